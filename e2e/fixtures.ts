@@ -1,0 +1,81 @@
+/**
+ * Shared steps for the journeys: fresh identities and the sign-up / sign-in / sign-out moves, written against the
+ * pages' accessible names (labels, roles), the way a person or a screen reader finds them.
+ */
+import { randomBytes } from "node:crypto";
+import { expect, type Page } from "@playwright/test";
+
+export { expect, test } from "@playwright/test";
+
+/** A password that passes the sign-up rules (at least 10 characters). */
+export const PASSWORD = "correct-horse-battery";
+
+/** A never-used address, so tests stay independent of each other and of earlier runs against a reused server. */
+export function uniqueEmail(tag = "user"): string {
+  return `e2e-${tag}-${Date.now().toString(36)}-${randomBytes(3).toString("hex")}@example.com`;
+}
+
+export type Role = "trader" | "provider";
+
+export interface Account {
+  role: Role;
+  name: string;
+  email: string;
+  password: string;
+}
+
+export function newAccount(role: Role, name = role === "provider" ? "E2E Signals" : "E2E Trader"): Account {
+  return { role, name: `${name} ${randomBytes(2).toString("hex")}`, email: uniqueEmail(role), password: PASSWORD };
+}
+
+const ROLE_LABEL: Record<Role, string> = { trader: "I'm a trader", provider: "I'm a signal provider" };
+
+export const disclaimerCheckbox = (page: Page) =>
+  page.getByRole("checkbox", { name: /^I have read and accept the risk disclaimer/ });
+export const termsCheckbox = (page: Page) => page.getByRole("checkbox", { name: /^I accept the terms of service/ });
+// A password input has no ARIA role, so it is found by its label.
+export const passwordField = (page: Page) => page.getByLabel("Password", { exact: true });
+
+/** Fills the sign-up form; `accept: false` leaves both consent boxes unticked. */
+export async function fillSignUp(page: Page, account: Account, { accept = true } = {}): Promise<void> {
+  await page.goto("/signup");
+  await page.getByRole("radio", { name: ROLE_LABEL[account.role] }).check();
+  await page.getByRole("textbox", { name: "Name" }).fill(account.name);
+  await page.getByRole("textbox", { name: "Email" }).fill(account.email);
+  await passwordField(page).fill(account.password);
+  if (accept) {
+    await disclaimerCheckbox(page).check();
+    await termsCheckbox(page).check();
+  }
+}
+
+/** Waits until the page is at `pathname` (any query string), e.g. after a redirect. */
+export async function expectPath(page: Page, pathname: string): Promise<void> {
+  await expect(page).toHaveURL((url) => url.pathname === pathname);
+}
+
+export async function expectDashboard(page: Page): Promise<void> {
+  await expectPath(page, "/dashboard");
+  await expect(page.getByRole("heading", { level: 1, name: "Dashboard" })).toBeVisible();
+}
+
+/** Signs up through the form and waits for the dashboard. */
+export async function signUp(page: Page, account: Account): Promise<void> {
+  await fillSignUp(page, account);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expectDashboard(page);
+}
+
+export async function signIn(page: Page, email: string, password: string): Promise<void> {
+  await page.goto("/signin");
+  await page.getByRole("textbox", { name: "Email" }).fill(email);
+  await passwordField(page).fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expectDashboard(page);
+}
+
+/** Signs out from the desktop sidebar (the `<aside>` landmark) and waits for the landing page. */
+export async function signOut(page: Page): Promise<void> {
+  await page.getByRole("complementary").getByRole("button", { name: "Sign out" }).click();
+  await expectPath(page, "/");
+}

@@ -1,0 +1,90 @@
+/**
+ * End-to-end journeys against the production build (`next build` then `next start`), as a person meets the app.
+ * The build is made beforehand (`.ci/run`, or `npm run build` before `npm run test:e2e`); only when there is no
+ * build at all does the web server command make one. Each run starts the server on a wiped data directory, so
+ * the embedded database is migrated and seeded afresh.
+ *
+ * The browser is the system Chromium (Debian's `chromium` package): this machine cannot download Playwright's own
+ * browser builds, so `playwright install` is never used.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { defineConfig, devices } from "@playwright/test";
+
+const root = path.dirname(fileURLToPath(import.meta.url));
+const PORT = 3100;
+const baseURL = `http://127.0.0.1:${PORT}`;
+const DATA_DIR = ".data/e2e";
+const isCI = Boolean(process.env.CI);
+
+// Fixed, clearly fake secrets: production mode refuses to start without them, and the e2e database is throwaway.
+const E2E_AUTH_SECRET = "e2e-only-auth-secret-do-not-use-in-production-0000";
+const E2E_ENCRYPTION_KEY = "0123456789abcdef".repeat(4);
+
+const hasBuild = fs.existsSync(path.join(root, ".next", "BUILD_ID"));
+// Wiping in the command, not in globalSetup: Playwright starts the web server before globalSetup runs.
+const wipeData = `node -e "require('node:fs').rmSync('${DATA_DIR}', { recursive: true, force: true })"`;
+const start = `npm run start -- -p ${PORT} -H 127.0.0.1`;
+
+export default defineConfig({
+  testDir: "e2e",
+  // Playwright empties its outputDir at the start of a run; keep it apart from the other reports in test-results/.
+  outputDir: "test-results/e2e-artifacts",
+  fullyParallel: false,
+  forbidOnly: isCI,
+  // Two cores share the server and the browser: one worker is faster than two contending ones.
+  workers: 1,
+  retries: isCI ? 1 : 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: [["list"], ["json", { outputFile: "test-results/e2e.json" }]],
+  use: {
+    baseURL,
+    screenshot: "only-on-failure",
+    trace: "retain-on-failure",
+    navigationTimeout: 30_000,
+    actionTimeout: 15_000,
+  },
+  projects: [
+    {
+      name: "chromium",
+      use: {
+        ...devices["Desktop Chrome"],
+        viewport: { width: 1280, height: 800 },
+        launchOptions: {
+          executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+          args: [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+          ],
+        },
+      },
+    },
+  ],
+  webServer: {
+    command: hasBuild ? `${wipeData} && ${start}` : `${wipeData} && npm run build && ${start}`,
+    url: `${baseURL}/signin`,
+    reuseExistingServer: !isCI,
+    // A cold build inside the command needs longer than a plain start.
+    timeout: hasBuild ? 180_000 : 600_000,
+    stdout: "ignore",
+    stderr: "pipe",
+    env: {
+      NODE_ENV: "production",
+      DATA_DIR,
+      APP_URL: baseURL,
+      AUTH_SECRET: E2E_AUTH_SECRET,
+      ENCRYPTION_KEY: E2E_ENCRYPTION_KEY,
+      // Always the embedded database, even when the calling shell exported DATABASE_URL for the PostgreSQL tests.
+      DATABASE_URL: "",
+      LOG_LEVEL: "warn",
+    },
+  },
+});

@@ -1,0 +1,32 @@
+import type { Metadata } from "next";
+import { requireUser } from "@/server/auth/guards";
+import { api } from "@/trpc/server";
+import { PageHeader } from "@/components/ui/card";
+import { ApiKeysSection, NotificationsSection, PasswordSection, ProfileSection, ProviderProfileSection, EmailSection } from "./client";
+
+export const metadata: Metadata = { title: "Settings" };
+
+export default async function SettingsPage() {
+  const user = await requireUser("/settings");
+  const caller = await api();
+  const [me, prefs] = await Promise.all([caller.account.me(), caller.account.notificationPrefs()]);
+  const isProvider = user.role === "provider" && me.provider;
+  const keys = isProvider ? await caller.apiKeys.list() : [];
+  return (
+    <>
+      <PageHeader title="Settings" description="Your profile, sign-in and notifications." />
+      <div className="space-y-6">
+        <ProfileSection name={me.name ?? ""} />
+        <EmailSection email={me.email} verified={Boolean(me.emailVerified)} />
+        {isProvider && me.provider ? (
+          <ProviderProfileSection
+            profile={{ displayName: me.provider.displayName, tagline: me.provider.tagline, bio: me.provider.bio, markets: me.provider.markets, slug: me.provider.slug }}
+          />
+        ) : null}
+        {isProvider ? <ApiKeysSection initialKeys={keys} /> : null}
+        {me.hasPassword ? <PasswordSection /> : null}
+        <NotificationsSection prefs={{ signalEmails: prefs.signalEmails, digestEmails: prefs.digestEmails, productEmails: prefs.productEmails }} />
+      </div>
+    </>
+  );
+}

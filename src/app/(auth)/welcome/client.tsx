@@ -1,0 +1,67 @@
+"use client";
+
+import Link from "next/link";
+import { useMutation } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
+import type { FormEvent } from "react";
+import { useTRPC } from "@/trpc/react";
+import { Alert } from "@/components/ui/card";
+import { Button } from "@/components/ui/button";
+import { Checkbox } from "@/components/ui/field";
+import { RolePicker } from "../role-picker";
+
+export function WelcomeForm() {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const complete = useMutation(
+    trpc.auth.completeOnboarding.mutationOptions({
+      onSuccess: () => {
+        router.push("/dashboard");
+        router.refresh();
+      },
+    }),
+  );
+  const errs = ((complete.error?.data as { fieldErrors?: Record<string, string[]> } | undefined)?.fieldErrors ?? {}) as Record<string, string[]>;
+  const onSubmit = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const form = new FormData(e.currentTarget);
+    complete.mutate({
+      role: form.get("role") as "subscriber" | "provider",
+      acceptDisclaimer: (form.get("acceptDisclaimer") === "on") as true,
+      acceptTerms: (form.get("acceptTerms") === "on") as true,
+    });
+  };
+  return (
+    <form onSubmit={onSubmit} className="mt-6 space-y-4" noValidate>
+      {complete.isError ? <Alert tone="error">{complete.error.message}</Alert> : null}
+      <RolePicker defaultValue="subscriber" errors={errs.role} />
+      <Checkbox
+        name="acceptDisclaimer"
+        errors={errs.acceptDisclaimer}
+        label={
+          <>
+            I have read and accept the risk disclaimer.{" "}
+            <Link href="/disclaimer" target="_blank" className="font-medium text-brand-700 underline">
+              Read it
+            </Link>
+          </>
+        }
+      />
+      <Checkbox
+        name="acceptTerms"
+        errors={errs.acceptTerms}
+        label={
+          <>
+            I accept the terms of service.{" "}
+            <Link href="/terms" target="_blank" className="font-medium text-brand-700 underline">
+              Read them
+            </Link>
+          </>
+        }
+      />
+      <Button type="submit" className="w-full" loading={complete.isPending}>
+        Continue
+      </Button>
+    </form>
+  );
+}

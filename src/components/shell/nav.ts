@@ -1,0 +1,36 @@
+import type { UserRole } from "@/server/db/schema";
+
+export interface NavItem {
+  href: string;
+  label: string;
+  icon: IconName;
+}
+export type IconName = "home" | "store" | "star" | "cog" | "signal" | "users" | "dollar" | "shield" | "mail" | "list";
+
+const SUBSCRIBER: NavItem[] = [
+  { href: "/dashboard", label: "Dashboard", icon: "home" },
+  { href: "/providers", label: "Marketplace", icon: "store" },
+  { href: "/subscriptions", label: "Subscriptions", icon: "star" },
+  { href: "/settings", label: "Settings", icon: "cog" },
+];
+
+const PROVIDER: NavItem[] = [
+  { href: "/dashboard", label: "Dashboard", icon: "home" },
+  { href: "/signals", label: "Signals", icon: "signal" },
+  { href: "/subscribers", label: "Subscribers", icon: "users" },
+  { href: "/revenue", label: "Revenue", icon: "dollar" },
+  { href: "/settings", label: "Settings", icon: "cog" },
+];
+
+export const ADMIN_NAV: NavItem[] = [
+  { href: "/admin", label: "Overview", icon: "shield" },
+  { href: "/admin/users", label: "Users", icon: "users" },
+  { href: "/admin/emails", label: "Email outbox", icon: "mail" },
+  { href: "/admin/audit", label: "Audit log", icon: "list" },
+];
+
+export function navFor(role: UserRole): NavItem[] {
+  if (role === "provider") return PROVIDER;
+  if (role === "admin") return [...SUBSCRIBER, { href: "/admin", label: "Admin", icon: "shield" }];
+  return SUBSCRIBER;
+}

@@ -1,0 +1,100 @@
+import { useId, type InputHTMLAttributes, type ReactNode, type TextareaHTMLAttributes } from "react";
+import { cn } from "./cn";
+
+const control =
+  "block w-full rounded-md border bg-white px-3 py-2 text-sm text-slate-900 shadow-xs placeholder:text-slate-400 focus:border-brand-600 focus:ring-2 focus:ring-brand-600/20 focus:outline-none disabled:bg-slate-100";
+
+export function FieldError({ id, messages }: { id: string; messages?: string[] | null }) {
+  if (!messages?.length) return null;
+  return (
+    <p id={id} className="mt-1 text-sm text-red-700" role="alert">
+      {messages[0]}
+    </p>
+  );
+}
+
+export function TextField({
+  label,
+  hint,
+  errors,
+  className,
+  ...props
+}: InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: ReactNode; errors?: string[] | null }) {
+  const id = useId();
+  const errId = `${id}-error`;
+  const hintId = `${id}-hint`;
+  const invalid = Boolean(errors?.length);
+  return (
+    <div className={className}>
+      <label htmlFor={id} className="block text-sm font-medium text-slate-800">
+        {label}
+      </label>
+      <input
+        id={id}
+        aria-invalid={invalid || undefined}
+        aria-describedby={cn(invalid && errId, Boolean(hint) && hintId) || undefined}
+        className={cn(control, "mt-1", invalid ? "border-red-500" : "border-slate-300")}
+        {...props}
+      />
+      {hint && !invalid ? (
+        <p id={hintId} className="mt-1 text-xs text-slate-500">
+          {hint}
+        </p>
+      ) : null}
+      <FieldError id={errId} messages={errors} />
+    </div>
+  );
+}
+
+export function TextArea({
+  label,
+  errors,
+  className,
+  ...props
+}: TextareaHTMLAttributes<HTMLTextAreaElement> & { label: string; errors?: string[] | null }) {
+  const id = useId();
+  const invalid = Boolean(errors?.length);
+  return (
+    <div className={className}>
+      <label htmlFor={id} className="block text-sm font-medium text-slate-800">
+        {label}
+      </label>
+      <textarea
+        id={id}
+        aria-invalid={invalid || undefined}
+        aria-describedby={invalid ? `${id}-error` : undefined}
+        className={cn(control, "mt-1 min-h-28", invalid ? "border-red-500" : "border-slate-300")}
+        {...props}
+      />
+      <FieldError id={`${id}-error`} messages={errors} />
+    </div>
+  );
+}
+
+export function Checkbox({
+  label,
+  errors,
+  className,
+  ...props
+}: Omit<InputHTMLAttributes<HTMLInputElement>, "type"> & { label: ReactNode; errors?: string[] | null }) {
+  const id = useId();
+  const invalid = Boolean(errors?.length);
+  return (
+    <div className={className}>
+      <div className="flex items-start gap-3">
+        <input
+          id={id}
+          type="checkbox"
+          aria-invalid={invalid || undefined}
+          aria-describedby={invalid ? `${id}-error` : undefined}
+          className="mt-0.5 size-4 rounded border-slate-300 text-brand-700 accent-brand-700"
+          {...props}
+        />
+        <label htmlFor={id} className="text-sm text-slate-700">
+          {label}
+        </label>
+      </div>
+      <FieldError id={`${id}-error`} messages={errors} />
+    </div>
+  );
+}

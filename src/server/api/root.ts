@@ -1,0 +1,18 @@
+import "server-only";
+import { createCallerFactory, createTRPCRouter } from "./trpc";
+import { authRouter } from "./routers/auth";
+import { accountRouter } from "./routers/account";
+import { apiKeysRouter } from "./routers/api-keys";
+import { providersRouter } from "./routers/providers";
+import { adminRouter } from "./routers/admin";
+
+export const appRouter = createTRPCRouter({
+  auth: authRouter,
+  account: accountRouter,
+  apiKeys: apiKeysRouter,
+  providers: providersRouter,
+  admin: adminRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);

@@ -1,0 +1,31 @@
+import "server-only";
+import { z } from "zod";
+import { createTRPCRouter, protectedProcedure } from "@/server/api/trpc";
+import * as users from "@/server/services/users";
+import { changePassword } from "@/server/services/auth";
+import { changePasswordSchema, nameSchema } from "@/lib/validation/auth";
+
+const prefsSchema = z.object({ signalEmails: z.boolean(), digestEmails: z.boolean(), productEmails: z.boolean() });
+
+export const accountRouter = createTRPCRouter({
+  me: protectedProcedure.input(z.void()).query(({ ctx }) => users.getMe(ctx.user.id)),
+
+  updateProfile: protectedProcedure
+    .input(z.object({ name: nameSchema }))
+    .mutation(async ({ ctx, input }) => {
+      await users.updateName(ctx.user.id, input.name);
+      return { ok: true as const };
+    }),
+
+  changePassword: protectedProcedure.input(changePasswordSchema).mutation(async ({ ctx, input }) => {
+    await changePassword(ctx.user.id, input, { ip: ctx.ip });
+    return { ok: true as const };
+  }),
+
+  notificationPrefs: protectedProcedure.input(z.void()).query(({ ctx }) => users.getNotificationPrefs(ctx.user.id)),
+
+  updateNotificationPrefs: protectedProcedure.input(prefsSchema).mutation(async ({ ctx, input }) => {
+    await users.updateNotificationPrefs(ctx.user.id, input);
+    return { ok: true as const };
+  }),
+});

@@ -1,0 +1,27 @@
+import "server-only";
+import { z } from "zod";
+import { adminProcedure, createTRPCRouter } from "@/server/api/trpc";
+import * as users from "@/server/services/users";
+
+const page = { page: z.number().int().min(1).max(10_000).default(1), pageSize: z.number().int().min(1).max(100).default(25) };
+
+export const adminRouter = createTRPCRouter({
+  overview: adminProcedure.input(z.void()).query(() => users.adminOverview()),
+
+  users: adminProcedure
+    .input(z.object({ q: z.string().trim().max(100).optional(), role: z.enum(["subscriber", "provider", "admin"]).optional(), ...page }))
+    .query(({ input }) => users.adminListUsers(input)),
+
+  setRole: adminProcedure
+    .input(z.object({ userId: z.string().min(1).max(64), role: z.enum(["subscriber", "provider", "admin"], { error: "Choose a valid role" }) }))
+    .mutation(async ({ ctx, input }) => {
+      await users.adminSetRole(ctx.user.id, input.userId, input.role, { ip: ctx.ip });
+      return { ok: true as const };
+    }),
+
+  emails: adminProcedure.input(z.object(page)).query(({ input }) => users.adminListEmails(input)),
+
+  email: adminProcedure.input(z.object({ id: z.string().min(1).max(64) })).query(({ input }) => users.adminGetEmail(input.id)),
+
+  audit: adminProcedure.input(z.object(page)).query(({ input }) => users.adminListAudit(input)),
+});

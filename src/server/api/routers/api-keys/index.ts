@@ -1,0 +1,20 @@
+import "server-only";
+import { z } from "zod";
+import { createTRPCRouter, providerProcedure } from "@/server/api/trpc";
+import * as apiKeys from "@/server/services/api-keys";
+import { apiKeyCreateSchema } from "@/lib/validation/providers";
+
+export const apiKeysRouter = createTRPCRouter({
+  list: providerProcedure.input(z.void()).query(({ ctx }) => apiKeys.listApiKeys(ctx.provider.id)),
+
+  create: providerProcedure
+    .input(apiKeyCreateSchema)
+    .mutation(({ ctx, input }) => apiKeys.createApiKey(ctx.user.id, ctx.provider.id, input.name)),
+
+  revoke: providerProcedure
+    .input(z.object({ id: z.string().min(1).max(64) }))
+    .mutation(async ({ ctx, input }) => {
+      await apiKeys.revokeApiKey(ctx.user.id, ctx.provider.id, input.id);
+      return { ok: true as const };
+    }),
+});

@@ -1,0 +1,68 @@
+import "server-only";
+import { z } from "zod";
+import { createTRPCRouter, protectedProcedure, publicProcedure, rateLimit } from "@/server/api/trpc";
+import * as auth from "@/server/services/auth";
+import {
+  completeOnboardingSchema,
+  emailSchema,
+  resetPasswordSchema,
+  signUpSchema,
+  tokenSchema,
+} from "@/lib/validation/auth";
+
+const ok = z.object({ ok: z.literal(true) });
+
+export const authRouter = createTRPCRouter({
+  signUp: publicProcedure
+    .use(rateLimit("sign-up", 10, 60 * 60))
+    .input(signUpSchema)
+    .output(z.object({ id: z.string(), email: z.string(), role: z.enum(["subscriber", "provider", "admin"]) }))
+    .mutation(async ({ ctx, input }) => {
+      const user = await auth.signUp(input, { ip: ctx.ip });
+      return { id: user.id, email: user.email, role: user.role };
+    }),
+
+  completeOnboarding: protectedProcedure
+    .input(completeOnboardingSchema)
+    .output(ok)
+    .mutation(async ({ ctx, input }) => {
+      await auth.completeOnboarding(ctx.user.id, { role: input.role }, { ip: ctx.ip });
+      return { ok: true as const };
+    }),
+
+  verifyEmail: publicProcedure
+    .use(rateLimit("verify-email", 30, 60 * 60))
+    .input(z.object({ token: tokenSchema }))
+    .output(ok)
+    .mutation(async ({ input }) => {
+      await auth.verifyEmail(input.token);
+      return { ok: true as const };
+    }),
+
+  resendVerification: protectedProcedure
+    .use(rateLimit("resend-verification", 3, 60 * 60))
+    .input(z.object({}).optional())
+    .output(ok)
+    .mutation(async ({ ctx }) => {
+      await auth.resendVerification(ctx.user.id);
+      return { ok: true as const };
+    }),
+
+  requestPasswordReset: publicProcedure
+    .use(rateLimit("password-reset", 5, 60 * 60))
+    .input(z.object({ email: emailSchema }))
+    .output(ok)
+    .mutation(async ({ ctx, input }) => {
+      await auth.requestPasswordReset(input.email, { ip: ctx.ip });
+      return { ok: true as const };
+    }),
+
+  resetPassword: publicProcedure
+    .use(rateLimit("password-reset-confirm", 10, 60 * 60))
+    .input(resetPasswordSchema)
+    .output(ok)
+    .mutation(async ({ ctx, input }) => {
+      await auth.resetPassword(input.token, input.password, { ip: ctx.ip });
+      return { ok: true as const };
+    }),
+});

@@ -1,0 +1,106 @@
+/**
+ * tRPC context and the procedure ladder:
+ * publicProcedure -> protectedProcedure (signed in) -> providerProcedure / adminProcedure (role, FORBIDDEN).
+ * The session is resolved by the caller (route handler, RSC caller, tests) and passed in, so this module does not
+ * depend on Auth.js.
+ */
+import "server-only";
+import { initTRPC, TRPCError } from "@trpc/server";
+import superjson from "superjson";
+import { ZodError, z } from "zod";
+import { eq } from "drizzle-orm";
+import { db, getDatabase } from "@/server/db";
+import { providers, type UserRole } from "@/server/db/schema";
+import { DomainError } from "@/server/errors";
+import { logger } from "@/server/logger";
+import { consume } from "@/server/rate-limit";
+import { fieldErrorsOf, toTRPCError } from "./errors";
+
+export interface SessionUser {
+  id: string;
+  role: UserRole;
+  email?: string | null;
+  name?: string | null;
+}
+
+export interface CreateContextOptions {
+  headers: Headers;
+  session: { user: SessionUser } | null;
+}
+
+export async function createTRPCContext(opts: CreateContextOptions) {
+  await getDatabase();
+  const ip = opts.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || opts.headers.get("x-real-ip") || null;
+  return { db, session: opts.session, headers: opts.headers, ip };
+}
+export type Context = Awaited<ReturnType<typeof createTRPCContext>>;
+
+const t = initTRPC.context<Context>().create({
+  transformer: superjson,
+  errorFormatter({ shape, error }) {
+    const zodFields = error.cause instanceof ZodError ? z.flattenError(error.cause).fieldErrors : undefined;
+    const internal = error.code === "INTERNAL_SERVER_ERROR";
+    return {
+      ...shape,
+      // Unknown failures keep their detail in the log; the client gets a generic sentence.
+      message: internal ? "Something went wrong on our side. Please try again." : zodFields ? firstMessage(zodFields) ?? shape.message : shape.message,
+      data: {
+        code: shape.data.code,
+        httpStatus: shape.data.httpStatus,
+        path: shape.data.path,
+        fieldErrors: (zodFields as Record<string, string[]> | undefined) ?? fieldErrorsOf(error.cause) ?? null,
+      },
+    };
+  },
+});
+
+function firstMessage(fields: Record<string, string[] | undefined>): string | undefined {
+  for (const v of Object.values(fields)) if (v?.[0]) return v[0];
+  return undefined;
+}
+
+export const createCallerFactory = t.createCallerFactory;
+export const createTRPCRouter = t.router;
+
+const errorAdapter = t.middleware(async ({ next, path }) => {
+  const result = await next();
+  if (!result.ok) {
+    const cause = result.error.cause;
+    if (cause instanceof DomainError) throw toTRPCError(cause);
+    if (result.error.code === "INTERNAL_SERVER_ERROR") logger.error({ err: cause ?? result.error, path }, "procedure failed");
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(errorAdapter);
+
+export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.session?.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue" });
+  return next({ ctx: { ...ctx, session: ctx.session, user: ctx.session.user } });
+});
+
+export const providerProcedure = protectedProcedure.use(async ({ ctx, next }) => {
+  if (ctx.user.role !== "provider") throw new TRPCError({ code: "FORBIDDEN", message: "Only signal providers can do this" });
+  // INVARIANT: the provider is always the caller's own, looked up from the session.
+  const provider = await ctx.db.query.providers.findFirst({ where: eq(providers.userId, ctx.user.id) });
+  if (!provider) throw new TRPCError({ code: "FORBIDDEN", message: "Set up your provider profile first" });
+  return next({ ctx: { ...ctx, provider } });
+});
+
+export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {
+  if (ctx.user.role !== "admin") throw new TRPCError({ code: "FORBIDDEN", message: "Admins only" });
+  return next();
+});
+
+/** Rate limit as middleware: `points` calls per `durationSec` per IP (or per user when signed in). */
+export const rateLimit = (name: string, points: number, durationSec: number) =>
+  t.middleware(async ({ ctx, next }) => {
+    const key = ctx.session?.user.id ?? ctx.ip ?? "anonymous";
+    try {
+      await consume(name, key, points, durationSec);
+    } catch (err) {
+      if (err instanceof DomainError) throw toTRPCError(err);
+      throw err;
+    }
+    return next();
+  });

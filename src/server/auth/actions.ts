@@ -1,0 +1,71 @@
+"use server";
+/**
+ * Form entry points for sign-in and sign-up (server actions: they work before JavaScript loads). Validation and
+ * writes live in the auth service; these only translate results into form state.
+ */
+import { AuthError } from "next-auth";
+import { headers } from "next/headers";
+import { z } from "zod";
+import { signIn } from "./index";
+import { signUp } from "@/server/services/auth";
+import { ValidationError, LimitExceededError } from "@/server/errors";
+import { consume } from "@/server/rate-limit";
+import { logger } from "@/server/logger";
+import { signInSchema } from "@/lib/validation/auth";
+
+export interface FormState {
+  message?: string;
+  fieldErrors?: Record<string, string[] | undefined>;
+  values?: Record<string, string>;
+}
+
+function safeCallback(raw: FormDataEntryValue | null): string {
+  const value = typeof raw === "string" ? raw : "";
+  // Only same-site paths: never redirect to another origin.
+  return value.startsWith("/") && !value.startsWith("//") ? value : "/dashboard";
+}
+
+async function clientIp(): Promise<string> {
+  const h = await headers();
+  return h.get("x-forwarded-for")?.split(",")[0]?.trim() || h.get("x-real-ip") || "local";
+}
+
+export async function signInAction(_prev: FormState, form: FormData): Promise<FormState> {
+  const values = { email: String(form.get("email") ?? "") };
+  const parsed = signInSchema.safeParse({ email: form.get("email"), password: form.get("password") });
+  if (!parsed.success) return { fieldErrors: z.flattenError(parsed.error).fieldErrors, values };
+  try {
+    await signIn("credentials", { ...parsed.data, redirectTo: safeCallback(form.get("callbackUrl")) });
+  } catch (err) {
+    if (err instanceof AuthError) return { message: "That email and password do not match an account.", values };
+    throw err; // includes Next's redirect on success
+  }
+  return {};
+}
+
+export async function signUpAction(_prev: FormState, form: FormData): Promise<FormState> {
+  const values = {
+    name: String(form.get("name") ?? ""),
+    email: String(form.get("email") ?? ""),
+    role: String(form.get("role") ?? ""),
+  };
+  const input = {
+    name: form.get("name"),
+    email: form.get("email"),
+    password: form.get("password"),
+    role: form.get("role"),
+    acceptDisclaimer: form.get("acceptDisclaimer") === "on",
+    acceptTerms: form.get("acceptTerms") === "on",
+  };
+  try {
+    await consume("sign-up", await clientIp(), 10, 60 * 60);
+    await signUp(input as never, { ip: await clientIp() });
+  } catch (err) {
+    if (err instanceof ValidationError) return { message: err.message, fieldErrors: err.fieldErrors, values };
+    if (err instanceof LimitExceededError) return { message: err.message, values };
+    logger.error({ err }, "sign-up failed");
+    return { message: "We could not create your account just now. Please try again.", values };
+  }
+  await signIn("credentials", { email: input.email, password: input.password, redirectTo: "/dashboard" });
+  return {};
+}

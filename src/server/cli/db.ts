@@ -1,0 +1,41 @@
+/**
+ * Database CLI: `npm run db:migrate`, `npm run db:seed [-- --force]`.
+ * Uses the same client as the app (PostgreSQL with DATABASE_URL, else PGlite in <DATA_DIR>/pglite);
+ * stop `npm run dev` first when using PGlite, which allows one process at a time.
+ */
+import "server-only";
+import { getDatabase, migrateDatabase } from "@/server/db";
+import { demoCredentialsBanner, isDatabaseEmpty, seedDemo } from "@/server/services/seed";
+
+async function main(): Promise<number> {
+  const [command, ...flags] = process.argv.slice(2);
+  if (command !== "migrate" && command !== "seed") {
+    console.error("Usage: db.ts <migrate|seed> [--force]");
+    return 2;
+  }
+  const handle = await getDatabase();
+  try {
+    await migrateDatabase(handle);
+    console.log(`Migrated (${handle.kind}).`);
+    if (command === "seed") {
+      if (!(await isDatabaseEmpty(handle.db)) && !flags.includes("--force")) {
+        console.log("The database already has users; not seeding (pass --force to add the demo data anyway).");
+        return 0;
+      }
+      const result = await seedDemo(handle.db);
+      console.log(`Seeded ${result.users} users and ${result.providers} providers.`);
+      console.log(demoCredentialsBanner());
+    }
+    return 0;
+  } finally {
+    await handle.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  },
+);

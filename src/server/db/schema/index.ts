@@ -1,0 +1,5 @@
+export * from "./users";
+export * from "./providers";
+export * from "./audit";
+export * from "./notifications";
+export * from "./relations";

@@ -1,0 +1,40 @@
+import "server-only";
+import { boolean, index, pgEnum, pgTable, text } from "drizzle-orm/pg-core";
+import { newId } from "@/lib/ids";
+import { createdAt, tstz } from "./_shared";
+import { users } from "./users";
+
+export const notificationPrefs = pgTable("notification_prefs", {
+  userId: text()
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  signalEmails: boolean().notNull().default(true),
+  digestEmails: boolean().notNull().default(true),
+  productEmails: boolean().notNull().default(true),
+  updatedAt: tstz()
+    .notNull()
+    .defaultNow()
+    .$onUpdate(() => new Date()),
+});
+
+export const emailStatus = pgEnum("email_status", ["queued", "sent", "failed"]);
+
+/** Every email we send is written here first; the email issue adds the Resend sender that drains it. */
+export const emailOutbox = pgTable(
+  "email_outbox",
+  {
+    id: text()
+      .primaryKey()
+      .$defaultFn(() => newId("eml")),
+    userId: text().references(() => users.id, { onDelete: "set null" }),
+    to: text().notNull(),
+    kind: text().notNull(),
+    subject: text().notNull(),
+    html: text().notNull(),
+    text: text().notNull(),
+    status: emailStatus().notNull().default("queued"),
+    createdAt: createdAt(),
+    sentAt: tstz(),
+  },
+  (t) => [index("email_outbox_created_at_idx").on(t.createdAt), index("email_outbox_user_id_idx").on(t.userId)],
+);

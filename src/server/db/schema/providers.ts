@@ -1,0 +1,61 @@
+import "server-only";
+import { boolean, index, integer, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { newId } from "@/lib/ids";
+import { createdAt, tstz } from "./_shared";
+import { users } from "./users";
+
+export const MARKETS = ["crypto", "forex", "stocks", "futures", "commodities"] as const;
+export type Market = (typeof MARKETS)[number];
+
+export const providers = pgTable(
+  "providers",
+  {
+    id: text()
+      .primaryKey()
+      .$defaultFn(() => newId("prv")),
+    userId: text()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    slug: text().notNull(),
+    displayName: text().notNull(),
+    tagline: text().notNull().default(""),
+    bio: text().notNull().default(""),
+    markets: text().array().$type<Market[]>().notNull().default([]),
+    /** Monthly price in US cents. */
+    priceCents: integer().notNull().default(300),
+    trialDays: integer().notNull().default(0),
+    stripeAccountId: text(),
+    chargesEnabled: boolean().notNull().default(false),
+    payoutsEnabled: boolean().notNull().default(false),
+    createdAt: createdAt(),
+    updatedAt: tstz()
+      .notNull()
+      .defaultNow()
+      .$onUpdate(() => new Date()),
+  },
+  (t) => [
+    uniqueIndex("providers_user_id_idx").on(t.userId),
+    uniqueIndex("providers_slug_idx").on(t.slug),
+    index("providers_created_at_idx").on(t.createdAt),
+  ],
+);
+
+/** Provider API keys for the REST API. The key is shown once; only its sha256 and a display prefix are kept. */
+export const apiKeys = pgTable(
+  "api_keys",
+  {
+    id: text()
+      .primaryKey()
+      .$defaultFn(() => newId("key")),
+    providerId: text()
+      .notNull()
+      .references(() => providers.id, { onDelete: "cascade" }),
+    name: text().notNull(),
+    prefix: text().notNull(),
+    keyHash: text().notNull(),
+    lastUsedAt: tstz(),
+    revokedAt: tstz(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("api_keys_key_hash_idx").on(t.keyHash), index("api_keys_provider_id_idx").on(t.providerId)],
+);

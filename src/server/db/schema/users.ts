@@ -1,0 +1,97 @@
+import "server-only";
+import { index, integer, pgEnum, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { newId } from "@/lib/ids";
+import { createdAt, tstz } from "./_shared";
+
+export const userRole = pgEnum("user_role", ["subscriber", "provider", "admin"]);
+export type UserRole = (typeof userRole.enumValues)[number];
+
+export const users = pgTable(
+  "users",
+  {
+    id: text()
+      .primaryKey()
+      .$defaultFn(() => newId("usr")),
+    name: text(),
+    // INVARIANT: stored trimmed and lower-cased; the unique index is the only guard against duplicates.
+    email: text().notNull(),
+    emailVerified: tstz(),
+    image: text(),
+    passwordHash: text(),
+    role: userRole().notNull().default("subscriber"),
+    disclaimerAcceptedAt: tstz(),
+    termsAcceptedAt: tstz(),
+    /** AES-256-GCM sealed (src/server/crypto), never the plain secret. */
+    totpSecretEnc: text(),
+    createdAt: createdAt(),
+    updatedAt: tstz()
+      .notNull()
+      .defaultNow()
+      .$onUpdate(() => new Date()),
+  },
+  (t) => [uniqueIndex("users_email_idx").on(t.email), index("users_created_at_idx").on(t.createdAt)],
+);
+
+/** Auth.js adapter tables (OAuth accounts; sessions are JWTs, the table exists for the adapter contract). */
+export const accounts = pgTable(
+  "accounts",
+  {
+    userId: text()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    type: text().$type<"oauth" | "oidc" | "email" | "webauthn">().notNull(),
+    provider: text().notNull(),
+    providerAccountId: text().notNull(),
+    refresh_token: text(),
+    access_token: text(),
+    expires_at: integer(),
+    token_type: text(),
+    scope: text(),
+    id_token: text(),
+    session_state: text(),
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.providerAccountId] }), index("accounts_user_id_idx").on(t.userId)],
+);
+
+export const sessions = pgTable(
+  "sessions",
+  {
+    sessionToken: text().primaryKey(),
+    userId: text()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    expires: tstz().notNull(),
+  },
+  (t) => [index("sessions_user_id_idx").on(t.userId)],
+);
+
+export const verificationTokens = pgTable(
+  "verification_tokens",
+  {
+    identifier: text().notNull(),
+    token: text().notNull(),
+    expires: tstz().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.identifier, t.token] })],
+);
+
+export const authTokenKind = pgEnum("auth_token_kind", ["verify_email", "reset_password"]);
+
+/** One-time links for email verification and password reset. Only the sha256 of the token is stored. */
+export const authTokens = pgTable(
+  "auth_tokens",
+  {
+    id: text()
+      .primaryKey()
+      .$defaultFn(() => newId("tok")),
+    userId: text()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    kind: authTokenKind().notNull(),
+    tokenHash: text().notNull(),
+    expiresAt: tstz().notNull(),
+    usedAt: tstz(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("auth_tokens_token_hash_idx").on(t.tokenHash), index("auth_tokens_user_id_idx").on(t.userId)],
+);

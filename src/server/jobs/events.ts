@@ -1,0 +1,61 @@
+/**
+ * The event catalogue and the one way services emit job events.
+ *
+ * Add an event by adding a line to `JobEvents`; both `sendEvent` and `defineJob` triggers are typed from it, so a
+ * misspelt name or a wrong payload fails to compile instead of silently triggering nothing.
+ */
+import "server-only";
+import { logger } from "@/server/logger";
+import { inngest, jobsMode, type JobsMode } from "./client";
+import type { CatalogueEvent, JobEventName } from "./types";
+import type { RunResult } from "./inline/runner";
+
+export interface JobEvents {
+  /** Runs audit-retention now (admin "Run now"); the daily cron covers the normal case. */
+  "audit/retention.requested": { requestedBy: string | null };
+}
+
+export interface SendEventOptions {
+  /**
+   * Idempotency key: Inngest drops a second event with the same id within 24 h. Use it for events emitted from
+   * retried code (webhooks). The inline runner does not deduplicate.
+   */
+  id?: string;
+}
+
+export interface SentEvent {
+  mode: JobsMode;
+  ids: string[];
+  /**
+   * Inline mode: settles when every run the event started has finished (tests and scripts await it; request
+   * handlers should not). Never rejects: failures are logged and reported in the results. Inngest mode: [].
+   */
+  completion: Promise<RunResult[]>;
+}
+
+/**
+ * Emits an event to the job runtime.
+ * - Inngest mode: `inngest.send`; a failure is logged and rethrown so the caller decides (e.g. keep an outbox row).
+ * - Inline mode: starts the matching runs in this process and returns without waiting for them.
+ */
+export async function sendEvent<K extends JobEventName>(
+  name: K,
+  data: JobEvents[K],
+  options: SendEventOptions = {},
+): Promise<SentEvent> {
+  const event = { name, data, ...(options.id ? { id: options.id } : {}) } as CatalogueEvent;
+  if (jobsMode() === "inngest") {
+    try {
+      const { ids } = await inngest.send(event);
+      return { mode: "inngest", ids, completion: Promise.resolve([]) };
+    } catch (error) {
+      logger.error({ err: error, event: name }, "failed to send job event to Inngest");
+      throw error;
+    }
+  }
+  // Loaded on demand: the runner pulls in every job module (and through them the services), which must not load
+  // in Inngest mode or form an import cycle with services that send events.
+  const { dispatchEvents } = await import("./inline/runner");
+  const { ids, completion } = await dispatchEvents([event]);
+  return { mode: "inline", ids, completion };
+}

@@ -1,0 +1,19 @@
+/**
+ * Every background job, in one list: `functions` for the Inngest serve route, `jobs` for the inline runner and
+ * scheduler. A job not listed here runs in neither mode.
+ */
+import "server-only";
+import type { DefinedJob } from "./define";
+import { auditRetention } from "./functions/audit-retention";
+
+export { inngest, jobsMode } from "./client";
+
+// Only the runtime-facing parts: each job's handler is typed by its own events, which a shared list cannot keep.
+const defined: readonly Pick<DefinedJob, "id" | "fn" | "job">[] = [auditRetention];
+
+// INVARIANT: ids are unique; Inngest keys function state by id, and the inline scheduler keys its crons by it.
+const duplicate = defined.find((d, i) => defined.findIndex((o) => o.id === d.id) !== i);
+if (duplicate) throw new Error(`Duplicate job id "${duplicate.id}"`);
+
+export const functions = defined.map((d) => d.fn);
+export const jobs = defined.map((d) => d.job);

@@ -1,0 +1,228 @@
+/**
+ * Accounts: sign-up, credential check, email verification, password reset and change.
+ * Every write runs in one transaction with its audit row and the email it causes (outbox), so a refused or
+ * failed request leaves no trace. One-time tokens are random 32-byte strings; only their sha256 is stored.
+ */
+import "server-only";
+import { and, eq, gt, isNull } from "drizzle-orm";
+import { createElement } from "react";
+import { z } from "zod";
+import { env } from "@/env";
+import { db, type Executor } from "@/server/db";
+import { authTokens, notificationPrefs, users, type UserRole } from "@/server/db/schema";
+import { ConflictError, NotFoundError, ValidationError, isUniqueViolation } from "@/server/errors";
+import { randomToken, sha256Hex } from "@/server/crypto/secret-box";
+import { recordAudit } from "@/server/services/audit";
+import { queueEmail } from "@/server/services/email/outbox";
+import { createProviderProfile } from "@/server/services/providers";
+import { emailSchema, signUpSchema, type SignUpInput } from "@/lib/validation/auth";
+import { dummyPasswordHash, hashPassword, verifyPassword } from "./passwords";
+import VerifyEmail from "@emails/verify-email";
+import ResetPassword from "@emails/reset-password";
+
+const VERIFY_TTL_MS = 24 * 60 * 60 * 1000;
+const RESET_TTL_MS = 60 * 60 * 1000;
+
+export interface RequestMeta {
+  ip?: string | null;
+}
+
+export interface PublicUser {
+  id: string;
+  email: string;
+  name: string | null;
+  role: UserRole;
+}
+
+const EMAIL_TAKEN = "An account with this email already exists. Sign in or reset your password.";
+
+async function issueToken(tx: Executor, userId: string, kind: "verify_email" | "reset_password", ttlMs: number) {
+  const token = randomToken();
+  await tx.insert(authTokens).values({ userId, kind, tokenHash: sha256Hex(token), expiresAt: new Date(Date.now() + ttlMs) });
+  return token;
+}
+
+async function sendVerification(tx: Executor, user: { id: string; email: string; name: string | null }) {
+  const token = await issueToken(tx, user.id, "verify_email", VERIFY_TTL_MS);
+  const url = `${env.APP_URL}/verify?token=${encodeURIComponent(token)}`;
+  await queueEmail(tx, {
+    to: user.email,
+    userId: user.id,
+    kind: "verify_email",
+    subject: "Confirm your email for Tradsy",
+    template: createElement(VerifyEmail, { name: user.name ?? "there", url }),
+  });
+}
+
+export async function signUp(raw: SignUpInput, meta: RequestMeta = {}): Promise<PublicUser> {
+  const parsed = signUpSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ValidationError("Check the highlighted fields", z.flattenError(parsed.error).fieldErrors as Record<string, string[]>);
+  }
+  const input = parsed.data;
+  const passwordHash = await hashPassword(input.password);
+  const now = new Date();
+  try {
+    return await db.transaction(async (tx) => {
+      const [user] = await tx
+        .insert(users)
+        .values({
+          email: input.email,
+          name: input.name,
+          passwordHash,
+          role: input.role,
+          disclaimerAcceptedAt: now,
+          termsAcceptedAt: now,
+        })
+        .returning();
+      if (!user) throw new Error("insert returned no row");
+      await tx.insert(notificationPrefs).values({ userId: user.id });
+      if (input.role === "provider") await createProviderProfile(tx, { userId: user.id, displayName: input.name });
+      await recordAudit(tx, {
+        actorId: user.id,
+        action: "user.signed_up",
+        targetType: "user",
+        targetId: user.id,
+        data: { role: input.role, disclaimerAcceptedAt: now.toISOString(), termsAcceptedAt: now.toISOString() },
+        ip: meta.ip,
+      });
+      await sendVerification(tx, user);
+      return { id: user.id, email: user.email, name: user.name, role: user.role };
+    });
+  } catch (err) {
+    if (isUniqueViolation(err, "users_email_idx")) throw new ValidationError(EMAIL_TAKEN, { email: [EMAIL_TAKEN] });
+    throw err;
+  }
+}
+
+/** For OAuth users: choose a role and accept the disclaimer and terms once. */
+export async function completeOnboarding(
+  userId: string,
+  input: { role: "subscriber" | "provider" },
+  meta: RequestMeta = {},
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    const user = await tx.query.users.findFirst({ where: eq(users.id, userId) });
+    if (!user) throw new NotFoundError("Account not found");
+    if (user.disclaimerAcceptedAt) throw new ConflictError("You have already completed onboarding");
+    const now = new Date();
+    // Admins keep their role; everyone else takes the one they chose.
+    const role = user.role === "admin" ? "admin" : input.role;
+    await tx.update(users).set({ role, disclaimerAcceptedAt: now, termsAcceptedAt: now }).where(eq(users.id, userId));
+    await tx.insert(notificationPrefs).values({ userId }).onConflictDoNothing();
+    if (role === "provider") await createProviderProfile(tx, { userId, displayName: user.name ?? user.email.split("@")[0]! });
+    await recordAudit(tx, {
+      actorId: userId,
+      action: "user.onboarded",
+      targetType: "user",
+      targetId: userId,
+      data: { role, disclaimerAcceptedAt: now.toISOString(), termsAcceptedAt: now.toISOString() },
+      ip: meta.ip,
+    });
+  });
+}
+
+/** Credential check for Auth.js. Same cost whether or not the email exists. */
+export async function verifyCredentials(emailRaw: string, password: string): Promise<PublicUser | null> {
+  const email = emailSchema.safeParse(emailRaw);
+  if (!email.success || !password) return null;
+  const user = await db.query.users.findFirst({ where: eq(users.email, email.data) });
+  if (!user?.passwordHash) {
+    await verifyPassword(await dummyPasswordHash(), password);
+    return null;
+  }
+  if (!(await verifyPassword(user.passwordHash, password))) return null;
+  return { id: user.id, email: user.email, name: user.name, role: user.role };
+}
+
+async function consumeToken(tx: Executor, token: string, kind: "verify_email" | "reset_password") {
+  const [row] = await tx
+    .update(authTokens)
+    .set({ usedAt: new Date() })
+    .where(
+      and(
+        eq(authTokens.tokenHash, sha256Hex(token)),
+        eq(authTokens.kind, kind),
+        isNull(authTokens.usedAt),
+        gt(authTokens.expiresAt, new Date()),
+      ),
+    )
+    .returning({ userId: authTokens.userId });
+  return row?.userId;
+}
+
+export async function verifyEmail(token: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    const userId = await consumeToken(tx, token, "verify_email");
+    if (!userId) throw new ValidationError("This confirmation link has expired or was already used. Request a new one.");
+    await tx.update(users).set({ emailVerified: new Date() }).where(eq(users.id, userId));
+    await recordAudit(tx, { actorId: userId, action: "user.email_verified", targetType: "user", targetId: userId });
+  });
+}
+
+export async function resendVerification(userId: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    const user = await tx.query.users.findFirst({ where: eq(users.id, userId) });
+    if (!user) throw new NotFoundError("Account not found");
+    if (user.emailVerified) throw new ConflictError("Your email is already confirmed");
+    await sendVerification(tx, user);
+  });
+}
+
+/** Always succeeds from the caller's point of view, so the form cannot be used to probe for accounts. */
+export async function requestPasswordReset(emailRaw: string, meta: RequestMeta = {}): Promise<void> {
+  const email = emailSchema.parse(emailRaw);
+  await db.transaction(async (tx) => {
+    const user = await tx.query.users.findFirst({ where: eq(users.email, email) });
+    if (!user) return;
+    const token = await issueToken(tx, user.id, "reset_password", RESET_TTL_MS);
+    await queueEmail(tx, {
+      to: user.email,
+      userId: user.id,
+      kind: "reset_password",
+      subject: "Reset your Tradsy password",
+      template: createElement(ResetPassword, {
+        name: user.name ?? "there",
+        url: `${env.APP_URL}/reset?token=${encodeURIComponent(token)}`,
+      }),
+    });
+    await recordAudit(tx, { actorId: user.id, action: "user.password_reset_requested", targetType: "user", targetId: user.id, ip: meta.ip });
+  });
+}
+
+export async function resetPassword(token: string, password: string, meta: RequestMeta = {}): Promise<void> {
+  const passwordHash = await hashPassword(password);
+  await db.transaction(async (tx) => {
+    const userId = await consumeToken(tx, token, "reset_password");
+    if (!userId) throw new ValidationError("This reset link has expired or was already used. Request a new one.");
+    // Resetting through the emailed link also proves the address.
+    await tx.update(users).set({ passwordHash, emailVerified: new Date() }).where(eq(users.id, userId));
+    await recordAudit(tx, { actorId: userId, action: "user.password_reset", targetType: "user", targetId: userId, ip: meta.ip });
+  });
+}
+
+export async function changePassword(
+  userId: string,
+  input: { currentPassword: string; newPassword: string },
+  meta: RequestMeta = {},
+): Promise<void> {
+  const user = await db.query.users.findFirst({ where: eq(users.id, userId) });
+  if (!user) throw new NotFoundError("Account not found");
+  if (!user.passwordHash || !(await verifyPassword(user.passwordHash, input.currentPassword))) {
+    throw new ValidationError("Your current password is not correct", { currentPassword: ["Your current password is not correct"] });
+  }
+  const passwordHash = await hashPassword(input.newPassword);
+  await db.transaction(async (tx) => {
+    await tx.update(users).set({ passwordHash }).where(eq(users.id, userId));
+    await recordAudit(tx, { actorId: userId, action: "user.password_changed", targetType: "user", targetId: userId, ip: meta.ip });
+  });
+}
+
+/** Session refresh: the current role and onboarding state, or null when the account no longer exists. */
+export async function loadSessionUser(userId: string) {
+  const user = await db.query.users.findFirst({
+    where: eq(users.id, userId),
+    columns: { id: true, email: true, name: true, role: true, disclaimerAcceptedAt: true, emailVerified: true },
+  });
+  return user ?? null;
+}

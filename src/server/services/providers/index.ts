@@ -1,0 +1,117 @@
+/** Provider profiles: creation at sign-up, the owner's edits, and the public marketplace reads. */
+import "server-only";
+import { and, asc, count, desc, eq, ilike, or, sql, arrayContains } from "drizzle-orm";
+import { db, type Executor } from "@/server/db";
+import { providers, users, type Market } from "@/server/db/schema";
+import { NotFoundError } from "@/server/errors";
+import { recordAudit } from "@/server/services/audit";
+import { slugify } from "@/lib/slug";
+import { randomBase32 } from "@/lib/ids";
+
+export const DEFAULT_PRICE_CENTS = 300;
+
+/** Creates the provider row with a unique slug (name, then name-2, … then a random suffix). */
+export async function createProviderProfile(
+  tx: Executor,
+  input: { userId: string; displayName: string; tagline?: string; bio?: string; markets?: Market[]; priceCents?: number; createdAt?: Date },
+) {
+  const base = slugify(input.displayName);
+  const taken = await tx
+    .select({ slug: providers.slug })
+    .from(providers)
+    .where(or(eq(providers.slug, base), ilike(providers.slug, `${base}-%`)));
+  const used = new Set(taken.map((r) => r.slug));
+  let slug = base;
+  for (let i = 2; used.has(slug); i++) slug = i < 50 ? `${base}-${i}` : `${base}-${randomBase32(6)}`;
+  const [row] = await tx
+    .insert(providers)
+    .values({
+      userId: input.userId,
+      slug,
+      displayName: input.displayName,
+      tagline: input.tagline ?? "",
+      bio: input.bio ?? "",
+      markets: input.markets ?? [],
+      priceCents: input.priceCents ?? DEFAULT_PRICE_CENTS,
+      ...(input.createdAt ? { createdAt: input.createdAt } : {}),
+    })
+    .returning();
+  return row!;
+}
+
+export async function getProviderByUserId(userId: string) {
+  return (await db.query.providers.findFirst({ where: eq(providers.userId, userId) })) ?? null;
+}
+
+export async function updateProviderProfile(
+  userId: string,
+  input: { displayName: string; tagline: string; bio: string; markets: Market[] },
+  meta: { ip?: string | null } = {},
+) {
+  return db.transaction(async (tx) => {
+    const [row] = await tx.update(providers).set(input).where(eq(providers.userId, userId)).returning();
+    if (!row) throw new NotFoundError("You do not have a provider profile");
+    await recordAudit(tx, { actorId: userId, action: "provider.profile_updated", targetType: "provider", targetId: row.id, ip: meta.ip });
+    return row;
+  });
+}
+
+const publicColumns = {
+  id: providers.id,
+  slug: providers.slug,
+  displayName: providers.displayName,
+  tagline: providers.tagline,
+  markets: providers.markets,
+  priceCents: providers.priceCents,
+  trialDays: providers.trialDays,
+  createdAt: providers.createdAt,
+};
+
+export interface ListProvidersInput {
+  q?: string;
+  market?: Market;
+  page: number;
+  pageSize: number;
+}
+
+export async function listPublicProviders(input: ListProvidersInput) {
+  const conditions = [];
+  if (input.q) {
+    const like = `%${input.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    conditions.push(or(ilike(providers.displayName, like), ilike(providers.tagline, like)));
+  }
+  if (input.market) conditions.push(arrayContains(providers.markets, [input.market]));
+  const where = conditions.length ? and(...conditions) : undefined;
+  const [items, [total]] = await Promise.all([
+    db
+      .select(publicColumns)
+      .from(providers)
+      .where(where)
+      .orderBy(desc(providers.createdAt), asc(providers.id))
+      .limit(input.pageSize)
+      .offset((input.page - 1) * input.pageSize),
+    db.select({ n: count() }).from(providers).where(where),
+  ]);
+  return { items, total: total?.n ?? 0, page: input.page, pageSize: input.pageSize };
+}
+
+export async function getPublicProvider(slug: string) {
+  const [row] = await db
+    .select({ ...publicColumns, bio: providers.bio, memberSince: users.createdAt })
+    .from(providers)
+    .innerJoin(users, eq(users.id, providers.userId))
+    .where(eq(providers.slug, slug))
+    .limit(1);
+  if (!row) throw new NotFoundError("No provider with that name");
+  return row;
+}
+
+export async function marketplaceSummary() {
+  const [row] = await db
+    .select({
+      providers: count(),
+      markets: sql<string[]>`coalesce(array(select distinct unnest(${providers.markets}) from ${providers} order by 1), '{}')`,
+    })
+    .from(providers);
+  return { providers: row?.providers ?? 0, markets: row?.markets ?? [] };
+}

@@ -1,0 +1,164 @@
+/** The user's own profile and preferences, and the admin's view of all users. */
+import "server-only";
+import { and, count, desc, eq, ilike, or, type SQL } from "drizzle-orm";
+import { db } from "@/server/db";
+import { auditLog, emailOutbox, notificationPrefs, providers, users, type UserRole } from "@/server/db/schema";
+import { ConflictError, NotFoundError, ValidationError } from "@/server/errors";
+import { recordAudit } from "@/server/services/audit";
+import { createProviderProfile } from "@/server/services/providers";
+
+export async function getMe(userId: string) {
+  const user = await db.query.users.findFirst({
+    where: eq(users.id, userId),
+    columns: { id: true, email: true, name: true, role: true, emailVerified: true, createdAt: true, disclaimerAcceptedAt: true },
+    with: { provider: true },
+  });
+  if (!user) throw new NotFoundError("Account not found");
+  return { ...user, hasPassword: await hasPassword(userId) };
+}
+
+async function hasPassword(userId: string) {
+  const row = await db.query.users.findFirst({ where: eq(users.id, userId), columns: { passwordHash: true } });
+  return Boolean(row?.passwordHash);
+}
+
+export async function updateName(userId: string, name: string) {
+  await db.transaction(async (tx) => {
+    await tx.update(users).set({ name }).where(eq(users.id, userId));
+    await recordAudit(tx, { actorId: userId, action: "user.profile_updated", targetType: "user", targetId: userId });
+  });
+}
+
+export async function getNotificationPrefs(userId: string) {
+  const row = await db.query.notificationPrefs.findFirst({ where: eq(notificationPrefs.userId, userId) });
+  return row ?? { userId, signalEmails: true, digestEmails: true, productEmails: true, updatedAt: new Date() };
+}
+
+export async function updateNotificationPrefs(
+  userId: string,
+  prefs: { signalEmails: boolean; digestEmails: boolean; productEmails: boolean },
+) {
+  await db
+    .insert(notificationPrefs)
+    .values({ userId, ...prefs })
+    .onConflictDoUpdate({ target: notificationPrefs.userId, set: prefs });
+}
+
+// ---- admin ----
+
+export async function adminListUsers(input: { q?: string; role?: UserRole; page: number; pageSize: number }) {
+  const conds: SQL[] = [];
+  if (input.q) {
+    const like = `%${input.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    conds.push(or(ilike(users.email, like), ilike(users.name, like))!);
+  }
+  if (input.role) conds.push(eq(users.role, input.role));
+  const where = conds.length ? and(...conds) : undefined;
+  const [items, [total]] = await Promise.all([
+    db
+      .select({
+        id: users.id,
+        email: users.email,
+        name: users.name,
+        role: users.role,
+        emailVerified: users.emailVerified,
+        createdAt: users.createdAt,
+        providerSlug: providers.slug,
+      })
+      .from(users)
+      .leftJoin(providers, eq(providers.userId, users.id))
+      .where(where)
+      .orderBy(desc(users.createdAt), desc(users.id))
+      .limit(input.pageSize)
+      .offset((input.page - 1) * input.pageSize),
+    db.select({ n: count() }).from(users).where(where),
+  ]);
+  return { items, total: total?.n ?? 0, page: input.page, pageSize: input.pageSize };
+}
+
+export async function adminSetRole(actorId: string, userId: string, role: UserRole, meta: { ip?: string | null } = {}) {
+  if (actorId === userId) throw new ValidationError("You cannot change your own role; ask another admin.");
+  await db.transaction(async (tx) => {
+    const user = await tx.query.users.findFirst({ where: eq(users.id, userId) });
+    if (!user) throw new NotFoundError("No user with that id");
+    if (user.role === role) throw new ConflictError(`This user is already a ${role}`);
+    await tx.update(users).set({ role }).where(eq(users.id, userId));
+    if (role === "provider") {
+      const existing = await tx.query.providers.findFirst({ where: eq(providers.userId, userId) });
+      if (!existing) await createProviderProfile(tx, { userId, displayName: user.name ?? user.email.split("@")[0]! });
+    }
+    await recordAudit(tx, {
+      actorId,
+      action: "admin.role_changed",
+      targetType: "user",
+      targetId: userId,
+      data: { from: user.role, to: role },
+      ip: meta.ip,
+    });
+  });
+}
+
+export async function adminOverview() {
+  const [byRole, [emails], [audits]] = await Promise.all([
+    db.select({ role: users.role, n: count() }).from(users).groupBy(users.role),
+    db.select({ n: count() }).from(emailOutbox),
+    db.select({ n: count() }).from(auditLog),
+  ]);
+  const roles = Object.fromEntries(byRole.map((r) => [r.role, r.n])) as Partial<Record<UserRole, number>>;
+  return {
+    subscribers: roles.subscriber ?? 0,
+    providers: roles.provider ?? 0,
+    admins: roles.admin ?? 0,
+    emails: emails?.n ?? 0,
+    auditRows: audits?.n ?? 0,
+  };
+}
+
+export async function adminListEmails(input: { page: number; pageSize: number }) {
+  const [items, [total]] = await Promise.all([
+    db
+      .select({
+        id: emailOutbox.id,
+        to: emailOutbox.to,
+        kind: emailOutbox.kind,
+        subject: emailOutbox.subject,
+        status: emailOutbox.status,
+        createdAt: emailOutbox.createdAt,
+      })
+      .from(emailOutbox)
+      .orderBy(desc(emailOutbox.createdAt), desc(emailOutbox.id))
+      .limit(input.pageSize)
+      .offset((input.page - 1) * input.pageSize),
+    db.select({ n: count() }).from(emailOutbox),
+  ]);
+  return { items, total: total?.n ?? 0, page: input.page, pageSize: input.pageSize };
+}
+
+export async function adminGetEmail(id: string) {
+  const row = await db.query.emailOutbox.findFirst({ where: eq(emailOutbox.id, id) });
+  if (!row) throw new NotFoundError("No email with that id");
+  return row;
+}
+
+export async function adminListAudit(input: { page: number; pageSize: number }) {
+  const [items, [total]] = await Promise.all([
+    db
+      .select({
+        id: auditLog.id,
+        action: auditLog.action,
+        actorEmail: users.email,
+        targetType: auditLog.targetType,
+        targetId: auditLog.targetId,
+        data: auditLog.data,
+        ip: auditLog.ip,
+        createdAt: auditLog.createdAt,
+      })
+      .from(auditLog)
+      .leftJoin(users, eq(users.id, auditLog.actorId))
+      .orderBy(desc(auditLog.createdAt), desc(auditLog.id))
+      .limit(input.pageSize)
+      .offset((input.page - 1) * input.pageSize),
+    db.select({ n: count() }).from(auditLog),
+  ]);
+  return { items, total: total?.n ?? 0, page: input.page, pageSize: input.pageSize };
+}

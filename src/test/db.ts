@@ -1,0 +1,97 @@
+/**
+ * Isolated databases for integration tests.
+ * - PGlite (default): one migrated in-memory template per worker process, cloned per test file (~0.6 s instead
+ *   of ~4 s for a fresh instance).
+ * - PostgreSQL (DATABASE_URL): a per-file database created from the freshly migrated one as TEMPLATE.
+ * Every test starts from empty tables: `useTestDatabase()` truncates them before each test.
+ */
+import path from "node:path";
+import { afterAll, beforeAll, beforeEach } from "vitest";
+import { sql } from "drizzle-orm";
+import type { PGlite } from "@electric-sql/pglite";
+import { setDatabase, type DatabaseHandle, type Db } from "@/server/db";
+import * as schema from "@/server/db/schema";
+
+const MIGRATIONS = path.resolve(__dirname, "../../drizzle");
+
+type G = { __tradsyPgliteTemplate?: Promise<PGlite> };
+const g = globalThis as unknown as G;
+
+async function pgliteTemplate(): Promise<PGlite> {
+  g.__tradsyPgliteTemplate ??= (async () => {
+    const { PGlite } = await import("@electric-sql/pglite");
+    const { drizzle } = await import("drizzle-orm/pglite");
+    const { migrate } = await import("drizzle-orm/pglite/migrator");
+    const client = await PGlite.create();
+    await migrate(drizzle(client), { migrationsFolder: MIGRATIONS });
+    return client;
+  })();
+  return g.__tradsyPgliteTemplate;
+}
+
+export async function createTestDatabase(): Promise<DatabaseHandle> {
+  const url = process.env.DATABASE_URL;
+  if (!url) {
+    const { drizzle } = await import("drizzle-orm/pglite");
+    const client = (await (await pgliteTemplate()).clone()) as PGlite;
+    const db = drizzle(client, { schema, casing: "snake_case" }) as unknown as Db;
+    return { db, kind: "pglite", driver: client, close: () => client.close() };
+  }
+  const { default: postgres } = await import("postgres");
+  const { drizzle } = await import("drizzle-orm/postgres-js");
+  const template = new URL(url).pathname.slice(1);
+  const name = `tradsy_t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const admin = postgres(url.replace(/\/[^/?]+(\?|$)/, "/postgres$1"), { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+  } finally {
+    await admin.end();
+  }
+  const client = postgres(url.replace(/\/[^/?]+(\?|$)/, `/${name}$1`), { max: 5, onnotice: () => {} });
+  const db = drizzle(client, { schema, casing: "snake_case" }) as unknown as Db;
+  return {
+    db,
+    kind: "postgres",
+    driver: client,
+    close: async () => {
+      await client.end({ timeout: 5 });
+      const drop = postgres(url.replace(/\/[^/?]+(\?|$)/, "/postgres$1"), { max: 1, onnotice: () => {} });
+      await drop.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await drop.end();
+    },
+  };
+}
+
+export async function truncateAll(db: Db): Promise<void> {
+  const rows = await db.execute<{ tablename: string }>(
+    sql`select tablename from pg_tables where schemaname = 'public'`,
+  );
+  const list = (Array.isArray(rows) ? rows : (rows as unknown as { rows: { tablename: string }[] }).rows)
+    .map((r) => `"public"."${r.tablename}"`)
+    .join(", ");
+  if (list) await db.execute(sql.raw(`TRUNCATE ${list} RESTART IDENTITY CASCADE`));
+}
+
+/** Registers hooks giving this test file its own database, emptied before each test. */
+export function useTestDatabase(): { readonly db: Db; readonly handle: DatabaseHandle } {
+  let handle: DatabaseHandle | undefined;
+  beforeAll(async () => {
+    handle = await createTestDatabase();
+    setDatabase(handle);
+  });
+  beforeEach(async () => {
+    await truncateAll(handle!.db);
+  });
+  afterAll(async () => {
+    setDatabase(undefined);
+    await handle?.close();
+  });
+  return {
+    get db() {
+      return handle!.db;
+    },
+    get handle() {
+      return handle!;
+    },
+  };
+}
