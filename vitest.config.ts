@@ -4,13 +4,12 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   resolve: {
     alias: {
-      "@emails": path.resolve(__dirname, "emails"),
-      "@": path.resolve(__dirname, "src"),
+      "@emails": path.resolve(import.meta.dirname, "emails"),
+      "@": path.resolve(import.meta.dirname, "src"),
       // `server-only` throws outside React Server Components; tests run server code directly.
-      "server-only": path.resolve(__dirname, "src/test/empty.ts"),
+      "server-only": path.resolve(import.meta.dirname, "src/test/empty.ts"),
     },
   },
-  esbuild: { jsx: "automatic" },
   test: {
     environment: "node",
     include: ["src/**/*.test.{ts,tsx}", "emails/**/*.test.{ts,tsx}", "bench/**/*.test.ts"],

@@ -12,7 +12,7 @@ import type { PGlite } from "@electric-sql/pglite";
 import { setDatabase, type DatabaseHandle, type Db } from "@/server/db";
 import * as schema from "@/server/db/schema";
 
-const MIGRATIONS = path.resolve(__dirname, "../../drizzle");
+const MIGRATIONS = path.resolve(import.meta.dirname, "../../drizzle");
 
 type G = { __tradsyPgliteTemplate?: Promise<PGlite> };
 const g = globalThis as unknown as G;

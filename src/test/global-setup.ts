@@ -13,7 +13,7 @@ export default async function setup(): Promise<void> {
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
     await sql.unsafe("DROP SCHEMA IF EXISTS public CASCADE; DROP SCHEMA IF EXISTS drizzle CASCADE; CREATE SCHEMA public;");
-    await migrate(drizzle(sql), { migrationsFolder: path.resolve(__dirname, "../../drizzle") });
+    await migrate(drizzle(sql), { migrationsFolder: path.resolve(import.meta.dirname, "../../drizzle") });
     // Old per-file copies left by an interrupted run.
     const stale = await sql<{ datname: string }[]>`select datname from pg_database where datname like 'tradsy_t_%'`;
     for (const { datname } of stale) await sql.unsafe(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);

@@ -265,14 +265,14 @@ function ChainBlock({ label, tone }: { label: string; tone: "muted" | "active" }
     <div
       className={
         tone === "active"
-          ? "rounded-lg border border-brand-600 bg-white p-3 shadow-sm ring-2 ring-brand-100"
-          : "rounded-lg border border-slate-200 bg-white p-3"
+          ? "min-w-0 rounded-lg border border-brand-600 bg-white p-2 shadow-sm ring-2 ring-brand-100 sm:p-3"
+          : "min-w-0 rounded-lg border border-slate-200 bg-white p-2 sm:p-3"
       }
     >
-      <p className="text-xs font-semibold text-slate-900">{label}</p>
-      <p className="mt-2 font-mono text-[11px] leading-5 text-slate-500">prev_hash</p>
-      <p className="font-mono text-[11px] leading-5 text-slate-500">content</p>
-      <p className="font-mono text-[11px] leading-5 text-brand-700">hash</p>
+      <p className="text-xs font-semibold whitespace-nowrap text-slate-900">{label}</p>
+      <p className="mt-2 font-mono text-[10px] leading-5 text-slate-500 sm:text-[11px]">prev_hash</p>
+      <p className="font-mono text-[10px] leading-5 text-slate-500 sm:text-[11px]">content</p>
+      <p className="font-mono text-[10px] leading-5 text-brand-700 sm:text-[11px]">hash</p>
     </div>
   );
 }
@@ -290,9 +290,9 @@ function Trust() {
           </p>
         </div>
         <div className="mt-10 grid gap-6 lg:grid-cols-2">
-          <div className="rounded-xl border border-slate-200 bg-white p-6 sm:p-8">
+          <div className="min-w-0 rounded-xl border border-slate-200 bg-white p-5 sm:p-8">
             <h3 className="text-lg font-semibold text-slate-900">Tamper-evident signal history</h3>
-            <div aria-hidden="true" className="mt-5 grid grid-cols-[1fr_auto_1fr_auto_1fr] items-center gap-2 rounded-lg bg-slate-50 p-3">
+            <div aria-hidden="true" className="mt-5 grid grid-cols-[1fr_auto_1fr_auto_1fr] items-center gap-1 rounded-lg bg-slate-50 p-2 sm:gap-2 sm:p-3">
               <ChainBlock label="Signal n−1" tone="muted" />
               <span className="text-slate-400">→</span>
               <ChainBlock label="Signal n" tone="active" />
@@ -440,7 +440,7 @@ function Pricing() {
 }
 
 const ctaBase =
-  "inline-flex h-12 items-center justify-center rounded-md px-6 text-base font-medium transition-colors focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-white";
+  "inline-flex h-12 shrink-0 whitespace-nowrap items-center justify-center rounded-md px-6 text-base font-medium transition-colors focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-white";
 
 function FinalCta() {
   return (

@@ -11,8 +11,8 @@ export default function ProviderNotFound() {
       <p className="mt-5 text-sm font-semibold text-brand-700">404</p>
       <h1 className="mt-1 text-2xl font-semibold tracking-tight text-slate-900">We couldn&rsquo;t find that provider</h1>
       <p className="mt-2 max-w-md text-sm text-slate-600">
-        The link may be mistyped, or the provider may have changed their name, which changes their address. Their track record is never
-        deleted, so a search should find them.
+        The link may be mistyped or out of date. Search the marketplace by name or strategy to find the provider you were looking
+        for.
       </p>
       <div className="mt-6 flex flex-col gap-3 sm:flex-row">
         <ButtonLink href="/providers">Browse the marketplace</ButtonLink>

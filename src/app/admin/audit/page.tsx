@@ -1,0 +1,139 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { redirect } from "next/navigation";
+import { buttonClass } from "@/components/ui/button";
+import { EmptyState, PageHeader } from "@/components/ui/card";
+import { api } from "@/trpc/server";
+
+export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Audit log" };
+
+const PAGE_SIZE = 50;
+const day = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone: "UTC" });
+const time = new Intl.DateTimeFormat("en-US", { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZone: "UTC" });
+
+function parsePage(v: string | string[] | undefined) {
+  const raw = (Array.isArray(v) ? v[0] : v) ?? "";
+  const n = /^\d{1,5}$/.test(raw) ? Number(raw) : 1;
+  return n >= 1 && n <= 10_000 ? n : 1;
+}
+const hrefFor = (page: number) => (page > 1 ? `/admin/audit?page=${page}` : "/admin/audit");
+
+function compactJson(data: unknown): string | null {
+  if (data == null) return null;
+  if (typeof data === "object" && Object.keys(data).length === 0) return null;
+  return JSON.stringify(data);
+}
+
+export default async function AdminAuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const page = parsePage((await searchParams).page);
+  const caller = await api();
+  const result = await caller.admin.audit({ page, pageSize: PAGE_SIZE });
+  const totalPages = Math.max(1, Math.ceil(result.total / PAGE_SIZE));
+  if (result.total > 0 && page > totalPages) redirect(hrefFor(totalPages));
+
+  return (
+    <>
+      <PageHeader
+        title="Audit log"
+        description="Append-only record of security- and money-relevant actions, newest first. Times are UTC; entries are kept for a year."
+      />
+
+      {result.items.length ? (
+        <>
+          <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-xs">
+            <table className="w-full min-w-[64rem] text-left text-sm">
+              <caption className="sr-only">
+                Audit log entries, page {page} of {totalPages}
+              </caption>
+              <thead className="border-b border-slate-200 bg-slate-50 text-xs font-semibold tracking-wide text-slate-500 uppercase">
+                <tr>
+                  <th scope="col" className="px-4 py-3">Time (UTC)</th>
+                  <th scope="col" className="px-4 py-3">Actor</th>
+                  <th scope="col" className="px-4 py-3">Action</th>
+                  <th scope="col" className="px-4 py-3">Target</th>
+                  <th scope="col" className="px-4 py-3">IP</th>
+                  <th scope="col" className="px-4 py-3">Data</th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100 align-top">
+                {result.items.map((row) => {
+                  const json = compactJson(row.data);
+                  return (
+                    <tr key={row.id}>
+                      <td className="px-4 py-3 whitespace-nowrap">
+                        <time dateTime={row.createdAt.toISOString()}>
+                          <span className="block text-slate-900">{day.format(row.createdAt)}</span>
+                          <span className="block font-mono text-xs text-slate-500">{time.format(row.createdAt)}</span>
+                        </time>
+                      </td>
+                      <td className="px-4 py-3 break-all text-slate-700">
+                        {row.actorEmail ?? <span className="text-slate-500 italic">System</span>}
+                      </td>
+                      <td className="px-4 py-3">
+                        <code className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs whitespace-nowrap text-slate-800">{row.action}</code>
+                      </td>
+                      <td className="px-4 py-3">
+                        {row.targetType || row.targetId ? (
+                          <>
+                            {row.targetType ? <span className="block text-slate-700">{row.targetType}</span> : null}
+                            {row.targetId ? <code className="block font-mono text-xs break-all text-slate-500">{row.targetId}</code> : null}
+                          </>
+                        ) : (
+                          <Dash />
+                        )}
+                      </td>
+                      <td className="px-4 py-3 font-mono text-xs whitespace-nowrap text-slate-600">{row.ip ?? <Dash />}</td>
+                      <td className="max-w-96 px-4 py-3">
+                        {json ? <code className="block font-mono text-xs break-all text-slate-700">{json}</code> : <Dash />}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+          {totalPages > 1 ? (
+          <nav aria-label="Pagination" className="mt-4 flex items-center justify-between gap-4">
+            <PageLink page={page - 1} enabled={page > 1} rel="prev">
+              <span aria-hidden="true">←</span> Newer
+            </PageLink>
+            <p className="text-sm text-slate-600">
+              Page {page} of {totalPages}
+            </p>
+            <PageLink page={page + 1} enabled={page < totalPages} rel="next">
+              Older <span aria-hidden="true">→</span>
+            </PageLink>
+          </nav>
+          ) : null}
+        </>
+      ) : (
+        <EmptyState title="No audit entries yet">Sign-ups, sign-ins, password and role changes and API key changes are recorded here as they happen.</EmptyState>
+      )}
+    </>
+  );
+}
+
+function Dash() {
+  return (
+    <span className="text-slate-400">
+      <span aria-hidden="true">—</span>
+      <span className="sr-only">None</span>
+    </span>
+  );
+}
+
+function PageLink({ page, enabled, rel, children }: { page: number; enabled: boolean; rel: "prev" | "next"; children: React.ReactNode }) {
+  if (!enabled) {
+    return (
+      <span aria-disabled="true" className={buttonClass("secondary", "sm", "pointer-events-none opacity-50")}>
+        {children}
+      </span>
+    );
+  }
+  return (
+    <Link href={hrefFor(page)} rel={rel} className={buttonClass("secondary", "sm")}>
+      {children}
+    </Link>
+  );
+}

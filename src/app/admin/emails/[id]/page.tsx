@@ -1,0 +1,123 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { cache } from "react";
+import { TRPCError } from "@trpc/server";
+import { buttonClass } from "@/components/ui/button";
+import { Badge, Card, CardBody, CardHeader, EmptyState } from "@/components/ui/card";
+import { api } from "@/trpc/server";
+
+export const dynamic = "force-dynamic";
+
+const when = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
+const STATUS_TONE = { queued: "amber", sent: "green", failed: "red" } as const;
+
+type Params = Promise<{ id: string }>;
+
+const getEmail = cache(async (id: string) => {
+  const caller = await api();
+  try {
+    return await caller.admin.email({ id });
+  } catch (err) {
+    if (err instanceof TRPCError && (err.code === "NOT_FOUND" || err.code === "BAD_REQUEST")) return null;
+    throw err;
+  }
+});
+
+export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
+  const email = await getEmail((await params).id);
+  return { title: email ? email.subject || "Email" : "Email not found" };
+}
+
+function BackLink() {
+  return (
+    <Link href="/admin/emails" className="inline-flex items-center gap-1 text-sm font-medium text-slate-600 hover:text-slate-900">
+      <span aria-hidden="true">←</span> Email outbox
+    </Link>
+  );
+}
+
+export default async function AdminEmailPage({ params }: { params: Params }) {
+  const email = await getEmail((await params).id);
+
+  // Rendered in place (rather than notFound()) so the admin navigation stays on screen.
+  if (!email) {
+    return (
+      <>
+        <BackLink />
+        <div className="mt-6">
+          <EmptyState
+            title="Email not found"
+            action={
+              <Link href="/admin/emails" className={buttonClass("secondary", "md")}>
+                Back to the outbox
+              </Link>
+            }
+          >
+            No email in the outbox has this id. It may have been mistyped.
+          </EmptyState>
+        </div>
+      </>
+    );
+  }
+
+  const headers: [string, React.ReactNode][] = [
+    ["To", <span key="to" className="break-all">{email.to}</span>],
+    ["Subject", email.subject || "(no subject)"],
+    ["Kind", <code key="kind" className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs">{email.kind}</code>],
+    ["Status", <Badge key="status" tone={STATUS_TONE[email.status]}>{email.status[0]!.toUpperCase() + email.status.slice(1)}</Badge>],
+    ["Created", <time key="created" dateTime={email.createdAt.toISOString()}>{when.format(email.createdAt)} UTC</time>],
+    [
+      "Sent",
+      email.sentAt ? (
+        <time key="sent" dateTime={email.sentAt.toISOString()}>{when.format(email.sentAt)} UTC</time>
+      ) : (
+        <span key="sent" className="text-slate-500">Not sent yet</span>
+      ),
+    ],
+    ["Id", <code key="id" className="font-mono text-xs break-all">{email.id}</code>],
+  ];
+
+  return (
+    <>
+      <BackLink />
+      <h1 className="mt-4 text-2xl font-semibold tracking-tight break-words text-slate-900">{email.subject || "(no subject)"}</h1>
+
+      <div className="mt-6 grid items-start gap-6 lg:grid-cols-[20rem_1fr]">
+        <Card>
+          <CardHeader title="Headers" />
+          <CardBody>
+            <dl className="space-y-3 text-sm">
+              {headers.map(([label, value]) => (
+                <div key={label} className="grid grid-cols-[5rem_1fr] gap-3">
+                  <dt className="text-slate-500">{label}</dt>
+                  <dd className="min-w-0 text-slate-900">{value}</dd>
+                </div>
+              ))}
+            </dl>
+          </CardBody>
+        </Card>
+
+        <div className="min-w-0 space-y-6">
+          <Card>
+            <CardHeader title="HTML version" description="Rendered in a sandbox: scripts, forms and links inside the email are disabled." />
+            <div className="bg-slate-100 p-2 sm:p-4">
+              {/* sandbox="" gives the frame a unique origin and no scripts, so email HTML can never touch this page. */}
+              <iframe
+                title={`HTML version of “${email.subject}”`}
+                sandbox=""
+                srcDoc={email.html}
+                className="h-[36rem] w-full rounded border border-slate-200 bg-white"
+              />
+            </div>
+          </Card>
+          <Card>
+            <CardHeader title="Plain-text version" />
+            <CardBody>
+              <pre className="max-h-[28rem] overflow-auto font-mono text-xs leading-5 whitespace-pre-wrap text-slate-800">{email.text || "(empty)"}</pre>
+            </CardBody>
+          </Card>
+        </div>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,117 @@
+"use client";
+
+import { useMutation } from "@tanstack/react-query";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useState, useTransition, type FormEvent } from "react";
+import { Button } from "@/components/ui/button";
+import { Badge } from "@/components/ui/card";
+import { cn } from "@/components/ui/cn";
+import { useTRPC } from "@/trpc/react";
+
+export type Role = "subscriber" | "provider" | "admin";
+
+const ROLE_LABEL: Record<Role, string> = { subscriber: "Trader", provider: "Provider", admin: "Admin" };
+const ROLE_TONE = { subscriber: "slate", provider: "brand", admin: "amber" } as const;
+
+export interface UserRowData {
+  id: string;
+  email: string;
+  name: string | null;
+  role: Role;
+  verified: boolean;
+  joined: string;
+  providerSlug: string | null;
+}
+
+/** One table row. The role badge shows the requested role while the change is saved and the page data refreshes. */
+export function UserRow({ user, isSelf }: { user: UserRowData; isSelf: boolean }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const [selected, setSelected] = useState<Role>(user.role);
+  const [message, setMessage] = useState<{ tone: "success" | "error"; text: string } | null>(null);
+  const [refreshing, startTransition] = useTransition();
+  const setRole = useMutation(
+    trpc.admin.setRole.mutationOptions({
+      onSuccess: (_data, vars) => {
+        setMessage({ tone: "success", text: `Role changed to ${ROLE_LABEL[vars.role]}.` });
+        startTransition(() => router.refresh());
+      },
+      onError: (err) => {
+        setSelected(user.role);
+        setMessage({ tone: "error", text: err.message });
+      },
+    }),
+  );
+
+  const optimistic = setRole.isPending || (setRole.isSuccess && refreshing);
+  const shownRole: Role = optimistic && setRole.variables ? setRole.variables.role : user.role;
+  const busy = setRole.isPending || refreshing;
+
+  function onSubmit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    setMessage(null);
+    setRole.mutate({ userId: user.id, role: selected });
+  }
+
+  return (
+    <tr className="align-top">
+      <td className="px-4 py-3">
+        <div className="flex items-center gap-2">
+          <span className="font-medium break-all text-slate-900">{user.email}</span>
+          {isSelf ? <Badge tone="brand">You</Badge> : null}
+        </div>
+        <div className="text-slate-500">{user.name ?? <span className="italic">No name</span>}</div>
+      </td>
+      <td className="px-4 py-3">
+        <span className={cn("inline-flex items-center gap-1.5", optimistic && "opacity-70")}>
+          <Badge tone={ROLE_TONE[shownRole]}>{ROLE_LABEL[shownRole]}</Badge>
+          {optimistic ? <span className="text-xs text-slate-500">saving…</span> : null}
+        </span>
+      </td>
+      <td className="px-4 py-3">{user.verified ? <Badge tone="green">Verified</Badge> : <Badge>Unverified</Badge>}</td>
+      <td className="px-4 py-3 whitespace-nowrap text-slate-600">{user.joined}</td>
+      <td className="px-4 py-3">
+        {user.providerSlug ? (
+          <Link href={`/providers/${user.providerSlug}`} className="font-medium text-brand-700 underline-offset-4 hover:underline">
+            /{user.providerSlug}
+          </Link>
+        ) : (
+          <span className="text-slate-400">
+            <span aria-hidden="true">—</span>
+            <span className="sr-only">None</span>
+          </span>
+        )}
+      </td>
+      <td className="px-4 py-3">
+        <form onSubmit={onSubmit} className="flex items-center gap-2">
+          <select
+            aria-label={`Role for ${user.email}`}
+            value={selected}
+            onChange={(e) => {
+              setSelected(e.target.value as Role);
+              setMessage(null);
+            }}
+            disabled={busy}
+            className="h-8 rounded-md border border-slate-300 bg-white pr-8 pl-2 text-sm text-slate-900 focus:border-brand-600 focus:ring-2 focus:ring-brand-600/20 focus:outline-none disabled:bg-slate-100"
+          >
+            {(Object.keys(ROLE_LABEL) as Role[]).map((r) => (
+              <option key={r} value={r}>
+                {ROLE_LABEL[r]}
+              </option>
+            ))}
+          </select>
+          <Button type="submit" size="sm" variant="secondary" loading={busy} disabled={busy || selected === shownRole}>
+            Change role<span className="sr-only"> for {user.email}</span>
+          </Button>
+        </form>
+        <p
+          aria-live="polite"
+          className={cn("mt-1 max-w-64 text-xs", message?.tone === "error" ? "text-red-700" : "text-emerald-700", !message && "sr-only")}
+        >
+          {message?.text}
+        </p>
+      </td>
+    </tr>
+  );
+}

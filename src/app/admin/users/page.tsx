@@ -1,0 +1,194 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { redirect } from "next/navigation";
+import { buttonClass } from "@/components/ui/button";
+import { EmptyState, PageHeader } from "@/components/ui/card";
+import { requireAdmin } from "@/server/auth/guards";
+import { api } from "@/trpc/server";
+import { UserRow, type Role } from "./client";
+
+export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Users" };
+
+const PAGE_SIZE = 25;
+const ROLES: { value: Role; label: string }[] = [
+  { value: "subscriber", label: "Trader" },
+  { value: "provider", label: "Provider" },
+  { value: "admin", label: "Admin" },
+];
+const mediumDate = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone: "UTC" });
+
+type SearchParams = Record<string, string | string[] | undefined>;
+type Filters = { q: string; role?: Role; page: number };
+
+function first(v: string | string[] | undefined) {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function parseFilters(sp: SearchParams): Filters {
+  const q = (first(sp.q) ?? "").trim().slice(0, 100);
+  const rawRole = first(sp.role);
+  const role = ROLES.find((r) => r.value === rawRole)?.value;
+  const rawPage = first(sp.page) ?? "";
+  const n = /^\d{1,5}$/.test(rawPage) ? Number(rawPage) : 1;
+  return { q, role, page: n >= 1 && n <= 10_000 ? n : 1 };
+}
+
+function hrefFor(f: Filters) {
+  const params = new URLSearchParams();
+  if (f.q) params.set("q", f.q);
+  if (f.role) params.set("role", f.role);
+  if (f.page > 1) params.set("page", String(f.page));
+  const qs = params.toString();
+  return qs ? `/admin/users?${qs}` : "/admin/users";
+}
+
+export default async function AdminUsersPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const [filters, me, caller] = await Promise.all([searchParams.then(parseFilters), requireAdmin(), api()]);
+  const result = await caller.admin.users({ q: filters.q || undefined, role: filters.role, page: filters.page, pageSize: PAGE_SIZE });
+  const totalPages = Math.max(1, Math.ceil(result.total / PAGE_SIZE));
+  if (result.total > 0 && filters.page > totalPages) redirect(hrefFor({ ...filters, page: totalPages }));
+  const filtered = Boolean(filters.q || filters.role);
+
+  return (
+    <>
+      <PageHeader
+        title="Users"
+        description="Every account, newest first. Role changes take effect on the user's next request and are written to the audit log."
+      />
+
+      <form action="/admin/users" method="get" role="search" className="flex flex-col gap-3 rounded-lg border border-slate-200 bg-white p-4 sm:flex-row sm:items-end">
+        <div className="flex-1">
+          <label htmlFor="user-q" className="block text-sm font-medium text-slate-800">
+            Email or name
+          </label>
+          <input
+            id="user-q"
+            type="search"
+            name="q"
+            defaultValue={filters.q}
+            maxLength={100}
+            placeholder="e.g. ana@ or Ana"
+            className="mt-1 block h-10 w-full rounded-md border border-slate-300 bg-white px-3 text-sm text-slate-900 shadow-xs placeholder:text-slate-400 focus:border-brand-600 focus:ring-2 focus:ring-brand-600/20 focus:outline-none"
+          />
+        </div>
+        <div className="sm:w-44">
+          <label htmlFor="user-role" className="block text-sm font-medium text-slate-800">
+            Role
+          </label>
+          <select
+            id="user-role"
+            name="role"
+            defaultValue={filters.role ?? ""}
+            className="mt-1 block h-10 w-full rounded-md border border-slate-300 bg-white px-3 text-sm text-slate-900 shadow-xs focus:border-brand-600 focus:ring-2 focus:ring-brand-600/20 focus:outline-none"
+          >
+            <option value="">All roles</option>
+            {ROLES.map((r) => (
+              <option key={r.value} value={r.value}>
+                {r.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="flex gap-2">
+          <button type="submit" className={buttonClass("primary", "md")}>
+            Apply
+          </button>
+          {filtered ? (
+            <Link href="/admin/users" className={buttonClass("ghost", "md")}>
+              Clear
+            </Link>
+          ) : null}
+        </div>
+      </form>
+
+      <p className="mt-6 mb-3 text-sm text-slate-600">
+        {result.total.toLocaleString("en-US")} {result.total === 1 ? "user" : "users"}
+        {filtered ? " match these filters" : ""}
+      </p>
+
+      {result.items.length ? (
+        <>
+          <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-xs">
+            <table className="w-full min-w-[60rem] text-left text-sm">
+              <caption className="sr-only">
+                Users, page {filters.page} of {totalPages}
+              </caption>
+              <thead className="border-b border-slate-200 bg-slate-50 text-xs font-semibold tracking-wide text-slate-500 uppercase">
+                <tr>
+                  <th scope="col" className="px-4 py-3">User</th>
+                  <th scope="col" className="px-4 py-3">Role</th>
+                  <th scope="col" className="px-4 py-3">Verified</th>
+                  <th scope="col" className="px-4 py-3">Joined</th>
+                  <th scope="col" className="px-4 py-3">Provider profile</th>
+                  <th scope="col" className="px-4 py-3">Change role</th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100">
+                {result.items.map((u) => (
+                  <UserRow
+                    key={u.id}
+                    isSelf={u.id === me.id}
+                    user={{
+                      id: u.id,
+                      email: u.email,
+                      name: u.name,
+                      role: u.role,
+                      verified: Boolean(u.emailVerified),
+                      joined: mediumDate.format(u.createdAt),
+                      providerSlug: u.providerSlug,
+                    }}
+                  />
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <Pagination page={filters.page} totalPages={totalPages} hrefFor={(page) => hrefFor({ ...filters, page })} />
+        </>
+      ) : (
+        <EmptyState
+          title={filtered ? "No users match these filters" : "No users yet"}
+          action={
+            filtered ? (
+              <Link href="/admin/users" className={buttonClass("secondary", "md")}>
+                Clear filters
+              </Link>
+            ) : undefined
+          }
+        >
+          {filtered ? "Search matches any part of an email address or name." : "Accounts appear here as soon as people sign up."}
+        </EmptyState>
+      )}
+    </>
+  );
+}
+
+function Pagination({ page, totalPages, hrefFor }: { page: number; totalPages: number; hrefFor: (page: number) => string }) {
+  if (totalPages <= 1) return null;
+  const off = "pointer-events-none opacity-50";
+  return (
+    <nav aria-label="Pagination" className="mt-4 flex items-center justify-between gap-4">
+      {page > 1 ? (
+        <Link href={hrefFor(page - 1)} rel="prev" className={buttonClass("secondary", "sm")}>
+          <span aria-hidden="true">←</span> Previous
+        </Link>
+      ) : (
+        <span aria-disabled="true" className={buttonClass("secondary", "sm", off)}>
+          <span aria-hidden="true">←</span> Previous
+        </span>
+      )}
+      <p className="text-sm text-slate-600">
+        Page {page} of {totalPages}
+      </p>
+      {page < totalPages ? (
+        <Link href={hrefFor(page + 1)} rel="next" className={buttonClass("secondary", "sm")}>
+          Next <span aria-hidden="true">→</span>
+        </Link>
+      ) : (
+        <span aria-disabled="true" className={buttonClass("secondary", "sm", off)}>
+          Next <span aria-hidden="true">→</span>
+        </span>
+      )}
+    </nav>
+  );
+}

@@ -1,0 +1,204 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { TRPCError } from "@trpc/server";
+import { count, eq } from "drizzle-orm";
+import { useTestDatabase } from "@/test/db";
+import { callerFor, createUser, uniqueEmail } from "@/test/factories";
+import { auditLog, authTokens, emailOutbox, notificationPrefs, providers, users } from "@/server/db/schema";
+import { resetRateLimits } from "@/server/rate-limit";
+import { verifyCredentials } from "@/server/services/auth";
+
+const t = useTestDatabase();
+beforeEach(() => resetRateLimits());
+
+const valid = () => ({
+  name: "Ada Lovelace",
+  email: uniqueEmail("ada"),
+  password: "analytical engine",
+  role: "subscriber" as const,
+  acceptDisclaimer: true as const,
+  acceptTerms: true as const,
+});
+
+async function rowCounts() {
+  const tables = { users, providers, auditLog, emailOutbox, authTokens, notificationPrefs };
+  const out: Record<string, number> = {};
+  for (const [name, table] of Object.entries(tables)) {
+    const [row] = await t.db.select({ n: count() }).from(table);
+    out[name] = row!.n;
+  }
+  return out;
+}
+
+async function failure(p: Promise<unknown>) {
+  try {
+    await p;
+  } catch (err) {
+    if (!(err instanceof TRPCError)) throw err;
+    const shape = (err as TRPCError & { cause?: unknown }).cause;
+    return { code: err.code, message: err.message, cause: shape };
+  }
+  throw new Error("expected the call to fail");
+}
+
+describe("auth.signUp", () => {
+  it("creates a trader with disclaimer and terms timestamps, prefs, an audit row and a verification email", async () => {
+    const anon = await callerFor(null);
+    const input = valid();
+    const out = await anon.auth.signUp({ ...input, email: `  ${input.email.toUpperCase()} ` });
+    expect(out).toMatchObject({ email: input.email, role: "subscriber" });
+    const user = await t.db.query.users.findFirst({ where: eq(users.id, out.id) });
+    expect(user?.disclaimerAcceptedAt).toBeInstanceOf(Date);
+    expect(user?.termsAcceptedAt).toBeInstanceOf(Date);
+    expect(user?.passwordHash).toMatch(/^\$argon2id\$/);
+    expect(user?.emailVerified).toBeNull();
+    const audit = await t.db.select().from(auditLog).where(eq(auditLog.actorId, out.id));
+    expect(audit.map((a) => a.action)).toEqual(["user.signed_up"]);
+    expect(audit[0]!.data).toMatchObject({ role: "subscriber", disclaimerAcceptedAt: user!.disclaimerAcceptedAt!.toISOString() });
+    const emails = await t.db.select().from(emailOutbox).where(eq(emailOutbox.userId, out.id));
+    expect(emails).toHaveLength(1);
+    expect(emails[0]).toMatchObject({ kind: "verify_email", to: input.email, status: "queued" });
+    expect(emails[0]!.html).toContain("/verify?token=");
+    expect(await rowCounts()).toMatchObject({ users: 1, providers: 0, notificationPrefs: 1, authTokens: 1 });
+  });
+
+  it("creates a provider profile with a unique slug for providers", async () => {
+    const anon = await callerFor(null);
+    const a = await anon.auth.signUp({ ...valid(), name: "Alpha Signals", role: "provider" });
+    const b = await anon.auth.signUp({ ...valid(), name: "Alpha Signals", role: "provider" });
+    const rows = await t.db.select().from(providers);
+    expect(rows.find((p) => p.userId === a.id)?.slug).toBe("alpha-signals");
+    expect(rows.find((p) => p.userId === b.id)?.slug).toBe("alpha-signals-2");
+    expect(rows.every((p) => p.priceCents === 300)).toBe(true);
+  });
+
+  const bad: [string, Record<string, unknown>, string, RegExp][] = [
+    ["a malformed email", { email: "not-an-email" }, "email", /valid email/],
+    ["a short password", { password: "short" }, "password", /at least 10 characters/],
+    ["no disclaimer", { acceptDisclaimer: false }, "acceptDisclaimer", /risk disclaimer/],
+    ["no terms", { acceptTerms: false }, "acceptTerms", /terms of service/],
+    ["no role", { role: "admin" }, "role", /trade or publish/],
+    ["a one-letter name", { name: "A" }, "name", /at least 2/],
+  ];
+  for (const [label, patch, field, message] of bad) {
+    it(`refuses ${label} with a per-field message and writes nothing`, async () => {
+      const anon = await callerFor(null);
+      const before = await rowCounts();
+      const err = await failure(anon.auth.signUp({ ...valid(), ...patch } as never));
+      expect(err.code).toBe("BAD_REQUEST");
+      expect(err.message).toMatch(message);
+      const issues = (err.cause as { issues?: { path: PropertyKey[]; message: string }[] }).issues ?? [];
+      expect(issues.find((i) => i.path[0] === field)?.message).toMatch(message);
+      expect(await rowCounts()).toEqual(before);
+    });
+  }
+
+  it("refuses a taken email (in any case) with a message on the email field and writes nothing", async () => {
+    const anon = await callerFor(null);
+    const first = valid();
+    await anon.auth.signUp(first);
+    const before = await rowCounts();
+    const err = await failure(anon.auth.signUp({ ...valid(), email: first.email.toUpperCase() }));
+    expect(err.code).toBe("BAD_REQUEST");
+    expect(err.message).toMatch(/already exists/);
+    expect((err.cause as { fieldErrors?: Record<string, string[]> }).fieldErrors?.email?.[0]).toMatch(/already exists/);
+    expect(await rowCounts()).toEqual(before);
+  });
+
+  it("is rate limited per IP", async () => {
+    const anon = await callerFor(null, "198.51.100.9");
+    for (let i = 0; i < 10; i++) await anon.auth.signUp(valid());
+    const err = await failure(anon.auth.signUp(valid()));
+    expect(err.code).toBe("TOO_MANY_REQUESTS");
+    expect(err.message).toMatch(/Try again in/);
+  });
+});
+
+describe("sign-in credentials", () => {
+  it("accepts the right password and refuses a wrong one or an unknown email", async () => {
+    const u = await createUser("subscriber", { password: "right password here" });
+    expect(await verifyCredentials(u.email, "right password here")).toMatchObject({ id: u.id, role: "subscriber" });
+    expect(await verifyCredentials(u.email.toUpperCase(), "right password here")).toMatchObject({ id: u.id });
+    expect(await verifyCredentials(u.email, "wrong password here")).toBeNull();
+    expect(await verifyCredentials("nobody@example.com", "right password here")).toBeNull();
+    expect(await verifyCredentials("not an email", "x")).toBeNull();
+  });
+});
+
+function tokenFrom(html: string, path: string): string {
+  const m = new RegExp(`${path}\\?token=([A-Za-z0-9_%-]+)`).exec(html);
+  if (!m?.[1]) throw new Error("no token link in email");
+  return decodeURIComponent(m[1]);
+}
+
+describe("email verification", () => {
+  it("confirms once with the emailed token; a second use or a made-up token is refused", async () => {
+    const u = await createUser("subscriber");
+    const [mail] = await t.db.select().from(emailOutbox).where(eq(emailOutbox.userId, u.id));
+    const token = tokenFrom(mail!.html, "/verify");
+    const stored = await t.db.select().from(authTokens).where(eq(authTokens.userId, u.id));
+    expect(stored[0]!.tokenHash).not.toContain(token); // only the hash is stored
+    const anon = await callerFor(null);
+    await expect(anon.auth.verifyEmail({ token })).resolves.toEqual({ ok: true });
+    const user = await t.db.query.users.findFirst({ where: eq(users.id, u.id) });
+    expect(user?.emailVerified).toBeInstanceOf(Date);
+    expect((await failure(anon.auth.verifyEmail({ token }))).message).toMatch(/expired or was already used/);
+    expect((await failure(anon.auth.verifyEmail({ token: "x".repeat(43) }))).code).toBe("BAD_REQUEST");
+  });
+});
+
+describe("password reset", () => {
+  it("answers the same for unknown emails and sends nothing", async () => {
+    const anon = await callerFor(null);
+    await expect(anon.auth.requestPasswordReset({ email: "ghost@example.com" })).resolves.toEqual({ ok: true });
+    const [n] = await t.db.select({ n: count() }).from(emailOutbox);
+    expect(n!.n).toBe(0);
+  });
+
+  it("resets with the emailed link once, then the new password works and the old one does not", async () => {
+    const u = await createUser("subscriber", { password: "old password 123" });
+    const anon = await callerFor(null);
+    await anon.auth.requestPasswordReset({ email: u.email });
+    const mails = await t.db.select().from(emailOutbox).where(eq(emailOutbox.kind, "reset_password"));
+    expect(mails).toHaveLength(1);
+    const token = tokenFrom(mails[0]!.html, "/reset");
+    const short = await failure(anon.auth.resetPassword({ token, password: "short" }));
+    expect(short.code).toBe("BAD_REQUEST");
+    await anon.auth.resetPassword({ token, password: "new password 456" });
+    expect(await verifyCredentials(u.email, "new password 456")).not.toBeNull();
+    expect(await verifyCredentials(u.email, "old password 123")).toBeNull();
+    expect((await failure(anon.auth.resetPassword({ token, password: "another password" }))).message).toMatch(/expired or was already used/);
+  });
+});
+
+describe("account.changePassword", () => {
+  it("needs the current password", async () => {
+    const u = await createUser("subscriber", { password: "first password" });
+    const me = await callerFor(u);
+    const err = await failure(me.account.changePassword({ currentPassword: "wrong one", newPassword: "second password" }));
+    expect(err.code).toBe("BAD_REQUEST");
+    await me.account.changePassword({ currentPassword: "first password", newPassword: "second password" });
+    expect(await verifyCredentials(u.email, "second password")).not.toBeNull();
+  });
+});
+
+describe("auth.completeOnboarding (OAuth sign-ups)", () => {
+  it("records the role and acceptance once", async () => {
+    const [oauthUser] = await t.db.insert(users).values({ email: uniqueEmail("oauth"), name: "Octo Cat" }).returning();
+    const me = await callerFor({ id: oauthUser!.id, role: "subscriber" });
+    await me.auth.completeOnboarding({ role: "provider", acceptDisclaimer: true, acceptTerms: true });
+    const after = await t.db.query.users.findFirst({ where: eq(users.id, oauthUser!.id), with: { provider: true } });
+    expect(after?.role).toBe("provider");
+    expect(after?.disclaimerAcceptedAt).toBeInstanceOf(Date);
+    expect(after?.provider?.slug).toBe("octo-cat");
+    expect((await failure(me.auth.completeOnboarding({ role: "subscriber", acceptDisclaimer: true, acceptTerms: true }))).code).toBe("CONFLICT");
+  });
+
+  it("refuses without the disclaimer", async () => {
+    const [oauthUser] = await t.db.insert(users).values({ email: uniqueEmail("oauth") }).returning();
+    const me = await callerFor({ id: oauthUser!.id, role: "subscriber" });
+    const err = await failure(me.auth.completeOnboarding({ role: "subscriber", acceptDisclaimer: false, acceptTerms: true } as never));
+    expect(err.code).toBe("BAD_REQUEST");
+    const after = await t.db.query.users.findFirst({ where: eq(users.id, oauthUser!.id) });
+    expect(after?.disclaimerAcceptedAt).toBeNull();
+  });
+});
