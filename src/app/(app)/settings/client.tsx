@@ -130,6 +130,11 @@ export function ApiKeysSection({ initialKeys }: { initialKeys: KeyRow[] }) {
   const create = useMutation(
     trpc.apiKeys.create.mutationOptions({
       onSuccess: (row) => {
+        // Show the new row at once; the refetch then confirms it.
+        queryClient.setQueryData(trpc.apiKeys.list.queryKey(), (old) => [
+          { id: row.id, name: row.name, prefix: row.prefix, createdAt: row.createdAt, lastUsedAt: null, revokedAt: null },
+          ...(old ?? []),
+        ]);
         setCreated({ name: row.name, key: row.key });
         setCopied(false);
         setName("");

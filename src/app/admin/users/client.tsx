@@ -56,25 +56,25 @@ export function UserRow({ user, isSelf }: { user: UserRowData; isSelf: boolean }
 
   return (
     <tr className="align-top">
-      <td className="px-4 py-3">
+      <td className="px-3 py-3">
         <div className="flex items-center gap-2">
-          <span className="font-medium break-all text-slate-900">{user.email}</span>
+          <span className="font-medium whitespace-nowrap text-slate-900">{user.email}</span>
           {isSelf ? <Badge tone="brand">You</Badge> : null}
         </div>
         <div className="text-slate-500">{user.name ?? <span className="italic">No name</span>}</div>
       </td>
-      <td className="px-4 py-3">
+      <td className="px-3 py-3">
         <span className={cn("inline-flex items-center gap-1.5", optimistic && "opacity-70")}>
           <Badge tone={ROLE_TONE[shownRole]}>{ROLE_LABEL[shownRole]}</Badge>
           {optimistic ? <span className="text-xs text-slate-500">saving…</span> : null}
         </span>
       </td>
-      <td className="px-4 py-3">{user.verified ? <Badge tone="green">Verified</Badge> : <Badge>Unverified</Badge>}</td>
-      <td className="px-4 py-3 whitespace-nowrap text-slate-600">{user.joined}</td>
-      <td className="px-4 py-3">
+      <td className="px-3 py-3">{user.verified ? <Badge tone="green">Verified</Badge> : <Badge>Unverified</Badge>}</td>
+      <td className="px-3 py-3 whitespace-nowrap text-slate-600">{user.joined}</td>
+      <td className="px-3 py-3">
         {user.providerSlug ? (
-          <Link href={`/providers/${user.providerSlug}`} className="font-medium text-brand-700 underline-offset-4 hover:underline">
-            /{user.providerSlug}
+          <Link href={`/providers/${user.providerSlug}`} className="font-medium whitespace-nowrap text-brand-700 underline-offset-4 hover:underline">
+            {user.providerSlug}
           </Link>
         ) : (
           <span className="text-slate-400">
@@ -83,7 +83,7 @@ export function UserRow({ user, isSelf }: { user: UserRowData; isSelf: boolean }
           </span>
         )}
       </td>
-      <td className="px-4 py-3">
+      <td className="px-3 py-3">
         <form onSubmit={onSubmit} className="flex items-center gap-2">
           <select
             aria-label={`Role for ${user.email}`}
@@ -101,7 +101,7 @@ export function UserRow({ user, isSelf }: { user: UserRowData; isSelf: boolean }
               </option>
             ))}
           </select>
-          <Button type="submit" size="sm" variant="secondary" loading={busy} disabled={busy || selected === shownRole}>
+          <Button type="submit" size="sm" variant="secondary" className="whitespace-nowrap" loading={busy} disabled={busy || selected === shownRole}>
             Change role<span className="sr-only"> for {user.email}</span>
           </Button>
         </form>

@@ -104,24 +104,24 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: P
 
       <p className="mt-6 mb-3 text-sm text-slate-600">
         {result.total.toLocaleString("en-US")} {result.total === 1 ? "user" : "users"}
-        {filtered ? " match these filters" : ""}
+        {filtered ? (result.total === 1 ? " matches these filters" : " match these filters") : ""}
       </p>
 
       {result.items.length ? (
         <>
           <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-xs">
-            <table className="w-full min-w-[60rem] text-left text-sm">
+            <table className="w-full min-w-[56rem] text-left text-sm">
               <caption className="sr-only">
                 Users, page {filters.page} of {totalPages}
               </caption>
               <thead className="border-b border-slate-200 bg-slate-50 text-xs font-semibold tracking-wide text-slate-500 uppercase">
                 <tr>
-                  <th scope="col" className="px-4 py-3">User</th>
-                  <th scope="col" className="px-4 py-3">Role</th>
-                  <th scope="col" className="px-4 py-3">Verified</th>
-                  <th scope="col" className="px-4 py-3">Joined</th>
-                  <th scope="col" className="px-4 py-3">Provider profile</th>
-                  <th scope="col" className="px-4 py-3">Change role</th>
+                  <th scope="col" className="px-3 py-3 whitespace-nowrap">User</th>
+                  <th scope="col" className="px-3 py-3 whitespace-nowrap">Role</th>
+                  <th scope="col" className="px-3 py-3 whitespace-nowrap">Verified</th>
+                  <th scope="col" className="px-3 py-3 whitespace-nowrap">Joined</th>
+                  <th scope="col" className="px-3 py-3 whitespace-nowrap">Provider</th>
+                  <th scope="col" className="px-3 py-3 whitespace-nowrap">Change role</th>
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100">

@@ -128,7 +128,7 @@ export default async function ProviderProfilePage({ params }: { params: Params }
           </Card>
         </div>
 
-        <aside aria-label="Subscription" className="space-y-6 lg:sticky lg:top-6">
+        <aside aria-label="Subscription" className="order-first space-y-6 lg:sticky lg:top-6 lg:order-none">
           <Card>
             <CardBody className="py-5">
               <p>
