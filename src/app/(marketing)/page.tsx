@@ -153,7 +153,7 @@ function MarketplaceStrip({
               <h3 className="sr-only">Newest providers</h3>
               <ul className="grid gap-4 md:grid-cols-3">
                 {newest.map((p) => (
-                  <li key={p.id} className="relative flex flex-col rounded-lg border border-slate-200 bg-white p-4 transition-shadow hover:shadow-md focus-within:ring-2 focus-within:ring-brand-600">
+                  <li key={p.id} className="relative flex flex-col rounded-lg border border-slate-200 bg-white p-4 transition-shadow hover:shadow-md has-[a:focus-visible]:ring-2 has-[a:focus-visible]:ring-brand-600">
                     <p className="text-xs font-medium tracking-wide text-brand-700 uppercase">New provider</p>
                     <Link href={`/providers/${p.slug}`} className="mt-1 font-semibold text-slate-900 after:absolute after:inset-0 focus-visible:outline-none">
                       {p.displayName}

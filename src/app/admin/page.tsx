@@ -44,7 +44,7 @@ export default async function AdminOverviewPage() {
 
 function StatCard({ href, icon, label, value, hint }: { href: string; icon: IconName; label: string; value: number; hint: ReactNode }) {
   return (
-    <li className="group relative rounded-lg border border-slate-200 bg-white p-5 shadow-xs transition-shadow focus-within:ring-2 focus-within:ring-brand-600 hover:shadow-md">
+    <li className="group relative rounded-lg border border-slate-200 bg-white p-5 shadow-xs transition-shadow has-[a:focus-visible]:ring-2 has-[a:focus-visible]:ring-brand-600 hover:shadow-md">
       <div className="flex items-start justify-between gap-3">
         <div>
           <h3 className="text-sm font-medium text-slate-600">

@@ -139,7 +139,7 @@ export default async function ProvidersPage({ searchParams }: { searchParams: Pr
             {result.items.map((p) => (
               <li
                 key={p.id}
-                className="group relative flex flex-col rounded-lg border border-slate-200 bg-white p-5 shadow-xs transition-shadow focus-within:ring-2 focus-within:ring-brand-600 hover:border-slate-300 hover:shadow-md"
+                className="group relative flex flex-col rounded-lg border border-slate-200 bg-white p-5 shadow-xs transition-shadow has-[a:focus-visible]:ring-2 has-[a:focus-visible]:ring-brand-600 hover:border-slate-300 hover:shadow-md"
               >
                 <h2 className="text-base font-semibold text-slate-900">
                   <Link href={`/providers/${p.slug}`} className="after:absolute after:inset-0 focus-visible:outline-none group-hover:text-brand-800">

@@ -41,7 +41,7 @@ export function SidebarNav({ items, label }: { items: NavItem[]; label: string }
 }
 
 /** Below `lg` the sidebar becomes a drawer behind a menu button. */
-export function MobileDrawer({ children }: { children: ReactNode }) {
+export function MobileDrawer({ children, top = "top-14", breakpoint = "lg" }: { children: ReactNode; top?: string; breakpoint?: "lg" | "sm" }) {
   const [open, setOpen] = useState(false);
   const pathname = usePathname();
   const [lastPath, setLastPath] = useState(pathname);
@@ -53,7 +53,7 @@ export function MobileDrawer({ children }: { children: ReactNode }) {
     <>
       <button
         type="button"
-        className="rounded-md p-2 text-slate-700 hover:bg-slate-100 lg:hidden"
+        className={cn("rounded-md p-2 text-slate-700 hover:bg-slate-100", breakpoint === "lg" ? "lg:hidden" : "sm:hidden")}
         aria-expanded={open}
         aria-controls="mobile-nav"
         onClick={() => setOpen((o) => !o)}
@@ -64,7 +64,13 @@ export function MobileDrawer({ children }: { children: ReactNode }) {
         </svg>
       </button>
       {open ? (
-        <div id="mobile-nav" className="fixed inset-x-0 top-14 bottom-0 z-40 overflow-y-auto border-t border-slate-200 bg-white p-4 lg:hidden">
+        <div
+          id="mobile-nav"
+          onClick={(e) => {
+            // Same-page links (#anchors) do not change the path, so close on any link click.
+            if ((e.target as HTMLElement).closest("a")) setOpen(false);
+          }}
+          className={cn("fixed inset-x-0 bottom-0 z-40 overflow-y-auto border-t border-slate-200 bg-white p-4", top, breakpoint === "lg" ? "lg:hidden" : "sm:hidden")}>
           {children}
         </div>
       ) : null}

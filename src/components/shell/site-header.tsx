@@ -2,6 +2,13 @@ import Link from "next/link";
 import { auth } from "@/server/auth";
 import { ButtonLink } from "@/components/ui/button";
 import { Logo } from "./logo";
+import { MobileDrawer } from "./sidebar-nav";
+
+const LINKS = [
+  { href: "/providers", label: "Marketplace" },
+  { href: "/#how-it-works", label: "How it works" },
+  { href: "/#trust", label: "Verified records" },
+];
 
 /** Public pages' header: marketplace link and sign-in, or a way back to the app when signed in. */
 export async function SiteHeader() {
@@ -12,15 +19,11 @@ export async function SiteHeader() {
         <div className="flex items-center gap-8">
           <Logo />
           <nav aria-label="Site" className="hidden gap-6 text-sm font-medium text-slate-600 sm:flex">
-            <Link href="/providers" className="hover:text-slate-900">
-              Marketplace
-            </Link>
-            <Link href="/#how-it-works" className="hover:text-slate-900">
-              How it works
-            </Link>
-            <Link href="/#trust" className="hover:text-slate-900">
-              Verified records
-            </Link>
+            {LINKS.map((l) => (
+              <Link key={l.href} href={l.href} className="hover:text-slate-900">
+                {l.label}
+              </Link>
+            ))}
           </nav>
         </div>
         <div className="flex items-center gap-2">
@@ -38,6 +41,19 @@ export async function SiteHeader() {
               </ButtonLink>
             </>
           )}
+          <MobileDrawer top="top-16" breakpoint="sm">
+            <nav aria-label="Site (mobile)">
+              <ul className="space-y-1">
+                {LINKS.map((l) => (
+                  <li key={l.href}>
+                    <Link href={l.href} className="block rounded-md px-3 py-2 text-base font-medium text-slate-700 hover:bg-slate-100">
+                      {l.label}
+                    </Link>
+                  </li>
+                ))}
+              </ul>
+            </nav>
+          </MobileDrawer>
         </div>
       </div>
     </header>

@@ -24,11 +24,12 @@ export function Button({
   size = "md",
   className,
   loading,
+  disabled,
   children,
   ...props
 }: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant; size?: Size; loading?: boolean }) {
   return (
-    <button className={buttonClass(variant, size, className)} disabled={loading || props.disabled} aria-busy={loading || undefined} {...props}>
+    <button className={buttonClass(variant, size, className)} {...props} disabled={loading || disabled} aria-busy={loading || undefined}>
       {loading ? <Spinner /> : null}
       {children}
     </button>

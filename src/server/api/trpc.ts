@@ -14,6 +14,7 @@ import { providers, type UserRole } from "@/server/db/schema";
 import { DomainError } from "@/server/errors";
 import { logger } from "@/server/logger";
 import { consume } from "@/server/rate-limit";
+import { clientIp } from "@/server/http/client-ip";
 import { fieldErrorsOf, toTRPCError } from "./errors";
 
 export interface SessionUser {
@@ -30,7 +31,7 @@ export interface CreateContextOptions {
 
 export async function createTRPCContext(opts: CreateContextOptions) {
   await getDatabase();
-  const ip = opts.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || opts.headers.get("x-real-ip") || null;
+  const ip = clientIp(opts.headers);
   return { db, session: opts.session, headers: opts.headers, ip };
 }
 export type Context = Awaited<ReturnType<typeof createTRPCContext>>;
@@ -95,7 +96,8 @@ export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {
 /** Rate limit as middleware: `points` calls per `durationSec` per IP (or per user when signed in). */
 export const rateLimit = (name: string, points: number, durationSec: number) =>
   t.middleware(async ({ ctx, next }) => {
-    const key = ctx.session?.user.id ?? ctx.ip ?? "anonymous";
+    // Without a trusted IP, anonymous callers share one bucket: stricter, never bypassable.
+    const key = ctx.session?.user.id ?? ctx.ip ?? "unknown-ip";
     try {
       await consume(name, key, points, durationSec);
     } catch (err) {

@@ -11,6 +11,7 @@ import { signUp } from "@/server/services/auth";
 import { ValidationError, LimitExceededError } from "@/server/errors";
 import { consume } from "@/server/rate-limit";
 import { logger } from "@/server/logger";
+import { clientIp } from "@/server/http/client-ip";
 import { signInSchema } from "@/lib/validation/auth";
 
 export interface FormState {
@@ -25,9 +26,8 @@ function safeCallback(raw: FormDataEntryValue | null): string {
   return value.startsWith("/") && !value.startsWith("//") ? value : "/dashboard";
 }
 
-async function clientIp(): Promise<string> {
-  const h = await headers();
-  return h.get("x-forwarded-for")?.split(",")[0]?.trim() || h.get("x-real-ip") || "local";
+async function requestIp(): Promise<string | null> {
+  return clientIp(await headers());
 }
 
 export async function signInAction(_prev: FormState, form: FormData): Promise<FormState> {
@@ -58,8 +58,9 @@ export async function signUpAction(_prev: FormState, form: FormData): Promise<Fo
     acceptTerms: form.get("acceptTerms") === "on",
   };
   try {
-    await consume("sign-up", await clientIp(), 10, 60 * 60);
-    await signUp(input as never, { ip: await clientIp() });
+    const ip = await requestIp();
+    await consume("sign-up", ip ?? "unknown-ip", 10, 60 * 60);
+    await signUp(input as never, { ip });
   } catch (err) {
     if (err instanceof ValidationError) return { message: err.message, fieldErrors: err.fieldErrors, values };
     if (err instanceof LimitExceededError) return { message: err.message, values };

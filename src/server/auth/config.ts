@@ -15,6 +15,7 @@ import { accounts, sessions, users, verificationTokens, type UserRole } from "@/
 import { getAuthSecret } from "@/server/secrets";
 import { loadSessionUser, verifyCredentials } from "@/server/services/auth";
 import { consume } from "@/server/rate-limit";
+import { clientIp } from "@/server/http/client-ip";
 import { recordAudit } from "@/server/services/audit";
 
 declare module "next-auth" {
@@ -44,9 +45,11 @@ export async function buildAuthConfig(): Promise<NextAuthConfig> {
         async authorize(credentials, request) {
           const email = typeof credentials.email === "string" ? credentials.email : "";
           const password = typeof credentials.password === "string" ? credentials.password : "";
-          const ip = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() ?? "local";
+          const ip = clientIp(request.headers);
           try {
-            await consume("sign-in", `${ip}:${email.toLowerCase()}`, 10, 15 * 60);
+            // Per account (cannot be dodged by changing IP) and per IP (slows spraying across accounts).
+            await consume("sign-in-account", email.trim().toLowerCase(), 10, 15 * 60);
+            if (ip) await consume("sign-in-ip", ip, 50, 15 * 60);
           } catch {
             return null;
           }

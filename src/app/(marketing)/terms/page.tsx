@@ -92,7 +92,7 @@ export default function TermsPage() {
 
             <Section id="accounts" title="3. Your account">
               <ul>
-                <li>Give accurate details, keep your password private and turn on two-factor authentication. One account per person.</li>
+                <li>Give accurate details and keep your password private; we recommend turning on two-factor authentication. One account per person.</li>
                 <li>You are responsible for what happens under your account, including orders placed by the copy settings you choose.</li>
                 <li>
                   Exchange API keys you connect should allow trading only, never withdrawals. We store them encrypted and you can revoke

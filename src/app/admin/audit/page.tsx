@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import type { ReactNode } from "react";
 import { redirect } from "next/navigation";
 import { buttonClass } from "@/components/ui/button";
 import { EmptyState, PageHeader } from "@/components/ui/card";
@@ -41,18 +42,20 @@ export default async function AdminAuditPage({ searchParams }: { searchParams: P
 
       {result.items.length ? (
         <>
-          <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-xs">
-            <table className="w-full min-w-[64rem] text-left text-sm">
+          <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-xs">
+            <table className="w-full min-w-[48rem] text-left text-sm">
               <caption className="sr-only">
                 Audit log entries, page {page} of {totalPages}
               </caption>
               <thead className="border-b border-slate-200 bg-slate-50 text-xs font-semibold tracking-wide text-slate-500 uppercase">
                 <tr>
-                  <th scope="col" className="px-4 py-3">Time (UTC)</th>
-                  <th scope="col" className="px-4 py-3">Actor</th>
-                  <th scope="col" className="px-4 py-3">Action</th>
-                  <th scope="col" className="px-4 py-3">Target</th>
-                  <th scope="col" className="px-4 py-3">IP</th>
+                  <th scope="col" className="px-4 py-3 whitespace-nowrap">Time (UTC)</th>
+                  <th scope="col" className="px-4 py-3 whitespace-nowrap">
+                    Actor <span className="font-normal normal-case">and IP</span>
+                  </th>
+                  <th scope="col" className="px-4 py-3 whitespace-nowrap">
+                    Action <span className="font-normal normal-case">and target</span>
+                  </th>
                   <th scope="col" className="px-4 py-3">Data</th>
                 </tr>
               </thead>
@@ -67,24 +70,29 @@ export default async function AdminAuditPage({ searchParams }: { searchParams: P
                           <span className="block font-mono text-xs text-slate-500">{time.format(row.createdAt)}</span>
                         </time>
                       </td>
-                      <td className="px-4 py-3 break-all text-slate-700">
-                        {row.actorEmail ?? <span className="text-slate-500 italic">System</span>}
+                      <td className="px-4 py-3">
+                        <span className="block whitespace-nowrap text-slate-900">
+                          {row.actorEmail ?? <span className="text-slate-500 italic">System</span>}
+                        </span>
+                        {row.ip ? (
+                          <span className="block font-mono text-xs text-slate-500">
+                            <span className="sr-only">IP </span>
+                            {row.ip}
+                          </span>
+                        ) : null}
                       </td>
                       <td className="px-4 py-3">
                         <code className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs whitespace-nowrap text-slate-800">{row.action}</code>
-                      </td>
-                      <td className="px-4 py-3">
                         {row.targetType || row.targetId ? (
-                          <>
-                            {row.targetType ? <span className="block text-slate-700">{row.targetType}</span> : null}
-                            {row.targetId ? <code className="block font-mono text-xs break-all text-slate-500">{row.targetId}</code> : null}
-                          </>
-                        ) : (
-                          <Dash />
-                        )}
+                          <span className="mt-1 block text-xs text-slate-500">
+                            <span className="sr-only">Target </span>
+                            {row.targetType}
+                            {row.targetType && row.targetId ? " · " : null}
+                            {row.targetId ? <code className="font-mono break-all">{row.targetId}</code> : null}
+                          </span>
+                        ) : null}
                       </td>
-                      <td className="px-4 py-3 font-mono text-xs whitespace-nowrap text-slate-600">{row.ip ?? <Dash />}</td>
-                      <td className="max-w-96 px-4 py-3">
+                      <td className="w-[40%] px-4 py-3">
                         {json ? <code className="block font-mono text-xs break-all text-slate-700">{json}</code> : <Dash />}
                       </td>
                     </tr>
@@ -123,7 +131,7 @@ function Dash() {
   );
 }
 
-function PageLink({ page, enabled, rel, children }: { page: number; enabled: boolean; rel: "prev" | "next"; children: React.ReactNode }) {
+function PageLink({ page, enabled, rel, children }: { page: number; enabled: boolean; rel: "prev" | "next"; children: ReactNode }) {
   if (!enabled) {
     return (
       <span aria-disabled="true" className={buttonClass("secondary", "sm", "pointer-events-none opacity-50")}>

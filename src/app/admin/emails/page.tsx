@@ -35,7 +35,7 @@ export default async function AdminEmailsPage({ searchParams }: { searchParams: 
 
       {result.items.length ? (
         <>
-          <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-xs">
+          <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-xs">
             <table className="w-full min-w-[52rem] text-left text-sm">
               <caption className="sr-only">
                 Outgoing emails, page {page} of {totalPages}

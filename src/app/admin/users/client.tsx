@@ -64,12 +64,12 @@ export function UserRow({ user, isSelf }: { user: UserRowData; isSelf: boolean }
         <div className="text-slate-500">{user.name ?? <span className="italic">No name</span>}</div>
       </td>
       <td className="px-3 py-3">
-        <span className={cn("inline-flex items-center gap-1.5", optimistic && "opacity-70")}>
+        <span className={cn("inline-flex", optimistic && "animate-pulse")}>
           <Badge tone={ROLE_TONE[shownRole]}>{ROLE_LABEL[shownRole]}</Badge>
-          {optimistic ? <span className="text-xs text-slate-500">saving…</span> : null}
+          {optimistic ? <span className="sr-only"> (saving)</span> : null}
         </span>
       </td>
-      <td className="px-3 py-3">{user.verified ? <Badge tone="green">Verified</Badge> : <Badge>Unverified</Badge>}</td>
+      <td className="px-3 py-3">{user.verified ? <Badge tone="green">Yes</Badge> : <Badge>No</Badge>}</td>
       <td className="px-3 py-3 whitespace-nowrap text-slate-600">{user.joined}</td>
       <td className="px-3 py-3">
         {user.providerSlug ? (
@@ -84,7 +84,7 @@ export function UserRow({ user, isSelf }: { user: UserRowData; isSelf: boolean }
         )}
       </td>
       <td className="px-3 py-3">
-        <form onSubmit={onSubmit} className="flex items-center gap-2">
+        <form onSubmit={onSubmit} className="flex items-center gap-1.5">
           <select
             aria-label={`Role for ${user.email}`}
             value={selected}
@@ -93,7 +93,7 @@ export function UserRow({ user, isSelf }: { user: UserRowData; isSelf: boolean }
               setMessage(null);
             }}
             disabled={busy}
-            className="h-8 rounded-md border border-slate-300 bg-white pr-8 pl-2 text-sm text-slate-900 focus:border-brand-600 focus:ring-2 focus:ring-brand-600/20 focus:outline-none disabled:bg-slate-100"
+            className="h-8 rounded-md border border-slate-300 bg-white pr-7 pl-2 text-sm text-slate-900 focus:border-brand-600 focus:ring-2 focus:ring-brand-600/20 focus:outline-none disabled:bg-slate-100"
           >
             {(Object.keys(ROLE_LABEL) as Role[]).map((r) => (
               <option key={r} value={r}>

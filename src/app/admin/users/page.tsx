@@ -109,7 +109,7 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: P
 
       {result.items.length ? (
         <>
-          <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-xs">
+          <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-xs">
             <table className="w-full min-w-[56rem] text-left text-sm">
               <caption className="sr-only">
                 Users, page {filters.page} of {totalPages}

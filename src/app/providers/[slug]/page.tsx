@@ -91,8 +91,37 @@ export default async function ProviderProfilePage({ params }: { params: Params }
         </div>
       </header>
 
-      <div className="mt-8 grid items-start gap-6 lg:grid-cols-[1fr_20rem]">
-        <div className="space-y-6">
+      {/* Source order puts the price first on small screens; on large ones it sits in the right column. */}
+      <div className="mt-8 grid items-start gap-6 lg:grid-cols-[1fr_20rem] lg:grid-rows-[auto_1fr]">
+        <aside aria-label="Subscription" className="lg:col-start-2 lg:row-start-1">
+          <Card>
+            <CardBody className="py-5">
+              <p>
+                <span className="text-3xl font-semibold tracking-tight text-slate-900 tabular-nums">{formatCents(provider.priceCents)}</span>
+                <span className="text-sm text-slate-500"> / month</span>
+              </p>
+              {provider.trialDays > 0 ? (
+                <p className="mt-2">
+                  <Badge tone="green">{provider.trialDays}-day free trial</Badge>
+                </p>
+              ) : null}
+              <div className="mt-4 rounded-md bg-slate-50 px-3 py-3 text-sm text-slate-600">
+                Subscriptions open once {provider.displayName} has finished setting up payouts. The price above is what you will pay;
+                70% of it goes to the provider.
+              </div>
+              {session ? null : (
+                <div className="mt-4 border-t border-slate-100 pt-4">
+                  <p className="text-sm text-slate-600">Create a free account to be ready. The free tier copies up to 4 signals on paper.</p>
+                  <ButtonLink href="/signup?role=subscriber" className="mt-3 w-full">
+                    Create a free account
+                  </ButtonLink>
+                </div>
+              )}
+            </CardBody>
+          </Card>
+        </aside>
+
+        <div className="space-y-6 lg:col-start-1 lg:row-span-2 lg:row-start-1">
           <Card>
             <CardHeader
               title="Track record"
@@ -128,33 +157,7 @@ export default async function ProviderProfilePage({ params }: { params: Params }
           </Card>
         </div>
 
-        <aside aria-label="Subscription" className="order-first space-y-6 lg:sticky lg:top-6 lg:order-none">
-          <Card>
-            <CardBody className="py-5">
-              <p>
-                <span className="text-3xl font-semibold tracking-tight text-slate-900 tabular-nums">{formatCents(provider.priceCents)}</span>
-                <span className="text-sm text-slate-500"> / month</span>
-              </p>
-              {provider.trialDays > 0 ? (
-                <p className="mt-2">
-                  <Badge tone="green">{provider.trialDays}-day free trial</Badge>
-                </p>
-              ) : null}
-              <div className="mt-4 rounded-md bg-slate-50 px-3 py-3 text-sm text-slate-600">
-                Subscriptions open once {provider.displayName} has finished setting up payouts. The price above is what you will pay;
-                70% of it goes to the provider.
-              </div>
-              {session ? null : (
-                <div className="mt-4 border-t border-slate-100 pt-4">
-                  <p className="text-sm text-slate-600">Create a free account to be ready. The free tier copies up to 4 signals on paper.</p>
-                  <ButtonLink href="/signup?role=subscriber" className="mt-3 w-full">
-                    Create a free account
-                  </ButtonLink>
-                </div>
-              )}
-            </CardBody>
-          </Card>
-
+        <div className="lg:col-start-2 lg:row-start-2">
           <Card>
             <CardHeader title="Details" />
             <CardBody>
@@ -176,7 +179,7 @@ export default async function ProviderProfilePage({ params }: { params: Params }
               </dl>
             </CardBody>
           </Card>
-        </aside>
+        </div>
       </div>
     </>
   );

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import type { ReactNode } from "react";
 import { cache } from "react";
 import { TRPCError } from "@trpc/server";
 import { buttonClass } from "@/components/ui/button";
@@ -60,7 +61,7 @@ export default async function AdminEmailPage({ params }: { params: Params }) {
     );
   }
 
-  const headers: [string, React.ReactNode][] = [
+  const headers: [string, ReactNode][] = [
     ["To", <span key="to" className="break-all">{email.to}</span>],
     ["Subject", email.subject || "(no subject)"],
     ["Kind", <code key="kind" className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs">{email.kind}</code>],
@@ -99,7 +100,7 @@ export default async function AdminEmailPage({ params }: { params: Params }) {
 
         <div className="min-w-0 space-y-6">
           <Card>
-            <CardHeader title="HTML version" description="Rendered in a sandbox: scripts, forms and links inside the email are disabled." />
+            <CardHeader title="HTML version" description="Rendered in a sandboxed frame with scripts and forms disabled. Copy links from the plain-text version." />
             <div className="bg-slate-100 p-2 sm:p-4">
               {/* sandbox="" gives the frame a unique origin and no scripts, so email HTML can never touch this page. */}
               <iframe
