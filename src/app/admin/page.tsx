@@ -1,3 +1,4 @@
+import { requireAdmin } from "@/server/auth/guards";
 import type { Metadata } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
@@ -10,6 +11,8 @@ export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Overview" };
 
 export default async function AdminOverviewPage() {
+  // Layouts and pages render in parallel: the page checks too, so its data call never runs for non-admins.
+  await requireAdmin();
   const caller = await api();
   const o = await caller.admin.overview();
   const totalUsers = o.subscribers + o.providers + o.admins;

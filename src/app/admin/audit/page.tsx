@@ -1,3 +1,4 @@
+import { requireAdmin } from "@/server/auth/guards";
 import type { Metadata } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
@@ -27,6 +28,8 @@ function compactJson(data: unknown): string | null {
 }
 
 export default async function AdminAuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  // Layouts and pages render in parallel: the page checks too, so its data call never runs for non-admins.
+  await requireAdmin();
   const page = parsePage((await searchParams).page);
   const caller = await api();
   const result = await caller.admin.audit({ page, pageSize: PAGE_SIZE });

@@ -1,3 +1,4 @@
+import { requireAdmin } from "@/server/auth/guards";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
@@ -20,6 +21,8 @@ function parsePage(v: string | string[] | undefined) {
 const hrefFor = (page: number) => (page > 1 ? `/admin/emails?page=${page}` : "/admin/emails");
 
 export default async function AdminEmailsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  // Layouts and pages render in parallel: the page checks too, so its data call never runs for non-admins.
+  await requireAdmin();
   const page = parsePage((await searchParams).page);
   const caller = await api();
   const result = await caller.admin.emails({ page, pageSize: PAGE_SIZE });

@@ -1,3 +1,4 @@
+import { requireAdmin } from "@/server/auth/guards";
 import type { Metadata } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
@@ -38,6 +39,8 @@ function BackLink() {
 }
 
 export default async function AdminEmailPage({ params }: { params: Params }) {
+  // Layouts and pages render in parallel: the page checks too, so its data call never runs for non-admins.
+  await requireAdmin();
   const email = await getEmail((await params).id);
 
   // Rendered in place (rather than notFound()) so the admin navigation stays on screen.
