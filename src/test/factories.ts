@@ -1,3 +1,4 @@
+import { TRPCError } from "@trpc/server";
 /** Builders for integration tests: users of each role and tRPC callers acting as them. */
 import { createCaller } from "@/server/api/root";
 import { createTRPCContext, type SessionUser } from "@/server/api/trpc";
@@ -31,4 +32,15 @@ export async function createUser(role: UserRole, overrides: { name?: string; ema
 export async function signedIn(role: UserRole) {
   const user = await createUser(role);
   return { user, caller: await callerFor(user) };
+}
+
+/** The tRPC error code a call fails with, or "OK" when it succeeds. */
+export async function trpcCode(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return "OK";
+  } catch (err) {
+    if (err instanceof TRPCError) return err.code;
+    throw err;
+  }
 }

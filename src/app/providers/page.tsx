@@ -1,3 +1,5 @@
+import { Pagination } from "@/components/ui/pagination";
+import { firstParam, parsePageParam, type SearchParams } from "@/lib/search-params";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
@@ -27,20 +29,14 @@ const MARKET_LABEL: Record<Market, string> = {
 };
 const monthYear = new Intl.DateTimeFormat("en-US", { month: "long", year: "numeric", timeZone: "UTC" });
 
-type SearchParams = Record<string, string | string[] | undefined>;
 
-function first(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v[0] : v;
-}
 
 /** URL input is untrusted: anything malformed falls back to the default instead of failing the page. */
 function parseFilters(sp: SearchParams): { q: string; market?: Market; page: number } {
-  const q = (first(sp.q) ?? "").trim().slice(0, 80);
-  const rawMarket = first(sp.market);
+  const q = (firstParam(sp.q) ?? "").trim().slice(0, 80);
+  const rawMarket = firstParam(sp.market);
   const market = MARKET_OPTIONS.find((m) => m === rawMarket);
-  const rawPage = first(sp.page) ?? "";
-  const n = /^\d{1,5}$/.test(rawPage) ? Number(rawPage) : 1;
-  return { q, market, page: n >= 1 && n <= 10_000 ? n : 1 };
+  return { q, market, page: parsePageParam(sp.page) };
 }
 
 function hrefFor(f: { q: string; market?: Market; page: number }) {
@@ -228,35 +224,6 @@ function MarketChip({ href, active, children }: { href: string; active: boolean;
   );
 }
 
-function Pagination({ page, totalPages, hrefFor }: { page: number; totalPages: number; hrefFor: (page: number) => string }) {
-  if (totalPages <= 1) return null;
-  const disabled = "pointer-events-none opacity-50";
-  return (
-    <nav aria-label="Pagination" className="mt-8 flex items-center justify-between gap-4">
-      {page > 1 ? (
-        <Link href={hrefFor(page - 1)} rel="prev" className={buttonClass("secondary", "sm")}>
-          <span aria-hidden="true">←</span> Previous
-        </Link>
-      ) : (
-        <span aria-disabled="true" className={buttonClass("secondary", "sm", disabled)}>
-          <span aria-hidden="true">←</span> Previous
-        </span>
-      )}
-      <p className="text-sm text-slate-600">
-        Page <span className="font-medium text-slate-900">{page}</span> of <span className="font-medium text-slate-900">{totalPages}</span>
-      </p>
-      {page < totalPages ? (
-        <Link href={hrefFor(page + 1)} rel="next" className={buttonClass("secondary", "sm")}>
-          Next <span aria-hidden="true">→</span>
-        </Link>
-      ) : (
-        <span aria-disabled="true" className={buttonClass("secondary", "sm", disabled)}>
-          Next <span aria-hidden="true">→</span>
-        </span>
-      )}
-    </nav>
-  );
-}
 
 function SearchIcon() {
   return (

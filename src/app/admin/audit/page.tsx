@@ -1,9 +1,8 @@
 import { requireAdmin } from "@/server/auth/guards";
 import type { Metadata } from "next";
-import Link from "next/link";
-import type { ReactNode } from "react";
 import { redirect } from "next/navigation";
-import { buttonClass } from "@/components/ui/button";
+import { Pagination } from "@/components/ui/pagination";
+import { parsePageParam } from "@/lib/search-params";
 import { EmptyState, PageHeader } from "@/components/ui/card";
 import { api } from "@/trpc/server";
 
@@ -14,11 +13,6 @@ const PAGE_SIZE = 50;
 const day = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone: "UTC" });
 const time = new Intl.DateTimeFormat("en-US", { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZone: "UTC" });
 
-function parsePage(v: string | string[] | undefined) {
-  const raw = (Array.isArray(v) ? v[0] : v) ?? "";
-  const n = /^\d{1,5}$/.test(raw) ? Number(raw) : 1;
-  return n >= 1 && n <= 10_000 ? n : 1;
-}
 const hrefFor = (page: number) => (page > 1 ? `/admin/audit?page=${page}` : "/admin/audit");
 
 function compactJson(data: unknown): string | null {
@@ -30,7 +24,7 @@ function compactJson(data: unknown): string | null {
 export default async function AdminAuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   // Layouts and pages render in parallel: the page checks too, so its data call never runs for non-admins.
   await requireAdmin();
-  const page = parsePage((await searchParams).page);
+  const page = parsePageParam((await searchParams).page);
   const caller = await api();
   const result = await caller.admin.audit({ page, pageSize: PAGE_SIZE });
   const totalPages = Math.max(1, Math.ceil(result.total / PAGE_SIZE));
@@ -104,19 +98,7 @@ export default async function AdminAuditPage({ searchParams }: { searchParams: P
               </tbody>
             </table>
           </div>
-          {totalPages > 1 ? (
-          <nav aria-label="Pagination" className="mt-4 flex items-center justify-between gap-4">
-            <PageLink page={page - 1} enabled={page > 1} rel="prev">
-              <span aria-hidden="true">←</span> Newer
-            </PageLink>
-            <p className="text-sm text-slate-600">
-              Page {page} of {totalPages}
-            </p>
-            <PageLink page={page + 1} enabled={page < totalPages} rel="next">
-              Older <span aria-hidden="true">→</span>
-            </PageLink>
-          </nav>
-          ) : null}
+          <Pagination page={page} totalPages={totalPages} hrefFor={hrefFor} prevLabel="Newer" nextLabel="Older" />
         </>
       ) : (
         <EmptyState title="No audit entries yet">Sign-ups, sign-ins, password and role changes and API key changes are recorded here as they happen.</EmptyState>
@@ -131,20 +113,5 @@ function Dash() {
       <span aria-hidden="true">—</span>
       <span className="sr-only">None</span>
     </span>
-  );
-}
-
-function PageLink({ page, enabled, rel, children }: { page: number; enabled: boolean; rel: "prev" | "next"; children: ReactNode }) {
-  if (!enabled) {
-    return (
-      <span aria-disabled="true" className={buttonClass("secondary", "sm", "pointer-events-none opacity-50")}>
-        {children}
-      </span>
-    );
-  }
-  return (
-    <Link href={hrefFor(page)} rel={rel} className={buttonClass("secondary", "sm")}>
-      {children}
-    </Link>
   );
 }

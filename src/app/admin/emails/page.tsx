@@ -2,7 +2,8 @@ import { requireAdmin } from "@/server/auth/guards";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
-import { buttonClass } from "@/components/ui/button";
+import { Pagination } from "@/components/ui/pagination";
+import { parsePageParam } from "@/lib/search-params";
 import { Badge, EmptyState, PageHeader } from "@/components/ui/card";
 import { api } from "@/trpc/server";
 
@@ -13,17 +14,12 @@ const PAGE_SIZE = 25;
 const when = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 const STATUS_TONE = { queued: "amber", sent: "green", failed: "red" } as const;
 
-function parsePage(v: string | string[] | undefined) {
-  const raw = (Array.isArray(v) ? v[0] : v) ?? "";
-  const n = /^\d{1,5}$/.test(raw) ? Number(raw) : 1;
-  return n >= 1 && n <= 10_000 ? n : 1;
-}
 const hrefFor = (page: number) => (page > 1 ? `/admin/emails?page=${page}` : "/admin/emails");
 
 export default async function AdminEmailsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   // Layouts and pages render in parallel: the page checks too, so its data call never runs for non-admins.
   await requireAdmin();
-  const page = parsePage((await searchParams).page);
+  const page = parsePageParam((await searchParams).page);
   const caller = await api();
   const result = await caller.admin.emails({ page, pageSize: PAGE_SIZE });
   const totalPages = Math.max(1, Math.ceil(result.total / PAGE_SIZE));
@@ -75,7 +71,7 @@ export default async function AdminEmailsPage({ searchParams }: { searchParams: 
               </tbody>
             </table>
           </div>
-          <Pagination page={page} totalPages={totalPages} />
+          <Pagination page={page} totalPages={totalPages} hrefFor={hrefFor} prevLabel="Newer" nextLabel="Older" />
         </>
       ) : (
         <EmptyState title="The outbox is empty">
@@ -83,35 +79,5 @@ export default async function AdminEmailsPage({ searchParams }: { searchParams: 
         </EmptyState>
       )}
     </>
-  );
-}
-
-function Pagination({ page, totalPages }: { page: number; totalPages: number }) {
-  if (totalPages <= 1) return null;
-  const off = "pointer-events-none opacity-50";
-  return (
-    <nav aria-label="Pagination" className="mt-4 flex items-center justify-between gap-4">
-      {page > 1 ? (
-        <Link href={hrefFor(page - 1)} rel="prev" className={buttonClass("secondary", "sm")}>
-          <span aria-hidden="true">←</span> Newer
-        </Link>
-      ) : (
-        <span aria-disabled="true" className={buttonClass("secondary", "sm", off)}>
-          <span aria-hidden="true">←</span> Newer
-        </span>
-      )}
-      <p className="text-sm text-slate-600">
-        Page {page} of {totalPages}
-      </p>
-      {page < totalPages ? (
-        <Link href={hrefFor(page + 1)} rel="next" className={buttonClass("secondary", "sm")}>
-          Older <span aria-hidden="true">→</span>
-        </Link>
-      ) : (
-        <span aria-disabled="true" className={buttonClass("secondary", "sm", off)}>
-          Older <span aria-hidden="true">→</span>
-        </span>
-      )}
-    </nav>
   );
 }

@@ -1,3 +1,5 @@
+import { Pagination } from "@/components/ui/pagination";
+import { firstParam, parsePageParam, type SearchParams } from "@/lib/search-params";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
@@ -18,20 +20,14 @@ const ROLES: { value: Role; label: string }[] = [
 ];
 const mediumDate = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone: "UTC" });
 
-type SearchParams = Record<string, string | string[] | undefined>;
 type Filters = { q: string; role?: Role; page: number };
 
-function first(v: string | string[] | undefined) {
-  return Array.isArray(v) ? v[0] : v;
-}
 
 function parseFilters(sp: SearchParams): Filters {
-  const q = (first(sp.q) ?? "").trim().slice(0, 100);
-  const rawRole = first(sp.role);
+  const q = (firstParam(sp.q) ?? "").trim().slice(0, 100);
+  const rawRole = firstParam(sp.role);
   const role = ROLES.find((r) => r.value === rawRole)?.value;
-  const rawPage = first(sp.page) ?? "";
-  const n = /^\d{1,5}$/.test(rawPage) ? Number(rawPage) : 1;
-  return { q, role, page: n >= 1 && n <= 10_000 ? n : 1 };
+  return { q, role, page: parsePageParam(sp.page) };
 }
 
 function hrefFor(f: Filters) {
@@ -160,35 +156,5 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: P
         </EmptyState>
       )}
     </>
-  );
-}
-
-function Pagination({ page, totalPages, hrefFor }: { page: number; totalPages: number; hrefFor: (page: number) => string }) {
-  if (totalPages <= 1) return null;
-  const off = "pointer-events-none opacity-50";
-  return (
-    <nav aria-label="Pagination" className="mt-4 flex items-center justify-between gap-4">
-      {page > 1 ? (
-        <Link href={hrefFor(page - 1)} rel="prev" className={buttonClass("secondary", "sm")}>
-          <span aria-hidden="true">←</span> Previous
-        </Link>
-      ) : (
-        <span aria-disabled="true" className={buttonClass("secondary", "sm", off)}>
-          <span aria-hidden="true">←</span> Previous
-        </span>
-      )}
-      <p className="text-sm text-slate-600">
-        Page {page} of {totalPages}
-      </p>
-      {page < totalPages ? (
-        <Link href={hrefFor(page + 1)} rel="next" className={buttonClass("secondary", "sm")}>
-          Next <span aria-hidden="true">→</span>
-        </Link>
-      ) : (
-        <span aria-disabled="true" className={buttonClass("secondary", "sm", off)}>
-          Next <span aria-hidden="true">→</span>
-        </span>
-      )}
-    </nav>
   );
 }

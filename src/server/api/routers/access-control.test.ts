@@ -3,9 +3,8 @@
  * protected; subscribers get FORBIDDEN on provider and admin procedures; providers get FORBIDDEN on admin ones.
  */
 import { describe, expect, it } from "vitest";
-import { TRPCError } from "@trpc/server";
 import { useTestDatabase } from "@/test/db";
-import { callerFor, signedIn } from "@/test/factories";
+import { callerFor, signedIn, trpcCode } from "@/test/factories";
 
 useTestDatabase();
 
@@ -39,22 +38,13 @@ const adminCalls: Record<string, Call> = {
   "admin.audit": (c) => c.admin.audit({ page: 1, pageSize: 10 }),
 };
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return "OK";
-  } catch (err) {
-    if (err instanceof TRPCError) return err.code;
-    throw err;
-  }
-}
 
 describe("anonymous callers", () => {
   const all = { ...protectedCalls, ...providerCalls, ...adminCalls };
   for (const [name, call] of Object.entries(all)) {
     it(`get UNAUTHORIZED on ${name}`, async () => {
       const anon = await callerFor(null);
-      expect(await codeOf(call(anon))).toBe("UNAUTHORIZED");
+      expect(await trpcCode(call(anon))).toBe("UNAUTHORIZED");
     });
   }
 
@@ -68,7 +58,7 @@ describe("subscribers", () => {
   for (const [name, call] of Object.entries({ ...providerCalls, ...adminCalls })) {
     it(`get FORBIDDEN on ${name}`, async () => {
       const { caller } = await signedIn("subscriber");
-      expect(await codeOf(call(caller))).toBe("FORBIDDEN");
+      expect(await trpcCode(call(caller))).toBe("FORBIDDEN");
     });
   }
 });
@@ -77,7 +67,7 @@ describe("providers", () => {
   for (const [name, call] of Object.entries(adminCalls)) {
     it(`get FORBIDDEN on ${name}`, async () => {
       const { caller } = await signedIn("provider");
-      expect(await codeOf(call(caller))).toBe("FORBIDDEN");
+      expect(await trpcCode(call(caller))).toBe("FORBIDDEN");
     });
   }
 });

@@ -1,23 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { TRPCError } from "@trpc/server";
 import { count, eq } from "drizzle-orm";
 import { useTestDatabase } from "@/test/db";
-import { signedIn } from "@/test/factories";
+import { signedIn, trpcCode } from "@/test/factories";
 import { apiKeys, auditLog } from "@/server/db/schema";
 import { authenticateApiKey, MAX_ACTIVE_KEYS } from "@/server/services/api-keys";
 import { sha256Hex } from "@/server/crypto/secret-box";
 
 const t = useTestDatabase();
 
-async function codeOf(p: Promise<unknown>) {
-  try {
-    await p;
-    return "OK";
-  } catch (err) {
-    if (err instanceof TRPCError) return err.code;
-    throw err;
-  }
-}
 
 describe("API keys", () => {
   it("are shown once, stored only as a hash with a display prefix, and authenticate their provider", async () => {
@@ -42,7 +32,7 @@ describe("API keys", () => {
     const created = await caller.apiKeys.create({ name: "CI" });
     await caller.apiKeys.revoke({ id: created.id });
     expect(await authenticateApiKey(created.key)).toBeNull();
-    expect(await codeOf(caller.apiKeys.revoke({ id: created.id }))).toBe("NOT_FOUND");
+    expect(await trpcCode(caller.apiKeys.revoke({ id: created.id }))).toBe("NOT_FOUND");
     const actions = (await t.db.select().from(auditLog)).map((a) => a.action);
     expect(actions).toEqual(expect.arrayContaining(["api_key.created", "api_key.revoked"]));
   });
@@ -52,7 +42,7 @@ describe("API keys", () => {
     const bob = await signedIn("provider");
     const key = await alice.caller.apiKeys.create({ name: "Alice's key" });
     expect(await bob.caller.apiKeys.list()).toEqual([]);
-    expect(await codeOf(bob.caller.apiKeys.revoke({ id: key.id }))).toBe("NOT_FOUND");
+    expect(await trpcCode(bob.caller.apiKeys.revoke({ id: key.id }))).toBe("NOT_FOUND");
     expect(await authenticateApiKey(key.key)).not.toBeNull();
     const [row] = await t.db.select().from(apiKeys).where(eq(apiKeys.id, key.id));
     expect(row!.revokedAt).toBeNull();
@@ -68,6 +58,6 @@ describe("API keys", () => {
   it(`limits a provider to ${MAX_ACTIVE_KEYS} active keys`, async () => {
     const { caller } = await signedIn("provider");
     for (let i = 0; i < MAX_ACTIVE_KEYS; i++) await caller.apiKeys.create({ name: `k${i}` });
-    expect(await codeOf(caller.apiKeys.create({ name: "one too many" }))).toBe("TOO_MANY_REQUESTS");
+    expect(await trpcCode(caller.apiKeys.create({ name: "one too many" }))).toBe("TOO_MANY_REQUESTS");
   });
 });
