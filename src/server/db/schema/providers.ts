@@ -27,6 +27,10 @@ export const providers = pgTable(
     stripeAccountId: text(),
     chargesEnabled: boolean().notNull().default(false),
     payoutsEnabled: boolean().notNull().default(false),
+    /** sha256 of the secret in the provider's TradingView webhook URL (shown once, like an API key). */
+    webhookTokenHash: text(),
+    /** Optional passphrase TradingView alert bodies must carry (sealed with AES-256-GCM). */
+    webhookPassphraseEnc: text(),
     createdAt: createdAt(),
     updatedAt: tstz()
       .notNull()
@@ -36,6 +40,7 @@ export const providers = pgTable(
   (t) => [
     uniqueIndex("providers_user_id_idx").on(t.userId),
     uniqueIndex("providers_slug_idx").on(t.slug),
+    uniqueIndex("providers_webhook_token_hash_idx").on(t.webhookTokenHash),
     index("providers_created_at_idx").on(t.createdAt),
   ],
 );

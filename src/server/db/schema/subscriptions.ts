@@ -1,0 +1,46 @@
+import "server-only";
+import { sql } from "drizzle-orm";
+import { boolean, index, pgEnum, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { newId } from "@/lib/ids";
+import { createdAt, tstz } from "./_shared";
+import { providers } from "./providers";
+import { users } from "./users";
+
+export const subscriptionStatus = pgEnum("subscription_status", ["incomplete", "trialing", "active", "past_due", "paused", "canceled"]);
+export type SubscriptionStatus = (typeof subscriptionStatus.enumValues)[number];
+
+/** A trader's subscription to a provider. The billing issue drives it from Stripe; entitlements read it. */
+export const subscriptions = pgTable(
+  "subscriptions",
+  {
+    id: text()
+      .primaryKey()
+      .$defaultFn(() => newId("sub")),
+    subscriberId: text()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    providerId: text()
+      .notNull()
+      .references(() => providers.id, { onDelete: "cascade" }),
+    status: subscriptionStatus().notNull(),
+    stripeSubscriptionId: text(),
+    stripeCustomerId: text(),
+    currentPeriodEnd: tstz(),
+    cancelAtPeriodEnd: boolean().notNull().default(false),
+    pastDueSince: tstz(),
+    createdAt: createdAt(),
+    updatedAt: tstz()
+      .notNull()
+      .defaultNow()
+      .$onUpdate(() => new Date()),
+  },
+  (t) => [
+    index("subscriptions_subscriber_id_idx").on(t.subscriberId),
+    index("subscriptions_provider_id_status_idx").on(t.providerId, t.status),
+    uniqueIndex("subscriptions_stripe_subscription_id_idx").on(t.stripeSubscriptionId),
+    // INVARIANT: at most one live subscription per (subscriber, provider).
+    uniqueIndex("subscriptions_live_pair_idx")
+      .on(t.subscriberId, t.providerId)
+      .where(sql`status in ('incomplete', 'trialing', 'active', 'past_due', 'paused')`),
+  ],
+);
