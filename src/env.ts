@@ -37,6 +37,11 @@ export const env = createEnv({
       .default("1")
       .transform((v) => v === "1" || v === "true"),
     MARKET_DATA_DIR: z.string().optional(),
+    MARKET_EXCHANGE: z.string().default("binance"),
+    /** Largest distance between a market entry and the current price, as a fraction (0.01 = 1%). */
+    SIGNAL_ENTRY_TOLERANCE: z.string().regex(/^0?\.\d+$/, "SIGNAL_ENTRY_TOLERANCE is a fraction like 0.01").default("0.01"),
+    /** TradingView alerts older than this (by their time field) are refused as stale. */
+    TRADINGVIEW_MAX_ALERT_AGE_SECONDS: z.coerce.number().int().min(5).max(86_400).default(120),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   },
   client: {},

@@ -17,10 +17,19 @@ export async function startServer(): Promise<void> {
   if (handle.kind === "pglite" || env.NODE_ENV !== "production") {
     await migrateDatabase(handle);
   }
-  if ((handle.kind === "pglite" || env.SEED_DEMO) && (await isDatabaseEmpty(handle.db))) {
+  const demo = handle.kind === "pglite" || env.SEED_DEMO;
+  if (demo && (await isDatabaseEmpty(handle.db))) {
     const result = await seedDemo(handle.db);
     logger.info(result, "seeded demo data");
     console.log(demoCredentialsBanner());
+  }
+  if (demo) {
+    // Track records take a few seconds to compute and write: the server answers meanwhile, and providers show
+    // "no signals yet" until theirs lands. Idempotent: providers that already have signals are skipped.
+    void import("@/server/services/seed/track-records")
+      .then(({ backfillDemoTrackRecords }) => backfillDemoTrackRecords(handle.db))
+      .then((r) => r.signals && logger.info(r, "demo track records ready"))
+      .catch((err: unknown) => logger.warn({ err }, "demo track records not written (no market data?)"));
   }
   const { jobsMode } = await import("@/server/jobs/client");
   if (jobsMode() === "inline") {

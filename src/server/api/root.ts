@@ -5,6 +5,7 @@ import { accountRouter } from "./routers/account";
 import { apiKeysRouter } from "./routers/api-keys";
 import { providersRouter } from "./routers/providers";
 import { adminRouter } from "./routers/admin";
+import { signalsRouter } from "./routers/signals";
 
 export const appRouter = createTRPCRouter({
   auth: authRouter,
@@ -12,6 +13,7 @@ export const appRouter = createTRPCRouter({
   apiKeys: apiKeysRouter,
   providers: providersRouter,
   admin: adminRouter,
+  signals: signalsRouter,
 });
 
 export type AppRouter = typeof appRouter;

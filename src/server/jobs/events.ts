@@ -13,6 +13,12 @@ import type { RunResult } from "./inline/runner";
 export interface JobEvents {
   /** Runs audit-retention now (admin "Run now"); the daily cron covers the normal case. */
   "audit/retention.requested": { requestedBy: string | null };
+  /** A provider published a signal (copy fan-out listens). */
+  "signal/published": { signalId: string; providerId: string };
+  /** A signal changed after publication: stop moved, partial close, fill. */
+  "signal/updated": { signalId: string; providerId: string; kind: string };
+  /** A signal left the book (closed, cancelled, expired): stats roll-up, exit fan-out, notifications. */
+  "signal/closed": { signalId: string; providerId: string; status: "closed" | "cancelled" | "expired" };
 }
 
 export interface SendEventOptions {

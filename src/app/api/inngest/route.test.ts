@@ -27,6 +27,8 @@ describe("/api/inngest", () => {
     const res = await get(route);
     expect(res.status).toBe(200);
     const body = (await res.json()) as { function_count?: number; mode?: string };
-    expect(body).toMatchObject({ function_count: 1, mode: "dev" });
+    const { functions } = await import("@/server/jobs");
+    expect(functions).toHaveLength(3);
+    expect(body).toMatchObject({ function_count: functions.length, mode: "dev" });
   });
 });

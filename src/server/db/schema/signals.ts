@@ -65,6 +65,11 @@ export const signals = pgTable(
     /** Levels already hit, by index into takeProfits. */
     targetsHit: integer().array().notNull().default([]),
     closedAt: tstz(),
+    /**
+     * Candles opening before this instant have been applied (or predate a manual change) and are never applied
+     * again, so re-running the monitor cannot repeat an event or judge a moved stop by older prices.
+     */
+    checkedUntil: tstz(),
     /** Size-weighted average exit price over all legs. */
     exitPrice: numeric(),
     exitReason: text(),
@@ -153,4 +158,22 @@ export const providerStats = pgTable(
     uniqueIndex("provider_stats_provider_id_window_idx").on(t.providerId, t.window),
     index("provider_stats_window_score_idx").on(t.window, t.score),
   ],
+);
+
+/**
+ * Webhook deliveries already handled, per provider and idempotency key (TradingView re-sends on errors and users
+ * fire the same alert twice): a repeat answers with the stored result and changes nothing.
+ */
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    providerId: text()
+      .notNull()
+      .references(() => providers.id, { onDelete: "cascade" }),
+    key: text().notNull(),
+    status: integer().notNull(),
+    response: jsonb().$type<Record<string, unknown>>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("webhook_deliveries_provider_id_key_idx").on(t.providerId, t.key), index("webhook_deliveries_created_at_idx").on(t.createdAt)],
 );

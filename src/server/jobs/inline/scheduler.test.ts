@@ -30,9 +30,10 @@ afterEach(async () => {
 });
 
 describe("inline scheduler", () => {
-  it("lists the audit-retention cron with its next run before it is started", () => {
+  it("lists the cron jobs with their next run before they are started", () => {
     const list = listScheduledJobs();
-    expect(list).toHaveLength(1);
+    expect(list.map((j) => j.id)).toEqual(["audit-retention", "price-monitor"]);
+    expect(list[1]).toMatchObject({ id: "price-monitor", cron: "* * * * *", scheduledBy: "none" });
     expect(list[0]).toMatchObject({
       id: "audit-retention",
       cron: "0 3 * * *",
@@ -55,7 +56,7 @@ describe("inline scheduler", () => {
     // A second start (another bundle, a hot reload) must not schedule anything new, even with other jobs.
     const other: JobDescriptor = { id: "other", name: "other", triggers: [{ cron: "* * * * *" }], retries: 0, handler: () => null };
     expect(startInlineScheduler({ jobs: [other] })).toBe(true);
-    expect(listScheduledJobs().map((j) => j.id)).toEqual(["audit-retention"]);
+    expect(listScheduledJobs().map((j) => j.id)).toEqual(["audit-retention", "price-monitor"]);
 
     stopInlineScheduler();
     expect(isInlineSchedulerRunning()).toBe(false);

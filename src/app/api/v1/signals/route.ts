@@ -1,0 +1,67 @@
+/**
+ * Provider REST API. `Authorization: Bearer <api key>`.
+ * POST publishes a signal (same rules as the web form; `Idempotency-Key` header or `idempotencyKey` field makes
+ * retries safe); GET lists the caller's own signals (`?status=live|done&page=1&pageSize=20`).
+ */
+import { z } from "zod";
+import { getDatabase } from "@/server/db";
+import { authenticateApiKey } from "@/server/services/api-keys";
+import { listOwnSignals, publishSignal } from "@/server/services/signals";
+import { toView } from "@/server/services/signals/views";
+import { errorResponse, fromError, json, readJson } from "@/server/http/respond";
+import { clientIp } from "@/server/http/client-ip";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+async function authenticate(req: Request) {
+  const header = req.headers.get("authorization") ?? "";
+  const key = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+  if (!key) return null;
+  return authenticateApiKey(key);
+}
+
+const UNAUTHORIZED = () => errorResponse(401, "Send your API key as `Authorization: Bearer tsk_…`. Create one under Settings → API keys.");
+
+export async function POST(req: Request) {
+  try {
+    await getDatabase();
+    const auth = await authenticate(req);
+    if (!auth) return UNAUTHORIZED();
+    const body = await readJson(req);
+    if (!body.ok) return body.response;
+    if (typeof body.value !== "object" || body.value === null || Array.isArray(body.value)) {
+      return errorResponse(400, "The request body must be a JSON object describing the signal.");
+    }
+    const headerKey = req.headers.get("idempotency-key") ?? undefined;
+    const input = { ...(body.value as Record<string, unknown>), ...(headerKey && !("idempotencyKey" in (body.value as object)) ? { idempotencyKey: headerKey } : {}) };
+    const { signal, created } = await publishSignal(auth.provider.id, input, "api", { actorId: auth.provider.userId, ip: clientIp(req.headers) });
+    return json({ signal: toView(signal, "owner"), created }, created ? 201 : 200);
+  } catch (err) {
+    return fromError(err, "POST /api/v1/signals");
+  }
+}
+
+const listQuery = z.object({
+  status: z.enum(["live", "done"], { error: "status is live or done" }).optional(),
+  page: z.coerce.number({ error: "page is a number" }).int().min(1, "page starts at 1").max(10_000).default(1),
+  pageSize: z.coerce.number({ error: "pageSize is a number" }).int().min(1).max(100, "pageSize is at most 100").default(20),
+});
+
+export async function GET(req: Request) {
+  try {
+    await getDatabase();
+    const auth = await authenticate(req);
+    if (!auth) return UNAUTHORIZED();
+    const params = Object.fromEntries(new URL(req.url).searchParams);
+    const q = listQuery.safeParse(params);
+    if (!q.success) {
+      const fields = z.flattenError(q.error).fieldErrors as Record<string, string[]>;
+      return errorResponse(400, Object.values(fields)[0]?.[0] ?? "Bad query", fields);
+    }
+    const res = await listOwnSignals(auth.provider.id, q.data);
+    return json({ ...res, items: res.items.map((s) => toView(s, "owner")) });
+  } catch (err) {
+    return fromError(err, "GET /api/v1/signals");
+  }
+}

@@ -1,0 +1,21 @@
+/** TradingView alert webhook: the body is the alert message (JSON or plain text). Answers well within 3 s. */
+import { getDatabase } from "@/server/db";
+import { handleAlert } from "@/server/services/tradingview";
+import { errorResponse, fromError, json } from "@/server/http/respond";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+const MAX_BODY = 10 * 1024;
+
+export async function POST(req: Request, { params }: { params: Promise<{ token: string }> }) {
+  try {
+    const [{ token }] = await Promise.all([params, getDatabase()]);
+    const body = await req.text();
+    if (body.length > MAX_BODY) return errorResponse(413, "Alert messages are limited to 10 KB.");
+    const outcome = await handleAlert(token, body, req.headers.get("content-type"));
+    return json(outcome.body, outcome.status);
+  } catch (err) {
+    return fromError(err, "POST /api/webhooks/tradingview");
+  }
+}

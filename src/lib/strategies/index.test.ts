@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import type { Candle } from "@/lib/lifecycle";
+import { aggregate, atr, ema, emaTrend, rsi, roundTo, sma, swingLimit, toSeries } from "./index";
+
+const H = 3_600_000;
+function candles(closes: number[]): Candle[] {
+  return closes.map((c, i) => ({ openTime: i * H, open: String(closes[i - 1] ?? c), high: String(c + 1), low: String(c - 1), close: String(c), volume: "1" }));
+}
+
+describe("indicators", () => {
+  it("sma and ema", () => {
+    expect(sma([1, 2, 3, 4, 5], 3)).toEqual([NaN, NaN, 2, 3, 4]);
+    // seed = mean(1,2,3) = 2; k = 0.5: 4*0.5 + 2*0.5 = 3; 5*0.5 + 3*0.5 = 4
+    expect(ema([1, 2, 3, 4, 5], 3)).toEqual([NaN, NaN, 2, 3, 4]);
+  });
+
+  it("rsi is 100 on a straight rise and 0 on a straight fall", () => {
+    expect(rsi([1, 2, 3, 4, 5, 6], 3).slice(3)).toEqual([100, 100, 100]);
+    expect(rsi([6, 5, 4, 3, 2, 1], 3).slice(3)).toEqual([0, 0, 0]);
+  });
+
+  it("atr of constant-range candles is the range", () => {
+    const a = atr(toSeries(candles([10, 10, 10, 10, 10])), 3);
+    expect(a.slice(3)).toEqual([2, 2]);
+  });
+
+  it("rounds levels to the instrument precision as decimal strings", () => {
+    expect(roundTo(32045.14499, 2)).toBe("32045.14");
+    expect(roundTo(1.0725, 5)).toBe("1.0725");
+    expect(roundTo(100, 2)).toBe("100");
+  });
+});
+
+describe("strategies", () => {
+  const wave = Array.from({ length: 400 }, (_, i) => 100 + 10 * Math.sin(i / 15) + i * 0.02);
+
+  it("are deterministic and put stops on the losing side and targets on the winning side", () => {
+    const run = () => emaTrend({ fast: 5, slow: 20, atrN: 14, atrMult: 1.5, cooldown: 10 })({ candles: candles(wave), decimals: 2 });
+    const a = run();
+    expect(a.length).toBeGreaterThan(3);
+    expect(run()).toEqual(a);
+    for (const s of a) {
+      const e = Number(s.entryPrice);
+      if (s.side === "long") {
+        expect(Number(s.stopLoss)).toBeLessThan(e);
+        for (const tp of s.takeProfits) expect(Number(tp.price)).toBeGreaterThan(e);
+      } else {
+        expect(Number(s.stopLoss)).toBeGreaterThan(e);
+        for (const tp of s.takeProfits) expect(Number(tp.price)).toBeLessThan(e);
+      }
+    }
+  });
+
+  it("limit strategies place the entry away from the close, on the right side", () => {
+    const props = swingLimit({ lookback: 10, trendN: 20, cooldown: 10, expiresInHours: 48 })({ candles: candles(wave), decimals: 2 });
+    expect(props.length).toBeGreaterThan(0);
+    for (const p of props) {
+      const close = Number(wave[p.index]!.toFixed(2));
+      expect(p.entryType).toBe("limit");
+      if (p.side === "long") expect(Number(p.entryPrice)).toBeLessThan(close);
+      else expect(Number(p.entryPrice)).toBeGreaterThan(close);
+    }
+  });
+
+  it("aggregates candles and skips groups across a gap", () => {
+    const cs = candles([1, 2, 3, 4, 5, 6, 7, 8]);
+    const gapped = [...cs.slice(0, 4), ...cs.slice(5).map((c) => ({ ...c }))];
+    expect(aggregate(cs, 4, H).map((c) => [c.open, c.high, c.low, c.close])).toEqual([["1", "5", "0", "4"], ["4", "9", "4", "8"]]);
+    expect(aggregate(gapped, 4, H)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,101 @@
+import "server-only";
+import { z } from "zod";
+import { createTRPCRouter, protectedProcedure, providerProcedure, publicProcedure } from "@/server/api/trpc";
+import * as signals from "@/server/services/signals";
+import { feedFor, getSignalView, listProviderSignals, toView } from "@/server/services/signals/views";
+import { signalChanges } from "@/server/services/realtime";
+import { entitledProviderIds, type Viewer } from "@/server/services/entitlements";
+import { getMarketData } from "@/server/integrations/market-data";
+import { publishSignalSchema } from "@/lib/validation/signals";
+import { db } from "@/server/db";
+import { eq } from "drizzle-orm";
+import { providers } from "@/server/db/schema";
+import { NotFoundError } from "@/server/errors";
+
+const page = { page: z.number().int().min(1).max(10_000).default(1), pageSize: z.number().int().min(1).max(100).default(20) };
+const signalId = z.string().trim().min(1).max(64);
+const viewerOf = (ctx: { session: { user: Viewer } | null }): Viewer | null => (ctx.session ? { id: ctx.session.user.id, role: ctx.session.user.role } : null);
+
+/** How often a live stream re-reads the viewer's entitlements (a new subscription shows up within this). */
+const ENTITLEMENT_REFRESH_MS = 30_000;
+
+export const signalsRouter = createTRPCRouter({
+  symbols: publicProcedure.input(z.void()).query(async () => {
+    const market = await getMarketData();
+    return { source: market.kind, symbols: await market.listSymbols() };
+  }),
+
+  quote: protectedProcedure.input(z.object({ symbol: z.string().trim().min(1).max(40) })).query(async ({ input }) => {
+    const market = await getMarketData();
+    const info = await market.getSymbol(input.symbol);
+    if (!info) throw new NotFoundError(`Unknown symbol "${input.symbol}"`);
+    return market.lastPrice(info.symbol);
+  }),
+
+  publish: providerProcedure.input(publishSignalSchema).mutation(async ({ ctx, input }) => {
+    const { signal, created } = await signals.publishSignal(ctx.provider.id, input, "ui", { actorId: ctx.user.id, ip: ctx.ip });
+    return { signal: toView(signal, "owner"), created };
+  }),
+
+  mine: providerProcedure
+    .input(z.object({ status: z.enum(["live", "done"]).optional(), ...page }))
+    .query(async ({ ctx, input }) => {
+      const res = await signals.listOwnSignals(ctx.provider.id, input);
+      return { ...res, items: res.items.map((s) => toView(s, "owner")) };
+    }),
+
+  moveStop: providerProcedure.input(z.object({ id: signalId, stopLoss: z.string().trim().min(1).max(40) })).mutation(async ({ ctx, input }) =>
+    toView(await signals.moveStop({ providerId: ctx.provider.id, signalId: input.id }, input.stopLoss, { actorId: ctx.user.id, ip: ctx.ip }), "owner"),
+  ),
+
+  close: providerProcedure
+    .input(z.object({ id: signalId, share: z.string().trim().regex(/^(0(\.\d{1,4})?|1(\.0{1,4})?)$/, "Share is a fraction between 0 and 1, like 0.5").optional() }))
+    .mutation(async ({ ctx, input }) =>
+      toView(await signals.closeSignal({ providerId: ctx.provider.id, signalId: input.id }, { share: input.share }, { actorId: ctx.user.id, ip: ctx.ip }), "owner"),
+    ),
+
+  cancel: providerProcedure.input(z.object({ id: signalId })).mutation(async ({ ctx, input }) =>
+    toView(await signals.cancelSignal({ providerId: ctx.provider.id, signalId: input.id }, { actorId: ctx.user.id, ip: ctx.ip }), "owner"),
+  ),
+
+  forProvider: publicProcedure
+    .input(z.object({ slug: z.string().trim().min(1).max(80), status: z.enum(["live", "done"]), ...page }))
+    .query(({ ctx, input }) => listProviderSignals(viewerOf(ctx), input.slug, input)),
+
+  byId: publicProcedure.input(z.object({ id: signalId })).query(({ ctx, input }) => getSignalView(viewerOf(ctx), input.id)),
+
+  feed: protectedProcedure
+    .input(z.object({ sinceDays: z.number().int().min(1).max(90).default(30), limit: z.number().int().min(1).max(100).default(50) }))
+    .query(({ ctx, input }) => feedFor({ id: ctx.user.id, role: ctx.user.role }, input)),
+
+  /**
+   * Live changes over SSE. With `providerSlug`: that provider's changes (levels hidden unless entitled). Without:
+   * the viewer's feed (providers they follow, or their own). Filtering is in memory against entitlements read at
+   * start and refreshed periodically.
+   */
+  live: publicProcedure
+    .input(z.object({ providerSlug: z.string().trim().min(1).max(80).optional() }).optional())
+    .subscription(async function* ({ ctx, input, signal }) {
+      const viewer = viewerOf(ctx);
+      let onlyProvider: string | null = null;
+      if (input?.providerSlug) {
+        const p = await db.query.providers.findFirst({ where: eq(providers.slug, input.providerSlug), columns: { id: true } });
+        if (!p) throw new NotFoundError("No provider with that name");
+        onlyProvider = p.id;
+      } else if (!viewer) {
+        return;
+      }
+      let entitled = await entitledProviderIds(viewer);
+      let readAt = Date.now();
+      for await (const change of signalChanges(signal)) {
+        if (onlyProvider && change.providerId !== onlyProvider) continue;
+        if (Date.now() - readAt > ENTITLEMENT_REFRESH_MS) {
+          entitled = await entitledProviderIds(viewer);
+          readAt = Date.now();
+        }
+        const allowed = entitled.has(change.providerId);
+        if (!onlyProvider && !allowed) continue;
+        yield { kind: change.kind, signal: toView(change.signal, allowed ? "subscriber" : "public") };
+      }
+    }),
+});

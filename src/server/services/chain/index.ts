@@ -1,0 +1,216 @@
+/**
+ * The provider hash chain: appending entries (inside the caller's transaction), the public read that withholds
+ * open signals, and server-side verification including the cross-check against the `signals` rows.
+ * The encoding and the checks live in `@/lib/chain`, shared with the browser's verify page.
+ */
+import "server-only";
+import { asc, desc, eq } from "drizzle-orm";
+import { PgTransaction } from "drizzle-orm/pg-core";
+import { db, type Executor } from "@/server/db";
+import { providers, signalEvents, signals, type SignalEventKind, type SignalStatus } from "@/server/db/schema";
+import { NotFoundError } from "@/server/errors";
+import {
+  GENESIS_HASH,
+  checkSignalStates,
+  hashEntry,
+  newNonce,
+  verifyChain,
+  type ChainEntry,
+  type ChainVerification,
+  type PublicChain,
+  type SignalStateView,
+} from "@/lib/chain";
+
+export type { PublicChain };
+
+export interface AppendChainEntryInput {
+  providerId: string;
+  signalId: string;
+  kind: SignalEventKind;
+  at: Date;
+  /** Prices, sizes and shares as decimal strings; see the data contract in `@/lib/chain`. */
+  data: Record<string, unknown>;
+}
+
+export interface AppendedChainEntry {
+  seq: number;
+  at: string;
+  nonce: string;
+  prevHash: string;
+  hash: string;
+}
+
+/** Statuses whose entries are published with data and nonce withheld, so subscribers' edge is not given away. */
+export const HIDDEN_STATUSES: readonly SignalStatus[] = ["pending", "open"];
+
+/**
+ * Numbers in chain data must be safe integers: decimals travel as strings so every verifier, in any language,
+ * hashes the same bytes (JCS number formatting of floats is where implementations drift) and money is never a float.
+ */
+function assertChainData(value: unknown, path = "data"): void {
+  if (typeof value === "number") {
+    if (!Number.isSafeInteger(value)) throw new TypeError(`${path} is ${value}: put decimals in chain data as strings`);
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => assertChainData(v, `${path}[${i}]`));
+  } else if (value !== null && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) assertChainData(v, `${path}.${k}`);
+  }
+}
+
+/**
+ * Appends one entry to the provider's chain and returns what was sealed.
+ *
+ * Must run inside the caller's transaction, together with the signal change it records:
+ *
+ *   await db.transaction(async (tx) => {
+ *     // `published`: insert the signal row first (signal_events.signal_id references it), with placeholder hashes
+ *     const [signal] = await tx.insert(signals).values({ ...fields, prevHash: GENESIS_HASH, hash: GENESIS_HASH }).returning();
+ *     const entry = await appendChainEntry(tx, {
+ *       providerId, signalId: signal.id, kind: "published", at: signal.publishedAt, data: publishedEventData(signal),
+ *     }); // publishedEventData from @/lib/chain
+ *     // then store the published entry's link and hash on the signal row
+ *     await tx.update(signals).set({ prevHash: entry.prevHash, hash: entry.hash }).where(eq(signals.id, signal.id));
+ *   });
+ *
+ * Later events (filled, stop_moved, partial_close, closed, cancelled, expired) update the signal row and append in
+ * the same transaction, with `at` equal to the time stored on the row (filledAt, closedAt, …) and data following
+ * the contract in `@/lib/chain`, so `verifyStoredChain` and the public verify page can tie row and chain together.
+ */
+export async function appendChainEntry(tx: Executor, input: AppendChainEntryInput): Promise<AppendedChainEntry> {
+  // A lock taken in autocommit mode is released at once and would let two appends read the same head.
+  if (!(tx instanceof PgTransaction)) throw new Error("appendChainEntry must run inside the caller's transaction");
+
+  // INVARIANT: appends for one provider are serialised by this row lock, so each reads the true head of the chain.
+  // NO KEY UPDATE rather than UPDATE: the caller has already inserted a signal row, whose foreign key took a KEY
+  // SHARE lock on this provider. FOR UPDATE conflicts with KEY SHARE, so two concurrent publishers would each wait
+  // for the other (deadlock); NO KEY UPDATE does not, yet still conflicts with itself. The unique (provider_id, seq)
+  // index stays as the backstop.
+  const [provider] = await tx
+    .select({ id: providers.id })
+    .from(providers)
+    .where(eq(providers.id, input.providerId))
+    .for("no key update");
+  if (!provider) throw new NotFoundError("No provider with that id");
+
+  const [head] = await tx
+    .select({ seq: signalEvents.seq, hash: signalEvents.hash })
+    .from(signalEvents)
+    .where(eq(signalEvents.providerId, input.providerId))
+    .orderBy(desc(signalEvents.seq))
+    .limit(1);
+
+  // Hash exactly what jsonb will give back: JSON drops undefined members and turns Dates into strings.
+  const data = JSON.parse(JSON.stringify(input.data)) as Record<string, unknown>;
+  assertChainData(data);
+  const entry: ChainEntry = {
+    seq: (head?.seq ?? 0) + 1,
+    kind: input.kind,
+    signalId: input.signalId,
+    at: input.at.toISOString(),
+    data,
+    nonce: newNonce(),
+    prevHash: head?.hash ?? GENESIS_HASH,
+  };
+  const hash = await hashEntry(entry);
+  await tx.insert(signalEvents).values({
+    providerId: input.providerId,
+    signalId: input.signalId,
+    seq: entry.seq,
+    kind: input.kind,
+    at: entry.at,
+    data,
+    nonce: entry.nonce!,
+    prevHash: entry.prevHash,
+    hash,
+  });
+  return { seq: entry.seq, at: entry.at, nonce: entry.nonce!, prevHash: entry.prevHash, hash };
+}
+
+const entryColumns = {
+  seq: signalEvents.seq,
+  kind: signalEvents.kind,
+  signalId: signalEvents.signalId,
+  at: signalEvents.at,
+  data: signalEvents.data,
+  nonce: signalEvents.nonce,
+  prevHash: signalEvents.prevHash,
+  hash: signalEvents.hash,
+};
+
+const stateColumns = {
+  id: signals.id,
+  number: signals.number,
+  status: signals.status,
+  symbol: signals.symbol,
+  side: signals.side,
+  entryType: signals.entryType,
+  entryPrice: signals.entryPrice,
+  initialStop: signals.initialStop,
+  stopLoss: signals.stopLoss,
+  takeProfits: signals.takeProfits,
+  note: signals.note,
+  source: signals.source,
+  publishedAt: signals.publishedAt,
+  expiresAt: signals.expiresAt,
+  filledAt: signals.filledAt,
+  fillPrice: signals.fillPrice,
+  closedAt: signals.closedAt,
+  exitPrice: signals.exitPrice,
+  exitReason: signals.exitReason,
+  remaining: signals.remaining,
+  targetsHit: signals.targetsHit,
+  resultPct: signals.resultPct,
+  resultR: signals.resultR,
+  prevHash: signals.prevHash,
+  hash: signals.hash,
+};
+
+type StateRow = Pick<typeof signals.$inferSelect, keyof typeof stateColumns>;
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/** JSON-ready state: times as ISO strings, decimals as the strings the numeric columns return. */
+function toStateView(row: StateRow): SignalStateView & { publishedAt: string } {
+  return {
+    ...row,
+    publishedAt: row.publishedAt.toISOString(),
+    expiresAt: iso(row.expiresAt),
+    filledAt: iso(row.filledAt),
+    closedAt: iso(row.closedAt),
+  };
+}
+
+/** The chain anyone may download: entries of pending/open signals have data and nonce withheld. */
+export async function getPublicChain(slug: string): Promise<PublicChain> {
+  const provider = await db.query.providers.findFirst({
+    where: eq(providers.slug, slug),
+    columns: { id: true, slug: true, displayName: true },
+  });
+  if (!provider) throw new NotFoundError("No provider with that name");
+
+  // Signals are read before events, and an entry is revealed only if its signal was read as revealed: a signal
+  // closing (or a new one arriving) between the two reads then stays hidden instead of leaking or looking broken.
+  const rows = await db.select(stateColumns).from(signals).where(eq(signals.providerId, provider.id)).orderBy(asc(signals.number));
+  const revealed = new Map(rows.filter((r) => !HIDDEN_STATUSES.includes(r.status)).map((r) => [r.id, r]));
+  const events = await db.select(entryColumns).from(signalEvents).where(eq(signalEvents.providerId, provider.id)).orderBy(asc(signalEvents.seq));
+
+  return {
+    provider: { slug: provider.slug, displayName: provider.displayName },
+    entries: events.map((e) => (revealed.has(e.signalId) ? e : { ...e, data: null, nonce: null })),
+    signals: [...revealed.values()].map(toStateView),
+  };
+}
+
+/**
+ * Verifies a provider's full chain (nothing withheld) and cross-checks every signal row against its events.
+ * For tests and the admin integrity check; the public page runs the same checks on the public chain.
+ */
+export async function verifyStoredChain(providerId: string): Promise<ChainVerification> {
+  const [rows, events] = await Promise.all([
+    db.select(stateColumns).from(signals).where(eq(signals.providerId, providerId)),
+    db.select(entryColumns).from(signalEvents).where(eq(signalEvents.providerId, providerId)).orderBy(asc(signalEvents.seq)),
+  ]);
+  const result = await verifyChain(events);
+  const problems = [...result.problems, ...checkSignalStates(rows.map(toStateView), events)].sort((a, b) => a.seq - b.seq);
+  return { ...result, ok: problems.length === 0, problems };
+}

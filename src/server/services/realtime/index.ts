@@ -1,0 +1,87 @@
+/**
+ * Realtime fan-out of signal changes. One LISTEN per process on the signals channel (PostgreSQL via postgres.js, or
+ * PGlite, both support LISTEN/NOTIFY); each notification loads the signal row once and is broadcast in memory to
+ * every open stream, which filters it by the viewer's entitlement without touching the database again.
+ * Across several app replicas each process listens on its own, so every replica's clients get every change.
+ */
+import "server-only";
+import { EventEmitter, on } from "node:events";
+import { eq } from "drizzle-orm";
+import { getDatabase, type DatabaseHandle } from "@/server/db";
+import { signals } from "@/server/db/schema";
+import { logger } from "@/server/logger";
+import { SIGNAL_CHANNEL, type SignalRow } from "@/server/services/signals";
+
+export interface SignalChange {
+  providerId: string;
+  signalId: string;
+  kind: string;
+  signal: SignalRow;
+}
+
+interface Hub {
+  emitter: EventEmitter;
+  handle: DatabaseHandle | null;
+  starting: Promise<void> | null;
+  stop: (() => Promise<void>) | null;
+}
+
+const g = globalThis as unknown as { __tradsyRealtime?: Hub };
+const hub: Hub = (g.__tradsyRealtime ??= { emitter: new EventEmitter(), handle: null, starting: null, stop: null });
+hub.emitter.setMaxListeners(0);
+
+async function onNotification(raw: string | undefined) {
+  if (!raw) return;
+  try {
+    const payload = JSON.parse(raw) as { providerId: string; signalId: string; kind: string };
+    const { db } = await getDatabase();
+    const signal = await db.query.signals.findFirst({ where: eq(signals.id, payload.signalId) });
+    if (signal) hub.emitter.emit("change", { ...payload, signal } satisfies SignalChange);
+  } catch (err) {
+    logger.error({ err }, "realtime: bad notification");
+  }
+}
+
+/** Starts listening on the current database (idempotent; re-binds when tests swap the database). */
+export async function startRealtime(): Promise<void> {
+  const handle = await getDatabase();
+  if (hub.handle === handle && hub.starting) return hub.starting;
+  if (hub.stop) await hub.stop().catch(() => {});
+  hub.handle = handle;
+  hub.starting = (async () => {
+    if (handle.kind === "pglite") {
+      const pg = handle.driver as { listen: (ch: string, cb: (p: string) => void) => Promise<() => Promise<void>> };
+      const unlisten = await pg.listen(SIGNAL_CHANNEL, (p) => void onNotification(p));
+      hub.stop = unlisten;
+    } else {
+      const sql = handle.driver as { listen: (ch: string, cb: (p: string) => void) => Promise<{ unlisten: () => Promise<void> }> };
+      const sub = await sql.listen(SIGNAL_CHANNEL, (p) => void onNotification(p));
+      hub.stop = () => sub.unlisten();
+    }
+  })();
+  return hub.starting;
+}
+
+export async function stopRealtime(): Promise<void> {
+  const stop = hub.stop;
+  hub.stop = null;
+  hub.starting = null;
+  hub.handle = null;
+  if (stop) await stop().catch(() => {});
+}
+
+/** Async stream of changes for one consumer; ends when `signal` aborts. */
+export async function* signalChanges(abort?: AbortSignal): AsyncGenerator<SignalChange> {
+  await startRealtime();
+  try {
+    for await (const [change] of on(hub.emitter, "change", { signal: abort })) {
+      yield change as SignalChange;
+    }
+  } catch (err) {
+    if ((err as { name?: string }).name !== "AbortError") throw err;
+  }
+}
+
+export function listenerCount(): number {
+  return hub.emitter.listenerCount("change");
+}

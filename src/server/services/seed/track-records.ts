@@ -1,0 +1,179 @@
+/**
+ * A year of demo signals for the demo providers, produced by distinct deterministic strategies (src/lib/strategies)
+ * over the market-data adapter's real recorded candles, with every outcome decided by the same lifecycle code as
+ * live signals and written through the same hash chain. Signals still running at "now" stay open, so the demo shows
+ * live, hidden signals too.
+ */
+import "server-only";
+import { eq, inArray, max } from "drizzle-orm";
+import type { Db } from "@/server/db";
+import { providers, signals } from "@/server/db/schema";
+import { getMarketData, type MarketData } from "@/server/integrations/market-data";
+import { logger } from "@/server/logger";
+import { appendChainEntry } from "@/server/services/chain";
+import { applyLifecycle, type SignalRow } from "@/server/services/signals";
+import { rollUpProvider } from "@/server/services/stats";
+import { runCandles, type Candle, type LifecycleEvent, type LifecycleState } from "@/lib/lifecycle";
+import { slugify } from "@/lib/slug";
+import * as S from "@/lib/strategies";
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+interface Plan {
+  symbol: string;
+  /** Strategy candles are this many hours long (built from the hourly record). */
+  hours: number;
+  strategy: S.Strategy;
+}
+
+/** Which strategy each demo provider trades; keyed by display name (see demo-providers.ts). */
+export const DEMO_PLANS: Record<string, Plan> = {
+  "Northwind Trend": { symbol: "BTC/USDT", hours: 4, strategy: S.emaTrend({ fast: 12, slow: 48, atrN: 14, atrMult: 2, cooldown: 12 }) },
+  "Range Rider": { symbol: "EUR/USD", hours: 1, strategy: S.rsiReversion({ n: 14, low: 25, high: 75, atrMult: 1.5, cooldown: 24 }) },
+  "Breakout Lab": { symbol: "BTC/USDT", hours: 4, strategy: S.bollingerBreakout({ n: 20, k: 2, squeeze: 0.8, cooldown: 6 }) },
+  "Quiet Carry FX": { symbol: "EUR/USD", hours: 4, strategy: S.emaTrend({ fast: 8, slow: 21, atrN: 14, atrMult: 1.5, cooldown: 6 }) },
+  "Momentum Desk": { symbol: "BTC/USDT", hours: 1, strategy: S.momentum({ n: 14, trendN: 100, cooldown: 24 }) },
+  "Contrarian Capital": { symbol: "BTC/USDT", hours: 1, strategy: S.contrarian({ n: 48, sigmas: 3.5, cooldown: 24 }) },
+  "Macro Compass": { symbol: "EUR/USD", hours: 4, strategy: S.donchian({ entryN: 30, atrMult: 2, cooldown: 12 }) },
+  "Scalp Theory": { symbol: "BTC/USDT", hours: 1, strategy: S.rsiReversion({ n: 7, low: 15, high: 85, atrMult: 1, cooldown: 6 }) },
+  "Golden Cross Club": { symbol: "BTC/USDT", hours: 4, strategy: S.smaCross({ fast: 20, slow: 50, atrMult: 2, cooldown: 6 }) },
+  "Volatility Harvest": { symbol: "BTC/USDT", hours: 4, strategy: S.bollingerBreakout({ n: 30, k: 1.8, squeeze: 0.7, cooldown: 12 }) },
+  "Steady Swing": { symbol: "BTC/USDT", hours: 4, strategy: S.swingLimit({ lookback: 12, trendN: 50, cooldown: 12, expiresInHours: 48 }) },
+  "Donchian Works": { symbol: "BTC/USDT", hours: 4, strategy: S.donchian({ entryN: 55, atrMult: 2.5, cooldown: 12 }) },
+};
+
+type Step =
+  | { at: Date; order: 0; kind: "publish"; key: number; proposal: S.ProposedSignal; state: LifecycleState }
+  | { at: Date; order: 1; kind: "event"; key: number; event: LifecycleEvent };
+
+/** Every publication and lifecycle event of one plan, in time order (publications first at equal times). */
+function timeline(plan: Plan, hourly: Candle[], decimals: number, now: Date): { steps: Step[]; finalStates: Map<number, LifecycleState> } {
+  const strategyCandles = plan.hours === 1 ? hourly : S.aggregate(hourly, plan.hours, HOUR);
+  const proposals = plan.strategy({ candles: strategyCandles, decimals });
+  const steps: Step[] = [];
+  const finalStates = new Map<number, LifecycleState>();
+  proposals.forEach((p, key) => {
+    const publishedAt = new Date(strategyCandles[p.index]!.openTime + plan.hours * HOUR);
+    if (publishedAt > now) return;
+    const market = p.entryType === "market";
+    const state: LifecycleState = {
+      side: p.side,
+      status: market ? "open" : "pending",
+      entryPrice: p.entryPrice,
+      fillPrice: market ? p.entryPrice : null,
+      stopLoss: p.stopLoss,
+      takeProfits: p.takeProfits,
+      targetsHit: [],
+      remaining: "1",
+      publishedAt,
+      filledAt: market ? publishedAt : null,
+      expiresAt: p.expiresInHours ? new Date(publishedAt.getTime() + p.expiresInHours * HOUR) : null,
+    };
+    steps.push({ at: publishedAt, order: 0, kind: "publish", key, proposal: p, state });
+    const after = hourly.filter((c) => c.openTime >= publishedAt.getTime() && c.openTime + HOUR <= now.getTime());
+    const run = runCandles(state, after, HOUR);
+    for (const event of run.events) steps.push({ at: event.at, order: 1, kind: "event", key, event });
+    finalStates.set(key, run.state);
+  });
+  steps.sort((a, b) => a.at.getTime() - b.at.getTime() || a.order - b.order || a.key - b.key);
+  return { steps, finalStates };
+}
+
+/** Writes one provider's demo history through the chain, in one transaction, and rolls up its stats. */
+async function backfillProvider(db: Db, market: MarketData, providerId: string, plan: Plan, now: Date): Promise<number> {
+  const info = await market.getSymbol(plan.symbol);
+  if (!info) throw new Error(`demo symbol ${plan.symbol} is not available`);
+  const hourly = await market.candles(info.symbol, "1h", now.getTime() - 365 * DAY, now.getTime());
+  const { steps, finalStates } = timeline(plan, hourly, info.pricePrecision, now);
+  await db.transaction(async (tx) => {
+    const [last] = await tx.select({ n: max(signals.number) }).from(signals).where(eq(signals.providerId, providerId));
+    let number = last?.n ?? 0;
+    const rows = new Map<number, SignalRow>();
+    for (const step of steps) {
+      if (step.kind === "publish") {
+        const { proposal: p, state } = step;
+        const [row] = await tx
+          .insert(signals)
+          .values({
+            providerId,
+            number: ++number,
+            symbol: info.symbol,
+            side: p.side,
+            entryType: p.entryType,
+            entryPrice: p.entryPrice,
+            initialStop: p.stopLoss,
+            stopLoss: p.stopLoss,
+            takeProfits: p.takeProfits,
+            note: p.note,
+            source: "demo",
+            status: state.status,
+            publishedAt: state.publishedAt,
+            expiresAt: state.expiresAt,
+            filledAt: state.filledAt,
+            fillPrice: state.fillPrice,
+            prevHash: "",
+            hash: "",
+          })
+          .returning();
+        const chained = await appendChainEntry(tx, {
+          providerId,
+          signalId: row!.id,
+          kind: "published",
+          at: state.publishedAt,
+          data: {
+            symbol: info.symbol,
+            side: p.side,
+            entryType: p.entryType,
+            entryPrice: p.entryPrice,
+            stopLoss: p.stopLoss,
+            takeProfits: p.takeProfits,
+            note: p.note,
+            source: "demo",
+            expiresAt: state.expiresAt?.toISOString() ?? null,
+          },
+        });
+        const [updated] = await tx.update(signals).set({ prevHash: chained.prevHash, hash: chained.hash }).where(eq(signals.id, row!.id)).returning();
+        rows.set(step.key, updated!);
+      } else {
+        const row = rows.get(step.key)!;
+        rows.set(step.key, await applyLifecycle(tx, row, [step.event]));
+      }
+    }
+    // Signals still running: the monitor continues from the last candle the history used.
+    const lastClose = hourly.length ? new Date(hourly[hourly.length - 1]!.openTime + HOUR) : now;
+    const live = [...rows.entries()].filter(([key]) => {
+      const s = finalStates.get(key);
+      return s && (s.status === "open" || s.status === "pending");
+    });
+    if (live.length) {
+      await tx
+        .update(signals)
+        .set({ checkedUntil: lastClose })
+        .where(inArray(signals.id, live.map(([, r]) => r.id)));
+    }
+  });
+  await rollUpProvider(providerId, now, db);
+  return steps.filter((s) => s.kind === "publish").length;
+}
+
+/** Backfills every demo provider that has no signals yet. Returns how many signals were written. */
+export async function backfillDemoTrackRecords(db: Db, now: Date = new Date()): Promise<{ providers: number; signals: number }> {
+  const market = getMarketData();
+  const slugs = Object.keys(DEMO_PLANS).map(slugify);
+  const rows = await db.select({ id: providers.id, name: providers.displayName }).from(providers).where(inArray(providers.slug, slugs));
+  let total = 0;
+  let done = 0;
+  for (const p of rows) {
+    const plan = DEMO_PLANS[p.name];
+    if (!plan) continue;
+    const existing = await db.query.signals.findFirst({ where: eq(signals.providerId, p.id), columns: { id: true } });
+    if (existing) continue;
+    const started = Date.now();
+    const n = await backfillProvider(db, market, p.id, plan, now);
+    total += n;
+    done++;
+    logger.info({ provider: p.name, signals: n, ms: Date.now() - started }, "demo track record written");
+  }
+  return { providers: done, signals: total };
+}
