@@ -2,7 +2,7 @@ import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
   // Native, WASM and worker-spawning packages must be loaded by Node at run time, not bundled.
-  serverExternalPackages: ["@electric-sql/pglite", "@node-rs/argon2", "pino", "postgres", "croner", "ccxt"],
+  serverExternalPackages: ["@electric-sql/pglite", "@node-rs/argon2", "pino", "postgres", "croner", "ccxt", "drizzle-orm"],
   typedRoutes: false,
   poweredByHeader: false,
   async headers() {

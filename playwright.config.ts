@@ -22,6 +22,10 @@ const isCI = Boolean(process.env.CI);
 const E2E_AUTH_SECRET = "e2e-only-auth-secret-do-not-use-in-production-0000";
 const E2E_ENCRYPTION_KEY = "0123456789abcdef".repeat(4);
 
+// Recorded market data for the replay adapter (publishing needs prices; the demo track records come from it).
+const sharedData = path.resolve(root, "..", "shared", "data");
+export const MARKET_DATA_DIR = process.env.MARKET_DATA_DIR || (fs.existsSync(path.join(sharedData, "candles")) ? sharedData : "");
+
 const hasBuild = fs.existsSync(path.join(root, ".next", "BUILD_ID"));
 // Wiping in the command, not in globalSetup: Playwright starts the web server before globalSetup runs.
 const wipeData = `node -e "require('node:fs').rmSync('${DATA_DIR}', { recursive: true, force: true })"`;
@@ -85,6 +89,7 @@ export default defineConfig({
       // Always the embedded database, even when the calling shell exported DATABASE_URL for the PostgreSQL tests.
       DATABASE_URL: "",
       LOG_LEVEL: "warn",
+      MARKET_DATA_DIR,
     },
   },
 });

@@ -1,93 +1,43 @@
 /**
- * `npm run bench`: measures the budgets DESIGN.md sets for what exists so far and writes bench/results.json as
- * [{ name, value, unit, budget }]. Runs against a scratch database: PostgreSQL `tradsy_bench` when DATABASE_URL is
- * set (created from scratch each run), else an in-memory PGlite.
+ * `npm run bench`: measures the budgets of DESIGN.md ("Performance budgets") that exist so far, prints them and writes
+ * bench/results.json as [{ name, value, unit, budget }] (plus `skipped` with the reason on a skipped measurement).
  *
- * Foundation scope: the marketplace directory read with 1,000 providers. The signal, fan-out, webhook and live
- * budgets are added by the issues that build those paths.
+ * 1. Reads, in process (bench/reads.ts): the marketplace directory read and the leaderboard service call over 1,000
+ *    providers and 1,000,000 signals, in scratch database `tradsy_bench`.
+ * 2. HTTP (bench/webhook.ts): the TradingView webhook against a bare route handler on one `next start` over
+ *    PostgreSQL, in scratch database `tradsy_bench_http` (builds first when src/ changed since the last build).
+ *
+ * PostgreSQL: BENCH_DATABASE_URL, else DATABASE_URL, else postgres://postgres@127.0.0.1:5432 when it answers;
+ * without one the reads run on an in-memory PGlite and the HTTP bench is skipped. Scratch databases are recreated
+ * each run and dropped at the end (BENCH_KEEP_DB=1 keeps them). BENCH_ONLY=reads|http runs one part.
+ * Budgets missed print MISSED lines; the exit code is 0 unless the bench itself fails.
  */
-import fs from "node:fs";
-import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { sql } from "drizzle-orm";
-import { migrateDatabase, openPglite, setDatabase, type DatabaseHandle, type Db } from "@/server/db";
-import * as schema from "@/server/db/schema";
-import { listPublicProviders } from "@/server/services/providers";
-import { MARKET_OPTIONS } from "@/lib/validation/providers";
-
-interface Result {
-  name: string;
-  value: number;
-  unit: string;
-  budget: string;
-}
-
-async function scratchDatabase(): Promise<DatabaseHandle> {
-  const url = process.env.DATABASE_URL;
-  if (!url) return openPglite(undefined);
-  const { default: postgres } = await import("postgres");
-  const { drizzle } = await import("drizzle-orm/postgres-js");
-  const admin = postgres(url.replace(/\/[^/?]+(\?|$)/, "/postgres$1"), { max: 1, onnotice: () => {} });
-  await admin.unsafe(`DROP DATABASE IF EXISTS tradsy_bench WITH (FORCE)`);
-  await admin.unsafe(`CREATE DATABASE tradsy_bench`);
-  await admin.end();
-  const client = postgres(url.replace(/\/[^/?]+(\?|$)/, "/tradsy_bench$1"), { max: 10, onnotice: () => {} });
-  const db = drizzle(client, { schema, casing: "snake_case" }) as unknown as Db;
-  return { db, kind: "postgres", driver: client, close: () => client.end({ timeout: 5 }) };
-}
-
-function percentile(sorted: number[], p: number): number {
-  const i = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[Math.max(0, i)]!;
-}
-
-async function seedProviders(db: Db, n: number) {
-  // Set-based insert: the bench measures reads, not the seeding.
-  await db.execute(sql`
-    insert into users (id, email, name, role, disclaimer_accepted_at, terms_accepted_at)
-    select 'usr_bench_' || g, 'bench-' || g || '@example.com', 'Bench Provider ' || g, 'provider', now(), now()
-    from generate_series(1, ${n}) g`);
-  await db.execute(sql`
-    insert into providers (id, user_id, slug, display_name, tagline, markets, price_cents, created_at)
-    select 'prv_bench_' || g, 'usr_bench_' || g, 'bench-provider-' || g, 'Bench Provider ' || g,
-           'Strategy number ' || g, (array[${sql.raw(MARKET_OPTIONS.map((m) => `'${m}'`).join(","))}])[1 + g % 5:1 + g % 5],
-           100 + (g % 20) * 100, now() - (g || ' days')::interval
-    from generate_series(1, ${n}) g`);
-}
+import { createPgliteScratch, createScratch, dropScratch, findPostgres } from "./db";
+import { benchReads } from "./reads";
+import { printTable, writeResults, type Check, type Result } from "./report";
+import { benchWebhook } from "./webhook";
 
 async function main() {
-  const handle = await scratchDatabase();
-  setDatabase(handle);
+  const t0 = performance.now();
+  const only = process.env.BENCH_ONLY;
+  const pgUrl = await findPostgres();
   const results: Result[] = [];
-  try {
-    await migrateDatabase(handle);
-    await seedProviders(handle.db, 1000);
-    const queries = [
-      { page: 1, pageSize: 12 },
-      { page: 40, pageSize: 12 },
-      { page: 1, pageSize: 12, market: "forex" as const },
-      { page: 1, pageSize: 12, q: "provider 99" },
-    ];
-    for (let i = 0; i < 20; i++) await listPublicProviders(queries[i % queries.length]!); // warm-up
-    const samples: number[] = [];
-    for (let i = 0; i < 400; i++) {
-      const t0 = performance.now();
-      await listPublicProviders(queries[i % queries.length]!);
-      samples.push(performance.now() - t0);
+  const checks: Check[] = [];
+
+  if (!only || only === "reads") {
+    const scratch = pgUrl ? await createScratch(pgUrl, "tradsy_bench") : { url: undefined, handle: await createPgliteScratch() };
+    try {
+      await benchReads(scratch.handle, results, checks);
+    } finally {
+      await scratch.handle.close();
+      if (pgUrl) await dropScratch(pgUrl, "tradsy_bench");
     }
-    samples.sort((a, b) => a - b);
-    results.push(
-      { name: `marketplace directory read, 1,000 providers (${handle.kind}) p50`, value: +percentile(samples, 50).toFixed(2), unit: "ms", budget: "-" },
-      { name: `marketplace directory read, 1,000 providers (${handle.kind}) p95`, value: +percentile(samples, 95).toFixed(2), unit: "ms", budget: "<= 100 ms" },
-    );
-  } finally {
-    setDatabase(undefined);
-    await handle.close();
   }
-  for (const r of results) console.log(`${r.name.padEnd(64)} ${String(r.value).padStart(9)} ${r.unit.padEnd(4)} budget ${r.budget}`);
-  const out = path.join(process.cwd(), "bench", "results.json");
-  fs.writeFileSync(out, JSON.stringify(results, null, 2) + "\n");
-  console.log(`wrote ${path.relative(process.cwd(), out)}`);
+  if (!only || only === "http") await benchWebhook(pgUrl, results, checks);
+
+  printTable(results, checks);
+  console.log(`wrote ${writeResults(results)} in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 }
 
 main().then(

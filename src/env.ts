@@ -32,6 +32,8 @@ export const env = createEnv({
     INNGEST_DEV: z.string().optional(),
     INNGEST_BASE_URL: z.string().url().optional(),
     SEED_DEMO: flag,
+    /** Serves the benchmark-only routes under /api/bench (npm run bench sets it on its own server). */
+    BENCH_ROUTES: flag,
     TRUST_PROXY: z
       .enum(["0", "1", "true", "false"])
       .default("1")

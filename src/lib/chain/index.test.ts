@@ -330,8 +330,11 @@ describe("checkSignalStates", () => {
     const published = entries[0]!;
     const cancel: ChainEntry = { seq: 2, kind: "cancelled", signalId: signal.id, at: at(3).toISOString(), data: { reason: "provider" }, nonce: newNonce(), prevHash: published.hash };
     const chain = [published, { ...cancel, hash: await hashEntry(cancel) }];
-    const row = { ...signal, status: "cancelled", stopLoss: "63000", filledAt: null, fillPrice: null, closedAt: at(3), exitPrice: null, exitReason: "cancelled", remaining: "1", targetsHit: [] };
+    const row = { ...signal, status: "cancelled", stopLoss: "63000", filledAt: null, fillPrice: null, closedAt: at(3), exitPrice: null, exitReason: "cancelled", remaining: "1", targetsHit: [], resultPct: null, resultR: null };
     expect(checkSignalStates([row], chain)).toEqual([]);
+    // A cancelled limit never filled and has no result.
+    expect(checkSignalStates([{ ...row, resultPct: "0.06" }], chain).map((p) => `${p.seq}:${p.message}`)).toEqual(['2:Signal #7: stored result "0.06" although the chain records it cancelled, not closed']);
+    expect(checkSignalStates([{ ...row, fillPrice: "65000.5" }], chain)[0]!.message).toMatch(/no fill/);
     expect(checkSignalStates([{ ...row, status: "open" }], chain).map((p) => p.seq)).toEqual([2]);
     expect(checkSignalStates([{ ...row, closedAt: at(4) }], chain)[0]!.message).toMatch(/close time/);
   });

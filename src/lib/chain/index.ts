@@ -227,7 +227,9 @@ export async function verifyChain(
 //   closed         { price, share, reason?, exitPrice?, resultPct?, resultR? }
 //   cancelled / expired: free-form
 // Keys marked ? are checked when present, the others are required. `stop` is read as a synonym of `stopLoss`.
-// Row times (publishedAt, filledAt, closedAt) must equal the entry's `at`.
+// Row times (publishedAt, filledAt, closedAt) must equal the entry's `at`. A market entry is filled at publication
+// at its entry price; a limit entry has no fill until its `filled` entry. A live signal stores no exit fields; a
+// cancelled or expired one no exit price or result. Take-profits stored as hit must be recorded as reached.
 // ---------------------------------------------------------------------------------------------------------------
 
 type Time = string | Date;
@@ -377,6 +379,9 @@ export function checkSignalStates(signals: SignalStateView[], entries: HashedCha
     let stopKnown = true;
     let stopSeq = first.seq;
     let terminal: HashedChainEntry | undefined;
+    let filled: HashedChainEntry | undefined;
+    /** Take-profit indexes the chain records as reached. */
+    const hits = new Set<number>();
     const legs: { price: unknown; share: unknown }[] = [];
     let partialShares = new Decimal(0);
     let sharesKnown = true;
@@ -390,6 +395,7 @@ export function checkSignalStates(signals: SignalStateView[], entries: HashedCha
           report(e.seq, "published twice");
           break;
         case "filled":
+          filled = e;
           if (s.status === "pending") report(e.seq, "stored as pending although the chain records a fill");
           if ("price" in d && !sameDecimal(d.price, s.fillPrice)) mismatch(e.seq, "fill price", s.fillPrice, d.price);
           if (!sameInstant(e.at, s.filledAt)) mismatch(e.seq, "fill time", s.filledAt, e.at);
@@ -405,6 +411,7 @@ export function checkSignalStates(signals: SignalStateView[], entries: HashedCha
           const share = dec(d.share);
           if (share) partialShares = partialShares.plus(share);
           else sharesKnown = false;
+          if (Number.isSafeInteger(d.level)) hits.add((d.level as number) - 1);
           if (Number.isSafeInteger(d.level) && !s.targetsHit.includes((d.level as number) - 1)) {
             report(e.seq, `take-profit ${String(d.level)} is recorded as hit but not stored as hit`);
           }
@@ -413,7 +420,11 @@ export function checkSignalStates(signals: SignalStateView[], entries: HashedCha
         default:
           if (TERMINAL.has(e.kind)) {
             terminal = e;
-            if (e.kind === "closed") legs.push({ price: d.price, share: d.share });
+            if (e.kind === "closed") {
+              legs.push({ price: d.price, share: d.share });
+              // A close at a target reaches that level (the lifecycle may store it as hit).
+              if (d.reason === "target") s.takeProfits.forEach((tp, i) => sameDecimal(tp.price, d.price) && hits.add(i));
+            }
           }
       }
     }
@@ -424,6 +435,31 @@ export function checkSignalStates(signals: SignalStateView[], entries: HashedCha
       if (!sameInstant(terminal.at, s.closedAt)) mismatch(terminal.seq, "close time", s.closedAt, terminal.at);
     } else if (s.status !== "pending" && s.status !== "open") {
       report(lastSeq, `stored as ${s.status} but the chain records no ${s.status} entry`);
+    } else {
+      // Still live: nothing about an exit may be stored yet.
+      for (const [field, value] of [["close time", s.closedAt], ["exit price", s.exitPrice], ["exit reason", s.exitReason], ["result", s.resultPct], ["R multiple", s.resultR]] as const) {
+        if (value !== null) report(lastSeq, `stored ${field} ${show(value)} although the chain records no close`);
+      }
+    }
+    // A market entry fills at publication, at its entry price; a limit entry only through a `filled` entry.
+    if (!filled && s.entryType === "market") {
+      if (!terminal && s.status === "pending") report(first.seq, "a market entry is stored as pending");
+      if (!sameDecimal(s.fillPrice, pub.entryPrice)) mismatch(first.seq, "fill price", s.fillPrice, pub.entryPrice);
+      if (!sameInstant(first.at, s.filledAt)) mismatch(first.seq, "fill time", s.filledAt, first.at);
+    } else if (!filled) {
+      if (s.fillPrice !== null || s.filledAt !== null) report(first.seq, `stored as filled (${show(s.fillPrice)} at ${show(s.filledAt)}) but the chain records no fill`);
+      if (!terminal && s.status === "open") report(lastSeq, "stored as open but the chain records no fill");
+    }
+    for (const i of s.targetsHit) {
+      if (!hits.has(i)) report(lastSeq, `take-profit ${i + 1} is stored as hit but the chain records no hit`);
+    }
+    if (terminal && terminal.kind !== "closed") {
+      const d = terminal.data ?? {};
+      const reason = typeof d.reason === "string" ? d.reason : undefined;
+      if (s.exitReason !== terminal.kind && s.exitReason !== reason) mismatch(terminal.seq, "exit reason", s.exitReason, terminal.kind);
+      for (const [field, value] of [["exit price", s.exitPrice], ["result", s.resultPct], ["R multiple", s.resultR]] as const) {
+        if (value !== null) report(terminal.seq, `stored ${field} ${show(value)} although the chain records it ${terminal.kind}, not closed`);
+      }
     }
     if (stopKnown && !sameDecimal(stop, s.stopLoss)) mismatch(stopSeq, "stop-loss", s.stopLoss, stop);
 

@@ -1,13 +1,17 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { requireUser } from "@/server/auth/guards";
-import { api } from "@/trpc/server";
+import { api, getQueryClient, HydrateClient, trpc } from "@/trpc/server";
 import { Alert, Badge, Card, CardBody, CardHeader, PageHeader } from "@/components/ui/card";
 import { ButtonLink } from "@/components/ui/button";
 import { formatCents, splitRevenue } from "@/lib/money";
 import { ResendVerification } from "../settings/client";
+import { LiveFeed } from "./live-feed";
 
 export const metadata: Metadata = { title: "Dashboard" };
+
+/** The live feed's first page, rendered on the server and continued by the live stream in the browser. */
+const FEED_INPUT = { sinceDays: 30, limit: 50 };
 
 function Step({ done, title, children }: { done: boolean; title: string; children: React.ReactNode }) {
   return (
@@ -33,6 +37,7 @@ export default async function DashboardPage() {
   const caller = await api();
   const me = await caller.account.me();
   const firstName = (me.name ?? "").split(" ")[0] || "there";
+  await getQueryClient().prefetchQuery(trpc.signals.feed.queryOptions(FEED_INPUT));
 
   const verifyBanner = !me.emailVerified ? (
     <Alert tone="warning" className="mb-6 flex flex-wrap items-center justify-between gap-3">
@@ -47,7 +52,7 @@ export default async function DashboardPage() {
     const p = me.provider;
     const profileComplete = Boolean(p.tagline && p.bio && p.markets.length);
     return (
-      <>
+      <HydrateClient>
         <PageHeader title="Dashboard" description={`Welcome back, ${firstName}. Here is where your provider account stands.`} action={<ButtonLink href={`/providers/${p.slug}`} variant="secondary">View public profile</ButtonLink>} />
         {verifyBanner}
         <div className="grid gap-4 sm:grid-cols-3">
@@ -73,6 +78,9 @@ export default async function DashboardPage() {
             </CardBody>
           </Card>
         </div>
+        <div className="mt-6">
+          <LiveFeed input={FEED_INPUT} audience="provider" ownProvider={{ id: p.id, name: p.displayName, slug: p.slug }} />
+        </div>
         <Card className="mt-6">
           <CardHeader title="Get ready to publish" description="Traders choose providers by their verified record, so set up the basics first." />
           <CardBody>
@@ -88,51 +96,56 @@ export default async function DashboardPage() {
             </ol>
           </CardBody>
         </Card>
-      </>
+      </HydrateClient>
     );
   }
 
   const market = await caller.providers.list({ page: 1, pageSize: 3 });
   return (
-    <>
+    <HydrateClient>
       <PageHeader title="Dashboard" description={`Welcome, ${firstName}. Follow providers with verified records and copy their signals under your own risk limits.`} />
       {verifyBanner}
-      <div className="grid gap-6 lg:grid-cols-3">
-        <Card className="lg:col-span-2">
-          <CardHeader title="Getting started" />
-          <CardBody>
-            <ol className="divide-y divide-slate-100">
-              <Step done={Boolean(me.emailVerified)} title="Confirm your email">So we can send you signal alerts and receipts.</Step>
-              <Step done={false} title="Choose a provider">
-                Compare track records in the <Link href="/providers" className="font-medium text-brand-700 hover:underline">marketplace</Link>.
-              </Step>
-              <Step done={false} title="Copy on paper first">Your free tier copies up to 4 signals into a paper account before you subscribe.</Step>
-            </ol>
-          </CardBody>
-        </Card>
-        <Card>
-          <CardHeader title="Marketplace" description={`${market.total} provider${market.total === 1 ? "" : "s"} publishing`} action={<Link href="/providers" className="text-sm font-medium text-brand-700 hover:underline">Browse all</Link>} />
-          <CardBody>
-            {market.items.length ? (
-              <ul className="space-y-3">
-                {market.items.map((p) => (
-                  <li key={p.id}>
-                    <Link href={`/providers/${p.slug}`} className="block rounded-md p-2 hover:bg-slate-50">
-                      <span className="flex items-center justify-between gap-2">
-                        <span className="font-medium text-slate-900">{p.displayName}</span>
-                        <Badge>{formatCents(p.priceCents)}/mo</Badge>
-                      </span>
-                      <span className="mt-0.5 block truncate text-sm text-slate-500">{p.tagline}</span>
-                    </Link>
-                  </li>
-                ))}
-              </ul>
-            ) : (
-              <p className="text-sm text-slate-600">No providers have joined yet.</p>
-            )}
-          </CardBody>
-        </Card>
+      <div className="grid grid-cols-1 items-start gap-6 lg:grid-cols-3">
+        <div className="lg:col-span-2">
+          <LiveFeed input={FEED_INPUT} audience="subscriber" />
+        </div>
+        <div className="space-y-6">
+          <Card>
+            <CardHeader title="Getting started" />
+            <CardBody>
+              <ol className="divide-y divide-slate-100">
+                <Step done={Boolean(me.emailVerified)} title="Confirm your email">So we can send you signal alerts and receipts.</Step>
+                <Step done={false} title="Choose a provider">
+                  Compare track records in the <Link href="/providers" className="font-medium text-brand-700 hover:underline">marketplace</Link>.
+                </Step>
+                <Step done={false} title="Copy on paper first">Your free tier copies up to 4 signals into a paper account before you subscribe.</Step>
+              </ol>
+            </CardBody>
+          </Card>
+          <Card>
+            <CardHeader title="Marketplace" description={`${market.total} provider${market.total === 1 ? "" : "s"} publishing`} action={<Link href="/providers" className="text-sm font-medium text-brand-700 hover:underline">Browse all</Link>} />
+            <CardBody>
+              {market.items.length ? (
+                <ul className="space-y-3">
+                  {market.items.map((p) => (
+                    <li key={p.id}>
+                      <Link href={`/providers/${p.slug}`} className="block rounded-md p-2 hover:bg-slate-50">
+                        <span className="flex items-center justify-between gap-2">
+                          <span className="font-medium text-slate-900">{p.displayName}</span>
+                          <Badge>{formatCents(p.priceCents)}/mo</Badge>
+                        </span>
+                        <span className="mt-0.5 block truncate text-sm text-slate-500">{p.tagline}</span>
+                      </Link>
+                    </li>
+                  ))}
+                </ul>
+              ) : (
+                <p className="text-sm text-slate-600">No providers have joined yet.</p>
+              )}
+            </CardBody>
+          </Card>
+        </div>
       </div>
-    </>
+    </HydrateClient>
   );
 }

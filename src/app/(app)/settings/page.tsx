@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { requireUser } from "@/server/auth/guards";
 import { api } from "@/trpc/server";
 import { PageHeader } from "@/components/ui/card";
-import { ApiKeysSection, NotificationsSection, PasswordSection, ProfileSection, ProviderProfileSection, EmailSection } from "./client";
+import { ApiKeysSection, NotificationsSection, PasswordSection, ProfileSection, ProviderProfileSection, EmailSection, TradingViewSection } from "./client";
 
 export const metadata: Metadata = { title: "Settings" };
 
@@ -11,7 +11,7 @@ export default async function SettingsPage() {
   const caller = await api();
   const [me, prefs] = await Promise.all([caller.account.me(), caller.account.notificationPrefs()]);
   const isProvider = user.role === "provider" && me.provider;
-  const keys = isProvider ? await caller.apiKeys.list() : [];
+  const [keys, webhook] = isProvider ? await Promise.all([caller.apiKeys.list(), caller.providers.webhook()]) : [[], null];
   return (
     <>
       <PageHeader title="Settings" description="Your profile, sign-in and notifications." />
@@ -24,6 +24,7 @@ export default async function SettingsPage() {
           />
         ) : null}
         {isProvider ? <ApiKeysSection initialKeys={keys} /> : null}
+        {isProvider && webhook ? <TradingViewSection initial={webhook} /> : null}
         {me.hasPassword ? <PasswordSection /> : null}
         <NotificationsSection prefs={{ signalEmails: prefs.signalEmails, digestEmails: prefs.digestEmails, productEmails: prefs.productEmails }} />
       </div>

@@ -1,25 +1,33 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
-import { cache } from "react";
+import { notFound, redirect } from "next/navigation";
+import { cache, type ReactNode } from "react";
 import { TRPCError } from "@trpc/server";
 import { ButtonLink } from "@/components/ui/button";
-import { Badge, Card, CardBody, CardHeader } from "@/components/ui/card";
+import { Badge, Card, CardBody, CardHeader, EmptyState } from "@/components/ui/card";
+import { buildChartData, describeCurve, type ClosedMark } from "@/components/track-record/chart-data";
+import { METHOD_NOTES, METRIC_DEFINITION, METRIC_LABEL, type MetricKey } from "@/components/track-record/definitions";
+import { EquityChart } from "@/components/track-record/equity-chart";
+import { drawdown, hashPrefix, MARKET_LABEL, percent, ratio, utcDate } from "@/components/track-record/format";
+import { OpenSignalList } from "@/components/track-record/open-signals";
+import { FigureText, SignalHistory } from "@/components/track-record/signal-history";
+import { StatsTabs } from "@/components/track-record/stats-tabs";
+import type { SignalLevels, StatsByWindow } from "@/components/track-record/types";
 import { formatCents } from "@/lib/money";
+import { hrefWith, parsePageParam, type SearchParams } from "@/lib/search-params";
 import { auth } from "@/server/auth";
 import { api } from "@/trpc/server";
+import { LiveUpdates } from "./client";
 
 export const dynamic = "force-dynamic";
 
-const MARKET_LABEL: Record<string, string> = {
-  crypto: "Crypto",
-  forex: "Forex",
-  stocks: "Stocks",
-  futures: "Futures",
-  commodities: "Commodities",
-};
+const HISTORY_PAGE_SIZE = 20;
+const OPEN_LIMIT = 20;
+/** Markers for the most recent closes; beyond this the chart would be a solid band of dots anyway. */
+const MARKER_PAGES = 5;
+const MARKER_PAGE_SIZE = 100;
+
 const mediumDate = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone: "UTC" });
-const monthYear = new Intl.DateTimeFormat("en-US", { month: "long", year: "numeric", timeZone: "UTC" });
 
 type Params = Promise<{ slug: string }>;
 
@@ -53,10 +61,98 @@ function initials(name: string) {
     .join("");
 }
 
-export default async function ProviderProfilePage({ params }: { params: Params }) {
-  const { slug } = await params;
+const isFull = <T extends { visibility: string }>(s: T): s is Extract<T, { visibility: "full" }> => s.visibility === "full";
+
+/** The closes the chart marks: the most recent MARKER_PAGES pages of finished signals, closed ones only. */
+async function recentCloses(caller: Awaited<ReturnType<typeof api>>, slug: string): Promise<{ marks: ClosedMark[]; latest: SignalLevels[] }> {
+  const first = await caller.signals.forProvider({ slug, status: "done", page: 1, pageSize: MARKER_PAGE_SIZE });
+  const pages = Math.min(MARKER_PAGES, Math.ceil(first.total / MARKER_PAGE_SIZE));
+  const rest = await Promise.all(
+    Array.from({ length: Math.max(0, pages - 1) }, (_, i) => caller.signals.forProvider({ slug, status: "done", page: i + 2, pageSize: MARKER_PAGE_SIZE })),
+  );
+  const all = [first, ...rest].flatMap((p) => p.items).filter(isFull);
+  const marks = all.flatMap((s) => (s.status === "closed" && s.closedAt && s.resultPct !== null ? [{ number: s.number, closedAt: s.closedAt, resultPct: s.resultPct }] : []));
+  return { marks, latest: all };
+}
+
+export default async function ProviderProfilePage({ params, searchParams }: { params: Params; searchParams: Promise<SearchParams> }) {
+  const [{ slug }, sp] = await Promise.all([params, searchParams]);
   const [provider, session] = await Promise.all([getProvider(slug), auth()]);
   if (!provider) notFound();
+
+  const historyPage = parsePageParam(sp.history);
+  const caller = await api();
+  const [record, open, history, closes] = await Promise.all([
+    caller.providers.trackRecord({ slug: provider.slug }),
+    caller.signals.forProvider({ slug: provider.slug, status: "live", page: 1, pageSize: OPEN_LIMIT }),
+    caller.signals.forProvider({ slug: provider.slug, status: "done", page: historyPage, pageSize: HISTORY_PAGE_SIZE }),
+    recentCloses(caller, provider.slug),
+  ]);
+  const historyPages = Math.max(1, Math.ceil(history.total / HISTORY_PAGE_SIZE));
+  const historyHref = (page: number) => `${hrefWith(`/providers/${provider.slug}`, { history: page })}#history`;
+  if (history.total > 0 && historyPage > historyPages) redirect(historyHref(historyPages));
+
+  const now = new Date();
+  const access = open.access;
+  const entitled = access === "owner" || access === "subscriber";
+  const verifyHref = `/providers/${provider.slug}/verify`;
+  const hasSignals = open.total + history.total > 0;
+  const showStats = Boolean(record.stats.all) && hasSignals;
+  // The aside spans the main column's rows on wide screens (track record, [figures], [history], about, definitions).
+  const asideRows = ({ 3: "lg:row-span-3", 4: "lg:row-span-4", 5: "lg:row-span-5" } as const)[(3 + (showStats ? 1 : 0) + (history.total > 0 ? 1 : 0)) as 3 | 4 | 5];
+  const stats: StatsByWindow = record.stats;
+  const allTime = record.stats.all;
+  const chart = record.curve ? buildChartData(record.curve, closes.marks, now) : null;
+  const chartLabel = record.curve ? describeCurve(record.curve, closes.marks, now) : "";
+  // The newest signal by number: its hash is the chain entry it was sealed with when published.
+  const latestSignal = [...open.items, ...closes.latest].reduce<{ number: number; hash: string } | null>(
+    (best, s) => (!best || s.number > best.number ? { number: s.number, hash: s.hash } : best),
+    null,
+  );
+
+  // Verification and details sit in the side column on wide screens and after the history on phones, so the
+  // reading order on a phone matches what is on screen. Only one copy is displayed (and exposed) at a time.
+  const sideDetails = (
+    <>
+      <Card>
+        <CardHeader title="Verification" />
+        <CardBody className="space-y-3 text-sm text-slate-600">
+          <p className="flex items-start gap-2">
+            <ShieldIcon className="mt-0.5 size-4 shrink-0 text-emerald-600" />
+            <span>
+              Every signal and every change to it is an entry in a public sha256 hash chain. Recompute it in your browser to check that
+              nothing was edited, removed or back-dated.
+            </span>
+          </p>
+          {latestSignal ? (
+            <p className="text-xs text-slate-500">
+              Latest signal <span className="tabular-nums">#{latestSignal.number}</span> sealed as{" "}
+              <span className="font-mono text-slate-700" title={`sha256 ${latestSignal.hash}`}>
+                {hashPrefix(latestSignal.hash, 16)}…
+              </span>
+            </p>
+          ) : (
+            <p className="text-xs text-slate-500">The chain starts with the first signal.</p>
+          )}
+          <ButtonLink href={verifyHref} variant="secondary" size="sm" className="w-full">
+            Verify the chain
+          </ButtonLink>
+        </CardBody>
+      </Card>
+
+      <Card>
+        <CardHeader title="Details" />
+        <CardBody>
+          <dl className="space-y-3 text-sm">
+            <DetailRow term="Member since">{mediumDate.format(provider.memberSince)}</DetailRow>
+            <DetailRow term="First signal">{allTime?.firstSignalAt ? mediumDate.format(allTime.firstSignalAt) : "Not yet"}</DetailRow>
+            <DetailRow term="Signals published">{(open.total + history.total).toLocaleString("en-US")}</DetailRow>
+            <DetailRow term="Markets">{provider.markets.length ? provider.markets.map((m) => MARKET_LABEL[m] ?? m).join(", ") : "Not set"}</DetailRow>
+          </dl>
+        </CardBody>
+      </Card>
+    </>
+  );
 
   const paragraphs = provider.bio
     .split(/\n\s*\n/)
@@ -70,30 +166,130 @@ export default async function ProviderProfilePage({ params }: { params: Params }
       </Link>
 
       <header className="mt-4 flex flex-col gap-4 sm:flex-row sm:items-center">
-        <span
-          aria-hidden="true"
-          className="flex size-16 shrink-0 items-center justify-center rounded-xl bg-brand-700 text-xl font-semibold text-white"
-        >
+        <span aria-hidden="true" className="flex size-16 shrink-0 items-center justify-center rounded-xl bg-brand-700 text-xl font-semibold text-white">
           {initials(provider.displayName)}
         </span>
-        <div className="min-w-0">
+        <div className="min-w-0 flex-1">
           <h1 className="text-2xl font-semibold tracking-tight text-slate-900 sm:text-3xl">{provider.displayName}</h1>
           {provider.tagline ? <p className="mt-1 text-slate-600">{provider.tagline}</p> : null}
-          {provider.markets.length ? (
-            <ul className="mt-3 flex flex-wrap gap-1.5" aria-label="Markets">
-              {provider.markets.map((m) => (
-                <li key={m}>
-                  <Badge tone="brand">{MARKET_LABEL[m] ?? m}</Badge>
-                </li>
-              ))}
-            </ul>
-          ) : null}
+          <div className="mt-3 flex flex-wrap items-center gap-1.5">
+            {provider.markets.length ? (
+              <ul className="contents" aria-label="Markets">
+                {provider.markets.map((m) => (
+                  <li key={m}>
+                    <Badge tone="brand">{MARKET_LABEL[m] ?? m}</Badge>
+                  </li>
+                ))}
+              </ul>
+            ) : null}
+            {hasSignals ? (
+              <Link
+                href={verifyHref}
+                className="inline-flex items-center gap-1 rounded-full bg-emerald-50 px-2 py-0.5 text-xs font-medium text-emerald-800 ring-1 ring-emerald-200 hover:bg-emerald-100"
+              >
+                <ShieldIcon className="size-3.5" />
+                Tamper-evident record
+                <span className="text-emerald-700/80">· verify</span>
+                <span aria-hidden="true">→</span>
+              </Link>
+            ) : null}
+          </div>
         </div>
       </header>
 
-      {/* Source order puts the price first on small screens; on large ones it sits in the right column. */}
-      <div className="mt-8 grid items-start gap-6 lg:grid-cols-[1fr_20rem] lg:grid-rows-[auto_1fr]">
-        <aside aria-label="Subscription" className="lg:col-start-2 lg:row-start-1">
+      {access === "owner" ? (
+        <div className="mt-6 flex flex-col gap-3 rounded-md border border-brand-100 bg-brand-50 px-4 py-3 text-sm text-brand-800 sm:flex-row sm:items-center sm:justify-between">
+          <p>This is your public profile. Subscribers see your open signals in full; everyone else sees only that they exist.</p>
+          <ButtonLink href="/signals" variant="secondary" size="sm" className="shrink-0">
+            Manage signals
+          </ButtonLink>
+        </div>
+      ) : null}
+
+      <div className="mt-8 grid items-start gap-6 lg:grid-cols-[minmax(0,1fr)_20rem]">
+        {/* On small screens the chart comes first, then subscribing and open signals, then the detail. */}
+        <section aria-labelledby="track-record-title" className="lg:col-start-1">
+          <Card>
+            <div className="flex flex-wrap items-start justify-between gap-3 border-b border-slate-100 px-5 py-4">
+              <div>
+                <h2 id="track-record-title" className="text-base font-semibold text-slate-900">
+                  Track record
+                </h2>
+                <p className="mt-0.5 text-sm text-slate-500">
+                  {record.curve && allTime?.firstSignalAt
+                    ? `Standard $10,000 account since ${utcDate(allTime.firstSignalAt)}, computed from closed signals only.`
+                    : "Computed from the provider's hash-chained signals, never entered by hand."}
+                </p>
+              </div>
+              {allTime && allTime.closedSignals > 0 ? (
+                <dl className="flex gap-5">
+                  <Headline label="All-time ROI">
+                    <FigureText figure={percent(allTime.roi)} className="text-lg font-semibold" />
+                  </Headline>
+                  <Headline label="Max drawdown">
+                    <FigureText figure={drawdown(allTime.maxDrawdown)} className="text-lg font-semibold" />
+                  </Headline>
+                  <Headline label="Sharpe">
+                    <FigureText figure={ratio(allTime.sharpe)} className="text-lg font-semibold" />
+                  </Headline>
+                </dl>
+              ) : null}
+            </div>
+            <CardBody>
+              {chart ? (
+                <>
+                  <EquityChart data={chart.chart} label={chartLabel} />
+                  {closes.marks.length >= MARKER_PAGES * MARKER_PAGE_SIZE ? (
+                    <p className="mt-2 text-xs text-slate-500">Markers show the {closes.marks.length} most recent closes.</p>
+                  ) : null}
+                  {/* sr-only on the wrapper: a table will not shrink to 1px itself and would widen the page. */}
+                  <div className="sr-only">
+                    <table>
+                      <caption>
+                        Equity curve month by month: standard account equity at each month&rsquo;s last day, the change over the month, the worst
+                        drawdown and the signals closed.
+                      </caption>
+                      <thead>
+                        <tr>
+                          <th scope="col">Month</th>
+                          <th scope="col">Equity at month end</th>
+                          <th scope="col">Change</th>
+                          <th scope="col">Worst drawdown</th>
+                          <th scope="col">Signals closed (won)</th>
+                        </tr>
+                      </thead>
+                      <tbody>
+                        {chart.months.map((m) => (
+                          <tr key={m.month}>
+                            <th scope="row">{m.month}</th>
+                            <td>{m.equity}</td>
+                            <td>{m.change.text}</td>
+                            <td>{m.worstDrawdown.text}</td>
+                            <td>
+                              {m.closed} ({m.wins})
+                            </td>
+                          </tr>
+                        ))}
+                      </tbody>
+                    </table>
+                  </div>
+                </>
+              ) : hasSignals ? (
+                <EmptyState icon={<ChartIcon />} title="No closed signals yet">
+                  {provider.displayName} has published, but nothing has closed yet. The equity curve and every figure are computed from closed
+                  signals only, so they start with the first close.
+                </EmptyState>
+              ) : (
+                <EmptyState icon={<ChartIcon />} title="No signals published yet">
+                  When {provider.displayName} publishes, each signal is sealed into a sha256 hash chain the moment it arrives. The equity curve,
+                  win rate and drawdown shown here are then computed from closed signals, never entered by hand.
+                </EmptyState>
+              )}
+            </CardBody>
+          </Card>
+        </section>
+
+        <aside aria-label="Subscription, open signals and verification" className={`space-y-6 lg:col-start-2 lg:row-start-1 ${asideRows}`}>
           <Card>
             <CardBody className="py-5">
               <p>
@@ -105,44 +301,90 @@ export default async function ProviderProfilePage({ params }: { params: Params }
                   <Badge tone="green">{provider.trialDays}-day free trial</Badge>
                 </p>
               ) : null}
-              <div className="mt-4 rounded-md bg-slate-50 px-3 py-3 text-sm text-slate-600">
-                Subscriptions open once {provider.displayName} has finished setting up payouts. The price above is what you will pay;
-                70% of it goes to the provider.
-              </div>
-              {session ? null : (
-                <div className="mt-4 border-t border-slate-100 pt-4">
-                  <p className="text-sm text-slate-600">Create a free account to be ready. The free tier copies up to 4 signals on paper.</p>
-                  <ButtonLink href="/signup?role=subscriber" className="mt-3 w-full">
-                    Create a free account
-                  </ButtonLink>
-                </div>
-              )}
+              <SubscribeNote access={access} signedIn={Boolean(session)} name={provider.displayName} slug={provider.slug} />
             </CardBody>
           </Card>
+
+          <Card>
+            <CardHeader title="Open signals" action={<LiveUpdates providerSlug={provider.slug} />} />
+            <CardBody>
+              {open.items.length ? (
+                <>
+                  <OpenSignalList items={open.items} now={now} />
+                  {open.total > open.items.length ? (
+                    <p className="mt-3 text-xs text-slate-500">
+                      Showing the {open.items.length} newest of {open.total} open signals.
+                    </p>
+                  ) : null}
+                </>
+              ) : (
+                <p className="text-sm text-slate-600">
+                  No open signals right now.{" "}
+                  {hasSignals ? "New ones appear here as soon as they are published." : "The first one will appear here as soon as it is published."}
+                </p>
+              )}
+              {!entitled && open.items.length ? (
+                <p className="mt-4 rounded-md bg-slate-50 px-3 py-2.5 text-xs text-slate-600">
+                  Entry, stop-loss and targets stay hidden until a signal closes, then they join the public history. The hash shown is
+                  already public and commits to the levels, so they cannot be changed after the fact.
+                </p>
+              ) : null}
+            </CardBody>
+          </Card>
+
+          <div className="hidden space-y-6 lg:block">{sideDetails}</div>
         </aside>
 
-        <div className="space-y-6 lg:col-start-1 lg:row-span-2 lg:row-start-1">
-          <Card>
-            <CardHeader
-              title="Track record"
-              description="Computed from the provider's hash-chained signal history, never entered by hand."
-            />
-            <CardBody>
-              <div className="flex flex-col items-center rounded-lg border border-dashed border-slate-300 px-6 py-10 text-center">
-                <svg viewBox="0 0 24 24" className="size-8 text-slate-400" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true">
-                  <path d="M3 17l5-5 4 4 9-9M15 7h6v6" />
-                </svg>
-                <h3 className="mt-3 text-base font-semibold text-slate-900">No signals published yet</h3>
-                <p className="mt-1 max-w-md text-sm text-slate-600">
-                  When {provider.displayName} publishes, each signal is sealed into a sha256 hash chain the moment it arrives. The equity
-                  curve, win rate and drawdown shown here will be computed from closed signals only.
+        {showStats ? (
+          <section aria-labelledby="stats-title" className="lg:col-start-1">
+            <Card>
+              <div className="border-b border-slate-100 px-5 py-4">
+                <h2 id="stats-title" className="text-base font-semibold text-slate-900">
+                  Figures by window
+                </h2>
+                <p className="mt-0.5 text-sm text-slate-500">Each window is measured on its own standard account, after fees.</p>
+              </div>
+              <CardBody>
+                <StatsTabs stats={stats} definitionsHref="#definitions" />
+              </CardBody>
+            </Card>
+          </section>
+        ) : null}
+
+        {history.total > 0 ? (
+          <section id="history" aria-labelledby="history-title" className="scroll-mt-20 lg:col-start-1">
+            <Card>
+              <div className="border-b border-slate-100 px-5 py-4">
+                <h2 id="history-title" className="text-base font-semibold text-slate-900">
+                  Signal history
+                </h2>
+                <p className="mt-0.5 text-sm text-slate-500">
+                  {history.total.toLocaleString("en-US")} finished signals, newest close first. Results after fees; times in UTC.
                 </p>
               </div>
-            </CardBody>
-          </Card>
+              <CardBody>
+                <SignalHistory
+                  items={history.items.filter(isFull)}
+                  page={historyPage}
+                  totalPages={historyPages}
+                  total={history.total}
+                  hrefFor={historyHref}
+                  verifyHref={verifyHref}
+                />
+              </CardBody>
+            </Card>
+          </section>
+        ) : null}
 
+        <div className="space-y-6 lg:hidden">{sideDetails}</div>
+
+        <section aria-labelledby="about-title" className="lg:col-start-1">
           <Card>
-            <CardHeader title={`About ${provider.displayName}`} />
+            <div className="border-b border-slate-100 px-5 py-4">
+              <h2 id="about-title" className="text-base font-semibold text-slate-900">
+                About {provider.displayName}
+              </h2>
+            </div>
             <CardBody className="space-y-3 text-[15px] leading-7 text-slate-700">
               {paragraphs.length ? (
                 paragraphs.map((p, i) => (
@@ -155,32 +397,116 @@ export default async function ProviderProfilePage({ params }: { params: Params }
               )}
             </CardBody>
           </Card>
-        </div>
+        </section>
 
-        <div className="lg:col-start-2 lg:row-start-2">
+        <section id="definitions" aria-labelledby="definitions-title" className="scroll-mt-20 lg:col-start-1">
           <Card>
-            <CardHeader title="Details" />
+            <div className="border-b border-slate-100 px-5 py-4">
+              <h2 id="definitions-title" className="text-base font-semibold text-slate-900">
+                How the figures are calculated
+              </h2>
+              <p className="mt-0.5 text-sm text-slate-500">The same definitions for every provider, computed by Tradsy from recorded prices.</p>
+            </div>
             <CardBody>
-              <dl className="space-y-3 text-sm">
-                <div className="flex justify-between gap-4">
-                  <dt className="text-slate-500">Member since</dt>
-                  <dd className="font-medium text-slate-900">{mediumDate.format(provider.memberSince)}</dd>
-                </div>
-                <div className="flex justify-between gap-4">
-                  <dt className="text-slate-500">Track record since</dt>
-                  <dd className="font-medium text-slate-900">{monthYear.format(provider.createdAt)}</dd>
-                </div>
-                <div className="flex justify-between gap-4">
-                  <dt className="text-slate-500">Markets</dt>
-                  <dd className="text-right font-medium text-slate-900">
-                    {provider.markets.length ? provider.markets.map((m) => MARKET_LABEL[m] ?? m).join(", ") : "Not set"}
-                  </dd>
-                </div>
+              <dl className="grid gap-x-8 gap-y-4 text-sm sm:grid-cols-2">
+                {METHOD_NOTES.map((n) => (
+                  <div key={n.term} className="sm:col-span-2">
+                    <dt className="font-semibold text-slate-900">{n.term}</dt>
+                    <dd className="mt-0.5 text-slate-600">{n.text}</dd>
+                  </div>
+                ))}
+                {(Object.keys(METRIC_LABEL) as MetricKey[]).map((k) => (
+                  <div key={k}>
+                    <dt className="font-semibold text-slate-900">{METRIC_LABEL[k]}</dt>
+                    <dd className="mt-0.5 text-slate-600">{METRIC_DEFINITION[k]}</dd>
+                  </div>
+                ))}
               </dl>
             </CardBody>
           </Card>
-        </div>
+        </section>
       </div>
     </>
+  );
+}
+
+function Headline({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div>
+      <dt className="text-xs text-slate-500">{label}</dt>
+      <dd>{children}</dd>
+    </div>
+  );
+}
+
+function DetailRow({ term, children }: { term: string; children: ReactNode }) {
+  return (
+    <div className="flex justify-between gap-4">
+      <dt className="text-slate-500">{term}</dt>
+      <dd className="text-right font-medium text-slate-900">{children}</dd>
+    </div>
+  );
+}
+
+function SubscribeNote({ access, signedIn, name, slug }: { access: "owner" | "subscriber" | "public"; signedIn: boolean; name: string; slug: string }) {
+  if (access === "owner") {
+    return (
+      <p className="mt-4 rounded-md bg-slate-50 px-3 py-3 text-sm text-slate-600">
+        Your monthly price. Change it, or your profile, in{" "}
+        <Link href="/settings" className="font-medium text-brand-700 underline-offset-2 hover:underline">
+          settings
+        </Link>
+        .
+      </p>
+    );
+  }
+  if (access === "subscriber") {
+    return (
+      <p className="mt-4 flex items-start gap-2 rounded-md bg-emerald-50 px-3 py-3 text-sm text-emerald-900">
+        <svg viewBox="0 0 20 20" className="mt-0.5 size-4 shrink-0" fill="none" stroke="currentColor" strokeWidth="2" aria-hidden="true">
+          <path d="M4 10.5l4 4 8-9" strokeLinecap="round" strokeLinejoin="round" />
+        </svg>
+        <span>You&rsquo;re subscribed: open signals show their full levels here and on your dashboard.</span>
+      </p>
+    );
+  }
+  return (
+    <>
+      <p className="mt-4 text-sm text-slate-700">Subscribers see every entry, stop-loss and target the moment {name} publishes.</p>
+      <p className="mt-2 rounded-md bg-slate-50 px-3 py-3 text-sm text-slate-600">
+        Subscriptions open soon: payments are being set up. The price above is what you will pay; 70% of it goes to the provider.
+      </p>
+      {signedIn ? null : (
+        <div className="mt-4 border-t border-slate-100 pt-4">
+          <p className="text-sm text-slate-600">Create a free account to be ready. The free tier copies up to 4 signals on paper.</p>
+          <ButtonLink href="/signup?role=subscriber" className="mt-3 w-full">
+            Create a free account
+          </ButtonLink>
+          <p className="mt-2 text-center text-xs text-slate-500">
+            Have an account?{" "}
+            <Link href={`/signin?callbackUrl=${encodeURIComponent(`/providers/${slug}`)}`} className="font-medium text-brand-700 hover:underline">
+              Sign in
+            </Link>
+          </p>
+        </div>
+      )}
+    </>
+  );
+}
+
+function ShieldIcon({ className }: { className?: string }) {
+  return (
+    <svg viewBox="0 0 20 20" className={className} fill="none" stroke="currentColor" strokeWidth="1.7" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true">
+      <path d="M10 2l6 2.5v4.8c0 3.7-2.5 6.9-6 8.2-3.5-1.3-6-4.5-6-8.2V4.5z" />
+      <path d="M7.3 10l1.9 1.9 3.6-3.8" />
+    </svg>
+  );
+}
+
+function ChartIcon() {
+  return (
+    <svg viewBox="0 0 24 24" className="size-8" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true">
+      <path d="M3 17l5-5 4 4 9-9M15 7h6v6" />
+    </svg>
   );
 }

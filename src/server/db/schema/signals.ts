@@ -126,6 +126,13 @@ export const signalEvents = pgTable(
   ],
 );
 
+export interface StoredCurve {
+  equity: { time: string; value: string }[];
+  drawdown: { time: string; value: string }[];
+  finalEquity: string;
+  maxDrawdown: string;
+}
+
 export const statsWindow = pgEnum("stats_window", ["30d", "90d", "1y", "all"]);
 export type StatsWindow = (typeof statsWindow.enumValues)[number];
 
@@ -152,6 +159,8 @@ export const providerStats = pgTable(
     score: numeric(),
     ranked: boolean().notNull(),
     firstSignalAt: tstz(),
+    /** The window's equity and drawdown curve at roll-up time (day-end points), so profile pages never recompute. */
+    curve: jsonb().$type<StoredCurve>(),
     computedAt: tstz().notNull(),
   },
   (t) => [

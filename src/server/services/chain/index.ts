@@ -5,6 +5,7 @@
  */
 import "server-only";
 import { asc, desc, eq } from "drizzle-orm";
+import { is } from "drizzle-orm";
 import { PgTransaction } from "drizzle-orm/pg-core";
 import { db, type Executor } from "@/server/db";
 import { providers, signalEvents, signals, type SignalEventKind, type SignalStatus } from "@/server/db/schema";
@@ -78,7 +79,8 @@ function assertChainData(value: unknown, path = "data"): void {
  */
 export async function appendChainEntry(tx: Executor, input: AppendChainEntryInput): Promise<AppendedChainEntry> {
   // A lock taken in autocommit mode is released at once and would let two appends read the same head.
-  if (!(tx instanceof PgTransaction)) throw new Error("appendChainEntry must run inside the caller's transaction");
+  // drizzle's `is` compares entity kinds, not classes: bundlers may load drizzle twice (route vs instrumentation).
+  if (!is(tx, PgTransaction)) throw new Error("appendChainEntry must run inside the caller's transaction");
 
   // INVARIANT: appends for one provider are serialised by this row lock, so each reads the true head of the chain.
   // NO KEY UPDATE rather than UPDATE: the caller has already inserted a signal row, whose foreign key took a KEY

@@ -5,7 +5,7 @@
 import "server-only";
 import { count } from "drizzle-orm";
 import type { Db } from "@/server/db";
-import { notificationPrefs, users } from "@/server/db/schema";
+import { notificationPrefs, subscriptions, users } from "@/server/db/schema";
 import { hashPassword } from "@/server/services/auth/passwords";
 import { createProviderProfile } from "@/server/services/providers";
 import { recordAudit } from "@/server/services/audit";
@@ -80,6 +80,23 @@ export async function seedDemo(db: Db, now: Date = new Date()): Promise<{ users:
         createdAt,
       });
       providersCreated++;
+    }
+    // Until billing lands, the demo trader follows the demo provider and two demo providers directly, so the
+    // dashboard's live feed and the entitled views have something to show.
+    const trader = await tx.query.users.findFirst({ where: (u, { eq }) => eq(u.email, "trader@tradsy.dev") });
+    const followed = await tx.query.providers.findMany({
+      where: (p, { inArray }) => inArray(p.slug, ["demo-provider", "momentum-desk", "steady-swing"]),
+      columns: { id: true },
+    });
+    if (trader) {
+      for (const p of followed) {
+        await tx.insert(subscriptions).values({
+          subscriberId: trader.id,
+          providerId: p.id,
+          status: "active",
+          currentPeriodEnd: new Date(now.getTime() + 30 * DAY),
+        });
+      }
     }
     await recordAudit(tx, { actorId: null, action: "system.seeded", data: { providers: providersCreated } });
     return { users: DEMO_ACCOUNTS.length + DEMO_PROVIDERS.length, providers: providersCreated };

@@ -18,6 +18,7 @@ import { appendChainEntry } from "@/server/services/chain";
 import { getMarketData } from "@/server/integrations/market-data";
 import { logger } from "@/server/logger";
 import { DEFAULT_LIMIT_EXPIRY_HOURS, levelProblems, publishSignalSchema, relativeDistance, type PublishSignalInput } from "@/lib/validation/signals";
+import { publishedEventData } from "@/lib/chain";
 import { averageExit, legsOf, runCandles, type Candle, type LifecycleEvent, type LifecycleState } from "@/lib/lifecycle";
 import { rMultiple, signalReturn } from "@/lib/stats";
 
@@ -164,17 +165,8 @@ export async function publishSignal(providerId: string, raw: PublishSignalInput 
           hash: "",
         })
         .returning();
-      const chained = await appendEvent(tx, row!, "published", now, {
-        symbol: info.symbol,
-        side: input.side,
-        entryType: input.entryType,
-        entryPrice: entry,
-        stopLoss: input.stopLoss ?? null,
-        takeProfits,
-        note: input.note,
-        source,
-        expiresAt: expiresAt?.toISOString() ?? null,
-      });
+      // Built from the stored row, so every field the row shows (its number included) is what the chain commits to.
+      const chained = await appendEvent(tx, row!, "published", now, publishedEventData(row!));
       const [signal] = await tx.update(signals).set({ prevHash: chained.prevHash, hash: chained.hash }).where(eq(signals.id, row!.id)).returning();
       if (meta.actorId) {
         await recordAudit(tx, { actorId: meta.actorId, action: "signal.published", targetType: "signal", targetId: row!.id, data: { source }, ip: meta.ip });
@@ -266,10 +258,14 @@ export async function applyLifecycle(tx: Executor, signal: SignalRow, events: (L
         if (e.reason === "manual") patch.checkedUntil = e.at;
         break;
       }
-      case "closed":
-        data = { price: e.price, share: e.share, reason: e.reason };
-        Object.assign(patch, { status: "closed", remaining: "0", closedAt: e.at, exitReason: e.reason });
+      case "closed": {
+        // The results go into the entry too, so a stored result that was changed later no longer matches the chain.
+        const legs = [...(await legsFromEvents(tx, current.id)), { price: e.price, share: e.share, at: e.at }];
+        const outcome = results({ ...current, ...patch } as SignalRow, legs, e.at);
+        data = { price: e.price, share: e.share, reason: e.reason, ...outcome };
+        Object.assign(patch, { status: "closed", remaining: "0", closedAt: e.at, exitReason: e.reason, ...outcome });
         break;
+      }
       case "expired":
         data = {};
         Object.assign(patch, { status: "expired", closedAt: e.at, exitReason: "expired" });
@@ -285,10 +281,6 @@ export async function applyLifecycle(tx: Executor, signal: SignalRow, events: (L
         break;
     }
     await appendEvent(tx, current, e.kind, e.at, data);
-    if (e.kind === "closed") {
-      const legs = await legsFromEvents(tx, current.id);
-      Object.assign(patch, results({ ...current, ...patch } as SignalRow, legs, e.at));
-    }
     const [next] = await tx.update(signals).set(patch).where(eq(signals.id, current.id)).returning();
     current = next!;
   }
@@ -301,9 +293,13 @@ export async function applyLifecycle(tx: Executor, signal: SignalRow, events: (L
  */
 export async function monitorSignal(signalId: string, candles: Candle[], timeframeMs: number): Promise<{ signal: SignalRow; events: LifecycleEvent[] } | null> {
   const result = await db.transaction(async (tx) => {
+    const owner = await tx.query.signals.findFirst({ where: eq(signals.id, signalId), columns: { providerId: true } });
+    if (!owner) return null;
+    await lockProvider(tx, owner.providerId);
+    // INVARIANT: the state is read under the provider's lock. Read before it, a manual close or stop move committed
+    // while this waited would be overwritten by events decided from stale state (a partial close after the close).
     const fresh = await tx.query.signals.findFirst({ where: eq(signals.id, signalId) });
     if (!fresh || (fresh.status !== "open" && fresh.status !== "pending")) return null;
-    await lockProvider(tx, fresh.providerId);
     const run = runCandles(stateOf(fresh), candles, timeframeMs);
     let next = run.events.length ? await applyLifecycle(tx, fresh, run.events) : fresh;
     const checked = run.state.checkedUntil ?? null;

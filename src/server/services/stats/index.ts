@@ -6,7 +6,7 @@
 import "server-only";
 import { and, asc, eq, ilike, inArray, isNotNull, lte, or, sql, arrayContains, type SQL } from "drizzle-orm";
 import { db, type Executor } from "@/server/db";
-import { providerStats, providers, signalEvents, signals, subscriptions, type Market, type StatsWindow } from "@/server/db/schema";
+import { providerStats, providers, signalEvents, signals, subscriptions, type Market, type StatsWindow, type StoredCurve } from "@/server/db/schema";
 import { NotFoundError } from "@/server/errors";
 import { computeAllWindows, equityCurve, WINDOWS, type ClosedSignal } from "@/lib/stats";
 import { ENTITLED_STATUSES } from "@/server/services/entitlements";
@@ -62,6 +62,16 @@ async function trackRecordStart(tx: Executor, providerId: string): Promise<Date 
 export async function rollUpProvider(providerId: string, now: Date = new Date(), tx: Executor = db): Promise<void> {
   const [closed, start] = await Promise.all([closedSignalsOf(tx, providerId), trackRecordStart(tx, providerId)]);
   const all = computeAllWindows(closed, now, { trackRecordStart: start });
+  // Only the all-time curve is drawn; it is stored with the "all" row.
+  const full = closed.length ? equityCurve(closed, { start: null, now }) : null;
+  const curve: StoredCurve | null = full
+    ? {
+        equity: full.daily.map((p) => ({ time: p.time.toISOString(), value: p.equity })),
+        drawdown: full.drawdown.map((p) => ({ time: p.time.toISOString(), value: p.drawdown })),
+        finalEquity: full.finalEquity,
+        maxDrawdown: full.maxDrawdown,
+      }
+    : null;
   const rows = WINDOWS.map((w) => {
     const s = all[w];
     return {
@@ -81,6 +91,7 @@ export async function rollUpProvider(providerId: string, now: Date = new Date(),
       score: s.score,
       ranked: s.ranked,
       firstSignalAt: start,
+      curve: w === "all" ? curve : null,
       computedAt: now,
     };
   });
@@ -104,6 +115,7 @@ export async function rollUpProvider(providerId: string, now: Date = new Date(),
         score: sql`excluded.score`,
         ranked: sql`excluded.ranked`,
         firstSignalAt: sql`excluded.first_signal_at`,
+        curve: sql`excluded.curve`,
         computedAt: sql`excluded.computed_at`,
       },
     });
@@ -174,6 +186,8 @@ export async function leaderboard(input: LeaderboardInput) {
           score: providerStats.score,
           ranked: providerStats.ranked,
           firstSignalAt: providerStats.firstSignalAt,
+          // Position among all ranked providers of the window, whatever the list's filters and sort.
+          rank: sql<number | null>`case when ${providerStats.ranked} and ${providerStats.score} is not null then (select count(*)::int + 1 from ${providerStats} ps where ps."window" = ${input.window} and ps.ranked and ps.score > ${providerStats.score}) end`,
         },
       })
       .from(providers)
@@ -193,24 +207,23 @@ export async function leaderboard(input: LeaderboardInput) {
 }
 
 /** Everything the profile page shows about a provider's record: stats by window and the all-time equity curve. */
-export async function trackRecord(slug: string, now: Date = new Date()) {
+export async function trackRecord(slug: string) {
   const provider = await db.query.providers.findFirst({ where: eq(providers.slug, slug), columns: { id: true } });
   if (!provider) throw new NotFoundError("No provider with that name");
-  const [stats, closed] = await Promise.all([
-    db.select().from(providerStats).where(eq(providerStats.providerId, provider.id)),
-    closedSignalsOf(db, provider.id),
-  ]);
-  const curve = closed.length ? equityCurve(closed, { start: null, now }) : null;
-  const byWindow = Object.fromEntries(stats.map((s) => [s.window, s])) as Partial<Record<StatsWindow, (typeof stats)[number]>>;
+  const stats = await db.select().from(providerStats).where(eq(providerStats.providerId, provider.id));
+  const byWindow = Object.fromEntries(stats.map(({ curve: _curve, ...s }) => [s.window, s])) as Partial<
+    Record<StatsWindow, Omit<(typeof stats)[number], "curve">>
+  >;
+  const stored = stats.find((s) => s.window === "all")?.curve ?? null;
   return {
     stats: byWindow,
-    curve: curve
+    // Day-end equity points are enough for a year and keep the payload small; stored at roll-up time.
+    curve: stored
       ? {
-          // Charts plot one value per time; day-end points are enough for a year and keep the payload small.
-          equity: curve.daily.map((p) => ({ time: p.time, value: p.equity })),
-          drawdown: curve.drawdown.map((p) => ({ time: p.time, value: p.drawdown })),
-          finalEquity: curve.finalEquity,
-          maxDrawdown: curve.maxDrawdown,
+          equity: stored.equity.map((p) => ({ time: new Date(p.time), value: p.value })),
+          drawdown: stored.drawdown.map((p) => ({ time: new Date(p.time), value: p.value })),
+          finalEquity: stored.finalEquity,
+          maxDrawdown: stored.maxDrawdown,
         }
       : null,
   };

@@ -2,6 +2,9 @@ import "server-only";
 import { z } from "zod";
 import { createTRPCRouter, providerProcedure, publicProcedure } from "@/server/api/trpc";
 import * as providers from "@/server/services/providers";
+import { leaderboard, trackRecord } from "@/server/services/stats";
+import { rotateWebhookToken, setWebhookPassphrase, webhookStatus } from "@/server/services/tradingview";
+import { env } from "@/env";
 import { MARKET_OPTIONS, providerListSchema, providerProfileSchema } from "@/lib/validation/providers";
 
 const publicProvider = z.object({
@@ -25,6 +28,39 @@ export const providersRouter = createTRPCRouter({
     .input(z.object({ slug: z.string().trim().min(1).max(80) }))
     .output(publicProvider.extend({ bio: z.string(), memberSince: z.date() }))
     .query(({ input }) => providers.getPublicProvider(input.slug)),
+
+  /** The marketplace directory with track-record figures for one window, filtered and sorted. */
+  leaderboard: publicProcedure
+    .input(
+      z.object({
+        q: z.string().trim().max(80, "Search is limited to 80 characters").optional(),
+        market: z.enum(MARKET_OPTIONS).optional(),
+        maxPriceCents: z.number().int().min(0).max(1_000_000).optional(),
+        minAgeDays: z.number().int().min(0).max(3650).optional(),
+        window: z.enum(["30d", "90d", "1y", "all"]).default("90d"),
+        sort: z.enum(["score", "roi", "winRate", "maxDrawdown", "subscribers", "newest"]).default("score"),
+        page: z.number().int().min(1).max(10_000).default(1),
+        pageSize: z.number().int().min(1).max(50).default(12),
+      }),
+    )
+    .query(({ input }) => leaderboard(input)),
+
+  trackRecord: publicProcedure.input(z.object({ slug: z.string().trim().min(1).max(80) })).query(({ input }) => trackRecord(input.slug)),
+
+  webhook: providerProcedure.input(z.void()).query(async ({ ctx }) => ({ ...(await webhookStatus(ctx.provider.id)), baseUrl: `${env.APP_URL}/api/webhooks/tradingview/` })),
+
+  /** Creates or replaces the TradingView webhook secret; the full URL is returned this once. */
+  rotateWebhook: providerProcedure.input(z.void()).mutation(async ({ ctx }) => {
+    const { token } = await rotateWebhookToken(ctx.user.id, ctx.provider.id);
+    return { url: `${env.APP_URL}/api/webhooks/tradingview/${token}` };
+  }),
+
+  setWebhookPassphrase: providerProcedure
+    .input(z.object({ passphrase: z.string().trim().min(8, "Use at least 8 characters").max(100, "Use at most 100 characters").nullable() }))
+    .mutation(async ({ ctx, input }) => {
+      await setWebhookPassphrase(ctx.user.id, ctx.provider.id, input.passphrase);
+      return { ok: true as const };
+    }),
 
   mine: providerProcedure.input(z.void()).query(({ ctx }) => ctx.provider),
 

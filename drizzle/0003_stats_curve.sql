@@ -1,0 +1,1 @@
+ALTER TABLE "provider_stats" ADD COLUMN "curve" jsonb;

@@ -1,0 +1,162 @@
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { Pagination } from "@/components/ui/pagination";
+import { cn } from "@/components/ui/cn";
+import { exitReasonLabel, hashPrefix, percent, price, rMultiple, toneClass, utcDateTime, utcStamp, type Figure } from "./format";
+import type { SignalLevels } from "./types";
+
+/**
+ * A provider's finished signals (closed, cancelled, expired), newest close first: a table on wide screens, a
+ * compact list in narrow cards. Server-rendered and paginated through links, so it works without JavaScript.
+ */
+export function SignalHistory({
+  items,
+  page,
+  totalPages,
+  total,
+  hrefFor,
+  verifyHref,
+}: {
+  items: SignalLevels[];
+  page: number;
+  totalPages: number;
+  total: number;
+  hrefFor: (page: number) => string;
+  verifyHref: string;
+}) {
+  return (
+    // The table needs about 42rem; narrower cards (phones, the signed-in shell's column) get the compact list.
+    <div className="@container">
+      <div className="hidden overflow-x-auto @2xl:block" role="region" aria-label="Signal history table" tabIndex={0}>
+        <table className="w-full text-left text-sm">
+          <caption className="sr-only">
+            Finished signals, newest close first (page {page} of {totalPages}, {total} in all). Results are after fees; times are UTC.
+          </caption>
+          <thead className="border-b border-slate-200 text-xs font-medium tracking-wide text-slate-500 uppercase">
+            <tr>
+              <Th>Signal</Th>
+              <Th>Market</Th>
+              <Th align="right">Entry</Th>
+              <Th align="right">Exit</Th>
+              <Th align="right">Result</Th>
+              <Th align="right">R</Th>
+              <Th>Opened / closed (UTC)</Th>
+              <Th>Exit</Th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {items.map((s) => {
+              const result = s.status === "closed" ? percent(s.resultPct) : null;
+              return (
+                <tr key={s.number} className="align-top">
+                  <td className="py-2.5 pr-3">
+                    <span className="font-medium text-slate-900 tabular-nums">#{s.number}</span>
+                    <HashLink hash={s.hash} href={verifyHref} />
+                  </td>
+                  <td className="py-2.5 pr-3">
+                    <span className="font-medium text-slate-900">{s.symbol}</span>
+                    <SideLabel side={s.side} />
+                  </td>
+                  <td className="py-2.5 pr-3 text-right text-slate-700 tabular-nums">{price(s.fillPrice ?? s.entryPrice)}</td>
+                  <td className="py-2.5 pr-3 text-right text-slate-700 tabular-nums">{s.exitPrice ? price(s.exitPrice) : "—"}</td>
+                  <td className="py-2.5 pr-3 text-right">
+                    <FigureText figure={result} />
+                  </td>
+                  <td className="py-2.5 pr-3 text-right">
+                    <FigureText figure={s.status === "closed" ? rMultiple(s.resultR) : null} />
+                  </td>
+                  <td className="py-2.5 pr-3 text-xs whitespace-nowrap text-slate-500 tabular-nums">
+                    <span className="block">{s.filledAt ? utcStamp(s.filledAt) : <>Not filled</>}</span>
+                    <span className="block">{s.closedAt ? utcStamp(s.closedAt) : "—"}</span>
+                  </td>
+                  <td className="py-2.5 whitespace-nowrap text-slate-600">
+                    <ExitBadge status={s.status} reason={s.exitReason} />
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+
+      <ul className="divide-y divide-slate-100 @2xl:hidden" aria-label="Signal history">
+        {items.map((s) => {
+          const result = s.status === "closed" ? percent(s.resultPct) : null;
+          return (
+            <li key={s.number} className="py-3">
+              <div className="flex items-baseline justify-between gap-3">
+                <p className="min-w-0 truncate">
+                  <span className="font-medium text-slate-900 tabular-nums">#{s.number}</span>{" "}
+                  <span className="font-medium text-slate-900">{s.symbol}</span>
+                  <SideLabel side={s.side} />
+                </p>
+                <p className="shrink-0 text-right">
+                  <FigureText figure={result} className="font-semibold" />
+                  {s.status === "closed" && s.resultR ? (
+                    <span className="ml-2 text-xs text-slate-500 tabular-nums">{rMultiple(s.resultR).text}</span>
+                  ) : null}
+                </p>
+              </div>
+              <div className="mt-1 flex flex-wrap items-center justify-between gap-x-3 gap-y-1 text-xs text-slate-500">
+                <span className="tabular-nums">
+                  {price(s.fillPrice ?? s.entryPrice)} <span aria-label="to">→</span> {s.exitPrice ? price(s.exitPrice) : "—"}
+                </span>
+                <ExitBadge status={s.status} reason={s.exitReason} />
+              </div>
+              <div className="mt-1 flex flex-wrap items-center justify-between gap-x-3 text-xs text-slate-500">
+                <span className="tabular-nums">Closed {s.closedAt ? utcDateTime(s.closedAt) : "—"}</span>
+                <HashLink hash={s.hash} href={verifyHref} inline />
+              </div>
+            </li>
+          );
+        })}
+      </ul>
+
+      <Pagination page={page} totalPages={totalPages} hrefFor={hrefFor} prevLabel="Newer" nextLabel="Older" />
+    </div>
+  );
+}
+
+function Th({ children, align }: { children: ReactNode; align?: "right" }) {
+  return (
+    <th scope="col" className={cn("py-2 pr-3 font-medium whitespace-nowrap", align === "right" && "text-right")}>
+      {children}
+    </th>
+  );
+}
+
+export function FigureText({ figure, className }: { figure: Figure | null; className?: string }) {
+  if (!figure) return <span className="text-slate-400">—</span>;
+  return <span className={cn("font-medium tabular-nums", toneClass[figure.tone], className)}>{figure.text}</span>;
+}
+
+export function SideLabel({ side }: { side: "long" | "short" }) {
+  return (
+    <span
+      className={cn(
+        "ml-2 inline-flex items-center rounded px-1.5 py-0.5 align-middle text-[11px] font-semibold tracking-wide uppercase",
+        side === "long" ? "bg-emerald-50 text-emerald-700" : "bg-red-50 text-red-700",
+      )}
+    >
+      {side}
+    </span>
+  );
+}
+
+function ExitBadge({ status, reason }: { status: SignalLevels["status"]; reason: string | null }) {
+  if (status !== "closed") return <span className="text-xs font-medium text-slate-500">{status === "cancelled" ? "Cancelled" : "Expired"}</span>;
+  return <span className="text-xs font-medium text-slate-600">{exitReasonLabel(reason)}</span>;
+}
+
+function HashLink({ hash, href, inline }: { hash: string; href: string; inline?: boolean }) {
+  return (
+    <Link
+      href={href}
+      title={`sha256 ${hash}: check it on the verification page`}
+      className={cn("font-mono text-[11px] text-slate-500 underline decoration-slate-300 underline-offset-2 hover:text-brand-700", inline ? "" : "mt-0.5 block")}
+    >
+      <span className="sr-only">Hash </span>
+      {hashPrefix(hash)}…
+    </Link>
+  );
+}

@@ -1,0 +1,61 @@
+/** Builders and probes shared by the signal integration tests (publishing, webhook, chain, entitlements, monitor). */
+import { count, eq, sql } from "drizzle-orm";
+import { db } from "@/server/db";
+import { apiKeys, auditLog, providers, signalEvents, signals, subscriptions, webhookDeliveries, type SubscriptionStatus } from "@/server/db/schema";
+import { createApiKey } from "@/server/services/api-keys";
+import { callerFor, createUser } from "./factories";
+
+export type Provider = typeof providers.$inferSelect;
+
+/** A provider user, its provider row and a tRPC caller acting as it. */
+export async function newProvider() {
+  const user = await createUser("provider");
+  const provider = (await db.query.providers.findFirst({ where: eq(providers.userId, user.id) }))!;
+  return { user, provider, caller: await callerFor(user) };
+}
+
+export async function newApiKey(p: { user: { id: string }; provider: { id: string } }): Promise<string> {
+  return (await createApiKey(p.user.id, p.provider.id, "tests")).key;
+}
+
+export async function subscribe(subscriberId: string, providerId: string, status: SubscriptionStatus) {
+  await db.insert(subscriptions).values({ subscriberId, providerId, status });
+}
+
+/** Rows in the tables a refused request must not touch. */
+export async function rowCounts() {
+  const n = async (t: typeof signals | typeof signalEvents | typeof auditLog | typeof webhookDeliveries | typeof apiKeys) =>
+    (await db.select({ n: count() }).from(t))[0]!.n;
+  return {
+    signals: await n(signals),
+    signalEvents: await n(signalEvents),
+    auditLog: await n(auditLog),
+    webhookDeliveries: await n(webhookDeliveries),
+  };
+}
+
+/** Rows of a raw `db.execute`, whichever driver (postgres.js returns an array, PGlite `{ rows }`). */
+export async function rawRows<T extends Record<string, unknown>>(query: ReturnType<typeof sql>): Promise<T[]> {
+  const res = (await db.execute(query)) as unknown;
+  return (Array.isArray(res) ? res : (res as { rows: T[] }).rows) as T[];
+}
+
+/** A JSON request to a route handler. */
+export function jsonRequest(url: string, method: string, body?: unknown, headers: Record<string, string> = {}): Request {
+  return new Request(url, {
+    method,
+    headers: { "content-type": "application/json", ...headers },
+    ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
+  });
+}
+
+/** Resolves with the promise's value, or rejects after `ms` (so a missing live event fails instead of hanging). */
+export function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms);
+    }),
+  ]);
+}
