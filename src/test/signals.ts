@@ -1,7 +1,7 @@
 /** Builders and probes shared by the signal integration tests (publishing, webhook, chain, entitlements, monitor). */
 import { count, eq, sql } from "drizzle-orm";
 import { db } from "@/server/db";
-import { apiKeys, auditLog, providers, signalEvents, signals, subscriptions, webhookDeliveries, type SubscriptionStatus } from "@/server/db/schema";
+import { auditLog, providers, signalEvents, signals, subscriptions, webhookDeliveries, type SubscriptionStatus } from "@/server/db/schema";
 import { createApiKey } from "@/server/services/api-keys";
 import { callerFor, createUser } from "./factories";
 
@@ -24,7 +24,7 @@ export async function subscribe(subscriberId: string, providerId: string, status
 
 /** Rows in the tables a refused request must not touch. */
 export async function rowCounts() {
-  const n = async (t: typeof signals | typeof signalEvents | typeof auditLog | typeof webhookDeliveries | typeof apiKeys) =>
+  const n = async (t: typeof signals | typeof signalEvents | typeof auditLog | typeof webhookDeliveries) =>
     (await db.select({ n: count() }).from(t))[0]!.n;
   return {
     signals: await n(signals),

@@ -32,7 +32,7 @@ export function TextField({
       <input
         id={id}
         aria-invalid={invalid || undefined}
-        aria-describedby={cn(invalid && errId, Boolean(hint) && hintId) || undefined}
+        aria-describedby={cn(invalid && errId, Boolean(hint) && !invalid && hintId) || undefined}
         className={cn(control, "mt-1", invalid ? "border-red-500" : "border-slate-300")}
         {...props}
       />
