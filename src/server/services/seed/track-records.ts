@@ -15,6 +15,7 @@ import { applyLifecycle, type SignalRow } from "@/server/services/signals";
 import { rollUpProvider } from "@/server/services/stats";
 import { runCandles, type Candle, type LifecycleEvent, type LifecycleState } from "@/lib/lifecycle";
 import { slugify } from "@/lib/slug";
+import { publishedEventData } from "@/lib/chain";
 import * as S from "@/lib/strategies";
 
 const HOUR = 3_600_000;
@@ -121,17 +122,8 @@ async function backfillProvider(db: Db, market: MarketData, providerId: string, 
           signalId: row!.id,
           kind: "published",
           at: state.publishedAt,
-          data: {
-            symbol: info.symbol,
-            side: p.side,
-            entryType: p.entryType,
-            entryPrice: p.entryPrice,
-            stopLoss: p.stopLoss,
-            takeProfits: p.takeProfits,
-            note: p.note,
-            source: "demo",
-            expiresAt: state.expiresAt?.toISOString() ?? null,
-          },
+          // The same published data as live signals (including the number), so the verifier checks demo rows too.
+          data: publishedEventData(row!),
         });
         const [updated] = await tx.update(signals).set({ prevHash: chained.prevHash, hash: chained.hash }).where(eq(signals.id, row!.id)).returning();
         rows.set(step.key, updated!);
