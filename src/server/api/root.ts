@@ -6,6 +6,7 @@ import { apiKeysRouter } from "./routers/api-keys";
 import { providersRouter } from "./routers/providers";
 import { adminRouter } from "./routers/admin";
 import { signalsRouter } from "./routers/signals";
+import { subscriptionsRouter } from "./routers/subscriptions";
 
 export const appRouter = createTRPCRouter({
   auth: authRouter,
@@ -14,6 +15,7 @@ export const appRouter = createTRPCRouter({
   providers: providersRouter,
   admin: adminRouter,
   signals: signalsRouter,
+  subscriptions: subscriptionsRouter,
 });
 
 export type AppRouter = typeof appRouter;

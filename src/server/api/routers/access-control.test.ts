@@ -19,6 +19,7 @@ const protectedCalls: Record<string, Call> = {
   "account.updateNotificationPrefs": (c) => c.account.updateNotificationPrefs({ signalEmails: false, digestEmails: false, productEmails: false }),
   "auth.completeOnboarding": (c) => c.auth.completeOnboarding({ role: "subscriber", acceptDisclaimer: true, acceptTerms: true }),
   "auth.resendVerification": (c) => c.auth.resendVerification({}),
+  "subscriptions.mine": (c) => c.subscriptions.mine(),
 };
 
 const providerCalls: Record<string, Call> = {

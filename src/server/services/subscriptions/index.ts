@@ -1,0 +1,24 @@
+/** A trader's subscriptions as they see them. The billing issue adds checkout, cancellation and Stripe state. */
+import "server-only";
+import { desc, eq } from "drizzle-orm";
+import { db } from "@/server/db";
+import { providers, subscriptions } from "@/server/db/schema";
+import { ENTITLED_STATUSES } from "@/server/services/entitlements";
+
+export async function listMySubscriptions(subscriberId: string) {
+  const rows = await db
+    .select({
+      id: subscriptions.id,
+      status: subscriptions.status,
+      currentPeriodEnd: subscriptions.currentPeriodEnd,
+      cancelAtPeriodEnd: subscriptions.cancelAtPeriodEnd,
+      createdAt: subscriptions.createdAt,
+      provider: { slug: providers.slug, displayName: providers.displayName, tagline: providers.tagline, priceCents: providers.priceCents },
+    })
+    .from(subscriptions)
+    .innerJoin(providers, eq(providers.id, subscriptions.providerId))
+    // INVARIANT: the subscriber is the caller, from the session.
+    .where(eq(subscriptions.subscriberId, subscriberId))
+    .orderBy(desc(subscriptions.createdAt));
+  return rows.map((r) => ({ ...r, entitled: ENTITLED_STATUSES.includes(r.status) }));
+}
