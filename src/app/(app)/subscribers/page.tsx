@@ -1,25 +1,63 @@
 import type { Metadata } from "next";
 import { requireProvider } from "@/server/auth/require-provider";
-import { EmptyState, PageHeader } from "@/components/ui/card";
+import { Badge, Card, CardBody, EmptyState, PageHeader } from "@/components/ui/card";
 import { ButtonLink } from "@/components/ui/button";
 import { Icon } from "@/components/shell/icons";
 import { getProviderByUserId } from "@/server/services/providers";
+import { api } from "@/trpc/server";
 
 export const metadata: Metadata = { title: "Subscribers" };
 
+const dateFmt = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone: "UTC" });
+const TONE = { incomplete: "amber", trialing: "brand", active: "green", past_due: "amber", paused: "slate", canceled: "red" } as const;
+const LABEL = { incomplete: "Incomplete", trialing: "Trial", active: "Active", past_due: "Payment due", paused: "Paused", canceled: "Canceled" } as const;
+
 export default async function SubscribersPage() {
   const user = await requireProvider("/subscribers");
-  const provider = await getProviderByUserId(user.id);
+  const [provider, subs] = await Promise.all([getProviderByUserId(user.id), (await api()).subscriptions.subscribers()]);
+  const live = subs.filter((s) => s.status === "active" || s.status === "trialing" || s.status === "past_due").length;
   return (
     <>
-      <PageHeader title="Subscribers" description="Who follows you, since when, and how their copies executed." />
-      <EmptyState
-        icon={<Icon name="users" className="size-10" />}
-        title="No subscribers yet"
-        action={provider ? <ButtonLink href={`/providers/${provider.slug}`} variant="secondary">See your public profile</ButtonLink> : null}
-      >
-        Traders subscribe from your public profile once your payouts are set up. A complete profile and a steady record win followers.
-      </EmptyState>
+      <PageHeader title="Subscribers" description="Who follows you and since when. Names only: subscribers' emails stay private." />
+      {subs.length ? (
+        <>
+          <div className="mb-4 grid gap-4 sm:grid-cols-2">
+            <Card>
+              <CardBody>
+                <p className="text-sm text-slate-500">Following now</p>
+                <p className="mt-1 text-2xl font-semibold tabular-nums">{live}</p>
+              </CardBody>
+            </Card>
+            <Card>
+              <CardBody>
+                <p className="text-sm text-slate-500">All time</p>
+                <p className="mt-1 text-2xl font-semibold tabular-nums">{subs.length}</p>
+              </CardBody>
+            </Card>
+          </div>
+          <Card>
+            <ul className="divide-y divide-slate-100">
+              {subs.map((s) => (
+                <li key={s.id} className="flex flex-wrap items-center justify-between gap-3 px-5 py-3 text-sm">
+                  <span className="font-medium text-slate-900">{s.name ?? "A trader"}</span>
+                  <span className="flex items-center gap-3 text-slate-600">
+                    since {dateFmt.format(s.since)}
+                    <Badge tone={TONE[s.status]}>{LABEL[s.status]}</Badge>
+                  </span>
+                </li>
+              ))}
+            </ul>
+          </Card>
+        </>
+      ) : (
+        <EmptyState
+          icon={<Icon name="users" className="size-10" />}
+          title="No subscribers yet"
+          action={provider ? <ButtonLink href={`/providers/${provider.slug}`} variant="secondary">See your public profile</ButtonLink> : null}
+        >
+          Traders subscribe from your public profile once your payouts are set up. A complete profile and a steady record win followers.
+        </EmptyState>
+      )}
     </>
   );
 }

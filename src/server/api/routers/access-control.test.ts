@@ -27,6 +27,7 @@ const providerCalls: Record<string, Call> = {
   "apiKeys.create": (c) => c.apiKeys.create({ name: "bot" }),
   "apiKeys.revoke": (c) => c.apiKeys.revoke({ id: "key_whatever" }),
   "providers.mine": (c) => c.providers.mine(),
+  "subscriptions.subscribers": (c) => c.subscriptions.subscribers(),
   "providers.updateMine": (c) => c.providers.updateMine({ displayName: "Name", tagline: "", bio: "", markets: ["crypto"] }),
 };
 

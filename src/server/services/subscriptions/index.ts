@@ -2,7 +2,7 @@
 import "server-only";
 import { desc, eq } from "drizzle-orm";
 import { db } from "@/server/db";
-import { providers, subscriptions } from "@/server/db/schema";
+import { providers, subscriptions, users } from "@/server/db/schema";
 import { ENTITLED_STATUSES } from "@/server/services/entitlements";
 
 export async function listMySubscriptions(subscriberId: string) {
@@ -21,4 +21,22 @@ export async function listMySubscriptions(subscriberId: string) {
     .where(eq(subscriptions.subscriberId, subscriberId))
     .orderBy(desc(subscriptions.createdAt));
   return rows.map((r) => ({ ...r, entitled: ENTITLED_STATUSES.includes(r.status) }));
+}
+
+/** A provider's subscribers: display names only (emails stay private), newest first. */
+export async function listSubscribersOf(providerId: string) {
+  return db
+    .select({
+      id: subscriptions.id,
+      name: users.name,
+      status: subscriptions.status,
+      since: subscriptions.createdAt,
+      currentPeriodEnd: subscriptions.currentPeriodEnd,
+      cancelAtPeriodEnd: subscriptions.cancelAtPeriodEnd,
+    })
+    .from(subscriptions)
+    .innerJoin(users, eq(users.id, subscriptions.subscriberId))
+    // INVARIANT: the provider is the caller's own (providerProcedure), never from input.
+    .where(eq(subscriptions.providerId, providerId))
+    .orderBy(desc(subscriptions.createdAt));
 }

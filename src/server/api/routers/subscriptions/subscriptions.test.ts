@@ -22,5 +22,10 @@ describe("subscriptions.mine", () => {
     const bobs = await bob.caller.subscriptions.mine();
     expect(bobs.map((s) => [s.status, s.entitled])).toEqual([["canceled", false]]);
     expect(await provider.caller.subscriptions.mine()).toEqual([]);
+    const subs = await provider.caller.subscriptions.subscribers();
+    expect(subs.map((s) => s.status).sort()).toEqual(["active", "canceled"]);
+    expect(JSON.stringify(subs)).not.toContain("@example.com");
+    const other = await signedIn("provider");
+    expect(await other.caller.subscriptions.subscribers()).toEqual([]);
   });
 });
