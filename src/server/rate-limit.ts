@@ -26,6 +26,11 @@ export async function consume(name: string, key: string, points: number, duratio
   }
 }
 
+/** Gives back a point `consume` took for an attempt that turned out to be a repeat of one already counted. */
+export async function refund(name: string, key: string, points = 1): Promise<void> {
+  await limiters.get(name)?.reward(key, points);
+}
+
 export function resetRateLimits(): void {
   limiters.clear();
 }

@@ -39,6 +39,8 @@ export interface SentEvent {
   completion: Promise<RunResult[]>;
 }
 
+let inlineRunner: Promise<typeof import("./inline/runner")> | undefined;
+
 /**
  * Emits an event to the job runtime.
  * - Inngest mode: `inngest.send`; a failure is logged and rethrown so the caller decides (e.g. keep an outbox row).
@@ -60,8 +62,12 @@ export async function sendEvent<K extends JobEventName>(
     }
   }
   // Loaded on demand: the runner pulls in every job module (and through them the services), which must not load
-  // in Inngest mode or form an import cycle with services that send events.
-  const { dispatchEvents } = await import("./inline/runner");
+  // in Inngest mode or form an import cycle with services that send events. Kept once loaded.
+  inlineRunner ??= import("./inline/runner").catch((err: unknown) => {
+    inlineRunner = undefined;
+    throw err;
+  });
+  const { dispatchEvents } = await inlineRunner;
   const { ids, completion } = await dispatchEvents([event]);
   return { mode: "inline", ids, completion };
 }

@@ -162,6 +162,17 @@ function createStepTools(completedSteps: Map<string, unknown>, options: RunnerOp
   };
 }
 
+let jobIndex: Promise<typeof import("../index")> | undefined;
+
+/** The job list, imported on first use and kept. */
+function allJobs(): Promise<typeof import("../index")> {
+  jobIndex ??= import("../index").catch((err: unknown) => {
+    jobIndex = undefined;
+    throw err;
+  });
+  return jobIndex;
+}
+
 /**
  * Starts a run of every job triggered by each event, without waiting for them: `completion` settles when they
  * have all finished (it never rejects).
@@ -171,7 +182,7 @@ export async function dispatchEvents(
   options: RunnerOptions = {},
 ): Promise<{ ids: string[]; completion: Promise<RunResult[]> }> {
   // Lazy: ../index imports every job module; loading it here at import time would create an import cycle.
-  const jobs = options.jobs ?? (await import("../index")).jobs;
+  const jobs = options.jobs ?? (await allJobs()).jobs;
   const ids: string[] = [];
   const runs: Promise<RunResult>[] = [];
   for (const raw of events) {

@@ -4,16 +4,18 @@
  * The encoding and the checks live in `@/lib/chain`, shared with the browser's verify page.
  */
 import "server-only";
+import { createHash } from "node:crypto";
 import { asc, desc, eq } from "drizzle-orm";
 import { is } from "drizzle-orm";
 import { PgTransaction } from "drizzle-orm/pg-core";
 import { db, type Executor } from "@/server/db";
 import { providers, signalEvents, signals, type SignalEventKind, type SignalStatus } from "@/server/db/schema";
 import { NotFoundError } from "@/server/errors";
+import { newId } from "@/lib/ids";
 import {
   GENESIS_HASH,
+  canonicalJson,
   checkSignalStates,
-  hashEntry,
   newNonce,
   verifyChain,
   type ChainEntry,
@@ -76,6 +78,9 @@ function assertChainData(value: unknown, path = "data"): void {
  * Later events (filled, stop_moved, partial_close, closed, cancelled, expired) update the signal row and append in
  * the same transaction, with `at` equal to the time stored on the row (filledAt, closedAt, …) and data following
  * the contract in `@/lib/chain`, so `verifyStoredChain` and the public verify page can tie row and chain together.
+ *
+ * Signal publication (services/signals) takes the same lock and reads the head itself, then seals the entry with
+ * `sealChainEntry` before inserting the row, so the row goes in with its hash in the same statement.
  */
 export async function appendChainEntry(tx: Executor, input: AppendChainEntryInput): Promise<AppendedChainEntry> {
   // A lock taken in autocommit mode is released at once and would let two appends read the same head.
@@ -101,6 +106,36 @@ export async function appendChainEntry(tx: Executor, input: AppendChainEntryInpu
     .orderBy(desc(signalEvents.seq))
     .limit(1);
 
+  const sealed = sealChainEntry(head ?? null, input);
+  await tx.insert(signalEvents).values(sealed.row);
+  return sealed.entry;
+}
+
+/** A sealed entry: what `appendChainEntry` returns, and the `signal_events` row to insert for it. */
+export interface SealedChainEntry {
+  entry: AppendedChainEntry;
+  row: {
+    id: string;
+    providerId: string;
+    signalId: string;
+    seq: number;
+    kind: SignalEventKind;
+    at: string;
+    data: Record<string, unknown>;
+    nonce: string;
+    prevHash: string;
+    hash: string;
+  };
+}
+
+/**
+ * Seals the entry that follows `head` (the provider's last entry, null for an empty chain): numbers it, links it,
+ * adds the nonce and hashes it (as `hashEntry` from `@/lib/chain` does). Pure apart from the random nonce and id;
+ * `appendChainEntry` is the usual way in.
+ * A caller that inserts the row itself must have read `head` under the provider's row lock, in the transaction
+ * that inserts the row (see the invariant in `appendChainEntry`).
+ */
+export function sealChainEntry(head: { seq: number; hash: string } | null, input: AppendChainEntryInput): SealedChainEntry {
   // Hash exactly what jsonb will give back: JSON drops undefined members and turns Dates into strings.
   const data = JSON.parse(JSON.stringify(input.data)) as Record<string, unknown>;
   assertChainData(data);
@@ -113,19 +148,24 @@ export async function appendChainEntry(tx: Executor, input: AppendChainEntryInpu
     nonce: newNonce(),
     prevHash: head?.hash ?? GENESIS_HASH,
   };
-  const hash = await hashEntry(entry);
-  await tx.insert(signalEvents).values({
-    providerId: input.providerId,
-    signalId: input.signalId,
-    seq: entry.seq,
-    kind: input.kind,
-    at: entry.at,
-    data,
-    nonce: entry.nonce!,
-    prevHash: entry.prevHash,
-    hash,
-  });
-  return { seq: entry.seq, at: entry.at, nonce: entry.nonce!, prevHash: entry.prevHash, hash };
+  // `hashEntry`'s digest, computed synchronously: Web Crypto's async digest costs more than the hashing here.
+  const hash = createHash("sha256").update(canonicalJson(entry)).digest("hex");
+  const nonce = entry.nonce!;
+  return {
+    entry: { seq: entry.seq, at: entry.at, nonce, prevHash: entry.prevHash, hash },
+    row: {
+      id: newId("sev"),
+      providerId: input.providerId,
+      signalId: input.signalId,
+      seq: entry.seq,
+      kind: input.kind,
+      at: entry.at,
+      data,
+      nonce,
+      prevHash: entry.prevHash,
+      hash,
+    },
+  };
 }
 
 const entryColumns = {

@@ -6,19 +6,21 @@
  */
 import "server-only";
 import Decimal from "decimal.js";
-import { and, asc, count, desc, eq, inArray, max, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import { env } from "@/env";
 import { db, type Executor } from "@/server/db";
+import { rawTransaction, type RawRow, type RawStatement } from "@/server/db/raw";
 import { providers, signalEvents, signals, type SignalEventKind, type TakeProfitLevel } from "@/server/db/schema";
 import { ConflictError, NotFoundError, ValidationError, isUniqueViolation } from "@/server/errors";
-import { consume } from "@/server/rate-limit";
+import { consume, refund } from "@/server/rate-limit";
 import { recordAudit } from "@/server/services/audit";
-import { appendChainEntry } from "@/server/services/chain";
+import { appendChainEntry, sealChainEntry, type SealedChainEntry } from "@/server/services/chain";
 import { getMarketData } from "@/server/integrations/market-data";
 import { logger } from "@/server/logger";
 import { DEFAULT_LIMIT_EXPIRY_HOURS, levelProblems, publishSignalSchema, relativeDistance, type PublishSignalInput } from "@/lib/validation/signals";
 import { publishedEventData } from "@/lib/chain";
+import { newId } from "@/lib/ids";
 import { averageExit, legsOf, runCandles, type Candle, type LifecycleEvent, type LifecycleState } from "@/lib/lifecycle";
 import { rMultiple, signalReturn } from "@/lib/stats";
 
@@ -61,9 +63,16 @@ async function appendEvent(tx: Executor, signal: { id: string; providerId: strin
   return entry;
 }
 
+// Loaded on first use (the jobs modules must not load with this one), then kept.
+let jobEvents: Promise<typeof import("@/server/jobs/events")> | undefined;
+
 async function emit(name: "signal/published" | "signal/updated" | "signal/closed", data: Record<string, string>) {
   try {
-    const { sendEvent } = await import("@/server/jobs/events");
+    jobEvents ??= import("@/server/jobs/events").catch((err: unknown) => {
+      jobEvents = undefined;
+      throw err;
+    });
+    const { sendEvent } = await jobEvents;
     await sendEvent(name as never, data as never);
   } catch (err) {
     // The signal is committed; a lost job event is logged, and the price monitor and roll-up catch up on their own.
@@ -78,29 +87,78 @@ export interface PublishResult {
 }
 
 /**
- * Publishes a signal after checking it against the market: the symbol must exist, a market entry must be within
- * tolerance of the current price (so nobody can back-date a winner), a limit must be on the right side of the
- * market, the stop on the losing side and targets on the winning side. Refusals throw ValidationError and write
- * nothing.
+ * A webhook delivery recorded with the publication: its row (with the final answer) is written in the publishing
+ * transaction, so the delivery and the signal commit together or not at all.
  */
-export async function publishSignal(providerId: string, raw: PublishSignalInput | unknown, source: SignalSource, meta: ActionMeta): Promise<PublishResult> {
+export interface PublishDelivery {
+  /** The delivery's idempotency key (per provider). */
+  key: string;
+  /** The answer to store on the delivery row and return, built from the new signal before it commits. */
+  answer(signal: SignalRow): { status: number; body: Record<string, unknown> };
+}
+
+export type DeliveryPublishResult =
+  | { outcome: "published"; signal: SignalRow; status: number; body: Record<string, unknown> }
+  /** A delivery with this key is already recorded (status 0: still in flight); nothing was written. */
+  | { outcome: "recorded"; status: number; response: Record<string, unknown> }
+  /** A signal already holds the idempotency key, or a concurrent writer took the key: nothing was written. */
+  | { outcome: "conflict" };
+
+/**
+ * The caller's own guard on the publication transaction (the TradingView webhook's: its token must still be the
+ * provider's, and the alert must still only open). Nothing is written when `check` returns a value.
+ */
+export interface PublicationGuard<E> {
+  /** Takes the place of the plain provider lock: must lock the provider's row FOR NO KEY UPDATE and return it. */
+  lock: RawStatement;
+  /** A read made under the lock (sent after it, as its own statement). */
+  read: RawStatement;
+  /** From their rows: a value to end the transaction with, or undefined to go on and publish. */
+  check(locked: RawRow[], read: RawRow[]): E | undefined;
+}
+
+type PublishInput = z.output<typeof publishSignalSchema>;
+
+/** A publication that passed every check (`checkPublication`), ready to be numbered, chained and written. */
+export interface CheckedPublication {
+  input: PublishInput;
+  symbol: string;
+  entry: string;
+  takeProfits: TakeProfitLevel[];
+  expiresAt: Date | null;
+  now: Date;
+}
+
+function parsePublishInput(raw: unknown): PublishInput {
   const parsed = publishSignalSchema.safeParse(raw);
   if (!parsed.success) {
     const fields = fieldErrorsOf(parsed.error);
     throw new ValidationError(firstMessage(fields, "Check the signal's fields"), fields);
   }
-  const input = parsed.data;
-  const now = meta.now ?? new Date();
+  return parsed.data;
+}
 
-  if (input.idempotencyKey) {
-    const existing = await db.query.signals.findFirst({
-      where: and(eq(signals.providerId, providerId), eq(signals.idempotencyKey, input.idempotencyKey)),
-    });
-    if (existing) return { signal: existing, created: false };
-  }
+async function signalByKey(providerId: string, key: string): Promise<SignalRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(signals)
+    .where(and(eq(signals.providerId, providerId), eq(signals.idempotencyKey, key)))
+    .limit(1);
+  return row;
+}
+
+/**
+ * The rate limit and the checks against the market; refusals throw and write nothing (a refusal after the rate
+ * limit still counts against it). A checked publication that is then not written, being a repeat, gives its point
+ * back with `refundPublication`.
+ */
+async function checkInput(providerId: string, input: PublishInput, now: Date): Promise<CheckedPublication> {
   await consume("publish-signal", providerId, PUBLISH_RATE.points, PUBLISH_RATE.seconds);
+  return checkMarket(input, now);
+}
 
-  const market = await getMarketData();
+async function checkMarket(input: PublishInput, now: Date): Promise<CheckedPublication> {
+  const market = getMarketData();
   const info = await market.getSymbol(input.symbol);
   if (!info) {
     const msg = `Unknown symbol "${input.symbol}". Pick one from the symbol list (e.g. BTC/USDT).`;
@@ -130,61 +188,310 @@ export async function publishSignal(providerId: string, raw: PublishSignalInput 
 
   const takeProfits: TakeProfitLevel[] = input.takeProfits.map((tp) => ({ price: tp.price, share: tp.share }));
   const expiresAt = input.entryType === "limit" ? new Date(now.getTime() + (input.expiresInHours ?? DEFAULT_LIMIT_EXPIRY_HOURS) * 3_600_000) : null;
+  return { input, symbol: info.symbol, entry, takeProfits, expiresAt, now };
+}
+
+/** Parses and checks a publication (see `checkInput`) without writing anything. */
+export async function checkPublication(providerId: string, raw: PublishSignalInput | unknown, meta: ActionMeta): Promise<CheckedPublication> {
+  return checkInput(providerId, parsePublishInput(raw), meta.now ?? new Date());
+}
+
+/**
+ * `checkPublication` for a caller with an exact path to fall back on: null instead of a refusal or an error, and
+ * then nothing counted against the rate limit (the exact path counts and refuses it, once).
+ */
+export async function tryCheckPublication(providerId: string, raw: PublishSignalInput | unknown, meta: ActionMeta): Promise<CheckedPublication | null> {
+  const parsed = publishSignalSchema.safeParse(raw);
+  if (!parsed.success) return null;
+  try {
+    await consume("publish-signal", providerId, PUBLISH_RATE.points, PUBLISH_RATE.seconds);
+  } catch {
+    return null;
+  }
+  try {
+    return await checkMarket(parsed.data, meta.now ?? new Date());
+  } catch {
+    await refundPublication(providerId);
+    return null;
+  }
+}
+
+/** Gives back the rate-limit point a checked publication took, when it turned out to be a repeat and wrote nothing. */
+export async function refundPublication(providerId: string): Promise<void> {
+  await refund("publish-signal", providerId);
+}
+
+// The publication transaction in plain SQL (src/server/db/raw.ts): it runs on every signal published, the
+// TradingView webhook's hot path, where the query builder cost several times the database's own work.
+
+/** Row lock on the provider: serialises numbering and chain appends per provider (see `appendChainEntry`). */
+const LOCK_PROVIDER_SQL = "select id from providers where id = $1 for no key update";
+
+/**
+ * Read after the lock, in its own statement (a statement's snapshot predates the lock wait, so the lock and these
+ * reads cannot share one): the last number, the chain head, a signal already holding the idempotency key, the
+ * numeric columns' stored text for the entry and stop (the chain commits to what the row will show), and with a
+ * webhook delivery, a delivery row already recorded for its key.
+ */
+function headSql(withDelivery: boolean): string {
+  return `select (select max(number) from signals where provider_id = $1) as "lastNumber",
+  (select id from signals where provider_id = $1 and idempotency_key = $2) as "existingId",
+  h.seq as "headSeq", h.hash as "headHash",
+  $3::text::numeric::text as "entryPrice", $4::text::numeric::text as "stopLoss"${
+    withDelivery ? `,\n  d.status as "deliveryStatus", d.response as "deliveryResponse"` : ""
+  }
+from (select 1) as one
+left join lateral (select seq, hash from signal_events where provider_id = $1 order by seq desc limit 1) as h on true${
+    withDelivery ? "\nleft join webhook_deliveries as d on d.provider_id = $1 and d.key = $5" : ""
+  }`;
+}
+const HEAD_SQL = headSql(false);
+const HEAD_WITH_DELIVERY_SQL = headSql(true);
+
+interface HeadRow {
+  lastNumber: number | null;
+  existingId: string | null;
+  headSeq: number | null;
+  headHash: string | null;
+  entryPrice: string;
+  stopLoss: string | null;
+  deliveryStatus?: number | null;
+  deliveryResponse?: Record<string, unknown> | null;
+}
+
+const isoOrNull = (d: Date | null) => (d ? d.toISOString() : null);
+
+/**
+ * One statement writes the signal, its `published` chain entry, the audit row, the delivery row and the NOTIFY
+ * (data-modifying CTEs all run, whether or not the outer query reads them).
+ */
+function publicationWrite(
+  signal: SignalRow,
+  event: SealedChainEntry["row"],
+  audit: { actorId: string; data: Record<string, unknown>; ip: string | null } | null,
+  delivery: { key: string; status: number; response: Record<string, unknown> } | null,
+): RawStatement {
+  const params: unknown[] = [];
+  const $ = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const id = $(signal.id);
+  const providerId = $(signal.providerId);
+  const prevHash = $(signal.prevHash);
+  const hash = $(signal.hash);
+  let text = `with s as (
+  insert into signals (id, provider_id, number, symbol, side, entry_type, entry_price, initial_stop, stop_loss, take_profits, note, source,
+    status, idempotency_key, published_at, expires_at, filled_at, fill_price, prev_hash, hash, updated_at)
+  values (${id}, ${providerId}, ${$(signal.number)}::int, ${$(signal.symbol)}, ${$(signal.side)}::text::signal_side, ${$(signal.entryType)}::text::entry_type,
+    ${$(signal.entryPrice)}::text::numeric, ${$(signal.initialStop)}::text::numeric, ${$(signal.stopLoss)}::text::numeric, ${$(JSON.stringify(signal.takeProfits))}::text::jsonb,
+    ${$(signal.note)}::text, ${$(signal.source)}::text::signal_source, ${$(signal.status)}::text::signal_status, ${$(signal.idempotencyKey)}::text,
+    ${$(signal.publishedAt.toISOString())}::text::timestamptz, ${$(isoOrNull(signal.expiresAt))}::text::timestamptz, ${$(isoOrNull(signal.filledAt))}::text::timestamptz,
+    ${$(signal.fillPrice)}::text::numeric, ${prevHash}, ${hash}, ${$(signal.updatedAt.toISOString())}::text::timestamptz)
+), e as (
+  insert into signal_events (id, provider_id, signal_id, seq, kind, at, data, nonce, prev_hash, hash)
+  values (${$(event.id)}, ${providerId}, ${id}, ${$(event.seq)}::int, ${$(event.kind)}::text::signal_event_kind, ${$(event.at)}::text, ${$(JSON.stringify(event.data))}::text::jsonb,
+    ${$(event.nonce)}::text, ${prevHash}, ${hash})
+)`;
+  if (audit) {
+    text += `, a as (
+  insert into audit_log (actor_id, action, target_type, target_id, data, ip)
+  values (${$(audit.actorId)}::text, 'signal.published', 'signal', ${id}, ${$(JSON.stringify(audit.data))}::text::jsonb, ${$(audit.ip)}::text)
+)`;
+  }
+  if (delivery) {
+    text += `, d as (
+  insert into webhook_deliveries (provider_id, key, status, response)
+  values (${providerId}, ${$(delivery.key)}::text, ${$(delivery.status)}::int, ${$(JSON.stringify(delivery.response))}::text::jsonb)
+)`;
+  }
+  text += `\nselect pg_notify(${$(SIGNAL_CHANNEL)}::text, ${$(JSON.stringify({ providerId: signal.providerId, signalId: signal.id, kind: "published" }))}::text)`;
+  return [text, params];
+}
+
+type Written<E = never> =
+  | { kind: "published"; signal: SignalRow; answer?: { status: number; body: Record<string, unknown> } }
+  | { kind: "existing"; id: string }
+  | { kind: "recorded"; status: number; response: Record<string, unknown> }
+  | { kind: "ended"; value: E };
+
+/**
+ * The publication transaction, in two round trips and one commit: BEGIN, lock the provider and read the head;
+ * then number the signal, seal its `published` chain entry, and write everything in one statement sent with the
+ * COMMIT. Nothing is written when a signal already holds the key, (with a delivery) the delivery is recorded, or
+ * the caller's guard ends it.
+ */
+async function writePublication<E = never>(
+  providerId: string,
+  p: CheckedPublication,
+  source: SignalSource,
+  meta: ActionMeta,
+  delivery?: PublishDelivery,
+  guard?: PublicationGuard<E>,
+): Promise<Written<E>> {
+  const { input, now } = p;
+  const key = input.idempotencyKey ?? null;
+  const first: RawStatement[] = [
+    guard ? guard.lock : [LOCK_PROVIDER_SQL, [providerId]],
+    delivery ? [HEAD_WITH_DELIVERY_SQL, [providerId, key, p.entry, input.stopLoss ?? null, delivery.key]] : [HEAD_SQL, [providerId, key, p.entry, input.stopLoss ?? null]],
+    ...(guard ? [guard.read] : []),
+  ];
+  return rawTransaction<Written<E>>(first, ([locked, heads, read]) => {
+    const value = guard?.check(locked!, read!);
+    if (value !== undefined) return { last: [], result: { kind: "ended", value } };
+    if (!locked!.length) throw new NotFoundError("Provider not found");
+    const head = heads![0] as unknown as HeadRow;
+    if (delivery && head.deliveryStatus != null) return { last: [], result: { kind: "recorded", status: head.deliveryStatus, response: head.deliveryResponse ?? {} } };
+    if (head.existingId) return { last: [], result: { kind: "existing", id: head.existingId } };
+
+    const market = input.entryType === "market";
+    // Exactly the row the insert stores (the numeric columns as PostgreSQL writes them back, column defaults
+    // included), so the chain entry built from it and the answer match what a read returns.
+    const signal: SignalRow = {
+      id: newId("sig"),
+      providerId,
+      number: (head.lastNumber ?? 0) + 1,
+      symbol: p.symbol,
+      side: input.side,
+      entryType: input.entryType,
+      entryPrice: head.entryPrice,
+      initialStop: head.stopLoss,
+      stopLoss: head.stopLoss,
+      takeProfits: p.takeProfits,
+      note: input.note,
+      source,
+      status: market ? "open" : "pending",
+      idempotencyKey: key,
+      publishedAt: now,
+      expiresAt: p.expiresAt,
+      filledAt: market ? now : null,
+      fillPrice: market ? head.entryPrice : null,
+      remaining: "1",
+      targetsHit: [],
+      closedAt: null,
+      checkedUntil: null,
+      exitPrice: null,
+      exitReason: null,
+      resultPct: null,
+      resultR: null,
+      prevHash: "",
+      hash: "",
+      updatedAt: new Date(),
+    };
+    // INVARIANT: the head was read under the provider's lock, so this entry follows the true head of the chain.
+    const sealed = sealChainEntry(head.headSeq == null ? null : { seq: head.headSeq, hash: head.headHash! }, {
+      providerId,
+      signalId: signal.id,
+      kind: "published",
+      at: now,
+      // Built from the row as stored, so every field the row shows (its number included) is what the chain commits to.
+      data: publishedEventData(signal),
+    });
+    signal.prevHash = sealed.entry.prevHash;
+    signal.hash = sealed.entry.hash;
+    const answer = delivery?.answer(signal);
+    const write = publicationWrite(
+      signal,
+      sealed.row,
+      meta.actorId ? { actorId: meta.actorId, data: { source }, ip: meta.ip ?? null } : null,
+      delivery && answer ? { key: delivery.key, status: answer.status, response: answer.body } : null,
+    );
+    return { last: [write], result: { kind: "published", signal, answer } };
+  });
+}
+
+async function loadSignal(id: string): Promise<SignalRow> {
+  const [row] = await db.select().from(signals).where(eq(signals.id, id)).limit(1);
+  if (!row) throw new NotFoundError("No signal with that id");
+  return row;
+}
+
+/**
+ * Publishes a signal after checking it against the market: the symbol must exist, a market entry must be within
+ * tolerance of the current price (so nobody can back-date a winner), a limit must be on the right side of the
+ * market, the stop on the losing side and targets on the winning side. Refusals throw ValidationError and write
+ * nothing.
+ */
+export async function publishSignal(providerId: string, raw: PublishSignalInput | unknown, source: SignalSource, meta: ActionMeta): Promise<PublishResult> {
+  const input = parsePublishInput(raw);
+  const now = meta.now ?? new Date();
+
+  if (input.idempotencyKey) {
+    const existing = await signalByKey(providerId, input.idempotencyKey);
+    if (existing) return { signal: existing, created: false };
+  }
+  const checked = await checkInput(providerId, input, now);
 
   try {
-    const result = await db.transaction(async (tx) => {
-      await lockProvider(tx, providerId);
-      if (input.idempotencyKey) {
-        const existing = await tx.query.signals.findFirst({
-          where: and(eq(signals.providerId, providerId), eq(signals.idempotencyKey, input.idempotencyKey)),
-        });
-        if (existing) return { signal: existing, created: false };
-      }
-      const [last] = await tx.select({ n: max(signals.number) }).from(signals).where(eq(signals.providerId, providerId));
-      const [row] = await tx
-        .insert(signals)
-        .values({
-          providerId,
-          number: (last?.n ?? 0) + 1,
-          symbol: info.symbol,
-          side: input.side,
-          entryType: input.entryType,
-          entryPrice: entry,
-          initialStop: input.stopLoss ?? null,
-          stopLoss: input.stopLoss ?? null,
-          takeProfits,
-          note: input.note,
-          source,
-          status: input.entryType === "market" ? "open" : "pending",
-          idempotencyKey: input.idempotencyKey ?? null,
-          publishedAt: now,
-          expiresAt,
-          filledAt: input.entryType === "market" ? now : null,
-          fillPrice: input.entryType === "market" ? entry : null,
-          prevHash: "",
-          hash: "",
-        })
-        .returning();
-      // Built from the stored row, so every field the row shows (its number included) is what the chain commits to.
-      const chained = await appendEvent(tx, row!, "published", now, publishedEventData(row!));
-      const [signal] = await tx.update(signals).set({ prevHash: chained.prevHash, hash: chained.hash }).where(eq(signals.id, row!.id)).returning();
-      if (meta.actorId) {
-        await recordAudit(tx, { actorId: meta.actorId, action: "signal.published", targetType: "signal", targetId: row!.id, data: { source }, ip: meta.ip });
-      }
-      return { signal: signal!, created: true };
-    });
-    if (result.created) await emit("signal/published", { signalId: result.signal.id, providerId });
-    return result;
+    const written = await writePublication(providerId, checked, source, meta);
+    switch (written.kind) {
+      case "published":
+        await emit("signal/published", { signalId: written.signal.id, providerId });
+        return { signal: written.signal, created: true };
+      case "existing":
+        return { signal: await loadSignal(written.id), created: false };
+      default:
+        throw new Error(`publishSignal: unexpected ${written.kind} outcome`);
+    }
   } catch (err) {
     // Two deliveries of one idempotency key racing: the loser returns the winner's signal.
     if (input.idempotencyKey && isUniqueViolation(err, "signals_provider_id_idempotency_key_idx")) {
-      const existing = await db.query.signals.findFirst({
-        where: and(eq(signals.providerId, providerId), eq(signals.idempotencyKey, input.idempotencyKey)),
-      });
+      const existing = await signalByKey(providerId, input.idempotencyKey);
       if (existing) return { signal: existing, created: false };
     }
     throw err;
   }
+}
+
+/**
+ * `publishSignal` for a webhook delivery, with the delivery row written in the same transaction (one commit). The
+ * caller has just found neither a delivery nor a signal with the key, so the read before the checks is skipped;
+ * the transaction checks both again under the provider's lock. Refusals throw, as from `publishSignal`, and write
+ * nothing.
+ */
+export async function publishSignalWithDelivery(
+  providerId: string,
+  raw: PublishSignalInput | unknown,
+  source: SignalSource,
+  meta: ActionMeta,
+  delivery: PublishDelivery,
+): Promise<DeliveryPublishResult> {
+  const result = await publishChecked(providerId, await checkPublication(providerId, raw, meta), source, meta, delivery);
+  if (result.outcome === "ended") throw new Error("publishSignalWithDelivery: ended without a guard");
+  return result;
+}
+
+/**
+ * Writes a publication already checked (`checkPublication`) with its delivery, optionally under the caller's
+ * guard. Whatever the outcome but "published", nothing was written and the rate-limit point is given back.
+ */
+export async function publishChecked<E = never>(
+  providerId: string,
+  checked: CheckedPublication,
+  source: SignalSource,
+  meta: ActionMeta,
+  delivery: PublishDelivery,
+  guard?: PublicationGuard<E>,
+): Promise<DeliveryPublishResult | { outcome: "ended"; value: E }> {
+  let written: Written<E>;
+  try {
+    written = await writePublication(providerId, checked, source, meta, delivery, guard);
+  } catch (err) {
+    // A concurrent writer took the signal's key or the delivery's between the check and the insert.
+    if (isUniqueViolation(err, "signals_provider_id_idempotency_key_idx") || isUniqueViolation(err, "webhook_deliveries_provider_id_key_idx")) {
+      await refundPublication(providerId);
+      return { outcome: "conflict" };
+    }
+    throw err;
+  }
+  if (written.kind === "published" && written.answer) {
+    await emit("signal/published", { signalId: written.signal.id, providerId });
+    return { outcome: "published", signal: written.signal, ...written.answer };
+  }
+  // A repeat that got past the caller's check: like a repeat caught before it, it does not count against the limit.
+  await refundPublication(providerId);
+  if (written.kind === "ended") return { outcome: "ended", value: written.value };
+  return written.kind === "recorded" ? { outcome: "recorded", status: written.status, response: written.response } : { outcome: "conflict" };
 }
 
 function stateOf(s: SignalRow): LifecycleState {
@@ -399,10 +706,12 @@ export async function cancelSignal(owned: OwnedSignal, meta: ActionMeta) {
   return signal;
 }
 
+export type LiveSignal = Pick<SignalRow, "id" | "side" | "status">;
+
 /** Live (pending/open) signals of a provider on one symbol, newest first (TradingView exits and reversals). */
-export async function liveSignalsOn(providerId: string, symbol: string) {
+export async function liveSignalsOn(providerId: string, symbol: string): Promise<LiveSignal[]> {
   return db
-    .select()
+    .select({ id: signals.id, side: signals.side, status: signals.status })
     .from(signals)
     .where(and(eq(signals.providerId, providerId), eq(signals.symbol, symbol), inArray(signals.status, ["pending", "open"])))
     .orderBy(desc(signals.publishedAt));

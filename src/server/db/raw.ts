@@ -1,0 +1,74 @@
+/**
+ * Plain SQL on the process-wide database, without the query builder: for the few hot paths (the TradingView webhook
+ * and signal publication) where building and mapping queries cost more CPU than the database spends on them.
+ * Everything else uses drizzle (`db`).
+ *
+ * Statements use positional parameters ($1, $2…) and return rows as the driver parses them (numeric as string,
+ * json/jsonb parsed, timestamptz as Date). Pass parameters as strings, numbers or null and cast in SQL
+ * (`$1::text::jsonb`), so both drivers send them the same way. On PostgreSQL, statements are prepared once per
+ * connection (keyed by their text), so keep the text fixed and the values in parameters.
+ */
+import "server-only";
+import type { PGlite } from "@electric-sql/pglite";
+import type { Sql } from "postgres";
+import { getDatabase } from "./index";
+
+export type RawRow = Record<string, unknown>;
+export type RawStatement = readonly [text: string, params: readonly unknown[]];
+
+function unsafe(sql: Pick<Sql, "unsafe">, [text, params]: RawStatement): Promise<RawRow[]> {
+  return sql.unsafe(text, params as never[], { prepare: true }) as unknown as Promise<RawRow[]>;
+}
+
+/** Runs one statement outside any transaction. */
+export async function rawQuery<T extends RawRow = RawRow>(text: string, params: readonly unknown[] = []): Promise<T[]> {
+  const handle = await getDatabase();
+  if (handle.kind === "postgres") return (await unsafe(handle.driver as Sql, [text, params])) as T[];
+  return (await (handle.driver as PGlite).query<T>(text, params as unknown[])).rows;
+}
+
+/** What a transaction's second step returns: the statements to run before COMMIT (none: end without writing). */
+export interface RawTransactionEnd<T> {
+  last: readonly RawStatement[];
+  result: T;
+}
+
+/**
+ * A transaction in two round trips: BEGIN with the `first` statements, then — from their rows — `decide` returns the
+ * `last` statements, sent with COMMIT. When `decide` throws or a statement fails, the transaction rolls back and
+ * the error propagates. (A failed statement aborts the transaction, so the COMMIT sent with it only rolls back.)
+ *
+ * Statements of a batch run one after another, each with its own snapshot: a statement that waited for a row lock
+ * taken by an earlier one in the batch sees what was committed meanwhile.
+ */
+export async function rawTransaction<T>(first: readonly RawStatement[], decide: (rows: RawRow[][]) => Promise<RawTransactionEnd<T>> | RawTransactionEnd<T>): Promise<T> {
+  const handle = await getDatabase();
+  if (handle.kind === "pglite") {
+    return (handle.driver as PGlite).transaction(async (tx) => {
+      const rows: RawRow[][] = [];
+      for (const [text, params] of first) rows.push((await tx.query<RawRow>(text, params as unknown[])).rows);
+      const { last, result } = await decide(rows);
+      for (const [text, params] of last) await tx.query(text, params as unknown[]);
+      return result;
+    });
+  }
+
+  // postgres.js pipelines the statements sent on one reserved connection: each batch is one write and one round trip.
+  const conn = await (handle.driver as Sql).reserve();
+  let open = false;
+  try {
+    const begun = Promise.all([conn.unsafe("begin"), ...first.map((s) => unsafe(conn, s))]);
+    open = true;
+    const [, ...rows] = await begun;
+    const { last, result } = await decide(rows);
+    await Promise.all([...last.map((s) => unsafe(conn, s)), conn.unsafe("commit")]);
+    open = false;
+    return result;
+  } catch (err) {
+    // After a failed COMMIT (or a statement sent with it) there is no transaction left; the ROLLBACK is harmless.
+    if (open) await conn.unsafe("rollback").catch(() => undefined);
+    throw err;
+  } finally {
+    conn.release();
+  }
+}
