@@ -1,8 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
-import { cache, type ReactNode } from "react";
-import { TRPCError } from "@trpc/server";
+import type { ReactNode } from "react";
 import { ButtonLink } from "@/components/ui/button";
 import { Badge, Card, CardBody, CardHeader, EmptyState } from "@/components/ui/card";
 import { buildChartData, describeCurve, type ClosedMark } from "@/components/track-record/chart-data";
@@ -18,6 +17,7 @@ import { hrefWith, parsePageParam, type SearchParams } from "@/lib/search-params
 import { auth } from "@/server/auth";
 import { api } from "@/trpc/server";
 import { LiveUpdates } from "./client";
+import { getProviderBySlug } from "./provider";
 
 export const dynamic = "force-dynamic";
 
@@ -31,20 +31,10 @@ const mediumDate = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZ
 
 type Params = Promise<{ slug: string }>;
 
-/** Shared by generateMetadata and the page within one request. Unknown or malformed slugs read as "not found". */
-const getProvider = cache(async (slug: string) => {
-  const caller = await api();
-  try {
-    return await caller.providers.bySlug({ slug });
-  } catch (err) {
-    if (err instanceof TRPCError && (err.code === "NOT_FOUND" || err.code === "BAD_REQUEST")) return null;
-    throw err;
-  }
-});
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
   const { slug } = await params;
-  const provider = await getProvider(slug);
+  const provider = await getProviderBySlug(slug);
   if (!provider) return { title: "Provider not found" };
   return {
     title: provider.displayName,
@@ -77,7 +67,7 @@ async function recentCloses(caller: Awaited<ReturnType<typeof api>>, slug: strin
 
 export default async function ProviderProfilePage({ params, searchParams }: { params: Params; searchParams: Promise<SearchParams> }) {
   const [{ slug }, sp] = await Promise.all([params, searchParams]);
-  const [provider, session] = await Promise.all([getProvider(slug), auth()]);
+  const [provider, session] = await Promise.all([getProviderBySlug(slug), auth()]);
   if (!provider) notFound();
 
   const historyPage = parsePageParam(sp.history);

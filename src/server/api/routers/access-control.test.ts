@@ -20,6 +20,8 @@ const protectedCalls: Record<string, Call> = {
   "auth.completeOnboarding": (c) => c.auth.completeOnboarding({ role: "subscriber", acceptDisclaimer: true, acceptTerms: true }),
   "auth.resendVerification": (c) => c.auth.resendVerification({}),
   "subscriptions.mine": (c) => c.subscriptions.mine(),
+  "signals.quote": (c) => c.signals.quote({ symbol: "BTC/USDT" }),
+  "signals.feed": (c) => c.signals.feed({ sinceDays: 30, limit: 10 }),
 };
 
 const providerCalls: Record<string, Call> = {
@@ -28,6 +30,14 @@ const providerCalls: Record<string, Call> = {
   "apiKeys.revoke": (c) => c.apiKeys.revoke({ id: "key_whatever" }),
   "providers.mine": (c) => c.providers.mine(),
   "subscriptions.subscribers": (c) => c.subscriptions.subscribers(),
+  "signals.mine": (c) => c.signals.mine({ page: 1, pageSize: 10 }),
+  "signals.publish": (c) => c.signals.publish({ symbol: "BTC/USDT", side: "long", entryType: "market", takeProfits: [], note: "" }),
+  "signals.moveStop": (c) => c.signals.moveStop({ id: "sig_x", stopLoss: "1" }),
+  "signals.close": (c) => c.signals.close({ id: "sig_x" }),
+  "signals.cancel": (c) => c.signals.cancel({ id: "sig_x" }),
+  "providers.webhook": (c) => c.providers.webhook(),
+  "providers.rotateWebhook": (c) => c.providers.rotateWebhook(),
+  "providers.setWebhookPassphrase": (c) => c.providers.setWebhookPassphrase({ passphrase: "long passphrase" }),
   "providers.updateMine": (c) => c.providers.updateMine({ displayName: "Name", tagline: "", bio: "", markets: ["crypto"] }),
 };
 

@@ -1,6 +1,6 @@
 /** Audit trail writes and the retention rule. Writers pass their transaction so the row commits with the change. */
 import "server-only";
-import { lt, sql } from "drizzle-orm";
+import { lt } from "drizzle-orm";
 import type { Executor } from "@/server/db";
 import { auditLog } from "@/server/db/schema";
 
@@ -40,7 +40,3 @@ export async function pruneAuditLog(db: Executor, now: Date = new Date()): Promi
   return deleted.length;
 }
 
-export async function countAuditRows(db: Executor): Promise<number> {
-  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(auditLog);
-  return row?.n ?? 0;
-}

@@ -1,5 +1,6 @@
 /** Provider profiles: creation at sign-up, the owner's edits, and the public marketplace reads. */
 import "server-only";
+import { containsPattern } from "@/server/db/like";
 import { and, asc, count, desc, eq, ilike, or, sql, arrayContains } from "drizzle-orm";
 import { db, type Executor } from "@/server/db";
 import { providers, users, type Market } from "@/server/db/schema";
@@ -77,7 +78,7 @@ export interface ListProvidersInput {
 export async function listPublicProviders(input: ListProvidersInput) {
   const conditions = [];
   if (input.q) {
-    const like = `%${input.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const like = containsPattern(input.q);
     conditions.push(or(ilike(providers.displayName, like), ilike(providers.tagline, like)));
   }
   if (input.market) conditions.push(arrayContains(providers.markets, [input.market]));

@@ -728,4 +728,3 @@ export async function listOwnSignals(providerId: string, input: { status?: "live
   return { items, total: total?.n ?? 0, page: input.page, pageSize: input.pageSize };
 }
 
-export { stateOf };

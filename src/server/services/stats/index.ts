@@ -4,6 +4,7 @@
  * closes, so marketplace reads never recompute.
  */
 import "server-only";
+import { containsPattern } from "@/server/db/like";
 import { and, asc, eq, ilike, inArray, isNotNull, lte, or, sql, arrayContains, type SQL } from "drizzle-orm";
 import { db, type Executor } from "@/server/db";
 import { providerStats, providers, signalEvents, signals, subscriptions, type Market, type StatsWindow, type StoredCurve } from "@/server/db/schema";
@@ -146,7 +147,7 @@ const subscriberCount = sql<number>`(select count(*)::int from ${subscriptions} 
 export async function leaderboard(input: LeaderboardInput) {
   const conds: SQL[] = [];
   if (input.q) {
-    const like = `%${input.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const like = containsPattern(input.q);
     conds.push(or(ilike(providers.displayName, like), ilike(providers.tagline, like))!);
   }
   if (input.market) conds.push(arrayContains(providers.markets, [input.market]));
@@ -229,13 +230,4 @@ export async function trackRecord(slug: string) {
   };
 }
 
-/** Providers that have closed signals but no stats yet (after a migration or an interrupted roll-up). */
-export async function providersMissingStats(): Promise<string[]> {
-  const rows = await db
-    .selectDistinct({ id: signals.providerId })
-    .from(signals)
-    .leftJoin(providerStats, and(eq(providerStats.providerId, signals.providerId), eq(providerStats.window, "all")))
-    .where(and(eq(signals.status, "closed"), sql`${providerStats.providerId} is null`));
-  return rows.map((r) => r.id);
-}
 

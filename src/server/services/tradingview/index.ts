@@ -4,7 +4,7 @@
  * a repeat (TradingView re-sends after errors, users double-fire alerts) returns the first answer and writes nothing.
  */
 import "server-only";
-import { and, eq, lt } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { env } from "@/env";
 import { db } from "@/server/db";
 import { rawQuery, type RawRow } from "@/server/db/raw";
@@ -357,8 +357,3 @@ export async function handleAlert(token: string, rawBody: string, contentType: s
   }
 }
 
-/** Deliveries older than this are only kept for support; pruned by the same retention cadence as audit rows. */
-export async function pruneDeliveries(before: Date): Promise<number> {
-  const rows = await db.delete(webhookDeliveries).where(lt(webhookDeliveries.createdAt, before)).returning({ key: webhookDeliveries.key });
-  return rows.length;
-}

@@ -1,5 +1,6 @@
 /** The user's own profile and preferences, and the admin's view of all users. */
 import "server-only";
+import { containsPattern } from "@/server/db/like";
 import { and, count, desc, eq, ilike, or, type SQL } from "drizzle-orm";
 import { db } from "@/server/db";
 import { auditLog, emailOutbox, notificationPrefs, providers, users, type UserRole } from "@/server/db/schema";
@@ -49,7 +50,7 @@ export async function updateNotificationPrefs(
 export async function adminListUsers(input: { q?: string; role?: UserRole; page: number; pageSize: number }) {
   const conds: SQL[] = [];
   if (input.q) {
-    const like = `%${input.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const like = containsPattern(input.q);
     conds.push(or(ilike(users.email, like), ilike(users.name, like))!);
   }
   if (input.role) conds.push(eq(users.role, input.role));

@@ -1,29 +1,18 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { cache } from "react";
-import { TRPCError } from "@trpc/server";
 import { Card, CardBody, CardHeader, PageHeader } from "@/components/ui/card";
 import { env } from "@/env";
-import { api } from "@/trpc/server";
 import { VerifyClient } from "./client";
+import { getProviderBySlug } from "../provider";
 
 export const dynamic = "force-dynamic";
 
 type Params = Promise<{ slug: string }>;
 
-const getProvider = cache(async (slug: string) => {
-  const caller = await api();
-  try {
-    return await caller.providers.bySlug({ slug });
-  } catch (err) {
-    if (err instanceof TRPCError && (err.code === "NOT_FOUND" || err.code === "BAD_REQUEST")) return null;
-    throw err;
-  }
-});
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
-  const provider = await getProvider((await params).slug);
+  const provider = await getProviderBySlug((await params).slug);
   if (!provider) return { title: "Provider not found" };
   return {
     title: `Verify ${provider.displayName}'s track record`,
@@ -61,7 +50,7 @@ const CHECKS: [string, string][] = [
 
 export default async function VerifyPage({ params }: { params: Params }) {
   const { slug } = await params;
-  const provider = await getProvider(slug);
+  const provider = await getProviderBySlug(slug);
   if (!provider) notFound();
 
   const chainPath = `/api/v1/providers/${encodeURIComponent(provider.slug)}/chain`;
