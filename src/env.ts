@@ -44,6 +44,12 @@ export const env = createEnv({
     SIGNAL_ENTRY_TOLERANCE: z.string().regex(/^0?\.\d+$/, "SIGNAL_ENTRY_TOLERANCE is a fraction like 0.01").default("0.01"),
     /** TradingView alerts older than this (by their time field) are refused as stale. */
     TRADINGVIEW_MAX_ALERT_AGE_SECONDS: z.coerce.number().int().min(5).max(86_400).default(120),
+    /** Stripe API key (sk_test_… / sk_live_…). Unset: the embedded dev checkout stands in for Stripe; no money moves. */
+    STRIPE_SECRET_KEY: z.string().startsWith("sk_", "STRIPE_SECRET_KEY starts with sk_").optional(),
+    /** Signing secret of the /api/webhooks/stripe endpoint (whsec_…). Generated into DATA_DIR in embedded mode. */
+    STRIPE_WEBHOOK_SECRET: z.string().startsWith("whsec_", "STRIPE_WEBHOOK_SECRET starts with whsec_").optional(),
+    /** Days a past-due subscription keeps access while Stripe retries the payment. */
+    BILLING_GRACE_DAYS: z.coerce.number().int().min(0).max(60).default(7),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   },
   client: {},

@@ -12,24 +12,36 @@ import { env } from "@/env";
 interface StoredSecrets {
   authSecret: string;
   encryptionKey: string;
+  /** Embedded mode's Stripe webhook signing secret (the dev checkout signs with it, the webhook route checks it). */
+  stripeWebhookSecret?: string;
 }
 
 let cached: StoredSecrets | undefined;
 
-function generatedSecrets(): StoredSecrets {
-  const file = path.resolve(env.DATA_DIR, "secrets.json");
+const secretsFile = () => path.resolve(env.DATA_DIR, "secrets.json");
+
+function readStored(): Partial<StoredSecrets> {
   try {
-    const parsed = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<StoredSecrets>;
-    if (parsed.authSecret && parsed.encryptionKey) return parsed as StoredSecrets;
+    return JSON.parse(fs.readFileSync(secretsFile(), "utf8")) as Partial<StoredSecrets>;
   } catch {
-    // first run: fall through and create
+    return {}; // first run
   }
+}
+
+function writeStored(secrets: StoredSecrets): void {
+  fs.mkdirSync(path.dirname(secretsFile()), { recursive: true });
+  fs.writeFileSync(secretsFile(), JSON.stringify(secrets, null, 2), { mode: 0o600 });
+}
+
+function generatedSecrets(): StoredSecrets {
+  const stored = readStored();
+  if (stored.authSecret && stored.encryptionKey) return stored as StoredSecrets;
   const fresh: StoredSecrets = {
+    ...stored,
     authSecret: randomBytes(32).toString("base64url"),
     encryptionKey: randomBytes(32).toString("hex"),
   };
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, JSON.stringify(fresh, null, 2), { mode: 0o600 });
+  writeStored(fresh);
   return fresh;
 }
 
@@ -38,7 +50,11 @@ export class MissingSecretError extends Error {}
 /** Called at server start-up: production must be configured explicitly. */
 export function assertProductionSecrets(): void {
   if (env.NODE_ENV !== "production") return;
-  const missing = [!env.AUTH_SECRET && "AUTH_SECRET", !env.ENCRYPTION_KEY && "ENCRYPTION_KEY"].filter(Boolean);
+  const missing = [
+    !env.AUTH_SECRET && "AUTH_SECRET",
+    !env.ENCRYPTION_KEY && "ENCRYPTION_KEY",
+    env.STRIPE_SECRET_KEY && !env.STRIPE_WEBHOOK_SECRET && "STRIPE_WEBHOOK_SECRET",
+  ].filter(Boolean);
   if (missing.length) {
     throw new MissingSecretError(
       `Refusing to start in production without ${missing.join(" and ")}. Generate them with: ` +
@@ -61,3 +77,22 @@ function resolve(): StoredSecrets {
 
 export const getAuthSecret = (): string => resolve().authSecret;
 export const getEncryptionKey = (): Buffer => Buffer.from(resolve().encryptionKey, "hex");
+
+let webhookSecret: string | undefined;
+
+/**
+ * The Stripe webhook signing secret: `STRIPE_WEBHOOK_SECRET` in every mode when set. With a real Stripe key it must be
+ * set (Stripe issues it per endpoint); in embedded mode one is generated into `<DATA_DIR>/secrets.json`.
+ */
+export function getStripeWebhookSecret(): string {
+  if (env.STRIPE_WEBHOOK_SECRET) return env.STRIPE_WEBHOOK_SECRET;
+  if (env.STRIPE_SECRET_KEY) throw new MissingSecretError("STRIPE_WEBHOOK_SECRET is required with STRIPE_SECRET_KEY (the signing secret of your Stripe webhook endpoint)");
+  if (webhookSecret) return webhookSecret;
+  const stored = { ...generatedSecrets(), ...readStored() } as StoredSecrets;
+  if (!stored.stripeWebhookSecret) {
+    stored.stripeWebhookSecret = `whsec_${randomBytes(24).toString("base64url")}`;
+    writeStored(stored);
+  }
+  webhookSecret = stored.stripeWebhookSecret;
+  return webhookSecret;
+}

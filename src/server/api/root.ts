@@ -7,6 +7,7 @@ import { providersRouter } from "./routers/providers";
 import { adminRouter } from "./routers/admin";
 import { signalsRouter } from "./routers/signals";
 import { subscriptionsRouter } from "./routers/subscriptions";
+import { billingRouter } from "./routers/billing";
 
 export const appRouter = createTRPCRouter({
   auth: authRouter,
@@ -16,6 +17,7 @@ export const appRouter = createTRPCRouter({
   admin: adminRouter,
   signals: signalsRouter,
   subscriptions: subscriptionsRouter,
+  billing: billingRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -4,5 +4,6 @@ export * from "./audit";
 export * from "./notifications";
 export * from "./signals";
 export * from "./subscriptions";
+export * from "./billing";
 export * from "./market-data";
 export * from "./relations";

@@ -25,6 +25,11 @@ export const providers = pgTable(
     priceCents: integer().notNull().default(300),
     trialDays: integer().notNull().default(0),
     stripeAccountId: text(),
+    /** Connect onboarding finished on Stripe's side (details submitted), whether or not charges are enabled yet. */
+    detailsSubmitted: boolean().notNull().default(false),
+    stripeProductId: text(),
+    /** The Price new subscribers get; older subscriptions keep theirs (see provider_prices). */
+    stripePriceId: text(),
     chargesEnabled: boolean().notNull().default(false),
     payoutsEnabled: boolean().notNull().default(false),
     /** sha256 of the secret in the provider's TradingView webhook URL (shown once, like an API key). */
@@ -41,6 +46,7 @@ export const providers = pgTable(
     uniqueIndex("providers_user_id_idx").on(t.userId),
     uniqueIndex("providers_slug_idx").on(t.slug),
     uniqueIndex("providers_webhook_token_hash_idx").on(t.webhookTokenHash),
+    uniqueIndex("providers_stripe_account_id_idx").on(t.stripeAccountId),
     index("providers_created_at_idx").on(t.createdAt),
   ],
 );

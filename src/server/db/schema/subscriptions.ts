@@ -1,6 +1,6 @@
 import "server-only";
 import { sql } from "drizzle-orm";
-import { boolean, index, pgEnum, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { boolean, index, integer, pgEnum, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { newId } from "@/lib/ids";
 import { createdAt, tstz } from "./_shared";
 import { providers } from "./providers";
@@ -25,9 +25,16 @@ export const subscriptions = pgTable(
     status: subscriptionStatus().notNull(),
     stripeSubscriptionId: text(),
     stripeCustomerId: text(),
+    stripePriceId: text(),
+    /** The monthly price this subscription pays (its Stripe Price's amount), for MRR. */
+    priceCents: integer(),
+    currentPeriodStart: tstz(),
     currentPeriodEnd: tstz(),
     cancelAtPeriodEnd: boolean().notNull().default(false),
     pastDueSince: tstz(),
+    canceledAt: tstz(),
+    /** `created` of the newest Stripe event applied; older snapshots arriving late are ignored. */
+    stripeSyncedAt: tstz(),
     createdAt: createdAt(),
     updatedAt: tstz()
       .notNull()

@@ -23,13 +23,14 @@ export const users = pgTable(
     termsAcceptedAt: tstz(),
     /** AES-256-GCM sealed (src/server/crypto), never the plain secret. */
     totpSecretEnc: text(),
+    stripeCustomerId: text(),
     createdAt: createdAt(),
     updatedAt: tstz()
       .notNull()
       .defaultNow()
       .$onUpdate(() => new Date()),
   },
-  (t) => [uniqueIndex("users_email_idx").on(t.email), index("users_created_at_idx").on(t.createdAt)],
+  (t) => [uniqueIndex("users_email_idx").on(t.email), uniqueIndex("users_stripe_customer_id_idx").on(t.stripeCustomerId), index("users_created_at_idx").on(t.createdAt)],
 );
 
 /** Auth.js adapter tables (OAuth accounts; sessions are JWTs, the table exists for the adapter contract). */

@@ -8,8 +8,8 @@ import { NotFoundError } from "@/server/errors";
 import { recordAudit } from "@/server/services/audit";
 import { slugify } from "@/lib/slug";
 import { randomBase32 } from "@/lib/ids";
+import { DEFAULT_PRICE_CENTS } from "@/lib/billing";
 
-export const DEFAULT_PRICE_CENTS = 300;
 
 /** Creates the provider row with a unique slug (name, then name-2, … then a random suffix). */
 export async function createProviderProfile(

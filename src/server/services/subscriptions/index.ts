@@ -1,9 +1,9 @@
 /** A trader's subscriptions as they see them. The billing issue adds checkout, cancellation and Stripe state. */
 import "server-only";
-import { desc, eq } from "drizzle-orm";
+import { desc, eq, sql } from "drizzle-orm";
 import { db } from "@/server/db";
 import { providers, subscriptions, users } from "@/server/db/schema";
-import { ENTITLED_STATUSES } from "@/server/services/entitlements";
+import { entitledRow } from "@/server/services/entitlements";
 
 export async function listMySubscriptions(subscriberId: string) {
   const rows = await db
@@ -12,6 +12,9 @@ export async function listMySubscriptions(subscriberId: string) {
       status: subscriptions.status,
       currentPeriodEnd: subscriptions.currentPeriodEnd,
       cancelAtPeriodEnd: subscriptions.cancelAtPeriodEnd,
+      pastDueSince: subscriptions.pastDueSince,
+      priceCents: subscriptions.priceCents,
+      billed: sql<boolean>`${subscriptions.stripeSubscriptionId} is not null`,
       createdAt: subscriptions.createdAt,
       provider: { slug: providers.slug, displayName: providers.displayName, tagline: providers.tagline, priceCents: providers.priceCents },
     })
@@ -20,7 +23,8 @@ export async function listMySubscriptions(subscriberId: string) {
     // INVARIANT: the subscriber is the caller, from the session.
     .where(eq(subscriptions.subscriberId, subscriberId))
     .orderBy(desc(subscriptions.createdAt));
-  return rows.map((r) => ({ ...r, entitled: ENTITLED_STATUSES.includes(r.status) }));
+  const now = new Date();
+  return rows.map((r) => ({ ...r, entitled: entitledRow(r, now) }));
 }
 
 /** A provider's subscribers: display names only (emails stay private), newest first. */

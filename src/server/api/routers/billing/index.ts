@@ -1,0 +1,58 @@
+import "server-only";
+import { z } from "zod";
+import { checkoutSchema, priceSchema, subscriptionRefSchema } from "@/lib/validation/billing";
+import { adminProcedure, createTRPCRouter, protectedProcedure, providerProcedure, publicProcedure, rateLimit } from "@/server/api/trpc";
+import {
+  checkoutResult,
+  manageSubscription,
+  openBillingPortal,
+  payoutStatus,
+  platformRevenue,
+  providerRevenue,
+  refreshConnectAccount,
+  setProviderPrice,
+  startCheckout,
+  startConnectOnboarding,
+  subscribeState,
+} from "@/server/services/billing";
+import { freeCopyUsage } from "@/server/services/entitlements";
+
+export const billingRouter = createTRPCRouter({
+  // Providers: payouts, price, revenue. The provider is always the caller's own (providerProcedure).
+  payouts: providerProcedure.input(z.void()).query(({ ctx }) => payoutStatus(ctx.provider)),
+  startOnboarding: providerProcedure
+    .use(rateLimit("billing.onboarding", 10, 60))
+    .input(z.void())
+    .mutation(({ ctx }) => startConnectOnboarding(ctx.provider)),
+  refreshAccount: providerProcedure.input(z.void()).mutation(async ({ ctx }) => {
+    await refreshConnectAccount(ctx.provider);
+    return { ok: true };
+  }),
+  setPrice: providerProcedure
+    .use(rateLimit("billing.price", 10, 60))
+    .input(priceSchema)
+    .mutation(({ ctx, input }) => setProviderPrice(ctx.provider, input)),
+  revenue: providerProcedure
+    .input(z.object({ page: z.number().int().min(1).max(10_000).default(1) }))
+    .query(({ ctx, input }) => providerRevenue(ctx.provider.id, { page: input.page })),
+
+  // Traders: subscribe, manage, portal. The subscriber is always the caller.
+  subscribeState: publicProcedure.input(checkoutSchema).query(({ ctx, input }) => subscribeState(ctx.session?.user ?? null, input.providerId)),
+  checkout: protectedProcedure
+    .use(rateLimit("billing.checkout", 10, 60))
+    .input(checkoutSchema)
+    .mutation(({ ctx, input }) => startCheckout(ctx.user, input.providerId)),
+  checkoutResult: protectedProcedure.input(z.object({ sessionId: z.string().min(1).max(255) })).query(({ ctx, input }) => checkoutResult(ctx.user.id, input.sessionId)),
+  manage: protectedProcedure
+    .use(rateLimit("billing.manage", 20, 60))
+    .input(subscriptionRefSchema.extend({ action: z.enum(["cancel", "resume", "pause"], { error: "Choose cancel, resume or pause" }) }))
+    .mutation(({ ctx, input }) => manageSubscription(ctx.user.id, input.subscriptionId, input.action)),
+  portal: protectedProcedure
+    .use(rateLimit("billing.portal", 10, 60))
+    .input(z.void())
+    .mutation(({ ctx }) => openBillingPortal(ctx.user.id)),
+  freeTier: protectedProcedure.input(z.void()).query(({ ctx }) => freeCopyUsage(ctx.user.id)),
+
+  // Admins: platform revenue.
+  platformRevenue: adminProcedure.input(z.object({ months: z.number().int().min(1).max(36).default(12) })).query(({ input }) => platformRevenue({ months: input.months })),
+});

@@ -1,0 +1,222 @@
+/**
+ * Billing: Connect onboarding and pricing for providers, Checkout and subscription management for traders.
+ * Owners always come from the caller (the session), never from input. Stripe is told what to do here; our tables
+ * follow from its webhook events (./webhooks), except where noted.
+ */
+import "server-only";
+import { and, desc, eq, gt, inArray } from "drizzle-orm";
+import { DEFAULT_PRICE_CENTS } from "@/lib/billing";
+import type { PriceInput } from "@/lib/validation/billing";
+import { db } from "@/server/db";
+import { checkoutSessions, providerPrices, providers, subscriptions, users, type SubscriptionStatus } from "@/server/db/schema";
+import { ConflictError, ForbiddenError, NotFoundError } from "@/server/errors";
+import { getPaymentsGateway, returnUrl } from "@/server/integrations/stripe";
+import { recordAudit } from "@/server/services/audit";
+import { syncSubscription } from "./webhooks";
+
+export { receiveStripeWebhook, processStripeEvent, syncSubscription, HANDLED_EVENTS } from "./webhooks";
+export { providerRevenue, platformRevenue } from "./revenue";
+
+type Provider = typeof providers.$inferSelect;
+interface Caller {
+  id: string;
+  role: "subscriber" | "provider" | "admin";
+}
+
+const LIVE: SubscriptionStatus[] = ["incomplete", "trialing", "active", "past_due", "paused"];
+
+// ---- providers: payouts and price ---------------------------------------------------------------------------------
+
+/** Starts (or resumes) Stripe Connect Express onboarding; returns the account link to send the provider to. */
+export async function startConnectOnboarding(provider: Provider): Promise<{ url: string }> {
+  const gateway = getPaymentsGateway();
+  let accountId = provider.stripeAccountId;
+  if (!accountId) {
+    const [owner] = await db.select({ email: users.email }).from(users).where(eq(users.id, provider.userId));
+    if (!owner) throw new NotFoundError("Account not found");
+    accountId = (await gateway.createConnectAccount({ providerId: provider.id, email: owner.email })).id;
+    await db.transaction(async (tx) => {
+      await tx.update(providers).set({ stripeAccountId: accountId }).where(eq(providers.id, provider.id));
+      await recordAudit(tx, { actorId: provider.userId, action: "billing.connect_account_created", targetType: "provider", targetId: provider.id });
+    });
+  }
+  return gateway.createAccountLink({ accountId, refreshUrl: returnUrl("/revenue?onboarding=refresh"), returnUrl: returnUrl("/revenue?onboarding=return") });
+}
+
+/**
+ * On return from onboarding, read the account once so the page is current even before `account.updated` arrives
+ * (the webhook stays the source of truth; this writes the same three flags from the same object).
+ */
+export async function refreshConnectAccount(provider: Provider): Promise<void> {
+  if (!provider.stripeAccountId) return;
+  const account = await getPaymentsGateway().retrieveAccount(provider.stripeAccountId);
+  await db
+    .update(providers)
+    .set({ chargesEnabled: Boolean(account.charges_enabled), payoutsEnabled: Boolean(account.payouts_enabled), detailsSubmitted: Boolean(account.details_submitted) })
+    .where(eq(providers.id, provider.id));
+}
+
+/**
+ * Sets the monthly price and trial. A new amount creates a new Stripe Price for new subscribers; existing
+ * subscriptions stay on theirs. The Product is created once, on the first price.
+ */
+export async function setProviderPrice(provider: Provider, input: PriceInput): Promise<{ priceCents: number; trialDays: number; stripePriceId: string }> {
+  const gateway = getPaymentsGateway();
+  let productId = provider.stripeProductId;
+  if (!productId) {
+    productId = (await gateway.createProduct({ providerId: provider.id, name: `${provider.displayName} — Tradsy signals` })).id;
+    await db.update(providers).set({ stripeProductId: productId }).where(eq(providers.id, provider.id));
+  }
+  let priceId = provider.stripePriceId;
+  if (!priceId || input.priceCents !== provider.priceCents) {
+    priceId = (await gateway.createPrice({ providerId: provider.id, productId, amountCents: input.priceCents })).id;
+  }
+  await db.transaction(async (tx) => {
+    if (priceId !== provider.stripePriceId) await tx.insert(providerPrices).values({ id: priceId, providerId: provider.id, amountCents: input.priceCents }).onConflictDoNothing();
+    await tx.update(providers).set({ priceCents: input.priceCents, trialDays: input.trialDays, stripePriceId: priceId }).where(eq(providers.id, provider.id));
+    await recordAudit(tx, {
+      actorId: provider.userId,
+      action: "billing.price_set",
+      targetType: "provider",
+      targetId: provider.id,
+      data: { from: provider.priceCents, to: input.priceCents, trialDays: input.trialDays, priceId },
+    });
+  });
+  return { priceCents: input.priceCents, trialDays: input.trialDays, stripePriceId: priceId };
+}
+
+export function payoutStatus(provider: Provider) {
+  return {
+    mode: getPaymentsGateway().mode,
+    connected: Boolean(provider.stripeAccountId),
+    detailsSubmitted: provider.detailsSubmitted,
+    chargesEnabled: provider.chargesEnabled,
+    payoutsEnabled: provider.payoutsEnabled,
+    priceCents: provider.priceCents,
+    trialDays: provider.trialDays,
+    priceReady: Boolean(provider.stripePriceId),
+    /** Paid subscriptions need charges enabled on the connected account and a Stripe Price. */
+    acceptingSubscribers: provider.chargesEnabled && Boolean(provider.stripePriceId),
+  };
+}
+
+// ---- traders: checkout and management -----------------------------------------------------------------------------
+
+/** Whether this provider takes paid subscribers now, and the caller's live subscription to it, if any. */
+export async function subscribeState(caller: Caller | null, providerId: string) {
+  const [provider] = await db.select().from(providers).where(eq(providers.id, providerId));
+  if (!provider) throw new NotFoundError("No such provider");
+  const live = caller
+    ? await db.query.subscriptions.findFirst({
+        where: and(eq(subscriptions.subscriberId, caller.id), eq(subscriptions.providerId, providerId), inArray(subscriptions.status, LIVE)),
+        columns: { id: true, status: true, cancelAtPeriodEnd: true, currentPeriodEnd: true },
+      })
+    : undefined;
+  return {
+    acceptingSubscribers: provider.chargesEnabled && Boolean(provider.stripePriceId),
+    priceCents: provider.priceCents,
+    trialDays: provider.trialDays,
+    own: caller?.id === provider.userId,
+    subscription: live ?? null,
+  };
+}
+
+/** Opens Stripe Checkout (or reuses the caller's open session) for a monthly subscription to a provider. */
+export async function startCheckout(caller: Caller, providerId: string): Promise<{ url: string }> {
+  const [provider] = await db.select().from(providers).where(eq(providers.id, providerId));
+  if (!provider) throw new NotFoundError("No such provider");
+  if (provider.userId === caller.id) throw new ForbiddenError("You can't subscribe to your own signals");
+  if (caller.role === "admin") throw new ForbiddenError("Admin accounts can't subscribe; use a trader account");
+  if (!provider.chargesEnabled || !provider.stripeAccountId || !provider.stripePriceId) {
+    throw new ConflictError(`${provider.displayName} isn't taking subscribers yet: their payout account isn't set up`);
+  }
+  const live = await db.query.subscriptions.findFirst({
+    where: and(eq(subscriptions.subscriberId, caller.id), eq(subscriptions.providerId, providerId), inArray(subscriptions.status, LIVE)),
+    columns: { status: true },
+  });
+  if (live) throw new ConflictError(`You already have a ${live.status.replace("_", " ")} subscription to ${provider.displayName}`);
+
+  const open = await db.query.checkoutSessions.findFirst({
+    where: and(
+      eq(checkoutSessions.subscriberId, caller.id),
+      eq(checkoutSessions.providerId, providerId),
+      eq(checkoutSessions.status, "open"),
+      eq(checkoutSessions.stripePriceId, provider.stripePriceId),
+      gt(checkoutSessions.expiresAt, new Date(Date.now() + 5 * 60_000)),
+    ),
+    orderBy: desc(checkoutSessions.createdAt),
+  });
+  if (open) return { url: open.url };
+
+  const gateway = getPaymentsGateway();
+  const customerId = await ensureCustomer(caller);
+  const session = await gateway.createCheckoutSession({
+    customerId,
+    priceId: provider.stripePriceId,
+    destinationAccountId: provider.stripeAccountId,
+    trialDays: provider.trialDays,
+    metadata: { subscriberId: caller.id, providerId: provider.id },
+    successUrl: returnUrl("/subscriptions/welcome?session_id={CHECKOUT_SESSION_ID}"),
+    cancelUrl: returnUrl(`/providers/${provider.slug}?checkout=canceled`),
+  });
+  await db.insert(checkoutSessions).values({ id: session.id, subscriberId: caller.id, providerId, stripePriceId: provider.stripePriceId, url: session.url, expiresAt: session.expiresAt });
+  return { url: session.url };
+}
+
+async function ensureCustomer(caller: Caller): Promise<string> {
+  const [user] = await db.select({ stripeCustomerId: users.stripeCustomerId, email: users.email, name: users.name }).from(users).where(eq(users.id, caller.id));
+  if (!user) throw new NotFoundError("Account not found");
+  if (user.stripeCustomerId) return user.stripeCustomerId;
+  const { id } = await getPaymentsGateway().createCustomer({ userId: caller.id, email: user.email, name: user.name });
+  await db.update(users).set({ stripeCustomerId: id }).where(eq(users.id, caller.id));
+  return id;
+}
+
+async function ownSubscription(callerId: string, subscriptionId: string) {
+  // INVARIANT: the subscription must be the caller's; someone else's id is "not found", not "forbidden".
+  const row = await db.query.subscriptions.findFirst({ where: and(eq(subscriptions.id, subscriptionId), eq(subscriptions.subscriberId, callerId)) });
+  if (!row) throw new NotFoundError("No such subscription");
+  if (!row.stripeSubscriptionId) throw new ConflictError("This subscription isn't billed through Stripe, so there is nothing to change there");
+  return row as typeof row & { stripeSubscriptionId: string };
+}
+
+export type ManageAction = "cancel" | "resume" | "pause";
+
+/**
+ * Cancel at period end, resume (undo a pending cancel or a pause) or pause collection. Stripe answers with the
+ * updated subscription; we apply it at once so the page is current, and the `customer.subscription.updated` event
+ * that follows applies the same state again.
+ */
+export async function manageSubscription(callerId: string, subscriptionId: string, action: ManageAction) {
+  const row = await ownSubscription(callerId, subscriptionId);
+  if (row.status === "canceled") throw new ConflictError("This subscription has ended; subscribe again from the provider's page");
+  if (action === "cancel" && row.cancelAtPeriodEnd) throw new ConflictError("This subscription is already set to end at the close of the period");
+  if (action === "pause" && row.status === "paused") throw new ConflictError("This subscription is already paused");
+  if (action === "resume" && !row.cancelAtPeriodEnd && row.status !== "paused") throw new ConflictError("This subscription is already running");
+  const change = action === "cancel" ? { cancelAtPeriodEnd: true } : action === "pause" ? { pause: true } : { cancelAtPeriodEnd: false, pause: false };
+  const sub = await getPaymentsGateway().updateSubscription(row.stripeSubscriptionId, change);
+  await syncSubscription(sub);
+  await db.transaction((tx) => recordAudit(tx, { actorId: callerId, action: `billing.subscription_${action}`, targetType: "subscription", targetId: row.id }));
+  return db.query.subscriptions.findFirst({ where: eq(subscriptions.id, row.id), columns: { id: true, status: true, cancelAtPeriodEnd: true, currentPeriodEnd: true } });
+}
+
+/** A Stripe billing portal session for the caller's own customer (card, invoices, cancellation). */
+export async function openBillingPortal(callerId: string): Promise<{ url: string }> {
+  const [user] = await db.select({ stripeCustomerId: users.stripeCustomerId }).from(users).where(eq(users.id, callerId));
+  if (!user?.stripeCustomerId) throw new ConflictError("You have no billing account yet: it is created with your first subscription");
+  return getPaymentsGateway().createPortalSession({ customerId: user.stripeCustomerId, returnUrl: returnUrl("/subscriptions") });
+}
+
+/** The session a trader comes back from after Checkout, if it is theirs (the success page). */
+export async function checkoutResult(callerId: string, sessionId: string) {
+  const row = await db.query.checkoutSessions.findFirst({ where: and(eq(checkoutSessions.id, sessionId), eq(checkoutSessions.subscriberId, callerId)) });
+  if (!row) return null;
+  const provider = await db.query.providers.findFirst({ where: eq(providers.id, row.providerId), columns: { slug: true, displayName: true } });
+  const sub = await db.query.subscriptions.findFirst({
+    where: and(eq(subscriptions.subscriberId, callerId), eq(subscriptions.providerId, row.providerId), inArray(subscriptions.status, LIVE)),
+    columns: { status: true, currentPeriodEnd: true },
+  });
+  return { status: row.status, provider, subscription: sub ?? null };
+}
+
+export { DEFAULT_PRICE_CENTS };

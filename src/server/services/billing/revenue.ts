@@ -1,0 +1,124 @@
+/** Revenue read models from the ledger (`payments`) and subscription state. All amounts are integer cents. */
+import "server-only";
+import { and, desc, eq, gte, inArray, isNotNull, lte, or, sql } from "drizzle-orm";
+import { churnRate } from "@/lib/billing";
+import { db } from "@/server/db";
+import { payments, providers, subscriptions, users } from "@/server/db/schema";
+
+const DAY_MS = 86_400_000;
+const cents = (v: unknown) => Number(v ?? 0);
+
+/** The provider's own revenue page: MRR, subscribers, churn, and its invoices. */
+export async function providerRevenue(providerId: string, opts: { now?: Date; page?: number; pageSize?: number } = {}) {
+  const now = opts.now ?? new Date();
+  const monthAgo = new Date(now.getTime() - 30 * DAY_MS);
+  const pageSize = opts.pageSize ?? 20;
+  const page = Math.max(1, opts.page ?? 1);
+
+  const [subs, totals, invoices, count] = await Promise.all([
+    db
+      .select({
+        status: subscriptions.status,
+        priceCents: subscriptions.priceCents,
+        createdAt: subscriptions.createdAt,
+        canceledAt: subscriptions.canceledAt,
+        cancelAtPeriodEnd: subscriptions.cancelAtPeriodEnd,
+      })
+      .from(subscriptions)
+      .where(eq(subscriptions.providerId, providerId)),
+    db
+      .select({
+        gross: sql<string>`coalesce(sum(${payments.amountCents}), 0)`,
+        fees: sql<string>`coalesce(sum(${payments.platformFeeCents}), 0)`,
+        share: sql<string>`coalesce(sum(${payments.providerShareCents}), 0)`,
+        refunded: sql<string>`coalesce(sum(${payments.refundedCents}), 0)`,
+        last30: sql<string>`coalesce(sum(${payments.providerShareCents}) filter (where ${payments.paidAt} >= ${monthAgo}), 0)`,
+      })
+      .from(payments)
+      .where(eq(payments.providerId, providerId)),
+    db
+      .select({
+        id: payments.id,
+        invoice: payments.stripeInvoiceId,
+        amountCents: payments.amountCents,
+        platformFeeCents: payments.platformFeeCents,
+        providerShareCents: payments.providerShareCents,
+        refundedCents: payments.refundedCents,
+        status: payments.status,
+        paidAt: payments.paidAt,
+        periodStart: payments.periodStart,
+        periodEnd: payments.periodEnd,
+        subscriber: users.name,
+      })
+      .from(payments)
+      .leftJoin(users, eq(users.id, payments.subscriberId))
+      .where(eq(payments.providerId, providerId))
+      .orderBy(desc(payments.paidAt), desc(payments.id))
+      .limit(pageSize)
+      .offset((page - 1) * pageSize),
+    db.select({ n: sql<number>`count(*)::int` }).from(payments).where(eq(payments.providerId, providerId)),
+  ]);
+
+  const billed = subs.filter((s) => s.status === "active" || s.status === "past_due");
+  const liveAtStart = subs.filter((s) => s.createdAt < monthAgo && (!s.canceledAt || s.canceledAt >= monthAgo)).length;
+  const endedInWindow = subs.filter((s) => s.canceledAt && s.canceledAt >= monthAgo && s.canceledAt <= now).length;
+  const t = totals[0];
+  return {
+    mrrCents: billed.reduce((sum, s) => sum + (s.priceCents ?? 0), 0),
+    activeSubscribers: subs.filter((s) => s.status === "active").length,
+    trialing: subs.filter((s) => s.status === "trialing").length,
+    pastDue: subs.filter((s) => s.status === "past_due").length,
+    paused: subs.filter((s) => s.status === "paused").length,
+    endingAtPeriodEnd: subs.filter((s) => s.cancelAtPeriodEnd && s.status !== "canceled").length,
+    churn30d: { rate: churnRate(liveAtStart, endedInWindow), ended: endedInWindow, liveAtStart },
+    lifetime: { grossCents: cents(t?.gross), platformFeeCents: cents(t?.fees), providerShareCents: cents(t?.share), refundedCents: cents(t?.refunded) },
+    last30dShareCents: cents(t?.last30),
+    invoices: { items: invoices, page, pageSize, total: count[0]?.n ?? 0 },
+  };
+}
+
+/** Platform revenue for admins: totals, by provider and by month (UTC), from the ledger. */
+export async function platformRevenue(opts: { months?: number; now?: Date } = {}) {
+  const now = opts.now ?? new Date();
+  const months = opts.months ?? 12;
+  const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - (months - 1), 1));
+  const sums = {
+    grossCents: sql<string>`coalesce(sum(${payments.amountCents}), 0)`,
+    platformFeeCents: sql<string>`coalesce(sum(${payments.platformFeeCents}), 0)`,
+    providerShareCents: sql<string>`coalesce(sum(${payments.providerShareCents}), 0)`,
+    refundedCents: sql<string>`coalesce(sum(${payments.refundedCents}), 0)`,
+    invoices: sql<number>`count(*)::int`,
+  };
+  const month = sql<string>`to_char(date_trunc('month', ${payments.paidAt} at time zone 'UTC'), 'YYYY-MM')`;
+  const [totals, byProvider, byMonth, subs] = await Promise.all([
+    db.select(sums).from(payments),
+    db
+      .select({ providerId: payments.providerId, slug: providers.slug, displayName: providers.displayName, ...sums })
+      .from(payments)
+      .leftJoin(providers, eq(providers.id, payments.providerId))
+      .groupBy(payments.providerId, providers.slug, providers.displayName)
+      .orderBy(desc(sql`sum(${payments.amountCents})`)),
+    db.select({ month, ...sums }).from(payments).where(gte(payments.paidAt, from)).groupBy(month).orderBy(month),
+    db
+      .select({ status: subscriptions.status, n: sql<number>`count(*)::int` })
+      .from(subscriptions)
+      .where(or(inArray(subscriptions.status, ["trialing", "active", "past_due", "paused"]), and(isNotNull(subscriptions.canceledAt), gte(subscriptions.canceledAt, new Date(now.getTime() - 30 * DAY_MS)), lte(subscriptions.canceledAt, now))))
+      .groupBy(subscriptions.status),
+  ]);
+  const norm = <T extends Record<string, unknown>>(r: T) => ({
+    ...r,
+    grossCents: cents(r.grossCents),
+    platformFeeCents: cents(r.platformFeeCents),
+    providerShareCents: cents(r.providerShareCents),
+    refundedCents: cents(r.refundedCents),
+  });
+  const byStatus = Object.fromEntries(subs.map((s) => [s.status, s.n]));
+  return {
+    totals: norm(totals[0] ?? { grossCents: 0, platformFeeCents: 0, providerShareCents: 0, refundedCents: 0, invoices: 0 }),
+    byProvider: byProvider.map(norm),
+    byMonth: byMonth.map(norm),
+    subscriptions: { live: (byStatus.trialing ?? 0) + (byStatus.active ?? 0) + (byStatus.past_due ?? 0) + (byStatus.paused ?? 0), canceledLast30d: byStatus.canceled ?? 0, byStatus },
+  };
+}
+
+

@@ -1,0 +1,281 @@
+/**
+ * Stripe webhooks: the only way subscription state, payout status and the ledger change. The signature is checked
+ * on the raw body; each event id is processed once (its `stripe_events` row commits with its effects); state is
+ * derived from the object in the event, and a snapshot older than the one already applied is ignored, so events
+ * arriving twice or out of order end in the same state.
+ */
+import "server-only";
+import { and, eq, inArray, isNull, or, sql } from "drizzle-orm";
+import Stripe from "stripe";
+import { fromStripeStatus, ledgerSplit } from "@/lib/billing";
+import { db, type Executor } from "@/server/db";
+import { checkoutSessions, payments, providers, stripeEvents, subscriptions, users } from "@/server/db/schema";
+import { isUniqueViolation } from "@/server/errors";
+import { getPaymentsGateway, type InvoiceCharge } from "@/server/integrations/stripe";
+import { logger } from "@/server/logger";
+import { getStripeWebhookSecret } from "@/server/secrets";
+import { recordAudit } from "@/server/services/audit";
+
+export const HANDLED_EVENTS = [
+  "checkout.session.completed",
+  "customer.subscription.created",
+  "customer.subscription.updated",
+  "customer.subscription.deleted",
+  "invoice.paid",
+  "invoice.payment_failed",
+  "account.updated",
+  "charge.refunded",
+] as const;
+
+export type WebhookOutcome = { status: 200; result: "processed" | "duplicate" | "ignored" } | { status: 400; error: string };
+
+const idOf = (v: string | { id: string } | null | undefined): string | null => (v == null ? null : typeof v === "string" ? v : v.id);
+const fromUnix = (sec: number | null | undefined): Date | null => (sec == null ? null : new Date(sec * 1000));
+
+/** Verifies and processes one delivery. A bad signature or body writes nothing and is a 400. */
+export async function receiveStripeWebhook(rawBody: string, signature: string | null): Promise<WebhookOutcome> {
+  if (!signature) return { status: 400, error: "Missing Stripe-Signature header" };
+  let event: Stripe.Event;
+  try {
+    event = Stripe.webhooks.constructEvent(rawBody, signature, getStripeWebhookSecret());
+  } catch (err) {
+    return { status: 400, error: err instanceof Error ? `Webhook signature verification failed: ${err.message}` : "Webhook signature verification failed" };
+  }
+  return { status: 200, result: await processStripeEvent(event) };
+}
+
+export async function processStripeEvent(event: Stripe.Event): Promise<"processed" | "duplicate" | "ignored"> {
+  if (!(HANDLED_EVENTS as readonly string[]).includes(event.type)) return "ignored";
+  const seen = await db.select({ id: stripeEvents.id }).from(stripeEvents).where(eq(stripeEvents.id, event.id));
+  if (seen.length) return "duplicate";
+
+  const at = new Date(event.created * 1000);
+  // Reads from Stripe happen before the transaction, so no lock is held across the network.
+  let charge: InvoiceCharge | null = null;
+  if (event.type === "invoice.paid" && event.data.object.amount_paid > 0) charge = await getPaymentsGateway().invoiceCharge(event.data.object.id as string);
+
+  const after: Array<() => Promise<void>> = [];
+  const outcome = await db.transaction(async (tx) => {
+    const inserted = await tx.insert(stripeEvents).values({ id: event.id, type: event.type, stripeCreatedAt: at }).onConflictDoNothing().returning({ id: stripeEvents.id });
+    if (!inserted.length) return "duplicate" as const;
+    switch (event.type) {
+      case "checkout.session.completed":
+        await applyCheckoutCompleted(tx, event.data.object);
+        break;
+      case "customer.subscription.created":
+      case "customer.subscription.updated":
+      case "customer.subscription.deleted": {
+        const duplicate = await applySubscription(tx, event.data.object, at);
+        if (duplicate) after.push(() => cancelDuplicate(duplicate));
+        break;
+      }
+      case "invoice.paid":
+        await applyInvoicePaid(tx, event.data.object, at, charge);
+        break;
+      case "invoice.payment_failed":
+        await applyInvoiceFailed(tx, event.data.object, at);
+        break;
+      case "account.updated":
+        await applyAccount(tx, event.data.object);
+        break;
+      case "charge.refunded":
+        await applyRefund(tx, event.data.object);
+        break;
+    }
+    return "processed" as const;
+  });
+  for (const task of after) await task();
+  return outcome;
+}
+
+/**
+ * Applies a subscription object Stripe returned from an API call (cancel, resume, pause), so the caller's page is
+ * current at once. The same rule as for events: an older snapshot than the one applied changes nothing.
+ */
+export async function syncSubscription(sub: Stripe.Subscription, at: Date = new Date()): Promise<void> {
+  const duplicate = await db.transaction((tx) => applySubscription(tx, sub, at));
+  if (duplicate) await cancelDuplicate(duplicate);
+}
+
+async function applyCheckoutCompleted(tx: Executor, session: Stripe.Checkout.Session): Promise<void> {
+  await tx.update(checkoutSessions).set({ status: "complete" }).where(eq(checkoutSessions.id, session.id));
+  if (session.mode !== "subscription") return;
+  const subscriberId = session.metadata?.subscriberId;
+  const providerId = session.metadata?.providerId;
+  const stripeSubscriptionId = idOf(session.subscription);
+  const customerId = idOf(session.customer);
+  if (!subscriberId || !providerId || !stripeSubscriptionId) {
+    logger.warn({ session: session.id }, "stripe: checkout.session.completed without our metadata or a subscription; ignored");
+    return;
+  }
+  if (customerId) await tx.update(users).set({ stripeCustomerId: customerId }).where(and(eq(users.id, subscriberId), isNull(users.stripeCustomerId)));
+  const [existing] = await tx.select({ id: subscriptions.id }).from(subscriptions).where(eq(subscriptions.stripeSubscriptionId, stripeSubscriptionId));
+  if (existing) return; // a subscription event already told us its state: that is newer than what the session says
+  const status = session.payment_status === "paid" ? "active" : session.payment_status === "no_payment_required" ? "trialing" : "incomplete";
+  await insertSubscription(tx, { subscriberId, providerId, status, stripeSubscriptionId, stripeCustomerId: customerId });
+}
+
+/** Returns the Stripe id of a second live subscription to the same provider, which must be cancelled. */
+async function applySubscription(tx: Executor, sub: Stripe.Subscription, at: Date): Promise<string | null> {
+  const status = fromStripeStatus(sub.status, sub.pause_collection);
+  const items = sub.items?.data ?? [];
+  const item = items[0];
+  const periodStart = items.length ? Math.min(...items.map((i) => i.current_period_start)) : null;
+  const periodEnd = items.length ? Math.max(...items.map((i) => i.current_period_end)) : null;
+  const fields = {
+    status,
+    stripeCustomerId: idOf(sub.customer),
+    stripePriceId: item?.price?.id ?? null,
+    priceCents: item?.price?.unit_amount ?? null,
+    currentPeriodStart: fromUnix(periodStart),
+    currentPeriodEnd: fromUnix(periodEnd),
+    cancelAtPeriodEnd: Boolean(sub.cancel_at_period_end || (sub.cancel_at != null && periodEnd != null && sub.cancel_at <= periodEnd)),
+    canceledAt: status === "canceled" ? fromUnix(sub.ended_at ?? sub.canceled_at) ?? at : null,
+    stripeSyncedAt: at,
+  };
+
+  const [row] = await tx
+    .select({ id: subscriptions.id, status: subscriptions.status, pastDueSince: subscriptions.pastDueSince, syncedAt: subscriptions.stripeSyncedAt })
+    .from(subscriptions)
+    .where(eq(subscriptions.stripeSubscriptionId, sub.id))
+    .for("update");
+  if (row) {
+    // INVARIANT: a canceled Stripe subscription never comes back; an older snapshot never overwrites a newer one.
+    if (row.status === "canceled") return null;
+    if (row.syncedAt && row.syncedAt > at) return null;
+    await tx
+      .update(subscriptions)
+      .set({ ...fields, pastDueSince: status === "past_due" ? (row.pastDueSince ?? at) : null })
+      .where(eq(subscriptions.id, row.id));
+    return null;
+  }
+
+  const subscriberId = sub.metadata?.subscriberId;
+  const providerId = sub.metadata?.providerId;
+  if (!subscriberId || !providerId) {
+    logger.warn({ subscription: sub.id }, "stripe: subscription without our metadata; ignored");
+    return null;
+  }
+  const inserted = await insertSubscription(tx, { subscriberId, providerId, stripeSubscriptionId: sub.id, ...fields, pastDueSince: status === "past_due" ? at : null });
+  return inserted === "duplicate" && status !== "canceled" ? sub.id : null;
+}
+
+type NewSubscription = typeof subscriptions.$inferInsert;
+
+async function insertSubscription(tx: Executor, values: NewSubscription): Promise<"inserted" | "duplicate" | "unknown"> {
+  const [subscriber, provider] = await Promise.all([
+    tx.select({ id: users.id }).from(users).where(eq(users.id, values.subscriberId)),
+    tx.select({ id: providers.id }).from(providers).where(eq(providers.id, values.providerId)),
+  ]);
+  if (!subscriber.length || !provider.length) {
+    logger.warn({ subscription: values.stripeSubscriptionId }, "stripe: subscription for an unknown user or provider; ignored");
+    return "unknown";
+  }
+  try {
+    // A savepoint, so a second live subscription to the same provider fails alone, not the whole event.
+    await tx.transaction(async (sp) => {
+      await sp.insert(subscriptions).values(values);
+    });
+    return "inserted";
+  } catch (err) {
+    if (!isUniqueViolation(err, "subscriptions_live_pair_idx")) throw err;
+    await tx.insert(subscriptions).values({ ...values, status: "canceled", canceledAt: new Date() });
+    await recordAudit(tx, { actorId: null, action: "billing.duplicate_subscription", targetType: "subscription", targetId: values.stripeSubscriptionId ?? undefined, data: { providerId: values.providerId, subscriberId: values.subscriberId } });
+    return "duplicate";
+  }
+}
+
+async function cancelDuplicate(stripeSubscriptionId: string): Promise<void> {
+  logger.warn({ subscription: stripeSubscriptionId }, "stripe: second live subscription to one provider; cancelling it");
+  await getPaymentsGateway().cancelSubscription(stripeSubscriptionId);
+}
+
+function subscriptionOfInvoice(invoice: Stripe.Invoice): { id: string | null; metadata: Record<string, string> } {
+  const details = invoice.parent?.subscription_details;
+  return { id: idOf(details?.subscription ?? null), metadata: (details?.metadata ?? {}) as Record<string, string> };
+}
+
+async function applyInvoicePaid(tx: Executor, invoice: Stripe.Invoice, at: Date, charge: InvoiceCharge | null): Promise<void> {
+  const { id: stripeSubscriptionId, metadata } = subscriptionOfInvoice(invoice);
+  const [row] = stripeSubscriptionId
+    ? await tx
+        .select({ id: subscriptions.id, status: subscriptions.status, providerId: subscriptions.providerId, subscriberId: subscriptions.subscriberId, syncedAt: subscriptions.stripeSyncedAt })
+        .from(subscriptions)
+        .where(eq(subscriptions.stripeSubscriptionId, stripeSubscriptionId))
+        .for("update")
+    : [];
+
+  if (invoice.amount_paid > 0) {
+    const split = ledgerSplit(invoice.amount_paid, charge?.applicationFeeCents ?? 0);
+    // Metadata ids are only kept when they still name a row (a deleted account must not fail the event forever).
+    const providerId = row?.providerId ?? (await existingProvider(tx, metadata.providerId));
+    const subscriberId = row?.subscriberId ?? (await existingUser(tx, metadata.subscriberId));
+    await tx
+      .insert(payments)
+      .values({
+        stripeInvoiceId: invoice.id as string,
+        stripeSubscriptionId,
+        stripeChargeId: charge?.chargeId ?? null,
+        subscriptionId: row?.id ?? null,
+        providerId,
+        subscriberId,
+        currency: invoice.currency,
+        amountCents: invoice.amount_paid,
+        ...split,
+        periodStart: fromUnix(invoice.lines?.data[0]?.period?.start ?? invoice.period_start),
+        periodEnd: fromUnix(invoice.lines?.data[0]?.period?.end ?? invoice.period_end),
+        paidAt: fromUnix(invoice.status_transitions?.paid_at) ?? at,
+      })
+      .onConflictDoNothing({ target: payments.stripeInvoiceId });
+  }
+
+  // A paid invoice settles the subscription, unless a newer snapshot already said otherwise.
+  if (row && (row.status === "past_due" || row.status === "incomplete") && (!row.syncedAt || row.syncedAt <= at)) {
+    await tx.update(subscriptions).set({ status: "active", pastDueSince: null, stripeSyncedAt: at }).where(eq(subscriptions.id, row.id));
+  }
+}
+
+async function existingProvider(tx: Executor, id: string | undefined): Promise<string | null> {
+  if (!id) return null;
+  const [p] = await tx.select({ id: providers.id }).from(providers).where(eq(providers.id, id));
+  return p?.id ?? null;
+}
+
+async function existingUser(tx: Executor, id: string | undefined): Promise<string | null> {
+  if (!id) return null;
+  const [u] = await tx.select({ id: users.id }).from(users).where(eq(users.id, id));
+  return u?.id ?? null;
+}
+
+async function applyInvoiceFailed(tx: Executor, invoice: Stripe.Invoice, at: Date): Promise<void> {
+  // The invoice was paid after this attempt failed (events out of order): the failure is old news.
+  const paid = await tx.select({ id: payments.id }).from(payments).where(eq(payments.stripeInvoiceId, invoice.id as string));
+  if (paid.length || invoice.status === "paid") return;
+  const { id: stripeSubscriptionId } = subscriptionOfInvoice(invoice);
+  if (!stripeSubscriptionId) return;
+  await tx
+    .update(subscriptions)
+    .set({ status: "past_due", pastDueSince: sql`coalesce(${subscriptions.pastDueSince}, ${at})`, stripeSyncedAt: at })
+    .where(
+      and(
+        eq(subscriptions.stripeSubscriptionId, stripeSubscriptionId),
+        inArray(subscriptions.status, ["active", "trialing"]),
+        or(isNull(subscriptions.stripeSyncedAt), sql`${subscriptions.stripeSyncedAt} <= ${at}`),
+      ),
+    );
+}
+
+async function applyAccount(tx: Executor, account: Stripe.Account): Promise<void> {
+  await tx
+    .update(providers)
+    .set({ chargesEnabled: Boolean(account.charges_enabled), payoutsEnabled: Boolean(account.payouts_enabled), detailsSubmitted: Boolean(account.details_submitted) })
+    .where(eq(providers.stripeAccountId, account.id));
+}
+
+async function applyRefund(tx: Executor, charge: Stripe.Charge): Promise<void> {
+  const refunded = charge.amount_refunded;
+  await tx
+    .update(payments)
+    .set({ refundedCents: refunded, status: refunded >= charge.amount ? "refunded" : refunded > 0 ? "partially_refunded" : "paid" })
+    .where(eq(payments.stripeChargeId, charge.id));
+}
