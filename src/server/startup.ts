@@ -21,6 +21,9 @@ export async function startServer(): Promise<void> {
   if (demo && (await isDatabaseEmpty(handle.db))) {
     const result = await seedDemo(handle.db);
     logger.info(result, "seeded demo data");
+    const { seedDemoBilling } = await import("@/server/services/seed/billing");
+    const billing = await seedDemoBilling().catch((err: unknown) => logger.warn({ err }, "demo billing not seeded"));
+    if (billing) logger.info(billing, "demo billing seeded through the dev checkout");
     console.log(demoCredentialsBanner());
   }
   if (demo) {

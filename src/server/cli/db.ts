@@ -24,6 +24,9 @@ async function main(): Promise<number> {
       }
       const result = await seedDemo(handle.db);
       console.log(`Seeded ${result.users} users and ${result.providers} providers.`);
+      const { seedDemoBilling } = await import("@/server/services/seed/billing");
+      const billing = await seedDemoBilling();
+      if (billing) console.log(`Demo billing: ${billing.providers} providers onboarded (dev Connect), ${billing.subscriptions} paid subscriptions through the dev checkout.`);
       const { backfillDemoTrackRecords } = await import("@/server/services/seed/track-records");
       const records = await backfillDemoTrackRecords(handle.db);
       console.log(`Wrote ${records.signals} demo signals for ${records.providers} providers from recorded prices.`);

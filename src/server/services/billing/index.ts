@@ -134,7 +134,7 @@ export async function startCheckout(caller: Caller, providerId: string): Promise
     where: and(eq(subscriptions.subscriberId, caller.id), eq(subscriptions.providerId, providerId), inArray(subscriptions.status, LIVE)),
     columns: { status: true },
   });
-  if (live) throw new ConflictError(`You already have a ${live.status.replace("_", " ")} subscription to ${provider.displayName}`);
+  if (live) throw new ConflictError(`You already subscribe to ${provider.displayName} (${live.status.replace("_", " ")}); manage it under Subscriptions`);
 
   const open = await db.query.checkoutSessions.findFirst({
     where: and(

@@ -81,11 +81,11 @@ export async function seedDemo(db: Db, now: Date = new Date()): Promise<{ users:
       });
       providersCreated++;
     }
-    // Until billing lands, the demo trader follows the demo provider and two demo providers directly, so the
-    // dashboard's live feed and the entitled views have something to show.
+    // The demo trader follows the demo provider without billing (a complimentary subscription), so the provider
+    // login's dashboard has a subscriber; the paid follows go through the dev checkout (./billing).
     const trader = await tx.query.users.findFirst({ where: (u, { eq }) => eq(u.email, "trader@tradsy.dev") });
     const followed = await tx.query.providers.findMany({
-      where: (p, { inArray }) => inArray(p.slug, ["demo-provider", "momentum-desk", "steady-swing"]),
+      where: (p, { inArray }) => inArray(p.slug, ["demo-provider"]),
       columns: { id: true },
     });
     if (trader) {
