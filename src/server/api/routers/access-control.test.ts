@@ -22,6 +22,11 @@ const protectedCalls: Record<string, Call> = {
   "subscriptions.mine": (c) => c.subscriptions.mine(),
   "signals.quote": (c) => c.signals.quote({ symbol: "BTC/USDT" }),
   "signals.feed": (c) => c.signals.feed({ sinceDays: 30, limit: 10 }),
+  "billing.checkout": (c) => c.billing.checkout({ providerId: "prv_x" }),
+  "billing.checkoutResult": (c) => c.billing.checkoutResult({ sessionId: "cs_x" }),
+  "billing.manage": (c) => c.billing.manage({ subscriptionId: "sub_x", action: "cancel" }),
+  "billing.portal": (c) => c.billing.portal(),
+  "billing.freeTier": (c) => c.billing.freeTier(),
 };
 
 const providerCalls: Record<string, Call> = {
@@ -39,6 +44,11 @@ const providerCalls: Record<string, Call> = {
   "providers.rotateWebhook": (c) => c.providers.rotateWebhook(),
   "providers.setWebhookPassphrase": (c) => c.providers.setWebhookPassphrase({ passphrase: "long passphrase" }),
   "providers.updateMine": (c) => c.providers.updateMine({ displayName: "Name", tagline: "", bio: "", markets: ["crypto"] }),
+  "billing.payouts": (c) => c.billing.payouts(),
+  "billing.startOnboarding": (c) => c.billing.startOnboarding(),
+  "billing.refreshAccount": (c) => c.billing.refreshAccount(),
+  "billing.setPrice": (c) => c.billing.setPrice({ priceCents: 500, trialDays: 0 }),
+  "billing.revenue": (c) => c.billing.revenue({ page: 1 }),
 };
 
 const adminCalls: Record<string, Call> = {
@@ -48,6 +58,7 @@ const adminCalls: Record<string, Call> = {
   "admin.emails": (c) => c.admin.emails({ page: 1, pageSize: 10 }),
   "admin.email": (c) => c.admin.email({ id: "eml_x" }),
   "admin.audit": (c) => c.admin.audit({ page: 1, pageSize: 10 }),
+  "billing.platformRevenue": (c) => c.billing.platformRevenue({ months: 12 }),
 };
 
 

@@ -91,6 +91,9 @@ export class EmbeddedStripeGateway implements PaymentsGateway {
   }
 
   private async emit(type: string, object: Obj, previous?: Obj): Promise<void> {
+    // The stand-in's own bookkeeping stays in its store: Stripe's objects have no `tradsy_embedded`, so neither do its events.
+    const wire: Obj = { ...object };
+    delete wire.tradsy_embedded;
     const event = shaped<Obj>("event", {
       id: rid("evt"),
       object: "event",
@@ -100,7 +103,7 @@ export class EmbeddedStripeGateway implements PaymentsGateway {
       pending_webhooks: 1,
       request: { id: null, idempotency_key: null },
       type,
-      data: previous ? { object, previous_attributes: previous } : { object },
+      data: previous ? { object: wire, previous_attributes: previous } : { object: wire },
     });
     const body = JSON.stringify(event);
     const signature = Stripe.webhooks.generateTestHeaderString({ payload: body, secret: getStripeWebhookSecret() });

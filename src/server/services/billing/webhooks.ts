@@ -59,9 +59,11 @@ export async function processStripeEvent(event: Stripe.Event): Promise<"processe
     const inserted = await tx.insert(stripeEvents).values({ id: event.id, type: event.type, stripeCreatedAt: at }).onConflictDoNothing().returning({ id: stripeEvents.id });
     if (!inserted.length) return "duplicate" as const;
     switch (event.type) {
-      case "checkout.session.completed":
-        await applyCheckoutCompleted(tx, event.data.object);
+      case "checkout.session.completed": {
+        const duplicate = await applyCheckoutCompleted(tx, event.data.object);
+        if (duplicate) after.push(() => cancelDuplicate(duplicate));
         break;
+      }
       case "customer.subscription.created":
       case "customer.subscription.updated":
       case "customer.subscription.deleted": {
@@ -97,22 +99,26 @@ export async function syncSubscription(sub: Stripe.Subscription, at: Date = new 
   if (duplicate) await cancelDuplicate(duplicate);
 }
 
-async function applyCheckoutCompleted(tx: Executor, session: Stripe.Checkout.Session): Promise<void> {
+/** Returns the Stripe id of the session's subscription when it is a second live one to the same provider. */
+async function applyCheckoutCompleted(tx: Executor, session: Stripe.Checkout.Session): Promise<string | null> {
   await tx.update(checkoutSessions).set({ status: "complete" }).where(eq(checkoutSessions.id, session.id));
-  if (session.mode !== "subscription") return;
+  if (session.mode !== "subscription") return null;
   const subscriberId = session.metadata?.subscriberId;
   const providerId = session.metadata?.providerId;
   const stripeSubscriptionId = idOf(session.subscription);
   const customerId = idOf(session.customer);
   if (!subscriberId || !providerId || !stripeSubscriptionId) {
     logger.warn({ session: session.id }, "stripe: checkout.session.completed without our metadata or a subscription; ignored");
-    return;
+    return null;
   }
   if (customerId) await tx.update(users).set({ stripeCustomerId: customerId }).where(and(eq(users.id, subscriberId), isNull(users.stripeCustomerId)));
   const [existing] = await tx.select({ id: subscriptions.id }).from(subscriptions).where(eq(subscriptions.stripeSubscriptionId, stripeSubscriptionId));
-  if (existing) return; // a subscription event already told us its state: that is newer than what the session says
+  if (existing) return null; // a subscription event already told us its state: that is newer than what the session says
   const status = session.payment_status === "paid" ? "active" : session.payment_status === "no_payment_required" ? "trialing" : "incomplete";
-  await insertSubscription(tx, { subscriberId, providerId, status, stripeSubscriptionId, stripeCustomerId: customerId });
+  // A second live subscription is stored canceled here, and its later subscription events are then ignored, so this
+  // is the only moment to cancel it at Stripe (otherwise the trader is billed for one we show as ended).
+  const inserted = await insertSubscription(tx, { subscriberId, providerId, status, stripeSubscriptionId, stripeCustomerId: customerId });
+  return inserted === "duplicate" ? stripeSubscriptionId : null;
 }
 
 /** Returns the Stripe id of a second live subscription to the same provider, which must be cancelled. */
