@@ -28,11 +28,12 @@ export async function startServer(): Promise<void> {
   }
   if (demo) {
     // Track records take a few seconds to compute and write: the server answers meanwhile, and providers show
-    // "no signals yet" until theirs lands. Idempotent: providers that already have signals are skipped.
+    // "no signals yet" until theirs lands. Idempotent: providers that already have signals are skipped. Without
+    // recordings or a reachable exchange they run on synthetic prices, which the marketplace labels.
     void import("@/server/services/seed/track-records")
       .then(({ backfillDemoTrackRecords }) => backfillDemoTrackRecords(handle.db))
       .then((r) => r.signals && logger.info(r, "demo track records ready"))
-      .catch((err: unknown) => logger.warn({ err }, "demo track records not written (no market data?)"));
+      .catch((err: unknown) => logger.warn({ err }, "demo track records not written"));
   }
   const { jobsMode } = await import("@/server/jobs/client");
   if (jobsMode() === "inline") {

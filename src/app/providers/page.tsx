@@ -8,6 +8,7 @@ import { cn } from "@/components/ui/cn";
 import { Pagination } from "@/components/ui/pagination";
 import { drawdown, MARKET_LABEL, percent, ratio, toneClass, WINDOW_LABEL, type Figure, type StatsWindowKey } from "@/components/track-record/format";
 import { rankingProgress, RANKING_RULE } from "@/components/track-record/ranking";
+import { SyntheticPricesBadge, SyntheticPricesNotice } from "@/components/track-record/synthetic-prices";
 import { formatCents } from "@/lib/money";
 import { MIN_CLOSED_SIGNALS, MIN_TRACK_RECORD_DAYS } from "@/lib/stats/constants";
 import { firstParam, hrefWith, parsePageParam, type SearchParams } from "@/lib/search-params";
@@ -215,6 +216,7 @@ export default async function ProvidersPage({ searchParams }: { searchParams: Pr
 
       {result.items.length ? (
         <>
+          {result.syntheticPrices ? <SyntheticPricesNotice className="mt-3" /> : null}
           <p className="mt-3 flex items-start gap-2 rounded-md border border-slate-200 bg-white px-4 py-3 text-sm text-slate-600">
             <svg viewBox="0 0 24 24" className="mt-0.5 size-4 shrink-0 text-brand-700" fill="none" stroke="currentColor" strokeWidth="2" aria-hidden="true">
               <circle cx="12" cy="12" r="9" />
@@ -228,7 +230,7 @@ export default async function ProvidersPage({ searchParams }: { searchParams: Pr
           </p>
           <ul className="mt-4 grid gap-4 sm:grid-cols-2 xl:grid-cols-3">
             {result.items.map((p) => (
-              <ProviderCard key={p.id} p={p} rank={p.stats?.rank ?? undefined} window={filters.window} now={now} />
+              <ProviderCard key={p.id} p={p} rank={p.stats?.rank ?? undefined} window={filters.window} now={now} synthetic={result.syntheticPrices} />
             ))}
           </ul>
           <Pagination page={filters.page} totalPages={totalPages} hrefFor={(page) => hrefFor({ ...filters, page })} />
@@ -261,7 +263,7 @@ export default async function ProvidersPage({ searchParams }: { searchParams: Pr
 
 type LeaderboardItem = Awaited<ReturnType<Awaited<ReturnType<typeof api>>["providers"]["leaderboard"]>>["items"][number];
 
-function ProviderCard({ p, rank, window: w, now }: { p: LeaderboardItem; rank?: number; window: StatsWindowKey; now: Date }) {
+function ProviderCard({ p, rank, window: w, now, synthetic }: { p: LeaderboardItem; rank?: number; window: StatsWindowKey; now: Date; synthetic: boolean }) {
   const s = p.stats;
   const hasFigures = Boolean(s && s.closedSignals > 0);
   const progress = s?.ranked ? "" : rankingProgress(s, now);
@@ -282,6 +284,7 @@ function ProviderCard({ p, rank, window: w, now }: { p: LeaderboardItem; rank?: 
         )}
       </div>
       <p className="mt-1 line-clamp-2 text-sm text-slate-600">{p.tagline || "This provider hasn't written a tagline yet."}</p>
+      {synthetic ? <SyntheticPricesBadge className="mt-2 self-start" /> : null}
       {p.markets.length ? (
         <ul className="mt-3 flex flex-wrap gap-1.5" aria-label="Markets">
           {p.markets.map((m) => (

@@ -29,7 +29,8 @@ async function main(): Promise<number> {
       if (billing) console.log(`Demo billing: ${billing.providers} providers onboarded (dev Connect), ${billing.subscriptions} paid subscriptions through the dev checkout.`);
       const { backfillDemoTrackRecords } = await import("@/server/services/seed/track-records");
       const records = await backfillDemoTrackRecords(handle.db);
-      console.log(`Wrote ${records.signals} demo signals for ${records.providers} providers from recorded prices.`);
+      const prices = { replay: "recorded prices", ccxt: "exchange prices", synthetic: "SYNTHETIC prices (no recordings, exchange unreachable)" };
+      console.log(`Wrote ${records.signals} demo signals for ${records.providers} providers from ${records.prices ? prices[records.prices] : "no prices"}.`);
       console.log(demoCredentialsBanner());
     }
     return 0;

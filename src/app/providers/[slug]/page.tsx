@@ -11,6 +11,7 @@ import { drawdown, hashPrefix, MARKET_LABEL, percent, ratio, utcDate } from "@/c
 import { OpenSignalList } from "@/components/track-record/open-signals";
 import { FigureText, SignalHistory } from "@/components/track-record/signal-history";
 import { StatsTabs } from "@/components/track-record/stats-tabs";
+import { SyntheticPricesBadge, SyntheticPricesNotice } from "@/components/track-record/synthetic-prices";
 import type { SignalLevels, StatsByWindow } from "@/components/track-record/types";
 import { formatCents } from "@/lib/money";
 import { hrefWith, parsePageParam, type SearchParams } from "@/lib/search-params";
@@ -183,9 +184,12 @@ export default async function ProviderProfilePage({ params, searchParams }: { pa
                 <span aria-hidden="true">→</span>
               </Link>
             ) : null}
+            {record.syntheticPrices ? <SyntheticPricesBadge /> : null}
           </div>
         </div>
       </header>
+
+      {record.syntheticPrices ? <SyntheticPricesNotice className="mt-6" /> : null}
 
       {access === "owner" ? (
         <div className="mt-6 flex flex-col gap-3 rounded-md border border-brand-100 bg-brand-50 px-4 py-3 text-sm text-brand-800 sm:flex-row sm:items-center sm:justify-between">

@@ -193,8 +193,29 @@ describe("ccxt market data against a local fake Binance", () => {
     clock = T0;
     const md = await adapter();
     const ex = await md.exchange();
-    await expect(ex.fetchTime()).rejects.toThrow();
-    expect(fake.unexpected).toEqual([expect.stringMatching(/^GET \/api\/v3\/time/)]);
+    await expect(ex.fetchOrderBook("BTC/USDT")).rejects.toThrow();
+    expect(fake.unexpected).toEqual([expect.stringMatching(/^GET \/api\/v3\/depth/)]);
     fake.unexpected.length = 0;
+  });
+
+  it("reachable: true when the exchange answers its clock, false at once when nothing listens, false after the timeout when it never replies", async () => {
+    clock = T0;
+    const md = await adapter();
+    expect(await md.reachable(2_000)).toBe(true);
+    expect(fake.requests.map((r) => r.path)).toEqual(["/api/v3/time"]);
+
+    // Port 9 (discard) on loopback: nothing listens, the connection is refused without any wait.
+    const closed = new CcxtMarketData({ apiBaseUrl: "http://127.0.0.1:9", timeoutMs: 2_000 });
+    await closed.exchange();
+    let started = performance.now();
+    expect(await closed.reachable(2_000)).toBe(false);
+    expect(performance.now() - started).toBeLessThan(1_500);
+
+    fake.stalled = true;
+    started = performance.now();
+    expect(await md.reachable(200)).toBe(false);
+    const took = performance.now() - started;
+    expect(took).toBeGreaterThanOrEqual(190);
+    expect(took).toBeLessThan(1_500);
   });
 });

@@ -102,6 +102,31 @@ export class CcxtMarketData implements MarketData {
     return this.exchangePromise;
   }
 
+  /**
+   * Whether the exchange answers one small public call (its clock, else its market list) within `timeoutMs`.
+   * Loading ccxt itself is not counted: on a slow disk that alone can take longer than an offline answer should.
+   */
+  async reachable(timeoutMs: number): Promise<boolean> {
+    const ex = await this.exchange();
+    const call = ex.has.fetchTime ? ex.fetchTime() : this.loadMarkets();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    try {
+      return await Promise.race([
+        call.then(
+          () => true,
+          (err: unknown) => {
+            logger.info({ err, exchange: this.exchangeId }, "exchange not reachable");
+            return false;
+          },
+        ),
+        timedOut,
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   async listSymbols(): Promise<SymbolInfo[]> {
     return (await this.loadMarkets()).list.map((s) => ({ ...s }));
   }

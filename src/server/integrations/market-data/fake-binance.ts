@@ -28,6 +28,8 @@ export interface FakeBinance {
   /** What /api/v3/klines serves (BTCUSDT, 1h); tests may replace it. */
   klines: BinanceKline[];
   ticker: Record<string, string>;
+  /** While true, requests are held open unanswered: an exchange that is "there" but never replies. */
+  stalled: boolean;
   reset(): void;
   close(): Promise<void>;
 }
@@ -133,6 +135,7 @@ export async function startFakeBinance(dataDir?: string): Promise<FakeBinance> {
     unexpected: [] as string[],
     klines: structuredClone(bodies.klines),
     ticker: { ...bodies.ticker },
+    stalled: false,
   };
 
   const server = http.createServer((req, res) => {
@@ -143,11 +146,13 @@ export async function startFakeBinance(dataDir?: string): Promise<FakeBinance> {
       res.writeHead(status, { "content-type": "application/json;charset=UTF-8" });
       res.end(JSON.stringify(body));
     };
+    if (state.stalled) return;
     if (req.method !== "GET") {
       state.unexpected.push(`${req.method} ${req.url}`);
       return send(405, { code: -1000, msg: "unexpected method" });
     }
     if (u.pathname === "/api/v3/exchangeInfo") return send(200, FAKE_EXCHANGE_INFO);
+    if (u.pathname === "/api/v3/time") return send(200, { serverTime: Date.now() });
     if (u.pathname === "/api/v3/ticker/24hr" && params.symbol === "BTCUSDT") return send(200, state.ticker);
     if (u.pathname === "/api/v3/klines" && params.symbol === "BTCUSDT" && params.interval === "1h") {
       // Binance: open times in [startTime, endTime], oldest first, at most `limit` (default 500, max 1000).
@@ -183,11 +188,18 @@ export async function startFakeBinance(dataDir?: string): Promise<FakeBinance> {
     set ticker(body: Record<string, string>) {
       state.ticker = body;
     },
+    get stalled() {
+      return state.stalled;
+    },
+    set stalled(value: boolean) {
+      state.stalled = value;
+    },
     reset() {
       state.requests = [];
       state.unexpected = [];
       state.klines = structuredClone(bodies.klines);
       state.ticker = { ...bodies.ticker };
+      state.stalled = false;
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -1,6 +1,6 @@
 /**
- * The market-data port: one interface, two adapters (replay of recorded candles, ccxt public endpoints),
- * chosen in ./index.ts. Services and jobs depend on this, never on an adapter.
+ * The market-data port: one interface, three adapters (replay of recorded candles, ccxt public endpoints, and for
+ * demos with neither a synthetic random walk), chosen in ./index.ts. Services and jobs depend on this, never on an adapter.
  */
 import "server-only";
 import { ValidationError } from "@/server/errors";
@@ -9,8 +9,8 @@ import type { Candle, Quote, SymbolInfo, Timeframe } from "@/lib/market-data/typ
 export type { Candle, MarketKind, Quote, SymbolInfo, Timeframe } from "@/lib/market-data/types";
 
 export interface MarketData {
-  readonly kind: "replay" | "ccxt";
-  /** `candles.source` for rows this adapter owns: "replay", "ccxt:binance". */
+  readonly kind: "replay" | "ccxt" | "synthetic";
+  /** `candles.source` for rows this adapter owns: "replay", "ccxt:binance", "synthetic". */
   readonly source: string;
   listSymbols(): Promise<SymbolInfo[]>;
   /** Accepts "BTC/USDT", "BTCUSDT", "btc/usdt", "BINANCE:BTCUSDT"; null when unknown. */

@@ -56,6 +56,6 @@ describe.skipIf(!dir)("demo track records over recorded prices", () => {
     }
 
     // Idempotent: a second run writes nothing.
-    expect(await backfillDemoTrackRecords(t.db)).toEqual({ providers: 0, signals: 0 });
+    expect(await backfillDemoTrackRecords(t.db)).toEqual({ providers: 0, signals: 0, prices: "replay" });
   }, 180_000);
 });

@@ -1,14 +1,14 @@
 /**
  * A year of demo signals for the demo providers, produced by distinct deterministic strategies (src/lib/strategies)
- * over the market-data adapter's real recorded candles, with every outcome decided by the same lifecycle code as
- * live signals and written through the same hash chain. Signals still running at "now" stay open, so the demo shows
- * live, hidden signals too.
+ * over real candles (the recordings, else the exchange) or, with neither, the synthetic walk the UI labels as such
+ * (see `chooseDemoMarketData`), with every outcome decided by the same lifecycle code as live signals and written
+ * through the same hash chain. Signals still running at "now" stay open, so the demo shows live, hidden signals too.
  */
 import "server-only";
 import { eq, inArray, max } from "drizzle-orm";
 import type { Db } from "@/server/db";
 import { providers, signals } from "@/server/db/schema";
-import { getMarketData, type MarketData } from "@/server/integrations/market-data";
+import { chooseDemoMarketData, type DemoMarketDataOptions, type DemoPriceSource, type MarketData } from "@/server/integrations/market-data";
 import { logger } from "@/server/logger";
 import { appendChainEntry } from "@/server/services/chain";
 import { applyLifecycle, type SignalRow } from "@/server/services/signals";
@@ -43,6 +43,17 @@ export const DEMO_PLANS: Record<string, Plan> = {
   "Steady Swing": { symbol: "BTC/USDT", hours: 4, strategy: S.swingLimit({ lookback: 12, trendN: 50, cooldown: 12, expiresInHours: 48 }) },
   "Donchian Works": { symbol: "BTC/USDT", hours: 4, strategy: S.donchian({ entryN: 55, atrMult: 2.5, cooldown: 12 }) },
 };
+
+/** An exchange without forex (Binance) still quotes the currency against a dollar stablecoin. */
+const STAND_INS: Record<string, readonly string[]> = { "EUR/USD": ["EUR/USDT"] };
+
+async function demoSymbol(market: MarketData, symbol: string) {
+  for (const candidate of [symbol, ...(STAND_INS[symbol] ?? [])]) {
+    const info = await market.getSymbol(candidate);
+    if (info) return info;
+  }
+  throw new Error(`demo symbol ${symbol} is not available from ${market.source}`);
+}
 
 type Step =
   | { at: Date; order: 0; kind: "publish"; key: number; proposal: S.ProposedSignal; state: LifecycleState }
@@ -83,8 +94,7 @@ function timeline(plan: Plan, hourly: Candle[], decimals: number, now: Date): { 
 
 /** Writes one provider's demo history through the chain, in one transaction, and rolls up its stats. */
 async function backfillProvider(db: Db, market: MarketData, providerId: string, plan: Plan, now: Date): Promise<number> {
-  const info = await market.getSymbol(plan.symbol);
-  if (!info) throw new Error(`demo symbol ${plan.symbol} is not available`);
+  const info = await demoSymbol(market, plan.symbol);
   const hourly = await market.candles(info.symbol, "1h", now.getTime() - 365 * DAY, now.getTime());
   const { steps, finalStates } = timeline(plan, hourly, info.pricePrecision, now);
   await db.transaction(async (tx) => {
@@ -149,23 +159,33 @@ async function backfillProvider(db: Db, market: MarketData, providerId: string, 
   return steps.filter((s) => s.kind === "publish").length;
 }
 
-/** Backfills every demo provider that has no signals yet. Returns how many signals were written. */
-export async function backfillDemoTrackRecords(db: Db, now: Date = new Date()): Promise<{ providers: number; signals: number }> {
-  const market = getMarketData();
+/**
+ * Backfills every demo provider that has no signals yet, on the prices `chooseDemoMarketData` picks for this
+ * database (and with nothing to write, still takes over a synthetic choice stored earlier). Returns how many signals
+ * were written and from which kind of prices.
+ */
+export async function backfillDemoTrackRecords(
+  db: Db,
+  now: Date = new Date(),
+  options: Omit<DemoMarketDataOptions, "db" | "adoptOnly"> = {},
+): Promise<{ providers: number; signals: number; prices: DemoPriceSource["kind"] | null }> {
   const slugs = Object.keys(DEMO_PLANS).map(slugify);
   const rows = await db.select({ id: providers.id, name: providers.displayName }).from(providers).where(inArray(providers.slug, slugs));
-  let total = 0;
-  let done = 0;
+  const pending: { id: string; name: string; plan: Plan }[] = [];
   for (const p of rows) {
     const plan = DEMO_PLANS[p.name];
     if (!plan) continue;
     const existing = await db.query.signals.findFirst({ where: eq(signals.providerId, p.id), columns: { id: true } });
-    if (existing) continue;
-    const started = Date.now();
-    const n = await backfillProvider(db, market, p.id, plan, now);
-    total += n;
-    done++;
-    logger.info({ provider: p.name, signals: n, ms: Date.now() - started }, "demo track record written");
+    if (!existing) pending.push({ ...p, plan });
   }
-  return { providers: done, signals: total };
+  const chosen = await chooseDemoMarketData({ ...options, db, adoptOnly: pending.length === 0 });
+  if (!chosen || pending.length === 0) return { providers: 0, signals: 0, prices: chosen?.source.kind ?? null };
+  let total = 0;
+  for (const p of pending) {
+    const started = Date.now();
+    const n = await backfillProvider(db, chosen.market, p.id, p.plan, now);
+    total += n;
+    logger.info({ provider: p.name, signals: n, prices: chosen.source.source, ms: Date.now() - started }, "demo track record written");
+  }
+  return { providers: pending.length, signals: total, prices: chosen.source.kind };
 }

@@ -11,6 +11,7 @@ import { providerStats, providers, signalEvents, signals, subscriptions, type Ma
 import { NotFoundError } from "@/server/errors";
 import { computeAllWindows, equityCurve, WINDOWS, type ClosedSignal } from "@/lib/stats";
 import { ENTITLED_STATUSES } from "@/server/services/entitlements";
+import { demoPricesAreSynthetic } from "@/server/integrations/market-data";
 
 /** A provider's closed signals with their legs, as the stats library takes them. */
 export async function closedSignalsOf(tx: Executor, providerId: string): Promise<ClosedSignal[]> {
@@ -166,7 +167,7 @@ export async function leaderboard(input: LeaderboardInput) {
     newest: [sql`${providers.createdAt} desc`],
   }[input.sort];
   const joinOn = and(eq(providerStats.providerId, providers.id), eq(providerStats.window, input.window));
-  const [items, [total]] = await Promise.all([
+  const [items, [total], syntheticPrices] = await Promise.all([
     db
       .select({
         id: providers.id,
@@ -198,12 +199,15 @@ export async function leaderboard(input: LeaderboardInput) {
       .limit(input.pageSize)
       .offset((input.page - 1) * input.pageSize),
     db.select({ n: sql<number>`count(*)::int` }).from(providers).leftJoin(providerStats, joinOn).where(where),
+    demoPricesAreSynthetic(),
   ]);
   return {
     items: items.map((i) => ({ ...i, stats: i.stats?.closedSignals === null || i.stats?.closedSignals === undefined ? null : i.stats })),
     total: total?.n ?? 0,
     page: input.page,
     pageSize: input.pageSize,
+    // A demo database whose figures come from the synthetic walk, not a market: the page must say so.
+    syntheticPrices,
   };
 }
 
@@ -211,7 +215,10 @@ export async function leaderboard(input: LeaderboardInput) {
 export async function trackRecord(slug: string) {
   const provider = await db.query.providers.findFirst({ where: eq(providers.slug, slug), columns: { id: true } });
   if (!provider) throw new NotFoundError("No provider with that name");
-  const stats = await db.select().from(providerStats).where(eq(providerStats.providerId, provider.id));
+  const [stats, syntheticPrices] = await Promise.all([
+    db.select().from(providerStats).where(eq(providerStats.providerId, provider.id)),
+    demoPricesAreSynthetic(),
+  ]);
   const byWindow = Object.fromEntries(stats.map(({ curve: _curve, ...s }) => [s.window, s])) as Partial<
     Record<StatsWindow, Omit<(typeof stats)[number], "curve">>
   >;
@@ -227,6 +234,8 @@ export async function trackRecord(slug: string) {
           maxDrawdown: stored.maxDrawdown,
         }
       : null,
+    // In a demo on synthetic prices every price this process judged came from the walk, this provider's included.
+    syntheticPrices,
   };
 }
 
