@@ -68,6 +68,7 @@ ALTER TABLE "subscriptions" ADD COLUMN "stripe_price_id" text;--> statement-brea
 ALTER TABLE "subscriptions" ADD COLUMN "price_cents" integer;--> statement-breakpoint
 ALTER TABLE "subscriptions" ADD COLUMN "current_period_start" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "subscriptions" ADD COLUMN "canceled_at" timestamp with time zone;--> statement-breakpoint
+ALTER TABLE "subscriptions" ADD COLUMN "duplicate_state" text;--> statement-breakpoint
 ALTER TABLE "subscriptions" ADD COLUMN "stripe_synced_at" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "checkout_sessions" ADD CONSTRAINT "checkout_sessions_subscriber_id_users_id_fk" FOREIGN KEY ("subscriber_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "checkout_sessions" ADD CONSTRAINT "checkout_sessions_provider_id_providers_id_fk" FOREIGN KEY ("provider_id") REFERENCES "public"."providers"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint

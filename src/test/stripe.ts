@@ -238,10 +238,11 @@ export function accountObject(s: { id: string; chargesEnabled: boolean; payoutsE
 }
 
 /** shared/data/stripe has no charge fixture: the fields `charge.refunded` handling reads, as Stripe documents them. */
-export function chargeObject(s: { id: string; amount: number; amountRefunded: number; applicationFeeAmount: number; customer?: string }): Stripe.Charge {
+export function chargeObject(s: { id: string; amount: number; amountRefunded: number; applicationFeeAmount: number; customer?: string; created?: number }): Stripe.Charge {
   return {
     id: s.id,
     object: "charge",
+    created: s.created ?? Math.floor(Date.now() / 1000),
     amount: s.amount,
     amount_captured: s.amount,
     amount_refunded: s.amountRefunded,
@@ -359,6 +360,8 @@ export class FakeStripe {
   readonly subscriptions = new Map<string, Stripe.Subscription>();
   /** Invoices GET /v1/invoices/:id answers, with the charge behind each. */
   readonly invoices = new Map<string, { amountPaid: number; charge: FakeCharge | null }>();
+  /** Requests to answer with a 500 (`"DELETE /v1/subscriptions/sub_x"` → how many more times). */
+  readonly failures = new Map<string, number>();
   private server: http.Server | undefined;
   private seq = 0;
   port = 0;
@@ -381,7 +384,10 @@ export class FakeStripe {
           authorization: header("authorization"),
         };
         this.requests.push(rec);
-        const [status, body] = this.answer(rec);
+        const key = `${rec.method} ${rec.path}`;
+        const failing = this.failures.get(key) ?? 0;
+        if (failing > 0) this.failures.set(key, failing - 1);
+        const [status, body] = failing > 0 ? [500, { error: { type: "api_error", message: "Fake Stripe outage" } }] : this.answer(rec);
         res.writeHead(status, { "content-type": "application/json", "request-id": `req_fake_${this.requests.length}` });
         res.end(JSON.stringify(body));
       });
@@ -397,6 +403,7 @@ export class FakeStripe {
 
   reset(): void {
     this.requests.length = 0;
+    this.failures.clear();
     this.accounts.clear();
     this.subscriptions.clear();
     this.invoices.clear();

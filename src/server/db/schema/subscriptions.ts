@@ -33,6 +33,11 @@ export const subscriptions = pgTable(
     cancelAtPeriodEnd: boolean().notNull().default(false),
     pastDueSince: tstz(),
     canceledAt: tstz(),
+    /**
+     * A second live Stripe subscription to the same provider (two checkouts in two tabs) is ended here at once and
+     * cancelled at Stripe: `pending` until Stripe confirmed the cancellation, then `cancelled`.
+     */
+    duplicateState: text().$type<"pending" | "cancelled">(),
     /** `created` of the newest Stripe event applied; older snapshots arriving late are ignored. */
     stripeSyncedAt: tstz(),
     createdAt: createdAt(),

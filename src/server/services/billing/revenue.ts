@@ -32,7 +32,7 @@ export async function providerRevenue(providerId: string, opts: { now?: Date; pa
         fees: sql<string>`coalesce(sum(${payments.platformFeeCents}), 0)`,
         share: sql<string>`coalesce(sum(${payments.providerShareCents}), 0)`,
         refunded: sql<string>`coalesce(sum(${payments.refundedCents}), 0)`,
-        last30: sql<string>`coalesce(sum(${payments.providerShareCents}) filter (where ${payments.paidAt} >= ${monthAgo}), 0)`,
+        last30: sql<string>`coalesce(sum(${payments.providerShareCents}) filter (where ${payments.paidAt} >= ${monthAgo.toISOString()}::timestamptz), 0)`,
       })
       .from(payments)
       .where(eq(payments.providerId, providerId)),

@@ -5,7 +5,7 @@
  * arriving twice or out of order end in the same state.
  */
 import "server-only";
-import { and, eq, inArray, isNull, or, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, lte, or, sql } from "drizzle-orm";
 import Stripe from "stripe";
 import { fromStripeStatus, ledgerSplit } from "@/lib/billing";
 import { db, type Executor } from "@/server/db";
@@ -86,15 +86,27 @@ export async function processStripeEvent(event: Stripe.Event): Promise<"processe
     }
     return "processed" as const;
   });
-  for (const task of after) await task();
+  try {
+    for (const task of after) await task();
+  } catch (err) {
+    // Forget the event so Stripe's retry runs it again (its effects are idempotent; the follow-up is retried).
+    await db.delete(stripeEvents).where(eq(stripeEvents.id, event.id));
+    throw err;
+  }
   return outcome;
+}
+
+/** Serialises the events of one Stripe subscription (checkout completion and subscription events race on PostgreSQL). */
+async function lockSubscription(tx: Executor, stripeSubscriptionId: string | null): Promise<void> {
+  if (stripeSubscriptionId) await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`stripe-sub:${stripeSubscriptionId}`}))`);
 }
 
 /**
  * Applies a subscription object Stripe returned from an API call (cancel, resume, pause), so the caller's page is
- * current at once. The same rule as for events: an older snapshot than the one applied changes nothing.
+ * current at once. The same rule as for events: an older snapshot than the one applied changes nothing. `at` is in
+ * whole seconds, like Stripe's event times, so the event for this very change (same second) still applies.
  */
-export async function syncSubscription(sub: Stripe.Subscription, at: Date = new Date()): Promise<void> {
+export async function syncSubscription(sub: Stripe.Subscription, at: Date = new Date(Math.floor(Date.now() / 1000) * 1000)): Promise<void> {
   const duplicate = await db.transaction((tx) => applySubscription(tx, sub, at));
   if (duplicate) await cancelDuplicate(duplicate);
 }
@@ -111,9 +123,15 @@ async function applyCheckoutCompleted(tx: Executor, session: Stripe.Checkout.Ses
     logger.warn({ session: session.id }, "stripe: checkout.session.completed without our metadata or a subscription; ignored");
     return null;
   }
+  await lockSubscription(tx, stripeSubscriptionId);
   if (customerId) await tx.update(users).set({ stripeCustomerId: customerId }).where(and(eq(users.id, subscriberId), isNull(users.stripeCustomerId)));
-  const [existing] = await tx.select({ id: subscriptions.id }).from(subscriptions).where(eq(subscriptions.stripeSubscriptionId, stripeSubscriptionId));
-  if (existing) return null; // a subscription event already told us its state: that is newer than what the session says
+  const [existing] = await tx
+    .select({ id: subscriptions.id, duplicateState: subscriptions.duplicateState })
+    .from(subscriptions)
+    .where(eq(subscriptions.stripeSubscriptionId, stripeSubscriptionId));
+  // A subscription event already told us its state, which is newer than what the session says. A duplicate whose
+  // cancellation at Stripe has not gone through yet (an earlier attempt failed; Stripe retried) is cancelled now.
+  if (existing) return existing.duplicateState === "pending" ? stripeSubscriptionId : null;
   const status = session.payment_status === "paid" ? "active" : session.payment_status === "no_payment_required" ? "trialing" : "incomplete";
   // A second live subscription is stored canceled here, and its later subscription events are then ignored, so this
   // is the only moment to cancel it at Stripe (otherwise the trader is billed for one we show as ended).
@@ -140,14 +158,16 @@ async function applySubscription(tx: Executor, sub: Stripe.Subscription, at: Dat
     stripeSyncedAt: at,
   };
 
+  await lockSubscription(tx, sub.id);
   const [row] = await tx
-    .select({ id: subscriptions.id, status: subscriptions.status, pastDueSince: subscriptions.pastDueSince, syncedAt: subscriptions.stripeSyncedAt })
+    .select({ id: subscriptions.id, status: subscriptions.status, pastDueSince: subscriptions.pastDueSince, syncedAt: subscriptions.stripeSyncedAt, duplicateState: subscriptions.duplicateState })
     .from(subscriptions)
     .where(eq(subscriptions.stripeSubscriptionId, sub.id))
     .for("update");
   if (row) {
     // INVARIANT: a canceled Stripe subscription never comes back; an older snapshot never overwrites a newer one.
-    if (row.status === "canceled") return null;
+    // A duplicate whose cancellation at Stripe has not gone through yet (an earlier attempt failed) is cancelled now.
+    if (row.status === "canceled") return row.duplicateState === "pending" && status !== "canceled" ? sub.id : null;
     if (row.syncedAt && row.syncedAt > at) return null;
     await tx
       .update(subscriptions)
@@ -185,7 +205,7 @@ async function insertSubscription(tx: Executor, values: NewSubscription): Promis
     return "inserted";
   } catch (err) {
     if (!isUniqueViolation(err, "subscriptions_live_pair_idx")) throw err;
-    await tx.insert(subscriptions).values({ ...values, status: "canceled", canceledAt: new Date() });
+    await tx.insert(subscriptions).values({ ...values, status: "canceled", canceledAt: new Date(), duplicateState: "pending" });
     await recordAudit(tx, { actorId: null, action: "billing.duplicate_subscription", targetType: "subscription", targetId: values.stripeSubscriptionId ?? undefined, data: { providerId: values.providerId, subscriberId: values.subscriberId } });
     return "duplicate";
   }
@@ -194,6 +214,7 @@ async function insertSubscription(tx: Executor, values: NewSubscription): Promis
 async function cancelDuplicate(stripeSubscriptionId: string): Promise<void> {
   logger.warn({ subscription: stripeSubscriptionId }, "stripe: second live subscription to one provider; cancelling it");
   await getPaymentsGateway().cancelSubscription(stripeSubscriptionId);
+  await db.update(subscriptions).set({ duplicateState: "cancelled" }).where(eq(subscriptions.stripeSubscriptionId, stripeSubscriptionId));
 }
 
 function subscriptionOfInvoice(invoice: Stripe.Invoice): { id: string | null; metadata: Record<string, string> } {
@@ -261,12 +282,12 @@ async function applyInvoiceFailed(tx: Executor, invoice: Stripe.Invoice, at: Dat
   if (!stripeSubscriptionId) return;
   await tx
     .update(subscriptions)
-    .set({ status: "past_due", pastDueSince: sql`coalesce(${subscriptions.pastDueSince}, ${at})`, stripeSyncedAt: at })
+    .set({ status: "past_due", pastDueSince: sql`coalesce(${subscriptions.pastDueSince}, ${at.toISOString()}::timestamptz)`, stripeSyncedAt: at })
     .where(
       and(
         eq(subscriptions.stripeSubscriptionId, stripeSubscriptionId),
         inArray(subscriptions.status, ["active", "trialing"]),
-        or(isNull(subscriptions.stripeSyncedAt), sql`${subscriptions.stripeSyncedAt} <= ${at}`),
+        or(isNull(subscriptions.stripeSyncedAt), lte(subscriptions.stripeSyncedAt, at)),
       ),
     );
 }
@@ -278,10 +299,19 @@ async function applyAccount(tx: Executor, account: Stripe.Account): Promise<void
     .where(eq(providers.stripeAccountId, account.id));
 }
 
+/** Thrown when an event arrived before the one it depends on: the route answers 500 and Stripe delivers it again later. */
+export class RetryLaterError extends Error {}
+
 async function applyRefund(tx: Executor, charge: Stripe.Charge): Promise<void> {
   const refunded = charge.amount_refunded;
-  await tx
+  const updated = await tx
     .update(payments)
     .set({ refundedCents: refunded, status: refunded >= charge.amount ? "refunded" : refunded > 0 ? "partially_refunded" : "paid" })
-    .where(eq(payments.stripeChargeId, charge.id));
+    .where(eq(payments.stripeChargeId, charge.id))
+    .returning({ id: payments.id });
+  // The refund overtook its invoice.paid: wait for the ledger row (Stripe retries for three days), unless the charge
+  // is older than that, in which case it was never one of our subscription payments.
+  if (!updated.length && Date.now() / 1000 - charge.created < 3 * 86_400) {
+    throw new RetryLaterError(`charge.refunded for ${charge.id} arrived before its invoice was recorded`);
+  }
 }

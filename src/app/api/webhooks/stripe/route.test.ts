@@ -289,10 +289,24 @@ describe("the other events (on Stripe's payloads where shared/data is present, t
     await deliverOk(stripeEvent("charge.refunded", chargeObject({ id: "ch_ref", amount: 500, amountRefunded: 500, applicationFeeAmount: 150 }), { created: w.t0 + 3 }));
     expect(await db.select({ status: payments.status, refunded: payments.refundedCents }).from(payments)).toEqual([{ status: "refunded", refunded: 500 }]);
     expect((await providerRevenue(w.p.provider.id)).lifetime).toEqual({ grossCents: 500, platformFeeCents: 150, providerShareCents: 350, refundedCents: 500 });
-    // A refund of a charge we never recorded changes nothing.
+    // A refund of an old charge we never recorded changes nothing.
     const before = await billingState();
-    await deliverOk(stripeEvent("charge.refunded", chargeObject({ id: "ch_other", amount: 900, amountRefunded: 900, applicationFeeAmount: 270 })));
+    const tenDaysAgo = Math.floor(Date.now() / 1000) - 10 * 86_400;
+    await deliverOk(stripeEvent("charge.refunded", chargeObject({ id: "ch_other", amount: 900, amountRefunded: 900, applicationFeeAmount: 270, created: tenDaysAgo })));
     expect((await billingState()).payments).toEqual(before.payments);
+  });
+
+  it("a refund that overtakes its invoice.paid is refused with 500 (Stripe retries) and applies once the payment is recorded", async () => {
+    const w = await checkoutWorld();
+    await deliverOk(stripeEvent("customer.subscription.created", w.sub(), { created: w.t0 }));
+    const refund = stripeEvent("charge.refunded", chargeObject({ id: "ch_early", amount: 500, amountRefunded: 500, applicationFeeAmount: 150 }), { created: w.t0 + 2 });
+    const before = await billingState();
+    expect((await deliver(refund)).status).toBe(500);
+    expect(await billingState()).toEqual(before);
+    w.charge("in_early", "ch_early");
+    await deliverOk(stripeEvent("invoice.paid", w.invoice("in_early", true), { created: w.t0 + 1 }));
+    await deliverOk(refund);
+    expect(await db.select({ status: payments.status, refunded: payments.refundedCents }).from(payments)).toEqual([{ status: "refunded", refunded: 500 }]);
   });
 
   it("answers 200 to event types it does not handle, and records nothing", async () => {
@@ -330,6 +344,29 @@ describe("the other events (on Stripe's payloads where shared/data is present, t
       expect((await rows(w.s.user.id)).map((r) => [r.stripeSubscriptionId, r.status])).toEqual([
         [w.subId, "active"],
         ["sub_second_tab", "canceled"],
+      ]);
+    });
+
+    it("when cancelling it at Stripe fails, the event is refused (500) and Stripe's retry cancels it", async () => {
+      const w = await checkoutWorld();
+      await deliverOk(stripeEvent("checkout.session.completed", w.completed(), { created: w.t0 }));
+      await deliverOk(stripeEvent("customer.subscription.created", w.sub(), { created: w.t0 }));
+      w.sub({ id: "sub_second_tab" });
+      // stripe-node retries a 500 twice itself: three failures make the cancel call fail.
+      fake.failures.set("DELETE /v1/subscriptions/sub_second_tab", 3);
+      const second = stripeEvent("checkout.session.completed", w.completed({ id: "cs_test_second_tab", subscription: "sub_second_tab" }), { created: w.t0 + 5 });
+      expect((await deliver(second)).status).toBe(500);
+      expect(fake.calls("DELETE")).toHaveLength(3);
+      expect(await db.select().from(stripeEvents).where(eq(stripeEvents.id, second.id))).toEqual([]);
+      // Stripe delivers it again: this time the cancellation goes through, once.
+      await deliverOk(second);
+      expect(fake.calls("DELETE")).toHaveLength(4);
+      await deliverOk(stripeEvent("customer.subscription.created", w.sub({ id: "sub_second_tab" }), { created: w.t0 + 5 }));
+      await deliverOk(second);
+      expect(fake.calls("DELETE")).toHaveLength(4);
+      expect((await rows(w.s.user.id)).map((r) => [r.stripeSubscriptionId, r.status, r.duplicateState])).toEqual([
+        [w.subId, "active", null],
+        ["sub_second_tab", "canceled", "cancelled"],
       ]);
     });
   });
