@@ -15,6 +15,7 @@ import { getPaymentsGateway, type InvoiceCharge } from "@/server/integrations/st
 import { logger } from "@/server/logger";
 import { getStripeWebhookSecret } from "@/server/secrets";
 import { recordAudit } from "@/server/services/audit";
+import { notifySubscription } from "./notices";
 
 export const HANDLED_EVENTS = [
   "checkout.session.completed",
@@ -173,6 +174,9 @@ async function applySubscription(tx: Executor, sub: Stripe.Subscription, at: Dat
       .update(subscriptions)
       .set({ ...fields, pastDueSince: status === "past_due" ? (row.pastDueSince ?? at) : null })
       .where(eq(subscriptions.id, row.id));
+    if (row.status === "incomplete" && (status === "active" || status === "trialing")) await notifySubscription(tx, row.id, "started");
+    if (row.status !== "past_due" && status === "past_due") await notifySubscription(tx, row.id, "payment_failed");
+    if (status === "canceled") await notifySubscription(tx, row.id, "ended");
     return null;
   }
 
@@ -199,9 +203,11 @@ async function insertSubscription(tx: Executor, values: NewSubscription): Promis
   }
   try {
     // A savepoint, so a second live subscription to the same provider fails alone, not the whole event.
-    await tx.transaction(async (sp) => {
-      await sp.insert(subscriptions).values(values);
+    const id = await tx.transaction(async (sp) => {
+      const [row] = await sp.insert(subscriptions).values(values).returning({ id: subscriptions.id });
+      return row!.id;
     });
+    if (values.status === "active" || values.status === "trialing") await notifySubscription(tx, id, "started");
     return "inserted";
   } catch (err) {
     if (!isUniqueViolation(err, "subscriptions_live_pair_idx")) throw err;
@@ -224,6 +230,7 @@ function subscriptionOfInvoice(invoice: Stripe.Invoice): { id: string | null; me
 
 async function applyInvoicePaid(tx: Executor, invoice: Stripe.Invoice, at: Date, charge: InvoiceCharge | null): Promise<void> {
   const { id: stripeSubscriptionId, metadata } = subscriptionOfInvoice(invoice);
+  await lockSubscription(tx, stripeSubscriptionId);
   const [row] = stripeSubscriptionId
     ? await tx
         .select({ id: subscriptions.id, status: subscriptions.status, providerId: subscriptions.providerId, subscriberId: subscriptions.subscriberId, syncedAt: subscriptions.stripeSyncedAt })
@@ -280,7 +287,8 @@ async function applyInvoiceFailed(tx: Executor, invoice: Stripe.Invoice, at: Dat
   if (paid.length || invoice.status === "paid") return;
   const { id: stripeSubscriptionId } = subscriptionOfInvoice(invoice);
   if (!stripeSubscriptionId) return;
-  await tx
+  await lockSubscription(tx, stripeSubscriptionId);
+  const changed = await tx
     .update(subscriptions)
     .set({ status: "past_due", pastDueSince: sql`coalesce(${subscriptions.pastDueSince}, ${at.toISOString()}::timestamptz)`, stripeSyncedAt: at })
     .where(
@@ -289,7 +297,9 @@ async function applyInvoiceFailed(tx: Executor, invoice: Stripe.Invoice, at: Dat
         inArray(subscriptions.status, ["active", "trialing"]),
         or(isNull(subscriptions.stripeSyncedAt), lte(subscriptions.stripeSyncedAt, at)),
       ),
-    );
+    )
+    .returning({ id: subscriptions.id });
+  for (const c of changed) await notifySubscription(tx, c.id, "payment_failed");
 }
 
 async function applyAccount(tx: Executor, account: Stripe.Account): Promise<void> {
