@@ -17,3 +17,29 @@ export function splitRevenue(amountCents: number): { platformCents: number; prov
   const platformCents = Math.floor((amountCents * PLATFORM_FEE_PERCENT + 50) / 100);
   return { platformCents, providerCents: amountCents - platformCents };
 }
+
+export type ParsedDollars = { ok: true; cents: number } | { ok: false; message: string };
+
+/**
+ * A dollar amount typed by a person ("5", "5.5", "$1,250.00") as integer cents, read digit by digit so no float
+ * ever holds the amount. At most two decimal places; grouping commas only between groups of three.
+ */
+export function parseDollars(input: string): ParsedDollars {
+  const s = input.trim().replace(/^\$\s*/, "");
+  if (!s) return { ok: false, message: "Enter an amount in dollars" };
+  if (s.startsWith("-")) return { ok: false, message: "The amount can't be negative" };
+  const m = /^(\d{1,3}(?:,\d{3})+|\d+)?(?:\.(\d*))?$/.exec(s);
+  if (!m || (!m[1] && !m[2])) return { ok: false, message: "Enter an amount like 5 or 4.99" };
+  const frac = m[2] ?? "";
+  if (frac.length > 2) return { ok: false, message: "Use at most two decimal places (cents)" };
+  const whole = (m[1] ?? "0").replaceAll(",", "").replace(/^0+(?=\d)/, "");
+  if (whole.length > 13) return { ok: false, message: "That amount is too large" };
+  const cents = Number(whole) * 100 + Number(frac.padEnd(2, "0"));
+  return { ok: true, cents };
+}
+
+/** Integer cents as the plain decimal string a price input shows ("5.00"), without grouping or symbol. */
+export function centsToInput(cents: number): string {
+  if (!Number.isSafeInteger(cents) || cents < 0) throw new RangeError("cents must be a non-negative safe integer");
+  return `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, "0")}`;
+}
