@@ -17,7 +17,10 @@ import { logger } from "@/server/logger";
 import { shaped } from "./templates";
 import type { CheckoutRequest, InvoiceCharge, PaymentsGateway } from "./types";
 
-export class EmbeddedStripeError extends Error {}
+export class EmbeddedStripeError extends Error {
+  // Checked by name (isEmbeddedStripeError): each Next.js bundle has its own copy of this class.
+  override readonly name = "EmbeddedStripeError";
+}
 
 const CLOCK_KEY = "embedded_stripe_clock_offset_ms";
 const DAY = 86_400;

@@ -6,7 +6,7 @@ import "server-only";
 import Stripe from "stripe";
 import { env } from "@/env";
 import { StripeApiGateway } from "./api";
-import { EmbeddedStripeGateway } from "./embedded";
+import { EmbeddedStripeGateway, type EmbeddedStripeError } from "./embedded";
 import type { PaymentsGateway } from "./types";
 
 export type { CheckoutRequest, GatewayMode, InvoiceCharge, PaymentsGateway } from "./types";
@@ -32,7 +32,15 @@ export function setPaymentsGateway(gateway: PaymentsGateway | undefined): void {
 /** The embedded stand-in when it is the adapter in use; null with real Stripe (the dev pages then 404). */
 export function embeddedStripe(): EmbeddedStripeGateway | null {
   const gw = getPaymentsGateway();
-  return gw instanceof EmbeddedStripeGateway ? gw : null;
+  // By mode, not `instanceof`: the gateway on globalThis is made by whichever bundle asks first (instrumentation
+  // seeds through it at start-up), and each Next.js bundle has its own copy of the class, so `instanceof` is false
+  // in the app's pages and the dev pages would 404.
+  return gw.mode === "embedded" ? (gw as EmbeddedStripeGateway) : null;
+}
+
+/** `instanceof EmbeddedStripeError` across bundles, for the same reason: the error may come from another copy of the class. */
+export function isEmbeddedStripeError(err: unknown): err is EmbeddedStripeError {
+  return err instanceof Error && err.name === "EmbeddedStripeError";
 }
 
 /** Absolute for Stripe (it redirects browsers back to us), a path for the embedded pages (same origin). */
