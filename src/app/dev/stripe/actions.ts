@@ -1,0 +1,143 @@
+"use server";
+/**
+ * Form actions of the embedded Stripe stand-in pages. Each one checks, on every call, that the stand-in is in use,
+ * who is signed in, and that the object belongs to them (through the gateway's own record, never a form field), and
+ * validates its input with zod. Redirects go to same-origin paths only.
+ */
+import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
+import { z } from "zod";
+import { safeRedirectPath } from "@/lib/safe-redirect";
+import { logger } from "@/server/logger";
+import { embeddedStripe, isEmbeddedStripeError } from "@/server/integrations/stripe";
+import { getDatabase } from "@/server/db";
+import { ownAccount, ownCheckout, ownPortal, sessionUser } from "./guard";
+
+export interface DevFormState {
+  message?: string;
+  fieldErrors?: Record<string, string[] | undefined>;
+  /** What was typed, so the form shows it again next to its error. */
+  values?: Record<string, string>;
+  done?: string;
+}
+
+const NOT_YOURS = "This page isn't available to your account. Sign in as the account it belongs to.";
+const id = (what: string) => z.string({ error: `Missing ${what}` }).min(1, `Missing ${what}`).max(255);
+
+async function context() {
+  const gateway = embeddedStripe();
+  if (!gateway) return { error: "Test mode is off: real Stripe is configured, so this page does nothing." } as const;
+  await getDatabase();
+  const user = await sessionUser();
+  if (!user) return { error: "Your session has ended. Sign in again to continue." } as const;
+  return { gateway, user } as const;
+}
+
+/** Gateway refusals are our own sentences; anything else is logged and replaced by a generic one. */
+function failure(err: unknown, what: string): DevFormState {
+  if (isEmbeddedStripeError(err)) return { message: err.message };
+  logger.error({ err }, `embedded stripe page: ${what} failed`);
+  return { message: "Something went wrong on our side. Please try again." };
+}
+
+// ---- Connect onboarding ------------------------------------------------------------------------------------------
+
+const onboardingSchema = z.object({
+  accountId: id("account"),
+  businessName: z.string().trim().min(2, "Enter the name your subscribers will see on their card statement").max(100, "Keep the business name under 100 characters"),
+  returnUrl: z.string().max(2048).optional(),
+});
+
+export async function completeOnboardingAction(_prev: DevFormState, form: FormData): Promise<DevFormState> {
+  const ctx = await context();
+  if ("error" in ctx) return { message: ctx.error };
+  const values = { businessName: String(form.get("businessName") ?? "") };
+  const parsed = onboardingSchema.safeParse({ accountId: form.get("accountId"), businessName: form.get("businessName"), returnUrl: form.get("returnUrl") ?? undefined });
+  if (!parsed.success) return { fieldErrors: z.flattenError(parsed.error).fieldErrors, values };
+  const own = await ownAccount(ctx.gateway, parsed.data.accountId, ctx.user.id);
+  if (!own) return { message: NOT_YOURS };
+  try {
+    await ctx.gateway.completeOnboarding(parsed.data.accountId, { businessName: parsed.data.businessName });
+  } catch (err) {
+    return { ...failure(err, "onboarding"), values };
+  }
+  redirect(safeRedirectPath(parsed.data.returnUrl, "/revenue?onboarding=return"));
+}
+
+// ---- Checkout ----------------------------------------------------------------------------------------------------
+
+const paySchema = z.object({
+  sessionId: id("checkout session"),
+  card: z.enum(["succeeds", "declines"], { error: "Choose a test card" }),
+});
+
+export async function payCheckoutAction(_prev: DevFormState, form: FormData): Promise<DevFormState> {
+  const ctx = await context();
+  if ("error" in ctx) return { message: ctx.error };
+  const parsed = paySchema.safeParse({ sessionId: form.get("sessionId"), card: form.get("card") });
+  if (!parsed.success) return { fieldErrors: z.flattenError(parsed.error).fieldErrors };
+  const session = await ownCheckout(ctx.gateway, parsed.data.sessionId, ctx.user.id);
+  if (!session) return { message: NOT_YOURS };
+  let result: Awaited<ReturnType<typeof ctx.gateway.completeCheckout>>;
+  try {
+    result = await ctx.gateway.completeCheckout(parsed.data.sessionId, parsed.data.card);
+  } catch (err) {
+    return failure(err, "checkout");
+  }
+  if (!result.ok) return { message: result.message };
+  redirect(safeRedirectPath(result.successUrl, "/subscriptions"));
+}
+
+// ---- Billing portal ----------------------------------------------------------------------------------------------
+
+const portalSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("cancel"), customerId: id("customer"), subscriptionId: id("subscription") }),
+  z.object({ intent: z.literal("keep"), customerId: id("customer"), subscriptionId: id("subscription") }),
+  z.object({ intent: z.literal("unpause"), customerId: id("customer"), subscriptionId: id("subscription") }),
+  z.object({ intent: z.literal("pay"), customerId: id("customer"), invoiceId: id("invoice") }),
+  z.object({ intent: z.literal("fail-next"), customerId: id("customer"), fails: z.enum(["on", "off"]) }),
+]);
+
+export async function portalAction(_prev: DevFormState, form: FormData): Promise<DevFormState> {
+  const ctx = await context();
+  if ("error" in ctx) return { message: ctx.error };
+  const parsed = portalSchema.safeParse(Object.fromEntries(form.entries()));
+  if (!parsed.success) return { message: "That request wasn't understood. Reload the page and try again." };
+  const input = parsed.data;
+  const view = await ownPortal(ctx.gateway, input.customerId, ctx.user.id);
+  if (!view) return { message: NOT_YOURS };
+  let done: string;
+  try {
+    switch (input.intent) {
+      case "cancel":
+      case "keep":
+      case "unpause": {
+        // INVARIANT: only a subscription of this customer (checked above against the session) can be changed.
+        if (!view.subscriptions.some((s) => s.id === input.subscriptionId)) return { message: NOT_YOURS };
+        const change = input.intent === "cancel" ? { cancelAtPeriodEnd: true } : input.intent === "keep" ? { cancelAtPeriodEnd: false } : { pause: false };
+        await ctx.gateway.updateSubscription(input.subscriptionId, change);
+        done =
+          input.intent === "cancel"
+            ? "Your subscription will end at the close of the current period."
+            : input.intent === "keep"
+              ? "Your subscription will renew as usual."
+              : "Payments resumed.";
+        break;
+      }
+      case "pay": {
+        if (!view.invoices.some((i) => i.id === input.invoiceId && i.status === "open")) return { message: "That invoice isn't open any more." };
+        await ctx.gateway.payOpenInvoice(input.invoiceId);
+        done = "Invoice paid with the test card. Your subscription is active again.";
+        break;
+      }
+      case "fail-next":
+        await ctx.gateway.setNextPaymentFails(input.customerId, input.fails === "on");
+        done = input.fails === "on" ? "Your next renewal will be declined." : "Your next renewal will go through.";
+        break;
+    }
+  } catch (err) {
+    return failure(err, `portal ${input.intent}`);
+  }
+  revalidatePath(`/dev/stripe/portal/${input.customerId}`);
+  return { done };
+}

@@ -1,0 +1,74 @@
+/**
+ * Shared checks for the embedded Stripe stand-in pages and their actions. They exist only while the embedded
+ * gateway is the one in use (no STRIPE_SECRET_KEY), and each object they show or change belongs to one user: the
+ * owner is read from the session and compared with the object's own record, never taken from the URL or a form.
+ */
+import "server-only";
+import { eq, inArray } from "drizzle-orm";
+import { notFound } from "next/navigation";
+import { auth } from "@/server/auth";
+import { db, getDatabase } from "@/server/db";
+import { embeddedStripeObjects, providers } from "@/server/db/schema";
+import { embeddedStripe, isEmbeddedStripeError, type EmbeddedStripeGateway } from "@/server/integrations/stripe";
+import { getProviderByUserId } from "@/server/services/providers";
+
+/** The embedded gateway, or a 404 when real Stripe is configured. */
+export async function embeddedOr404(): Promise<EmbeddedStripeGateway> {
+  const gateway = embeddedStripe();
+  if (!gateway) notFound();
+  await getDatabase();
+  return gateway;
+}
+
+/** The signed-in user, or null. Pages redirect to sign-in themselves (they know their own path). */
+export async function sessionUser() {
+  const session = await auth();
+  return session?.user ?? null;
+}
+
+/** An unknown id reads as "not found", like someone else's: the stand-in never says which. */
+export async function orNull<T>(p: Promise<T>): Promise<T | null> {
+  try {
+    return await p;
+  } catch (err) {
+    if (isEmbeddedStripeError(err)) return null;
+    throw err;
+  }
+}
+
+/** The Connect account, if it belongs to this user's provider profile. */
+export async function ownAccount(gateway: EmbeddedStripeGateway, accountId: string, userId: string) {
+  const [account, provider] = await Promise.all([orNull(gateway.retrieveAccount(accountId)), getProviderByUserId(userId)]);
+  if (!account || !provider || account.metadata?.providerId !== provider.id) return null;
+  return { account, provider };
+}
+
+/** The Checkout session, if this user is its subscriber. */
+export async function ownCheckout(gateway: EmbeddedStripeGateway, sessionId: string, userId: string) {
+  const details = await orNull(gateway.checkoutDetails(sessionId));
+  return details && details.subscriberId === userId ? details : null;
+}
+
+/** The customer's portal view, if the customer is this user. */
+export async function ownPortal(gateway: EmbeddedStripeGateway, customerId: string, userId: string) {
+  const view = await orNull(gateway.portalView(customerId));
+  return view && view.customer.userId === userId ? view : null;
+}
+
+/**
+ * Whether the customer's next renewal is set to fail. The gateway writes this switch but `portalView` doesn't
+ * return it, so the portal page reads it from the stand-in's store (the same row `setNextPaymentFails` writes).
+ */
+export async function nextPaymentFails(customerId: string): Promise<boolean> {
+  const [row] = await db.select({ data: embeddedStripeObjects.data }).from(embeddedStripeObjects).where(eq(embeddedStripeObjects.id, customerId));
+  const flags = (row?.data as { tradsy_embedded?: { nextPaymentFails?: boolean } } | undefined)?.tradsy_embedded;
+  return Boolean(flags?.nextPaymentFails);
+}
+
+/** Display names of the providers behind the portal's subscriptions (Stripe only knows their ids). */
+export async function providerNames(ids: (string | null)[]): Promise<Map<string, string>> {
+  const unique = [...new Set(ids.filter((id): id is string => Boolean(id)))];
+  if (!unique.length) return new Map();
+  const rows = await db.select({ id: providers.id, displayName: providers.displayName }).from(providers).where(inArray(providers.id, unique));
+  return new Map(rows.map((r) => [r.id, r.displayName]));
+}

@@ -1,0 +1,140 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { Badge, Card, CardBody, CardHeader } from "@/components/ui/card";
+import { ButtonLink } from "@/components/ui/button";
+import { formatCents } from "@/lib/money";
+import { safeRedirectPath } from "@/lib/safe-redirect";
+import { firstParam, hrefWith, type SearchParams } from "@/lib/search-params";
+import { requireUser } from "@/server/auth/guards";
+import { embeddedOr404, nextPaymentFails, ownPortal, providerNames } from "../../guard";
+import { FailNextToggle, PayInvoiceButton, SubscriptionActions } from "./client";
+
+export const metadata: Metadata = { title: "Billing" };
+
+const dateFmt = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone: "UTC" });
+const SUB_STATUS: Record<string, { label: string; tone: "green" | "brand" | "amber" | "slate" | "red" }> = {
+  active: { label: "Active", tone: "green" },
+  trialing: { label: "Trial", tone: "brand" },
+  past_due: { label: "Past due", tone: "amber" },
+  unpaid: { label: "Unpaid", tone: "amber" },
+  paused: { label: "Paused", tone: "slate" },
+  canceled: { label: "Canceled", tone: "red" },
+  incomplete: { label: "Incomplete", tone: "amber" },
+};
+const INVOICE_STATUS: Record<string, { label: string; tone: "green" | "amber" | "slate" }> = {
+  paid: { label: "Paid", tone: "green" },
+  open: { label: "Open", tone: "amber" },
+  void: { label: "Void", tone: "slate" },
+  uncollectible: { label: "Uncollectible", tone: "slate" },
+};
+
+/** Stands in for the Stripe customer portal: subscriptions, invoices, and switches to play failed renewals. */
+export default async function DevPortalPage({ params, searchParams }: { params: Promise<{ customer: string }>; searchParams: Promise<SearchParams> }) {
+  const gateway = await embeddedOr404();
+  const [{ customer: customerId }, sp] = await Promise.all([params, searchParams]);
+  const returnUrl = safeRedirectPath(firstParam(sp.return_url), "/subscriptions");
+  const user = await requireUser(hrefWith(`/dev/stripe/portal/${encodeURIComponent(customerId)}`, { return_url: returnUrl }));
+  const view = await ownPortal(gateway, customerId, user.id);
+  if (!view) notFound();
+  const [nameOf, failsNext] = await Promise.all([providerNames(view.subscriptions.map((s) => s.providerId)), nextPaymentFails(customerId)]);
+
+  return (
+    <>
+      <div className="flex flex-wrap items-end justify-between gap-4">
+        <div>
+          <p className="text-sm font-medium text-slate-500">Billing for {view.customer.email}</p>
+          <h1 className="mt-1 text-2xl font-semibold tracking-tight text-slate-900">Manage your subscriptions</h1>
+        </div>
+        <ButtonLink href={returnUrl} variant="secondary">
+          <span aria-hidden="true">←</span> Return to Tradsy
+        </ButtonLink>
+      </div>
+
+      <Card className="mt-6">
+        <CardHeader title="Subscriptions" />
+        {view.subscriptions.length ? (
+          <ul className="divide-y divide-slate-100">
+            {view.subscriptions.map((s) => {
+              const status = s.paused && s.status !== "canceled" ? SUB_STATUS.paused! : (SUB_STATUS[s.status] ?? { label: s.status, tone: "slate" as const });
+              const name = (s.providerId && nameOf.get(s.providerId)) ?? "Signal subscription";
+              return (
+                <li key={s.id} className="flex flex-col gap-3 px-5 py-4 sm:flex-row sm:items-center sm:justify-between" data-testid="portal-subscription">
+                  <div className="min-w-0">
+                    <p className="flex flex-wrap items-center gap-2 font-medium text-slate-900">
+                      {name} <Badge tone={status.tone}>{status.label}</Badge>
+                    </p>
+                    <p className="mt-0.5 text-sm text-slate-600">
+                      <span className="tabular-nums">{formatCents(s.amountCents)}</span> / month ·{" "}
+                      {s.status === "canceled"
+                        ? "ended"
+                        : s.cancelAtPeriodEnd
+                          ? `ends ${dateFmt.format(s.currentPeriodEnd)}`
+                          : s.paused
+                            ? `payments paused; period ends ${dateFmt.format(s.currentPeriodEnd)}`
+                            : `renews ${dateFmt.format(s.currentPeriodEnd)}`}
+                    </p>
+                  </div>
+                  {s.status === "canceled" ? null : (
+                    <SubscriptionActions customerId={customerId} subscriptionId={s.id} name={name} cancelAtPeriodEnd={s.cancelAtPeriodEnd} paused={s.paused} />
+                  )}
+                </li>
+              );
+            })}
+          </ul>
+        ) : (
+          <CardBody>
+            <p className="text-sm text-slate-600">No subscriptions yet.</p>
+          </CardBody>
+        )}
+      </Card>
+
+      <Card className="mt-6">
+        <CardHeader title="Payment method" description="Visa ending 4242 (test card)" />
+        <CardBody>
+          <FailNextToggle customerId={customerId} fails={failsNext} />
+        </CardBody>
+      </Card>
+
+      <Card className="mt-6">
+        <CardHeader title="Invoices" description="Newest first. Dates in UTC." />
+        {view.invoices.length ? (
+          <div className="overflow-x-auto">
+            <table className="w-full min-w-[30rem] text-left text-sm">
+              <caption className="sr-only">Invoices</caption>
+              <thead className="border-b border-slate-200 text-xs text-slate-500 uppercase">
+                <tr>
+                  <th scope="col" className="px-5 py-2 font-medium">Date</th>
+                  <th scope="col" className="py-2 pr-4 font-medium">Number</th>
+                  <th scope="col" className="py-2 pr-4 text-right font-medium">Amount</th>
+                  <th scope="col" className="py-2 pr-5 font-medium">Status</th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100">
+                {view.invoices.map((i) => {
+                  const status = INVOICE_STATUS[i.status] ?? { label: i.status, tone: "slate" as const };
+                  return (
+                    <tr key={i.id}>
+                      <td className="px-5 py-2.5 whitespace-nowrap text-slate-700">{dateFmt.format(i.created)}</td>
+                      <td className="py-2.5 pr-4 font-mono text-xs text-slate-600">{i.number}</td>
+                      <td className="py-2.5 pr-4 text-right tabular-nums text-slate-900">{formatCents(i.amountCents)}</td>
+                      <td className="py-2.5 pr-5">
+                        <span className="flex flex-wrap items-center gap-2">
+                          <Badge tone={status.tone}>{status.label}</Badge>
+                          {i.status === "open" ? <PayInvoiceButton customerId={customerId} invoiceId={i.id} amount={formatCents(i.amountCents)} /> : null}
+                        </span>
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        ) : (
+          <CardBody>
+            <p className="text-sm text-slate-600">No invoices yet. Trials are invoiced when they end.</p>
+          </CardBody>
+        )}
+      </Card>
+    </>
+  );
+}
