@@ -1,0 +1,102 @@
+"use client";
+
+import { useMutation } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { useTRPC } from "@/trpc/react";
+import { Button } from "@/components/ui/button";
+import { useHydrated } from "@/components/ui/use-hydrated";
+
+type Action = "cancel" | "resume" | "pause";
+
+/** Cancel at period end, pause or resume one subscription; the page re-renders from the server afterwards. */
+export function ManageSubscription({
+  subscriptionId,
+  providerName,
+  status,
+  cancelAtPeriodEnd,
+  endsOn,
+}: {
+  subscriptionId: string;
+  providerName: string;
+  status: "incomplete" | "trialing" | "active" | "past_due" | "paused";
+  cancelAtPeriodEnd: boolean;
+  endsOn: string | null;
+}) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const hydrated = useHydrated();
+  const manage = useMutation(trpc.billing.manage.mutationOptions({ onSuccess: () => router.refresh() }));
+  const run = (action: Action) => {
+    if (action === "cancel") {
+      const until = endsOn ? ` You keep access until ${endsOn}, and you won't be charged again.` : " You won't be charged again.";
+      if (!window.confirm(`Cancel your subscription to ${providerName}?${until}`)) return;
+    }
+    if (action === "pause" && !window.confirm(`Pause payments to ${providerName}? Their open signals are hidden from you until you resume.`)) return;
+    manage.mutate({ subscriptionId, action });
+  };
+  const busy = (a: Action) => manage.isPending && manage.variables?.action === a;
+  const canResume = cancelAtPeriodEnd || status === "paused";
+
+  return (
+    <div className="flex flex-col items-stretch gap-2 sm:items-end">
+      <div className="flex flex-wrap gap-2">
+        {canResume ? (
+          <Button size="sm" loading={busy("resume")} disabled={!hydrated || manage.isPending} onClick={() => run("resume")} aria-label={`Resume subscription to ${providerName}`}>
+            Resume
+          </Button>
+        ) : (
+          <>
+            {status === "active" || status === "trialing" ? (
+              <Button variant="ghost" size="sm" loading={busy("pause")} disabled={!hydrated || manage.isPending} onClick={() => run("pause")} aria-label={`Pause subscription to ${providerName}`}>
+                Pause
+              </Button>
+            ) : null}
+            <Button
+              variant="secondary"
+              size="sm"
+              loading={busy("cancel")}
+              disabled={!hydrated || manage.isPending}
+              onClick={() => run("cancel")}
+              aria-label={`Cancel subscription to ${providerName} at period end`}
+            >
+              Cancel at period end
+            </Button>
+          </>
+        )}
+      </div>
+      {manage.isError ? (
+        <p className="text-sm text-red-700" role="alert">
+          {manage.error.message}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** Opens the billing portal (cards, invoices) and leaves for it; the button stays busy until the next page loads. */
+export function ManageBillingButton() {
+  const trpc = useTRPC();
+  const hydrated = useHydrated();
+  const [leaving, setLeaving] = useState(false);
+  const portal = useMutation(
+    trpc.billing.portal.mutationOptions({
+      onSuccess: ({ url }) => {
+        setLeaving(true);
+        window.location.assign(url);
+      },
+    }),
+  );
+  return (
+    <div className="flex flex-col items-end gap-1">
+      <Button variant="secondary" loading={portal.isPending || leaving} disabled={!hydrated} onClick={() => portal.mutate()}>
+        Manage billing
+      </Button>
+      {portal.isError ? (
+        <p className="max-w-xs text-right text-sm text-red-700" role="alert">
+          {portal.error.message}
+        </p>
+      ) : null}
+    </div>
+  );
+}
