@@ -1,11 +1,15 @@
 "use client";
 
+import { useMutation } from "@tanstack/react-query";
 import { useSubscription } from "@trpc/tanstack-react-query";
 import { useRouter } from "next/navigation";
 import { useEffect, useState, useTransition } from "react";
+import { Button } from "@/components/ui/button";
+import { Alert } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
 import { percent } from "@/components/track-record/format";
 import { useTRPC } from "@/trpc/react";
+import { useHydrated } from "@/components/ui/use-hydrated";
 
 /** What a change means, in words, for the polite live region. */
 function describe(kind: string, s: { visibility: "full" | "hidden"; number: number; resultPct?: string | null }): string {
@@ -88,6 +92,33 @@ export function LiveUpdates({ providerSlug }: { providerSlug: string }) {
       <p className="sr-only" role="status" aria-live="polite" aria-atomic="true">
         {announcement}
       </p>
+    </div>
+  );
+}
+
+/**
+ * Opens Stripe Checkout for this provider and leaves for it. The button stays busy until the checkout page loads;
+ * the server's refusals (already subscribed, not open yet) are shown as they are written.
+ */
+export function SubscribeButton({ providerId, trial }: { providerId: string; trial: boolean }) {
+  const trpc = useTRPC();
+  const hydrated = useHydrated();
+  const [leaving, setLeaving] = useState(false);
+  const checkout = useMutation(
+    trpc.billing.checkout.mutationOptions({
+      onSuccess: ({ url }) => {
+        setLeaving(true);
+        window.location.assign(url);
+      },
+    }),
+  );
+  const busy = checkout.isPending || leaving;
+  return (
+    <div className="space-y-3">
+      <Button size="lg" className="w-full" loading={busy} disabled={!hydrated} onClick={() => checkout.mutate({ providerId })}>
+        {busy ? "Opening checkout…" : trial ? "Start free trial" : "Subscribe"}
+      </Button>
+      {checkout.isError ? <Alert tone="error">{checkout.error.message}</Alert> : null}
     </div>
   );
 }

@@ -13,12 +13,12 @@ import { FigureText, SignalHistory } from "@/components/track-record/signal-hist
 import { StatsTabs } from "@/components/track-record/stats-tabs";
 import { SyntheticPricesBadge, SyntheticPricesNotice } from "@/components/track-record/synthetic-prices";
 import type { SignalLevels, StatsByWindow } from "@/components/track-record/types";
-import { formatCents } from "@/lib/money";
-import { hrefWith, parsePageParam, type SearchParams } from "@/lib/search-params";
+import { firstParam, hrefWith, parsePageParam, type SearchParams } from "@/lib/search-params";
 import { auth } from "@/server/auth";
 import { api } from "@/trpc/server";
 import { LiveUpdates } from "./client";
 import { getProviderBySlug } from "./provider";
+import { SubscribePanel } from "./subscribe-panel";
 
 export const dynamic = "force-dynamic";
 
@@ -73,11 +73,12 @@ export default async function ProviderProfilePage({ params, searchParams }: { pa
 
   const historyPage = parsePageParam(sp.history);
   const caller = await api();
-  const [record, open, history, closes] = await Promise.all([
+  const [record, open, history, closes, subscribe] = await Promise.all([
     caller.providers.trackRecord({ slug: provider.slug }),
     caller.signals.forProvider({ slug: provider.slug, status: "live", page: 1, pageSize: OPEN_LIMIT }),
     caller.signals.forProvider({ slug: provider.slug, status: "done", page: historyPage, pageSize: HISTORY_PAGE_SIZE }),
     recentCloses(caller, provider.slug),
+    caller.billing.subscribeState({ providerId: provider.id }),
   ]);
   const historyPages = Math.max(1, Math.ceil(history.total / HISTORY_PAGE_SIZE));
   const historyHref = (page: number) => `${hrefWith(`/providers/${provider.slug}`, { history: page })}#history`;
@@ -284,20 +285,12 @@ export default async function ProviderProfilePage({ params, searchParams }: { pa
         </section>
 
         <aside aria-label="Subscription, open signals and verification" className={`space-y-6 lg:col-start-2 lg:row-start-1 ${asideRows}`}>
-          <Card>
-            <CardBody className="py-5">
-              <p>
-                <span className="text-3xl font-semibold tracking-tight text-slate-900 tabular-nums">{formatCents(provider.priceCents)}</span>
-                <span className="text-sm text-slate-500"> / month</span>
-              </p>
-              {provider.trialDays > 0 ? (
-                <p className="mt-2">
-                  <Badge tone="green">{provider.trialDays}-day free trial</Badge>
-                </p>
-              ) : null}
-              <SubscribeNote access={access} signedIn={Boolean(session)} name={provider.displayName} slug={provider.slug} />
-            </CardBody>
-          </Card>
+          <SubscribePanel
+            provider={provider}
+            state={subscribe}
+            viewer={session ? { role: session.user.role } : null}
+            checkoutCanceled={firstParam(sp.checkout) === "canceled"}
+          />
 
           <Card>
             <CardHeader title="Open signals" action={<LiveUpdates providerSlug={provider.slug} />} />
@@ -439,52 +432,6 @@ function DetailRow({ term, children }: { term: string; children: ReactNode }) {
       <dt className="text-slate-500">{term}</dt>
       <dd className="text-right font-medium text-slate-900">{children}</dd>
     </div>
-  );
-}
-
-function SubscribeNote({ access, signedIn, name, slug }: { access: "owner" | "subscriber" | "public"; signedIn: boolean; name: string; slug: string }) {
-  if (access === "owner") {
-    return (
-      <p className="mt-4 rounded-md bg-slate-50 px-3 py-3 text-sm text-slate-600">
-        Your monthly price. Change it, or your profile, in{" "}
-        <Link href="/settings" className="font-medium text-brand-700 underline-offset-2 hover:underline">
-          settings
-        </Link>
-        .
-      </p>
-    );
-  }
-  if (access === "subscriber") {
-    return (
-      <p className="mt-4 flex items-start gap-2 rounded-md bg-emerald-50 px-3 py-3 text-sm text-emerald-900">
-        <svg viewBox="0 0 20 20" className="mt-0.5 size-4 shrink-0" fill="none" stroke="currentColor" strokeWidth="2" aria-hidden="true">
-          <path d="M4 10.5l4 4 8-9" strokeLinecap="round" strokeLinejoin="round" />
-        </svg>
-        <span>You&rsquo;re subscribed: open signals show their full levels here and on your dashboard.</span>
-      </p>
-    );
-  }
-  return (
-    <>
-      <p className="mt-4 text-sm text-slate-700">Subscribers see every entry, stop-loss and target the moment {name} publishes.</p>
-      <p className="mt-2 rounded-md bg-slate-50 px-3 py-3 text-sm text-slate-600">
-        Subscriptions open soon: payments are being set up. The price above is what you will pay; 70% of it goes to the provider.
-      </p>
-      {signedIn ? null : (
-        <div className="mt-4 border-t border-slate-100 pt-4">
-          <p className="text-sm text-slate-600">Create a free account to be ready. The free tier copies up to 4 signals on paper.</p>
-          <ButtonLink href="/signup?role=subscriber" className="mt-3 w-full">
-            Create a free account
-          </ButtonLink>
-          <p className="mt-2 text-center text-xs text-slate-500">
-            Have an account?{" "}
-            <Link href={`/signin?callbackUrl=${encodeURIComponent(`/providers/${slug}`)}`} className="font-medium text-brand-700 hover:underline">
-              Sign in
-            </Link>
-          </p>
-        </div>
-      )}
-    </>
   );
 }
 
