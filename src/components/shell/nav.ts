@@ -25,6 +25,7 @@ const PROVIDER: NavItem[] = [
 export const ADMIN_NAV: NavItem[] = [
   { href: "/admin", label: "Overview", icon: "shield" },
   { href: "/admin/users", label: "Users", icon: "users" },
+  { href: "/admin/revenue", label: "Revenue", icon: "dollar" },
   { href: "/admin/emails", label: "Email outbox", icon: "mail" },
   { href: "/admin/audit", label: "Audit log", icon: "list" },
 ];
