@@ -45,6 +45,7 @@ test("a provider opens paid subscriptions; a trader subscribes, cancels, and los
 
   let profile = "";
   let note = "";
+  let onboardingUrl = "";
 
   await test.step("a new provider sets up payouts through the stand-in onboarding", async () => {
     await signUp(provider, newAccount("provider"));
@@ -56,6 +57,7 @@ test("a provider opens paid subscriptions; a trader subscribes, cancels, and los
     await provider.getByRole("button", { name: "Set up payouts with Stripe" }).click();
     await expect(provider).toHaveURL(/\/dev\/stripe\/onboarding\/acct_/);
     await expect(provider.getByText(BANNER)).toBeVisible();
+    onboardingUrl = provider.url();
     await provider.getByRole("textbox", { name: "Business name" }).fill("E2E Signals LLC");
     await provider.getByRole("button", { name: "Complete onboarding" }).click();
 
@@ -87,10 +89,23 @@ test("a provider opens paid subscriptions; a trader subscribes, cancels, and los
     await expect(trader.getByText("Levels visible to subscribers.")).toBeVisible();
     await expect(trader.getByText(note)).toHaveCount(0);
 
+    // Changing one's mind on the checkout page comes back to the profile, with a word that nothing was charged.
+    await panel.getByRole("button", { name: "Subscribe" }).click();
+    await expect(trader).toHaveURL(/\/dev\/stripe\/checkout\/cs_test_/);
+    await trader.getByRole("link", { name: /Cancel and go back/ }).click();
+    await expectPath(trader, profile);
+    await expect(trader.getByText(/Checkout canceled: you weren.t charged/)).toBeVisible();
+
     await panel.getByRole("button", { name: "Subscribe" }).click();
     await expect(trader).toHaveURL(/\/dev\/stripe\/checkout\/cs_test_/);
     await expect(trader.getByText(BANNER)).toBeVisible();
     await expect(trader.getByText("Due today")).toBeVisible();
+
+    // The stand-in pages belong to one account each: anyone else gets a 404, not the page.
+    expect((await provider.goto(trader.url()))?.status()).toBe(404);
+    const other = await traderCtx.newPage();
+    expect((await other.goto(onboardingUrl))?.status()).toBe(404);
+    await other.close();
 
     await trader.getByRole("radio", { name: /4000 0000 0000 0002/ }).check();
     await trader.getByRole("button", { name: "Pay $5.00" }).click();

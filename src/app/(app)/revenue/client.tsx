@@ -67,13 +67,15 @@ export function OnboardingNotice({ kind, ready, detailsSubmitted }: { kind: "ret
   }, [kind, ready, mutate]);
 
   if (kind === "refresh") {
+    // Finished in the meantime (another tab, or the webhook landed): nothing left to say.
+    if (ready) return null;
     return (
       <Alert tone="warning" className="mb-6 space-y-3">
         <p>
           <span className="font-medium">Your onboarding isn&rsquo;t finished.</span> The link expired or you left before the end. Pick up where you left
           off: what you already entered is kept.
         </p>
-        {ready ? null : <PayoutsAction label="Continue onboarding" variant="secondary" />}
+        <PayoutsAction label="Continue onboarding" variant="secondary" />
       </Alert>
     );
   }

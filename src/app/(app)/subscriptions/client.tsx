@@ -39,8 +39,9 @@ export function ManageSubscription({
   const canResume = cancelAtPeriodEnd || status === "paused";
 
   return (
-    <div className="flex flex-col items-stretch gap-2 sm:items-end">
-      <div className="flex flex-wrap gap-2">
+    <div className="flex shrink-0 flex-col items-stretch gap-2 sm:items-end">
+      <div className="flex flex-wrap gap-2 sm:justify-end">
+        {status === "past_due" ? <ManageBillingButton label="Update card" variant="primary" size="sm" /> : null}
         {canResume ? (
           <Button size="sm" loading={busy("resume")} disabled={!hydrated || manage.isPending} onClick={() => run("resume")} aria-label={`Resume subscription to ${providerName}`}>
             Resume
@@ -60,7 +61,7 @@ export function ManageSubscription({
               onClick={() => run("cancel")}
               aria-label={`Cancel subscription to ${providerName} at period end`}
             >
-              Cancel at period end
+              <span className="whitespace-nowrap">Cancel at period end</span>
             </Button>
           </>
         )}
@@ -75,7 +76,15 @@ export function ManageSubscription({
 }
 
 /** Opens the billing portal (cards, invoices) and leaves for it; the button stays busy until the next page loads. */
-export function ManageBillingButton() {
+export function ManageBillingButton({
+  label = "Manage billing",
+  variant = "secondary",
+  size = "md",
+}: {
+  label?: string;
+  variant?: "primary" | "secondary";
+  size?: "sm" | "md";
+}) {
   const trpc = useTRPC();
   const hydrated = useHydrated();
   const [leaving, setLeaving] = useState(false);
@@ -89,8 +98,8 @@ export function ManageBillingButton() {
   );
   return (
     <div className="flex flex-col items-end gap-1">
-      <Button variant="secondary" loading={portal.isPending || leaving} disabled={!hydrated} onClick={() => portal.mutate()}>
-        Manage billing
+      <Button variant={variant} size={size} className="whitespace-nowrap" loading={portal.isPending || leaving} disabled={!hydrated} onClick={() => portal.mutate()}>
+        {label}
       </Button>
       {portal.isError ? (
         <p className="max-w-xs text-right text-sm text-red-700" role="alert">

@@ -54,7 +54,6 @@ export default async function SubscriptionsPage() {
   const caller = await api();
   const [subs, free] = await Promise.all([caller.subscriptions.mine(), caller.billing.freeTier()]);
   const billed = subs.some((s) => s.billed);
-  const entitledAny = subs.some((s) => s.entitled);
   const exhausted = free.used >= free.limit;
   const freePct = Math.min(100, Math.round((free.used / Math.max(1, free.limit)) * 100));
 
@@ -147,7 +146,7 @@ export default async function SubscriptionsPage() {
             Without a subscription you can copy {free.limit} signals into your paper account to see how following works. Signals from providers you
             subscribe to never count.
           </p>
-          {exhausted && !entitledAny ? (
+          {exhausted ? (
             <Alert tone="warning" className="flex flex-col gap-3 sm:flex-row sm:items-center sm:justify-between">
               <span>
                 <span className="font-medium">You&rsquo;ve used all your free copies.</span> Subscribe to a provider to keep copying their signals and see

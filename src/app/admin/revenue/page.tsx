@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
-import { Badge, Card, CardBody, CardHeader, EmptyState, PageHeader } from "@/components/ui/card";
+import { Card, CardBody, CardHeader, EmptyState, PageHeader } from "@/components/ui/card";
 import { Icon } from "@/components/shell/icons";
 import { formatCents } from "@/lib/money";
 import { requireAdmin } from "@/server/auth/guards";
@@ -85,7 +85,7 @@ export default async function AdminRevenuePage() {
         </p>
       </section>
 
-      <div className="mt-8 grid items-start gap-6 xl:grid-cols-2">
+      <div className="mt-8 space-y-6">
         <Card>
           <CardHeader title="By provider" description="All time, largest first." />
           {data.byProvider.length ? (
@@ -118,7 +118,7 @@ export default async function AdminRevenuePage() {
         </Card>
 
         <Card>
-          <CardHeader title="By month" description={`The last ${MONTHS} months, by payment date (UTC).`} action={<Badge>{data.byMonth.length} with payments</Badge>} />
+          <CardHeader title="By month" description={`The last ${MONTHS} months with payments, by payment date (UTC).`} />
           {data.byMonth.length ? (
             <Table caption={`Revenue by month, last ${MONTHS} months`} head={["Month", "Invoices", "Gross", "Platform", "Provider"]}>
               {data.byMonth.map((m) => (

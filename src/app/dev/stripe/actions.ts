@@ -94,7 +94,7 @@ const portalSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("cancel"), customerId: id("customer"), subscriptionId: id("subscription") }),
   z.object({ intent: z.literal("keep"), customerId: id("customer"), subscriptionId: id("subscription") }),
   z.object({ intent: z.literal("unpause"), customerId: id("customer"), subscriptionId: id("subscription") }),
-  z.object({ intent: z.literal("pay"), customerId: id("customer"), invoiceId: id("invoice") }),
+  z.object({ intent: z.literal("pay"), customerId: id("customer"), invoiceId: id("invoice"), returnUrl: z.string().max(2048).optional() }),
   z.object({ intent: z.literal("fail-next"), customerId: id("customer"), fails: z.enum(["on", "off"]) }),
 ]);
 
@@ -127,7 +127,7 @@ export async function portalAction(_prev: DevFormState, form: FormData): Promise
       case "pay": {
         if (!view.invoices.some((i) => i.id === input.invoiceId && i.status === "open")) return { message: "That invoice isn't open any more." };
         await ctx.gateway.payOpenInvoice(input.invoiceId);
-        done = "Invoice paid with the test card. Your subscription is active again.";
+        done = "paid";
         break;
       }
       case "fail-next":
@@ -138,6 +138,9 @@ export async function portalAction(_prev: DevFormState, form: FormData): Promise
   } catch (err) {
     return failure(err, `portal ${input.intent}`);
   }
-  revalidatePath(`/dev/stripe/portal/${input.customerId}`);
+  const page = `/dev/stripe/portal/${encodeURIComponent(input.customerId)}`;
+  // The paid invoice's button disappears with the re-render, so its confirmation travels in the URL instead.
+  if (input.intent === "pay") redirect(`${page}?${new URLSearchParams({ return_url: safeRedirectPath(input.returnUrl, "/subscriptions"), notice: "paid" })}`);
+  revalidatePath(page);
   return { done };
 }

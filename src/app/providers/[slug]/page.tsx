@@ -3,7 +3,7 @@ import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
 import type { ReactNode } from "react";
 import { ButtonLink } from "@/components/ui/button";
-import { Badge, Card, CardBody, CardHeader, EmptyState } from "@/components/ui/card";
+import { Alert, Badge, Card, CardBody, CardHeader, EmptyState } from "@/components/ui/card";
 import { buildChartData, describeCurve, type ClosedMark } from "@/components/track-record/chart-data";
 import { METHOD_NOTES, METRIC_DEFINITION, METRIC_LABEL, type MetricKey } from "@/components/track-record/definitions";
 import { EquityChart } from "@/components/track-record/equity-chart";
@@ -192,6 +192,16 @@ export default async function ProviderProfilePage({ params, searchParams }: { pa
 
       {record.syntheticPrices ? <SyntheticPricesNotice className="mt-6" /> : null}
 
+      {firstParam(sp.checkout) === "canceled" && !subscribe.subscription && !subscribe.own ? (
+        <Alert tone="info" className="mt-6">
+          Checkout canceled: you weren&rsquo;t charged.{" "}
+          <a href="#subscribe" className="font-medium underline underline-offset-2">
+            Subscribe
+          </a>{" "}
+          whenever you&rsquo;re ready.
+        </Alert>
+      ) : null}
+
       {access === "owner" ? (
         <div className="mt-6 flex flex-col gap-3 rounded-md border border-brand-100 bg-brand-50 px-4 py-3 text-sm text-brand-800 sm:flex-row sm:items-center sm:justify-between">
           <p>This is your public profile. Subscribers see your open signals in full; everyone else sees only that they exist.</p>
@@ -285,12 +295,7 @@ export default async function ProviderProfilePage({ params, searchParams }: { pa
         </section>
 
         <aside aria-label="Subscription, open signals and verification" className={`space-y-6 lg:col-start-2 lg:row-start-1 ${asideRows}`}>
-          <SubscribePanel
-            provider={provider}
-            state={subscribe}
-            viewer={session ? { role: session.user.role } : null}
-            checkoutCanceled={firstParam(sp.checkout) === "canceled"}
-          />
+          <SubscribePanel provider={provider} state={subscribe} viewer={session ? { role: session.user.role } : null} />
 
           <Card>
             <CardHeader title="Open signals" action={<LiveUpdates providerSlug={provider.slug} />} />

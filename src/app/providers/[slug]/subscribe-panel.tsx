@@ -1,6 +1,6 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
-import { Alert, Badge, Card, CardBody } from "@/components/ui/card";
+import { Badge, Card, CardBody } from "@/components/ui/card";
 import { ButtonLink } from "@/components/ui/button";
 import { formatCents, splitRevenue } from "@/lib/money";
 import { SubscribeButton } from "./client";
@@ -23,23 +23,16 @@ export function SubscribePanel({
   provider,
   state,
   viewer,
-  checkoutCanceled,
 }: {
   provider: { id: string; slug: string; displayName: string };
   state: SubscribeState;
   viewer: { role: "subscriber" | "provider" | "admin" } | null;
-  checkoutCanceled: boolean;
 }) {
   const path = `/providers/${provider.slug}`;
   const sub = state.subscription;
   return (
     <Card id="subscribe" className="scroll-mt-20">
       <CardBody className="py-5">
-        {checkoutCanceled && !sub && !state.own ? (
-          <Alert tone="info" className="mb-4">
-            Checkout canceled: you weren&rsquo;t charged. Subscribe whenever you&rsquo;re ready.
-          </Alert>
-        ) : null}
         <p>
           <span className="text-3xl font-semibold tracking-tight text-slate-900 tabular-nums">{formatCents(state.priceCents)}</span>
           <span className="text-sm text-slate-500"> / month</span>

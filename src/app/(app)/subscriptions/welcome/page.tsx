@@ -31,6 +31,16 @@ export default async function CheckoutWelcomePage({ searchParams }: { searchPara
   }
 
   const { provider, subscription } = result;
+  if (!subscription && result.status === "expired") {
+    return (
+      <Panel icon="info" title="This checkout expired">
+        <p>You weren&rsquo;t charged. Checkout links last 24 hours; start again from {provider.displayName}&rsquo;s page whenever you&rsquo;re ready.</p>
+        <div className="mt-6">
+          <ButtonLink href={`/providers/${provider.slug}#subscribe`}>Back to {provider.displayName}</ButtonLink>
+        </div>
+      </Panel>
+    );
+  }
   if (!subscription || subscription.status === "incomplete") {
     return (
       <Panel icon="pending" title="Confirming your payment…">

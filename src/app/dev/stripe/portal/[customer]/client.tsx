@@ -92,13 +92,14 @@ export function FailNextToggle({ customerId, fails }: { customerId: string; fail
   );
 }
 
-export function PayInvoiceButton({ customerId, invoiceId, amount }: { customerId: string; invoiceId: string; amount: string }) {
+export function PayInvoiceButton({ customerId, invoiceId, amount, returnUrl }: { customerId: string; invoiceId: string; amount: string; returnUrl: string }) {
   const [state, action, pending] = useActionState<DevFormState, FormData>(portalAction, {});
   return (
     <form action={action} className="inline-flex flex-col gap-1">
       <input type="hidden" name="customerId" value={customerId} />
       <input type="hidden" name="invoiceId" value={invoiceId} />
       <input type="hidden" name="intent" value="pay" />
+      <input type="hidden" name="returnUrl" value={returnUrl} />
       <Button type="submit" size="sm" loading={pending}>
         Pay {amount}
       </Button>

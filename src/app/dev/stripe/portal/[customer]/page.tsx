@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { Badge, Card, CardBody, CardHeader } from "@/components/ui/card";
+import { Alert, Badge, Card, CardBody, CardHeader } from "@/components/ui/card";
 import { ButtonLink } from "@/components/ui/button";
 import { formatCents } from "@/lib/money";
 import { safeRedirectPath } from "@/lib/safe-redirect";
@@ -49,6 +49,12 @@ export default async function DevPortalPage({ params, searchParams }: { params: 
           <span aria-hidden="true">←</span> Return to Tradsy
         </ButtonLink>
       </div>
+
+      {firstParam(sp.notice) === "paid" ? (
+        <Alert tone="success" className="mt-6">
+          Invoice paid with the test card. Stripe retried the charge and the subscription is active again.
+        </Alert>
+      ) : null}
 
       <Card className="mt-6">
         <CardHeader title="Subscriptions" />
@@ -99,12 +105,12 @@ export default async function DevPortalPage({ params, searchParams }: { params: 
         <CardHeader title="Invoices" description="Newest first. Dates in UTC." />
         {view.invoices.length ? (
           <div className="overflow-x-auto">
-            <table className="w-full min-w-[30rem] text-left text-sm">
+            <table className="w-full min-w-[20rem] text-left text-sm">
               <caption className="sr-only">Invoices</caption>
               <thead className="border-b border-slate-200 text-xs text-slate-500 uppercase">
                 <tr>
                   <th scope="col" className="px-5 py-2 font-medium">Date</th>
-                  <th scope="col" className="py-2 pr-4 font-medium">Number</th>
+                  <th scope="col" className="hidden py-2 pr-4 font-medium sm:table-cell">Number</th>
                   <th scope="col" className="py-2 pr-4 text-right font-medium">Amount</th>
                   <th scope="col" className="py-2 pr-5 font-medium">Status</th>
                 </tr>
@@ -115,12 +121,12 @@ export default async function DevPortalPage({ params, searchParams }: { params: 
                   return (
                     <tr key={i.id}>
                       <td className="px-5 py-2.5 whitespace-nowrap text-slate-700">{dateFmt.format(i.created)}</td>
-                      <td className="py-2.5 pr-4 font-mono text-xs text-slate-600">{i.number}</td>
+                      <td className="hidden py-2.5 pr-4 font-mono text-xs text-slate-600 sm:table-cell">{i.number}</td>
                       <td className="py-2.5 pr-4 text-right tabular-nums text-slate-900">{formatCents(i.amountCents)}</td>
                       <td className="py-2.5 pr-5">
                         <span className="flex flex-wrap items-center gap-2">
                           <Badge tone={status.tone}>{status.label}</Badge>
-                          {i.status === "open" ? <PayInvoiceButton customerId={customerId} invoiceId={i.id} amount={formatCents(i.amountCents)} /> : null}
+                          {i.status === "open" ? <PayInvoiceButton customerId={customerId} invoiceId={i.id} amount={formatCents(i.amountCents)} returnUrl={returnUrl} /> : null}
                         </span>
                       </td>
                     </tr>
