@@ -92,7 +92,12 @@ export default async function DashboardPage() {
               <Step done={activeKeys > 0} title="Create an API key">
                 Needed to publish from your own code. <Link href="/settings#api-keys" className="font-medium text-brand-700 hover:underline">Manage API keys</Link>
               </Step>
-              <Step done={p.payoutsEnabled} title="Set up payouts">Subscribers can pay you once your Stripe Connect account is active.</Step>
+              <Step done={p.payoutsEnabled} title="Set up payouts">
+                Subscribers can pay you once your Stripe Connect account is active.{" "}
+                <Link href="/revenue#payouts" className="font-medium text-brand-700 hover:underline">
+                  {p.payoutsEnabled ? "See revenue" : "Set up payouts"}
+                </Link>
+              </Step>
             </ol>
           </CardBody>
         </Card>
