@@ -67,6 +67,6 @@ export async function signUpAction(_prev: FormState, form: FormData): Promise<Fo
     logger.error({ err }, "sign-up failed");
     return { message: "We could not create your account just now. Please try again.", values };
   }
-  await signIn("credentials", { email: input.email, password: input.password, redirectTo: "/dashboard" });
+  await signIn("credentials", { email: input.email, password: input.password, redirectTo: safeCallback(form.get("callbackUrl")) });
   return {};
 }

@@ -9,12 +9,13 @@ import { Alert } from "@/components/ui/card";
 import { PASSWORD_MIN } from "@/lib/validation/auth";
 import { RolePicker } from "../role-picker";
 
-export function SignUpForm({ defaultRole }: { defaultRole: "subscriber" | "provider" }) {
+export function SignUpForm({ defaultRole, callbackUrl }: { defaultRole: "subscriber" | "provider"; callbackUrl?: string }) {
   const [state, action, pending] = useActionState<FormState, FormData>(signUpAction, {});
   const f = state.fieldErrors ?? {};
   const hasFieldErrors = Object.values(f).some((v) => v?.length);
   return (
     <form action={action} className="mt-6 space-y-4" noValidate>
+      {callbackUrl ? <input type="hidden" name="callbackUrl" value={callbackUrl} /> : null}
       {state.message && !hasFieldErrors ? <Alert tone="error">{state.message}</Alert> : null}
       {hasFieldErrors ? <Alert tone="error">Please fix the fields marked below.</Alert> : null}
       <RolePicker defaultValue={state.values?.role || defaultRole} errors={f.role} />

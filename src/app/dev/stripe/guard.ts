@@ -4,11 +4,11 @@
  * owner is read from the session and compared with the object's own record, never taken from the URL or a form.
  */
 import "server-only";
-import { eq, inArray } from "drizzle-orm";
+import { inArray } from "drizzle-orm";
 import { notFound } from "next/navigation";
 import { auth } from "@/server/auth";
 import { db, getDatabase } from "@/server/db";
-import { embeddedStripeObjects, providers } from "@/server/db/schema";
+import { providers } from "@/server/db/schema";
 import { embeddedStripe, isEmbeddedStripeError, type EmbeddedStripeGateway } from "@/server/integrations/stripe";
 import { getProviderByUserId } from "@/server/services/providers";
 
@@ -53,16 +53,6 @@ export async function ownCheckout(gateway: EmbeddedStripeGateway, sessionId: str
 export async function ownPortal(gateway: EmbeddedStripeGateway, customerId: string, userId: string) {
   const view = await orNull(gateway.portalView(customerId));
   return view && view.customer.userId === userId ? view : null;
-}
-
-/**
- * Whether the customer's next renewal is set to fail. The gateway writes this switch but `portalView` doesn't
- * return it, so the portal page reads it from the stand-in's store (the same row `setNextPaymentFails` writes).
- */
-export async function nextPaymentFails(customerId: string): Promise<boolean> {
-  const [row] = await db.select({ data: embeddedStripeObjects.data }).from(embeddedStripeObjects).where(eq(embeddedStripeObjects.id, customerId));
-  const flags = (row?.data as { tradsy_embedded?: { nextPaymentFails?: boolean } } | undefined)?.tradsy_embedded;
-  return Boolean(flags?.nextPaymentFails);
 }
 
 /** Display names of the providers behind the portal's subscriptions (Stripe only knows their ids). */

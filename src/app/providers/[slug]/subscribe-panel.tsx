@@ -72,7 +72,7 @@ export function SubscribePanel({
                   </ButtonLink>
                   <p className="mt-2 text-center text-xs text-slate-500">
                     New to Tradsy?{" "}
-                    <Link href="/signup?role=subscriber" className="font-medium text-brand-700 hover:underline">
+                    <Link href={`/signup?role=subscriber&callbackUrl=${encodeURIComponent(`${path}#subscribe`)}`} className="font-medium text-brand-700 hover:underline">
                       Create a free account
                     </Link>
                   </p>
@@ -81,7 +81,7 @@ export function SubscribePanel({
             ) : viewer ? null : (
               <div className="mt-4 border-t border-slate-100 pt-4">
                 <p className="text-sm text-slate-600">Create a free account to be ready. The free tier copies up to 4 signals on paper.</p>
-                <ButtonLink href="/signup?role=subscriber" className="mt-3 w-full">
+                <ButtonLink href={`/signup?role=subscriber&callbackUrl=${encodeURIComponent(`${path}#subscribe`)}`} className="mt-3 w-full">
                   Create a free account
                 </ButtonLink>
                 <p className="mt-2 text-center text-xs text-slate-500">

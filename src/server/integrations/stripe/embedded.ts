@@ -453,6 +453,7 @@ export class EmbeddedStripeGateway implements PaymentsGateway {
     const invoices = (await this.list<Obj>("invoice")).filter((i) => i.customer === customerId);
     return {
       customer: { id: customerId, email: customer.email as string, userId: (customer.metadata as { userId?: string }).userId ?? null },
+      nextPaymentFails: Boolean((customer.tradsy_embedded as { nextPaymentFails?: boolean } | undefined)?.nextPaymentFails),
       subscriptions: subs.reverse().map((s) => ({
         id: s.id as string,
         status: s.status as string,

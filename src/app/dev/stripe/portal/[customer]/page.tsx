@@ -6,7 +6,7 @@ import { formatCents } from "@/lib/money";
 import { safeRedirectPath } from "@/lib/safe-redirect";
 import { firstParam, hrefWith, type SearchParams } from "@/lib/search-params";
 import { requireUser } from "@/server/auth/guards";
-import { embeddedOr404, nextPaymentFails, ownPortal, providerNames } from "../../guard";
+import { embeddedOr404, ownPortal, providerNames } from "../../guard";
 import { FailNextToggle, PayInvoiceButton, SubscriptionActions } from "./client";
 
 export const metadata: Metadata = { title: "Billing" };
@@ -36,7 +36,8 @@ export default async function DevPortalPage({ params, searchParams }: { params: 
   const user = await requireUser(hrefWith(`/dev/stripe/portal/${encodeURIComponent(customerId)}`, { return_url: returnUrl }));
   const view = await ownPortal(gateway, customerId, user.id);
   if (!view) notFound();
-  const [nameOf, failsNext] = await Promise.all([providerNames(view.subscriptions.map((s) => s.providerId)), nextPaymentFails(customerId)]);
+  const nameOf = await providerNames(view.subscriptions.map((s) => s.providerId));
+  const failsNext = view.nextPaymentFails;
 
   return (
     <>
