@@ -40,7 +40,9 @@ export function pgliteDir(): string {
 async function openPostgres(url: string): Promise<DatabaseHandle> {
   const { default: postgres } = await import("postgres");
   const { drizzle } = await import("drizzle-orm/postgres-js");
-  const client = postgres(url, { max: 10, onnotice: () => {} });
+  // JIT off: the app's queries are short OLTP reads whose planner costs still cross jit_above_cost, and compiling
+  // them costs more (tens of ms) than running them.
+  const client = postgres(url, { max: 10, onnotice: () => {}, connection: { jit: "off" } });
   const db = drizzle(client, { schema, casing: "snake_case" }) as unknown as Db;
   return { db, kind: "postgres", driver: client, close: () => client.end({ timeout: 5 }) };
 }

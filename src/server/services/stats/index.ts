@@ -188,8 +188,6 @@ export async function leaderboard(input: LeaderboardInput) {
           score: providerStats.score,
           ranked: providerStats.ranked,
           firstSignalAt: providerStats.firstSignalAt,
-          // Position among all ranked providers of the window, whatever the list's filters and sort.
-          rank: sql<number | null>`case when ${providerStats.ranked} and ${providerStats.score} is not null then (select count(*)::int + 1 from ${providerStats} ps where ps."window" = ${input.window} and ps.ranked and ps.score > ${providerStats.score}) end`,
         },
       })
       .from(providers)
@@ -201,14 +199,40 @@ export async function leaderboard(input: LeaderboardInput) {
     db.select({ n: sql<number>`count(*)::int` }).from(providers).leftJoin(providerStats, joinOn).where(where),
     demoPricesAreSynthetic(),
   ]);
+  const ranks = await ranksOf(
+    input.window,
+    items.flatMap((i) => (i.stats?.ranked && i.stats.score !== null ? [i.stats.score] : [])),
+  );
   return {
-    items: items.map((i) => ({ ...i, stats: i.stats?.closedSignals === null || i.stats?.closedSignals === undefined ? null : i.stats })),
+    items: items.map((i) => ({
+      ...i,
+      stats:
+        i.stats?.closedSignals === null || i.stats?.closedSignals === undefined
+          ? null
+          : { ...i.stats, rank: i.stats.ranked && i.stats.score !== null ? (ranks.get(i.stats.score) ?? null) : null },
+    })),
     total: total?.n ?? 0,
     page: input.page,
     pageSize: input.pageSize,
     // A demo database whose figures come from the synthetic walk, not a market: the page must say so.
     syntheticPrices,
   };
+}
+
+/**
+ * Position among all ranked providers of the window (1 + how many score higher), whatever the list's filters and
+ * sort, for the scores on one page: one pass over the window's ranked rows, after the page is cut (computing it
+ * per row before the sort cost a sub-query for every provider).
+ */
+async function ranksOf(window: StatsWindow, scores: string[]): Promise<Map<string, number>> {
+  const unique = [...new Set(scores)];
+  if (!unique.length) return new Map();
+  const columns = Object.fromEntries(unique.map((s, i) => [`r${i}`, sql<number>`(count(*) filter (where ${providerStats.score} > ${s}::numeric))::int`]));
+  const [row] = await db
+    .select(columns)
+    .from(providerStats)
+    .where(and(eq(providerStats.window, window), eq(providerStats.ranked, true)));
+  return new Map(unique.map((s, i) => [s, Number(row?.[`r${i}`] ?? 0) + 1]));
 }
 
 /** Everything the profile page shows about a provider's record: stats by window and the all-time equity curve. */

@@ -3,7 +3,7 @@ import { TRPCError } from "@trpc/server";
 import { eq } from "drizzle-orm";
 import { useTestDatabase } from "@/test/db";
 import { callerFor, signedIn } from "@/test/factories";
-import { providers } from "@/server/db/schema";
+import { providerStats, providers } from "@/server/db/schema";
 import { seedDemo } from "@/server/services/seed";
 import { DEMO_PROVIDERS } from "@/server/services/seed/demo-providers";
 
@@ -37,6 +37,33 @@ describe("public marketplace", () => {
     expect(Object.keys(p)).not.toContain("userId");
     expect(Object.keys(p)).not.toContain("stripeAccountId");
     await expect(anon.providers.bySlug({ slug: "nobody-here" })).rejects.toSatisfy((e: unknown) => e instanceof TRPCError && e.code === "NOT_FOUND");
+  });
+
+  it("ranks by score among all ranked providers of the window, whatever the filters, sort and page", async () => {
+    await seedDemo(t.db);
+    const all = await t.db.select().from(providers);
+    // Scores for eight providers (two tied), one scored but not ranked, the rest without stats in this window.
+    const scores = ["2.5", "1.75", "1.75", "1.2", "0.9", "0.5", "0.25", "-0.3"];
+    const stat = (providerId: string, score: string | null, ranked: boolean) => ({
+      providerId, window: "90d" as const, closedSignals: 30, wins: 15, roi: "0.1", winRate: "0.5", maxDrawdown: "0.1", expectancy: "0.01",
+      avgHoldHours: "10", score, ranked, firstSignalAt: new Date(Date.now() - 200 * 86_400_000), computedAt: new Date(),
+    });
+    await t.db.insert(providerStats).values([...scores.map((s, i) => stat(all[i]!.id, s, true)), stat(all[8]!.id, "9.9", false)]);
+    const expected = new Map(scores.map((s, i) => [all[i]!.slug, [1, 2, 2, 4, 5, 6, 7, 8][i]]));
+    const anon = await callerFor(null);
+    for (const sort of ["score", "roi", "newest", "subscribers"] as const) {
+      for (const pageSize of [3, 50]) {
+        const seen = new Map<string, number | null>();
+        for (let page = 1; page <= Math.ceil(13 / pageSize); page++) {
+          const list = await anon.providers.leaderboard({ window: "90d", sort, page, pageSize });
+          for (const item of list.items) seen.set(item.slug, item.stats?.rank ?? null);
+        }
+        for (const p of all) expect(seen.get(p.slug) ?? null, `${sort}/${pageSize}: ${p.slug}`).toBe(expected.get(p.slug) ?? null);
+      }
+    }
+    // A search that keeps only the fourth-best still shows its overall rank.
+    const one = await anon.providers.leaderboard({ window: "90d", sort: "score", q: all[3]!.displayName, page: 1, pageSize: 12 });
+    expect(one.items.map((i) => [i.slug, i.stats?.rank])).toEqual([[all[3]!.slug, 4]]);
   });
 
   it("refuses out-of-range paging", async () => {
