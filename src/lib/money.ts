@@ -11,10 +11,15 @@ export function formatCents(cents: number, currency = "USD"): string {
 
 export const PLATFORM_FEE_PERCENT = 30;
 
+/** `percent` % of an amount in cents, rounded half-up to a whole cent. */
+export function percentOfCents(amountCents: number, percent: number): number {
+  if (!Number.isSafeInteger(amountCents) || amountCents < 0) throw new RangeError("amount must be a non-negative integer of cents");
+  return Math.floor((amountCents * percent + 50) / 100);
+}
+
 /** 70/30 split of a charge in cents; the platform's share is rounded half-up, the provider gets the rest. */
 export function splitRevenue(amountCents: number): { platformCents: number; providerCents: number } {
-  if (!Number.isSafeInteger(amountCents) || amountCents < 0) throw new RangeError("amount must be a non-negative integer of cents");
-  const platformCents = Math.floor((amountCents * PLATFORM_FEE_PERCENT + 50) / 100);
+  const platformCents = percentOfCents(amountCents, PLATFORM_FEE_PERCENT);
   return { platformCents, providerCents: amountCents - platformCents };
 }
 

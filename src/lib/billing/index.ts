@@ -2,7 +2,7 @@
  * Billing rules that need no I/O: prices, the Stripe-to-Tradsy subscription state mapping, entitlement by state and
  * time, and the ledger split. Services and tests share them; money is integer cents throughout.
  */
-import { PLATFORM_FEE_PERCENT } from "@/lib/money";
+import { PLATFORM_FEE_PERCENT, percentOfCents } from "@/lib/money";
 
 export { PLATFORM_FEE_PERCENT };
 export const DEFAULT_PRICE_CENTS = 300;
@@ -57,8 +57,7 @@ export function ledgerSplit(amountCents: number, feeCents: number): { platformFe
 
 /** Stripe's application fee for `application_fee_percent` on an amount (what the embedded stand-in charges). */
 export function applicationFee(amountCents: number, percent = PLATFORM_FEE_PERCENT): number {
-  if (!Number.isSafeInteger(amountCents) || amountCents < 0) throw new RangeError("amount must be a non-negative integer of cents");
-  return Math.round((amountCents * percent) / 100);
+  return percentOfCents(amountCents, percent);
 }
 
 /** Monthly churn: subscriptions that ended in the window over those live at its start (0 when none were). */

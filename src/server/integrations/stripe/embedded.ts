@@ -317,37 +317,39 @@ export class EmbeddedStripeGateway implements PaymentsGateway {
     return { ok: true, successUrl: (session.success_url as string).replace("{CHECKOUT_SESSION_ID}", sessionId) };
   }
 
+  /** The succeeded charge paying `invoiceId`, with the platform's application fee as Stripe computes it. */
+  private async chargeFor(subscription: Obj, amount: number, invoiceId: string): Promise<string> {
+    const transfer = subscription.transfer_data as { destination: string };
+    const charge = {
+      id: rid("ch"),
+      object: "charge",
+      amount,
+      amount_captured: amount,
+      amount_refunded: 0,
+      application_fee: rid("fee"),
+      application_fee_amount: applicationFee(amount, subscription.application_fee_percent as number),
+      captured: true,
+      created: await this.nowSec(),
+      currency: "usd",
+      customer: subscription.customer,
+      livemode: false,
+      metadata: {},
+      paid: true,
+      payment_intent: rid("pi"),
+      refunded: false,
+      status: "succeeded",
+      transfer_data: { amount: null, destination: transfer.destination },
+      tradsy_embedded: { invoice: invoiceId },
+    };
+    await this.put("charge", charge);
+    return charge.id;
+  }
+
   /** A subscription invoice, paid (with its charge and the platform's application fee) or open after a failed attempt. */
   private async invoiceFor(subscription: Obj, amount: number, start: number, end: number, reason: string, paid: boolean): Promise<Obj> {
     const id = rid("in");
     const now = await this.nowSec();
-    const transfer = subscription.transfer_data as { destination: string };
-    let chargeId: string | null = null;
-    if (paid && amount > 0) {
-      chargeId = rid("ch");
-      const charge = {
-        id: chargeId,
-        object: "charge",
-        amount,
-        amount_captured: amount,
-        amount_refunded: 0,
-        application_fee: rid("fee"),
-        application_fee_amount: applicationFee(amount, subscription.application_fee_percent as number),
-        captured: true,
-        created: now,
-        currency: "usd",
-        customer: subscription.customer,
-        livemode: false,
-        metadata: {},
-        paid: true,
-        payment_intent: rid("pi"),
-        refunded: false,
-        status: "succeeded",
-        transfer_data: { amount: null, destination: transfer.destination },
-        tradsy_embedded: { invoice: id },
-      };
-      await this.put("charge", charge);
-    }
+    const chargeId = paid && amount > 0 ? await this.chargeFor(subscription, amount, id) : null;
     const items = subscription.items as { data: Obj[] };
     const item = items.data[0] as Obj;
     const invoice = shaped<Obj>("invoice", {
@@ -541,10 +543,9 @@ export class EmbeddedStripeGateway implements PaymentsGateway {
     if (invoice.status !== "open") throw new EmbeddedStripeError("Only an open invoice can be paid");
     const subId = (invoice.parent as { subscription_details: { subscription: string } }).subscription_details.subscription;
     const sub = await this.get<Obj>("subscription", subId);
-    const paid = await this.invoiceFor(sub, invoice.amount_due as number, invoice.period_start as number, invoice.period_end as number, invoice.billing_reason as string, true);
-    // The retry pays the same invoice: keep its id, take the charge just made.
-    await db.delete(embeddedStripeObjects).where(eq(embeddedStripeObjects.id, paid.id as string));
-    Object.assign(invoice, { status: "paid", amount_paid: invoice.amount_due, amount_remaining: 0, attempt_count: (invoice.attempt_count as number) + 1, next_payment_attempt: null, tradsy_embedded: paid.tradsy_embedded });
+    const amount = invoice.amount_due as number;
+    const chargeId = amount > 0 ? await this.chargeFor(sub, amount, invoiceId) : null;
+    Object.assign(invoice, { status: "paid", amount_paid: amount, amount_remaining: 0, attempt_count: (invoice.attempt_count as number) + 1, next_payment_attempt: null, tradsy_embedded: { chargeId } });
     (invoice.status_transitions as Obj).paid_at = await this.nowSec();
     await this.put("invoice", invoice);
     const previous = { status: sub.status };

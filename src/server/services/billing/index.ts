@@ -5,14 +5,13 @@
  */
 import "server-only";
 import { and, desc, eq, gt, inArray } from "drizzle-orm";
-import { DEFAULT_PRICE_CENTS } from "@/lib/billing";
 import type { PriceInput } from "@/lib/validation/billing";
 import { db } from "@/server/db";
 import { checkoutSessions, providerPrices, providers, subscriptions, users, type SubscriptionStatus } from "@/server/db/schema";
 import { ConflictError, ForbiddenError, NotFoundError } from "@/server/errors";
 import { getPaymentsGateway, returnUrl } from "@/server/integrations/stripe";
 import { recordAudit } from "@/server/services/audit";
-import { syncSubscription } from "./webhooks";
+import { accountFlags, syncSubscription } from "./webhooks";
 
 export { receiveStripeWebhook, processStripeEvent, syncSubscription, HANDLED_EVENTS } from "./webhooks";
 export { providerRevenue, platformRevenue } from "./revenue";
@@ -23,7 +22,18 @@ interface Caller {
   role: "subscriber" | "provider" | "admin";
 }
 
+/** Statuses that hold the one live subscription per (subscriber, provider): the `subscriptions_live_pair_idx` set. */
 const LIVE: SubscriptionStatus[] = ["incomplete", "trialing", "active", "past_due", "paused"];
+
+/** Paid subscriptions need charges enabled on the provider's connected account and a Stripe Price. */
+const takesSubscribers = (p: Provider) => p.chargesEnabled && Boolean(p.stripeAccountId) && Boolean(p.stripePriceId);
+
+function liveSubscription(subscriberId: string, providerId: string) {
+  return db.query.subscriptions.findFirst({
+    where: and(eq(subscriptions.subscriberId, subscriberId), eq(subscriptions.providerId, providerId), inArray(subscriptions.status, LIVE)),
+    columns: { id: true, status: true, cancelAtPeriodEnd: true, currentPeriodEnd: true },
+  });
+}
 
 // ---- providers: payouts and price ---------------------------------------------------------------------------------
 
@@ -50,10 +60,7 @@ export async function startConnectOnboarding(provider: Provider): Promise<{ url:
 export async function refreshConnectAccount(provider: Provider): Promise<void> {
   if (!provider.stripeAccountId) return;
   const account = await getPaymentsGateway().retrieveAccount(provider.stripeAccountId);
-  await db
-    .update(providers)
-    .set({ chargesEnabled: Boolean(account.charges_enabled), payoutsEnabled: Boolean(account.payouts_enabled), detailsSubmitted: Boolean(account.details_submitted) })
-    .where(eq(providers.id, provider.id));
+  await db.update(providers).set(accountFlags(account)).where(eq(providers.id, provider.id));
 }
 
 /**
@@ -95,8 +102,7 @@ export function payoutStatus(provider: Provider) {
     priceCents: provider.priceCents,
     trialDays: provider.trialDays,
     priceReady: Boolean(provider.stripePriceId),
-    /** Paid subscriptions need charges enabled on the connected account and a Stripe Price. */
-    acceptingSubscribers: provider.chargesEnabled && Boolean(provider.stripePriceId),
+    acceptingSubscribers: takesSubscribers(provider),
   };
 }
 
@@ -106,14 +112,9 @@ export function payoutStatus(provider: Provider) {
 export async function subscribeState(caller: Caller | null, providerId: string) {
   const [provider] = await db.select().from(providers).where(eq(providers.id, providerId));
   if (!provider) throw new NotFoundError("No such provider");
-  const live = caller
-    ? await db.query.subscriptions.findFirst({
-        where: and(eq(subscriptions.subscriberId, caller.id), eq(subscriptions.providerId, providerId), inArray(subscriptions.status, LIVE)),
-        columns: { id: true, status: true, cancelAtPeriodEnd: true, currentPeriodEnd: true },
-      })
-    : undefined;
+  const live = caller ? await liveSubscription(caller.id, providerId) : undefined;
   return {
-    acceptingSubscribers: provider.chargesEnabled && Boolean(provider.stripePriceId),
+    acceptingSubscribers: takesSubscribers(provider),
     priceCents: provider.priceCents,
     trialDays: provider.trialDays,
     own: caller?.id === provider.userId,
@@ -127,13 +128,10 @@ export async function startCheckout(caller: Caller, providerId: string): Promise
   if (!provider) throw new NotFoundError("No such provider");
   if (provider.userId === caller.id) throw new ForbiddenError("You can't subscribe to your own signals");
   if (caller.role === "admin") throw new ForbiddenError("Admin accounts can't subscribe; use a trader account");
-  if (!provider.chargesEnabled || !provider.stripeAccountId || !provider.stripePriceId) {
+  if (!takesSubscribers(provider) || !provider.stripeAccountId || !provider.stripePriceId) {
     throw new ConflictError(`${provider.displayName} isn't taking subscribers yet: their payout account isn't set up`);
   }
-  const live = await db.query.subscriptions.findFirst({
-    where: and(eq(subscriptions.subscriberId, caller.id), eq(subscriptions.providerId, providerId), inArray(subscriptions.status, LIVE)),
-    columns: { status: true },
-  });
+  const live = await liveSubscription(caller.id, providerId);
   if (live) throw new ConflictError(`You already subscribe to ${provider.displayName} (${live.status.replace("_", " ")}); manage it under Subscriptions`);
 
   const open = await db.query.checkoutSessions.findFirst({
@@ -212,11 +210,7 @@ export async function checkoutResult(callerId: string, sessionId: string) {
   const row = await db.query.checkoutSessions.findFirst({ where: and(eq(checkoutSessions.id, sessionId), eq(checkoutSessions.subscriberId, callerId)) });
   if (!row) return null;
   const provider = await db.query.providers.findFirst({ where: eq(providers.id, row.providerId), columns: { slug: true, displayName: true } });
-  const sub = await db.query.subscriptions.findFirst({
-    where: and(eq(subscriptions.subscriberId, callerId), eq(subscriptions.providerId, row.providerId), inArray(subscriptions.status, LIVE)),
-    columns: { status: true, currentPeriodEnd: true },
-  });
-  return { status: row.status, provider, subscription: sub ?? null };
+  const sub = await liveSubscription(callerId, row.providerId);
+  return { status: row.status, provider, subscription: sub ? { status: sub.status, currentPeriodEnd: sub.currentPeriodEnd } : null };
 }
 
-export { DEFAULT_PRICE_CENTS };

@@ -1,6 +1,6 @@
 /** Revenue read models from the ledger (`payments`) and subscription state. All amounts are integer cents. */
 import "server-only";
-import { and, desc, eq, gte, inArray, isNotNull, lte, or, sql } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, isNotNull, lte, or, sql, type SQL } from "drizzle-orm";
 import { churnRate } from "@/lib/billing";
 import { db } from "@/server/db";
 import { payments, providers, subscriptions, users } from "@/server/db/schema";
@@ -15,14 +15,19 @@ export async function providerRevenue(providerId: string, opts: { now?: Date; pa
   const pageSize = opts.pageSize ?? 20;
   const page = Math.max(1, opts.page ?? 1);
 
+  const n = (cond: SQL) => sql<number>`(count(*) filter (where ${cond}))::int`;
   const [subs, totals, invoices, count] = await Promise.all([
+    // Counted in SQL, however many subscriptions a provider has.
     db
       .select({
-        status: subscriptions.status,
-        priceCents: subscriptions.priceCents,
-        createdAt: subscriptions.createdAt,
-        canceledAt: subscriptions.canceledAt,
-        cancelAtPeriodEnd: subscriptions.cancelAtPeriodEnd,
+        mrrCents: sql<number>`coalesce(sum(${subscriptions.priceCents}) filter (where ${subscriptions.status} in ('active', 'past_due')), 0)::int`,
+        active: n(sql`${subscriptions.status} = 'active'`),
+        trialing: n(sql`${subscriptions.status} = 'trialing'`),
+        pastDue: n(sql`${subscriptions.status} = 'past_due'`),
+        paused: n(sql`${subscriptions.status} = 'paused'`),
+        ending: n(sql`${subscriptions.cancelAtPeriodEnd} and ${subscriptions.status} <> 'canceled'`),
+        liveAtStart: n(sql`${subscriptions.createdAt} < ${monthAgo.toISOString()}::timestamptz and (${subscriptions.canceledAt} is null or ${subscriptions.canceledAt} >= ${monthAgo.toISOString()}::timestamptz)`),
+        endedInWindow: n(sql`${subscriptions.canceledAt} >= ${monthAgo.toISOString()}::timestamptz and ${subscriptions.canceledAt} <= ${now.toISOString()}::timestamptz`),
       })
       .from(subscriptions)
       .where(eq(subscriptions.providerId, providerId)),
@@ -59,18 +64,16 @@ export async function providerRevenue(providerId: string, opts: { now?: Date; pa
     db.select({ n: sql<number>`count(*)::int` }).from(payments).where(eq(payments.providerId, providerId)),
   ]);
 
-  const billed = subs.filter((s) => s.status === "active" || s.status === "past_due");
-  const liveAtStart = subs.filter((s) => s.createdAt < monthAgo && (!s.canceledAt || s.canceledAt >= monthAgo)).length;
-  const endedInWindow = subs.filter((s) => s.canceledAt && s.canceledAt >= monthAgo && s.canceledAt <= now).length;
+  const c = subs[0];
   const t = totals[0];
   return {
-    mrrCents: billed.reduce((sum, s) => sum + (s.priceCents ?? 0), 0),
-    activeSubscribers: subs.filter((s) => s.status === "active").length,
-    trialing: subs.filter((s) => s.status === "trialing").length,
-    pastDue: subs.filter((s) => s.status === "past_due").length,
-    paused: subs.filter((s) => s.status === "paused").length,
-    endingAtPeriodEnd: subs.filter((s) => s.cancelAtPeriodEnd && s.status !== "canceled").length,
-    churn30d: { rate: churnRate(liveAtStart, endedInWindow), ended: endedInWindow, liveAtStart },
+    mrrCents: c?.mrrCents ?? 0,
+    activeSubscribers: c?.active ?? 0,
+    trialing: c?.trialing ?? 0,
+    pastDue: c?.pastDue ?? 0,
+    paused: c?.paused ?? 0,
+    endingAtPeriodEnd: c?.ending ?? 0,
+    churn30d: { rate: churnRate(c?.liveAtStart ?? 0, c?.endedInWindow ?? 0), ended: c?.endedInWindow ?? 0, liveAtStart: c?.liveAtStart ?? 0 },
     lifetime: { grossCents: cents(t?.gross), platformFeeCents: cents(t?.fees), providerShareCents: cents(t?.share), refundedCents: cents(t?.refunded) },
     last30dShareCents: cents(t?.last30),
     invoices: { items: invoices, page, pageSize, total: count[0]?.n ?? 0 },

@@ -302,11 +302,13 @@ async function applyInvoiceFailed(tx: Executor, invoice: Stripe.Invoice, at: Dat
   for (const c of changed) await notifySubscription(tx, c.id, "payment_failed");
 }
 
+/** The provider columns a Connect account object decides. */
+export function accountFlags(account: Stripe.Account) {
+  return { chargesEnabled: Boolean(account.charges_enabled), payoutsEnabled: Boolean(account.payouts_enabled), detailsSubmitted: Boolean(account.details_submitted) };
+}
+
 async function applyAccount(tx: Executor, account: Stripe.Account): Promise<void> {
-  await tx
-    .update(providers)
-    .set({ chargesEnabled: Boolean(account.charges_enabled), payoutsEnabled: Boolean(account.payouts_enabled), detailsSubmitted: Boolean(account.details_submitted) })
-    .where(eq(providers.stripeAccountId, account.id));
+  await tx.update(providers).set(accountFlags(account)).where(eq(providers.stripeAccountId, account.id));
 }
 
 /** Thrown when an event arrived before the one it depends on: the route answers 500 and Stripe delivers it again later. */
