@@ -10,7 +10,7 @@ import { and, asc, count, desc, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import { env } from "@/env";
 import { db, type Executor } from "@/server/db";
-import { rawTransaction, type RawRow, type RawStatement } from "@/server/db/raw";
+import { rawQuery, rawTransaction, type RawRow, type RawStatement } from "@/server/db/raw";
 import { providers, signalEvents, signals, type SignalEventKind, type TakeProfitLevel } from "@/server/db/schema";
 import { ConflictError, NotFoundError, ValidationError, isUniqueViolation } from "@/server/errors";
 import { consume, refund } from "@/server/rate-limit";
@@ -57,7 +57,27 @@ async function notify(tx: Executor, payload: { providerId: string; signalId: str
 }
 
 /** Appends one chain entry for a signal and keeps the row's stored hash of its `published` entry. */
+/**
+ * The chain head and last signal number this process last committed for each provider: a guess that lets the
+ * optimistic publication (`publishOptimistic`) write in one statement. Never trusted: the statement checks it under
+ * the provider's lock, and the unique (provider, seq) and (provider, number) indexes refuse a write that raced with
+ * another. Any other append from this process forgets it; appends elsewhere only make the next guess miss.
+ */
+interface KnownHead {
+  seq: number;
+  hash: string;
+  lastNumber: number;
+}
+const knownHeads = new Map<string, KnownHead>();
+const KNOWN_HEADS_MAX = 10_000;
+
+function rememberHead(providerId: string, head: KnownHead) {
+  if (knownHeads.size >= KNOWN_HEADS_MAX && !knownHeads.has(providerId)) knownHeads.clear();
+  knownHeads.set(providerId, head);
+}
+
 async function appendEvent(tx: Executor, signal: { id: string; providerId: string }, kind: SignalEventKind, at: Date, data: Record<string, unknown>) {
+  knownHeads.delete(signal.providerId);
   const entry = await appendChainEntry(tx, { providerId: signal.providerId, signalId: signal.id, kind, at, data });
   await notify(tx, { providerId: signal.providerId, signalId: signal.id, kind });
   return entry;
@@ -265,14 +285,19 @@ const isoOrNull = (d: Date | null) => (d ? d.toISOString() : null);
  * One statement writes the signal, its `published` chain entry, the audit row, the delivery row and the NOTIFY
  * (data-modifying CTEs all run, whether or not the outer query reads them).
  */
+/** Adds a statement parameter and returns its placeholder ($1, $2…). */
+export type Param = (value: unknown) => string;
+
 function publicationWrite(
   signal: SignalRow,
   event: SealedChainEntry["row"],
   audit: { actorId: string; data: Record<string, unknown>; ip: string | null } | null,
   delivery: { key: string; status: number; response: Record<string, unknown> } | null,
+  /** The optimistic write's CTE (`ok`, one row or none): every insert and the NOTIFY then happen only with its row. */
+  ok?: ($: Param, providerId: string) => string,
 ): RawStatement {
   const params: unknown[] = [];
-  const $ = (value: unknown) => {
+  const $: Param = (value) => {
     params.push(value);
     return `$${params.length}`;
   };
@@ -280,37 +305,95 @@ function publicationWrite(
   const providerId = $(signal.providerId);
   const prevHash = $(signal.prevHash);
   const hash = $(signal.hash);
-  let text = `with s as (
+  const rows = (values: string) => (ok ? `select ${values} from ok` : `values (${values})`);
+  let text = `with ${ok ? `ok as (\n${ok($, providerId)}\n), ` : ""}s as (
   insert into signals (id, provider_id, number, symbol, side, entry_type, entry_price, initial_stop, stop_loss, take_profits, note, source,
     status, idempotency_key, published_at, expires_at, filled_at, fill_price, prev_hash, hash, updated_at)
-  values (${id}, ${providerId}, ${$(signal.number)}::int, ${$(signal.symbol)}, ${$(signal.side)}::text::signal_side, ${$(signal.entryType)}::text::entry_type,
+  ${rows(`${id}, ${providerId}, ${$(signal.number)}::int, ${$(signal.symbol)}::text, ${$(signal.side)}::text::signal_side, ${$(signal.entryType)}::text::entry_type,
     ${$(signal.entryPrice)}::text::numeric, ${$(signal.initialStop)}::text::numeric, ${$(signal.stopLoss)}::text::numeric, ${$(JSON.stringify(signal.takeProfits))}::text::jsonb,
     ${$(signal.note)}::text, ${$(signal.source)}::text::signal_source, ${$(signal.status)}::text::signal_status, ${$(signal.idempotencyKey)}::text,
     ${$(signal.publishedAt.toISOString())}::text::timestamptz, ${$(isoOrNull(signal.expiresAt))}::text::timestamptz, ${$(isoOrNull(signal.filledAt))}::text::timestamptz,
-    ${$(signal.fillPrice)}::text::numeric, ${prevHash}, ${hash}, ${$(signal.updatedAt.toISOString())}::text::timestamptz)
+    ${$(signal.fillPrice)}::text::numeric, ${prevHash}::text, ${hash}::text, ${$(signal.updatedAt.toISOString())}::text::timestamptz`)}
 ), e as (
   insert into signal_events (id, provider_id, signal_id, seq, kind, at, data, nonce, prev_hash, hash)
-  values (${$(event.id)}, ${providerId}, ${id}, ${$(event.seq)}::int, ${$(event.kind)}::text::signal_event_kind, ${$(event.at)}::text, ${$(JSON.stringify(event.data))}::text::jsonb,
-    ${$(event.nonce)}::text, ${prevHash}, ${hash})
+  ${rows(`${$(event.id)}::text, ${providerId}::text, ${id}::text, ${$(event.seq)}::int, ${$(event.kind)}::text::signal_event_kind, ${$(event.at)}::text, ${$(JSON.stringify(event.data))}::text::jsonb,
+    ${$(event.nonce)}::text, ${prevHash}::text, ${hash}::text`)}
 )`;
   if (audit) {
     text += `, a as (
   insert into audit_log (actor_id, action, target_type, target_id, data, ip)
-  values (${$(audit.actorId)}::text, 'signal.published', 'signal', ${id}, ${$(JSON.stringify(audit.data))}::text::jsonb, ${$(audit.ip)}::text)
+  ${rows(`${$(audit.actorId)}::text, 'signal.published'::text, 'signal'::text, ${id}::text, ${$(JSON.stringify(audit.data))}::text::jsonb, ${$(audit.ip)}::text`)}
 )`;
   }
   if (delivery) {
     text += `, d as (
   insert into webhook_deliveries (provider_id, key, status, response)
-  values (${providerId}, ${$(delivery.key)}::text, ${$(delivery.status)}::int, ${$(JSON.stringify(delivery.response))}::text::jsonb)
+  ${rows(`${providerId}::text, ${$(delivery.key)}::text, ${$(delivery.status)}::int, ${$(JSON.stringify(delivery.response))}::text::jsonb`)}
 )`;
   }
-  text += `\nselect pg_notify(${$(SIGNAL_CHANNEL)}::text, ${$(JSON.stringify({ providerId: signal.providerId, signalId: signal.id, kind: "published" }))}::text)`;
+  text += `\nselect pg_notify(${$(SIGNAL_CHANNEL)}::text, ${$(JSON.stringify({ providerId: signal.providerId, signalId: signal.id, kind: "published" }))}::text)${ok ? " from ok" : ""}`;
   return [text, params];
 }
 
+/**
+ * The row a publication inserts and its sealed `published` chain entry, from the number, the numeric columns' text
+ * as PostgreSQL stores it, and the chain head the entry follows. The row is exactly what a read returns (column
+ * defaults included), so the chain entry built from it and the answer match the stored signal.
+ */
+function newPublication(
+  providerId: string,
+  p: CheckedPublication,
+  source: SignalSource,
+  at: { number: number; entryPrice: string; stopLoss: string | null; head: { seq: number; hash: string } | null },
+): { signal: SignalRow; sealed: SealedChainEntry } {
+  const { input, now } = p;
+  const market = input.entryType === "market";
+  const signal: SignalRow = {
+    id: newId("sig"),
+    providerId,
+    number: at.number,
+    symbol: p.symbol,
+    side: input.side,
+    entryType: input.entryType,
+    entryPrice: at.entryPrice,
+    initialStop: at.stopLoss,
+    stopLoss: at.stopLoss,
+    takeProfits: p.takeProfits,
+    note: input.note,
+    source,
+    status: market ? "open" : "pending",
+    idempotencyKey: input.idempotencyKey ?? null,
+    publishedAt: now,
+    expiresAt: p.expiresAt,
+    filledAt: market ? now : null,
+    fillPrice: market ? at.entryPrice : null,
+    remaining: "1",
+    targetsHit: [],
+    closedAt: null,
+    checkedUntil: null,
+    exitPrice: null,
+    exitReason: null,
+    resultPct: null,
+    resultR: null,
+    prevHash: "",
+    hash: "",
+    updatedAt: new Date(),
+  };
+  const sealed = sealChainEntry(at.head, {
+    providerId,
+    signalId: signal.id,
+    kind: "published",
+    at: now,
+    // Built from the row as stored, so every field the row shows (its number included) is what the chain commits to.
+    data: publishedEventData(signal),
+  });
+  signal.prevHash = sealed.entry.prevHash;
+  signal.hash = sealed.entry.hash;
+  return { signal, sealed };
+}
+
 type Written<E = never> =
-  | { kind: "published"; signal: SignalRow; answer?: { status: number; body: Record<string, unknown> } }
+  | { kind: "published"; signal: SignalRow; answer?: { status: number; body: Record<string, unknown> }; head?: KnownHead }
   | { kind: "existing"; id: string }
   | { kind: "recorded"; status: number; response: Record<string, unknown> }
   | { kind: "ended"; value: E };
@@ -329,14 +412,14 @@ async function writePublication<E = never>(
   delivery?: PublishDelivery,
   guard?: PublicationGuard<E>,
 ): Promise<Written<E>> {
-  const { input, now } = p;
+  const { input } = p;
   const key = input.idempotencyKey ?? null;
   const first: RawStatement[] = [
     guard ? guard.lock : [LOCK_PROVIDER_SQL, [providerId]],
     delivery ? [HEAD_WITH_DELIVERY_SQL, [providerId, key, p.entry, input.stopLoss ?? null, delivery.key]] : [HEAD_SQL, [providerId, key, p.entry, input.stopLoss ?? null]],
     ...(guard ? [guard.read] : []),
   ];
-  return rawTransaction<Written<E>>(first, ([locked, heads, read]) => {
+  const written = await rawTransaction<Written<E>>(first, ([locked, heads, read]) => {
     const value = guard?.check(locked!, read!);
     if (value !== undefined) return { last: [], result: { kind: "ended", value } };
     if (!locked!.length) throw new NotFoundError("Provider not found");
@@ -344,51 +427,13 @@ async function writePublication<E = never>(
     if (delivery && head.deliveryStatus != null) return { last: [], result: { kind: "recorded", status: head.deliveryStatus, response: head.deliveryResponse ?? {} } };
     if (head.existingId) return { last: [], result: { kind: "existing", id: head.existingId } };
 
-    const market = input.entryType === "market";
-    // Exactly the row the insert stores (the numeric columns as PostgreSQL writes them back, column defaults
-    // included), so the chain entry built from it and the answer match what a read returns.
-    const signal: SignalRow = {
-      id: newId("sig"),
-      providerId,
+    const { signal, sealed } = newPublication(providerId, p, source, {
       number: (head.lastNumber ?? 0) + 1,
-      symbol: p.symbol,
-      side: input.side,
-      entryType: input.entryType,
       entryPrice: head.entryPrice,
-      initialStop: head.stopLoss,
       stopLoss: head.stopLoss,
-      takeProfits: p.takeProfits,
-      note: input.note,
-      source,
-      status: market ? "open" : "pending",
-      idempotencyKey: key,
-      publishedAt: now,
-      expiresAt: p.expiresAt,
-      filledAt: market ? now : null,
-      fillPrice: market ? head.entryPrice : null,
-      remaining: "1",
-      targetsHit: [],
-      closedAt: null,
-      checkedUntil: null,
-      exitPrice: null,
-      exitReason: null,
-      resultPct: null,
-      resultR: null,
-      prevHash: "",
-      hash: "",
-      updatedAt: new Date(),
-    };
-    // INVARIANT: the head was read under the provider's lock, so this entry follows the true head of the chain.
-    const sealed = sealChainEntry(head.headSeq == null ? null : { seq: head.headSeq, hash: head.headHash! }, {
-      providerId,
-      signalId: signal.id,
-      kind: "published",
-      at: now,
-      // Built from the row as stored, so every field the row shows (its number included) is what the chain commits to.
-      data: publishedEventData(signal),
+      // INVARIANT: the head was read under the provider's lock, so this entry follows the true head of the chain.
+      head: head.headSeq == null ? null : { seq: head.headSeq, hash: head.headHash! },
     });
-    signal.prevHash = sealed.entry.prevHash;
-    signal.hash = sealed.entry.hash;
     const answer = delivery?.answer(signal);
     const write = publicationWrite(
       signal,
@@ -396,8 +441,73 @@ async function writePublication<E = never>(
       meta.actorId ? { actorId: meta.actorId, data: { source }, ip: meta.ip ?? null } : null,
       delivery && answer ? { key: delivery.key, status: answer.status, response: answer.body } : null,
     );
-    return { last: [write], result: { kind: "published", signal, answer } };
+    return { last: [write], result: { kind: "published", signal, answer, head: { seq: sealed.entry.seq, hash: sealed.entry.hash, lastNumber: signal.number } } };
   });
+  // Remembered only once committed; any other outcome leaves the guess as it was (the optimistic write checks it).
+  if (written.kind === "published" && written.head) rememberHead(providerId, written.head);
+  return written;
+}
+
+/** A decimal string PostgreSQL's numeric gives back unchanged (no sign, exponent or leading zeros). */
+const PLAIN_DECIMAL = /^(?:0|[1-9][0-9]*)(?:\.[0-9]+)?$/;
+
+/**
+ * The optimistic publication: when this process knows the provider's chain head (it wrote the last entry), the
+ * signal, its chain entry, the audit row, the delivery and the NOTIFY go in one statement, with no transaction
+ * round trips. The statement locks the provider row and writes only if, under that lock, the head and last number
+ * are the guessed ones, no signal holds the key, no delivery is recorded, and the caller's `guard` SQL holds (a
+ * condition on the locked provider row `p`). A concurrent append that slips in is refused by the unique indexes.
+ *
+ * Returns the published result, or null when it wrote nothing (no guess, a price PostgreSQL would rewrite, a
+ * condition that failed, a race): the caller then goes the locked way (`publishChecked`), which finds out why.
+ */
+export async function publishOptimistic(
+  providerId: string,
+  p: CheckedPublication,
+  source: SignalSource,
+  meta: ActionMeta,
+  delivery: PublishDelivery,
+  guard: ($: Param) => string,
+): Promise<Extract<DeliveryPublishResult, { outcome: "published" }> | null> {
+  const known = knownHeads.get(providerId);
+  const stop = p.input.stopLoss ?? null;
+  if (!known || !PLAIN_DECIMAL.test(p.entry) || (stop !== null && !PLAIN_DECIMAL.test(stop))) return null;
+  const key = p.input.idempotencyKey ?? null;
+  const { signal, sealed } = newPublication(providerId, p, source, { number: known.lastNumber + 1, entryPrice: p.entry, stopLoss: stop, head: known });
+  const answer = delivery.answer(signal);
+  const statement = publicationWrite(
+    signal,
+    sealed.row,
+    meta.actorId ? { actorId: meta.actorId, data: { source }, ip: meta.ip ?? null } : null,
+    { key: delivery.key, status: answer.status, response: answer.body },
+    ($, pid) => `  select p.id from providers as p
+  where p.id = ${pid}::text
+    and (select max(n.number) from signals as n where n.provider_id = ${pid}::text) = ${$(known.lastNumber)}::int
+    and (select h.seq from signal_events as h where h.provider_id = ${pid}::text order by h.seq desc limit 1) = ${$(known.seq)}::int
+    and (select h.hash from signal_events as h where h.provider_id = ${pid}::text and h.seq = ${$(known.seq)}::int) = ${$(known.hash)}::text
+    and not exists (select 1 from signals as k where k.provider_id = ${pid}::text and k.idempotency_key = ${$(key)}::text)
+    and not exists (select 1 from webhook_deliveries as w where w.provider_id = ${pid}::text and w.key = ${$(delivery.key)}::text)
+    and ${guard($)}
+  for no key update of p`,
+  );
+  let rows: RawRow[];
+  try {
+    rows = await rawQuery(statement[0], statement[1]);
+  } catch (err) {
+    // Raced with another append (or took a key meanwhile): the unique indexes refused the whole statement.
+    if (isUniqueViolation(err)) {
+      knownHeads.delete(providerId);
+      return null;
+    }
+    throw err;
+  }
+  if (!rows.length) {
+    knownHeads.delete(providerId);
+    return null;
+  }
+  rememberHead(providerId, { seq: sealed.entry.seq, hash: sealed.entry.hash, lastNumber: signal.number });
+  await emit("signal/published", { signalId: signal.id, providerId });
+  return { outcome: "published", signal, ...answer };
 }
 
 async function loadSignal(id: string): Promise<SignalRow> {

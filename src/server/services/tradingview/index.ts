@@ -13,7 +13,7 @@ import { ConflictError, DomainError, NotFoundError, UnauthorizedError, Validatio
 import { constantTimeEqual, open, randomToken, seal, sha256Hex } from "@/server/crypto/secret-box";
 import { recordAudit } from "@/server/services/audit";
 import { getMarketData, type SymbolInfo } from "@/server/integrations/market-data";
-import { cancelSignal, closeSignal, liveSignalsOn, publishChecked, publishSignal, publishSignalWithDelivery, tryCheckPublication, type LiveSignal, type SignalRow } from "@/server/services/signals";
+import { cancelSignal, closeSignal, liveSignalsOn, publishChecked, publishOptimistic, publishSignal, publishSignalWithDelivery, tryCheckPublication, type LiveSignal, type SignalRow } from "@/server/services/signals";
 import { toView } from "@/server/services/signals/views";
 import { parseAlert, type ParsedAlert } from "@/lib/tradingview";
 
@@ -223,6 +223,15 @@ async function openKnown(known: KnownProvider, tokenHash: string, alert: ParsedA
     const meta = { actorId: known.userId, now };
     const checked = await tryCheckPublication(known.id, openInput(alert, info, side, key), meta);
     if (!checked) return null;
+    // One statement when this process wrote the provider's last chain entry; the locked way below otherwise.
+    const optimistic = await publishOptimistic(known.id, checked, "tradingview", meta, openedAnswer(key), ($) =>
+      [
+        `p.webhook_token_hash = ${$(tokenHash)}::text`,
+        `p.webhook_passphrase_enc is not distinct from ${$(known.webhookPassphraseEnc)}::text`,
+        `not exists (select 1 from signals as o where o.provider_id = p.id and o.symbol = ${$(info.symbol)}::text and o.side = ${$(otherSide(side))}::text::signal_side and o.status in ('pending', 'open'))`,
+      ].join(" and "),
+    );
+    if (optimistic) return { status: optimistic.status, body: optimistic.body };
     const result = await publishChecked(known.id, checked, "tradingview", meta, openedAnswer(key), {
       lock: [LOCK_KNOWN_PROVIDER_SQL, [known.id, tokenHash]],
       read: [LIVE_SIDE_SQL, [known.id, info.symbol, otherSide(side)]],
