@@ -48,13 +48,15 @@ export async function createTestDatabase(): Promise<DatabaseHandle> {
     await admin.end();
   }
   const client = postgres(url.replace(/\/[^/?]+(\?|$)/, `/${name}$1`), { max: 5, onnotice: () => {} });
+  const pipeline = postgres(url.replace(/\/[^/?]+(\?|$)/, `/${name}$1`), { max: 1, onnotice: () => {} });
   const db = drizzle(client, { schema, casing: "snake_case" }) as unknown as Db;
   return {
     db,
     kind: "postgres",
     driver: client,
+    pipeline,
     close: async () => {
-      await client.end({ timeout: 5 });
+      await Promise.all([client.end({ timeout: 5 }), pipeline.end({ timeout: 5 })]);
       const drop = postgres(url.replace(/\/[^/?]+(\?|$)/, "/postgres$1"), { max: 1, onnotice: () => {} });
       await drop.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       await drop.end();

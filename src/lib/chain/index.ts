@@ -11,6 +11,7 @@
  */
 import canonicalize from "canonicalize";
 import Decimal from "decimal.js";
+import { randomBytes } from "@/lib/random";
 
 export const GENESIS_HASH = "0".repeat(64);
 
@@ -98,9 +99,7 @@ export async function hashEntry(entry: ChainEntry): Promise<string> {
 
 /** 128 random bits as 32 hex characters. */
 export function newNonce(): string {
-  const bytes = new Uint8Array(16);
-  globalThis.crypto.getRandomValues(bytes);
-  return toHex(bytes);
+  return toHex(randomBytes(16));
 }
 
 export function isHidden(entry: Pick<ChainEntry, "data" | "nonce">): boolean {

@@ -348,7 +348,12 @@ function unquote(s: string): string {
 // Fields → ParsedAlert
 
 function entries(fields: Fields, keys: readonly string[]): Entry[] {
-  return keys.flatMap((k) => fields.get(k) ?? []);
+  const out: Entry[] = [];
+  for (const k of keys) {
+    const found = fields.get(k);
+    if (found) for (const e of found) out.push(e);
+  }
+  return out;
 }
 
 /** Absent, null and "" carry no value; so does 0 where zeroIsUnset (PickMyTrade sends 0 for "no stop"). */

@@ -24,6 +24,11 @@ export interface DatabaseHandle {
   kind: "postgres" | "pglite";
   /** Raw driver, for LISTEN/NOTIFY and tooling. */
   driver: unknown;
+  /**
+   * PostgreSQL only: a second postgres.js client with a single connection, on which concurrent short statements are
+   * pipelined (sent in one write, answered in order) — see `rawPipelined` in ./raw.
+   */
+  pipeline?: unknown;
   close(): Promise<void>;
 }
 
@@ -42,9 +47,12 @@ async function openPostgres(url: string): Promise<DatabaseHandle> {
   const { drizzle } = await import("drizzle-orm/postgres-js");
   // JIT off: the app's queries are short OLTP reads whose planner costs still cross jit_above_cost, and compiling
   // them costs more (tens of ms) than running them.
-  const client = postgres(url, { max: 10, onnotice: () => {}, connection: { jit: "off" } });
+  const options = { onnotice: () => {}, connection: { jit: "off" } } as const;
+  const client = postgres(url, { max: 10, ...options });
+  // Connects on first use; only the webhook's one-statement publications go there.
+  const pipeline = postgres(url, { max: 1, ...options });
   const db = drizzle(client, { schema, casing: "snake_case" }) as unknown as Db;
-  return { db, kind: "postgres", driver: client, close: () => client.end({ timeout: 5 }) };
+  return { db, kind: "postgres", driver: client, pipeline, close: async () => void (await Promise.all([client.end({ timeout: 5 }), pipeline.end({ timeout: 5 })])) };
 }
 
 export async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> {

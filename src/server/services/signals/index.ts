@@ -10,7 +10,7 @@ import { and, asc, count, desc, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import { env } from "@/env";
 import { db, type Executor } from "@/server/db";
-import { rawQuery, rawTransaction, type RawRow, type RawStatement } from "@/server/db/raw";
+import { rawPipelined, rawTransaction, type RawRow, type RawStatement } from "@/server/db/raw";
 import { providers, signalEvents, signals, type SignalEventKind, type TakeProfitLevel } from "@/server/db/schema";
 import { ConflictError, NotFoundError, ValidationError, isUniqueViolation } from "@/server/errors";
 import { consume, refund } from "@/server/rate-limit";
@@ -454,9 +454,11 @@ const PLAIN_DECIMAL = /^(?:0|[1-9][0-9]*)(?:\.[0-9]+)?$/;
 /**
  * The optimistic publication: when this process knows the provider's chain head (it wrote the last entry), the
  * signal, its chain entry, the audit row, the delivery and the NOTIFY go in one statement, with no transaction
- * round trips. The statement locks the provider row and writes only if, under that lock, the head and last number
- * are the guessed ones, no signal holds the key, no delivery is recorded, and the caller's `guard` SQL holds (a
- * condition on the locked provider row `p`). A concurrent append that slips in is refused by the unique indexes.
+ * round trips, pipelined with other alerts' statements on one connection (`rawPipelined`). The statement locks the
+ * provider row (or, when another transaction holds it, writes nothing rather than wait) and writes only if, under
+ * that lock, the head and last number are the guessed ones, no signal holds the key, no delivery is recorded, and
+ * the caller's `guard` SQL holds (a condition on the locked provider row `p`). A concurrent append that slips in is
+ * refused by the unique indexes.
  *
  * Returns the published result, or null when it wrote nothing (no guess, a price PostgreSQL would rewrite, a
  * condition that failed, a race): the caller then goes the locked way (`publishChecked`), which finds out why.
@@ -488,11 +490,13 @@ export async function publishOptimistic(
     and not exists (select 1 from signals as k where k.provider_id = ${pid}::text and k.idempotency_key = ${$(key)}::text)
     and not exists (select 1 from webhook_deliveries as w where w.provider_id = ${pid}::text and w.key = ${$(delivery.key)}::text)
     and ${guard($)}
-  for no key update of p`,
+  for no key update of p skip locked`,
   );
   let rows: RawRow[];
   try {
-    rows = await rawQuery(statement[0], statement[1]);
+    // Pipelined with the other alerts' statements. SKIP LOCKED: while another transaction holds the provider, this
+    // one writes nothing at once (the locked way then waits its turn) rather than holding up the pipeline.
+    rows = await rawPipelined(statement[0], statement[1]);
   } catch (err) {
     // Raced with another append (or took a key meanwhile): the unique indexes refused the whole statement.
     if (isUniqueViolation(err)) {

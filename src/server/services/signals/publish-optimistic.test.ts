@@ -10,7 +10,7 @@ import { useTestDatabase } from "@/test/db";
 import { useFakeMarket } from "@/test/fake-market";
 import { newProvider, rowCounts } from "@/test/signals";
 import { db } from "@/server/db";
-import { auditLog, signalEvents, signals, webhookDeliveries } from "@/server/db/schema";
+import { auditLog, providers, signalEvents, signals, webhookDeliveries } from "@/server/db/schema";
 import { resetRateLimits } from "@/server/rate-limit";
 import { verifyStoredChain } from "@/server/services/chain";
 import { handleAlert, rotateWebhookToken } from "@/server/services/tradingview";
@@ -18,7 +18,7 @@ import { waitForInlineRuns } from "@/server/jobs/inline/runner";
 import { checkPublication, closeSignal, publishOptimistic, publishSignal, type PublishDelivery } from "./index";
 import { toView } from "./views";
 
-useTestDatabase();
+const t = useTestDatabase();
 const market = useFakeMarket();
 beforeEach(() => resetRateLimits());
 afterEach(() => waitForInlineRuns());
@@ -109,6 +109,21 @@ describe("publishOptimistic", () => {
     const checked = await check("k1");
     expect(await publishOptimistic(p.provider.id, { ...checked, entry: "02000.5" }, "tradingview", meta, delivery("d1"), noGuard)).toBeNull();
     expect(await publishOptimistic(p.provider.id, { ...checked, entry: "2e3" }, "tradingview", meta, delivery("d1"), noGuard)).toBeNull();
+    expect(await db.select().from(signals).where(eq(signals.idempotencyKey, "k1"))).toEqual([]);
+  });
+
+  it("does not wait for a provider another transaction holds: it writes nothing at once (PostgreSQL)", async (ctx) => {
+    if (t.handle.kind !== "postgres") return ctx.skip(); // PGlite runs one statement at a time: nothing can hold a lock meanwhile
+    const { p, meta, check } = await setUp();
+    const checked = await check("k1");
+    let during: unknown = "not run";
+    await db.transaction(async (tx) => {
+      await tx.select({ id: providers.id }).from(providers).where(eq(providers.id, p.provider.id)).for("no key update");
+      const started = Date.now();
+      during = await publishOptimistic(p.provider.id, checked, "tradingview", meta, delivery("d1"), noGuard);
+      expect(Date.now() - started).toBeLessThan(2000);
+    });
+    expect(during).toBeNull();
     expect(await db.select().from(signals).where(eq(signals.idempotencyKey, "k1"))).toEqual([]);
   });
 
