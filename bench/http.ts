@@ -52,6 +52,24 @@ export function alertBody(price: string, id: string, time = new Date()): string 
   return JSON.stringify({ ticker: "BTCUSDT", action: "buy", price, time: time.toISOString().replace(/\.\d{3}Z$/, "Z"), id });
 }
 
+/**
+ * Installs wrk from the distribution's packages when it is missing and this process may (root with apt-get), as
+ * .ci/run does for Chromium: the Node client costs the 2-core machine CPU that the server and PostgreSQL need, which
+ * weighs on the webhook (server + database) more than on the bare route. BENCH_HTTP_CLIENT=node skips this;
+ * BENCH_INSTALL_WRK=0 never installs. Returns what it did, for the log.
+ */
+export function ensureWrk(): string {
+  if (process.env.BENCH_HTTP_CLIENT === "node" || process.env.BENCH_INSTALL_WRK === "0" || wrkAvailable()) return "";
+  if (process.getuid?.() !== 0 || spawnSync("apt-get", ["--version"]).error) return "wrk is not installed (install it: apt-get install wrk); the Node client drives the load";
+  const install = () => spawnSync("apt-get", ["install", "-y", "-qq", "wrk"], { encoding: "utf8", timeout: 180_000, env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+  let r = install();
+  if (r.status !== 0) {
+    spawnSync("apt-get", ["update", "-qq"], { encoding: "utf8", timeout: 180_000 });
+    r = install();
+  }
+  return wrkAvailable() ? "installed wrk with apt-get" : `could not install wrk (apt-get exit ${r.status}); the Node client drives the load`;
+}
+
 export function wrkAvailable(): boolean {
   if (process.env.BENCH_HTTP_CLIENT === "node") return false;
   const r = spawnSync("wrk", ["--version"], { encoding: "utf8" });

@@ -20,7 +20,7 @@ import path from "node:path";
 import { sql } from "drizzle-orm";
 import { replayAvailable, ReplayMarketData } from "@/server/integrations/market-data";
 import { createScratch, dropScratch } from "./db";
-import { alertBody, mergeResults, runLoad, share, wrkAvailable, type LoadResult } from "./http";
+import { alertBody, ensureWrk, mergeResults, runLoad, share, wrkAvailable, type LoadResult } from "./http";
 import { round, type Check, type Result } from "./report";
 import { rowsOf, seedWebhookProviders } from "./seed";
 import { ensureBuild, startServer } from "./server";
@@ -75,6 +75,8 @@ export async function benchWebhook(pgUrl: string | undefined, results: Result[],
   }
   if (buildSec) results.push({ name: "next build (before the HTTP bench)", value: round(buildSec, 1), unit: "s", budget: "-" });
 
+  const wrkNote = ensureWrk();
+  if (wrkNote) console.log(wrkNote);
   const { url: dbUrl, handle } = await createScratch(pgUrl, DB_NAME);
   let stopServer: (() => Promise<void>) | undefined;
   try {
