@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import { requireProvider } from "@/server/auth/require-provider";
-import { Badge, Card, CardBody, EmptyState, PageHeader } from "@/components/ui/card";
+import { Card, CardBody, EmptyState, PageHeader } from "@/components/ui/card";
 import { ButtonLink } from "@/components/ui/button";
+import { SubscriptionStatusBadge } from "@/components/billing/subscription-status";
 import { Icon } from "@/components/shell/icons";
 import { getProviderByUserId } from "@/server/services/providers";
 import { api } from "@/trpc/server";
@@ -9,8 +10,6 @@ import { api } from "@/trpc/server";
 export const metadata: Metadata = { title: "Subscribers" };
 
 const dateFmt = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone: "UTC" });
-const TONE = { incomplete: "amber", trialing: "brand", active: "green", past_due: "amber", paused: "slate", canceled: "red" } as const;
-const LABEL = { incomplete: "Incomplete", trialing: "Trial", active: "Active", past_due: "Payment due", paused: "Paused", canceled: "Canceled" } as const;
 
 export default async function SubscribersPage() {
   const user = await requireProvider("/subscribers");
@@ -42,7 +41,7 @@ export default async function SubscribersPage() {
                   <span className="font-medium text-slate-900">{s.name ?? "A trader"}</span>
                   <span className="flex items-center gap-3 text-slate-600">
                     since {dateFmt.format(s.since)}
-                    <Badge tone={TONE[s.status]}>{LABEL[s.status]}</Badge>
+                    <SubscriptionStatusBadge status={s.status} />
                   </span>
                 </li>
               ))}

@@ -5,6 +5,7 @@ import { api } from "@/trpc/server";
 import { env } from "@/env";
 import { Alert, Badge, Card, CardBody, EmptyState, PageHeader } from "@/components/ui/card";
 import { ButtonLink } from "@/components/ui/button";
+import { SubscriptionStatusBadge } from "@/components/billing/subscription-status";
 import { Icon } from "@/components/shell/icons";
 import { formatCents } from "@/lib/money";
 import { ManageBillingButton, ManageSubscription } from "./client";
@@ -13,14 +14,6 @@ export const metadata: Metadata = { title: "Subscriptions" };
 export const dynamic = "force-dynamic";
 
 const dateFmt = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone: "UTC" });
-const STATUS = {
-  incomplete: { label: "Incomplete", tone: "amber" },
-  trialing: { label: "Trial", tone: "brand" },
-  active: { label: "Active", tone: "green" },
-  past_due: { label: "Payment due", tone: "amber" },
-  paused: { label: "Paused", tone: "slate" },
-  canceled: { label: "Ended", tone: "slate" },
-} as const;
 
 type Sub = Awaited<ReturnType<Awaited<ReturnType<typeof api>>["subscriptions"]["mine"]>>[number];
 
@@ -78,7 +71,6 @@ export default async function SubscriptionsPage() {
         <Card>
           <ul className="divide-y divide-slate-100">
             {subs.map((s) => {
-              const status = STATUS[s.status];
               const price = s.priceCents ?? s.provider.priceCents;
               const ending = s.cancelAtPeriodEnd && s.status !== "canceled";
               return (
@@ -88,7 +80,7 @@ export default async function SubscriptionsPage() {
                       <Link href={`/providers/${s.provider.slug}`} className="font-medium text-slate-900 hover:text-brand-700 hover:underline">
                         {s.provider.displayName}
                       </Link>
-                      <Badge tone={status.tone}>{status.label}</Badge>
+                      <SubscriptionStatusBadge status={s.status} />
                       {ending ? <Badge tone="amber">Cancels at period end</Badge> : null}
                     </p>
                     {s.provider.tagline ? <p className="mt-0.5 truncate text-sm text-slate-500">{s.provider.tagline}</p> : null}
