@@ -202,8 +202,10 @@ function forgetProvider(providerId: string) {
 
 /** Locks the provider row if it still has the token; its passphrase is compared with the remembered one. */
 const LOCK_KNOWN_PROVIDER_SQL = `select webhook_passphrase_enc as "webhookPassphraseEnc" from providers where id = $1 and webhook_token_hash = $2 for no key update`;
-/** Whether a live signal on the symbol has the given side (the one an opening alert would exit first). */
-const LIVE_SIDE_SQL = `select exists (select 1 from signals where provider_id = $1 and symbol = $2 and side = $3::text::signal_side and status in ('pending', 'open')) as "live"`;
+/** SQL: a live signal of the provider on the symbol has the given side (the one an opening alert would exit first). */
+const liveOnSide = (provider: string, symbol: string, side: string) =>
+  `exists (select 1 from signals as o where o.provider_id = ${provider} and o.symbol = ${symbol} and o.side = ${side}::text::signal_side and o.status in ('pending', 'open'))`;
+const LIVE_SIDE_SQL = `select ${liveOnSide("$1", "$2", "$3")} as "live"`;
 
 /**
  * The common case — an alert that only opens a signal, from a provider a recent delivery found — in two round
@@ -228,7 +230,7 @@ async function openKnown(known: KnownProvider, tokenHash: string, alert: ParsedA
       [
         `p.webhook_token_hash = ${$(tokenHash)}::text`,
         `p.webhook_passphrase_enc is not distinct from ${$(known.webhookPassphraseEnc)}::text`,
-        `not exists (select 1 from signals as o where o.provider_id = p.id and o.symbol = ${$(info.symbol)}::text and o.side = ${$(otherSide(side))}::text::signal_side and o.status in ('pending', 'open'))`,
+        `not ${liveOnSide("p.id", `${$(info.symbol)}::text`, $(otherSide(side)))}`,
       ].join(" and "),
     );
     if (optimistic) return { status: optimistic.status, body: optimistic.body };
