@@ -1,0 +1,46 @@
+/**
+ * The provider REST API with bad input (issue 9, defect 3): every malformed request is a 4xx with a message for
+ * people, never a 500, and writes nothing.
+ */
+import { beforeEach, describe, expect, it } from "vitest";
+import { useTestDatabase } from "@/test/db";
+import { useFakeMarket } from "@/test/fake-market";
+import { jsonRequest, newApiKey, newProvider, rowCounts } from "@/test/signals";
+import { resetRateLimits } from "@/server/rate-limit";
+import * as route from "./route";
+
+useTestDatabase();
+useFakeMarket();
+beforeEach(() => resetRateLimits());
+
+const URL = "http://localhost:3000/api/v1/signals";
+
+async function publisher() {
+  const p = await newProvider();
+  return { ...p, auth: { authorization: `Bearer ${await newApiKey(p)}` } };
+}
+
+async function post(auth: Record<string, string>, body: unknown) {
+  const res = await route.POST(jsonRequest(URL, "POST", body, auth));
+  return { status: res.status, body: (await res.json()) as { error?: { message: string; fieldErrors?: Record<string, string[]> } } };
+}
+
+describe("POST /api/v1/signals with a price that is not a number", () => {
+  it("answers 400 naming the field, not 500, and writes nothing", async () => {
+    const p = await publisher();
+    const before = await rowCounts();
+    const cases: [Record<string, unknown>, string, RegExp][] = [
+      [{ symbol: "BTC/USDT", side: "long", stopLoss: "abc" }, "stopLoss", /Stop-loss must be a positive number/],
+      [{ symbol: "BTC/USDT", side: "long", entryType: "limit", entryPrice: "1.2.3" }, "entryPrice", /Entry price must be a positive number/],
+      [{ symbol: "BTC/USDT", side: "long", takeProfits: [{ price: "34k", share: "half" }] }, "takeProfits", /Take-profit price must be a positive number/],
+    ];
+    for (const [input, field, message] of cases) {
+      const { status, body } = await post(p.auth, input);
+      expect(status, JSON.stringify(input)).toBe(400);
+      expect(body.error?.message, JSON.stringify(input)).toMatch(message);
+      expect(JSON.stringify(body)).not.toMatch(/DecimalError/);
+      expect(Object.keys(body.error?.fieldErrors ?? {}), JSON.stringify(input)).toContain(field);
+    }
+    expect(await rowCounts()).toEqual(before);
+  });
+});
