@@ -1,0 +1,182 @@
+/**
+ * Secret-derived values never reach the browser (issue 9, defect 8). A provider has a TradingView webhook secret, a
+ * passphrase, an API key and a TOTP secret; everyone has a password. What `account.me`, `providers.mine` and
+ * `providers.updateMine` answer is searched deeply, and so is every query procedure of the app router as each kind
+ * of caller, for two things: the stored secret-derived values themselves (hashes and sealed secrets, read back from
+ * the database), and keys that name a secret carrying anything but a boolean ("is it set?" is all a page needs).
+ * A new query procedure fails the walk until it is given an input here, so new ones are checked too.
+ */
+import { describe, expect, it, vi } from "vitest";
+import { eq, isNotNull } from "drizzle-orm";
+import { useTestDatabase } from "@/test/db";
+import { useFakeMarket } from "@/test/fake-market";
+import { callerFor, createUser } from "@/test/factories";
+import { newProvider, subscribe } from "@/test/signals";
+import { appRouter } from "@/server/api/root";
+import type { SessionUser } from "@/server/api/trpc";
+import { apiKeys, authTokens, emailOutbox, providers, users } from "@/server/db/schema";
+import { seal } from "@/server/crypto/secret-box";
+import { publishSignal } from "@/server/services/signals";
+import * as usersService from "@/server/services/users";
+import { TRPCError } from "@trpc/server";
+
+const t = useTestDatabase();
+useFakeMarket();
+
+/** Keys that name a secret or something derived from one; such a key may carry a boolean and nothing else. */
+const SECRET_KEY = (key: string) => /hash|secret|password|passphrase|token|totp/i.test(key) || /(Enc|_enc)$/.test(key);
+/** Public by design: the hash chain's commitments (sha256 of published data), shown on every record. */
+const PUBLIC_HASH_KEYS = new Set(["hash", "prevHash"]);
+
+/** Paths in `value` that expose a secret-derived value or carry a non-boolean under a secret's name. */
+function exposures(value: unknown, secrets: readonly string[], path = "$"): string[] {
+  if (typeof value === "string") return secrets.some((s) => value.includes(s)) ? [`${path} holds a stored secret-derived value`] : [];
+  if (value === null || typeof value !== "object" || value instanceof Date) return [];
+  const out: string[] = [];
+  for (const [key, v] of Object.entries(value)) {
+    const at = Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`;
+    if (!Array.isArray(value) && SECRET_KEY(key) && typeof v !== "boolean" && !(PUBLIC_HASH_KEYS.has(key) && typeof v === "string" && /^[0-9a-f]{64}$/.test(v))) {
+      out.push(`${at} names a secret and carries ${v === null ? "null" : typeof v}`);
+    }
+    out.push(...exposures(v, secrets, at));
+  }
+  return out;
+}
+
+/** A provider with every secret a provider can have, a subscriber following it, an admin, and an open signal. */
+async function world() {
+  const p = await newProvider();
+  await p.caller.providers.rotateWebhook();
+  await p.caller.providers.setWebhookPassphrase({ passphrase: "a long passphrase" });
+  await p.caller.apiKeys.create({ name: "bot" });
+  await t.db.update(users).set({ totpSecretEnc: seal("JBSWY3DPEHPK3PXP") }).where(eq(users.id, p.user.id));
+  const signal = await publishSignal(p.provider.id, { symbol: "BTC/USDT", side: "long", stopLoss: "31000", takeProfits: [{ price: "34000", share: "1" }] }, "ui", { actorId: p.user.id });
+  const subscriber = await createUser("subscriber");
+  await subscribe(subscriber.id, p.provider.id, "active");
+  const admin = await createUser("admin");
+
+  // Every stored secret-derived value, read back: none of these may appear anywhere in an answer.
+  const secrets = [
+    ...(await t.db.select({ v: users.passwordHash }).from(users).where(isNotNull(users.passwordHash))).map((r) => r.v!),
+    ...(await t.db.select({ v: users.totpSecretEnc }).from(users).where(isNotNull(users.totpSecretEnc))).map((r) => r.v!),
+    ...(await t.db.select({ v: providers.webhookTokenHash }).from(providers).where(isNotNull(providers.webhookTokenHash))).map((r) => r.v!),
+    ...(await t.db.select({ v: providers.webhookPassphraseEnc }).from(providers).where(isNotNull(providers.webhookPassphraseEnc))).map((r) => r.v!),
+    ...(await t.db.select({ v: apiKeys.keyHash }).from(apiKeys)).map((r) => r.v),
+    ...(await t.db.select({ v: authTokens.tokenHash }).from(authTokens)).map((r) => r.v),
+  ];
+  expect(secrets.length).toBeGreaterThanOrEqual(8);
+  const email = await t.db.query.emailOutbox.findFirst({ columns: { id: true }, where: isNotNull(emailOutbox.id) });
+  return { p, subscriber, admin, signal: signal.signal, secrets, emailId: email?.id ?? "eml_none" };
+}
+
+describe("account.me and providers.mine", () => {
+  it("say whether the webhook and its passphrase are set, as booleans, and carry no secret-derived value", async () => {
+    const w = await world();
+    const me = await w.p.caller.account.me();
+    expect(exposures(me, w.secrets)).toEqual([]);
+    expect(me.hasPassword).toBe(true);
+    expect(me.provider).toMatchObject({ id: w.p.provider.id, webhookConfigured: true, hasWebhookPassphrase: true });
+
+    const mine = await w.p.caller.providers.mine();
+    expect(exposures(mine, w.secrets)).toEqual([]);
+    expect(mine).toMatchObject({ id: w.p.provider.id, slug: w.p.provider.slug, webhookConfigured: true, hasWebhookPassphrase: true });
+
+    const updated = await w.p.caller.providers.updateMine({ displayName: "Renamed Desk", tagline: "t", bio: "b", markets: ["crypto"] });
+    expect(exposures(updated, w.secrets)).toEqual([]);
+    expect(updated).toMatchObject({ displayName: "Renamed Desk", webhookConfigured: true, hasWebhookPassphrase: true });
+
+    // A provider who has set up neither gets false, not a missing key.
+    const fresh = await newProvider();
+    expect(await fresh.caller.providers.mine()).toMatchObject({ webhookConfigured: false, hasWebhookPassphrase: false });
+    expect((await fresh.caller.account.me()).provider).toMatchObject({ webhookConfigured: false, hasWebhookPassphrase: false });
+  });
+
+  it("pass on only the fields their output schemas list, so a column added later stays on the server", async () => {
+    const w = await world();
+    const realGetMe = usersService.getMe;
+    const getMe = vi.spyOn(usersService, "getMe").mockImplementation(async (id) => {
+      const me = await realGetMe(id);
+      return { ...me, recoveryCodesHash: "new-column-value", provider: me.provider && { ...me.provider, payoutBankToken: "new-column-value" } };
+    });
+    const findFirst = t.db.query.providers.findFirst.bind(t.db.query.providers);
+    const providerRow = vi
+      .spyOn(t.db.query.providers, "findFirst")
+      .mockImplementation(((...args: Parameters<typeof findFirst>) => findFirst(...args).then((row) => row && { ...row, apiSecretNew: "new-column-value" })) as never);
+    try {
+      const me = await w.p.caller.account.me();
+      const mine = await w.p.caller.providers.mine();
+      expect(JSON.stringify([me, mine])).not.toContain("new-column-value");
+    } finally {
+      getMe.mockRestore();
+      providerRow.mockRestore();
+    }
+  });
+});
+
+type Caller = Awaited<ReturnType<typeof callerFor>>;
+type W = Awaited<ReturnType<typeof world>>;
+
+/** One call per query procedure of the app router. */
+const QUERIES: Record<string, (c: Caller, w: W) => Promise<unknown>> = {
+  "account.me": (c) => c.account.me(),
+  "account.notificationPrefs": (c) => c.account.notificationPrefs(),
+  "apiKeys.list": (c) => c.apiKeys.list(),
+  "providers.list": (c) => c.providers.list({ page: 1, pageSize: 50 }),
+  "providers.bySlug": (c, w) => c.providers.bySlug({ slug: w.p.provider.slug }),
+  "providers.leaderboard": (c) => c.providers.leaderboard({}),
+  "providers.trackRecord": (c, w) => c.providers.trackRecord({ slug: w.p.provider.slug }),
+  "providers.webhook": (c) => c.providers.webhook(),
+  "providers.mine": (c) => c.providers.mine(),
+  "admin.overview": (c) => c.admin.overview(),
+  "admin.users": (c) => c.admin.users({ page: 1, pageSize: 100 }),
+  "admin.emails": (c) => c.admin.emails({ page: 1, pageSize: 100 }),
+  "admin.email": (c, w) => c.admin.email({ id: w.emailId }),
+  "admin.audit": (c) => c.admin.audit({ page: 1, pageSize: 100 }),
+  "signals.symbols": (c) => c.signals.symbols(),
+  "signals.quote": (c) => c.signals.quote({ symbol: "BTC/USDT" }),
+  "signals.mine": (c) => c.signals.mine({ page: 1, pageSize: 100 }),
+  "signals.forProvider": (c, w) => c.signals.forProvider({ slug: w.p.provider.slug, status: "live", page: 1, pageSize: 100 }),
+  "signals.byId": (c, w) => c.signals.byId({ id: w.signal.id }),
+  "signals.feed": (c) => c.signals.feed({ sinceDays: 30, limit: 100 }),
+  "subscriptions.mine": (c) => c.subscriptions.mine(),
+  "subscriptions.subscribers": (c) => c.subscriptions.subscribers(),
+  "billing.payouts": (c) => c.billing.payouts(),
+  "billing.revenue": (c) => c.billing.revenue({ page: 1 }),
+  "billing.subscribeState": (c, w) => c.billing.subscribeState({ providerId: w.p.provider.id }),
+  "billing.checkoutResult": (c) => c.billing.checkoutResult({ sessionId: "cs_unknown" }),
+  "billing.freeTier": (c) => c.billing.freeTier(),
+  "billing.platformRevenue": (c) => c.billing.platformRevenue({ months: 12 }),
+};
+
+describe("every query procedure", () => {
+  it("is listed here, so a new one is checked too", () => {
+    const queries = Object.entries(appRouter._def.procedures as Record<string, { _def: { type: string } }>)
+      .filter(([, p]) => p._def.type === "query")
+      .map(([path]) => path);
+    expect(queries.filter((q) => !(q in QUERIES)), "query procedures without a call in QUERIES").toEqual([]);
+  });
+
+  it("answers every kind of caller without a secret-derived value or a secret-named field", async () => {
+    const w = await world();
+    const callers: Record<string, SessionUser | null> = { anonymous: null, subscriber: w.subscriber, provider: w.p.user, admin: w.admin };
+    const answered = new Set<string>();
+    const found: string[] = [];
+    for (const [who, user] of Object.entries(callers)) {
+      const caller = await callerFor(user);
+      for (const [path, call] of Object.entries(QUERIES)) {
+        let out: unknown;
+        try {
+          out = await call(caller, w);
+        } catch (err) {
+          // Refusals (not signed in, wrong role) are the access-control tests' business; anything else is a failure.
+          if (err instanceof TRPCError && ["UNAUTHORIZED", "FORBIDDEN"].includes(err.code)) continue;
+          throw err;
+        }
+        answered.add(path);
+        found.push(...exposures(out, w.secrets, `${path} as ${who}`));
+      }
+    }
+    expect(found).toEqual([]);
+    expect(Object.keys(QUERIES).filter((p) => !answered.has(p)), "procedures no caller got an answer from").toEqual([]);
+  });
+});
