@@ -40,6 +40,34 @@ export async function createProviderProfile(
   return row!;
 }
 
+type ProviderRow = typeof providers.$inferSelect;
+
+/**
+ * A provider's own profile as its pages see it (account.me, providers.mine, the answer to an edit). The webhook's
+ * token hash and sealed passphrase stay on the server: a page only needs to know whether each is set. Stripe ids
+ * stay too (the payouts procedure answers in flags).
+ */
+export function toOwnProvider(row: ProviderRow) {
+  return {
+    id: row.id,
+    slug: row.slug,
+    displayName: row.displayName,
+    tagline: row.tagline,
+    bio: row.bio,
+    markets: row.markets,
+    priceCents: row.priceCents,
+    trialDays: row.trialDays,
+    detailsSubmitted: row.detailsSubmitted,
+    chargesEnabled: row.chargesEnabled,
+    payoutsEnabled: row.payoutsEnabled,
+    webhookConfigured: row.webhookTokenHash !== null,
+    hasWebhookPassphrase: row.webhookPassphraseEnc !== null,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+export type OwnProvider = ReturnType<typeof toOwnProvider>;
+
 export async function getProviderByUserId(userId: string) {
   return (await db.query.providers.findFirst({ where: eq(providers.userId, userId) })) ?? null;
 }
@@ -53,7 +81,7 @@ export async function updateProviderProfile(
     const [row] = await tx.update(providers).set(input).where(eq(providers.userId, userId)).returning();
     if (!row) throw new NotFoundError("You do not have a provider profile");
     await recordAudit(tx, { actorId: userId, action: "provider.profile_updated", targetType: "provider", targetId: row.id, ip: meta.ip });
-    return row;
+    return toOwnProvider(row);
   });
 }
 

@@ -6,21 +6,21 @@ import { db } from "@/server/db";
 import { auditLog, emailOutbox, notificationPrefs, providers, users, type UserRole } from "@/server/db/schema";
 import { ConflictError, NotFoundError, ValidationError } from "@/server/errors";
 import { recordAudit } from "@/server/services/audit";
-import { createProviderProfile } from "@/server/services/providers";
+import { createProviderProfile, toOwnProvider } from "@/server/services/providers";
 
+/**
+ * The signed-in user's own account for their pages. Secret-derived columns (the password hash, the provider's
+ * webhook token hash and sealed passphrase) are read only to answer "is it set?".
+ */
 export async function getMe(userId: string) {
   const user = await db.query.users.findFirst({
     where: eq(users.id, userId),
-    columns: { id: true, email: true, name: true, role: true, emailVerified: true, createdAt: true, disclaimerAcceptedAt: true },
+    columns: { id: true, email: true, name: true, role: true, emailVerified: true, createdAt: true, disclaimerAcceptedAt: true, passwordHash: true },
     with: { provider: true },
   });
   if (!user) throw new NotFoundError("Account not found");
-  return { ...user, hasPassword: await hasPassword(userId) };
-}
-
-async function hasPassword(userId: string) {
-  const row = await db.query.users.findFirst({ where: eq(users.id, userId), columns: { passwordHash: true } });
-  return Boolean(row?.passwordHash);
+  const { passwordHash, provider, ...account } = user;
+  return { ...account, hasPassword: Boolean(passwordHash), provider: provider ? toOwnProvider(provider) : null };
 }
 
 export async function updateName(userId: string, name: string) {

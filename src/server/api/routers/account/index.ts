@@ -4,11 +4,29 @@ import { createTRPCRouter, protectedProcedure } from "@/server/api/trpc";
 import * as users from "@/server/services/users";
 import { changePassword } from "@/server/services/auth";
 import { changePasswordSchema, nameSchema } from "@/lib/validation/auth";
+import { ownProviderOutput } from "../providers/outputs";
 
 const prefsSchema = z.object({ signalEmails: z.boolean(), digestEmails: z.boolean(), productEmails: z.boolean() });
 
+/** The caller's own account. Listed field by field so that nothing is sent by default (see ../providers/outputs). */
+const meOutput = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string().nullable(),
+  role: z.enum(["subscriber", "provider", "admin"]),
+  emailVerified: z.date().nullable(),
+  createdAt: z.date(),
+  disclaimerAcceptedAt: z.date().nullable(),
+  /** Signs in with a password (not only OAuth): the page offers a password change. */
+  hasPassword: z.boolean(),
+  provider: ownProviderOutput.nullable(),
+});
+
 export const accountRouter = createTRPCRouter({
-  me: protectedProcedure.input(z.void()).query(({ ctx }) => users.getMe(ctx.user.id)),
+  me: protectedProcedure
+    .input(z.void())
+    .output(meOutput)
+    .query(({ ctx }) => users.getMe(ctx.user.id)),
 
   updateProfile: protectedProcedure
     .input(z.object({ name: nameSchema }))

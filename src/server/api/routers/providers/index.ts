@@ -6,6 +6,7 @@ import { leaderboard, trackRecord } from "@/server/services/stats";
 import { rotateWebhookToken, setWebhookPassphrase, webhookStatus } from "@/server/services/tradingview";
 import { env } from "@/env";
 import { MARKET_OPTIONS, providerListSchema, providerProfileSchema } from "@/lib/validation/providers";
+import { ownProviderOutput } from "./outputs";
 
 const publicProvider = z.object({
   id: z.string(),
@@ -62,9 +63,13 @@ export const providersRouter = createTRPCRouter({
       return { ok: true as const };
     }),
 
-  mine: providerProcedure.input(z.void()).query(({ ctx }) => ctx.provider),
+  mine: providerProcedure
+    .input(z.void())
+    .output(ownProviderOutput)
+    .query(({ ctx }) => providers.toOwnProvider(ctx.provider)),
 
-  updateMine: providerProcedure.input(providerProfileSchema).mutation(({ ctx, input }) =>
-    providers.updateProviderProfile(ctx.user.id, input, { ip: ctx.ip }),
-  ),
+  updateMine: providerProcedure
+    .input(providerProfileSchema)
+    .output(ownProviderOutput)
+    .mutation(({ ctx, input }) => providers.updateProviderProfile(ctx.user.id, input, { ip: ctx.ip })),
 });
