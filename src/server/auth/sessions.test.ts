@@ -1,0 +1,150 @@
+/**
+ * Sessions end when the password changes (issue 9, defect 6), tested at the Auth.js level: sessions are made by
+ * the real credentials sign-in route, resolved by the real `auth()`, and ended by the per-user session version the
+ * `jwt` callback checks on every resolve.
+ */
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { eq } from "drizzle-orm";
+import { useTestDatabase } from "@/test/db";
+import { callerFor, createUser } from "@/test/factories";
+import { authTokens, users } from "@/server/db/schema";
+import { sha256Hex } from "@/server/crypto/secret-box";
+import { resetRateLimits } from "@/server/rate-limit";
+import { resetPassword } from "@/server/services/auth";
+
+// `auth()` and `unstable_update` read the request through next/headers; here the "request" is whatever browser
+// the test is acting as, and the cookies Auth.js sets land in `jar`.
+const request = { cookie: "" };
+const jar = new Map<string, string>();
+vi.mock("next/headers", () => ({
+  headers: async () => new Headers({ cookie: request.cookie, host: "localhost:3000", "x-forwarded-proto": "http" }),
+  cookies: async () => ({ set: (name: string, value: string) => void jar.set(name, value), get: (name: string) => jar.get(name) }),
+}));
+
+const { auth, handlers } = await import("@/server/auth");
+const { buildAuthConfig } = await import("@/server/auth/config");
+
+const t = useTestDatabase();
+beforeEach(() => resetRateLimits());
+
+const AUTH = "http://localhost:3000/api/auth";
+const SESSION_COOKIE = "authjs.session-token";
+const firstCookies = (res: Response) => res.headers.getSetCookie().map((c) => c.split(";")[0]!);
+
+/** A browser signing in through the real credentials route: its session cookie ("name=value"). */
+async function signInBrowser(email: string, password: string): Promise<string> {
+  const csrf = await handlers.GET(new Request(`${AUTH}/csrf`) as never);
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const res = await handlers.POST(
+    new Request(`${AUTH}/callback/credentials`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", cookie: firstCookies(csrf).join("; ") },
+      body: new URLSearchParams({ csrfToken, email, password, callbackUrl: "/dashboard" }),
+    }) as never,
+  );
+  const session = firstCookies(res).find((c) => c.startsWith(`${SESSION_COOKIE}=`));
+  if (!session) throw new Error(`sign-in failed (${res.status} ${res.headers.get("location")})`);
+  return session;
+}
+
+/** Who `auth()` says is signed in for a browser holding this cookie. */
+async function whoIs(cookie: string): Promise<string | null> {
+  request.cookie = cookie;
+  return (await auth())?.user.id ?? null;
+}
+
+describe("sessions and password changes (Auth.js level)", () => {
+  it("account.changePassword ends the account's other sessions; the browser that changed it stays signed in", async () => {
+    const u = await createUser("subscriber", { password: "first password" });
+    const phone = await signInBrowser(u.email, "first password");
+    const laptop = await signInBrowser(u.email, "first password");
+    expect(await whoIs(phone)).toBe(u.id);
+    expect(await whoIs(laptop)).toBe(u.id);
+
+    const me = await callerFor(u);
+    const out = await me.account.changePassword({ currentPassword: "first password", newPassword: "second password" });
+
+    expect(await whoIs(phone)).toBeNull();
+    expect(await whoIs(laptop)).toBeNull(); // until the laptop renews its cookie, as the settings page does at once
+
+    // The settings page hands the renewal to a server action, which re-issues its own cookie through Auth.js.
+    const { renewSession } = await import("@/server/auth/renew-session");
+    request.cookie = laptop;
+    jar.clear();
+    await expect(renewSession((out as { sessionRenewal: string }).sessionRenewal)).resolves.toEqual({ signedIn: true });
+    const renewed = jar.get(SESSION_COOKIE);
+    expect(renewed).toBeTruthy();
+    expect(await whoIs(`${SESSION_COOKIE}=${renewed}`)).toBe(u.id);
+
+    // The phone cannot renew itself without a renewal, and the old cookie stays dead.
+    request.cookie = phone;
+    jar.clear();
+    await expect(renewSession("not a renewal")).resolves.toEqual({ signedIn: false });
+    expect(await whoIs(phone)).toBeNull();
+    // A fresh sign-in with the new password works.
+    expect(await whoIs(await signInBrowser(u.email, "second password"))).toBe(u.id);
+  });
+
+  it("a password reset ends every session of the account", async () => {
+    const u = await createUser("subscriber", { password: "first password" });
+    const other = await createUser("subscriber", { password: "first password" });
+    const phone = await signInBrowser(u.email, "first password");
+    const laptop = await signInBrowser(u.email, "first password");
+    const bystander = await signInBrowser(other.email, "first password");
+
+    const token = "reset-token-for-the-test-0123456789abcdefghij";
+    await t.db.insert(authTokens).values({ userId: u.id, kind: "reset_password", tokenHash: sha256Hex(token), expiresAt: new Date(Date.now() + 60_000) });
+    await resetPassword(token, "second password");
+
+    expect(await whoIs(phone)).toBeNull();
+    expect(await whoIs(laptop)).toBeNull();
+    expect(await whoIs(bystander)).toBe(other.id); // another account's sessions are untouched
+    expect(await whoIs(await signInBrowser(u.email, "second password"))).toBe(u.id);
+  });
+
+  it("the jwt callback ends a token carrying an old session version and keeps the current one", async () => {
+    const u = await createUser("subscriber", { password: "first password" });
+    const config = await buildAuthConfig();
+    const jwt = config.callbacks!.jwt!;
+    const resolve = (token: Record<string, unknown>, extra: Record<string, unknown> = {}) => jwt({ token, ...extra } as never);
+
+    // Sign-in stamps the account's current version into the token.
+    const signedIn = (await resolve({}, { user: { id: u.id, email: u.email }, trigger: "signIn" })) as Record<string, unknown> | null;
+    expect(signedIn?.sub).toBe(u.id);
+    const v0 = signedIn!.sessionVersion;
+    expect(typeof v0).toBe("number");
+    expect(await resolve({ ...signedIn })).not.toBeNull();
+
+    await (await callerFor(u)).account.changePassword({ currentPassword: "first password", newPassword: "second password" });
+    const [row] = await t.db.select({ v: users.sessionVersion }).from(users).where(eq(users.id, u.id));
+    expect(row!.v).not.toBe(v0);
+
+    expect(await resolve({ ...signedIn })).toBeNull(); // old version: ended
+    expect(await resolve({ sub: u.id })).toBeNull(); // a token from before versions existed counts as version 0
+    expect(await resolve({ ...signedIn, sessionVersion: row!.v })).not.toBeNull(); // current version: kept
+
+    // The session callback of an ended token never yields a user either.
+    const session = await config.callbacks!.session!({ session: { user: {}, expires: "" }, token: { sub: "usr_gone" } } as never);
+    expect((session as { user?: unknown }).user).toBeUndefined();
+  });
+
+  it("an update with a renewal for another account, a forged or an expired one does not revive a session", async () => {
+    const u = await createUser("subscriber", { password: "first password" });
+    const other = await createUser("subscriber", { password: "first password" });
+    const config = await buildAuthConfig();
+    const jwt = config.callbacks!.jwt!;
+    const stale = (await jwt({ token: {}, user: { id: u.id }, trigger: "signIn" } as never)) as Record<string, unknown>;
+
+    const { changePassword, issueSessionRenewal } = await import("@/server/services/auth");
+    await changePassword(other.id, { currentPassword: "first password", newPassword: "second password" });
+    const mine = await changePassword(u.id, { currentPassword: "first password", newPassword: "second password" });
+    const [row] = await t.db.select({ v: users.sessionVersion }).from(users).where(eq(users.id, u.id));
+    const [otherRow] = await t.db.select({ v: users.sessionVersion }).from(users).where(eq(users.id, other.id));
+
+    const update = (sessionRenewal: unknown) => jwt({ token: { ...stale }, trigger: "update", session: { sessionRenewal } } as never);
+    expect(await update(issueSessionRenewal(other.id, otherRow!.v))).toBeNull(); // someone else's
+    expect(await update({ sub: u.id, sessionVersion: row!.v })).toBeNull(); // not sealed by us
+    expect(await update(issueSessionRenewal(u.id, row!.v, new Date(Date.now() - 10 * 60_000)))).toBeNull(); // expired
+    expect(await update(mine.sessionRenewal)).toMatchObject({ sub: u.id, sessionVersion: row!.v });
+  });
+});
