@@ -24,6 +24,11 @@ export const users = pgTable(
     /** AES-256-GCM sealed (src/server/crypto), never the plain secret. */
     totpSecretEnc: text(),
     stripeCustomerId: text(),
+    /**
+     * Stamped into each session's JWT at sign-in and checked on every resolve: bumping it (password change or
+     * reset) ends every session holding an older value.
+     */
+    sessionVersion: integer().notNull().default(0),
     createdAt: createdAt(),
     updatedAt: tstz()
       .notNull()
