@@ -6,20 +6,39 @@ export const MAX_TAKE_PROFITS = 3;
 export const DEFAULT_ENTRY_TOLERANCE = "0.01";
 export const DEFAULT_LIMIT_EXPIRY_HOURS = 24 * 7;
 
-const decimalString = (label: string) =>
-  z
-    .union([z.string(), z.number()], { error: `${label} must be a number` })
-    .transform((v) => String(v).trim())
-    .refine((v) => /^\d{1,12}(\.\d{1,12})?$/.test(v), { message: `${label} must be a positive number like 32045.14` })
-    .refine((v) => new Decimal(v).gt(0), { message: `${label} must be greater than zero` })
-    .transform((v) => new Decimal(v).toString());
+/**
+ * A positive decimal (text, or a number where `input` allows one), returned normalised ("32045.10" -> "32045.1"). The format is
+ * checked before anything else touches the value: decimal.js throws on text it cannot read, and zod 4 runs later
+ * refinements even after an earlier one failed, so a Decimal is only ever built from a value that passed the regex.
+ */
+const positiveDecimal = <I extends z.ZodType<string | number>>(input: I, pattern: RegExp, formatMessage: string, positiveMessage: string) =>
+  input.transform((raw, ctx) => {
+    const v = String(raw).trim();
+    if (!pattern.test(v)) {
+      ctx.issues.push({ code: "custom", message: formatMessage, input: raw });
+      return z.NEVER;
+    }
+    const d = new Decimal(v);
+    if (!d.gt(0)) {
+      ctx.issues.push({ code: "custom", message: positiveMessage, input: raw });
+      return z.NEVER;
+    }
+    return d.toString();
+  });
 
-const shareString = z
-  .union([z.string(), z.number()], { error: "Each take-profit needs the share of the position it closes" })
-  .transform((v) => String(v).trim())
-  .refine((v) => /^(0(\.\d{1,4})?|1(\.0{1,4})?)$/.test(v), { message: "A take-profit share is a fraction between 0 and 1, like 0.5" })
-  .refine((v) => new Decimal(v).gt(0), { message: "A take-profit share must be more than 0" })
-  .transform((v) => new Decimal(v).toString());
+const PRICE = /^\d{1,12}(\.\d{1,12})?$/;
+const priceMessages = (label: string) => [`${label} must be a positive number like 32045.14`, `${label} must be greater than zero`] as const;
+const decimalString = (label: string) => positiveDecimal(z.union([z.string(), z.number()], { error: `${label} must be a number` }), PRICE, ...priceMessages(label));
+
+const shareString = positiveDecimal(
+  z.union([z.string(), z.number()], { error: "Each take-profit needs the share of the position it closes" }),
+  /^(0(\.\d{1,4})?|1(\.0{1,4})?)$/,
+  "A take-profit share is a fraction between 0 and 1, like 0.5",
+  "A take-profit share must be more than 0",
+);
+
+/** A new stop-loss for a published signal (the form sends text), checked like the stop when publishing. */
+export const newStopLossSchema = positiveDecimal(z.string({ error: "Enter the new stop-loss price" }), PRICE, ...priceMessages("Stop-loss"));
 
 export const publishSignalSchema = z
   .object({

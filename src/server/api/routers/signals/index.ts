@@ -6,7 +6,7 @@ import { feedFor, getSignalView, listProviderSignals, toView } from "@/server/se
 import { signalChanges } from "@/server/services/realtime";
 import { entitledProviderIds, type Viewer } from "@/server/services/entitlements";
 import { getMarketData } from "@/server/integrations/market-data";
-import { publishSignalSchema } from "@/lib/validation/signals";
+import { newStopLossSchema, publishSignalSchema } from "@/lib/validation/signals";
 import { db } from "@/server/db";
 import { eq } from "drizzle-orm";
 import { providers } from "@/server/db/schema";
@@ -44,7 +44,9 @@ export const signalsRouter = createTRPCRouter({
       return { ...res, items: res.items.map((s) => toView(s, "owner")) };
     }),
 
-  moveStop: providerProcedure.input(z.object({ id: signalId, stopLoss: z.string().trim().min(1).max(40) })).mutation(async ({ ctx, input }) =>
+  // The stop is validated here, before the service looks the signal up: a malformed price is the same 400 whoever
+  // owns the id, so it tells nothing about other providers' signals.
+  moveStop: providerProcedure.input(z.object({ id: signalId, stopLoss: newStopLossSchema })).mutation(async ({ ctx, input }) =>
     toView(await signals.moveStop({ providerId: ctx.provider.id, signalId: input.id }, input.stopLoss, { actorId: ctx.user.id, ip: ctx.ip }), "owner"),
   ),
 
