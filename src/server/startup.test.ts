@@ -1,0 +1,73 @@
+/**
+ * Start-up seeding of the demo accounts (issue 9, defect 9). In development the demo credentials are printed once,
+ * for the person trying the app. In production (`next start`, SEED_DEMO=1 on PostgreSQL, or the embedded database)
+ * no password reaches the log: the log says the accounts exist and how to give them passwords of your own.
+ */
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { eq } from "drizzle-orm";
+import { useTestDatabase } from "@/test/db";
+import { users } from "@/server/db/schema";
+import { logger } from "@/server/logger";
+import { DEMO_ACCOUNTS, demoCredentialsBanner } from "@/server/services/seed";
+import { startServer } from "./startup";
+
+const overrides = vi.hoisted(() => ({}) as Record<string, unknown>);
+vi.mock("@/env", async (importOriginal) => {
+  const { env } = await importOriginal<typeof import("@/env")>();
+  return { env: new Proxy(env, { get: (target, key) => (typeof key === "string" && key in overrides ? overrides[key] : Reflect.get(target, key)) }) };
+});
+// The slow or stateful parts of start-up that this test is not about.
+vi.mock("@/server/services/seed/billing", () => ({ seedDemoBilling: vi.fn(async () => undefined) }));
+vi.mock("@/server/services/seed/track-records", () => ({ backfillDemoTrackRecords: vi.fn(async () => ({ signals: 0, providers: 0, prices: null })) }));
+vi.mock("@/server/jobs/client", async (importOriginal) => ({ ...(await importOriginal<typeof import("@/server/jobs/client")>()), jobsMode: () => "inngest" }));
+
+const t = useTestDatabase();
+afterEach(() => {
+  for (const key of Object.keys(overrides)) delete overrides[key];
+  vi.restoreAllMocks();
+});
+
+const PRODUCTION = { NODE_ENV: "production", SEED_DEMO: true, AUTH_SECRET: "startup-test-auth-secret-0123456789abcdef", ENCRYPTION_KEY: "ab".repeat(32) };
+
+/** Everything start-up writes to the console or the logger, as text. */
+function captureOutput() {
+  const lines: string[] = [];
+  const keep = (...args: unknown[]) => void lines.push(args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" "));
+  for (const method of ["log", "info", "warn", "error", "debug"] as const) vi.spyOn(console, method).mockImplementation(keep);
+  for (const level of ["fatal", "error", "warn", "info", "debug", "trace"] as const) vi.spyOn(logger, level).mockImplementation(keep as never);
+  return () => lines.join("\n");
+}
+
+describe("start-up with demo seeding", () => {
+  it("in production, seeds the demo accounts and logs no password, only that they exist and how to set passwords", async () => {
+    Object.assign(overrides, PRODUCTION);
+    const output = captureOutput();
+    await startServer();
+    expect(await t.db.query.users.findFirst({ where: eq(users.email, "admin@tradsy.dev"), columns: { id: true } })).toBeDefined();
+    const text = output();
+    for (const account of DEMO_ACCOUNTS) {
+      expect(text).not.toContain(account.password);
+      expect(text).toContain(account.email);
+    }
+    expect(text).toMatch(/Settings → Password/);
+  });
+
+  it("in development, prints the demo credentials once on the console", async () => {
+    overrides.NODE_ENV = "development";
+    const output = captureOutput();
+    await startServer();
+    const text = output();
+    for (const account of DEMO_ACCOUNTS) {
+      expect(text).toContain(account.email);
+      expect(text).toContain(account.password);
+    }
+  });
+
+  it("gives every caller of the banner (start-up, npm run db:seed) no passwords in production", () => {
+    Object.assign(overrides, PRODUCTION);
+    const banner = demoCredentialsBanner();
+    for (const account of DEMO_ACCOUNTS) expect(banner).not.toContain(account.password);
+    overrides.NODE_ENV = "test";
+    for (const account of DEMO_ACCOUNTS) expect(demoCredentialsBanner()).toContain(account.password);
+  });
+});
