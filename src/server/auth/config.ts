@@ -1,7 +1,8 @@
 /**
  * Auth.js v5 configuration. Email + password (Credentials, JWT sessions) always; GitHub and Google only when their
- * keys are configured. The JWT carries only the user id: role and onboarding state are re-read on every session
- * resolve, so an admin's role change or a deleted account takes effect at once.
+ * keys are configured. The JWT carries only the user id and the account's session version at sign-in: role and
+ * onboarding state are re-read on every session resolve, so an admin's role change or a deleted account takes
+ * effect at once, and a password change or reset (which bumps the version) ends the sessions signed in before it.
  */
 import "server-only";
 import type { NextAuthConfig } from "next-auth";
@@ -13,7 +14,7 @@ import { env } from "@/env";
 import { db, getDatabase } from "@/server/db";
 import { accounts, sessions, users, verificationTokens, type UserRole } from "@/server/db/schema";
 import { getAuthSecret } from "@/server/secrets";
-import { loadSessionUser, verifyCredentials } from "@/server/services/auth";
+import { loadSessionUser, redeemSessionRenewal, verifyCredentials } from "@/server/services/auth";
 import { consume } from "@/server/rate-limit";
 import { clientIp } from "@/server/http/client-ip";
 import { recordAudit } from "@/server/services/audit";
@@ -28,6 +29,12 @@ export const oauthProviders = {
   github: Boolean(env.AUTH_GITHUB_ID && env.AUTH_GITHUB_SECRET),
   google: Boolean(env.AUTH_GOOGLE_ID && env.AUTH_GOOGLE_SECRET),
 };
+
+/**
+ * The account row the `jwt` callback just read, for the `session` callback of the same resolve (Auth.js passes it
+ * the same token object), so a resolve reads the user once.
+ */
+const resolvedUsers = new WeakMap<object, NonNullable<Awaited<ReturnType<typeof loadSessionUser>>>>();
 
 export async function buildAuthConfig(): Promise<NextAuthConfig> {
   // The adapter inspects the client's class, so it gets the real drizzle instance rather than the lazy proxy.
@@ -62,12 +69,29 @@ export async function buildAuthConfig(): Promise<NextAuthConfig> {
       ...(oauthProviders.google ? [Google({ clientId: env.AUTH_GOOGLE_ID, clientSecret: env.AUTH_GOOGLE_SECRET })] : []),
     ],
     callbacks: {
-      jwt({ token, user }) {
+      // Runs on every session resolve. Returning null ends the session (Auth.js answers "no session" and clears
+      // the cookie where it can set cookies).
+      async jwt({ token, user, trigger, session }) {
         if (user?.id) token.sub = user.id;
+        const fresh = token.sub ? await loadSessionUser(token.sub) : null;
+        if (!fresh) return null; // account deleted
+        // Sign-in stamps the account's current session version; a password change or reset bumps it, ending
+        // every token stamped before. Tokens from before versions existed count as 0, the column's default.
+        if (user?.id) token.sessionVersion = fresh.sessionVersion;
+        else if (trigger === "update") {
+          // Anyone holding a cookie can ask for an update, so a session moves to a new version only on a sealed
+          // renewal issued to its account (the browser that changed the password).
+          const renewed = redeemSessionRenewal((session as { sessionRenewal?: unknown } | undefined)?.sessionRenewal, fresh.id);
+          if (renewed !== null) token.sessionVersion = renewed;
+        }
+        const version = typeof token.sessionVersion === "number" ? token.sessionVersion : 0;
+        // INVARIANT: a session resolves only while its version is the account's current one.
+        if (version !== fresh.sessionVersion) return null;
+        resolvedUsers.set(token, fresh);
         return token;
       },
       async session({ session, token }) {
-        const fresh = token.sub ? await loadSessionUser(token.sub) : null;
+        const fresh = resolvedUsers.get(token) ?? (token.sub ? await loadSessionUser(token.sub) : null);
         if (!fresh) return { ...session, user: undefined } as never;
         session.user = {
           ...session.user,

@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from "react";
 import { useTRPC } from "@/trpc/react";
+import { renewSession } from "@/server/auth/renew-session";
 import { Alert, Badge, Card, CardBody, CardHeader } from "@/components/ui/card";
 import { Button } from "@/components/ui/button";
 import { Checkbox, TextArea, TextField } from "@/components/ui/field";
@@ -555,7 +556,12 @@ export function TradingViewSection({ initial }: { initial: { configured: boolean
 
 export function PasswordSection() {
   const trpc = useTRPC();
-  const change = useMutation(trpc.account.changePassword.mutationOptions());
+  const change = useMutation(
+    trpc.account.changePassword.mutationOptions({
+      // The change ended every session of the account; this browser keeps its own by renewing it at once.
+      onSuccess: ({ sessionRenewal }) => renewSession(sessionRenewal),
+    }),
+  );
   const errs = errorsOf(change.error);
   return (
     <Card>
@@ -581,7 +587,11 @@ export function PasswordSection() {
             <Button type="submit" loading={change.isPending}>
               Change password
             </Button>
-            {change.isSuccess ? <span className="text-sm text-emerald-700" role="status">Password changed.</span> : null}
+            {change.isSuccess ? (
+              <span className="text-sm text-emerald-700" role="status">
+                Password changed. You were signed out everywhere else.
+              </span>
+            ) : null}
           </div>
         </form>
       </CardBody>

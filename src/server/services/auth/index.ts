@@ -2,9 +2,11 @@
  * Accounts: sign-up, credential check, email verification, password reset and change.
  * Every write runs in one transaction with its audit row and the email it causes (outbox), so a refused or
  * failed request leaves no trace. One-time tokens are random 32-byte strings; only their sha256 is stored.
+ * A password change or reset bumps the account's session version in the same transaction, which ends every
+ * session signed in before it (checked by the Auth.js `jwt` callback on each resolve).
  */
 import "server-only";
-import { and, eq, gt, isNull } from "drizzle-orm";
+import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import { createElement } from "react";
 import { z } from "zod";
 import { env } from "@/env";
@@ -17,6 +19,7 @@ import { queueEmail } from "@/server/services/email/outbox";
 import { createProviderProfile } from "@/server/services/providers";
 import { emailSchema, signUpSchema, type SignUpInput } from "@/lib/validation/auth";
 import { dummyPasswordHash, hashPassword, verifyPassword } from "./passwords";
+import { issueSessionRenewal } from "./session-renewal";
 import VerifyEmail from "@emails/verify-email";
 import ResetPassword from "@emails/reset-password";
 
@@ -33,6 +36,8 @@ export interface PublicUser {
   name: string | null;
   role: UserRole;
 }
+
+export { issueSessionRenewal, redeemSessionRenewal } from "./session-renewal";
 
 const EMAIL_TAKEN = "An account with this email already exists. Sign in or reset your password.";
 
@@ -135,6 +140,9 @@ export async function verifyCredentials(emailRaw: string, password: string): Pro
   return { id: user.id, email: user.email, name: user.name, role: user.role };
 }
 
+// In SQL, so two concurrent changes each get their own version instead of both writing the same one.
+const nextSessionVersion = sql`${users.sessionVersion} + 1`;
+
 async function consumeToken(tx: Executor, token: string, kind: "verify_email" | "reset_password") {
   const [row] = await tx
     .update(authTokens)
@@ -195,34 +203,49 @@ export async function resetPassword(token: string, password: string, meta: Reque
   await db.transaction(async (tx) => {
     const userId = await consumeToken(tx, token, "reset_password");
     if (!userId) throw new ValidationError("This reset link has expired or was already used. Request a new one.");
-    // Resetting through the emailed link also proves the address.
-    await tx.update(users).set({ passwordHash, emailVerified: new Date() }).where(eq(users.id, userId));
+    // Resetting through the emailed link also proves the address. Every session ends, the one in this browser too
+    // (if any): whoever asked for the reset may not be the one holding the sessions.
+    await tx.update(users).set({ passwordHash, emailVerified: new Date(), sessionVersion: nextSessionVersion }).where(eq(users.id, userId));
     await recordAudit(tx, { actorId: userId, action: "user.password_reset", targetType: "user", targetId: userId, ip: meta.ip });
   });
 }
 
+/**
+ * Changes the password and ends the account's other sessions. The caller's own session ends too unless it presents
+ * the returned renewal (see `session-renewal.ts`), as the settings page does at once.
+ */
 export async function changePassword(
   userId: string,
   input: { currentPassword: string; newPassword: string },
   meta: RequestMeta = {},
-): Promise<void> {
+): Promise<{ sessionRenewal: string }> {
   const user = await db.query.users.findFirst({ where: eq(users.id, userId) });
   if (!user) throw new NotFoundError("Account not found");
   if (!user.passwordHash || !(await verifyPassword(user.passwordHash, input.currentPassword))) {
     throw new ValidationError("Your current password is not correct", { currentPassword: ["Your current password is not correct"] });
   }
   const passwordHash = await hashPassword(input.newPassword);
-  await db.transaction(async (tx) => {
-    await tx.update(users).set({ passwordHash }).where(eq(users.id, userId));
+  const sessionVersion = await db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(users)
+      .set({ passwordHash, sessionVersion: nextSessionVersion })
+      .where(eq(users.id, userId))
+      .returning({ sessionVersion: users.sessionVersion });
+    if (!row) throw new NotFoundError("Account not found");
     await recordAudit(tx, { actorId: userId, action: "user.password_changed", targetType: "user", targetId: userId, ip: meta.ip });
+    return row.sessionVersion;
   });
+  return { sessionRenewal: issueSessionRenewal(userId, sessionVersion) };
 }
 
-/** Session refresh: the current role and onboarding state, or null when the account no longer exists. */
+/**
+ * Session refresh: the current role, onboarding state and session version, or null when the account no longer
+ * exists.
+ */
 export async function loadSessionUser(userId: string) {
   const user = await db.query.users.findFirst({
     where: eq(users.id, userId),
-    columns: { id: true, email: true, name: true, role: true, disclaimerAcceptedAt: true, emailVerified: true },
+    columns: { id: true, email: true, name: true, role: true, disclaimerAcceptedAt: true, emailVerified: true, sessionVersion: true },
   });
   return user ?? null;
 }

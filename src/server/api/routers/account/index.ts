@@ -35,9 +35,11 @@ export const accountRouter = createTRPCRouter({
       return { ok: true as const };
     }),
 
+  // Ends the account's other sessions. This one ends too unless the browser hands `sessionRenewal` to the
+  // renewSession server action at once (the settings page does): this streamed response cannot set its cookie.
   changePassword: protectedProcedure.input(changePasswordSchema).mutation(async ({ ctx, input }) => {
-    await changePassword(ctx.user.id, input, { ip: ctx.ip });
-    return { ok: true as const };
+    const { sessionRenewal } = await changePassword(ctx.user.id, input, { ip: ctx.ip });
+    return { ok: true as const, sessionRenewal };
   }),
 
   notificationPrefs: protectedProcedure.input(z.void()).query(({ ctx }) => users.getNotificationPrefs(ctx.user.id)),
