@@ -62,3 +62,19 @@ describe("clientIp", () => {
     expect(clientIp(xff("6.6.6.6, 203.0.113.5"))).toBeNull();
   });
 });
+
+describe("addressKey", () => {
+  it("puts callers without a believable address in one shared bucket", async () => {
+    const { addressKey } = await import("./client-ip");
+    expect(addressKey(null)).toBe(addressKey(null));
+    expect(addressKey(null)).not.toBe(addressKey("203.0.113.5"));
+  });
+
+  it("keys IPv6 by its /64, so one subscriber cannot rotate through their own prefix", async () => {
+    const { addressKey } = await import("./client-ip");
+    expect(addressKey("2001:db8:1:2::1")).toBe(addressKey("2001:0db8:0001:0002:ffff:1:2:3"));
+    expect(addressKey("2001:db8:1:2::1")).not.toBe(addressKey("2001:db8:1:3::1"));
+    expect(addressKey("::ffff:203.0.113.5")).toBe(addressKey("203.0.113.5"));
+    expect(addressKey("203.0.113.5")).not.toBe(addressKey("203.0.113.6"));
+  });
+});
