@@ -6,4 +6,5 @@ export * from "./signals";
 export * from "./subscriptions";
 export * from "./billing";
 export * from "./market-data";
+export * from "./rate-limits";
 export * from "./relations";
