@@ -141,6 +141,37 @@ describe("body", () => {
   });
 });
 
+describe("control characters (issue 9, defect 3)", () => {
+  it("refuses a NUL or another control character in any JSON value, naming the field", () => {
+    const cases: [Record<string, unknown>, string, string][] = [
+      [{ ...base, comment: "a\u0000b" }, "comment", "U+0000"],
+      [{ ...base, ticker: "BTC\u0000USDT" }, "ticker", "U+0000"],
+      [{ ...base, tp: ["34000", "35000\u0007"] }, "tp", "U+0007"],
+      [{ ...base, strategy: { order: { action: "buy\u009b" } } }, "strategy", "U+009B"],
+      [{ ...base, alert_id: "\ud800" }, "alert_id", "U+D800"],
+    ];
+    for (const [body, field, code] of cases) {
+      const r = refused(body);
+      expect(r.message, field).toMatch(new RegExp(`control character \\(${code.replace("+", "\\+")}\\)|invalid character \\(${code.replace("+", "\\+")}\\)`));
+      expect(r.field, field).toBe(field);
+    }
+  });
+
+  it("refuses a control character in a key, even one Tradsy would ignore", () => {
+    expect(refused({ ...base, ["extra\u0000"]: 1 }).message).toMatch(/A field name in the alert message contains a control character/);
+  });
+
+  it("refuses a control character in a text alert", () => {
+    expect(refused("buy BTCUSDT comment=\"a\u0001b\"", TEXT_CT).message).toMatch(/control character \(U\+0001\)/);
+    expect(refused("buy BTC\u0000USDT", TEXT_CT).message).toMatch(/control character \(U\+0000\)/);
+  });
+
+  it("still accepts tabs and newlines, in text alerts and JSON values", () => {
+    expect(accepted({ ...base, comment: "line one\n\tline two" }).comment).toBe("line one\n\tline two");
+    expect(accepted("buy\tBTCUSDT\r\nprice=32000", TEXT_CT)).toMatchObject({ action: "buy", ticker: "BTCUSDT", price: "32000" });
+  });
+});
+
 describe("action and intent", () => {
   it.each([
     ["action", "buy"],

@@ -44,3 +44,32 @@ describe("POST /api/v1/signals with a price that is not a number", () => {
     expect(await rowCounts()).toEqual(before);
   });
 });
+
+describe("/api/v1/signals with a control character in the request", () => {
+  it("POST: 400 naming the field (values and keys, however deep), not 500, and writes nothing", async () => {
+    const p = await publisher();
+    const before = await rowCounts();
+    const cases: [string, unknown, string, RegExp][] = [
+      ["NUL in the note", { symbol: "BTC/USDT", side: "long", note: "hold\u0000" }, "note", /Note contains a control character \(U\+0000\)/],
+      ["NUL in the symbol", { symbol: "BTC\u0000USDT", side: "long" }, "symbol", /Symbol contains a control character/],
+      ["U+001B in a take-profit", { symbol: "BTC/USDT", side: "long", takeProfits: [{ price: "34000", share: "1\u001b" }] }, "takeProfits", /Share contains a control character \(U\+001B\)/],
+      ["NUL in a key", { symbol: "BTC/USDT", side: "long", ["note\u0000"]: "x" }, "note\u0000", /A field name contains a control character/],
+    ];
+    const got: Record<string, unknown> = {};
+    const want: Record<string, unknown> = {};
+    for (const [name, input, field, message] of cases) {
+      const { status, body } = await post(p.auth, input);
+      got[name] = { status, message: body.error?.message, fields: Object.keys(body.error?.fieldErrors ?? {}) };
+      want[name] = { status: 400, message: expect.stringMatching(message), fields: [field] };
+    }
+    expect(got).toEqual(want);
+    expect(await rowCounts()).toEqual(before);
+  });
+
+  it("GET: a control character in the query is a 400", async () => {
+    const p = await publisher();
+    const res = await route.GET(new Request(`${URL}?status=live%00`, { headers: p.auth }));
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/Status contains a control character/);
+  });
+});

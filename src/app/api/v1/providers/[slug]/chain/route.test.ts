@@ -81,4 +81,12 @@ describe("GET /api/v1/providers/[slug]/chain", () => {
     expect(res.headers.get("cache-control")).toBe("no-store");
     expect(await res.json()).toEqual({ error: "No provider with that name" });
   });
+
+  it("answers 400, not 500, for a name with a control character (GET /api/v1/providers/a%00b/chain)", async () => {
+    for (const slug of ["a\u0000b", "a\u001fb", "\ud800"]) {
+      const res = await route.GET(new Request(`http://localhost:3000/api/v1/providers/${encodeURIComponent(slug)}/chain`), { params: Promise.resolve({ slug }) });
+      expect(res.status, JSON.stringify(slug)).toBe(400);
+      expect(((await res.json()) as { error: { message: string } }).error.message, JSON.stringify(slug)).toMatch(/provider name contains (a control|an invalid) character/i);
+    }
+  });
 });
