@@ -53,7 +53,8 @@ describe("start-up with demo seeding", () => {
   });
 
   it("in development, prints the demo credentials once on the console", async () => {
-    overrides.NODE_ENV = "development";
+    // SEED_DEMO for a PostgreSQL test database; the embedded one is seeded anyway.
+    Object.assign(overrides, { NODE_ENV: "development", SEED_DEMO: true });
     const output = captureOutput();
     await startServer();
     const text = output();

@@ -4,6 +4,7 @@
  */
 import "server-only";
 import { count } from "drizzle-orm";
+import { env } from "@/env";
 import type { Db } from "@/server/db";
 import { notificationPrefs, subscriptions, users } from "@/server/db/schema";
 import { hashPassword } from "@/server/services/auth/passwords";
@@ -11,7 +12,10 @@ import { createProviderProfile } from "@/server/services/providers";
 import { recordAudit } from "@/server/services/audit";
 import { DEMO_PROVIDERS } from "./demo-providers";
 
-/** Embedded-mode demo accounts; documented in the README's development section. Never created in production. */
+/**
+ * Demo accounts, documented in the README's development section. Created only by demo seeding (an empty embedded
+ * database, or SEED_DEMO=1); their passwords are public, so production never logs them (`demoCredentialsBanner`).
+ */
 export const DEMO_ACCOUNTS = [
   { role: "admin", email: "admin@tradsy.dev", password: "tradsy-admin-demo", name: "Tradsy Admin" },
   { role: "provider", email: "provider@tradsy.dev", password: "tradsy-provider-demo", name: "Demo Provider" },
@@ -103,7 +107,22 @@ export async function seedDemo(db: Db, now: Date = new Date()): Promise<{ users:
   });
 }
 
-export function demoCredentialsBanner(): string {
+/**
+ * What start-up and `npm run db:seed` print after seeding. In development the demo credentials, once, for the person
+ * trying the app. In production no password goes to the log (logs are kept, shipped and read by more people than
+ * the operator): only which accounts exist and that they carry the README's public demo passwords until their owner
+ * sets new ones.
+ */
+export function demoCredentialsBanner(nodeEnv: "development" | "test" | "production" = env.NODE_ENV): string {
+  if (nodeEnv === "production") {
+    return [
+      "",
+      `Tradsy demo accounts seeded: ${DEMO_ACCOUNTS.map((a) => `${a.email} (${a.role})`).join(", ")}.`,
+      'They have the public demo passwords from the README ("Demo accounts"), so anyone can sign in as them: sign in',
+      "as each and set a password of your own (Settings → Password) before others can reach this server.",
+      "",
+    ].join("\n");
+  }
   const lines = DEMO_ACCOUNTS.map((a) => `  ${a.role.padEnd(10)} ${a.email.padEnd(22)} ${a.password}`);
-  return ["", "Tradsy demo accounts (embedded mode only):", ...lines, ""].join("\n");
+  return ["", "Tradsy demo accounts (development only):", ...lines, ""].join("\n");
 }
