@@ -1,0 +1,64 @@
+/**
+ * One-time links (verification, password reset) in the email outbox (issue 9, defect 7): the stored copy never
+ * holds a working token, and admins see the working link only where the outbox is the mailbox (no email sender
+ * configured), labelled development-only. Delivery through a real sender: delivery.test.ts.
+ */
+import { beforeEach, describe, expect, it } from "vitest";
+import { eq } from "drizzle-orm";
+import { useTestDatabase } from "@/test/db";
+import { callerFor, createUser } from "@/test/factories";
+import { emailOutbox } from "@/server/db/schema";
+import { resetRateLimits } from "@/server/rate-limit";
+import { requestPasswordReset, resetPassword, verifyCredentials, verifyEmail } from "@/server/services/auth";
+
+const t = useTestDatabase();
+beforeEach(() => resetRateLimits());
+
+/** Every token of a `<path>?token=` link in a piece of text. */
+function tokensIn(text: string, path: "/reset" | "/verify"): string[] {
+  return [...text.matchAll(new RegExp(`${path}\\?token=([A-Za-z0-9_%-]+)`, "g"))].map((m) => decodeURIComponent(m[1]!));
+}
+
+async function outboxRow(kind: string) {
+  const [row] = await t.db.select().from(emailOutbox).where(eq(emailOutbox.kind, kind));
+  if (!row) throw new Error(`no ${kind} email`);
+  return row;
+}
+
+async function adminCaller() {
+  return callerFor(await createUser("admin"));
+}
+
+describe("one-time links in the email outbox", () => {
+  it("the stored copy of a reset email holds no working token", async () => {
+    const u = await createUser("subscriber", { password: "old password 123" });
+    await requestPasswordReset(u.email);
+    const row = await outboxRow("reset_password");
+    const taken = tokensIn(`${row.html}\n${row.text}`, "/reset");
+    for (const token of taken) await expect(resetPassword(token, "taken over 456")).rejects.toThrow(/expired or was already used/);
+    expect(await verifyCredentials(u.email, "taken over 456")).toBeNull();
+    expect(taken).toEqual([]);
+  });
+
+  it("the stored copy of a verification email holds no working token", async () => {
+    const u = await createUser("subscriber");
+    const [row] = await t.db.select().from(emailOutbox).where(eq(emailOutbox.userId, u.id));
+    const taken = tokensIn(`${row!.html}\n${row!.text}`, "/verify");
+    for (const token of taken) await expect(verifyEmail(token)).rejects.toThrow(/expired or was already used/);
+    expect(taken).toEqual([]);
+  });
+
+  it("without a sender the outbox is the mailbox: the admin view's link works and says it is development-only", async () => {
+    const admin = await adminCaller();
+    const u = await createUser("subscriber");
+    const [row] = await t.db.select().from(emailOutbox).where(eq(emailOutbox.userId, u.id));
+
+    const view = await admin.admin.email({ id: row!.id });
+    expect(view).toMatchObject({ developmentMailbox: true, oneTimeLinks: "shown" });
+    const [token] = tokensIn(view.text, "/verify");
+    expect(tokensIn(view.html, "/verify")).toEqual([token]);
+    await expect(verifyEmail(token!)).resolves.toBeUndefined();
+    // The stored copy still holds only the placeholder.
+    expect(tokensIn(`${row!.html}\n${row!.text}`, "/verify")).toEqual([]);
+  });
+});
