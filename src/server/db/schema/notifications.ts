@@ -30,8 +30,14 @@ export const emailOutbox = pgTable(
     to: text().notNull(),
     kind: text().notNull(),
     subject: text().notNull(),
+    /** With each one-time link (verification, reset) as a placeholder: this copy never holds a working token. */
     html: text().notNull(),
     text: text().notNull(),
+    /**
+     * The live one-time links, AES-256-GCM sealed (src/server/crypto), put back in at send time
+     * (services/email `renderForDelivery`); cleared once sent. Null when the email has none.
+     */
+    oneTimeLinksEnc: text(),
     status: emailStatus().notNull().default("queued"),
     createdAt: createdAt(),
     sentAt: tstz(),
