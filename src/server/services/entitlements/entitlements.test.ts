@@ -241,7 +241,8 @@ describe("the live stream (signals.live over SSE)", () => {
       );
       for (const { who, full, stream } of streams) {
         const item = await within(stream.first, 5000, `live item for ${who}`);
-        expect(item, who).toMatchObject({ kind: "published", signal: { id: signal.id, visibility: full ? "full" : "hidden" } });
+        // The kind of change is hidden with the levels (issue 9, defect 9): a neutral "changed" for unentitled viewers.
+        expect(item, who).toMatchObject({ kind: full ? "published" : "changed", signal: { id: signal.id, visibility: full ? "full" : "hidden" } });
         if (full) {
           expect(item!.signal, who).toMatchObject({ symbol: "BTC/USDT", side: "short", entryPrice: "32050.5", stopLoss: "33777.77", takeProfits: [{ price: "30111.11", share: "1" }], note: "note-live-2b8e" });
         } else {

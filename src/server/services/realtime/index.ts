@@ -10,13 +10,32 @@ import { eq } from "drizzle-orm";
 import { getDatabase, type DatabaseHandle } from "@/server/db";
 import { signals } from "@/server/db/schema";
 import { logger } from "@/server/logger";
+import type { SignalEventKind } from "@/server/db/schema";
+import type { Access } from "@/server/services/entitlements";
 import { SIGNAL_CHANNEL, type SignalRow } from "@/server/services/signals";
+import { toView, type SignalView } from "@/server/services/signals/views";
 
 export interface SignalChange {
   providerId: string;
   signalId: string;
-  kind: string;
+  kind: SignalEventKind;
   signal: SignalRow;
+}
+
+/** One change as a viewer receives it. "changed" stands for any change to a signal the viewer may not see. */
+export interface LiveChange {
+  kind: SignalEventKind | "changed";
+  signal: SignalView;
+}
+
+/**
+ * What a viewer with this access is sent of a change. INVARIANT: while a signal's levels are hidden from a viewer,
+ * so is the kind of change ("stop_moved", "partial_close", "filled" would say what the provider just did): the
+ * hidden view goes out with a neutral "changed".
+ */
+export function changeFor(change: SignalChange, access: Access): LiveChange {
+  const signal = toView(change.signal, access);
+  return { kind: signal.visibility === "hidden" ? "changed" : change.kind, signal };
 }
 
 interface Hub {
@@ -33,7 +52,7 @@ hub.emitter.setMaxListeners(0);
 async function onNotification(raw: string | undefined) {
   if (!raw) return;
   try {
-    const payload = JSON.parse(raw) as { providerId: string; signalId: string; kind: string };
+    const payload = JSON.parse(raw) as { providerId: string; signalId: string; kind: SignalEventKind };
     const { db } = await getDatabase();
     const signal = await db.query.signals.findFirst({ where: eq(signals.id, payload.signalId) });
     if (signal) hub.emitter.emit("change", { ...payload, signal } satisfies SignalChange);

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { createTRPCRouter, protectedProcedure, providerProcedure, publicProcedure } from "@/server/api/trpc";
 import * as signals from "@/server/services/signals";
 import { feedFor, getSignalView, listProviderSignals, toView } from "@/server/services/signals/views";
-import { signalChanges } from "@/server/services/realtime";
+import { changeFor, signalChanges } from "@/server/services/realtime";
 import { entitledProviderIds, type Viewer } from "@/server/services/entitlements";
 import { getMarketData } from "@/server/integrations/market-data";
 import { newStopLossSchema, publishSignalSchema } from "@/lib/validation/signals";
@@ -71,7 +71,7 @@ export const signalsRouter = createTRPCRouter({
     .query(({ ctx, input }) => feedFor({ id: ctx.user.id, role: ctx.user.role }, input)),
 
   /**
-   * Live changes over SSE. With `providerSlug`: that provider's changes (levels hidden unless entitled). Without:
+   * Live changes over SSE. With `providerSlug`: that provider's changes (levels and kind of change hidden unless entitled). Without:
    * the viewer's feed (providers they follow, or their own). Filtering is in memory against entitlements read at
    * start and refreshed periodically.
    */
@@ -97,7 +97,7 @@ export const signalsRouter = createTRPCRouter({
         }
         const allowed = entitled.has(change.providerId);
         if (!onlyProvider && !allowed) continue;
-        yield { kind: change.kind, signal: toView(change.signal, allowed ? "subscriber" : "public") };
+        yield changeFor(change, allowed ? "subscriber" : "public");
       }
     }),
 });
