@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { TRPCError } from "@trpc/server";
+import { ZodError, z } from "zod";
 import { eq } from "drizzle-orm";
 import { useTestDatabase } from "@/test/db";
 import { callerFor, signedIn } from "@/test/factories";
@@ -90,5 +91,19 @@ describe("providers.updateMine", () => {
     const before = await alice.caller.providers.mine();
     await expect(alice.caller.providers.updateMine({ displayName: "X Y", tagline: "", bio: "", markets: [] })).rejects.toThrow(/at least one market/);
     expect((await alice.caller.providers.mine()).displayName).toBe(before.displayName);
+  });
+
+  it("refuses a market listed twice, with a message on the markets field, and writes nothing", async () => {
+    const alice = await signedIn("provider");
+    const before = await alice.caller.providers.mine();
+    const err = await alice.caller.providers
+      .updateMine({ displayName: "Alice Alpha", tagline: "", bio: "", markets: ["crypto", "forex", "crypto"] })
+      .then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(TRPCError);
+    expect((err as TRPCError).code).toBe("BAD_REQUEST");
+    expect((err as TRPCError).cause).toBeInstanceOf(ZodError);
+    expect(z.flattenError((err as TRPCError).cause as ZodError).fieldErrors).toEqual({ markets: ["Choose each market once (crypto is listed twice)"] });
+    const after = await t.db.query.providers.findFirst({ where: eq(providers.id, before.id) });
+    expect(after).toMatchObject({ displayName: before.displayName, markets: before.markets });
   });
 });
