@@ -9,7 +9,13 @@ export const providerProfileSchema = z.object({
   markets: z
     .array(z.enum(MARKET_OPTIONS, { error: "Unknown market" }))
     .min(1, "Choose at least one market")
-    .max(MARKET_OPTIONS.length),
+    .max(MARKET_OPTIONS.length)
+    // Refused, not deduplicated: the form's checkboxes cannot send a market twice, so a request that does comes from
+    // a broken or hand-made client, which should hear about it rather than have something else stored.
+    .superRefine((markets, ctx) => {
+      const twice = markets.find((m, i) => markets.indexOf(m) !== i);
+      if (twice) ctx.addIssue({ code: "custom", message: `Choose each market once (${twice} is listed twice)` });
+    }),
 });
 
 export const providerListSchema = z.object({
