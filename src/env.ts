@@ -34,10 +34,14 @@ export const env = createEnv({
     SEED_DEMO: flag,
     /** Serves the benchmark-only routes under /api/bench (npm run bench sets it on its own server). */
     BENCH_ROUTES: flag,
-    TRUST_PROXY: z
-      .enum(["0", "1", "true", "false"])
-      .default("1")
-      .transform((v) => v === "1" || v === "true"),
+    /**
+     * How many proxies in front of the app append to X-Forwarded-For. 0 (default): the header is not believed and
+     * every anonymous caller shares one rate-limit budget; 1: the right-most entry (your one proxy's view of the
+     * client); N: the Nth entry from the right. See README "Behind a proxy".
+     */
+    TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).optional(),
+    /** Deprecated alias: `1` means TRUSTED_PROXY_HOPS=1 when that is unset. */
+    TRUST_PROXY: flag,
     MARKET_DATA_DIR: z.string().optional(),
     MARKET_EXCHANGE: z.string().default("binance"),
     /** Largest distance between a market entry and the current price, as a fraction (0.01 = 1%). */

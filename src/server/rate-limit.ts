@@ -1,36 +1,161 @@
-/** Per-key request budgets (in process; swap for RateLimiterPostgres/Redis when running several replicas). */
+/**
+ * Rate limits: a budget of attempts per key (an address, an account, a provider) in a fixed window.
+ *
+ * Where a limit keeps its counts is chosen once per limit, in `LIMITS`. Anything that guards accounts, sign-ups
+ * or email is counted in the database, so every replica sees the same counts and a restart hands out no fresh
+ * budget; process memory only where a database round trip would cost more than the limit protects.
+ *
+ * The database store is one upsert per attempt (`insert … on conflict (name, key) do update … returning`), atomic
+ * under concurrency on PostgreSQL and PGlite alike. rate-limiter-flexible's own Drizzle store works on both too,
+ * but it loads drizzle-orm through a computed `import()` that the Next.js bundler cannot follow, and its one-column
+ * key has no room for a progressive delay; its memory store is kept for the in-process limits.
+ */
 import "server-only";
+import { createHash } from "node:crypto";
+import { and, eq, lt, sql } from "drizzle-orm";
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import { db, getDatabase } from "@/server/db";
+import { rateLimits } from "@/server/db/schema";
 import { LimitExceededError } from "@/server/errors";
+import { logger } from "@/server/logger";
 
-const limiters = new Map<string, RateLimiterMemory>();
+type Store = "database" | "memory";
 
-function limiter(name: string, points: number, durationSec: number) {
-  let l = limiters.get(name);
+/**
+ * Every limit the app enforces and where its counts live (budgets sit with the callers: `consume`, `rateLimit`).
+ * A new limit must be added here, which makes its store a decision rather than a default.
+ */
+export const LIMITS = {
+  /** Failed sign-ins per client address (or shared by all callers without one), across accounts. */
+  "sign-in-ip": "database",
+  /** Failed sign-ins per account. */
+  "sign-in-account": "database",
+  "sign-up": "database",
+  "verify-email": "database",
+  "resend-verification": "database",
+  "password-reset": "database",
+  "password-reset-confirm": "database",
+  "billing.onboarding": "database",
+  "billing.price": "database",
+  "billing.checkout": "database",
+  "billing.manage": "database",
+  "billing.portal": "database",
+  // A provider's own publishing quota, counted per replica (so N replicas allow up to N times the quota): it is
+  // taken on every TradingView alert, the webhook's hot path, whose throughput budget a database round trip would
+  // break. It guards no account and no one else's data; the provider is already authenticated by its token.
+  "publish-signal": "memory",
+} as const satisfies Record<string, Store>;
+
+export type LimitName = keyof typeof LIMITS;
+
+const memoryLimiters = new Map<string, RateLimiterMemory>();
+
+function memoryLimiter(name: string, points: number, durationSec: number) {
+  let l = memoryLimiters.get(name);
   if (!l) {
     l = new RateLimiterMemory({ keyPrefix: name, points, duration: durationSec });
-    limiters.set(name, l);
+    memoryLimiters.set(name, l);
   }
   return l;
 }
 
-export async function consume(name: string, key: string, points: number, durationSec: number): Promise<void> {
-  try {
-    await limiter(name, points, durationSec).consume(key);
-  } catch (err) {
-    if (err instanceof RateLimiterRes) {
-      const wait = Math.ceil(err.msBeforeNext / 1000);
-      throw new LimitExceededError(`Too many attempts. Try again in ${wait} second${wait === 1 ? "" : "s"}.`);
+/** "12 seconds", "15 minutes": how long a refused caller waits, for people. */
+export function waitPhrase(ms: number): string {
+  const sec = Math.max(1, Math.ceil(ms / 1000));
+  if (sec < 120) return `${sec} second${sec === 1 ? "" : "s"}`;
+  return `${Math.ceil(sec / 60)} minutes`;
+}
+
+/** Seconds for a Retry-After header: whole, and at least 1. */
+export const retryAfterSeconds = (ms: number): number => Math.max(1, Math.ceil(ms / 1000));
+
+function exceeded(ms: number): LimitExceededError {
+  return new LimitExceededError(`Too many attempts. Try again in ${waitPhrase(ms)}.`);
+}
+
+/** Stored keys are hashes: the table must not become a list of emails and addresses, and keys stay short. */
+const storedKey = (key: string) => createHash("sha256").update(key).digest("base64url");
+const at = (d: Date) => sql`${d.toISOString()}::timestamptz`;
+
+/** Takes one point of `name`'s budget for `key`; throws LimitExceededError (nothing counted) when none is left. */
+export async function consume(name: LimitName, key: string, points: number, durationSec: number): Promise<void> {
+  const refused = await take(name, key, points, durationSec);
+  if (refused) throw exceeded(refused.retryAfterMs);
+}
+
+/** `consume` for callers that word their own refusal: null when a point was taken, else how long to wait. */
+export async function take(name: LimitName, key: string, points: number, durationSec: number): Promise<{ retryAfterMs: number } | null> {
+  if (LIMITS[name] === "memory") {
+    try {
+      await memoryLimiter(name, points, durationSec).consume(key);
+      return null;
+    } catch (err) {
+      if (err instanceof RateLimiterRes) return { retryAfterMs: err.msBeforeNext };
+      throw err;
     }
-    throw err;
   }
+  const { db: client } = await getDatabase();
+  const now = new Date();
+  const k = storedKey(key);
+  const expired = sql`${rateLimits.expiresAt} <= ${at(now)}`;
+  const [taken] = await client
+    .insert(rateLimits)
+    .values({ name, key: k, points: 1, expiresAt: new Date(now.getTime() + durationSec * 1000) })
+    .onConflictDoUpdate({
+      target: [rateLimits.name, rateLimits.key],
+      set: {
+        points: sql`case when ${expired} then 1 else ${rateLimits.points} + 1 end`,
+        expiresAt: sql`case when ${expired} then excluded.expires_at else ${rateLimits.expiresAt} end`,
+      },
+      // A refused attempt changes nothing (and returns no row), so a later refund gives back a point really taken.
+      setWhere: sql`${expired} or ${rateLimits.points} < ${points}`,
+    })
+    .returning({ points: rateLimits.points });
+  sweepNowAndThen(now);
+  if (taken) return null;
+  const [row] = await client
+    .select({ expiresAt: rateLimits.expiresAt })
+    .from(rateLimits)
+    .where(and(eq(rateLimits.name, name), eq(rateLimits.key, k)));
+  return { retryAfterMs: row ? row.expiresAt.getTime() - now.getTime() : durationSec * 1000 };
 }
 
-/** Gives back a point `consume` took for an attempt that turned out to be a repeat of one already counted. */
-export async function refund(name: string, key: string, points = 1): Promise<void> {
-  await limiters.get(name)?.reward(key, points);
+/** Gives back a point `consume` took for an attempt that turned out not to count (a repeat, a success). */
+export async function refund(name: LimitName, key: string, points = 1): Promise<void> {
+  if (LIMITS[name] === "memory") {
+    await memoryLimiters.get(name)?.reward(key, points);
+    return;
+  }
+  const { db: client } = await getDatabase();
+  await client
+    .update(rateLimits)
+    .set({ points: sql`greatest(${rateLimits.points} - ${points}, 0)` })
+    .where(and(eq(rateLimits.name, name), eq(rateLimits.key, storedKey(key)), sql`${rateLimits.expiresAt} > ${at(new Date())}`));
 }
 
-export function resetRateLimits(): void {
-  limiters.clear();
+const SWEEP_EVERY_MS = 10 * 60 * 1000;
+let lastSweep = 0;
+
+/** Deletes dead windows now and then (at most every 10 minutes per process), off the caller's path. */
+function sweepNowAndThen(now: Date): void {
+  if (now.getTime() - lastSweep < SWEEP_EVERY_MS) return;
+  lastSweep = now.getTime();
+  void getDatabase()
+    .then(({ db: client }) => client.delete(rateLimits).where(lt(rateLimits.expiresAt, now)))
+    .catch((err: unknown) => logger.warn({ err }, "rate-limit sweep failed"));
+}
+
+/**
+ * Forgets every count, in memory and in the database (tests: to start clean, or to lift the limits so every
+ * input reaches validation). The in-memory part is cleared at once; await the result for the database.
+ */
+export async function resetRateLimits(): Promise<void> {
+  memoryLimiters.clear();
+  let clear: PromiseLike<unknown>;
+  try {
+    clear = db.delete(rateLimits);
+  } catch {
+    return; // no database opened (a unit test): nothing is stored there, and this must not open one
+  }
+  await clear;
 }

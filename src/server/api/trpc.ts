@@ -13,8 +13,8 @@ import { db, getDatabase } from "@/server/db";
 import { providers, type UserRole } from "@/server/db/schema";
 import { DomainError } from "@/server/errors";
 import { logger } from "@/server/logger";
-import { consume } from "@/server/rate-limit";
-import { clientIp } from "@/server/http/client-ip";
+import { consume, type LimitName } from "@/server/rate-limit";
+import { addressKey, clientIp } from "@/server/http/client-ip";
 import { fieldErrorsOf, toTRPCError } from "./errors";
 
 export interface SessionUser {
@@ -94,10 +94,10 @@ export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {
 });
 
 /** Rate limit as middleware: `points` calls per `durationSec` per IP (or per user when signed in). */
-export const rateLimit = (name: string, points: number, durationSec: number) =>
+export const rateLimit = (name: LimitName, points: number, durationSec: number) =>
   t.middleware(async ({ ctx, next }) => {
     // Without a trusted IP, anonymous callers share one bucket: stricter, never bypassable.
-    const key = ctx.session?.user.id ?? ctx.ip ?? "unknown-ip";
+    const key = ctx.session?.user.id ?? addressKey(ctx.ip);
     try {
       await consume(name, key, points, durationSec);
     } catch (err) {

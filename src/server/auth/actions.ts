@@ -11,8 +11,9 @@ import { signUp } from "@/server/services/auth";
 import { ValidationError, LimitExceededError } from "@/server/errors";
 import { consume } from "@/server/rate-limit";
 import { logger } from "@/server/logger";
-import { clientIp } from "@/server/http/client-ip";
+import { addressKey, clientIp } from "@/server/http/client-ip";
 import { signInSchema } from "@/lib/validation/auth";
+import { SignInThrottled } from "./sign-in-limits";
 
 export interface FormState {
   message?: string;
@@ -37,6 +38,7 @@ export async function signInAction(_prev: FormState, form: FormData): Promise<Fo
   try {
     await signIn("credentials", { ...parsed.data, redirectTo: safeCallback(form.get("callbackUrl")) });
   } catch (err) {
+    if (err instanceof SignInThrottled) return { message: err.userMessage, values };
     if (err instanceof AuthError) return { message: "That email and password do not match an account.", values };
     throw err; // includes Next's redirect on success
   }
@@ -59,7 +61,7 @@ export async function signUpAction(_prev: FormState, form: FormData): Promise<Fo
   };
   try {
     const ip = await requestIp();
-    await consume("sign-up", ip ?? "unknown-ip", 10, 60 * 60);
+    await consume("sign-up", addressKey(ip), 10, 60 * 60);
     await signUp(input as never, { ip });
   } catch (err) {
     if (err instanceof ValidationError) return { message: err.message, fieldErrors: err.fieldErrors, values };
@@ -67,6 +69,12 @@ export async function signUpAction(_prev: FormState, form: FormData): Promise<Fo
     logger.error({ err }, "sign-up failed");
     return { message: "We could not create your account just now. Please try again.", values };
   }
-  await signIn("credentials", { email: input.email, password: input.password, redirectTo: safeCallback(form.get("callbackUrl")) });
+  try {
+    await signIn("credentials", { email: input.email, password: input.password, redirectTo: safeCallback(form.get("callbackUrl")) });
+  } catch (err) {
+    // The account exists; only signing in was refused (this network used up its failed sign-ins).
+    if (err instanceof SignInThrottled) return { message: `Your account is ready. ${err.userMessage}` };
+    throw err; // includes Next's redirect on success
+  }
   return {};
 }

@@ -17,6 +17,7 @@ import { getAuthSecret } from "@/server/secrets";
 import { loadSessionUser, redeemSessionRenewal, verifyCredentials } from "@/server/services/auth";
 import { consume } from "@/server/rate-limit";
 import { clientIp } from "@/server/http/client-ip";
+import { beginSignIn } from "./sign-in-limits";
 import { recordAudit } from "@/server/services/audit";
 
 declare module "next-auth" {
@@ -53,16 +54,19 @@ export async function buildAuthConfig(): Promise<NextAuthConfig> {
           const email = typeof credentials.email === "string" ? credentials.email : "";
           const password = typeof credentials.password === "string" ? credentials.password : "";
           const ip = clientIp(request.headers);
+          // Failed sign-ins per address (or one bucket for callers without one): refused with 429, no password checked.
+          const attempt = await beginSignIn(ip);
           try {
-            // Per account (cannot be dodged by changing IP) and per IP (slows spraying across accounts).
+            // Per account (cannot be dodged by changing IP).
             await consume("sign-in-account", email.trim().toLowerCase(), 10, 15 * 60);
-            if (ip) await consume("sign-in-ip", ip, 50, 15 * 60);
           } catch {
             return null;
           }
           const user = await verifyCredentials(email, password);
-          if (user) await recordAudit(db, { actorId: user.id, action: "user.signed_in", targetType: "user", targetId: user.id, ip });
-          return user ? { id: user.id, email: user.email, name: user.name } : null;
+          if (!user) return null;
+          await attempt.succeeded();
+          await recordAudit(db, { actorId: user.id, action: "user.signed_in", targetType: "user", targetId: user.id, ip });
+          return { id: user.id, email: user.email, name: user.name };
         },
       }),
       ...(oauthProviders.github ? [GitHub({ clientId: env.AUTH_GITHUB_ID, clientSecret: env.AUTH_GITHUB_SECRET })] : []),

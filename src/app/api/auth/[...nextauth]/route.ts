@@ -1,4 +1,11 @@
+import type { NextRequest } from "next/server";
 import { handlers } from "@/server/auth";
+import { answerThrottledSignIn } from "@/server/auth/sign-in-limits";
 
 export const runtime = "nodejs";
-export const { GET, POST } = handlers;
+export const { GET } = handlers;
+
+/** A sign-in a limit refuses answers 429 with Retry-After (Auth.js alone would redirect as for a wrong password). */
+export function POST(req: NextRequest): Promise<Response> {
+  return answerThrottledSignIn(() => handlers.POST(req));
+}
