@@ -86,3 +86,20 @@ describe("sign-in form, password spraying behind one trusted proxy", () => {
     expect(await run(signInAction({}, form({ email: victims[0]!.email, password: PASSWORD, callbackUrl: "/feed" })))).toEqual({ redirect: expect.stringMatching(/\/feed$/) });
   });
 });
+
+describe("sign-in form, one account under attack", () => {
+  it("tells the owner how long to wait while the delay runs, then signs them in", async () => {
+    setEnv("TRUSTED_PROXY_HOPS", 1);
+    const owner = await createUser("subscriber", { password: PASSWORD });
+    for (let i = 0; i < 6; i++) {
+      from(spoofed());
+      expect(await run(signInAction({}, form({ email: owner.email, password: `guess number ${i}` })))).toMatchObject({ state: { message: "That email and password do not match an account." } });
+    }
+    from("198.51.100.33");
+    expect(await run(signInAction({}, form({ email: owner.email, password: PASSWORD })))).toEqual({
+      state: { message: "Too many attempts on this account. Try again in 1 second.", values: { email: owner.email } },
+    });
+    await new Promise((r) => setTimeout(r, 1050));
+    expect(await run(signInAction({}, form({ email: owner.email, password: PASSWORD, callbackUrl: "/feed" })))).toEqual({ redirect: expect.stringMatching(/\/feed$/) });
+  });
+});

@@ -3,7 +3,7 @@
  * a script would: the limits must hold whatever the caller puts in X-Forwarded-For.
  */
 import { randomInt } from "node:crypto";
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { NextRequest } from "next/server";
 import { useTestDatabase } from "@/test/db";
 import { useEnvOverrides } from "@/test/env";
@@ -80,5 +80,72 @@ describe("password spraying from rotating X-Forwarded-For values", () => {
     for (const guess of ["password123!", "Summer2024!!"]) for (const v of victims) results.push(await attempt(v.email, guess, spoofed()));
     expect(results.slice(0, 50).every((r) => r.result === "wrong")).toBe(true);
     expect(results.slice(50).every((r) => r.result === "throttled" && r.status === 429 && r.retryAfter! > 0)).toBe(true);
+  });
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const ACCOUNT_WAIT = /^Too many attempts on this account\. Try again in \d+ (seconds?|minutes)\.$/;
+
+describe("one account under attack from many addresses", () => {
+  // Every stranger's attempt comes from a new address behind the proxy, as from a botnet: only the account's own
+  // limit applies to them.
+  beforeEach(() => setEnv("TRUSTED_PROXY_HOPS", 1));
+  afterEach(() => vi.useRealTimers());
+
+  it("does not lock the owner out: 429 with Retry-After while the delay runs, then the right password works", async () => {
+    const [owner] = await accounts(1);
+    const strangers = [];
+    for (let i = 0; i < 12; i++) strangers.push(await attempt(owner!.email, `guess number ${i}`, spoofed()));
+    // Five failures are free; the sixth starts a delay, during which nothing is tried.
+    expect(strangers.slice(0, 6).map((r) => r.result)).toEqual(Array(6).fill("wrong"));
+    for (const r of strangers.slice(6)) expect(r).toMatchObject({ result: "throttled", status: 429, retryAfter: 1, message: expect.stringMatching(ACCOUNT_WAIT) });
+
+    const during = await attempt(owner!.email, PASSWORD, "198.51.100.40");
+    expect(during).toMatchObject({ result: "throttled", status: 429, retryAfter: 1, message: "Too many attempts on this account. Try again in 1 second." });
+    await sleep(during.retryAfter! * 1000 + 50);
+    expect((await attempt(owner!.email, PASSWORD, "198.51.100.40")).result).toBe("signed in");
+  });
+
+  it("doubles the delay with each further failure, and a successful sign-in clears the count", async () => {
+    const [owner] = await accounts(1);
+    for (let i = 0; i < 6; i++) expect((await attempt(owner!.email, `guess number ${i}`, spoofed())).result).toBe("wrong");
+    expect((await attempt(owner!.email, PASSWORD, spoofed())).retryAfter).toBe(1);
+    await sleep(1050);
+    expect((await attempt(owner!.email, "guess number 7", spoofed())).result).toBe("wrong");
+    expect((await attempt(owner!.email, PASSWORD, spoofed())).retryAfter).toBe(2);
+    await sleep(2050);
+    expect((await attempt(owner!.email, PASSWORD, "198.51.100.41")).result).toBe("signed in");
+    // Counting starts again from nothing: five more failures are free.
+    for (let i = 0; i < 5; i++) expect((await attempt(owner!.email, `guess number ${i}`, spoofed())).result).toBe("wrong");
+    expect((await attempt(owner!.email, PASSWORD, "198.51.100.41")).result).toBe("signed in");
+  });
+
+  it("caps the delay at 15 minutes and forgets failures after a quiet day", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const [owner] = await accounts(1);
+    for (let i = 0; i < 5; i++) expect((await attempt(owner!.email, `guess number ${i}`, spoofed())).result).toBe("wrong");
+    const delays: number[] = [];
+    for (let i = 0; i < 13; i++) {
+      expect((await attempt(owner!.email, `more guesses ${i}`, spoofed())).result).toBe("wrong");
+      const refused = await attempt(owner!.email, PASSWORD, spoofed());
+      expect(refused.result).toBe("throttled");
+      delays.push(refused.retryAfter!);
+      vi.setSystemTime(Date.now() + refused.retryAfter! * 1000);
+    }
+    expect(delays).toEqual([1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900, 900]);
+    vi.setSystemTime(Date.now() + 25 * 3600 * 1000);
+    for (let i = 0; i < 5; i++) expect((await attempt(owner!.email, `a new day ${i}`, spoofed())).result).toBe("wrong");
+    expect((await attempt(owner!.email, PASSWORD, spoofed())).result).toBe("signed in");
+  });
+
+  it("counts only failures: the owner signs in as often as they like, with the odd typo", async () => {
+    const [owner] = await accounts(1);
+    const results = [];
+    for (let round = 0; round < 4; round++) {
+      for (let i = 0; i < 4; i++) results.push(await attempt(owner!.email, `typo ${i}`, "198.51.100.42"));
+      for (let i = 0; i < 4; i++) results.push(await attempt(owner!.email, PASSWORD, "198.51.100.42"));
+    }
+    expect(results.filter((r) => r.result === "throttled")).toEqual([]);
+    expect(results.filter((r) => r.result === "signed in")).toHaveLength(16);
   });
 });
