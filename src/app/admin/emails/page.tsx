@@ -4,7 +4,7 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { Pagination } from "@/components/ui/pagination";
 import { parsePageParam } from "@/lib/search-params";
-import { Badge, EmptyState, PageHeader } from "@/components/ui/card";
+import { Alert, Badge, EmptyState, PageHeader } from "@/components/ui/card";
 import { api } from "@/trpc/server";
 
 export const dynamic = "force-dynamic";
@@ -31,6 +31,12 @@ export default async function AdminEmailsPage({ searchParams }: { searchParams: 
         title="Email outbox"
         description="Every email is written here before it is sent, so you can see exactly what each person received. Newest first; times in UTC."
       />
+      {result.developmentMailbox ? (
+        <Alert tone="warning" className="mb-6">
+          <strong>Development-only mailbox:</strong> no email sender is configured, so no email leaves this server. Read
+          them here; their confirmation and password-reset links work for whoever opens them.
+        </Alert>
+      ) : null}
 
       {result.items.length ? (
         <>

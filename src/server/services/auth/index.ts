@@ -1,7 +1,8 @@
 /**
  * Accounts: sign-up, credential check, email verification, password reset and change.
  * Every write runs in one transaction with its audit row and the email it causes (outbox), so a refused or
- * failed request leaves no trace. One-time tokens are random 32-byte strings; only their sha256 is stored.
+ * failed request leaves no trace. One-time tokens are random 32-byte strings; only their sha256 is stored, and the
+ * emailed link is a one-time link of the outbox (sealed, never in the stored copy).
  * A password change or reset bumps the account's session version in the same transaction, which ends every
  * session signed in before it (checked by the Auth.js `jwt` callback on each resolve).
  */
@@ -55,7 +56,7 @@ async function sendVerification(tx: Executor, user: { id: string; email: string;
     userId: user.id,
     kind: "verify_email",
     subject: "Confirm your email for Tradsy",
-    template: createElement(VerifyEmail, { name: user.name ?? "there", url }),
+    template: (oneTimeLink) => createElement(VerifyEmail, { name: user.name ?? "there", url: oneTimeLink(url) }),
   });
 }
 
@@ -189,10 +190,8 @@ export async function requestPasswordReset(emailRaw: string, meta: RequestMeta =
       userId: user.id,
       kind: "reset_password",
       subject: "Reset your Tradsy password",
-      template: createElement(ResetPassword, {
-        name: user.name ?? "there",
-        url: `${env.APP_URL}/reset?token=${encodeURIComponent(token)}`,
-      }),
+      template: (oneTimeLink) =>
+        createElement(ResetPassword, { name: user.name ?? "there", url: oneTimeLink(`${env.APP_URL}/reset?token=${encodeURIComponent(token)}`) }),
     });
     await recordAudit(tx, { actorId: user.id, action: "user.password_reset_requested", targetType: "user", targetId: user.id, ip: meta.ip });
   });

@@ -135,12 +135,6 @@ export async function adminListEmails(input: { page: number; pageSize: number })
   return { items, total: total?.n ?? 0, page: input.page, pageSize: input.pageSize };
 }
 
-export async function adminGetEmail(id: string) {
-  const row = await db.query.emailOutbox.findFirst({ where: eq(emailOutbox.id, id) });
-  if (!row) throw new NotFoundError("No email with that id");
-  return row;
-}
-
 export async function adminListAudit(input: { page: number; pageSize: number }) {
   const [items, [total]] = await Promise.all([
     db

@@ -5,7 +5,7 @@ import type { ReactNode } from "react";
 import { cache } from "react";
 import { TRPCError } from "@trpc/server";
 import { buttonClass } from "@/components/ui/button";
-import { Badge, Card, CardBody, CardHeader, EmptyState } from "@/components/ui/card";
+import { Alert, Badge, Card, CardBody, CardHeader, EmptyState } from "@/components/ui/card";
 import { api } from "@/trpc/server";
 
 export const dynamic = "force-dynamic";
@@ -36,6 +36,32 @@ function BackLink() {
       <span aria-hidden="true">←</span> Email outbox
     </Link>
   );
+}
+
+/** Says who a one-time link (verification, reset) in this email is for; the service decides what is shown. */
+function OneTimeLinksNote({ developmentMailbox, oneTimeLinks }: { developmentMailbox: boolean; oneTimeLinks: "shown" | "removed" | "none" }) {
+  if (developmentMailbox) {
+    const links = {
+      shown: " Its one-time link works here, for whoever reads this page.",
+      removed: " Its one-time link is no longer available: ask for a new email.",
+      none: "",
+    }[oneTimeLinks];
+    return (
+      <Alert tone="warning" className="mt-4">
+        <strong>Development-only mailbox:</strong> no email sender is configured, so no email leaves this server and
+        this outbox is where they arrive.{links}
+      </Alert>
+    );
+  }
+  if (oneTimeLinks === "removed") {
+    return (
+      <Alert className="mt-4">
+        One-time links (email confirmation, password reset) are removed from this copy: only the recipient&apos;s email
+        has them.
+      </Alert>
+    );
+  }
+  return null;
 }
 
 export default async function AdminEmailPage({ params }: { params: Params }) {
@@ -85,6 +111,7 @@ export default async function AdminEmailPage({ params }: { params: Params }) {
     <>
       <BackLink />
       <h1 className="mt-4 text-2xl font-semibold tracking-tight break-words text-slate-900">{email.subject || "(no subject)"}</h1>
+      <OneTimeLinksNote developmentMailbox={email.developmentMailbox} oneTimeLinks={email.oneTimeLinks} />
 
       <div className="mt-6 grid items-start gap-6 lg:grid-cols-[20rem_1fr]">
         <Card>

@@ -2,6 +2,8 @@ import "server-only";
 import { z } from "zod";
 import { adminProcedure, createTRPCRouter } from "@/server/api/trpc";
 import * as users from "@/server/services/users";
+import { adminGetEmail } from "@/server/services/email/admin";
+import { outboxIsMailbox } from "@/server/services/email/delivery";
 
 const page = { page: z.number().int().min(1).max(10_000).default(1), pageSize: z.number().int().min(1).max(100).default(25) };
 
@@ -19,9 +21,11 @@ export const adminRouter = createTRPCRouter({
       return { ok: true as const };
     }),
 
-  emails: adminProcedure.input(z.object(page)).query(({ input }) => users.adminListEmails(input)),
+  emails: adminProcedure
+    .input(z.object(page))
+    .query(async ({ input }) => ({ ...(await users.adminListEmails(input)), developmentMailbox: outboxIsMailbox() })),
 
-  email: adminProcedure.input(z.object({ id: z.string().min(1).max(64) })).query(({ input }) => users.adminGetEmail(input.id)),
+  email: adminProcedure.input(z.object({ id: z.string().min(1).max(64) })).query(({ input }) => adminGetEmail(input.id)),
 
   audit: adminProcedure.input(z.object(page)).query(({ input }) => users.adminListAudit(input)),
 });

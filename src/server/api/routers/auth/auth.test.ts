@@ -6,6 +6,7 @@ import { callerFor, createUser, uniqueEmail } from "@/test/factories";
 import { auditLog, authTokens, emailOutbox, notificationPrefs, providers, users } from "@/server/db/schema";
 import { resetRateLimits } from "@/server/rate-limit";
 import { verifyCredentials } from "@/server/services/auth";
+import { renderForDelivery } from "@/server/services/email/outbox";
 
 const t = useTestDatabase();
 beforeEach(() => resetRateLimits());
@@ -57,7 +58,9 @@ describe("auth.signUp", () => {
     const emails = await t.db.select().from(emailOutbox).where(eq(emailOutbox.userId, out.id));
     expect(emails).toHaveLength(1);
     expect(emails[0]).toMatchObject({ kind: "verify_email", to: input.email, status: "queued" });
-    expect(emails[0]!.html).toContain("/verify?token=");
+    // The link is in the recipient's copy only; the stored copy holds a placeholder (issue 9, defect 7).
+    expect(renderForDelivery(emails[0]!).html).toContain("/verify?token=");
+    expect(emails[0]!.html).not.toContain("/verify?token=");
     expect(await rowCounts()).toMatchObject({ users: 1, providers: 0, notificationPrefs: 1, authTokens: 1 });
   });
 
@@ -134,7 +137,7 @@ describe("email verification", () => {
   it("confirms once with the emailed token; a second use or a made-up token is refused", async () => {
     const u = await createUser("subscriber");
     const [mail] = await t.db.select().from(emailOutbox).where(eq(emailOutbox.userId, u.id));
-    const token = tokenFrom(mail!.html, "/verify");
+    const token = tokenFrom(renderForDelivery(mail!).html, "/verify");
     const stored = await t.db.select().from(authTokens).where(eq(authTokens.userId, u.id));
     expect(stored[0]!.tokenHash).not.toContain(token); // only the hash is stored
     const anon = await callerFor(null);
@@ -160,7 +163,7 @@ describe("password reset", () => {
     await anon.auth.requestPasswordReset({ email: u.email });
     const mails = await t.db.select().from(emailOutbox).where(eq(emailOutbox.kind, "reset_password"));
     expect(mails).toHaveLength(1);
-    const token = tokenFrom(mails[0]!.html, "/reset");
+    const token = tokenFrom(renderForDelivery(mails[0]!).html, "/reset");
     const short = await failure(anon.auth.resetPassword({ token, password: "short" }));
     expect(short.code).toBe("BAD_REQUEST");
     await anon.auth.resetPassword({ token, password: "new password 456" });
