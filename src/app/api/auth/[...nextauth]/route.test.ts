@@ -138,6 +138,13 @@ describe("one account under attack from many addresses", () => {
     expect((await attempt(owner!.email, PASSWORD, spoofed())).result).toBe("signed in");
   });
 
+  it("lets no more than six guesses of a burst reach the password check", async () => {
+    const [owner] = await accounts(1);
+    const burst = await Promise.all(Array.from({ length: 20 }, (_, i) => attempt(owner!.email, `burst guess ${i}`, spoofed())));
+    expect(burst.filter((r) => r.result === "wrong")).toHaveLength(6);
+    expect(burst.filter((r) => r.result === "throttled")).toHaveLength(14);
+  });
+
   it("counts only failures: the owner signs in as often as they like, with the odd typo", async () => {
     const [owner] = await accounts(1);
     const results = [];
