@@ -1,5 +1,6 @@
 /**
- * Rate limits: a budget of attempts per key (an address, an account, a provider) in a fixed window.
+ * Rate limits: a budget of attempts per key (an address, an account, a provider) in a fixed window, and
+ * progressive delays (a wait that doubles with each failure, for sign-in per account).
  *
  * Where a limit keeps its counts is chosen once per limit, in `LIMITS`. Anything that guards accounts, sign-ups
  * or email is counted in the database, so every replica sees the same counts and a restart hands out no fresh
@@ -12,7 +13,7 @@
  */
 import "server-only";
 import { createHash } from "node:crypto";
-import { and, eq, lt, sql } from "drizzle-orm";
+import { and, eq, lt, sql, type SQL } from "drizzle-orm";
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import { db, getDatabase } from "@/server/db";
 import { rateLimits } from "@/server/db/schema";
@@ -28,7 +29,7 @@ type Store = "database" | "memory";
 export const LIMITS = {
   /** Failed sign-ins per client address (or shared by all callers without one), across accounts. */
   "sign-in-ip": "database",
-  /** Failed sign-ins per account. */
+  /** Failed sign-ins per account: a progressive delay (`takeWithBackoff`), not a window. */
   "sign-in-account": "database",
   "sign-up": "database",
   "verify-email": "database",
@@ -131,6 +132,63 @@ export async function refund(name: LimitName, key: string, points = 1): Promise<
     .update(rateLimits)
     .set({ points: sql`greatest(${rateLimits.points} - ${points}, 0)` })
     .where(and(eq(rateLimits.name, name), eq(rateLimits.key, storedKey(key)), sql`${rateLimits.expiresAt} > ${at(new Date())}`));
+}
+
+/** A progressive delay: free failures, then a wait that doubles with each further one, up to a cap. */
+export interface Backoff {
+  /** Failures that cost no wait. */
+  free: number;
+  /** The wait after the first failure past `free`; each further failure doubles it. */
+  baseSec: number;
+  capSec: number;
+  /** Failures are forgotten this long after the last one. */
+  forgetAfterSec: number;
+}
+
+/**
+ * Starts an attempt under a progressive delay. While an earlier failure's wait runs the attempt is refused and
+ * nothing is counted. Otherwise it is counted as a failure in advance and the wait it would impose is set at
+ * once, in the same statement, so attempts racing in together cannot all slip through before the first fails;
+ * `forgive` undoes the count for an attempt that succeeded.
+ */
+export async function takeWithBackoff(name: LimitName, key: string, policy: Backoff): Promise<{ retryAfterMs: number } | null> {
+  if (LIMITS[name] !== "database") throw new Error(`Limit "${name}" is not kept in the database; a delay needs the shared store`);
+  const { db: client } = await getDatabase();
+  const now = new Date();
+  const k = storedKey(key);
+  const forgotten = sql`${rateLimits.expiresAt} <= ${at(now)}`;
+  const failures = sql`(case when ${forgotten} then 1 else ${rateLimits.points} + 1 end)`;
+  // Exponent capped before power() so a long siege cannot overflow it; the wait itself is capped by capSec.
+  const waitAfter = (n: SQL) =>
+    sql`case when ${n} > ${policy.free} then ${at(now)} + interval '1 second' * least(${policy.baseSec}::float8 * power(2, least(${n} - ${policy.free} - 1, 40)), ${policy.capSec}::float8) else null end`;
+  const [taken] = await client
+    .insert(rateLimits)
+    .values({
+      name,
+      key: k,
+      points: 1,
+      expiresAt: new Date(now.getTime() + policy.forgetAfterSec * 1000),
+      blockedUntil: policy.free >= 1 ? null : new Date(now.getTime() + policy.baseSec * 1000),
+    })
+    .onConflictDoUpdate({
+      target: [rateLimits.name, rateLimits.key],
+      set: { points: failures, expiresAt: sql`excluded.expires_at`, blockedUntil: waitAfter(failures) },
+      setWhere: sql`${rateLimits.blockedUntil} is null or ${rateLimits.blockedUntil} <= ${at(now)}`,
+    })
+    .returning({ points: rateLimits.points });
+  sweepNowAndThen(now);
+  if (taken) return null;
+  const [row] = await client
+    .select({ blockedUntil: rateLimits.blockedUntil })
+    .from(rateLimits)
+    .where(and(eq(rateLimits.name, name), eq(rateLimits.key, k)));
+  return { retryAfterMs: row?.blockedUntil ? row.blockedUntil.getTime() - now.getTime() : 1000 };
+}
+
+/** Forgets `key`'s count under `name` (a delayed attempt that succeeded). */
+export async function forgive(name: LimitName, key: string): Promise<void> {
+  const { db: client } = await getDatabase();
+  await client.delete(rateLimits).where(and(eq(rateLimits.name, name), eq(rateLimits.key, storedKey(key))));
 }
 
 const SWEEP_EVERY_MS = 10 * 60 * 1000;

@@ -15,7 +15,6 @@ import { db, getDatabase } from "@/server/db";
 import { accounts, sessions, users, verificationTokens, type UserRole } from "@/server/db/schema";
 import { getAuthSecret } from "@/server/secrets";
 import { loadSessionUser, redeemSessionRenewal, verifyCredentials } from "@/server/services/auth";
-import { consume } from "@/server/rate-limit";
 import { clientIp } from "@/server/http/client-ip";
 import { beginSignIn } from "./sign-in-limits";
 import { recordAudit } from "@/server/services/audit";
@@ -54,14 +53,8 @@ export async function buildAuthConfig(): Promise<NextAuthConfig> {
           const email = typeof credentials.email === "string" ? credentials.email : "";
           const password = typeof credentials.password === "string" ? credentials.password : "";
           const ip = clientIp(request.headers);
-          // Failed sign-ins per address (or one bucket for callers without one): refused with 429, no password checked.
-          const attempt = await beginSignIn(ip);
-          try {
-            // Per account (cannot be dodged by changing IP).
-            await consume("sign-in-account", email.trim().toLowerCase(), 10, 15 * 60);
-          } catch {
-            return null;
-          }
+          // Failed sign-ins per address and a progressive delay per account; a refusal is a 429 and checks no password.
+          const attempt = await beginSignIn(email, ip);
           const user = await verifyCredentials(email, password);
           if (!user) return null;
           await attempt.succeeded();
