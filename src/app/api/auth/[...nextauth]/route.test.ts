@@ -30,6 +30,7 @@ interface Outcome {
   status: number;
   retryAfter: number | null;
   message?: string;
+  url?: string;
 }
 
 async function attempt(email: string, password: string, forwardedFor?: string): Promise<Outcome> {
@@ -44,7 +45,7 @@ async function attempt(email: string, password: string, forwardedFor?: string): 
   );
   const retryAfter = res.headers.get("retry-after");
   const base = { status: res.status, retryAfter: retryAfter === null ? null : Number(retryAfter) };
-  if (res.status === 429) return { ...base, result: "throttled", message: ((await res.json()) as { message: string }).message };
+  if (res.status === 429) return { ...base, result: "throttled", ...((await res.json()) as { message: string; url?: string }) };
   const location = res.headers.get("location") ?? "";
   expect(res.status, location).toBe(302);
   return { ...base, result: location.includes("error=") ? "wrong" : "signed in" };
@@ -102,6 +103,7 @@ describe("one account under attack from many addresses", () => {
 
     const during = await attempt(owner!.email, PASSWORD, "198.51.100.40");
     expect(during).toMatchObject({ result: "throttled", status: 429, retryAfter: 1, message: "Too many attempts on this account. Try again in 1 second." });
+    expect(during.url).toBe(`${ORIGIN}/signin?error=CredentialsSignin&code=throttled`);
     await sleep(during.retryAfter! * 1000 + 50);
     expect((await attempt(owner!.email, PASSWORD, "198.51.100.40")).result).toBe("signed in");
   });
