@@ -88,8 +88,11 @@ export async function answerThrottledSignIn(handler: () => Promise<Response>): P
   const box: { refusal?: SignInThrottled } = {};
   const res = await refusals.run(box, handler);
   if (!box.refusal) return res;
+  // Keep the sign-in page address Auth.js chose (…?error=CredentialsSignin&code=throttled): next-auth/react's
+  // signIn() reads `url` from the body to report the error.
+  const url = res.headers.get("location") ?? ((await res.json().catch(() => null)) as { url?: string } | null)?.url;
   return Response.json(
-    { message: box.refusal.userMessage },
+    { message: box.refusal.userMessage, url },
     { status: 429, headers: { "Retry-After": String(box.refusal.retryAfterSec), "Cache-Control": "no-store" } },
   );
 }
