@@ -65,10 +65,14 @@
  * refused; TradingView's own default-message keys (`volume`, `interval`, `open`, `high`, `low`) are ignored.
  * TradingView's default example `BINANCE:BTCUSDT, price = 32045.14, volume = 6529.25` has no action and is refused.
  *
+ * Control characters (other than tab, line feed, carriage return) and broken UTF-16 are refused anywhere: in a text
+ * alert's body, in any JSON value or key, however deep (src/lib/validation/text.ts), even in keys Tradsy ignores.
+ *
  * Refusals carry `field` (the key as written in the alert, or the key to add) when one field is at fault.
  * Check order: body, action, sentiment, ticker, then the other fields.
  */
 import Decimal from "decimal.js";
+import { codePointLabel, findUnsafeText, unsafeCodeUnit, type UnsafeText } from "@/lib/validation/text";
 
 export type AlertAction = "buy" | "sell" | "exit" | "cancel";
 export type AlertIntent = "open_long" | "open_short" | "close" | "close_or_open_short" | "close_or_open_long" | "cancel";
@@ -210,6 +214,8 @@ function readJson(body: string, contentType: string | null): Result<Fields> | nu
     const kind = Array.isArray(parsed) ? "an array" : parsed === null ? "null" : `a ${typeof parsed}`;
     return refuse(`The alert message must be a JSON object like {"action": "buy", "ticker": "{{ticker}}"}, not ${kind}.`);
   }
+  const unsafe = findUnsafeText(parsed);
+  if (unsafe) return unsafeJsonRefusal(unsafe);
   const fields: Fields = new Map();
   for (const [key, value] of Object.entries(parsed)) addField(fields, key, value);
   // `{"strategy": {"order": {"action": "buy"}}}` mirrors the placeholder's name; read it like the flat key.
@@ -242,7 +248,19 @@ function clip(s: string, max = 40): string {
 // ---------------------------------------------------------------------------------------------------------------
 // Text alerts
 
+function unsafeKind(codeUnit: number): string {
+  return `${codeUnit >= 0xd800 && codeUnit <= 0xdfff ? "an invalid character" : "a control character"} (${codePointLabel(codeUnit)})`;
+}
+
+function unsafeJsonRefusal(u: UnsafeText): AlertRefusal {
+  if (u.inKey) return refuse(`A field name in the alert message contains ${unsafeKind(u.codeUnit)}. Remove it from the alert message.`);
+  const key = String(u.path[0]);
+  return refuse(`"${clip(key)}" contains ${unsafeKind(u.codeUnit)}. Remove it from the alert message.`, key);
+}
+
 function readText(body: string): Result<Fields> {
+  const codeUnit = unsafeCodeUnit(body);
+  if (codeUnit !== null) return refuse(`The alert message contains ${unsafeKind(codeUnit)}. Remove it: tabs and line breaks are the only control characters an alert may hold.`);
   // `key: value` / `key : value` become `key=value` only for keys we know, so `BINANCE:BTCUSDT` stays a ticker.
   const normalised = body
     .replace(/(?<![\w.:-])([A-Za-z_][\w.-]*)\s*:\s*/g, (match, key: string) => (isTextKey(normKey(key)) ? `${key}=` : match))

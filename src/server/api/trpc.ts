@@ -11,11 +11,12 @@ import { ZodError, z } from "zod";
 import { eq } from "drizzle-orm";
 import { db, getDatabase } from "@/server/db";
 import { providers, type UserRole } from "@/server/db/schema";
-import { DomainError } from "@/server/errors";
+import { DomainError, ValidationError } from "@/server/errors";
 import { logger } from "@/server/logger";
 import { consume, type LimitName } from "@/server/rate-limit";
 import { addressKey, clientIp } from "@/server/http/client-ip";
 import { fieldErrorsOf, toTRPCError } from "./errors";
+import { unsafeTextRefusal } from "@/lib/validation/text";
 
 export interface SessionUser {
   id: string;
@@ -44,7 +45,11 @@ const t = initTRPC.context<Context>().create({
     return {
       ...shape,
       // Unknown failures keep their detail in the log; the client gets a generic sentence.
-      message: internal ? "Something went wrong on our side. Please try again." : zodFields ? firstMessage(zodFields) ?? shape.message : shape.message,
+      message: internal
+        ? "Something went wrong on our side. Please try again."
+        : foreignInputError(error)
+          ? "That input is not valid. Check the fields and try again."
+          : zodFields ? firstMessage(zodFields) ?? shape.message : shape.message,
       data: {
         code: shape.data.code,
         httpStatus: shape.data.httpStatus,
@@ -54,6 +59,16 @@ const t = initTRPC.context<Context>().create({
     };
   },
 });
+
+/**
+ * An input parser that threw something other than a ZodError (a library refusing a value, e.g. decimal.js's
+ * "[DecimalError] Invalid argument: abc"): tRPC makes it a BAD_REQUEST carrying the library's wording, which is
+ * neither for people nor ours to show. It is a bug in a schema, so it is also logged.
+ */
+function foreignInputError(error: TRPCError): boolean {
+  const cause = error.cause;
+  return error.code === "BAD_REQUEST" && cause instanceof Error && !(cause instanceof ZodError) && !(cause instanceof DomainError) && error.message === cause.message;
+}
 
 function firstMessage(fields: Record<string, string[] | undefined>): string | undefined {
   for (const v of Object.values(fields)) if (v?.[0]) return v[0];
@@ -69,11 +84,23 @@ const errorAdapter = t.middleware(async ({ next, path }) => {
     const cause = result.error.cause;
     if (cause instanceof DomainError) throw toTRPCError(cause);
     if (result.error.code === "INTERNAL_SERVER_ERROR") logger.error({ err: cause ?? result.error, path }, "procedure failed");
+    else if (foreignInputError(result.error)) logger.error({ err: cause, path }, "input parser threw instead of refusing");
   }
   return result;
 });
 
-export const publicProcedure = t.procedure.use(errorAdapter);
+/**
+ * Every procedure's raw input (values and object keys, however deep) is checked for control characters and broken
+ * UTF-16 once, here, before its schema or any rate limit runs: one rule for every string instead of a refinement on
+ * each schema (src/lib/validation/text.ts says why such text is refused rather than stripped).
+ */
+const textGuard = t.middleware(async ({ next, getRawInput }) => {
+  const refusal = unsafeTextRefusal(await getRawInput());
+  if (refusal) throw new ValidationError(refusal.message, refusal.fieldErrors);
+  return next();
+});
+
+export const publicProcedure = t.procedure.use(errorAdapter).use(textGuard);
 
 export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.session?.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue" });

@@ -13,6 +13,7 @@ import { consume } from "@/server/rate-limit";
 import { logger } from "@/server/logger";
 import { addressKey, clientIp } from "@/server/http/client-ip";
 import { signInSchema } from "@/lib/validation/auth";
+import { unsafeTextRefusal } from "@/lib/validation/text";
 import { SignInThrottled } from "./sign-in-limits";
 
 export interface FormState {
@@ -33,6 +34,8 @@ async function requestIp(): Promise<string | null> {
 
 export async function signInAction(_prev: FormState, form: FormData): Promise<FormState> {
   const values = { email: String(form.get("email") ?? "") };
+  const unsafe = unsafeTextRefusal(Object.fromEntries(form)); // the one text rule, as for tRPC and REST input
+  if (unsafe) return { message: unsafe.message, fieldErrors: unsafe.fieldErrors, values };
   const parsed = signInSchema.safeParse({ email: form.get("email"), password: form.get("password") });
   if (!parsed.success) return { fieldErrors: z.flattenError(parsed.error).fieldErrors, values };
   try {
@@ -51,6 +54,8 @@ export async function signUpAction(_prev: FormState, form: FormData): Promise<Fo
     email: String(form.get("email") ?? ""),
     role: String(form.get("role") ?? ""),
   };
+  const unsafe = unsafeTextRefusal(Object.fromEntries(form)); // the one text rule, as for tRPC and REST input
+  if (unsafe) return { message: unsafe.message, fieldErrors: unsafe.fieldErrors, values };
   const input = {
     name: form.get("name"),
     email: form.get("email"),

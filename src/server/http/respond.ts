@@ -5,6 +5,7 @@
 import "server-only";
 import { DomainError, ValidationError } from "@/server/errors";
 import { logger } from "@/server/logger";
+import { unsafeTextRefusal } from "@/lib/validation/text";
 
 const STATUS: Record<DomainError["kind"], number> = {
   not_found: 404,
@@ -32,13 +33,29 @@ export function fromError(err: unknown, context: string): Response {
   return errorResponse(500, "Something went wrong on our side. Please try again.");
 }
 
-/** Reads a JSON body with a size cap; a malformed body is a 400 with a reason. */
+/**
+ * A 400 for the first string in `value` (keys included) holding a control character or broken UTF-16, or null when
+ * all of its text is clean: the REST side of the one text rule (src/lib/validation/text.ts). `subject` names what
+ * is refused when `value` is a single string, e.g. a route parameter.
+ */
+export function refuseUnsafeText(value: unknown, subject?: string): Response | null {
+  const refusal = unsafeTextRefusal(value, subject);
+  return refusal ? errorResponse(400, refusal.message, subject ? undefined : refusal.fieldErrors) : null;
+}
+
+/**
+ * Reads a JSON body with a size cap; a malformed body, or one with a control character in any string, is a 400 with
+ * a reason.
+ */
 export async function readJson(req: Request, maxBytes = 64 * 1024): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> {
   const text = await req.text();
   if (text.length > maxBytes) return { ok: false, response: errorResponse(413, `The request body is larger than ${maxBytes / 1024} KB.`) };
+  let value: unknown;
   try {
-    return { ok: true, value: JSON.parse(text) };
+    value = JSON.parse(text);
   } catch {
     return { ok: false, response: errorResponse(400, "The request body is not valid JSON.") };
   }
+  const refused = refuseUnsafeText(value);
+  return refused ? { ok: false, response: refused } : { ok: true, value };
 }

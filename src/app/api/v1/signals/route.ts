@@ -8,7 +8,7 @@ import { getDatabase } from "@/server/db";
 import { authenticateApiKey } from "@/server/services/api-keys";
 import { listOwnSignals, publishSignal } from "@/server/services/signals";
 import { toView } from "@/server/services/signals/views";
-import { errorResponse, fromError, json, readJson } from "@/server/http/respond";
+import { errorResponse, fromError, json, readJson, refuseUnsafeText } from "@/server/http/respond";
 import { clientIp } from "@/server/http/client-ip";
 
 export const runtime = "nodejs";
@@ -54,6 +54,8 @@ export async function GET(req: Request) {
     const auth = await authenticate(req);
     if (!auth) return UNAUTHORIZED();
     const params = Object.fromEntries(new URL(req.url).searchParams);
+    const refused = refuseUnsafeText(params);
+    if (refused) return refused;
     const q = listQuery.safeParse(params);
     if (!q.success) {
       const fields = z.flattenError(q.error).fieldErrors as Record<string, string[]>;

@@ -4,7 +4,7 @@
  */
 import { getDatabase } from "@/server/db";
 import { NotFoundError } from "@/server/errors";
-import { fromError, json } from "@/server/http/respond";
+import { fromError, json, refuseUnsafeText } from "@/server/http/respond";
 import { getPublicChain } from "@/server/services/chain";
 
 export const runtime = "nodejs";
@@ -17,6 +17,9 @@ export async function GET(_req: Request, { params }: { params: Promise<{ slug: s
   try {
     await getDatabase();
     const { slug } = await params;
+    // Next decodes the segment, so `a%00b` arrives as "a\u0000b"; no slug holds such a character.
+    const refused = refuseUnsafeText(slug, "The provider name");
+    if (refused) return refused;
     return json(await getPublicChain(slug), 200, PUBLIC_HEADERS);
   } catch (err) {
     // A provider created a moment later must not stay "missing" in a cache.
