@@ -52,3 +52,14 @@ export function isUniqueViolation(err: unknown, constraint?: string): boolean {
   }
   return false;
 }
+
+/** PostgreSQL lock_not_available: a lock wait ran past the transaction's `lock_timeout`. */
+export function isLockTimeout(err: unknown): boolean {
+  let e: unknown = err;
+  for (let i = 0; i < 4 && e; i++) {
+    const rec = e as { code?: unknown; cause?: unknown };
+    if (rec.code === "55P03") return true;
+    e = rec.cause;
+  }
+  return false;
+}

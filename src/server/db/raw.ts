@@ -11,7 +11,8 @@
 import "server-only";
 import type { PGlite } from "@electric-sql/pglite";
 import type { Sql } from "postgres";
-import { getDatabase } from "./index";
+import type { SQL } from "drizzle-orm";
+import { getDatabase, type Executor } from "./index";
 
 export type RawRow = Record<string, unknown>;
 export type RawStatement = readonly [text: string, params: readonly unknown[]];
@@ -83,4 +84,10 @@ export async function rawTransaction<T>(first: readonly RawStatement[], decide: 
   } finally {
     conn.release();
   }
+}
+
+/** Rows of `executor.execute(query)`, whichever driver ran it (postgres.js answers an array, PGlite `{ rows }`). */
+export async function executeRows<T extends RawRow = RawRow>(executor: Executor, query: SQL): Promise<T[]> {
+  const res = (await executor.execute(query)) as unknown;
+  return (Array.isArray(res) ? res : (res as { rows: T[] }).rows) as T[];
 }

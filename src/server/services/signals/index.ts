@@ -10,7 +10,7 @@ import { and, asc, count, desc, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import { env } from "@/env";
 import { db, type Executor } from "@/server/db";
-import { rawPipelined, rawTransaction, type RawRow, type RawStatement } from "@/server/db/raw";
+import { executeRows, rawPipelined, rawTransaction, type RawRow, type RawStatement } from "@/server/db/raw";
 import { providers, signalEvents, signals, type SignalEventKind, type TakeProfitLevel } from "@/server/db/schema";
 import { ConflictError, NotFoundError, ValidationError, isUniqueViolation } from "@/server/errors";
 import { consume, refund } from "@/server/rate-limit";
@@ -119,7 +119,7 @@ export interface PublishDelivery {
 
 export type DeliveryPublishResult =
   | { outcome: "published"; signal: SignalRow; status: number; body: Record<string, unknown> }
-  /** A delivery with this key is already recorded (status 0: still in flight); nothing was written. */
+  /** A delivery with this key is already recorded, with its answer; nothing was written. */
   | { outcome: "recorded"; status: number; response: Record<string, unknown> }
   /** A signal already holds the idempotency key, or a concurrent writer took the key: nothing was written. */
   | { outcome: "conflict" };
@@ -424,7 +424,9 @@ async function writePublication<E = never>(
     if (value !== undefined) return { last: [], result: { kind: "ended", value } };
     if (!locked!.length) throw new NotFoundError("Provider not found");
     const head = heads![0] as unknown as HeadRow;
-    if (delivery && head.deliveryStatus != null) return { last: [], result: { kind: "recorded", status: head.deliveryStatus, response: head.deliveryResponse ?? {} } };
+    // A status-0 row is a claim left by an older version of the webhook (it claimed, acted, then answered): never an
+    // answer. Going on, the insert of this delivery meets it and the caller takes the path that replaces it.
+    if (delivery && head.deliveryStatus) return { last: [], result: { kind: "recorded", status: head.deliveryStatus, response: head.deliveryResponse ?? {} } };
     if (head.existingId) return { last: [], result: { kind: "existing", id: head.existingId } };
 
     const { signal, sealed } = newPublication(providerId, p, source, {
@@ -514,6 +516,84 @@ export async function publishOptimistic(
   return { outcome: "published", signal, ...answer };
 }
 
+/**
+ * Publishes a checked signal inside the caller's transaction, which already holds the provider's row lock (FOR NO
+ * KEY UPDATE, as `lockProvider` takes it) and has decided, under it, that this publication is due: numbers the
+ * signal and seals its `published` chain entry on the head read under that lock, then writes the row, the entry,
+ * the audit row and the NOTIFY. The caller announces it after the commit (`announcePublished`).
+ */
+export async function publishLocked(tx: Executor, providerId: string, p: CheckedPublication, source: SignalSource, meta: ActionMeta): Promise<SignalRow> {
+  // This process's guess of the head is stale from here on, whether or not the caller commits.
+  knownHeads.delete(providerId);
+  const [head] = await executeRows<{ lastNumber: number | null; headSeq: number | null; headHash: string | null; entryPrice: string; stopLoss: string | null }>(
+    tx,
+    sql`select (select max(number) from signals where provider_id = ${providerId}) as "lastNumber", h.seq as "headSeq", h.hash as "headHash",
+      ${p.entry}::text::numeric::text as "entryPrice", ${p.input.stopLoss ?? null}::text::numeric::text as "stopLoss"
+    from (select 1) as one
+    left join lateral (select seq, hash from signal_events where provider_id = ${providerId} order by seq desc limit 1) as h on true`,
+  );
+  const { signal, sealed } = newPublication(providerId, p, source, {
+    number: (head!.lastNumber ?? 0) + 1,
+    entryPrice: head!.entryPrice,
+    stopLoss: head!.stopLoss,
+    // INVARIANT: the caller holds the provider's lock, so this entry follows the true head of the chain.
+    head: head!.headSeq == null ? null : { seq: Number(head!.headSeq), hash: head!.headHash! },
+  });
+  await tx.insert(signals).values(signal);
+  await tx.insert(signalEvents).values(sealed.row);
+  if (meta.actorId) await recordAudit(tx, { actorId: meta.actorId, action: "signal.published", targetType: "signal", targetId: signal.id, data: { source }, ip: meta.ip });
+  await notify(tx, { providerId, signalId: signal.id, kind: "published" });
+  return signal;
+}
+
+/** After the commit of `publishLocked`: the job event (the price monitor and copy fan-out start from it). */
+export async function announcePublished(signal: SignalRow): Promise<void> {
+  await emit("signal/published", { signalId: signal.id, providerId: signal.providerId });
+}
+
+/**
+ * The time a change to `s` is recorded at: the request's time, but never before the state it acts on (its
+ * publication, fill or last recorded change). A request that waited for the provider's lock can carry an earlier
+ * time than a change committed while it waited, and a close dated before the opening it closes is not a trade.
+ */
+export function changeTime(s: SignalRow, requested: Date): Date {
+  let t = requested.getTime();
+  for (const d of [s.publishedAt, s.filledAt, s.checkedUntil]) if (d && d.getTime() > t) t = d.getTime();
+  return new Date(t);
+}
+
+/**
+ * Ends a live signal inside the caller's transaction, which holds the provider's lock and read `s` under it: a
+ * pending limit entry is cancelled, an open signal closed in full at `price` (the market price the caller fetched
+ * before taking the lock). The caller announces the change after the commit (`announceChange`).
+ */
+export async function exitLocked(tx: Executor, s: SignalRow, price: string, meta: ActionMeta & { now: Date }): Promise<SignalRow> {
+  const at = changeTime(s, meta.now);
+  if (s.status === "pending") {
+    const next = await applyLifecycle(tx, s, [{ kind: "cancelled", at, reason: "provider" }]);
+    if (meta.actorId) await recordAudit(tx, { actorId: meta.actorId, action: "signal.cancelled", targetType: "signal", targetId: s.id, ip: meta.ip });
+    return next;
+  }
+  if (s.status !== "open") throw new ConflictError(`This signal is already ${s.status}.`);
+  const next = await applyLifecycle(tx, s, [{ kind: "closed", at, price, share: s.remaining, reason: "manual" }]);
+  if (meta.actorId) await recordAudit(tx, { actorId: meta.actorId, action: "signal.closed", targetType: "signal", targetId: s.id, ip: meta.ip });
+  return next;
+}
+
+/** After the commit of a change made under the provider's lock: the job event for it. */
+export async function announceChange(signal: SignalRow, kind: SignalEventKind): Promise<void> {
+  await afterChange(signal, kind);
+}
+
+/** Live (pending/open) signals of a provider on one symbol, newest first, as read inside the caller's transaction. */
+export async function liveSignalRows(tx: Executor, providerId: string, symbol: string): Promise<SignalRow[]> {
+  return tx
+    .select()
+    .from(signals)
+    .where(and(eq(signals.providerId, providerId), eq(signals.symbol, symbol), inArray(signals.status, ["pending", "open"])))
+    .orderBy(desc(signals.publishedAt), desc(signals.number));
+}
+
 async function loadSignal(id: string): Promise<SignalRow> {
   const [row] = await db.select().from(signals).where(eq(signals.id, id)).limit(1);
   if (!row) throw new NotFoundError("No signal with that id");
@@ -555,24 +635,6 @@ export async function publishSignal(providerId: string, raw: PublishSignalInput 
     }
     throw err;
   }
-}
-
-/**
- * `publishSignal` for a webhook delivery, with the delivery row written in the same transaction (one commit). The
- * caller has just found neither a delivery nor a signal with the key, so the read before the checks is skipped;
- * the transaction checks both again under the provider's lock. Refusals throw, as from `publishSignal`, and write
- * nothing.
- */
-export async function publishSignalWithDelivery(
-  providerId: string,
-  raw: PublishSignalInput | unknown,
-  source: SignalSource,
-  meta: ActionMeta,
-  delivery: PublishDelivery,
-): Promise<DeliveryPublishResult> {
-  const result = await publishChecked(providerId, await checkPublication(providerId, raw, meta), source, meta, delivery);
-  if (result.outcome === "ended") throw new Error("publishSignalWithDelivery: ended without a guard");
-  return result;
 }
 
 /**
@@ -768,7 +830,7 @@ export async function moveStop(owned: OwnedSignal, stopRaw: unknown, meta: Actio
     const s = await loadOwned(tx, owned);
     if (s.status !== "open" && s.status !== "pending") throw new ConflictError(`This signal is ${s.status}; its stop can no longer move.`);
     if (s.stopLoss === stop) throw new ConflictError("The stop is already at that price.");
-    const next = await applyLifecycle(tx, s, [{ kind: "stop_moved", at: now, stopLoss: stop }]);
+    const next = await applyLifecycle(tx, s, [{ kind: "stop_moved", at: changeTime(s, now), stopLoss: stop }]);
     if (meta.actorId) await recordAudit(tx, { actorId: meta.actorId, action: "signal.stop_moved", targetType: "signal", targetId: s.id, ip: meta.ip });
     return next;
   });
@@ -793,9 +855,10 @@ export async function closeSignal(owned: OwnedSignal, input: { share?: string },
       const msg = `You can close between 0 and ${remaining.toString()} of the original size.`;
       throw new ValidationError(msg, { share: [msg] });
     }
+    const at = changeTime(s, now);
     const event: ManualEvent = share.eq(remaining)
-      ? { kind: "closed", at: now, price, share: share.toString(), reason: "manual" }
-      : { kind: "partial_close", at: now, price, share: share.toString(), reason: "manual" };
+      ? { kind: "closed", at, price, share: share.toString(), reason: "manual" }
+      : { kind: "partial_close", at, price, share: share.toString(), reason: "manual" };
     const next = await applyLifecycle(tx, s, [event]);
     if (meta.actorId) await recordAudit(tx, { actorId: meta.actorId, action: `signal.${event.kind}`, targetType: "signal", targetId: s.id, ip: meta.ip });
     return next;
@@ -812,7 +875,7 @@ export async function cancelSignal(owned: OwnedSignal, meta: ActionMeta) {
     if (s.status !== "pending") {
       throw new ConflictError(s.status === "open" ? "This signal is already filled: close it instead." : `This signal is already ${s.status}.`);
     }
-    const next = await applyLifecycle(tx, s, [{ kind: "cancelled", at: now, reason: "provider" }]);
+    const next = await applyLifecycle(tx, s, [{ kind: "cancelled", at: changeTime(s, now), reason: "provider" }]);
     if (meta.actorId) await recordAudit(tx, { actorId: meta.actorId, action: "signal.cancelled", targetType: "signal", targetId: s.id, ip: meta.ip });
     return next;
   });
@@ -821,15 +884,6 @@ export async function cancelSignal(owned: OwnedSignal, meta: ActionMeta) {
 }
 
 export type LiveSignal = Pick<SignalRow, "id" | "side" | "status">;
-
-/** Live (pending/open) signals of a provider on one symbol, newest first (TradingView exits and reversals). */
-export async function liveSignalsOn(providerId: string, symbol: string): Promise<LiveSignal[]> {
-  return db
-    .select({ id: signals.id, side: signals.side, status: signals.status })
-    .from(signals)
-    .where(and(eq(signals.providerId, providerId), eq(signals.symbol, symbol), inArray(signals.status, ["pending", "open"])))
-    .orderBy(desc(signals.publishedAt));
-}
 
 export async function listOwnSignals(providerId: string, input: { status?: "live" | "done"; page: number; pageSize: number }) {
   const statusCond =

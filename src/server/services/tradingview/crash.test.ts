@@ -36,7 +36,8 @@ async function until(what: string, check: () => Promise<boolean>, ms = 20_000) {
 }
 
 async function databaseUrl(): Promise<string> {
-  const [{ name }] = await rawRows<{ name: string }>(sql`select current_database() as name`);
+  const [row] = await rawRows<{ name: string }>(sql`select current_database() as name`);
+  const name = row!.name;
   return process.env.DATABASE_URL!.replace(/\/[^/?]+(\?|$)/, `/${name}$1`);
 }
 
@@ -67,8 +68,8 @@ describe("a delivery interrupted by a crash", () => {
     const crashed = await startAlertProcess(own);
     void crashed.send(token, sell);
     await until("the process waits on the provider's lock", async () => {
-      const [{ n }] = await rawRows<{ n: number }>(sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`);
-      return n > 0;
+      const [row] = await rawRows<{ n: number }>(sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`);
+      return row!.n > 0;
     });
     await crashed.kill();
     release();

@@ -4,22 +4,37 @@
  * a repeat (TradingView re-sends after errors, users double-fire alerts) returns the first answer and writes nothing.
  */
 import "server-only";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { env } from "@/env";
-import { db } from "@/server/db";
-import { rawQuery, type RawRow } from "@/server/db/raw";
-import { providers, webhookDeliveries } from "@/server/db/schema";
-import { ConflictError, DomainError, NotFoundError, UnauthorizedError, ValidationError, isUniqueViolation } from "@/server/errors";
+import { db, type Executor } from "@/server/db";
+import { executeRows, rawQuery, type RawRow } from "@/server/db/raw";
+import { providers, signals, webhookDeliveries } from "@/server/db/schema";
+import { ConflictError, DomainError, NotFoundError, UnauthorizedError, ValidationError, isLockTimeout } from "@/server/errors";
 import { constantTimeEqual, open, randomToken, seal, sha256Hex } from "@/server/crypto/secret-box";
 import { recordAudit } from "@/server/services/audit";
 import { getMarketData, type SymbolInfo } from "@/server/integrations/market-data";
-import { cancelSignal, closeSignal, liveSignalsOn, publishChecked, publishOptimistic, publishSignal, publishSignalWithDelivery, tryCheckPublication, type LiveSignal, type SignalRow } from "@/server/services/signals";
+import {
+  announceChange,
+  announcePublished,
+  checkPublication,
+  exitLocked,
+  liveSignalRows,
+  publishChecked,
+  publishLocked,
+  publishOptimistic,
+  refundPublication,
+  tryCheckPublication,
+  type CheckedPublication,
+  type LiveSignal,
+  type SignalRow,
+} from "@/server/services/signals";
 import { toView } from "@/server/services/signals/views";
 import { parseAlert, type ParsedAlert } from "@/lib/tradingview";
 
 export interface AlertOutcome {
   status: number;
   body: Record<string, unknown>;
+  headers?: Record<string, string>;
 }
 
 /** Creates (or replaces) the provider's webhook secret; the URL is shown once. */
@@ -52,52 +67,6 @@ function idempotencyKeyOf(alert: ParsedAlert, rawBody: string, now: Date): strin
   // with no time in it, identical bodies within the same 5 minutes are one delivery.
   const bucket = alert.time ? "" : `:${Math.floor(now.getTime() / 300_000)}`;
   return `tv:${sha256Hex(rawBody)}${bucket}`;
-}
-
-async function act(provider: { id: string; userId: string }, alert: ParsedAlert, info: SymbolInfo, key: string, now: Date): Promise<AlertOutcome> {
-  const live = await liveSignalsOn(provider.id, info.symbol);
-  const meta = { actorId: provider.userId, now };
-  const owned = (id: string) => ({ providerId: provider.id, signalId: id });
-
-  const exitAll = async (side?: "long" | "short") => {
-    const targets = live.filter((s) => !side || s.side === side);
-    const done = [];
-    for (const s of targets) done.push(s.status === "pending" ? await cancelSignal(owned(s.id), meta) : await closeSignal(owned(s.id), {}, meta));
-    return done;
-  };
-  const open = (side: "long" | "short") => publishSignal(provider.id, openInput(alert, info, side, key), "tradingview", meta);
-
-  switch (alert.intent) {
-    case "cancel": {
-      const pending = live.filter((s) => s.status === "pending");
-      if (!pending.length) throw new ConflictError(`No pending limit entry on ${info.symbol} to cancel.`);
-      const done = [];
-      for (const s of pending) done.push(await cancelSignal(owned(s.id), meta));
-      return { status: 200, body: { action: "cancelled", signals: done.map((s) => toView(s, "owner")) } };
-    }
-    case "close": {
-      if (!live.length) throw new ConflictError(`No open signal on ${info.symbol} to exit.`);
-      const done = await exitAll();
-      return { status: 200, body: { action: "closed", signals: done.map((s) => toView(s, "owner")) } };
-    }
-    case "close_or_open_long":
-    case "close_or_open_short": {
-      const opposite = alert.intent === "close_or_open_long" ? "short" : "long";
-      if (live.some((s) => s.side === opposite)) {
-        const done = await exitAll(opposite);
-        return { status: 200, body: { action: "closed", signals: done.map((s) => toView(s, "owner")) } };
-      }
-      const { signal, created } = await open(alert.intent === "close_or_open_long" ? "long" : "short");
-      return { status: created ? 201 : 200, body: { action: "opened", signal: toView(signal, "owner") } };
-    }
-    case "open_long":
-    case "open_short": {
-      const side = alert.intent === "open_long" ? "long" : "short";
-      const closed = await exitAll(side === "long" ? "short" : "long"); // a reversal closes the opposite side first
-      const { signal, created } = await open(side);
-      return { status: created ? 201 : 200, body: { action: closed.length ? "reversed" : "opened", signal: toView(signal, "owner") } };
-    }
-  }
 }
 
 /** Take-profit prices from an alert share the position equally (a single target closes it all). */
@@ -136,9 +105,25 @@ function plainOpen(intent: ParsedAlert["intent"], live: LiveSignal[]): "long" | 
 
 const unknownUrl = (): AlertOutcome => ({ status: 404, body: { error: { message: "Unknown webhook URL. Copy it again from Settings → TradingView." } } });
 
-/** A repeat's answer: the first delivery's, or 409 while the first is still being processed (status 0). */
-function repeatAnswer(status: number, response: Record<string, unknown> | null | undefined): AlertOutcome {
-  return status && response ? { status: 200, body: { ...response, duplicate: true } } : { status: 409, body: { error: { message: "This alert is already being processed." } } };
+/** A repeat's answer: the first delivery's, as recorded with its effect. */
+function repeatAnswer(response: Record<string, unknown>): AlertOutcome {
+  return { status: 200, body: { ...response, duplicate: true } };
+}
+
+/**
+ * Seconds a repeat of an alert still being processed is told to wait. TradingView resends only after a 5xx, 5 s
+ * apart; by then the first delivery has answered, or — its process having died — its claim has lapsed (see
+ * `settle`), so the resend is processed.
+ */
+export const IN_FLIGHT_RETRY_AFTER_SECONDS = 5;
+
+/** A repeat of an alert still being processed (or one the provider's lock kept waiting too long): retry shortly. */
+function inFlightAnswer(): AlertOutcome {
+  return {
+    status: 503,
+    body: { error: { message: `This alert is already being processed. Send it again in ${IN_FLIGHT_RETRY_AFTER_SECONDS} seconds to get its answer.` } },
+    headers: { "retry-after": String(IN_FLIGHT_RETRY_AFTER_SECONDS) },
+  };
 }
 
 /** A refusal (DomainError) as the 4xx answer; anything else is rethrown. */
@@ -152,20 +137,20 @@ interface DeliveryContext {
   id: string;
   userId: string;
   webhookPassphraseEnc: string | null;
-  /** An earlier delivery of this alert: its status (0 while in flight) and answer. */
+  /** An earlier delivery of this alert: its status and answer (status 0: a claim an older version left; ignored). */
   deliveryStatus: number | null;
   deliveryResponse: Record<string, unknown> | null;
   /** A signal already holds the alert's idempotency key. */
   keyUsed: boolean;
-  /** Live signals on the alert's symbol, newest first, as `liveSignalsOn` returns them. */
+  /** Live signals on the alert's symbol, newest first (read before any lock: the fast way's hint only). */
   live: LiveSignal[];
 }
 
 /**
- * Deliveries this process is publishing in one transaction (provider id and key). Their row appears only at commit,
- * so a repeat arriving meanwhile is answered as "in flight" (409), like a repeat of a claimed delivery, rather than
- * being checked against the market and counted against the rate limit. A repeat in another process waits on the
- * provider's lock instead, then finds the recorded answer (and gives back the rate-limit point it took).
+ * Deliveries this process is processing (provider id and key). A repeat arriving meanwhile is answered 503 with
+ * Retry-After at once, rather than being checked against the market and counted against the rate limit; in
+ * another process, a repeat finds the delivery's claim taken (`settle`) or waits on the provider's lock and then
+ * finds the recorded answer.
  */
 const inFlight = new Set<string>();
 
@@ -246,7 +231,7 @@ async function openKnown(known: KnownProvider, tokenHash: string, alert: ParsedA
       },
     });
     if (result.outcome === "published") return { status: result.status, body: result.body };
-    if (result.outcome === "recorded") return repeatAnswer(result.status, result.response);
+    if (result.outcome === "recorded") return repeatAnswer(result.response);
     return null;
   } finally {
     inFlight.delete(flight);
@@ -276,12 +261,12 @@ where p.webhook_token_hash = $1`;
  * Handles one webhook delivery. Never throws for bad input: every refusal is a 4xx outcome with a message, and a
  * refused delivery writes nothing.
  *
- * An alert that only opens a signal (nothing to exit first) is published in one transaction that also records the
- * delivery with its answer: a concurrent repeat waits for it on the provider's lock, then finds the recorded answer.
- * From a provider a recent delivery found, that takes two round trips (`openKnown`); otherwise a first read of the
- * delivery's context comes before. Alerts that exit or reverse positions run several transactions, so they first
- * claim the delivery (status 0: a repeat meanwhile gets 409), act, then store the answer; a refusal releases the
- * claim.
+ * Every delivery's effect and its recorded answer commit in one transaction, so a delivery has exactly one effect
+ * whatever crashes: a repeat finds the recorded answer (200, `duplicate: true`), or — while the first is still
+ * being processed — a 503 with Retry-After; a delivery whose process died left nothing behind and is processed
+ * when it comes again. An alert that only opens a signal goes the fast way (`openKnown`: one statement, or two
+ * round trips); every other alert, and any open the fast way cannot settle, is decided under the provider's lock
+ * on the state found there (`settle`).
  */
 export async function handleAlert(token: string, rawBody: string, contentType: string | null, now: Date = new Date()): Promise<AlertOutcome> {
   if (!/^tv_[A-Za-z0-9_-]{20,64}$/.test(token)) return unknownUrl();
@@ -312,12 +297,7 @@ export async function handleAlert(token: string, rawBody: string, contentType: s
   if (!parsed.ok) return { status: 400, body: { error: { message: parsed.message, ...(parsed.field ? { field: parsed.field } : {}) } } };
   const alert = parsed.alert;
 
-  if (ctx.webhookPassphraseEnc) {
-    const expected = open(ctx.webhookPassphraseEnc);
-    if (!alert.passphrase || !constantTimeEqual(alert.passphrase, expected)) {
-      return { status: 401, body: { error: { message: "The alert's passphrase is missing or wrong." } } };
-    }
-  }
+  if (ctx.webhookPassphraseEnc && !passphraseMatches(alert, ctx.webhookPassphraseEnc)) return wrongPassphrase();
   if (alert.time) {
     const ageSec = (now.getTime() - alert.time.getTime()) / 1000;
     if (ageSec > env.TRADINGVIEW_MAX_ALERT_AGE_SECONDS) {
@@ -325,46 +305,185 @@ export async function handleAlert(token: string, rawBody: string, contentType: s
     }
   }
 
-  const provider = { id: ctx.id, userId: ctx.userId };
   const deliveryKey = key ?? idempotencyKeyOf(alert, rawBody, now);
-  if (ctx.deliveryStatus !== null) return repeatAnswer(ctx.deliveryStatus, ctx.deliveryResponse);
+  if (ctx.deliveryStatus && ctx.deliveryResponse) return repeatAnswer(ctx.deliveryResponse);
   if ("error" in symbol) throw symbol.error;
   if (!info) return refusal(new ValidationError(`Unknown symbol "${alert.ticker}". Use a symbol Tradsy lists, e.g. BTCUSDT.`, { ticker: [`Unknown symbol "${alert.ticker}"`] }));
 
-  const side = ctx.keyUsed ? null : plainOpen(alert.intent, ctx.live);
-  const flight = `${provider.id} ${deliveryKey}`;
-  if (side && inFlight.has(flight)) return repeatAnswer(0, null);
-  if (side) {
-    inFlight.add(flight);
-    try {
-      const published = await publishSignalWithDelivery(provider.id, openInput(alert, info, side, deliveryKey), "tradingview", { actorId: provider.userId, now }, openedAnswer(deliveryKey));
-      if (published.outcome === "published") return { status: published.status, body: published.body };
-      if (published.outcome === "recorded") return repeatAnswer(published.status, published.response);
-      // "conflict": something else holds the key; the general path below sorts it out.
-    } catch (err) {
-      return refusal(err);
-    } finally {
-      inFlight.delete(flight);
-    }
+  const provider: KnownProvider = { id: ctx.id, userId: ctx.userId, webhookPassphraseEnc: ctx.webhookPassphraseEnc, until: 0 };
+  if (inFlight.has(`${provider.id} ${deliveryKey}`)) return inFlightAnswer();
+  if (!ctx.keyUsed && plainOpen(alert.intent, ctx.live)) {
+    const opened = await openKnown(provider, tokenHash, alert, info, deliveryKey, now);
+    if (opened) return opened;
   }
+  return settle(provider, tokenHash, alert, info, deliveryKey, now);
+}
 
+const passphraseMatches = (alert: ParsedAlert, sealed: string) => Boolean(alert.passphrase) && constantTimeEqual(alert.passphrase!, open(sealed));
+const wrongPassphrase = (): AlertOutcome => ({ status: 401, body: { error: { message: "The alert's passphrase is missing or wrong." } } });
+
+/** Thrown inside `settle`'s transaction when another process holds this delivery's claim. */
+class DeliveryInFlight extends Error {}
+
+/** What `settle`'s transaction decided: the answer recorded with it, and what to announce once it committed. */
+interface Settled {
+  answer: AlertOutcome;
+  exited: SignalRow[];
+  opened: SignalRow | null;
+}
+
+/**
+ * The general way, for every alert: one transaction that claims the delivery, locks the provider, reads the state
+ * (an earlier answer, the signal holding the key, the live signals on the symbol), decides the alert on what it
+ * found, makes every change (exits, the open) and records the answer, then commits — or, on a refusal or any
+ * failure, writes nothing.
+ *
+ * The claim is this transaction's advisory lock on (provider, key): a repeat in another process finds it taken
+ * and is answered 503 at once. It lasts exactly as long as the transaction, so it cannot outlive its process: when
+ * a process dies, PostgreSQL ends its transactions as soon as it notices the connection gone — at once if the
+ * transaction was idle between statements, and within the 2 s `lock_timeout` if it was waiting for the provider's
+ * lock (the statement then fails and the dead connection is found). A redelivery after that is processed; one
+ * before it gets 503, and TradingView's next resend (5 s later) is processed.
+ *
+ * The market is read before the transaction (nothing but the database is awaited under the lock): the price an
+ * exit fills at, and the open's checks, whose verdict counts only if the alert turns out to open.
+ */
+async function settle(provider: KnownProvider, tokenHash: string, alert: ParsedAlert, info: SymbolInfo, key: string, now: Date): Promise<AlertOutcome> {
+  const flight = `${provider.id} ${key}`;
+  if (inFlight.has(flight)) return inFlightAnswer();
+  inFlight.add(flight);
   try {
-    await db.insert(webhookDeliveries).values({ providerId: provider.id, key: deliveryKey, status: 0, response: {} });
-  } catch (err) {
-    if (!isUniqueViolation(err)) throw err;
-    const [prior] = await db
-      .select({ status: webhookDeliveries.status, response: webhookDeliveries.response })
-      .from(webhookDeliveries)
-      .where(and(eq(webhookDeliveries.providerId, provider.id), eq(webhookDeliveries.key, deliveryKey)));
-    return repeatAnswer(prior?.status ?? 0, prior?.response);
-  }
-  try {
-    const outcome = await act(provider, alert, info, deliveryKey, now);
-    await db.update(webhookDeliveries).set({ status: outcome.status, response: outcome.body }).where(and(eq(webhookDeliveries.providerId, provider.id), eq(webhookDeliveries.key, deliveryKey)));
-    return outcome;
-  } catch (err) {
-    await db.delete(webhookDeliveries).where(and(eq(webhookDeliveries.providerId, provider.id), eq(webhookDeliveries.key, deliveryKey)));
-    return refusal(err);
+    const meta = { actorId: provider.userId, now };
+    const side = opensSide(alert.intent);
+    const price = alert.intent === "cancel" ? null : (await getMarketData().lastPrice(info.symbol)).price;
+    let check: { ok: true; value: CheckedPublication } | { ok: false; error: unknown } | null = null;
+    if (side) {
+      try {
+        check = { ok: true, value: await checkPublication(provider.id, openInput(alert, info, side, key), meta) };
+      } catch (error) {
+        check = { ok: false, error };
+      }
+    }
+    let settled: Settled;
+    try {
+      settled = await db.transaction((tx) => settleLocked(tx, { provider, tokenHash, alert, info, key, now, price, check }));
+    } catch (err) {
+      if (check?.ok) await refundPublication(provider.id);
+      if (err instanceof DeliveryInFlight || isLockTimeout(err)) return inFlightAnswer();
+      return refusal(err);
+    }
+    if (check?.ok && !settled.opened) await refundPublication(provider.id);
+    for (const s of settled.exited) await announceChange(s, s.status === "cancelled" ? "cancelled" : "closed");
+    if (settled.opened) await announcePublished(settled.opened);
+    return settled.answer;
+  } finally {
+    inFlight.delete(flight);
   }
 }
 
+interface SettleInput {
+  provider: KnownProvider;
+  tokenHash: string;
+  alert: ParsedAlert;
+  info: SymbolInfo;
+  key: string;
+  now: Date;
+  /** The market price exits fill at (null for a cancel, which fills nothing). */
+  price: string | null;
+  /** The open's checks, made before the lock; null when the alert cannot open. */
+  check: { ok: true; value: CheckedPublication } | { ok: false; error: unknown } | null;
+}
+
+async function settleLocked(tx: Executor, { provider, tokenHash, alert, info, key, now, price, check }: SettleInput): Promise<Settled> {
+  // Bounds the wait for the provider's lock (the price monitor, a manual close, a dead process's statement).
+  await tx.execute(sql`set local lock_timeout = '2s'`);
+  const [claim] = await executeRows<{ free: boolean }>(tx, sql`select pg_try_advisory_xact_lock(hashtext(${`tradingview-delivery:${provider.id}:${key}`})) as free`);
+  if (!claim?.free) throw new DeliveryInFlight();
+  const [locked] = await executeRows<{ webhookPassphraseEnc: string | null }>(
+    tx,
+    sql`select webhook_passphrase_enc as "webhookPassphraseEnc" from providers where id = ${provider.id} and webhook_token_hash = ${tokenHash} for no key update`,
+  );
+  // The token was rotated while this alert was on its way: it no longer belongs to anyone.
+  if (!locked) return { answer: unknownUrl(), exited: [], opened: null };
+  // The passphrase changed meanwhile: the alert must carry the new one.
+  if (locked.webhookPassphraseEnc !== provider.webhookPassphraseEnc && locked.webhookPassphraseEnc && !passphraseMatches(alert, locked.webhookPassphraseEnc)) {
+    return { answer: wrongPassphrase(), exited: [], opened: null };
+  }
+
+  const [prior] = await tx
+    .select({ status: webhookDeliveries.status, response: webhookDeliveries.response })
+    .from(webhookDeliveries)
+    .where(and(eq(webhookDeliveries.providerId, provider.id), eq(webhookDeliveries.key, key)));
+  if (prior?.status) return { answer: repeatAnswer(prior.response), exited: [], opened: null };
+
+  const side = opensSide(alert.intent);
+  const meta = { actorId: provider.userId, now };
+  const owner = (s: SignalRow) => toView(s, "owner");
+  const record = async (answer: AlertOutcome, exited: SignalRow[], opened: SignalRow | null): Promise<Settled> => {
+    await tx
+      .insert(webhookDeliveries)
+      .values({ providerId: provider.id, key, status: answer.status, response: answer.body })
+      // Only a status-0 claim left by an older version can be there (an answer was looked for above, under the lock).
+      .onConflictDoUpdate({ target: [webhookDeliveries.providerId, webhookDeliveries.key], set: { status: answer.status, response: answer.body } });
+    return { answer, exited, opened };
+  };
+
+  if (side) {
+    // A signal already holds this alert's key: its open happened (with whatever it exited); nothing more to do.
+    const [existing] = await tx.select().from(signals).where(and(eq(signals.providerId, provider.id), eq(signals.idempotencyKey, key))).limit(1);
+    if (existing) return record({ status: 200, body: { action: "opened", signal: owner(existing) } }, [], null);
+  }
+
+  const live = await liveSignalRows(tx, provider.id, info.symbol);
+  const exit = async (targets: SignalRow[]) => {
+    const done: SignalRow[] = [];
+    // Ends are dated in one order: each at or after the state it acts on and the one before it.
+    let at = now;
+    for (const s of targets) {
+      const next = await exitLocked(tx, s, price ?? s.entryPrice, { ...meta, now: at });
+      at = next.closedAt ?? at;
+      done.push(next);
+    }
+    return done;
+  };
+  const openSide = async (opening: "long" | "short", exited: SignalRow[]) => {
+    if (!check) throw new Error("settle: an open without checks");
+    if (!check.ok) throw check.error;
+    const at = exited.reduce((t, s) => (s.closedAt && s.closedAt > t ? s.closedAt : t), now);
+    return publishLocked(tx, provider.id, { ...check.value, now: at }, "tradingview", meta);
+  };
+
+  switch (alert.intent) {
+    case "cancel": {
+      const pending = live.filter((s) => s.status === "pending");
+      if (!pending.length) throw new ConflictError(`No pending limit entry on ${info.symbol} to cancel.`);
+      const exited = await exit(pending);
+      return record({ status: 200, body: { action: "cancelled", signals: exited.map(owner) } }, exited, null);
+    }
+    case "close": {
+      if (!live.length) throw new ConflictError(`No open signal on ${info.symbol} to exit.`);
+      const exited = await exit(live);
+      return record({ status: 200, body: { action: "closed", signals: exited.map(owner) } }, exited, null);
+    }
+    case "close_or_open_long":
+    case "close_or_open_short": {
+      const opening = alert.intent === "close_or_open_long" ? "long" : "short";
+      const opposite = live.filter((s) => s.side === otherSide(opening));
+      if (opposite.length) {
+        const exited = await exit(opposite);
+        return record({ status: 200, body: { action: "closed", signals: exited.map(owner) } }, exited, null);
+      }
+      const opened = await openSide(opening, []);
+      return record({ status: 201, body: { action: "opened", signal: owner(opened) } }, [], opened);
+    }
+    case "open_long":
+    case "open_short": {
+      const opening = alert.intent === "open_long" ? "long" : "short";
+      // A reversal closes the other side first.
+      const exited = await exit(live.filter((s) => s.side === otherSide(opening)));
+      const opened = await openSide(opening, exited);
+      const body = exited.length ? { action: "reversed", signal: owner(opened), closed: exited.map(owner) } : { action: "opened", signal: owner(opened) };
+      return record({ status: 201, body }, exited, opened);
+    }
+  }
+}

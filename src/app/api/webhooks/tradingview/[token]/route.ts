@@ -14,7 +14,7 @@ export async function POST(req: Request, { params }: { params: Promise<{ token: 
     const body = await req.text();
     if (body.length > MAX_BODY) return errorResponse(413, "Alert messages are limited to 10 KB.");
     const outcome = await handleAlert(token, body, req.headers.get("content-type"));
-    return json(outcome.body, outcome.status);
+    return json(outcome.body, outcome.status, outcome.headers);
   } catch (err) {
     return fromError(err, "POST /api/webhooks/tradingview");
   }
