@@ -16,6 +16,7 @@ import { logger } from "@/server/logger";
 import { getStripeWebhookSecret } from "@/server/secrets";
 import { recordAudit } from "@/server/services/audit";
 import { notifySubscription } from "./notices";
+import { stripeEventShapeProblem } from "./event-shapes";
 
 export const HANDLED_EVENTS = [
   "checkout.session.completed",
@@ -27,6 +28,7 @@ export const HANDLED_EVENTS = [
   "account.updated",
   "charge.refunded",
 ] as const;
+export type HandledEvent = (typeof HANDLED_EVENTS)[number];
 
 export type WebhookOutcome = { status: 200; result: "processed" | "duplicate" | "ignored" } | { status: 400; error: string };
 
@@ -41,6 +43,16 @@ export async function receiveStripeWebhook(rawBody: string, signature: string | 
     event = Stripe.webhooks.constructEvent(rawBody, signature, getStripeWebhookSecret());
   } catch (err) {
     return { status: 400, error: err instanceof Error ? `Webhook signature verification failed: ${err.message}` : "Webhook signature verification failed" };
+  }
+  // A verified event our handler cannot read is refused with a 400, before any read or write, rather than taken
+  // with a 200 and recorded as unprocessable: Stripe keeps a refused event (its dashboard shows it failing, it
+  // emails about the failing endpoint, and retries it for three days), so once the cause is fixed on either side
+  // the event still arrives and is applied; a 200 would drop it for good. It is the same payload on every retry,
+  // so the retries cost a log line each and never a partial write.
+  const shapeProblem = stripeEventShapeProblem(event);
+  if (shapeProblem) {
+    logger.warn({ event: (event as { id?: unknown } | null)?.id, type: (event as { type?: unknown } | null)?.type, problem: shapeProblem }, "stripe: verified event with an unexpected shape; refused");
+    return { status: 400, error: `The event does not have the shape Tradsy handles: ${shapeProblem}` };
   }
   return { status: 200, result: await processStripeEvent(event) };
 }

@@ -113,6 +113,8 @@ describe("a verified Stripe event with an unexpected shape", () => {
   it("still processes the same events when well formed, and ignores types it does not handle whatever their shape", async () => {
     const w = await world();
     expect(await deliverOk(stripeEvent("invoice.paid", w.objects.invoice()))).toMatchObject({ result: "processed" });
-    expect(await deliverOk(JSON.stringify({ ...(stripeEvent("plan.created", {}) as unknown as Obj), data: null }))).toMatchObject({ result: "ignored" });
+    for (const type of ["plan.created", "constructor", "__proto__"]) {
+      expect(await deliverOk(JSON.stringify({ ...(stripeEvent(type, {}) as unknown as Obj), data: null })), type).toMatchObject({ result: "ignored" });
+    }
   });
 });
