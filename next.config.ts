@@ -5,6 +5,10 @@ const nextConfig: NextConfig = {
   serverExternalPackages: ["@electric-sql/pglite", "@node-rs/argon2", "pino", "postgres", "croner", "ccxt", "drizzle-orm"],
   typedRoutes: false,
   poweredByHeader: false,
+  experimental: {
+    // Next's default, written down because src/proxy.ts answers 413 above the same limit (its test compares them).
+    serverActions: { bodySizeLimit: "1mb" },
+  },
   async headers() {
     return [
       {
