@@ -48,6 +48,8 @@ export const env = createEnv({
     SIGNAL_ENTRY_TOLERANCE: z.string().regex(/^0?\.\d+$/, "SIGNAL_ENTRY_TOLERANCE is a fraction like 0.01").default("0.01"),
     /** TradingView alerts older than this (by their time field) are refused as stale. */
     TRADINGVIEW_MAX_ALERT_AGE_SECONDS: z.coerce.number().int().min(5).max(86_400).default(120),
+    /** Signals one provider may publish per minute, from every source (form, API, TradingView). */
+    SIGNAL_PUBLISH_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
     /** Stripe API key (sk_test_… / sk_live_…). Unset: the embedded dev checkout stands in for Stripe; no money moves. */
     STRIPE_SECRET_KEY: z.string().startsWith("sk_", "STRIPE_SECRET_KEY starts with sk_").optional(),
     /** Signing secret of the /api/webhooks/stripe endpoint (whsec_…). Generated into DATA_DIR in embedded mode. */

@@ -28,7 +28,8 @@ export type SignalRow = typeof signals.$inferSelect;
 export type SignalSource = SignalRow["source"];
 
 export const SIGNAL_CHANNEL = "tradsy_signals";
-export const PUBLISH_RATE = { points: 30, seconds: 60 } as const;
+/** A provider's publishing quota (`SIGNAL_PUBLISH_LIMIT_PER_MINUTE`, default 30 a minute). */
+export const PUBLISH_RATE = { points: env.SIGNAL_PUBLISH_LIMIT_PER_MINUTE, seconds: 60 } as const;
 
 export interface ActionMeta {
   actorId: string | null;
