@@ -8,6 +8,7 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { safeRedirectPath } from "@/lib/safe-redirect";
+import { unsafeTextRefusal } from "@/lib/validation/text";
 import { logger } from "@/server/logger";
 import { embeddedStripe, isEmbeddedStripeError } from "@/server/integrations/stripe";
 import { getDatabase } from "@/server/db";
@@ -33,6 +34,12 @@ async function context() {
   return { gateway, user } as const;
 }
 
+/** The one text rule (src/lib/validation/text.ts), as for tRPC and REST input: a NUL in an id would reach SQL. */
+function unsafeText(form: FormData): DevFormState | null {
+  const refusal = unsafeTextRefusal(Object.fromEntries(form));
+  return refusal ? { message: refusal.message, fieldErrors: refusal.fieldErrors } : null;
+}
+
 /** Gateway refusals are our own sentences; anything else is logged and replaced by a generic one. */
 function failure(err: unknown, what: string): DevFormState {
   if (isEmbeddedStripeError(err)) return { message: err.message };
@@ -51,6 +58,8 @@ const onboardingSchema = z.object({
 export async function completeOnboardingAction(_prev: DevFormState, form: FormData): Promise<DevFormState> {
   const ctx = await context();
   if ("error" in ctx) return { message: ctx.error };
+  const unsafe = unsafeText(form);
+  if (unsafe) return unsafe;
   const values = { businessName: String(form.get("businessName") ?? "") };
   const parsed = onboardingSchema.safeParse({ accountId: form.get("accountId"), businessName: form.get("businessName"), returnUrl: form.get("returnUrl") ?? undefined });
   if (!parsed.success) return { fieldErrors: z.flattenError(parsed.error).fieldErrors, values };
@@ -74,6 +83,8 @@ const paySchema = z.object({
 export async function payCheckoutAction(_prev: DevFormState, form: FormData): Promise<DevFormState> {
   const ctx = await context();
   if ("error" in ctx) return { message: ctx.error };
+  const unsafe = unsafeText(form);
+  if (unsafe) return unsafe;
   const parsed = paySchema.safeParse({ sessionId: form.get("sessionId"), card: form.get("card") });
   if (!parsed.success) return { fieldErrors: z.flattenError(parsed.error).fieldErrors };
   const session = await ownCheckout(ctx.gateway, parsed.data.sessionId, ctx.user.id);
@@ -101,6 +112,8 @@ const portalSchema = z.discriminatedUnion("intent", [
 export async function portalAction(_prev: DevFormState, form: FormData): Promise<DevFormState> {
   const ctx = await context();
   if ("error" in ctx) return { message: ctx.error };
+  const unsafe = unsafeText(form);
+  if (unsafe) return unsafe;
   const parsed = portalSchema.safeParse(Object.fromEntries(form.entries()));
   if (!parsed.success) return { message: "That request wasn't understood. Reload the page and try again." };
   const input = parsed.data;
