@@ -94,4 +94,12 @@ describe("an input parser that throws something other than a validation error", 
     expect(a.message).not.toMatch(/DecimalError|abc/);
     expect(a.message).toMatch(/not valid/);
   });
+
+  it("answers 400 with the same sentence for a superjson payload it cannot read (a bigint that is not a number)", async () => {
+    const raw = JSON.stringify({ json: { id: "abc" }, meta: { values: { id: ["bigint"] } } });
+    const req = new Request(`http://localhost:3000/api/trpc/signals.byId?input=${encodeURIComponent(raw)}`);
+    const res = await fetchRequestHandler({ endpoint: "/api/trpc", req, router: appRouter, createContext: () => createTRPCContext({ headers: req.headers, session: null }) });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { json: { message: string } } }).error.json.message).toBe("That input is not valid. Check the fields and try again.");
+  });
 });

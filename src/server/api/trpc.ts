@@ -63,7 +63,7 @@ const t = initTRPC.context<Context>().create({
 /**
  * An input parser that threw something other than a ZodError (a library refusing a value, e.g. decimal.js's
  * "[DecimalError] Invalid argument: abc"): tRPC makes it a BAD_REQUEST carrying the library's wording, which is
- * neither for people nor ours to show. It is a bug in a schema, so it is also logged.
+ * neither for people nor ours to show. The same happens when superjson cannot read a payload. Both are logged.
  */
 function foreignInputError(error: TRPCError): boolean {
   const cause = error.cause;
@@ -84,7 +84,8 @@ const errorAdapter = t.middleware(async ({ next, path }) => {
     const cause = result.error.cause;
     if (cause instanceof DomainError) throw toTRPCError(cause);
     if (result.error.code === "INTERNAL_SERVER_ERROR") logger.error({ err: cause ?? result.error, path }, "procedure failed");
-    else if (foreignInputError(result.error)) logger.error({ err: cause, path }, "input parser threw instead of refusing");
+    // A warning, not an error: hostile superjson payloads land here too, and must not flood the error log.
+    else if (foreignInputError(result.error)) logger.warn({ err: cause, path }, "input refused by a parser's own error (a schema bug, or an unreadable payload)");
   }
   return result;
 });
