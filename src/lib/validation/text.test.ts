@@ -74,4 +74,11 @@ describe("messages", () => {
     });
     expect(unsafeTextRefusal({ ok: "fine" })).toBeNull();
   });
+
+  it("never name a reserved key as the field (superjson refuses to send such an object back)", () => {
+    for (const key of ["constructor", "__proto__", "prototype"]) {
+      const input = JSON.parse(`{"${key}": "x\\u0001"}`) as unknown;
+      expect(unsafeTextRefusal(input)?.field, key).toBe("input");
+    }
+  });
 });

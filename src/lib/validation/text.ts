@@ -119,10 +119,17 @@ export function unsafeTextMessage(problem: UnsafeText, subject?: string): string
   return `${what} contains ${kind} (${codePointLabel(problem.codeUnit)}), which is not allowed. Remove it and try again.`;
 }
 
-/** The top-level field a refusal belongs to, for per-field form errors (the convention of zod's flattenError). */
+// Keys that must not name a field in an answer: superjson refuses to serialise an object holding them (tRPC's
+// error would become a 500), and they are prototype keys wherever the answer is merged into an object.
+const RESERVED_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
+/**
+ * The top-level field a refusal belongs to, for per-field form errors (the convention of zod's flattenError), or
+ * "input" when there is none or the caller chose a reserved key.
+ */
 export function unsafeTextField(problem: UnsafeText): string {
   const first = problem.path[0];
-  return first === undefined ? "input" : String(first);
+  return first === undefined || RESERVED_KEYS.has(String(first)) ? "input" : String(first);
 }
 
 /** `{ message, fieldErrors }` for the first unsafe string in `value`, or null when all text is clean. */
