@@ -47,6 +47,31 @@ async function postgresAnswers(url: string): Promise<boolean> {
 
 const dbUrl = (name: string) => ADMIN_URL.replace(/\/[^/?]+(\?|$)/, `/${name}$1`);
 
+/** A new, migrated database for one test, dropped by the returned `drop`. */
+async function scratchDatabase(name: string) {
+  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`drop database if exists "${name}" with (force)`);
+  await admin.unsafe(`create database "${name}"`);
+  const sql = postgres(dbUrl(name), { max: 4, onnotice: () => {} });
+  await migrate(drizzle(sql), { migrationsFolder: path.join(ROOT, "drizzle") });
+  return {
+    sql,
+    url: dbUrl(name),
+    async drop() {
+      await sql.end({ timeout: 1 });
+      await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      await admin.end({ timeout: 1 });
+    },
+  };
+}
+
+/** Inserts a provider user and its provider row with a webhook URL (only the token's sha256 is stored). */
+async function insertProvider(sql: postgres.Sql, p: { userId: string; id: string; slug: string; token: string }) {
+  await sql`insert into users (id, email, name, role) values (${p.userId}, ${`${p.slug}@example.com`}, ${p.slug}, 'provider')`;
+  await sql`insert into providers (id, user_id, slug, display_name, webhook_token_hash)
+    values (${p.id}, ${p.userId}, ${p.slug}, ${p.slug}, ${createHash("sha256").update(p.token).digest("hex")})`;
+}
+
 /** `next start` in its own process group, so SIGKILL reaches every process it started. */
 function startServer(databaseUrl: string, extraEnv: Record<string, string> = {}): ChildProcess {
   return spawn(process.execPath, [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-p", String(PORT), "-H", "127.0.0.1"], {
@@ -117,15 +142,11 @@ test("SIGKILL of next start mid-burst, restart, every alert redelivered: exactly
   test.setTimeout(300_000);
   test.skip(!(await postgresAnswers(ADMIN_URL)), `no PostgreSQL at ${ADMIN_URL} (set E2E_DATABASE_URL)`);
 
-  const name = `tradsy_e2e_crash_${process.pid}`;
-  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`drop database if exists "${name}" with (force)`);
-  await admin.unsafe(`create database "${name}"`);
-  const sql = postgres(dbUrl(name), { max: 4, onnotice: () => {} });
+  const scratch = await scratchDatabase(`tradsy_e2e_crash_${process.pid}`);
+  const { sql } = scratch;
   let server: ChildProcess | undefined;
   let holderRunning = true;
   try {
-    await migrate(drizzle(sql), { migrationsFolder: path.join(ROOT, "drizzle") });
 
     // 20 providers with webhook URLs (only the token's sha256 is stored, as the settings page does).
     const providers = Array.from({ length: PROVIDERS }, (_, i) => ({
@@ -134,11 +155,7 @@ test("SIGKILL of next start mid-burst, restart, every alert redelivered: exactly
       slug: `crash-${i}`,
       token: `tv_${randomBytes(24).toString("base64url")}`,
     }));
-    for (const p of providers) {
-      await sql`insert into users (id, email, name, role) values (${p.userId}, ${`${p.slug}@example.com`}, ${p.slug}, 'provider')`;
-      await sql`insert into providers (id, user_id, slug, display_name, webhook_token_hash)
-        values (${p.id}, ${p.userId}, ${p.slug}, ${p.slug}, ${createHash("sha256").update(p.token).digest("hex")})`;
-    }
+    for (const p of providers) await insertProvider(sql, p);
     // Each provider alternates buy and sell on BTC/USDT: a buy closes a short or opens a long, a sell the mirror.
     const alerts = Array.from({ length: ALERTS }, (_, i) => {
       const p = providers[i % PROVIDERS]!;
@@ -146,14 +163,14 @@ test("SIGKILL of next start mid-burst, restart, every alert redelivered: exactly
       return { provider: p, body: JSON.stringify({ ticker: "BTCUSDT", action: n % 2 ? "sell" : "buy", alert_id: `${p.slug}-${n}` }) };
     });
 
-    server = startServer(dbUrl(name));
+    server = startServer(scratch.url);
     let stderr = "";
     server.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
     await untilReady(server);
 
     // Another transaction takes a few providers' rows for a moment, again and again (the price monitor, a manual
     // close), so some alerts wait on the lock when the server dies.
-    const holder = postgres(dbUrl(name), { max: 1, onnotice: () => {} });
+    const holder = postgres(scratch.url, { max: 1, onnotice: () => {} });
     const holding = (async () => {
       for (let i = 0; holderRunning; i++) {
         const held = providers[i % 5]!.id;
@@ -186,7 +203,7 @@ test("SIGKILL of next start mid-burst, restart, every alert redelivered: exactly
     expect(beforeKill.filter((a) => a.status >= 500 || a.status === 409), JSON.stringify(beforeKill.find((a) => a.status >= 500 || a.status === 409))).toEqual([]);
 
     // Restart, and deliver every alert again, as TradingView (after a 5xx or a timeout) and users would.
-    server = startServer(dbUrl(name));
+    server = startServer(scratch.url);
     server.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
     await untilReady(server);
     const restarted = Date.now();
@@ -242,28 +259,21 @@ test("SIGKILL of next start mid-burst, restart, every alert redelivered: exactly
   } finally {
     holderRunning = false;
     if (server && server.exitCode === null) await kill(server);
-    await sql.end({ timeout: 1 });
-    await admin.unsafe(`drop database if exists "${name}" with (force)`);
-    await admin.end({ timeout: 1 });
+    await scratch.drop();
   }
 });
 
 test("1,000 buy and sell alerts racing on one provider and symbol over HTTP: no 5xx, the chain verifies", async () => {
   test.setTimeout(300_000);
   test.skip(!(await postgresAnswers(ADMIN_URL)), `no PostgreSQL at ${ADMIN_URL} (set E2E_DATABASE_URL)`);
-  const name = `tradsy_e2e_race_${process.pid}`;
-  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`drop database if exists "${name}" with (force)`);
-  await admin.unsafe(`create database "${name}"`);
-  const sql = postgres(dbUrl(name), { max: 2, onnotice: () => {} });
+  const scratch = await scratchDatabase(`tradsy_e2e_race_${process.pid}`);
+  const { sql } = scratch;
   let server: ChildProcess | undefined;
   try {
-    await migrate(drizzle(sql), { migrationsFolder: path.join(ROOT, "drizzle") });
     const token = `tv_${randomBytes(24).toString("base64url")}`;
-    await sql`insert into users (id, email, name, role) values ('usr_race', 'race@example.com', 'race', 'provider')`;
-    await sql`insert into providers (id, user_id, slug, display_name, webhook_token_hash) values ('prv_race', 'usr_race', 'race', 'race', ${createHash("sha256").update(token).digest("hex")})`;
+    await insertProvider(sql, { userId: "usr_race", id: "prv_race", slug: "race", token });
     // The provider's publishing quota (30 a minute by default) would refuse most opens: not what this is about.
-    server = startServer(dbUrl(name), { SIGNAL_PUBLISH_LIMIT_PER_MINUTE: "100000" });
+    server = startServer(scratch.url, { SIGNAL_PUBLISH_LIMIT_PER_MINUTE: "100000" });
     await untilReady(server);
     const answers = await pool(
       Array.from({ length: 1000 }, (_, i) => JSON.stringify({ ticker: "BTCUSDT", action: i % 2 ? "sell" : "buy", alert_id: `race-${i}` })),
@@ -285,8 +295,6 @@ test("1,000 buy and sell alerts racing on one provider and symbol over HTTP: no 
     expect(twoSides).toHaveLength(0);
   } finally {
     if (server && server.exitCode === null) await kill(server);
-    await sql.end({ timeout: 1 });
-    await admin.unsafe(`drop database if exists "${name}" with (force)`);
-    await admin.end({ timeout: 1 });
+    await scratch.drop();
   }
 });

@@ -3,6 +3,7 @@ import { count, eq, sql } from "drizzle-orm";
 import { db } from "@/server/db";
 import { auditLog, providers, signalEvents, signals, subscriptions, webhookDeliveries, type SubscriptionStatus } from "@/server/db/schema";
 import { createApiKey } from "@/server/services/api-keys";
+import { listenerCount } from "@/server/services/realtime";
 import { callerFor, createUser } from "./factories";
 
 export type Provider = typeof providers.$inferSelect;
@@ -58,4 +59,13 @@ export function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
       timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms);
     }),
   ]);
+}
+
+/** Waits until `n` live streams listen to the realtime hub (a stream subscribes a moment after it is opened). */
+export async function untilListening(n: number): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (listenerCount() < n) {
+    if (Date.now() > deadline) throw new Error(`only ${listenerCount()} of ${n} streams listening`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }

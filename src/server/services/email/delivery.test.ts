@@ -5,7 +5,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { eq } from "drizzle-orm";
 import { useTestDatabase } from "@/test/db";
-import { callerFor, createUser } from "@/test/factories";
+import { adminCaller, outboxRow } from "@/test/email";
+import { createUser } from "@/test/factories";
 import { emailOutbox } from "@/server/db/schema";
 import { resetRateLimits } from "@/server/rate-limit";
 import { requestPasswordReset, resetPassword, verifyCredentials, verifyEmail } from "@/server/services/auth";
@@ -31,16 +32,6 @@ function fakeSender(fail = 0) {
     }),
   };
   return { sender, sent };
-}
-
-async function outboxRow(kind: string) {
-  const [row] = await t.db.select().from(emailOutbox).where(eq(emailOutbox.kind, kind));
-  if (!row) throw new Error(`no ${kind} email`);
-  return row;
-}
-
-async function adminCaller() {
-  return callerFor(await createUser("admin"));
 }
 
 describe("delivering outbox emails through a real sender", () => {

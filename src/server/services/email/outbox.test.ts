@@ -6,7 +6,8 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { useTestDatabase } from "@/test/db";
-import { callerFor, createUser } from "@/test/factories";
+import { adminCaller, outboxRow } from "@/test/email";
+import { createUser } from "@/test/factories";
 import { emailOutbox } from "@/server/db/schema";
 import { resetRateLimits } from "@/server/rate-limit";
 import { requestPasswordReset, resetPassword, verifyCredentials, verifyEmail } from "@/server/services/auth";
@@ -17,16 +18,6 @@ beforeEach(() => resetRateLimits());
 /** Every token of a `<path>?token=` link in a piece of text. */
 function tokensIn(text: string, path: "/reset" | "/verify"): string[] {
   return [...text.matchAll(new RegExp(`${path}\\?token=([A-Za-z0-9_%-]+)`, "g"))].map((m) => decodeURIComponent(m[1]!));
-}
-
-async function outboxRow(kind: string) {
-  const [row] = await t.db.select().from(emailOutbox).where(eq(emailOutbox.kind, kind));
-  if (!row) throw new Error(`no ${kind} email`);
-  return row;
-}
-
-async function adminCaller() {
-  return callerFor(await createUser("admin"));
 }
 
 describe("one-time links in the email outbox", () => {

@@ -10,7 +10,7 @@ import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { useTestDatabase } from "@/test/db";
 import { useFakeMarket } from "@/test/fake-market";
 import { callerFor, createUser } from "@/test/factories";
-import { jsonRequest, newApiKey, newProvider, subscribe, within } from "@/test/signals";
+import { jsonRequest, newApiKey, newProvider, subscribe, untilListening, within } from "@/test/signals";
 import { createCaller } from "@/server/api/root";
 import { createTRPCContext, type SessionUser } from "@/server/api/trpc";
 import type { SubscriptionStatus } from "@/server/db/schema";
@@ -213,14 +213,6 @@ describe("the live stream (signals.live over SSE)", () => {
         await iterator.return?.(undefined);
       },
     };
-  }
-
-  async function untilListening(n: number) {
-    const deadline = Date.now() + 5000;
-    while (listenerCount() < n) {
-      if (Date.now() > deadline) throw new Error(`only ${listenerCount()} of ${n} streams listening`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
   }
 
   it("gives unentitled viewers a hidden item and P and its subscribers the full signal", async () => {

@@ -9,7 +9,7 @@ import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { useTestDatabase } from "@/test/db";
 import { useFakeMarket } from "@/test/fake-market";
 import { createUser } from "@/test/factories";
-import { newProvider, subscribe, within } from "@/test/signals";
+import { newProvider, subscribe, untilListening, within } from "@/test/signals";
 import { createCaller } from "@/server/api/root";
 import { createTRPCContext, type SessionUser } from "@/server/api/trpc";
 import { resetRateLimits } from "@/server/rate-limit";
@@ -41,14 +41,6 @@ async function openStream(user: SessionUser | null, providerSlug: string) {
       await iterator.return?.(undefined);
     },
   };
-}
-
-async function untilListening(n: number) {
-  const deadline = Date.now() + 5000;
-  while (listenerCount() < n) {
-    if (Date.now() > deadline) throw new Error(`only ${listenerCount()} of ${n} streams listening`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 const LEVELS = ["32050.5", "33777.77", "33500.5", "30111.11", "32000.25"];
