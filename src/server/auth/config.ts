@@ -11,6 +11,7 @@ import GitHub from "next-auth/providers/github";
 import Google from "next-auth/providers/google";
 import { DrizzleAdapter } from "@auth/drizzle-adapter";
 import { env } from "@/env";
+import { logger } from "@/server/logger";
 import { db, getDatabase } from "@/server/db";
 import { accounts, sessions, users, verificationTokens, type UserRole } from "@/server/db/schema";
 import { getAuthSecret } from "@/server/secrets";
@@ -43,6 +44,18 @@ export async function buildAuthConfig(): Promise<NextAuthConfig> {
     secret: getAuthSecret(),
     // Self-hosted behind our own proxy or on localhost; the host header is trusted.
     trustHost: true,
+    // Auth.js logs every refused sign-in as an error with a stack trace; a wrong password is the caller's mistake
+    // (counted by the sign-in limits), and a password-spraying run must not flood the error log. Everything else
+    // goes to our logger.
+    logger: {
+      error(error) {
+        if ((error as { type?: string }).type === "CredentialsSignin") return;
+        logger.error({ err: error }, "auth error");
+      },
+      warn(code) {
+        logger.warn({ code }, "auth warning");
+      },
+    },
     session: { strategy: "jwt", maxAge: 30 * 24 * 60 * 60 },
     pages: { signIn: "/signin", error: "/signin", newUser: "/welcome" },
     adapter: DrizzleAdapter(client, { usersTable: users, accountsTable: accounts, sessionsTable: sessions, verificationTokensTable: verificationTokens }),
