@@ -1,0 +1,34 @@
+/**
+ * A search box's text arrives in the URL, where anyone can put anything: a query the text rule refuses (a NUL or
+ * other control character) must fall back to no search, as every other malformed filter does, not fail the page
+ * with a 500 (issue 9, defect 3: "search `q` of the leaderboard", "admin search").
+ */
+import { describe, expect, it, vi } from "vitest";
+import { renderToStaticMarkup } from "react-dom/server";
+import { useTestDatabase } from "@/test/db";
+import { callerFor, createUser } from "@/test/factories";
+
+const as: { caller: unknown } = { caller: null };
+vi.mock("@/trpc/server", () => ({ api: async () => as.caller }));
+vi.mock("@/server/auth/guards", () => ({ requireAdmin: async () => ({ id: "usr_admin", role: "admin" }) }));
+
+const { default: ProvidersPage } = await import("./page");
+const { default: AdminUsersPage } = await import("../admin/users/page");
+
+useTestDatabase();
+
+describe("search text from the URL", () => {
+  it("/providers?q= with a NUL or another control character renders the unfiltered directory", async () => {
+    as.caller = await callerFor(null);
+    for (const q of ["a\u0000b", "\u0007", "x\u009b"]) {
+      const html = renderToStaticMarkup(await ProvidersPage({ searchParams: Promise.resolve({ q }) }));
+      expect(html).toContain("Providers");
+    }
+  });
+
+  it("/admin/users?q= with a NUL renders the unfiltered list", async () => {
+    as.caller = await callerFor(await createUser("admin"));
+    const html = renderToStaticMarkup(await AdminUsersPage({ searchParams: Promise.resolve({ q: "adm\u0000" }) }));
+    expect(html).toContain("Users");
+  });
+});
