@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { firstParam, hrefWith, parsePageParam } from "./search-params";
+import { firstParam, hrefWith, parsePageParam, textParam } from "./search-params";
 
 describe("search params", () => {
   it("takes the first of repeated values", () => {
@@ -19,5 +19,17 @@ describe("search params", () => {
     expect(hrefWith("/providers", { q: "btc", market: undefined, page: 1 })).toBe("/providers?q=btc");
     expect(hrefWith("/providers", { q: "", page: 3 })).toBe("/providers?page=3");
     expect(hrefWith("/x", {})).toBe("/x");
+  });
+});
+
+describe("textParam", () => {
+  it("trims and cuts free text, and drops text the app refuses anywhere", () => {
+    expect(textParam("  momentum  ", 80)).toBe("momentum");
+    expect(textParam(["first", "second"], 80)).toBe("first");
+    expect(textParam("x".repeat(100), 80)).toHaveLength(80);
+    expect(textParam("Zürich 📈", 80)).toBe("Zürich 📈");
+    expect(textParam("a\u0000b", 80)).toBe("");
+    expect(textParam("\ud800", 80)).toBe("");
+    expect(textParam(undefined, 80)).toBe("");
   });
 });

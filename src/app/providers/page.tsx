@@ -11,7 +11,7 @@ import { rankingProgress, RANKING_RULE } from "@/components/track-record/ranking
 import { SyntheticPricesBadge, SyntheticPricesNotice } from "@/components/track-record/synthetic-prices";
 import { formatCents } from "@/lib/money";
 import { MIN_CLOSED_SIGNALS, MIN_TRACK_RECORD_DAYS } from "@/lib/stats/constants";
-import { firstParam, hrefWith, parsePageParam, type SearchParams } from "@/lib/search-params";
+import { firstParam, hrefWith, parsePageParam, textParam, type SearchParams } from "@/lib/search-params";
 import { MARKET_OPTIONS } from "@/lib/validation/providers";
 import { api } from "@/trpc/server";
 
@@ -65,7 +65,7 @@ function parseFilters(sp: SearchParams): Filters {
   const pick = <T extends string | number>(options: readonly T[], raw: string | undefined): T | undefined =>
     options.find((o) => String(o) === raw);
   return {
-    q: (firstParam(sp.q) ?? "").trim().slice(0, 80),
+    q: textParam(sp.q, 80),
     market: pick(MARKET_OPTIONS, firstParam(sp.market)),
     maxPrice: pick(PRICE_CAPS, firstParam(sp.maxPrice)),
     minAge: pick(AGE_OPTIONS, firstParam(sp.minAge)),

@@ -1,5 +1,5 @@
 import { Pagination } from "@/components/ui/pagination";
-import { firstParam, parsePageParam, type SearchParams } from "@/lib/search-params";
+import { firstParam, parsePageParam, textParam, type SearchParams } from "@/lib/search-params";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
@@ -24,7 +24,7 @@ type Filters = { q: string; role?: Role; page: number };
 
 
 function parseFilters(sp: SearchParams): Filters {
-  const q = (firstParam(sp.q) ?? "").trim().slice(0, 100);
+  const q = textParam(sp.q, 100);
   const rawRole = firstParam(sp.role);
   const role = ROLES.find((r) => r.value === rawRole)?.value;
   return { q, role, page: parsePageParam(sp.page) };

@@ -4,7 +4,7 @@ import { requireUser } from "@/server/auth/guards";
 import { api } from "@/trpc/server";
 import { Card, CardBody } from "@/components/ui/card";
 import { ButtonLink } from "@/components/ui/button";
-import { firstParam, type SearchParams } from "@/lib/search-params";
+import { textParam, type SearchParams } from "@/lib/search-params";
 import { ConfirmingPayment } from "./client";
 
 export const metadata: Metadata = { title: "Welcome aboard" };
@@ -14,7 +14,7 @@ const dateFmt = new Intl.DateTimeFormat("en-US", { dateStyle: "long", timeZone: 
 
 /** Where Checkout sends a trader back. The webhook may land a moment after the browser does: then we wait for it. */
 export default async function CheckoutWelcomePage({ searchParams }: { searchParams: Promise<SearchParams> }) {
-  const sessionId = firstParam((await searchParams).session_id) ?? "";
+  const sessionId = textParam((await searchParams).session_id, 256);
   await requireUser(sessionId ? `/subscriptions/welcome?session_id=${encodeURIComponent(sessionId)}` : "/subscriptions");
   if (!sessionId || sessionId.length > 255) redirect("/subscriptions");
   const result = await (await api()).billing.checkoutResult({ sessionId });
