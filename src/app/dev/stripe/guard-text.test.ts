@@ -1,0 +1,23 @@
+/**
+ * The stand-in's pages look up the id in their URL (/dev/stripe/checkout/<session>, onboarding/<account>,
+ * portal/<customer>); an id holding a control character is an unknown one, a 404, not a database error (500).
+ */
+import { describe, expect, it } from "vitest";
+import { useTestDatabase } from "@/test/db";
+import { createUser } from "@/test/factories";
+import { useEmbeddedStripe } from "@/test/stripe";
+import { ownAccount, ownCheckout, ownPortal } from "./guard";
+
+useTestDatabase();
+const stripe = useEmbeddedStripe();
+
+describe("ids with a control character in the stand-in's URLs", () => {
+  it("read as unknown", async () => {
+    const user = await createUser("provider");
+    for (const id of ["cs_\u0000", "acct_\u0007x", "cus_\ud800"]) {
+      await expect(ownCheckout(stripe.gateway, id, user.id)).resolves.toBeNull();
+      await expect(ownAccount(stripe.gateway, id, user.id)).resolves.toBeNull();
+      await expect(ownPortal(stripe.gateway, id, user.id)).resolves.toBeNull();
+    }
+  });
+});
