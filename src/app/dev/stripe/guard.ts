@@ -11,6 +11,7 @@ import { db, getDatabase } from "@/server/db";
 import { providers } from "@/server/db/schema";
 import { embeddedStripe, isEmbeddedStripeError, type EmbeddedStripeGateway } from "@/server/integrations/stripe";
 import { getProviderByUserId } from "@/server/services/providers";
+import { isSafeText } from "@/lib/validation/text";
 
 /** The embedded gateway, or a 404 when real Stripe is configured. */
 export async function embeddedOr404(): Promise<EmbeddedStripeGateway> {
@@ -38,6 +39,8 @@ export async function orNull<T>(p: Promise<T>): Promise<T | null> {
 
 /** The Connect account, if it belongs to this user's provider profile. */
 export async function ownAccount(gateway: EmbeddedStripeGateway, accountId: string, userId: string) {
+  // Ids come from the URL: one the app could never have issued is unknown (and must not reach the database).
+  if (!isSafeText(accountId)) return null;
   const [account, provider] = await Promise.all([orNull(gateway.retrieveAccount(accountId)), getProviderByUserId(userId)]);
   if (!account || !provider || account.metadata?.providerId !== provider.id) return null;
   return { account, provider };
@@ -45,12 +48,14 @@ export async function ownAccount(gateway: EmbeddedStripeGateway, accountId: stri
 
 /** The Checkout session, if this user is its subscriber. */
 export async function ownCheckout(gateway: EmbeddedStripeGateway, sessionId: string, userId: string) {
+  if (!isSafeText(sessionId)) return null;
   const details = await orNull(gateway.checkoutDetails(sessionId));
   return details && details.subscriberId === userId ? details : null;
 }
 
 /** The customer's portal view, if the customer is this user. */
 export async function ownPortal(gateway: EmbeddedStripeGateway, customerId: string, userId: string) {
+  if (!isSafeText(customerId)) return null;
   const view = await orNull(gateway.portalView(customerId));
   return view && view.customer.userId === userId ? view : null;
 }
