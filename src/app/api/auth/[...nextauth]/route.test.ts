@@ -147,6 +147,19 @@ describe("one account under attack from many addresses", () => {
     expect(burst.filter((r) => r.result === "throttled")).toHaveLength(14);
   });
 
+  it("charges a refused attempt to its address: probing an account's delay uses up the address's failures", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] }); // the delay keeps running while the probes arrive
+    const [owner, other] = await accounts(2);
+    const from = "198.51.100.43";
+    for (let i = 0; i < 6; i++) expect((await attempt(owner!.email, `guess number ${i}`, from)).result).toBe("wrong");
+    // 6 failures taken from the address's 20; each probe during the delay takes one more.
+    for (let i = 0; i < 14; i++) expect((await attempt(owner!.email, `probe ${i}`, from)).message).toMatch(ACCOUNT_WAIT);
+    const next = await attempt(other!.email, "password123!", from);
+    expect(next).toMatchObject({ result: "throttled", status: 429, message: expect.stringMatching(/^Too many sign-in attempts from your network\. /) });
+    // Another address is not affected.
+    expect((await attempt(other!.email, PASSWORD, "198.51.100.44")).result).toBe("signed in");
+  });
+
   it("counts only failures: the owner signs in as often as they like, with the odd typo", async () => {
     const [owner] = await accounts(1);
     const results = [];
