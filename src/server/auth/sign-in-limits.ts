@@ -6,7 +6,7 @@
  * - per account: a progressive delay, not a block. Five failures are free; each further one makes the next
  *   attempt wait 1 s, 2 s, 4 s … up to 15 minutes, after which the right password works again. Strangers can make
  *   the owner wait, at most 15 minutes at a time, but cannot lock them out; a success clears the count.
- * A refusal throws `SignInThrottled` and checks no password. The sign-in form shows its message; the REST
+ * A refusal throws `SignInThrottled` and checks no password; it still costs the address its point. The sign-in form shows its message; the REST
  * callback (POST /api/auth/callback/credentials) answers 429 with Retry-After through `answerThrottledSignIn`,
  * where Auth.js alone would redirect to the form as for a wrong password.
  */
@@ -68,7 +68,8 @@ export async function beginSignIn(email: string, ip: string | null): Promise<Sig
   const account = accountKey(email);
   const refusedAccount = await takeWithBackoff("sign-in-account", account, ACCOUNT_DELAY);
   if (refusedAccount) {
-    await refund("sign-in-ip", address); // nothing was tried
+    // The address's point stays taken although no password was checked: a refusal must cost the caller, or
+    // probing the delay (and learning from Retry-After when to fire the next guess) would be free.
     const ms = refusedAccount.retryAfterMs;
     refuse(new SignInThrottled(`Too many attempts on this account. Try again in ${waitPhrase(ms)}.`, retryAfterSeconds(ms)));
   }
