@@ -10,7 +10,7 @@ import { callerFor, createUser } from "@/test/factories";
 import { authTokens, users } from "@/server/db/schema";
 import { sha256Hex } from "@/server/crypto/secret-box";
 import { resetRateLimits } from "@/server/rate-limit";
-import { resetPassword } from "@/server/services/auth";
+import { changePassword, resetPassword } from "@/server/services/auth";
 
 // `auth()` and `unstable_update` read the request through next/headers; here the "request" is whatever browser
 // the test is acting as, and the cookies Auth.js sets land in `jar`.
@@ -21,18 +21,43 @@ vi.mock("next/headers", () => ({
   cookies: async () => ({ set: (name: string, value: string) => void jar.set(name, value), get: (name: string) => jar.get(name) }),
 }));
 
+// The argon2 check of a sign-in is where a racing password change can land: a test may run `duringPasswordCheck`
+// after the hash is read and checked, before the sign-in finishes.
+let duringPasswordCheck: (() => Promise<void>) | null = null;
+vi.mock("@/server/services/auth/passwords", async (importOriginal) => {
+  const real = await importOriginal<typeof import("@/server/services/auth/passwords")>();
+  return {
+    ...real,
+    verifyPassword: async (passwordHash: string, password: string) => {
+      const ok = await real.verifyPassword(passwordHash, password);
+      const hook = duringPasswordCheck;
+      duringPasswordCheck = null; // once, and not for the change's own check
+      if (hook) await hook();
+      return ok;
+    },
+  };
+});
+
 const { auth, handlers } = await import("@/server/auth");
 const { buildAuthConfig } = await import("@/server/auth/config");
 
 const t = useTestDatabase();
-beforeEach(() => resetRateLimits());
+beforeEach(() => {
+  resetRateLimits();
+  duringPasswordCheck = null;
+});
 
 const AUTH = "http://localhost:3000/api/auth";
 const SESSION_COOKIE = "authjs.session-token";
 const firstCookies = (res: Response) => res.headers.getSetCookie().map((c) => c.split(";")[0]!);
 
-/** A browser signing in through the real credentials route: its session cookie ("name=value"). */
-async function signInBrowser(email: string, password: string): Promise<string> {
+/**
+ * A browser signing in through the real credentials route: its session cookie ("name=value"). With `allowRefused`,
+ * null instead of an error when Auth.js sets no session (or clears it).
+ */
+async function signInBrowser(email: string, password: string): Promise<string>;
+async function signInBrowser(email: string, password: string, opts: { allowRefused: true }): Promise<string | null>;
+async function signInBrowser(email: string, password: string, opts: { allowRefused?: boolean } = {}): Promise<string | null> {
   const csrf = await handlers.GET(new Request(`${AUTH}/csrf`) as never);
   const { csrfToken } = (await csrf.json()) as { csrfToken: string };
   const res = await handlers.POST(
@@ -43,6 +68,7 @@ async function signInBrowser(email: string, password: string): Promise<string> {
     }) as never,
   );
   const session = firstCookies(res).find((c) => c.startsWith(`${SESSION_COOKIE}=`));
+  if (opts.allowRefused && (!session || session === `${SESSION_COOKIE}=`)) return null;
   if (!session) throw new Error(`sign-in failed (${res.status} ${res.headers.get("location")})`);
   return session;
 }
@@ -100,6 +126,27 @@ describe("sessions and password changes (Auth.js level)", () => {
     expect(await whoIs(laptop)).toBeNull();
     expect(await whoIs(bystander)).toBe(other.id); // another account's sessions are untouched
     expect(await whoIs(await signInBrowser(u.email, "second password"))).toBe(u.id);
+  });
+
+  it("a sign-in with the old password that races a password change or reset gets no session that outlives it", async () => {
+    const u = await createUser("subscriber", { password: "first password" });
+    // The change commits while the sign-in's password check runs: after the old hash was read, before the token is made.
+    duringPasswordCheck = async () => {
+      await changePassword(u.id, { currentPassword: "first password", newPassword: "second password" });
+    };
+    const racing = await signInBrowser(u.email, "first password", { allowRefused: true });
+    expect(duringPasswordCheck).toBeNull(); // the change did run inside the sign-in
+    expect(racing === null ? null : await whoIs(racing)).toBeNull();
+
+    const token = "reset-token-for-the-race-0123456789abcdefghij";
+    await t.db.insert(authTokens).values({ userId: u.id, kind: "reset_password", tokenHash: sha256Hex(token), expiresAt: new Date(Date.now() + 60_000) });
+    duringPasswordCheck = () => resetPassword(token, "third password");
+    const racingReset = await signInBrowser(u.email, "second password", { allowRefused: true });
+    expect(duringPasswordCheck).toBeNull();
+    expect(racingReset === null ? null : await whoIs(racingReset)).toBeNull();
+
+    // Without a race, the new password signs in as usual.
+    expect(await whoIs(await signInBrowser(u.email, "third password"))).toBe(u.id);
   });
 
   it("the jwt callback ends a token carrying an old session version and keeps the current one", async () => {
