@@ -9,11 +9,17 @@ import { useEnvOverrides } from "@/test/env";
 import { createUser, uniqueEmail } from "@/test/factories";
 import { resetRateLimits } from "@/server/rate-limit";
 
-/** The incoming request as next/headers would show it to the action. */
-const request = vi.hoisted(() => ({ headers: new Headers() }));
+/** The incoming request as next/headers would show it to the action, and the cookies the action sets. */
+const request = vi.hoisted(() => ({ headers: new Headers(), set: [] as { name: string; value: string; options?: Record<string, unknown> }[] }));
 vi.mock("next/headers", () => ({
   headers: async () => request.headers,
-  cookies: async () => ({ get: () => undefined, getAll: () => [], has: () => false, set: () => undefined, delete: () => undefined }),
+  cookies: async () => ({
+    get: () => undefined,
+    getAll: () => [],
+    has: () => false,
+    set: (name: string, value: string, options?: Record<string, unknown>) => void request.set.push({ name, value, options }),
+    delete: () => undefined,
+  }),
 }));
 
 const { signInAction, signUpAction } = await import("./actions");
@@ -25,8 +31,10 @@ beforeEach(() => resetRateLimits());
 const PASSWORD = "right password here";
 const spoofed = () => `${randomInt(1, 224)}.${randomInt(0, 256)}.${randomInt(0, 256)}.${randomInt(1, 255)}`;
 
-function from(forwardedFor: string) {
+function from(forwardedFor: string, cookie?: string) {
   request.headers = new Headers({ host: "localhost:3000", "x-forwarded-proto": "http", "x-forwarded-for": forwardedFor });
+  if (cookie) request.headers.set("cookie", cookie);
+  request.set = [];
 }
 const form = (fields: Record<string, string>) => {
   const f = new FormData();
@@ -101,5 +109,47 @@ describe("sign-in form, one account under attack", () => {
     });
     await new Promise((r) => setTimeout(r, 1050));
     expect(await run(signInAction({}, form({ email: owner.email, password: PASSWORD, callbackUrl: "/feed" })))).toEqual({ redirect: expect.stringMatching(/\/feed$/) });
+  });
+});
+
+describe("sign-in form, a browser that has signed in before", () => {
+  const ACCOUNT_WAIT = /^Too many attempts on this account\. Try again in \d+ (seconds?|minutes)\.$/;
+  /** The device cookie the last action set, as the browser would send it back. */
+  const deviceCookie = () => {
+    const c = request.set.find((x) => x.name === "tradsy.device");
+    return c && `${c.name}=${c.value}`;
+  };
+
+  it("is remembered on sign-in and sign-up, and keeps signing its owner in while strangers' failures make others wait", async () => {
+    setEnv("TRUSTED_PROXY_HOPS", 1);
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      const owner = await createUser("subscriber", { password: PASSWORD });
+      from("198.51.100.34");
+      expect(await run(signInAction({}, form({ email: owner.email, password: PASSWORD })))).toEqual({ redirect: expect.stringMatching(/\/dashboard$/) });
+      const known = deviceCookie();
+      expect(request.set.find((x) => x.name === "tradsy.device")?.options).toEqual({ httpOnly: true, secure: false, sameSite: "lax", path: "/", maxAge: 15552000 });
+
+      const signUp = signUpForm();
+      from("198.51.100.35");
+      expect(await run(signUpAction({}, signUp))).toEqual({ redirect: expect.stringMatching(/\/dashboard$/) });
+      const newcomer = deviceCookie();
+      expect(newcomer).toBeDefined();
+
+      for (const email of [owner.email, String(signUp.get("email"))]) {
+        for (let i = 0; i < 12; i++) {
+          from(spoofed());
+          await run(signInAction({}, form({ email, password: `stranger guess ${i}` })));
+        }
+      }
+      from("198.51.100.34", known);
+      expect(await run(signInAction({}, form({ email: owner.email, password: PASSWORD, callbackUrl: "/feed" })))).toEqual({ redirect: expect.stringMatching(/\/feed$/) });
+      from("198.51.100.35", newcomer);
+      expect(await run(signInAction({}, form({ email: String(signUp.get("email")), password: "analytical engine" })))).toEqual({ redirect: expect.stringMatching(/\/dashboard$/) });
+      from("198.51.100.36");
+      expect(await run(signInAction({}, form({ email: owner.email, password: PASSWORD })))).toMatchObject({ state: { message: expect.stringMatching(ACCOUNT_WAIT) } });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -9,6 +9,9 @@ import { useTestDatabase } from "@/test/db";
 import { useEnvOverrides } from "@/test/env";
 import { createUser } from "@/test/factories";
 import { resetRateLimits } from "@/server/rate-limit";
+import { db } from "@/server/db";
+import { users } from "@/server/db/schema";
+import { eq, sql } from "drizzle-orm";
 import { GET, POST } from "./route";
 
 useTestDatabase();
@@ -21,8 +24,7 @@ const spoofed = () => `${randomInt(1, 224)}.${randomInt(0, 256)}.${randomInt(0, 
 
 let csrf: { token: string; cookie: string };
 beforeAll(async () => {
-  const res = await GET(new NextRequest(`${ORIGIN}/api/auth/csrf`));
-  csrf = { token: ((await res.json()) as { csrfToken: string }).csrfToken, cookie: res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ") };
+  csrf = await csrfFor(ORIGIN);
 });
 
 interface Outcome {
@@ -33,16 +35,43 @@ interface Outcome {
   url?: string;
 }
 
-async function attempt(email: string, password: string, forwardedFor?: string): Promise<Outcome> {
-  const headers = new Headers({ "content-type": "application/x-www-form-urlencoded", cookie: csrf.cookie });
+/** A browser: the cookies it keeps between requests (and sends back), at one origin. */
+class Browser {
+  readonly cookies = new Map<string, string>();
+  constructor(readonly origin = ORIGIN) {}
+  header(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+  }
+  keep(setCookies: string[]): void {
+    for (const c of setCookies) {
+      const [pair] = c.split(";");
+      const at = pair!.indexOf("=");
+      this.cookies.set(pair!.slice(0, at), pair!.slice(at + 1));
+    }
+  }
+}
+
+async function csrfFor(origin: string): Promise<{ token: string; cookie: string }> {
+  const res = await GET(new NextRequest(`${origin}/api/auth/csrf`));
+  return { token: ((await res.json()) as { csrfToken: string }).csrfToken, cookie: res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ") };
+}
+
+/** One sign-in attempt; with a browser, it sends that browser's cookies and keeps the ones it is sent. */
+async function attempt(email: string, password: string, forwardedFor?: string, browser?: Browser): Promise<Outcome> {
+  const origin = browser?.origin ?? ORIGIN;
+  const token = origin === ORIGIN ? csrf : await csrfFor(origin);
+  const cookie = [token.cookie, browser?.header()].filter(Boolean).join("; ");
+  const headers = new Headers({ "content-type": "application/x-www-form-urlencoded", cookie });
   if (forwardedFor) headers.set("x-forwarded-for", forwardedFor);
   const res = await POST(
-    new NextRequest(`${ORIGIN}/api/auth/callback/credentials`, {
+    new NextRequest(`${origin}/api/auth/callback/credentials`, {
       method: "POST",
       headers,
-      body: new URLSearchParams({ email, password, csrfToken: csrf.token, callbackUrl: "/dashboard" }),
+      body: new URLSearchParams({ email, password, csrfToken: token.token, callbackUrl: "/dashboard" }),
     }),
   );
+  browser?.keep(res.headers.getSetCookie());
+  lastSetCookies = res.headers.getSetCookie();
   const retryAfter = res.headers.get("retry-after");
   const base = { status: res.status, retryAfter: retryAfter === null ? null : Number(retryAfter) };
   if (res.status === 429) return { ...base, result: "throttled", ...((await res.json()) as { message: string; url?: string }) };
@@ -50,6 +79,9 @@ async function attempt(email: string, password: string, forwardedFor?: string): 
   expect(res.status, location).toBe(302);
   return { ...base, result: location.includes("error=") ? "wrong" : "signed in" };
 }
+
+/** The Set-Cookie headers of the last attempt's response. */
+let lastSetCookies: string[] = [];
 
 async function accounts(n: number) {
   const out = [];
@@ -169,5 +201,102 @@ describe("one account under attack from many addresses", () => {
     }
     expect(results.filter((r) => r.result === "throttled")).toEqual([]);
     expect(results.filter((r) => r.result === "signed in")).toHaveLength(16);
+  });
+});
+
+describe("a browser that has signed in to the account before (device cookie)", () => {
+  beforeEach(() => setEnv("TRUSTED_PROXY_HOPS", 1));
+  afterEach(() => vi.useRealTimers());
+
+  const BROWSER_WAIT = /^Too many failed sign-ins from this browser\. Try again in \d+ (seconds?|minutes)\.$/;
+
+  async function strangersFail(email: string, n = 12) {
+    for (let i = 0; i < n; i++) await attempt(email, `stranger guess ${i}`, spoofed());
+  }
+
+  it("keeps signing the owner in with the right password while strangers' failures make a new browser wait", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] }); // the delay does not run out during the test
+    const [owner] = await accounts(1);
+    const known = new Browser();
+    expect((await attempt(owner!.email, PASSWORD, "198.51.100.50", known)).result).toBe("signed in");
+
+    await strangersFail(owner!.email);
+    expect((await attempt(owner!.email, PASSWORD, spoofed())).message).toMatch(ACCOUNT_WAIT);
+    for (let i = 0; i < 3; i++) {
+      const again = await attempt(owner!.email, PASSWORD, "198.51.100.50", known);
+      expect(again).toMatchObject({ result: "signed in", status: 302, retryAfter: null });
+    }
+    // The owner on a new browser still waits: the strangers' count stands (a known browser's success does not clear it).
+    const fresh = new Browser();
+    expect(await attempt(owner!.email, PASSWORD, "198.51.100.50", fresh)).toMatchObject({ result: "throttled", status: 429, message: expect.stringMatching(ACCOUNT_WAIT) });
+    expect(fresh.cookies.has("tradsy.device")).toBe(false);
+  });
+
+  it("gives the known browser's own failures a budget of their own, not the account's", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const [owner] = await accounts(1);
+    const known = new Browser();
+    await attempt(owner!.email, PASSWORD, "198.51.100.51", known);
+    for (let i = 0; i < 6; i++) expect((await attempt(owner!.email, `typo ${i}`, "198.51.100.51", known)).result).toBe("wrong");
+    expect(await attempt(owner!.email, PASSWORD, "198.51.100.51", known)).toMatchObject({ result: "throttled", retryAfter: 1, message: expect.stringMatching(BROWSER_WAIT) });
+    // The account's own count was not touched: another browser signs in at once.
+    expect((await attempt(owner!.email, PASSWORD, "198.51.100.52", new Browser())).result).toBe("signed in");
+    vi.setSystemTime(Date.now() + 1000);
+    expect((await attempt(owner!.email, PASSWORD, "198.51.100.51", known)).result).toBe("signed in");
+  });
+
+  it("is known for each account it signed in to, and only with that account's current cookie", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const [owner, partner, attacker] = await accounts(3);
+    const shared = new Browser();
+    expect((await attempt(owner!.email, PASSWORD, "198.51.100.53", shared)).result).toBe("signed in");
+    expect((await attempt(partner!.email, PASSWORD, "198.51.100.53", shared)).result).toBe("signed in");
+    await strangersFail(owner!.email);
+    await strangersFail(partner!.email);
+    expect((await attempt(owner!.email, PASSWORD, "198.51.100.53", shared)).result).toBe("signed in");
+    expect((await attempt(partner!.email, PASSWORD, "198.51.100.53", shared)).result).toBe("signed in");
+
+    // A cookie the attacker earned on their own account, or made up, does not exempt them on the owner's.
+    const theirs = new Browser();
+    await attempt(attacker!.email, PASSWORD, spoofed(), theirs);
+    expect((await attempt(owner!.email, PASSWORD, spoofed(), theirs)).result).toBe("throttled");
+    const forged = new Browser();
+    forged.cookies.set("tradsy.device", `${"A".repeat(22)}.${"B".repeat(43)}`);
+    expect((await attempt(owner!.email, PASSWORD, spoofed(), forged)).result).toBe("throttled");
+
+    // A password change or reset (which bumps the session version) ends every cookie issued before it.
+    await db.update(users).set({ sessionVersion: sql`${users.sessionVersion} + 1` }).where(eq(users.id, owner!.id));
+    expect((await attempt(owner!.email, PASSWORD, "198.51.100.53", shared)).result).toBe("throttled");
+    expect((await attempt(partner!.email, PASSWORD, "198.51.100.53", shared)).result).toBe("signed in");
+  });
+
+  it("is still held by its address's limit", async () => {
+    const [owner] = await accounts(1);
+    const victims = await accounts(20);
+    const known = new Browser();
+    await attempt(owner!.email, PASSWORD, "198.51.100.54", known);
+    for (const v of victims) expect((await attempt(v.email, "password123!", "198.51.100.54")).result).toBe("wrong");
+    expect(await attempt(owner!.email, PASSWORD, "198.51.100.54", known)).toMatchObject({ result: "throttled", message: expect.stringMatching(/^Too many sign-in attempts from your network/) });
+  });
+
+  it("is an HttpOnly, SameSite=Lax cookie holding no account data; __Host- and Secure over https", async () => {
+    const [owner] = await accounts(1);
+    await attempt(owner!.email, PASSWORD, "198.51.100.55", new Browser());
+    /** A Set-Cookie header as its value and its attributes (lower case, sorted). */
+    const parts = (c: string | undefined) => {
+      const [pair, ...attrs] = (c ?? "").split("; ");
+      return { value: pair!.slice(pair!.indexOf("=") + 1), attrs: attrs.map((a) => a.toLowerCase()).sort() };
+    };
+    const plain = parts(lastSetCookies.find((c) => c.startsWith("tradsy.device=")));
+    expect(plain.value).toMatch(/^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/); // a random id and a MAC: no id, no email
+    expect(plain.attrs).toEqual(["httponly", "max-age=15552000", "path=/", "samesite=lax"]);
+
+    const secure = new Browser("https://localhost:3000");
+    expect((await attempt(owner!.email, PASSWORD, "198.51.100.55", secure)).result).toBe("signed in");
+    expect(lastSetCookies.some((c) => c.startsWith("tradsy.device="))).toBe(false);
+    const https = parts(lastSetCookies.find((c) => c.startsWith("__Host-tradsy.device=")));
+    expect(https.attrs).toEqual(["httponly", "max-age=15552000", "path=/", "samesite=lax", "secure"]);
+    await strangersFail(owner!.email);
+    expect((await attempt(owner!.email, PASSWORD, "198.51.100.55", secure)).result).toBe("signed in");
   });
 });
