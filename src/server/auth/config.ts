@@ -24,6 +24,13 @@ declare module "next-auth" {
   interface Session {
     user: { id: string; role: UserRole; onboarded: boolean; emailVerified: boolean; email: string; name?: string | null };
   }
+  interface User {
+    /**
+     * The account's session version as read with what signed it in: the credentials' password hash, or the adapter's
+     * account row (OAuth). The new session is stamped with it.
+     */
+    sessionVersion?: number;
+  }
 }
 
 export const oauthProviders = {
@@ -67,12 +74,12 @@ export async function buildAuthConfig(): Promise<NextAuthConfig> {
           const password = typeof credentials.password === "string" ? credentials.password : "";
           const ip = clientIp(request.headers);
           // Failed sign-ins per address and a progressive delay per account; a refusal is a 429 and checks no password.
-          const attempt = await beginSignIn(email, ip);
+          const attempt = await beginSignIn(email, ip, request);
           const user = await verifyCredentials(email, password);
           if (!user) return null;
-          await attempt.succeeded();
+          await attempt.succeeded(user);
           await recordAudit(db, { actorId: user.id, action: "user.signed_in", targetType: "user", targetId: user.id, ip });
-          return { id: user.id, email: user.email, name: user.name };
+          return { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion };
         },
       }),
       ...(oauthProviders.github ? [GitHub({ clientId: env.AUTH_GITHUB_ID, clientSecret: env.AUTH_GITHUB_SECRET })] : []),
@@ -82,18 +89,24 @@ export async function buildAuthConfig(): Promise<NextAuthConfig> {
       // Runs on every session resolve. Returning null ends the session (Auth.js answers "no session" and clears
       // the cookie where it can set cookies).
       async jwt({ token, user, trigger, session }) {
-        if (user?.id) token.sub = user.id;
+        if (user?.id) {
+          token.sub = user.id;
+          // Sign-in stamps the version read together with what was checked (the password hash), never one read
+          // afterwards: a password change or reset that committed in between would otherwise be stamped on a
+          // sign-in made with the old password. No version, no session.
+          if (typeof user.sessionVersion !== "number") return null;
+          token.sessionVersion = user.sessionVersion;
+        }
         const fresh = token.sub ? await loadSessionUser(token.sub) : null;
         if (!fresh) return null; // account deleted
-        // Sign-in stamps the account's current session version; a password change or reset bumps it, ending
-        // every token stamped before. Tokens from before versions existed count as 0, the column's default.
-        if (user?.id) token.sessionVersion = fresh.sessionVersion;
-        else if (trigger === "update") {
+        if (!user?.id && trigger === "update") {
           // Anyone holding a cookie can ask for an update, so a session moves to a new version only on a sealed
           // renewal issued to its account (the browser that changed the password).
           const renewed = redeemSessionRenewal((session as { sessionRenewal?: unknown } | undefined)?.sessionRenewal, fresh.id);
           if (renewed !== null) token.sessionVersion = renewed;
         }
+        // A password change or reset bumps the account's version, ending every token stamped before. Tokens from
+        // before versions existed count as 0, the column's default.
         const version = typeof token.sessionVersion === "number" ? token.sessionVersion : 0;
         // INVARIANT: a session resolves only while its version is the account's current one.
         if (version !== fresh.sessionVersion) return null;

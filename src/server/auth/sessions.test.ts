@@ -155,12 +155,14 @@ describe("sessions and password changes (Auth.js level)", () => {
     const jwt = config.callbacks!.jwt!;
     const resolve = (token: Record<string, unknown>, extra: Record<string, unknown> = {}) => jwt({ token, ...extra } as never);
 
-    // Sign-in stamps the account's current version into the token.
-    const signedIn = (await resolve({}, { user: { id: u.id, email: u.email }, trigger: "signIn" })) as Record<string, unknown> | null;
+    // Sign-in stamps the version `authorize` read with the password hash (a new account's: 0) into the token.
+    const signedIn = (await resolve({}, { user: { id: u.id, email: u.email, sessionVersion: 0 }, trigger: "signIn" })) as Record<string, unknown> | null;
     expect(signedIn?.sub).toBe(u.id);
     const v0 = signedIn!.sessionVersion;
     expect(typeof v0).toBe("number");
     expect(await resolve({ ...signedIn })).not.toBeNull();
+    // A sign-in that brings no version (nothing read it with the credentials) gets no session.
+    expect(await resolve({}, { user: { id: u.id, email: u.email }, trigger: "signIn" })).toBeNull();
 
     await (await callerFor(u)).account.changePassword({ currentPassword: "first password", newPassword: "second password" });
     const [row] = await t.db.select({ v: users.sessionVersion }).from(users).where(eq(users.id, u.id));
@@ -180,7 +182,7 @@ describe("sessions and password changes (Auth.js level)", () => {
     const other = await createUser("subscriber", { password: "first password" });
     const config = await buildAuthConfig();
     const jwt = config.callbacks!.jwt!;
-    const stale = (await jwt({ token: {}, user: { id: u.id }, trigger: "signIn" } as never)) as Record<string, unknown>;
+    const stale = (await jwt({ token: {}, user: { id: u.id, sessionVersion: 0 }, trigger: "signIn" } as never)) as Record<string, unknown>;
 
     const { changePassword, issueSessionRenewal } = await import("@/server/services/auth");
     await changePassword(other.id, { currentPassword: "first password", newPassword: "second password" });

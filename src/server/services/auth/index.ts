@@ -128,8 +128,14 @@ export async function completeOnboarding(
   });
 }
 
-/** Credential check for Auth.js. Same cost whether or not the email exists. */
-export async function verifyCredentials(emailRaw: string, password: string): Promise<PublicUser | null> {
+/**
+ * Credential check for Auth.js. Same cost whether or not the email exists.
+ * Returns the session version read in the same row as the hash it checked: the new session is stamped with it, so
+ * a password change or reset that commits while the check runs (or before the token is made) ends this session too.
+ * Reading the version again after the check would stamp the changed account's version on a sign-in made with the
+ * old password.
+ */
+export async function verifyCredentials(emailRaw: string, password: string): Promise<(PublicUser & { sessionVersion: number }) | null> {
   const email = emailSchema.safeParse(emailRaw);
   if (!email.success || !password) return null;
   const user = await db.query.users.findFirst({ where: eq(users.email, email.data) });
@@ -138,7 +144,7 @@ export async function verifyCredentials(emailRaw: string, password: string): Pro
     return null;
   }
   if (!(await verifyPassword(user.passwordHash, password))) return null;
-  return { id: user.id, email: user.email, name: user.name, role: user.role };
+  return { id: user.id, email: user.email, name: user.name, role: user.role, sessionVersion: user.sessionVersion };
 }
 
 // In SQL, so two concurrent changes each get their own version instead of both writing the same one.
