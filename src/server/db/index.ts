@@ -42,7 +42,7 @@ export function pgliteDir(): string {
   return path.resolve(env.DATA_DIR, "pglite");
 }
 
-async function openPostgres(url: string): Promise<DatabaseHandle> {
+export async function openPostgres(url: string): Promise<DatabaseHandle> {
   const { default: postgres } = await import("postgres");
   const { drizzle } = await import("drizzle-orm/postgres-js");
   // JIT off: the app's queries are short OLTP reads whose planner costs still cross jit_above_cost, and compiling
