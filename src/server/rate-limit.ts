@@ -31,6 +31,8 @@ export const LIMITS = {
   "sign-in-ip": "database",
   /** Failed sign-ins per account: a progressive delay (`takeWithBackoff`), not a window. */
   "sign-in-account": "database",
+  /** Failed sign-ins per known browser and account (a delay too): a known browser's failures, apart from the account's. */
+  "sign-in-device": "database",
   "sign-up": "database",
   "verify-email": "database",
   "resend-verification": "database",

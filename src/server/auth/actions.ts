@@ -4,7 +4,7 @@
  * writes live in the auth service; these only translate results into form state.
  */
 import { AuthError } from "next-auth";
-import { headers } from "next/headers";
+import { cookies, headers } from "next/headers";
 import { z } from "zod";
 import { signIn } from "./index";
 import { signUp } from "@/server/services/auth";
@@ -14,7 +14,8 @@ import { logger } from "@/server/logger";
 import { addressKey, clientIp } from "@/server/http/client-ip";
 import { signInSchema } from "@/lib/validation/auth";
 import { unsafeTextRefusal } from "@/lib/validation/text";
-import { SignInThrottled } from "./sign-in-limits";
+import { rememberingDevice, SignInThrottled } from "./sign-in-limits";
+import type { DeviceCookie } from "./known-device";
 
 export interface FormState {
   message?: string;
@@ -32,6 +33,12 @@ async function requestIp(): Promise<string | null> {
   return clientIp(await headers());
 }
 
+/** Auth.js's sign-in, remembering the browser for the account when it succeeds (see known-device.ts). */
+function signInRemembered(fields: { email: unknown; password: unknown }, redirectTo: string): Promise<never> {
+  const setCookie = async ({ name, value, options }: DeviceCookie) => void (await cookies()).set(name, value, options);
+  return rememberingDevice(() => signIn("credentials", { ...fields, redirectTo }), setCookie);
+}
+
 export async function signInAction(_prev: FormState, form: FormData): Promise<FormState> {
   const values = { email: String(form.get("email") ?? "") };
   const unsafe = unsafeTextRefusal(Object.fromEntries(form)); // the one text rule, as for tRPC and REST input
@@ -39,7 +46,7 @@ export async function signInAction(_prev: FormState, form: FormData): Promise<Fo
   const parsed = signInSchema.safeParse({ email: form.get("email"), password: form.get("password") });
   if (!parsed.success) return { fieldErrors: z.flattenError(parsed.error).fieldErrors, values };
   try {
-    await signIn("credentials", { ...parsed.data, redirectTo: safeCallback(form.get("callbackUrl")) });
+    await signInRemembered(parsed.data, safeCallback(form.get("callbackUrl")));
   } catch (err) {
     if (err instanceof SignInThrottled) return { message: err.userMessage, values };
     if (err instanceof AuthError) return { message: "That email and password do not match an account.", values };
@@ -75,7 +82,7 @@ export async function signUpAction(_prev: FormState, form: FormData): Promise<Fo
     return { message: "We could not create your account just now. Please try again.", values };
   }
   try {
-    await signIn("credentials", { email: input.email, password: input.password, redirectTo: safeCallback(form.get("callbackUrl")) });
+    await signInRemembered({ email: input.email, password: input.password }, safeCallback(form.get("callbackUrl")));
   } catch (err) {
     // The account exists; only signing in was refused (this network used up its failed sign-ins).
     if (err instanceof SignInThrottled) return { message: `Your account is ready. ${err.userMessage}` };

@@ -4,25 +4,32 @@
  *   without a trusted address (no proxy configured, see client-ip.ts) share one bucket, larger so that ordinary
  *   typos across the whole site do not exhaust it. A successful sign-in gives its point back.
  * - per account: a progressive delay, not a block. Five failures are free; each further one makes the next
- *   attempt wait 1 s, 2 s, 4 s … up to 15 minutes, after which the right password works again. Strangers can make
- *   the owner wait, at most 15 minutes at a time, but cannot lock them out; a success clears the count.
- * A refusal throws `SignInThrottled` and checks no password; it still costs the address its point. The sign-in form shows its message; the REST
- * callback (POST /api/auth/callback/credentials) answers 429 with Retry-After through `answerThrottledSignIn`,
- * where Auth.js alone would redirect to the form as for a wrong password.
+ *   attempt wait 1 s, 2 s, 4 s … up to 15 minutes. A success through it clears the count.
+ * - per known browser (one that has signed in to the account before, see known-device.ts): its attempts on that
+ *   account skip the account's delay and run under a delay of their own, so strangers' failures, however many,
+ *   never make the owner's own browser wait; the per-address limit still applies to it.
+ * A refusal throws `SignInThrottled` and checks no password; it still costs the address its point. The sign-in
+ * form shows its message; the REST callback (POST /api/auth/callback/credentials) answers 429 with Retry-After
+ * through `answerSignInRequest`, where Auth.js alone would redirect to the form as for a wrong password. A
+ * successful sign-in sets the known-browser cookie: `answerSignInRequest` on the callback's response, the form's
+ * action through `rememberingDevice`.
  */
 import "server-only";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { CredentialsSignin } from "next-auth";
 import { emailSchema } from "@/lib/validation/auth";
 import { addressKey } from "@/server/http/client-ip";
+import { presentedDevice, recogniseDevice, rememberDevice, type DeviceCookie } from "./known-device";
 import { forgive, refund, retryAfterSeconds, take, takeWithBackoff, waitPhrase, type Backoff } from "@/server/rate-limit";
 
 /** Failed sign-ins one address may make across accounts. */
 export const FAILURES_PER_ADDRESS = { points: 20, seconds: 15 * 60 } as const;
 /** The same for everyone without a trusted address together: one bucket, so it must not be a single address's size. */
 export const FAILURES_WITHOUT_ADDRESS = { points: 50, seconds: 15 * 60 } as const;
-/** Failed sign-ins on one account, from anywhere. */
+/** Failed sign-ins on one account, from anywhere but its known browsers. */
 export const ACCOUNT_DELAY: Backoff = { free: 5, baseSec: 1, capSec: 15 * 60, forgetAfterSec: 24 * 60 * 60 };
+/** Failed sign-ins on one account from one of its known browsers (the owner's typos, or a stolen cookie). */
+export const DEVICE_DELAY: Backoff = ACCOUNT_DELAY;
 
 /** A sign-in refused by a limit, before any password was checked. */
 export class SignInThrottled extends CredentialsSignin {
@@ -36,17 +43,26 @@ export class SignInThrottled extends CredentialsSignin {
   }
 }
 
-const refusals = new AsyncLocalStorage<{ refusal?: SignInThrottled }>();
+/** What one sign-in request learns inside Auth.js that its answer needs: a refusal, a known-browser cookie to set. */
+interface SignInOutcome {
+  refusal?: SignInThrottled;
+  device?: DeviceCookie;
+}
+
+const outcomes = new AsyncLocalStorage<SignInOutcome>();
 
 function refuse(err: SignInThrottled): never {
-  const box = refusals.getStore();
+  const box = outcomes.getStore();
   if (box) box.refusal = err;
   throw err;
 }
 
 export interface SignInAttempt {
-  /** The password was right: the attempt counts against neither the address nor the account. */
-  succeeded(): Promise<void>;
+  /**
+   * The password was right: the attempt counts against neither the address nor its delay, and the browser becomes
+   * known for the account (`sessionVersion`: the one read with the password hash, when the caller has it).
+   */
+  succeeded(user: { id: string; sessionVersion?: number }): Promise<void>;
 }
 
 /** The account an attempt is on, as sign-in looks it up (trimmed, lower case); anything else as typed. */
@@ -56,7 +72,10 @@ function accountKey(email: string): string {
 }
 
 /** Counts a sign-in attempt as a failure in advance; throws SignInThrottled when a limit refuses it. */
-export async function beginSignIn(email: string, ip: string | null): Promise<SignInAttempt> {
+export async function beginSignIn(email: string, ip: string | null, request: Request): Promise<SignInAttempt> {
+  const account = accountKey(email);
+  const device = presentedDevice(request);
+  const known = await recogniseDevice(device, account);
   const address = addressKey(ip);
   const budget = ip ? FAILURES_PER_ADDRESS : FAILURES_WITHOUT_ADDRESS;
   const refusedAddress = await take("sign-in-ip", address, budget.points, budget.seconds);
@@ -65,35 +84,68 @@ export async function beginSignIn(email: string, ip: string | null): Promise<Sig
     const ms = refusedAddress.retryAfterMs;
     refuse(new SignInThrottled(`Too many sign-in attempts${from}. Try again in ${waitPhrase(ms)}.`, retryAfterSeconds(ms)));
   }
-  const account = accountKey(email);
-  const refusedAccount = await takeWithBackoff("sign-in-account", account, ACCOUNT_DELAY);
-  if (refusedAccount) {
+  // INVARIANT: a known browser's failures go to its own budget, never the account's, and a stranger's never to a
+  // known browser's: neither can make the other wait.
+  const refusedDelay = known
+    ? await takeWithBackoff("sign-in-device", known.budgetKey, DEVICE_DELAY)
+    : await takeWithBackoff("sign-in-account", account, ACCOUNT_DELAY);
+  if (refusedDelay) {
     // The address's point stays taken although no password was checked: a refusal must cost the caller, or
     // probing the delay (and learning from Retry-After when to fire the next guess) would be free.
-    const ms = refusedAccount.retryAfterMs;
-    refuse(new SignInThrottled(`Too many attempts on this account. Try again in ${waitPhrase(ms)}.`, retryAfterSeconds(ms)));
+    const ms = refusedDelay.retryAfterMs;
+    const what = known ? "Too many failed sign-ins from this browser" : "Too many attempts on this account";
+    refuse(new SignInThrottled(`${what}. Try again in ${waitPhrase(ms)}.`, retryAfterSeconds(ms)));
   }
   return {
-    succeeded: async () => {
-      await forgive("sign-in-account", account);
+    succeeded: async (user) => {
+      // A success on a known browser clears only that browser's count: the strangers' count on the account stands,
+      // or the owner signing in would hand an attacker five free guesses each time.
+      if (known) await forgive("sign-in-device", known.budgetKey);
+      else await forgive("sign-in-account", account);
       await refund("sign-in-ip", address);
+      const box = outcomes.getStore();
+      if (box) box.device = await rememberDevice(user, device, known);
     },
   };
 }
 
 /**
- * Runs an Auth.js request handler; when a sign-in limit refused the attempt, answers 429 with Retry-After and the
- * message instead of Auth.js's redirect to the form.
+ * Runs an Auth.js request handler (POST /api/auth/…). When a sign-in limit refused the attempt, answers 429 with
+ * Retry-After and the message instead of Auth.js's redirect to the form; when a sign-in succeeded, adds the
+ * known-browser cookie to Auth.js's answer.
  */
-export async function answerThrottledSignIn(handler: () => Promise<Response>): Promise<Response> {
-  const box: { refusal?: SignInThrottled } = {};
-  const res = await refusals.run(box, handler);
-  if (!box.refusal) return res;
-  // Keep the sign-in page address Auth.js chose (…?error=CredentialsSignin&code=throttled): next-auth/react's
-  // signIn() reads `url` from the body to report the error.
-  const url = res.headers.get("location") ?? ((await res.json().catch(() => null)) as { url?: string } | null)?.url;
-  return Response.json(
-    { message: box.refusal.userMessage, url },
-    { status: 429, headers: { "Retry-After": String(box.refusal.retryAfterSec), "Cache-Control": "no-store" } },
-  );
+export async function answerSignInRequest(handler: () => Promise<Response>): Promise<Response> {
+  const box: SignInOutcome = {};
+  const res = await outcomes.run(box, handler);
+  if (box.refusal) {
+    // Keep the sign-in page address Auth.js chose (…?error=CredentialsSignin&code=throttled): next-auth/react's
+    // signIn() reads `url` from the body to report the error.
+    const url = res.headers.get("location") ?? ((await res.json().catch(() => null)) as { url?: string } | null)?.url;
+    return Response.json(
+      { message: box.refusal.userMessage, url },
+      { status: 429, headers: { "Retry-After": String(box.refusal.retryAfterSec), "Cache-Control": "no-store" } },
+    );
+  }
+  if (!box.device) return res;
+  const headers = new Headers(res.headers);
+  headers.append("Set-Cookie", serializeCookie(box.device));
+  return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
+}
+
+/**
+ * Runs a sign-in started by a server action (Auth.js's `signIn()`), and on success hands the known-browser cookie to
+ * `setCookie` (the action's `cookies().set`). Next's redirect, thrown on success, passes through.
+ */
+export async function rememberingDevice<T>(signIn: () => Promise<T>, setCookie: (cookie: DeviceCookie) => Promise<void>): Promise<T> {
+  const box: SignInOutcome = {};
+  try {
+    return await outcomes.run(box, signIn);
+  } finally {
+    if (box.device) await setCookie(box.device);
+  }
+}
+
+/** Set-Cookie for our own cookie, whose value is base64url with `.` and `~` and needs no encoding. */
+function serializeCookie({ name, value, options: o }: DeviceCookie): string {
+  return [`${name}=${value}`, `Path=${o.path}`, `Max-Age=${o.maxAge}`, "HttpOnly", "SameSite=Lax", ...(o.secure ? ["Secure"] : [])].join("; ");
 }
