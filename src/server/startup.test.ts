@@ -72,3 +72,26 @@ describe("start-up with demo seeding", () => {
     for (const account of DEMO_ACCOUNTS) expect(demoCredentialsBanner()).toContain(account.password);
   });
 });
+
+describe("start-up without a trusted proxy (issue 9, defect 4)", () => {
+  const warning = /TRUSTED_PROXY_HOPS is 0.*shared by all callers.*set TRUSTED_PROXY_HOPS/s;
+
+  it("in production with TRUSTED_PROXY_HOPS unset, warns that per-address limits are shared by every caller", async () => {
+    Object.assign(overrides, PRODUCTION, { SEED_DEMO: false, TRUSTED_PROXY_HOPS: undefined, TRUST_PROXY: false });
+    const output = captureOutput();
+    await startServer();
+    expect(output()).toMatch(warning);
+  });
+
+  it("says nothing of it once a proxy is configured, or outside production", async () => {
+    Object.assign(overrides, PRODUCTION, { SEED_DEMO: false, TRUSTED_PROXY_HOPS: 1 });
+    let output = captureOutput();
+    await startServer();
+    expect(output()).not.toMatch(/TRUSTED_PROXY_HOPS/);
+    vi.restoreAllMocks();
+    Object.assign(overrides, { NODE_ENV: "development", TRUSTED_PROXY_HOPS: undefined, TRUST_PROXY: false });
+    output = captureOutput();
+    await startServer();
+    expect(output()).not.toMatch(/TRUSTED_PROXY_HOPS/);
+  });
+});

@@ -300,3 +300,25 @@ describe("a browser that has signed in to the account before (device cookie)", (
     expect((await attempt(owner!.email, PASSWORD, "198.51.100.55", secure)).result).toBe("signed in");
   });
 });
+
+describe("the shared budget of callers without a trusted address (TRUSTED_PROXY_HOPS=0), used up by an attacker", () => {
+  beforeEach(() => setEnv("TRUSTED_PROXY_HOPS", 0));
+  afterEach(() => vi.useRealTimers());
+
+  it("still lets a browser that has signed in to the account before sign in, under its own delay; a new browser waits", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const [owner] = await accounts(1);
+    const victims = await accounts(10);
+    const known = new Browser();
+    expect((await attempt(owner!.email, PASSWORD, spoofed(), known)).result).toBe("signed in");
+    for (let i = 0; i < 60; i++) await attempt(victims[i % victims.length]!.email, `spray ${i}`, spoofed());
+    expect(await attempt(owner!.email, PASSWORD, spoofed(), new Browser())).toMatchObject({ result: "throttled", status: 429, message: expect.stringMatching(/^Too many sign-in attempts\. /) });
+
+    expect(await attempt(owner!.email, PASSWORD, spoofed(), known)).toMatchObject({ result: "signed in", status: 302 });
+    // Its own failures are still limited: five free, then its own delay.
+    for (let i = 0; i < 6; i++) expect((await attempt(owner!.email, `typo ${i}`, spoofed(), known)).result).toBe("wrong");
+    expect(await attempt(owner!.email, PASSWORD, spoofed(), known)).toMatchObject({ result: "throttled", retryAfter: 1, message: expect.stringMatching(/^Too many failed sign-ins from this browser\. /) });
+    // Its cookie works only on its own account: on another, the shared budget refuses it as anyone else.
+    expect((await attempt(victims[0]!.email, PASSWORD, spoofed(), known)).result).toBe("throttled");
+  });
+});
