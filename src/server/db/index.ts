@@ -47,7 +47,14 @@ export async function openPostgres(url: string): Promise<DatabaseHandle> {
   const { drizzle } = await import("drizzle-orm/postgres-js");
   // JIT off: the app's queries are short OLTP reads whose planner costs still cross jit_above_cost, and compiling
   // them costs more (tens of ms) than running them.
-  const options = { onnotice: () => {}, connection: { jit: "off" } } as const;
+  // Dead clients: a process that dies leaves its transactions (and their locks: a provider's row, a webhook
+  // delivery's claim) open until PostgreSQL notices. A closed socket it notices at once; a host or network that
+  // vanished only through TCP keepalives, by default after two hours. Probing after 10 s idle, every 5 s, 3 times
+  // bounds that to about 25 s; the check interval makes a backend busy in a statement (waiting for a lock) look too.
+  const options = {
+    onnotice: () => {},
+    connection: { jit: "off", tcp_keepalives_idle: 10, tcp_keepalives_interval: 5, tcp_keepalives_count: 3, client_connection_check_interval: 2000 },
+  } as const;
   const client = postgres(url, { max: 10, ...options });
   // Connects on first use; only the webhook's one-statement publications go there.
   const pipeline = postgres(url, { max: 1, ...options });

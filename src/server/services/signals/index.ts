@@ -130,6 +130,8 @@ export type DeliveryPublishResult =
  * provider's, and the alert must still only open). Nothing is written when `check` returns a value.
  */
 export interface PublicationGuard<E> {
+  /** How long to wait for the provider's lock (a PostgreSQL interval, e.g. "2s") before failing with 55P03. */
+  lockTimeout?: string;
   /** Takes the place of the plain provider lock: must lock the provider's row FOR NO KEY UPDATE and return it. */
   lock: RawStatement;
   /** A read made under the lock (sent after it, as its own statement). */
@@ -415,12 +417,15 @@ async function writePublication<E = never>(
 ): Promise<Written<E>> {
   const { input } = p;
   const key = input.idempotencyKey ?? null;
+  if (guard?.lockTimeout && !/^\d+(ms|s)$/.test(guard.lockTimeout)) throw new Error(`lockTimeout ${guard.lockTimeout}: use e.g. "2s"`);
   const first: RawStatement[] = [
+    ...(guard?.lockTimeout ? [[`set local lock_timeout = '${guard.lockTimeout}'`, []] as const] : []),
     guard ? guard.lock : [LOCK_PROVIDER_SQL, [providerId]],
     delivery ? [HEAD_WITH_DELIVERY_SQL, [providerId, key, p.entry, input.stopLoss ?? null, delivery.key]] : [HEAD_SQL, [providerId, key, p.entry, input.stopLoss ?? null]],
     ...(guard ? [guard.read] : []),
   ];
-  const written = await rawTransaction<Written<E>>(first, ([locked, heads, read]) => {
+  const written = await rawTransaction<Written<E>>(first, (rows) => {
+    const [locked, heads, read] = guard?.lockTimeout ? rows.slice(1) : rows;
     const value = guard?.check(locked!, read!);
     if (value !== undefined) return { last: [], result: { kind: "ended", value } };
     if (!locked!.length) throw new NotFoundError("Provider not found");

@@ -79,6 +79,9 @@ describe("a provider row held longer than the lock timeout (PostgreSQL)", () => 
 });
 
 async function rawRowsOf(executor: typeof db) {
-  const res = (await executor.execute(sql`select current_setting('tcp_keepalives_idle') as idle, current_setting('client_connection_check_interval') as check`)) as unknown;
+  // pg_settings.setting is in the setting's base unit (seconds for the keepalive, ms for the check interval).
+  const res = (await executor.execute(
+    sql`select (select setting from pg_settings where name = 'tcp_keepalives_idle') as idle, (select setting from pg_settings where name = 'client_connection_check_interval') as check`,
+  )) as unknown;
   return (Array.isArray(res) ? res : (res as { rows: Record<string, unknown>[] }).rows) as { idle: string; check: string }[];
 }

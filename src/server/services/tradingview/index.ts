@@ -219,17 +219,26 @@ async function openKnown(known: KnownProvider, tokenHash: string, alert: ParsedA
       ].join(" and "),
     );
     if (optimistic) return { status: optimistic.status, body: optimistic.body };
-    const result = await publishChecked(known.id, checked, "tradingview", meta, openedAnswer(key), {
-      lock: [LOCK_KNOWN_PROVIDER_SQL, [known.id, tokenHash]],
-      read: [LIVE_SIDE_SQL, [known.id, info.symbol, otherSide(side)]],
-      check: (locked, [live]) => {
-        if (!locked.length || locked[0]!.webhookPassphraseEnc !== known.webhookPassphraseEnc) {
-          knownProviders.delete(tokenHash);
-          return "changed";
-        }
-        return live!.live ? "exits" : undefined;
-      },
-    });
+    let result: Awaited<ReturnType<typeof publishChecked<"changed" | "exits">>>;
+    try {
+      result = await publishChecked(known.id, checked, "tradingview", meta, openedAnswer(key), {
+        lockTimeout: LOCK_TIMEOUT,
+        lock: [LOCK_KNOWN_PROVIDER_SQL, [known.id, tokenHash]],
+        read: [LIVE_SIDE_SQL, [known.id, info.symbol, otherSide(side)]],
+        check: (locked, [live]) => {
+          if (!locked.length || locked[0]!.webhookPassphraseEnc !== known.webhookPassphraseEnc) {
+            knownProviders.delete(tokenHash);
+            return "changed";
+          }
+          return live!.live ? "exits" : undefined;
+        },
+      });
+    } catch (err) {
+      // The provider's row is held for longer than an alert may wait: TradingView's resend comes in 5 s.
+      if (!isLockTimeout(err)) throw err;
+      await refundPublication(known.id);
+      return inFlightAnswer();
+    }
     if (result.outcome === "published") return { status: result.status, body: result.body };
     if (result.outcome === "recorded") return repeatAnswer(result.response);
     return null;
@@ -322,6 +331,13 @@ export async function handleAlert(token: string, rawBody: string, contentType: s
 const passphraseMatches = (alert: ParsedAlert, sealed: string) => Boolean(alert.passphrase) && constantTimeEqual(alert.passphrase!, open(sealed));
 const wrongPassphrase = (): AlertOutcome => ({ status: 401, body: { error: { message: "The alert's passphrase is missing or wrong." } } });
 
+/**
+ * How long an alert waits for its provider's row (held by the price monitor, a manual close, another alert) before
+ * it is answered 503 + Retry-After: well inside TradingView's 3 s timeout, and the bound on how long a claim whose
+ * process died while waiting can outlive it.
+ */
+const LOCK_TIMEOUT = "2s";
+
 /** Thrown inside `settle`'s transaction when another process holds this delivery's claim. */
 class DeliveryInFlight extends Error {}
 
@@ -396,7 +412,7 @@ interface SettleInput {
 
 async function settleLocked(tx: Executor, { provider, tokenHash, alert, info, key, now, price, check }: SettleInput): Promise<Settled> {
   // Bounds the wait for the provider's lock (the price monitor, a manual close, a dead process's statement).
-  await tx.execute(sql`set local lock_timeout = '2s'`);
+  await tx.execute(sql.raw(`set local lock_timeout = '${LOCK_TIMEOUT}'`));
   const [claim] = await executeRows<{ free: boolean }>(tx, sql`select pg_try_advisory_xact_lock(hashtext(${`tradingview-delivery:${provider.id}:${key}`})) as free`);
   if (!claim?.free) throw new DeliveryInFlight();
   const [locked] = await executeRows<{ webhookPassphraseEnc: string | null }>(
