@@ -8,11 +8,13 @@ import "server-only";
 import { env } from "@/env";
 import { getDatabase, migrateDatabase } from "@/server/db";
 import { logger } from "@/server/logger";
+import { warnIfNoClientAddress } from "@/server/http/client-ip";
 import { assertProductionSecrets } from "@/server/secrets";
 import { demoCredentialsBanner, isDatabaseEmpty, seedDemo } from "@/server/services/seed";
 
 export async function startServer(): Promise<void> {
   assertProductionSecrets();
+  warnIfNoClientAddress();
   const handle = await getDatabase();
   if (handle.kind === "pglite" || env.NODE_ENV !== "production") {
     await migrateDatabase(handle);

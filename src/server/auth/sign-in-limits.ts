@@ -7,7 +7,8 @@
  *   attempt wait 1 s, 2 s, 4 s … up to 15 minutes. A success through it clears the count.
  * - per known browser (one that has signed in to the account before, see known-device.ts): its attempts on that
  *   account skip the account's delay and run under a delay of their own, so strangers' failures, however many,
- *   never make the owner's own browser wait; the per-address limit still applies to it.
+ *   never make the owner's own browser wait. A trusted address's limit still applies to it; the shared bucket of
+ *   callers without one does not (one attacker can use that up), so a known browser signs in during such an attack.
  * A refusal throws `SignInThrottled` and checks no password; it still costs the address its point. The sign-in
  * form shows its message; the REST callback (POST /api/auth/callback/credentials) answers 429 with Retry-After
  * through `answerSignInRequest`, where Auth.js alone would redirect to the form as for a wrong password. A
@@ -78,7 +79,10 @@ export async function beginSignIn(email: string, ip: string | null, request: Req
   const known = await recogniseDevice(device, account);
   const address = addressKey(ip);
   const budget = ip ? FAILURES_PER_ADDRESS : FAILURES_WITHOUT_ADDRESS;
-  const refusedAddress = await take("sign-in-ip", address, budget.points, budget.seconds);
+  // Without a trusted address every caller shares one bucket, which one attacker can use up for the whole site; a
+  // known browser stays out of it (its own delay below still holds it), so its owner can sign in meanwhile.
+  const chargesAddress = ip !== null || !known;
+  const refusedAddress = chargesAddress ? await take("sign-in-ip", address, budget.points, budget.seconds) : null;
   if (refusedAddress) {
     const from = ip ? " from your network" : "";
     const ms = refusedAddress.retryAfterMs;
@@ -102,7 +106,7 @@ export async function beginSignIn(email: string, ip: string | null, request: Req
       // or the owner signing in would hand an attacker five free guesses each time.
       if (known) await forgive("sign-in-device", known.budgetKey);
       else await forgive("sign-in-account", account);
-      await refund("sign-in-ip", address);
+      if (chargesAddress) await refund("sign-in-ip", address);
       const box = outcomes.getStore();
       if (box) box.device = await rememberDevice(user, device, known);
     },

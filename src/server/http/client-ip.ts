@@ -11,10 +11,27 @@
 import "server-only";
 import { isIP } from "node:net";
 import { env } from "@/env";
+import { logger } from "@/server/logger";
 
 /** Proxies in front of the app; TRUST_PROXY=1 is the old spelling of one. */
 export function trustedProxyHops(): number {
   return env.TRUSTED_PROXY_HOPS ?? (env.TRUST_PROXY ? 1 : 0);
+}
+
+/**
+ * Says at start-up, in production, when no client address can be known. Node alone cannot tell callers apart
+ * either: Next.js fills X-Forwarded-For with the socket's address only when the caller sent none, so a caller's own
+ * header hides the socket address from every route handler. Only a proxy of ours, appending, gives an address.
+ */
+export function warnIfNoClientAddress(): void {
+  if (env.NODE_ENV !== "production" || trustedProxyHops() > 0) return;
+  logger.warn(
+    "TRUSTED_PROXY_HOPS is 0: no client address can be believed, so each per-address rate limit (failed sign-ins, " +
+      "sign-up, password reset, email verification) is one budget shared by all callers, which one client can use " +
+      "up for everyone (browsers that have signed in to an account before still sign in to it). Run the app behind a " +
+      "proxy that appends the client to X-Forwarded-For and set TRUSTED_PROXY_HOPS to the number of such proxies " +
+      "(README: Behind a proxy).",
+  );
 }
 
 export function clientIp(headers: Headers): string | null {
