@@ -25,9 +25,15 @@ export interface SessionUser {
   name?: string | null;
 }
 
+export interface ContextSession {
+  user: SessionUser;
+  /** The Auth.js session's own id (see auth/config.ts); a password change's renewal is for this session only. */
+  sessionId?: string;
+}
+
 export interface CreateContextOptions {
   headers: Headers;
-  session: { user: SessionUser } | null;
+  session: ContextSession | null;
 }
 
 export async function createTRPCContext(opts: CreateContextOptions) {

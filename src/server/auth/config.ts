@@ -1,6 +1,7 @@
 /**
  * Auth.js v5 configuration. Email + password (Credentials, JWT sessions) always; GitHub and Google only when their
- * keys are configured. The JWT carries only the user id and the account's session version at sign-in: role and
+ * keys are configured. The JWT carries only the user id, its own session id and the account's session version at
+ * sign-in (read with the credentials it checked): role and
  * onboarding state are re-read on every session resolve, so an admin's role change or a deleted account takes
  * effect at once, and a password change or reset (which bumps the version) ends the sessions signed in before it.
  */
@@ -15,6 +16,7 @@ import { logger } from "@/server/logger";
 import { db, getDatabase } from "@/server/db";
 import { accounts, sessions, users, verificationTokens, type UserRole } from "@/server/db/schema";
 import { getAuthSecret } from "@/server/secrets";
+import { randomToken } from "@/server/crypto/secret-box";
 import { loadSessionUser, redeemSessionRenewal, verifyCredentials } from "@/server/services/auth";
 import { clientIp } from "@/server/http/client-ip";
 import { beginSignIn } from "./sign-in-limits";
@@ -23,6 +25,8 @@ import { recordAudit } from "@/server/services/audit";
 declare module "next-auth" {
   interface Session {
     user: { id: string; role: UserRole; onboarded: boolean; emailVerified: boolean; email: string; name?: string | null };
+    /** The session's own id, given at sign-in (absent for sessions signed in before ids existed). */
+    sessionId?: string;
   }
   interface User {
     /**
@@ -96,13 +100,16 @@ export async function buildAuthConfig(): Promise<NextAuthConfig> {
           // sign-in made with the old password. No version, no session.
           if (typeof user.sessionVersion !== "number") return null;
           token.sessionVersion = user.sessionVersion;
+          // This session's own id, which a password change's renewal names (see session-renewal.ts).
+          token.sid = randomToken(16);
         }
         const fresh = token.sub ? await loadSessionUser(token.sub) : null;
         if (!fresh) return null; // account deleted
         if (!user?.id && trigger === "update") {
           // Anyone holding a cookie can ask for an update, so a session moves to a new version only on a sealed
-          // renewal issued to its account (the browser that changed the password).
-          const renewed = redeemSessionRenewal((session as { sessionRenewal?: unknown } | undefined)?.sessionRenewal, fresh.id);
+          // renewal issued to this very session (the browser that changed the password).
+          const sid = typeof token.sid === "string" ? token.sid : null;
+          const renewed = redeemSessionRenewal((session as { sessionRenewal?: unknown } | undefined)?.sessionRenewal, fresh.id, sid);
           if (renewed !== null) token.sessionVersion = renewed;
         }
         // A password change or reset bumps the account's version, ending every token stamped before. Tokens from
@@ -125,6 +132,8 @@ export async function buildAuthConfig(): Promise<NextAuthConfig> {
           onboarded: Boolean(fresh.disclaimerAcceptedAt),
           emailVerified: Boolean(fresh.emailVerified),
         } as typeof session.user;
+        // Not a credential (the cookie is): it lets a password change name the session its renewal is for.
+        if (typeof token.sid === "string") session.sessionId = token.sid;
         return session;
       },
     },

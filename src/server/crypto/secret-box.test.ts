@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
-import { constantTimeEqual, open, seal, sha256Hex } from "./secret-box";
+import { constantTimeEqual, open, openFor, seal, sealFor, sha256Hex } from "./secret-box";
 
 describe("secret box (AES-256-GCM)", () => {
   const key = randomBytes(32);
@@ -22,6 +22,24 @@ describe("secret box (AES-256-GCM)", () => {
     expect(() => open(tampered, key)).toThrow();
     expect(() => open(sealed, randomBytes(32))).toThrow();
     expect(() => open("v0.a.b.c", key)).toThrow(/format/);
+  });
+
+  it("binds a purpose: a value opens only for the purpose it was sealed for, and one sealed without opens only without", () => {
+    const renewal = seal("claims", key, "session-renewal");
+    expect(open(renewal, key, "session-renewal")).toBe("claims");
+    expect(() => open(renewal, key, "email-one-time-links")).toThrow();
+    expect(() => open(renewal, key)).toThrow();
+    const unbound = seal("claims", key); // e.g. a webhook passphrase, or anything sealed before purposes existed
+    expect(open(unbound, key)).toBe("claims");
+    expect(() => open(unbound, key, "session-renewal")).toThrow();
+    expect(openFor("email-one-time-links", sealFor("email-one-time-links", "links"))).toBe("links");
+    expect(() => openFor("session-renewal", sealFor("email-one-time-links", "links"))).toThrow();
+  });
+
+  it("refuses a shortened authentication tag", () => {
+    const [v, iv, tag, ct] = seal("exchange-secret", key).split(".");
+    const short = Buffer.from(tag!, "base64url").subarray(0, 4).toString("base64url");
+    expect(() => open([v, iv, short, ct].join("."), key)).toThrow();
   });
 
   it("uses the generated development key when no key is passed", () => {

@@ -217,12 +217,13 @@ export async function resetPassword(token: string, password: string, meta: Reque
 
 /**
  * Changes the password and ends the account's other sessions. The caller's own session ends too unless it presents
- * the returned renewal (see `session-renewal.ts`), as the settings page does at once.
+ * the returned renewal (see `session-renewal.ts`), as the settings page does at once; `meta.sessionId` (the caller's
+ * session) is the only session that renewal can revive.
  */
 export async function changePassword(
   userId: string,
   input: { currentPassword: string; newPassword: string },
-  meta: RequestMeta = {},
+  meta: RequestMeta & { sessionId?: string | null } = {},
 ): Promise<{ sessionRenewal: string }> {
   const user = await db.query.users.findFirst({ where: eq(users.id, userId) });
   if (!user) throw new NotFoundError("Account not found");
@@ -240,7 +241,7 @@ export async function changePassword(
     await recordAudit(tx, { actorId: userId, action: "user.password_changed", targetType: "user", targetId: userId, ip: meta.ip });
     return row.sessionVersion;
   });
-  return { sessionRenewal: issueSessionRenewal(userId, sessionVersion) };
+  return { sessionRenewal: issueSessionRenewal(userId, sessionVersion, new Date(), meta.sessionId ?? null) };
 }
 
 /**

@@ -38,7 +38,7 @@ export const accountRouter = createTRPCRouter({
   // Ends the account's other sessions. This one ends too unless the browser hands `sessionRenewal` to the
   // renewSession server action at once (the settings page does): this streamed response cannot set its cookie.
   changePassword: protectedProcedure.input(changePasswordSchema).mutation(async ({ ctx, input }) => {
-    const { sessionRenewal } = await changePassword(ctx.user.id, input, { ip: ctx.ip });
+    const { sessionRenewal } = await changePassword(ctx.user.id, input, { ip: ctx.ip, sessionId: ctx.session.sessionId });
     return { ok: true as const, sessionRenewal };
   }),
 
