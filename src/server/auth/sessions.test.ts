@@ -3,11 +3,12 @@
  * the real credentials sign-in route, resolved by the real `auth()`, and ended by the per-user session version the
  * `jwt` callback checks on every resolve.
  */
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { eq } from "drizzle-orm";
 import { useTestDatabase } from "@/test/db";
 import { callerFor, createUser } from "@/test/factories";
-import { newProvider } from "@/test/signals";
+import { useFakeMarket } from "@/test/fake-market";
+import { newProvider, subscribe, untilListening, within } from "@/test/signals";
 import { createCaller } from "@/server/api/root";
 import { createTRPCContext } from "@/server/api/trpc";
 import { authTokens, providers, users } from "@/server/db/schema";
@@ -15,6 +16,9 @@ import { sha256Hex } from "@/server/crypto/secret-box";
 import { resetRateLimits } from "@/server/rate-limit";
 import { changePassword, resetPassword } from "@/server/services/auth";
 import { setWebhookPassphrase } from "@/server/services/tradingview";
+import { publishSignal } from "@/server/services/signals";
+import { listenerCount, stopRealtime } from "@/server/services/realtime";
+import { waitForInlineRuns } from "@/server/jobs/inline/runner";
 
 // `auth()` and `unstable_update` read the request through next/headers; here the "request" is whatever browser
 // the test is acting as, and the cookies Auth.js sets land in `jar`.
@@ -78,9 +82,26 @@ async function signInBrowser(email: string, password: string, opts: { allowRefus
 }
 
 /** A tRPC caller acting as the browser holding this cookie: its session resolved by `auth()`, as the route does. */
-async function callerAs(cookie: string) {
+async function callerAs(cookie: string, opts?: { signal: AbortSignal }) {
   request.cookie = cookie;
-  return createCaller(await createTRPCContext({ headers: new Headers(), session: await auth() }));
+  return createCaller(await createTRPCContext({ headers: new Headers(), session: await auth() }), opts);
+}
+
+/** A `signals.live` stream opened by the browser holding this cookie, the way the SSE handler opens it. */
+async function openLiveStream(cookie: string, providerSlug: string) {
+  const abort = new AbortController();
+  const iterable = await (await callerAs(cookie, { signal: abort.signal })).signals.live({ providerSlug });
+  const iterator = iterable[Symbol.asyncIterator]();
+  const first = iterator.next(); // the generator starts (and subscribes) on the first pull
+  return {
+    /** The first item, or null when the stream ended without one. */
+    first: first.then((r) => (r.done ? null : r.value)),
+    close: async () => {
+      abort.abort();
+      await first.catch(() => undefined);
+      await iterator.return?.(undefined);
+    },
+  };
 }
 
 /** Who `auth()` says is signed in for a browser holding this cookie. */
@@ -249,5 +270,37 @@ describe("sessions and password changes (Auth.js level)", () => {
     jar.clear();
     await expect(renewSession(sealed!.enc!)).resolves.toEqual({ signedIn: false });
     expect(await whoIs(stolen)).toBeNull();
+  });
+});
+
+describe("live streams and password changes", () => {
+  useFakeMarket();
+  afterAll(() => stopRealtime());
+
+  it("an open signals.live stream ends at its next refresh once its session has ended; another viewer's goes on", async () => {
+    const p = await newProvider();
+    const changer = await createUser("subscriber", { password: "first password" });
+    const bystander = await createUser("subscriber", { password: "first password" });
+    for (const s of [changer, bystander]) await subscribe(s.id, p.provider.id, "active");
+    const base = listenerCount();
+    const changing = await openLiveStream(await signInBrowser(changer.email, "first password"), p.provider.slug);
+    const watching = await openLiveStream(await signInBrowser(bystander.email, "first password"), p.provider.slug);
+    const realNow = Date.now;
+    const clock = vi.spyOn(Date, "now");
+    try {
+      await untilListening(base + 2);
+      await changePassword(changer.id, { currentPassword: "first password", newPassword: "second password" });
+      // A stream re-reads who may see what on the first change more than 30 s after its last read: be past it.
+      clock.mockImplementation(() => realNow() + 31_000);
+      await publishSignal(p.provider.id, { symbol: "BTC/USDT", side: "long", stopLoss: "31000", note: "note-after-change" }, "ui", { actorId: p.user.id });
+
+      expect(await within(watching.first, 5000, "the bystander's stream")).toMatchObject({ kind: "published", signal: { visibility: "full", note: "note-after-change" } });
+      expect(await within(changing.first, 5000, "the changed account's stream")).toBeNull(); // ended, nothing sent
+    } finally {
+      clock.mockRestore();
+      await changing.close();
+      await watching.close();
+      await waitForInlineRuns();
+    }
   });
 });
