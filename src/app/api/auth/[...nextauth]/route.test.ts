@@ -10,8 +10,8 @@ import { useEnvOverrides } from "@/test/env";
 import { createUser } from "@/test/factories";
 import { resetRateLimits } from "@/server/rate-limit";
 import { db } from "@/server/db";
-import { users } from "@/server/db/schema";
-import { eq, sql } from "drizzle-orm";
+import { rateLimits, users } from "@/server/db/schema";
+import { count, eq, sql } from "drizzle-orm";
 import { GET, POST } from "./route";
 
 useTestDatabase();
@@ -320,5 +320,16 @@ describe("the shared budget of callers without a trusted address (TRUSTED_PROXY_
     expect(await attempt(owner!.email, PASSWORD, spoofed(), known)).toMatchObject({ result: "throttled", retryAfter: 1, message: expect.stringMatching(/^Too many failed sign-ins from this browser\. /) });
     // Its cookie works only on its own account: on another, the shared budget refuses it as anyone else.
     expect((await attempt(victims[0]!.email, PASSWORD, spoofed(), known)).result).toBe("throttled");
+  });
+});
+
+describe("the rate_limits table under junk emails", () => {
+  it("gains rows only as fast as the address's failed sign-ins allow: one per account tried, none once refused", async () => {
+    setEnv("TRUSTED_PROXY_HOPS", 1);
+    const junk = (i: number) => (i % 2 ? `nobody-${i}-${randomInt(1e9)}@example.com` : `not an email ${i} ${randomInt(1e9)}`);
+    for (let i = 0; i < 60; i++) await attempt(junk(i), "password123!", "198.51.100.60");
+    const byName = await db.select({ name: rateLimits.name, n: count() }).from(rateLimits).groupBy(rateLimits.name);
+    // 20 attempts reached the accounts' delays (one row each, kept a day); the other 40 were refused first and wrote nothing.
+    expect(Object.fromEntries(byName.map((r) => [r.name, r.n]))).toEqual({ "sign-in-ip": 1, "sign-in-account": 20 });
   });
 });
