@@ -29,6 +29,8 @@ export interface ContextSession {
   user: SessionUser;
   /** The Auth.js session's own id (see auth/config.ts); a password change's renewal is for this session only. */
   sessionId?: string;
+  /** The account's session version this session was resolved at; long-lived work (live streams) re-checks it. */
+  sessionVersion?: number;
 }
 
 export interface CreateContextOptions {

@@ -27,6 +27,8 @@ declare module "next-auth" {
     user: { id: string; role: UserRole; onboarded: boolean; emailVerified: boolean; email: string; name?: string | null };
     /** The session's own id, given at sign-in (absent for sessions signed in before ids existed). */
     sessionId?: string;
+    /** The account's session version this session carries (the current one: an older one does not resolve). */
+    sessionVersion?: number;
   }
   interface User {
     /**
@@ -134,6 +136,8 @@ export async function buildAuthConfig(): Promise<NextAuthConfig> {
         } as typeof session.user;
         // Not a credential (the cookie is): it lets a password change name the session its renewal is for.
         if (typeof token.sid === "string") session.sessionId = token.sid;
+        // What long-lived work started by this session (a live stream) re-checks, as the jwt callback would.
+        session.sessionVersion = typeof token.sessionVersion === "number" ? token.sessionVersion : 0;
         return session;
       },
     },

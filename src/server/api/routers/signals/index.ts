@@ -5,6 +5,7 @@ import * as signals from "@/server/services/signals";
 import { feedFor, getSignalView, listProviderSignals, toView } from "@/server/services/signals/views";
 import { changeFor, signalChanges } from "@/server/services/realtime";
 import { entitledProviderIds, type Viewer } from "@/server/services/entitlements";
+import { sessionIsCurrent } from "@/server/services/auth";
 import { getMarketData } from "@/server/integrations/market-data";
 import { newStopLossSchema, publishSignalSchema } from "@/lib/validation/signals";
 import { db } from "@/server/db";
@@ -16,7 +17,10 @@ const page = { page: z.number().int().min(1).max(10_000).default(1), pageSize: z
 const signalId = z.string().trim().min(1).max(64);
 const viewerOf = (ctx: { session: { user: Viewer } | null }): Viewer | null => (ctx.session ? { id: ctx.session.user.id, role: ctx.session.user.role } : null);
 
-/** How often a live stream re-reads the viewer's entitlements (a new subscription shows up within this). */
+/**
+ * How often a live stream re-reads the viewer's entitlements (a new subscription shows up within this) and whether
+ * its session is still alive (a password change ends it within this).
+ */
 const ENTITLEMENT_REFRESH_MS = 30_000;
 
 export const signalsRouter = createTRPCRouter({
@@ -73,7 +77,8 @@ export const signalsRouter = createTRPCRouter({
   /**
    * Live changes over SSE. With `providerSlug`: that provider's changes (levels and kind of change hidden unless entitled). Without:
    * the viewer's feed (providers they follow, or their own). Filtering is in memory against entitlements read at
-   * start and refreshed periodically.
+   * start and refreshed periodically. A stream lives no longer than the session that opened it: each refresh checks
+   * the session is still current, and the stream ends when it is not (the client reconnects as whoever it now is).
    */
   live: publicProcedure
     .input(z.object({ providerSlug: z.string().trim().min(1).max(80).optional() }).optional())
@@ -87,11 +92,15 @@ export const signalsRouter = createTRPCRouter({
       } else if (!viewer) {
         return;
       }
+      // Sessions without a version (from before versions existed) count as 0, as the jwt callback counts them.
+      const openedBy = ctx.session ? { userId: ctx.session.user.id, sessionVersion: ctx.session.sessionVersion ?? 0 } : null;
       let entitled = await entitledProviderIds(viewer);
       let readAt = Date.now();
       for await (const change of signalChanges(signal)) {
         if (onlyProvider && change.providerId !== onlyProvider) continue;
         if (Date.now() - readAt > ENTITLEMENT_REFRESH_MS) {
+          // Ended by a password change or reset, or the account is gone: the jwt callback refuses this session now.
+          if (openedBy && !(await sessionIsCurrent(openedBy.userId, openedBy.sessionVersion))) return;
           entitled = await entitledProviderIds(viewer);
           readAt = Date.now();
         }
