@@ -219,6 +219,28 @@ export async function checkPublication(providerId: string, raw: PublishSignalInp
   return checkInput(providerId, parsePublishInput(raw), meta.now ?? new Date());
 }
 
+/** A publication's checks as a verdict, with whether they took a point of the provider's quota (see `checkInput`). */
+export type PublicationCheck = { ok: true; value: CheckedPublication; counted: true } | { ok: false; error: unknown; counted: boolean };
+
+/**
+ * `checkPublication` as a verdict rather than a throw, for a caller that decides later whether it publishes at all:
+ * if it does not, it gives back the point the checks took (`counted`) with `refundPublication`.
+ */
+export async function checkPublicationVerdict(providerId: string, raw: PublishSignalInput | unknown, meta: ActionMeta): Promise<PublicationCheck> {
+  let input: PublishInput;
+  try {
+    input = parsePublishInput(raw);
+    await consume("publish-signal", providerId, PUBLISH_RATE.points, PUBLISH_RATE.seconds);
+  } catch (error) {
+    return { ok: false, error, counted: false };
+  }
+  try {
+    return { ok: true, value: await checkMarket(input, meta.now ?? new Date()), counted: true };
+  } catch (error) {
+    return { ok: false, error, counted: true };
+  }
+}
+
 /**
  * `checkPublication` for a caller with an exact path to fall back on: null instead of a refusal or an error, and
  * then nothing counted against the rate limit (the exact path counts and refuses it, once).

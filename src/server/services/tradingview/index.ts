@@ -16,7 +16,7 @@ import { getMarketData, type SymbolInfo } from "@/server/integrations/market-dat
 import {
   announceChange,
   announcePublished,
-  checkPublication,
+  checkPublicationVerdict,
   exitLocked,
   liveSignalRows,
   publishChecked,
@@ -24,7 +24,7 @@ import {
   publishOptimistic,
   refundPublication,
   tryCheckPublication,
-  type CheckedPublication,
+  type PublicationCheck,
   type LiveSignal,
   type SignalRow,
 } from "@/server/services/signals";
@@ -105,9 +105,12 @@ function plainOpen(intent: ParsedAlert["intent"], live: LiveSignal[]): "long" | 
 
 const unknownUrl = (): AlertOutcome => ({ status: 404, body: { error: { message: "Unknown webhook URL. Copy it again from Settings → TradingView." } } });
 
-/** A repeat's answer: the first delivery's, as recorded with its effect. */
-function repeatAnswer(response: Record<string, unknown>): AlertOutcome {
-  return { status: 200, body: { ...response, duplicate: true } };
+/**
+ * A repeat's answer: the first delivery's, as recorded with its effect. A repeat of an alert that took effect is a
+ * 200; one whose open was refused after its exit keeps that refusal's status.
+ */
+function repeatAnswer(response: Record<string, unknown>, status = 200): AlertOutcome {
+  return { status: status >= 400 ? status : 200, body: { ...response, duplicate: true } };
 }
 
 /**
@@ -240,7 +243,7 @@ async function openKnown(known: KnownProvider, tokenHash: string, alert: ParsedA
       return inFlightAnswer();
     }
     if (result.outcome === "published") return { status: result.status, body: result.body };
-    if (result.outcome === "recorded") return repeatAnswer(result.response);
+    if (result.outcome === "recorded") return repeatAnswer(result.response, result.status);
     return null;
   } finally {
     inFlight.delete(flight);
@@ -315,7 +318,7 @@ export async function handleAlert(token: string, rawBody: string, contentType: s
   }
 
   const deliveryKey = key ?? idempotencyKeyOf(alert, rawBody, now);
-  if (ctx.deliveryStatus && ctx.deliveryResponse) return repeatAnswer(ctx.deliveryResponse);
+  if (ctx.deliveryStatus && ctx.deliveryResponse) return repeatAnswer(ctx.deliveryResponse, ctx.deliveryStatus);
   if ("error" in symbol) throw symbol.error;
   if (!info) return refusal(new ValidationError(`Unknown symbol "${alert.ticker}". Use a symbol Tradsy lists, e.g. BTCUSDT.`, { ticker: [`Unknown symbol "${alert.ticker}"`] }));
 
@@ -346,6 +349,8 @@ interface Settled {
   answer: AlertOutcome;
   exited: SignalRow[];
   opened: SignalRow | null;
+  /** The open was refused by its checks (after exits that stand): the refusal counts against the quota. */
+  openRefused?: boolean;
 }
 
 /**
@@ -372,23 +377,17 @@ async function settle(provider: KnownProvider, tokenHash: string, alert: ParsedA
     const meta = { actorId: provider.userId, now };
     const side = opensSide(alert.intent);
     const price = alert.intent === "cancel" ? null : (await getMarketData().lastPrice(info.symbol)).price;
-    let check: { ok: true; value: CheckedPublication } | { ok: false; error: unknown } | null = null;
-    if (side) {
-      try {
-        check = { ok: true, value: await checkPublication(provider.id, openInput(alert, info, side, key), meta) };
-      } catch (error) {
-        check = { ok: false, error };
-      }
-    }
+    const check = side ? await checkPublicationVerdict(provider.id, openInput(alert, info, side, key), meta) : null;
     let settled: Settled;
     try {
       settled = await db.transaction((tx) => settleLocked(tx, { provider, tokenHash, alert, info, key, now, price, check }));
     } catch (err) {
-      if (check?.ok) await refundPublication(provider.id);
+      // A refused open counts against the quota like any refused publication; nothing else that wrote nothing does.
+      if (check?.counted && !(check.ok === false && err === check.error)) await refundPublication(provider.id);
       if (err instanceof DeliveryInFlight || isLockTimeout(err)) return inFlightAnswer();
       return refusal(err);
     }
-    if (check?.ok && !settled.opened) await refundPublication(provider.id);
+    if (check?.counted && !settled.opened && !settled.openRefused) await refundPublication(provider.id);
     for (const s of settled.exited) await announceChange(s, s.status === "cancelled" ? "cancelled" : "closed");
     if (settled.opened) await announcePublished(settled.opened);
     return settled.answer;
@@ -407,7 +406,7 @@ interface SettleInput {
   /** The market price exits fill at (null for a cancel, which fills nothing). */
   price: string | null;
   /** The open's checks, made before the lock; null when the alert cannot open. */
-  check: { ok: true; value: CheckedPublication } | { ok: false; error: unknown } | null;
+  check: PublicationCheck | null;
 }
 
 async function settleLocked(tx: Executor, { provider, tokenHash, alert, info, key, now, price, check }: SettleInput): Promise<Settled> {
@@ -430,7 +429,7 @@ async function settleLocked(tx: Executor, { provider, tokenHash, alert, info, ke
     .select({ status: webhookDeliveries.status, response: webhookDeliveries.response })
     .from(webhookDeliveries)
     .where(and(eq(webhookDeliveries.providerId, provider.id), eq(webhookDeliveries.key, key)));
-  if (prior?.status) return { answer: repeatAnswer(prior.response), exited: [], opened: null };
+  if (prior?.status) return { answer: repeatAnswer(prior.response, prior.status), exited: [], opened: null };
 
   const side = opensSide(alert.intent);
   const meta = { actorId: provider.userId, now };
@@ -497,6 +496,19 @@ async function settleLocked(tx: Executor, { provider, tokenHash, alert, info, ke
       const opening = alert.intent === "open_long" ? "long" : "short";
       // A reversal closes the other side first.
       const exited = await exit(live.filter((s) => s.side === otherSide(opening)));
+      if (exited.length && check && !check.ok) {
+        // The strategy has left the other side whether or not the new one can be opened, and TradingView never
+        // resends after a 4xx: the exits stand, recorded with the refusal of the open.
+        const refused = refusal(check.error);
+        const sideName = otherSide(opening);
+        const reason = (refused.body.error as { message: string }).message;
+        const body = {
+          error: { message: `Closed the ${sideName} on ${info.symbol}, but the ${opening} was not opened: ${reason}` },
+          action: "closed",
+          signals: exited.map(owner),
+        };
+        return { ...(await record({ status: refused.status, body }, exited, null)), openRefused: true };
+      }
       const opened = await openSide(opening, exited);
       const body = exited.length ? { action: "reversed", signal: owner(opened), closed: exited.map(owner) } : { action: "opened", signal: owner(opened) };
       return record({ status: 201, body }, exited, opened);
