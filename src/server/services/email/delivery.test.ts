@@ -7,7 +7,10 @@ import { eq } from "drizzle-orm";
 import { useTestDatabase } from "@/test/db";
 import { adminCaller, outboxRow } from "@/test/email";
 import { createUser } from "@/test/factories";
-import { emailOutbox } from "@/server/db/schema";
+import { newProvider, subscribe } from "@/test/signals";
+import { db } from "@/server/db";
+import { emailOutbox, providers, subscriptions } from "@/server/db/schema";
+import { notifySubscription } from "@/server/services/billing/notices";
 import { resetRateLimits } from "@/server/rate-limit";
 import { requestPasswordReset, resetPassword, verifyCredentials, verifyEmail } from "@/server/services/auth";
 import { deliverEmail, setEmailSender, type EmailSender, type OutgoingEmail } from "@/server/services/email/delivery";
@@ -96,5 +99,63 @@ describe("delivering outbox emails through a real sender", () => {
     expect(await admin.admin.email({ id })).toMatchObject({ oneTimeLinks: "none", text: "Plain notice", html: "<p>Plain notice</p>" });
     setEmailSender(fakeSender().sender);
     expect(await admin.admin.email({ id })).toMatchObject({ oneTimeLinks: "none", developmentMailbox: false, text: "Plain notice" });
+  });
+
+  it("text that looks like a one-time link placeholder is sent and shown as written (a provider's display name in a billing notice)", async () => {
+    const { sender, sent } = fakeSender();
+    const admin = await adminCaller();
+    const lookalike = "https://one-time-link.invalid/0"; // 31 characters: a valid display name
+    const p = await newProvider();
+    await db.update(providers).set({ displayName: lookalike }).where(eq(providers.id, p.provider.id));
+    const trader = await createUser("subscriber");
+    await subscribe(trader.id, p.provider.id, "canceled");
+    const [sub] = await db.select({ id: subscriptions.id }).from(subscriptions).where(eq(subscriptions.subscriberId, trader.id));
+    await notifySubscription(db, sub!.id, "ended");
+    const notice = await outboxRow("billing_subscription_ended");
+    expect(notice.text).toContain(lookalike);
+
+    // Sent as written: not refused as an email whose links are gone (a failed row, retried for ever).
+    setEmailSender(sender);
+    await expect(deliverEmail(notice.id)).resolves.toBe("sent");
+    expect(sent[0]).toMatchObject({ text: notice.text, html: notice.html });
+    expect(await outboxRow("billing_subscription_ended")).toMatchObject({ status: "sent" });
+
+    // And shown as written, with a sender and where the outbox is the mailbox: no link to remove.
+    expect(await admin.admin.email({ id: notice.id })).toMatchObject({ oneTimeLinks: "none", text: notice.text, html: notice.html });
+    setEmailSender(undefined);
+    expect(await admin.admin.email({ id: notice.id })).toMatchObject({ oneTimeLinks: "none", text: notice.text, html: notice.html });
+  });
+
+  it("text that looks like a placeholder beside real one-time links stays as written; only the links are put in", async () => {
+    const { sender, sent } = fakeSender();
+    const lookalike = "https://one-time-link.invalid/0";
+    const u = await createUser("subscriber", { name: lookalike });
+    const [queued] = await t.db.select().from(emailOutbox).where(eq(emailOutbox.userId, u.id));
+    expect(queued!.text).toContain(`Hi ${lookalike},`);
+
+    const admin = await adminCaller();
+    const shown = await admin.admin.email({ id: queued!.id });
+    expect(shown).toMatchObject({ oneTimeLinks: "shown" });
+    expect(shown.text).toContain(`Hi ${lookalike},`);
+    expect(tokensIn(shown.text, "/verify")).toHaveLength(1);
+
+    setEmailSender(sender);
+    const removed = await admin.admin.email({ id: queued!.id });
+    expect(removed).toMatchObject({ oneTimeLinks: "removed" });
+    expect(removed.text).toContain(`Hi ${lookalike},`);
+
+    await expect(deliverEmail(queued!.id)).resolves.toBe("sent");
+    expect(sent[0]!.text).toContain(`Hi ${lookalike},`);
+    expect(sent[0]!.html).toContain(lookalike);
+    const tokens = tokensIn(sent[0]!.text, "/verify");
+    expect(tokens).toHaveLength(1);
+    expect(tokensIn(sent[0]!.html, "/verify")).toEqual(tokens);
+    await verifyEmail(tokens[0]!);
+
+    // Once sent, the admin copy still marks the (gone) link as removed, and the name is still as written.
+    const after = await admin.admin.email({ id: queued!.id });
+    expect(after).toMatchObject({ oneTimeLinks: "removed" });
+    expect(after.text).toContain(`Hi ${lookalike},`);
+    expect(after.text).toContain("[link removed: one-time link, only in the recipient's copy]");
   });
 });
