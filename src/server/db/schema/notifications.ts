@@ -38,6 +38,12 @@ export const emailOutbox = pgTable(
      * (services/email `renderForDelivery`); cleared once sent. Null when the email has none.
      */
     oneTimeLinksEnc: text(),
+    /**
+     * The random value every placeholder of this email carries, chosen when it was rendered: only text carrying it
+     * is a placeholder (text written by anyone else, a display name say, is left as written). Kept once the links
+     * are cleared, so the admin copy of a sent email still marks where they were. Null when the email has none.
+     */
+    oneTimeLinkNonce: text(),
     status: emailStatus().notNull().default("queued"),
     createdAt: createdAt(),
     sentAt: tstz(),
