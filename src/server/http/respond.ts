@@ -43,13 +43,45 @@ export function refuseUnsafeText(value: unknown, subject?: string): Response | n
   return refusal ? errorResponse(400, refusal.message, subject ? undefined : refusal.fieldErrors) : null;
 }
 
+const sizeOf = (bytes: number) => (bytes >= 1024 * 1024 ? `${bytes / (1024 * 1024)} MB` : `${bytes / 1024} KB`);
+
+/**
+ * Reads a request body as UTF-8 text, never more than `maxBytes` of it: a body declared larger is refused before a
+ * byte is read, and one streamed without a length is read only up to the limit (413). Every route that reads a
+ * body goes through this, so an oversized request costs the server no more memory than the route's limit.
+ */
+export async function readBody(req: Request, maxBytes: number): Promise<{ ok: true; text: string } | { ok: false; response: Response }> {
+  const tooLarge = () => ({ ok: false as const, response: errorResponse(413, `The request body is larger than ${sizeOf(maxBytes)}.`) });
+  const declared = req.headers.get("content-length")?.trim();
+  if (declared && /^\d+$/.test(declared) && Number(declared) > maxBytes) {
+    await req.body?.cancel().catch(() => undefined);
+    return tooLarge();
+  }
+  if (!req.body) return { ok: true, text: "" };
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      return tooLarge();
+    }
+    chunks.push(value);
+  }
+  return { ok: true, text: Buffer.concat(chunks).toString("utf8") };
+}
+
 /**
  * Reads a JSON body with a size cap; a malformed body, or one with a control character in any string, is a 400 with
  * a reason.
  */
 export async function readJson(req: Request, maxBytes = 64 * 1024): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> {
-  const text = await req.text();
-  if (text.length > maxBytes) return { ok: false, response: errorResponse(413, `The request body is larger than ${maxBytes / 1024} KB.`) };
+  const body = await readBody(req, maxBytes);
+  if (!body.ok) return body;
+  const text = body.text;
   let value: unknown;
   try {
     value = JSON.parse(text);

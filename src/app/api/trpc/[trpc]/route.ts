@@ -3,6 +3,7 @@ import type { NextRequest } from "next/server";
 import { appRouter } from "@/server/api/root";
 import { createTRPCContext } from "@/server/api/trpc";
 import { auth } from "@/server/auth";
+import { readBody } from "@/server/http/respond";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -15,7 +16,7 @@ export const dynamic = "force-dynamic";
  */
 const PRIVATE = new Headers({ "cache-control": "private, no-store" });
 
-const handler = (req: NextRequest) =>
+const handler = (req: NextRequest | Request) =>
   fetchRequestHandler({
     endpoint: "/api/trpc",
     req,
@@ -24,4 +25,17 @@ const handler = (req: NextRequest) =>
     responseMeta: () => ({ headers: PRIVATE }),
   });
 
-export { handler as GET, handler as POST };
+/** The largest tRPC request body (a batch of mutations): far above any form's, far below what would hurt memory. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Mutations arrive as POST bodies, read here with a cap (the fetch adapter would read any size) and handed on. */
+async function POST(req: NextRequest) {
+  const body = await readBody(req, MAX_BODY_BYTES);
+  if (!body.ok) {
+    body.response.headers.set("cache-control", "private, no-store");
+    return body.response;
+  }
+  return handler(new Request(req.url, { method: "POST", headers: req.headers, body: body.text, signal: req.signal }));
+}
+
+export { handler as GET, POST };

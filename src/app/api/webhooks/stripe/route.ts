@@ -4,15 +4,16 @@
  */
 import { receiveStripeWebhook } from "@/server/services/billing";
 import { logger } from "@/server/logger";
+import { readBody } from "@/server/http/respond";
 
 export const dynamic = "force-dynamic";
 const MAX_BODY_BYTES = 512 * 1024;
 
 export async function POST(req: Request): Promise<Response> {
-  const raw = await req.text();
-  if (Buffer.byteLength(raw) > MAX_BODY_BYTES) return Response.json({ error: "Payload too large" }, { status: 413 });
+  const body = await readBody(req, MAX_BODY_BYTES);
+  if (!body.ok) return Response.json({ error: "Payload too large" }, { status: 413 });
   try {
-    const outcome = await receiveStripeWebhook(raw, req.headers.get("stripe-signature"));
+    const outcome = await receiveStripeWebhook(body.text, req.headers.get("stripe-signature"));
     if (outcome.status === 400) return Response.json({ error: outcome.error }, { status: 400 });
     return Response.json({ received: true, result: outcome.result });
   } catch (err) {

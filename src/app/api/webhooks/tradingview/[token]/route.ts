@@ -1,7 +1,7 @@
 /** TradingView alert webhook: the body is the alert message (JSON or plain text). Answers well within 3 s. */
 import { getDatabase } from "@/server/db";
 import { handleAlert } from "@/server/services/tradingview";
-import { errorResponse, fromError, json } from "@/server/http/respond";
+import { errorResponse, fromError, json, readBody } from "@/server/http/respond";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -11,9 +11,9 @@ const MAX_BODY = 10 * 1024;
 export async function POST(req: Request, { params }: { params: Promise<{ token: string }> }) {
   try {
     const [{ token }] = await Promise.all([params, getDatabase()]);
-    const body = await req.text();
-    if (body.length > MAX_BODY) return errorResponse(413, "Alert messages are limited to 10 KB.");
-    const outcome = await handleAlert(token, body, req.headers.get("content-type"));
+    const body = await readBody(req, MAX_BODY);
+    if (!body.ok) return errorResponse(413, "Alert messages are limited to 10 KB.");
+    const outcome = await handleAlert(token, body.text, req.headers.get("content-type"));
     return json(outcome.body, outcome.status, outcome.headers);
   } catch (err) {
     return fromError(err, "POST /api/webhooks/tradingview");
