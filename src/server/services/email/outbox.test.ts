@@ -11,6 +11,8 @@ import { createUser } from "@/test/factories";
 import { emailOutbox } from "@/server/db/schema";
 import { resetRateLimits } from "@/server/rate-limit";
 import { requestPasswordReset, resetPassword, verifyCredentials, verifyEmail } from "@/server/services/auth";
+import { seal } from "@/server/crypto/secret-box";
+import { renderForDelivery } from "@/server/services/email/outbox";
 
 const t = useTestDatabase();
 beforeEach(() => resetRateLimits());
@@ -51,5 +53,19 @@ describe("one-time links in the email outbox", () => {
     await expect(verifyEmail(token!)).resolves.toBeUndefined();
     // The stored copy still holds only the placeholder.
     expect(tokensIn(`${row!.html}\n${row!.text}`, "/verify")).toEqual([]);
+  });
+
+  it("an email's sealed links open only as that email's links: not another email's, not a value sealed for anything else", async () => {
+    const a = await createUser("subscriber");
+    const b = await createUser("subscriber");
+    const [mailA] = await t.db.select().from(emailOutbox).where(eq(emailOutbox.userId, a.id));
+    const [mailB] = await t.db.select().from(emailOutbox).where(eq(emailOutbox.userId, b.id));
+    expect(mailA!.oneTimeLinkNonce).not.toBe(mailB!.oneTimeLinkNonce);
+    expect(tokensIn(renderForDelivery(mailA!).text, "/verify")).toHaveLength(1);
+
+    expect(() => renderForDelivery({ ...mailA!, oneTimeLinksEnc: mailB!.oneTimeLinksEnc })).toThrow(/another email/);
+    // Sealed by the same key but not for this purpose (a webhook passphrase is sealed so).
+    const forged = seal(JSON.stringify({ nonce: mailA!.oneTimeLinkNonce, links: ["https://evil.example/"] }));
+    expect(() => renderForDelivery({ ...mailA!, oneTimeLinksEnc: forged })).toThrow();
   });
 });

@@ -5,16 +5,20 @@
  * /admin/emails.
  *
  * One-time links (verification, password reset) are never in the stored copy: the template is rendered with a
- * placeholder for each, and the live URLs are sealed (AES-256-GCM) into `one_time_links_enc`. `renderForDelivery`
- * puts them back for the sender, which clears the sealed value once the email is sent; `copyForAdmin` shows them
- * only while the outbox is the mailbox (see `outboxIsMailbox`).
+ * placeholder for each, and the live URLs are sealed (AES-256-GCM, for this purpose only) into `one_time_links_enc`.
+ * `renderForDelivery` puts them back for the sender, which clears the sealed value once the email is sent;
+ * `copyForAdmin` shows them only while the outbox is the mailbox (see `outboxIsMailbox`).
+ *
+ * INVARIANT: only a placeholder carrying the email's own nonce (`one_time_link_nonce`, random, chosen as the email
+ * is rendered) is ever replaced. The rest of the email is text others wrote (a name, a provider's display name),
+ * which may look like a placeholder but cannot carry a nonce that did not exist when it was written.
  */
 import "server-only";
 import { render } from "@react-email/render";
 import type { ReactElement } from "react";
 import type { Executor } from "@/server/db";
 import { emailOutbox } from "@/server/db/schema";
-import { open, seal } from "@/server/crypto/secret-box";
+import { openFor, randomToken, sealFor } from "@/server/crypto/secret-box";
 
 export interface QueueEmailInput {
   to: string;
@@ -29,7 +33,7 @@ export interface QueueEmailInput {
 }
 
 /** The outbox columns the renderers read. */
-export type StoredEmail = Pick<typeof emailOutbox.$inferSelect, "id" | "to" | "subject" | "html" | "text" | "oneTimeLinksEnc">;
+export type StoredEmail = Pick<typeof emailOutbox.$inferSelect, "id" | "to" | "subject" | "html" | "text" | "oneTimeLinksEnc" | "oneTimeLinkNonce">;
 
 /** What a sender sends: the recipient's copy, links included. */
 export interface OutgoingEmail {
@@ -44,14 +48,30 @@ export interface OutgoingEmail {
 export const LINK_REMOVED = "[link removed: one-time link, only in the recipient's copy]";
 
 // A reserved domain (RFC 2606), so a placeholder that ever reached a reader leads nowhere. Made only of characters
-// that HTML escaping and the plain-text renderer leave alone, so it appears verbatim in both copies.
+// that HTML escaping and the plain-text renderer leave alone (the nonce is base64url), so it appears verbatim in
+// both copies: `https://one-time-link.invalid/<nonce>/<index>`.
 const PLACEHOLDER_PREFIX = "https://one-time-link.invalid/";
-const PLACEHOLDER = /https:\/\/one-time-link\.invalid\/(\d+)/g;
+const NONCE = /^[A-Za-z0-9_-]{16,}$/;
+const SEAL_PURPOSE = "email-one-time-links";
+
+/** The sealed value: the links, and the nonce of the email they belong to (a value copied to another row is refused). */
+interface SealedLinks {
+  nonce: string;
+  links: string[];
+}
+
+/** This email's placeholders, or null when it has none (or was queued before placeholders carried a nonce). */
+function placeholdersOf(email: Pick<StoredEmail, "oneTimeLinkNonce">): RegExp | null {
+  const nonce = email.oneTimeLinkNonce;
+  if (!nonce || !NONCE.test(nonce)) return null;
+  return new RegExp(`${PLACEHOLDER_PREFIX.replace(/[.]/g, "\\.")}${nonce}/(\\d+)`, "g");
+}
 
 export async function queueEmail(tx: Executor, input: QueueEmailInput): Promise<string> {
+  const nonce = randomToken(16);
   const links: string[] = [];
   const template =
-    typeof input.template === "function" ? input.template((url) => `${PLACEHOLDER_PREFIX}${links.push(url) - 1}`) : input.template;
+    typeof input.template === "function" ? input.template((url) => `${PLACEHOLDER_PREFIX}${nonce}/${links.push(url) - 1}`) : input.template;
   const [html, text] = await Promise.all([render(template), render(template, { plainText: true })]);
   const [row] = await tx
     .insert(emailOutbox)
@@ -62,7 +82,8 @@ export async function queueEmail(tx: Executor, input: QueueEmailInput): Promise<
       subject: input.subject,
       html,
       text,
-      oneTimeLinksEnc: links.length ? seal(JSON.stringify(links)) : null,
+      oneTimeLinksEnc: links.length ? sealFor(SEAL_PURPOSE, JSON.stringify({ nonce, links } satisfies SealedLinks)) : null,
+      oneTimeLinkNonce: links.length ? nonce : null,
     })
     .returning({ id: emailOutbox.id });
   return row!.id;
@@ -70,28 +91,42 @@ export async function queueEmail(tx: Executor, input: QueueEmailInput): Promise<
 
 const escapeHtml = (s: string) => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/'/g, "&#x27;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
+/** The email with each of its own placeholders replaced; any other text as written. */
 function fill(email: StoredEmail, replace: (index: number) => string) {
+  const placeholders = placeholdersOf(email);
+  if (!placeholders) return { html: email.html, text: email.text };
   return {
-    html: email.html.replace(PLACEHOLDER, (_, i: string) => escapeHtml(replace(Number(i)))),
-    text: email.text.replace(PLACEHOLDER, (_, i: string) => replace(Number(i))),
+    html: email.html.replace(placeholders, (_, i: string) => escapeHtml(replace(Number(i)))),
+    text: email.text.replace(placeholders, (_, i: string) => replace(Number(i))),
   };
 }
 
-export const hasOneTimeLinks = (email: Pick<StoredEmail, "html" | "text">) =>
-  new RegExp(PLACEHOLDER.source).test(email.html) || new RegExp(PLACEHOLDER.source).test(email.text);
+export function hasOneTimeLinks(email: Pick<StoredEmail, "html" | "text" | "oneTimeLinkNonce">): boolean {
+  const placeholders = placeholdersOf(email);
+  return placeholders !== null && (new RegExp(placeholders.source).test(email.html) || new RegExp(placeholders.source).test(email.text));
+}
+
+function sealedLinks(email: StoredEmail): string[] {
+  if (!email.oneTimeLinksEnc) return [];
+  const sealed = JSON.parse(openFor(SEAL_PURPOSE, email.oneTimeLinksEnc)) as Partial<SealedLinks>;
+  if (sealed.nonce !== email.oneTimeLinkNonce || !Array.isArray(sealed.links)) throw new Error(`email ${email.id}: its sealed links belong to another email`);
+  return sealed.links;
+}
 
 /**
  * The recipient's copy, with its one-time links put back. Throws when they are gone (the email was sent, which
- * clears them, or was queued before they were sealed): such an email cannot be sent again.
+ * clears them): such an email cannot be sent again. An email without links of its own is sent as written.
  */
 export function renderForDelivery(email: StoredEmail): OutgoingEmail {
-  const links = email.oneTimeLinksEnc ? (JSON.parse(open(email.oneTimeLinksEnc)) as string[]) : [];
+  const base = { idempotencyKey: email.id, to: email.to, subject: email.subject };
+  if (!hasOneTimeLinks(email)) return { ...base, html: email.html, text: email.text };
+  const links = sealedLinks(email);
   const filled = fill(email, (i) => {
     const url = links[i];
-    if (url === undefined) throw new Error(`email ${email.id}: its one-time links are gone (already sent, or queued before they were sealed)`);
+    if (url === undefined) throw new Error(`email ${email.id}: its one-time links are gone (already sent)`);
     return url;
   });
-  return { idempotencyKey: email.id, to: email.to, subject: email.subject, ...filled };
+  return { ...base, ...filled };
 }
 
 /**
