@@ -4,7 +4,7 @@
  * for every procedure before its schema runs and long before PostgreSQL ("invalid byte sequence 0x00") would turn
  * it into a 500. Tabs, newlines and any real Unicode text still pass. Nothing is written by a refusal.
  */
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import superjson from "superjson";
 import { z } from "zod";
@@ -14,6 +14,7 @@ import { changedTables, tableCounts } from "@/test/tables";
 import { appRouter } from "@/server/api/root";
 import { createTRPCContext, createTRPCRouter, publicProcedure, type SessionUser } from "@/server/api/trpc";
 import { resetRateLimits } from "@/server/rate-limit";
+import { logger } from "@/server/logger";
 
 useTestDatabase();
 beforeEach(() => resetRateLimits());
@@ -101,5 +102,22 @@ describe("an input parser that throws something other than a validation error", 
     const res = await fetchRequestHandler({ endpoint: "/api/trpc", req, router: appRouter, createContext: () => createTRPCContext({ headers: req.headers, session: null }) });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { json: { message: string } } }).error.json.message).toBe("That input is not valid. Check the fields and try again.");
+  });
+
+  it("logs what failed and where, never the input: a password a parser echoes stays out of the log", async () => {
+    const warn = vi.spyOn(logger, "warn").mockImplementation(() => undefined);
+    try {
+      const user = await createUser("subscriber");
+      const raw = JSON.stringify({ json: { currentPassword: "hunter2-secret-value", newPassword: "another secret value" }, meta: { values: { currentPassword: ["bigint"] } } });
+      const req = new Request("http://localhost:3000/api/trpc/account.changePassword", { method: "POST", headers: { "content-type": "application/json" }, body: raw });
+      const res = await fetchRequestHandler({ endpoint: "/api/trpc", req, router: appRouter, createContext: () => createTRPCContext({ headers: req.headers, session: { user } }) });
+      expect(res.status).toBe(400);
+      expect(warn).toHaveBeenCalled();
+      const logged = JSON.stringify(warn.mock.calls, (_k, v: unknown) => (v instanceof Error ? { message: v.message, stack: v.stack } : v));
+      expect(logged).toContain("account.changePassword");
+      expect(logged).not.toContain("hunter2");
+    } finally {
+      warn.mockRestore();
+    }
   });
 });
