@@ -78,6 +78,12 @@ function foreignInputError(error: TRPCError): boolean {
   return error.code === "BAD_REQUEST" && cause instanceof Error && !(cause instanceof ZodError) && !(cause instanceof DomainError) && error.message === cause.message;
 }
 
+/** An error's class and the first frames of its stack, without its message (which may quote the input). */
+function errorSite(err: unknown): { type: string; at: string[] } {
+  const e = err instanceof Error ? err : new Error("non-Error thrown");
+  return { type: e.constructor.name, at: (e.stack ?? "").split("\n").filter((line) => /^\s+at /.test(line)).slice(0, 4).map((l) => l.trim()) };
+}
+
 function firstMessage(fields: Record<string, string[] | undefined>): string | undefined {
   for (const v of Object.values(fields)) if (v?.[0]) return v[0];
   return undefined;
@@ -93,7 +99,9 @@ const errorAdapter = t.middleware(async ({ next, path }) => {
     if (cause instanceof DomainError) throw toTRPCError(cause);
     if (result.error.code === "INTERNAL_SERVER_ERROR") logger.error({ err: cause ?? result.error, path }, "procedure failed");
     // A warning, not an error: hostile superjson payloads land here too, and must not flood the error log.
-    else if (foreignInputError(result.error)) logger.warn({ err: cause, path }, "input refused by a parser's own error (a schema bug, or an unreadable payload)");
+    // Its message often quotes the input (superjson: "Cannot convert <value> to a BigInt"), which may be a password:
+    // only the kind of error and where it was thrown are logged.
+    else if (foreignInputError(result.error)) logger.warn({ path, error: errorSite(cause) }, "input refused by a parser's own error (a schema bug, or an unreadable payload)");
   }
   return result;
 });
