@@ -16,6 +16,7 @@ import { signInSchema } from "@/lib/validation/auth";
 import { unsafeTextRefusal } from "@/lib/validation/text";
 import { rememberingDevice, SignInThrottled } from "./sign-in-limits";
 import type { DeviceCookie } from "./known-device";
+import { isForm, UNREADABLE_FORM } from "@/lib/validation/forms";
 
 export interface FormState {
   message?: string;
@@ -40,6 +41,7 @@ function signInRemembered(fields: { email: unknown; password: unknown }, redirec
 }
 
 export async function signInAction(_prev: FormState, form: FormData): Promise<FormState> {
+  if (!isForm(form)) return { message: UNREADABLE_FORM };
   const values = { email: String(form.get("email") ?? "") };
   const unsafe = unsafeTextRefusal(Object.fromEntries(form)); // the one text rule, as for tRPC and REST input
   if (unsafe) return { message: unsafe.message, fieldErrors: unsafe.fieldErrors, values };
@@ -56,6 +58,7 @@ export async function signInAction(_prev: FormState, form: FormData): Promise<Fo
 }
 
 export async function signUpAction(_prev: FormState, form: FormData): Promise<FormState> {
+  if (!isForm(form)) return { message: UNREADABLE_FORM };
   const values = {
     name: String(form.get("name") ?? ""),
     email: String(form.get("email") ?? ""),

@@ -7,6 +7,7 @@ import { db, getDatabase } from "@/server/db";
 import { embeddedStripe, isEmbeddedStripeError } from "@/server/integrations/stripe";
 import { logger } from "@/server/logger";
 import { recordAudit } from "@/server/services/audit";
+import { isForm, UNREADABLE_FORM } from "@/lib/validation/forms";
 
 export interface ClockState {
   message?: string;
@@ -16,6 +17,7 @@ export interface ClockState {
 const advanceSchema = z.object({ days: z.enum(["1", "7", "31"], { error: "Choose 1, 7 or 31 days" }).transform(Number) });
 
 export async function advanceClockAction(_prev: ClockState, form: FormData): Promise<ClockState> {
+  if (!isForm(form)) return { message: UNREADABLE_FORM };
   const session = await auth();
   if (session?.user.role !== "admin") return { message: "Admins only." };
   const gateway = embeddedStripe();

@@ -13,6 +13,7 @@ import { logger } from "@/server/logger";
 import { embeddedStripe, isEmbeddedStripeError } from "@/server/integrations/stripe";
 import { getDatabase } from "@/server/db";
 import { ownAccount, ownCheckout, ownPortal, sessionUser } from "./guard";
+import { isForm, UNREADABLE_FORM } from "@/lib/validation/forms";
 
 export interface DevFormState {
   message?: string;
@@ -56,6 +57,7 @@ const onboardingSchema = z.object({
 });
 
 export async function completeOnboardingAction(_prev: DevFormState, form: FormData): Promise<DevFormState> {
+  if (!isForm(form)) return { message: UNREADABLE_FORM };
   const ctx = await context();
   if ("error" in ctx) return { message: ctx.error };
   const unsafe = unsafeText(form);
@@ -81,6 +83,7 @@ const paySchema = z.object({
 });
 
 export async function payCheckoutAction(_prev: DevFormState, form: FormData): Promise<DevFormState> {
+  if (!isForm(form)) return { message: UNREADABLE_FORM };
   const ctx = await context();
   if ("error" in ctx) return { message: ctx.error };
   const unsafe = unsafeText(form);
@@ -110,6 +113,7 @@ const portalSchema = z.discriminatedUnion("intent", [
 ]);
 
 export async function portalAction(_prev: DevFormState, form: FormData): Promise<DevFormState> {
+  if (!isForm(form)) return { message: UNREADABLE_FORM };
   const ctx = await context();
   if ("error" in ctx) return { message: ctx.error };
   const unsafe = unsafeText(form);
