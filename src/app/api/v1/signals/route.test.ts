@@ -73,3 +73,19 @@ describe("/api/v1/signals with a control character in the request", () => {
     expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/Status contains a control character/);
   });
 });
+
+describe("/api/v1/signals answers carry the provider's own data", () => {
+  it("so no cache may keep them: Cache-Control private, no-store on reads, writes and refusals", async () => {
+    const p = await newProvider();
+    const key = await newApiKey(p);
+    const auth = { authorization: `Bearer ${key}` };
+    const answers = [
+      await route.GET(jsonRequest("http://localhost:3000/api/v1/signals?status=live", "GET", undefined, auth)),
+      await route.POST(jsonRequest("http://localhost:3000/api/v1/signals", "POST", { symbol: "BTC/USDT", side: "long" }, auth)),
+      await route.POST(jsonRequest("http://localhost:3000/api/v1/signals", "POST", { symbol: "NOPE", side: "long" }, auth)),
+      await route.GET(jsonRequest("http://localhost:3000/api/v1/signals", "GET")),
+    ];
+    expect(answers.map((r) => r.status)).toEqual([200, 201, 400, 401]);
+    for (const r of answers) expect(r.headers.get("cache-control")).toBe("private, no-store");
+  });
+});
