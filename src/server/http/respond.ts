@@ -91,3 +91,9 @@ export async function readJson(req: Request, maxBytes = 64 * 1024): Promise<{ ok
   const refused = refuseUnsafeText(value);
   return refused ? { ok: false, response: refused } : { ok: true, value };
 }
+
+/** Marks an answer that carries the caller's own data as one no cache may keep (browser, proxy or CDN). */
+export function privateAnswer(res: Response): Response {
+  res.headers.set("cache-control", "private, no-store");
+  return res;
+}

@@ -8,7 +8,7 @@ import { getDatabase } from "@/server/db";
 import { authenticateApiKey } from "@/server/services/api-keys";
 import { listOwnSignals, publishSignal } from "@/server/services/signals";
 import { toView } from "@/server/services/signals/views";
-import { errorResponse, fromError, json, readJson, refuseUnsafeText } from "@/server/http/respond";
+import { errorResponse, fromError, json, privateAnswer, readJson, refuseUnsafeText } from "@/server/http/respond";
 import { clientIp } from "@/server/http/client-ip";
 
 export const runtime = "nodejs";
@@ -23,7 +23,16 @@ async function authenticate(req: Request) {
 
 const UNAUTHORIZED = () => errorResponse(401, "Send your API key as `Authorization: Bearer tsk_…`. Create one under Settings → API keys.");
 
+/** The caller's own signals and answers: never kept by a cache. */
 export async function POST(req: Request) {
+  return privateAnswer(await publish(req));
+}
+
+export async function GET(req: Request) {
+  return privateAnswer(await list(req));
+}
+
+async function publish(req: Request) {
   try {
     await getDatabase();
     const auth = await authenticate(req);
@@ -48,7 +57,7 @@ const listQuery = z.object({
   pageSize: z.coerce.number({ error: "pageSize is a number" }).int().min(1).max(100, "pageSize is at most 100").default(20),
 });
 
-export async function GET(req: Request) {
+async function list(req: Request) {
   try {
     await getDatabase();
     const auth = await authenticate(req);
