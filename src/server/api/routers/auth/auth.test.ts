@@ -173,6 +173,34 @@ describe("password reset", () => {
   });
 });
 
+describe("outstanding reset links after the password changes", () => {
+  const resetTokens = async (email: string) => {
+    const mails = await t.db.select().from(emailOutbox).where(eq(emailOutbox.kind, "reset_password"));
+    return mails.filter((m) => m.to === email).map((m) => tokenFrom(renderForDelivery(m).html, "/reset"));
+  };
+
+  it("a reset through one link voids every other link sent before it", async () => {
+    const u = await createUser("subscriber", { password: "old password 123" });
+    const anon = await callerFor(null);
+    await anon.auth.requestPasswordReset({ email: u.email });
+    await anon.auth.requestPasswordReset({ email: u.email });
+    const [older, newer] = await resetTokens(u.email);
+    await anon.auth.resetPassword({ token: newer!, password: "new password 456" });
+    expect((await failure(anon.auth.resetPassword({ token: older!, password: "attacker password" }))).message).toMatch(/expired or was already used/);
+    expect(await verifyCredentials(u.email, "new password 456")).not.toBeNull();
+  });
+
+  it("a password change voids the reset links sent before it", async () => {
+    const u = await createUser("subscriber", { password: "old password 123" });
+    const anon = await callerFor(null);
+    await anon.auth.requestPasswordReset({ email: u.email });
+    const [token] = await resetTokens(u.email);
+    await (await callerFor(u)).account.changePassword({ currentPassword: "old password 123", newPassword: "changed password 789" });
+    expect((await failure(anon.auth.resetPassword({ token: token!, password: "attacker password" }))).message).toMatch(/expired or was already used/);
+    expect(await verifyCredentials(u.email, "changed password 789")).not.toBeNull();
+  });
+});
+
 describe("account.changePassword", () => {
   it("needs the current password", async () => {
     const u = await createUser("subscriber", { password: "first password" });
