@@ -203,6 +203,17 @@ export async function requestPasswordReset(emailRaw: string, meta: RequestMeta =
   });
 }
 
+/**
+ * A new password voids every reset link sent before it: whoever could read the old mail (or intercepted it) must
+ * not be able to undo the change, whether it came through one of those links or from the settings page.
+ */
+async function voidResetLinks(tx: Executor, userId: string): Promise<void> {
+  await tx
+    .update(authTokens)
+    .set({ usedAt: new Date() })
+    .where(and(eq(authTokens.userId, userId), eq(authTokens.kind, "reset_password"), isNull(authTokens.usedAt)));
+}
+
 export async function resetPassword(token: string, password: string, meta: RequestMeta = {}): Promise<void> {
   const passwordHash = await hashPassword(password);
   await db.transaction(async (tx) => {
@@ -211,6 +222,7 @@ export async function resetPassword(token: string, password: string, meta: Reque
     // Resetting through the emailed link also proves the address. Every session ends, the one in this browser too
     // (if any): whoever asked for the reset may not be the one holding the sessions.
     await tx.update(users).set({ passwordHash, emailVerified: new Date(), sessionVersion: nextSessionVersion }).where(eq(users.id, userId));
+    await voidResetLinks(tx, userId);
     await recordAudit(tx, { actorId: userId, action: "user.password_reset", targetType: "user", targetId: userId, ip: meta.ip });
   });
 }
@@ -238,6 +250,7 @@ export async function changePassword(
       .where(eq(users.id, userId))
       .returning({ sessionVersion: users.sessionVersion });
     if (!row) throw new NotFoundError("Account not found");
+    await voidResetLinks(tx, userId);
     await recordAudit(tx, { actorId: userId, action: "user.password_changed", targetType: "user", targetId: userId, ip: meta.ip });
     return row.sessionVersion;
   });
