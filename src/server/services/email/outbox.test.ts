@@ -7,6 +7,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { useTestDatabase } from "@/test/db";
 import { adminCaller, outboxRow } from "@/test/email";
+import { useEnvOverrides } from "@/test/env";
 import { createUser } from "@/test/factories";
 import { emailOutbox } from "@/server/db/schema";
 import { resetRateLimits } from "@/server/rate-limit";
@@ -67,5 +68,34 @@ describe("one-time links in the email outbox", () => {
     // Sealed by the same key but not for this purpose (a webhook passphrase is sealed so).
     const forged = seal(JSON.stringify({ nonce: mailA!.oneTimeLinkNonce, links: ["https://evil.example/"] }));
     expect(() => renderForDelivery({ ...mailA!, oneTimeLinksEnc: forged })).toThrow();
+  });
+});
+
+describe("a production server on PostgreSQL with no email sender yet", () => {
+  const setEnv = useEnvOverrides();
+
+  it("shows admins no working one-time link: the outbox is a development mailbox only on the embedded database or outside production", async () => {
+    setEnv("NODE_ENV", "production");
+    setEnv("DATABASE_URL", "postgres://app@db.internal:5432/tradsy");
+    const u = await createUser("subscriber");
+    await requestPasswordReset(u.email);
+    const row = await outboxRow("reset_password");
+    const view = await (await adminCaller()).admin.email({ id: row.id });
+    expect(view).toMatchObject({ developmentMailbox: false, senderConfigured: false, oneTimeLinks: "removed" });
+    expect(`${view.html}${view.text}`).not.toMatch(/reset\?token=/);
+    // The recipient's copy still has its link, for when a sender delivers it.
+    expect(renderForDelivery(row).html).toMatch(/reset\?token=/);
+  });
+
+  it("keeps the development mailbox on the embedded database in production (the e2e run) and in development", async () => {
+    setEnv("NODE_ENV", "production");
+    setEnv("DATABASE_URL", undefined);
+    const u = await createUser("subscriber");
+    await requestPasswordReset(u.email);
+    const admin = await adminCaller();
+    expect(await admin.admin.email({ id: (await outboxRow("reset_password")).id })).toMatchObject({ developmentMailbox: true, oneTimeLinks: "shown" });
+    setEnv("NODE_ENV", "development");
+    setEnv("DATABASE_URL", "postgres://app@localhost:5432/tradsy");
+    expect(await admin.admin.email({ id: (await outboxRow("reset_password")).id })).toMatchObject({ developmentMailbox: true, oneTimeLinks: "shown" });
   });
 });
