@@ -8,7 +8,7 @@ import { eq } from "drizzle-orm";
 import { db } from "@/server/db";
 import { emailOutbox } from "@/server/db/schema";
 import { NotFoundError } from "@/server/errors";
-import { outboxIsMailbox } from "./delivery";
+import { getEmailSender, outboxIsMailbox } from "./delivery";
 import { copyForAdmin } from "./outbox";
 
 export async function adminGetEmail(id: string) {
@@ -29,5 +29,7 @@ export async function adminGetEmail(id: string) {
     oneTimeLinks,
     /** No sender is configured: this outbox is the only mailbox and its links work (development only). */
     developmentMailbox,
+    /** An email sender is configured (else nothing leaves the server). */
+    senderConfigured: getEmailSender() !== null,
   };
 }

@@ -8,6 +8,7 @@
  */
 import "server-only";
 import { and, eq, ne } from "drizzle-orm";
+import { env } from "@/env";
 import { db } from "@/server/db";
 import { emailOutbox } from "@/server/db/schema";
 import { NotFoundError } from "@/server/errors";
@@ -35,13 +36,14 @@ export function setEmailSender(sender: EmailSender | undefined): void {
 
 /**
  * THE RULE for one-time links (verification, reset) in the admin outbox: shown, working, if and only if no email
- * sender is configured, whatever NODE_ENV or database. Then the outbox is the only mailbox (embedded development,
- * and the e2e run of `next start` on the embedded database), and without its links nobody could verify an address
- * or reset a password; the page says it is a development-only mailbox. With a sender configured they are never
- * shown, queued or sent: only the recipient's copy has them.
+ * sender is configured AND the app runs as a development setup: outside production, or on the embedded database
+ * (`npm run dev`, and the e2e run of `next start` on it). Then the outbox is the only mailbox, and without its links
+ * nobody could verify an address or reset a password; the page says it is a development-only mailbox. Anywhere else
+ * they are never shown, queued or sent: only the recipient's copy has them (a production database without a sender
+ * sends nothing, and its admins must not hold every account's reset link).
  */
 export function outboxIsMailbox(): boolean {
-  return getEmailSender() === null;
+  return getEmailSender() === null && (env.NODE_ENV !== "production" || !env.DATABASE_URL);
 }
 
 /**

@@ -39,7 +39,7 @@ function BackLink() {
 }
 
 /** Says who a one-time link (verification, reset) in this email is for; the service decides what is shown. */
-function OneTimeLinksNote({ developmentMailbox, oneTimeLinks }: { developmentMailbox: boolean; oneTimeLinks: "shown" | "removed" | "none" }) {
+function OneTimeLinksNote({ developmentMailbox, senderConfigured, oneTimeLinks }: { developmentMailbox: boolean; senderConfigured: boolean; oneTimeLinks: "shown" | "removed" | "none" }) {
   if (developmentMailbox) {
     const links = {
       shown: " Its one-time link works here, for whoever reads this page.",
@@ -50,6 +50,14 @@ function OneTimeLinksNote({ developmentMailbox, oneTimeLinks }: { developmentMai
       <Alert tone="warning" className="mt-4">
         <strong>Development-only mailbox:</strong> no email sender is configured, so no email leaves this server and
         this outbox is where they arrive.{links}
+      </Alert>
+    );
+  }
+  if (!senderConfigured) {
+    return (
+      <Alert tone="warning" className="mt-4">
+        <strong>No email sender is configured:</strong> this email has not been sent. Outside development, one-time
+        links (email confirmation, password reset) are never shown here; they reach people once a sender is set up.
       </Alert>
     );
   }
@@ -111,7 +119,7 @@ export default async function AdminEmailPage({ params }: { params: Params }) {
     <>
       <BackLink />
       <h1 className="mt-4 text-2xl font-semibold tracking-tight break-words text-slate-900">{email.subject || "(no subject)"}</h1>
-      <OneTimeLinksNote developmentMailbox={email.developmentMailbox} oneTimeLinks={email.oneTimeLinks} />
+      <OneTimeLinksNote developmentMailbox={email.developmentMailbox} senderConfigured={email.senderConfigured} oneTimeLinks={email.oneTimeLinks} />
 
       <div className="mt-6 grid items-start gap-6 lg:grid-cols-[20rem_1fr]">
         <Card>
