@@ -1,4 +1,7 @@
-/** Row counts of every table in the database, for tests that assert a refused request wrote nothing anywhere. */
+/**
+ * Snapshots of every table in the database, for tests that assert a refused request wrote nothing anywhere: not
+ * only no row added or removed, but no row changed (an update, or an insert and a delete, keeps the count).
+ */
 import { sql } from "drizzle-orm";
 import { db } from "@/server/db";
 
@@ -7,20 +10,29 @@ async function rows<T>(query: ReturnType<typeof sql>): Promise<T[]> {
   return (Array.isArray(res) ? res : (res as { rows: T[] }).rows) as T[];
 }
 
-/** `{ table: rows }` for every table in the public schema (read from pg_tables, so a new table is counted too). */
-export async function tableCounts(): Promise<Record<string, number>> {
+/**
+ * `{ table: "<rows>:<md5 of every row's text, in order>" }` for every table in the public schema (read from
+ * pg_tables, so a new table is covered too); `ignoreColumns` leaves named columns out of a table's fingerprint.
+ */
+export async function tableCounts(options: { ignoreColumns?: Record<string, string[]> } = {}): Promise<Record<string, string>> {
   const tables = (await rows<{ tablename: string }>(sql`select tablename from pg_tables where schemaname = 'public' order by tablename`)).map((r) => r.tablename);
   if (!tables.length) return {};
-  const union = tables.map((t) => `select '${t}' as t, count(*)::int as n from "public"."${t}"`).join(" union all ");
-  const counts = await rows<{ t: string; n: number }>(sql.raw(union));
-  return Object.fromEntries(counts.map((r) => [r.t, Number(r.n)]));
+  const rowText = (t: string) => {
+    const ignored = options.ignoreColumns?.[t];
+    return ignored?.length ? `(to_jsonb(x) - array[${ignored.map((c) => `'${c.replace(/'/g, "''")}'`).join(", ")}]::text[])::text` : "x::text";
+  };
+  const union = tables
+    .map((t) => `select '${t}' as t, count(*)::int as n, coalesce(md5(string_agg(${rowText(t)}, ',' order by ${rowText(t)})), '') as h from "public"."${t}" as x`)
+    .join(" union all ");
+  const snapshot = await rows<{ t: string; n: number; h: string }>(sql.raw(union));
+  return Object.fromEntries(snapshot.map((r) => [r.t, `${Number(r.n)}:${r.h}`]));
 }
 
-/** The tables whose row count differs between two `tableCounts()` snapshots, with both counts. */
-export function changedTables(before: Record<string, number>, after: Record<string, number>): Record<string, [number, number]> {
-  const out: Record<string, [number, number]> = {};
+/** The tables that differ between two `tableCounts()` snapshots (rows added, removed or changed), with both. */
+export function changedTables(before: Record<string, string>, after: Record<string, string>): Record<string, [string, string]> {
+  const out: Record<string, [string, string]> = {};
   for (const t of new Set([...Object.keys(before), ...Object.keys(after)])) {
-    if (before[t] !== after[t]) out[t] = [before[t] ?? 0, after[t] ?? 0];
+    if (before[t] !== after[t]) out[t] = [before[t] ?? "", after[t] ?? ""];
   }
   return out;
 }
