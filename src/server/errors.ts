@@ -1,13 +1,56 @@
 /**
- * Domain errors thrown by services. One adapter (src/server/api/errors.ts) turns them into tRPC errors and the
- * REST helpers turn them into HTTP answers; anything else is an internal error whose detail only reaches the log.
+ * Domain errors thrown by services, and the one vocabulary every edge answers them in: `ERROR_KINDS` gives each
+ * kind its HTTP status and tRPC code, and `refusalOf` what the caller is told (the message, and field errors for
+ * invalid input). The tRPC adapter (src/server/api/errors.ts), the REST and webhook responders
+ * (src/server/http/respond.ts, the TradingView service) and the form server actions all go through them; anything
+ * that is not a DomainError is an internal error whose detail only reaches the log.
+ *
+ * | kind           | HTTP | tRPC code             | meaning                                                      |
+ * | -------------- | ---- | --------------------- | ------------------------------------------------------------ |
+ * | `invalid`      | 400  | BAD_REQUEST           | the input breaks a rule: of its shape, or of the domain      |
+ * | `unauthorized` | 401  | UNAUTHORIZED          | not signed in, or a key or passphrase missing or wrong       |
+ * | `forbidden`    | 403  | FORBIDDEN             | signed in, but not allowed to do this                        |
+ * | `not_found`    | 404  | NOT_FOUND             | missing, or not the caller's (the two are not told apart)    |
+ * | `conflict`     | 409  | CONFLICT              | the current state does not allow it (nothing to exit, taken) |
+ * | `risk`         | 422  | UNPROCESSABLE_CONTENT | valid input that a risk limit refuses                        |
+ * | `limit`        | 429  | TOO_MANY_REQUESTS     | a rate limit or quota is used up                             |
+ *
+ * Why invalid input is a 400 everywhere rather than 400 for a malformed request and 422 for a well-formed one that
+ * breaks a rule: the services validate raw input themselves (the REST API and TradingView hand them unparsed
+ * bodies), so one ValidationError carries a missing field and a stop-loss on the wrong side of the entry alike, and
+ * a split would make the same mistake answer differently by which check caught it first (tRPC's input parser, the
+ * service's schema, or a rule that needs the market price) — a distinction no client acts on. 400 is also what the
+ * web forms (tRPC) and the REST API always answered; only the TradingView webhook said 422, and TradingView treats
+ * every 4xx alike (it never resends after one). 422 keeps its narrow sense for `risk`: input that is valid in every
+ * respect, refused by a risk limit.
+ *
+ * Statuses that are not a refusal of the request by a domain rule stay where they arise: 413 (a body over a
+ * route's limit), 503 with Retry-After (an alert still being processed) and 500 (anything unexpected).
  */
 import "server-only";
+import type { FieldErrors } from "@/lib/validation/field-errors";
 
-export type FieldErrors = Record<string, string[]>;
+export type { FieldErrors } from "@/lib/validation/field-errors";
+
+export const ERROR_KINDS = {
+  invalid: { status: 400, trpc: "BAD_REQUEST" },
+  unauthorized: { status: 401, trpc: "UNAUTHORIZED" },
+  forbidden: { status: 403, trpc: "FORBIDDEN" },
+  not_found: { status: 404, trpc: "NOT_FOUND" },
+  conflict: { status: 409, trpc: "CONFLICT" },
+  risk: { status: 422, trpc: "UNPROCESSABLE_CONTENT" },
+  limit: { status: 429, trpc: "TOO_MANY_REQUESTS" },
+} as const;
+
+export type ErrorKind = keyof typeof ERROR_KINDS;
+
+/** The HTTP status of a refusal of this kind, for answers built without throwing (e.g. a body that is not JSON). */
+export function statusOf(kind: ErrorKind): number {
+  return ERROR_KINDS[kind].status;
+}
 
 export abstract class DomainError extends Error {
-  abstract readonly kind: "not_found" | "conflict" | "forbidden" | "unauthorized" | "invalid" | "limit" | "risk";
+  abstract readonly kind: ErrorKind;
 }
 
 export class NotFoundError extends DomainError {
@@ -28,7 +71,7 @@ export class LimitExceededError extends DomainError {
 export class RiskRejectedError extends DomainError {
   readonly kind = "risk" as const;
 }
-/** Bad input that passed the schema but not the rules; `fieldErrors` lets forms show the message by the field. */
+/** Bad input, by its shape or by a rule; `fieldErrors` lets forms show the message by the field. */
 export class ValidationError extends DomainError {
   readonly kind = "invalid" as const;
   constructor(
@@ -37,6 +80,25 @@ export class ValidationError extends DomainError {
   ) {
     super(message);
   }
+}
+
+/** What the caller of any edge is told about a refusal: its status, its message, and field errors when it has any. */
+export interface Refusal {
+  status: number;
+  message: string;
+  fieldErrors?: FieldErrors;
+}
+
+/** A DomainError as its refusal; null for anything else (an internal error: log it, answer generically). */
+export function refusalOf(err: unknown): Refusal | null {
+  if (!(err instanceof DomainError)) return null;
+  const fieldErrors = err instanceof ValidationError && Object.keys(err.fieldErrors).length ? err.fieldErrors : undefined;
+  return { status: statusOf(err.kind), message: err.message, ...(fieldErrors ? { fieldErrors } : {}) };
+}
+
+/** The JSON body of every REST and webhook refusal: `{ error: { message, fieldErrors? } }`. */
+export function errorBody(message: string, fieldErrors?: FieldErrors): { error: { message: string; fieldErrors?: FieldErrors } } {
+  return { error: { message, ...(fieldErrors && Object.keys(fieldErrors).length ? { fieldErrors } : {}) } };
 }
 
 /** PostgreSQL unique_violation, from postgres.js or PGlite. */

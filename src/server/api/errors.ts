@@ -1,22 +1,16 @@
-/** The one adapter from domain errors to tRPC errors. */
+/**
+ * The one adapter from domain errors to tRPC errors: each kind's code comes from the vocabulary in
+ * src/server/errors.ts (`ERROR_KINDS`), so tRPC answers the same HTTP status as the REST and webhook routes.
+ */
 import "server-only";
 import { TRPCError } from "@trpc/server";
-import { DomainError, ValidationError } from "@/server/errors";
+import { ERROR_KINDS, type DomainError, type ErrorKind } from "@/server/errors";
 
-const CODES = {
-  not_found: "NOT_FOUND",
-  conflict: "CONFLICT",
-  forbidden: "FORBIDDEN",
-  unauthorized: "UNAUTHORIZED",
-  invalid: "BAD_REQUEST",
-  limit: "TOO_MANY_REQUESTS",
-  risk: "UNPROCESSABLE_CONTENT",
-} as const satisfies Record<DomainError["kind"], TRPCError["code"]>;
-
-export function toTRPCError(err: DomainError): TRPCError {
-  return new TRPCError({ code: CODES[err.kind], message: err.message, cause: err });
+/** The tRPC code of a kind; typed so that a code tRPC does not know cannot enter the table. */
+export function trpcCodeOf(kind: ErrorKind): TRPCError["code"] {
+  return ERROR_KINDS[kind].trpc;
 }
 
-export function fieldErrorsOf(cause: unknown): Record<string, string[]> | undefined {
-  return cause instanceof ValidationError && Object.keys(cause.fieldErrors).length ? cause.fieldErrors : undefined;
+export function toTRPCError(err: DomainError): TRPCError {
+  return new TRPCError({ code: trpcCodeOf(err.kind), message: err.message, cause: err });
 }

@@ -7,16 +7,17 @@
 import "server-only";
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
-import { ZodError, z } from "zod";
+import { ZodError } from "zod";
 import { eq } from "drizzle-orm";
 import { db, getDatabase } from "@/server/db";
 import { providers, type UserRole } from "@/server/db/schema";
-import { DomainError, ValidationError } from "@/server/errors";
+import { DomainError, ValidationError, refusalOf } from "@/server/errors";
 import { logger } from "@/server/logger";
 import { consume, type LimitName } from "@/server/rate-limit";
 import { addressKey, clientIp } from "@/server/http/client-ip";
-import { fieldErrorsOf, toTRPCError } from "./errors";
+import { toTRPCError } from "./errors";
 import { unsafeTextRefusal } from "@/lib/validation/text";
+import { fieldErrorsFromZod, firstFieldError } from "@/lib/validation/field-errors";
 
 export interface SessionUser {
   id: string;
@@ -48,7 +49,7 @@ export type Context = Awaited<ReturnType<typeof createTRPCContext>>;
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
   errorFormatter({ shape, error }) {
-    const zodFields = error.cause instanceof ZodError ? z.flattenError(error.cause).fieldErrors : undefined;
+    const zodFields = error.cause instanceof ZodError ? fieldErrorsFromZod(error.cause) : undefined;
     const internal = error.code === "INTERNAL_SERVER_ERROR";
     return {
       ...shape,
@@ -57,12 +58,12 @@ const t = initTRPC.context<Context>().create({
         ? "Something went wrong on our side. Please try again."
         : foreignInputError(error)
           ? "That input is not valid. Check the fields and try again."
-          : zodFields ? firstMessage(zodFields) ?? shape.message : shape.message,
+          : zodFields ? firstFieldError(zodFields) ?? shape.message : shape.message,
       data: {
         code: shape.data.code,
         httpStatus: shape.data.httpStatus,
         path: shape.data.path,
-        fieldErrors: (zodFields as Record<string, string[]> | undefined) ?? fieldErrorsOf(error.cause) ?? null,
+        fieldErrors: zodFields ?? refusalOf(error.cause)?.fieldErrors ?? null,
       },
     };
   },
@@ -82,11 +83,6 @@ function foreignInputError(error: TRPCError): boolean {
 function errorSite(err: unknown): { type: string; at: string[] } {
   const e = err instanceof Error ? err : new Error("non-Error thrown");
   return { type: e.constructor.name, at: (e.stack ?? "").split("\n").filter((line) => /^\s+at /.test(line)).slice(0, 4).map((l) => l.trim()) };
-}
-
-function firstMessage(fields: Record<string, string[] | undefined>): string | undefined {
-  for (const v of Object.values(fields)) if (v?.[0]) return v[0];
-  return undefined;
 }
 
 export const createCallerFactory = t.createCallerFactory;

@@ -5,15 +5,15 @@
  */
 import { AuthError } from "next-auth";
 import { cookies, headers } from "next/headers";
-import { z } from "zod";
 import { signIn } from "./index";
 import { signUp } from "@/server/services/auth";
-import { ValidationError, LimitExceededError } from "@/server/errors";
+import { refusalOf } from "@/server/errors";
 import { consume } from "@/server/rate-limit";
 import { logger } from "@/server/logger";
 import { addressKey, clientIp } from "@/server/http/client-ip";
 import { signInSchema } from "@/lib/validation/auth";
 import { unsafeTextRefusal } from "@/lib/validation/text";
+import { fieldErrorsFromZod } from "@/lib/validation/field-errors";
 import { rememberingDevice, SignInThrottled } from "./sign-in-limits";
 import type { DeviceCookie } from "./known-device";
 import { isForm, UNREADABLE_FORM } from "@/lib/validation/forms";
@@ -46,7 +46,7 @@ export async function signInAction(_prev: FormState, form: FormData): Promise<Fo
   const unsafe = unsafeTextRefusal(Object.fromEntries(form)); // the one text rule, as for tRPC and REST input
   if (unsafe) return { message: unsafe.message, fieldErrors: unsafe.fieldErrors, values };
   const parsed = signInSchema.safeParse({ email: form.get("email"), password: form.get("password") });
-  if (!parsed.success) return { fieldErrors: z.flattenError(parsed.error).fieldErrors, values };
+  if (!parsed.success) return { fieldErrors: fieldErrorsFromZod(parsed.error), values };
   try {
     await signInRemembered(parsed.data, safeCallback(form.get("callbackUrl")));
   } catch (err) {
@@ -79,8 +79,9 @@ export async function signUpAction(_prev: FormState, form: FormData): Promise<Fo
     await consume("sign-up", addressKey(ip), 10, 60 * 60);
     await signUp(input as never, { ip });
   } catch (err) {
-    if (err instanceof ValidationError) return { message: err.message, fieldErrors: err.fieldErrors, values };
-    if (err instanceof LimitExceededError) return { message: err.message, values };
+    // A refusal (bad input, the sign-up limit) is told as every edge tells it: its message, by field where it has one.
+    const refused = refusalOf(err);
+    if (refused) return { message: refused.message, ...(refused.fieldErrors ? { fieldErrors: refused.fieldErrors } : {}), values };
     logger.error({ err }, "sign-up failed");
     return { message: "We could not create your account just now. Please try again.", values };
   }

@@ -1,34 +1,24 @@
 /**
- * JSON answers for REST and webhook routes, with the same error vocabulary as tRPC: domain errors become 4xx with
- * their message (and field errors), anything else a generic 500 whose detail only goes to the log.
+ * JSON answers for REST and webhook routes, in the error vocabulary of src/server/errors.ts shared with tRPC: domain
+ * errors become their kind's 4xx with their message (and field errors), anything else a generic 500 whose detail
+ * only goes to the log.
  */
 import "server-only";
-import { DomainError, ValidationError } from "@/server/errors";
+import { errorBody, refusalOf, statusOf } from "@/server/errors";
 import { logger } from "@/server/logger";
 import { unsafeTextRefusal } from "@/lib/validation/text";
-
-const STATUS: Record<DomainError["kind"], number> = {
-  not_found: 404,
-  conflict: 409,
-  forbidden: 403,
-  unauthorized: 401,
-  invalid: 400,
-  limit: 429,
-  risk: 422,
-};
 
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8", ...headers } });
 }
 
 export function errorResponse(status: number, message: string, fieldErrors?: Record<string, string[]>): Response {
-  return json({ error: { message, ...(fieldErrors && Object.keys(fieldErrors).length ? { fieldErrors } : {}) } }, status);
+  return json(errorBody(message, fieldErrors), status);
 }
 
 export function fromError(err: unknown, context: string): Response {
-  if (err instanceof DomainError) {
-    return errorResponse(STATUS[err.kind], err.message, err instanceof ValidationError ? err.fieldErrors : undefined);
-  }
+  const refusal = refusalOf(err);
+  if (refusal) return errorResponse(refusal.status, refusal.message, refusal.fieldErrors);
   logger.error({ err, context }, "request failed");
   return errorResponse(500, "Something went wrong on our side. Please try again.");
 }
@@ -40,7 +30,7 @@ export function fromError(err: unknown, context: string): Response {
  */
 export function refuseUnsafeText(value: unknown, subject?: string): Response | null {
   const refusal = unsafeTextRefusal(value, subject);
-  return refusal ? errorResponse(400, refusal.message, subject ? undefined : refusal.fieldErrors) : null;
+  return refusal ? errorResponse(statusOf("invalid"), refusal.message, subject ? undefined : refusal.fieldErrors) : null;
 }
 
 const sizeOf = (bytes: number) => (bytes >= 1024 * 1024 ? `${bytes / (1024 * 1024)} MB` : `${bytes / 1024} KB`);
@@ -86,7 +76,7 @@ export async function readJson(req: Request, maxBytes = 64 * 1024): Promise<{ ok
   try {
     value = JSON.parse(text);
   } catch {
-    return { ok: false, response: errorResponse(400, "The request body is not valid JSON.") };
+    return { ok: false, response: errorResponse(statusOf("invalid"), "The request body is not valid JSON.") };
   }
   const refused = refuseUnsafeText(value);
   return refused ? { ok: false, response: refused } : { ok: true, value };

@@ -8,6 +8,7 @@ import { embeddedStripe, isEmbeddedStripeError } from "@/server/integrations/str
 import { logger } from "@/server/logger";
 import { recordAudit } from "@/server/services/audit";
 import { isForm, UNREADABLE_FORM } from "@/lib/validation/forms";
+import { fieldErrorsFromZod } from "@/lib/validation/field-errors";
 
 export interface ClockState {
   message?: string;
@@ -23,7 +24,7 @@ export async function advanceClockAction(_prev: ClockState, form: FormData): Pro
   const gateway = embeddedStripe();
   if (!gateway) return { message: "The test clock only exists in test mode (no STRIPE_SECRET_KEY)." };
   const parsed = advanceSchema.safeParse({ days: form.get("days") });
-  if (!parsed.success) return { message: z.flattenError(parsed.error).fieldErrors.days?.[0] ?? "Choose how far to advance" };
+  if (!parsed.success) return { message: fieldErrorsFromZod(parsed.error).days?.[0] ?? "Choose how far to advance" };
   await getDatabase();
   try {
     const { events, now } = await gateway.advanceClock(parsed.data.days);

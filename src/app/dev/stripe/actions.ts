@@ -9,6 +9,7 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { safeRedirectPath } from "@/lib/safe-redirect";
 import { unsafeTextRefusal } from "@/lib/validation/text";
+import { fieldErrorsFromZod } from "@/lib/validation/field-errors";
 import { logger } from "@/server/logger";
 import { embeddedStripe, isEmbeddedStripeError } from "@/server/integrations/stripe";
 import { getDatabase } from "@/server/db";
@@ -64,7 +65,7 @@ export async function completeOnboardingAction(_prev: DevFormState, form: FormDa
   if (unsafe) return unsafe;
   const values = { businessName: String(form.get("businessName") ?? "") };
   const parsed = onboardingSchema.safeParse({ accountId: form.get("accountId"), businessName: form.get("businessName"), returnUrl: form.get("returnUrl") ?? undefined });
-  if (!parsed.success) return { fieldErrors: z.flattenError(parsed.error).fieldErrors, values };
+  if (!parsed.success) return { fieldErrors: fieldErrorsFromZod(parsed.error), values };
   const own = await ownAccount(ctx.gateway, parsed.data.accountId, ctx.user.id);
   if (!own) return { message: NOT_YOURS };
   try {
@@ -89,7 +90,7 @@ export async function payCheckoutAction(_prev: DevFormState, form: FormData): Pr
   const unsafe = unsafeText(form);
   if (unsafe) return unsafe;
   const parsed = paySchema.safeParse({ sessionId: form.get("sessionId"), card: form.get("card") });
-  if (!parsed.success) return { fieldErrors: z.flattenError(parsed.error).fieldErrors };
+  if (!parsed.success) return { fieldErrors: fieldErrorsFromZod(parsed.error) };
   const session = await ownCheckout(ctx.gateway, parsed.data.sessionId, ctx.user.id);
   if (!session) return { message: NOT_YOURS };
   let result: Awaited<ReturnType<typeof ctx.gateway.completeCheckout>>;

@@ -9,7 +9,6 @@
 import "server-only";
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import { createElement } from "react";
-import { z } from "zod";
 import { env } from "@/env";
 import { db, type Executor } from "@/server/db";
 import { authTokens, notificationPrefs, users, type UserRole } from "@/server/db/schema";
@@ -19,6 +18,7 @@ import { recordAudit } from "@/server/services/audit";
 import { queueEmail } from "@/server/services/email/outbox";
 import { createProviderProfile } from "@/server/services/providers";
 import { emailSchema, signUpSchema, type SignUpInput } from "@/lib/validation/auth";
+import { fieldErrorsFromZod } from "@/lib/validation/field-errors";
 import { dummyPasswordHash, hashPassword, verifyPassword } from "./passwords";
 import { issueSessionRenewal } from "./session-renewal";
 import VerifyEmail from "@emails/verify-email";
@@ -63,7 +63,7 @@ async function sendVerification(tx: Executor, user: { id: string; email: string;
 export async function signUp(raw: SignUpInput, meta: RequestMeta = {}): Promise<PublicUser> {
   const parsed = signUpSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new ValidationError("Check the highlighted fields", z.flattenError(parsed.error).fieldErrors as Record<string, string[]>);
+    throw new ValidationError("Check the highlighted fields", fieldErrorsFromZod(parsed.error));
   }
   const input = parsed.data;
   const passwordHash = await hashPassword(input.password);

@@ -19,6 +19,7 @@ import { appendChainEntry, sealChainEntry, type SealedChainEntry } from "@/serve
 import { getMarketData } from "@/server/integrations/market-data";
 import { logger } from "@/server/logger";
 import { DEFAULT_LIMIT_EXPIRY_HOURS, levelProblems, publishSignalSchema, relativeDistance, type PublishSignalInput } from "@/lib/validation/signals";
+import { fieldErrorsFromZod, firstFieldError } from "@/lib/validation/field-errors";
 import { publishedEventData } from "@/lib/chain";
 import { newId } from "@/lib/ids";
 import { averageExit, legsOf, runCandles, type Candle, type LifecycleEvent, type LifecycleState } from "@/lib/lifecycle";
@@ -35,15 +36,6 @@ export interface ActionMeta {
   actorId: string | null;
   ip?: string | null;
   now?: Date;
-}
-
-function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
-  return z.flattenError(error).fieldErrors as Record<string, string[]>;
-}
-
-function firstMessage(fields: Record<string, string[]>, fallback: string): string {
-  for (const v of Object.values(fields)) if (v[0]) return v[0];
-  return fallback;
 }
 
 /** Row lock on the provider: serialises numbering and chain appends per provider. */
@@ -155,8 +147,8 @@ export interface CheckedPublication {
 function parsePublishInput(raw: unknown): PublishInput {
   const parsed = publishSignalSchema.safeParse(raw);
   if (!parsed.success) {
-    const fields = fieldErrorsOf(parsed.error);
-    throw new ValidationError(firstMessage(fields, "Check the signal's fields"), fields);
+    const fields = fieldErrorsFromZod(parsed.error);
+    throw new ValidationError(firstFieldError(fields) ?? "Check the signal's fields", fields);
   }
   return parsed.data;
 }
@@ -207,7 +199,7 @@ async function checkMarket(input: PublishInput, now: Date): Promise<CheckedPubli
     }
   }
   const problems = levelProblems(input, entry);
-  if (Object.keys(problems).length) throw new ValidationError(firstMessage(problems, "Check the levels"), problems);
+  if (Object.keys(problems).length) throw new ValidationError(firstFieldError(problems) ?? "Check the levels", problems);
 
   const takeProfits: TakeProfitLevel[] = input.takeProfits.map((tp) => ({ price: tp.price, share: tp.share }));
   const expiresAt = input.entryType === "limit" ? new Date(now.getTime() + (input.expiresInHours ?? DEFAULT_LIMIT_EXPIRY_HOURS) * 3_600_000) : null;

@@ -13,7 +13,7 @@ import { useFakeMarket } from "@/test/fake-market";
 import { jsonRequest, newApiKey, newProvider, rowCounts } from "@/test/signals";
 import { db } from "@/server/db";
 import { signalEvents, signals } from "@/server/db/schema";
-import { DomainError } from "@/server/errors";
+import { DomainError, statusOf } from "@/server/errors";
 import { resetRateLimits } from "@/server/rate-limit";
 import { verifyStoredChain } from "@/server/services/chain";
 import { waitForInlineRuns } from "@/server/jobs/inline/runner";
@@ -40,15 +40,13 @@ interface Outcome {
 
 type Publisher = Awaited<ReturnType<typeof newProvider>> & { apiKey: string };
 
-const STATUS_OF_KIND: Record<DomainError["kind"], number> = { not_found: 404, conflict: 409, forbidden: 403, unauthorized: 401, invalid: 400, limit: 429, risk: 422 };
-
 const paths: Record<string, (p: Publisher, input: Record<string, unknown>, headers?: Record<string, string>) => Promise<Outcome>> = {
   service: async (p, input) => {
     try {
       const r = await publishSignal(p.provider.id, input, "ui", { actorId: p.user.id });
       return { status: r.created ? 201 : 200, message: "", created: r.created, signalId: r.signal.id };
     } catch (err) {
-      if (err instanceof DomainError) return { status: STATUS_OF_KIND[err.kind], message: err.message };
+      if (err instanceof DomainError) return { status: statusOf(err.kind), message: err.message };
       throw err;
     }
   },

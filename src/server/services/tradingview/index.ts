@@ -9,7 +9,7 @@ import { env } from "@/env";
 import { db, type Executor } from "@/server/db";
 import { executeRows, rawQuery, type RawRow } from "@/server/db/raw";
 import { providers, signals, webhookDeliveries } from "@/server/db/schema";
-import { ConflictError, DomainError, NotFoundError, UnauthorizedError, ValidationError, isLockTimeout } from "@/server/errors";
+import { ConflictError, ValidationError, errorBody, isLockTimeout, refusalOf, statusOf } from "@/server/errors";
 import { constantTimeEqual, open, randomToken, seal, sha256Hex } from "@/server/crypto/secret-box";
 import { recordAudit } from "@/server/services/audit";
 import { getMarketData, type SymbolInfo } from "@/server/integrations/market-data";
@@ -103,7 +103,7 @@ function plainOpen(intent: ParsedAlert["intent"], live: LiveSignal[]): "long" | 
   return side && !live.some((s) => s.side === otherSide(side)) ? side : null;
 }
 
-const unknownUrl = (): AlertOutcome => ({ status: 404, body: { error: { message: "Unknown webhook URL. Copy it again from Settings → TradingView." } } });
+const unknownUrl = (): AlertOutcome => ({ status: statusOf("not_found"), body: errorBody("Unknown webhook URL. Copy it again from Settings → TradingView.") });
 
 /**
  * A repeat's answer: the first delivery's, as recorded with its effect. A repeat of an alert that took effect is a
@@ -129,11 +129,11 @@ function inFlightAnswer(): AlertOutcome {
   };
 }
 
-/** A refusal (DomainError) as the 4xx answer; anything else is rethrown. */
+/** A refusal (DomainError) as the 4xx answer, with its kind's status like every edge's; anything else is rethrown. */
 function refusal(err: unknown): AlertOutcome {
-  if (!(err instanceof DomainError)) throw err;
-  const status = err instanceof ValidationError ? 422 : err instanceof ConflictError ? 409 : err instanceof NotFoundError ? 404 : err instanceof UnauthorizedError ? 401 : err.kind === "limit" ? 429 : 422;
-  return { status, body: { error: { message: err.message, ...(err instanceof ValidationError && Object.keys(err.fieldErrors).length ? { fieldErrors: err.fieldErrors } : {}) } } };
+  const refused = refusalOf(err);
+  if (!refused) throw err;
+  return { status: refused.status, body: errorBody(refused.message, refused.fieldErrors) };
 }
 
 interface DeliveryContext {
@@ -306,14 +306,14 @@ export async function handleAlert(token: string, rawBody: string, contentType: s
   if (!ctx) return unknownUrl();
   rememberProvider(tokenHash, ctx);
 
-  if (!parsed.ok) return { status: 400, body: { error: { message: parsed.message, ...(parsed.field ? { field: parsed.field } : {}) } } };
+  if (!parsed.ok) return { status: statusOf("invalid"), body: { error: { message: parsed.message, ...(parsed.field ? { field: parsed.field } : {}) } } };
   const alert = parsed.alert;
 
   if (ctx.webhookPassphraseEnc && !passphraseMatches(alert, ctx.webhookPassphraseEnc)) return wrongPassphrase();
   if (alert.time) {
     const ageSec = (now.getTime() - alert.time.getTime()) / 1000;
     if (ageSec > env.TRADINGVIEW_MAX_ALERT_AGE_SECONDS) {
-      return { status: 422, body: { error: { message: `The alert is stale: it was sent ${Math.round(ageSec)} s ago, more than the ${env.TRADINGVIEW_MAX_ALERT_AGE_SECONDS} s allowed.` } } };
+      return refusal(new ValidationError(`The alert is stale: it was sent ${Math.round(ageSec)} s ago, more than the ${env.TRADINGVIEW_MAX_ALERT_AGE_SECONDS} s allowed.`));
     }
   }
 
@@ -332,7 +332,7 @@ export async function handleAlert(token: string, rawBody: string, contentType: s
 }
 
 const passphraseMatches = (alert: ParsedAlert, sealed: string) => Boolean(alert.passphrase) && constantTimeEqual(alert.passphrase!, open(sealed));
-const wrongPassphrase = (): AlertOutcome => ({ status: 401, body: { error: { message: "The alert's passphrase is missing or wrong." } } });
+const wrongPassphrase = (): AlertOutcome => ({ status: statusOf("unauthorized"), body: errorBody("The alert's passphrase is missing or wrong.") });
 
 /**
  * How long an alert waits for its provider's row (held by the price monitor, a manual close, another alert) before

@@ -37,12 +37,12 @@ describe("an alert whose open is refused after its exit", () => {
     // A short's stop must sit above the price (32045.14).
     const body = alert({ action: "short", sl: "31000", alert_id: "rev-1" });
     const answer = await handleAlert(p.token, body, "application/json");
-    expect(answer.status).toBe(422);
+    expect(answer.status).toBe(400);
     expect(answer.body).toMatchObject({ action: "closed", signals: [{ id: long.id, status: "closed" }], error: { message: expect.stringMatching(/Closed the long on BTC\/USDT.*short was not opened.*Stop-loss must be above the entry/s) } });
     expect((await rowsOf(p.provider.id)).map((s) => [s.side, s.status])).toEqual([["long", "closed"]]);
-    expect(await db.select({ status: webhookDeliveries.status }).from(webhookDeliveries)).toEqual([{ status: 422 }]);
+    expect(await db.select({ status: webhookDeliveries.status }).from(webhookDeliveries)).toEqual([{ status: 400 }]);
     const repeat = await handleAlert(p.token, body, "application/json");
-    expect(repeat).toMatchObject({ status: 422, body: { duplicate: true, action: "closed" } });
+    expect(repeat).toMatchObject({ status: 400, body: { duplicate: true, action: "closed" } });
     expect(await rowsOf(p.provider.id)).toHaveLength(1);
   });
 

@@ -9,6 +9,8 @@ import { authenticateApiKey } from "@/server/services/api-keys";
 import { listOwnSignals, publishSignal } from "@/server/services/signals";
 import { toView } from "@/server/services/signals/views";
 import { errorResponse, fromError, json, privateAnswer, readJson, refuseUnsafeText } from "@/server/http/respond";
+import { statusOf } from "@/server/errors";
+import { fieldErrorsFromZod, firstFieldError } from "@/lib/validation/field-errors";
 import { clientIp } from "@/server/http/client-ip";
 
 export const runtime = "nodejs";
@@ -21,7 +23,7 @@ async function authenticate(req: Request) {
   return authenticateApiKey(key);
 }
 
-const UNAUTHORIZED = () => errorResponse(401, "Send your API key as `Authorization: Bearer tsk_…`. Create one under Settings → API keys.");
+const UNAUTHORIZED = () => errorResponse(statusOf("unauthorized"), "Send your API key as `Authorization: Bearer tsk_…`. Create one under Settings → API keys.");
 
 /** The caller's own signals and answers: never kept by a cache. */
 export async function POST(req: Request) {
@@ -40,7 +42,7 @@ async function publish(req: Request) {
     const body = await readJson(req);
     if (!body.ok) return body.response;
     if (typeof body.value !== "object" || body.value === null || Array.isArray(body.value)) {
-      return errorResponse(400, "The request body must be a JSON object describing the signal.");
+      return errorResponse(statusOf("invalid"), "The request body must be a JSON object describing the signal.");
     }
     const headerKey = req.headers.get("idempotency-key") ?? undefined;
     const input = { ...(body.value as Record<string, unknown>), ...(headerKey && !("idempotencyKey" in (body.value as object)) ? { idempotencyKey: headerKey } : {}) };
@@ -67,8 +69,8 @@ async function list(req: Request) {
     if (refused) return refused;
     const q = listQuery.safeParse(params);
     if (!q.success) {
-      const fields = z.flattenError(q.error).fieldErrors as Record<string, string[]>;
-      return errorResponse(400, Object.values(fields)[0]?.[0] ?? "Bad query", fields);
+      const fields = fieldErrorsFromZod(q.error);
+      return errorResponse(statusOf("invalid"), firstFieldError(fields) ?? "Bad query", fields);
     }
     const res = await listOwnSignals(auth.provider.id, q.data);
     return json({ ...res, items: res.items.map((s) => toView(s, "owner")) });

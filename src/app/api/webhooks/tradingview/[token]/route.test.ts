@@ -179,18 +179,18 @@ describe("refused deliveries: a 4xx with a message, and nothing written", () => 
     { name: "malformed JSON", body: () => '{"ticker": "BTCUSDT", "action": "buy",', status: 400, message: /not valid JSON/ },
     { name: "JSON that is not an object", body: () => '["buy", "BTCUSDT"]', status: 400, message: /must be a JSON object/ },
     { name: "an empty body", body: () => "  ", contentType: "text/plain", status: 400, message: /empty/ },
-    { name: "an unknown symbol", body: () => alert({ ticker: "DOGEUSDT", action: "buy" }), status: 422, message: /Unknown symbol "DOGEUSDT"/ },
-    { name: "a long's stop above the price", body: () => alert({ action: "buy", price: "32045.14", stop_loss: "33000" }), status: 422, message: /Stop-loss must be below the entry/ },
-    { name: "a short's stop below the price", body: () => alert({ action: "short", price: "32045.14", sl: "31000" }), status: 422, message: /Stop-loss must be above the entry/ },
-    { name: "a take-profit on the wrong side", body: () => alert({ action: "long", tp: "31000" }), status: 422, message: /Take-profit 1 \(31000\) must be above the entry/ },
-    { name: "a back-dated price", body: () => alert({ action: "buy", price: "29000" }), status: 422, message: /from the market price 32045\.14/ },
+    { name: "an unknown symbol", body: () => alert({ ticker: "DOGEUSDT", action: "buy" }), status: 400, message: /Unknown symbol "DOGEUSDT"/ },
+    { name: "a long's stop above the price", body: () => alert({ action: "buy", price: "32045.14", stop_loss: "33000" }), status: 400, message: /Stop-loss must be below the entry/ },
+    { name: "a short's stop below the price", body: () => alert({ action: "short", price: "32045.14", sl: "31000" }), status: 400, message: /Stop-loss must be above the entry/ },
+    { name: "a take-profit on the wrong side", body: () => alert({ action: "long", tp: "31000" }), status: 400, message: /Take-profit 1 \(31000\) must be above the entry/ },
+    { name: "a back-dated price", body: () => alert({ action: "buy", price: "29000" }), status: 400, message: /from the market price 32045\.14/ },
     {
       name: `an alert older than ${env.TRADINGVIEW_MAX_ALERT_AGE_SECONDS} s`,
       body: () => alert({ action: "buy", time: new Date(Date.now() - (env.TRADINGVIEW_MAX_ALERT_AGE_SECONDS + 5) * 1000).toISOString() }),
-      status: 422,
+      status: 400,
       message: new RegExp(`stale: it was sent ${env.TRADINGVIEW_MAX_ALERT_AGE_SECONDS + 5} s ago, more than the ${env.TRADINGVIEW_MAX_ALERT_AGE_SECONDS} s allowed`),
     },
-    { name: "a stale text alert in unix seconds", body: () => `buy BTCUSDT time=${Math.floor(Date.now() / 1000) - 3600}`, contentType: "text/plain", status: 422, message: /stale/ },
+    { name: "a stale text alert in unix seconds", body: () => `buy BTCUSDT time=${Math.floor(Date.now() / 1000) - 3600}`, contentType: "text/plain", status: 400, message: /stale/ },
     { name: "a cancel with nothing pending", body: () => alert({ action: "cancel" }), status: 409, message: /No pending limit entry on BTC\/USDT/ },
   ];
 
@@ -215,7 +215,7 @@ describe("refused deliveries: a 4xx with a message, and nothing written", () => 
     const p = await withWebhook();
     const body = alert({ action: "buy", stop: "31000" });
     market.setPrice("BTC/USDT", "30500"); // the stop is now above the market: refused
-    expect((await deliver(p.token, body)).status).toBe(422);
+    expect((await deliver(p.token, body)).status).toBe(400);
     market.setPrice("BTC/USDT", "32045.14");
     expect((await deliver(p.token, body)).status).toBe(201);
   });

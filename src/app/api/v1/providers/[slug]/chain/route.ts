@@ -3,7 +3,7 @@
  * and nonce withheld. Anyone can download it and recompute every hash (README "Verifying a track record yourself").
  */
 import { getDatabase } from "@/server/db";
-import { NotFoundError } from "@/server/errors";
+import { NotFoundError, statusOf } from "@/server/errors";
 import { fromError, json, refuseUnsafeText } from "@/server/http/respond";
 import { getPublicChain } from "@/server/services/chain";
 
@@ -23,7 +23,7 @@ export async function GET(_req: Request, { params }: { params: Promise<{ slug: s
     return json(await getPublicChain(slug), 200, PUBLIC_HEADERS);
   } catch (err) {
     // A provider created a moment later must not stay "missing" in a cache.
-    if (err instanceof NotFoundError) return json({ error: "No provider with that name" }, 404, { "cache-control": "no-store" });
+    if (err instanceof NotFoundError) return json({ error: "No provider with that name" }, statusOf("not_found"), { "cache-control": "no-store" });
     return fromError(err, "GET /api/v1/providers/[slug]/chain");
   }
 }
