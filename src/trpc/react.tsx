@@ -27,7 +27,7 @@ export function TRPCReactProvider({ children }: { children: ReactNode }) {
             process.env.NODE_ENV === "development" &&
             op.direction === "down" &&
             op.result instanceof Error &&
-            ((op.result as { data?: { httpStatus?: number } }).data?.httpStatus ?? 500) >= 500,
+            (op.result.data?.httpStatus ?? 500) >= 500,
         }),
         splitLink({
           condition: (op) => op.type === "subscription",

@@ -4,6 +4,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { useTRPC } from "@/trpc/react";
+import { serverFieldErrors } from "@/trpc/field-errors";
 import { useHydrated } from "@/components/ui/use-hydrated";
 import { Alert } from "@/components/ui/card";
 import { Button, Spinner } from "@/components/ui/button";
@@ -12,9 +13,6 @@ import { centsToInput, formatCents, parseDollars, splitRevenue } from "@/lib/mon
 import { DEFAULT_PRICE_CENTS, MAX_TRIAL_DAYS, MIN_PRICE_CENTS } from "@/lib/billing";
 
 type FieldErrs = Record<string, string[] | undefined>;
-function fieldErrorsOf(err: unknown): FieldErrs {
-  return ((err as { data?: { fieldErrors?: FieldErrs | null } } | null)?.data?.fieldErrors ?? {}) as FieldErrs;
-}
 
 /**
  * Starts (or resumes) Stripe Connect onboarding and sends the browser to the account link. The button stays busy
@@ -116,7 +114,7 @@ export function PriceForm({ priceCents, trialDays, priceReady }: { priceCents: n
   const [trial, setTrial] = useState(String(trialDays));
   const [local, setLocal] = useState<FieldErrs>({});
   const save = useMutation(trpc.billing.setPrice.mutationOptions({ onSuccess: () => router.refresh() }));
-  const server = fieldErrorsOf(save.error);
+  const server = serverFieldErrors(save.error);
   const errs: FieldErrs = { price: local.price ?? server.priceCents, trial: local.trial ?? server.trialDays };
   const formError = save.isError && !server.priceCents && !server.trialDays ? save.error.message : null;
 

@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from "react";
 import { useTRPC } from "@/trpc/react";
+import { serverFieldErrors } from "@/trpc/field-errors";
 import { renewSession } from "@/server/auth/renew-session";
 import { Alert, Badge, Card, CardBody, CardHeader } from "@/components/ui/card";
 import { Button } from "@/components/ui/button";
@@ -12,10 +13,6 @@ import { MARKET_OPTIONS } from "@/lib/validation/providers";
 import { PASSWORD_MIN } from "@/lib/validation/auth";
 import { ALERT_TEMPLATE, ALERT_TEMPLATE_PASSPHRASE, STRATEGY_ALERT_TEMPLATE } from "@/lib/tradingview";
 
-type FieldErrs = Record<string, string[]>;
-function errorsOf(err: unknown): FieldErrs {
-  return ((err as { data?: { fieldErrors?: FieldErrs | null } } | null)?.data?.fieldErrors ?? {}) as FieldErrs;
-}
 const dateFmt = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 
 export function ResendVerification() {
@@ -49,7 +46,7 @@ export function ProfileSection({ name: initial }: { name: string }) {
           }}
           noValidate
         >
-          <TextField className="flex-1" label="Your name" value={name} onChange={(e) => setName(e.target.value)} autoComplete="name" errors={errorsOf(update.error).name} />
+          <TextField className="flex-1" label="Your name" value={name} onChange={(e) => setName(e.target.value)} autoComplete="name" errors={serverFieldErrors(update.error).name} />
           <Button type="submit" className="sm:mt-6" loading={update.isPending}>
             Save
           </Button>
@@ -78,7 +75,7 @@ export function ProviderProfileSection({ profile }: { profile: { displayName: st
   const trpc = useTRPC();
   const router = useRouter();
   const update = useMutation(trpc.providers.updateMine.mutationOptions({ onSuccess: () => router.refresh() }));
-  const errs = errorsOf(update.error);
+  const errs = serverFieldErrors(update.error);
   const onSubmit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const f = new FormData(e.currentTarget);
@@ -145,7 +142,7 @@ export function ApiKeysSection({ initialKeys }: { initialKeys: KeyRow[] }) {
     }),
   );
   const revoke = useMutation(trpc.apiKeys.revoke.mutationOptions({ onSuccess: () => void invalidate() }));
-  const errs = errorsOf(create.error);
+  const errs = serverFieldErrors(create.error);
   return (
     <Card id="api-keys">
       <CardHeader title="API keys" description="Publish signals from your own code with POST /api/v1/signals. Keys are shown once; we only keep a hash." />
@@ -338,7 +335,7 @@ export function TradingViewSection({ initial }: { initial: { configured: boolean
 
   const { configured, passphrase, baseUrl } = status.data;
   const appUrl = baseUrl.replace(/\/api\/webhooks\/tradingview\/?$/, "");
-  const passErrs = errorsOf(setPassphrase.error);
+  const passErrs = serverFieldErrors(setPassphrase.error);
   const templateText = renderTemplate(template === "alert" ? ALERT_TEMPLATE : STRATEGY_ALERT_TEMPLATE, { set: passphrase, value: knownPassphrase });
   const curl = `curl -X POST ${appUrl}/api/v1/signals \\
   -H "Authorization: Bearer tsk_…" \\
@@ -562,7 +559,7 @@ export function PasswordSection() {
       onSuccess: ({ sessionRenewal }) => renewSession(sessionRenewal),
     }),
   );
-  const errs = errorsOf(change.error);
+  const errs = serverFieldErrors(change.error);
   return (
     <Card>
       <CardHeader title="Password" />

@@ -5,6 +5,7 @@ import { useSubscription } from "@trpc/tanstack-react-query";
 import Decimal from "decimal.js";
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type ReactNode } from "react";
 import { useTRPC } from "@/trpc/react";
+import { serverFieldErrors } from "@/trpc/field-errors";
 import { Alert, Badge, Card, CardHeader, EmptyState } from "@/components/ui/card";
 import { Button, Spinner } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
@@ -40,10 +41,6 @@ const EXPIRY_OPTIONS = [
   { hours: 720, label: "30 days" },
   { hours: 2160, label: "90 days" },
 ];
-
-function fieldErrorsOf(err: unknown): FieldErrs {
-  return ((err as { data?: { fieldErrors?: FieldErrs | null } } | null)?.data?.fieldErrors ?? {}) as FieldErrs;
-}
 
 /** A key per form submission, so a retried request (double click, flaky network) publishes once. */
 function newIdempotencyKey(): string {
@@ -264,7 +261,7 @@ export function PublishForm({ symbols, marketSource }: { symbols: SymbolInfo[]; 
         void queryClient.invalidateQueries({ queryKey: trpc.signals.mine.pathKey() });
       },
       onError: (err) => {
-        const fields = distributeErrors(fieldErrorsOf(err));
+        const fields = distributeErrors(serverFieldErrors(err));
         const known = new Set(["symbol", "side", "entryType", "entryPrice", "stopLoss", "takeProfits", "note", "expiresInHours"]);
         const shown = Object.keys(fields).some((k) => known.has(k) || k.startsWith("tp"));
         setErrors(fields);

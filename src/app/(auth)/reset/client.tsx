@@ -3,14 +3,11 @@
 import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { useTRPC } from "@/trpc/react";
+import { serverFieldErrors } from "@/trpc/field-errors";
 import { Alert } from "@/components/ui/card";
 import { Button, ButtonLink } from "@/components/ui/button";
 import { TextField } from "@/components/ui/field";
 import { PASSWORD_MIN } from "@/lib/validation/auth";
-
-function fieldErrors(err: unknown): Record<string, string[]> {
-  return ((err as { data?: { fieldErrors?: Record<string, string[]> | null } } | null)?.data?.fieldErrors ?? {}) as Record<string, string[]>;
-}
 
 export function RequestResetForm() {
   const trpc = useTRPC();
@@ -30,8 +27,8 @@ export function RequestResetForm() {
   return (
     <form onSubmit={onSubmit} className="mt-4 space-y-4" noValidate>
       <p className="text-sm text-slate-600">Enter the email you signed up with and we will send you a reset link.</p>
-      {request.isError && !fieldErrors(request.error).email ? <Alert tone="error">{request.error.message}</Alert> : null}
-      <TextField label="Email" type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} errors={fieldErrors(request.error).email} />
+      {request.isError && !serverFieldErrors(request.error).email ? <Alert tone="error">{request.error.message}</Alert> : null}
+      <TextField label="Email" type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} errors={serverFieldErrors(request.error).email} />
       <Button type="submit" className="w-full" loading={request.isPending}>
         Send reset link
       </Button>
@@ -51,7 +48,7 @@ export function ResetPasswordForm({ token }: { token: string }) {
       </div>
     );
   }
-  const errs = fieldErrors(reset.error);
+  const errs = serverFieldErrors(reset.error);
   return (
     <form
       onSubmit={(e) => {

@@ -5,6 +5,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import type { FormEvent } from "react";
 import { useTRPC } from "@/trpc/react";
+import { serverFieldErrors } from "@/trpc/field-errors";
 import { Alert } from "@/components/ui/card";
 import { Button } from "@/components/ui/button";
 import { Checkbox } from "@/components/ui/field";
@@ -21,7 +22,7 @@ export function WelcomeForm() {
       },
     }),
   );
-  const errs = ((complete.error?.data as { fieldErrors?: Record<string, string[]> } | undefined)?.fieldErrors ?? {}) as Record<string, string[]>;
+  const errs = serverFieldErrors(complete.error);
   const onSubmit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const form = new FormData(e.currentTarget);
