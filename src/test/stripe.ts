@@ -20,8 +20,8 @@ import Stripe from "stripe";
 import * as stripeRoute from "@/app/api/webhooks/stripe/route";
 import { db } from "@/server/db";
 import { auditLog, checkoutSessions, embeddedStripeObjects, freePaperCopies, payments, providerPrices, providers, stripeEvents, subscriptions, users } from "@/server/db/schema";
-import { createStripeClient, EmbeddedStripeGateway, getPaymentsGateway, setPaymentsGateway, StripeApiGateway } from "@/server/integrations/stripe";
-import type { EventDelivery } from "@/server/integrations/stripe/embedded";
+import { createStripeClient, EmbeddedStripeGateway, StripeApiGateway, type EventDelivery } from "@/server/integrations/stripe";
+import { getPaymentsGateway, setPaymentsGateway } from "@/server/services/billing/gateway";
 import { getStripeWebhookSecret } from "@/server/secrets";
 import { newProvider } from "./signals";
 

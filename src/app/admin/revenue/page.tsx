@@ -6,7 +6,7 @@ import { Icon } from "@/components/shell/icons";
 import { formatCents } from "@/lib/money";
 import { requireAdmin } from "@/server/auth/guards";
 import { getDatabase } from "@/server/db";
-import { embeddedStripe } from "@/server/integrations/stripe";
+import { embeddedStripe } from "@/server/services/billing";
 import { api } from "@/trpc/server";
 import { ClockControls } from "./client";
 

@@ -11,7 +11,8 @@ import { payableProvider, providerRow, subscriptionOf, useEmbeddedStripe } from 
 import { newProvider } from "@/test/signals";
 import { db } from "@/server/db";
 import { appSettings } from "@/server/db/schema";
-import { setPaymentsGateway, type PaymentsGateway } from "@/server/integrations/stripe";
+import type { PaymentsGateway } from "@/server/integrations/stripe";
+import { setPaymentsGateway } from "@/server/services/billing/gateway";
 import { resetRateLimits } from "@/server/rate-limit";
 import type { SessionUser } from "@/server/api/trpc";
 

@@ -9,7 +9,8 @@ import { notFound } from "next/navigation";
 import { auth } from "@/server/auth";
 import { db, getDatabase } from "@/server/db";
 import { providers } from "@/server/db/schema";
-import { embeddedStripe, isEmbeddedStripeError, type EmbeddedStripeGateway } from "@/server/integrations/stripe";
+import { isEmbeddedStripeError, type EmbeddedStripeGateway } from "@/server/integrations/stripe";
+import { embeddedStripe } from "@/server/services/billing";
 import { getProviderByUserId } from "@/server/services/providers";
 import { isSafeText } from "@/lib/validation/text";
 

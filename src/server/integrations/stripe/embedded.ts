@@ -1,7 +1,8 @@
 /**
  * The embedded stand-in for Stripe (no STRIPE_SECRET_KEY). It keeps Stripe-shaped objects in
  * `embedded_stripe_objects`, plays Connect onboarding and Checkout from the /dev/stripe pages, and tells the app
- * what happened the way Stripe does: events signed with the webhook secret, posted to our /api/webhooks/stripe route.
+ * what happened the way Stripe does: events signed with the webhook secret, for our webhook endpoint (delivered by
+ * the `EventDelivery` it is constructed with).
  * No money moves. A test clock (like Stripe's) moves billing time forward so renewals, failed payments and
  * period-end cancellations can be played through.
  */
@@ -40,24 +41,16 @@ export function addMonth(sec: number): number {
   return Math.floor(next.getTime() / 1000);
 }
 
-/** Delivers a signed event; the default posts it to our own webhook route handler. */
+/**
+ * Delivers a signed event to our webhook endpoint and reports its answer. Supplied by whoever composes the stand-in
+ * (services/billing/gateway.ts answers it in process with the endpoint's own code; tests tap it): the integration
+ * imports neither the app's route nor the services behind it.
+ */
 export type EventDelivery = (body: string, signature: string) => Promise<{ status: number; text: string }>;
-
-const postToWebhookRoute: EventDelivery = async (body, signature) => {
-  const { POST } = await import("@/app/api/webhooks/stripe/route");
-  const res = await POST(
-    new Request("http://embedded-stripe.local/api/webhooks/stripe", {
-      method: "POST",
-      headers: { "content-type": "application/json; charset=utf-8", "stripe-signature": signature, "user-agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)" },
-      body,
-    }),
-  );
-  return { status: res.status, text: await res.text() };
-};
 
 export class EmbeddedStripeGateway implements PaymentsGateway {
   readonly mode = "embedded" as const;
-  constructor(private readonly deliver: EventDelivery = postToWebhookRoute) {}
+  constructor(private readonly deliver: EventDelivery) {}
 
   // ---- store and clock -------------------------------------------------------------------------------------------
 

@@ -9,11 +9,12 @@ import type { PriceInput } from "@/lib/validation/billing";
 import { db } from "@/server/db";
 import { checkoutSessions, providerPrices, providers, subscriptions, users, type SubscriptionStatus } from "@/server/db/schema";
 import { ConflictError, ForbiddenError, NotFoundError } from "@/server/errors";
-import { getPaymentsGateway, returnUrl } from "@/server/integrations/stripe";
 import { recordAudit } from "@/server/services/audit";
+import { getPaymentsGateway, returnUrl } from "./gateway";
 import { accountFlags, syncSubscription } from "./webhooks";
 
-export { receiveStripeWebhook, processStripeEvent, syncSubscription, HANDLED_EVENTS } from "./webhooks";
+export { answerStripeWebhook, receiveStripeWebhook, processStripeEvent, syncSubscription, HANDLED_EVENTS } from "./webhooks";
+export { createEmbeddedGateway, embeddedStripe, getPaymentsGateway, setPaymentsGateway } from "./gateway";
 export { providerRevenue, platformRevenue } from "./revenue";
 
 type Provider = typeof providers.$inferSelect;
@@ -192,8 +193,9 @@ export async function manageSubscription(callerId: string, subscriptionId: strin
   if (action === "pause" && row.status === "paused") throw new ConflictError("This subscription is already paused");
   if (action === "resume" && !row.cancelAtPeriodEnd && row.status !== "paused") throw new ConflictError("This subscription is already running");
   const change = action === "cancel" ? { cancelAtPeriodEnd: true } : action === "pause" ? { pause: true } : { cancelAtPeriodEnd: false, pause: false };
-  const sub = await getPaymentsGateway().updateSubscription(row.stripeSubscriptionId, change);
-  await syncSubscription(sub);
+  const gateway = getPaymentsGateway();
+  const sub = await gateway.updateSubscription(row.stripeSubscriptionId, change);
+  await syncSubscription(gateway, sub);
   await db.transaction((tx) => recordAudit(tx, { actorId: callerId, action: `billing.subscription_${action}`, targetType: "subscription", targetId: row.id }));
   return db.query.subscriptions.findFirst({ where: eq(subscriptions.id, row.id), columns: { id: true, status: true, cancelAtPeriodEnd: true, currentPeriodEnd: true } });
 }

@@ -11,7 +11,7 @@ import { fromStripeStatus, ledgerSplit } from "@/lib/billing";
 import { db, type Executor } from "@/server/db";
 import { checkoutSessions, payments, providers, stripeEvents, subscriptions, users } from "@/server/db/schema";
 import { isUniqueViolation } from "@/server/errors";
-import { getPaymentsGateway, type InvoiceCharge } from "@/server/integrations/stripe";
+import type { InvoiceCharge, PaymentsGateway } from "@/server/integrations/stripe";
 import { logger } from "@/server/logger";
 import { getStripeWebhookSecret } from "@/server/secrets";
 import { recordAudit } from "@/server/services/audit";
@@ -35,8 +35,31 @@ export type WebhookOutcome = { status: 200; result: "processed" | "duplicate" | 
 const idOf = (v: string | { id: string } | null | undefined): string | null => (v == null ? null : typeof v === "string" ? v : v.id);
 const fromUnix = (sec: number | null | undefined): Date | null => (sec == null ? null : new Date(sec * 1000));
 
+/** What our webhook endpoint answers a delivery: the HTTP status and its JSON body. */
+export interface WebhookAnswer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+/**
+ * The webhook endpoint's answer to one delivery of a raw body, as /api/webhooks/stripe sends it, and as the embedded
+ * stand-in receives it in process (services/billing/gateway.ts). `gateway` is the adapter the event came from: its
+ * follow-ups (reading an invoice's charge, cancelling a duplicate) go back to it.
+ */
+export async function answerStripeWebhook(gateway: PaymentsGateway, rawBody: string, signature: string | null): Promise<WebhookAnswer> {
+  try {
+    const outcome = await receiveStripeWebhook(gateway, rawBody, signature);
+    if (outcome.status === 400) return { status: 400, body: { error: outcome.error } };
+    return { status: 200, body: { received: true, result: outcome.result } };
+  } catch (err) {
+    // A 500 makes Stripe retry later; the event row rolled back with the failed effects.
+    logger.error({ err }, "stripe webhook failed");
+    return { status: 500, body: { error: "Webhook processing failed; Stripe will retry" } };
+  }
+}
+
 /** Verifies and processes one delivery. A bad signature or body writes nothing and is a 400. */
-export async function receiveStripeWebhook(rawBody: string, signature: string | null): Promise<WebhookOutcome> {
+export async function receiveStripeWebhook(gateway: PaymentsGateway, rawBody: string, signature: string | null): Promise<WebhookOutcome> {
   if (!signature) return { status: 400, error: "Missing Stripe-Signature header" };
   let event: Stripe.Event;
   try {
@@ -54,10 +77,10 @@ export async function receiveStripeWebhook(rawBody: string, signature: string | 
     logger.warn({ event: (event as { id?: unknown } | null)?.id, type: (event as { type?: unknown } | null)?.type, problem: shapeProblem }, "stripe: verified event with an unexpected shape; refused");
     return { status: 400, error: `The event does not have the shape Tradsy handles: ${shapeProblem}` };
   }
-  return { status: 200, result: await processStripeEvent(event) };
+  return { status: 200, result: await processStripeEvent(gateway, event) };
 }
 
-export async function processStripeEvent(event: Stripe.Event): Promise<"processed" | "duplicate" | "ignored"> {
+export async function processStripeEvent(gateway: PaymentsGateway, event: Stripe.Event): Promise<"processed" | "duplicate" | "ignored"> {
   if (!(HANDLED_EVENTS as readonly string[]).includes(event.type)) return "ignored";
   const seen = await db.select({ id: stripeEvents.id }).from(stripeEvents).where(eq(stripeEvents.id, event.id));
   if (seen.length) return "duplicate";
@@ -65,7 +88,7 @@ export async function processStripeEvent(event: Stripe.Event): Promise<"processe
   const at = new Date(event.created * 1000);
   // Reads from Stripe happen before the transaction, so no lock is held across the network.
   let charge: InvoiceCharge | null = null;
-  if (event.type === "invoice.paid" && event.data.object.amount_paid > 0) charge = await getPaymentsGateway().invoiceCharge(event.data.object.id as string);
+  if (event.type === "invoice.paid" && event.data.object.amount_paid > 0) charge = await gateway.invoiceCharge(event.data.object.id as string);
 
   const after: Array<() => Promise<void>> = [];
   const outcome = await db.transaction(async (tx) => {
@@ -74,14 +97,14 @@ export async function processStripeEvent(event: Stripe.Event): Promise<"processe
     switch (event.type) {
       case "checkout.session.completed": {
         const duplicate = await applyCheckoutCompleted(tx, event.data.object);
-        if (duplicate) after.push(() => cancelDuplicate(duplicate));
+        if (duplicate) after.push(() => cancelDuplicate(gateway, duplicate));
         break;
       }
       case "customer.subscription.created":
       case "customer.subscription.updated":
       case "customer.subscription.deleted": {
         const duplicate = await applySubscription(tx, event.data.object, at);
-        if (duplicate) after.push(() => cancelDuplicate(duplicate));
+        if (duplicate) after.push(() => cancelDuplicate(gateway, duplicate));
         break;
       }
       case "invoice.paid":
@@ -119,9 +142,9 @@ async function lockSubscription(tx: Executor, stripeSubscriptionId: string | nul
  * current at once. The same rule as for events: an older snapshot than the one applied changes nothing. `at` is in
  * whole seconds, like Stripe's event times, so the event for this very change (same second) still applies.
  */
-export async function syncSubscription(sub: Stripe.Subscription, at: Date = new Date(Math.floor(Date.now() / 1000) * 1000)): Promise<void> {
+export async function syncSubscription(gateway: PaymentsGateway, sub: Stripe.Subscription, at: Date = new Date(Math.floor(Date.now() / 1000) * 1000)): Promise<void> {
   const duplicate = await db.transaction((tx) => applySubscription(tx, sub, at));
-  if (duplicate) await cancelDuplicate(duplicate);
+  if (duplicate) await cancelDuplicate(gateway, duplicate);
 }
 
 /** Returns the Stripe id of the session's subscription when it is a second live one to the same provider. */
@@ -229,9 +252,9 @@ async function insertSubscription(tx: Executor, values: NewSubscription): Promis
   }
 }
 
-async function cancelDuplicate(stripeSubscriptionId: string): Promise<void> {
+async function cancelDuplicate(gateway: PaymentsGateway, stripeSubscriptionId: string): Promise<void> {
   logger.warn({ subscription: stripeSubscriptionId }, "stripe: second live subscription to one provider; cancelling it");
-  await getPaymentsGateway().cancelSubscription(stripeSubscriptionId);
+  await gateway.cancelSubscription(stripeSubscriptionId);
   await db.update(subscriptions).set({ duplicateState: "cancelled" }).where(eq(subscriptions.stripeSubscriptionId, stripeSubscriptionId));
 }
 

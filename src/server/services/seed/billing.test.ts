@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { useTestDatabase } from "@/test/db";
 import { payments, providers, subscriptions, users } from "@/server/db/schema";
-import { EmbeddedStripeGateway, setPaymentsGateway } from "@/server/integrations/stripe";
+import { createEmbeddedGateway, setPaymentsGateway } from "@/server/services/billing/gateway";
 import { DEMO_PROVIDERS } from "./demo-providers";
 import { DEMO_PAID_FOLLOWS, seedDemoBilling } from "./billing";
 import { seedDemo } from "./index";
@@ -12,7 +12,7 @@ afterEach(() => setPaymentsGateway(undefined));
 
 describe("demo billing seed (embedded mode)", () => {
   it("onboards the demo providers and pays for the trader's follows through the dev checkout and webhooks", async () => {
-    setPaymentsGateway(new EmbeddedStripeGateway());
+    setPaymentsGateway(createEmbeddedGateway());
     await seedDemo(t.db);
     const result = await seedDemoBilling();
     expect(result).toEqual({ providers: DEMO_PROVIDERS.length, subscriptions: DEMO_PAID_FOLLOWS.length });

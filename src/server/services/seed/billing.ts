@@ -8,8 +8,7 @@ import "server-only";
 import { eq, inArray } from "drizzle-orm";
 import { db } from "@/server/db";
 import { providers, subscriptions, users } from "@/server/db/schema";
-import { embeddedStripe } from "@/server/integrations/stripe";
-import { setProviderPrice, startCheckout, startConnectOnboarding } from "@/server/services/billing";
+import { embeddedStripe, setProviderPrice, startCheckout, startConnectOnboarding } from "@/server/services/billing";
 
 /** Demo providers the demo trader pays for through the dev checkout (the demo provider itself stays unbilled). */
 export const DEMO_PAID_FOLLOWS = ["momentum-desk", "steady-swing"];
