@@ -1,8 +1,8 @@
 /**
  * Server start-up, called once from `src/instrumentation.ts` before the first request:
  * refuse to start in production without secrets, open the database, migrate (always in embedded mode; on
- * PostgreSQL outside production), seed an empty embedded database, and start the in-process job scheduler when
- * no Inngest is configured.
+ * PostgreSQL outside production), seed an empty embedded database, and, when no Inngest is configured, give the
+ * in-process job runner its jobs and start its scheduler.
  */
 import "server-only";
 import { env } from "@/env";
@@ -15,6 +15,10 @@ import { demoCredentialsBanner, isDatabaseEmpty, seedDemo } from "@/server/servi
 export async function startServer(): Promise<void> {
   assertProductionSecrets();
   warnIfNoClientAddress();
+  const { jobsMode } = await import("@/server/jobs/client");
+  const inlineJobs = jobsMode() === "inline";
+  // Before anything can send a job event: the inline runner runs the jobs it is given (see jobs/inline/runner.ts).
+  if (inlineJobs) (await import("@/server/jobs")).registerJobs();
   const handle = await getDatabase();
   if (handle.kind === "pglite" || env.NODE_ENV !== "production") {
     await migrateDatabase(handle);
@@ -37,8 +41,7 @@ export async function startServer(): Promise<void> {
       .then((r) => r.signals && logger.info(r, "demo track records ready"))
       .catch((err: unknown) => logger.warn({ err }, "demo track records not written"));
   }
-  const { jobsMode } = await import("@/server/jobs/client");
-  if (jobsMode() === "inline") {
+  if (inlineJobs) {
     const { startInlineScheduler } = await import("@/server/jobs/inline/scheduler");
     startInlineScheduler();
     logger.info("jobs: inline runner (no Inngest configured)");

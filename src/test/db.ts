@@ -74,12 +74,17 @@ export async function truncateAll(db: Db): Promise<void> {
   if (list) await db.execute(sql.raw(`TRUNCATE ${list} RESTART IDENTITY CASCADE`));
 }
 
-/** Registers hooks giving this test file its own database, emptied before each test. */
+/**
+ * Registers hooks giving this test file its own database, emptied before each test, and the job runner the server
+ * would have: events the services send run the app's jobs in process, as after start-up (src/server/startup.ts).
+ */
 export function useTestDatabase(): { readonly db: Db; readonly handle: DatabaseHandle } {
   let handle: DatabaseHandle | undefined;
   beforeAll(async () => {
     handle = await createTestDatabase();
     setDatabase(handle);
+    // Loaded here, after the test file's own imports and mocks, as the runner loaded it on a first event before.
+    (await import("@/server/jobs")).registerJobs();
   });
   beforeEach(async () => {
     await truncateAll(handle!.db);

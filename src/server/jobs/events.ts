@@ -8,7 +8,7 @@ import "server-only";
 import { logger } from "@/server/logger";
 import { inngest, jobsMode, type JobsMode } from "./client";
 import type { CatalogueEvent, JobEventName } from "./types";
-import type { RunResult } from "./inline/runner";
+import { dispatchEvents, type RunResult } from "./inline/runner";
 
 export interface JobEvents {
   /** Runs audit-retention now (admin "Run now"); the daily cron covers the normal case. */
@@ -39,8 +39,6 @@ export interface SentEvent {
   completion: Promise<RunResult[]>;
 }
 
-let inlineRunner: Promise<typeof import("./inline/runner")> | undefined;
-
 /**
  * Emits an event to the job runtime.
  * - Inngest mode: `inngest.send`; a failure is logged and rethrown so the caller decides (e.g. keep an outbox row).
@@ -61,13 +59,6 @@ export async function sendEvent<K extends JobEventName>(
       throw error;
     }
   }
-  // Loaded on demand: the runner pulls in every job module (and through them the services), which must not load
-  // in Inngest mode or form an import cycle with services that send events. Kept once loaded.
-  inlineRunner ??= import("./inline/runner").catch((err: unknown) => {
-    inlineRunner = undefined;
-    throw err;
-  });
-  const { dispatchEvents } = await inlineRunner;
   const { ids, completion } = await dispatchEvents([event]);
   return { mode: "inline", ids, completion };
 }

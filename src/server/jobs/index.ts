@@ -7,6 +7,7 @@ import type { DefinedJob } from "./define";
 import { auditRetention } from "./functions/audit-retention";
 import { priceMonitor } from "./functions/price-monitor";
 import { statsRollup } from "./functions/stats-rollup";
+import { registerInlineJobs } from "./inline/runner";
 
 export { inngest, jobsMode } from "./client";
 
@@ -19,3 +20,11 @@ if (duplicate) throw new Error(`Duplicate job id "${duplicate.id}"`);
 
 export const functions = defined.map((d) => d.fn);
 export const jobs = defined.map((d) => d.job);
+
+/**
+ * Hands this list to the inline runner, for the events sent in this process. Called at start-up rather than imported
+ * by the runner: these jobs import the services that send events (see ./inline/runner.ts).
+ */
+export function registerJobs(): void {
+  registerInlineJobs(jobs);
+}

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { NonRetriableError, RetryAfterError } from "inngest";
 import type { JobContext, JobDescriptor, JobEvent, JobHandler } from "../types";
-import { defaultBackoffMs, dispatchEvents, inlineRunsInFlight, runJob, waitForInlineRuns } from "./runner";
+import { defaultBackoffMs, dispatchEvents, inlineRunsInFlight, registerInlineJobs, runJob, waitForInlineRuns } from "./runner";
 
 const noBackoff = { backoffMs: () => 0 };
 const tick: JobEvent = { name: "test/tick", data: {} };
@@ -115,6 +115,26 @@ describe("step.sendEvent", () => {
     expect(results).toHaveLength(1);
     expect(results[0]).toMatchObject({ status: "completed", jobId: "slow", output: "done" });
     expect(inlineRunsInFlight()).toBe(0);
+  });
+});
+
+describe("the registered job list", () => {
+  // The registry is process-wide (globalThis); put back whatever an earlier test file in this worker registered.
+  const registry = globalThis as { __tradsyInlineJobs?: readonly JobDescriptor[] };
+  const before = registry.__tradsyInlineJobs;
+  afterEach(() => {
+    registry.__tradsyInlineJobs = before;
+  });
+
+  it("is what events trigger when no list is passed", async () => {
+    registerInlineJobs([job("registered", () => "ran")]);
+    const { completion } = await dispatchEvents([tick]);
+    expect(await completion).toMatchObject([{ status: "completed", jobId: "registered", output: "ran" }]);
+  });
+
+  it("must be registered before an event is dispatched: the runner never imports the jobs itself", async () => {
+    delete registry.__tradsyInlineJobs;
+    await expect(dispatchEvents([tick])).rejects.toThrow(/registerJobs\(\)/);
   });
 });
 

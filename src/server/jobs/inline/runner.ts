@@ -23,7 +23,7 @@ export type RunResult =
   | { status: "failed"; jobId: string; runId: string; attempts: number; error: Error };
 
 export interface RunnerOptions {
-  /** Jobs that `step.sendEvent` / `dispatchEvents` may trigger. Default: every job in ../index.ts. */
+  /** Jobs that `step.sendEvent` / `dispatchEvents` may trigger. Default: the registered list (`registerInlineJobs`). */
   jobs?: readonly JobDescriptor[];
   /** Delay before retry number `retry` (1-based). Default: 1 s, 2 s, 4 s... capped at 5 min. */
   backoffMs?: (retry: number) => number;
@@ -162,15 +162,24 @@ function createStepTools(completedSteps: Map<string, unknown>, options: RunnerOp
   };
 }
 
-let jobIndex: Promise<typeof import("../index")> | undefined;
+// The job list is handed to the runner rather than imported by it: the jobs import the services, which send events
+// through ../events and so through this module, and importing the list here would close that loop. On globalThis:
+// start-up registers it from the instrumentation bundle, and events are sent from every route bundle's copy of this
+// module (the inline scheduler's state lives there for the same reason).
+const registry = globalThis as unknown as { __tradsyInlineJobs?: readonly JobDescriptor[] };
 
-/** The job list, imported on first use and kept. */
-function allJobs(): Promise<typeof import("../index")> {
-  jobIndex ??= import("../index").catch((err: unknown) => {
-    jobIndex = undefined;
-    throw err;
-  });
-  return jobIndex;
+/**
+ * Sets the jobs that events sent in this process trigger: `registerJobs()` in ../index.ts, called by the server's
+ * start-up (src/server/startup.ts), the test database helper and scripts that send events.
+ */
+export function registerInlineJobs(jobs: readonly JobDescriptor[]): void {
+  registry.__tradsyInlineJobs = jobs;
+}
+
+function registeredJobs(): readonly JobDescriptor[] {
+  const jobs = registry.__tradsyInlineJobs;
+  if (!jobs) throw new Error("The inline job runner has no jobs: call registerJobs() from src/server/jobs at start-up");
+  return jobs;
 }
 
 /**
@@ -181,8 +190,7 @@ export async function dispatchEvents(
   events: readonly JobEvent[],
   options: RunnerOptions = {},
 ): Promise<{ ids: string[]; completion: Promise<RunResult[]> }> {
-  // Lazy: ../index imports every job module; loading it here at import time would create an import cycle.
-  const jobs = options.jobs ?? (await allJobs()).jobs;
+  const jobs = options.jobs ?? registeredJobs();
   const ids: string[] = [];
   const runs: Promise<RunResult>[] = [];
   for (const raw of events) {

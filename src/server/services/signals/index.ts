@@ -17,6 +17,7 @@ import { consume, refund } from "@/server/rate-limit";
 import { recordAudit } from "@/server/services/audit";
 import { appendChainEntry, sealChainEntry, type SealedChainEntry } from "@/server/services/chain";
 import { getMarketData } from "@/server/integrations/market-data";
+import { sendEvent, type JobEvents } from "@/server/jobs/events";
 import { logger } from "@/server/logger";
 import { DEFAULT_LIMIT_EXPIRY_HOURS, levelProblems, publishSignalSchema, relativeDistance, type PublishSignalInput } from "@/lib/validation/signals";
 import { fieldErrorsFromZod, firstFieldError } from "@/lib/validation/field-errors";
@@ -76,17 +77,11 @@ async function appendEvent(tx: Executor, signal: { id: string; providerId: strin
   return entry;
 }
 
-// Loaded on first use (the jobs modules must not load with this one), then kept.
-let jobEvents: Promise<typeof import("@/server/jobs/events")> | undefined;
+type SignalJobEvent = Extract<keyof JobEvents, `signal/${string}`>;
 
-async function emit(name: "signal/published" | "signal/updated" | "signal/closed", data: Record<string, string>) {
+async function emit<K extends SignalJobEvent>(name: K, data: JobEvents[K]) {
   try {
-    jobEvents ??= import("@/server/jobs/events").catch((err: unknown) => {
-      jobEvents = undefined;
-      throw err;
-    });
-    const { sendEvent } = await jobEvents;
-    await sendEvent(name as never, data as never);
+    await sendEvent(name, data);
   } catch (err) {
     // The signal is committed; a lost job event is logged, and the price monitor and roll-up catch up on their own.
     logger.error({ err, name }, "could not emit job event");
