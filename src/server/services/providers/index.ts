@@ -124,6 +124,13 @@ export async function listPublicProviders(input: ListProvidersInput) {
   return { items, total: total?.n ?? 0, page: input.page, pageSize: input.pageSize };
 }
 
+/** The id of the provider with this public slug; unknown is NOT_FOUND. */
+export async function providerIdBySlug(slug: string): Promise<string> {
+  const row = await db.query.providers.findFirst({ where: eq(providers.slug, slug), columns: { id: true } });
+  if (!row) throw new NotFoundError("No provider with that name");
+  return row.id;
+}
+
 export async function getPublicProvider(slug: string) {
   const [row] = await db
     .select({ ...publicColumns, bio: providers.bio, memberSince: users.createdAt })

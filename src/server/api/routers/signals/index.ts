@@ -6,12 +6,9 @@ import { feedFor, getSignalView, listProviderSignals, toView } from "@/server/se
 import { changeFor, signalChanges } from "@/server/services/realtime";
 import { entitledProviderIds, type Viewer } from "@/server/services/entitlements";
 import { sessionIsCurrent } from "@/server/services/auth";
-import { getMarketData } from "@/server/integrations/market-data";
+import { listSymbols, quote } from "@/server/services/market-data";
+import { providerIdBySlug } from "@/server/services/providers";
 import { newStopLossSchema, publishSignalSchema } from "@/lib/validation/signals";
-import { db } from "@/server/db";
-import { eq } from "drizzle-orm";
-import { providers } from "@/server/db/schema";
-import { NotFoundError } from "@/server/errors";
 
 const page = { page: z.number().int().min(1).max(10_000).default(1), pageSize: z.number().int().min(1).max(100).default(20) };
 const signalId = z.string().trim().min(1).max(64);
@@ -24,17 +21,9 @@ const viewerOf = (ctx: { session: { user: Viewer } | null }): Viewer | null => (
 const ENTITLEMENT_REFRESH_MS = 30_000;
 
 export const signalsRouter = createTRPCRouter({
-  symbols: publicProcedure.input(z.void()).query(async () => {
-    const market = await getMarketData();
-    return { source: market.kind, symbols: await market.listSymbols() };
-  }),
+  symbols: publicProcedure.input(z.void()).query(() => listSymbols()),
 
-  quote: protectedProcedure.input(z.object({ symbol: z.string().trim().min(1).max(40) })).query(async ({ input }) => {
-    const market = await getMarketData();
-    const info = await market.getSymbol(input.symbol);
-    if (!info) throw new NotFoundError(`Unknown symbol "${input.symbol}"`);
-    return market.lastPrice(info.symbol);
-  }),
+  quote: protectedProcedure.input(z.object({ symbol: z.string().trim().min(1).max(40) })).query(({ input }) => quote(input.symbol)),
 
   publish: providerProcedure.input(publishSignalSchema).mutation(async ({ ctx, input }) => {
     const { signal, created } = await signals.publishSignal(ctx.provider.id, input, "ui", { actorId: ctx.user.id, ip: ctx.ip });
@@ -86,9 +75,7 @@ export const signalsRouter = createTRPCRouter({
       const viewer = viewerOf(ctx);
       let onlyProvider: string | null = null;
       if (input?.providerSlug) {
-        const p = await db.query.providers.findFirst({ where: eq(providers.slug, input.providerSlug), columns: { id: true } });
-        if (!p) throw new NotFoundError("No provider with that name");
-        onlyProvider = p.id;
+        onlyProvider = await providerIdBySlug(input.providerSlug);
       } else if (!viewer) {
         return;
       }
