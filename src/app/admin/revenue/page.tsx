@@ -5,8 +5,7 @@ import { Card, CardBody, CardHeader, EmptyState, PageHeader } from "@/components
 import { Icon } from "@/components/shell/icons";
 import { formatCents } from "@/lib/money";
 import { requireAdmin } from "@/server/auth/guards";
-import { getDatabase } from "@/server/db";
-import { embeddedStripe } from "@/server/services/billing";
+import { testClock } from "@/server/services/billing/test-clock";
 import { api } from "@/trpc/server";
 import { ClockControls } from "./client";
 
@@ -20,15 +19,6 @@ const monthFmt = new Intl.DateTimeFormat("en-US", { month: "long", year: "numeri
 function monthLabel(ym: string): string {
   const [y, m] = ym.split("-").map(Number);
   return y && m ? monthFmt.format(new Date(Date.UTC(y, m - 1, 1))) : ym;
-}
-
-/** The embedded stand-in's billing time (null with real Stripe) and how many whole days it runs ahead. */
-async function testClock(): Promise<{ now: Date; aheadDays: number } | null> {
-  const gateway = embeddedStripe();
-  if (!gateway) return null;
-  await getDatabase();
-  const now = await gateway.now();
-  return { now: new Date(now), aheadDays: Math.round((now - Date.now()) / 86_400_000) };
 }
 
 export default async function AdminRevenuePage() {

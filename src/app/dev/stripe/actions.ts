@@ -14,7 +14,8 @@ import { logger } from "@/server/logger";
 import { isEmbeddedStripeError } from "@/server/integrations/stripe";
 import { embeddedStripe } from "@/server/services/billing";
 import { getDatabase } from "@/server/db";
-import { ownAccount, ownCheckout, ownPortal, sessionUser } from "./guard";
+import { ownAccount, ownCheckout, ownPortal } from "@/server/services/billing/embedded-pages";
+import { sessionUser } from "./guard";
 import { isForm, UNREADABLE_FORM } from "@/lib/validation/forms";
 
 export interface DevFormState {

@@ -5,7 +5,8 @@ import { ButtonLink } from "@/components/ui/button";
 import { formatCents } from "@/lib/money";
 import { safeRedirectPath } from "@/lib/safe-redirect";
 import { requireUser } from "@/server/auth/guards";
-import { embeddedOr404, ownCheckout } from "../../guard";
+import { ownCheckout } from "@/server/services/billing/embedded-pages";
+import { embeddedOr404 } from "../../guard";
 import { CheckoutForm } from "./client";
 
 export const metadata: Metadata = { title: "Checkout" };

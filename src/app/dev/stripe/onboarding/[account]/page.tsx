@@ -5,7 +5,8 @@ import { ButtonLink } from "@/components/ui/button";
 import { safeRedirectPath } from "@/lib/safe-redirect";
 import { firstParam, hrefWith, type SearchParams } from "@/lib/search-params";
 import { requireUser } from "@/server/auth/guards";
-import { embeddedOr404, ownAccount } from "../../guard";
+import { ownAccount } from "@/server/services/billing/embedded-pages";
+import { embeddedOr404 } from "../../guard";
 import { OnboardingForm } from "./client";
 
 export const metadata: Metadata = { title: "Set up payouts" };

@@ -6,7 +6,8 @@ import { formatCents } from "@/lib/money";
 import { safeRedirectPath } from "@/lib/safe-redirect";
 import { firstParam, hrefWith, type SearchParams } from "@/lib/search-params";
 import { requireUser } from "@/server/auth/guards";
-import { embeddedOr404, ownPortal, providerNames } from "../../guard";
+import { ownPortal, providerNames } from "@/server/services/billing/embedded-pages";
+import { embeddedOr404 } from "../../guard";
 import { FailNextToggle, PayInvoiceButton, SubscriptionActions } from "./client";
 
 export const metadata: Metadata = { title: "Billing" };

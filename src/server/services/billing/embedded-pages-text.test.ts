@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { useTestDatabase } from "@/test/db";
 import { createUser } from "@/test/factories";
 import { useEmbeddedStripe } from "@/test/stripe";
-import { ownAccount, ownCheckout, ownPortal } from "./guard";
+import { ownAccount, ownCheckout, ownPortal } from "./embedded-pages";
 
 useTestDatabase();
 const stripe = useEmbeddedStripe();
