@@ -1,14 +1,16 @@
 import type { Metadata } from "next";
 import { SiteFooter, SiteHeader } from "@/components/shell/site-header";
 import { ButtonLink } from "@/components/ui/button";
+import { auth } from "@/server/auth";
 
 export const metadata: Metadata = { title: "Page not found" };
 
 /** Any unknown URL, and notFound() from segments without their own not-found page. */
-export default function NotFound() {
+export default async function NotFound() {
+  const session = await auth();
   return (
     <div className="flex min-h-dvh flex-col">
-      <SiteHeader />
+      <SiteHeader signedIn={Boolean(session)} />
       <main id="main" className="flex flex-1 items-center justify-center px-4 py-16">
         <div className="max-w-lg text-center">
           <p className="font-mono text-sm font-semibold text-brand-700">404</p>

@@ -3,6 +3,7 @@ import type { ReactNode } from "react";
 import { AppShell } from "@/components/shell/app-shell";
 import { ADMIN_NAV } from "@/components/shell/nav";
 import { requireAdmin } from "@/server/auth/guards";
+import { signOutAction } from "@/server/auth/sign-out";
 
 export const metadata: Metadata = { title: { default: "Admin", template: "%s · Admin · Tradsy" }, robots: { index: false } };
 
@@ -10,7 +11,7 @@ export const metadata: Metadata = { title: { default: "Admin", template: "%s · 
 export default async function AdminLayout({ children }: { children: ReactNode }) {
   const user = await requireAdmin();
   return (
-    <AppShell user={user} nav={ADMIN_NAV} navLabel="Admin">
+    <AppShell user={user} nav={ADMIN_NAV} navLabel="Admin" signOut={signOutAction}>
       {children}
     </AppShell>
   );

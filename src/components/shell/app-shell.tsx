@@ -8,8 +8,20 @@ import type { NavItem } from "./nav";
 
 const ROLE_LABEL = { subscriber: "Trader", provider: "Provider", admin: "Admin" } as const;
 
-/** Signed-in layout: sidebar on large screens, top bar with a drawer on small ones. */
-export function AppShell({ user, nav, navLabel, children }: { user: Session["user"]; nav: NavItem[]; navLabel: string; children: ReactNode }) {
+/** Signed-in layout: sidebar on large screens, top bar with a drawer on small ones. `signOut` is the sign-out server action. */
+export function AppShell({
+  user,
+  nav,
+  navLabel,
+  signOut,
+  children,
+}: {
+  user: Session["user"];
+  nav: NavItem[];
+  navLabel: string;
+  signOut: () => Promise<void>;
+  children: ReactNode;
+}) {
   const account = (
     <div className="border-t border-slate-200 pt-4">
       <div className="px-3">
@@ -20,7 +32,7 @@ export function AppShell({ user, nav, navLabel, children }: { user: Session["use
         </div>
       </div>
       <div className="mt-3">
-        <SignOutButton />
+        <SignOutButton action={signOut} />
       </div>
     </div>
   );

@@ -1,5 +1,4 @@
 import Link from "next/link";
-import { auth } from "@/server/auth";
 import { ButtonLink } from "@/components/ui/button";
 import { Logo } from "./logo";
 import { MobileDrawer } from "./sidebar-nav";
@@ -11,8 +10,7 @@ const LINKS = [
 ];
 
 /** Public pages' header: marketplace link and sign-in, or a way back to the app when signed in. */
-export async function SiteHeader() {
-  const session = await auth();
+export function SiteHeader({ signedIn }: { signedIn: boolean }) {
   return (
     <header className="border-b border-slate-200 bg-white/90 backdrop-blur">
       <div className="mx-auto flex h-16 max-w-6xl items-center justify-between gap-4 px-4 sm:px-6">
@@ -27,7 +25,7 @@ export async function SiteHeader() {
           </nav>
         </div>
         <div className="flex items-center gap-2">
-          {session ? (
+          {signedIn ? (
             <ButtonLink href="/dashboard" size="sm">
               Dashboard
             </ButtonLink>
