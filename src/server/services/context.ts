@@ -1,0 +1,58 @@
+/**
+ * The one calling convention for services: who acts, from where, when, and the request's logger. Built once per
+ * request — in the tRPC procedure ladder (`ctx.service`) and in each route handler or server action
+ * (`serviceContext(...)`) — and passed as the first argument to every service function that acts for someone.
+ * Owners and roles come from here (the session or an authenticated key), never from input.
+ */
+import "server-only";
+import { randomUUID } from "node:crypto";
+import type { Logger } from "pino";
+import type { UserRole } from "@/server/db/schema";
+import { logger as rootLogger } from "@/server/logger";
+
+export interface Actor {
+  id: string;
+  role: UserRole;
+}
+
+export interface ServiceContext {
+  /** The signed-in user, the API key's owner, or null for a visitor or a system job. */
+  actor: Actor | null;
+  /** The client address as far as the trusted proxies tell (`clientIp`), or null. */
+  ip: string | null;
+  /** The request's clock: one instant for everything the request decides. */
+  now: Date;
+  /** Ties every log line of a request together (also sent back as `x-request-id`). */
+  requestId: string;
+  /** A child of the root logger carrying `requestId`. */
+  log: Logger;
+}
+
+export interface ServiceContextInit {
+  actor?: Actor | null;
+  ip?: string | null;
+  now?: Date;
+  requestId?: string;
+}
+
+/** A request id from a trusted caller's `x-request-id` (short, plain) or a new one. */
+export function requestIdFrom(headers: Headers | null | undefined): string {
+  const given = headers?.get("x-request-id");
+  return given && /^[A-Za-z0-9._:-]{1,64}$/.test(given) ? given : randomUUID();
+}
+
+export function serviceContext(init: ServiceContextInit = {}): ServiceContext {
+  const requestId = init.requestId ?? randomUUID();
+  return {
+    actor: init.actor ?? null,
+    ip: init.ip ?? null,
+    now: init.now ?? new Date(),
+    requestId,
+    log: rootLogger.child({ requestId }),
+  };
+}
+
+/** For jobs and scripts that act as the platform itself (price monitor, seed, CLI). */
+export function systemContext(now: Date = new Date()): ServiceContext {
+  return serviceContext({ now, requestId: `system-${randomUUID()}` });
+}
