@@ -3,6 +3,11 @@
  * publicProcedure -> protectedProcedure (signed in) -> providerProcedure / adminProcedure (role, FORBIDDEN).
  * The session is resolved by the caller (route handler, RSC caller, tests) and passed in, so this module does not
  * depend on Auth.js.
+ *
+ * Each request has one id and a child logger carrying it (`ctx.requestId`, `ctx.log`); each procedure call gets the
+ * services' calling convention, `ctx.service` (src/server/services/context.ts): the actor from the session (non-null
+ * from protectedProcedure on), the client address, the call's clock and that logger. Every call's outcome and
+ * duration is logged once, by `requestLog`.
  */
 import "server-only";
 import { initTRPC, TRPCError } from "@trpc/server";
@@ -12,7 +17,9 @@ import { eq } from "drizzle-orm";
 import { db, getDatabase } from "@/server/db";
 import { providers, type UserRole } from "@/server/db/schema";
 import { DomainError, ValidationError, refusalOf } from "@/server/errors";
-import { logger } from "@/server/logger";
+import type { Logger } from "pino";
+import { logger as rootLogger } from "@/server/logger";
+import { requestIdFrom, type ActingContext, type Actor, type ServiceContext } from "@/server/services/context";
 import { consume, type LimitName } from "@/server/rate-limit";
 import { addressKey, clientIp } from "@/server/http/client-ip";
 import { toTRPCError } from "./errors";
@@ -37,12 +44,16 @@ export interface ContextSession {
 export interface CreateContextOptions {
   headers: Headers;
   session: ContextSession | null;
+  /** The request's id when the route handler made it (it sends it back as `x-request-id`); else from the headers. */
+  requestId?: string;
 }
 
 export async function createTRPCContext(opts: CreateContextOptions) {
   await getDatabase();
   const ip = clientIp(opts.headers);
-  return { db, session: opts.session, headers: opts.headers, ip };
+  const requestId = opts.requestId ?? requestIdFrom(opts.headers);
+  const log: Logger = rootLogger.child({ requestId });
+  return { db, session: opts.session, headers: opts.headers, ip, requestId, log };
 }
 export type Context = Awaited<ReturnType<typeof createTRPCContext>>;
 
@@ -88,16 +99,36 @@ function errorSite(err: unknown): { type: string; at: string[] } {
 export const createCallerFactory = t.createCallerFactory;
 export const createTRPCRouter = t.router;
 
-const errorAdapter = t.middleware(async ({ next, path }) => {
+/** The services' context for one call: the request's id and logger, the session's actor (or none), a fresh clock. */
+function serviceContextOf(ctx: Context): ServiceContext {
+  const user = ctx.session?.user;
+  return { actor: user ? { id: user.id, role: user.role } : null, ip: ctx.ip, now: new Date(), requestId: ctx.requestId, log: ctx.log };
+}
+
+/**
+ * One line per procedure call, at its end: path, type, duration and outcome. Successes are debug (the volume of
+ * every call); refusals and failures are warnings carrying their code (an internal error is also logged with its
+ * detail by `errorAdapter`). Neither input nor output is logged.
+ */
+const requestLog = t.middleware(async ({ ctx, next, path, type }) => {
+  const started = performance.now();
+  const result = await next({ ctx: { service: serviceContextOf(ctx) } });
+  const durationMs = Math.round((performance.now() - started) * 10) / 10;
+  if (result.ok) ctx.log.debug({ path, type, durationMs, ok: true }, "procedure done");
+  else ctx.log.warn({ path, type, durationMs, ok: false, code: result.error.code }, "procedure refused or failed");
+  return result;
+});
+
+const errorAdapter = t.middleware(async ({ ctx, next, path }) => {
   const result = await next();
   if (!result.ok) {
     const cause = result.error.cause;
     if (cause instanceof DomainError) throw toTRPCError(cause);
-    if (result.error.code === "INTERNAL_SERVER_ERROR") logger.error({ err: cause ?? result.error, path }, "procedure failed");
+    if (result.error.code === "INTERNAL_SERVER_ERROR") ctx.log.error({ err: cause ?? result.error, path }, "procedure failed");
     // A warning, not an error: hostile superjson payloads land here too, and must not flood the error log.
     // Its message often quotes the input (superjson: "Cannot convert <value> to a BigInt"), which may be a password:
     // only the kind of error and where it was thrown are logged.
-    else if (foreignInputError(result.error)) logger.warn({ path, error: errorSite(cause) }, "input refused by a parser's own error (a schema bug, or an unreadable payload)");
+    else if (foreignInputError(result.error)) ctx.log.warn({ path, error: errorSite(cause) }, "input refused by a parser's own error (a schema bug, or an unreadable payload)");
   }
   return result;
 });
@@ -113,11 +144,14 @@ const textGuard = t.middleware(async ({ next, getRawInput }) => {
   return next();
 });
 
-export const publicProcedure = t.procedure.use(errorAdapter).use(textGuard);
+export const publicProcedure = t.procedure.use(requestLog).use(errorAdapter).use(textGuard);
 
 export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.session?.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue" });
-  return next({ ctx: { ...ctx, session: ctx.session, user: ctx.session.user } });
+  const actor: Actor = { id: ctx.session.user.id, role: ctx.session.user.role };
+  // INVARIANT: the actor is the session's user; services take owners from `ctx.service.actor`, never from input.
+  const service: ActingContext = { ...ctx.service, actor };
+  return next({ ctx: { ...ctx, session: ctx.session, user: ctx.session.user, service } });
 });
 
 export const providerProcedure = protectedProcedure.use(async ({ ctx, next }) => {

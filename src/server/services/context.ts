@@ -28,6 +28,9 @@ export interface ServiceContext {
   log: Logger;
 }
 
+/** A context with someone acting: what a service that acts for a user takes (protectedProcedure's `ctx.service`). */
+export type ActingContext = ServiceContext & { actor: Actor };
+
 export interface ServiceContextInit {
   actor?: Actor | null;
   ip?: string | null;

@@ -4,6 +4,7 @@ import { appRouter } from "@/server/api/root";
 import { createTRPCContext } from "@/server/api/trpc";
 import { auth } from "@/server/auth";
 import { readBody } from "@/server/http/respond";
+import { requestIdFrom } from "@/server/services/context";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -13,16 +14,18 @@ export const dynamic = "force-dynamic";
  * and even public reads differ by session (a live signal's levels for an entitled viewer, the subscribe state), while
  * the URL does not. Nothing here is worth caching by HTTP: the client caches in TanStack Query. Appended, not set, so
  * the SSE stream keeps tRPC's `no-cache, no-transform` (proxies must not buffer or compress it).
+ * `x-request-id` is the id every log line of the request carries (a batch is one request), so a report can be tied to
+ * the log.
  */
-const PRIVATE = new Headers({ "cache-control": "private, no-store" });
+const answerHeaders = (requestId: string) => new Headers({ "cache-control": "private, no-store", "x-request-id": requestId });
 
-const handler = (req: NextRequest | Request) =>
+const handler = (req: NextRequest | Request, requestId = requestIdFrom(req.headers)) =>
   fetchRequestHandler({
     endpoint: "/api/trpc",
     req,
     router: appRouter,
-    createContext: async () => createTRPCContext({ headers: req.headers, session: await auth() }),
-    responseMeta: () => ({ headers: PRIVATE }),
+    createContext: async () => createTRPCContext({ headers: req.headers, session: await auth(), requestId }),
+    responseMeta: () => ({ headers: answerHeaders(requestId) }),
   });
 
 /** The largest tRPC request body (a batch of mutations): far above any form's, far below what would hurt memory. */
@@ -30,12 +33,16 @@ const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Mutations arrive as POST bodies, read here with a cap (the fetch adapter would read any size) and handed on. */
 async function POST(req: NextRequest) {
+  const requestId = requestIdFrom(req.headers);
   const body = await readBody(req, MAX_BODY_BYTES);
   if (!body.ok) {
     body.response.headers.set("cache-control", "private, no-store");
+    body.response.headers.set("x-request-id", requestId);
     return body.response;
   }
-  return handler(new Request(req.url, { method: "POST", headers: req.headers, body: body.text, signal: req.signal }));
+  return handler(new Request(req.url, { method: "POST", headers: req.headers, body: body.text, signal: req.signal }), requestId);
 }
 
-export { handler as GET, POST };
+const GET = (req: NextRequest) => handler(req);
+
+export { GET, POST };
