@@ -2,6 +2,7 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { ButtonLink } from "@/components/ui/button";
 import { Badge } from "@/components/ui/card";
+import { formatMonthYear } from "@/lib/format/dates";
 import { formatCents } from "@/lib/money";
 import { marketplaceSummary } from "@/server/services/providers";
 import { api } from "@/trpc/server";
@@ -16,8 +17,6 @@ const MARKET_LABEL: Record<string, string> = {
   futures: "Futures",
   commodities: "Commodities",
 };
-
-const monthYear = new Intl.DateTimeFormat("en-US", { month: "long", year: "numeric", timeZone: "UTC" });
 
 export default async function HomePage() {
   // Creating the caller opens the database, which marketplaceSummary() relies on.
@@ -165,7 +164,7 @@ function MarketplaceStrip({
                       ))}
                     </div>
                     <p className="mt-3 text-sm text-slate-500">
-                      <span className="font-medium text-slate-900">{formatCents(p.priceCents)}</span>/month · since {monthYear.format(p.createdAt)}
+                      <span className="font-medium text-slate-900">{formatCents(p.priceCents)}</span>/month · since {formatMonthYear(p.createdAt)}
                     </p>
                   </li>
                 ))}

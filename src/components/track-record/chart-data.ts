@@ -5,6 +5,7 @@
  * display, so Number() is fine here: nothing computed from these values is stored or compared.
  */
 import Decimal from "decimal.js";
+import { formatMonthYear } from "@/lib/format/dates";
 import { INITIAL_EQUITY } from "@/lib/stats/constants";
 import { drawdown as formatDrawdown, percent, utcDate, type Figure } from "./format";
 
@@ -57,7 +58,6 @@ const dayStart = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
 /** The day a curve instant belongs to: a day-end mark at 00:00 closes the day before it. */
 const dayOf = (ms: number) => (ms % DAY_MS === 0 ? ms - DAY_MS : dayStart(ms));
 const usd = (v: Decimal) => `$${v.toDecimalPlaces(2).toNumber().toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
-const monthFormat = new Intl.DateTimeFormat("en-US", { month: "long", year: "numeric", timeZone: "UTC" });
 
 export function buildChartData(curve: TrackRecordCurve, closes: ClosedMark[], now: Date = new Date()): { chart: EquityChartData; months: MonthRow[] } {
   // Day-end equity, labelled with the day that ended; then today's realized equity so far.
@@ -133,7 +133,7 @@ export function buildChartData(curve: TrackRecordCurve, closes: ClosedMark[], no
   for (const [, m] of [...byMonth.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     const end = equity.get(m.last)!;
     months.push({
-      month: monthFormat.format(new Date(m.last)),
+      month: formatMonthYear(new Date(m.last)),
       equity: usd(end),
       change: percent(end.dividedBy(prevEnd).minus(1).toString()),
       worstDrawdown: formatDrawdown(m.worst.toString()),

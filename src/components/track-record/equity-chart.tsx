@@ -3,6 +3,8 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import type { IChartApi, ISeriesApi, ISeriesMarkersPluginApi, MouseEventParams, SeriesMarker, Time, UTCTimestamp } from "lightweight-charts";
 import { cn } from "@/components/ui/cn";
+import { formatDate } from "@/lib/format/dates";
+import { formatUsd, formatUsdCents } from "@/lib/format/numbers";
 import type { ChartPoint, EquityChartData } from "./chart-data";
 
 /**
@@ -15,8 +17,6 @@ const GAIN = "#059669";
 const LOSS = "#dc2626";
 const BRAND = "#0f766e";
 
-const usd = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", maximumFractionDigits: 0 });
-const usdCents = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const pctText = (p: number, dp: number) => `${p <= -0.5 * 10 ** -dp ? "-" : ""}${Math.abs(p).toFixed(dp)}%`;
 
 /** Axis labels need more decimals when the visible range is narrow (a young record moves by cents, not dollars). */
@@ -25,7 +25,6 @@ function smallestStep(prices: readonly number[]): number {
   for (let i = 1; i < prices.length; i++) step = Math.min(step, Math.abs(prices[i]! - prices[i - 1]!));
   return step;
 }
-const day = new Intl.DateTimeFormat("en-US", { month: "short", day: "numeric", year: "numeric", timeZone: "UTC" });
 
 interface Legend {
   time: number;
@@ -98,10 +97,10 @@ export function EquityChart({ data, label, className }: { data: EquityChartData;
         priceFormat: {
           type: "custom",
           minMove: 0.01,
-          formatter: (p: number) => usdCents.format(p),
+          formatter: (p: number) => formatUsdCents(p),
           tickmarksFormatter: (prices: number[]) => {
-            const f = smallestStep(prices) < 1 ? usdCents : usd;
-            return prices.map((p) => f.format(p));
+            const f = smallestStep(prices) < 1 ? formatUsdCents : formatUsd;
+            return prices.map((p) => f(p));
           },
         },
       });
@@ -186,9 +185,9 @@ export function EquityChart({ data, label, className }: { data: EquityChartData;
       <div className="flex min-h-10 flex-wrap items-baseline gap-x-4 gap-y-1 text-sm" aria-hidden="true">
         {shown ? (
           <>
-            <span className="text-slate-500 tabular-nums">{day.format(new Date(shown.time * 1000))}</span>
+            <span className="text-slate-500 tabular-nums">{formatDate(new Date(shown.time * 1000))}</span>
             <span className="text-slate-500">
-              Equity <span className="font-semibold text-slate-900 tabular-nums">{shown.equity === null ? "—" : usdCents.format(shown.equity)}</span>
+              Equity <span className="font-semibold text-slate-900 tabular-nums">{shown.equity === null ? "—" : formatUsdCents(shown.equity)}</span>
             </span>
             <span className="text-slate-500">
               Drawdown{" "}

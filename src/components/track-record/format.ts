@@ -4,6 +4,7 @@
  * or through a float. Pure: used by server pages and client components alike.
  */
 import Decimal from "decimal.js";
+import { formatDate, formatUtcDateTime } from "@/lib/format/dates";
 
 /** A private clone so a Decimal.set elsewhere cannot change how figures are rounded here. */
 const D = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_UP });
@@ -105,20 +106,9 @@ export function hashPrefix(hash: string, length = 10): string {
   return hash.slice(0, length);
 }
 
-const dateTime = new Intl.DateTimeFormat("en-US", {
-  month: "short",
-  day: "numeric",
-  year: "numeric",
-  hour: "2-digit",
-  minute: "2-digit",
-  hourCycle: "h23",
-  timeZone: "UTC",
-});
-const dateOnly = new Intl.DateTimeFormat("en-US", { month: "short", day: "numeric", year: "numeric", timeZone: "UTC" });
-
 /** Times are shown in UTC (the unit the track record is computed in), labelled so. */
 export function utcDateTime(d: Date | string): string {
-  return `${dateTime.format(new Date(d))} UTC`;
+  return formatUtcDateTime(new Date(d));
 }
 
 /** Compact and unambiguous for tables: "2026-11-13 10:00" (UTC). */
@@ -127,7 +117,7 @@ export function utcStamp(d: Date | string): string {
 }
 
 export function utcDate(d: Date | string): string {
-  return dateOnly.format(new Date(d));
+  return formatDate(new Date(d));
 }
 
 /** "3 h ago", "2 days ago": coarse on purpose, it is re-rendered on every refresh. */

@@ -6,6 +6,8 @@ import { api } from "@/trpc/server";
 import { Badge, Card, CardBody, CardHeader, EmptyState, PageHeader } from "@/components/ui/card";
 import { Pagination } from "@/components/ui/pagination";
 import { Icon } from "@/components/shell/icons";
+import { formatDate } from "@/lib/format/dates";
+import { formatRatio } from "@/lib/format/numbers";
 import { formatCents } from "@/lib/money";
 import { firstParam, hrefWith, parsePageParam, type SearchParams } from "@/lib/search-params";
 import { OnboardingNotice, PayoutsAction, PriceForm } from "./client";
@@ -13,14 +15,11 @@ import { OnboardingNotice, PayoutsAction, PriceForm } from "./client";
 export const metadata: Metadata = { title: "Revenue" };
 export const dynamic = "force-dynamic";
 
-const dateFmt = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone: "UTC" });
 const PAYMENT_STATUS = {
   paid: { label: "Paid", tone: "green" },
   refunded: { label: "Refunded", tone: "slate" },
   partially_refunded: { label: "Part refunded", tone: "amber" },
 } as const;
-
-const percentFmt = new Intl.NumberFormat("en-US", { style: "percent", maximumFractionDigits: 1 });
 
 export default async function RevenuePage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   await requireProvider("/revenue");
@@ -108,7 +107,7 @@ export default async function RevenuePage({ searchParams }: { searchParams: Prom
           />
           <Figure
             label="Churn, last 30 days"
-            value={percentFmt.format(churn.rate)}
+            value={formatRatio(churn.rate)}
             hint={
               churn.liveAtStart
                 ? `${churn.ended} of ${churn.liveAtStart} ended${revenue.endingAtPeriodEnd ? ` · ${revenue.endingAtPeriodEnd} ending at period end` : ""}`
@@ -158,10 +157,10 @@ export default async function RevenuePage({ searchParams }: { searchParams: Prom
                       const status = PAYMENT_STATUS[p.status];
                       return (
                         <tr key={p.id} data-testid="payment-row">
-                          <td className="py-2.5 pr-4 whitespace-nowrap text-slate-700">{p.paidAt ? dateFmt.format(p.paidAt) : "—"}</td>
+                          <td className="py-2.5 pr-4 whitespace-nowrap text-slate-700">{p.paidAt ? formatDate(p.paidAt) : "—"}</td>
                           <td className="py-2.5 pr-4 text-slate-900">{p.subscriber ?? "A trader"}</td>
                           <td className="py-2.5 pr-4 whitespace-nowrap text-slate-600">
-                            {p.periodStart && p.periodEnd ? `${dateFmt.format(p.periodStart)} – ${dateFmt.format(p.periodEnd)}` : "—"}
+                            {p.periodStart && p.periodEnd ? `${formatDate(p.periodStart)} – ${formatDate(p.periodEnd)}` : "—"}
                           </td>
                           <td className="py-2.5 pr-4 text-right tabular-nums text-slate-900">{formatCents(p.amountCents)}</td>
                           <td className="py-2.5 pr-4 text-right tabular-nums text-slate-600">{formatCents(p.platformFeeCents)}</td>

@@ -4,12 +4,11 @@ import { Card, CardBody, EmptyState, PageHeader } from "@/components/ui/card";
 import { ButtonLink } from "@/components/ui/button";
 import { SubscriptionStatusBadge } from "@/components/billing/subscription-status";
 import { Icon } from "@/components/shell/icons";
+import { formatDate } from "@/lib/format/dates";
 import { getProviderByUserId } from "@/server/services/providers";
 import { api } from "@/trpc/server";
 
 export const metadata: Metadata = { title: "Subscribers" };
-
-const dateFmt = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone: "UTC" });
 
 export default async function SubscribersPage() {
   const user = await requireProvider("/subscribers");
@@ -40,7 +39,7 @@ export default async function SubscribersPage() {
                 <li key={s.id} className="flex flex-wrap items-center justify-between gap-3 px-5 py-3 text-sm">
                   <span className="font-medium text-slate-900">{s.name ?? "A trader"}</span>
                   <span className="flex items-center gap-3 text-slate-600">
-                    since {dateFmt.format(s.since)}
+                    since {formatDate(s.since)}
                     <SubscriptionStatusBadge status={s.status} />
                   </span>
                 </li>

@@ -7,19 +7,18 @@ import { Alert, Badge, Card, CardBody, EmptyState, PageHeader } from "@/componen
 import { ButtonLink } from "@/components/ui/button";
 import { SubscriptionStatusBadge } from "@/components/billing/subscription-status";
 import { Icon } from "@/components/shell/icons";
+import { formatDate } from "@/lib/format/dates";
 import { formatCents } from "@/lib/money";
 import { ManageBillingButton, ManageSubscription } from "./client";
 
 export const metadata: Metadata = { title: "Subscriptions" };
 export const dynamic = "force-dynamic";
 
-const dateFmt = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone: "UTC" });
-
 type Sub = Awaited<ReturnType<Awaited<ReturnType<typeof api>>["subscriptions"]["mine"]>>[number];
 
 /** One line on where the subscription stands: when it renews or ends, or what is wrong. */
 function when(s: Sub): string {
-  const end = s.currentPeriodEnd ? dateFmt.format(s.currentPeriodEnd) : null;
+  const end = s.currentPeriodEnd ? formatDate(s.currentPeriodEnd) : null;
   switch (s.status) {
     case "canceled":
       return "Ended. Subscribe again from the provider's page.";
@@ -28,7 +27,7 @@ function when(s: Sub): string {
     case "incomplete":
       return "Waiting for the first payment to go through.";
     case "past_due": {
-      const graceEnds = s.pastDueSince ? dateFmt.format(new Date(s.pastDueSince.getTime() + env.BILLING_GRACE_DAYS * 86_400_000)) : null;
+      const graceEnds = s.pastDueSince ? formatDate(new Date(s.pastDueSince.getTime() + env.BILLING_GRACE_DAYS * 86_400_000)) : null;
       return s.entitled && graceEnds
         ? `The last payment failed. Stripe is retrying; update your card before ${graceEnds} to keep access.`
         : "The last payment failed and access is suspended. Update your card to restore it.";
@@ -98,7 +97,7 @@ export default async function SubscriptionsPage() {
                       providerName={s.provider.displayName}
                       status={s.status}
                       cancelAtPeriodEnd={s.cancelAtPeriodEnd}
-                      endsOn={s.currentPeriodEnd ? dateFmt.format(s.currentPeriodEnd) : null}
+                      endsOn={s.currentPeriodEnd ? formatDate(s.currentPeriodEnd) : null}
                     />
                   ) : (
                     <p className="text-xs text-slate-500 sm:max-w-48 sm:text-right">Complimentary: not billed, so there is nothing to manage.</p>

@@ -2,6 +2,7 @@ import { requireAdmin } from "@/server/auth/guards";
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { Pagination } from "@/components/ui/pagination";
+import { formatClock, formatDate } from "@/lib/format/dates";
 import { parsePageParam } from "@/lib/search-params";
 import { EmptyState, PageHeader } from "@/components/ui/card";
 import { api } from "@/trpc/server";
@@ -10,8 +11,6 @@ export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Audit log" };
 
 const PAGE_SIZE = 50;
-const day = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone: "UTC" });
-const time = new Intl.DateTimeFormat("en-US", { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZone: "UTC" });
 
 const hrefFor = (page: number) => (page > 1 ? `/admin/audit?page=${page}` : "/admin/audit");
 
@@ -63,8 +62,8 @@ export default async function AdminAuditPage({ searchParams }: { searchParams: P
                     <tr key={row.id}>
                       <td className="px-4 py-3 whitespace-nowrap">
                         <time dateTime={row.createdAt.toISOString()}>
-                          <span className="block text-slate-900">{day.format(row.createdAt)}</span>
-                          <span className="block font-mono text-xs text-slate-500">{time.format(row.createdAt)}</span>
+                          <span className="block text-slate-900">{formatDate(row.createdAt)}</span>
+                          <span className="block font-mono text-xs text-slate-500">{formatClock(row.createdAt)}</span>
                         </time>
                       </td>
                       <td className="px-4 py-3">

@@ -3,6 +3,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { Pagination } from "@/components/ui/pagination";
+import { formatDateTime } from "@/lib/format/dates";
 import { parsePageParam } from "@/lib/search-params";
 import { Alert, Badge, EmptyState, PageHeader } from "@/components/ui/card";
 import { api } from "@/trpc/server";
@@ -11,7 +12,6 @@ export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Email outbox" };
 
 const PAGE_SIZE = 25;
-const when = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 const STATUS_TONE = { queued: "amber", sent: "green", failed: "red" } as const;
 
 const hrefFor = (page: number) => (page > 1 ? `/admin/emails?page=${page}` : "/admin/emails");
@@ -70,7 +70,7 @@ export default async function AdminEmailsPage({ searchParams }: { searchParams: 
                       <Badge tone={STATUS_TONE[e.status]}>{e.status[0]!.toUpperCase() + e.status.slice(1)}</Badge>
                     </td>
                     <td className="px-4 py-3 whitespace-nowrap text-slate-600">
-                      <time dateTime={e.createdAt.toISOString()}>{when.format(e.createdAt)}</time>
+                      <time dateTime={e.createdAt.toISOString()}>{formatDateTime(e.createdAt)}</time>
                     </td>
                   </tr>
                 ))}

@@ -3,6 +3,7 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { Card, CardBody, CardHeader, EmptyState, PageHeader } from "@/components/ui/card";
 import { Icon } from "@/components/shell/icons";
+import { formatMonthYear, formatUtcDateTime } from "@/lib/format/dates";
 import { formatCents } from "@/lib/money";
 import { requireAdmin } from "@/server/auth/guards";
 import { testClock } from "@/server/services/billing/test-clock";
@@ -13,12 +14,10 @@ export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Revenue" };
 
 const MONTHS = 12;
-const clockFmt = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "short", hourCycle: "h23", timeZone: "UTC" });
-const monthFmt = new Intl.DateTimeFormat("en-US", { month: "long", year: "numeric", timeZone: "UTC" });
 
 function monthLabel(ym: string): string {
   const [y, m] = ym.split("-").map(Number);
-  return y && m ? monthFmt.format(new Date(Date.UTC(y, m - 1, 1))) : ym;
+  return y && m ? formatMonthYear(new Date(Date.UTC(y, m - 1, 1))) : ym;
 }
 
 export default async function AdminRevenuePage() {
@@ -47,7 +46,7 @@ export default async function AdminRevenuePage() {
             <div>
               <p className="text-sm text-slate-500">Billing time now</p>
               <p className="mt-1 text-lg font-semibold text-slate-900 tabular-nums" data-testid="billing-clock">
-                {clockFmt.format(clock.now)} UTC
+                {formatUtcDateTime(clock.now)}
               </p>
               <p className="text-xs text-slate-500">
                 {clock.aheadDays === 0 ? "Same as the wall clock" : `${clock.aheadDays === 1 ? "1 day" : `${clock.aheadDays} days`} ahead of the wall clock`}

@@ -5,6 +5,7 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { buttonClass } from "@/components/ui/button";
 import { EmptyState, PageHeader } from "@/components/ui/card";
+import { formatDate } from "@/lib/format/dates";
 import { requireAdmin } from "@/server/auth/guards";
 import { api } from "@/trpc/server";
 import { UserRow, type Role } from "./client";
@@ -18,10 +19,8 @@ const ROLES: { value: Role; label: string }[] = [
   { value: "provider", label: "Provider" },
   { value: "admin", label: "Admin" },
 ];
-const mediumDate = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone: "UTC" });
 
 type Filters = { q: string; role?: Role; page: number };
-
 
 function parseFilters(sp: SearchParams): Filters {
   const q = textParam(sp.q, 100);
@@ -131,7 +130,7 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: P
                       name: u.name,
                       role: u.role,
                       verified: Boolean(u.emailVerified),
-                      joined: mediumDate.format(u.createdAt),
+                      joined: formatDate(u.createdAt),
                       providerSlug: u.providerSlug,
                     }}
                   />

@@ -8,6 +8,7 @@ import { Button } from "@/components/ui/button";
 import { Alert } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
 import { percent } from "@/components/track-record/format";
+import { formatLocalClock } from "@/lib/format/dates";
 import { useTRPC } from "@/trpc/react";
 import { useHydrated } from "@/components/ui/use-hydrated";
 
@@ -86,7 +87,7 @@ export function LiveUpdates({ providerSlug }: { providerSlug: string }) {
       </span>
       {updatedAt ? (
         <span className="tabular-nums" aria-hidden="true">
-          Updated {updatedAt.toLocaleTimeString("en-US", { hour: "2-digit", minute: "2-digit", hourCycle: "h23" })}
+          Updated {formatLocalClock(updatedAt)}
         </span>
       ) : null}
       <p className="sr-only" role="status" aria-live="polite" aria-atomic="true">

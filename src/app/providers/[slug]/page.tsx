@@ -13,6 +13,7 @@ import { FigureText, SignalHistory } from "@/components/track-record/signal-hist
 import { StatsTabs } from "@/components/track-record/stats-tabs";
 import { SyntheticPricesBadge, SyntheticPricesNotice } from "@/components/track-record/synthetic-prices";
 import type { SignalLevels, StatsByWindow } from "@/components/track-record/types";
+import { formatDate } from "@/lib/format/dates";
 import { firstParam, hrefWith, parsePageParam, type SearchParams } from "@/lib/search-params";
 import { auth } from "@/server/auth";
 import { api } from "@/trpc/server";
@@ -28,10 +29,7 @@ const OPEN_LIMIT = 20;
 const MARKER_PAGES = 5;
 const MARKER_PAGE_SIZE = 100;
 
-const mediumDate = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone: "UTC" });
-
 type Params = Promise<{ slug: string }>;
-
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
   const { slug } = await params;
@@ -136,8 +134,8 @@ export default async function ProviderProfilePage({ params, searchParams }: { pa
         <CardHeader title="Details" />
         <CardBody>
           <dl className="space-y-3 text-sm">
-            <DetailRow term="Member since">{mediumDate.format(provider.memberSince)}</DetailRow>
-            <DetailRow term="First signal">{allTime?.firstSignalAt ? mediumDate.format(allTime.firstSignalAt) : "Not yet"}</DetailRow>
+            <DetailRow term="Member since">{formatDate(provider.memberSince)}</DetailRow>
+            <DetailRow term="First signal">{allTime?.firstSignalAt ? formatDate(allTime.firstSignalAt) : "Not yet"}</DetailRow>
             <DetailRow term="Signals published">{(open.total + history.total).toLocaleString("en-US")}</DetailRow>
             <DetailRow term="Markets">{provider.markets.length ? provider.markets.map((m) => MARKET_LABEL[m] ?? m).join(", ") : "Not set"}</DetailRow>
           </dl>

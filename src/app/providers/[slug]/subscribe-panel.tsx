@@ -2,10 +2,9 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { Badge, Card, CardBody } from "@/components/ui/card";
 import { ButtonLink } from "@/components/ui/button";
+import { formatDate } from "@/lib/format/dates";
 import { formatCents, splitRevenue } from "@/lib/money";
 import { SubscribeButton } from "./client";
-
-const dateFmt = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone: "UTC" });
 
 export interface SubscribeState {
   acceptingSubscribers: boolean;
@@ -118,7 +117,7 @@ function OwnPanel({ accepting, priceCents }: { accepting: boolean; priceCents: n
 }
 
 function SubscribedPanel({ sub }: { sub: NonNullable<SubscribeState["subscription"]> }) {
-  const end = sub.currentPeriodEnd ? dateFmt.format(sub.currentPeriodEnd) : null;
+  const end = sub.currentPeriodEnd ? formatDate(sub.currentPeriodEnd) : null;
   const paused = sub.status === "paused";
   const pastDue = sub.status === "past_due";
   const text = paused

@@ -7,14 +7,13 @@ import { createElement } from "react";
 import { eq } from "drizzle-orm";
 import BillingNotice from "@emails/billing-notice";
 import { env } from "@/env";
+import { formatDateGB } from "@/lib/format/dates";
 import { formatCents } from "@/lib/money";
 import type { Executor } from "@/server/db";
 import { providers, subscriptions, users } from "@/server/db/schema";
 import { queueEmail } from "@/server/services/email/outbox";
 
 type Notice = "started" | "payment_failed" | "ended";
-
-const day = (d: Date) => d.toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
 
 export async function notifySubscription(tx: Executor, subscriptionId: string, notice: Notice): Promise<void> {
   const [row] = await tx
@@ -47,7 +46,7 @@ export async function notifySubscription(tx: Executor, subscriptionId: string, n
         preview: `You're subscribed to ${row.provider.name}`,
         paragraphs: [
           row.status === "trialing"
-            ? `Your free trial of ${row.provider.name} has started${row.currentPeriodEnd ? `; the first charge of ${price} is on ${day(row.currentPeriodEnd)}` : ""}.`
+            ? `Your free trial of ${row.provider.name} has started${row.currentPeriodEnd ? `; the first charge of ${price} is on ${formatDateGB(row.currentPeriodEnd)}` : ""}.`
             : `Your subscription to ${row.provider.name} (${price}) is active. Their open signals are now visible to you, live.`,
           "You can cancel, pause or change your card at any time from your Subscriptions page.",
         ],
@@ -85,7 +84,7 @@ export async function notifySubscription(tx: Executor, subscriptionId: string, n
         paragraphs: [
           `We couldn't charge your card for ${row.provider.name} (${price}).`,
           graceEnd
-            ? `You keep access until ${day(graceEnd)} while the payment is retried. Update your card before then to keep receiving signals.`
+            ? `You keep access until ${formatDateGB(graceEnd)} while the payment is retried. Update your card before then to keep receiving signals.`
             : "Update your card to keep receiving signals.",
         ],
         action: { label: "Update your card", url: subsUrl },

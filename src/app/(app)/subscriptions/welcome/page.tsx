@@ -4,13 +4,12 @@ import { requireUser } from "@/server/auth/guards";
 import { api } from "@/trpc/server";
 import { Card, CardBody } from "@/components/ui/card";
 import { ButtonLink } from "@/components/ui/button";
+import { formatDateLong } from "@/lib/format/dates";
 import { textParam, type SearchParams } from "@/lib/search-params";
 import { ConfirmingPayment } from "./client";
 
 export const metadata: Metadata = { title: "Welcome aboard" };
 export const dynamic = "force-dynamic";
-
-const dateFmt = new Intl.DateTimeFormat("en-US", { dateStyle: "long", timeZone: "UTC" });
 
 /** Where Checkout sends a trader back. The webhook may land a moment after the browser does: then we wait for it. */
 export default async function CheckoutWelcomePage({ searchParams }: { searchParams: Promise<SearchParams> }) {
@@ -50,7 +49,7 @@ export default async function CheckoutWelcomePage({ searchParams }: { searchPara
   }
 
   const trial = subscription.status === "trialing";
-  const next = subscription.currentPeriodEnd ? dateFmt.format(subscription.currentPeriodEnd) : null;
+  const next = subscription.currentPeriodEnd ? formatDateLong(subscription.currentPeriodEnd) : null;
   return (
     <Panel icon="done" title={`You're subscribed to ${provider.displayName}`}>
       <p>

@@ -5,12 +5,12 @@ import type { ReactNode } from "react";
 import { cache } from "react";
 import { TRPCError } from "@trpc/server";
 import { buttonClass } from "@/components/ui/button";
+import { formatDateTimeSeconds } from "@/lib/format/dates";
 import { Alert, Badge, Card, CardBody, CardHeader, EmptyState } from "@/components/ui/card";
 import { api } from "@/trpc/server";
 
 export const dynamic = "force-dynamic";
 
-const when = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
 const STATUS_TONE = { queued: "amber", sent: "green", failed: "red" } as const;
 
 type Params = Promise<{ id: string }>;
@@ -103,11 +103,11 @@ export default async function AdminEmailPage({ params }: { params: Params }) {
     ["Subject", email.subject || "(no subject)"],
     ["Kind", <code key="kind" className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs">{email.kind}</code>],
     ["Status", <Badge key="status" tone={STATUS_TONE[email.status]}>{email.status[0]!.toUpperCase() + email.status.slice(1)}</Badge>],
-    ["Created", <time key="created" dateTime={email.createdAt.toISOString()}>{when.format(email.createdAt)} UTC</time>],
+    ["Created", <time key="created" dateTime={email.createdAt.toISOString()}>{formatDateTimeSeconds(email.createdAt)} UTC</time>],
     [
       "Sent",
       email.sentAt ? (
-        <time key="sent" dateTime={email.sentAt.toISOString()}>{when.format(email.sentAt)} UTC</time>
+        <time key="sent" dateTime={email.sentAt.toISOString()}>{formatDateTimeSeconds(email.sentAt)} UTC</time>
       ) : (
         <span key="sent" className="text-slate-500">Not sent yet</span>
       ),

@@ -2,23 +2,23 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { Card, CardBody } from "@/components/ui/card";
 import { ButtonLink } from "@/components/ui/button";
+import { formatDate } from "@/lib/format/dates";
 import { formatCents } from "@/lib/money";
 import { safeRedirectPath } from "@/lib/safe-redirect";
 import { requireUser } from "@/server/auth/guards";
+import { actionServiceContext } from "@/server/http/service-context";
 import { ownCheckout } from "@/server/services/billing/embedded-pages";
 import { embeddedOr404 } from "../../guard";
 import { CheckoutForm } from "./client";
 
 export const metadata: Metadata = { title: "Checkout" };
 
-const dateFmt = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone: "UTC" });
-
 /** Stands in for Stripe Checkout in subscription mode: the subscriber picks a test card and pays. */
 export default async function DevCheckoutPage({ params }: { params: Promise<{ session: string }> }) {
   const gateway = await embeddedOr404();
   const { session: sessionId } = await params;
   const user = await requireUser(`/dev/stripe/checkout/${encodeURIComponent(sessionId)}`);
-  const details = await ownCheckout(gateway, sessionId, user.id);
+  const details = await ownCheckout(await actionServiceContext(user), gateway, sessionId);
   if (!details) notFound();
   const cancelUrl = safeRedirectPath(details.cancelUrl, "/providers");
   const successUrl = safeRedirectPath(details.successUrl.replace("{CHECKOUT_SESSION_ID}", sessionId), "/subscriptions");
@@ -55,11 +55,11 @@ export default async function DevCheckoutPage({ params }: { params: Promise<{ se
           {trialEnds ? (
             <div className="flex justify-between gap-4">
               <dt className="text-slate-600">{details.trialDays}-day free trial</dt>
-              <dd className="text-slate-900">until {dateFmt.format(trialEnds)}</dd>
+              <dd className="text-slate-900">until {formatDate(trialEnds)}</dd>
             </div>
           ) : null}
           <div className="flex justify-between gap-4">
-            <dt className="text-slate-600">{trialEnds ? `Then, from ${dateFmt.format(trialEnds)}` : "Billed monthly"}</dt>
+            <dt className="text-slate-600">{trialEnds ? `Then, from ${formatDate(trialEnds)}` : "Billed monthly"}</dt>
             <dd className="text-slate-900 tabular-nums">{formatCents(details.amountCents)} / month</dd>
           </div>
           <div className="flex justify-between gap-4 border-t border-slate-200 pt-2 font-semibold">

@@ -2,17 +2,18 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { Alert, Badge, Card, CardBody, CardHeader } from "@/components/ui/card";
 import { ButtonLink } from "@/components/ui/button";
+import { formatDate } from "@/lib/format/dates";
 import { formatCents } from "@/lib/money";
 import { safeRedirectPath } from "@/lib/safe-redirect";
 import { firstParam, hrefWith, type SearchParams } from "@/lib/search-params";
 import { requireUser } from "@/server/auth/guards";
+import { actionServiceContext } from "@/server/http/service-context";
 import { ownPortal, providerNames } from "@/server/services/billing/embedded-pages";
 import { embeddedOr404 } from "../../guard";
 import { FailNextToggle, PayInvoiceButton, SubscriptionActions } from "./client";
 
 export const metadata: Metadata = { title: "Billing" };
 
-const dateFmt = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone: "UTC" });
 const SUB_STATUS: Record<string, { label: string; tone: "green" | "brand" | "amber" | "slate" | "red" }> = {
   active: { label: "Active", tone: "green" },
   trialing: { label: "Trial", tone: "brand" },
@@ -35,7 +36,7 @@ export default async function DevPortalPage({ params, searchParams }: { params: 
   const [{ customer: customerId }, sp] = await Promise.all([params, searchParams]);
   const returnUrl = safeRedirectPath(firstParam(sp.return_url), "/subscriptions");
   const user = await requireUser(hrefWith(`/dev/stripe/portal/${encodeURIComponent(customerId)}`, { return_url: returnUrl }));
-  const view = await ownPortal(gateway, customerId, user.id);
+  const view = await ownPortal(await actionServiceContext(user), gateway, customerId);
   if (!view) notFound();
   const nameOf = await providerNames(view.subscriptions.map((s) => s.providerId));
   const failsNext = view.nextPaymentFails;
@@ -76,10 +77,10 @@ export default async function DevPortalPage({ params, searchParams }: { params: 
                       {s.status === "canceled"
                         ? "ended"
                         : s.cancelAtPeriodEnd
-                          ? `ends ${dateFmt.format(s.currentPeriodEnd)}`
+                          ? `ends ${formatDate(s.currentPeriodEnd)}`
                           : s.paused
-                            ? `payments paused; period ends ${dateFmt.format(s.currentPeriodEnd)}`
-                            : `renews ${dateFmt.format(s.currentPeriodEnd)}`}
+                            ? `payments paused; period ends ${formatDate(s.currentPeriodEnd)}`
+                            : `renews ${formatDate(s.currentPeriodEnd)}`}
                     </p>
                   </div>
                   {s.status === "canceled" ? null : (
@@ -122,7 +123,7 @@ export default async function DevPortalPage({ params, searchParams }: { params: 
                   const status = INVOICE_STATUS[i.status] ?? { label: i.status, tone: "slate" as const };
                   return (
                     <tr key={i.id}>
-                      <td className="px-5 py-2.5 whitespace-nowrap text-slate-700">{dateFmt.format(i.created)}</td>
+                      <td className="px-5 py-2.5 whitespace-nowrap text-slate-700">{formatDate(i.created)}</td>
                       <td className="hidden py-2.5 pr-4 font-mono text-xs text-slate-600 sm:table-cell">{i.number}</td>
                       <td className="py-2.5 pr-4 text-right tabular-nums text-slate-900">{formatCents(i.amountCents)}</td>
                       <td className="py-2.5 pr-5">
