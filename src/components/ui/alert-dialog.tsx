@@ -82,7 +82,10 @@ export function ConfirmDialog({
   cancelLabel = "Cancel",
   destructive = false,
   trigger,
+  onCloseAutoFocus,
 }: ConfirmOptions & {
+  /** Where focus goes on close; by default back to the trigger. */
+  onCloseAutoFocus?: (event: Event) => void;
   open?: boolean;
   onOpenChange?: (open: boolean) => void;
   onConfirm: () => void;
@@ -92,7 +95,7 @@ export function ConfirmDialog({
   return (
     <AlertDialog open={open} onOpenChange={onOpenChange}>
       {trigger ? <AlertDialogTrigger asChild>{trigger}</AlertDialogTrigger> : null}
-      <AlertDialogContent>
+      <AlertDialogContent onCloseAutoFocus={onCloseAutoFocus}>
         <AlertDialogHeader>
           <AlertDialogTitle>{title}</AlertDialogTitle>
           {description ? <AlertDialogDescription>{description}</AlertDialogDescription> : null}
@@ -115,6 +118,8 @@ export function ConfirmDialog({
 export function useConfirm(): { confirm: (options: ConfirmOptions) => Promise<boolean>; confirmDialog: ReactNode } {
   const [pending, setPending] = useState<ConfirmOptions | null>(null);
   const resolver = useRef<((ok: boolean) => void) | null>(null);
+  // There is no trigger to return focus to: remember what had focus when asked (the button), and go back there.
+  const returnTo = useRef<HTMLElement | null>(null);
   const settle = useCallback((ok: boolean) => {
     resolver.current?.(ok);
     resolver.current = null;
@@ -122,6 +127,7 @@ export function useConfirm(): { confirm: (options: ConfirmOptions) => Promise<bo
   }, []);
   const confirm = useCallback((options: ConfirmOptions) => {
     resolver.current?.(false);
+    returnTo.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     setPending(options);
     return new Promise<boolean>((resolve) => {
       resolver.current = resolve;
@@ -135,6 +141,11 @@ export function useConfirm(): { confirm: (options: ConfirmOptions) => Promise<bo
         if (!open) settle(false);
       }}
       onConfirm={() => settle(true)}
+      onCloseAutoFocus={(event) => {
+        event.preventDefault();
+        if (returnTo.current?.isConnected) returnTo.current.focus();
+        returnTo.current = null;
+      }}
     />
   );
   return { confirm, confirmDialog };
