@@ -4,6 +4,7 @@
  * only goes to the log.
  */
 import "server-only";
+import type { Logger } from "pino";
 import { errorBody, refusalOf, statusOf } from "@/server/errors";
 import { logger } from "@/server/logger";
 import { unsafeTextRefusal } from "@/lib/validation/text";
@@ -16,10 +17,11 @@ export function errorResponse(status: number, message: string, fieldErrors?: Rec
   return json(errorBody(message, fieldErrors), status);
 }
 
-export function fromError(err: unknown, context: string): Response {
+/** A domain error's answer, or the generic 500 with the detail logged (by the request's own logger when given). */
+export function fromError(err: unknown, context: string, log: Logger = logger): Response {
   const refusal = refusalOf(err);
   if (refusal) return errorResponse(refusal.status, refusal.message, refusal.fieldErrors);
-  logger.error({ err, context }, "request failed");
+  log.error({ err, context }, "request failed");
   return errorResponse(500, "Something went wrong on our side. Please try again.");
 }
 

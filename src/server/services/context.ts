@@ -44,10 +44,13 @@ export function requestIdFrom(headers: Headers | null | undefined): string {
   return given && /^[A-Za-z0-9._:-]{1,64}$/.test(given) ? given : randomUUID();
 }
 
+export function serviceContext(init: ServiceContextInit & { actor: Actor }): ActingContext;
+export function serviceContext(init?: ServiceContextInit): ServiceContext;
 export function serviceContext(init: ServiceContextInit = {}): ServiceContext {
   const requestId = init.requestId ?? randomUUID();
   return {
-    actor: init.actor ?? null,
+    // Only who acts: a session's user object carries more (email, name) that services must not come to rely on.
+    actor: init.actor ? { id: init.actor.id, role: init.actor.role } : null,
     ip: init.ip ?? null,
     now: init.now ?? new Date(),
     requestId,

@@ -22,6 +22,8 @@ vi.mock("@/server/auth", async (importOriginal) => ({
   auth: async () => (session.user ? { user: session.user, expires: new Date(Date.now() + 3_600_000).toISOString() } : null),
 }));
 vi.mock("next/cache", () => ({ revalidatePath: vi.fn() }));
+// The actions read the request (its id and address) as Next.js would give it to them.
+vi.mock("next/headers", () => ({ headers: async () => new Headers({ "x-forwarded-for": "203.0.113.7" }) }));
 
 const { completeOnboardingAction, payCheckoutAction, portalAction } = await import("./actions");
 const { advanceClockAction } = await import("@/app/admin/revenue/actions");

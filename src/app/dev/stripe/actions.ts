@@ -10,7 +10,8 @@ import { z } from "zod";
 import { safeRedirectPath } from "@/lib/safe-redirect";
 import { unsafeTextRefusal } from "@/lib/validation/text";
 import { fieldErrorsFromZod } from "@/lib/validation/field-errors";
-import { logger } from "@/server/logger";
+import type { Logger } from "pino";
+import { actionServiceContext } from "@/server/http/service-context";
 import { isEmbeddedStripeError } from "@/server/integrations/stripe";
 import { embeddedStripe } from "@/server/services/billing";
 import { getDatabase } from "@/server/db";
@@ -35,7 +36,7 @@ async function context() {
   await getDatabase();
   const user = await sessionUser();
   if (!user) return { error: "Your session has ended. Sign in again to continue." } as const;
-  return { gateway, user } as const;
+  return { gateway, service: await actionServiceContext(user) } as const;
 }
 
 /** The one text rule (src/lib/validation/text.ts), as for tRPC and REST input: a NUL in an id would reach SQL. */
@@ -45,9 +46,9 @@ function unsafeText(form: FormData): DevFormState | null {
 }
 
 /** Gateway refusals are our own sentences; anything else is logged and replaced by a generic one. */
-function failure(err: unknown, what: string): DevFormState {
+function failure(err: unknown, what: string, log: Logger): DevFormState {
   if (isEmbeddedStripeError(err)) return { message: err.message };
-  logger.error({ err }, `embedded stripe page: ${what} failed`);
+  log.error({ err }, `embedded stripe page: ${what} failed`);
   return { message: "Something went wrong on our side. Please try again." };
 }
 
@@ -68,12 +69,12 @@ export async function completeOnboardingAction(_prev: DevFormState, form: FormDa
   const values = { businessName: String(form.get("businessName") ?? "") };
   const parsed = onboardingSchema.safeParse({ accountId: form.get("accountId"), businessName: form.get("businessName"), returnUrl: form.get("returnUrl") ?? undefined });
   if (!parsed.success) return { fieldErrors: fieldErrorsFromZod(parsed.error), values };
-  const own = await ownAccount(ctx.gateway, parsed.data.accountId, ctx.user.id);
+  const own = await ownAccount(ctx.service, ctx.gateway, parsed.data.accountId);
   if (!own) return { message: NOT_YOURS };
   try {
     await ctx.gateway.completeOnboarding(parsed.data.accountId, { businessName: parsed.data.businessName });
   } catch (err) {
-    return { ...failure(err, "onboarding"), values };
+    return { ...failure(err, "onboarding", ctx.service.log), values };
   }
   redirect(safeRedirectPath(parsed.data.returnUrl, "/revenue?onboarding=return"));
 }
@@ -93,13 +94,13 @@ export async function payCheckoutAction(_prev: DevFormState, form: FormData): Pr
   if (unsafe) return unsafe;
   const parsed = paySchema.safeParse({ sessionId: form.get("sessionId"), card: form.get("card") });
   if (!parsed.success) return { fieldErrors: fieldErrorsFromZod(parsed.error) };
-  const session = await ownCheckout(ctx.gateway, parsed.data.sessionId, ctx.user.id);
+  const session = await ownCheckout(ctx.service, ctx.gateway, parsed.data.sessionId);
   if (!session) return { message: NOT_YOURS };
   let result: Awaited<ReturnType<typeof ctx.gateway.completeCheckout>>;
   try {
     result = await ctx.gateway.completeCheckout(parsed.data.sessionId, parsed.data.card);
   } catch (err) {
-    return failure(err, "checkout");
+    return failure(err, "checkout", ctx.service.log);
   }
   if (!result.ok) return { message: result.message };
   redirect(safeRedirectPath(result.successUrl, "/subscriptions"));
@@ -124,7 +125,7 @@ export async function portalAction(_prev: DevFormState, form: FormData): Promise
   const parsed = portalSchema.safeParse(Object.fromEntries(form.entries()));
   if (!parsed.success) return { message: "That request wasn't understood. Reload the page and try again." };
   const input = parsed.data;
-  const view = await ownPortal(ctx.gateway, input.customerId, ctx.user.id);
+  const view = await ownPortal(ctx.service, ctx.gateway, input.customerId);
   if (!view) return { message: NOT_YOURS };
   let done: string;
   try {
@@ -156,7 +157,7 @@ export async function portalAction(_prev: DevFormState, form: FormData): Promise
         break;
     }
   } catch (err) {
-    return failure(err, `portal ${input.intent}`);
+    return failure(err, `portal ${input.intent}`, ctx.service.log);
   }
   const page = `/dev/stripe/portal/${encodeURIComponent(input.customerId)}`;
   // The paid invoice's button disappears with the re-render, so its confirmation travels in the URL instead.

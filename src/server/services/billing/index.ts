@@ -1,7 +1,8 @@
 /**
  * Billing: Connect onboarding and pricing for providers, Checkout and subscription management for traders.
- * Owners always come from the caller (the session), never from input. Stripe is told what to do here; our tables
- * follow from its webhook events (./webhooks), except where noted.
+ * Owners always come from the caller (`ctx.actor`, the session; for providers, the profile the procedure ladder
+ * looked up from it), never from input. Stripe is told what to do here; our tables follow from its webhook events
+ * (./webhooks), except where noted.
  */
 import "server-only";
 import { and, desc, eq, gt, inArray } from "drizzle-orm";
@@ -10,6 +11,7 @@ import { db } from "@/server/db";
 import { checkoutSessions, providerPrices, providers, subscriptions, users, type SubscriptionStatus } from "@/server/db/schema";
 import { ConflictError, ForbiddenError, NotFoundError } from "@/server/errors";
 import { recordAudit } from "@/server/services/audit";
+import type { ActingContext, ServiceContext } from "@/server/services/context";
 import { getPaymentsGateway, returnUrl } from "./gateway";
 import { accountFlags, syncSubscription } from "./webhooks";
 
@@ -18,10 +20,6 @@ export { createEmbeddedGateway, embeddedStripe, getPaymentsGateway, setPaymentsG
 export { providerRevenue, platformRevenue } from "./revenue";
 
 type Provider = typeof providers.$inferSelect;
-interface Caller {
-  id: string;
-  role: "subscriber" | "provider" | "admin";
-}
 
 /** Statuses that hold the one live subscription per (subscriber, provider): the `subscriptions_live_pair_idx` set. */
 const LIVE: SubscriptionStatus[] = ["incomplete", "trialing", "active", "past_due", "paused"];
@@ -38,8 +36,11 @@ function liveSubscription(subscriberId: string, providerId: string) {
 
 // ---- providers: payouts and price ---------------------------------------------------------------------------------
 
-/** Starts (or resumes) Stripe Connect Express onboarding; returns the account link to send the provider to. */
-export async function startConnectOnboarding(provider: Provider): Promise<{ url: string }> {
+/**
+ * Starts (or resumes) Stripe Connect Express onboarding; returns the account link to send the provider to.
+ * `provider` is the actor's own profile (providerProcedure).
+ */
+export async function startConnectOnboarding(ctx: ActingContext, provider: Provider): Promise<{ url: string }> {
   const gateway = getPaymentsGateway();
   let accountId = provider.stripeAccountId;
   if (!accountId) {
@@ -48,7 +49,7 @@ export async function startConnectOnboarding(provider: Provider): Promise<{ url:
     accountId = (await gateway.createConnectAccount({ providerId: provider.id, email: owner.email })).id;
     await db.transaction(async (tx) => {
       await tx.update(providers).set({ stripeAccountId: accountId }).where(eq(providers.id, provider.id));
-      await recordAudit(tx, { actorId: provider.userId, action: "billing.connect_account_created", targetType: "provider", targetId: provider.id });
+      await recordAudit(tx, { actorId: ctx.actor.id, action: "billing.connect_account_created", targetType: "provider", targetId: provider.id });
     });
   }
   return gateway.createAccountLink({ accountId, refreshUrl: returnUrl("/revenue?onboarding=refresh"), returnUrl: returnUrl("/revenue?onboarding=return") });
@@ -68,7 +69,7 @@ export async function refreshConnectAccount(provider: Provider): Promise<void> {
  * Sets the monthly price and trial. A new amount creates a new Stripe Price for new subscribers; existing
  * subscriptions stay on theirs. The Product is created once, on the first price.
  */
-export async function setProviderPrice(provider: Provider, input: PriceInput): Promise<{ priceCents: number; trialDays: number; stripePriceId: string }> {
+export async function setProviderPrice(ctx: ActingContext, provider: Provider, input: PriceInput): Promise<{ priceCents: number; trialDays: number; stripePriceId: string }> {
   const gateway = getPaymentsGateway();
   let productId = provider.stripeProductId;
   if (!productId) {
@@ -83,7 +84,7 @@ export async function setProviderPrice(provider: Provider, input: PriceInput): P
     if (priceId !== provider.stripePriceId) await tx.insert(providerPrices).values({ id: priceId, providerId: provider.id, amountCents: input.priceCents }).onConflictDoNothing();
     await tx.update(providers).set({ priceCents: input.priceCents, trialDays: input.trialDays, stripePriceId: priceId }).where(eq(providers.id, provider.id));
     await recordAudit(tx, {
-      actorId: provider.userId,
+      actorId: ctx.actor.id,
       action: "billing.price_set",
       targetType: "provider",
       targetId: provider.id,
@@ -110,7 +111,8 @@ export function payoutStatus(provider: Provider) {
 // ---- traders: checkout and management -----------------------------------------------------------------------------
 
 /** Whether this provider takes paid subscribers now, and the caller's live subscription to it, if any. */
-export async function subscribeState(caller: Caller | null, providerId: string) {
+export async function subscribeState(ctx: ServiceContext, providerId: string) {
+  const caller = ctx.actor;
   const [provider] = await db.select().from(providers).where(eq(providers.id, providerId));
   if (!provider) throw new NotFoundError("No such provider");
   const live = caller ? await liveSubscription(caller.id, providerId) : undefined;
@@ -124,7 +126,8 @@ export async function subscribeState(caller: Caller | null, providerId: string) 
 }
 
 /** Opens Stripe Checkout (or reuses the caller's open session) for a monthly subscription to a provider. */
-export async function startCheckout(caller: Caller, providerId: string): Promise<{ url: string }> {
+export async function startCheckout(ctx: ActingContext, providerId: string): Promise<{ url: string }> {
+  const caller = ctx.actor;
   const [provider] = await db.select().from(providers).where(eq(providers.id, providerId));
   if (!provider) throw new NotFoundError("No such provider");
   if (provider.userId === caller.id) throw new ForbiddenError("You can't subscribe to your own signals");
@@ -141,7 +144,7 @@ export async function startCheckout(caller: Caller, providerId: string): Promise
       eq(checkoutSessions.providerId, providerId),
       eq(checkoutSessions.status, "open"),
       eq(checkoutSessions.stripePriceId, provider.stripePriceId),
-      gt(checkoutSessions.expiresAt, new Date(Date.now() + 5 * 60_000)),
+      gt(checkoutSessions.expiresAt, new Date(ctx.now.getTime() + 5 * 60_000)),
     ),
     orderBy: desc(checkoutSessions.createdAt),
   });
@@ -162,7 +165,7 @@ export async function startCheckout(caller: Caller, providerId: string): Promise
   return { url: session.url };
 }
 
-async function ensureCustomer(caller: Caller): Promise<string> {
+async function ensureCustomer(caller: { id: string }): Promise<string> {
   const [user] = await db.select({ stripeCustomerId: users.stripeCustomerId, email: users.email, name: users.name }).from(users).where(eq(users.id, caller.id));
   if (!user) throw new NotFoundError("Account not found");
   if (user.stripeCustomerId) return user.stripeCustomerId;
@@ -186,7 +189,8 @@ export type ManageAction = "cancel" | "resume" | "pause";
  * updated subscription; we apply it at once so the page is current, and the `customer.subscription.updated` event
  * that follows applies the same state again.
  */
-export async function manageSubscription(callerId: string, subscriptionId: string, action: ManageAction) {
+export async function manageSubscription(ctx: ActingContext, subscriptionId: string, action: ManageAction) {
+  const callerId = ctx.actor.id;
   const row = await ownSubscription(callerId, subscriptionId);
   if (row.status === "canceled") throw new ConflictError("This subscription has ended; subscribe again from the provider's page");
   if (action === "cancel" && row.cancelAtPeriodEnd) throw new ConflictError("This subscription is already set to end at the close of the period");
@@ -201,14 +205,15 @@ export async function manageSubscription(callerId: string, subscriptionId: strin
 }
 
 /** A Stripe billing portal session for the caller's own customer (card, invoices, cancellation). */
-export async function openBillingPortal(callerId: string): Promise<{ url: string }> {
-  const [user] = await db.select({ stripeCustomerId: users.stripeCustomerId }).from(users).where(eq(users.id, callerId));
+export async function openBillingPortal(ctx: ActingContext): Promise<{ url: string }> {
+  const [user] = await db.select({ stripeCustomerId: users.stripeCustomerId }).from(users).where(eq(users.id, ctx.actor.id));
   if (!user?.stripeCustomerId) throw new ConflictError("You have no billing account yet: it is created with your first subscription");
   return getPaymentsGateway().createPortalSession({ customerId: user.stripeCustomerId, returnUrl: returnUrl("/subscriptions") });
 }
 
 /** The session a trader comes back from after Checkout, if it is theirs (the success page). */
-export async function checkoutResult(callerId: string, sessionId: string) {
+export async function checkoutResult(ctx: ActingContext, sessionId: string) {
+  const callerId = ctx.actor.id;
   const row = await db.query.checkoutSessions.findFirst({ where: and(eq(checkoutSessions.id, sessionId), eq(checkoutSessions.subscriberId, callerId)) });
   if (!row) return null;
   const provider = await db.query.providers.findFirst({ where: eq(providers.id, row.providerId), columns: { slug: true, displayName: true } });

@@ -9,6 +9,7 @@ import { db, getDatabase } from "@/server/db";
 import { ConflictError, ForbiddenError, ValidationError } from "@/server/errors";
 import { isEmbeddedStripeError } from "@/server/integrations/stripe";
 import { recordAudit } from "@/server/services/audit";
+import type { ServiceContext } from "@/server/services/context";
 import { fieldErrorsFromZod } from "@/lib/validation/field-errors";
 import { embeddedStripe } from "./gateway";
 
@@ -25,11 +26,12 @@ export async function testClock(): Promise<{ now: Date; aheadDays: number } | nu
 
 /**
  * Moves billing time forward by `days` (1, 7 or 31, as the form offers them) and posts the events that time brings.
- * Checked in this order, each refusal a domain error: an admin (ForbiddenError, whoever else calls, signed in or not),
- * the stand-in in use (ConflictError with real Stripe), the step (ValidationError). The stand-in's own refusals are
- * ConflictErrors with its message.
+ * Checked in this order, each refusal a domain error: an admin acting (ForbiddenError, whoever else calls, signed in
+ * or not), the stand-in in use (ConflictError with real Stripe), the step (ValidationError). The stand-in's own
+ * refusals are ConflictErrors with its message.
  */
-export async function advanceTestClock(actor: { id: string; role: string } | null, days: unknown): Promise<{ days: number; events: number; now: Date }> {
+export async function advanceTestClock(ctx: ServiceContext, days: unknown): Promise<{ days: number; events: number; now: Date }> {
+  const actor = ctx.actor;
   if (actor?.role !== "admin") throw new ForbiddenError("Admins only.");
   const gateway = embeddedStripe();
   if (!gateway) throw new ConflictError("The test clock only exists in test mode (no STRIPE_SECRET_KEY).");

@@ -9,6 +9,7 @@ import { eq, inArray } from "drizzle-orm";
 import { db } from "@/server/db";
 import { providers, subscriptions, users } from "@/server/db/schema";
 import { embeddedStripe, setProviderPrice, startCheckout, startConnectOnboarding } from "@/server/services/billing";
+import { serviceContext } from "@/server/services/context";
 
 /** Demo providers the demo trader pays for through the dev checkout (the demo provider itself stays unbilled). */
 export const DEMO_PAID_FOLLOWS = ["momentum-desk", "steady-swing"];
@@ -25,10 +26,12 @@ export async function seedDemoBilling(): Promise<{ providers: number; subscripti
     .where(inArray(users.email, Array.from({ length: 40 }, (_, i) => `demo-provider-${i + 1}@tradsy.dev`)));
   for (const { provider } of demo) {
     if (provider.chargesEnabled) continue;
-    await startConnectOnboarding(provider);
+    // Each demo provider acts for itself, as when it clicks through its payouts page.
+    const ctx = serviceContext({ actor: { id: provider.userId, role: "provider" } });
+    await startConnectOnboarding(ctx, provider);
     const [fresh] = await db.select().from(providers).where(eq(providers.id, provider.id));
     await gateway.completeOnboarding(fresh!.stripeAccountId!, { businessName: provider.displayName });
-    await setProviderPrice(fresh!, { priceCents: provider.priceCents, trialDays: TRIALS[provider.slug] ?? 0 });
+    await setProviderPrice(ctx, fresh!, { priceCents: provider.priceCents, trialDays: TRIALS[provider.slug] ?? 0 });
   }
 
   const [trader] = await db.select({ id: users.id, role: users.role }).from(users).where(eq(users.email, "trader@tradsy.dev"));
@@ -39,7 +42,7 @@ export async function seedDemoBilling(): Promise<{ providers: number; subscripti
       (await db.select({ providerId: subscriptions.providerId }).from(subscriptions).where(eq(subscriptions.subscriberId, trader.id))).map((s) => s.providerId),
     );
     for (const p of follows.filter((f) => !already.has(f.id))) {
-      const { url } = await startCheckout(trader, p.id);
+      const { url } = await startCheckout(serviceContext({ actor: trader }), p.id);
       const sessionId = url.split("/").pop()!;
       const result = await gateway.completeCheckout(sessionId, "succeeds");
       if (result.ok) subscribed++;

@@ -23,7 +23,7 @@ export const billingRouter = createTRPCRouter({
   startOnboarding: providerProcedure
     .use(rateLimit("billing.onboarding", 10, 60))
     .input(z.void())
-    .mutation(({ ctx }) => startConnectOnboarding(ctx.provider)),
+    .mutation(({ ctx }) => startConnectOnboarding(ctx.service, ctx.provider)),
   refreshAccount: providerProcedure.input(z.void()).mutation(async ({ ctx }) => {
     await refreshConnectAccount(ctx.provider);
     return { ok: true };
@@ -31,26 +31,26 @@ export const billingRouter = createTRPCRouter({
   setPrice: providerProcedure
     .use(rateLimit("billing.price", 10, 60))
     .input(priceSchema)
-    .mutation(({ ctx, input }) => setProviderPrice(ctx.provider, input)),
+    .mutation(({ ctx, input }) => setProviderPrice(ctx.service, ctx.provider, input)),
   revenue: providerProcedure
     .input(z.object({ page: z.number().int().min(1).max(10_000).default(1) }))
     .query(({ ctx, input }) => providerRevenue(ctx.provider.id, { page: input.page })),
 
   // Traders: subscribe, manage, portal. The subscriber is always the caller.
-  subscribeState: publicProcedure.input(checkoutSchema).query(({ ctx, input }) => subscribeState(ctx.session?.user ?? null, input.providerId)),
+  subscribeState: publicProcedure.input(checkoutSchema).query(({ ctx, input }) => subscribeState(ctx.service, input.providerId)),
   checkout: protectedProcedure
     .use(rateLimit("billing.checkout", 10, 60))
     .input(checkoutSchema)
-    .mutation(({ ctx, input }) => startCheckout(ctx.user, input.providerId)),
-  checkoutResult: protectedProcedure.input(z.object({ sessionId: z.string().min(1).max(255) })).query(({ ctx, input }) => checkoutResult(ctx.user.id, input.sessionId)),
+    .mutation(({ ctx, input }) => startCheckout(ctx.service, input.providerId)),
+  checkoutResult: protectedProcedure.input(z.object({ sessionId: z.string().min(1).max(255) })).query(({ ctx, input }) => checkoutResult(ctx.service, input.sessionId)),
   manage: protectedProcedure
     .use(rateLimit("billing.manage", 20, 60))
     .input(subscriptionRefSchema.extend({ action: z.enum(["cancel", "resume", "pause"], { error: "Choose cancel, resume or pause" }) }))
-    .mutation(({ ctx, input }) => manageSubscription(ctx.user.id, input.subscriptionId, input.action)),
+    .mutation(({ ctx, input }) => manageSubscription(ctx.service, input.subscriptionId, input.action)),
   portal: protectedProcedure
     .use(rateLimit("billing.portal", 10, 60))
     .input(z.void())
-    .mutation(({ ctx }) => openBillingPortal(ctx.user.id)),
+    .mutation(({ ctx }) => openBillingPortal(ctx.service)),
   freeTier: protectedProcedure.input(z.void()).query(({ ctx }) => freeCopyUsage(ctx.user.id)),
 
   // Admins: platform revenue.

@@ -5,6 +5,7 @@ import { ButtonLink } from "@/components/ui/button";
 import { safeRedirectPath } from "@/lib/safe-redirect";
 import { firstParam, hrefWith, type SearchParams } from "@/lib/search-params";
 import { requireUser } from "@/server/auth/guards";
+import { actionServiceContext } from "@/server/http/service-context";
 import { ownAccount } from "@/server/services/billing/embedded-pages";
 import { embeddedOr404 } from "../../guard";
 import { OnboardingForm } from "./client";
@@ -18,7 +19,7 @@ export default async function DevOnboardingPage({ params, searchParams }: { para
   const returnUrl = safeRedirectPath(firstParam(sp.return_url), "/revenue?onboarding=return");
   const refreshUrl = safeRedirectPath(firstParam(sp.refresh_url), "/revenue?onboarding=refresh");
   const user = await requireUser(hrefWith(`/dev/stripe/onboarding/${encodeURIComponent(accountId)}`, { return_url: returnUrl, refresh_url: refreshUrl }));
-  const own = await ownAccount(gateway, accountId, user.id);
+  const own = await ownAccount(await actionServiceContext(user), gateway, accountId);
   if (!own) notFound();
   const { account, provider } = own;
 
