@@ -12,7 +12,6 @@
  * | `forbidden`    | 403  | FORBIDDEN             | signed in, but not allowed to do this                        |
  * | `not_found`    | 404  | NOT_FOUND             | missing, or not the caller's (the two are not told apart)    |
  * | `conflict`     | 409  | CONFLICT              | the current state does not allow it (nothing to exit, taken) |
- * | `risk`         | 422  | UNPROCESSABLE_CONTENT | valid input that a risk limit refuses                        |
  * | `limit`        | 429  | TOO_MANY_REQUESTS     | a rate limit or quota is used up                             |
  *
  * Why invalid input is a 400 everywhere rather than 400 for a malformed request and 422 for a well-formed one that
@@ -21,8 +20,8 @@
  * a split would make the same mistake answer differently by which check caught it first (tRPC's input parser, the
  * service's schema, or a rule that needs the market price) — a distinction no client acts on. 400 is also what the
  * web forms (tRPC) and the REST API always answered; only the TradingView webhook said 422, and TradingView treats
- * every 4xx alike (it never resends after one). 422 keeps its narrow sense for `risk`: input that is valid in every
- * respect, refused by a risk limit.
+ * every 4xx alike (it never resends after one). Should a rule one day refuse input that is valid in every respect (a
+ * copy-trading risk limit, say), give it its own kind with 422 then.
  *
  * Statuses that are not a refusal of the request by a domain rule stay where they arise: 413 (a body over a
  * route's limit), 503 with Retry-After (an alert still being processed) and 500 (anything unexpected).
@@ -38,7 +37,6 @@ export const ERROR_KINDS = {
   forbidden: { status: 403, trpc: "FORBIDDEN" },
   not_found: { status: 404, trpc: "NOT_FOUND" },
   conflict: { status: 409, trpc: "CONFLICT" },
-  risk: { status: 422, trpc: "UNPROCESSABLE_CONTENT" },
   limit: { status: 429, trpc: "TOO_MANY_REQUESTS" },
 } as const;
 
@@ -67,9 +65,6 @@ export class UnauthorizedError extends DomainError {
 }
 export class LimitExceededError extends DomainError {
   readonly kind = "limit" as const;
-}
-export class RiskRejectedError extends DomainError {
-  readonly kind = "risk" as const;
 }
 /** Bad input, by its shape or by a rule; `fieldErrors` lets forms show the message by the field. */
 export class ValidationError extends DomainError {

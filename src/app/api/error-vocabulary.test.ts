@@ -21,7 +21,6 @@ import {
   ForbiddenError,
   LimitExceededError,
   NotFoundError,
-  RiskRejectedError,
   UnauthorizedError,
   ValidationError,
   errorBody,
@@ -55,7 +54,6 @@ const ONE_OF_EACH: Record<ErrorKind, DomainError> = {
   forbidden: new ForbiddenError("Admins only"),
   not_found: new NotFoundError("Signal not found"),
   conflict: new ConflictError("No open signal on BTC/USDT to exit."),
-  risk: new RiskRejectedError("Over the risk limit"),
   limit: new LimitExceededError("Too many requests"),
 };
 

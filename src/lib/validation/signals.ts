@@ -3,7 +3,6 @@ import Decimal from "decimal.js";
 import { z } from "zod";
 
 export const MAX_TAKE_PROFITS = 3;
-export const DEFAULT_ENTRY_TOLERANCE = "0.01";
 export const DEFAULT_LIMIT_EXPIRY_HOURS = 24 * 7;
 
 /**

@@ -49,7 +49,3 @@ export function shaped<T>(kind: TemplateKind, fields: Record<string, unknown>): 
   const base = load(kind);
   return { ...(base ? (structuredClone(base) as Record<string, unknown>) : {}), ...fields } as T;
 }
-
-export function resetTemplateCache(): void {
-  cache.clear();
-}
