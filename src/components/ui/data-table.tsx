@@ -1,4 +1,4 @@
-import type { Key, ReactNode } from "react";
+import type { ComponentProps, Key, ReactNode } from "react";
 import { cn } from "./cn";
 import { Pagination, type PaginationProps } from "./pagination";
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "./table";
@@ -7,7 +7,8 @@ import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, Tabl
 export interface Column<Row> {
   id: string;
   header: ReactNode;
-  cell: (row: Row, index: number) => ReactNode;
+  /** The cell's content (not needed with the table's `renderRow`). */
+  cell?: (row: Row, index: number) => ReactNode;
   /** Classes for this column's cells (body). */
   className?: string;
   /** Classes for this column's header cell. */
@@ -31,7 +32,8 @@ export function DataTable<Row>({
   empty,
   pagination,
   renderRow,
-  rowClassName,
+  rowProps,
+  headerClassName,
   className,
   bodyClassName,
   framed = true,
@@ -45,7 +47,10 @@ export function DataTable<Row>({
   empty?: ReactNode;
   pagination?: PaginationProps;
   renderRow?: (row: Row, index: number) => ReactNode;
-  rowClassName?: string | ((row: Row) => string | undefined);
+  /** Attributes for each row's `<tr>` (className, data-testid, …). */
+  rowProps?: (row: Row, index: number) => ComponentProps<"tr">;
+  /** Classes for the `<thead>` (e.g. the lighter header of a table inside a Card). */
+  headerClassName?: string;
   /** Classes for the `<table>` (a min-width, say). */
   className?: string;
   bodyClassName?: string;
@@ -56,7 +61,7 @@ export function DataTable<Row>({
     <>
       <Table framed={framed} className={className}>
         <TableCaption className={cn(!showCaption && "sr-only")}>{caption}</TableCaption>
-        <TableHeader>
+        <TableHeader className={headerClassName}>
           <TableRow>
             {columns.map((c) => (
               <TableHead key={c.id} className={c.headClassName}>
@@ -70,15 +75,15 @@ export function DataTable<Row>({
             renderRow ? (
               renderRow(row, i)
             ) : (
-              <TableRow key={rowKey(row, i)} className={typeof rowClassName === "function" ? rowClassName(row) : rowClassName}>
+              <TableRow key={rowKey(row, i)} {...rowProps?.(row, i)}>
                 {columns.map((c) =>
                   c.rowHeader ? (
                     <TableHead key={c.id} scope="row" className={cn("font-normal whitespace-normal normal-case", c.className)}>
-                      {c.cell(row, i)}
+                      {c.cell?.(row, i)}
                     </TableHead>
                   ) : (
                     <TableCell key={c.id} className={c.className}>
-                      {c.cell(row, i)}
+                      {c.cell?.(row, i)}
                     </TableCell>
                   ),
                 )}

@@ -1,4 +1,4 @@
-import { useId, type InputHTMLAttributes, type ReactNode, type TextareaHTMLAttributes } from "react";
+import { useId, type InputHTMLAttributes, type ReactNode, type Ref, type TextareaHTMLAttributes } from "react";
 import { cn } from "./cn";
 
 const control =
@@ -19,7 +19,7 @@ export function TextField({
   errors,
   className,
   ...props
-}: InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: ReactNode; errors?: string[] | null }) {
+}: InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: ReactNode; errors?: string[] | null; ref?: Ref<HTMLInputElement> }) {
   const id = useId();
   const errId = `${id}-error`;
   const hintId = `${id}-hint`;
@@ -51,7 +51,7 @@ export function TextArea({
   errors,
   className,
   ...props
-}: TextareaHTMLAttributes<HTMLTextAreaElement> & { label: string; errors?: string[] | null }) {
+}: TextareaHTMLAttributes<HTMLTextAreaElement> & { label: string; errors?: string[] | null; ref?: Ref<HTMLTextAreaElement> }) {
   const id = useId();
   const invalid = Boolean(errors?.length);
   return (
@@ -76,7 +76,7 @@ export function Checkbox({
   errors,
   className,
   ...props
-}: Omit<InputHTMLAttributes<HTMLInputElement>, "type"> & { label: ReactNode; errors?: string[] | null }) {
+}: Omit<InputHTMLAttributes<HTMLInputElement>, "type"> & { label: ReactNode; errors?: string[] | null; ref?: Ref<HTMLInputElement> }) {
   const id = useId();
   const invalid = Boolean(errors?.length);
   return (

@@ -2,7 +2,7 @@
 
 import { CheckIcon, ChevronDownIcon, ChevronUpIcon } from "lucide-react";
 import { Select as SelectPrimitive } from "radix-ui";
-import type { ComponentProps } from "react";
+import { useId, useState, type ComponentProps, type ReactNode } from "react";
 import { cn } from "./cn";
 
 export function Select(props: ComponentProps<typeof SelectPrimitive.Root>) {
@@ -108,5 +108,97 @@ export function SelectScrollDownButton({ className, ...props }: ComponentProps<t
     <SelectPrimitive.ScrollDownButton data-slot="select-scroll-down-button" className={cn("flex cursor-default items-center justify-center py-1", className)} {...props}>
       <ChevronDownIcon className="size-4" aria-hidden="true" />
     </SelectPrimitive.ScrollDownButton>
+  );
+}
+
+/** Radix refuses "" as an item value; an option meaning "none" (e.g. "Any price") stands in as this. */
+const EMPTY = "__empty__";
+const toItem = (value: string) => (value === "" ? EMPTY : value);
+const fromItem = (value: string) => (value === EMPTY ? "" : value);
+
+export interface SelectFieldOption {
+  value: string;
+  label: ReactNode;
+  disabled?: boolean;
+}
+
+/**
+ * A labelled select in the form style: a visible `<label>` (or an `aria-label`), options that may include "" (an
+ * "Any…"/"All…" choice), and with `name` a hidden input that submits the value (also before hydration, so a GET
+ * filter form still sends the current filters). Controlled (`value`/`onValueChange`) or not (`defaultValue`).
+ */
+export function SelectField({
+  label,
+  labelClassName,
+  id: idProp,
+  name,
+  options,
+  value,
+  defaultValue,
+  onValueChange,
+  size = "default",
+  disabled,
+  className,
+  triggerClassName,
+  "aria-label": ariaLabel,
+  "aria-describedby": describedBy,
+  "aria-invalid": invalid,
+}: {
+  label?: ReactNode;
+  labelClassName?: string;
+  id?: string;
+  name?: string;
+  options: SelectFieldOption[];
+  value?: string;
+  defaultValue?: string;
+  onValueChange?: (value: string) => void;
+  size?: "sm" | "default";
+  disabled?: boolean;
+  className?: string;
+  triggerClassName?: string;
+  "aria-label"?: string;
+  "aria-describedby"?: string;
+  "aria-invalid"?: boolean;
+}) {
+  const autoId = useId();
+  const id = idProp ?? `${autoId}-select`;
+  const [own, setOwn] = useState(defaultValue ?? options[0]?.value ?? "");
+  const current = value ?? own;
+  return (
+    <div className={className}>
+      {label ? (
+        <label htmlFor={id} className={cn("block text-sm font-medium text-slate-800", labelClassName)}>
+          {label}
+        </label>
+      ) : null}
+      <Select
+        value={toItem(current)}
+        onValueChange={(v) => {
+          const next = fromItem(v);
+          if (value === undefined) setOwn(next);
+          onValueChange?.(next);
+        }}
+        disabled={disabled}
+      >
+        <SelectTrigger
+          id={id}
+          size={size}
+          aria-label={ariaLabel}
+          aria-describedby={describedBy}
+          aria-invalid={invalid || undefined}
+          className={cn(label ? "mt-1" : undefined, triggerClassName)}
+        >
+          <SelectValue />
+        </SelectTrigger>
+        <SelectContent>
+          {options.map((o) => (
+            <SelectItem key={o.value} value={toItem(o.value)} disabled={o.disabled}>
+              {o.label}
+            </SelectItem>
+          ))}
+        </SelectContent>
+      </Select>
+      {name ? <input type="hidden" name={name} value={current} /> : null}
+    </div>
   );
 }

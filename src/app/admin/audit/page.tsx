@@ -1,7 +1,8 @@
 import { requireAdmin } from "@/server/auth/guards";
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { Pagination } from "@/components/ui/pagination";
+import { DataTable, type Column } from "@/components/ui/data-table";
+import { pageCount } from "@/components/ui/pagination";
 import { formatClock, formatDate } from "@/lib/format/dates";
 import { parsePageParam } from "@/lib/search-params";
 import { EmptyState, PageHeader } from "@/components/ui/card";
@@ -26,8 +27,8 @@ export default async function AdminAuditPage({ searchParams }: { searchParams: P
   const page = parsePageParam((await searchParams).page);
   const caller = await api();
   const result = await caller.admin.audit({ page, pageSize: PAGE_SIZE });
-  const totalPages = Math.max(1, Math.ceil(result.total / PAGE_SIZE));
-  if (result.total > 0 && page > totalPages) redirect(hrefFor(totalPages));
+  const { totalPages, beyond } = pageCount(result.total, PAGE_SIZE, page);
+  if (beyond) redirect(hrefFor(beyond));
 
   return (
     <>
@@ -36,75 +37,85 @@ export default async function AdminAuditPage({ searchParams }: { searchParams: P
         description="Append-only record of security- and money-relevant actions, newest first. Times are UTC; entries are kept for a year."
       />
 
-      {result.items.length ? (
-        <>
-          <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-xs">
-            <table className="w-full min-w-[48rem] text-left text-sm">
-              <caption className="sr-only">
-                Audit log entries, page {page} of {totalPages}
-              </caption>
-              <thead className="border-b border-slate-200 bg-slate-50 text-xs font-semibold tracking-wide text-slate-500 uppercase">
-                <tr>
-                  <th scope="col" className="px-4 py-3 whitespace-nowrap">Time (UTC)</th>
-                  <th scope="col" className="px-4 py-3 whitespace-nowrap">
-                    Actor <span className="font-normal normal-case">and IP</span>
-                  </th>
-                  <th scope="col" className="px-4 py-3 whitespace-nowrap">
-                    Action <span className="font-normal normal-case">and target</span>
-                  </th>
-                  <th scope="col" className="px-4 py-3">Data</th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100 align-top">
-                {result.items.map((row) => {
-                  const json = compactJson(row.data);
-                  return (
-                    <tr key={row.id}>
-                      <td className="px-4 py-3 whitespace-nowrap">
-                        <time dateTime={row.createdAt.toISOString()}>
-                          <span className="block text-slate-900">{formatDate(row.createdAt)}</span>
-                          <span className="block font-mono text-xs text-slate-500">{formatClock(row.createdAt)}</span>
-                        </time>
-                      </td>
-                      <td className="px-4 py-3">
-                        <span className="block whitespace-nowrap text-slate-900">
-                          {row.actorEmail ?? <span className="text-slate-500 italic">System</span>}
-                        </span>
-                        {row.ip ? (
-                          <span className="block font-mono text-xs text-slate-500">
-                            <span className="sr-only">IP </span>
-                            {row.ip}
-                          </span>
-                        ) : null}
-                      </td>
-                      <td className="px-4 py-3">
-                        <code className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs whitespace-nowrap text-slate-800">{row.action}</code>
-                        {row.targetType || row.targetId ? (
-                          <span className="mt-1 block text-xs text-slate-500">
-                            <span className="sr-only">Target </span>
-                            {row.targetType}
-                            {row.targetType && row.targetId ? " · " : null}
-                            {row.targetId ? <code className="font-mono break-all">{row.targetId}</code> : null}
-                          </span>
-                        ) : null}
-                      </td>
-                      <td className="w-[40%] px-4 py-3">
-                        {json ? <code className="block font-mono text-xs break-all text-slate-700">{json}</code> : <Dash />}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
-          <Pagination page={page} totalPages={totalPages} hrefFor={hrefFor} prevLabel="Newer" nextLabel="Older" />
-        </>
-      ) : (
-        <EmptyState title="No audit entries yet">Sign-ups, sign-ins, password and role changes and API key changes are recorded here as they happen.</EmptyState>
-      )}
+      <DataTable
+        caption={`Audit log entries, page ${page} of ${totalPages}`}
+        className="min-w-[48rem]"
+        bodyClassName="align-top"
+        columns={AUDIT_COLUMNS}
+        rows={result.items}
+        rowKey={(row) => row.id}
+        pagination={{ page, totalPages, hrefFor, prevLabel: "Newer", nextLabel: "Older" }}
+        empty={<EmptyState title="No audit entries yet">Sign-ups, sign-ins, password and role changes and API key changes are recorded here as they happen.</EmptyState>}
+      />
     </>
   );
 }
+
+type AuditItem = Awaited<ReturnType<Awaited<ReturnType<typeof api>>["admin"]["audit"]>>["items"][number];
+
+const AUDIT_COLUMNS: Column<AuditItem>[] = [
+  {
+    id: "time",
+    header: "Time (UTC)",
+    className: "whitespace-nowrap",
+    cell: (row) => (
+      <time dateTime={row.createdAt.toISOString()}>
+        <span className="block text-slate-900">{formatDate(row.createdAt)}</span>
+        <span className="block font-mono text-xs text-slate-500">{formatClock(row.createdAt)}</span>
+      </time>
+    ),
+  },
+  {
+    id: "actor",
+    header: (
+      <>
+        Actor <span className="font-normal normal-case">and IP</span>
+      </>
+    ),
+    cell: (row) => (
+      <>
+        <span className="block whitespace-nowrap text-slate-900">{row.actorEmail ?? <span className="text-slate-500 italic">System</span>}</span>
+        {row.ip ? (
+          <span className="block font-mono text-xs text-slate-500">
+            <span className="sr-only">IP </span>
+            {row.ip}
+          </span>
+        ) : null}
+      </>
+    ),
+  },
+  {
+    id: "action",
+    header: (
+      <>
+        Action <span className="font-normal normal-case">and target</span>
+      </>
+    ),
+    cell: (row) => (
+      <>
+        <code className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs whitespace-nowrap text-slate-800">{row.action}</code>
+        {row.targetType || row.targetId ? (
+          <span className="mt-1 block text-xs text-slate-500">
+            <span className="sr-only">Target </span>
+            {row.targetType}
+            {row.targetType && row.targetId ? " · " : null}
+            {row.targetId ? <code className="font-mono break-all">{row.targetId}</code> : null}
+          </span>
+        ) : null}
+      </>
+    ),
+  },
+  {
+    id: "data",
+    header: "Data",
+    headClassName: "whitespace-normal",
+    className: "w-[40%]",
+    cell: (row) => {
+      const json = compactJson(row.data);
+      return json ? <code className="block font-mono text-xs break-all text-slate-700">{json}</code> : <Dash />;
+    },
+  },
+];
 
 function Dash() {
   return (

@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import type { ReactNode } from "react";
 import { Card, CardBody, CardHeader, EmptyState, PageHeader } from "@/components/ui/card";
+import { cn } from "@/components/ui/cn";
+import { DataTable, type Column } from "@/components/ui/data-table";
 import { Icon } from "@/components/shell/icons";
 import { formatMonthYear, formatUtcDateTime } from "@/lib/format/dates";
 import { formatCents } from "@/lib/money";
@@ -78,25 +79,23 @@ export default async function AdminRevenuePage() {
         <Card>
           <CardHeader title="By provider" description="All time, largest first." />
           {data.byProvider.length ? (
-            <Table caption="Revenue by provider, all time" head={["Provider", "Invoices", "Gross", "Platform", "Provider"]}>
-              {data.byProvider.map((p) => (
-                <tr key={p.providerId}>
-                  <th scope="row" className="px-5 py-2.5 text-left font-medium text-slate-900">
-                    {p.slug ? (
-                      <Link href={`/providers/${p.slug}`} className="hover:text-brand-700 hover:underline">
-                        {p.displayName}
-                      </Link>
-                    ) : (
-                      <span className="text-slate-500 italic">Deleted provider</span>
-                    )}
-                  </th>
-                  <Num>{p.invoices.toLocaleString("en-US")}</Num>
-                  <Num>{formatCents(p.grossCents)}</Num>
-                  <Num>{formatCents(p.platformFeeCents)}</Num>
-                  <Num last>{formatCents(p.providerShareCents)}</Num>
-                </tr>
-              ))}
-            </Table>
+            <SplitTable
+              caption="Revenue by provider, all time"
+              rows={data.byProvider}
+              rowKey={(p, i) => p.providerId ?? `deleted-${i}`}
+              first={{
+                id: "provider",
+                header: "Provider",
+                cell: (p) =>
+                  p.slug ? (
+                    <Link href={`/providers/${p.slug}`} className="hover:text-brand-700 hover:underline">
+                      {p.displayName}
+                    </Link>
+                  ) : (
+                    <span className="text-slate-500 italic">Deleted provider</span>
+                  ),
+              }}
+            />
           ) : (
             <CardBody>
               <EmptyState icon={<Icon name="dollar" className="size-10" />} title="No payments yet">
@@ -109,19 +108,12 @@ export default async function AdminRevenuePage() {
         <Card>
           <CardHeader title="By month" description={`The last ${MONTHS} months with payments, by payment date (UTC).`} />
           {data.byMonth.length ? (
-            <Table caption={`Revenue by month, last ${MONTHS} months`} head={["Month", "Invoices", "Gross", "Platform", "Provider"]}>
-              {data.byMonth.map((m) => (
-                <tr key={m.month}>
-                  <th scope="row" className="px-5 py-2.5 text-left font-medium whitespace-nowrap text-slate-900">
-                    {monthLabel(m.month)}
-                  </th>
-                  <Num>{m.invoices.toLocaleString("en-US")}</Num>
-                  <Num>{formatCents(m.grossCents)}</Num>
-                  <Num>{formatCents(m.platformFeeCents)}</Num>
-                  <Num last>{formatCents(m.providerShareCents)}</Num>
-                </tr>
-              ))}
-            </Table>
+            <SplitTable
+              caption={`Revenue by month, last ${MONTHS} months`}
+              rows={data.byMonth}
+              rowKey={(m) => m.month}
+              first={{ id: "month", header: "Month", className: "whitespace-nowrap", cell: (m) => monthLabel(m.month) }}
+            />
           ) : (
             <CardBody>
               <EmptyState icon={<Icon name="list" className="size-10" />} title={`No payments in the last ${MONTHS} months`} />
@@ -143,26 +135,37 @@ function Stat({ label, value, hint, strong }: { label: string; value: string; hi
   );
 }
 
-function Table({ caption, head, children }: { caption: string; head: string[]; children: ReactNode }) {
-  return (
-    <div className="overflow-x-auto">
-      <table className="w-full min-w-[32rem] text-sm">
-        <caption className="sr-only">{caption}</caption>
-        <thead className="border-b border-slate-200 text-xs text-slate-500 uppercase">
-          <tr>
-            {head.map((h, i) => (
-              <th key={h + i} scope="col" className={i === 0 ? "px-5 py-2 text-left font-medium" : `py-2 text-right font-medium ${i === head.length - 1 ? "pr-5" : "pr-4"}`}>
-                {h}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">{children}</tbody>
-      </table>
-    </div>
-  );
+interface Split {
+  invoices: number;
+  grossCents: number;
+  platformFeeCents: number;
+  providerShareCents: number;
 }
 
-function Num({ children, last }: { children: ReactNode; last?: boolean }) {
-  return <td className={`py-2.5 text-right tabular-nums text-slate-700 ${last ? "pr-5" : "pr-4"}`}>{children}</td>;
+/** A revenue breakdown inside a Card: a row-header column, then invoices and the 30/70 split, right-aligned. */
+function SplitTable<Row extends Split>({ caption, rows, rowKey, first }: { caption: string; rows: Row[]; rowKey: (row: Row, index: number) => string; first: Column<Row> }) {
+  const num = (id: string, header: string, value: (row: Row) => string, last = false): Column<Row> => ({
+    id,
+    header,
+    headClassName: cn("py-2 pl-0 text-right font-medium", last ? "pr-5" : "pr-4"),
+    className: cn("py-2.5 pl-0 text-right tabular-nums text-slate-700", last ? "pr-5" : "pr-4"),
+    cell: value,
+  });
+  return (
+    <DataTable
+      framed={false}
+      caption={caption}
+      className="min-w-[32rem]"
+      headerClassName="bg-transparent font-normal tracking-normal"
+      rows={rows}
+      rowKey={rowKey}
+      columns={[
+        { ...first, rowHeader: true, headClassName: "px-5 py-2 font-medium", className: cn("px-5 py-2.5 font-medium text-slate-900", first.className) },
+        num("invoices", "Invoices", (r) => r.invoices.toLocaleString("en-US")),
+        num("gross", "Gross", (r) => formatCents(r.grossCents)),
+        num("platform", "Platform", (r) => formatCents(r.platformFeeCents)),
+        num("share", "Provider", (r) => formatCents(r.providerShareCents), true),
+      ]}
+    />
+  );
 }

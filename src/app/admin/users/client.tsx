@@ -7,11 +7,14 @@ import { useState, useTransition, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { Badge } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
+import { SelectField } from "@/components/ui/select";
+import { TableCell, TableRow } from "@/components/ui/table";
 import { useTRPC } from "@/trpc/react";
 
 export type Role = "subscriber" | "provider" | "admin";
 
 const ROLE_LABEL: Record<Role, string> = { subscriber: "Trader", provider: "Provider", admin: "Admin" };
+const ROLES = (Object.keys(ROLE_LABEL) as Role[]).map((r) => ({ value: r, label: ROLE_LABEL[r] }));
 const ROLE_TONE = { subscriber: "slate", provider: "brand", admin: "amber" } as const;
 
 export interface UserRowData {
@@ -55,23 +58,23 @@ export function UserRow({ user, isSelf }: { user: UserRowData; isSelf: boolean }
   }
 
   return (
-    <tr className="align-top">
-      <td className="px-3 py-3">
+    <TableRow className="align-top">
+      <TableCell className="px-3">
         <div className="flex items-center gap-2">
           <span className="font-medium whitespace-nowrap text-slate-900">{user.email}</span>
           {isSelf ? <Badge tone="brand">You</Badge> : null}
         </div>
         <div className="text-slate-500">{user.name ?? <span className="italic">No name</span>}</div>
-      </td>
-      <td className="px-3 py-3">
+      </TableCell>
+      <TableCell className="px-3">
         <span className={cn("inline-flex", optimistic && "animate-pulse")}>
           <Badge tone={ROLE_TONE[shownRole]}>{ROLE_LABEL[shownRole]}</Badge>
           {optimistic ? <span className="sr-only"> (saving)</span> : null}
         </span>
-      </td>
-      <td className="px-3 py-3">{user.verified ? <Badge tone="green">Yes</Badge> : <Badge>No</Badge>}</td>
-      <td className="px-3 py-3 whitespace-nowrap text-slate-600">{user.joined}</td>
-      <td className="px-3 py-3">
+      </TableCell>
+      <TableCell className="px-3">{user.verified ? <Badge tone="green">Yes</Badge> : <Badge>No</Badge>}</TableCell>
+      <TableCell className="px-3 whitespace-nowrap text-slate-600">{user.joined}</TableCell>
+      <TableCell className="px-3">
         {user.providerSlug ? (
           <Link href={`/providers/${user.providerSlug}`} className="font-medium whitespace-nowrap text-brand-700 underline-offset-4 hover:underline">
             {user.providerSlug}
@@ -82,25 +85,21 @@ export function UserRow({ user, isSelf }: { user: UserRowData; isSelf: boolean }
             <span className="sr-only">None</span>
           </span>
         )}
-      </td>
-      <td className="px-3 py-3">
+      </TableCell>
+      <TableCell className="px-3">
         <form onSubmit={onSubmit} className="flex items-center gap-1.5">
-          <select
+          <SelectField
             aria-label={`Role for ${user.email}`}
+            size="sm"
             value={selected}
-            onChange={(e) => {
-              setSelected(e.target.value as Role);
+            onValueChange={(r) => {
+              setSelected(r as Role);
               setMessage(null);
             }}
             disabled={busy}
-            className="h-8 rounded-md border border-slate-300 bg-white pr-7 pl-2 text-sm text-slate-900 focus:border-brand-600 focus:ring-2 focus:ring-brand-600/20 focus:outline-none disabled:bg-slate-100"
-          >
-            {(Object.keys(ROLE_LABEL) as Role[]).map((r) => (
-              <option key={r} value={r}>
-                {ROLE_LABEL[r]}
-              </option>
-            ))}
-          </select>
+            triggerClassName="w-auto min-w-24"
+            options={ROLES}
+          />
           <Button type="submit" size="sm" variant="secondary" className="whitespace-nowrap" loading={busy} disabled={busy || selected === shownRole}>
             Change role<span className="sr-only"> for {user.email}</span>
           </Button>
@@ -111,7 +110,7 @@ export function UserRow({ user, isSelf }: { user: UserRowData; isSelf: boolean }
         >
           {message?.text}
         </p>
-      </td>
-    </tr>
+      </TableCell>
+    </TableRow>
   );
 }

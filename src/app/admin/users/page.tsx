@@ -1,4 +1,6 @@
-import { Pagination } from "@/components/ui/pagination";
+import { DataTable, type Column } from "@/components/ui/data-table";
+import { pageCount } from "@/components/ui/pagination";
+import { SelectField } from "@/components/ui/select";
 import { firstParam, parsePageParam, textParam, type SearchParams } from "@/lib/search-params";
 import type { Metadata } from "next";
 import Link from "next/link";
@@ -21,6 +23,8 @@ const ROLES: { value: Role; label: string }[] = [
 ];
 
 type Filters = { q: string; role?: Role; page: number };
+/** Headers only: each row is a UserRow (its role form is a client component). */
+const USER_COLUMNS: Column<unknown>[] = ["User", "Role", "Verified", "Joined", "Provider", "Change role"].map((header) => ({ id: header, header, headClassName: "px-3" }));
 
 function parseFilters(sp: SearchParams): Filters {
   const q = textParam(sp.q, 100);
@@ -41,8 +45,8 @@ function hrefFor(f: Filters) {
 export default async function AdminUsersPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const [filters, me, caller] = await Promise.all([searchParams.then(parseFilters), requireAdmin(), api()]);
   const result = await caller.admin.users({ q: filters.q || undefined, role: filters.role, page: filters.page, pageSize: PAGE_SIZE });
-  const totalPages = Math.max(1, Math.ceil(result.total / PAGE_SIZE));
-  if (result.total > 0 && filters.page > totalPages) redirect(hrefFor({ ...filters, page: totalPages }));
+  const { totalPages, beyond } = pageCount(result.total, PAGE_SIZE, filters.page);
+  if (beyond) redirect(hrefFor({ ...filters, page: beyond }));
   const filtered = Boolean(filters.q || filters.role);
 
   return (
@@ -68,22 +72,7 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: P
           />
         </div>
         <div className="sm:w-44">
-          <label htmlFor="user-role" className="block text-sm font-medium text-slate-800">
-            Role
-          </label>
-          <select
-            id="user-role"
-            name="role"
-            defaultValue={filters.role ?? ""}
-            className="mt-1 block h-10 w-full rounded-md border border-slate-300 bg-white px-3 text-sm text-slate-900 shadow-xs focus:border-brand-600 focus:ring-2 focus:ring-brand-600/20 focus:outline-none"
-          >
-            <option value="">All roles</option>
-            {ROLES.map((r) => (
-              <option key={r.value} value={r.value}>
-                {r.label}
-              </option>
-            ))}
-          </select>
+          <SelectField id="user-role" label="Role" name="role" defaultValue={filters.role ?? ""} options={[{ value: "", label: "All roles" }, ...ROLES]} />
         </div>
         <div className="flex gap-2">
           <button type="submit" className={buttonClass("primary", "md")}>
@@ -102,58 +91,43 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: P
         {filtered ? (result.total === 1 ? " matches these filters" : " match these filters") : ""}
       </p>
 
-      {result.items.length ? (
-        <>
-          <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-xs">
-            <table className="w-full min-w-[56rem] text-left text-sm">
-              <caption className="sr-only">
-                Users, page {filters.page} of {totalPages}
-              </caption>
-              <thead className="border-b border-slate-200 bg-slate-50 text-xs font-semibold tracking-wide text-slate-500 uppercase">
-                <tr>
-                  <th scope="col" className="px-3 py-3 whitespace-nowrap">User</th>
-                  <th scope="col" className="px-3 py-3 whitespace-nowrap">Role</th>
-                  <th scope="col" className="px-3 py-3 whitespace-nowrap">Verified</th>
-                  <th scope="col" className="px-3 py-3 whitespace-nowrap">Joined</th>
-                  <th scope="col" className="px-3 py-3 whitespace-nowrap">Provider</th>
-                  <th scope="col" className="px-3 py-3 whitespace-nowrap">Change role</th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {result.items.map((u) => (
-                  <UserRow
-                    key={u.id}
-                    isSelf={u.id === me.id}
-                    user={{
-                      id: u.id,
-                      email: u.email,
-                      name: u.name,
-                      role: u.role,
-                      verified: Boolean(u.emailVerified),
-                      joined: formatDate(u.createdAt),
-                      providerSlug: u.providerSlug,
-                    }}
-                  />
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <Pagination page={filters.page} totalPages={totalPages} hrefFor={(page) => hrefFor({ ...filters, page })} />
-        </>
-      ) : (
-        <EmptyState
-          title={filtered ? "No users match these filters" : "No users yet"}
-          action={
-            filtered ? (
-              <Link href="/admin/users" className={buttonClass("secondary", "md")}>
-                Clear filters
-              </Link>
-            ) : undefined
-          }
-        >
-          {filtered ? "Search matches any part of an email address or name." : "Accounts appear here as soon as people sign up."}
-        </EmptyState>
-      )}
+      <DataTable
+        caption={`Users, page ${filters.page} of ${totalPages}`}
+        className="min-w-[56rem]"
+        columns={USER_COLUMNS}
+        rows={result.items}
+        rowKey={(u) => u.id}
+        renderRow={(u) => (
+          <UserRow
+            key={u.id}
+            isSelf={u.id === me.id}
+            user={{
+              id: u.id,
+              email: u.email,
+              name: u.name,
+              role: u.role,
+              verified: Boolean(u.emailVerified),
+              joined: formatDate(u.createdAt),
+              providerSlug: u.providerSlug,
+            }}
+          />
+        )}
+        pagination={{ page: filters.page, totalPages, hrefFor: (page) => hrefFor({ ...filters, page }) }}
+        empty={
+          <EmptyState
+            title={filtered ? "No users match these filters" : "No users yet"}
+            action={
+              filtered ? (
+                <Link href="/admin/users" className={buttonClass("secondary", "md")}>
+                  Clear filters
+                </Link>
+              ) : undefined
+            }
+          >
+            {filtered ? "Search matches any part of an email address or name." : "Accounts appear here as soon as people sign up."}
+          </EmptyState>
+        }
+      />
     </>
   );
 }
