@@ -14,17 +14,12 @@
  * Prices are decimal strings; all arithmetic is decimal.
  */
 import Decimal from "decimal.js";
+import type { Candle } from "@/lib/market-data/types";
+
+/** The market-data candle the lifecycle reads, re-exported for callers that only run lifecycles. */
+export type { Candle };
 
 export type Side = "long" | "short";
-
-export interface Candle {
-  openTime: number;
-  open: string;
-  high: string;
-  low: string;
-  close: string;
-  volume: string;
-}
 
 export interface TakeProfit {
   price: string;
