@@ -3,20 +3,13 @@ import type { ReactNode } from "react";
 import { ButtonLink } from "@/components/ui/button";
 import { Badge } from "@/components/ui/card";
 import { formatMonthYear } from "@/lib/format/dates";
+import { marketLabel } from "@/lib/labels";
 import { formatCents } from "@/lib/money";
 import { marketplaceSummary } from "@/server/services/providers";
 import { api } from "@/trpc/server";
 
 // The strip of real numbers and newest providers reads the database on every request.
 export const dynamic = "force-dynamic";
-
-const MARKET_LABEL: Record<string, string> = {
-  crypto: "Crypto",
-  forex: "Forex",
-  stocks: "Stocks",
-  futures: "Futures",
-  commodities: "Commodities",
-};
 
 export default async function HomePage() {
   // Creating the caller opens the database, which marketplaceSummary() relies on.
@@ -142,7 +135,7 @@ function MarketplaceStrip({
               <dd className="mt-1">
                 <span className="text-3xl font-semibold tracking-tight text-slate-900 tabular-nums">{markets.length}</span>
                 {markets.length ? (
-                  <span className="mt-1 block text-sm text-slate-600">{markets.map((m) => MARKET_LABEL[m] ?? m).join(", ")}</span>
+                  <span className="mt-1 block text-sm text-slate-600">{markets.map(marketLabel).join(", ")}</span>
                 ) : null}
               </dd>
             </div>
@@ -160,7 +153,7 @@ function MarketplaceStrip({
                     <p className="mt-1 line-clamp-2 text-sm text-slate-600">{p.tagline || "No tagline yet."}</p>
                     <div className="mt-auto flex flex-wrap items-center gap-1.5 pt-4">
                       {p.markets.map((m) => (
-                        <Badge key={m}>{MARKET_LABEL[m] ?? m}</Badge>
+                        <Badge key={m}>{marketLabel(m)}</Badge>
                       ))}
                     </div>
                     <p className="mt-3 text-sm text-slate-500">

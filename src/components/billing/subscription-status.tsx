@@ -1,17 +1,9 @@
 import type { SubscriptionStatus } from "@/server/db/schema";
 import { Badge } from "@/components/ui/card";
+import { SUBSCRIPTION_STATUS } from "@/lib/labels";
 
-/** How a subscription's state reads to the trader and the provider alike. */
-const STATUS: Record<SubscriptionStatus, { label: string; tone: "green" | "brand" | "amber" | "slate" }> = {
-  incomplete: { label: "Incomplete", tone: "amber" },
-  trialing: { label: "Trial", tone: "brand" },
-  active: { label: "Active", tone: "green" },
-  past_due: { label: "Payment due", tone: "amber" },
-  paused: { label: "Paused", tone: "slate" },
-  canceled: { label: "Ended", tone: "slate" },
-};
-
+/** How a subscription's state reads to the trader and the provider alike (the one wording: src/lib/labels.ts). */
 export function SubscriptionStatusBadge({ status }: { status: SubscriptionStatus }) {
-  const s = STATUS[status];
+  const s = SUBSCRIPTION_STATUS[status];
   return <Badge tone={s.tone}>{s.label}</Badge>;
 }

@@ -137,27 +137,9 @@ export function daysBetween(from: Date | string, to: Date = new Date()): number 
   return Math.floor((to.getTime() - new Date(from).getTime()) / 86_400_000);
 }
 
-export const EXIT_REASON_LABEL: Record<string, string> = {
-  stop: "Stop-loss",
-  target: "Take-profit",
-  manual: "Closed by provider",
-  cancelled: "Cancelled",
-  expired: "Expired",
-};
-
-export function exitReasonLabel(reason: string | null | undefined): string {
-  if (!reason) return "—";
-  return EXIT_REASON_LABEL[reason] ?? reason.charAt(0).toUpperCase() + reason.slice(1);
-}
-
 export const WINDOW_LABEL = { "30d": "30 days", "90d": "90 days", "1y": "1 year", all: "All time" } as const;
 export type StatsWindowKey = keyof typeof WINDOW_LABEL;
 export const WINDOW_KEYS = ["30d", "90d", "1y", "all"] as const satisfies readonly StatsWindowKey[];
 
-export const MARKET_LABEL: Record<string, string> = {
-  crypto: "Crypto",
-  forex: "Forex",
-  stocks: "Stocks",
-  futures: "Futures",
-  commodities: "Commodities",
-};
+// The one wording per market lives in src/lib/labels.ts; re-exported for pages that still import it from here.
+export { MARKET_LABEL } from "@/lib/labels";

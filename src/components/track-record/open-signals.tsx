@@ -1,4 +1,5 @@
 import { cn } from "@/components/ui/cn";
+import { SIGNAL_STATUS } from "@/lib/labels";
 import { hashPrefix, percent, price, timeAgo, utcDateTime } from "./format";
 import { SideLabel } from "./signal-history";
 import type { ShownSignal, SignalLevels, HiddenSignal } from "./types";
@@ -28,7 +29,7 @@ function StatusPill({ status }: { status: "pending" | "open" }) {
       )}
     >
       <span className={cn("size-1.5 rounded-full", status === "open" ? "bg-sky-500" : "bg-amber-500")} aria-hidden="true" />
-      {status === "open" ? "Open" : "Pending"}
+      {SIGNAL_STATUS[status].label}
     </span>
   );
 }

@@ -2,7 +2,8 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { Pagination } from "@/components/ui/pagination";
 import { cn } from "@/components/ui/cn";
-import { exitReasonLabel, hashPrefix, percent, price, rMultiple, toneClass, utcDateTime, utcStamp, type Figure } from "./format";
+import { exitReasonLabel } from "@/lib/labels";
+import { hashPrefix, percent, price, rMultiple, toneClass, utcDateTime, utcStamp, type Figure } from "./format";
 import type { SignalLevels } from "./types";
 
 /**
@@ -145,7 +146,7 @@ export function SideLabel({ side }: { side: "long" | "short" }) {
 
 function ExitBadge({ status, reason }: { status: SignalLevels["status"]; reason: string | null }) {
   if (status !== "closed") return <span className="text-xs font-medium text-slate-500">{status === "cancelled" ? "Cancelled" : "Expired"}</span>;
-  return <span className="text-xs font-medium text-slate-600">{exitReasonLabel(reason)}</span>;
+  return <span className="text-xs font-medium text-slate-600">{exitReasonLabel(reason) ?? "—"}</span>;
 }
 
 function HashLink({ hash, href, inline }: { hash: string; href: string; inline?: boolean }) {

@@ -7,13 +7,14 @@ import { Alert, Badge, Card, CardBody, CardHeader, EmptyState } from "@/componen
 import { buildChartData, describeCurve, type ClosedMark } from "@/components/track-record/chart-data";
 import { METHOD_NOTES, METRIC_DEFINITION, METRIC_LABEL, type MetricKey } from "@/components/track-record/definitions";
 import { EquityChart } from "@/components/track-record/equity-chart";
-import { drawdown, hashPrefix, MARKET_LABEL, percent, ratio, utcDate } from "@/components/track-record/format";
+import { drawdown, hashPrefix, percent, ratio, utcDate } from "@/components/track-record/format";
 import { OpenSignalList } from "@/components/track-record/open-signals";
 import { FigureText, SignalHistory } from "@/components/track-record/signal-history";
 import { StatsTabs } from "@/components/track-record/stats-tabs";
 import { SyntheticPricesBadge, SyntheticPricesNotice } from "@/components/track-record/synthetic-prices";
 import type { SignalLevels, StatsByWindow } from "@/components/track-record/types";
 import { formatDate } from "@/lib/format/dates";
+import { marketLabel } from "@/lib/labels";
 import { firstParam, hrefWith, parsePageParam, type SearchParams } from "@/lib/search-params";
 import { auth } from "@/server/auth";
 import { api } from "@/trpc/server";
@@ -137,7 +138,7 @@ export default async function ProviderProfilePage({ params, searchParams }: { pa
             <DetailRow term="Member since">{formatDate(provider.memberSince)}</DetailRow>
             <DetailRow term="First signal">{allTime?.firstSignalAt ? formatDate(allTime.firstSignalAt) : "Not yet"}</DetailRow>
             <DetailRow term="Signals published">{(open.total + history.total).toLocaleString("en-US")}</DetailRow>
-            <DetailRow term="Markets">{provider.markets.length ? provider.markets.map((m) => MARKET_LABEL[m] ?? m).join(", ") : "Not set"}</DetailRow>
+            <DetailRow term="Markets">{provider.markets.length ? provider.markets.map(marketLabel).join(", ") : "Not set"}</DetailRow>
           </dl>
         </CardBody>
       </Card>
@@ -167,7 +168,7 @@ export default async function ProviderProfilePage({ params, searchParams }: { pa
               <ul className="contents" aria-label="Markets">
                 {provider.markets.map((m) => (
                   <li key={m}>
-                    <Badge tone="brand">{MARKET_LABEL[m] ?? m}</Badge>
+                    <Badge tone="brand">{marketLabel(m)}</Badge>
                   </li>
                 ))}
               </ul>

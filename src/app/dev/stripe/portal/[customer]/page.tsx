@@ -3,6 +3,7 @@ import { notFound } from "next/navigation";
 import { Alert, Badge, Card, CardBody, CardHeader } from "@/components/ui/card";
 import { ButtonLink } from "@/components/ui/button";
 import { formatDate } from "@/lib/format/dates";
+import { SUBSCRIPTION_STATUS, type SubscriptionStatusName } from "@/lib/labels";
 import { formatCents } from "@/lib/money";
 import { safeRedirectPath } from "@/lib/safe-redirect";
 import { firstParam, hrefWith, type SearchParams } from "@/lib/search-params";
@@ -14,15 +15,6 @@ import { FailNextToggle, PayInvoiceButton, SubscriptionActions } from "./client"
 
 export const metadata: Metadata = { title: "Billing" };
 
-const SUB_STATUS: Record<string, { label: string; tone: "green" | "brand" | "amber" | "slate" | "red" }> = {
-  active: { label: "Active", tone: "green" },
-  trialing: { label: "Trial", tone: "brand" },
-  past_due: { label: "Past due", tone: "amber" },
-  unpaid: { label: "Unpaid", tone: "amber" },
-  paused: { label: "Paused", tone: "slate" },
-  canceled: { label: "Canceled", tone: "red" },
-  incomplete: { label: "Incomplete", tone: "amber" },
-};
 const INVOICE_STATUS: Record<string, { label: string; tone: "green" | "amber" | "slate" }> = {
   paid: { label: "Paid", tone: "green" },
   open: { label: "Open", tone: "amber" },
@@ -64,7 +56,7 @@ export default async function DevPortalPage({ params, searchParams }: { params: 
         {view.subscriptions.length ? (
           <ul className="divide-y divide-slate-100">
             {view.subscriptions.map((s) => {
-              const status = s.paused && s.status !== "canceled" ? SUB_STATUS.paused! : (SUB_STATUS[s.status] ?? { label: s.status, tone: "slate" as const });
+              const status = s.paused && s.status !== "canceled" ? SUBSCRIPTION_STATUS.paused : (SUBSCRIPTION_STATUS[s.status as SubscriptionStatusName] ?? { label: s.status, tone: "slate" as const });
               const name = (s.providerId && nameOf.get(s.providerId)) ?? "Signal subscription";
               return (
                 <li key={s.id} className="flex flex-col gap-3 px-5 py-4 sm:flex-row sm:items-center sm:justify-between" data-testid="portal-subscription">
