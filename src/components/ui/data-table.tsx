@@ -48,7 +48,7 @@ export function DataTable<Row>({
   pagination?: PaginationProps;
   renderRow?: (row: Row, index: number) => ReactNode;
   /** Attributes for each row's `<tr>` (className, data-testid, …). */
-  rowProps?: (row: Row, index: number) => ComponentProps<"tr">;
+  rowProps?: (row: Row, index: number) => ComponentProps<"tr"> & { [attribute: `data-${string}`]: string | undefined };
   /** Classes for the `<thead>` (e.g. the lighter header of a table inside a Card). */
   headerClassName?: string;
   /** Classes for the `<table>` (a min-width, say). */

@@ -4,10 +4,12 @@ import type { ReactNode } from "react";
 import { requireProvider } from "@/server/auth/require-provider";
 import { api } from "@/trpc/server";
 import { Badge, Card, CardBody, CardHeader, EmptyState, PageHeader } from "@/components/ui/card";
-import { Pagination } from "@/components/ui/pagination";
+import { DataTable, type Column } from "@/components/ui/data-table";
+import { pageCount } from "@/components/ui/pagination";
 import { Icon } from "@/components/shell/icons";
 import { formatDate } from "@/lib/format/dates";
 import { formatRatio } from "@/lib/format/numbers";
+import { SUBSCRIPTION_STATUS } from "@/lib/labels";
 import { formatCents } from "@/lib/money";
 import { firstParam, hrefWith, parsePageParam, type SearchParams } from "@/lib/search-params";
 import { OnboardingNotice, PayoutsAction, PriceForm } from "./client";
@@ -29,9 +31,9 @@ export default async function RevenuePage({ searchParams }: { searchParams: Prom
   const caller = await api();
   const [payouts, revenue] = await Promise.all([caller.billing.payouts(), caller.billing.revenue({ page })]);
   const inv = revenue.invoices;
-  const totalPages = Math.max(1, Math.ceil(inv.total / inv.pageSize));
+  const { totalPages, beyond } = pageCount(inv.total, inv.pageSize, page);
   const hrefFor = (p: number) => `${hrefWith("/revenue", { page: p })}#invoices`;
-  if (inv.total > 0 && page > totalPages) redirect(hrefFor(totalPages));
+  if (beyond) redirect(hrefFor(beyond));
 
   const ready = payouts.chargesEnabled && payouts.payoutsEnabled;
   const l = revenue.lifetime;
@@ -100,7 +102,7 @@ export default async function RevenuePage({ searchParams }: { searchParams: Prom
           <Figure label="Monthly recurring revenue" value={formatCents(revenue.mrrCents)} hint="Active and past-due subscriptions, at their price" />
           <Figure label="Active subscribers" value={revenue.activeSubscribers.toLocaleString("en-US")} hint={`${revenue.trialing} in a free trial`} />
           <Figure
-            label="Past due"
+            label={SUBSCRIPTION_STATUS.past_due.label}
             value={revenue.pastDue.toLocaleString("en-US")}
             hint={revenue.paused ? `${revenue.paused} paused` : "Stripe retries failed payments"}
             tone={revenue.pastDue ? "amber" : undefined}
@@ -136,48 +138,17 @@ export default async function RevenuePage({ searchParams }: { searchParams: Prom
           <CardHeader title={<span id="invoices-title">Payments</span>} description="Each paid invoice and how it was split. Newest first; dates in UTC." />
           {inv.items.length ? (
             <CardBody>
-              <div className="overflow-x-auto">
-                <table className="w-full min-w-[640px] text-left text-sm">
-                  <caption className="sr-only">
-                    Payments, page {inv.page} of {totalPages}
-                  </caption>
-                  <thead className="border-b border-slate-200 text-xs text-slate-500 uppercase">
-                    <tr>
-                      <th scope="col" className="py-2 pr-4 font-medium">Paid</th>
-                      <th scope="col" className="py-2 pr-4 font-medium">Subscriber</th>
-                      <th scope="col" className="py-2 pr-4 font-medium">Period</th>
-                      <th scope="col" className="py-2 pr-4 text-right font-medium">Amount</th>
-                      <th scope="col" className="py-2 pr-4 text-right font-medium">Tradsy</th>
-                      <th scope="col" className="py-2 pr-4 text-right font-medium">You</th>
-                      <th scope="col" className="py-2 font-medium">Status</th>
-                    </tr>
-                  </thead>
-                  <tbody className="divide-y divide-slate-100">
-                    {inv.items.map((p) => {
-                      const status = PAYMENT_STATUS[p.status];
-                      return (
-                        <tr key={p.id} data-testid="payment-row">
-                          <td className="py-2.5 pr-4 whitespace-nowrap text-slate-700">{p.paidAt ? formatDate(p.paidAt) : "—"}</td>
-                          <td className="py-2.5 pr-4 text-slate-900">{p.subscriber ?? "A trader"}</td>
-                          <td className="py-2.5 pr-4 whitespace-nowrap text-slate-600">
-                            {p.periodStart && p.periodEnd ? `${formatDate(p.periodStart)} – ${formatDate(p.periodEnd)}` : "—"}
-                          </td>
-                          <td className="py-2.5 pr-4 text-right tabular-nums text-slate-900">{formatCents(p.amountCents)}</td>
-                          <td className="py-2.5 pr-4 text-right tabular-nums text-slate-600">{formatCents(p.platformFeeCents)}</td>
-                          <td className="py-2.5 pr-4 text-right font-medium tabular-nums text-slate-900">
-                            {formatCents(p.providerShareCents)}
-                            {p.refundedCents ? <span className="block text-xs font-normal text-slate-500">−{formatCents(p.refundedCents)} refunded</span> : null}
-                          </td>
-                          <td className="py-2.5">
-                            <Badge tone={status.tone}>{status.label}</Badge>
-                          </td>
-                        </tr>
-                      );
-                    })}
-                  </tbody>
-                </table>
-              </div>
-              <Pagination page={inv.page} totalPages={totalPages} hrefFor={hrefFor} />
+              <DataTable
+                framed={false}
+                caption={`Payments, page ${inv.page} of ${totalPages}`}
+                className="min-w-[640px]"
+                headerClassName="bg-transparent font-normal tracking-normal"
+                columns={PAYMENT_COLUMNS}
+                rows={inv.items}
+                rowKey={(p) => p.id}
+                rowProps={() => ({ "data-testid": "payment-row" })}
+                pagination={{ page: inv.page, totalPages, hrefFor }}
+              />
             </CardBody>
           ) : (
             <CardBody>
@@ -193,6 +164,46 @@ export default async function RevenuePage({ searchParams }: { searchParams: Prom
     </>
   );
 }
+
+type Payment = Awaited<ReturnType<Awaited<ReturnType<typeof api>>["billing"]["revenue"]>>["invoices"]["items"][number];
+
+const head = "py-2 pr-4 pl-0 font-medium";
+const cell = "py-2.5 pr-4 pl-0";
+const PAYMENT_COLUMNS: Column<Payment>[] = [
+  { id: "paid", header: "Paid", headClassName: head, className: `${cell} whitespace-nowrap text-slate-700`, cell: (p) => (p.paidAt ? formatDate(p.paidAt) : "—") },
+  { id: "subscriber", header: "Subscriber", headClassName: head, className: `${cell} text-slate-900`, cell: (p) => p.subscriber ?? "A trader" },
+  {
+    id: "period",
+    header: "Period",
+    headClassName: head,
+    className: `${cell} whitespace-nowrap text-slate-600`,
+    cell: (p) => (p.periodStart && p.periodEnd ? `${formatDate(p.periodStart)} – ${formatDate(p.periodEnd)}` : "—"),
+  },
+  { id: "amount", header: "Amount", headClassName: `${head} text-right`, className: `${cell} text-right tabular-nums text-slate-900`, cell: (p) => formatCents(p.amountCents) },
+  { id: "fee", header: "Tradsy", headClassName: `${head} text-right`, className: `${cell} text-right tabular-nums text-slate-600`, cell: (p) => formatCents(p.platformFeeCents) },
+  {
+    id: "share",
+    header: "You",
+    headClassName: `${head} text-right`,
+    className: `${cell} text-right font-medium tabular-nums text-slate-900`,
+    cell: (p) => (
+      <>
+        {formatCents(p.providerShareCents)}
+        {p.refundedCents ? <span className="block text-xs font-normal text-slate-500">−{formatCents(p.refundedCents)} refunded</span> : null}
+      </>
+    ),
+  },
+  {
+    id: "status",
+    header: "Status",
+    headClassName: "py-2 px-0 font-medium",
+    className: "py-2.5 px-0",
+    cell: (p) => {
+      const status = PAYMENT_STATUS[p.status];
+      return <Badge tone={status.tone}>{status.label}</Badge>;
+    },
+  },
+];
 
 function PayoutBadge({ connected, ready, detailsSubmitted }: { connected: boolean; ready: boolean; detailsSubmitted: boolean }) {
   if (ready) return <Badge tone="green">Payouts enabled</Badge>;
