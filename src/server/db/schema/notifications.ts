@@ -1,7 +1,7 @@
 import "server-only";
 import { boolean, index, pgEnum, pgTable, text } from "drizzle-orm/pg-core";
 import { newId } from "@/lib/ids";
-import { createdAt, tstz } from "./_shared";
+import { createdAt, tstz, updatedAt } from "./_shared";
 import { users } from "./users";
 
 export const notificationPrefs = pgTable("notification_prefs", {
@@ -11,10 +11,7 @@ export const notificationPrefs = pgTable("notification_prefs", {
   signalEmails: boolean().notNull().default(true),
   digestEmails: boolean().notNull().default(true),
   productEmails: boolean().notNull().default(true),
-  updatedAt: tstz()
-    .notNull()
-    .defaultNow()
-    .$onUpdate(() => new Date()),
+  updatedAt: updatedAt(),
 });
 
 export const emailStatus = pgEnum("email_status", ["queued", "sent", "failed"]);

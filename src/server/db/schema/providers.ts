@@ -1,10 +1,12 @@
 import "server-only";
 import { boolean, index, integer, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { newId } from "@/lib/ids";
-import { createdAt, tstz } from "./_shared";
+import { MARKET_OPTIONS } from "@/lib/validation/providers";
+import { createdAt, tstz, updatedAt } from "./_shared";
 import { users } from "./users";
 
-export const MARKETS = ["crypto", "forex", "stocks", "futures", "commodities"] as const;
+/** The markets a provider can list; the one list is the validation's, so a form and the column never disagree. */
+export const MARKETS = MARKET_OPTIONS;
 export type Market = (typeof MARKETS)[number];
 
 export const providers = pgTable(
@@ -37,10 +39,7 @@ export const providers = pgTable(
     /** Optional passphrase TradingView alert bodies must carry (sealed with AES-256-GCM). */
     webhookPassphraseEnc: text(),
     createdAt: createdAt(),
-    updatedAt: tstz()
-      .notNull()
-      .defaultNow()
-      .$onUpdate(() => new Date()),
+    updatedAt: updatedAt(),
   },
   (t) => [
     uniqueIndex("providers_user_id_idx").on(t.userId),

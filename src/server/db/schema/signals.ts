@@ -1,7 +1,7 @@
 import "server-only";
 import { boolean, index, integer, jsonb, numeric, pgEnum, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { newId } from "@/lib/ids";
-import { createdAt, tstz } from "./_shared";
+import { createdAt, tstz, updatedAt } from "./_shared";
 import { providers } from "./providers";
 
 export const signalSide = pgEnum("signal_side", ["long", "short"]);
@@ -79,10 +79,7 @@ export const signals = pgTable(
     /** Hash of the `published` chain entry. */
     prevHash: text().notNull(),
     hash: text().notNull(),
-    updatedAt: tstz()
-      .notNull()
-      .defaultNow()
-      .$onUpdate(() => new Date()),
+    updatedAt: updatedAt(),
   },
   (t) => [
     uniqueIndex("signals_provider_id_number_idx").on(t.providerId, t.number),

@@ -2,7 +2,7 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import { boolean, index, integer, pgEnum, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { newId } from "@/lib/ids";
-import { createdAt, tstz } from "./_shared";
+import { createdAt, tstz, updatedAt } from "./_shared";
 import { providers } from "./providers";
 import { users } from "./users";
 
@@ -41,10 +41,7 @@ export const subscriptions = pgTable(
     /** `created` of the newest Stripe event applied; older snapshots arriving late are ignored. */
     stripeSyncedAt: tstz(),
     createdAt: createdAt(),
-    updatedAt: tstz()
-      .notNull()
-      .defaultNow()
-      .$onUpdate(() => new Date()),
+    updatedAt: updatedAt(),
   },
   (t) => [
     index("subscriptions_subscriber_id_idx").on(t.subscriberId),

@@ -1,7 +1,7 @@
 import "server-only";
 import { index, integer, pgEnum, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { newId } from "@/lib/ids";
-import { createdAt, tstz } from "./_shared";
+import { createdAt, tstz, updatedAt } from "./_shared";
 
 export const userRole = pgEnum("user_role", ["subscriber", "provider", "admin"]);
 export type UserRole = (typeof userRole.enumValues)[number];
@@ -30,10 +30,7 @@ export const users = pgTable(
      */
     sessionVersion: integer().notNull().default(0),
     createdAt: createdAt(),
-    updatedAt: tstz()
-      .notNull()
-      .defaultNow()
-      .$onUpdate(() => new Date()),
+    updatedAt: updatedAt(),
   },
   (t) => [uniqueIndex("users_email_idx").on(t.email), uniqueIndex("users_stripe_customer_id_idx").on(t.stripeCustomerId), index("users_created_at_idx").on(t.createdAt)],
 );
