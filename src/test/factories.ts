@@ -3,6 +3,7 @@ import { TRPCError } from "@trpc/server";
 import { createCaller } from "@/server/api/root";
 import { createTRPCContext, type SessionUser } from "@/server/api/trpc";
 import { signUp } from "@/server/services/auth";
+import { serviceContext } from "@/server/services/context";
 import { db } from "@/server/db";
 import { users, type UserRole } from "@/server/db/schema";
 import { eq } from "drizzle-orm";
@@ -17,7 +18,7 @@ export async function callerFor(user: SessionUser | null, ip = "203.0.113.7") {
 
 export async function createUser(role: UserRole, overrides: { name?: string; email?: string; password?: string } = {}) {
   const signUpRole = role === "admin" ? "subscriber" : role;
-  const created = await signUp({
+  const created = await signUp(serviceContext(), {
     name: overrides.name ?? `Test ${role} ${++n}`,
     email: overrides.email ?? uniqueEmail(role),
     password: overrides.password ?? "correct horse battery",

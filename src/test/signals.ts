@@ -4,6 +4,7 @@ import { db } from "@/server/db";
 import { auditLog, providers, signalEvents, signals, subscriptions, webhookDeliveries, type SubscriptionStatus } from "@/server/db/schema";
 import { createApiKey } from "@/server/services/api-keys";
 import { listenerCount } from "@/server/services/realtime";
+import { serviceContext, type ServiceContext } from "@/server/services/context";
 import { callerFor, createUser } from "./factories";
 
 export type Provider = typeof providers.$inferSelect;
@@ -16,7 +17,7 @@ export async function newProvider() {
 }
 
 export async function newApiKey(p: { user: { id: string }; provider: { id: string } }): Promise<string> {
-  return (await createApiKey(p.user.id, p.provider.id, "tests")).key;
+  return (await createApiKey(serviceContext({ actor: { id: p.user.id, role: "provider" } }), p.provider.id, "tests")).key;
 }
 
 export async function subscribe(subscriberId: string, providerId: string, status: SubscriptionStatus) {

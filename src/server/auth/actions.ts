@@ -4,13 +4,13 @@
  * writes live in the auth service; these only translate results into form state.
  */
 import { AuthError } from "next-auth";
-import { cookies, headers } from "next/headers";
+import { cookies } from "next/headers";
 import { signIn } from "./index";
 import { signUp } from "@/server/services/auth";
 import { refusalOf } from "@/server/errors";
 import { consume } from "@/server/rate-limit";
-import { logger } from "@/server/logger";
-import { addressKey, clientIp } from "@/server/http/client-ip";
+import { addressKey } from "@/server/http/client-ip";
+import { actionServiceContext } from "@/server/http/service-context";
 import { signInSchema } from "@/lib/validation/auth";
 import { unsafeTextRefusal } from "@/lib/validation/text";
 import { fieldErrorsFromZod } from "@/lib/validation/field-errors";
@@ -28,10 +28,6 @@ function safeCallback(raw: FormDataEntryValue | null): string {
   const value = typeof raw === "string" ? raw : "";
   // Only same-site paths: never redirect to another origin.
   return value.startsWith("/") && !value.startsWith("//") ? value : "/dashboard";
-}
-
-async function requestIp(): Promise<string | null> {
-  return clientIp(await headers());
 }
 
 /** Auth.js's sign-in, remembering the browser for the account when it succeeds (see known-device.ts). */
@@ -74,15 +70,16 @@ export async function signUpAction(_prev: FormState, form: FormData): Promise<Fo
     acceptDisclaimer: form.get("acceptDisclaimer") === "on",
     acceptTerms: form.get("acceptTerms") === "on",
   };
+  // A visitor: no one acts yet; the address is the rate limit's key and goes in the audit row.
+  const ctx = await actionServiceContext();
   try {
-    const ip = await requestIp();
-    await consume("sign-up", addressKey(ip), 10, 60 * 60);
-    await signUp(input as never, { ip });
+    await consume("sign-up", addressKey(ctx.ip), 10, 60 * 60);
+    await signUp(ctx, input as never);
   } catch (err) {
     // A refusal (bad input, the sign-up limit) is told as every edge tells it: its message, by field where it has one.
     const refused = refusalOf(err);
     if (refused) return { message: refused.message, ...(refused.fieldErrors ? { fieldErrors: refused.fieldErrors } : {}), values };
-    logger.error({ err }, "sign-up failed");
+    ctx.log.error({ err }, "sign-up failed");
     return { message: "We could not create your account just now. Please try again.", values };
   }
   try {

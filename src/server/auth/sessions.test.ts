@@ -19,6 +19,7 @@ import { setWebhookPassphrase } from "@/server/services/tradingview";
 import { publishSignal } from "@/server/services/signals";
 import { listenerCount, stopRealtime } from "@/server/services/realtime";
 import { waitForInlineRuns } from "@/server/jobs/inline/runner";
+import { serviceContext } from "@/server/services/context";
 
 // `auth()` and `unstable_update` read the request through next/headers; here the "request" is whatever browser
 // the test is acting as, and the cookies Auth.js sets land in `jar`.
@@ -151,7 +152,7 @@ describe("sessions and password changes (Auth.js level)", () => {
 
     const token = "reset-token-for-the-test-0123456789abcdefghij";
     await t.db.insert(authTokens).values({ userId: u.id, kind: "reset_password", tokenHash: sha256Hex(token), expiresAt: new Date(Date.now() + 60_000) });
-    await resetPassword(token, "second password");
+    await resetPassword(serviceContext(), token, "second password");
 
     expect(await whoIs(phone)).toBeNull();
     expect(await whoIs(laptop)).toBeNull();
@@ -163,7 +164,7 @@ describe("sessions and password changes (Auth.js level)", () => {
     const u = await createUser("subscriber", { password: "first password" });
     // The change commits while the sign-in's password check runs: after the old hash was read, before the token is made.
     duringPasswordCheck = async () => {
-      await changePassword(u.id, { currentPassword: "first password", newPassword: "second password" });
+      await changePassword(serviceContext({ actor: u }), { currentPassword: "first password", newPassword: "second password" });
     };
     const racing = await signInBrowser(u.email, "first password", { allowRefused: true });
     expect(duringPasswordCheck).toBeNull(); // the change did run inside the sign-in
@@ -171,7 +172,7 @@ describe("sessions and password changes (Auth.js level)", () => {
 
     const token = "reset-token-for-the-race-0123456789abcdefghij";
     await t.db.insert(authTokens).values({ userId: u.id, kind: "reset_password", tokenHash: sha256Hex(token), expiresAt: new Date(Date.now() + 60_000) });
-    duringPasswordCheck = () => resetPassword(token, "third password");
+    duringPasswordCheck = () => resetPassword(serviceContext(), token, "third password");
     const racingReset = await signInBrowser(u.email, "second password", { allowRefused: true });
     expect(duringPasswordCheck).toBeNull();
     expect(racingReset === null ? null : await whoIs(racingReset)).toBeNull();
@@ -216,8 +217,8 @@ describe("sessions and password changes (Auth.js level)", () => {
     const stale = (await jwt({ token: {}, user: { id: u.id, sessionVersion: 0 }, trigger: "signIn" } as never)) as Record<string, unknown>;
 
     const { changePassword, issueSessionRenewal } = await import("@/server/services/auth");
-    await changePassword(other.id, { currentPassword: "first password", newPassword: "second password" });
-    const mine = await changePassword(u.id, { currentPassword: "first password", newPassword: "second password" });
+    await changePassword(serviceContext({ actor: other }), { currentPassword: "first password", newPassword: "second password" });
+    const mine = await changePassword(serviceContext({ actor: u }), { currentPassword: "first password", newPassword: "second password" });
     const [row] = await t.db.select({ v: users.sessionVersion }).from(users).where(eq(users.id, u.id));
     const [otherRow] = await t.db.select({ v: users.sessionVersion }).from(users).where(eq(users.id, other.id));
 
@@ -250,7 +251,7 @@ describe("sessions and password changes (Auth.js level)", () => {
   it("a value sealed as a webhook passphrase is not a session renewal, whatever it says", async () => {
     const victim = await createUser("subscriber", { password: "first password" });
     const stolen = await signInBrowser(victim.email, "first password");
-    await changePassword(victim.id, { currentPassword: "first password", newPassword: "second password" });
+    await changePassword(serviceContext({ actor: victim }), { currentPassword: "first password", newPassword: "second password" });
     expect(await whoIs(stolen)).toBeNull();
     const [row] = await t.db.select({ v: users.sessionVersion }).from(users).where(eq(users.id, victim.id));
 
@@ -289,7 +290,7 @@ describe("live streams and password changes", () => {
     const clock = vi.spyOn(Date, "now");
     try {
       await untilListening(base + 2);
-      await changePassword(changer.id, { currentPassword: "first password", newPassword: "second password" });
+      await changePassword(serviceContext({ actor: changer }), { currentPassword: "first password", newPassword: "second password" });
       // A stream re-reads who may see what on the first change more than 30 s after its last read: be past it.
       clock.mockImplementation(() => realNow() + 31_000);
       await publishSignal(p.provider.id, { symbol: "BTC/USDT", side: "long", stopLoss: "31000", note: "note-after-change" }, "ui", { actorId: p.user.id });

@@ -94,8 +94,8 @@ describe("account.me and providers.mine", () => {
   it("pass on only the fields their output schemas list, so a column added later stays on the server", async () => {
     const w = await world();
     const realGetMe = usersService.getMe;
-    const getMe = vi.spyOn(usersService, "getMe").mockImplementation(async (id) => {
-      const me = await realGetMe(id);
+    const getMe = vi.spyOn(usersService, "getMe").mockImplementation(async (ctx) => {
+      const me = await realGetMe(ctx);
       return { ...me, recoveryCodesHash: "new-column-value", provider: me.provider && { ...me.provider, payoutBankToken: "new-column-value" } };
     });
     const findFirst = t.db.query.providers.findFirst.bind(t.db.query.providers);

@@ -9,6 +9,7 @@ import { apiKeys, providers } from "@/server/db/schema";
 import { LimitExceededError, NotFoundError } from "@/server/errors";
 import { sha256Hex } from "@/server/crypto/secret-box";
 import { recordAudit } from "@/server/services/audit";
+import type { ActingContext } from "@/server/services/context";
 import { randomBase32 } from "@/lib/ids";
 
 export const MAX_ACTIVE_KEYS = 10;
@@ -33,7 +34,8 @@ export async function listApiKeys(providerId: string) {
     .orderBy(desc(apiKeys.createdAt));
 }
 
-export async function createApiKey(actorId: string, providerId: string, name: string) {
+/** A new key for the actor's own provider profile (`providerId`, which the procedure ladder looked up from the session). */
+export async function createApiKey(ctx: ActingContext, providerId: string, name: string) {
   const key = generateApiKey();
   const row = await db.transaction(async (tx) => {
     const active = await tx
@@ -47,23 +49,23 @@ export async function createApiKey(actorId: string, providerId: string, name: st
       .insert(apiKeys)
       .values({ providerId, name, prefix: key.slice(0, PREFIX_LENGTH), keyHash: sha256Hex(key) })
       .returning({ id: apiKeys.id, name: apiKeys.name, prefix: apiKeys.prefix, createdAt: apiKeys.createdAt });
-    await recordAudit(tx, { actorId, action: "api_key.created", targetType: "api_key", targetId: created!.id, data: { name } });
+    await recordAudit(tx, { actorId: ctx.actor.id, action: "api_key.created", targetType: "api_key", targetId: created!.id, data: { name } });
     return created!;
   });
   // The only time the full key leaves the server.
   return { ...row, key };
 }
 
-export async function revokeApiKey(actorId: string, providerId: string, keyId: string) {
+export async function revokeApiKey(ctx: ActingContext, providerId: string, keyId: string) {
   await db.transaction(async (tx) => {
     // INVARIANT: scoped by the caller's provider id; another provider's key is indistinguishable from a missing one.
     const [row] = await tx
       .update(apiKeys)
-      .set({ revokedAt: new Date() })
+      .set({ revokedAt: ctx.now })
       .where(and(eq(apiKeys.id, keyId), eq(apiKeys.providerId, providerId), isNull(apiKeys.revokedAt)))
       .returning({ id: apiKeys.id });
     if (!row) throw new NotFoundError("No active API key with that id");
-    await recordAudit(tx, { actorId, action: "api_key.revoked", targetType: "api_key", targetId: row.id });
+    await recordAudit(tx, { actorId: ctx.actor.id, action: "api_key.revoked", targetType: "api_key", targetId: row.id });
   });
 }
 

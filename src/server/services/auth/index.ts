@@ -5,6 +5,8 @@
  * emailed link is a one-time link of the outbox (sealed, never in the stored copy).
  * A password change or reset bumps the account's session version in the same transaction, which ends every
  * session signed in before it (checked by the Auth.js `jwt` callback on each resolve).
+ * Who acts and from where come from the ServiceContext: the visitor signing up or asking for a reset (`ctx.ip` goes
+ * in the audit row), or the signed-in user (`ctx.actor`) onboarding or changing their password.
  */
 import "server-only";
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
@@ -15,6 +17,7 @@ import { authTokens, notificationPrefs, users, type UserRole } from "@/server/db
 import { ConflictError, NotFoundError, ValidationError, isUniqueViolation } from "@/server/errors";
 import { randomToken, sha256Hex } from "@/server/crypto/secret-box";
 import { recordAudit } from "@/server/services/audit";
+import type { ActingContext, ServiceContext } from "@/server/services/context";
 import { queueEmail } from "@/server/services/email/outbox";
 import { createProviderProfile } from "@/server/services/providers";
 import { emailSchema, signUpSchema, type SignUpInput } from "@/lib/validation/auth";
@@ -26,10 +29,6 @@ import ResetPassword from "@emails/reset-password";
 
 const VERIFY_TTL_MS = 24 * 60 * 60 * 1000;
 const RESET_TTL_MS = 60 * 60 * 1000;
-
-export interface RequestMeta {
-  ip?: string | null;
-}
 
 export interface PublicUser {
   id: string;
@@ -60,14 +59,14 @@ async function sendVerification(tx: Executor, user: { id: string; email: string;
   });
 }
 
-export async function signUp(raw: SignUpInput, meta: RequestMeta = {}): Promise<PublicUser> {
+export async function signUp(ctx: ServiceContext, raw: SignUpInput): Promise<PublicUser> {
   const parsed = signUpSchema.safeParse(raw);
   if (!parsed.success) {
     throw new ValidationError("Check the highlighted fields", fieldErrorsFromZod(parsed.error));
   }
   const input = parsed.data;
   const passwordHash = await hashPassword(input.password);
-  const now = new Date();
+  const now = ctx.now;
   try {
     return await db.transaction(async (tx) => {
       const [user] = await tx
@@ -90,7 +89,7 @@ export async function signUp(raw: SignUpInput, meta: RequestMeta = {}): Promise<
         targetType: "user",
         targetId: user.id,
         data: { role: input.role, disclaimerAcceptedAt: now.toISOString(), termsAcceptedAt: now.toISOString() },
-        ip: meta.ip,
+        ip: ctx.ip,
       });
       await sendVerification(tx, user);
       return { id: user.id, email: user.email, name: user.name, role: user.role };
@@ -102,16 +101,13 @@ export async function signUp(raw: SignUpInput, meta: RequestMeta = {}): Promise<
 }
 
 /** For OAuth users: choose a role and accept the disclaimer and terms once. */
-export async function completeOnboarding(
-  userId: string,
-  input: { role: "subscriber" | "provider" },
-  meta: RequestMeta = {},
-): Promise<void> {
+export async function completeOnboarding(ctx: ActingContext, input: { role: "subscriber" | "provider" }): Promise<void> {
+  const userId = ctx.actor.id;
   await db.transaction(async (tx) => {
     const user = await tx.query.users.findFirst({ where: eq(users.id, userId) });
     if (!user) throw new NotFoundError("Account not found");
     if (user.disclaimerAcceptedAt) throw new ConflictError("You have already completed onboarding");
-    const now = new Date();
+    const now = ctx.now;
     // Admins keep their role; everyone else takes the one they chose.
     const role = user.role === "admin" ? "admin" : input.role;
     await tx.update(users).set({ role, disclaimerAcceptedAt: now, termsAcceptedAt: now }).where(eq(users.id, userId));
@@ -123,7 +119,7 @@ export async function completeOnboarding(
       targetType: "user",
       targetId: userId,
       data: { role, disclaimerAcceptedAt: now.toISOString(), termsAcceptedAt: now.toISOString() },
-      ip: meta.ip,
+      ip: ctx.ip,
     });
   });
 }
@@ -175,9 +171,9 @@ export async function verifyEmail(token: string): Promise<void> {
   });
 }
 
-export async function resendVerification(userId: string): Promise<void> {
+export async function resendVerification(ctx: ActingContext): Promise<void> {
   await db.transaction(async (tx) => {
-    const user = await tx.query.users.findFirst({ where: eq(users.id, userId) });
+    const user = await tx.query.users.findFirst({ where: eq(users.id, ctx.actor.id) });
     if (!user) throw new NotFoundError("Account not found");
     if (user.emailVerified) throw new ConflictError("Your email is already confirmed");
     await sendVerification(tx, user);
@@ -185,7 +181,7 @@ export async function resendVerification(userId: string): Promise<void> {
 }
 
 /** Always succeeds from the caller's point of view, so the form cannot be used to probe for accounts. */
-export async function requestPasswordReset(emailRaw: string, meta: RequestMeta = {}): Promise<void> {
+export async function requestPasswordReset(ctx: ServiceContext, emailRaw: string): Promise<void> {
   const email = emailSchema.parse(emailRaw);
   await db.transaction(async (tx) => {
     const user = await tx.query.users.findFirst({ where: eq(users.email, email) });
@@ -199,7 +195,7 @@ export async function requestPasswordReset(emailRaw: string, meta: RequestMeta =
       template: (oneTimeLink) =>
         createElement(ResetPassword, { name: user.name ?? "there", url: oneTimeLink(`${env.APP_URL}/reset?token=${encodeURIComponent(token)}`) }),
     });
-    await recordAudit(tx, { actorId: user.id, action: "user.password_reset_requested", targetType: "user", targetId: user.id, ip: meta.ip });
+    await recordAudit(tx, { actorId: user.id, action: "user.password_reset_requested", targetType: "user", targetId: user.id, ip: ctx.ip });
   });
 }
 
@@ -214,7 +210,7 @@ async function voidResetLinks(tx: Executor, userId: string): Promise<void> {
     .where(and(eq(authTokens.userId, userId), eq(authTokens.kind, "reset_password"), isNull(authTokens.usedAt)));
 }
 
-export async function resetPassword(token: string, password: string, meta: RequestMeta = {}): Promise<void> {
+export async function resetPassword(ctx: ServiceContext, token: string, password: string): Promise<void> {
   const passwordHash = await hashPassword(password);
   await db.transaction(async (tx) => {
     const userId = await consumeToken(tx, token, "reset_password");
@@ -223,20 +219,21 @@ export async function resetPassword(token: string, password: string, meta: Reque
     // (if any): whoever asked for the reset may not be the one holding the sessions.
     await tx.update(users).set({ passwordHash, emailVerified: new Date(), sessionVersion: nextSessionVersion }).where(eq(users.id, userId));
     await voidResetLinks(tx, userId);
-    await recordAudit(tx, { actorId: userId, action: "user.password_reset", targetType: "user", targetId: userId, ip: meta.ip });
+    await recordAudit(tx, { actorId: userId, action: "user.password_reset", targetType: "user", targetId: userId, ip: ctx.ip });
   });
 }
 
 /**
- * Changes the password and ends the account's other sessions. The caller's own session ends too unless it presents
- * the returned renewal (see `session-renewal.ts`), as the settings page does at once; `meta.sessionId` (the caller's
- * session) is the only session that renewal can revive.
+ * Changes the actor's password and ends the account's other sessions. The actor's own session ends too unless it
+ * presents the returned renewal (see `session-renewal.ts`), as the settings page does at once; `session.sessionId`
+ * (the actor's session) is the only session that renewal can revive.
  */
 export async function changePassword(
-  userId: string,
+  ctx: ActingContext,
   input: { currentPassword: string; newPassword: string },
-  meta: RequestMeta & { sessionId?: string | null } = {},
+  session: { sessionId?: string | null } = {},
 ): Promise<{ sessionRenewal: string }> {
+  const userId = ctx.actor.id;
   const user = await db.query.users.findFirst({ where: eq(users.id, userId) });
   if (!user) throw new NotFoundError("Account not found");
   if (!user.passwordHash || !(await verifyPassword(user.passwordHash, input.currentPassword))) {
@@ -251,10 +248,10 @@ export async function changePassword(
       .returning({ sessionVersion: users.sessionVersion });
     if (!row) throw new NotFoundError("Account not found");
     await voidResetLinks(tx, userId);
-    await recordAudit(tx, { actorId: userId, action: "user.password_changed", targetType: "user", targetId: userId, ip: meta.ip });
+    await recordAudit(tx, { actorId: userId, action: "user.password_changed", targetType: "user", targetId: userId, ip: ctx.ip });
     return row.sessionVersion;
   });
-  return { sessionRenewal: issueSessionRenewal(userId, sessionVersion, new Date(), meta.sessionId ?? null) };
+  return { sessionRenewal: issueSessionRenewal(userId, sessionVersion, new Date(), session.sessionId ?? null) };
 }
 
 /**

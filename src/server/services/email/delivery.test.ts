@@ -15,6 +15,7 @@ import { resetRateLimits } from "@/server/rate-limit";
 import { requestPasswordReset, resetPassword, verifyCredentials, verifyEmail } from "@/server/services/auth";
 import { deliverEmail, setEmailSender, type EmailSender, type OutgoingEmail } from "@/server/services/email/delivery";
 import { renderForDelivery } from "@/server/services/email/outbox";
+import { serviceContext } from "@/server/services/context";
 
 const t = useTestDatabase();
 beforeEach(() => resetRateLimits());
@@ -43,7 +44,7 @@ describe("delivering outbox emails through a real sender", () => {
     setEmailSender(sender);
     const admin = await adminCaller();
     const u = await createUser("subscriber", { password: "old password 123" });
-    await requestPasswordReset(u.email);
+    await requestPasswordReset(serviceContext(), u.email);
     const queued = await outboxRow("reset_password");
 
     const before = await admin.admin.email({ id: queued.id });
@@ -71,7 +72,7 @@ describe("delivering outbox emails through a real sender", () => {
     // Delivering again sends nothing; the recipient's link works, once.
     await expect(deliverEmail(queued.id)).resolves.toBe("already_sent");
     expect(sender.send).toHaveBeenCalledTimes(1);
-    await resetPassword(token!, "new password 456");
+    await resetPassword(serviceContext(), token!, "new password 456");
     expect(await verifyCredentials(u.email, "new password 456")).not.toBeNull();
   });
 

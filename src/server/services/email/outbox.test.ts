@@ -14,6 +14,7 @@ import { resetRateLimits } from "@/server/rate-limit";
 import { requestPasswordReset, resetPassword, verifyCredentials, verifyEmail } from "@/server/services/auth";
 import { seal } from "@/server/crypto/secret-box";
 import { renderForDelivery } from "@/server/services/email/outbox";
+import { serviceContext } from "@/server/services/context";
 
 const t = useTestDatabase();
 beforeEach(() => resetRateLimits());
@@ -26,10 +27,10 @@ function tokensIn(text: string, path: "/reset" | "/verify"): string[] {
 describe("one-time links in the email outbox", () => {
   it("the stored copy of a reset email holds no working token", async () => {
     const u = await createUser("subscriber", { password: "old password 123" });
-    await requestPasswordReset(u.email);
+    await requestPasswordReset(serviceContext(), u.email);
     const row = await outboxRow("reset_password");
     const taken = tokensIn(`${row.html}\n${row.text}`, "/reset");
-    for (const token of taken) await expect(resetPassword(token, "taken over 456")).rejects.toThrow(/expired or was already used/);
+    for (const token of taken) await expect(resetPassword(serviceContext(), token, "taken over 456")).rejects.toThrow(/expired or was already used/);
     expect(await verifyCredentials(u.email, "taken over 456")).toBeNull();
     expect(taken).toEqual([]);
   });
@@ -78,7 +79,7 @@ describe("a production server on PostgreSQL with no email sender yet", () => {
     setEnv("NODE_ENV", "production");
     setEnv("DATABASE_URL", "postgres://app@db.internal:5432/tradsy");
     const u = await createUser("subscriber");
-    await requestPasswordReset(u.email);
+    await requestPasswordReset(serviceContext(), u.email);
     const row = await outboxRow("reset_password");
     const view = await (await adminCaller()).admin.email({ id: row.id });
     expect(view).toMatchObject({ developmentMailbox: false, senderConfigured: false, oneTimeLinks: "removed" });
@@ -91,7 +92,7 @@ describe("a production server on PostgreSQL with no email sender yet", () => {
     setEnv("NODE_ENV", "production");
     setEnv("DATABASE_URL", undefined);
     const u = await createUser("subscriber");
-    await requestPasswordReset(u.email);
+    await requestPasswordReset(serviceContext(), u.email);
     const admin = await adminCaller();
     expect(await admin.admin.email({ id: (await outboxRow("reset_password")).id })).toMatchObject({ developmentMailbox: true, oneTimeLinks: "shown" });
     setEnv("NODE_ENV", "development");

@@ -17,6 +17,7 @@ import { LimitExceededError } from "@/server/errors";
 import { waitForInlineRuns } from "@/server/jobs/inline/runner";
 import { resetRateLimits } from "@/server/rate-limit";
 import { publishSignal } from "@/server/services/signals";
+import { serviceContext } from "@/server/services/context";
 import { claimPaperCopy, freeCopyUsage } from "./index";
 
 useTestDatabase();
@@ -208,20 +209,20 @@ describe("the free paper-copy tier", () => {
     const { user, caller } = await signedIn("subscriber");
     const viewer = { id: user.id, role: "subscriber" as const };
 
-    expect(await claimPaperCopy(viewer, sigs[0]!.id)).toEqual({ via: "free", used: 1, limit: 4 });
-    expect(await claimPaperCopy(viewer, sigs[1]!.id)).toEqual({ via: "free", used: 2, limit: 4 });
+    expect(await claimPaperCopy(serviceContext({ actor: viewer }), sigs[0]!.id)).toEqual({ via: "free", used: 1, limit: 4 });
+    expect(await claimPaperCopy(serviceContext({ actor: viewer }), sigs[1]!.id)).toEqual({ via: "free", used: 2, limit: 4 });
     // The copy engine retries: the same signal again is not a new copy.
-    expect(await claimPaperCopy(viewer, sigs[0]!.id)).toEqual({ via: "free", used: 2, limit: 4 });
-    expect(await claimPaperCopy(viewer, sigs[2]!.id)).toEqual({ via: "free", used: 3, limit: 4 });
-    expect(await claimPaperCopy(viewer, sigs[3]!.id)).toEqual({ via: "free", used: 4, limit: 4 });
+    expect(await claimPaperCopy(serviceContext({ actor: viewer }), sigs[0]!.id)).toEqual({ via: "free", used: 2, limit: 4 });
+    expect(await claimPaperCopy(serviceContext({ actor: viewer }), sigs[2]!.id)).toEqual({ via: "free", used: 3, limit: 4 });
+    expect(await claimPaperCopy(serviceContext({ actor: viewer }), sigs[3]!.id)).toEqual({ via: "free", used: 4, limit: 4 });
     expect(await caller.billing.freeTier()).toEqual({ used: 4, limit: 4 });
 
-    const fifth = claimPaperCopy(viewer, sigs[4]!.id);
+    const fifth = claimPaperCopy(serviceContext({ actor: viewer }), sigs[4]!.id);
     await expect(fifth).rejects.toBeInstanceOf(LimitExceededError);
     await expect(fifth).rejects.toThrow(`Free accounts can copy 4 signals on paper and you have used all 4. Subscribe to ${p.provider.displayName} to keep copying their signals.`);
-    await expect(claimPaperCopy(viewer, sigs[5]!.id)).rejects.toThrow(/Subscribe to/);
+    await expect(claimPaperCopy(serviceContext({ actor: viewer }), sigs[5]!.id)).rejects.toThrow(/Subscribe to/);
     // Signals already copied stay copyable (a retry after the limit is not refused).
-    expect(await claimPaperCopy(viewer, sigs[3]!.id)).toEqual({ via: "free", used: 4, limit: 4 });
+    expect(await claimPaperCopy(serviceContext({ actor: viewer }), sigs[3]!.id)).toEqual({ via: "free", used: 4, limit: 4 });
     expect(await freeCopyUsage(user.id)).toEqual({ used: 4, limit: 4 });
   });
 
@@ -233,20 +234,20 @@ describe("the free paper-copy tier", () => {
     const s = await subscriber(p);
     const viewer = { id: s.user.id, role: "subscriber" as const };
 
-    for (const sig of mine) expect(await claimPaperCopy(viewer, sig.id)).toEqual({ via: "subscription", used: 0, limit: 4 });
-    expect(await claimPaperCopy(viewer, theirs[0]!.id)).toEqual({ via: "free", used: 1, limit: 4 });
-    expect(await claimPaperCopy({ id: p.user.id, role: "provider" }, mine[0]!.id)).toEqual({ via: "owner", used: 0, limit: 4 });
+    for (const sig of mine) expect(await claimPaperCopy(serviceContext({ actor: viewer }), sig.id)).toEqual({ via: "subscription", used: 0, limit: 4 });
+    expect(await claimPaperCopy(serviceContext({ actor: viewer }), theirs[0]!.id)).toEqual({ via: "free", used: 1, limit: 4 });
+    expect(await claimPaperCopy(serviceContext({ actor: { id: p.user.id, role: "provider" } }), mine[0]!.id)).toEqual({ via: "owner", used: 0, limit: 4 });
 
     // Once the subscription has ended, that provider's signals use the free tier like anyone's.
     await embedded.gateway.cancelSubscription(s.row.stripeSubscriptionId!);
-    expect(await claimPaperCopy(viewer, mine[0]!.id)).toEqual({ via: "free", used: 2, limit: 4 });
+    expect(await claimPaperCopy(serviceContext({ actor: viewer }), mine[0]!.id)).toEqual({ via: "free", used: 2, limit: 4 });
   });
 
   it("concurrent claims cannot take more than the four free slots", async () => {
     const p = await newProvider();
     const sigs = await signalsOf(p, 8);
     const user = await createUser("subscriber");
-    const results = await Promise.allSettled(sigs.map((s) => claimPaperCopy({ id: user.id, role: "subscriber" }, s.id)));
+    const results = await Promise.allSettled(sigs.map((s) => claimPaperCopy(serviceContext({ actor: { id: user.id, role: "subscriber" } }), s.id)));
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(4);
     expect(results.filter((r) => r.status === "rejected").every((r) => (r as PromiseRejectedResult).reason instanceof LimitExceededError)).toBe(true);
     expect(await freeCopyUsage(user.id)).toEqual({ used: 4, limit: 4 });
@@ -254,6 +255,6 @@ describe("the free paper-copy tier", () => {
 
   it("refuses an unknown signal as not found", async () => {
     const user = await createUser("subscriber");
-    await expect(claimPaperCopy({ id: user.id, role: "subscriber" }, "sig_missing")).rejects.toThrow("No such signal");
+    await expect(claimPaperCopy(serviceContext({ actor: { id: user.id, role: "subscriber" } }), "sig_missing")).rejects.toThrow("No such signal");
   });
 });

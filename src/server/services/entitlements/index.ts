@@ -10,6 +10,7 @@ import { FREE_PAPER_COPIES, isEntitled, type EntitlementState } from "@/lib/bill
 import { db, type Executor } from "@/server/db";
 import { freePaperCopies, providers, signals, subscriptions, type SubscriptionStatus } from "@/server/db/schema";
 import { LimitExceededError, NotFoundError } from "@/server/errors";
+import type { ActingContext } from "@/server/services/context";
 
 /** Subscription states that can grant access (past_due only within the grace period; see `entitledNow`). */
 export const ENTITLED_STATUSES: SubscriptionStatus[] = ["trialing", "active", "past_due"];
@@ -78,9 +79,10 @@ export async function freeCopyUsage(userId: string, tx: Executor = db): Promise<
 /**
  * May this user copy this signal on paper? Entitled subscribers of the signal's provider (and the provider) always
  * may; anyone else uses the free tier: FREE_PAPER_COPIES signals, each counted once however often it is asked
- * (the copy engine retries), then a clear refusal that says how to get more.
+ * (the copy engine retries), then a clear refusal that says how to get more. The user is the actor.
  */
-export async function claimPaperCopy(viewer: Viewer, signalId: string): Promise<PaperCopyGrant> {
+export async function claimPaperCopy(ctx: ActingContext, signalId: string): Promise<PaperCopyGrant> {
+  const viewer: Viewer = ctx.actor;
   const [signal] = await db.select({ providerId: signals.providerId }).from(signals).where(eq(signals.id, signalId));
   if (!signal) throw new NotFoundError("No such signal");
   const access = await accessTo(viewer, signal.providerId);

@@ -6,6 +6,7 @@ import { db, type Executor } from "@/server/db";
 import { providers, users, type Market } from "@/server/db/schema";
 import { NotFoundError } from "@/server/errors";
 import { recordAudit } from "@/server/services/audit";
+import type { ActingContext } from "@/server/services/context";
 import { slugify } from "@/lib/slug";
 import { randomBase32 } from "@/lib/ids";
 import { DEFAULT_PRICE_CENTS } from "@/lib/billing";
@@ -72,15 +73,13 @@ export async function getProviderByUserId(userId: string) {
   return (await db.query.providers.findFirst({ where: eq(providers.userId, userId) })) ?? null;
 }
 
-export async function updateProviderProfile(
-  userId: string,
-  input: { displayName: string; tagline: string; bio: string; markets: Market[] },
-  meta: { ip?: string | null } = {},
-) {
+/** The actor edits their own provider profile. */
+export async function updateProviderProfile(ctx: ActingContext, input: { displayName: string; tagline: string; bio: string; markets: Market[] }) {
+  const userId = ctx.actor.id;
   return db.transaction(async (tx) => {
     const [row] = await tx.update(providers).set(input).where(eq(providers.userId, userId)).returning();
     if (!row) throw new NotFoundError("You do not have a provider profile");
-    await recordAudit(tx, { actorId: userId, action: "provider.profile_updated", targetType: "provider", targetId: row.id, ip: meta.ip });
+    await recordAudit(tx, { actorId: userId, action: "provider.profile_updated", targetType: "provider", targetId: row.id, ip: ctx.ip });
     return toOwnProvider(row);
   });
 }

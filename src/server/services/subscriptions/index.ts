@@ -3,9 +3,10 @@ import "server-only";
 import { desc, eq, sql } from "drizzle-orm";
 import { db } from "@/server/db";
 import { providers, subscriptions, users } from "@/server/db/schema";
+import type { ActingContext } from "@/server/services/context";
 import { entitledRow } from "@/server/services/entitlements";
 
-export async function listMySubscriptions(subscriberId: string) {
+export async function listMySubscriptions(ctx: ActingContext) {
   const rows = await db
     .select({
       id: subscriptions.id,
@@ -20,11 +21,10 @@ export async function listMySubscriptions(subscriberId: string) {
     })
     .from(subscriptions)
     .innerJoin(providers, eq(providers.id, subscriptions.providerId))
-    // INVARIANT: the subscriber is the caller, from the session.
-    .where(eq(subscriptions.subscriberId, subscriberId))
+    // INVARIANT: the subscriber is the actor, from the session.
+    .where(eq(subscriptions.subscriberId, ctx.actor.id))
     .orderBy(desc(subscriptions.createdAt));
-  const now = new Date();
-  return rows.map((r) => ({ ...r, entitled: entitledRow(r, now) }));
+  return rows.map((r) => ({ ...r, entitled: entitledRow(r, ctx.now) }));
 }
 
 /** A provider's subscribers: display names only (emails stay private), newest first. */

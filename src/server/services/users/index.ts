@@ -1,4 +1,7 @@
-/** The user's own profile and preferences, and the admin's view of all users. */
+/**
+ * The user's own profile and preferences, and the admin's view of all users. The user is always the actor
+ * (`ctx.actor`, from the session); the admin lists are plain reads.
+ */
 import "server-only";
 import { containsPattern } from "@/server/db/like";
 import { and, count, desc, eq, ilike, or, type SQL } from "drizzle-orm";
@@ -6,15 +9,16 @@ import { db } from "@/server/db";
 import { auditLog, emailOutbox, notificationPrefs, providers, users, type UserRole } from "@/server/db/schema";
 import { ConflictError, NotFoundError, ValidationError } from "@/server/errors";
 import { recordAudit } from "@/server/services/audit";
+import type { ActingContext } from "@/server/services/context";
 import { createProviderProfile, toOwnProvider } from "@/server/services/providers";
 
 /**
  * The signed-in user's own account for their pages. Secret-derived columns (the password hash, the provider's
  * webhook token hash and sealed passphrase) are read only to answer "is it set?".
  */
-export async function getMe(userId: string) {
+export async function getMe(ctx: ActingContext) {
   const user = await db.query.users.findFirst({
-    where: eq(users.id, userId),
+    where: eq(users.id, ctx.actor.id),
     columns: { id: true, email: true, name: true, role: true, emailVerified: true, createdAt: true, disclaimerAcceptedAt: true, passwordHash: true },
     with: { provider: true },
   });
@@ -23,25 +27,24 @@ export async function getMe(userId: string) {
   return { ...account, hasPassword: Boolean(passwordHash), provider: provider ? toOwnProvider(provider) : null };
 }
 
-export async function updateName(userId: string, name: string) {
+export async function updateName(ctx: ActingContext, name: string) {
+  const userId = ctx.actor.id;
   await db.transaction(async (tx) => {
     await tx.update(users).set({ name }).where(eq(users.id, userId));
     await recordAudit(tx, { actorId: userId, action: "user.profile_updated", targetType: "user", targetId: userId });
   });
 }
 
-export async function getNotificationPrefs(userId: string) {
+export async function getNotificationPrefs(ctx: ActingContext) {
+  const userId = ctx.actor.id;
   const row = await db.query.notificationPrefs.findFirst({ where: eq(notificationPrefs.userId, userId) });
-  return row ?? { userId, signalEmails: true, digestEmails: true, productEmails: true, updatedAt: new Date() };
+  return row ?? { userId, signalEmails: true, digestEmails: true, productEmails: true, updatedAt: ctx.now };
 }
 
-export async function updateNotificationPrefs(
-  userId: string,
-  prefs: { signalEmails: boolean; digestEmails: boolean; productEmails: boolean },
-) {
+export async function updateNotificationPrefs(ctx: ActingContext, prefs: { signalEmails: boolean; digestEmails: boolean; productEmails: boolean }) {
   await db
     .insert(notificationPrefs)
-    .values({ userId, ...prefs })
+    .values({ userId: ctx.actor.id, ...prefs })
     .onConflictDoUpdate({ target: notificationPrefs.userId, set: prefs });
 }
 
@@ -77,7 +80,9 @@ export async function adminListUsers(input: { q?: string; role?: UserRole; page:
   return { items, total: total?.n ?? 0, page: input.page, pageSize: input.pageSize };
 }
 
-export async function adminSetRole(actorId: string, userId: string, role: UserRole, meta: { ip?: string | null } = {}) {
+/** An admin (adminProcedure) gives another user a role; the change is audited with the admin and their address. */
+export async function adminSetRole(ctx: ActingContext, userId: string, role: UserRole) {
+  const actorId = ctx.actor.id;
   if (actorId === userId) throw new ValidationError("You cannot change your own role; ask another admin.");
   await db.transaction(async (tx) => {
     const user = await tx.query.users.findFirst({ where: eq(users.id, userId) });
@@ -94,7 +99,7 @@ export async function adminSetRole(actorId: string, userId: string, role: UserRo
       targetType: "user",
       targetId: userId,
       data: { from: user.role, to: role },
-      ip: meta.ip,
+      ip: ctx.ip,
     });
   });
 }

@@ -9,6 +9,7 @@ import { useTestDatabase } from "@/test/db";
 import { callerFor, createUser } from "@/test/factories";
 import { emailOutbox } from "@/server/db/schema";
 import { requestPasswordReset, resetPassword } from "@/server/services/auth";
+import { serviceContext } from "@/server/services/context";
 
 const as: { caller: unknown } = { caller: null };
 // The page's own guard and its in-process caller, pointed at a test admin (access control has its own tests).
@@ -22,7 +23,7 @@ const t = useTestDatabase();
 async function renderResetEmail() {
   as.caller = await callerFor(await createUser("admin"));
   const u = await createUser("subscriber");
-  await requestPasswordReset(u.email);
+  await requestPasswordReset(serviceContext(), u.email);
   const [row] = await t.db.select().from(emailOutbox).where(eq(emailOutbox.kind, "reset_password"));
   return renderToStaticMarkup(await AdminEmailPage({ params: Promise.resolve({ id: row!.id }) }));
 }
@@ -44,6 +45,6 @@ describe("/admin/emails/[id]", () => {
     expect(html).toContain("Development-only mailbox");
     const tokens = resetTokens(html);
     expect(tokens.length).toBeGreaterThan(0);
-    await expect(resetPassword(tokens[0]!, "picked from the dev mailbox")).resolves.toBeUndefined();
+    await expect(resetPassword(serviceContext(), tokens[0]!, "picked from the dev mailbox")).resolves.toBeUndefined();
   });
 });

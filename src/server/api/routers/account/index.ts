@@ -26,26 +26,26 @@ export const accountRouter = createTRPCRouter({
   me: protectedProcedure
     .input(z.void())
     .output(meOutput)
-    .query(({ ctx }) => users.getMe(ctx.user.id)),
+    .query(({ ctx }) => users.getMe(ctx.service)),
 
   updateProfile: protectedProcedure
     .input(z.object({ name: nameSchema }))
     .mutation(async ({ ctx, input }) => {
-      await users.updateName(ctx.user.id, input.name);
+      await users.updateName(ctx.service, input.name);
       return { ok: true as const };
     }),
 
   // Ends the account's other sessions. This one ends too unless the browser hands `sessionRenewal` to the
   // renewSession server action at once (the settings page does): this streamed response cannot set its cookie.
   changePassword: protectedProcedure.input(changePasswordSchema).mutation(async ({ ctx, input }) => {
-    const { sessionRenewal } = await changePassword(ctx.user.id, input, { ip: ctx.ip, sessionId: ctx.session.sessionId });
+    const { sessionRenewal } = await changePassword(ctx.service, input, { sessionId: ctx.session.sessionId });
     return { ok: true as const, sessionRenewal };
   }),
 
-  notificationPrefs: protectedProcedure.input(z.void()).query(({ ctx }) => users.getNotificationPrefs(ctx.user.id)),
+  notificationPrefs: protectedProcedure.input(z.void()).query(({ ctx }) => users.getNotificationPrefs(ctx.service)),
 
   updateNotificationPrefs: protectedProcedure.input(prefsSchema).mutation(async ({ ctx, input }) => {
-    await users.updateNotificationPrefs(ctx.user.id, input);
+    await users.updateNotificationPrefs(ctx.service, input);
     return { ok: true as const };
   }),
 });

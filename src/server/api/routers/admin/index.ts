@@ -17,7 +17,7 @@ export const adminRouter = createTRPCRouter({
   setRole: adminProcedure
     .input(z.object({ userId: z.string().min(1).max(64), role: z.enum(["subscriber", "provider", "admin"], { error: "Choose a valid role" }) }))
     .mutation(async ({ ctx, input }) => {
-      await users.adminSetRole(ctx.user.id, input.userId, input.role, { ip: ctx.ip });
+      await users.adminSetRole(ctx.service, input.userId, input.role);
       return { ok: true as const };
     }),
 

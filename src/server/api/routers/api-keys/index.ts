@@ -9,12 +9,12 @@ export const apiKeysRouter = createTRPCRouter({
 
   create: providerProcedure
     .input(apiKeyCreateSchema)
-    .mutation(({ ctx, input }) => apiKeys.createApiKey(ctx.user.id, ctx.provider.id, input.name)),
+    .mutation(({ ctx, input }) => apiKeys.createApiKey(ctx.service, ctx.provider.id, input.name)),
 
   revoke: providerProcedure
     .input(z.object({ id: z.string().min(1).max(64) }))
     .mutation(async ({ ctx, input }) => {
-      await apiKeys.revokeApiKey(ctx.user.id, ctx.provider.id, input.id);
+      await apiKeys.revokeApiKey(ctx.service, ctx.provider.id, input.id);
       return { ok: true as const };
     }),
 });

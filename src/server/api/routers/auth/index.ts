@@ -18,7 +18,7 @@ export const authRouter = createTRPCRouter({
     .input(signUpSchema)
     .output(z.object({ id: z.string(), email: z.string(), role: z.enum(["subscriber", "provider", "admin"]) }))
     .mutation(async ({ ctx, input }) => {
-      const user = await auth.signUp(input, { ip: ctx.ip });
+      const user = await auth.signUp(ctx.service, input);
       return { id: user.id, email: user.email, role: user.role };
     }),
 
@@ -26,7 +26,7 @@ export const authRouter = createTRPCRouter({
     .input(completeOnboardingSchema)
     .output(ok)
     .mutation(async ({ ctx, input }) => {
-      await auth.completeOnboarding(ctx.user.id, { role: input.role }, { ip: ctx.ip });
+      await auth.completeOnboarding(ctx.service, { role: input.role });
       return { ok: true as const };
     }),
 
@@ -44,7 +44,7 @@ export const authRouter = createTRPCRouter({
     .input(z.object({}).optional())
     .output(ok)
     .mutation(async ({ ctx }) => {
-      await auth.resendVerification(ctx.user.id);
+      await auth.resendVerification(ctx.service);
       return { ok: true as const };
     }),
 
@@ -53,7 +53,7 @@ export const authRouter = createTRPCRouter({
     .input(z.object({ email: emailSchema }))
     .output(ok)
     .mutation(async ({ ctx, input }) => {
-      await auth.requestPasswordReset(input.email, { ip: ctx.ip });
+      await auth.requestPasswordReset(ctx.service, input.email);
       return { ok: true as const };
     }),
 
@@ -62,7 +62,7 @@ export const authRouter = createTRPCRouter({
     .input(resetPasswordSchema)
     .output(ok)
     .mutation(async ({ ctx, input }) => {
-      await auth.resetPassword(input.token, input.password, { ip: ctx.ip });
+      await auth.resetPassword(ctx.service, input.token, input.password);
       return { ok: true as const };
     }),
 });

@@ -71,5 +71,5 @@ export const providersRouter = createTRPCRouter({
   updateMine: providerProcedure
     .input(providerProfileSchema)
     .output(ownProviderOutput)
-    .mutation(({ ctx, input }) => providers.updateProviderProfile(ctx.user.id, input, { ip: ctx.ip })),
+    .mutation(({ ctx, input }) => providers.updateProviderProfile(ctx.service, input)),
 });

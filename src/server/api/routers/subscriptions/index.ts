@@ -4,6 +4,6 @@ import { createTRPCRouter, protectedProcedure, providerProcedure } from "@/serve
 import { listMySubscriptions, listSubscribersOf } from "@/server/services/subscriptions";
 
 export const subscriptionsRouter = createTRPCRouter({
-  mine: protectedProcedure.input(z.void()).query(({ ctx }) => listMySubscriptions(ctx.user.id)),
+  mine: protectedProcedure.input(z.void()).query(({ ctx }) => listMySubscriptions(ctx.service)),
   subscribers: providerProcedure.input(z.void()).query(({ ctx }) => listSubscribersOf(ctx.provider.id)),
 });
