@@ -11,6 +11,7 @@ import { providerStats, providers, signalEvents, signals, subscriptions, type Ma
 import { NotFoundError } from "@/server/errors";
 import { computeAllWindows, equityCurve, WINDOWS, type ClosedSignal } from "@/lib/stats";
 import { ENTITLED_STATUSES } from "@/server/services/entitlements";
+import { publicProviderColumns } from "@/server/services/providers/public-columns";
 import { demoPricesAreSynthetic } from "@/server/integrations/market-data";
 
 /** A provider's closed signals with their legs, as the stats library takes them. */
@@ -170,14 +171,7 @@ export async function leaderboard(input: LeaderboardInput) {
   const [items, [total], syntheticPrices] = await Promise.all([
     db
       .select({
-        id: providers.id,
-        slug: providers.slug,
-        displayName: providers.displayName,
-        tagline: providers.tagline,
-        markets: providers.markets,
-        priceCents: providers.priceCents,
-        trialDays: providers.trialDays,
-        createdAt: providers.createdAt,
+        ...publicProviderColumns,
         subscribers: subscriberCount,
         stats: {
           closedSignals: providerStats.closedSignals,

@@ -6,6 +6,7 @@
 import "server-only";
 import { z } from "zod";
 import { MARKET_OPTIONS } from "@/lib/validation/providers";
+import { publicProviderColumns } from "@/server/services/providers/public-columns";
 
 export const ownProviderOutput = z.object({
   id: z.string(),
@@ -26,3 +27,8 @@ export const ownProviderOutput = z.object({
   createdAt: z.date(),
   updatedAt: z.date(),
 });
+
+const keysOf = <K extends string>(o: Record<K, unknown>) => Object.fromEntries(Object.keys(o).map((k) => [k, true])) as { [P in K]: true };
+
+/** What anyone sees of a provider (providers.list, providers.bySlug): the public columns, typed as the own profile types them. */
+export const publicProviderOutput = ownProviderOutput.pick(keysOf(publicProviderColumns));
