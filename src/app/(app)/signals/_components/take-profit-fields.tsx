@@ -1,0 +1,90 @@
+"use client";
+
+import type Decimal from "decimal.js";
+import { useFieldArray, type UseFormReturn } from "react-hook-form";
+import { Button } from "@/components/ui/button";
+import { TextField } from "@/components/ui/field";
+import { messages } from "@/components/forms/errors";
+import { shareToPercent } from "@/components/signals/format";
+import { MAX_TAKE_PROFITS } from "@/lib/validation/signals";
+import type { PublishSignalInput } from "@/lib/validation/signals";
+import { emptyTakeProfit, LEVELS_ERROR, type PublishFormContext, type PublishFormValues } from "./publish-form-schema";
+
+type PublishForm = UseFormReturn<PublishFormValues, PublishFormContext, PublishSignalInput>;
+
+/** The take-profit levels: a price and a % of the position per row, up to MAX_TAKE_PROFITS rows. */
+export function TakeProfitFields({ form, values, assigned }: { form: PublishForm; values: PublishFormValues; assigned: Decimal }) {
+  const { control, register, clearErrors, formState } = form;
+  const { fields, append, remove, replace } = useFieldArray({ control, name: "takeProfits" });
+  const errors = formState.errors.takeProfits;
+  const levelsError = errors?.root?.message ?? errors?.message;
+
+  return (
+    <fieldset>
+      <legend className="text-sm font-medium text-slate-800">Take-profits</legend>
+      <p className="text-xs text-slate-500">
+        Up to {MAX_TAKE_PROFITS} levels, each closing a % of the original position. {assigned.gt(0) ? `${shareToPercent(assigned.toString())}% assigned.` : ""}
+      </p>
+      <ol className="mt-2 space-y-3">
+        {fields.map((field, i) => {
+          const row = values.takeProfits[i] ?? emptyTakeProfit();
+          const price = register(`takeProfits.${i}.price`, { onChange: () => clearErrors([`takeProfits.${i}.price`, LEVELS_ERROR]) });
+          const size = register(`takeProfits.${i}.size`, { onChange: () => clearErrors([`takeProfits.${i}.size`, LEVELS_ERROR]) });
+          return (
+            <li key={field.id} className="grid grid-cols-[2rem_minmax(0,1fr)_5.75rem_2.25rem] items-start gap-2 sm:grid-cols-[2.5rem_minmax(0,1fr)_9rem_2.5rem] sm:gap-3">
+              <span aria-hidden="true" className="mt-9 text-xs font-semibold text-slate-500">
+                TP{i + 1}
+              </span>
+              {/* Short visible labels; the accessible names say which level ("Take-profit 2 price"). */}
+              <TextField
+                label="Price"
+                aria-label={`Take-profit ${i + 1} price`}
+                inputMode="decimal"
+                autoComplete="off"
+                placeholder={values.side === "long" ? "Above entry" : "Below entry"}
+                {...price}
+                errors={messages(errors?.[i]?.price)}
+                className="[&_input]:font-mono [&_input::placeholder]:font-sans"
+              />
+              <TextField
+                label="Size (%)"
+                aria-label={`Take-profit ${i + 1} size (%)`}
+                inputMode="decimal"
+                autoComplete="off"
+                placeholder={i === 0 ? "100" : "50"}
+                {...size}
+                errors={messages(errors?.[i]?.size)}
+                className="[&_input]:font-mono [&_input::placeholder]:font-sans"
+              />
+              <Button
+                type="button"
+                variant="ghost"
+                className="mt-6 px-0"
+                aria-label={`Remove take-profit ${i + 1}`}
+                title={`Remove take-profit ${i + 1}`}
+                disabled={fields.length === 1 && !row.price && !row.size}
+                onClick={() => {
+                  if (fields.length === 1) replace([emptyTakeProfit()]);
+                  else remove(i);
+                  clearErrors();
+                }}
+              >
+                <span aria-hidden="true" className="text-lg leading-none">×</span>
+              </Button>
+            </li>
+          );
+        })}
+      </ol>
+      {levelsError ? (
+        <p className="mt-2 text-sm text-red-700 outline-none" role="alert" tabIndex={-1} data-focus-on-error>
+          {levelsError}
+        </p>
+      ) : null}
+      {fields.length < MAX_TAKE_PROFITS ? (
+        <Button type="button" variant="secondary" size="sm" className="mt-3" onClick={() => append(emptyTakeProfit(), { shouldFocus: false })}>
+          <span aria-hidden="true">+</span> Add take-profit {fields.length + 1}
+        </Button>
+      ) : null}
+    </fieldset>
+  );
+}
