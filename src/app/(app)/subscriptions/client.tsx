@@ -4,6 +4,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { useTRPC } from "@/trpc/react";
+import { useConfirm } from "@/components/ui/alert-dialog";
 import { Button } from "@/components/ui/button";
 import { useHydrated } from "@/components/ui/use-hydrated";
 
@@ -27,12 +28,27 @@ export function ManageSubscription({
   const router = useRouter();
   const hydrated = useHydrated();
   const manage = useMutation(trpc.billing.manage.mutationOptions({ onSuccess: () => router.refresh() }));
-  const run = (action: Action) => {
+  const { confirm, confirmDialog } = useConfirm();
+  const run = async (action: Action) => {
     if (action === "cancel") {
-      const until = endsOn ? ` You keep access until ${endsOn}, and you won't be charged again.` : " You won't be charged again.";
-      if (!window.confirm(`Cancel your subscription to ${providerName}?${until}`)) return;
+      const ok = await confirm({
+        title: `Cancel your subscription to ${providerName}?`,
+        description: endsOn ? `You keep access until ${endsOn}, and you won't be charged again.` : "You won't be charged again.",
+        confirmLabel: "Cancel subscription",
+        cancelLabel: "Keep subscription",
+        destructive: true,
+      });
+      if (!ok) return;
     }
-    if (action === "pause" && !window.confirm(`Pause payments to ${providerName}? Their open signals are hidden from you until you resume.`)) return;
+    if (action === "pause") {
+      const ok = await confirm({
+        title: `Pause payments to ${providerName}?`,
+        description: "Their open signals are hidden from you until you resume.",
+        confirmLabel: "Pause payments",
+        cancelLabel: "Keep paying",
+      });
+      if (!ok) return;
+    }
     manage.mutate({ subscriptionId, action });
   };
   const busy = (a: Action) => manage.isPending && manage.variables?.action === a;
@@ -40,16 +56,17 @@ export function ManageSubscription({
 
   return (
     <div className="flex shrink-0 flex-col items-stretch gap-2 sm:items-end">
+      {confirmDialog}
       <div className="flex flex-wrap gap-2 sm:justify-end">
         {status === "past_due" ? <ManageBillingButton label="Update card" variant="primary" size="sm" /> : null}
         {canResume ? (
-          <Button size="sm" loading={busy("resume")} disabled={!hydrated || manage.isPending} onClick={() => run("resume")} aria-label={`Resume subscription to ${providerName}`}>
+          <Button size="sm" loading={busy("resume")} disabled={!hydrated || manage.isPending} onClick={() => void run("resume")} aria-label={`Resume subscription to ${providerName}`}>
             Resume
           </Button>
         ) : (
           <>
             {status === "active" || status === "trialing" ? (
-              <Button variant="ghost" size="sm" loading={busy("pause")} disabled={!hydrated || manage.isPending} onClick={() => run("pause")} aria-label={`Pause subscription to ${providerName}`}>
+              <Button variant="ghost" size="sm" loading={busy("pause")} disabled={!hydrated || manage.isPending} onClick={() => void run("pause")} aria-label={`Pause subscription to ${providerName}`}>
                 Pause
               </Button>
             ) : null}
@@ -58,7 +75,7 @@ export function ManageSubscription({
               size="sm"
               loading={busy("cancel")}
               disabled={!hydrated || manage.isPending}
-              onClick={() => run("cancel")}
+              onClick={() => void run("cancel")}
               aria-label={`Cancel subscription to ${providerName} at period end`}
             >
               <span className="whitespace-nowrap">Cancel at period end</span>
