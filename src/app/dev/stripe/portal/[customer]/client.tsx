@@ -1,6 +1,7 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, useRef } from "react";
+import { useConfirm } from "@/components/ui/alert-dialog";
 import { Button, Spinner } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { portalAction, type DevFormState } from "../../actions";
@@ -36,14 +37,35 @@ export function SubscriptionActions({
   const [state, action, pending] = useActionState<DevFormState, FormData>(portalAction, {});
   const intent = paused ? "unpause" : cancelAtPeriodEnd ? "keep" : "cancel";
   const label = paused ? "Resume payments" : cancelAtPeriodEnd ? "Don't cancel" : "Cancel subscription";
+  const { confirm, confirmDialog } = useConfirm();
+  const formRef = useRef<HTMLFormElement>(null);
+  // Set once they said yes: the form is then submitted again, and this time goes through.
+  const confirmed = useRef(false);
   return (
     <form
+      ref={formRef}
       action={action}
       className="flex flex-col items-start gap-2 sm:items-end"
       onSubmit={(e) => {
-        if (intent === "cancel" && !window.confirm(`Cancel ${name}? It stays active until the end of the period you paid for.`)) e.preventDefault();
+        if (intent !== "cancel" || confirmed.current) {
+          confirmed.current = false;
+          return;
+        }
+        e.preventDefault();
+        void confirm({
+          title: `Cancel ${name}?`,
+          description: "It stays active until the end of the period you paid for.",
+          confirmLabel: "Cancel subscription",
+          cancelLabel: "Keep subscription",
+          destructive: true,
+        }).then((ok) => {
+          if (!ok) return;
+          confirmed.current = true;
+          formRef.current?.requestSubmit();
+        });
       }}
     >
+      {confirmDialog}
       <input type="hidden" name="customerId" value={customerId} />
       <input type="hidden" name="subscriptionId" value={subscriptionId} />
       <input type="hidden" name="intent" value={intent} />

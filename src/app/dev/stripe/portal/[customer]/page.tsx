@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { Alert, Badge, Card, CardBody, CardHeader } from "@/components/ui/card";
 import { ButtonLink } from "@/components/ui/button";
+import { DataTable } from "@/components/ui/data-table";
 import { formatDate } from "@/lib/format/dates";
 import { SUBSCRIPTION_STATUS, type SubscriptionStatusName } from "@/lib/labels";
 import { formatCents } from "@/lib/money";
@@ -99,37 +100,46 @@ export default async function DevPortalPage({ params, searchParams }: { params: 
       <Card className="mt-6">
         <CardHeader title="Invoices" description="Newest first. Dates in UTC." />
         {view.invoices.length ? (
-          <div className="overflow-x-auto">
-            <table className="w-full min-w-[20rem] text-left text-sm">
-              <caption className="sr-only">Invoices</caption>
-              <thead className="border-b border-slate-200 text-xs text-slate-500 uppercase">
-                <tr>
-                  <th scope="col" className="px-5 py-2 font-medium">Date</th>
-                  <th scope="col" className="hidden py-2 pr-4 font-medium sm:table-cell">Number</th>
-                  <th scope="col" className="py-2 pr-4 text-right font-medium">Amount</th>
-                  <th scope="col" className="py-2 pr-5 font-medium">Status</th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {view.invoices.map((i) => {
+          <DataTable
+            framed={false}
+            caption="Invoices"
+            className="min-w-[20rem]"
+            headerClassName="bg-transparent font-normal tracking-normal"
+            rows={view.invoices}
+            rowKey={(i) => i.id}
+            columns={[
+              { id: "date", header: "Date", headClassName: "px-5 py-2 font-medium", className: "px-5 py-2.5 whitespace-nowrap text-slate-700", cell: (i) => formatDate(i.created) },
+              {
+                id: "number",
+                header: "Number",
+                headClassName: "hidden py-2 pr-4 pl-0 font-medium sm:table-cell",
+                className: "hidden py-2.5 pr-4 pl-0 font-mono text-xs text-slate-600 sm:table-cell",
+                cell: (i) => i.number,
+              },
+              {
+                id: "amount",
+                header: "Amount",
+                headClassName: "py-2 pr-4 pl-0 text-right font-medium",
+                className: "py-2.5 pr-4 pl-0 text-right tabular-nums text-slate-900",
+                cell: (i) => formatCents(i.amountCents),
+              },
+              {
+                id: "status",
+                header: "Status",
+                headClassName: "py-2 pr-5 pl-0 font-medium",
+                className: "py-2.5 pr-5 pl-0",
+                cell: (i) => {
                   const status = INVOICE_STATUS[i.status] ?? { label: i.status, tone: "slate" as const };
                   return (
-                    <tr key={i.id}>
-                      <td className="px-5 py-2.5 whitespace-nowrap text-slate-700">{formatDate(i.created)}</td>
-                      <td className="hidden py-2.5 pr-4 font-mono text-xs text-slate-600 sm:table-cell">{i.number}</td>
-                      <td className="py-2.5 pr-4 text-right tabular-nums text-slate-900">{formatCents(i.amountCents)}</td>
-                      <td className="py-2.5 pr-5">
-                        <span className="flex flex-wrap items-center gap-2">
-                          <Badge tone={status.tone}>{status.label}</Badge>
-                          {i.status === "open" ? <PayInvoiceButton customerId={customerId} invoiceId={i.id} amount={formatCents(i.amountCents)} returnUrl={returnUrl} /> : null}
-                        </span>
-                      </td>
-                    </tr>
+                    <span className="flex flex-wrap items-center gap-2">
+                      <Badge tone={status.tone}>{status.label}</Badge>
+                      {i.status === "open" ? <PayInvoiceButton customerId={customerId} invoiceId={i.id} amount={formatCents(i.amountCents)} returnUrl={returnUrl} /> : null}
+                    </span>
                   );
-                })}
-              </tbody>
-            </table>
-          </div>
+                },
+              },
+            ]}
+          />
         ) : (
           <CardBody>
             <p className="text-sm text-slate-600">No invoices yet. Trials are invoiced when they end.</p>
