@@ -1,10 +1,10 @@
 /** Builders and probes shared by the signal integration tests (publishing, webhook, chain, entitlements, monitor). */
 import { count, eq, sql } from "drizzle-orm";
 import { db } from "@/server/db";
-import { auditLog, providers, signalEvents, signals, subscriptions, webhookDeliveries, type SubscriptionStatus } from "@/server/db/schema";
+import { auditLog, providers, signalEvents, signals, subscriptions, webhookDeliveries, type SubscriptionStatus, type UserRole } from "@/server/db/schema";
 import { createApiKey } from "@/server/services/api-keys";
 import { listenerCount } from "@/server/services/realtime";
-import { serviceContext, type ServiceContext } from "@/server/services/context";
+import { serviceContext, type ActingContext } from "@/server/services/context";
 import { callerFor, createUser } from "./factories";
 
 export type Provider = typeof providers.$inferSelect;
@@ -14,6 +14,16 @@ export async function newProvider() {
   const user = await createUser("provider");
   const provider = (await db.query.providers.findFirst({ where: eq(providers.userId, user.id) }))!;
   return { user, provider, caller: await callerFor(user) };
+}
+
+/**
+ * The services' context of `user` acting, from `ip` when given. At `now` when given; otherwise each call made with
+ * it reads the clock, as each request of a live user would, so a test can reuse one context for a sequence of calls.
+ */
+export function actingAs(user: { id: string; role: UserRole }, init: { now?: Date; ip?: string | null } = {}): ActingContext {
+  const ctx = serviceContext({ actor: { id: user.id, role: user.role }, ...init });
+  if (init.now) return ctx;
+  return Object.defineProperty(ctx, "now", { get: () => new Date(), enumerable: true });
 }
 
 export async function newApiKey(p: { user: { id: string }; provider: { id: string } }): Promise<string> {

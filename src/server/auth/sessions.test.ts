@@ -8,7 +8,7 @@ import { eq } from "drizzle-orm";
 import { useTestDatabase } from "@/test/db";
 import { callerFor, createUser } from "@/test/factories";
 import { useFakeMarket } from "@/test/fake-market";
-import { newProvider, subscribe, untilListening, within } from "@/test/signals";
+import { actingAs, newProvider, subscribe, untilListening, within } from "@/test/signals";
 import { createCaller } from "@/server/api/root";
 import { createTRPCContext } from "@/server/api/trpc";
 import { authTokens, providers, users } from "@/server/db/schema";
@@ -260,7 +260,7 @@ describe("sessions and password changes (Auth.js level)", () => {
     // service: that the form's 100-character limit is one character too short for these claims is luck, not a defence.
     const p = await newProvider();
     const claims = JSON.stringify({ purpose: "session-renewal", sub: victim.id, sessionVersion: row!.v, exp: Date.now() + 86_400_000 });
-    await setWebhookPassphrase(p.user.id, p.provider.id, claims);
+    await setWebhookPassphrase(actingAs(p.user), p.provider.id, claims);
     const [sealed] = await t.db.select({ enc: providers.webhookPassphraseEnc }).from(providers).where(eq(providers.id, p.provider.id));
     expect(sealed!.enc).toBeTruthy();
 
@@ -293,7 +293,7 @@ describe("live streams and password changes", () => {
       await changePassword(serviceContext({ actor: changer }), { currentPassword: "first password", newPassword: "second password" });
       // A stream re-reads who may see what on the first change more than 30 s after its last read: be past it.
       clock.mockImplementation(() => realNow() + 31_000);
-      await publishSignal(p.provider.id, { symbol: "BTC/USDT", side: "long", stopLoss: "31000", note: "note-after-change" }, "ui", { actorId: p.user.id });
+      await publishSignal(actingAs(p.user), p.provider.id, { symbol: "BTC/USDT", side: "long", stopLoss: "31000", note: "note-after-change" }, "ui");
 
       expect(await within(watching.first, 5000, "the bystander's stream")).toMatchObject({ kind: "published", signal: { visibility: "full", note: "note-after-change" } });
       expect(await within(changing.first, 5000, "the changed account's stream")).toBeNull(); // ended, nothing sent

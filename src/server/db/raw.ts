@@ -11,11 +11,42 @@
 import "server-only";
 import type { PGlite } from "@electric-sql/pglite";
 import type { Sql } from "postgres";
-import type { SQL } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { getDatabase, type Executor } from "./index";
 
 export type RawRow = Record<string, unknown>;
 export type RawStatement = readonly [text: string, params: readonly unknown[]];
+
+/** Adds a statement parameter and returns its placeholder ($1, $2…). */
+export type Param = (value: unknown) => string;
+
+/**
+ * A statement whose parameters are numbered in the order `build` adds them through `$` (each call returns the next
+ * placeholder). The text depends only on the shape `build` gives it, so a statement of one shape is prepared once.
+ */
+export function statement(build: ($: Param) => string): RawStatement {
+  const params: unknown[] = [];
+  const text = build((value) => {
+    params.push(value);
+    return `$${params.length}`;
+  });
+  return [text, params];
+}
+
+/**
+ * A raw statement as a drizzle query, to run inside a drizzle transaction (`executeRows(tx, asQuery(s))`): the one
+ * text serves both the raw paths and the query builder's. Each `$n` becomes a bound parameter.
+ */
+export function asQuery([text, params]: RawStatement): SQL {
+  const chunks: SQL[] = [];
+  let last = 0;
+  for (const m of text.matchAll(/\$(\d+)/g)) {
+    chunks.push(sql.raw(text.slice(last, m.index)), sql`${params[Number(m[1]) - 1]}`);
+    last = m.index + m[0].length;
+  }
+  chunks.push(sql.raw(text.slice(last)));
+  return sql.join(chunks);
+}
 
 function unsafe(sql: Pick<Sql, "unsafe">, [text, params]: RawStatement): Promise<RawRow[]> {
   return sql.unsafe(text, params as never[], { prepare: true }) as unknown as Promise<RawRow[]>;

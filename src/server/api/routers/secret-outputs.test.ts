@@ -11,7 +11,7 @@ import { eq, isNotNull } from "drizzle-orm";
 import { useTestDatabase } from "@/test/db";
 import { useFakeMarket } from "@/test/fake-market";
 import { callerFor, createUser } from "@/test/factories";
-import { newProvider, subscribe } from "@/test/signals";
+import { actingAs, newProvider, subscribe } from "@/test/signals";
 import { appRouter } from "@/server/api/root";
 import type { SessionUser } from "@/server/api/trpc";
 import { apiKeys, authTokens, emailOutbox, providers, users } from "@/server/db/schema";
@@ -50,7 +50,7 @@ async function world() {
   await p.caller.providers.setWebhookPassphrase({ passphrase: "a long passphrase" });
   await p.caller.apiKeys.create({ name: "bot" });
   await t.db.update(users).set({ totpSecretEnc: seal("JBSWY3DPEHPK3PXP") }).where(eq(users.id, p.user.id));
-  const signal = await publishSignal(p.provider.id, { symbol: "BTC/USDT", side: "long", stopLoss: "31000", takeProfits: [{ price: "34000", share: "1" }] }, "ui", { actorId: p.user.id });
+  const signal = await publishSignal(actingAs(p.user), p.provider.id, { symbol: "BTC/USDT", side: "long", stopLoss: "31000", takeProfits: [{ price: "34000", share: "1" }] }, "ui");
   const subscriber = await createUser("subscriber");
   await subscribe(subscriber.id, p.provider.id, "active");
   const admin = await createUser("admin");

@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { useTestDatabase } from "@/test/db";
 import { useFakeMarket } from "@/test/fake-market";
 import { callerFor, createUser, signedIn } from "@/test/factories";
-import { newProvider } from "@/test/signals";
+import { actingAs, newProvider } from "@/test/signals";
 import { deliverOk, payableProvider, stripeEvent, subscriptionObject, subscriptionOf, unix, useEmbeddedStripe } from "@/test/stripe";
 import type { SessionUser } from "@/server/api/trpc";
 import { LimitExceededError } from "@/server/errors";
@@ -32,7 +32,7 @@ const DAY_MS = 86_400_000;
 async function providerWithOpenSignal() {
   const p = await payableProvider({ priceCents: 500 });
   market.setPrice("ETH/USDT", "2222.22");
-  const { signal } = await publishSignal(p.provider.id, { symbol: "ETH/USDT", side: "short", stopLoss: "2333.33", note: "note-open-levels" }, "ui", { actorId: p.user.id });
+  const { signal } = await publishSignal(actingAs(p.user), p.provider.id, { symbol: "ETH/USDT", side: "short", stopLoss: "2333.33", note: "note-open-levels" }, "ui");
   return { ...p, signal };
 }
 
@@ -198,7 +198,7 @@ describe("the free paper-copy tier", () => {
     const stops: Record<string, string> = { "BTC/USDT": "31000", "ETH/USDT": "1900", "EUR/USD": "1.07" };
     for (let i = 0; i < n; i++) {
       const symbol = symbols[i % symbols.length]!;
-      out.push((await publishSignal(p.provider.id, { symbol, side: "long", stopLoss: stops[symbol]! }, "ui", { actorId: p.user.id })).signal);
+      out.push((await publishSignal(actingAs({ id: p.user.id, role: "provider" }), p.provider.id, { symbol, side: "long", stopLoss: stops[symbol]! }, "ui")).signal);
     }
     return out;
   }

@@ -10,7 +10,7 @@ import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { useTestDatabase } from "@/test/db";
 import { useFakeMarket } from "@/test/fake-market";
 import { callerFor, createUser } from "@/test/factories";
-import { jsonRequest, newApiKey, newProvider, subscribe, untilListening, within } from "@/test/signals";
+import { actingAs, jsonRequest, newApiKey, newProvider, subscribe, untilListening, within } from "@/test/signals";
 import { createCaller } from "@/server/api/root";
 import { createTRPCContext, type SessionUser } from "@/server/api/trpc";
 import type { SubscriptionStatus } from "@/server/db/schema";
@@ -40,26 +40,26 @@ const leaks = (value: unknown, secrets = SECRETS) => {
 async function world() {
   const p = await newProvider();
   const q = await newProvider();
-  const meta = { actorId: p.user.id };
+  const meta = actingAs(p.user);
 
-  const closed = await publishSignal(p.provider.id, { symbol: "BTC/USDT", side: "long", stopLoss: "31000", takeProfits: [{ price: "34000", share: "1" }], note: "note-closed-public" }, "ui", meta);
+  const closed = await publishSignal(meta, p.provider.id, { symbol: "BTC/USDT", side: "long", stopLoss: "31000", takeProfits: [{ price: "34000", share: "1" }], note: "note-closed-public" }, "ui");
   market.setPrice("BTC/USDT", "32500");
-  await closeSignal({ providerId: p.provider.id, signalId: closed.signal.id }, {}, meta);
+  await closeSignal(meta, { providerId: p.provider.id, signalId: closed.signal.id }, {});
   market.setPrice("BTC/USDT", "32045.14");
   market.setPrice("ETH/USDT", "2222.22");
   const open = await publishSignal(
+    meta,
     p.provider.id,
     { symbol: "ETH/USDT", side: "short", stopLoss: "2333.33", takeProfits: [{ price: "2111.11", share: "0.5" }, { price: "2000.01", share: "0.5" }], note: "note-open-7f3a" },
     "api",
-    meta,
   );
   const pending = await publishSignal(
+    meta,
     p.provider.id,
     { symbol: "EUR/USD", side: "long", entryType: "limit", entryPrice: "1.07777", stopLoss: "1.06666", takeProfits: [{ price: "1.09999", share: "1" }], note: "note-pending-9c1d" },
     "ui",
-    meta,
   );
-  await publishSignal(q.provider.id, { symbol: "BTC/USDT", side: "long", stopLoss: "30500" }, "ui", { actorId: q.user.id });
+  await publishSignal(actingAs(q.user), q.provider.id, { symbol: "BTC/USDT", side: "long", stopLoss: "30500" }, "ui");
   await waitForInlineRuns();
 
   const subscriberWith = async (status: SubscriptionStatus | null, providerId = p.provider.id): Promise<SessionUser> => {
@@ -151,7 +151,7 @@ describe("viewers who are not entitled", () => {
 
     // Revealed once finished: closing the open signal publishes its levels.
     market.setPrice("ETH/USDT", "2200");
-    await closeSignal({ providerId: w.p.provider.id, signalId: w.open.id }, {}, { actorId: w.p.user.id });
+    await closeSignal(actingAs(w.p.user), { providerId: w.p.provider.id, signalId: w.open.id }, {});
     await waitForInlineRuns();
     const later = await getChain(w.p.provider.slug);
     expect(later.signals.map((s) => s.id).sort()).toEqual([w.closed.id, w.open.id].sort());
@@ -226,10 +226,10 @@ describe("the live stream (signals.live over SSE)", () => {
       await untilListening(base + streams.length);
       market.setPrice("BTC/USDT", "32050.5");
       const { signal } = await publishSignal(
+        actingAs(w.p.user),
         w.p.provider.id,
         { symbol: "BTC/USDT", side: "short", stopLoss: "33777.77", takeProfits: [{ price: "30111.11", share: "1" }], note: "note-live-2b8e" },
         "ui",
-        { actorId: w.p.user.id },
       );
       for (const { who, full, stream } of streams) {
         const item = await within(stream.first, 5000, `live item for ${who}`);
@@ -256,7 +256,7 @@ describe("the live stream (signals.live over SSE)", () => {
     try {
       await untilListening(base + 1);
       market.setPrice("ETH/USDT", "2150");
-      await closeSignal({ providerId: w.p.provider.id, signalId: w.open.id }, {}, { actorId: w.p.user.id });
+      await closeSignal(actingAs(w.p.user), { providerId: w.p.provider.id, signalId: w.open.id }, {});
       const item = await within(anon.first, 5000, "live close");
       expect(item).toMatchObject({ kind: "closed", signal: { id: w.open.id, visibility: "full", status: "closed", exitPrice: "2150", stopLoss: "2333.33" } });
     } finally {
@@ -271,9 +271,9 @@ describe("the live stream (signals.live over SSE)", () => {
     const stream = await openStream(w.entitled["an active subscriber"]!, w.p.provider.slug);
     try {
       await untilListening(base + 1);
-      await publishSignal(w.q.provider.id, { symbol: "BTC/USDT", side: "long", stopLoss: "30999" }, "ui", { actorId: w.q.user.id });
+      await publishSignal(actingAs(w.q.user), w.q.provider.id, { symbol: "BTC/USDT", side: "long", stopLoss: "30999" }, "ui");
       market.setPrice("BTC/USDT", "32100");
-      const own = await publishSignal(w.p.provider.id, { symbol: "BTC/USDT", side: "long", stopLoss: "31999" }, "ui", { actorId: w.p.user.id });
+      const own = await publishSignal(actingAs(w.p.user), w.p.provider.id, { symbol: "BTC/USDT", side: "long", stopLoss: "31999" }, "ui");
       expect(await within(stream.first, 5000, "live item")).toMatchObject({ signal: { id: own.signal.id } });
     } finally {
       await stream.close();
@@ -292,9 +292,9 @@ describe("the live stream (signals.live over SSE)", () => {
     try {
       await untilListening(base + 2);
       market.setPrice("BTC/USDT", "32050.5");
-      const fromP = await publishSignal(w.p.provider.id, { symbol: "BTC/USDT", side: "short", stopLoss: "33777.77", note: "note-live-2b8e" }, "ui", { actorId: w.p.user.id });
+      const fromP = await publishSignal(actingAs(w.p.user), w.p.provider.id, { symbol: "BTC/USDT", side: "short", stopLoss: "33777.77", note: "note-live-2b8e" }, "ui");
       market.setPrice("BTC/USDT", "32060");
-      const fromQ = await publishSignal(w.q.provider.id, { symbol: "BTC/USDT", side: "long", stopLoss: "31111.11" }, "ui", { actorId: w.q.user.id });
+      const fromQ = await publishSignal(actingAs(w.q.user), w.q.provider.id, { symbol: "BTC/USDT", side: "long", stopLoss: "31111.11" }, "ui");
       expect(await within(follower.first, 5000, "follower")).toMatchObject({ signal: { id: fromP.signal.id, visibility: "full", stopLoss: "33777.77" } });
       const other = await within(outsider.first, 5000, "outsider");
       expect(other).toMatchObject({ signal: { id: fromQ.signal.id, visibility: "full" } });

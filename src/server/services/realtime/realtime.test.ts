@@ -9,7 +9,7 @@ import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { useTestDatabase } from "@/test/db";
 import { useFakeMarket } from "@/test/fake-market";
 import { createUser } from "@/test/factories";
-import { newProvider, subscribe, untilListening, within } from "@/test/signals";
+import { actingAs, newProvider, subscribe, untilListening, within } from "@/test/signals";
 import { createCaller } from "@/server/api/root";
 import { createTRPCContext, type SessionUser } from "@/server/api/trpc";
 import { resetRateLimits } from "@/server/rate-limit";
@@ -53,7 +53,7 @@ describe("signals.live on a provider's page", () => {
     const outsider = await createUser("subscriber");
     const base = listenerCount();
     const viewers = { subscriber: await openStream(subscriber, p.provider.slug), outsider: await openStream(outsider, p.provider.slug), anonymous: await openStream(null, p.provider.slug) };
-    const meta = { actorId: p.user.id };
+    const meta = actingAs(p.user);
     try {
       await untilListening(base + 3);
       const seen: Record<string, { kind: string; visibility: string }[]> = { subscriber: [], outsider: [], anonymous: [] };
@@ -63,15 +63,15 @@ describe("signals.live on a provider's page", () => {
       const steps: (() => Promise<unknown>)[] = [
         async () => {
           market.setPrice("BTC/USDT", "32050.5");
-          const { signal } = await publishSignal(p.provider.id, { symbol: "BTC/USDT", side: "short", stopLoss: "33777.77", takeProfits: [{ price: "30111.11", share: "1" }] }, "ui", meta);
+          const { signal } = await publishSignal(meta, p.provider.id, { symbol: "BTC/USDT", side: "short", stopLoss: "33777.77", takeProfits: [{ price: "30111.11", share: "1" }] }, "ui");
           signalId = signal.id;
         },
-        () => moveStop({ providerId: p.provider.id, signalId }, "33500.5", meta),
+        () => moveStop(meta, { providerId: p.provider.id, signalId }, "33500.5"),
         async () => {
           market.setPrice("BTC/USDT", "32000.25");
-          await closeSignal({ providerId: p.provider.id, signalId }, { share: "0.5" }, meta);
+          await closeSignal(meta, { providerId: p.provider.id, signalId }, { share: "0.5" });
         },
-        () => closeSignal({ providerId: p.provider.id, signalId }, {}, meta),
+        () => closeSignal(meta, { providerId: p.provider.id, signalId }, {}),
       ];
       for (const [i, step] of steps.entries()) {
         await step();

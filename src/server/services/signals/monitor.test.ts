@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { asc, eq, sql } from "drizzle-orm";
 import { useTestDatabase } from "@/test/db";
 import { candle, useFakeMarket } from "@/test/fake-market";
-import { newProvider, rawRows } from "@/test/signals";
+import { actingAs, newProvider, rawRows } from "@/test/signals";
 import { db } from "@/server/db";
 import { providerStats, providers, signalEvents, signals } from "@/server/db/schema";
 import { resetRateLimits } from "@/server/rate-limit";
@@ -44,10 +44,10 @@ describe("runPriceMonitor", () => {
   it("fills a limit long, takes the first target, then stops out the rest; re-runs add nothing", async () => {
     const p = await newProvider();
     const { signal } = await publishSignal(
+      actingAs(p.user, { now: new Date(h(0) + 5 * 60_000) }),
       p.provider.id,
       { symbol: "BTC/USDT", side: "long", entryType: "limit", entryPrice: "31500", stopLoss: "31000", takeProfits: [{ price: "32500", share: "0.5" }, { price: "33500", share: "0.5" }] },
       "ui",
-      { actorId: p.user.id, now: new Date(h(0) + 5 * 60_000) },
     );
     market.setCandles("BTC/USDT", "1h", [
       // Opened before publication: its low would fill and stop the signal, but it cannot count.
@@ -105,9 +105,9 @@ describe("runPriceMonitor", () => {
 
   it("counts the stop first when stop and target trade in the same candle", async () => {
     const p = await newProvider();
-    const meta = { actorId: p.user.id, now: new Date(h(0) + 60_000) };
-    const long = await publishSignal(p.provider.id, { symbol: "BTC/USDT", side: "long", stopLoss: "31500", takeProfits: [{ price: "32600", share: "1" }] }, "ui", meta);
-    const short = await publishSignal(p.provider.id, { symbol: "ETH/USDT", side: "short", stopLoss: "2050", takeProfits: [{ price: "1950", share: "0.5" }, { price: "1900", share: "0.5" }] }, "ui", meta);
+    const meta = actingAs(p.user, { now: new Date(h(0) + 60_000) });
+    const long = await publishSignal(meta, p.provider.id, { symbol: "BTC/USDT", side: "long", stopLoss: "31500", takeProfits: [{ price: "32600", share: "1" }] }, "ui");
+    const short = await publishSignal(meta, p.provider.id, { symbol: "ETH/USDT", side: "short", stopLoss: "2050", takeProfits: [{ price: "1950", share: "0.5" }, { price: "1900", share: "0.5" }] }, "ui");
     market.setCandles("BTC/USDT", "1h", [candle(h(1), "32050", "32700", "31400", "32650")]);
     market.setCandles("ETH/USDT", "1h", [candle(h(1), "2000", "2060", "1890", "1900")]);
 
@@ -130,7 +130,7 @@ describe("runPriceMonitor", () => {
 
   it("exits at the open when the market gaps through the stop", async () => {
     const p = await newProvider();
-    const { signal } = await publishSignal(p.provider.id, { symbol: "BTC/USDT", side: "short", stopLoss: "32500" }, "api", { actorId: p.user.id, now: new Date(h(0)) });
+    const { signal } = await publishSignal(actingAs(p.user, { now: new Date(h(0)) }), p.provider.id, { symbol: "BTC/USDT", side: "short", stopLoss: "32500" }, "api");
     market.setCandles("BTC/USDT", "1h", [candle(h(0), "32045.14", "32400", "31900", "32300"), candle(h(1), "32800", "33000", "32700", "32900")]);
     await runPriceMonitor(new Date(h(5)));
     expect(await row(signal.id)).toMatchObject({ status: "closed", exitPrice: "32800", exitReason: "stop", closedAt: new Date(h(2)) });
@@ -138,13 +138,13 @@ describe("runPriceMonitor", () => {
 
   it("judges a moved stop only by candles that open after the move", async () => {
     const p = await newProvider();
-    const { signal } = await publishSignal(p.provider.id, { symbol: "BTC/USDT", side: "long", stopLoss: "30000" }, "ui", { actorId: p.user.id, now: new Date(h(0)) });
+    const { signal } = await publishSignal(actingAs(p.user, { now: new Date(h(0)) }), p.provider.id, { symbol: "BTC/USDT", side: "long", stopLoss: "30000" }, "ui");
     const history = [candle(h(0), "32045.14", "32100", "31200", "32000"), candle(h(1), "32000", "32300", "31400", "32200")];
     market.setCandles("BTC/USDT", "1h", history);
     expect((await runPriceMonitor(new Date(h(1)))).events).toBe(0);
     // Half way through the +1h candle the stop moves up to 31500. That candle's low (31400) may have traded before
     // the move, so it must not stop the signal out.
-    await moveStop({ providerId: p.provider.id, signalId: signal.id }, "31500", { actorId: p.user.id, now: new Date(h(1) + 30 * 60_000) });
+    await moveStop(actingAs(p.user, { now: new Date(h(1) + 30 * 60_000) }), { providerId: p.provider.id, signalId: signal.id }, "31500");
     await runPriceMonitor(new Date(h(4)));
     expect((await eventsOf(signal.id)).map((e) => e.kind)).toEqual(["published", "stop_moved"]);
     expect((await row(signal.id)).status).toBe("open");
@@ -157,10 +157,10 @@ describe("runPriceMonitor", () => {
   it("expires an untouched limit at its expiry; the roll-up counts no closed signal", async () => {
     const p = await newProvider();
     const { signal } = await publishSignal(
+      actingAs(p.user, { now: new Date(h(0)) }),
       p.provider.id,
       { symbol: "EUR/USD", side: "long", entryType: "limit", entryPrice: "1.08", stopLoss: "1.075", expiresInHours: 2 },
       "ui",
-      { actorId: p.user.id, now: new Date(h(0)) },
     );
     market.setCandles("EUR/USD", "1h", [0, 1, 2, 3].map((i) => candle(h(i), "1.085", "1.0870", "1.0810", "1.0850")));
     await runPriceMonitor(new Date(h(5)));
@@ -175,7 +175,7 @@ describe("runPriceMonitor", () => {
 
   it("counts a symbol without candles as failed and leaves its signals untouched", async () => {
     const p = await newProvider();
-    const { signal } = await publishSignal(p.provider.id, { symbol: "ETH/USDT", side: "long", stopLoss: "1900" }, "ui", { actorId: p.user.id, now: new Date(h(0)) });
+    const { signal } = await publishSignal(actingAs(p.user, { now: new Date(h(0)) }), p.provider.id, { symbol: "ETH/USDT", side: "long", stopLoss: "1900" }, "ui");
     expect(await runPriceMonitor(new Date(h(3)))).toMatchObject({ symbols: 1, signals: 1, events: 0, failed: 1 });
     expect(await row(signal.id)).toMatchObject({ status: "open", checkedUntil: null });
   });
@@ -185,10 +185,10 @@ describe("runPriceMonitor", () => {
     if (t.handle.kind !== "postgres") return ctx.skip();
     const p = await newProvider();
     const { signal } = await publishSignal(
+      actingAs(p.user, { now: new Date(h(0)) }),
       p.provider.id,
       { symbol: "BTC/USDT", side: "long", stopLoss: "31500", takeProfits: [{ price: "32100", share: "0.5" }, { price: "33000", share: "0.5" }] },
       "ui",
-      { actorId: p.user.id, now: new Date(h(0)) },
     );
     const candles = [candle(h(1), "32045.14", "32200", "31900", "32150")]; // reaches target 1
 

@@ -9,7 +9,7 @@ import { db } from "@/server/db";
 import { signals } from "@/server/db/schema";
 import { getMarketData, UnsupportedTimeframeError, type MarketData } from "@/server/integrations/market-data";
 import { logger } from "@/server/logger";
-import { monitorSignal } from "./index";
+import { monitorSignal } from "./lifecycle";
 
 const TIMEFRAME_MS = { "1m": 60_000, "1h": 3_600_000, "1d": 86_400_000 } as const;
 type Tf = keyof typeof TIMEFRAME_MS;

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { and, asc, eq } from "drizzle-orm";
 import { useTestDatabase } from "@/test/db";
 import { useFakeMarket } from "@/test/fake-market";
-import { newProvider } from "@/test/signals";
+import { actingAs, newProvider } from "@/test/signals";
 import { db } from "@/server/db";
 import { auditLog, providers, signalEvents, signals, webhookDeliveries } from "@/server/db/schema";
 import { seal, sha256Hex } from "@/server/crypto/secret-box";
@@ -16,6 +16,7 @@ import { sealChainEntry, verifyStoredChain } from "@/server/services/chain";
 import { hashEntry } from "@/lib/chain";
 import { rotateWebhookToken, handleAlert } from "@/server/services/tradingview";
 import { waitForInlineRuns } from "@/server/jobs/inline/runner";
+import { serviceContext, systemContext } from "@/server/services/context";
 import { PUBLISH_RATE, publishSignal } from "./index";
 import { toView } from "./views";
 
@@ -33,7 +34,7 @@ describe("what publishSignal returns is what it stored", () => {
     const p = await newProvider();
     market.setPrice("BTC/USDT", "32045.10");
     const input = { symbol: "BTC/USDT", side: "long", stopLoss: "31000.50", takeProfits: [{ price: "33000", share: "0.5" }, { price: "34000.25", share: "0.50" }], note: "  n  " };
-    const { signal, created } = await publishSignal(p.provider.id, input, "ui", { actorId: p.user.id, ip: "203.0.113.9" });
+    const { signal, created } = await publishSignal(actingAs(p.user, { ip: "203.0.113.9" }), p.provider.id, input, "ui");
     expect(created).toBe(true);
     expect(signal).toEqual(await stored(signal.id));
     expect(signal).toMatchObject({ number: 1, entryPrice: "32045.10", fillPrice: "32045.10", initialStop: "31000.5", status: "open", remaining: "1", targetsHit: [] });
@@ -46,10 +47,10 @@ describe("what publishSignal returns is what it stored", () => {
     const p = await newProvider();
     market.setPrice("EUR/USD", "0.0000005");
     const { signal } = await publishSignal(
+      systemContext(),
       p.provider.id,
       { symbol: "EUR/USD", side: "long", entryType: "limit", entryPrice: "0.00000012", stopLoss: "0.0000001", takeProfits: [{ price: "0.0000003", share: "1" }], expiresInHours: 2 },
       "api",
-      { actorId: null },
     );
     const row = await stored(signal.id);
     expect(signal).toEqual(row);
@@ -64,7 +65,7 @@ describe("what publishSignal returns is what it stored", () => {
   it("numbers and chains publications in order", async () => {
     const p = await newProvider();
     const rows = [];
-    for (let i = 0; i < 3; i++) rows.push((await publishSignal(p.provider.id, { symbol: "BTC/USDT", side: "long" }, "ui", { actorId: p.user.id })).signal);
+    for (let i = 0; i < 3; i++) rows.push((await publishSignal(actingAs(p.user), p.provider.id, { symbol: "BTC/USDT", side: "long" }, "ui")).signal);
     expect(rows.map((r) => r.number)).toEqual([1, 2, 3]);
     const events = await db.select().from(signalEvents).where(eq(signalEvents.providerId, p.provider.id)).orderBy(asc(signalEvents.seq));
     expect(events.map((e) => [e.seq, e.signalId, e.hash])).toEqual(rows.map((r, i) => [i + 1, r.id, r.hash]));
@@ -89,15 +90,15 @@ describe("the webhook's one-transaction publication", () => {
 
   it("stores the delivery with its final answer, which a repeat then returns", async () => {
     const p = await newProvider();
-    const { token } = await rotateWebhookToken(p.user.id, p.provider.id);
-    const first = await handleAlert(token, alert("a1"), "application/json");
+    const { token } = await rotateWebhookToken(actingAs(p.user), p.provider.id);
+    const first = await handleAlert(serviceContext(), token, alert("a1"), "application/json");
     expect(first.status).toBe(201);
     const [delivery] = await db.select().from(webhookDeliveries).where(eq(webhookDeliveries.providerId, p.provider.id));
     expect(delivery!.status).toBe(201);
     expect(delivery!.response).toEqual(JSON.parse(JSON.stringify(first.body)));
     const signal = (first.body.signal as { id: string }).id;
     expect(first.body.signal).toEqual(toView(await stored(signal), "owner"));
-    const repeat = await handleAlert(token, alert("a1"), "application/json");
+    const repeat = await handleAlert(serviceContext(), token, alert("a1"), "application/json");
     expect(repeat).toEqual({ status: 200, body: { ...JSON.parse(JSON.stringify(first.body)), duplicate: true } });
     const [audit] = await db.select().from(auditLog).where(and(eq(auditLog.targetId, signal), eq(auditLog.action, "signal.published")));
     expect(audit).toMatchObject({ actorId: p.user.id, data: { source: "tradingview" } });
@@ -105,26 +106,26 @@ describe("the webhook's one-transaction publication", () => {
 
   it("a token or passphrase changed behind this process's back takes effect at once", async () => {
     const p = await newProvider();
-    const { token } = await rotateWebhookToken(p.user.id, p.provider.id);
-    expect((await handleAlert(token, alert("k1"), "application/json")).status).toBe(201); // the provider is now known here
+    const { token } = await rotateWebhookToken(actingAs(p.user), p.provider.id);
+    expect((await handleAlert(serviceContext(), token, alert("k1"), "application/json")).status).toBe(201); // the provider is now known here
     // As another process would: new token hash and a passphrase, without this process hearing of it.
     await db.update(providers).set({ webhookTokenHash: "0".repeat(64) }).where(eq(providers.id, p.provider.id));
-    expect((await handleAlert(token, alert("k2"), "application/json")).status).toBe(404);
+    expect((await handleAlert(serviceContext(), token, alert("k2"), "application/json")).status).toBe(404);
     await db.update(providers).set({ webhookTokenHash: sha256Hex(token), webhookPassphraseEnc: seal("s3cret") }).where(eq(providers.id, p.provider.id));
     const withPass = (id: string) => JSON.stringify({ ticker: "BTCUSDT", action: "buy", time: new Date().toISOString(), id, passphrase: "s3cret" });
-    expect((await handleAlert(token, withPass("k3"), "application/json")).status).toBe(201); // known again
+    expect((await handleAlert(serviceContext(), token, withPass("k3"), "application/json")).status).toBe(201); // known again
     await db.update(providers).set({ webhookPassphraseEnc: seal("other") }).where(eq(providers.id, p.provider.id));
-    const refused = await handleAlert(token, withPass("k4"), "application/json");
+    const refused = await handleAlert(serviceContext(), token, withPass("k4"), "application/json");
     expect(refused.status).toBe(401);
     expect(await db.select().from(signals).where(eq(signals.providerId, p.provider.id))).toHaveLength(2);
   });
 
   it("an alert that must exit first is not taken for a plain open", async () => {
     const p = await newProvider();
-    const { token } = await rotateWebhookToken(p.user.id, p.provider.id);
-    const long = await handleAlert(token, alert("r1"), "application/json");
+    const { token } = await rotateWebhookToken(actingAs(p.user), p.provider.id);
+    const long = await handleAlert(serviceContext(), token, alert("r1"), "application/json");
     expect(long.status).toBe(201);
-    const reversal = await handleAlert(token, JSON.stringify({ ticker: "BTCUSDT", action: "sell", sentiment: "short", time: new Date().toISOString(), id: "r2" }), "application/json");
+    const reversal = await handleAlert(serviceContext(), token, JSON.stringify({ ticker: "BTCUSDT", action: "sell", sentiment: "short", time: new Date().toISOString(), id: "r2" }), "application/json");
     expect(reversal.status).toBe(201);
     expect(reversal.body.action).toBe("reversed");
     const rows = await db.select().from(signals).where(eq(signals.providerId, p.provider.id)).orderBy(asc(signals.number));
@@ -137,11 +138,11 @@ describe("the webhook's one-transaction publication", () => {
 
   it("concurrent repeats of one alert do not use up the provider's rate limit", async () => {
     const p = await newProvider();
-    const { token } = await rotateWebhookToken(p.user.id, p.provider.id);
-    const answers = await Promise.all(Array.from({ length: 50 }, () => handleAlert(token, alert("burst"), "application/json")));
+    const { token } = await rotateWebhookToken(actingAs(p.user), p.provider.id);
+    const answers = await Promise.all(Array.from({ length: 50 }, () => handleAlert(serviceContext(), token, alert("burst"), "application/json")));
     expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
     // The burst counted once: the rest of the minute's allowance is still there.
-    for (let i = 1; i < PUBLISH_RATE.points; i++) expect((await handleAlert(token, alert(`next-${i}`), "application/json")).status, `alert ${i}`).toBe(201);
-    expect((await handleAlert(token, alert("one-too-many"), "application/json")).status).toBe(429);
+    for (let i = 1; i < PUBLISH_RATE.points; i++) expect((await handleAlert(serviceContext(), token, alert(`next-${i}`), "application/json")).status, `alert ${i}`).toBe(201);
+    expect((await handleAlert(serviceContext(), token, alert("one-too-many"), "application/json")).status).toBe(429);
   });
 });

@@ -10,7 +10,7 @@ import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { useTestDatabase } from "@/test/db";
 import { useFakeMarket } from "@/test/fake-market";
-import { jsonRequest, newApiKey, newProvider, rowCounts } from "@/test/signals";
+import { actingAs, jsonRequest, newApiKey, newProvider, rowCounts } from "@/test/signals";
 import { db } from "@/server/db";
 import { signalEvents, signals } from "@/server/db/schema";
 import { DomainError, statusOf } from "@/server/errors";
@@ -43,7 +43,7 @@ type Publisher = Awaited<ReturnType<typeof newProvider>> & { apiKey: string };
 const paths: Record<string, (p: Publisher, input: Record<string, unknown>, headers?: Record<string, string>) => Promise<Outcome>> = {
   service: async (p, input) => {
     try {
-      const r = await publishSignal(p.provider.id, input, "ui", { actorId: p.user.id });
+      const r = await publishSignal(actingAs(p.user), p.provider.id, input, "ui");
       return { status: r.created ? 201 : 200, message: "", created: r.created, signalId: r.signal.id };
     } catch (err) {
       if (err instanceof DomainError) return { status: statusOf(err.kind), message: err.message };

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { asc, eq, sql, type SQL } from "drizzle-orm";
 import { useTestDatabase } from "@/test/db";
 import { candle, useFakeMarket } from "@/test/fake-market";
-import { newProvider, rawRows } from "@/test/signals";
+import { actingAs, newProvider, rawRows } from "@/test/signals";
 import { db } from "@/server/db";
 import { signalEvents, signals } from "@/server/db/schema";
 import { resetRateLimits } from "@/server/rate-limit";
@@ -42,18 +42,18 @@ let fx: Fixture;
 async function build(): Promise<Fixture> {
   const p = await newProvider();
   const q = await newProvider();
-  const meta = { actorId: p.user.id };
+  const meta = actingAs(p.user);
   const owned = (signalId: string) => ({ providerId: p.provider.id, signalId });
 
-  const closedLong = await publishSignal(p.provider.id, { symbol: "BTC/USDT", side: "long", stopLoss: "31000", takeProfits: [{ price: "33000", share: "0.5" }, { price: "34000", share: "0.5" }], note: "breakout" }, "ui", { ...meta, now: new Date(T0) });
+  const closedLong = await publishSignal({ ...meta, now: new Date(T0) }, p.provider.id, { symbol: "BTC/USDT", side: "long", stopLoss: "31000", takeProfits: [{ price: "33000", share: "0.5" }, { price: "34000", share: "0.5" }], note: "breakout" }, "ui");
   const partialLimit = await publishSignal(
+    { ...meta, now: new Date(T0 + 60_000) },
     p.provider.id,
     { symbol: "ETH/USDT", side: "long", entryType: "limit", entryPrice: "1900", stopLoss: "1850", takeProfits: [{ price: "1950", share: "0.5" }, { price: "2100", share: "0.5" }], expiresInHours: 48 },
     "api",
-    { ...meta, now: new Date(T0 + 60_000) },
   );
-  await moveStop(owned(closedLong.signal.id), "31500", { ...meta, now: new Date(T0 + 2 * 60_000) });
-  const cancelled = await publishSignal(p.provider.id, { symbol: "EUR/USD", side: "short", entryType: "limit", entryPrice: "1.09", stopLoss: "1.095" }, "tradingview", { ...meta, now: new Date(T0 + 3 * 60_000) });
+  await moveStop({ ...meta, now: new Date(T0 + 2 * 60_000) }, owned(closedLong.signal.id), "31500");
+  const cancelled = await publishSignal({ ...meta, now: new Date(T0 + 3 * 60_000) }, p.provider.id, { symbol: "EUR/USD", side: "short", entryType: "limit", entryPrice: "1.09", stopLoss: "1.095" }, "tradingview");
   // The limit fills in the first hour after publication and reaches its first target in the second.
   const r = await monitorSignal(
     partialLimit.signal.id,
@@ -62,14 +62,14 @@ async function build(): Promise<Fixture> {
   );
   expect(r!.events.map((e) => e.kind)).toEqual(["filled", "partial_close"]);
   market.setPrice("BTC/USDT", "32600");
-  await closeSignal(owned(closedLong.signal.id), { share: "0.5" }, { ...meta, now: new Date(T0 + 3 * HOUR) });
+  await closeSignal({ ...meta, now: new Date(T0 + 3 * HOUR) }, owned(closedLong.signal.id), { share: "0.5" });
   market.setPrice("BTC/USDT", "32045.14");
-  const openShort = await publishSignal(p.provider.id, { symbol: "BTC/USDT", side: "short", stopLoss: "33000" }, "ui", { ...meta, now: new Date(T0 + 4 * HOUR) });
-  await cancelSignal(owned(cancelled.signal.id), { ...meta, now: new Date(T0 + 5 * HOUR) });
+  const openShort = await publishSignal({ ...meta, now: new Date(T0 + 4 * HOUR) }, p.provider.id, { symbol: "BTC/USDT", side: "short", stopLoss: "33000" }, "ui");
+  await cancelSignal({ ...meta, now: new Date(T0 + 5 * HOUR) }, owned(cancelled.signal.id));
   market.setPrice("BTC/USDT", "32800");
-  await closeSignal(owned(closedLong.signal.id), {}, { ...meta, now: new Date(T0 + 6 * HOUR) });
+  await closeSignal({ ...meta, now: new Date(T0 + 6 * HOUR) }, owned(closedLong.signal.id), {});
   market.setPrice("BTC/USDT", "32045.14");
-  const pendingLimit = await publishSignal(p.provider.id, { symbol: "BTC/USDT", side: "long", entryType: "limit", entryPrice: "31000", stopLoss: "30000" }, "ui", { ...meta, now: new Date(T0 + 7 * HOUR) });
+  const pendingLimit = await publishSignal({ ...meta, now: new Date(T0 + 7 * HOUR) }, p.provider.id, { symbol: "BTC/USDT", side: "long", entryType: "limit", entryPrice: "31000", stopLoss: "30000" }, "ui");
 
   const events = await db.select().from(signalEvents).where(eq(signalEvents.providerId, p.provider.id)).orderBy(asc(signalEvents.seq));
   const entries = new Map<string, { seq: number; kind: string; level?: number }[]>();

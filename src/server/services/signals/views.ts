@@ -9,7 +9,7 @@ import { db } from "@/server/db";
 import { providers, signals } from "@/server/db/schema";
 import { NotFoundError } from "@/server/errors";
 import { accessTo, entitledProviderIds, isLive, type Access, type Viewer } from "@/server/services/entitlements";
-import type { SignalRow } from "./index";
+import type { SignalRow } from "./types";
 
 export interface FullSignalView {
   visibility: "full";

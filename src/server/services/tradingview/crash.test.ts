@@ -13,7 +13,7 @@ import postgres from "postgres";
 import { useTestDatabase } from "@/test/db";
 import { useFakeMarket } from "@/test/fake-market";
 import { startAlertProcess } from "@/test/processes";
-import { newProvider, rawRows } from "@/test/signals";
+import { actingAs, newProvider, rawRows } from "@/test/signals";
 import { db } from "@/server/db";
 import { signalEvents, signals, webhookDeliveries } from "@/server/db/schema";
 import { resetRateLimits } from "@/server/rate-limit";
@@ -21,6 +21,7 @@ import { waitForInlineRuns } from "@/server/jobs/inline/runner";
 import { verifyStoredChain } from "@/server/services/chain";
 import { publishSignal } from "@/server/services/signals";
 import { handleAlert } from "@/server/services/tradingview";
+import { serviceContext } from "@/server/services/context";
 
 const t = useTestDatabase();
 useFakeMarket();
@@ -47,7 +48,7 @@ describe("a delivery interrupted by a crash", () => {
     const p = await newProvider();
     const { url } = await p.caller.providers.rotateWebhook();
     const token = url.split("/").at(-1)!;
-    const { signal: long } = await publishSignal(p.provider.id, { symbol: "BTC/USDT", side: "long" }, "ui", { actorId: p.user.id });
+    const { signal: long } = await publishSignal(actingAs(p.user), p.provider.id, { symbol: "BTC/USDT", side: "long" }, "ui");
     const sell = JSON.stringify({ ticker: "BTCUSDT", action: "sell", alert_id: "crash-sell-1" });
 
     // Another transaction holds the provider row, as the price monitor or a manual close does.
@@ -78,11 +79,11 @@ describe("a delivery interrupted by a crash", () => {
 
     // The restarted server (this process) gets the alert again: a TradingView resend, or the user's retry. While
     // the dead process's claim has not expired, the answer may only be a retryable 503, never a final refusal.
-    let again = await handleAlert(token, sell, "application/json");
+    let again = await handleAlert(serviceContext(), token, sell, "application/json");
     const started = Date.now();
     while (again.status === 503 && Date.now() - started < 10_000) {
       await new Promise((r) => setTimeout(r, 200));
-      again = await handleAlert(token, sell, "application/json");
+      again = await handleAlert(serviceContext(), token, sell, "application/json");
     }
     expect(again.status, JSON.stringify(again.body)).toBe(200);
     expect(again.body).toMatchObject({ action: "closed" });
@@ -92,7 +93,7 @@ describe("a delivery interrupted by a crash", () => {
     expect(rows.map((s) => [s.id, s.status])).toEqual([[long.id, "closed"]]);
     const events = await db.select().from(signalEvents).where(eq(signalEvents.providerId, p.provider.id)).orderBy(asc(signalEvents.seq));
     expect(events.map((e) => e.kind)).toEqual(["published", "closed"]);
-    expect(await handleAlert(token, sell, "application/json")).toMatchObject({ status: 200, body: { duplicate: true, action: "closed" } });
+    expect(await handleAlert(serviceContext(), token, sell, "application/json")).toMatchObject({ status: 200, body: { duplicate: true, action: "closed" } });
     expect(await db.select({ status: webhookDeliveries.status }).from(webhookDeliveries)).toEqual([{ status: 200 }]);
     expect((await verifyStoredChain(p.provider.id)).ok).toBe(true);
   });

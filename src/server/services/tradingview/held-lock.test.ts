@@ -9,13 +9,14 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { eq, sql } from "drizzle-orm";
 import { useTestDatabase } from "@/test/db";
 import { useFakeMarket } from "@/test/fake-market";
-import { newProvider } from "@/test/signals";
+import { actingAs, newProvider } from "@/test/signals";
 import { db } from "@/server/db";
 import { providers } from "@/server/db/schema";
 import { resetRateLimits } from "@/server/rate-limit";
 import { waitForInlineRuns } from "@/server/jobs/inline/runner";
 import { publishSignal } from "@/server/services/signals";
 import { handleAlert } from "@/server/services/tradingview";
+import { serviceContext } from "@/server/services/context";
 
 const t = useTestDatabase();
 useFakeMarket();
@@ -44,11 +45,11 @@ describe("a provider row held longer than the lock timeout (PostgreSQL)", () => 
     // First an alert from a provider this process has not seen; then one from a provider it has (the fast way).
     for (const id of ["unknown-1", "known-1"]) {
       const started = Date.now();
-      const answer = await whileHeld(p.provider.id, 4000, () => handleAlert(token, alert("long", id), "application/json"));
+      const answer = await whileHeld(p.provider.id, 4000, () => handleAlert(serviceContext(), token, alert("long", id), "application/json"));
       expect(answer, id).toMatchObject({ status: 503, headers: { "retry-after": "5" } });
       expect(Date.now() - started, id).toBeLessThan(4000);
       // Once the row is free, the resend is processed.
-      expect((await handleAlert(token, alert("long", id), "application/json")).status, id).toBe(201);
+      expect((await handleAlert(serviceContext(), token, alert("long", id), "application/json")).status, id).toBe(201);
     }
   });
 
@@ -57,10 +58,10 @@ describe("a provider row held longer than the lock timeout (PostgreSQL)", () => 
     const p = await newProvider();
     const { url } = await p.caller.providers.rotateWebhook();
     const token = url.split("/").at(-1)!;
-    await publishSignal(p.provider.id, { symbol: "BTC/USDT", side: "long" }, "ui", { actorId: p.user.id });
-    const answer = await whileHeld(p.provider.id, 4000, () => handleAlert(token, alert("exit", "x-1"), "application/json"));
+    await publishSignal(actingAs(p.user), p.provider.id, { symbol: "BTC/USDT", side: "long" }, "ui");
+    const answer = await whileHeld(p.provider.id, 4000, () => handleAlert(serviceContext(), token, alert("exit", "x-1"), "application/json"));
     expect(answer).toMatchObject({ status: 503, headers: { "retry-after": "5" } });
-    expect((await handleAlert(token, alert("exit", "x-1"), "application/json")).body).toMatchObject({ action: "closed" });
+    expect((await handleAlert(serviceContext(), token, alert("exit", "x-1"), "application/json")).body).toMatchObject({ action: "closed" });
   });
 
   it("the app's connections ask PostgreSQL to probe an idle client within seconds", async (ctx) => {

@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { asc, eq } from "drizzle-orm";
 import { useTestDatabase } from "@/test/db";
 import { useFakeMarket } from "@/test/fake-market";
-import { newProvider } from "@/test/signals";
+import { actingAs, newProvider } from "@/test/signals";
 import { db } from "@/server/db";
 import { signalEvents, signals, webhookDeliveries } from "@/server/db/schema";
 import { resetRateLimits } from "@/server/rate-limit";
@@ -18,6 +18,7 @@ import { waitForInlineRuns } from "@/server/jobs/inline/runner";
 import { verifyStoredChain } from "@/server/services/chain";
 import { publishSignal } from "@/server/services/signals";
 import { handleAlert } from "@/server/services/tradingview";
+import { serviceContext } from "@/server/services/context";
 import { POST } from "@/app/api/webhooks/tradingview/[token]/route";
 
 // The track-record roll-up each close starts is not what these races are about, and 500 of them would dominate.
@@ -61,9 +62,9 @@ describe("a close and an open racing on one provider and symbol", () => {
     const p = await withWebhook();
     const arrived = new Date();
     // The buy arrived a second later but got the provider's lock first.
-    const buy = await handleAlert(p.token, alert("buy", "b-1"), "application/json", new Date(arrived.getTime() + 1000));
+    const buy = await handleAlert(serviceContext({ now: new Date(arrived.getTime() + 1000) }), p.token, alert("buy", "b-1"), "application/json");
     expect(buy.status).toBe(201);
-    const sell = await handleAlert(p.token, alert("sell", "s-1"), "application/json", arrived);
+    const sell = await handleAlert(serviceContext({ now: arrived }), p.token, alert("sell", "s-1"), "application/json");
     expect(sell.status, JSON.stringify(sell.body)).toBe(200);
     expect(sell.body).toMatchObject({ action: "closed" });
     const rows = await signalsOf(p.provider.id);
@@ -74,7 +75,7 @@ describe("a close and an open racing on one provider and symbol", () => {
 
   it("two sells at once with one long open: one closes it, the other (finding nothing to close) opens a short", async () => {
     const p = await withWebhook();
-    await publishSignal(p.provider.id, { symbol: "BTC/USDT", side: "long" }, "ui", { actorId: p.user.id });
+    await publishSignal(actingAs(p.user), p.provider.id, { symbol: "BTC/USDT", side: "long" }, "ui");
     const answers = await Promise.all([deliver(p.token, alert("sell", "s-1")), deliver(p.token, alert("sell", "s-2"))]);
     expect(answers.map((a) => a.status).sort()).toEqual([200, 201]);
     expect(answers.map((a) => a.body.action).sort()).toEqual(["closed", "opened"]);

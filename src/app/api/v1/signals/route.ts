@@ -11,7 +11,7 @@ import { toView } from "@/server/services/signals/views";
 import { errorResponse, fromError, json, privateAnswer, readJson, refuseUnsafeText } from "@/server/http/respond";
 import { statusOf } from "@/server/errors";
 import { fieldErrorsFromZod, firstFieldError } from "@/lib/validation/field-errors";
-import { clientIp } from "@/server/http/client-ip";
+import { handleRequest, type RequestScope } from "@/server/http/service-context";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -27,14 +27,14 @@ const UNAUTHORIZED = () => errorResponse(statusOf("unauthorized"), "Send your AP
 
 /** The caller's own signals and answers: never kept by a cache. */
 export async function POST(req: Request) {
-  return privateAnswer(await publish(req));
+  return handleRequest(req, "/api/v1/signals", async (scope) => privateAnswer(await publish(req, scope)));
 }
 
 export async function GET(req: Request) {
-  return privateAnswer(await list(req));
+  return handleRequest(req, "/api/v1/signals", async (scope) => privateAnswer(await list(req, scope)));
 }
 
-async function publish(req: Request) {
+async function publish(req: Request, scope: RequestScope) {
   try {
     await getDatabase();
     const auth = await authenticate(req);
@@ -46,10 +46,11 @@ async function publish(req: Request) {
     }
     const headerKey = req.headers.get("idempotency-key") ?? undefined;
     const input = { ...(body.value as Record<string, unknown>), ...(headerKey && !("idempotencyKey" in (body.value as object)) ? { idempotencyKey: headerKey } : {}) };
-    const { signal, created } = await publishSignal(auth.provider.id, input, "api", { actorId: auth.provider.userId, ip: clientIp(req.headers) });
+    // The API key's provider acts (keys belong to providers).
+    const { signal, created } = await publishSignal(scope.service({ id: auth.provider.userId, role: "provider" }), auth.provider.id, input, "api");
     return json({ signal: toView(signal, "owner"), created }, created ? 201 : 200);
   } catch (err) {
-    return fromError(err, "POST /api/v1/signals");
+    return fromError(err, "POST /api/v1/signals", scope.log);
   }
 }
 
@@ -59,7 +60,7 @@ const listQuery = z.object({
   pageSize: z.coerce.number({ error: "pageSize is a number" }).int().min(1).max(100, "pageSize is at most 100").default(20),
 });
 
-async function list(req: Request) {
+async function list(req: Request, scope: RequestScope) {
   try {
     await getDatabase();
     const auth = await authenticate(req);
@@ -75,6 +76,6 @@ async function list(req: Request) {
     const res = await listOwnSignals(auth.provider.id, q.data);
     return json({ ...res, items: res.items.map((s) => toView(s, "owner")) });
   } catch (err) {
-    return fromError(err, "GET /api/v1/signals");
+    return fromError(err, "GET /api/v1/signals", scope.log);
   }
 }

@@ -52,14 +52,14 @@ export const providersRouter = createTRPCRouter({
 
   /** Creates or replaces the TradingView webhook secret; the full URL is returned this once. */
   rotateWebhook: providerProcedure.input(z.void()).mutation(async ({ ctx }) => {
-    const { token } = await rotateWebhookToken(ctx.user.id, ctx.provider.id);
+    const { token } = await rotateWebhookToken(ctx.service, ctx.provider.id);
     return { url: `${env.APP_URL}/api/webhooks/tradingview/${token}` };
   }),
 
   setWebhookPassphrase: providerProcedure
     .input(z.object({ passphrase: z.string().trim().min(8, "Use at least 8 characters").max(100, "Use at most 100 characters").nullable() }))
     .mutation(async ({ ctx, input }) => {
-      await setWebhookPassphrase(ctx.user.id, ctx.provider.id, input.passphrase);
+      await setWebhookPassphrase(ctx.service, ctx.provider.id, input.passphrase);
       return { ok: true as const };
     }),
 

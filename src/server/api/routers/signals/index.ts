@@ -26,7 +26,7 @@ export const signalsRouter = createTRPCRouter({
   quote: protectedProcedure.input(z.object({ symbol: z.string().trim().min(1).max(40) })).query(({ input }) => quote(input.symbol)),
 
   publish: providerProcedure.input(publishSignalSchema).mutation(async ({ ctx, input }) => {
-    const { signal, created } = await signals.publishSignal(ctx.provider.id, input, "ui", { actorId: ctx.user.id, ip: ctx.ip });
+    const { signal, created } = await signals.publishSignal(ctx.service, ctx.provider.id, input, "ui");
     return { signal: toView(signal, "owner"), created };
   }),
 
@@ -40,17 +40,17 @@ export const signalsRouter = createTRPCRouter({
   // The stop is validated here, before the service looks the signal up: a malformed price is the same 400 whoever
   // owns the id, so it tells nothing about other providers' signals.
   moveStop: providerProcedure.input(z.object({ id: signalId, stopLoss: newStopLossSchema })).mutation(async ({ ctx, input }) =>
-    toView(await signals.moveStop({ providerId: ctx.provider.id, signalId: input.id }, input.stopLoss, { actorId: ctx.user.id, ip: ctx.ip }), "owner"),
+    toView(await signals.moveStop(ctx.service, { providerId: ctx.provider.id, signalId: input.id }, input.stopLoss), "owner"),
   ),
 
   close: providerProcedure
     .input(z.object({ id: signalId, share: z.string().trim().regex(/^(0(\.\d{1,4})?|1(\.0{1,4})?)$/, "Share is a fraction between 0 and 1, like 0.5").optional() }))
     .mutation(async ({ ctx, input }) =>
-      toView(await signals.closeSignal({ providerId: ctx.provider.id, signalId: input.id }, { share: input.share }, { actorId: ctx.user.id, ip: ctx.ip }), "owner"),
+      toView(await signals.closeSignal(ctx.service, { providerId: ctx.provider.id, signalId: input.id }, { share: input.share }), "owner"),
     ),
 
   cancel: providerProcedure.input(z.object({ id: signalId })).mutation(async ({ ctx, input }) =>
-    toView(await signals.cancelSignal({ providerId: ctx.provider.id, signalId: input.id }, { actorId: ctx.user.id, ip: ctx.ip }), "owner"),
+    toView(await signals.cancelSignal(ctx.service, { providerId: ctx.provider.id, signalId: input.id }), "owner"),
   ),
 
   forProvider: publicProcedure

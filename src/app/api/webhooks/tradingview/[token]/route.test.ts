@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { asc, eq } from "drizzle-orm";
 import { useTestDatabase } from "@/test/db";
 import { useFakeMarket } from "@/test/fake-market";
-import { newProvider, rowCounts } from "@/test/signals";
+import { actingAs, newProvider, rowCounts } from "@/test/signals";
 import { db } from "@/server/db";
 import { signalEvents, signals, webhookDeliveries } from "@/server/db/schema";
 import { env } from "@/env";
@@ -113,7 +113,7 @@ describe.skipIf(!haveExamples)("the example alerts from shared/data/tradingview"
     expect(none.body.error?.message).toMatch(/No open signal on BTC\/USDT to exit/);
     expect(await rowCounts()).toEqual(before);
 
-    const { signal } = await publishSignal(p.provider.id, { symbol: "BTC/USDT", side: "short", stopLoss: "33000" }, "ui", { actorId: p.user.id });
+    const { signal } = await publishSignal(actingAs(p.user), p.provider.id, { symbol: "BTC/USDT", side: "short", stopLoss: "33000" }, "ui");
     const a = await deliver(p.token, fresh(examples.E3!), examples.E3!.content_type);
     expect(a.status).toBe(200);
     expect(a.body).toMatchObject({ action: "closed", signals: [{ id: signal.id, status: "closed" }] });
@@ -262,7 +262,7 @@ describe("refused deliveries: a 4xx with a message, and nothing written", () => 
 
   it("a token only ever acts for its own provider", async () => {
     const [a, b] = [await withWebhook(), await withWebhook()];
-    await publishSignal(b.provider.id, { symbol: "BTC/USDT", side: "long" }, "ui", { actorId: b.user.id });
+    await publishSignal(actingAs(b.user), b.provider.id, { symbol: "BTC/USDT", side: "long" }, "ui");
     const exit = await deliver(a.token, alert({ action: "exit" }));
     expect(exit.status).toBe(409);
     expect((await signalsOf(b.provider.id))[0]!.status).toBe("open");
