@@ -4,7 +4,7 @@ import { notFound, redirect } from "next/navigation";
 import type { ReactNode } from "react";
 import { ButtonLink } from "@/components/ui/button";
 import { Alert, Badge, Card, CardBody, CardHeader, EmptyState } from "@/components/ui/card";
-import { buildChartData, describeCurve, type ClosedMark } from "@/components/track-record/chart-data";
+import { buildChartData, describeCurve } from "@/components/track-record/chart-data";
 import { METHOD_NOTES, METRIC_DEFINITION, METRIC_LABEL, type MetricKey } from "@/components/track-record/definitions";
 import { EquityChart } from "@/components/track-record/equity-chart";
 import { drawdown, hashPrefix, percent, ratio, utcDate } from "@/components/track-record/format";
@@ -12,11 +12,12 @@ import { OpenSignalList } from "@/components/track-record/open-signals";
 import { FigureText, SignalHistory } from "@/components/track-record/signal-history";
 import { StatsTabs } from "@/components/track-record/stats-tabs";
 import { SyntheticPricesBadge, SyntheticPricesNotice } from "@/components/track-record/synthetic-prices";
-import type { SignalLevels, StatsByWindow } from "@/components/track-record/types";
+import type { StatsByWindow } from "@/components/track-record/types";
 import { formatDate } from "@/lib/format/dates";
 import { marketLabel } from "@/lib/labels";
 import { firstParam, hrefWith, parsePageParam, type SearchParams } from "@/lib/search-params";
 import { auth } from "@/server/auth";
+import { CLOSE_MARK_WINDOW, closeMarks } from "@/server/services/stats/close-marks";
 import { api } from "@/trpc/server";
 import { LiveUpdates } from "./client";
 import { getProviderBySlug } from "./provider";
@@ -26,9 +27,6 @@ export const dynamic = "force-dynamic";
 
 const HISTORY_PAGE_SIZE = 20;
 const OPEN_LIMIT = 20;
-/** Markers for the most recent closes; beyond this the chart would be a solid band of dots anyway. */
-const MARKER_PAGES = 5;
-const MARKER_PAGE_SIZE = 100;
 
 type Params = Promise<{ slug: string }>;
 
@@ -53,18 +51,6 @@ function initials(name: string) {
 
 const isFull = <T extends { visibility: string }>(s: T): s is Extract<T, { visibility: "full" }> => s.visibility === "full";
 
-/** The closes the chart marks: the most recent MARKER_PAGES pages of finished signals, closed ones only. */
-async function recentCloses(caller: Awaited<ReturnType<typeof api>>, slug: string): Promise<{ marks: ClosedMark[]; latest: SignalLevels[] }> {
-  const first = await caller.signals.forProvider({ slug, status: "done", page: 1, pageSize: MARKER_PAGE_SIZE });
-  const pages = Math.min(MARKER_PAGES, Math.ceil(first.total / MARKER_PAGE_SIZE));
-  const rest = await Promise.all(
-    Array.from({ length: Math.max(0, pages - 1) }, (_, i) => caller.signals.forProvider({ slug, status: "done", page: i + 2, pageSize: MARKER_PAGE_SIZE })),
-  );
-  const all = [first, ...rest].flatMap((p) => p.items).filter(isFull);
-  const marks = all.flatMap((s) => (s.status === "closed" && s.closedAt && s.resultPct !== null ? [{ number: s.number, closedAt: s.closedAt, resultPct: s.resultPct }] : []));
-  return { marks, latest: all };
-}
-
 export default async function ProviderProfilePage({ params, searchParams }: { params: Params; searchParams: Promise<SearchParams> }) {
   const [{ slug }, sp] = await Promise.all([params, searchParams]);
   const [provider, session] = await Promise.all([getProviderBySlug(slug), auth()]);
@@ -76,7 +62,7 @@ export default async function ProviderProfilePage({ params, searchParams }: { pa
     caller.providers.trackRecord({ slug: provider.slug }),
     caller.signals.forProvider({ slug: provider.slug, status: "live", page: 1, pageSize: OPEN_LIMIT }),
     caller.signals.forProvider({ slug: provider.slug, status: "done", page: historyPage, pageSize: HISTORY_PAGE_SIZE }),
-    recentCloses(caller, provider.slug),
+    closeMarks(provider.id),
     caller.billing.subscribeState({ providerId: provider.id }),
   ]);
   const historyPages = Math.max(1, Math.ceil(history.total / HISTORY_PAGE_SIZE));
@@ -96,7 +82,7 @@ export default async function ProviderProfilePage({ params, searchParams }: { pa
   const chart = record.curve ? buildChartData(record.curve, closes.marks, now) : null;
   const chartLabel = record.curve ? describeCurve(record.curve, closes.marks, now) : "";
   // The newest signal by number: its hash is the chain entry it was sealed with when published.
-  const latestSignal = [...open.items, ...closes.latest].reduce<{ number: number; hash: string } | null>(
+  const latestSignal = [...open.items, ...(closes.newest ? [closes.newest] : [])].reduce<{ number: number; hash: string } | null>(
     (best, s) => (!best || s.number > best.number ? { number: s.number, hash: s.hash } : best),
     null,
   );
@@ -243,7 +229,7 @@ export default async function ProviderProfilePage({ params, searchParams }: { pa
               {chart ? (
                 <>
                   <EquityChart data={chart.chart} label={chartLabel} />
-                  {closes.marks.length >= MARKER_PAGES * MARKER_PAGE_SIZE ? (
+                  {closes.marks.length >= CLOSE_MARK_WINDOW ? (
                     <p className="mt-2 text-xs text-slate-500">Markers show the {closes.marks.length} most recent closes.</p>
                   ) : null}
                   {/* sr-only on the wrapper: a table will not shrink to 1px itself and would widen the page. */}
