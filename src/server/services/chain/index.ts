@@ -61,26 +61,15 @@ function assertChainData(value: unknown, path = "data"): void {
 }
 
 /**
- * Appends one entry to the provider's chain and returns what was sealed.
+ * Appends one entry to the provider's chain and returns what was sealed. Runs inside the caller's transaction, with
+ * the signal change it records: `at` is the time stored on the row (publishedAt, filledAt, closedAt, …) and `data`
+ * follows the contract in `@/lib/chain`, so `verifyStoredChain` and the public verify page can tie row and chain
+ * together. The lifecycle (services/signals/lifecycle.ts) appends every event after publication this way; the demo
+ * generator (services/seed/track-records.ts) also its `published` entries, on a row it has just inserted.
  *
- * Must run inside the caller's transaction, together with the signal change it records:
- *
- *   await db.transaction(async (tx) => {
- *     // `published`: insert the signal row first (signal_events.signal_id references it), with placeholder hashes
- *     const [signal] = await tx.insert(signals).values({ ...fields, prevHash: GENESIS_HASH, hash: GENESIS_HASH }).returning();
- *     const entry = await appendChainEntry(tx, {
- *       providerId, signalId: signal.id, kind: "published", at: signal.publishedAt, data: publishedEventData(signal),
- *     }); // publishedEventData from @/lib/chain
- *     // then store the published entry's link and hash on the signal row
- *     await tx.update(signals).set({ prevHash: entry.prevHash, hash: entry.hash }).where(eq(signals.id, signal.id));
- *   });
- *
- * Later events (filled, stop_moved, partial_close, closed, cancelled, expired) update the signal row and append in
- * the same transaction, with `at` equal to the time stored on the row (filledAt, closedAt, …) and data following
- * the contract in `@/lib/chain`, so `verifyStoredChain` and the public verify page can tie row and chain together.
- *
- * Signal publication (services/signals) takes the same lock and reads the head itself, then seals the entry with
- * `sealChainEntry` before inserting the row, so the row goes in with its hash in the same statement.
+ * Live publication (services/signals/publish.ts) does not come through here: it takes the same lock, reads the head
+ * itself and seals the entry with `sealChainEntry` before inserting the row, so the row goes in with its hash in the
+ * same statement.
  */
 export async function appendChainEntry(tx: Executor, input: AppendChainEntryInput): Promise<AppendedChainEntry> {
   // A lock taken in autocommit mode is released at once and would let two appends read the same head.
