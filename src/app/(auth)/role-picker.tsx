@@ -1,4 +1,6 @@
-import { cn } from "@/components/ui/cn";
+"use client";
+
+import { RadioGroup, RadioGroupItem } from "@/components/ui/radio-group";
 import { FieldError } from "@/components/ui/field";
 
 const OPTIONS = [
@@ -6,30 +8,38 @@ const OPTIONS = [
   { value: "provider", label: "I'm a signal provider", hint: "Publish signals and earn 70% of subscriptions" },
 ] as const;
 
+/** The role choice as a radio group (the kit's, submitted as `role`); each option is a card whose whole area picks it. */
 export function RolePicker({ defaultValue, errors }: { defaultValue: string; errors?: string[] }) {
   return (
-    <fieldset>
-      <legend className="text-sm font-medium text-slate-800">How will you use Tradsy?</legend>
-      <div className="mt-2 grid gap-2 sm:grid-cols-2">
+    <div>
+      <p id="role-legend" className="text-sm font-medium text-slate-800">
+        How will you use Tradsy?
+      </p>
+      {/* Keyed by the default: after a refused submit the form shows the role that was sent, as the native radios did. */}
+      <RadioGroup key={defaultValue} name="role" defaultValue={defaultValue} aria-labelledby="role-legend" className="mt-2 grid gap-2 sm:grid-cols-2">
         {OPTIONS.map((o) => (
           <label
             key={o.value}
-            className={cn(
-              "relative flex cursor-pointer flex-col rounded-md border border-slate-300 bg-white p-3 text-sm has-[:checked]:border-brand-600 has-[:checked]:bg-brand-50 has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-brand-600",
-            )}
+            htmlFor={`role-${o.value}`}
+            className="relative flex cursor-pointer flex-col rounded-md border border-slate-300 bg-white p-3 text-sm has-[[data-state=checked]]:border-brand-600 has-[[data-state=checked]]:bg-brand-50 has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-brand-600"
           >
             <span className="flex items-center gap-2 font-medium text-slate-900">
-              <input type="radio" name="role" value={o.value} defaultChecked={defaultValue === o.value} className="accent-brand-700" aria-describedby={`role-${o.value}-hint`} />
-              {o.label}
+              <RadioGroupItem
+                id={`role-${o.value}`}
+                value={o.value}
+                aria-labelledby={`role-${o.value}-label`}
+                aria-describedby={`role-${o.value}-hint`}
+                className="focus-visible:outline-none"
+              />
+              <span id={`role-${o.value}-label`}>{o.label}</span>
             </span>
             <span id={`role-${o.value}-hint`} className="mt-1 text-xs text-slate-500">
               {o.hint}
             </span>
           </label>
         ))}
-      </div>
+      </RadioGroup>
       <FieldError id="role-error" messages={errors} />
-    </fieldset>
+    </div>
   );
 }
-

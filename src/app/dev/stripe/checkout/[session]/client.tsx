@@ -1,9 +1,10 @@
 "use client";
 
 import Link from "next/link";
-import { useActionState } from "react";
+import { useActionState, useState } from "react";
 import { Alert } from "@/components/ui/card";
 import { Button, buttonClass } from "@/components/ui/button";
+import { RadioGroup, RadioGroupItem } from "@/components/ui/radio-group";
 import { payCheckoutAction, type DevFormState } from "../../actions";
 
 const CARDS = [
@@ -13,6 +14,12 @@ const CARDS = [
 
 export function CheckoutForm({ sessionId, email, amount, trial, cancelUrl }: { sessionId: string; email: string; amount: string; trial: boolean; cancelUrl: string }) {
   const [state, action, pending] = useActionState<DevFormState, FormData>(payCheckoutAction, {});
+  const [card, setCard] = useState<string>("succeeds");
+  const [lastState, setLastState] = useState(state);
+  if (state !== lastState) {
+    setLastState(state);
+    setCard("succeeds");
+  }
   return (
     <form action={action} noValidate className="space-y-5">
       <input type="hidden" name="sessionId" value={sessionId} />
@@ -20,25 +27,27 @@ export function CheckoutForm({ sessionId, email, amount, trial, cancelUrl }: { s
         <p className="text-sm font-medium text-slate-800">Email</p>
         <p className="mt-1 rounded-md border border-slate-200 bg-slate-50 px-3 py-2 text-sm text-slate-700">{email}</p>
       </div>
-      <fieldset>
-        <legend className="text-sm font-medium text-slate-800">Test card</legend>
-        <div className="mt-2 space-y-2">
+      <div>
+        <p id="card-legend" className="text-sm font-medium text-slate-800">
+          Test card
+        </p>
+        {/* Controlled: after a decline the form goes back to the card that succeeds, as the form reset did for native radios. */}
+        <RadioGroup name="card" value={card} onValueChange={setCard} aria-labelledby="card-legend" className="mt-2 gap-2">
           {CARDS.map((c) => (
             <label
               key={c.value}
-              // Uncontrolled, styled from :checked: after a decline React resets the form to the card that succeeds.
-              className="flex cursor-pointer items-start gap-3 rounded-md border border-slate-300 bg-white px-3 py-2.5 hover:bg-slate-50 has-[:checked]:border-brand-600 has-[:checked]:bg-brand-50 has-[:focus-visible]:ring-2 has-[:focus-visible]:ring-brand-600"
+              htmlFor={`card-${c.value}`}
+              className="flex cursor-pointer items-start gap-3 rounded-md border border-slate-300 bg-white px-3 py-2.5 hover:bg-slate-50 has-[[data-state=checked]]:border-brand-600 has-[[data-state=checked]]:bg-brand-50 has-[:focus-visible]:ring-2 has-[:focus-visible]:ring-brand-600"
             >
-              <input
-                type="radio"
-                name="card"
+              <RadioGroupItem
+                id={`card-${c.value}`}
                 value={c.value}
-                defaultChecked={c.value === "succeeds"}
-                className="mt-1 size-4 accent-brand-700"
+                className="mt-1 focus-visible:outline-none"
+                aria-labelledby={`card-${c.value}-label`}
                 aria-describedby={`card-${c.value}-hint`}
               />
               <span className="min-w-0">
-                <span className="block font-mono text-sm text-slate-900">
+                <span id={`card-${c.value}-label`} className="block font-mono text-sm text-slate-900">
                   {c.number} <span className="font-sans font-medium">{c.label.toLowerCase()}</span>
                 </span>
                 <span id={`card-${c.value}-hint`} className="block text-xs text-slate-500">
@@ -47,13 +56,13 @@ export function CheckoutForm({ sessionId, email, amount, trial, cancelUrl }: { s
               </span>
             </label>
           ))}
-        </div>
+        </RadioGroup>
         {state.fieldErrors?.card ? (
           <p className="mt-1 text-sm text-red-700" role="alert">
             {state.fieldErrors.card[0]}
           </p>
         ) : null}
-      </fieldset>
+      </div>
       {state.message ? <Alert tone="error">{state.message}</Alert> : null}
       <Button type="submit" size="lg" className="w-full" loading={pending}>
         {pending ? "Processing…" : trial ? "Start trial" : `Pay ${amount}`}
