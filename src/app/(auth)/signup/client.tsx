@@ -1,12 +1,12 @@
 "use client";
 
-import Link from "next/link";
 import { useActionState } from "react";
 import { signUpAction, type FormState } from "@/server/auth/actions";
 import { Button } from "@/components/ui/button";
-import { Checkbox, TextField } from "@/components/ui/field";
+import { TextField } from "@/components/ui/field";
 import { Alert } from "@/components/ui/card";
 import { PASSWORD_MIN } from "@/lib/validation/auth";
+import { Consents } from "../consents";
 import { RolePicker } from "../role-picker";
 
 export function SignUpForm({ defaultRole, callbackUrl }: { defaultRole: "subscriber" | "provider"; callbackUrl?: string }) {
@@ -23,30 +23,9 @@ export function SignUpForm({ defaultRole, callbackUrl }: { defaultRole: "subscri
       <TextField label="Email" name="email" type="email" autoComplete="email" required defaultValue={state.values?.email} errors={f.email} />
       <TextField label="Password" name="password" type="password" autoComplete="new-password" required minLength={PASSWORD_MIN} errors={f.password} hint={`At least ${PASSWORD_MIN} characters.`} />
       <div className="space-y-3 rounded-md bg-slate-50 p-3">
-        <Checkbox
-          name="acceptDisclaimer"
-          errors={f.acceptDisclaimer}
-          label={
-            <>
-              I have read and accept the risk disclaimer: trading and copy trading can lose money, and past results do not
-              promise future ones.{" "}
-              <Link href="/disclaimer" target="_blank" className="font-medium text-brand-700 underline">
-                Read it
-              </Link>
-            </>
-          }
-        />
-        <Checkbox
-          name="acceptTerms"
-          errors={f.acceptTerms}
-          label={
-            <>
-              I accept the terms of service.{" "}
-              <Link href="/terms" target="_blank" className="font-medium text-brand-700 underline">
-                Read them
-              </Link>
-            </>
-          }
+        <Consents
+          errors={f}
+          disclaimer="I have read and accept the risk disclaimer: trading and copy trading can lose money, and past results do not promise future ones."
         />
       </div>
       <Button type="submit" className="w-full" loading={pending}>

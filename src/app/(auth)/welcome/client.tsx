@@ -1,6 +1,5 @@
 "use client";
 
-import Link from "next/link";
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import type { FormEvent } from "react";
@@ -8,7 +7,7 @@ import { useTRPC } from "@/trpc/react";
 import { serverFieldErrors } from "@/trpc/field-errors";
 import { Alert } from "@/components/ui/card";
 import { Button } from "@/components/ui/button";
-import { Checkbox } from "@/components/ui/field";
+import { Consents } from "../consents";
 import { RolePicker } from "../role-picker";
 
 export function WelcomeForm() {
@@ -36,30 +35,7 @@ export function WelcomeForm() {
     <form onSubmit={onSubmit} className="mt-6 space-y-4" noValidate>
       {complete.isError ? <Alert tone="error">{complete.error.message}</Alert> : null}
       <RolePicker defaultValue="subscriber" errors={errs.role} />
-      <Checkbox
-        name="acceptDisclaimer"
-        errors={errs.acceptDisclaimer}
-        label={
-          <>
-            I have read and accept the risk disclaimer.{" "}
-            <Link href="/disclaimer" target="_blank" className="font-medium text-brand-700 underline">
-              Read it
-            </Link>
-          </>
-        }
-      />
-      <Checkbox
-        name="acceptTerms"
-        errors={errs.acceptTerms}
-        label={
-          <>
-            I accept the terms of service.{" "}
-            <Link href="/terms" target="_blank" className="font-medium text-brand-700 underline">
-              Read them
-            </Link>
-          </>
-        }
-      />
+      <Consents errors={errs} disclaimer="I have read and accept the risk disclaimer." />
       <Button type="submit" className="w-full" loading={complete.isPending}>
         Continue
       </Button>
