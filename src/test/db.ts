@@ -2,11 +2,12 @@
  * Isolated databases for integration tests.
  * - PGlite (default): one migrated in-memory template per worker process, cloned per test file (~0.6 s instead
  *   of ~4 s for a fresh instance).
- * - PostgreSQL (DATABASE_URL): a per-file database created from the freshly migrated one as TEMPLATE.
+ * - PostgreSQL (DATABASE_URL): a per-file database copied from this run's freshly migrated template (made by
+ *   ./global-setup.ts), named under the run's prefix so that only this run ever drops it (./run-databases.ts).
  * Every test starts from empty tables: `useTestDatabase()` truncates them before each test.
  */
 import path from "node:path";
-import { afterAll, beforeAll, beforeEach } from "vitest";
+import { afterAll, beforeAll, beforeEach, inject } from "vitest";
 import { sql } from "drizzle-orm";
 import type { PGlite } from "@electric-sql/pglite";
 import { setDatabase, type DatabaseHandle, type Db } from "@/server/db";
@@ -39,8 +40,10 @@ export async function createTestDatabase(): Promise<DatabaseHandle> {
   }
   const { default: postgres } = await import("postgres");
   const { drizzle } = await import("drizzle-orm/postgres-js");
-  const template = new URL(url).pathname.slice(1);
-  const name = `tradsy_t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const run = inject("testDatabases");
+  if (!run) throw new Error("DATABASE_URL is set but the run has no template database: run the tests with vitest.config.ts (its globalSetup)");
+  const template = run.template;
+  const name = `${run.prefix}_${Math.random().toString(36).slice(2, 10)}`;
   const admin = postgres(url.replace(/\/[^/?]+(\?|$)/, "/postgres$1"), { max: 1, onnotice: () => {} });
   try {
     await admin.unsafe(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);

@@ -1,37 +1,64 @@
 /**
- * Runs once before the suite. With DATABASE_URL: recreates that database's schema from the migrations, so every
- * run starts from a freshly migrated database; each test file then works in its own copy (see ./db.ts).
+ * Runs once before the suite, in vitest's main process. With DATABASE_URL: this run's own template database,
+ * migrated from scratch, from which each test file copies its database (see ./db.ts). Every database the run
+ * creates carries the run's prefix, and the run drops exactly those when it ends (see ./run-databases.ts), so two
+ * runs on one PostgreSQL server (two checkouts, two CI jobs) neither share a template nor drop each other's
+ * databases. The DATABASE_URL database itself is only where the run connects; its contents are not touched.
  */
 import path from "node:path";
 import postgres from "postgres";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
+import type { TestProject } from "vitest/node";
+import { dropRunDatabases, dropStaleDatabases, lockRun, newRunPrefix, unlockRun } from "./run-databases";
 
-export default async function setup(): Promise<void> {
-  const url = process.env.DATABASE_URL;
-  if (!url) return;
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
-  try {
-    await sql.unsafe("DROP SCHEMA IF EXISTS public CASCADE; DROP SCHEMA IF EXISTS drizzle CASCADE; CREATE SCHEMA public;");
-    await migrate(drizzle(sql), { migrationsFolder: path.resolve(import.meta.dirname, "../../drizzle") });
-    // Old per-file copies left by an interrupted run: only those whose worker process is gone, so a second suite
-    // running at the same time (on another template database) keeps its copies.
-    const stale = await sql<{ datname: string }[]>`select datname from pg_database where datname like 'tradsy_t_%'`;
-    for (const { datname } of stale) {
-      const pid = Number(/^tradsy_t_(\d+)_/.exec(datname)?.[1]);
-      if (pid && processAlive(pid)) continue;
-      await sql.unsafe(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
-    }
-  } finally {
-    await sql.end();
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** This run's database prefix and template (PostgreSQL only; null on PGlite). */
+    testDatabases: { prefix: string; template: string } | null;
   }
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
+const withDatabase = (url: string, name: string) => url.replace(/\/[^/?]+(\?|$)/, `/${name}$1`);
+
+export default async function setup(project: TestProject): Promise<(() => Promise<void>) | void> {
+  const url = process.env.DATABASE_URL;
+  if (!url) {
+    project.provide("testDatabases", null);
+    return;
   }
+  const prefix = newRunPrefix();
+  const template = `${prefix}_template`;
+  // One session for the run's lock, held until teardown (see ./run-databases.ts).
+  const admin = postgres(url, { max: 1, onnotice: () => {} });
+  const session = await admin.reserve();
+  try {
+    await lockRun(session, prefix);
+    // Databases of runs that were killed before their teardown; never a live run's.
+    await dropStaleDatabases(session);
+    await session.unsafe(`CREATE DATABASE "${template}"`);
+    const migrator = postgres(withDatabase(url, template), { max: 1, onnotice: () => {} });
+    try {
+      await migrate(drizzle(migrator), { migrationsFolder: path.resolve(import.meta.dirname, "../../drizzle") });
+    } finally {
+      // A template must have no open connection when a test file copies it.
+      await migrator.end();
+    }
+  } catch (err) {
+    await dropRunDatabases(session, prefix).catch(() => undefined);
+    session.release();
+    await admin.end();
+    throw err;
+  }
+  project.provide("testDatabases", { prefix, template });
+
+  return async () => {
+    try {
+      await dropRunDatabases(session, prefix);
+      await unlockRun(session, prefix);
+    } finally {
+      session.release();
+      await admin.end();
+    }
+  };
 }
