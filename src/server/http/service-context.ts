@@ -9,6 +9,7 @@
  */
 import "server-only";
 import { headers as nextHeaders } from "next/headers";
+import { unstable_rethrow } from "next/navigation";
 import type { Logger } from "pino";
 import { logger as rootLogger } from "@/server/logger";
 import { requestIdFrom, type ActingContext, type Actor, type ServiceContext } from "@/server/services/context";
@@ -62,6 +63,7 @@ export async function handleRequest(req: Request, route: string, handle: (scope:
   try {
     res = await handle(scope);
   } catch (err) {
+    unstable_rethrow(err); // Next.js's own control flow (redirect, notFound) is not a failure
     res = fromError(err, `${req.method} ${route}`, log);
   }
   res = withHeader(res, "x-request-id", requestId);

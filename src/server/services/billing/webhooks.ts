@@ -7,6 +7,7 @@
 import "server-only";
 import { and, eq, inArray, isNull, lte, or, sql } from "drizzle-orm";
 import Stripe from "stripe";
+import type { Logger } from "pino";
 import { fromStripeStatus, ledgerSplit } from "@/lib/billing";
 import { db, type Executor } from "@/server/db";
 import { checkoutSessions, payments, providers, stripeEvents, subscriptions, users } from "@/server/db/schema";
@@ -44,22 +45,23 @@ export interface WebhookAnswer {
 /**
  * The webhook endpoint's answer to one delivery of a raw body, as /api/webhooks/stripe sends it, and as the embedded
  * stand-in receives it in process (services/billing/gateway.ts). `gateway` is the adapter the event came from: its
- * follow-ups (reading an invoice's charge, cancelling a duplicate) go back to it.
+ * follow-ups (reading an invoice's charge, cancelling a duplicate) go back to it. `log` is the delivery's request
+ * logger when it came over HTTP, so a failure is logged with its request id.
  */
-export async function answerStripeWebhook(gateway: PaymentsGateway, rawBody: string, signature: string | null): Promise<WebhookAnswer> {
+export async function answerStripeWebhook(gateway: PaymentsGateway, rawBody: string, signature: string | null, log: Logger = logger): Promise<WebhookAnswer> {
   try {
-    const outcome = await receiveStripeWebhook(gateway, rawBody, signature);
+    const outcome = await receiveStripeWebhook(gateway, rawBody, signature, log);
     if (outcome.status === 400) return { status: 400, body: { error: outcome.error } };
     return { status: 200, body: { received: true, result: outcome.result } };
   } catch (err) {
     // A 500 makes Stripe retry later; the event row rolled back with the failed effects.
-    logger.error({ err }, "stripe webhook failed");
+    log.error({ err }, "stripe webhook failed");
     return { status: 500, body: { error: "Webhook processing failed; Stripe will retry" } };
   }
 }
 
 /** Verifies and processes one delivery. A bad signature or body writes nothing and is a 400. */
-export async function receiveStripeWebhook(gateway: PaymentsGateway, rawBody: string, signature: string | null): Promise<WebhookOutcome> {
+export async function receiveStripeWebhook(gateway: PaymentsGateway, rawBody: string, signature: string | null, log: Logger = logger): Promise<WebhookOutcome> {
   if (!signature) return { status: 400, error: "Missing Stripe-Signature header" };
   let event: Stripe.Event;
   try {
@@ -74,7 +76,7 @@ export async function receiveStripeWebhook(gateway: PaymentsGateway, rawBody: st
   // so the retries cost a log line each and never a partial write.
   const shapeProblem = stripeEventShapeProblem(event);
   if (shapeProblem) {
-    logger.warn({ event: (event as { id?: unknown } | null)?.id, type: (event as { type?: unknown } | null)?.type, problem: shapeProblem }, "stripe: verified event with an unexpected shape; refused");
+    log.warn({ event: (event as { id?: unknown } | null)?.id, type: (event as { type?: unknown } | null)?.type, problem: shapeProblem }, "stripe: verified event with an unexpected shape; refused");
     return { status: 400, error: `The event does not have the shape Tradsy handles: ${shapeProblem}` };
   }
   return { status: 200, result: await processStripeEvent(gateway, event) };
