@@ -3,10 +3,8 @@ import { z } from "zod";
 import { createTRPCRouter, protectedProcedure } from "@/server/api/trpc";
 import * as users from "@/server/services/users";
 import { changePassword } from "@/server/services/auth";
-import { changePasswordSchema, nameSchema } from "@/lib/validation/auth";
+import { changePasswordSchema, notificationPrefsSchema, profileSchema } from "@/lib/validation/auth";
 import { ownProviderOutput } from "../providers/outputs";
-
-const prefsSchema = z.object({ signalEmails: z.boolean(), digestEmails: z.boolean(), productEmails: z.boolean() });
 
 /** The caller's own account. Listed field by field so that nothing is sent by default (see ../providers/outputs). */
 const meOutput = z.object({
@@ -29,7 +27,7 @@ export const accountRouter = createTRPCRouter({
     .query(({ ctx }) => users.getMe(ctx.service)),
 
   updateProfile: protectedProcedure
-    .input(z.object({ name: nameSchema }))
+    .input(profileSchema)
     .mutation(async ({ ctx, input }) => {
       await users.updateName(ctx.service, input.name);
       return { ok: true as const };
@@ -44,7 +42,7 @@ export const accountRouter = createTRPCRouter({
 
   notificationPrefs: protectedProcedure.input(z.void()).query(({ ctx }) => users.getNotificationPrefs(ctx.service)),
 
-  updateNotificationPrefs: protectedProcedure.input(prefsSchema).mutation(async ({ ctx, input }) => {
+  updateNotificationPrefs: protectedProcedure.input(notificationPrefsSchema).mutation(async ({ ctx, input }) => {
     await users.updateNotificationPrefs(ctx.service, input);
     return { ok: true as const };
   }),
