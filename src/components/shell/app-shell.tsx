@@ -51,7 +51,7 @@ export function AppShell({
       </aside>
       <header className="sticky top-0 z-30 flex h-14 items-center justify-between border-b border-slate-200 bg-white px-4 lg:hidden">
         <Logo href="/dashboard" />
-        <MobileDrawer>
+        <MobileDrawer logoHref="/dashboard">
           <SidebarNav items={nav} label={`${navLabel} (mobile)`} />
           <div className="mt-6">{account}</div>
         </MobileDrawer>

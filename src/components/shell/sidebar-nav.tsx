@@ -4,7 +4,9 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useState, type ReactNode } from "react";
 import { cn } from "@/components/ui/cn";
+import { Sheet, SheetContent, SheetTitle, SheetTrigger } from "@/components/ui/sheet";
 import { Icon } from "./icons";
+import { Logo } from "./logo";
 import type { NavItem } from "./nav";
 
 function isActive(pathname: string, href: string) {
@@ -40,8 +42,8 @@ export function SidebarNav({ items, label }: { items: NavItem[]; label: string }
   );
 }
 
-/** Below `lg` the sidebar becomes a drawer behind a menu button. */
-export function MobileDrawer({ children, top = "top-14", breakpoint = "lg" }: { children: ReactNode; top?: string; breakpoint?: "lg" | "sm" }) {
+/** Below `lg` (or `sm`) the navigation moves into a drawer (the kit's Sheet) behind a menu button. */
+export function MobileDrawer({ children, breakpoint = "lg", logoHref = "/" }: { children: ReactNode; breakpoint?: "lg" | "sm"; logoHref?: string }) {
   const [open, setOpen] = useState(false);
   const pathname = usePathname();
   const [lastPath, setLastPath] = useState(pathname);
@@ -49,31 +51,34 @@ export function MobileDrawer({ children, top = "top-14", breakpoint = "lg" }: { 
     setLastPath(pathname);
     setOpen(false);
   }
+  const hideAbove = breakpoint === "lg" ? "lg:hidden" : "sm:hidden";
   return (
-    <>
-      <button
-        type="button"
-        className={cn("rounded-md p-2 text-slate-700 hover:bg-slate-100", breakpoint === "lg" ? "lg:hidden" : "sm:hidden")}
-        aria-expanded={open}
-        aria-controls="mobile-nav"
-        onClick={() => setOpen((o) => !o)}
+    <Sheet open={open} onOpenChange={setOpen}>
+      <SheetTrigger asChild>
+        <button type="button" className={cn("rounded-md p-2 text-slate-700 hover:bg-slate-100", hideAbove)}>
+          <span className="sr-only">Open menu</span>
+          <svg viewBox="0 0 24 24" className="size-6" fill="none" stroke="currentColor" strokeWidth="2" aria-hidden="true">
+            <path d="M4 6h16M4 12h16M4 18h16" />
+          </svg>
+        </button>
+      </SheetTrigger>
+      <SheetContent
+        side="left"
+        closeLabel="Close menu"
+        aria-describedby={undefined}
+        className={cn("w-72 max-w-[85vw] gap-0 p-4", hideAbove)}
+        overlayClassName={hideAbove}
+        onClick={(e) => {
+          // Same-page links (#anchors) do not change the path, so close on any link click.
+          if ((e.target as HTMLElement).closest("a")) setOpen(false);
+        }}
       >
-        <span className="sr-only">{open ? "Close menu" : "Open menu"}</span>
-        <svg viewBox="0 0 24 24" className="size-6" fill="none" stroke="currentColor" strokeWidth="2" aria-hidden="true">
-          {open ? <path d="M6 6l12 12M18 6L6 18" /> : <path d="M4 6h16M4 12h16M4 18h16" />}
-        </svg>
-      </button>
-      {open ? (
-        <div
-          id="mobile-nav"
-          onClick={(e) => {
-            // Same-page links (#anchors) do not change the path, so close on any link click.
-            if ((e.target as HTMLElement).closest("a")) setOpen(false);
-          }}
-          className={cn("fixed inset-x-0 bottom-0 z-40 overflow-y-auto border-t border-slate-200 bg-white p-4", top, breakpoint === "lg" ? "lg:hidden" : "sm:hidden")}>
-          {children}
+        <div className="flex h-10 items-center px-2">
+          <Logo href={logoHref} />
         </div>
-      ) : null}
-    </>
+        <SheetTitle className="sr-only">Menu</SheetTitle>
+        <div className="mt-6">{children}</div>
+      </SheetContent>
+    </Sheet>
   );
 }

@@ -39,7 +39,7 @@ export function SiteHeader({ signedIn }: { signedIn: boolean }) {
               </ButtonLink>
             </>
           )}
-          <MobileDrawer top="top-16" breakpoint="sm">
+          <MobileDrawer breakpoint="sm">
             <nav aria-label="Site (mobile)">
               <ul className="space-y-1">
                 {LINKS.map((l) => (

@@ -44,9 +44,11 @@ export function SheetContent({
   children,
   side,
   showCloseButton = true,
+  closeLabel = "Close",
   overlayClassName,
   ...props
-}: ComponentProps<typeof SheetPrimitive.Content> & VariantProps<typeof sheetVariants> & { showCloseButton?: boolean; overlayClassName?: string }) {
+}: ComponentProps<typeof SheetPrimitive.Content> &
+  VariantProps<typeof sheetVariants> & { showCloseButton?: boolean; closeLabel?: string; overlayClassName?: string }) {
   return (
     <SheetPortal>
       <SheetOverlay className={overlayClassName} />
@@ -55,7 +57,7 @@ export function SheetContent({
         {showCloseButton ? (
           <SheetPrimitive.Close className="absolute top-4 right-4 rounded-md p-1 text-slate-500 hover:bg-slate-100 hover:text-slate-900 [&_svg]:size-5">
             <XIcon aria-hidden="true" />
-            <span className="sr-only">Close</span>
+            <span className="sr-only">{closeLabel}</span>
           </SheetPrimitive.Close>
         ) : null}
       </SheetPrimitive.Content>
