@@ -192,63 +192,79 @@ function Step({ n, title, children }: { n: number; title: string; children: Reac
   );
 }
 
-function HowItWorks() {
+/** A landing-page section: its anchor, a heading that names it, one line of introduction, then its content. */
+function LandingSection(props: { id: string; titleId: string; title: string; intro: string; className: string; children: ReactNode }) {
+  const { id, titleId, title, intro, className, children } = props;
   return (
-    <section id="how-it-works" aria-labelledby="how-title" className="scroll-mt-4 bg-white">
+    <section id={id} aria-labelledby={titleId} className={`scroll-mt-4 ${className}`}>
       <div className="mx-auto max-w-6xl px-4 py-16 sm:px-6 lg:py-20">
         <div className="max-w-2xl">
-          <h2 id="how-title" className="text-3xl font-semibold tracking-tight text-slate-900">
-            How it works
+          <h2 id={titleId} className="text-3xl font-semibold tracking-tight text-slate-900">
+            {title}
           </h2>
-          <p className="mt-3 text-slate-600">Two sides of one ledger: providers publish, traders follow, and every step is recorded.</p>
+          <p className="mt-3 text-slate-600">{intro}</p>
         </div>
-        <div className="mt-10 grid gap-6 lg:grid-cols-2">
-          <div className="rounded-xl border border-slate-200 p-6 sm:p-8">
-            <h3 className="text-lg font-semibold text-slate-900">For traders</h3>
-            <ol className="mt-6 space-y-6">
-              <Step n={1} title="Pick a provider by their record">
-                Filter by market and read each provider&rsquo;s full signal history: entries, stops, targets and every later change, in
-                the order it happened.
-              </Step>
-              <Step n={2} title="Subscribe and set your limits">
-                Pay the provider&rsquo;s monthly price, choose a paper account or a connected exchange, and set sizing, maximum position,
-                slippage and daily loss limits.
-              </Step>
-              <Step n={3} title="Signals are copied for you">
-                New signals are checked against your limits and placed automatically; stop moves and closes follow. Pause, close by hand
-                or hit the kill switch at any time.
-              </Step>
-            </ol>
-            <div className="mt-8">
-              <ButtonLink href="/signup?role=subscriber" variant="secondary">
-                Sign up as a trader
-              </ButtonLink>
-            </div>
+        {children}
+      </div>
+    </section>
+  );
+}
+
+function HowItWorks() {
+  return (
+    <LandingSection
+      id="how-it-works"
+      titleId="how-title"
+      className="bg-white"
+      title="How it works"
+      intro="Two sides of one ledger: providers publish, traders follow, and every step is recorded."
+    >
+      <div className="mt-10 grid gap-6 lg:grid-cols-2">
+        <div className="rounded-xl border border-slate-200 p-6 sm:p-8">
+          <h3 className="text-lg font-semibold text-slate-900">For traders</h3>
+          <ol className="mt-6 space-y-6">
+            <Step n={1} title="Pick a provider by their record">
+              Filter by market and read each provider&rsquo;s full signal history: entries, stops, targets and every later change, in
+              the order it happened.
+            </Step>
+            <Step n={2} title="Subscribe and set your limits">
+              Pay the provider&rsquo;s monthly price, choose a paper account or a connected exchange, and set sizing, maximum position,
+              slippage and daily loss limits.
+            </Step>
+            <Step n={3} title="Signals are copied for you">
+              New signals are checked against your limits and placed automatically; stop moves and closes follow. Pause, close by hand
+              or hit the kill switch at any time.
+            </Step>
+          </ol>
+          <div className="mt-8">
+            <ButtonLink href="/signup?role=subscriber" variant="secondary">
+              Sign up as a trader
+            </ButtonLink>
           </div>
-          <div className="rounded-xl border border-slate-200 p-6 sm:p-8">
-            <h3 className="text-lg font-semibold text-slate-900">For providers</h3>
-            <ol className="mt-6 space-y-6">
-              <Step n={1} title="Create your profile">
-                Describe your strategy, choose your markets and set your monthly price. Connect Stripe so payouts can reach you.
-              </Step>
-              <Step n={2} title="Publish the way you already work">
-                Post from the web form, send signals from your own code through the REST API with an API key, or point a TradingView
-                alert at your personal webhook URL.
-              </Step>
-              <Step n={3} title="Build a record and get paid">
-                Each signal joins your public, hash-chained track record. You keep 70% of every subscription, paid out through Stripe
-                Connect.
-              </Step>
-            </ol>
-            <div className="mt-8">
-              <ButtonLink href="/signup?role=provider" variant="secondary">
-                Sign up as a provider
-              </ButtonLink>
-            </div>
+        </div>
+        <div className="rounded-xl border border-slate-200 p-6 sm:p-8">
+          <h3 className="text-lg font-semibold text-slate-900">For providers</h3>
+          <ol className="mt-6 space-y-6">
+            <Step n={1} title="Create your profile">
+              Describe your strategy, choose your markets and set your monthly price. Connect Stripe so payouts can reach you.
+            </Step>
+            <Step n={2} title="Publish the way you already work">
+              Post from the web form, send signals from your own code through the REST API with an API key, or point a TradingView
+              alert at your personal webhook URL.
+            </Step>
+            <Step n={3} title="Build a record and get paid">
+              Each signal joins your public, hash-chained track record. You keep 70% of every subscription, paid out through Stripe
+              Connect.
+            </Step>
+          </ol>
+          <div className="mt-8">
+            <ButtonLink href="/signup?role=provider" variant="secondary">
+              Sign up as a provider
+            </ButtonLink>
           </div>
         </div>
       </div>
-    </section>
+    </LandingSection>
   );
 }
 
@@ -271,69 +287,65 @@ function ChainBlock({ label, tone }: { label: string; tone: "muted" | "active" }
 
 function Trust() {
   return (
-    <section id="trust" aria-labelledby="trust-title" className="scroll-mt-4 border-y border-slate-200 bg-slate-50">
-      <div className="mx-auto max-w-6xl px-4 py-16 sm:px-6 lg:py-20">
-        <div className="max-w-2xl">
-          <h2 id="trust-title" className="text-3xl font-semibold tracking-tight text-slate-900">
-            A track record you can check yourself
-          </h2>
-          <p className="mt-3 text-slate-600">
-            Screenshots and spreadsheets can be edited after the fact. Tradsy records are built so that editing them shows.
+    <LandingSection
+      id="trust"
+      titleId="trust-title"
+      className="border-y border-slate-200 bg-slate-50"
+      title="A track record you can check yourself"
+      intro="Screenshots and spreadsheets can be edited after the fact. Tradsy records are built so that editing them shows."
+    >
+      <div className="mt-10 grid gap-6 lg:grid-cols-2">
+        <div className="min-w-0 rounded-xl border border-slate-200 bg-white p-5 sm:p-8">
+          <h3 className="text-lg font-semibold text-slate-900">Tamper-evident signal history</h3>
+          <div aria-hidden="true" className="mt-5 grid grid-cols-[1fr_auto_1fr_auto_1fr] items-center gap-1 rounded-lg bg-slate-50 p-2 sm:gap-2 sm:p-3">
+            <ChainBlock label="Signal n−1" tone="muted" />
+            <span className="text-slate-400">→</span>
+            <ChainBlock label="Signal n" tone="active" />
+            <span className="text-slate-400">→</span>
+            <ChainBlock label="Signal n+1" tone="muted" />
+          </div>
+          <p className="mt-4 rounded-md bg-slate-900 px-3 py-2 font-mono text-xs text-slate-100">
+            hash<sub>n</sub> = sha256(hash<sub>n−1</sub> ‖ signal<sub>n</sub>)
           </p>
+          <ul className="mt-5 space-y-3 text-sm text-slate-600">
+            <li>
+              <strong className="font-semibold text-slate-900">Published before the outcome.</strong> Each signal is timestamped when we
+              receive it; back-dated signals are refused.
+            </li>
+            <li>
+              <strong className="font-semibold text-slate-900">Append-only.</strong> Moving a stop, closing part of a position or closing it
+              is a new event, chained the same way. Nothing is edited in place.
+            </li>
+            <li>
+              <strong className="font-semibold text-slate-900">Anyone can recompute it.</strong> Each hash covers the previous one, so
+              changing a single old signal breaks every hash after it.
+            </li>
+          </ul>
         </div>
-        <div className="mt-10 grid gap-6 lg:grid-cols-2">
-          <div className="min-w-0 rounded-xl border border-slate-200 bg-white p-5 sm:p-8">
-            <h3 className="text-lg font-semibold text-slate-900">Tamper-evident signal history</h3>
-            <div aria-hidden="true" className="mt-5 grid grid-cols-[1fr_auto_1fr_auto_1fr] items-center gap-1 rounded-lg bg-slate-50 p-2 sm:gap-2 sm:p-3">
-              <ChainBlock label="Signal n−1" tone="muted" />
-              <span className="text-slate-400">→</span>
-              <ChainBlock label="Signal n" tone="active" />
-              <span className="text-slate-400">→</span>
-              <ChainBlock label="Signal n+1" tone="muted" />
-            </div>
-            <p className="mt-4 rounded-md bg-slate-900 px-3 py-2 font-mono text-xs text-slate-100">
-              hash<sub>n</sub> = sha256(hash<sub>n−1</sub> ‖ signal<sub>n</sub>)
-            </p>
-            <ul className="mt-5 space-y-3 text-sm text-slate-600">
-              <li>
-                <strong className="font-semibold text-slate-900">Published before the outcome.</strong> Each signal is timestamped when we
-                receive it; back-dated signals are refused.
-              </li>
-              <li>
-                <strong className="font-semibold text-slate-900">Append-only.</strong> Moving a stop, closing part of a position or closing it
-                is a new event, chained the same way. Nothing is edited in place.
-              </li>
-              <li>
-                <strong className="font-semibold text-slate-900">Anyone can recompute it.</strong> Each hash covers the previous one, so
-                changing a single old signal breaks every hash after it.
-              </li>
-            </ul>
-          </div>
-          <div className="rounded-xl border border-slate-200 bg-white p-6 sm:p-8">
-            <h3 className="text-lg font-semibold text-slate-900">An execution ledger, not just ideal entries</h3>
-            <p className="mt-3 text-sm text-slate-600">
-              A provider&rsquo;s results are measured from the prices in their signals. The execution ledger shows what followers actually
-              got, order by order.
-            </p>
-            <dl className="mt-5 grid gap-3 sm:grid-cols-2">
-              {[
-                ["Requested vs filled price", "The gap between the signal and the real fill."],
-                ["Slippage", "Measured in basis points on every copied order."],
-                ["Latency", "Time from signal to order on the exchange."],
-                ["Fees", "What the exchange charged, counted in your P&L."],
-                ["Skipped orders", "Copies your limits refused, with the reason."],
-                ["Paper and live apart", "Paper fills never mix with exchange fills."],
-              ].map(([term, desc]) => (
-                <div key={term} className="rounded-lg border border-slate-100 bg-slate-50 p-3">
-                  <dt className="text-sm font-medium text-slate-900">{term}</dt>
-                  <dd className="mt-0.5 text-sm text-slate-600">{desc}</dd>
-                </div>
-              ))}
-            </dl>
-          </div>
+        <div className="rounded-xl border border-slate-200 bg-white p-6 sm:p-8">
+          <h3 className="text-lg font-semibold text-slate-900">An execution ledger, not just ideal entries</h3>
+          <p className="mt-3 text-sm text-slate-600">
+            A provider&rsquo;s results are measured from the prices in their signals. The execution ledger shows what followers actually
+            got, order by order.
+          </p>
+          <dl className="mt-5 grid gap-3 sm:grid-cols-2">
+            {[
+              ["Requested vs filled price", "The gap between the signal and the real fill."],
+              ["Slippage", "Measured in basis points on every copied order."],
+              ["Latency", "Time from signal to order on the exchange."],
+              ["Fees", "What the exchange charged, counted in your P&L."],
+              ["Skipped orders", "Copies your limits refused, with the reason."],
+              ["Paper and live apart", "Paper fills never mix with exchange fills."],
+            ].map(([term, desc]) => (
+              <div key={term} className="rounded-lg border border-slate-100 bg-slate-50 p-3">
+                <dt className="text-sm font-medium text-slate-900">{term}</dt>
+                <dd className="mt-0.5 text-sm text-slate-600">{desc}</dd>
+              </div>
+            ))}
+          </dl>
         </div>
       </div>
-    </section>
+    </LandingSection>
   );
 }
 
@@ -347,87 +359,85 @@ function Check() {
 
 function Pricing() {
   return (
-    <section id="pricing" aria-labelledby="pricing-title" className="scroll-mt-4 bg-white">
-      <div className="mx-auto max-w-6xl px-4 py-16 sm:px-6 lg:py-20">
-        <div className="max-w-2xl">
-          <h2 id="pricing-title" className="text-3xl font-semibold tracking-tight text-slate-900">
-            Pricing that pays the people doing the work
-          </h2>
-          <p className="mt-3 text-slate-600">Start free on paper. When you subscribe, most of what you pay goes to the provider.</p>
+    <LandingSection
+      id="pricing"
+      titleId="pricing-title"
+      className="bg-white"
+      title="Pricing that pays the people doing the work"
+      intro="Start free on paper. When you subscribe, most of what you pay goes to the provider."
+    >
+      <div className="mt-10 grid gap-6 lg:grid-cols-3">
+        <div className="flex flex-col rounded-xl border border-slate-200 p-6">
+          <h3 className="text-lg font-semibold text-slate-900">Free</h3>
+          <p className="mt-2">
+            <span className="text-4xl font-semibold tracking-tight text-slate-900">$0</span>
+          </p>
+          <ul className="mt-6 space-y-3 text-sm text-slate-600">
+            <li className="flex gap-2">
+              <Check />
+              Browse every provider&rsquo;s track record
+            </li>
+            <li className="flex gap-2">
+              <Check />
+              Copy up to 4 signals into a paper account
+            </li>
+            <li className="flex gap-2">
+              <Check />
+              Risk limits and kill switch included
+            </li>
+          </ul>
+          <div className="mt-auto pt-8">
+            <ButtonLink href="/signup?role=subscriber" variant="secondary" className="w-full">
+              Start free
+            </ButtonLink>
+          </div>
         </div>
-        <div className="mt-10 grid gap-6 lg:grid-cols-3">
-          <div className="flex flex-col rounded-xl border border-slate-200 p-6">
-            <h3 className="text-lg font-semibold text-slate-900">Free</h3>
-            <p className="mt-2">
-              <span className="text-4xl font-semibold tracking-tight text-slate-900">$0</span>
-            </p>
-            <ul className="mt-6 space-y-3 text-sm text-slate-600">
-              <li className="flex gap-2">
-                <Check />
-                Browse every provider&rsquo;s track record
-              </li>
-              <li className="flex gap-2">
-                <Check />
-                Copy up to 4 signals into a paper account
-              </li>
-              <li className="flex gap-2">
-                <Check />
-                Risk limits and kill switch included
-              </li>
-            </ul>
-            <div className="mt-auto pt-8">
-              <ButtonLink href="/signup?role=subscriber" variant="secondary" className="w-full">
-                Start free
-              </ButtonLink>
-            </div>
+        <div className="flex flex-col rounded-xl border-2 border-brand-600 p-6 shadow-sm">
+          <h3 className="text-lg font-semibold text-slate-900">Provider subscriptions</h3>
+          <p className="mt-2 flex h-10 items-end text-2xl font-semibold tracking-tight text-slate-900">Set by each provider</p>
+          <ul className="mt-6 space-y-3 text-sm text-slate-600">
+            <li className="flex gap-2">
+              <Check />
+              Monthly price shown on every profile
+            </li>
+            <li className="flex gap-2">
+              <Check />
+              Copy to paper or your own exchange account
+            </li>
+            <li className="flex gap-2">
+              <Check />
+              Cancel any time; access runs to the end of the paid month
+            </li>
+            <li className="flex gap-2">
+              <Check />
+              Free trial when the provider offers one
+            </li>
+          </ul>
+          <div className="mt-auto pt-8">
+            <ButtonLink href="/providers" className="w-full">
+              Browse providers
+            </ButtonLink>
           </div>
-          <div className="flex flex-col rounded-xl border-2 border-brand-600 p-6 shadow-sm">
-            <h3 className="text-lg font-semibold text-slate-900">Provider subscriptions</h3>
-            <p className="mt-2 flex h-10 items-end text-2xl font-semibold tracking-tight text-slate-900">Set by each provider</p>
-            <ul className="mt-6 space-y-3 text-sm text-slate-600">
-              <li className="flex gap-2">
-                <Check />
-                Monthly price shown on every profile
-              </li>
-              <li className="flex gap-2">
-                <Check />
-                Copy to paper or your own exchange account
-              </li>
-              <li className="flex gap-2">
-                <Check />
-                Cancel any time; access runs to the end of the paid month
-              </li>
-              <li className="flex gap-2">
-                <Check />
-                Free trial when the provider offers one
-              </li>
-            </ul>
-            <div className="mt-auto pt-8">
-              <ButtonLink href="/providers" className="w-full">
-                Browse providers
-              </ButtonLink>
-            </div>
+        </div>
+        <div className="flex flex-col rounded-xl border border-slate-200 bg-slate-50 p-6">
+          <h3 className="text-lg font-semibold text-slate-900">Revenue split</h3>
+          <p className="mt-2 text-sm text-slate-600">Of every subscription payment:</p>
+          <div className="mt-4 flex h-10 overflow-hidden rounded-md text-sm font-semibold" role="img" aria-label="70% to the provider, 30% to the platform">
+            <div className="flex w-[70%] items-center bg-brand-700 px-3 text-white">70% provider</div>
+            <div className="flex w-[30%] items-center justify-center bg-slate-300 text-slate-800">30%</div>
           </div>
-          <div className="flex flex-col rounded-xl border border-slate-200 bg-slate-50 p-6">
-            <h3 className="text-lg font-semibold text-slate-900">Revenue split</h3>
-            <p className="mt-2 text-sm text-slate-600">Of every subscription payment:</p>
-            <div className="mt-4 flex h-10 overflow-hidden rounded-md text-sm font-semibold" role="img" aria-label="70% to the provider, 30% to the platform">
-              <div className="flex w-[70%] items-center bg-brand-700 px-3 text-white">70% provider</div>
-              <div className="flex w-[30%] items-center justify-center bg-slate-300 text-slate-800">30%</div>
-            </div>
-            <p className="mt-4 text-sm text-slate-600">
-              Providers keep 70%, paid out through Stripe Connect. The platform&rsquo;s 30% pays for hosting, record verification and
-              the copy-trading infrastructure.
-            </p>
-            <div className="mt-auto pt-8">
-              <ButtonLink href="/signup?role=provider" variant="secondary" className="w-full">
-                Become a provider
-              </ButtonLink>
-            </div>
+          <p className="mt-4 text-sm text-slate-600">
+            Providers keep 70%, paid out through Stripe Connect. The platform&rsquo;s 30% pays for hosting, record verification and
+            the copy-trading infrastructure.
+          </p>
+          <div className="mt-auto pt-8">
+            <ButtonLink href="/signup?role=provider" variant="secondary" className="w-full">
+              Become a provider
+            </ButtonLink>
           </div>
         </div>
       </div>
-    </section>
+    </LandingSection>
   );
 }
 
