@@ -1,7 +1,6 @@
 import "server-only";
 import { index, integer, jsonb, pgEnum, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
-import { newId } from "@/lib/ids";
-import { createdAt, tstz } from "./_shared";
+import { createdAt, prefixedId, tstz } from "./_shared";
 import { providers } from "./providers";
 import { signals } from "./signals";
 import { subscriptions } from "./subscriptions";
@@ -27,9 +26,7 @@ export type PaymentStatus = (typeof paymentStatus.enumValues)[number];
 export const payments = pgTable(
   "payments",
   {
-    id: text()
-      .primaryKey()
-      .$defaultFn(() => newId("pay")),
+    id: prefixedId("pay"),
     stripeInvoiceId: text().notNull(),
     stripeSubscriptionId: text(),
     stripeChargeId: text(),

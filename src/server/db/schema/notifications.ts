@@ -1,7 +1,6 @@
 import "server-only";
 import { boolean, index, pgEnum, pgTable, text } from "drizzle-orm/pg-core";
-import { newId } from "@/lib/ids";
-import { createdAt, tstz, updatedAt } from "./_shared";
+import { createdAt, prefixedId, tstz, updatedAt } from "./_shared";
 import { users } from "./users";
 
 export const notificationPrefs = pgTable("notification_prefs", {
@@ -20,9 +19,7 @@ export const emailStatus = pgEnum("email_status", ["queued", "sent", "failed"]);
 export const emailOutbox = pgTable(
   "email_outbox",
   {
-    id: text()
-      .primaryKey()
-      .$defaultFn(() => newId("eml")),
+    id: prefixedId("eml"),
     userId: text().references(() => users.id, { onDelete: "set null" }),
     to: text().notNull(),
     kind: text().notNull(),

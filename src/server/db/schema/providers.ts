@@ -1,8 +1,7 @@
 import "server-only";
 import { boolean, index, integer, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
-import { newId } from "@/lib/ids";
 import { MARKET_OPTIONS } from "@/lib/validation/providers";
-import { createdAt, tstz, updatedAt } from "./_shared";
+import { createdAt, prefixedId, tstz, updatedAt } from "./_shared";
 import { users } from "./users";
 
 /** The markets a provider can list; the one list is the validation's, so a form and the column never disagree. */
@@ -12,9 +11,7 @@ export type Market = (typeof MARKETS)[number];
 export const providers = pgTable(
   "providers",
   {
-    id: text()
-      .primaryKey()
-      .$defaultFn(() => newId("prv")),
+    id: prefixedId("prv"),
     userId: text()
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
@@ -54,9 +51,7 @@ export const providers = pgTable(
 export const apiKeys = pgTable(
   "api_keys",
   {
-    id: text()
-      .primaryKey()
-      .$defaultFn(() => newId("key")),
+    id: prefixedId("key"),
     providerId: text()
       .notNull()
       .references(() => providers.id, { onDelete: "cascade" }),

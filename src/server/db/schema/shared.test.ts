@@ -13,3 +13,13 @@ describe("updatedAt", () => {
     }
   });
 });
+
+describe("prefixedId", () => {
+  it("is the text primary key, made with its table's prefix", () => {
+    const column = getTableColumns(users).id;
+    expect(column.primary).toBe(true);
+    expect(column.columnType).toBe("PgText");
+    expect(column.defaultFn?.()).toMatch(/^usr_[a-z2-7]{20}$/);
+    expect(getTableColumns(signals).id.defaultFn?.()).toMatch(/^sig_/);
+  });
+});

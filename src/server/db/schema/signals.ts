@@ -1,7 +1,6 @@
 import "server-only";
 import { boolean, index, integer, jsonb, numeric, pgEnum, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
-import { newId } from "@/lib/ids";
-import { createdAt, tstz, updatedAt } from "./_shared";
+import { createdAt, prefixedId, tstz, updatedAt } from "./_shared";
 import { providers } from "./providers";
 
 export const signalSide = pgEnum("signal_side", ["long", "short"]);
@@ -35,9 +34,7 @@ export interface TakeProfitLevel {
 export const signals = pgTable(
   "signals",
   {
-    id: text()
-      .primaryKey()
-      .$defaultFn(() => newId("sig")),
+    id: prefixedId("sig"),
     providerId: text()
       .notNull()
       .references(() => providers.id, { onDelete: "cascade" }),
@@ -97,9 +94,7 @@ export const signals = pgTable(
 export const signalEvents = pgTable(
   "signal_events",
   {
-    id: text()
-      .primaryKey()
-      .$defaultFn(() => newId("sev")),
+    id: prefixedId("sev"),
     providerId: text()
       .notNull()
       .references(() => providers.id, { onDelete: "cascade" }),

@@ -1,8 +1,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { boolean, index, integer, pgEnum, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
-import { newId } from "@/lib/ids";
-import { createdAt, tstz, updatedAt } from "./_shared";
+import { createdAt, prefixedId, tstz, updatedAt } from "./_shared";
 import { providers } from "./providers";
 import { users } from "./users";
 
@@ -13,9 +12,7 @@ export type SubscriptionStatus = (typeof subscriptionStatus.enumValues)[number];
 export const subscriptions = pgTable(
   "subscriptions",
   {
-    id: text()
-      .primaryKey()
-      .$defaultFn(() => newId("sub")),
+    id: prefixedId("sub"),
     subscriberId: text()
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),

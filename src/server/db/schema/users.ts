@@ -1,7 +1,6 @@
 import "server-only";
 import { index, integer, pgEnum, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
-import { newId } from "@/lib/ids";
-import { createdAt, tstz, updatedAt } from "./_shared";
+import { createdAt, prefixedId, tstz, updatedAt } from "./_shared";
 
 export const userRole = pgEnum("user_role", ["subscriber", "provider", "admin"]);
 export type UserRole = (typeof userRole.enumValues)[number];
@@ -9,9 +8,7 @@ export type UserRole = (typeof userRole.enumValues)[number];
 export const users = pgTable(
   "users",
   {
-    id: text()
-      .primaryKey()
-      .$defaultFn(() => newId("usr")),
+    id: prefixedId("usr"),
     name: text(),
     // INVARIANT: stored trimmed and lower-cased; the unique index is the only guard against duplicates.
     email: text().notNull(),
@@ -84,9 +81,7 @@ export const authTokenKind = pgEnum("auth_token_kind", ["verify_email", "reset_p
 export const authTokens = pgTable(
   "auth_tokens",
   {
-    id: text()
-      .primaryKey()
-      .$defaultFn(() => newId("tok")),
+    id: prefixedId("tok"),
     userId: text()
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
