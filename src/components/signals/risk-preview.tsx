@@ -1,5 +1,6 @@
 import Decimal from "decimal.js";
 import { cn } from "@/components/ui/cn";
+import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { formatR, formatShare } from "./format";
 import type { RiskPreview } from "./risk";
 
@@ -42,27 +43,29 @@ export function RiskPreviewPanel({ preview, entryLabel }: { preview: RiskPreview
       ) : null}
 
       {targets.length ? (
-        <table className="w-full text-left">
-          <caption className="sr-only">Targets</caption>
-          <thead className="text-xs text-slate-500">
-            <tr>
-              <th scope="col" className="pb-1 font-medium">Target</th>
-              <th scope="col" className="pb-1 text-right font-medium">Move</th>
-              <th scope="col" className="pb-1 text-right font-medium">Reward</th>
-              <th scope="col" className="pb-1 text-right font-medium">Size</th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
+        <Table>
+          <TableCaption className="sr-only">Targets</TableCaption>
+          <TableHeader className="border-0 bg-transparent font-normal tracking-normal normal-case">
+            <TableRow>
+              <TableHead className="px-0 pt-0 pb-1 font-medium">Target</TableHead>
+              <TableHead className="px-0 pt-0 pb-1 text-right font-medium">Move</TableHead>
+              <TableHead className="px-0 pt-0 pb-1 text-right font-medium">Reward</TableHead>
+              <TableHead className="px-0 pt-0 pb-1 text-right font-medium">Size</TableHead>
+            </TableRow>
+          </TableHeader>
+          <TableBody>
             {targets.map((t) => (
-              <tr key={t.level} className={t.problem ? "text-amber-800" : undefined}>
-                <th scope="row" className="py-1 font-medium">TP{t.level}</th>
-                <td className="py-1 text-right font-mono tabular-nums">{t.problem ? "wrong side" : `+${pct(t.movePct)}`}</td>
-                <td className="py-1 text-right font-mono tabular-nums">{t.problem ? "—" : formatR(t.r)}</td>
-                <td className="py-1 text-right font-mono tabular-nums">{t.share ? formatShare(t.share) : "—"}</td>
-              </tr>
+              <TableRow key={t.level} className={t.problem ? "text-amber-800" : undefined}>
+                <TableHead scope="row" className="px-0 py-1 font-medium">
+                  TP{t.level}
+                </TableHead>
+                <TableCell className="px-0 py-1 text-right font-mono tabular-nums">{t.problem ? "wrong side" : `+${pct(t.movePct)}`}</TableCell>
+                <TableCell className="px-0 py-1 text-right font-mono tabular-nums">{t.problem ? "—" : formatR(t.r)}</TableCell>
+                <TableCell className="px-0 py-1 text-right font-mono tabular-nums">{t.share ? formatShare(t.share) : "—"}</TableCell>
+              </TableRow>
             ))}
-          </tbody>
-        </table>
+          </TableBody>
+        </Table>
       ) : (
         <p className="text-slate-500">Add a take-profit to see its reward in R.</p>
       )}

@@ -2,6 +2,7 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { Pagination } from "@/components/ui/pagination";
 import { cn } from "@/components/ui/cn";
+import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { exitReasonLabel } from "@/lib/labels";
 import { hashPrefix, percent, price, rMultiple, toneClass, utcDateTime, utcStamp, type Figure } from "./format";
 import type { SignalLevels } from "./types";
@@ -28,57 +29,58 @@ export function SignalHistory({
   return (
     // The table needs about 42rem; narrower cards (phones, the signed-in shell's column) get the compact list.
     <div className="@container">
-      <div className="hidden overflow-x-auto @2xl:block" role="region" aria-label="Signal history table" tabIndex={0}>
-        <table className="w-full text-left text-sm">
-          <caption className="sr-only">
-            Finished signals, newest close first (page {page} of {totalPages}, {total} in all). Results are after fees; times are UTC.
-          </caption>
-          <thead className="border-b border-slate-200 text-xs font-medium tracking-wide text-slate-500 uppercase">
-            <tr>
-              <Th>Signal</Th>
-              <Th>Market</Th>
-              <Th align="right">Entry</Th>
-              <Th align="right">Exit</Th>
-              <Th align="right">Result</Th>
-              <Th align="right">R</Th>
-              <Th>Opened / closed (UTC)</Th>
-              <Th>Exit</Th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {items.map((s) => {
-              const result = s.status === "closed" ? percent(s.resultPct) : null;
-              return (
-                <tr key={s.number} className="align-top">
-                  <td className="py-2.5 pr-3">
-                    <span className="font-medium text-slate-900 tabular-nums">#{s.number}</span>
-                    <HashLink hash={s.hash} href={verifyHref} />
-                  </td>
-                  <td className="py-2.5 pr-3">
-                    <span className="font-medium text-slate-900">{s.symbol}</span>
-                    <SideLabel side={s.side} />
-                  </td>
-                  <td className="py-2.5 pr-3 text-right text-slate-700 tabular-nums">{price(s.fillPrice ?? s.entryPrice)}</td>
-                  <td className="py-2.5 pr-3 text-right text-slate-700 tabular-nums">{s.exitPrice ? price(s.exitPrice) : "—"}</td>
-                  <td className="py-2.5 pr-3 text-right">
-                    <FigureText figure={result} />
-                  </td>
-                  <td className="py-2.5 pr-3 text-right">
-                    <FigureText figure={s.status === "closed" ? rMultiple(s.resultR) : null} />
-                  </td>
-                  <td className="py-2.5 pr-3 text-xs whitespace-nowrap text-slate-500 tabular-nums">
-                    <span className="block">{s.filledAt ? utcStamp(s.filledAt) : <>Not filled</>}</span>
-                    <span className="block">{s.closedAt ? utcStamp(s.closedAt) : "—"}</span>
-                  </td>
-                  <td className="py-2.5 whitespace-nowrap text-slate-600">
-                    <ExitBadge status={s.status} reason={s.exitReason} />
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+      <Table
+        containerClassName="hidden @2xl:block"
+        containerProps={{ role: "region", "aria-label": "Signal history table", tabIndex: 0 }}
+      >
+        <TableCaption className="sr-only">
+          Finished signals, newest close first (page {page} of {totalPages}, {total} in all). Results are after fees; times are UTC.
+        </TableCaption>
+        <TableHeader className="bg-transparent font-medium">
+          <TableRow>
+            <Th>Signal</Th>
+            <Th>Market</Th>
+            <Th align="right">Entry</Th>
+            <Th align="right">Exit</Th>
+            <Th align="right">Result</Th>
+            <Th align="right">R</Th>
+            <Th>Opened / closed (UTC)</Th>
+            <Th>Exit</Th>
+          </TableRow>
+        </TableHeader>
+        <TableBody>
+          {items.map((s) => {
+            const result = s.status === "closed" ? percent(s.resultPct) : null;
+            return (
+              <TableRow key={s.number} className="align-top">
+                <Td>
+                  <span className="font-medium text-slate-900 tabular-nums">#{s.number}</span>
+                  <HashLink hash={s.hash} href={verifyHref} />
+                </Td>
+                <Td>
+                  <span className="font-medium text-slate-900">{s.symbol}</span>
+                  <SideLabel side={s.side} />
+                </Td>
+                <Td className="text-right text-slate-700 tabular-nums">{price(s.fillPrice ?? s.entryPrice)}</Td>
+                <Td className="text-right text-slate-700 tabular-nums">{s.exitPrice ? price(s.exitPrice) : "—"}</Td>
+                <Td className="text-right">
+                  <FigureText figure={result} />
+                </Td>
+                <Td className="text-right">
+                  <FigureText figure={s.status === "closed" ? rMultiple(s.resultR) : null} />
+                </Td>
+                <Td className="text-xs whitespace-nowrap text-slate-500 tabular-nums">
+                  <span className="block">{s.filledAt ? utcStamp(s.filledAt) : <>Not filled</>}</span>
+                  <span className="block">{s.closedAt ? utcStamp(s.closedAt) : "—"}</span>
+                </Td>
+                <Td className="pr-0 whitespace-nowrap text-slate-600">
+                  <ExitBadge status={s.status} reason={s.exitReason} />
+                </Td>
+              </TableRow>
+            );
+          })}
+        </TableBody>
+      </Table>
 
       <ul className="divide-y divide-slate-100 @2xl:hidden" aria-label="Signal history">
         {items.map((s) => {
@@ -119,11 +121,11 @@ export function SignalHistory({
 }
 
 function Th({ children, align }: { children: ReactNode; align?: "right" }) {
-  return (
-    <th scope="col" className={cn("py-2 pr-3 font-medium whitespace-nowrap", align === "right" && "text-right")}>
-      {children}
-    </th>
-  );
+  return <TableHead className={cn("py-2 pr-3 pl-0 font-medium", align === "right" && "text-right")}>{children}</TableHead>;
+}
+
+function Td({ className, children }: { className?: string; children: ReactNode }) {
+  return <TableCell className={cn("py-2.5 pr-3 pl-0", className)}>{children}</TableCell>;
 }
 
 export function FigureText({ figure, className }: { figure: Figure | null; className?: string }) {

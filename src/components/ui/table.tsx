@@ -6,10 +6,22 @@ import { cn } from "./cn";
  * rounded card the list pages use; without it the table sits flush inside its parent (a Card, say). The wrapper
  * scrolls sideways on narrow screens, so give wide tables a min-width (e.g. `className="min-w-[48rem]"`).
  */
-export function Table({ className, framed = false, containerClassName, ...props }: ComponentProps<"table"> & { framed?: boolean; containerClassName?: string }) {
+export function Table({
+  className,
+  framed = false,
+  containerClassName,
+  containerProps,
+  ...props
+}: ComponentProps<"table"> & {
+  framed?: boolean;
+  containerClassName?: string;
+  /** Attributes for the scrolling wrapper (e.g. role="region", aria-label and tabIndex={0} so keyboards can scroll it). */
+  containerProps?: Omit<ComponentProps<"div">, "className" | "children">;
+}) {
   return (
     <div
       data-slot="table-container"
+      {...containerProps}
       className={cn("relative w-full overflow-x-auto", framed && "rounded-lg border border-slate-200 bg-white shadow-xs", containerClassName)}
     >
       <table data-slot="table" className={cn("w-full text-left text-sm", className)} {...props} />
