@@ -4,6 +4,7 @@ import { notFound, redirect } from "next/navigation";
 import type { ReactNode } from "react";
 import { ButtonLink } from "@/components/ui/button";
 import { Alert, Badge, Card, CardBody, CardHeader, EmptyState } from "@/components/ui/card";
+import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { buildChartData, describeCurve } from "@/components/track-record/chart-data";
 import { METHOD_NOTES, METRIC_DEFINITION, METRIC_LABEL, type MetricKey } from "@/components/track-record/definitions";
 import { EquityChart } from "@/components/track-record/equity-chart";
@@ -234,34 +235,34 @@ export default async function ProviderProfilePage({ params, searchParams }: { pa
                   ) : null}
                   {/* sr-only on the wrapper: a table will not shrink to 1px itself and would widen the page. */}
                   <div className="sr-only">
-                    <table>
-                      <caption>
+                    <Table>
+                      <TableCaption>
                         Equity curve month by month: standard account equity at each month&rsquo;s last day, the change over the month, the worst
                         drawdown and the signals closed.
-                      </caption>
-                      <thead>
-                        <tr>
-                          <th scope="col">Month</th>
-                          <th scope="col">Equity at month end</th>
-                          <th scope="col">Change</th>
-                          <th scope="col">Worst drawdown</th>
-                          <th scope="col">Signals closed (won)</th>
-                        </tr>
-                      </thead>
-                      <tbody>
+                      </TableCaption>
+                      <TableHeader>
+                        <TableRow>
+                          <TableHead>Month</TableHead>
+                          <TableHead>Equity at month end</TableHead>
+                          <TableHead>Change</TableHead>
+                          <TableHead>Worst drawdown</TableHead>
+                          <TableHead>Signals closed (won)</TableHead>
+                        </TableRow>
+                      </TableHeader>
+                      <TableBody>
                         {chart.months.map((m) => (
-                          <tr key={m.month}>
-                            <th scope="row">{m.month}</th>
-                            <td>{m.equity}</td>
-                            <td>{m.change.text}</td>
-                            <td>{m.worstDrawdown.text}</td>
-                            <td>
+                          <TableRow key={m.month}>
+                            <TableHead scope="row">{m.month}</TableHead>
+                            <TableCell>{m.equity}</TableCell>
+                            <TableCell>{m.change.text}</TableCell>
+                            <TableCell>{m.worstDrawdown.text}</TableCell>
+                            <TableCell>
                               {m.closed} ({m.wins})
-                            </td>
-                          </tr>
+                            </TableCell>
+                          </TableRow>
                         ))}
-                      </tbody>
-                    </table>
+                      </TableBody>
+                    </Table>
                   </div>
                 </>
               ) : hasSignals ? (

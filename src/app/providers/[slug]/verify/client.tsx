@@ -3,6 +3,7 @@
 import { useEffect, useMemo, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Alert, Badge, Card, CardBody, CardHeader, EmptyState } from "@/components/ui/card";
+import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { CHECK_LABELS, checkSignalStates, verifyChain, type ChainProblem, type ChainVerification, type PublicChain } from "@/lib/chain";
 
 type Phase =
@@ -196,46 +197,44 @@ function EntryTable({ entries, problems }: { entries: PublicChain["entries"]; pr
   const shown = all ? rows : rows.slice(0, ROWS);
   return (
     <div>
-      <div className="relative overflow-x-auto rounded-lg border border-slate-200">
-        <table className="w-full min-w-[36rem] text-left text-sm">
-          <caption className="sr-only">Chain entries, newest first</caption>
-          <thead className="border-b border-slate-200 bg-slate-50 text-xs font-semibold tracking-wide text-slate-500 uppercase">
-            <tr>
-              <th scope="col" className="px-3 py-2 text-right">Seq</th>
-              <th scope="col" className="px-3 py-2">Event</th>
-              <th scope="col" className="px-3 py-2 whitespace-nowrap">Time (UTC)</th>
-              <th scope="col" className="px-3 py-2">Hash</th>
-              <th scope="col" className="px-3 py-2">Contents</th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {shown.map((e, i) => {
-              const flagged = bad.has(e.seq);
-              return (
-                <tr key={`${e.seq}-${i}`} className={flagged ? "bg-red-50" : undefined}>
-                  <td className="px-3 py-2 text-right font-mono text-xs text-slate-900 tabular-nums">
-                    {flagged ? <span className="sr-only">Problem at </span> : null}
-                    {String(e.seq)}
-                    {flagged ? (
-                      <span aria-hidden="true" className="ml-1 font-bold text-red-700">
-                        !
-                      </span>
-                    ) : null}
-                  </td>
-                  <td className="px-3 py-2 whitespace-nowrap text-slate-900">{KIND_LABEL[e.kind] ?? String(e.kind)}</td>
-                  <td className="px-3 py-2 font-mono text-xs whitespace-nowrap text-slate-600">
-                    <time dateTime={typeof e.at === "string" ? e.at : undefined}>{utc(e.at)}</time>
-                  </td>
-                  <td className="px-3 py-2 font-mono text-xs text-slate-600" title={String(e.hash)}>
-                    {String(e.hash).slice(0, 12)}…
-                  </td>
-                  <td className="px-3 py-2">{e.data === null ? <Badge tone="amber">Hidden while open</Badge> : <Badge tone="green">Revealed</Badge>}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+      <Table containerClassName="rounded-lg border border-slate-200" className="min-w-[36rem]">
+        <TableCaption className="sr-only">Chain entries, newest first</TableCaption>
+        <TableHeader>
+          <TableRow>
+            <TableHead className="px-3 py-2 text-right">Seq</TableHead>
+            <TableHead className="px-3 py-2">Event</TableHead>
+            <TableHead className="px-3 py-2">Time (UTC)</TableHead>
+            <TableHead className="px-3 py-2">Hash</TableHead>
+            <TableHead className="px-3 py-2">Contents</TableHead>
+          </TableRow>
+        </TableHeader>
+        <TableBody>
+          {shown.map((e, i) => {
+            const flagged = bad.has(e.seq);
+            return (
+              <TableRow key={`${e.seq}-${i}`} className={flagged ? "bg-red-50" : undefined}>
+                <TableCell className="px-3 py-2 text-right font-mono text-xs text-slate-900 tabular-nums">
+                  {flagged ? <span className="sr-only">Problem at </span> : null}
+                  {String(e.seq)}
+                  {flagged ? (
+                    <span aria-hidden="true" className="ml-1 font-bold text-red-700">
+                      !
+                    </span>
+                  ) : null}
+                </TableCell>
+                <TableCell className="px-3 py-2 whitespace-nowrap text-slate-900">{KIND_LABEL[e.kind] ?? String(e.kind)}</TableCell>
+                <TableCell className="px-3 py-2 font-mono text-xs whitespace-nowrap text-slate-600">
+                  <time dateTime={typeof e.at === "string" ? e.at : undefined}>{utc(e.at)}</time>
+                </TableCell>
+                <TableCell className="px-3 py-2 font-mono text-xs text-slate-600" title={String(e.hash)}>
+                  {String(e.hash).slice(0, 12)}…
+                </TableCell>
+                <TableCell className="px-3 py-2">{e.data === null ? <Badge tone="amber">Hidden while open</Badge> : <Badge tone="green">Revealed</Badge>}</TableCell>
+              </TableRow>
+            );
+          })}
+        </TableBody>
+      </Table>
       {rows.length > ROWS ? (
         <div className="mt-3 flex items-center justify-between gap-3 text-sm text-slate-600">
           <span>
