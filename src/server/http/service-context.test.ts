@@ -9,6 +9,7 @@ import { LEVEL, useRequestLogs } from "@/test/logs";
 import { sign, stripeEvent, useEmbeddedStripe } from "@/test/stripe";
 import * as eventShapes from "@/server/services/billing/event-shapes";
 import { POST as stripeWebhook } from "@/app/api/webhooks/stripe/route";
+import { logger } from "@/server/logger";
 import { handleRequest, requestServiceContext } from "./service-context";
 
 useTestDatabase();
@@ -41,6 +42,17 @@ describe("handleRequest", () => {
     const id = res.headers.get("x-request-id");
     expect(logs.lines.find((l) => l.msg === "request failed")).toMatchObject({ level: LEVEL.error, requestId: id, context: "POST /api/example" });
     expect(logs.lines.find((l) => l.msg === "request refused or failed")).toMatchObject({ level: LEVEL.warn, requestId: id, status: 500 });
+  });
+
+  it("gives lines logged without a request logger (Auth.js's, a webhook's inner steps) the request's id", async () => {
+    const res = await handleRequest(request(), "/api/example", async () => {
+      await Promise.resolve();
+      logger.error({ code: "X" }, "auth error");
+      return new Response(null, { status: 204 });
+    });
+    expect(logs.lines.find((l) => l.msg === "auth error")).toMatchObject({ level: LEVEL.error, requestId: res.headers.get("x-request-id") });
+    logger.warn("outside any request");
+    expect(logs.lines.find((l) => l.msg === "outside any request")).not.toHaveProperty("requestId");
   });
 
   it("sets the header on answers whose headers are immutable", async () => {

@@ -4,14 +4,15 @@
  * key) or as nobody, with the client address `clientIp` believes and the request's id.
  *
  * `handleRequest` wraps a route handler: it makes the request id (sent back as `x-request-id`) and its child logger,
- * turns an unexpected throw into the generic 500 (logged with the id), and logs one line at the end with the route,
- * status and duration. Nothing of the request's body, query or headers is logged.
+ * runs the handler in the request's log scope (so lines logged by code without a request logger, such as Auth.js's,
+ * carry the id too), turns an unexpected throw into the generic 500 (logged with the id), and logs one line at the end
+ * with the route, status and duration. Nothing of the request's body, query or headers is logged.
  */
 import "server-only";
 import { headers as nextHeaders } from "next/headers";
 import { unstable_rethrow } from "next/navigation";
 import type { Logger } from "pino";
-import { logger as rootLogger } from "@/server/logger";
+import { inRequestScope, logger as rootLogger } from "@/server/logger";
 import { requestIdFrom, type ActingContext, type Actor, type ServiceContext } from "@/server/services/context";
 import { clientIp } from "./client-ip";
 import { fromError } from "./respond";
@@ -61,7 +62,7 @@ export async function handleRequest(req: Request, route: string, handle: (scope:
   const scope = { requestId, log, service } as RequestScope;
   let res: Response;
   try {
-    res = await handle(scope);
+    res = await inRequestScope(requestId, () => handle(scope));
   } catch (err) {
     unstable_rethrow(err); // Next.js's own control flow (redirect, notFound) is not a failure
     res = fromError(err, `${req.method} ${route}`, log);

@@ -4,6 +4,7 @@ import { appRouter } from "@/server/api/root";
 import { createTRPCContext } from "@/server/api/trpc";
 import { auth } from "@/server/auth";
 import { readBody } from "@/server/http/respond";
+import { inRequestScope } from "@/server/logger";
 import { requestIdFrom } from "@/server/services/context";
 
 export const runtime = "nodejs";
@@ -20,13 +21,15 @@ export const dynamic = "force-dynamic";
 const answerHeaders = (requestId: string) => new Headers({ "cache-control": "private, no-store", "x-request-id": requestId });
 
 const handler = (req: NextRequest | Request, requestId = requestIdFrom(req.headers)) =>
-  fetchRequestHandler({
-    endpoint: "/api/trpc",
-    req,
-    router: appRouter,
-    createContext: async () => createTRPCContext({ headers: req.headers, session: await auth(), requestId }),
-    responseMeta: () => ({ headers: answerHeaders(requestId) }),
-  });
+  inRequestScope(requestId, () =>
+    fetchRequestHandler({
+      endpoint: "/api/trpc",
+      req,
+      router: appRouter,
+      createContext: async () => createTRPCContext({ headers: req.headers, session: await auth(), requestId }),
+      responseMeta: () => ({ headers: answerHeaders(requestId) }),
+    }),
+  );
 
 /** The largest tRPC request body (a batch of mutations): far above any form's, far below what would hurt memory. */
 const MAX_BODY_BYTES = 1024 * 1024;
