@@ -4,6 +4,7 @@ import { notFound, redirect } from "next/navigation";
 import type { ReactNode } from "react";
 import { ButtonLink } from "@/components/ui/button";
 import { Alert, Badge, Card, CardBody, CardHeader, EmptyState } from "@/components/ui/card";
+import { pageCount } from "@/components/ui/pagination";
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { buildChartData, describeCurve } from "@/components/track-record/chart-data";
 import { METHOD_NOTES, METRIC_DEFINITION, METRIC_LABEL, type MetricKey } from "@/components/track-record/definitions";
@@ -66,9 +67,9 @@ export default async function ProviderProfilePage({ params, searchParams }: { pa
     closeMarks(provider.id),
     caller.billing.subscribeState({ providerId: provider.id }),
   ]);
-  const historyPages = Math.max(1, Math.ceil(history.total / HISTORY_PAGE_SIZE));
+  const { totalPages: historyPages, beyond } = pageCount(history.total, HISTORY_PAGE_SIZE, historyPage);
   const historyHref = (page: number) => `${hrefWith(`/providers/${provider.slug}`, { history: page })}#history`;
-  if (history.total > 0 && historyPage > historyPages) redirect(historyHref(historyPages));
+  if (beyond) redirect(historyHref(beyond));
 
   const now = new Date();
   const access = open.access;
