@@ -6,6 +6,16 @@
  *
  * The browser is the system Chromium (Debian's `chromium` package): this machine cannot download Playwright's own
  * browser builds, so `playwright install` is never used.
+ *
+ * Three projects, as documenso lays them out:
+ * - `setup` (e2e/auth.setup.ts): signs the demo admin, provider and trader in once through the form and saves each
+ *   one's browser state in e2e/.auth/<role>.json (gitignored; written afresh every run);
+ * - `ui` (e2e/ui): the journeys in the browser; those acting as a demo account start from its saved state
+ *   (`test.use({ storageState })`, or a context of its own when a journey needs two), those about new accounts
+ *   sign up through the form;
+ * - `api` (e2e/api): `/api/v1` and the webhooks (TradingView, Stripe) over plain HTTP, no browser; the
+ *   TradingView crash and race checks run their own server on PostgreSQL.
+ * `ui` and `api` depend on `setup`, so `npx playwright test --project=api` still signs the demo accounts in first.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -25,6 +35,25 @@ const E2E_ENCRYPTION_KEY = "0123456789abcdef".repeat(4);
 // Recorded market data for the replay adapter (publishing needs prices; the demo track records come from it).
 const sharedData = path.resolve(root, "..", "shared", "data");
 export const MARKET_DATA_DIR = process.env.MARKET_DATA_DIR || (fs.existsSync(path.join(sharedData, "candles")) ? sharedData : "");
+
+/** The browser for the projects that use one. */
+const chromium = {
+  ...devices["Desktop Chrome"],
+  viewport: { width: 1280, height: 800 },
+  launchOptions: {
+    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  },
+};
 
 const hasBuild = fs.existsSync(path.join(root, ".next", "BUILD_ID"));
 // Wiping in the command, not in globalSetup: Playwright starts the web server before globalSetup runs.
@@ -51,26 +80,9 @@ export default defineConfig({
     actionTimeout: 15_000,
   },
   projects: [
-    {
-      name: "chromium",
-      use: {
-        ...devices["Desktop Chrome"],
-        viewport: { width: 1280, height: 800 },
-        launchOptions: {
-          executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-          args: [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-          ],
-        },
-      },
-    },
+    { name: "setup", testMatch: /auth\.setup\.ts$/, use: chromium },
+    { name: "ui", testDir: "e2e/ui", dependencies: ["setup"], use: chromium },
+    { name: "api", testDir: "e2e/api", dependencies: ["setup"] },
   ],
   webServer: {
     command: hasBuild ? `${wipeData} && ${start}` : `${wipeData} && npm run build && ${start}`,

@@ -1,11 +1,30 @@
 /**
  * Shared steps for the journeys: fresh identities and the sign-up / sign-in / sign-out moves, written against the
- * pages' accessible names (labels, roles), the way a person or a screen reader finds them.
+ * pages' accessible names (labels, roles), the way a person or a screen reader finds them; and the seeded demo
+ * accounts, signed in once per run by the `setup` project (auth.setup.ts), whose saved sessions the journeys reuse.
  */
 import { randomBytes } from "node:crypto";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { expect, type Page } from "@playwright/test";
 
 export { expect, test } from "@playwright/test";
+
+/** The seeded demo accounts (README, "Demo accounts"). */
+export const DEMO = {
+  admin: { email: "admin@tradsy.dev", password: "tradsy-admin-demo" },
+  provider: { email: "provider@tradsy.dev", password: "tradsy-provider-demo" },
+  trader: { email: "trader@tradsy.dev", password: "tradsy-trader-demo" },
+} as const;
+export type DemoRole = keyof typeof DEMO;
+
+/**
+ * Where the setup project saves each demo account's signed-in browser state (cookies), for `test.use({ storageState })`
+ * or `browser.newContext({ storageState })`. Written afresh every run (gitignored): the sessions belong to that run's
+ * server and its secret.
+ */
+export const storageState = (role: DemoRole): string =>
+  path.join(path.dirname(fileURLToPath(import.meta.url)), ".auth", `${role}.json`);
 
 /** A password that passes the sign-up rules (at least 10 characters). */
 export const PASSWORD = "correct-horse-battery";
@@ -71,6 +90,12 @@ export async function signIn(page: Page, email: string, password: string): Promi
   await page.getByRole("textbox", { name: "Email" }).fill(email);
   await passwordField(page).fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
+  await expectDashboard(page);
+}
+
+/** Opens the dashboard in a page whose context carries a saved session, and checks it is signed in. */
+export async function openDashboard(page: Page): Promise<void> {
+  await page.goto("/dashboard");
   await expectDashboard(page);
 }
 

@@ -6,12 +6,11 @@
  */
 import Decimal from "decimal.js";
 import type { Page } from "@playwright/test";
-import { expect, expectPath, newAccount, signIn, signOut, signUp, test } from "./fixtures";
-import { MARKET_DATA_DIR } from "../playwright.config";
+import { expect, expectPath, newAccount, openDashboard, signOut, signUp, storageState, test } from "../fixtures";
+import { MARKET_DATA_DIR } from "../../playwright.config";
 
 test.skip(!MARKET_DATA_DIR, "needs recorded market data (MARKET_DATA_DIR or ../shared/data): publishing needs prices");
 
-const ADMIN = { email: "admin@tradsy.dev", password: "tradsy-admin-demo" };
 const BANNER = "Test mode — no money moves.";
 
 /** Publishes a long BTC/USDT market signal from the form (as in signals.spec.ts) and returns its note. */
@@ -38,7 +37,8 @@ test("a provider opens paid subscriptions; a trader subscribes, cancels, and los
   test.setTimeout(240_000);
   const providerCtx = await browser.newContext();
   const traderCtx = await browser.newContext();
-  const adminCtx = await browser.newContext();
+  // The demo admin, signed in by the setup project; the provider and the trader are new accounts made below.
+  const adminCtx = await browser.newContext({ storageState: storageState("admin") });
   const provider = await providerCtx.newPage();
   const trader = await traderCtx.newPage();
   const admin = await adminCtx.newPage();
@@ -139,7 +139,7 @@ test("a provider opens paid subscriptions; a trader subscribes, cancels, and los
   });
 
   await test.step("an admin advances the billing clock 31 days", async () => {
-    await signIn(admin, ADMIN.email, ADMIN.password);
+    await openDashboard(admin);
     await admin.goto("/admin/revenue");
     await expect(admin.getByText(BANNER)).toBeVisible();
     await admin.getByRole("button", { name: "Advance the billing clock 31 days" }).click();

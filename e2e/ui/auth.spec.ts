@@ -18,7 +18,7 @@ import {
   signUp,
   termsCheckbox,
   test,
-} from "./fixtures";
+} from "../fixtures";
 
 test.describe("trader account", () => {
   test("signs up, signs out and signs back in", async ({ page }) => {

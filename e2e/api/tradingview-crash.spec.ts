@@ -16,10 +16,10 @@ import { fileURLToPath } from "node:url";
 import postgres from "postgres";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
-import { verifyChain, type PublicChain } from "../src/lib/chain";
-import { expect, test } from "./fixtures";
+import { verifyChain, type PublicChain } from "../../src/lib/chain";
+import { expect, test } from "../fixtures";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const ADMIN_URL = process.env.E2E_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const PORT = 3201;
 const BASE = `http://127.0.0.1:${PORT}`;
