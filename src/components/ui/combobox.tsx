@@ -33,6 +33,7 @@ export interface ComboboxProps<O extends ComboboxOption> {
   errors?: string[] | null;
   /** Submits the value in a form (a hidden input). */
   name?: string;
+  /** The control's id ("button" mode; in "input" mode cmdk gives the input its own id and ties its label to it). */
   id?: string;
   /**
    * "button" (default): a button showing the choice opens a popover with a search box (shadcn's combobox).
@@ -93,16 +94,19 @@ export function Combobox<O extends ComboboxOption>(props: ComboboxProps<O>) {
 
   return (
     <div className={props.className}>
-      <label htmlFor={id} className={cn("block text-sm font-medium text-slate-800", props.hideLabel && "sr-only")}>
-        {props.label}
-      </label>
-      <div className={cn(!props.hideLabel && "mt-1")}>
-        {props.mode === "input" ? (
-          <InputCombobox {...props} id={id} shown={shown} search={search} setSearch={setSearch} invalid={invalid} describedBy={describedBy} />
-        ) : (
-          <ButtonCombobox {...props} id={id} shown={shown} search={search} setSearch={setSearch} invalid={invalid} describedBy={describedBy} />
-        )}
-      </div>
+      {props.mode === "input" ? (
+        // cmdk names its input with its own <label> (it sets the input's id): that label is shown as the field's label.
+        <InputCombobox {...props} id={id} shown={shown} search={search} setSearch={setSearch} invalid={invalid} describedBy={describedBy} />
+      ) : (
+        <>
+          <label htmlFor={id} className={cn("block text-sm font-medium text-slate-800", props.hideLabel && "sr-only")}>
+            {props.label}
+          </label>
+          <div className={cn(!props.hideLabel && "mt-1")}>
+            <ButtonCombobox {...props} id={id} shown={shown} search={search} setSearch={setSearch} invalid={invalid} describedBy={describedBy} />
+          </div>
+        </>
+      )}
       {props.name ? <input type="hidden" name={props.name} value={props.value ?? ""} /> : null}
       {props.hint && !invalid ? (
         <p id={`${id}-hint`} className="mt-1 text-xs text-slate-500">
@@ -228,7 +232,12 @@ function InputCombobox<O extends ComboboxOption>(p: Inner<O>) {
     <Command
       shouldFilter={!p.filter}
       label={p.label}
-      className="overflow-visible bg-transparent"
+      className={cn(
+        "overflow-visible bg-transparent",
+        // cmdk hides its label with inline styles; !important shows it as the form's label style.
+        !p.hideLabel &&
+          "[&_[cmdk-label]]:static! [&_[cmdk-label]]:m-0! [&_[cmdk-label]]:block [&_[cmdk-label]]:h-auto! [&_[cmdk-label]]:w-auto! [&_[cmdk-label]]:overflow-visible! [&_[cmdk-label]]:[clip:auto]! [&_[cmdk-label]]:text-sm [&_[cmdk-label]]:font-medium [&_[cmdk-label]]:whitespace-normal! [&_[cmdk-label]]:text-slate-800",
+      )}
       onKeyDown={(e) => {
         if (e.key === "Escape") {
           if (open) {
@@ -250,10 +259,9 @@ function InputCombobox<O extends ComboboxOption>(p: Inner<O>) {
     >
       <Popover open={open} onOpenChange={setOpen}>
         <PopoverAnchor asChild>
-          <div ref={anchorRef} className="relative">
+          <div ref={anchorRef} className={cn("relative", !p.hideLabel && "mt-1")}>
             <CommandPrimitive.Input
               ref={inputRef}
-              id={p.id}
               value={p.search}
               onValueChange={(text) => {
                 p.setSearch(text);
