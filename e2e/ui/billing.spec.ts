@@ -129,8 +129,8 @@ test("a provider opens paid subscriptions; a trader subscribes, cancels, and los
     await trader.goto("/subscriptions");
     const row = trader.getByTestId("subscription");
     await expect(row.getByText("Active", { exact: true })).toBeVisible();
-    trader.once("dialog", (d) => void d.accept());
     await row.getByRole("button", { name: /at period end$/ }).click();
+    await trader.getByRole("alertdialog").getByRole("button", { name: "Cancel subscription" }).click();
     await expect(row.getByText("Cancels at period end")).toBeVisible();
     await expect(row.getByRole("button", { name: /^Resume/ })).toBeVisible();
     // Still entitled until the period ends.
