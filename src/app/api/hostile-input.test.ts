@@ -8,7 +8,7 @@
  * changes (a row added, removed or altered) except what a refusal is meant to touch (REFUSAL_MAY_WRITE,
  * REFUSAL_MAY_TOUCH_COLUMNS, each with its reason). Rate limits are lifted before each request (`resetRateLimits()`), so every input reaches validation instead of a 429.
  * The mutations are read from `appRouter`, so a new one is covered without editing this file (with `{}` as its
- * starting input until one is added to BASE_INPUTS). Fixed seed and run counts: the same inputs on every run,
+ * starting input until one is added to `baseInputs`). Fixed seed and run counts: the same inputs on every run,
  * PGlite or PostgreSQL.
  */
 import { describe, expect, it } from "vitest";
@@ -157,7 +157,6 @@ type World = Awaited<ReturnType<typeof world>>;
 /** A valid input for each mutation, so the one hostile edit is what validation has to catch. */
 function baseInputs(w: World): Record<string, unknown> {
   return {
-    "auth.signUp": { name: "Hostile Tester", email: "hostile-tester@example.com", password: "correct horse battery", role: "subscriber", acceptDisclaimer: true, acceptTerms: true },
     "auth.completeOnboarding": { role: "subscriber", acceptDisclaimer: true, acceptTerms: true },
     "auth.verifyEmail": { token: "t".repeat(40) },
     "auth.resendVerification": {},

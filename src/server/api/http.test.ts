@@ -27,14 +27,18 @@ async function post(path: string, input: unknown) {
 }
 
 describe("tRPC over HTTP", () => {
-  it("answers 400 with per-field messages for bad sign-up input", async () => {
-    const { status, body } = await post("auth.signUp", { name: "Bo", email: "bad", password: "short", role: "subscriber", acceptDisclaimer: false, acceptTerms: true });
+  // Sign-up is a form action (src/server/auth/actions.ts), so the public procedures with bad input stand in for it.
+  it("answers 400 with per-field messages for bad input", async () => {
+    const { status, body } = await post("auth.resetPassword", { token: "short", password: "short" });
     expect(status).toBe(400);
     const fields = body.error!.json.data.fieldErrors as Record<string, string[]>;
-    expect(fields.email?.[0]).toMatch(/valid email/);
+    expect(fields.token?.[0]).toMatch(/link is incomplete/);
     expect(fields.password?.[0]).toMatch(/at least 10/);
-    expect(fields.acceptDisclaimer?.[0]).toMatch(/risk disclaimer/);
-    expect(body.error!.json.message).toMatch(/valid email|at least 10|risk disclaimer/);
+    expect(body.error!.json.message).toMatch(/link is incomplete|at least 10/);
+    const email = await post("auth.requestPasswordReset", { email: "bad" });
+    expect(email.status).toBe(400);
+    expect((email.body.error!.json.data.fieldErrors as Record<string, string[]>).email?.[0]).toMatch(/valid email/);
+    expect(email.body.error!.json.message).toMatch(/valid email/);
   });
 
   it("answers 401 for protected procedures without a session", async () => {

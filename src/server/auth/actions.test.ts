@@ -4,10 +4,13 @@
  */
 import { randomInt } from "node:crypto";
 import { beforeEach, describe, expect, it, vi } from "vitest";
+import { count, eq } from "drizzle-orm";
 import { useTestDatabase } from "@/test/db";
 import { useEnvOverrides } from "@/test/env";
 import { createUser, uniqueEmail } from "@/test/factories";
+import { auditLog, authTokens, emailOutbox, notificationPrefs, providers, users } from "@/server/db/schema";
 import { resetRateLimits } from "@/server/rate-limit";
+import { renderForDelivery } from "@/server/services/email/outbox";
 
 /** The incoming request as next/headers would show it to the action, and the cookies the action sets. */
 const request = vi.hoisted(() => ({ headers: new Headers(), set: [] as { name: string; value: string; options?: Record<string, unknown> }[] }));
@@ -24,7 +27,7 @@ vi.mock("next/headers", () => ({
 
 const { signInAction, signUpAction } = await import("./actions");
 
-useTestDatabase();
+const t = useTestDatabase();
 const setEnv = useEnvOverrides();
 beforeEach(() => resetRateLimits());
 
@@ -74,6 +77,88 @@ for (const setup of setups) {
     });
   });
 }
+
+describe("sign-up form", () => {
+  /** The form's fields; `undefined` leaves a field out, as an unticked checkbox is left out. */
+  const fields = (patch: Record<string, string | undefined> = {}) =>
+    Object.fromEntries(
+      Object.entries({ name: "Ada Lovelace", email: uniqueEmail("ada"), password: "analytical engine", role: "subscriber", acceptDisclaimer: "on", acceptTerms: "on", ...patch }).filter(
+        (e): e is [string, string] => e[1] !== undefined,
+      ),
+    );
+  const signUp = (patch?: Record<string, string | undefined>) => {
+    from("198.51.100.40");
+    return run(signUpAction({}, form(fields(patch))));
+  };
+  async function rowCounts() {
+    const tables = { users, providers, auditLog, emailOutbox, authTokens, notificationPrefs };
+    const out: Record<string, number> = {};
+    for (const [name, table] of Object.entries(tables)) {
+      const [row] = await t.db.select({ n: count() }).from(table);
+      out[name] = row!.n;
+    }
+    return out;
+  }
+  const userByEmail = (email: string) => t.db.query.users.findFirst({ where: eq(users.email, email) });
+
+  it("creates a trader with disclaimer and terms timestamps, prefs, an audit row and a verification email", async () => {
+    const email = uniqueEmail("ada");
+    expect(await signUp({ email: `  ${email.toUpperCase()} ` })).toEqual({ redirect: expect.stringMatching(/\/dashboard$/) });
+    const user = await userByEmail(email);
+    expect(user).toMatchObject({ email, role: "subscriber" });
+    expect(user?.disclaimerAcceptedAt).toBeInstanceOf(Date);
+    expect(user?.termsAcceptedAt).toBeInstanceOf(Date);
+    expect(user?.passwordHash).toMatch(/^\$argon2id\$/);
+    expect(user?.emailVerified).toBeNull();
+    const audit = await t.db.select().from(auditLog).where(eq(auditLog.actorId, user!.id));
+    // The form signs the newcomer in straight after, so sign-in's own audit row follows.
+    expect(audit.map((a) => a.action).sort()).toEqual(["user.signed_in", "user.signed_up"]);
+    expect(audit.find((a) => a.action === "user.signed_up")!.data).toMatchObject({ role: "subscriber", disclaimerAcceptedAt: user!.disclaimerAcceptedAt!.toISOString() });
+    const emails = await t.db.select().from(emailOutbox).where(eq(emailOutbox.userId, user!.id));
+    expect(emails).toHaveLength(1);
+    expect(emails[0]).toMatchObject({ kind: "verify_email", to: email, status: "queued" });
+    // The link is in the recipient's copy only; the stored copy holds a placeholder (issue 9, defect 7).
+    expect(renderForDelivery(emails[0]!).html).toContain("/verify?token=");
+    expect(emails[0]!.html).not.toContain("/verify?token=");
+    expect(await rowCounts()).toMatchObject({ users: 1, providers: 0, notificationPrefs: 1, authTokens: 1 });
+  });
+
+  it("creates a provider profile with a unique slug for providers", async () => {
+    const [a, b] = [uniqueEmail("alpha"), uniqueEmail("alpha")];
+    for (const email of [a, b]) expect(await signUp({ email, name: "Alpha Signals", role: "provider" })).toEqual({ redirect: expect.stringMatching(/\/dashboard$/) });
+    const rows = await t.db.select().from(providers);
+    const [ua, ub] = [await userByEmail(a), await userByEmail(b)];
+    expect(rows.find((p) => p.userId === ua!.id)?.slug).toBe("alpha-signals");
+    expect(rows.find((p) => p.userId === ub!.id)?.slug).toBe("alpha-signals-2");
+    expect(rows.every((p) => p.priceCents === 300)).toBe(true);
+  });
+
+  const bad: [string, Record<string, string | undefined>, string, RegExp][] = [
+    ["a malformed email", { email: "not-an-email" }, "email", /valid email/],
+    ["a short password", { password: "short" }, "password", /at least 10 characters/],
+    ["no disclaimer", { acceptDisclaimer: undefined }, "acceptDisclaimer", /risk disclaimer/],
+    ["no terms", { acceptTerms: undefined }, "acceptTerms", /terms of service/],
+    ["no role", { role: "admin" }, "role", /trade or publish/],
+    ["a one-letter name", { name: "A" }, "name", /at least 2/],
+  ];
+  for (const [label, patch, field, message] of bad) {
+    it(`refuses ${label} with a per-field message and writes nothing`, async () => {
+      const before = await rowCounts();
+      const out = await signUp(patch);
+      expect(out).toMatchObject({ state: { message: expect.any(String), fieldErrors: { [field]: [expect.stringMatching(message)] } } });
+      expect(await rowCounts()).toEqual(before);
+    });
+  }
+
+  it("refuses a taken email (in any case) with a message on the email field and writes nothing", async () => {
+    const email = uniqueEmail("ada");
+    await signUp({ email });
+    const before = await rowCounts();
+    const out = await signUp({ email: email.toUpperCase() });
+    expect(out).toMatchObject({ state: { message: expect.stringMatching(/already exists/), fieldErrors: { email: [expect.stringMatching(/already exists/)] } } });
+    expect(await rowCounts()).toEqual(before);
+  });
+});
 
 describe("sign-in form, password spraying behind one trusted proxy", () => {
   it("is told to wait once the address has used its failures, right password or not", async () => {

@@ -32,7 +32,7 @@ const post = (url: string, body: BodyInit, headers: Record<string, string> = {})
 
 const routes: { name: string; limit: number; call(req: Request): Promise<Response> }[] = [
   {
-    name: "POST /api/trpc/auth.signUp",
+    name: "POST /api/trpc/auth.requestPasswordReset",
     limit: MB,
     async call(req) {
       const { POST } = await import("@/app/api/trpc/[trpc]/route");

@@ -6,22 +6,13 @@ import {
   completeOnboardingSchema,
   emailSchema,
   resetPasswordSchema,
-  signUpSchema,
   tokenSchema,
 } from "@/lib/validation/auth";
 
 const ok = z.object({ ok: z.literal(true) });
 
+/** Sign-up is not here: the sign-up form posts to its server action (src/server/auth/actions.ts), which works before JavaScript loads. */
 export const authRouter = createTRPCRouter({
-  signUp: publicProcedure
-    .use(rateLimit("sign-up", 10, 60 * 60))
-    .input(signUpSchema)
-    .output(z.object({ id: z.string(), email: z.string(), role: z.enum(["subscriber", "provider", "admin"]) }))
-    .mutation(async ({ ctx, input }) => {
-      const user = await auth.signUp(ctx.service, input);
-      return { id: user.id, email: user.email, role: user.role };
-    }),
-
   completeOnboarding: protectedProcedure
     .input(completeOnboardingSchema)
     .output(ok)
