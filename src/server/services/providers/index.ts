@@ -6,6 +6,7 @@ import { db, type Executor } from "@/server/db";
 import { providers, users, type Market } from "@/server/db/schema";
 import { NotFoundError } from "@/server/errors";
 import { recordAudit } from "@/server/services/audit";
+import { publicProviderColumns } from "./public-columns";
 import type { ActingContext } from "@/server/services/context";
 import { slugify } from "@/lib/slug";
 import { randomBase32 } from "@/lib/ids";
@@ -84,17 +85,6 @@ export async function updateProviderProfile(ctx: ActingContext, input: { display
   });
 }
 
-const publicColumns = {
-  id: providers.id,
-  slug: providers.slug,
-  displayName: providers.displayName,
-  tagline: providers.tagline,
-  markets: providers.markets,
-  priceCents: providers.priceCents,
-  trialDays: providers.trialDays,
-  createdAt: providers.createdAt,
-};
-
 export interface ListProvidersInput {
   q?: string;
   market?: Market;
@@ -112,7 +102,7 @@ export async function listPublicProviders(input: ListProvidersInput) {
   const where = conditions.length ? and(...conditions) : undefined;
   const [items, [total]] = await Promise.all([
     db
-      .select(publicColumns)
+      .select(publicProviderColumns)
       .from(providers)
       .where(where)
       .orderBy(desc(providers.createdAt), asc(providers.id))
@@ -132,7 +122,7 @@ export async function providerIdBySlug(slug: string): Promise<string> {
 
 export async function getPublicProvider(slug: string) {
   const [row] = await db
-    .select({ ...publicColumns, bio: providers.bio, memberSince: users.createdAt })
+    .select({ ...publicProviderColumns, bio: providers.bio, memberSince: users.createdAt })
     .from(providers)
     .innerJoin(users, eq(users.id, providers.userId))
     .where(eq(providers.slug, slug))
