@@ -11,6 +11,7 @@ import { PgTransaction } from "drizzle-orm/pg-core";
 import { db, type Executor } from "@/server/db";
 import { providers, signalEvents, signals, type SignalEventKind, type SignalStatus } from "@/server/db/schema";
 import { NotFoundError } from "@/server/errors";
+import { lockProvider } from "@/server/services/signals/provider-lock";
 import { newId } from "@/lib/ids";
 import {
   GENESIS_HASH,
@@ -81,11 +82,7 @@ export async function appendChainEntry(tx: Executor, input: AppendChainEntryInpu
   // SHARE lock on this provider. FOR UPDATE conflicts with KEY SHARE, so two concurrent publishers would each wait
   // for the other (deadlock); NO KEY UPDATE does not, yet still conflicts with itself. The unique (provider_id, seq)
   // index stays as the backstop.
-  const [provider] = await tx
-    .select({ id: providers.id })
-    .from(providers)
-    .where(eq(providers.id, input.providerId))
-    .for("no key update");
+  const provider = await lockProvider(tx, input.providerId);
   if (!provider) throw new NotFoundError("No provider with that id");
 
   const [head] = await tx

@@ -5,9 +5,9 @@
  *
  * Strength: FOR NO KEY UPDATE wherever it is taken, which conflicts with itself but not with the KEY SHARE lock a
  * new signal's foreign key takes on the provider row (FOR UPDATE would, and two publishers would deadlock; see
- * `appendChainEntry` in services/chain, which takes this same lock for its own callers). The only variation is the
- * optimistic publication's SKIP LOCKED: that statement is pipelined with other alerts' statements and must never
- * wait, so it writes nothing instead and the locked way then waits its turn.
+ * `appendChainEntry` in services/chain, which takes it through this helper for its own callers). The only variation
+ * is the optimistic publication's SKIP LOCKED: that statement is pipelined with other alerts' statements and must
+ * never wait, so it writes nothing instead and the locked way then waits its turn.
  */
 import "server-only";
 import type { Executor } from "@/server/db";
