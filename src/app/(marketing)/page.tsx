@@ -3,6 +3,7 @@ import type { ReactNode } from "react";
 import { ButtonLink } from "@/components/ui/button";
 import { Badge } from "@/components/ui/card";
 import { formatMonthYear } from "@/lib/format/dates";
+import { formatCount } from "@/lib/format/numbers";
 import { marketLabel } from "@/lib/labels";
 import { formatCents } from "@/lib/money";
 import { marketplaceSummary } from "@/server/services/providers";
@@ -128,7 +129,7 @@ function MarketplaceStrip({
           <dl className="grid grid-cols-2 gap-4 lg:grid-cols-1">
             <div className="rounded-lg border border-slate-200 bg-white p-4">
               <dt className="text-sm text-slate-500">Signal providers</dt>
-              <dd className="mt-1 text-3xl font-semibold tracking-tight text-slate-900 tabular-nums">{providers.toLocaleString("en-US")}</dd>
+              <dd className="mt-1 text-3xl font-semibold tracking-tight text-slate-900 tabular-nums">{formatCount(providers)}</dd>
             </div>
             <div className="rounded-lg border border-slate-200 bg-white p-4">
               <dt className="text-sm text-slate-500">Markets covered</dt>

@@ -6,6 +6,7 @@
  */
 import Decimal from "decimal.js";
 import { formatMonthYear } from "@/lib/format/dates";
+import { formatCount } from "@/lib/format/numbers";
 import { INITIAL_EQUITY } from "@/lib/stats/constants";
 import { drawdown as formatDrawdown, percent, utcDate, type Figure } from "./format";
 
@@ -152,7 +153,7 @@ export function describeCurve(curve: TrackRecordCurve, closes: ClosedMark[], now
   const roi = percent(final.dividedBy(INITIAL_EQUITY).minus(1).toString());
   const wins = closes.filter((c) => new Decimal(c.resultPct).greaterThan(0)).length;
   return (
-    `Equity of the standard $${new Decimal(INITIAL_EQUITY).toNumber().toLocaleString("en-US")} account from ${utcDate(start)} to ${utcDate(now)}: ` +
+    `Equity of the standard $${formatCount(new Decimal(INITIAL_EQUITY).toNumber())} account from ${utcDate(start)} to ${utcDate(now)}: ` +
     `${usd(final)} (${roi.text}), maximum drawdown ${formatDrawdown(curve.maxDrawdown).text.replace("-", "")}. ` +
     `Markers show ${closes.length} closed signals: ${wins} wins and ${closes.length - wins} losses.`
   );

@@ -5,9 +5,10 @@
  */
 import Decimal from "decimal.js";
 import { ALLOCATION, FEE, INITIAL_EQUITY, MIN_CLOSED_SIGNALS, MIN_TRACK_RECORD_DAYS } from "@/lib/stats/constants";
+import { formatCount } from "@/lib/format/numbers";
 
 const pct = (fraction: string) => `${new Decimal(fraction).times(100).toString()}%`;
-const usd = (amount: string) => `$${new Decimal(amount).toNumber().toLocaleString("en-US")}`;
+const usd = (amount: string) => `$${formatCount(new Decimal(amount).toNumber())}`;
 
 export type MetricKey =
   | "roi"

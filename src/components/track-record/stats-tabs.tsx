@@ -6,6 +6,7 @@ import { METRIC_DEFINITION, METRIC_LABEL, type MetricKey } from "./definitions";
 import { drawdown, holdTime, percent, ratio, rMultiple, toneClass, utcDate, WINDOW_KEYS, WINDOW_LABEL, type Figure, type StatsWindowKey } from "./format";
 import { missingForRanking, RANKING_RULE } from "./ranking";
 import type { StatsByWindow, WindowStats } from "./types";
+import { formatCount } from "@/lib/format/numbers";
 
 /**
  * Track-record figures by window (30 days, 90 days, 1 year, all time) as ARIA tabs, every figure with its
@@ -130,7 +131,7 @@ function WindowPanel({ window: w, stats: s, definitionsHref }: { window: StatsWi
         {tile("expectancy", percent(s.expectancy), "Per signal, after fees")}
         {tile("avgR", rMultiple(s.avgR))}
         {tile("avgHold", holdTime(s.avgHoldHours))}
-        {tile("closedSignals", s.closedSignals.toLocaleString("en-US"), s.firstSignalAt ? `First fill ${utcDate(s.firstSignalAt)}` : undefined)}
+        {tile("closedSignals", formatCount(s.closedSignals), s.firstSignalAt ? `First fill ${utcDate(s.firstSignalAt)}` : undefined)}
         {tile("score", ratio(s.score), s.ranked ? "Sharpe × sample weight" : "Set once ranked")}
       </dl>
       <p className="mt-4 text-xs text-slate-500">

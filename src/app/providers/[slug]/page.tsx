@@ -16,6 +16,7 @@ import { StatsTabs } from "@/components/track-record/stats-tabs";
 import { SyntheticPricesBadge, SyntheticPricesNotice } from "@/components/track-record/synthetic-prices";
 import type { StatsByWindow } from "@/components/track-record/types";
 import { formatDate } from "@/lib/format/dates";
+import { formatCount } from "@/lib/format/numbers";
 import { marketLabel } from "@/lib/labels";
 import { firstParam, hrefWith, parsePageParam, type SearchParams } from "@/lib/search-params";
 import { auth } from "@/server/auth";
@@ -125,7 +126,7 @@ export default async function ProviderProfilePage({ params, searchParams }: { pa
           <dl className="space-y-3 text-sm">
             <DetailRow term="Member since">{formatDate(provider.memberSince)}</DetailRow>
             <DetailRow term="First signal">{allTime?.firstSignalAt ? formatDate(allTime.firstSignalAt) : "Not yet"}</DetailRow>
-            <DetailRow term="Signals published">{(open.total + history.total).toLocaleString("en-US")}</DetailRow>
+            <DetailRow term="Signals published">{formatCount(open.total + history.total)}</DetailRow>
             <DetailRow term="Markets">{provider.markets.length ? provider.markets.map(marketLabel).join(", ") : "Not set"}</DetailRow>
           </dl>
         </CardBody>
@@ -338,7 +339,7 @@ export default async function ProviderProfilePage({ params, searchParams }: { pa
                   Signal history
                 </h2>
                 <p className="mt-0.5 text-sm text-slate-500">
-                  {history.total.toLocaleString("en-US")} finished signals, newest close first. Results after fees; times in UTC.
+                  {formatCount(history.total)} finished signals, newest close first. Results after fees; times in UTC.
                 </p>
               </div>
               <CardBody>

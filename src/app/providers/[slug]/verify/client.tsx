@@ -5,6 +5,7 @@ import { Button } from "@/components/ui/button";
 import { Alert, Badge, Card, CardBody, CardHeader, EmptyState } from "@/components/ui/card";
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { CHECK_LABELS, checkSignalStates, verifyChain, type ChainProblem, type ChainVerification, type PublicChain } from "@/lib/chain";
+import { formatCount } from "@/lib/format/numbers";
 
 type Phase =
   | { state: "downloading" }
@@ -92,7 +93,7 @@ export function VerifyClient({ chainUrl, displayName }: { chainUrl: string; disp
 }
 
 function Progress({ phase }: { phase: Extract<Phase, { state: "downloading" | "verifying" }> }) {
-  const label = phase.state === "downloading" ? "Downloading the chain…" : `Checked ${phase.checked.toLocaleString("en-US")} of ${phase.total.toLocaleString("en-US")} entries`;
+  const label = phase.state === "downloading" ? "Downloading the chain…" : `Checked ${formatCount(phase.checked)} of ${formatCount(phase.total)} entries`;
   return (
     <div role="status" aria-live="polite" className="py-2">
       <p className="mb-2 text-sm text-slate-700" id="verify-progress-label">
@@ -177,13 +178,13 @@ function Counts({ entries, revealed, hidden }: { entries: number; revealed: numb
   return (
     <ul className="mt-3 flex flex-wrap gap-2" aria-label="Counts">
       <li>
-        <Badge tone="slate">{entries.toLocaleString("en-US")} entries</Badge>
+        <Badge tone="slate">{formatCount(entries)} entries</Badge>
       </li>
       <li>
-        <Badge tone="green">{revealed.toLocaleString("en-US")} revealed and recomputed</Badge>
+        <Badge tone="green">{formatCount(revealed)} revealed and recomputed</Badge>
       </li>
       <li>
-        <Badge tone="amber">{hidden.toLocaleString("en-US")} hidden while open</Badge>
+        <Badge tone="amber">{formatCount(hidden)} hidden while open</Badge>
       </li>
     </ul>
   );
@@ -238,7 +239,7 @@ function EntryTable({ entries, problems }: { entries: PublicChain["entries"]; pr
       {rows.length > ROWS ? (
         <div className="mt-3 flex items-center justify-between gap-3 text-sm text-slate-600">
           <span>
-            Showing {shown.length.toLocaleString("en-US")} of {rows.length.toLocaleString("en-US")} entries; all of them were checked.
+            Showing {formatCount(shown.length)} of {formatCount(rows.length)} entries; all of them were checked.
           </span>
           <Button variant="secondary" size="sm" onClick={() => setAll((v) => !v)}>
             {all ? `Show the latest ${ROWS}` : "Show all"}
