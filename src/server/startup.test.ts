@@ -45,6 +45,7 @@ describe("start-up with demo seeding", () => {
     await startServer();
     expect(await t.db.query.users.findFirst({ where: eq(users.email, "admin@tradsy.dev"), columns: { id: true } })).toBeDefined();
     const text = output();
+    expect(DEMO_ACCOUNTS).toHaveLength(3); // admin, provider, trader: each is checked below
     for (const account of DEMO_ACCOUNTS) {
       expect(text).not.toContain(account.password);
       expect(text).toContain(account.email);
@@ -58,6 +59,7 @@ describe("start-up with demo seeding", () => {
     const output = captureOutput();
     await startServer();
     const text = output();
+    expect(DEMO_ACCOUNTS).toHaveLength(3);
     for (const account of DEMO_ACCOUNTS) {
       expect(text).toContain(account.email);
       expect(text).toContain(account.password);
@@ -67,6 +69,7 @@ describe("start-up with demo seeding", () => {
   it("gives every caller of the banner (start-up, npm run db:seed) no passwords in production", () => {
     Object.assign(overrides, PRODUCTION);
     const banner = demoCredentialsBanner();
+    expect(DEMO_ACCOUNTS).toHaveLength(3);
     for (const account of DEMO_ACCOUNTS) expect(banner).not.toContain(account.password);
     overrides.NODE_ENV = "test";
     for (const account of DEMO_ACCOUNTS) expect(demoCredentialsBanner()).toContain(account.password);

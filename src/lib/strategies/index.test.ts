@@ -41,6 +41,7 @@ describe("strategies", () => {
     expect(run()).toEqual(a);
     for (const s of a) {
       const e = Number(s.entryPrice);
+      expect(s.takeProfits).toHaveLength(2); // emaTrend's two targets (2R and 3R): the loops below check both
       if (s.side === "long") {
         expect(Number(s.stopLoss)).toBeLessThan(e);
         for (const tp of s.takeProfits) expect(Number(tp.price)).toBeGreaterThan(e);

@@ -270,6 +270,7 @@ describe.skipIf(!available)("replay market data (real recorded candles)", () => 
     expect(hours.filter((c) => new Date(c.openTime).getUTCDay() === 6)).toEqual([]);
     expect(hours.filter((c, i) => i > 0 && c.openTime - hours[i - 1]!.openTime >= 48 * H).length).toBeGreaterThan(30);
     const days = await md.candles("EUR/USD", "1d", NOW - 14 * DAY);
+    expect(days.length).toBeGreaterThan(0);
     expect(days.every((d) => d.openTime % DAY === 0 && d.openTime + DAY <= NOW)).toBe(true);
 
     // Past the end of the recording, the last price stays the last recorded close, dated when it closed.

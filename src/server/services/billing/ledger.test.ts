@@ -117,6 +117,7 @@ describe("a month of invoices at several prices", () => {
       expect(r.activeSubscribers).toBe(e.active);
       expect(r.invoices.total).toBe(e.invoices);
       expect(r.last30dShareCents, `$${tier.price / 100}`).toBe(e.last30);
+      expect(r.invoices.items.length).toBeGreaterThan(0);
       expect(r.invoices.items.every((inv) => inv.amountCents === inv.platformFeeCents + inv.providerShareCents)).toBe(true);
     }
 

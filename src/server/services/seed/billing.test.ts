@@ -19,6 +19,7 @@ describe("demo billing seed (embedded mode)", () => {
 
     const all = await t.db.select().from(providers);
     const demo = all.filter((p) => p.slug !== "demo-provider");
+    expect(demo).toHaveLength(DEMO_PROVIDERS.length);
     expect(demo.every((p) => p.chargesEnabled && p.payoutsEnabled && p.stripeAccountId && p.stripePriceId)).toBe(true);
     // The demo provider login is left for a person to onboard.
     expect(all.find((p) => p.slug === "demo-provider")).toMatchObject({ chargesEnabled: false, stripeAccountId: null });

@@ -83,6 +83,8 @@ describe("demo track records without recorded candles or an exchange", () => {
     expect(getMarketData().kind).toBe("synthetic");
 
     const rows = await t.db.select({ id: providers.id, slug: providers.slug }).from(providers);
+    // The loop checks each planned provider: it must have every one of them to check.
+    expect(rows.filter((r) => r.slug !== "demo-provider")).toHaveLength(Object.keys(DEMO_PLANS).length);
     for (const p of rows.filter((r) => r.slug !== "demo-provider")) {
       const [n] = await t.db.select({ n: count() }).from(signals).where(eq(signals.providerId, p.id));
       expect(n!.n, p.slug).toBeGreaterThan(10);

@@ -29,6 +29,9 @@ describe.skipIf(!dir)("demo track records over recorded prices", () => {
     expect(result.signals).toBeGreaterThan(12 * 20);
 
     const rows = await t.db.select({ id: providers.id, slug: providers.slug }).from(providers);
+    // The loop checks each provider: it must have every planned one to check (and the demo login's own).
+    expect(rows.length).toBe(Object.keys(DEMO_PLANS).length + 1);
+    expect(rows.map((p) => p.slug)).toContain("demo-provider");
     for (const p of rows) {
       const [n] = await t.db.select({ n: count() }).from(signals).where(eq(signals.providerId, p.id));
       if (p.slug === "demo-provider") {
@@ -45,6 +48,7 @@ describe.skipIf(!dir)("demo track records over recorded prices", () => {
 
     // Outcomes are real: closed signals carry results consistent with their exits.
     const closed = await t.db.select().from(signals).where(eq(signals.status, "closed")).limit(200);
+    expect(closed.length).toBeGreaterThan(50);
     for (const s of closed) {
       expect(s.exitPrice).not.toBeNull();
       expect(s.resultPct).not.toBeNull();
