@@ -1,15 +1,38 @@
 /**
  * The procedure ladder, checked procedure by procedure: anonymous callers get UNAUTHORIZED on everything
- * protected; subscribers get FORBIDDEN on provider and admin procedures; providers get FORBIDDEN on admin ones.
+ * protected; subscribers get FORBIDDEN on provider and admin procedures; providers get FORBIDDEN on admin ones;
+ * public procedures refuse nobody for who they are.
+ *
+ * The matrix below places every procedure of `appRouter` on one rung, and the cases are generated from the router
+ * itself: a procedure added to the router without an entry here (or an entry left for a procedure that is gone)
+ * fails "the matrix names every procedure", so no procedure goes unchecked because nobody listed it.
  */
 import { describe, expect, it } from "vitest";
 import { useTestDatabase } from "@/test/db";
 import { callerFor, signedIn, trpcCode } from "@/test/factories";
+import { appRouter } from "@/server/api/root";
 
 useTestDatabase();
 
 type Caller = Awaited<ReturnType<typeof callerFor>>;
 type Call = (c: Caller) => Promise<unknown>;
+
+/** Anyone may call these; the call only has to get past the ladder (a refusal of its input or a 404 is fine). */
+const publicCalls: Record<string, Call> = {
+  "auth.verifyEmail": (c) => c.auth.verifyEmail({ token: "t".repeat(43) }),
+  "auth.requestPasswordReset": (c) => c.auth.requestPasswordReset({ email: "nobody@example.com" }),
+  "auth.resetPassword": (c) => c.auth.resetPassword({ token: "t".repeat(43), password: "new password 456" }),
+  "providers.list": (c) => c.providers.list({ page: 1, pageSize: 12 }),
+  "providers.bySlug": (c) => c.providers.bySlug({ slug: "nobody" }),
+  "providers.leaderboard": (c) => c.providers.leaderboard({ window: "all" }),
+  "providers.trackRecord": (c) => c.providers.trackRecord({ slug: "nobody" }),
+  "signals.symbols": (c) => c.signals.symbols(),
+  "signals.forProvider": (c) => c.signals.forProvider({ slug: "nobody", status: "live" }),
+  "signals.byId": (c) => c.signals.byId({ id: "sig_x" }),
+  // A subscription: the ladder runs when it is opened; an anonymous viewer's feed then ends at once.
+  "signals.live": async (c) => (await c.signals.live())[Symbol.asyncIterator]().next(),
+  "billing.subscribeState": (c) => c.billing.subscribeState({ providerId: "prv_x" }),
+};
 
 const protectedCalls: Record<string, Call> = {
   "account.me": (c) => c.account.me(),
@@ -61,13 +84,43 @@ const adminCalls: Record<string, Call> = {
   "billing.platformRevenue": (c) => c.billing.platformRevenue({ months: 12 }),
 };
 
+type Rung = "public" | "protected" | "provider" | "admin";
+const rungs: Record<Rung, Record<string, Call>> = { public: publicCalls, protected: protectedCalls, provider: providerCalls, admin: adminCalls };
+
+/** Every procedure of the router ("account.me", …), read from the router, not from this file. */
+const procedures = Object.keys(appRouter._def.procedures).sort();
+/** The rung each named procedure is on, or undefined when the matrix does not name it. */
+const rungOf = (name: string) => (Object.keys(rungs) as Rung[]).find((rung) => Object.hasOwn(rungs[rung], name));
+const callOf = (name: string) => rungs[rungOf(name)!][name]!;
+const on = (...wanted: Rung[]) => procedures.filter((name) => wanted.includes(rungOf(name)!));
+
+describe("the matrix", () => {
+  it("names every procedure of appRouter once, and nothing else", () => {
+    expect(procedures.length).toBeGreaterThan(50);
+    expect(procedures.filter((name) => !rungOf(name)), "procedures with no entry in the matrix: add each to its rung").toEqual([]);
+    const named = Object.values(rungs).flatMap((calls) => Object.keys(calls));
+    expect(named.filter((name) => !procedures.includes(name)), "entries for procedures appRouter does not have").toEqual([]);
+    expect(named.filter((name, i) => named.indexOf(name) !== i), "procedures on two rungs").toEqual([]);
+    expect(named).toHaveLength(procedures.length);
+  });
+});
 
 describe("anonymous callers", () => {
-  const all = { ...protectedCalls, ...providerCalls, ...adminCalls };
-  for (const [name, call] of Object.entries(all)) {
+  const all = on("protected", "provider", "admin");
+  it("are refused somewhere", () => expect(all.length).toBeGreaterThan(0));
+  for (const name of all) {
     it(`get UNAUTHORIZED on ${name}`, async () => {
       const anon = await callerFor(null);
-      expect(await trpcCode(call(anon))).toBe("UNAUTHORIZED");
+      expect(await trpcCode(callOf(name)(anon))).toBe("UNAUTHORIZED");
+    });
+  }
+
+  const open = on("public");
+  it("have public procedures to call", () => expect(open.length).toBeGreaterThan(0));
+  for (const name of open) {
+    it(`get past the ladder on ${name}`, async () => {
+      const anon = await callerFor(null);
+      expect(await trpcCode(callOf(name)(anon))).not.toMatch(/^(UNAUTHORIZED|FORBIDDEN)$/);
     });
   }
 
@@ -78,19 +131,23 @@ describe("anonymous callers", () => {
 });
 
 describe("subscribers", () => {
-  for (const [name, call] of Object.entries({ ...providerCalls, ...adminCalls })) {
+  const refused = on("provider", "admin");
+  it("are refused somewhere", () => expect(refused.length).toBeGreaterThan(0));
+  for (const name of refused) {
     it(`get FORBIDDEN on ${name}`, async () => {
       const { caller } = await signedIn("subscriber");
-      expect(await trpcCode(call(caller))).toBe("FORBIDDEN");
+      expect(await trpcCode(callOf(name)(caller))).toBe("FORBIDDEN");
     });
   }
 });
 
 describe("providers", () => {
-  for (const [name, call] of Object.entries(adminCalls)) {
+  const refused = on("admin");
+  it("are refused somewhere", () => expect(refused.length).toBeGreaterThan(0));
+  for (const name of refused) {
     it(`get FORBIDDEN on ${name}`, async () => {
       const { caller } = await signedIn("provider");
-      expect(await trpcCode(call(caller))).toBe("FORBIDDEN");
+      expect(await trpcCode(callOf(name)(caller))).toBe("FORBIDDEN");
     });
   }
 });
