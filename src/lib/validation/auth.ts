@@ -48,9 +48,3 @@ export const changePasswordSchema = z.object({
 
 /** For OAuth sign-ups, who arrive without having chosen a role or accepted the disclaimer. */
 export const completeOnboardingSchema = signUpSchema.pick({ role: true, acceptDisclaimer: true, acceptTerms: true });
-
-/** The account's own name (Settings → Profile). */
-export const profileSchema = z.object({ name: nameSchema });
-
-/** Which optional emails the account gets (security and billing emails are always sent). */
-export const notificationPrefsSchema = z.object({ signalEmails: z.boolean(), digestEmails: z.boolean(), productEmails: z.boolean() });

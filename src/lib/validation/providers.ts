@@ -28,6 +28,3 @@ export const providerListSchema = z.object({
 export const apiKeyCreateSchema = z.object({
   name: z.string().trim().min(1, "Give the key a name so you can recognise it later").max(60, "Use at most 60 characters"),
 });
-
-/** The TradingView webhook's passphrase, a second secret inside the alert message (null removes it). */
-export const webhookPassphraseSchema = z.string().trim().min(8, "Use at least 8 characters").max(100, "Use at most 100 characters");

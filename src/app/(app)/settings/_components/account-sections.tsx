@@ -11,7 +11,7 @@ import { Badge, Card, CardBody, CardHeader } from "@/components/ui/card";
 import { Button } from "@/components/ui/button";
 import { TextField } from "@/components/ui/field";
 import { messages, setServerErrors } from "@/components/forms/errors";
-import { profileSchema } from "@/lib/validation/auth";
+import { profileSchema } from "@/lib/validation/account";
 
 export function ResendVerification() {
   const trpc = useTRPC();
@@ -47,7 +47,7 @@ export function ProfileSection({ name }: { name: string }) {
       <CardHeader title="Profile" description="How your name appears across Tradsy." />
       <CardBody>
         <form className="flex max-w-lg flex-col gap-4 sm:flex-row sm:items-start" onSubmit={form.handleSubmit((values) => update.mutate(values))} noValidate>
-          <TextField className="flex-1" label="Your name" autoComplete="name" {...form.register("name")} errors={messages(form.formState.errors.name)} />
+          <TextField className="flex-1" label="Your name" autoComplete="name" defaultValue={name} {...form.register("name")} errors={messages(form.formState.errors.name)} />
           <Button type="submit" className="sm:mt-6" loading={update.isPending}>
             Save
           </Button>

@@ -7,10 +7,11 @@ import { z } from "zod";
 import { useTRPC } from "@/trpc/react";
 import { serverFieldErrors } from "@/trpc/field-errors";
 import { Alert, Badge } from "@/components/ui/card";
+import { useConfirm } from "@/components/ui/alert-dialog";
 import { Button } from "@/components/ui/button";
 import { TextField } from "@/components/ui/field";
 import { messages, setServerErrors } from "@/components/forms/errors";
-import { webhookPassphraseSchema } from "@/lib/validation/providers";
+import { webhookPassphraseSchema } from "@/lib/validation/tradingview";
 
 const passphraseFormSchema = z.object({ passphrase: webhookPassphraseSchema });
 
@@ -32,10 +33,12 @@ export function WebhookPassphrase({ isSet, onSaved }: { isSet: boolean; onSaved:
       onError: (err) => setServerErrors(form.setError, serverFieldErrors(err), ["passphrase"]),
     }),
   );
+  const { confirm, confirmDialog } = useConfirm();
   const error = form.formState.errors.passphrase;
 
   return (
     <section aria-labelledby="tv-passphrase" className="space-y-3 border-t border-slate-100 pt-5">
+      {confirmDialog}
       <div className="flex flex-wrap items-center gap-2">
         <h3 id="tv-passphrase" className="text-sm font-semibold text-slate-900">
           Passphrase <span className="font-normal text-slate-500">(optional)</span>
@@ -70,8 +73,14 @@ export function WebhookPassphrase({ isSet, onSaved }: { isSet: boolean; onSaved:
           variant="ghost"
           size="sm"
           loading={save.isPending && save.variables?.passphrase === null}
-          onClick={() => {
-            if (window.confirm("Remove the passphrase? Alerts will then be accepted with the webhook URL alone.")) save.mutate({ passphrase: null });
+          onClick={async () => {
+            const ok = await confirm({
+              title: "Remove the passphrase?",
+              description: "Alerts will then be accepted with the webhook URL alone.",
+              confirmLabel: "Remove passphrase",
+              destructive: true,
+            });
+            if (ok) save.mutate({ passphrase: null });
           }}
         >
           Remove passphrase

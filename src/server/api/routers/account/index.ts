@@ -3,7 +3,8 @@ import { z } from "zod";
 import { createTRPCRouter, protectedProcedure } from "@/server/api/trpc";
 import * as users from "@/server/services/users";
 import { changePassword } from "@/server/services/auth";
-import { changePasswordSchema, notificationPrefsSchema, profileSchema } from "@/lib/validation/auth";
+import { notificationPrefsSchema, profileSchema } from "@/lib/validation/account";
+import { changePasswordSchema } from "@/lib/validation/auth";
 import { ownProviderOutput } from "../providers/outputs";
 
 /** The caller's own account. Listed field by field so that nothing is sent by default (see ../providers/outputs). */
