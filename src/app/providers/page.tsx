@@ -5,7 +5,8 @@ import type { ReactNode } from "react";
 import { buttonClass, ButtonLink } from "@/components/ui/button";
 import { Badge, EmptyState, PageHeader } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
-import { Pagination } from "@/components/ui/pagination";
+import { pageCount, Pagination } from "@/components/ui/pagination";
+import { SelectField, type SelectFieldOption } from "@/components/ui/select";
 import { drawdown, MARKET_LABEL, percent, ratio, toneClass, WINDOW_LABEL, type Figure, type StatsWindowKey } from "@/components/track-record/format";
 import { rankingProgress, RANKING_RULE } from "@/components/track-record/ranking";
 import { SyntheticPricesBadge, SyntheticPricesNotice } from "@/components/track-record/synthetic-prices";
@@ -104,8 +105,8 @@ export default async function ProvidersPage({ searchParams }: { searchParams: Pr
       page: filters.page,
       pageSize: PAGE_SIZE,
   });
-  const totalPages = Math.max(1, Math.ceil(result.total / PAGE_SIZE));
-  if (result.total > 0 && filters.page > totalPages) redirect(hrefFor({ ...filters, page: totalPages }));
+  const { totalPages, beyond } = pageCount(result.total, PAGE_SIZE, filters.page);
+  if (beyond) redirect(hrefFor({ ...filters, page: beyond }));
 
 
   const filtered = narrowed || filters.window !== DEFAULT_WINDOW || filters.sort !== "score";
@@ -147,36 +148,25 @@ export default async function ProvidersPage({ searchParams }: { searchParams: Pr
         </div>
 
         <div className="mt-4 grid grid-cols-2 gap-3 md:grid-cols-4">
-          <Select label="Figures over" name="window" value={filters.window}>
-            {WINDOWS.map((w) => (
-              <option key={w} value={w}>
-                {w === "all" ? "All time" : `Last ${WINDOW_LABEL[w]}`}
-              </option>
-            ))}
-          </Select>
-          <Select label="Sort by" name="sort" value={filters.sort}>
-            {SORTS.map((s) => (
-              <option key={s.value} value={s.value}>
-                {s.label}
-              </option>
-            ))}
-          </Select>
-          <Select label="Max price / month" name="maxPrice" value={filters.maxPrice === undefined ? "" : String(filters.maxPrice)}>
-            <option value="">Any price</option>
-            {PRICE_CAPS.map((p) => (
-              <option key={p} value={p}>
-                Up to ${p}
-              </option>
-            ))}
-          </Select>
-          <Select label="Track record" name="minAge" value={filters.minAge === undefined ? "" : String(filters.minAge)}>
-            <option value="">Any age</option>
-            {AGE_OPTIONS.map((d) => (
-              <option key={d} value={d}>
-                {d === 365 ? "1 year or more" : `${d} days or more`}
-              </option>
-            ))}
-          </Select>
+          <FilterSelect
+            label="Figures over"
+            name="window"
+            value={filters.window}
+            options={WINDOWS.map((w) => ({ value: w, label: w === "all" ? "All time" : `Last ${WINDOW_LABEL[w]}` }))}
+          />
+          <FilterSelect label="Sort by" name="sort" value={filters.sort} options={SORTS} />
+          <FilterSelect
+            label="Max price / month"
+            name="maxPrice"
+            value={filters.maxPrice === undefined ? "" : String(filters.maxPrice)}
+            options={[{ value: "", label: "Any price" }, ...PRICE_CAPS.map((p) => ({ value: String(p), label: `Up to $${p}` }))]}
+          />
+          <FilterSelect
+            label="Track record"
+            name="minAge"
+            value={filters.minAge === undefined ? "" : String(filters.minAge)}
+            options={[{ value: "", label: "Any age" }, ...AGE_OPTIONS.map((d) => ({ value: String(d), label: d === 365 ? "1 year or more" : `${d} days or more` }))]}
+          />
         </div>
 
         <div className="mt-4 flex flex-col gap-3 border-t border-slate-100 pt-4 sm:flex-row sm:items-center sm:justify-between">
@@ -350,22 +340,17 @@ function Stat({ label, figure }: { label: string; figure: Figure }) {
   );
 }
 
-function Select({ label, name, value, children }: { label: string; name: string; value: string; children: ReactNode }) {
-  const id = `filter-${name}`;
+function FilterSelect({ label, name, value, options }: { label: string; name: string; value: string; options: SelectFieldOption[] }) {
   return (
-    <div>
-      <label htmlFor={id} className="block text-xs font-medium text-slate-600">
-        {label}
-      </label>
-      <select
-        id={id}
-        name={name}
-        defaultValue={value}
-        className="mt-1 block h-10 w-full rounded-md border border-slate-300 bg-white px-2.5 text-sm text-slate-900 shadow-xs focus:border-brand-600 focus:ring-2 focus:ring-brand-600/20 focus:outline-none"
-      >
-        {children}
-      </select>
-    </div>
+    <SelectField
+      id={`filter-${name}`}
+      label={label}
+      labelClassName="text-xs text-slate-600"
+      name={name}
+      defaultValue={value}
+      options={options}
+      triggerClassName="px-2.5"
+    />
   );
 }
 

@@ -188,7 +188,8 @@ export function SelectField({
           aria-invalid={invalid || undefined}
           className={cn(label ? "mt-1" : undefined, triggerClassName)}
         >
-          <SelectValue />
+          {/* The chosen label itself, so the server render (before hydration) shows it too. */}
+          <SelectValue>{options.find((o) => o.value === current)?.label}</SelectValue>
         </SelectTrigger>
         <SelectContent>
           {options.map((o) => (
