@@ -94,6 +94,7 @@ describe("viewers who are not entitled", () => {
   it("get no levels of open or pending signals from any procedure or route, and closed signals in full", async () => {
     const w = await world();
     const slug = w.p.provider.slug;
+    expect(Object.keys(w.unentitled)).toHaveLength(7); // each kind of unentitled viewer is checked below
     for (const [who, user] of Object.entries(w.unentitled)) {
       const caller = await callerFor(user);
       const responses: Record<string, unknown> = {};
@@ -183,6 +184,7 @@ describe("viewers who are not entitled", () => {
 describe("viewers who are entitled", () => {
   it("see open and pending signals in full on the profile, by id and in their feed", async () => {
     const w = await world();
+    expect(Object.keys(w.entitled)).toHaveLength(3); // the provider, an active and a trialing subscriber
     for (const [who, user] of Object.entries(w.entitled)) {
       const caller = await callerFor(user);
       const live = await caller.signals.forProvider({ slug: w.p.provider.slug, status: "live" });
@@ -231,6 +233,7 @@ describe("the live stream (signals.live over SSE)", () => {
         { symbol: "BTC/USDT", side: "short", stopLoss: "33777.77", takeProfits: [{ price: "30111.11", share: "1" }], note: "note-live-2b8e" },
         "ui",
       );
+      expect(streams).toHaveLength(10); // the seven unentitled viewers and the three entitled ones
       for (const { who, full, stream } of streams) {
         const item = await within(stream.first, 5000, `live item for ${who}`);
         // The kind of change is hidden with the levels (issue 9, defect 9): a neutral "changed" for unentitled viewers.

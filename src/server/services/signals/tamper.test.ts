@@ -242,6 +242,7 @@ describe("changing a stored chain entry", () => {
   for (const [column, changes] of Object.entries(eventChanges)) {
     it(`${column}: detected on every entry, at its seq`, async () => {
       const rows = await db.select().from(signalEvents).where(eq(signalEvents.providerId, fx.providerId)).orderBy(asc(signalEvents.seq));
+      expect(rows).toHaveLength(11); // every entry of the fixture is changed in turn
       const problems: string[] = [];
       for (const row of rows) {
         for (const expr of changes(row)) {
@@ -274,6 +275,7 @@ describe("changing a stored chain entry", () => {
 
   it("deleting an entry is reported where the gap is", async () => {
     const rows = await db.select().from(signalEvents).where(eq(signalEvents.providerId, fx.providerId)).orderBy(asc(signalEvents.seq));
+    expect(rows).toHaveLength(11); // every entry of the fixture is deleted in turn
     for (const row of rows) {
       await db.execute(sql`delete from signal_events where id = ${row.id}`);
       const r = await verifyStoredChain(fx.providerId);
