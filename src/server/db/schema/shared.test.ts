@@ -19,7 +19,7 @@ describe("prefixedId", () => {
     const column = getTableColumns(users).id;
     expect(column.primary).toBe(true);
     expect(column.columnType).toBe("PgText");
-    expect(column.defaultFn?.()).toMatch(/^usr_[a-z2-7]{20}$/);
+    expect(column.defaultFn?.()).toMatch(/^usr_[0-9a-hjkmnp-tv-z]{20}$/);
     expect(getTableColumns(signals).id.defaultFn?.()).toMatch(/^sig_/);
   });
 });
