@@ -297,6 +297,9 @@ function InputCombobox<O extends ComboboxOption>(p: Inner<O>) {
           // Focus stays in the field: the list is navigated with aria-activedescendant.
           onOpenAutoFocus={(e) => e.preventDefault()}
           onCloseAutoFocus={(e) => e.preventDefault()}
+          // The field's own Escape handling closes the list first and clears on the next Escape; the popover's
+          // document-level Escape would close it before that runs, so the first Escape would clear the text.
+          onEscapeKeyDown={(e) => e.preventDefault()}
           onInteractOutside={(e) => {
             if (anchorRef.current?.contains(e.target as Node)) e.preventDefault();
           }}
