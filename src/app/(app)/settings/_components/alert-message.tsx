@@ -1,6 +1,7 @@
 "use client";
 
-import { useState, type ReactNode } from "react";
+import { useId, useState, type ReactNode } from "react";
+import { RadioGroup, RadioGroupItem } from "@/components/ui/radio-group";
 import { ALERT_TEMPLATE, ALERT_TEMPLATE_PASSPHRASE, STRATEGY_ALERT_TEMPLATE } from "@/lib/tradingview";
 import { CopyBlock } from "./copy-block";
 
@@ -29,27 +30,26 @@ const KINDS = [
   ["alert", "Indicator or price alert"],
   ["strategy", "Strategy (order fills)"],
 ] as const;
+type Kind = (typeof KINDS)[number][0];
 
 /** The alert message to paste into TradingView, for an indicator/price alert or a strategy, with the passphrase. */
 export function AlertMessage({ passphrase }: { passphrase: { set: boolean; value: string | null } }) {
-  const [template, setTemplate] = useState<"alert" | "strategy">("alert");
+  const id = useId();
+  const [template, setTemplate] = useState<Kind>("alert");
   const templateText = renderTemplate(template === "alert" ? ALERT_TEMPLATE : STRATEGY_ALERT_TEMPLATE, passphrase);
   return (
     <section aria-labelledby="tv-template" className="space-y-3 border-t border-slate-100 pt-5">
       <h3 id="tv-template" className="text-sm font-semibold text-slate-900">
         Alert message
       </h3>
-      <fieldset>
-        <legend className="sr-only">Kind of alert</legend>
-        <div className="flex flex-wrap gap-4 text-sm">
-          {KINDS.map(([value, label]) => (
-            <label key={value} className="flex items-center gap-2 text-slate-700">
-              <input type="radio" name="tv-template" value={value} checked={template === value} onChange={() => setTemplate(value)} className="size-4 accent-brand-700" />
-              {label}
-            </label>
-          ))}
-        </div>
-      </fieldset>
+      <RadioGroup value={template} onValueChange={(v) => setTemplate(v as Kind)} aria-label="Kind of alert" className="flex flex-wrap gap-4 text-sm">
+        {KINDS.map(([value, label]) => (
+          <div key={value} className="flex items-center gap-2 text-slate-700">
+            <RadioGroupItem value={value} id={`${id}-${value}`} />
+            <label htmlFor={`${id}-${value}`}>{label}</label>
+          </div>
+        ))}
+      </RadioGroup>
       <CopyBlock
         label={template === "alert" ? "Alert message template" : "Strategy alert message template"}
         value={templateText}

@@ -8,7 +8,10 @@ import type { z } from "zod";
 import { useTRPC } from "@/trpc/react";
 import { serverFieldErrors } from "@/trpc/field-errors";
 import { Alert, Badge, Card, CardBody, CardHeader } from "@/components/ui/card";
+import { useConfirm } from "@/components/ui/alert-dialog";
 import { Button } from "@/components/ui/button";
+import { cn } from "@/components/ui/cn";
+import { DataTable, type Column } from "@/components/ui/data-table";
 import { TextField } from "@/components/ui/field";
 import { messages, setServerErrors } from "@/components/forms/errors";
 import { formatDateTime } from "@/lib/format/dates";
@@ -46,11 +49,48 @@ export function ApiKeysSection({ initialKeys }: { initialKeys: KeyRow[] }) {
     }),
   );
   const revoke = useMutation(trpc.apiKeys.revoke.mutationOptions({ onSuccess: () => void invalidate() }));
+  const { confirm, confirmDialog } = useConfirm();
   const nameError = form.formState.errors.name;
+  const cell = "px-0 py-2 pr-4";
+  const columns: Column<KeyRow>[] = [
+    { id: "name", header: "Name", headClassName: cell, className: cn(cell, "font-medium text-slate-900"), cell: (k) => k.name },
+    { id: "key", header: "Key", headClassName: cell, className: cn(cell, "font-mono text-slate-600"), cell: (k) => `${k.prefix}…` },
+    { id: "created", header: "Created", headClassName: cell, className: cn(cell, "text-slate-600"), cell: (k) => formatDateTime(k.createdAt) },
+    { id: "used", header: "Last used", headClassName: cell, className: cn(cell, "text-slate-600"), cell: (k) => (k.lastUsedAt ? formatDateTime(k.lastUsedAt) : "Never") },
+    {
+      id: "actions",
+      header: <span className="sr-only">Actions</span>,
+      headClassName: "px-0 py-2",
+      className: "px-0 py-2 text-right",
+      cell: (k) =>
+        k.revokedAt ? (
+          <Badge tone="red">Revoked</Badge>
+        ) : (
+          <Button
+            variant="secondary"
+            size="sm"
+            aria-label={`Revoke ${k.name}`}
+            loading={revoke.isPending && revoke.variables?.id === k.id}
+            onClick={async () => {
+              const ok = await confirm({
+                title: `Revoke “${k.name}”?`,
+                description: "Anything using it will stop working at once.",
+                confirmLabel: "Revoke key",
+                destructive: true,
+              });
+              if (ok) revoke.mutate({ id: k.id });
+            }}
+          >
+            Revoke
+          </Button>
+        ),
+    },
+  ];
   return (
     <Card id="api-keys">
       <CardHeader title="API keys" description="Publish signals from your own code with POST /api/v1/signals. Keys are shown once; we only keep a hash." />
       <CardBody className="space-y-5">
+        {confirmDialog}
         <form className="flex max-w-lg flex-col gap-3 sm:flex-row sm:items-start" onSubmit={form.handleSubmit((values) => create.mutate(values))} noValidate>
           <TextField className="flex-1" label="Key name" placeholder="e.g. Trading bot" {...form.register("name")} errors={messages(nameError)} />
           <Button type="submit" className="sm:mt-6" loading={create.isPending}>
@@ -77,51 +117,17 @@ export function ApiKeysSection({ initialKeys }: { initialKeys: KeyRow[] }) {
             </div>
           </Alert>
         ) : null}
-        {keys.data.length ? (
-          <div className="overflow-x-auto">
-            <table className="w-full min-w-[560px] text-left text-sm">
-              <caption className="sr-only">Your API keys</caption>
-              <thead className="border-b border-slate-200 text-xs text-slate-500 uppercase">
-                <tr>
-                  <th scope="col" className="py-2 pr-4 font-medium">Name</th>
-                  <th scope="col" className="py-2 pr-4 font-medium">Key</th>
-                  <th scope="col" className="py-2 pr-4 font-medium">Created</th>
-                  <th scope="col" className="py-2 pr-4 font-medium">Last used</th>
-                  <th scope="col" className="py-2 font-medium"><span className="sr-only">Actions</span></th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {keys.data.map((k) => (
-                  <tr key={k.id} data-testid="api-key-row">
-                    <td className="py-2 pr-4 font-medium text-slate-900">{k.name}</td>
-                    <td className="py-2 pr-4 font-mono text-slate-600">{k.prefix}…</td>
-                    <td className="py-2 pr-4 text-slate-600">{formatDateTime(k.createdAt)}</td>
-                    <td className="py-2 pr-4 text-slate-600">{k.lastUsedAt ? formatDateTime(k.lastUsedAt) : "Never"}</td>
-                    <td className="py-2 text-right">
-                      {k.revokedAt ? (
-                        <Badge tone="red">Revoked</Badge>
-                      ) : (
-                        <Button
-                          variant="secondary"
-                          size="sm"
-                          aria-label={`Revoke ${k.name}`}
-                          loading={revoke.isPending && revoke.variables?.id === k.id}
-                          onClick={() => {
-                            if (window.confirm(`Revoke “${k.name}”? Anything using it will stop working at once.`)) revoke.mutate({ id: k.id });
-                          }}
-                        >
-                          Revoke
-                        </Button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : (
-          <p className="text-sm text-slate-600">You have no API keys yet.</p>
-        )}
+        <DataTable
+          framed={false}
+          caption="Your API keys"
+          columns={columns}
+          rows={keys.data}
+          rowKey={(k) => k.id}
+          rowProps={() => ({ "data-testid": "api-key-row" })}
+          empty={<p className="text-sm text-slate-600">You have no API keys yet.</p>}
+          className="min-w-[560px]"
+          headerClassName="bg-transparent font-medium tracking-normal"
+        />
         {revoke.isError ? <Alert tone="error">{revoke.error.message}</Alert> : null}
       </CardBody>
     </Card>

@@ -36,6 +36,7 @@ export function ProviderProfileSection({ profile }: { profile: { displayName: st
     }),
   );
   const { errors } = form.formState;
+  // The fields are registered (uncontrolled); their default* attributes are for the server render, before hydration.
   // The boxes ticked, in the order of the list (a form's checkboxes submit in document order).
   const onSubmit = form.handleSubmit((values) => update.mutate({ ...values, markets: MARKET_OPTIONS.filter((m) => values.markets.includes(m)) }));
   return (
@@ -44,14 +45,14 @@ export function ProviderProfileSection({ profile }: { profile: { displayName: st
       <CardBody>
         <form onSubmit={onSubmit} className="max-w-2xl space-y-4" noValidate>
           {update.isError && !Object.keys(serverFieldErrors(update.error)).length ? <Alert tone="error">{update.error.message}</Alert> : null}
-          <TextField label="Display name" {...form.register("displayName")} errors={messages(errors.displayName)} />
-          <TextField label="Tagline" {...form.register("tagline")} errors={messages(errors.tagline)} hint="One line on what you trade and how." />
-          <TextArea label="Bio" {...form.register("bio")} errors={messages(errors.bio)} />
+          <TextField label="Display name" defaultValue={profile.displayName} {...form.register("displayName")} errors={messages(errors.displayName)} />
+          <TextField label="Tagline" defaultValue={profile.tagline} {...form.register("tagline")} errors={messages(errors.tagline)} hint="One line on what you trade and how." />
+          <TextArea label="Bio" defaultValue={profile.bio} {...form.register("bio")} errors={messages(errors.bio)} />
           <fieldset>
             <legend className="text-sm font-medium text-slate-800">Markets</legend>
             <div className="mt-2 flex flex-wrap gap-4">
               {MARKET_OPTIONS.map((m) => (
-                <Checkbox key={m} value={m} {...form.register("markets")} label={m[0]!.toUpperCase() + m.slice(1)} />
+                <Checkbox key={m} value={m} defaultChecked={profile.markets.includes(m)} {...form.register("markets")} label={m[0]!.toUpperCase() + m.slice(1)} />
               ))}
             </div>
             {errors.markets ? (

@@ -1,9 +1,22 @@
 "use client";
 
+import { RadioGroup as RadioGroupPrimitive } from "radix-ui";
 import { useId, type ReactNode } from "react";
 import { cn } from "@/components/ui/cn";
 import { FieldError } from "@/components/ui/field";
+import { RadioGroup } from "@/components/ui/radio-group";
+import { SelectField, type SelectFieldOption } from "@/components/ui/select";
 
+const TONES = {
+  green: "bg-emerald-600 text-white",
+  red: "bg-red-600 text-white",
+  brand: "bg-white text-brand-800 shadow-xs ring-1 ring-slate-200",
+} as const;
+
+/**
+ * Two or three choices drawn as a segmented control: the kit's RadioGroup (role radiogroup named by its legend; arrows
+ * move and choose) whose radios are the segments themselves, so the kit's round radio is not drawn.
+ */
 export function SegmentedRadio<T extends string>({
   legend,
   name,
@@ -15,55 +28,52 @@ export function SegmentedRadio<T extends string>({
   name: string;
   value: T;
   onChange: (v: T) => void;
-  options: { value: T; label: string; glyph?: string; tone?: "green" | "red" | "brand" }[];
+  options: { value: T; label: string; glyph?: string; tone?: keyof typeof TONES }[];
 }) {
+  const legendId = useId();
   return (
-    <fieldset>
-      <legend className="text-sm font-medium text-slate-800">{legend}</legend>
-      <div className="mt-1 grid grid-cols-2 gap-1 rounded-lg bg-slate-100 p-1">
-        {options.map((o) => {
-          const checked = value === o.value;
-          const tone = { green: "bg-emerald-600 text-white", red: "bg-red-600 text-white", brand: "bg-white text-brand-800 shadow-xs ring-1 ring-slate-200" }[o.tone ?? "brand"];
-          return (
-            <label key={o.value} className="relative">
-              {/* The input covers its label, so pointer, keyboard and test clicks all land on the real radio. */}
-              <input
-                type="radio"
-                name={name}
-                value={o.value}
-                checked={checked}
-                onChange={() => onChange(o.value)}
-                className="peer absolute inset-0 z-10 size-full cursor-pointer opacity-0"
-              />
-              <span
-                className={cn(
-                  "flex h-9 items-center justify-center gap-1.5 rounded-md text-sm font-medium transition-colors peer-focus-visible:outline-2 peer-focus-visible:outline-offset-2 peer-focus-visible:outline-brand-600",
-                  checked ? tone : "text-slate-600 hover:text-slate-900",
-                )}
-              >
-                {o.glyph ? <span aria-hidden="true">{o.glyph}</span> : null}
-                {o.label}
-              </span>
-            </label>
-          );
-        })}
-      </div>
-    </fieldset>
+    <div>
+      <p id={legendId} className="text-sm font-medium text-slate-800">
+        {legend}
+      </p>
+      <RadioGroup
+        name={name}
+        value={value}
+        onValueChange={(v) => onChange(v as T)}
+        aria-labelledby={legendId}
+        className="mt-1 grid grid-cols-2 gap-1 rounded-lg bg-slate-100 p-1"
+      >
+        {options.map((o) => (
+          <RadioGroupPrimitive.Item
+            key={o.value}
+            value={o.value}
+            className={cn(
+              "flex h-9 cursor-pointer items-center justify-center gap-1.5 rounded-md text-sm font-medium transition-colors focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-600",
+              value === o.value ? TONES[o.tone ?? "brand"] : "text-slate-600 hover:text-slate-900",
+            )}
+          >
+            {o.glyph ? <span aria-hidden="true">{o.glyph}</span> : null}
+            {o.label}
+          </RadioGroupPrimitive.Item>
+        ))}
+      </RadioGroup>
+    </div>
   );
 }
 
-export function SelectField({
+/** The kit's SelectField with the form fields' hint and error under it (tied to the control by aria-describedby). */
+export function SelectWithHint({
   label,
   value,
   onChange,
-  children,
+  options,
   hint,
   errors,
 }: {
   label: string;
   value: string;
   onChange: (v: string) => void;
-  children: ReactNode;
+  options: SelectFieldOption[];
   hint?: ReactNode;
   errors?: string[];
 }) {
@@ -71,22 +81,16 @@ export function SelectField({
   const invalid = Boolean(errors?.length);
   return (
     <div>
-      <label htmlFor={id} className="block text-sm font-medium text-slate-800">
-        {label}
-      </label>
-      <select
-        id={id}
+      <SelectField
+        label={label}
         value={value}
-        onChange={(e) => onChange(e.target.value)}
-        aria-invalid={invalid || undefined}
+        onValueChange={onChange}
+        options={options}
+        aria-invalid={invalid}
         aria-describedby={invalid ? `${id}-error` : hint ? `${id}-hint` : undefined}
-        className={cn(
-          "mt-1 block h-[38px] w-full rounded-md border bg-white px-3 text-sm text-slate-900 shadow-xs focus:border-brand-600 focus:ring-2 focus:ring-brand-600/20 focus:outline-none",
-          invalid ? "border-red-500" : "border-slate-300",
-        )}
-      >
-        {children}
-      </select>
+        // The height of the form's text fields beside it.
+        triggerClassName={cn("data-[size=default]:h-[38px]", invalid && "border-red-500")}
+      />
       {hint && !invalid ? (
         <p id={`${id}-hint`} className="mt-1 text-xs text-slate-500">
           {hint}

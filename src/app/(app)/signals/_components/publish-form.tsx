@@ -19,7 +19,7 @@ import { SymbolCombobox } from "@/components/signals/symbol-combobox";
 import type { SymbolInfo } from "@/lib/market-data/types";
 import type { PublishSignalInput } from "@/lib/validation/signals";
 import type { FullSignalView } from "@/server/services/signals/views";
-import { SegmentedRadio, SelectField } from "./choice-fields";
+import { SegmentedRadio, SelectWithHint } from "./choice-fields";
 import { LEVELS_ERROR, placeServerErrors, publishFormDefaults, publishFormSchema, type PublishFormContext, type PublishFormValues } from "./publish-form-schema";
 import { PublishedNotice, type Published } from "./published-notice";
 import { QuoteLine } from "./quote-line";
@@ -37,7 +37,7 @@ const EXPIRY_OPTIONS = [
   { hours: 336, label: "14 days" },
   { hours: 720, label: "30 days" },
   { hours: 2160, label: "90 days" },
-];
+].map((o) => ({ value: String(o.hours), label: o.label }));
 
 /** A key per form submission, so a retried request (double click, flaky network) publishes once. */
 function newIdempotencyKey(): string {
@@ -237,19 +237,14 @@ export function PublishForm({ symbols, marketSource }: { symbols: SymbolInfo[]; 
                 className="[&_input]:font-mono [&_input::placeholder]:font-sans"
               />
               {entryType === "limit" ? (
-                <SelectField
+                <SelectWithHint
                   label="Expires after"
                   value={values.expiresInHours}
                   onChange={(v) => setValue("expiresInHours", v)}
+                  options={EXPIRY_OPTIONS}
                   hint="Cancelled if not filled by then."
                   errors={messages(errors.expiresInHours)}
-                >
-                  {EXPIRY_OPTIONS.map((o) => (
-                    <option key={o.hours} value={o.hours}>
-                      {o.label}
-                    </option>
-                  ))}
-                </SelectField>
+                />
               ) : null}
             </div>
 
