@@ -6,28 +6,17 @@ import { leaderboard, trackRecord } from "@/server/services/stats";
 import { rotateWebhookToken, setWebhookPassphrase, webhookStatus } from "@/server/services/tradingview";
 import { env } from "@/env";
 import { MARKET_OPTIONS, providerListSchema, providerProfileSchema } from "@/lib/validation/providers";
-import { ownProviderOutput } from "./outputs";
-
-const publicProvider = z.object({
-  id: z.string(),
-  slug: z.string(),
-  displayName: z.string(),
-  tagline: z.string(),
-  markets: z.array(z.enum(MARKET_OPTIONS)),
-  priceCents: z.number().int(),
-  trialDays: z.number().int(),
-  createdAt: z.date(),
-});
+import { ownProviderOutput, publicProviderOutput } from "./outputs";
 
 export const providersRouter = createTRPCRouter({
   list: publicProcedure
     .input(providerListSchema)
-    .output(z.object({ items: z.array(publicProvider), total: z.number(), page: z.number(), pageSize: z.number() }))
+    .output(z.object({ items: z.array(publicProviderOutput), total: z.number(), page: z.number(), pageSize: z.number() }))
     .query(({ input }) => providers.listPublicProviders(input)),
 
   bySlug: publicProcedure
     .input(z.object({ slug: z.string().trim().min(1).max(80) }))
-    .output(publicProvider.extend({ bio: z.string(), memberSince: z.date() }))
+    .output(publicProviderOutput.extend({ bio: z.string(), memberSince: z.date() }))
     .query(({ input }) => providers.getPublicProvider(input.slug)),
 
   /** The marketplace directory with track-record figures for one window, filtered and sorted. */
