@@ -1,6 +1,7 @@
 "use client";
 
 import { useSyncExternalStore } from "react";
+import { formatUtcMonthDayTime } from "@/lib/format/dates";
 
 /**
  * One shared clock for every relative time on the page (a single interval however many rows). The server
@@ -31,12 +32,7 @@ function subscribe(listener: () => void) {
 const getSnapshot = () => (now ||= Date.now());
 const getServerSnapshot = () => null;
 
-const absolute = new Intl.DateTimeFormat("en-US", { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: "UTC" });
 const rtf = new Intl.RelativeTimeFormat("en", { numeric: "auto", style: "short" });
-
-export function formatAbsolute(date: Date): string {
-  return `${absolute.format(date)} UTC`;
-}
 
 function relative(date: Date, at: number): string {
   const s = Math.round((date.getTime() - at) / 1000);
@@ -45,12 +41,12 @@ function relative(date: Date, at: number): string {
   if (abs < 3600) return rtf.format(Math.round(s / 60), "minute");
   if (abs < 86_400) return rtf.format(Math.round(s / 3600), "hour");
   if (abs < 7 * 86_400) return rtf.format(Math.round(s / 86_400), "day");
-  return formatAbsolute(date);
+  return formatUtcMonthDayTime(date);
 }
 
 export function RelativeTime({ date, className }: { date: Date; className?: string }) {
   const at = useSyncExternalStore(subscribe, getSnapshot, getServerSnapshot);
-  const abs = formatAbsolute(date);
+  const abs = formatUtcMonthDayTime(date);
   return (
     <time dateTime={date.toISOString()} title={abs} className={className}>
       {at === null ? abs : relative(date, at)}
