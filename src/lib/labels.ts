@@ -1,7 +1,7 @@
 /**
- * The words the app shows for stored values — a subscription's or a signal's status, how a signal ended, a market —
- * one wording per value, used by every page, component and email that names one. Tones are the badge colours
- * (`Badge` in src/components/ui) a status is drawn in. Pure data: server and client alike.
+ * The words the app shows for stored values — a subscription's, a signal's or an email's status, how a signal ended,
+ * a market — one wording per value, used by every page, component and email that names one. Tones are the badge
+ * colours (`Badge` in src/components/ui) a status is drawn in. Pure data: server and client alike.
  *
  * The keys mirror the database enums (src/server/db/schema); src/server/db/labels.test.ts checks they still do.
  */
@@ -40,6 +40,14 @@ export const SIGNAL_STATUS: Record<SignalStatusName, { label: string; tone: Tone
   closed: { label: "Closed", tone: "slate" },
   cancelled: { label: "Cancelled", tone: "slate" },
   expired: { label: "Expired", tone: "slate" },
+};
+
+export type EmailStatusName = "queued" | "sent" | "failed";
+/** An outbox email's state, as the admin's outbox shows it. */
+export const EMAIL_STATUS: Record<EmailStatusName, { label: string; tone: Tone }> = {
+  queued: { label: "Queued", tone: "amber" },
+  sent: { label: "Sent", tone: "green" },
+  failed: { label: "Failed", tone: "red" },
 };
 
 /** How a finished signal ended (signals.exit_reason). */
