@@ -1,6 +1,6 @@
 /**
  * The words the app shows for stored values — a subscription's, a signal's or an email's status, how a signal ended,
- * a market — one wording per value, used by every page, component and email that names one. Tones are the badge
+ * an account's role, a market — one wording per value, used by every page, component and email that names one. Tones are the badge
  * colours (`Badge` in src/components/ui) a status is drawn in. Pure data: server and client alike.
  *
  * The keys mirror the database enums (src/server/db/schema); src/server/db/labels.test.ts checks they still do.
@@ -48,6 +48,14 @@ export const EMAIL_STATUS: Record<EmailStatusName, { label: string; tone: Tone }
   queued: { label: "Queued", tone: "amber" },
   sent: { label: "Sent", tone: "green" },
   failed: { label: "Failed", tone: "red" },
+};
+
+export type UserRoleName = "subscriber" | "provider" | "admin";
+/** An account's role as people read it ("subscriber" is a trader to them). */
+export const USER_ROLE: Record<UserRoleName, { label: string; tone: Tone }> = {
+  subscriber: { label: "Trader", tone: "slate" },
+  provider: { label: "Provider", tone: "brand" },
+  admin: { label: "Admin", tone: "amber" },
 };
 
 /** How a finished signal ended (signals.exit_reason). */
