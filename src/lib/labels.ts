@@ -1,7 +1,7 @@
 /**
  * The words the app shows for stored values — a subscription's, a signal's or an email's status, how a signal ended,
- * an account's role, a market — one wording per value, used by every page, component and email that names one. Tones are the badge
- * colours (`Badge` in src/components/ui) a status is drawn in. Pure data: server and client alike.
+ * an account's role, a market — one wording per value, used by every page, component and email that names one.
+ * Tones are the badge colours (`Badge` in src/components/ui) a status is drawn in. Pure data: server and client alike.
  *
  * The keys mirror the database enums (src/server/db/schema); src/server/db/labels.test.ts checks they still do.
  */
