@@ -13,7 +13,7 @@ import { headers as nextHeaders } from "next/headers";
 import { unstable_rethrow } from "next/navigation";
 import type { Logger } from "pino";
 import { inRequestScope, logger as rootLogger } from "@/server/logger";
-import { requestIdFrom, type ActingContext, type Actor, type ServiceContext } from "@/server/services/context";
+import { requestIdFrom, serviceContext, type ActingContext, type Actor, type ServiceContext } from "@/server/services/context";
 import { clientIp } from "./client-ip";
 import { fromError } from "./respond";
 
@@ -21,16 +21,12 @@ type HeaderSource = Request | Headers;
 
 const headersOf = (source: HeaderSource): Headers => (source instanceof Request ? source.headers : source);
 
-/** Only who acts: a session's user object carries more (email, name) that services must not come to rely on. */
-const actorOf = (actor: Actor | null | undefined): Actor | null => (actor ? { id: actor.id, role: actor.role } : null);
-
 /** The ServiceContext of a request (or of its headers), acting as `actor`. */
 export function requestServiceContext(source: HeaderSource, actor: Actor, requestId?: string): ActingContext;
 export function requestServiceContext(source: HeaderSource, actor?: Actor | null, requestId?: string): ServiceContext;
 export function requestServiceContext(source: HeaderSource, actor: Actor | null = null, requestId?: string): ServiceContext {
   const headers = headersOf(source);
-  const id = requestId ?? requestIdFrom(headers);
-  return { actor: actorOf(actor), ip: clientIp(headers), now: new Date(), requestId: id, log: rootLogger.child({ requestId: id }) };
+  return serviceContext({ actor, ip: clientIp(headers), requestId: requestId ?? requestIdFrom(headers) });
 }
 
 /** The same for a server action or server component, from the request Next.js is answering. */
