@@ -211,6 +211,21 @@ function LandingSection(props: { id: string; titleId: string; title: string; int
   );
 }
 
+/** One side of "how it works": who it is for, their numbered steps, and where they sign up. */
+function AudienceCard({ title, href, cta, children }: { title: string; href: string; cta: string; children: ReactNode }) {
+  return (
+    <div className="rounded-xl border border-slate-200 p-6 sm:p-8">
+      <h3 className="text-lg font-semibold text-slate-900">{title}</h3>
+      <ol className="mt-6 space-y-6">{children}</ol>
+      <div className="mt-8">
+        <ButtonLink href={href} variant="secondary">
+          {cta}
+        </ButtonLink>
+      </div>
+    </div>
+  );
+}
+
 function HowItWorks() {
   return (
     <LandingSection
@@ -221,49 +236,33 @@ function HowItWorks() {
       intro="Two sides of one ledger: providers publish, traders follow, and every step is recorded."
     >
       <div className="mt-10 grid gap-6 lg:grid-cols-2">
-        <div className="rounded-xl border border-slate-200 p-6 sm:p-8">
-          <h3 className="text-lg font-semibold text-slate-900">For traders</h3>
-          <ol className="mt-6 space-y-6">
-            <Step n={1} title="Pick a provider by their record">
-              Filter by market and read each provider&rsquo;s full signal history: entries, stops, targets and every later change, in
-              the order it happened.
-            </Step>
-            <Step n={2} title="Subscribe and set your limits">
-              Pay the provider&rsquo;s monthly price, choose a paper account or a connected exchange, and set sizing, maximum position,
-              slippage and daily loss limits.
-            </Step>
-            <Step n={3} title="Signals are copied for you">
-              New signals are checked against your limits and placed automatically; stop moves and closes follow. Pause, close by hand
-              or hit the kill switch at any time.
-            </Step>
-          </ol>
-          <div className="mt-8">
-            <ButtonLink href="/signup?role=subscriber" variant="secondary">
-              Sign up as a trader
-            </ButtonLink>
-          </div>
-        </div>
-        <div className="rounded-xl border border-slate-200 p-6 sm:p-8">
-          <h3 className="text-lg font-semibold text-slate-900">For providers</h3>
-          <ol className="mt-6 space-y-6">
-            <Step n={1} title="Create your profile">
-              Describe your strategy, choose your markets and set your monthly price. Connect Stripe so payouts can reach you.
-            </Step>
-            <Step n={2} title="Publish the way you already work">
-              Post from the web form, send signals from your own code through the REST API with an API key, or point a TradingView
-              alert at your personal webhook URL.
-            </Step>
-            <Step n={3} title="Build a record and get paid">
-              Each signal joins your public, hash-chained track record. You keep 70% of every subscription, paid out through Stripe
-              Connect.
-            </Step>
-          </ol>
-          <div className="mt-8">
-            <ButtonLink href="/signup?role=provider" variant="secondary">
-              Sign up as a provider
-            </ButtonLink>
-          </div>
-        </div>
+        <AudienceCard title="For traders" href="/signup?role=subscriber" cta="Sign up as a trader">
+          <Step n={1} title="Pick a provider by their record">
+            Filter by market and read each provider&rsquo;s full signal history: entries, stops, targets and every later change, in
+            the order it happened.
+          </Step>
+          <Step n={2} title="Subscribe and set your limits">
+            Pay the provider&rsquo;s monthly price, choose a paper account or a connected exchange, and set sizing, maximum position,
+            slippage and daily loss limits.
+          </Step>
+          <Step n={3} title="Signals are copied for you">
+            New signals are checked against your limits and placed automatically; stop moves and closes follow. Pause, close by hand
+            or hit the kill switch at any time.
+          </Step>
+        </AudienceCard>
+        <AudienceCard title="For providers" href="/signup?role=provider" cta="Sign up as a provider">
+          <Step n={1} title="Create your profile">
+            Describe your strategy, choose your markets and set your monthly price. Connect Stripe so payouts can reach you.
+          </Step>
+          <Step n={2} title="Publish the way you already work">
+            Post from the web form, send signals from your own code through the REST API with an API key, or point a TradingView
+            alert at your personal webhook URL.
+          </Step>
+          <Step n={3} title="Build a record and get paid">
+            Each signal joins your public, hash-chained track record. You keep 70% of every subscription, paid out through Stripe
+            Connect.
+          </Step>
+        </AudienceCard>
       </div>
     </LandingSection>
   );
