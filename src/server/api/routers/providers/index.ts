@@ -6,6 +6,7 @@ import { leaderboard, trackRecord } from "@/server/services/stats";
 import { rotateWebhookToken, setWebhookPassphrase, webhookStatus } from "@/server/services/tradingview";
 import { env } from "@/env";
 import { MARKET_OPTIONS, providerListSchema, providerProfileSchema } from "@/lib/validation/providers";
+import { webhookPassphraseSchema } from "@/lib/validation/tradingview";
 import { ownProviderOutput, publicProviderOutput } from "./outputs";
 
 export const providersRouter = createTRPCRouter({
@@ -46,7 +47,7 @@ export const providersRouter = createTRPCRouter({
   }),
 
   setWebhookPassphrase: providerProcedure
-    .input(z.object({ passphrase: z.string().trim().min(8, "Use at least 8 characters").max(100, "Use at most 100 characters").nullable() }))
+    .input(z.object({ passphrase: webhookPassphraseSchema.nullable() }))
     .mutation(async ({ ctx, input }) => {
       await setWebhookPassphrase(ctx.service, ctx.provider.id, input.passphrase);
       return { ok: true as const };
