@@ -12,6 +12,13 @@ import { POST as stripeWebhook } from "@/app/api/webhooks/stripe/route";
 import { logger } from "@/server/logger";
 import { handleRequest, requestServiceContext } from "./service-context";
 
+// How many proxies in front are trusted: a client's own x-request-id is taken only from behind one.
+const proxy = vi.hoisted(() => ({ hops: 1 }));
+vi.mock("@/server/http/client-ip", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("@/server/http/client-ip")>()),
+  trustedProxyHops: () => proxy.hops,
+}));
+
 useTestDatabase();
 useEmbeddedStripe();
 const logs = useRequestLogs();
@@ -74,6 +81,17 @@ describe("handleRequest", () => {
     expect(made!.actor).toEqual({ id: "usr_1", role: "provider" });
     expect(made!.now).toBeInstanceOf(Date);
     expect(logs.lines.find((l) => l.msg === "in the service")?.requestId).toBe("edge-1");
+  });
+
+  it("makes its own id when no trusted proxy set the header (a client must not choose the id it is logged under)", async () => {
+    proxy.hops = 0;
+    try {
+      const res = await handleRequest(request({ "x-request-id": "chosen-by-client" }), "/api/example", async () => new Response(null, { status: 204 }));
+      expect(res.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+      expect(logs.lines.some((l) => l.requestId === "chosen-by-client")).toBe(false);
+    } finally {
+      proxy.hops = 1;
+    }
   });
 });
 

@@ -9,6 +9,7 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { UserRole } from "@/server/db/schema";
 import { logger as rootLogger } from "@/server/logger";
+import { trustedProxyHops } from "@/server/http/client-ip";
 
 export interface Actor {
   id: string;
@@ -38,9 +39,13 @@ export interface ServiceContextInit {
   requestId?: string;
 }
 
-/** A request id from a trusted caller's `x-request-id` (short, plain) or a new one. */
+/**
+ * The request id: the `x-request-id` a trusted proxy in front of us set (short and plain), or a new one. With no
+ * trusted proxy (`TRUSTED_PROXY_HOPS` 0) the header comes from the client itself, which must not choose the id its
+ * lines are logged under, so a new one is made.
+ */
 export function requestIdFrom(headers: Headers | null | undefined): string {
-  const given = headers?.get("x-request-id");
+  const given = trustedProxyHops() > 0 ? headers?.get("x-request-id") : null;
   return given && /^[A-Za-z0-9._:-]{1,64}$/.test(given) ? given : randomUUID();
 }
 

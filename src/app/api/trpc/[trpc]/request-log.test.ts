@@ -20,6 +20,13 @@ vi.mock("@/server/auth", () => ({
 
 const route = await import("./route");
 
+// A proxy in front is trusted here, so its plain x-request-id is kept (with none, the client's own is never taken).
+const proxy = vi.hoisted(() => ({ hops: 1 }));
+vi.mock("@/server/http/client-ip", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("@/server/http/client-ip")>()),
+  trustedProxyHops: () => proxy.hops,
+}));
+
 useTestDatabase();
 const logs = useRequestLogs();
 beforeEach(() => {
@@ -99,5 +106,16 @@ describe("request ids in the tRPC log", () => {
     expect(logs.lines.find((l) => l.msg === "procedure refused or failed")).toMatchObject({ requestId: "edge-7f3a.41", code: "UNAUTHORIZED" });
     const forged = await get("account.me", { "x-request-id": "a b\u0007c" });
     expect(requestIdOf(forged)).not.toContain(" ");
+  });
+
+  it("with no trusted proxy, a client's own x-request-id is not taken", async () => {
+    proxy.hops = 0;
+    try {
+      const res = await get("account.me", { "x-request-id": "chosen-by-client" });
+      expect(res.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+      expect(logs.lines.some((l) => l.requestId === "chosen-by-client")).toBe(false);
+    } finally {
+      proxy.hops = 1;
+    }
   });
 });
