@@ -1,12 +1,11 @@
 import type { ReactNode } from "react";
 import type { Session } from "next-auth";
 import { Badge } from "@/components/ui/card";
+import { USER_ROLE } from "@/lib/labels";
 import { Logo } from "./logo";
 import { MobileDrawer, SidebarNav } from "./sidebar-nav";
 import { SignOutButton } from "./sign-out-button";
 import type { NavItem } from "./nav";
-
-const ROLE_LABEL = { subscriber: "Trader", provider: "Provider", admin: "Admin" } as const;
 
 /** Signed-in layout: sidebar on large screens, top bar with a drawer on small ones. `signOut` is the sign-out server action. */
 export function AppShell({
@@ -28,7 +27,7 @@ export function AppShell({
         <p className="truncate text-sm font-medium text-slate-900">{user.name ?? user.email}</p>
         <p className="truncate text-xs text-slate-500">{user.email}</p>
         <div className="mt-2">
-          <Badge tone="brand">{ROLE_LABEL[user.role]}</Badge>
+          <Badge tone="brand">{USER_ROLE[user.role].label}</Badge>
         </div>
       </div>
       <div className="mt-3">

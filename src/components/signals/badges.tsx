@@ -1,8 +1,9 @@
 import { Badge } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
+import { SIGNAL_STATUS, type SignalStatusName } from "@/lib/labels";
 
 export type SignalSide = "long" | "short";
-export type SignalStatus = "pending" | "open" | "closed" | "cancelled" | "expired";
+export type SignalStatus = SignalStatusName;
 
 /** Long/short with colour and an arrow, so the side never depends on colour alone. */
 export function SideBadge({ side, className }: { side: SignalSide; className?: string }) {
@@ -21,15 +22,7 @@ export function SideBadge({ side, className }: { side: SignalSide; className?: s
   );
 }
 
-const STATUS: Record<SignalStatus, { label: string; tone: "slate" | "brand" | "amber" | "red" | "green" }> = {
-  pending: { label: "Pending fill", tone: "amber" },
-  open: { label: "Open", tone: "brand" },
-  closed: { label: "Closed", tone: "slate" },
-  cancelled: { label: "Cancelled", tone: "slate" },
-  expired: { label: "Expired", tone: "slate" },
-};
-
 export function StatusBadge({ status }: { status: SignalStatus }) {
-  const s = STATUS[status];
+  const s = SIGNAL_STATUS[status];
   return <Badge tone={s.tone}>{s.label}</Badge>;
 }

@@ -77,15 +77,3 @@ const SOURCE_LABEL: Record<string, string> = { ui: "Web", api: "API", tradingvie
 export function sourceLabel(source: string): string {
   return SOURCE_LABEL[source] ?? source;
 }
-
-const EXIT_LABEL: Record<string, string> = {
-  stop: "Stopped out",
-  target: "Target hit",
-  manual: "Closed by provider",
-  cancelled: "Cancelled",
-  expired: "Expired unfilled",
-};
-export function exitReasonLabel(reason: string | null | undefined): string | null {
-  if (!reason) return null;
-  return EXIT_LABEL[reason] ?? reason.replace(/_/g, " ");
-}

@@ -5,6 +5,7 @@ import { redirect } from "next/navigation";
 import { DataTable, type Column } from "@/components/ui/data-table";
 import { pageCount } from "@/components/ui/pagination";
 import { formatDateTime } from "@/lib/format/dates";
+import { EMAIL_STATUS } from "@/lib/labels";
 import { parsePageParam } from "@/lib/search-params";
 import { Alert, Badge, EmptyState, PageHeader } from "@/components/ui/card";
 import { api } from "@/trpc/server";
@@ -13,7 +14,6 @@ export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Email outbox" };
 
 const PAGE_SIZE = 25;
-const STATUS_TONE = { queued: "amber", sent: "green", failed: "red" } as const;
 
 type EmailItem = Awaited<ReturnType<Awaited<ReturnType<typeof api>>["admin"]["emails"]>>["items"][number];
 
@@ -34,7 +34,7 @@ const EMAIL_COLUMNS: Column<EmailItem>[] = [
     header: "Kind",
     cell: (e) => <code className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs text-slate-700">{e.kind}</code>,
   },
-  { id: "status", header: "Status", cell: (e) => <Badge tone={STATUS_TONE[e.status]}>{e.status[0]!.toUpperCase() + e.status.slice(1)}</Badge> },
+  { id: "status", header: "Status", cell: (e) => <Badge tone={EMAIL_STATUS[e.status].tone}>{EMAIL_STATUS[e.status].label}</Badge> },
   {
     id: "created",
     header: "Created",

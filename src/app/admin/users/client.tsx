@@ -9,13 +9,12 @@ import { Badge } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
 import { SelectField } from "@/components/ui/select";
 import { TableCell, TableRow } from "@/components/ui/table";
+import { USER_ROLE, type UserRoleName } from "@/lib/labels";
 import { useTRPC } from "@/trpc/react";
 
-export type Role = "subscriber" | "provider" | "admin";
+export type Role = UserRoleName;
 
-const ROLE_LABEL: Record<Role, string> = { subscriber: "Trader", provider: "Provider", admin: "Admin" };
-const ROLES = (Object.keys(ROLE_LABEL) as Role[]).map((r) => ({ value: r, label: ROLE_LABEL[r] }));
-const ROLE_TONE = { subscriber: "slate", provider: "brand", admin: "amber" } as const;
+const ROLES = (Object.keys(USER_ROLE) as Role[]).map((r) => ({ value: r, label: USER_ROLE[r].label }));
 
 export interface UserRowData {
   id: string;
@@ -37,7 +36,7 @@ export function UserRow({ user, isSelf }: { user: UserRowData; isSelf: boolean }
   const setRole = useMutation(
     trpc.admin.setRole.mutationOptions({
       onSuccess: (_data, vars) => {
-        setMessage({ tone: "success", text: `Role changed to ${ROLE_LABEL[vars.role]}.` });
+        setMessage({ tone: "success", text: `Role changed to ${USER_ROLE[vars.role].label}.` });
         startTransition(() => router.refresh());
       },
       onError: (err) => {
@@ -68,7 +67,7 @@ export function UserRow({ user, isSelf }: { user: UserRowData; isSelf: boolean }
       </TableCell>
       <TableCell className="px-3">
         <span className={cn("inline-flex", optimistic && "animate-pulse")}>
-          <Badge tone={ROLE_TONE[shownRole]}>{ROLE_LABEL[shownRole]}</Badge>
+          <Badge tone={USER_ROLE[shownRole].tone}>{USER_ROLE[shownRole].label}</Badge>
           {optimistic ? <span className="sr-only"> (saving)</span> : null}
         </span>
       </TableCell>

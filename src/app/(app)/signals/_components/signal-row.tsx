@@ -5,9 +5,10 @@ import { Badge } from "@/components/ui/card";
 import { Spinner } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { SideBadge, StatusBadge } from "@/components/signals/badges";
-import { exitReasonLabel, formatPrice, formatR, formatReturn, formatShare, resultTone, sourceLabel } from "@/components/signals/format";
+import { formatPrice, formatR, formatReturn, formatShare, resultTone, sourceLabel } from "@/components/signals/format";
 import { SignalLevels } from "@/components/signals/levels";
 import { RelativeTime } from "@/components/signals/relative-time";
+import { exitReasonLabel } from "@/lib/labels";
 import type { FullSignalView } from "@/server/services/signals/views";
 import { ActionButtons, ActionPanel, useSignalActions } from "./row-actions";
 

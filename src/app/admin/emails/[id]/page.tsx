@@ -6,12 +6,11 @@ import { cache } from "react";
 import { TRPCError } from "@trpc/server";
 import { buttonClass } from "@/components/ui/button";
 import { formatDateTimeSeconds } from "@/lib/format/dates";
+import { EMAIL_STATUS } from "@/lib/labels";
 import { Alert, Badge, Card, CardBody, CardHeader, EmptyState } from "@/components/ui/card";
 import { api } from "@/trpc/server";
 
 export const dynamic = "force-dynamic";
-
-const STATUS_TONE = { queued: "amber", sent: "green", failed: "red" } as const;
 
 type Params = Promise<{ id: string }>;
 
@@ -102,7 +101,7 @@ export default async function AdminEmailPage({ params }: { params: Params }) {
     ["To", <span key="to" className="break-all">{email.to}</span>],
     ["Subject", email.subject || "(no subject)"],
     ["Kind", <code key="kind" className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs">{email.kind}</code>],
-    ["Status", <Badge key="status" tone={STATUS_TONE[email.status]}>{email.status[0]!.toUpperCase() + email.status.slice(1)}</Badge>],
+    ["Status", <Badge key="status" tone={EMAIL_STATUS[email.status].tone}>{EMAIL_STATUS[email.status].label}</Badge>],
     ["Created", <time key="created" dateTime={email.createdAt.toISOString()}>{formatDateTimeSeconds(email.createdAt)} UTC</time>],
     [
       "Sent",
