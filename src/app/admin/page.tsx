@@ -5,6 +5,7 @@ import type { ReactNode } from "react";
 import { Icon } from "@/components/shell/icons";
 import type { IconName } from "@/components/shell/nav";
 import { PageHeader } from "@/components/ui/card";
+import { formatCount } from "@/lib/format/numbers";
 import { api } from "@/trpc/server";
 
 export const dynamic = "force-dynamic";
@@ -23,7 +24,7 @@ export default async function AdminOverviewPage() {
 
       <section aria-labelledby="users-title">
         <h2 id="users-title" className="text-sm font-semibold tracking-wide text-slate-500 uppercase">
-          Users <span className="font-normal normal-case">· {totalUsers.toLocaleString("en-US")} in total</span>
+          Users <span className="font-normal normal-case">· {formatCount(totalUsers)} in total</span>
         </h2>
         <ul className="mt-3 grid gap-4 sm:grid-cols-3">
           <StatCard href="/admin/users?role=subscriber" icon="users" label="Traders" value={o.subscribers} hint="Subscriber accounts" />
@@ -55,7 +56,7 @@ function StatCard({ href, icon, label, value, hint }: { href: string; icon: Icon
               {label}
             </Link>
           </h3>
-          <p className="mt-2 text-3xl font-semibold tracking-tight text-slate-900 tabular-nums">{value.toLocaleString("en-US")}</p>
+          <p className="mt-2 text-3xl font-semibold tracking-tight text-slate-900 tabular-nums">{formatCount(value)}</p>
         </div>
         <span className="flex size-10 items-center justify-center rounded-lg bg-brand-50 text-brand-700">
           <Icon name={icon} />

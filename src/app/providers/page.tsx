@@ -5,9 +5,10 @@ import type { ReactNode } from "react";
 import { buttonClass, ButtonLink } from "@/components/ui/button";
 import { Badge, EmptyState, PageHeader } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
+import { SearchInput } from "@/components/ui/field";
 import { pageCount, Pagination } from "@/components/ui/pagination";
 import { SelectField, type SelectFieldOption } from "@/components/ui/select";
-import { drawdown, MARKET_LABEL, percent, ratio, toneClass, WINDOW_LABEL, type Figure, type StatsWindowKey } from "@/components/track-record/format";
+import { drawdown, percent, ratio, toneClass, WINDOW_LABEL, type Figure, type StatsWindowKey } from "@/components/track-record/format";
 import { rankingProgress, RANKING_RULE } from "@/components/track-record/ranking";
 import { SyntheticPricesBadge, SyntheticPricesNotice } from "@/components/track-record/synthetic-prices";
 import { formatCents } from "@/lib/money";
@@ -15,6 +16,8 @@ import { MIN_CLOSED_SIGNALS, MIN_TRACK_RECORD_DAYS } from "@/lib/stats/constants
 import { firstParam, hrefWith, parsePageParam, textParam, type SearchParams } from "@/lib/search-params";
 import { MARKET_OPTIONS } from "@/lib/validation/providers";
 import { api } from "@/trpc/server";
+import { formatCount } from "@/lib/format/numbers";
+import { marketLabel } from "@/lib/labels";
 
 export const dynamic = "force-dynamic";
 
@@ -133,15 +136,7 @@ export default async function ProvidersPage({ searchParams }: { searchParams: Pr
           <label htmlFor="provider-search" className="sr-only">
             Search providers
           </label>
-          <input
-            id="provider-search"
-            type="search"
-            name="q"
-            defaultValue={filters.q}
-            maxLength={80}
-            placeholder="Search by name or strategy"
-            className="block h-10 w-full rounded-md border border-slate-300 bg-white px-3 text-sm text-slate-900 shadow-xs placeholder:text-slate-400 focus:border-brand-600 focus:ring-2 focus:ring-brand-600/20 focus:outline-none"
-          />
+          <SearchInput id="provider-search" name="q" defaultValue={filters.q} maxLength={80} placeholder="Search by name or strategy" />
           <button type="submit" className={buttonClass("primary", "md", "shrink-0")}>
             Search
           </button>
@@ -180,7 +175,7 @@ export default async function ProvidersPage({ searchParams }: { searchParams: Pr
               {MARKET_OPTIONS.map((m) => (
                 <li key={m}>
                   <MarketChip href={hrefFor({ ...filters, market: m, page: 1 })} active={filters.market === m}>
-                    {MARKET_LABEL[m] ?? m}
+                    {marketLabel(m)}
                   </MarketChip>
                 </li>
               ))}
@@ -279,7 +274,7 @@ function ProviderCard({ p, rank, window: w, now, synthetic }: { p: LeaderboardIt
         <ul className="mt-3 flex flex-wrap gap-1.5" aria-label="Markets">
           {p.markets.map((m) => (
             <li key={m}>
-              <Badge>{MARKET_LABEL[m] ?? m}</Badge>
+              <Badge>{marketLabel(m)}</Badge>
             </li>
           ))}
         </ul>
@@ -300,10 +295,10 @@ function ProviderCard({ p, rank, window: w, now, synthetic }: { p: LeaderboardIt
 
       <p className="mt-3 flex flex-wrap gap-x-3 gap-y-1 text-xs text-slate-500 tabular-nums">
         <span>
-          <span className="font-medium text-slate-700">{(s?.closedSignals ?? 0).toLocaleString("en-US")}</span> closed signals
+          <span className="font-medium text-slate-700">{formatCount(s?.closedSignals ?? 0)}</span> closed signals
         </span>
         <span>
-          <span className="font-medium text-slate-700">{p.subscribers.toLocaleString("en-US")}</span>{" "}
+          <span className="font-medium text-slate-700">{formatCount(p.subscribers)}</span>{" "}
           {p.subscribers === 1 ? "subscriber" : "subscribers"}
         </span>
         {s?.ranked && s.score ? (
@@ -356,9 +351,9 @@ function FilterSelect({ label, name, value, options }: { label: string; name: st
 
 function describeResults(total: number, f: Filters) {
   const noun = total === 1 ? "provider" : "providers";
-  const parts = [`${total.toLocaleString("en-US")} ${noun}`];
+  const parts = [`${formatCount(total)} ${noun}`];
   if (f.q) parts[0] += ` matching “${f.q}”`;
-  if (f.market) parts[0] += ` in ${MARKET_LABEL[f.market] ?? f.market}`;
+  if (f.market) parts[0] += ` in ${marketLabel(f.market)}`;
   parts.push(f.window === "all" ? "all-time figures" : `figures over the last ${WINDOW_LABEL[f.window]}`);
   parts.push(`sorted by ${SORT_PHRASE[f.sort]}`);
   return parts.join(" · ");

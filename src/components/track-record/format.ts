@@ -140,6 +140,3 @@ export function daysBetween(from: Date | string, to: Date = new Date()): number 
 export const WINDOW_LABEL = { "30d": "30 days", "90d": "90 days", "1y": "1 year", all: "All time" } as const;
 export type StatsWindowKey = keyof typeof WINDOW_LABEL;
 export const WINDOW_KEYS = ["30d", "90d", "1y", "all"] as const satisfies readonly StatsWindowKey[];
-
-// The one wording per market lives in src/lib/labels.ts; re-exported for pages that still import it from here.
-export { MARKET_LABEL } from "@/lib/labels";

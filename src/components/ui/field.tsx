@@ -13,6 +13,24 @@ export function FieldError({ id, messages }: { id: string; messages?: string[] |
   );
 }
 
+/** A field's label above its control, then its hint (while there is no error) and its first error. */
+function FieldShell({ id, label, hint, errors, className, children }: { id: string; label: string; hint?: ReactNode; errors?: string[] | null; className?: string; children: ReactNode }) {
+  return (
+    <div className={className}>
+      <label htmlFor={id} className="block text-sm font-medium text-slate-800">
+        {label}
+      </label>
+      {children}
+      {hint && !errors?.length ? (
+        <p id={`${id}-hint`} className="mt-1 text-xs text-slate-500">
+          {hint}
+        </p>
+      ) : null}
+      <FieldError id={`${id}-error`} messages={errors} />
+    </div>
+  );
+}
+
 export function TextField({
   label,
   hint,
@@ -21,28 +39,17 @@ export function TextField({
   ...props
 }: InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: ReactNode; errors?: string[] | null; ref?: Ref<HTMLInputElement> }) {
   const id = useId();
-  const errId = `${id}-error`;
-  const hintId = `${id}-hint`;
   const invalid = Boolean(errors?.length);
   return (
-    <div className={className}>
-      <label htmlFor={id} className="block text-sm font-medium text-slate-800">
-        {label}
-      </label>
+    <FieldShell id={id} label={label} hint={hint} errors={errors} className={className}>
       <input
         id={id}
         aria-invalid={invalid || undefined}
-        aria-describedby={cn(invalid && errId, Boolean(hint) && !invalid && hintId) || undefined}
+        aria-describedby={cn(invalid && `${id}-error`, Boolean(hint) && !invalid && `${id}-hint`) || undefined}
         className={cn(control, "mt-1", invalid ? "border-red-500" : "border-slate-300")}
         {...props}
       />
-      {hint && !invalid ? (
-        <p id={hintId} className="mt-1 text-xs text-slate-500">
-          {hint}
-        </p>
-      ) : null}
-      <FieldError id={errId} messages={errors} />
-    </div>
+    </FieldShell>
   );
 }
 
@@ -55,10 +62,7 @@ export function TextArea({
   const id = useId();
   const invalid = Boolean(errors?.length);
   return (
-    <div className={className}>
-      <label htmlFor={id} className="block text-sm font-medium text-slate-800">
-        {label}
-      </label>
+    <FieldShell id={id} label={label} errors={errors} className={className}>
       <textarea
         id={id}
         aria-invalid={invalid || undefined}
@@ -66,8 +70,21 @@ export function TextArea({
         className={cn(control, "mt-1 min-h-28", invalid ? "border-red-500" : "border-slate-300")}
         {...props}
       />
-      <FieldError id={`${id}-error`} messages={errors} />
-    </div>
+    </FieldShell>
+  );
+}
+
+/** A search box for a filter form (type search, the kit's 40px height); label it with a `<label htmlFor>`. */
+export function SearchInput({ className, ...props }: Omit<InputHTMLAttributes<HTMLInputElement>, "type">) {
+  return (
+    <input
+      type="search"
+      className={cn(
+        "block h-10 w-full rounded-md border border-slate-300 bg-white px-3 text-sm text-slate-900 shadow-xs placeholder:text-slate-400 focus:border-brand-600 focus:ring-2 focus:ring-brand-600/20 focus:outline-none",
+        className,
+      )}
+      {...props}
+    />
   );
 }
 

@@ -5,6 +5,7 @@ import { cn } from "@/components/ui/cn";
 import { DataTable, type Column } from "@/components/ui/data-table";
 import { Icon } from "@/components/shell/icons";
 import { formatMonthYear, formatUtcDateTime } from "@/lib/format/dates";
+import { formatCount } from "@/lib/format/numbers";
 import { formatCents } from "@/lib/money";
 import { requireAdmin } from "@/server/auth/guards";
 import { testClock } from "@/server/services/billing/test-clock";
@@ -60,7 +61,7 @@ export default async function AdminRevenuePage() {
 
       <section aria-labelledby="totals-title">
         <h2 id="totals-title" className="text-sm font-semibold tracking-wide text-slate-500 uppercase">
-          All time <span className="font-normal normal-case">· {t.invoices.toLocaleString("en-US")} paid invoices</span>
+          All time <span className="font-normal normal-case">· {formatCount(t.invoices)} paid invoices</span>
         </h2>
         <dl className="mt-3 grid grid-cols-2 gap-4 lg:grid-cols-4">
           <Stat label="Gross" value={formatCents(t.grossCents)} hint="Paid by subscribers" />
@@ -69,7 +70,7 @@ export default async function AdminRevenuePage() {
           <Stat label="Refunded" value={formatCents(t.refundedCents)} hint="Returned to subscribers" />
         </dl>
         <p className="mt-3 text-sm text-slate-600">
-          {data.subscriptions.live.toLocaleString("en-US")} live subscriptions
+          {formatCount(data.subscriptions.live)} live subscriptions
           {data.subscriptions.byStatus.past_due ? `, ${data.subscriptions.byStatus.past_due} past due` : ""} · {data.subscriptions.canceledLast30d} ended in
           the last 30 days
         </p>
@@ -161,7 +162,7 @@ function SplitTable<Row extends Split>({ caption, rows, rowKey, first }: { capti
       rowKey={rowKey}
       columns={[
         { ...first, rowHeader: true, headClassName: "px-5 py-2 font-medium", className: cn("px-5 py-2.5 font-medium text-slate-900", first.className) },
-        num("invoices", "Invoices", (r) => r.invoices.toLocaleString("en-US")),
+        num("invoices", "Invoices", (r) => formatCount(r.invoices)),
         num("gross", "Gross", (r) => formatCents(r.grossCents)),
         num("platform", "Platform", (r) => formatCents(r.platformFeeCents)),
         num("share", "Provider", (r) => formatCents(r.providerShareCents), true),

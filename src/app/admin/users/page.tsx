@@ -7,7 +7,9 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { buttonClass } from "@/components/ui/button";
 import { EmptyState, PageHeader } from "@/components/ui/card";
+import { SearchInput } from "@/components/ui/field";
 import { formatDate } from "@/lib/format/dates";
+import { formatCount } from "@/lib/format/numbers";
 import { requireAdmin } from "@/server/auth/guards";
 import { api } from "@/trpc/server";
 import { UserRow, type Role } from "./client";
@@ -61,15 +63,7 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: P
           <label htmlFor="user-q" className="block text-sm font-medium text-slate-800">
             Email or name
           </label>
-          <input
-            id="user-q"
-            type="search"
-            name="q"
-            defaultValue={filters.q}
-            maxLength={100}
-            placeholder="e.g. ana@ or Ana"
-            className="mt-1 block h-10 w-full rounded-md border border-slate-300 bg-white px-3 text-sm text-slate-900 shadow-xs placeholder:text-slate-400 focus:border-brand-600 focus:ring-2 focus:ring-brand-600/20 focus:outline-none"
-          />
+          <SearchInput id="user-q" name="q" defaultValue={filters.q} maxLength={100} placeholder="e.g. ana@ or Ana" className="mt-1" />
         </div>
         <div className="sm:w-44">
           <SelectField id="user-role" label="Role" name="role" defaultValue={filters.role ?? ""} options={[{ value: "", label: "All roles" }, ...ROLES]} />
@@ -87,7 +81,7 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: P
       </form>
 
       <p className="mt-6 mb-3 text-sm text-slate-600">
-        {result.total.toLocaleString("en-US")} {result.total === 1 ? "user" : "users"}
+        {formatCount(result.total)} {result.total === 1 ? "user" : "users"}
         {filtered ? (result.total === 1 ? " matches these filters" : " match these filters") : ""}
       </p>
 
