@@ -26,6 +26,13 @@ export function actingAs(user: { id: string; role: UserRole }, init: { now?: Dat
   return Object.defineProperty(ctx, "now", { get: () => new Date(), enumerable: true });
 }
 
+/** A provider with a TradingView webhook URL made through the settings procedure, and the URL's secret token. */
+export async function newProviderWithWebhook() {
+  const p = await newProvider();
+  const { url } = await p.caller.providers.rotateWebhook();
+  return { ...p, url, token: url.split("/").at(-1)! };
+}
+
 export async function newApiKey(p: { user: { id: string }; provider: { id: string } }): Promise<string> {
   return (await createApiKey(serviceContext({ actor: { id: p.user.id, role: "provider" } }), p.provider.id, "tests")).key;
 }

@@ -13,7 +13,7 @@ import postgres from "postgres";
 import { useTestDatabase } from "@/test/db";
 import { useFakeMarket } from "@/test/fake-market";
 import { startAlertProcess } from "@/test/processes";
-import { actingAs, newProvider, rawRows } from "@/test/signals";
+import { actingAs, newProviderWithWebhook, rawRows } from "@/test/signals";
 import { db } from "@/server/db";
 import { signalEvents, signals, webhookDeliveries } from "@/server/db/schema";
 import { resetRateLimits } from "@/server/rate-limit";
@@ -45,9 +45,8 @@ async function databaseUrl(): Promise<string> {
 describe("a delivery interrupted by a crash", () => {
   it("is processed exactly once when redelivered after a restart (PostgreSQL, real SIGKILL)", { timeout: 60_000 }, async (ctx) => {
     if (t.handle.kind !== "postgres") return ctx.skip(); // PGlite is one process: a crash takes the database with it
-    const p = await newProvider();
-    const { url } = await p.caller.providers.rotateWebhook();
-    const token = url.split("/").at(-1)!;
+    const p = await newProviderWithWebhook();
+    const { token } = p;
     const { signal: long } = await publishSignal(actingAs(p.user), p.provider.id, { symbol: "BTC/USDT", side: "long" }, "ui");
     const sell = JSON.stringify({ ticker: "BTCUSDT", action: "sell", alert_id: "crash-sell-1" });
 

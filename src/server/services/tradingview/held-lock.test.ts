@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { eq, sql } from "drizzle-orm";
 import { useTestDatabase } from "@/test/db";
 import { useFakeMarket } from "@/test/fake-market";
-import { actingAs, newProvider } from "@/test/signals";
+import { actingAs, newProviderWithWebhook } from "@/test/signals";
 import { db } from "@/server/db";
 import { providers } from "@/server/db/schema";
 import { resetRateLimits } from "@/server/rate-limit";
@@ -39,9 +39,8 @@ async function whileHeld<T>(providerId: string, ms: number, during: () => Promis
 describe("a provider row held longer than the lock timeout (PostgreSQL)", () => {
   it("an opening alert, from a provider this process knows or not, answers 503 with Retry-After instead of waiting", async (ctx) => {
     if (t.handle.kind !== "postgres") return ctx.skip(); // PGlite runs one transaction at a time: nothing waits on a lock
-    const p = await newProvider();
-    const { url } = await p.caller.providers.rotateWebhook();
-    const token = url.split("/").at(-1)!;
+    const p = await newProviderWithWebhook();
+    const { token } = p;
     // First an alert from a provider this process has not seen; then one from a provider it has (the fast way).
     for (const id of ["unknown-1", "known-1"]) {
       const started = Date.now();
@@ -55,9 +54,8 @@ describe("a provider row held longer than the lock timeout (PostgreSQL)", () => 
 
   it("an exit answers 503 with Retry-After instead of waiting", async (ctx) => {
     if (t.handle.kind !== "postgres") return ctx.skip();
-    const p = await newProvider();
-    const { url } = await p.caller.providers.rotateWebhook();
-    const token = url.split("/").at(-1)!;
+    const p = await newProviderWithWebhook();
+    const { token } = p;
     await publishSignal(actingAs(p.user), p.provider.id, { symbol: "BTC/USDT", side: "long" }, "ui");
     const answer = await whileHeld(p.provider.id, 4000, () => handleAlert(serviceContext(), token, alert("exit", "x-1"), "application/json"));
     expect(answer).toMatchObject({ status: 503, headers: { "retry-after": "5" } });

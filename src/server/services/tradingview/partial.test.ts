@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { asc, eq } from "drizzle-orm";
 import { useTestDatabase } from "@/test/db";
 import { useFakeMarket } from "@/test/fake-market";
-import { actingAs, newProvider } from "@/test/signals";
+import { actingAs, newProviderWithWebhook } from "@/test/signals";
 import { db } from "@/server/db";
 import { signals, webhookDeliveries } from "@/server/db/schema";
 import { resetRateLimits } from "@/server/rate-limit";
@@ -22,18 +22,12 @@ useFakeMarket();
 beforeEach(() => resetRateLimits());
 afterEach(() => waitForInlineRuns());
 
-async function withWebhook() {
-  const p = await newProvider();
-  const { url } = await p.caller.providers.rotateWebhook();
-  return { ...p, token: url.split("/").at(-1)! };
-}
-
 const alert = (fields: Record<string, unknown>) => JSON.stringify({ ticker: "BTCUSDT", ...fields });
 const rowsOf = (providerId: string) => db.select().from(signals).where(eq(signals.providerId, providerId)).orderBy(asc(signals.number));
 
 describe("an alert whose open is refused after its exit", () => {
   it("a reversal refused at the open closes the old side, answers the refusal with what it closed, and a repeat gets the same", async () => {
-    const p = await withWebhook();
+    const p = await newProviderWithWebhook();
     const { signal: long } = await publishSignal(actingAs(p.user), p.provider.id, { symbol: "BTC/USDT", side: "long" }, "ui");
     // A short's stop must sit above the price (32045.14).
     const body = alert({ action: "short", sl: "31000", alert_id: "rev-1" });
@@ -48,7 +42,7 @@ describe("an alert whose open is refused after its exit", () => {
   });
 
   it("a sell that only closes the long gives back the quota point its open's checks took", async () => {
-    const p = await withWebhook();
+    const p = await newProviderWithWebhook();
     await publishSignal(actingAs(p.user), p.provider.id, { symbol: "BTC/USDT", side: "long" }, "ui");
     for (let i = 2; i < PUBLISH_RATE.points; i++) await publishSignal(actingAs(p.user), p.provider.id, { symbol: "ETH/USDT", side: "long" }, "ui");
     // One publication left in this minute. A sell with a stop that would not suit a short: it closes the long.

@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { asc, eq } from "drizzle-orm";
 import { useTestDatabase } from "@/test/db";
 import { useFakeMarket } from "@/test/fake-market";
-import { actingAs, newProvider } from "@/test/signals";
+import { actingAs, newProviderWithWebhook } from "@/test/signals";
 import { db } from "@/server/db";
 import { signalEvents, signals, webhookDeliveries } from "@/server/db/schema";
 import { resetRateLimits } from "@/server/rate-limit";
@@ -28,12 +28,6 @@ useTestDatabase();
 useFakeMarket();
 beforeEach(() => resetRateLimits());
 afterEach(() => waitForInlineRuns());
-
-async function withWebhook() {
-  const p = await newProvider();
-  const { url } = await p.caller.providers.rotateWebhook();
-  return { ...p, token: url.split("/").at(-1)! };
-}
 
 const alert = (action: string, id: string) => JSON.stringify({ ticker: "BTCUSDT", action, alert_id: id });
 
@@ -59,7 +53,7 @@ function expectConsistent(rows: (typeof signals.$inferSelect)[]) {
 
 describe("a close and an open racing on one provider and symbol", () => {
   it("a sell that arrived before a buy but runs after it closes the buy's long, not before it opened (no 500)", async () => {
-    const p = await withWebhook();
+    const p = await newProviderWithWebhook();
     const arrived = new Date();
     // The buy arrived a second later but got the provider's lock first.
     const buy = await handleAlert(serviceContext({ now: new Date(arrived.getTime() + 1000) }), p.token, alert("buy", "b-1"), "application/json");
@@ -74,7 +68,7 @@ describe("a close and an open racing on one provider and symbol", () => {
   });
 
   it("two sells at once with one long open: one closes it, the other (finding nothing to close) opens a short", async () => {
-    const p = await withWebhook();
+    const p = await newProviderWithWebhook();
     await publishSignal(actingAs(p.user), p.provider.id, { symbol: "BTC/USDT", side: "long" }, "ui");
     const answers = await Promise.all([deliver(p.token, alert("sell", "s-1")), deliver(p.token, alert("sell", "s-2"))]);
     expect(answers.map((a) => a.status).sort()).toEqual([200, 201]);
@@ -88,7 +82,7 @@ describe("a close and an open racing on one provider and symbol", () => {
   });
 
   it("1,000 buy and sell alerts racing (10 at a time): no 5xx, one recorded answer each, a consistent record and a verified chain", { timeout: 240_000 }, async () => {
-    const p = await withWebhook();
+    const p = await newProviderWithWebhook();
     const bodies = Array.from({ length: 1000 }, (_, i) => alert(i % 2 ? "sell" : "buy", `race-${i}`));
     const answers: { status: number; body: unknown }[] = [];
     for (let i = 0; i < bodies.length; i += 10) {

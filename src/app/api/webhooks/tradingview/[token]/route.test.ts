@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { asc, eq } from "drizzle-orm";
 import { useTestDatabase } from "@/test/db";
 import { useFakeMarket } from "@/test/fake-market";
-import { actingAs, newProvider, rowCounts } from "@/test/signals";
+import { actingAs, newProviderWithWebhook, rowCounts } from "@/test/signals";
 import { db } from "@/server/db";
 import { signalEvents, signals, webhookDeliveries } from "@/server/db/schema";
 import { env } from "@/env";
@@ -66,10 +66,9 @@ async function deliver(token: string, body: string, contentType = "application/j
 
 /** A provider with a webhook URL made through the settings procedure. */
 async function withWebhook() {
-  const p = await newProvider();
-  const { url } = await p.caller.providers.rotateWebhook();
-  expect(url).toMatch(new RegExp(`^${env.APP_URL}/api/webhooks/tradingview/tv_[A-Za-z0-9_-]{20,64}$`));
-  return { ...p, token: url.split("/").at(-1)! };
+  const p = await newProviderWithWebhook();
+  expect(p.url).toMatch(new RegExp(`^${env.APP_URL}/api/webhooks/tradingview/tv_[A-Za-z0-9_-]{20,64}$`));
+  return p;
 }
 
 const alert = (fields: Record<string, unknown>) => JSON.stringify({ ticker: "BTCUSDT", time: new Date().toISOString(), ...fields });
