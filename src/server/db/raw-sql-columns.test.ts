@@ -34,7 +34,7 @@ interface KnownSchema {
 
 const BUILT_IN_TYPES = ["text", "int", "integer", "bigint", "numeric", "boolean", "json", "jsonb", "timestamptz", "date", "uuid"];
 
-/** The schema's tables with their columns' SQL names, as the client names them (`casing: "snake_case"`, db/index.ts). */
+/** The schema's tables with their columns' SQL names as the client names them (`casing: "snake_case"`, db/index.ts). */
 function schemaOf(module: Record<string, unknown>): KnownSchema {
   const casing = new CasingCache("snake_case");
   const tables = new Map<string, Set<string>>();

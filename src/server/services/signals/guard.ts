@@ -20,7 +20,7 @@ export interface PublicationGuard {
   passphraseEnc?: string | null;
   /** No live (pending or open) signal of the provider on `symbol` may be on `side` (one the alert would exit first). */
   noLiveOn?: { symbol: string; side: SignalSide };
-  /** How long the locked way waits for the provider's lock before failing with 55P03 (the optimistic way never waits). */
+  /** How long the locked way waits for the provider's lock before failing with 55P03 (the optimistic never waits). */
   lockTimeout?: LockTimeout;
 }
 
@@ -56,7 +56,10 @@ export function guardStatements(providerId: string, guard: PublicationGuard | un
   return { lock, read };
 }
 
-/** From the rows of `guardStatements`: why the guard fails, or undefined when it holds (a missing row without a token to check is the caller's "not found"). */
+/**
+ * From the rows of `guardStatements`: why the guard fails, or undefined when it holds. (No provider row without a
+ * token to check is not the guard's to judge: the caller answers "not found".)
+ */
 export function guardFailure(guard: PublicationGuard | undefined, locked: RawRow[], read: RawRow[] | undefined): GuardFailure | undefined {
   if (!guard) return undefined;
   if (guard.tokenHash !== undefined && !locked.length) return "provider_changed";

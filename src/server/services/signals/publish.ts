@@ -6,7 +6,7 @@
  * provider's lock (`publishLocked`).
  */
 import "server-only";
-import { type Executor } from "@/server/db";
+import type { Executor } from "@/server/db";
 import { asQuery, executeRows, rawPipelined, rawTransaction, type RawRow, type RawStatement } from "@/server/db/raw";
 import { signalEvents, signals } from "@/server/db/schema";
 import { NotFoundError, isUniqueViolation } from "@/server/errors";

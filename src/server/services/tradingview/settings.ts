@@ -1,4 +1,4 @@
-/** The provider's TradingView settings: the secret webhook URL (only its sha256 is stored) and the optional passphrase. */
+/** A provider's TradingView settings: its secret webhook URL (only the sha256 is stored) and optional passphrase. */
 import "server-only";
 import { eq } from "drizzle-orm";
 import { db } from "@/server/db";
