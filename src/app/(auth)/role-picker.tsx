@@ -8,15 +8,34 @@ const OPTIONS = [
   { value: "provider", label: "I'm a signal provider", hint: "Publish signals and earn 70% of subscriptions" },
 ] as const;
 
-/** The role choice as a radio group (the kit's, submitted as `role`); each option is a card whose whole area picks it. */
-export function RolePicker({ defaultValue, errors }: { defaultValue: string; errors?: string[] }) {
+/**
+ * The role choice as a radio group (the kit's, submitted as `role`); each option is a card whose whole area picks it.
+ * A form action's form leaves it uncontrolled (`defaultValue`); a client form controls it (`value`, `onValueChange`).
+ */
+export function RolePicker({
+  defaultValue,
+  value,
+  onValueChange,
+  errors,
+}: {
+  defaultValue?: string;
+  value?: string;
+  onValueChange?: (role: string) => void;
+  errors?: string[];
+}) {
   return (
     <div>
       <p id="role-legend" className="text-sm font-medium text-slate-800">
         How will you use Tradsy?
       </p>
       {/* Keyed by the default: after a refused submit the form shows the role that was sent, as the native radios did. */}
-      <RadioGroup key={defaultValue} name="role" defaultValue={defaultValue} aria-labelledby="role-legend" className="mt-2 grid gap-2 sm:grid-cols-2">
+      <RadioGroup
+        key={defaultValue}
+        name="role"
+        defaultValue={defaultValue}
+        value={value}
+        onValueChange={onValueChange}
+        aria-labelledby="role-legend" className="mt-2 grid gap-2 sm:grid-cols-2">
         {OPTIONS.map((o) => (
           <label
             key={o.value}
