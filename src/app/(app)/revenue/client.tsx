@@ -2,17 +2,20 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useEffect, useRef, useState, type FormEvent } from "react";
+import { useEffect, useRef, useState } from "react";
+import { useForm, useWatch } from "react-hook-form";
+import { zodResolver } from "@hookform/resolvers/zod";
 import { useTRPC } from "@/trpc/react";
 import { serverFieldErrors } from "@/trpc/field-errors";
 import { useHydrated } from "@/components/ui/use-hydrated";
 import { Alert } from "@/components/ui/card";
 import { Button, Spinner } from "@/components/ui/button";
 import { TextField } from "@/components/ui/field";
+import { messages, setServerErrors } from "@/components/forms/errors";
 import { centsToInput, formatCents, parseDollars, splitRevenue } from "@/lib/money";
 import { DEFAULT_PRICE_CENTS, MAX_TRIAL_DAYS, MIN_PRICE_CENTS } from "@/lib/billing";
-
-type FieldErrs = Record<string, string[] | undefined>;
+import type { PriceInput } from "@/lib/validation/billing";
+import { priceFormSchema, priceFormServerErrors, type PriceFormValues } from "./price-form-schema";
 
 /**
  * Starts (or resumes) Stripe Connect onboarding and sends the browser to the account link. The button stays busy
@@ -105,65 +108,62 @@ export function OnboardingNotice({ kind, ready, detailsSubmitted }: { kind: "ret
   );
 }
 
-/** Monthly price in dollars (read as a decimal string, sent as integer cents) and the free trial. */
+/**
+ * Monthly price in dollars (read as a decimal string, sent as integer cents) and the free trial. A field's message
+ * stays until the next submit or an edit of that field.
+ */
 export function PriceForm({ priceCents, trialDays, priceReady }: { priceCents: number; trialDays: number; priceReady: boolean }) {
   const trpc = useTRPC();
   const router = useRouter();
   const hydrated = useHydrated();
-  const [dollars, setDollars] = useState(centsToInput(priceCents));
-  const [trial, setTrial] = useState(String(trialDays));
-  const [local, setLocal] = useState<FieldErrs>({});
-  const save = useMutation(trpc.billing.setPrice.mutationOptions({ onSuccess: () => router.refresh() }));
-  const server = serverFieldErrors(save.error);
-  const errs: FieldErrs = { price: local.price ?? server.priceCents, trial: local.trial ?? server.trialDays };
-  const formError = save.isError && !server.priceCents && !server.trialDays ? save.error.message : null;
+  const defaults = { price: centsToInput(priceCents), trialDays: String(trialDays) };
+  const form = useForm<PriceFormValues, unknown, PriceInput>({
+    defaultValues: defaults,
+    resolver: zodResolver(priceFormSchema),
+    reValidateMode: "onSubmit",
+    shouldFocusError: false,
+  });
+  const { errors } = form.formState;
+  const save = useMutation(
+    trpc.billing.setPrice.mutationOptions({
+      onSuccess: () => router.refresh(),
+      onError: (err) => {
+        if (!setServerErrors(form.setError, priceFormServerErrors(serverFieldErrors(err)), ["price", "trialDays"])) {
+          form.setError("root.server", { type: "server", message: err.message });
+        }
+      },
+    }),
+  );
+  // A refusal by the form's own checks hides the last call's outcome, as a new call would.
+  const submit = form.handleSubmit(
+    (input) => save.mutate(input),
+    () => save.reset(),
+  );
+  const clearOnEdit = (field: keyof PriceFormValues) => ({ onChange: () => form.clearErrors(field) });
 
-  const parsed = parseDollars(dollars);
+  const parsed = parseDollars(useWatch({ control: form.control, name: "price" }));
   const preview = parsed.ok && parsed.cents >= MIN_PRICE_CENTS ? splitRevenue(parsed.cents) : null;
 
-  const onSubmit = (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const next: FieldErrs = {};
-    const price = parseDollars(dollars);
-    if (!price.ok) next.price = [price.message];
-    const t = trial.trim();
-    if (!/^\d{1,3}$/.test(t)) next.trial = [`Enter whole days from 0 to ${MAX_TRIAL_DAYS}`];
-    setLocal(next);
-    if (!price.ok || next.trial) {
-      save.reset();
-      return;
-    }
-    save.mutate({ priceCents: price.cents, trialDays: Number(t) });
-  };
-
   return (
-    <form onSubmit={onSubmit} noValidate className="space-y-4">
-      {formError ? <Alert tone="error">{formError}</Alert> : null}
+    <form onSubmit={submit} noValidate className="space-y-4">
+      {errors.root?.server ? <Alert tone="error">{errors.root.server.message}</Alert> : null}
       <div className="grid gap-4 sm:grid-cols-2">
         <TextField
           label="Monthly price (USD)"
-          name="price"
           inputMode="decimal"
           autoComplete="off"
-          value={dollars}
-          onChange={(e) => {
-            setDollars(e.target.value);
-            if (local.price) setLocal((l) => ({ ...l, price: undefined }));
-          }}
-          errors={errs.price}
+          defaultValue={defaults.price}
+          {...form.register("price", clearOnEdit("price"))}
+          errors={messages(errors.price)}
           hint={`At least ${formatCents(MIN_PRICE_CENTS)}; the Tradsy default is ${formatCents(DEFAULT_PRICE_CENTS)}.`}
         />
         <TextField
           label="Free trial (days)"
-          name="trialDays"
           inputMode="numeric"
           autoComplete="off"
-          value={trial}
-          onChange={(e) => {
-            setTrial(e.target.value);
-            if (local.trial) setLocal((l) => ({ ...l, trial: undefined }));
-          }}
-          errors={errs.trial}
+          defaultValue={defaults.trialDays}
+          {...form.register("trialDays", clearOnEdit("trialDays"))}
+          errors={messages(errors.trialDays)}
           hint={`0 for none, up to ${MAX_TRIAL_DAYS}. Trials start paying when they end.`}
         />
       </div>
