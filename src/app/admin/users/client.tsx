@@ -3,14 +3,20 @@
 import { useMutation } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useState, useTransition, type FormEvent } from "react";
+import { useTransition } from "react";
+import { useController, useForm } from "react-hook-form";
+import { zodResolver } from "@hookform/resolvers/zod";
+import type { z } from "zod";
 import { Button } from "@/components/ui/button";
 import { Badge } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
 import { SelectField } from "@/components/ui/select";
 import { TableCell, TableRow } from "@/components/ui/table";
+import { setServerErrors } from "@/components/forms/errors";
 import { USER_ROLE, type UserRoleName } from "@/lib/labels";
+import { setRoleSchema } from "@/lib/validation/admin";
 import { useTRPC } from "@/trpc/react";
+import { serverFieldErrors } from "@/trpc/field-errors";
 
 export type Role = UserRoleName;
 
@@ -26,22 +32,30 @@ export interface UserRowData {
   providerSlug: string | null;
 }
 
-/** One table row. The role badge shows the requested role while the change is saved and the page data refreshes. */
+/** The role form's one field; the row's user is added when it is sent. */
+const roleFormSchema = setRoleSchema.pick({ role: true });
+
+/**
+ * One table row. The role badge shows the requested role while the change is saved and the page data refreshes.
+ * The line under the form says how the last change went until the role chosen changes or the next change is sent.
+ */
 export function UserRow({ user, isSelf }: { user: UserRowData; isSelf: boolean }) {
   const trpc = useTRPC();
   const router = useRouter();
-  const [selected, setSelected] = useState<Role>(user.role);
-  const [message, setMessage] = useState<{ tone: "success" | "error"; text: string } | null>(null);
+  const form = useForm<z.input<typeof roleFormSchema>>({
+    defaultValues: { role: user.role },
+    resolver: zodResolver(roleFormSchema, undefined, { raw: true }),
+    reValidateMode: "onSubmit",
+    shouldFocusError: false,
+  });
+  const { field: role } = useController({ control: form.control, name: "role" });
   const [refreshing, startTransition] = useTransition();
   const setRole = useMutation(
     trpc.admin.setRole.mutationOptions({
-      onSuccess: (_data, vars) => {
-        setMessage({ tone: "success", text: `Role changed to ${USER_ROLE[vars.role].label}.` });
-        startTransition(() => router.refresh());
-      },
+      onSuccess: () => startTransition(() => router.refresh()),
       onError: (err) => {
-        setSelected(user.role);
-        setMessage({ tone: "error", text: err.message });
+        form.setValue("role", user.role);
+        if (!setServerErrors(form.setError, serverFieldErrors(err), ["role"])) form.setError("root.server", { type: "server", message: err.message });
       },
     }),
   );
@@ -50,11 +64,15 @@ export function UserRow({ user, isSelf }: { user: UserRowData; isSelf: boolean }
   const shownRole: Role = optimistic && setRole.variables ? setRole.variables.role : user.role;
   const busy = setRole.isPending || refreshing;
 
-  function onSubmit(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    setMessage(null);
-    setRole.mutate({ userId: user.id, role: selected });
-  }
+  const { errors } = form.formState;
+  const failed = errors.role?.message ?? errors.root?.server?.message;
+  const message: { tone: "success" | "error"; text: string } | null = failed
+    ? { tone: "error", text: failed }
+    : setRole.isSuccess
+      ? { tone: "success", text: `Role changed to ${USER_ROLE[setRole.variables.role].label}.` }
+      : null;
+
+  const onSubmit = form.handleSubmit((values) => setRole.mutate({ userId: user.id, ...values }));
 
   return (
     <TableRow className="align-top">
@@ -90,16 +108,17 @@ export function UserRow({ user, isSelf }: { user: UserRowData; isSelf: boolean }
           <SelectField
             aria-label={`Role for ${user.email}`}
             size="sm"
-            value={selected}
+            value={role.value}
             onValueChange={(r) => {
-              setSelected(r as Role);
-              setMessage(null);
+              role.onChange(r);
+              form.clearErrors();
+              setRole.reset();
             }}
             disabled={busy}
             triggerClassName="w-auto min-w-24"
             options={ROLES}
           />
-          <Button type="submit" size="sm" variant="secondary" className="whitespace-nowrap" loading={busy} disabled={busy || selected === shownRole}>
+          <Button type="submit" size="sm" variant="secondary" className="whitespace-nowrap" loading={busy} disabled={busy || role.value === shownRole}>
             Change role<span className="sr-only"> for {user.email}</span>
           </Button>
         </form>

@@ -4,6 +4,7 @@ import { adminProcedure, createTRPCRouter } from "@/server/api/trpc";
 import * as users from "@/server/services/users";
 import { adminGetEmail } from "@/server/services/email/admin";
 import { outboxIsMailbox } from "@/server/services/email/delivery";
+import { setRoleSchema } from "@/lib/validation/admin";
 
 const page = { page: z.number().int().min(1).max(10_000).default(1), pageSize: z.number().int().min(1).max(100).default(25) };
 
@@ -15,7 +16,7 @@ export const adminRouter = createTRPCRouter({
     .query(({ input }) => users.adminListUsers(input)),
 
   setRole: adminProcedure
-    .input(z.object({ userId: z.string().min(1).max(64), role: z.enum(["subscriber", "provider", "admin"], { error: "Choose a valid role" }) }))
+    .input(setRoleSchema)
     .mutation(async ({ ctx, input }) => {
       await users.adminSetRole(ctx.service, input.userId, input.role);
       return { ok: true as const };
