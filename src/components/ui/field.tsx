@@ -13,6 +13,20 @@ export function FieldError({ id, messages }: { id: string; messages?: string[] |
   );
 }
 
+/** What goes under a control: its hint while it has no error (id `${id}-hint`), then its first error (`${id}-error`). */
+export function FieldNotes({ id, hint, errors }: { id: string; hint?: ReactNode; errors?: string[] | null }) {
+  return (
+    <>
+      {hint && !errors?.length ? (
+        <p id={`${id}-hint`} className="mt-1 text-xs text-slate-500">
+          {hint}
+        </p>
+      ) : null}
+      <FieldError id={`${id}-error`} messages={errors} />
+    </>
+  );
+}
+
 /** A field's label above its control, then its hint (while there is no error) and its first error. */
 function FieldShell({ id, label, hint, errors, className, children }: { id: string; label: string; hint?: ReactNode; errors?: string[] | null; className?: string; children: ReactNode }) {
   return (
@@ -21,12 +35,7 @@ function FieldShell({ id, label, hint, errors, className, children }: { id: stri
         {label}
       </label>
       {children}
-      {hint && !errors?.length ? (
-        <p id={`${id}-hint`} className="mt-1 text-xs text-slate-500">
-          {hint}
-        </p>
-      ) : null}
-      <FieldError id={`${id}-error`} messages={errors} />
+      <FieldNotes id={id} hint={hint} errors={errors} />
     </div>
   );
 }

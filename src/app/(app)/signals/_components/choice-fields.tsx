@@ -3,7 +3,7 @@
 import { RadioGroup as RadioGroupPrimitive } from "radix-ui";
 import { useId, type ReactNode } from "react";
 import { cn } from "@/components/ui/cn";
-import { FieldError } from "@/components/ui/field";
+import { FieldNotes } from "@/components/ui/field";
 import { RadioGroup } from "@/components/ui/radio-group";
 import { SelectField, type SelectFieldOption } from "@/components/ui/select";
 
@@ -91,12 +91,7 @@ export function SelectWithHint({
         // The height of the form's text fields beside it.
         triggerClassName={cn("data-[size=default]:h-[38px]", invalid && "border-red-500")}
       />
-      {hint && !invalid ? (
-        <p id={`${id}-hint`} className="mt-1 text-xs text-slate-500">
-          {hint}
-        </p>
-      ) : null}
-      <FieldError id={`${id}-error`} messages={errors} />
+      <FieldNotes id={id} hint={hint} errors={errors} />
     </div>
   );
 }
