@@ -23,7 +23,7 @@ import { fileURLToPath } from "node:url";
 import { defineConfig, devices } from "@playwright/test";
 
 const root = path.dirname(fileURLToPath(import.meta.url));
-const PORT = 3100;
+const PORT = Number(process.env.E2E_PORT || 3100);
 const baseURL = `http://127.0.0.1:${PORT}`;
 const DATA_DIR = ".data/e2e";
 const isCI = Boolean(process.env.CI);
