@@ -84,6 +84,8 @@ export const signals = pgTable(
     index("signals_provider_id_status_idx").on(t.providerId, t.status),
     index("signals_status_idx").on(t.status),
     index("signals_provider_id_closed_at_idx").on(t.providerId, t.closedAt),
+    // The marketplace search by instrument: the distinct symbols by a loose index scan, then one probe per provider.
+    index("signals_symbol_provider_id_idx").on(t.symbol, t.providerId),
   ],
 );
 

@@ -1,0 +1,1 @@
+CREATE INDEX "signals_symbol_provider_id_idx" ON "signals" USING btree ("symbol","provider_id");
