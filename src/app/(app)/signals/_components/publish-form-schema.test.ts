@@ -1,7 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { fieldErrorsFromZod } from "@/lib/validation/field-errors";
 import { publishSignalSchema } from "@/lib/validation/signals";
-import { placeServerErrors, publishFormDefaults, publishFormSchema, toPublishInput, type PublishFormContext, type PublishFormValues } from "./publish-form-schema";
+import {
+  evenSizes,
+  placeServerErrors,
+  publishFormDefaults,
+  publishFormSchema,
+  sizesUntouched,
+  toPublishInput,
+  withTakeProfitAdded,
+  withTakeProfitRemoved,
+  type PublishFormContext,
+  type PublishFormValues,
+} from "./publish-form-schema";
 
 const market: PublishFormContext = { chosenSymbol: "BTC/USDT", marketPrice: "30000" };
 const values = (patch: Partial<PublishFormValues>): PublishFormValues => ({ ...publishFormDefaults(), symbol: "BTC/USDT", ...patch });
@@ -105,6 +116,57 @@ describe("publish form schema", () => {
     expect(server.success).toBe(false);
     expect(issues(v)).toEqual({ stopLoss: "Stop-loss must be a positive number like 32045.14", note: "Keep the note under 1,000 characters" });
     expect(fieldErrorsFromZod(server.error!)).toEqual({ stopLoss: [issues(v).stopLoss], note: [issues(v).note] });
+  });
+});
+
+describe("take-profit sizes", () => {
+  const rows = (...levels: [string, string][]) => levels.map(([price, size]) => ({ price, size }));
+  const percentSum = (sizes: string[]) => sizes.reduce((a, s) => a + Number(s), 0);
+
+  it("split 100% evenly in whole percents, adding up to exactly 100", () => {
+    expect(evenSizes(1)).toEqual(["100"]);
+    expect(evenSizes(2)).toEqual(["50", "50"]);
+    expect(evenSizes(3)).toEqual(["34", "33", "33"]);
+    expect(evenSizes(6)).toEqual(["17", "17", "17", "17", "16", "16"]);
+    for (let n = 1; n <= 12; n++) expect(percentSum(evenSizes(n))).toBe(100);
+    expect(evenSizes(0)).toEqual([]);
+  });
+
+  it("start as one level closing the whole position, which a signal with a target price sends as is", () => {
+    expect(publishFormDefaults().takeProfits).toEqual([{ price: "", size: "100" }]);
+    const v = values({ takeProfits: [{ ...publishFormDefaults().takeProfits[0]!, price: "32000" }] });
+    const result = publishFormSchema(market).safeParse(v);
+    expect(result.success).toBe(true);
+    expect(result.data?.takeProfits).toEqual([{ price: "32000", share: "1" }]);
+  });
+
+  it("send no take-profit while no level has a price and the sizes are the form's own", () => {
+    expect(publishFormSchema(market).safeParse(values({})).data?.takeProfits).toEqual([]);
+    expect(publishFormSchema(market).safeParse(values({ takeProfits: rows(["", "50"], ["", "50"]) })).data?.takeProfits).toEqual([]);
+    // A level added and left without a price, next to one with a price, is a level forgotten, not a level dropped.
+    expect(issues(values({ takeProfits: rows(["32000", "50"], ["", "50"]) }))).toEqual({ "takeProfits.1.price": "Enter the price of take-profit 2" });
+    // A size the person typed without a price is still asked for its price.
+    expect(issues(values({ takeProfits: rows(["", "60"]) }))).toEqual({ "takeProfits.0.price": "Enter the price of take-profit 1" });
+  });
+
+  it("split again as levels are added and removed, keeping the prices typed", () => {
+    const two = withTakeProfitAdded(rows(["32000", "100"]));
+    expect(two).toEqual(rows(["32000", "50"], ["", "50"]));
+    const three = withTakeProfitAdded(rows(["32000", "50"], ["33000", "50"]));
+    expect(three).toEqual(rows(["32000", "34"], ["33000", "33"], ["", "33"]));
+    expect(withTakeProfitRemoved(three, 0)).toEqual(rows(["33000", "50"], ["", "50"]));
+    expect(withTakeProfitRemoved(rows(["32000", "50"], ["33000", "50"]), 1)).toEqual(rows(["32000", "100"]));
+    expect(withTakeProfitRemoved(rows(["32000", "100"]), 0)).toEqual(rows(["", "100"]));
+    expect(sizesUntouched(three)).toBe(true);
+  });
+
+  it("keep the sizes a person chose: a new level gets what is left of the position, a removal re-splits nothing", () => {
+    expect(sizesUntouched(rows(["32000", "70"]))).toBe(false);
+    expect(withTakeProfitAdded(rows(["32000", "70"]))).toEqual(rows(["32000", "70"], ["", "30"]));
+    expect(withTakeProfitAdded(rows(["32000", "60"], ["33000", "12.5"]))).toEqual(rows(["32000", "60"], ["33000", "12.5"], ["", "27.5"]));
+    // Nothing left: the new level's size is for the person to decide (the form asks for it if a price is set).
+    expect(withTakeProfitAdded(rows(["32000", "80"], ["33000", "20"]))).toEqual(rows(["32000", "80"], ["33000", "20"], ["", ""]));
+    expect(withTakeProfitRemoved(rows(["32000", "80"], ["33000", "20"]), 1)).toEqual(rows(["32000", "80"]));
   });
 });
 

@@ -39,7 +39,57 @@ const publishFormValues = z.object({
 
 export type PublishFormValues = z.input<typeof publishFormValues>;
 
-export const emptyTakeProfit = (): PublishFormValues["takeProfits"][number] => ({ price: "", size: "" });
+type TakeProfitRow = PublishFormValues["takeProfits"][number];
+
+/**
+ * 100% split evenly over `count` take-profits in whole percents, the first levels taking what does not divide:
+ * 100; 50/50; 34/33/33. The sizes always add up to exactly 100.
+ */
+export function evenSizes(count: number): string[] {
+  if (count < 1) return [];
+  const base = Math.floor(100 / count);
+  const extra = 100 - base * count;
+  return Array.from({ length: count }, (_, i) => String(i < extra ? base + 1 : base));
+}
+
+/** The sizes are the ones the form filled in (the even split for this many levels): the person has not chosen their own. */
+export function sizesUntouched(rows: readonly TakeProfitRow[]): boolean {
+  const even = evenSizes(rows.length);
+  return rows.every((t, i) => t.size.trim() === even[i]);
+}
+
+/** The one level a new form starts with: no price yet, closing the whole position. */
+export const defaultTakeProfits = (): TakeProfitRow[] => [{ price: "", size: evenSizes(1)[0]! }];
+
+/**
+ * The levels after "Add take-profit": while the sizes are the form's even split, they are split again over one more
+ * level (100 -> 50/50 -> 34/33/33); once the person has set their own, those stay and the new level gets what is
+ * left of the position (nothing typed when none is left, so they decide).
+ */
+export function withTakeProfitAdded(rows: readonly TakeProfitRow[]): TakeProfitRow[] {
+  if (sizesUntouched(rows)) {
+    const even = evenSizes(rows.length + 1);
+    return [...rows, { price: "", size: "" }].map((t, i) => ({ ...t, size: even[i]! }));
+  }
+  const assigned = rows.reduce((acc, t) => {
+    const share = percentToShare(t.size);
+    return share ? acc.plus(share) : acc;
+  }, new Decimal(0));
+  const left = new Decimal(1).minus(assigned);
+  return [...rows, { price: "", size: left.gt(0) ? shareToPercent(left.toString()) : "" }];
+}
+
+/**
+ * The levels after removing level `index`: the even split is made again over the rest while the sizes are the
+ * form's own; sizes the person set are kept as they are. Removing the only level leaves a fresh one.
+ */
+export function withTakeProfitRemoved(rows: readonly TakeProfitRow[], index: number): TakeProfitRow[] {
+  const rest = rows.filter((_, i) => i !== index);
+  if (!rest.length) return defaultTakeProfits();
+  if (!sizesUntouched(rows)) return rest;
+  const even = evenSizes(rest.length);
+  return rest.map((t, i) => ({ ...t, size: even[i]! }));
+}
 
 export const publishFormDefaults = (): PublishFormValues => ({
   symbol: "",
@@ -47,14 +97,20 @@ export const publishFormDefaults = (): PublishFormValues => ({
   entryType: "market",
   entryPrice: "",
   stopLoss: "",
-  takeProfits: [emptyTakeProfit()],
+  takeProfits: defaultTakeProfits(),
   note: "",
   expiresInHours: String(DEFAULT_LIMIT_EXPIRY_HOURS),
 });
 
-/** The take-profit rows that are sent (a row with neither price nor size is left out), by their row index. */
+/**
+ * The take-profit rows that are sent, by their row index. With no price on any level and the sizes still the form's
+ * own split there is no take-profit; otherwise a row with a price or a size is sent (and checked), one with neither
+ * is left out.
+ */
 function sentRows(values: PublishFormValues): number[] {
-  return values.takeProfits.flatMap((t, i) => (t.price.trim() || t.size.trim() ? [i] : []));
+  const rows = values.takeProfits;
+  if (sizesUntouched(rows) && rows.every((t) => !t.price.trim())) return [];
+  return rows.flatMap((t, i) => (t.price.trim() || t.size.trim() ? [i] : []));
 }
 
 /** The publish input the values stand for (before the shared rules; the caller adds the idempotency key). */
@@ -92,16 +148,16 @@ export function publishFormSchema(context: PublishFormContext) {
         ctx.addIssue({ code: "custom", path: ["entryPrice"], message: "Waiting for the market price; try again in a moment" });
       }
       let total = new Decimal(0);
-      v.takeProfits.forEach((t, i) => {
+      for (const i of sentRows(v)) {
+        const t = v.takeProfits[i]!;
         const price = t.price.trim();
         const size = t.size.trim();
         const share = size ? percentToShare(size) : null;
         if (share) total = total.plus(share);
-        if (!price && !size) return;
         if (!price) ctx.addIssue({ code: "custom", path: ["takeProfits", i, "price"], message: `Enter the price of take-profit ${i + 1}` });
         if (!size) ctx.addIssue({ code: "custom", path: ["takeProfits", i, "size"], message: "Enter the % of the position closed here" });
         else if (!share) ctx.addIssue({ code: "custom", path: ["takeProfits", i, "size"], message: "A size is a % between 0 and 100, like 50" });
-      });
+      }
       if (total.gt(1)) {
         ctx.addIssue({
           code: "custom",

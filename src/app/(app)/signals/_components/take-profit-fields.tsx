@@ -8,14 +8,26 @@ import { messages } from "@/components/forms/errors";
 import { shareToPercent } from "@/components/signals/format";
 import { MAX_TAKE_PROFITS } from "@/lib/validation/signals";
 import type { PublishSignalInput } from "@/lib/validation/signals";
-import { emptyTakeProfit, LEVELS_ERROR, type PublishFormContext, type PublishFormValues } from "./publish-form-schema";
+import {
+  LEVELS_ERROR,
+  sizesUntouched,
+  withTakeProfitAdded,
+  withTakeProfitRemoved,
+  type PublishFormContext,
+  type PublishFormValues,
+} from "./publish-form-schema";
 
 type PublishForm = UseFormReturn<PublishFormValues, PublishFormContext, PublishSignalInput>;
 
-/** The take-profit levels: a price and a % of the position per row, up to MAX_TAKE_PROFITS rows. */
+/**
+ * The take-profit levels: a price and a % of the position per row, up to MAX_TAKE_PROFITS rows. The sizes start as
+ * an even split of the whole position (100; 50/50; 34/33/33), made again as levels are added or removed until the
+ * person types sizes of their own (see withTakeProfitAdded / withTakeProfitRemoved).
+ */
 export function TakeProfitFields({ form, values, assigned }: { form: PublishForm; values: PublishFormValues; assigned: Decimal }) {
-  const { control, register, clearErrors, formState } = form;
-  const { fields, append, remove, replace } = useFieldArray({ control, name: "takeProfits" });
+  const { control, register, clearErrors, formState, getValues } = form;
+  const { fields, replace } = useFieldArray({ control, name: "takeProfits" });
+  const untouched = sizesUntouched(values.takeProfits);
   const errors = formState.errors.takeProfits;
   const levelsError = errors?.root?.message ?? errors?.message;
 
@@ -23,11 +35,11 @@ export function TakeProfitFields({ form, values, assigned }: { form: PublishForm
     <fieldset>
       <legend className="text-sm font-medium text-slate-800">Take-profits</legend>
       <p className="text-xs text-slate-500">
-        Up to {MAX_TAKE_PROFITS} levels, each closing a % of the original position. {assigned.gt(0) ? `${shareToPercent(assigned.toString())}% assigned.` : ""}
+        Up to {MAX_TAKE_PROFITS} levels, each closing a % of the original position{untouched && fields.length > 1 ? ", split evenly until you change it" : ""}.{" "}
+        {assigned.gt(0) ? `${shareToPercent(assigned.toString())}% assigned.` : ""}
       </p>
       <ol className="mt-2 space-y-3">
         {fields.map((field, i) => {
-          const row = values.takeProfits[i] ?? emptyTakeProfit();
           const price = register(`takeProfits.${i}.price`, { onChange: () => clearErrors([`takeProfits.${i}.price`, LEVELS_ERROR]) });
           const size = register(`takeProfits.${i}.size`, { onChange: () => clearErrors([`takeProfits.${i}.size`, LEVELS_ERROR]) });
           return (
@@ -51,7 +63,8 @@ export function TakeProfitFields({ form, values, assigned }: { form: PublishForm
                 aria-label={`Take-profit ${i + 1} size (%)`}
                 inputMode="decimal"
                 autoComplete="off"
-                placeholder={i === 0 ? "100" : "50"}
+                // The value is there before hydration too (register sets it only once mounted).
+                defaultValue={field.size}
                 {...size}
                 errors={messages(errors?.[i]?.size)}
                 className="[&_input]:font-mono [&_input::placeholder]:font-sans"
@@ -62,10 +75,10 @@ export function TakeProfitFields({ form, values, assigned }: { form: PublishForm
                 className="mt-6 px-0"
                 aria-label={`Remove take-profit ${i + 1}`}
                 title={`Remove take-profit ${i + 1}`}
-                disabled={fields.length === 1 && !row.price && !row.size}
+                // A lone level as the form made it has nothing to remove.
+                disabled={fields.length === 1 && untouched && !values.takeProfits[0]?.price}
                 onClick={() => {
-                  if (fields.length === 1) replace([emptyTakeProfit()]);
-                  else remove(i);
+                  replace(withTakeProfitRemoved(getValues("takeProfits"), i));
                   clearErrors();
                 }}
               >
@@ -81,7 +94,7 @@ export function TakeProfitFields({ form, values, assigned }: { form: PublishForm
         </p>
       ) : null}
       {fields.length < MAX_TAKE_PROFITS ? (
-        <Button type="button" variant="secondary" size="sm" className="mt-3" onClick={() => append(emptyTakeProfit(), { shouldFocus: false })}>
+        <Button type="button" variant="secondary" size="sm" className="mt-3" onClick={() => replace(withTakeProfitAdded(getValues("takeProfits")))}>
           <span aria-hidden="true">+</span> Add take-profit {fields.length + 1}
         </Button>
       ) : null}
