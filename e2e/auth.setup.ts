@@ -10,7 +10,7 @@ import { DEMO, type DemoRole, signIn, storageState, test as setup } from "./fixt
 for (const role of Object.keys(DEMO) as DemoRole[]) {
   setup(`sign in as the demo ${role}`, async ({ page }) => {
     fs.mkdirSync(path.dirname(storageState(role)), { recursive: true });
-    await signIn(page, DEMO[role].email, DEMO[role].password);
+    await signIn(page, DEMO[role].email, DEMO[role].password, role === "admin" ? "/admin" : "/dashboard");
     await page.context().storageState({ path: storageState(role) });
   });
 }

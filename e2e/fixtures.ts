@@ -85,12 +85,14 @@ export async function signUp(page: Page, account: Account): Promise<void> {
   await expectDashboard(page);
 }
 
-export async function signIn(page: Page, email: string, password: string): Promise<void> {
+/** Signs in through the form and waits for the account's home: the dashboard, or the admin overview for an admin. */
+export async function signIn(page: Page, email: string, password: string, home: "/dashboard" | "/admin" = "/dashboard"): Promise<void> {
   await page.goto("/signin");
   await page.getByRole("textbox", { name: "Email" }).fill(email);
   await passwordField(page).fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expectDashboard(page);
+  if (home === "/admin") await expectPath(page, "/admin");
+  else await expectDashboard(page);
 }
 
 /** Opens the dashboard in a page whose context carries a saved session, and checks it is signed in. */

@@ -1,5 +1,6 @@
 import { signIn } from "@/server/auth";
 import { buttonClass } from "@/components/ui/button";
+import { afterSignInPath } from "@/lib/home";
 
 /** OAuth sign-in, shown only for providers whose keys are configured. */
 export function OAuthButtons({ providers, callbackUrl }: { providers: { github: boolean; google: boolean }; callbackUrl: string }) {
@@ -13,7 +14,7 @@ export function OAuthButtons({ providers, callbackUrl }: { providers: { github: 
           key={p}
           action={async () => {
             "use server";
-            await signIn(p, { redirectTo: callbackUrl.startsWith("/") && !callbackUrl.startsWith("//") ? callbackUrl : "/dashboard" });
+            await signIn(p, { redirectTo: afterSignInPath(callbackUrl) });
           }}
         >
           <button type="submit" className={buttonClass("secondary", "md", "w-full")}>

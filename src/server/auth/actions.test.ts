@@ -211,7 +211,7 @@ describe("sign-in form, a browser that has signed in before", () => {
     try {
       const owner = await createUser("subscriber", { password: PASSWORD });
       from("198.51.100.34");
-      expect(await run(signInAction({}, form({ email: owner.email, password: PASSWORD })))).toEqual({ redirect: expect.stringMatching(/\/dashboard$/) });
+      expect(await run(signInAction({}, form({ email: owner.email, password: PASSWORD })))).toEqual({ redirect: expect.stringMatching(/\/signin$/) });
       const known = deviceCookie();
       expect(request.set.find((x) => x.name === "tradsy.device")?.options).toEqual({ httpOnly: true, secure: false, sameSite: "lax", path: "/", maxAge: 15552000 });
 
@@ -230,7 +230,7 @@ describe("sign-in form, a browser that has signed in before", () => {
       from("198.51.100.34", known);
       expect(await run(signInAction({}, form({ email: owner.email, password: PASSWORD, callbackUrl: "/feed" })))).toEqual({ redirect: expect.stringMatching(/\/feed$/) });
       from("198.51.100.35", newcomer);
-      expect(await run(signInAction({}, form({ email: String(signUp.get("email")), password: "analytical engine" })))).toEqual({ redirect: expect.stringMatching(/\/dashboard$/) });
+      expect(await run(signInAction({}, form({ email: String(signUp.get("email")), password: "analytical engine" })))).toEqual({ redirect: expect.stringMatching(/\/signin$/) });
       from("198.51.100.36");
       expect(await run(signInAction({}, form({ email: owner.email, password: PASSWORD })))).toMatchObject({ state: { message: expect.stringMatching(ACCOUNT_WAIT) } });
     } finally {

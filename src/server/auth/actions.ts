@@ -17,17 +17,13 @@ import { fieldErrorsFromZod } from "@/lib/validation/field-errors";
 import { rememberingDevice, SignInThrottled } from "./sign-in-limits";
 import type { DeviceCookie } from "./known-device";
 import { isForm, UNREADABLE_FORM } from "@/lib/validation/forms";
+import { afterSignInPath } from "@/lib/home";
+import { safeRedirectPath } from "@/lib/safe-redirect";
 
 export interface FormState {
   message?: string;
   fieldErrors?: Record<string, string[] | undefined>;
   values?: Record<string, string>;
-}
-
-function safeCallback(raw: FormDataEntryValue | null): string {
-  const value = typeof raw === "string" ? raw : "";
-  // Only same-site paths: never redirect to another origin.
-  return value.startsWith("/") && !value.startsWith("//") ? value : "/dashboard";
 }
 
 /** Auth.js's sign-in, remembering the browser for the account when it succeeds (see known-device.ts). */
@@ -44,7 +40,8 @@ export async function signInAction(_prev: FormState, form: FormData): Promise<Fo
   const parsed = signInSchema.safeParse({ email: form.get("email"), password: form.get("password") });
   if (!parsed.success) return { fieldErrors: fieldErrorsFromZod(parsed.error), values };
   try {
-    await signInRemembered(parsed.data, safeCallback(form.get("callbackUrl")));
+    // Only same-site paths, never another origin; without one, the sign-in page sends the person home by role.
+    await signInRemembered(parsed.data, afterSignInPath(form.get("callbackUrl")));
   } catch (err) {
     if (err instanceof SignInThrottled) return { message: err.userMessage, values };
     if (err instanceof AuthError) return { message: "That email and password do not match an account.", values };
@@ -83,7 +80,8 @@ export async function signUpAction(_prev: FormState, form: FormData): Promise<Fo
     return { message: "We could not create your account just now. Please try again.", values };
   }
   try {
-    await signInRemembered({ email: input.email, password: input.password }, safeCallback(form.get("callbackUrl")));
+    // A new account is a trader or a provider: its home is the dashboard (the welcome step comes first if needed).
+    await signInRemembered({ email: input.email, password: input.password }, safeRedirectPath(form.get("callbackUrl"), "/dashboard"));
   } catch (err) {
     // The account exists; only signing in was refused (this network used up its failed sign-ins).
     if (err instanceof SignInThrottled) return { message: `Your account is ready. ${err.userMessage}` };

@@ -3,14 +3,15 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { auth, oauthProviders } from "@/server/auth";
 import { Card, CardBody } from "@/components/ui/card";
+import { signedInDestination } from "@/lib/home";
 import { SignUpForm } from "./client";
 import { OAuthButtons } from "../oauth-buttons";
 
 export const metadata: Metadata = { title: "Create your account" };
 
 export default async function SignUpPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  if (await auth()) redirect("/dashboard");
-  const sp = await searchParams;
+  const [session, sp] = await Promise.all([auth(), searchParams]);
+  if (session) redirect(signedInDestination(sp.callbackUrl, session.user.role));
   const role = sp.role === "provider" ? "provider" : "subscriber";
   // Where to go after sign-up (e.g. back to the provider profile a visitor wanted to subscribe to); same-site only.
   const callbackUrl = typeof sp.callbackUrl === "string" && sp.callbackUrl.startsWith("/") && !sp.callbackUrl.startsWith("//") ? sp.callbackUrl : undefined;

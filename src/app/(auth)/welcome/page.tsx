@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { auth } from "@/server/auth";
 import { Card, CardBody } from "@/components/ui/card";
+import { homePathFor } from "@/lib/home";
 import { WelcomeForm } from "./client";
 
 export const metadata: Metadata = { title: "Welcome" };
@@ -10,7 +11,7 @@ export const metadata: Metadata = { title: "Welcome" };
 export default async function WelcomePage() {
   const session = await auth();
   if (!session) redirect("/signin");
-  if (session.user.onboarded) redirect("/dashboard");
+  if (session.user.onboarded) redirect(homePathFor(session.user.role));
   return (
     <Card>
       <CardBody className="p-6 sm:p-8">
