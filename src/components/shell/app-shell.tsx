@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import type { Session } from "next-auth";
 import { Badge } from "@/components/ui/card";
+import { homePathFor } from "@/lib/home";
 import { USER_ROLE } from "@/lib/labels";
 import { Logo } from "./logo";
 import { MobileDrawer, SidebarNav } from "./sidebar-nav";
@@ -21,6 +22,7 @@ export function AppShell({
   signOut: () => Promise<void>;
   children: ReactNode;
 }) {
+  const home = homePathFor(user.role);
   const account = (
     <div className="border-t border-slate-200 pt-4">
       <div className="px-3">
@@ -40,7 +42,7 @@ export function AppShell({
       <aside className="hidden w-64 shrink-0 flex-col justify-between border-r border-slate-200 bg-white px-4 py-5 lg:sticky lg:top-0 lg:flex lg:h-dvh">
         <div>
           <div className="px-2">
-            <Logo href="/dashboard" />
+            <Logo href={home} />
           </div>
           <div className="mt-8">
             <SidebarNav items={nav} label={navLabel} />
@@ -49,8 +51,8 @@ export function AppShell({
         {account}
       </aside>
       <header className="sticky top-0 z-30 flex h-14 items-center justify-between border-b border-slate-200 bg-white px-4 lg:hidden">
-        <Logo href="/dashboard" />
-        <MobileDrawer logoHref="/dashboard">
+        <Logo href={home} />
+        <MobileDrawer logoHref={home}>
           <SidebarNav items={nav} label={`${navLabel} (mobile)`} />
           <div className="mt-6">{account}</div>
         </MobileDrawer>

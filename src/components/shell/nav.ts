@@ -19,6 +19,8 @@ const PROVIDER: NavItem[] = [
   { href: "/signals", label: "Signals", icon: "signal" },
   { href: "/subscribers", label: "Subscribers", icon: "users" },
   { href: "/revenue", label: "Revenue", icon: "dollar" },
+  // Where providers see how they rank against the others, and follow other providers themselves.
+  { href: "/providers", label: "Marketplace", icon: "store" },
   { href: "/settings", label: "Settings", icon: "cog" },
 ];
 
