@@ -31,6 +31,13 @@ async function renderResetEmail() {
 const resetTokens = (html: string) => [...html.matchAll(/\/reset\?token=([A-Za-z0-9_%-]+)/g)].map((m) => decodeURIComponent(m[1]!));
 
 describe("/admin/emails/[id]", () => {
+  it("is a 404 (notFound()) for an id that names no email, a malformed one too", async () => {
+    as.caller = await callerFor(await createUser("admin"));
+    for (const id of ["eml_00000000000000000000", "x".repeat(65), "eml_\u0000", "../emails", "eml_ü"]) {
+      await expect(AdminEmailPage({ params: Promise.resolve({ id }) }), id).rejects.toMatchObject({ digest: "NEXT_HTTP_ERROR_FALLBACK;404" });
+    }
+  });
+
   it("with a real email sender, renders no one-time token and says where the link went", async () => {
     const { setEmailSender } = await import("@/server/services/email/delivery");
     setEmailSender({ name: "fake", send: async () => {} });

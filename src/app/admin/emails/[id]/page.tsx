@@ -1,20 +1,25 @@
 import { requireAdmin } from "@/server/auth/guards";
 import type { Metadata } from "next";
 import Link from "next/link";
+import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
 import { cache } from "react";
 import { TRPCError } from "@trpc/server";
-import { buttonClass } from "@/components/ui/button";
 import { formatDateTimeSeconds } from "@/lib/format/dates";
 import { EMAIL_STATUS } from "@/lib/labels";
-import { Alert, Badge, Card, CardBody, CardHeader, EmptyState } from "@/components/ui/card";
+import { Alert, Badge, Card, CardBody, CardHeader } from "@/components/ui/card";
 import { api } from "@/trpc/server";
 
 export const dynamic = "force-dynamic";
 
 type Params = Promise<{ id: string }>;
 
+/** What an outbox id can look like (`eml_` and base32 from newId, older or hand-made ids aside); anything else is no email. */
+const EMAIL_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
 const getEmail = cache(async (id: string) => {
+  // A malformed id (a NUL byte, say, which PostgreSQL refuses in text) is an unknown email, not a server error.
+  if (!EMAIL_ID.test(id)) return null;
   const caller = await api();
   try {
     return await caller.admin.email({ id });
@@ -76,26 +81,8 @@ export default async function AdminEmailPage({ params }: { params: Params }) {
   await requireAdmin();
   const email = await getEmail((await params).id);
 
-  // Rendered in place (rather than notFound()) so the admin navigation stays on screen.
-  if (!email) {
-    return (
-      <>
-        <BackLink />
-        <div className="mt-6">
-          <EmptyState
-            title="Email not found"
-            action={
-              <Link href="/admin/emails" className={buttonClass("secondary", "md")}>
-                Back to the outbox
-              </Link>
-            }
-          >
-            No email in the outbox has this id. It may have been mistyped.
-          </EmptyState>
-        </div>
-      </>
-    );
-  }
+  // A 404, shown by not-found.tsx beside this page, inside the admin layout (its navigation stays on screen).
+  if (!email) notFound();
 
   const headers: [string, ReactNode][] = [
     ["To", <span key="to" className="break-all">{email.to}</span>],
