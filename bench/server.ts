@@ -96,7 +96,8 @@ export async function startServer(env: Record<string, string>, readyPath: string
     nodeArgs.push("--cpu-prof", `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`);
   }
   // A clean environment: only what the app needs, so the developer's shell (DATABASE_URL, NODE_OPTIONS…) cannot leak in.
-  const childEnv: NodeJS.ProcessEnv = { NODE_ENV: "production", PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? os.tmpdir(), NEXT_TELEMETRY_DISABLED: "1" };
+  // APP_URL: production refuses to start without it; the server's own address unless the caller gives another.
+  const childEnv: NodeJS.ProcessEnv = { NODE_ENV: "production", PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? os.tmpdir(), NEXT_TELEMETRY_DISABLED: "1", APP_URL: `http://127.0.0.1:${port}` };
   Object.assign(childEnv, env);
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, NEXT_BIN, "start", "-p", String(port), "-H", "127.0.0.1"], {
     cwd: ROOT,

@@ -17,7 +17,19 @@ export const env = createEnv({
     NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
     DATABASE_URL: z.string().url().optional(),
     DATA_DIR: z.string().default(".data"),
-    APP_URL: z.string().url().default("http://localhost:3000"),
+    /**
+     * The public address of the app, for links that leave the page (emails, the TradingView webhook URL, the chain
+     * URL). Required in production (start-up refuses without it, like AUTH_SECRET); in development, when unset, links
+     * follow the address the page was opened on (see src/server/http/base-url.ts).
+     */
+    APP_URL: z
+      .string()
+      .url()
+      .refine((v) => /^https?:\/\//i.test(v), "APP_URL starts with http:// or https://")
+      .transform((v) => v.replace(/\/+$/, ""))
+      .optional(),
+    /** The port the server listens on; `next dev` and `next start` set it to the one they bound. */
+    PORT: z.coerce.number().int().min(1).max(65_535).optional(),
     AUTH_SECRET: z.string().min(32, "AUTH_SECRET must be at least 32 characters").optional(),
     ENCRYPTION_KEY: z
       .string()

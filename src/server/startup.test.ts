@@ -27,7 +27,7 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-const PRODUCTION = { NODE_ENV: "production", SEED_DEMO: true, AUTH_SECRET: "startup-test-auth-secret-0123456789abcdef", ENCRYPTION_KEY: "ab".repeat(32) };
+const PRODUCTION = { NODE_ENV: "production", SEED_DEMO: true, APP_URL: "https://signals.example.com", AUTH_SECRET: "startup-test-auth-secret-0123456789abcdef", ENCRYPTION_KEY: "ab".repeat(32) };
 
 /** Everything start-up writes to the console or the logger, as text. */
 function captureOutput() {
@@ -96,5 +96,18 @@ describe("start-up without a trusted proxy (issue 9, defect 4)", () => {
     output = captureOutput();
     await startServer();
     expect(output()).not.toMatch(/TRUSTED_PROXY_HOPS/);
+  });
+});
+
+describe("start-up without APP_URL (issue 11, item 3)", () => {
+  it("refuses to start in production, like without AUTH_SECRET: links would otherwise depend on request headers", async () => {
+    Object.assign(overrides, PRODUCTION, { SEED_DEMO: false, APP_URL: undefined });
+    await expect(startServer()).rejects.toThrow(/Refusing to start in production without APP_URL/);
+  });
+
+  it("starts without it in development", async () => {
+    Object.assign(overrides, { NODE_ENV: "development", SEED_DEMO: false, APP_URL: undefined });
+    captureOutput();
+    await expect(startServer()).resolves.toBeUndefined();
   });
 });

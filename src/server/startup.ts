@@ -1,6 +1,6 @@
 /**
  * Server start-up, called once from `src/instrumentation.ts` before the first request:
- * refuse to start in production without secrets, open the database, migrate (always in embedded mode; on
+ * refuse to start in production without secrets or APP_URL, open the database, migrate (always in embedded mode; on
  * PostgreSQL outside production), seed an empty embedded database, and, when no Inngest is configured, give the
  * in-process job runner its jobs and start its scheduler.
  */
@@ -8,12 +8,14 @@ import "server-only";
 import { env } from "@/env";
 import { getDatabase, migrateDatabase } from "@/server/db";
 import { logger } from "@/server/logger";
+import { assertAppUrlConfigured } from "@/server/http/base-url";
 import { warnIfNoClientAddress } from "@/server/http/client-ip";
 import { assertProductionSecrets } from "@/server/secrets";
 import { demoCredentialsBanner, isDatabaseEmpty, seedDemo } from "@/server/services/seed";
 
 export async function startServer(): Promise<void> {
   assertProductionSecrets();
+  assertAppUrlConfigured();
   warnIfNoClientAddress();
   const { jobsMode } = await import("@/server/jobs/client");
   const inlineJobs = jobsMode() === "inline";

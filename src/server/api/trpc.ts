@@ -22,6 +22,7 @@ import { logger as rootLogger } from "@/server/logger";
 import { requestIdFrom, type ActingContext, type Actor, type ServiceContext } from "@/server/services/context";
 import { consume, type LimitName } from "@/server/rate-limit";
 import { addressKey, clientIp } from "@/server/http/client-ip";
+import { appBaseUrl } from "@/server/http/base-url";
 import { toTRPCError } from "./errors";
 import { unsafeTextRefusal } from "@/lib/validation/text";
 import { fieldErrorsFromZod, firstFieldError } from "@/lib/validation/field-errors";
@@ -102,7 +103,7 @@ export const createTRPCRouter = t.router;
 /** The services' context for one call: the request's id and logger, the session's actor (or none), a fresh clock. */
 function serviceContextOf(ctx: Context): ServiceContext {
   const user = ctx.session?.user;
-  return { actor: user ? { id: user.id, role: user.role } : null, ip: ctx.ip, now: new Date(), requestId: ctx.requestId, log: ctx.log };
+  return { actor: user ? { id: user.id, role: user.role } : null, ip: ctx.ip, now: new Date(), requestId: ctx.requestId, log: ctx.log, baseUrl: appBaseUrl(ctx.headers) };
 }
 
 /**

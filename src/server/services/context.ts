@@ -9,6 +9,7 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { UserRole } from "@/server/db/schema";
 import { logger as rootLogger } from "@/server/logger";
+import { appBaseUrl } from "@/server/http/base-url";
 import { trustedProxyHops } from "@/server/http/client-ip";
 
 export interface Actor {
@@ -27,6 +28,11 @@ export interface ServiceContext {
   requestId: string;
   /** A child of the root logger carrying `requestId`. */
   log: Logger;
+  /**
+   * The base URL for links this work builds (emails, webhook URLs): `appBaseUrl` of the request, or of no request
+   * for a job (src/server/http/base-url.ts).
+   */
+  baseUrl: string;
 }
 
 /** A context with someone acting: what a service that acts for a user takes (protectedProcedure's `ctx.service`). */
@@ -37,6 +43,8 @@ export interface ServiceContextInit {
   ip?: string | null;
   now?: Date;
   requestId?: string;
+  /** The request's `appBaseUrl(headers)`; without one, the base URL of work done without a request. */
+  baseUrl?: string;
 }
 
 /**
@@ -60,6 +68,7 @@ export function serviceContext(init: ServiceContextInit = {}): ServiceContext {
     now: init.now ?? new Date(),
     requestId,
     log: rootLogger.child({ requestId }),
+    baseUrl: init.baseUrl ?? appBaseUrl(),
   };
 }
 

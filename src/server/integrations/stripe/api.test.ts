@@ -8,7 +8,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import Stripe from "stripe";
-import { env } from "@/env";
+import { appBaseUrl } from "@/server/http/base-url";
 import { useTestDatabase } from "@/test/db";
 import { signedIn } from "@/test/factories";
 import { newProvider } from "@/test/signals";
@@ -35,7 +35,8 @@ useTestDatabase();
 const fake = useFakeStripe();
 beforeEach(() => resetRateLimits());
 
-const url = (p: string) => new URL(p, env.APP_URL).toString();
+// The callers here send no Host: the base URL of a request without one.
+const url = (p: string) => new URL(p, appBaseUrl()).toString();
 const DAY = 86_400;
 
 /** A live subscription told to us by Stripe (signed webhook), mirrored in the fake so manage calls can update it. */

@@ -11,7 +11,6 @@
 import "server-only";
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import { createElement } from "react";
-import { env } from "@/env";
 import { db, type Executor } from "@/server/db";
 import { authTokens, notificationPrefs, users, type UserRole } from "@/server/db/schema";
 import { ConflictError, NotFoundError, ValidationError, isUniqueViolation } from "@/server/errors";
@@ -47,9 +46,9 @@ async function issueToken(tx: Executor, userId: string, kind: "verify_email" | "
   return token;
 }
 
-async function sendVerification(tx: Executor, user: { id: string; email: string; name: string | null }) {
+async function sendVerification(tx: Executor, ctx: ServiceContext, user: { id: string; email: string; name: string | null }) {
   const token = await issueToken(tx, user.id, "verify_email", VERIFY_TTL_MS);
-  const url = `${env.APP_URL}/verify?token=${encodeURIComponent(token)}`;
+  const url = `${ctx.baseUrl}/verify?token=${encodeURIComponent(token)}`;
   await queueEmail(tx, {
     to: user.email,
     userId: user.id,
@@ -91,7 +90,7 @@ export async function signUp(ctx: ServiceContext, raw: SignUpInput): Promise<Pub
         data: { role: input.role, disclaimerAcceptedAt: now.toISOString(), termsAcceptedAt: now.toISOString() },
         ip: ctx.ip,
       });
-      await sendVerification(tx, user);
+      await sendVerification(tx, ctx, user);
       return { id: user.id, email: user.email, name: user.name, role: user.role };
     });
   } catch (err) {
@@ -176,7 +175,7 @@ export async function resendVerification(ctx: ActingContext): Promise<void> {
     const user = await tx.query.users.findFirst({ where: eq(users.id, ctx.actor.id) });
     if (!user) throw new NotFoundError("Account not found");
     if (user.emailVerified) throw new ConflictError("Your email is already confirmed");
-    await sendVerification(tx, user);
+    await sendVerification(tx, ctx, user);
   });
 }
 
@@ -193,7 +192,7 @@ export async function requestPasswordReset(ctx: ServiceContext, emailRaw: string
       kind: "reset_password",
       subject: "Reset your Tradsy password",
       template: (oneTimeLink) =>
-        createElement(ResetPassword, { name: user.name ?? "there", url: oneTimeLink(`${env.APP_URL}/reset?token=${encodeURIComponent(token)}`) }),
+        createElement(ResetPassword, { name: user.name ?? "there", url: oneTimeLink(`${ctx.baseUrl}/reset?token=${encodeURIComponent(token)}`) }),
     });
     await recordAudit(tx, { actorId: user.id, action: "user.password_reset_requested", targetType: "user", targetId: user.id, ip: ctx.ip });
   });

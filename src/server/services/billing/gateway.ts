@@ -12,6 +12,7 @@
 import "server-only";
 import { env } from "@/env";
 import { createStripeClient, EmbeddedStripeGateway, StripeApiGateway, type PaymentsGateway } from "@/server/integrations/stripe";
+import type { ServiceContext } from "@/server/services/context";
 import { answerStripeWebhook } from "./webhooks";
 
 const g = globalThis as unknown as { __tradsyPayments?: PaymentsGateway };
@@ -44,7 +45,10 @@ export function embeddedStripe(): EmbeddedStripeGateway | null {
   return gw.mode === "embedded" ? (gw as EmbeddedStripeGateway) : null;
 }
 
-/** Absolute for Stripe (it redirects browsers back to us), a path for the embedded pages (same origin). */
-export function returnUrl(path: string): string {
-  return getPaymentsGateway().mode === "stripe" ? new URL(path, env.APP_URL).toString() : path;
+/**
+ * Absolute for Stripe (it redirects browsers back to us, to the request's base URL: see ServiceContext.baseUrl), a
+ * path for the embedded pages (same origin).
+ */
+export function returnUrl(ctx: Pick<ServiceContext, "baseUrl">, path: string): string {
+  return getPaymentsGateway().mode === "stripe" ? new URL(path, ctx.baseUrl).toString() : path;
 }

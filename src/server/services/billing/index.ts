@@ -52,7 +52,7 @@ export async function startConnectOnboarding(ctx: ActingContext, provider: Provi
       await recordAudit(tx, { actorId: ctx.actor.id, action: "billing.connect_account_created", targetType: "provider", targetId: provider.id });
     });
   }
-  return gateway.createAccountLink({ accountId, refreshUrl: returnUrl("/revenue?onboarding=refresh"), returnUrl: returnUrl("/revenue?onboarding=return") });
+  return gateway.createAccountLink({ accountId, refreshUrl: returnUrl(ctx, "/revenue?onboarding=refresh"), returnUrl: returnUrl(ctx, "/revenue?onboarding=return") });
 }
 
 /**
@@ -158,8 +158,8 @@ export async function startCheckout(ctx: ActingContext, providerId: string): Pro
     destinationAccountId: provider.stripeAccountId,
     trialDays: provider.trialDays,
     metadata: { subscriberId: caller.id, providerId: provider.id },
-    successUrl: returnUrl("/subscriptions/welcome?session_id={CHECKOUT_SESSION_ID}"),
-    cancelUrl: returnUrl(`/providers/${provider.slug}?checkout=canceled`),
+    successUrl: returnUrl(ctx, "/subscriptions/welcome?session_id={CHECKOUT_SESSION_ID}"),
+    cancelUrl: returnUrl(ctx, `/providers/${provider.slug}?checkout=canceled`),
   });
   await db.insert(checkoutSessions).values({ id: session.id, subscriberId: caller.id, providerId, stripePriceId: provider.stripePriceId, url: session.url, expiresAt: session.expiresAt });
   return { url: session.url };
@@ -208,7 +208,7 @@ export async function manageSubscription(ctx: ActingContext, subscriptionId: str
 export async function openBillingPortal(ctx: ActingContext): Promise<{ url: string }> {
   const [user] = await db.select({ stripeCustomerId: users.stripeCustomerId }).from(users).where(eq(users.id, ctx.actor.id));
   if (!user?.stripeCustomerId) throw new ConflictError("You have no billing account yet: it is created with your first subscription");
-  return getPaymentsGateway().createPortalSession({ customerId: user.stripeCustomerId, returnUrl: returnUrl("/subscriptions") });
+  return getPaymentsGateway().createPortalSession({ customerId: user.stripeCustomerId, returnUrl: returnUrl(ctx, "/subscriptions") });
 }
 
 /** The session a trader comes back from after Checkout, if it is theirs (the success page). */

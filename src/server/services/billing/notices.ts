@@ -7,6 +7,7 @@ import { createElement } from "react";
 import { eq } from "drizzle-orm";
 import BillingNotice from "@emails/billing-notice";
 import { env } from "@/env";
+import { appBaseUrl } from "@/server/http/base-url";
 import { formatDateGB } from "@/lib/format/dates";
 import { formatCents } from "@/lib/money";
 import type { Executor } from "@/server/db";
@@ -33,7 +34,9 @@ export async function notifySubscription(tx: Executor, subscriptionId: string, n
   const who = row.subscriber.name ?? "there";
   // Checkout completion can come before the subscription object (and its price): the provider's price is the one sold.
   const price = `${formatCents(row.priceCents ?? row.provider.priceCents)}/month`;
-  const subsUrl = `${env.APP_URL}/subscriptions`;
+  // Sent from a webhook, not a person's request: APP_URL, or in development the dev server's own address.
+  const base = appBaseUrl();
+  const subsUrl = `${base}/subscriptions`;
 
   if (notice === "started") {
     await queueEmail(tx, {
@@ -50,7 +53,7 @@ export async function notifySubscription(tx: Executor, subscriptionId: string, n
             : `Your subscription to ${row.provider.name} (${price}) is active. Their open signals are now visible to you, live.`,
           "You can cancel, pause or change your card at any time from your Subscriptions page.",
         ],
-        action: { label: `Open ${row.provider.name}`, url: `${env.APP_URL}/providers/${row.provider.slug}` },
+        action: { label: `Open ${row.provider.name}`, url: `${base}/providers/${row.provider.slug}` },
       }),
     });
     const [owner] = await tx.select({ email: users.email, name: users.name }).from(users).where(eq(users.id, row.provider.userId));
@@ -64,7 +67,7 @@ export async function notifySubscription(tx: Executor, subscriptionId: string, n
           name: owner.name ?? "there",
           preview: "You have a new subscriber",
           paragraphs: [`${who === "there" ? "A trader" : who} subscribed to your signals (${price}). You receive 70% of each payment through Stripe.`],
-          action: { label: "See your revenue", url: `${env.APP_URL}/revenue` },
+          action: { label: "See your revenue", url: `${base}/revenue` },
         }),
       });
     }
@@ -102,7 +105,7 @@ export async function notifySubscription(tx: Executor, subscriptionId: string, n
       name: who,
       preview: `Your subscription to ${row.provider.name} has ended`,
       paragraphs: [`Your subscription to ${row.provider.name} has ended and you will not be charged again. Their closed signals stay public on their profile.`],
-      action: { label: "Subscribe again", url: `${env.APP_URL}/providers/${row.provider.slug}` },
+      action: { label: "Subscribe again", url: `${base}/providers/${row.provider.slug}` },
     }),
   });
 }

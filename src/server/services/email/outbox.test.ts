@@ -74,6 +74,8 @@ describe("one-time links in the email outbox", () => {
 
 describe("a production server on PostgreSQL with no email sender yet", () => {
   const setEnv = useEnvOverrides();
+  // Production refuses to start without APP_URL (src/server/http/base-url.ts): every production server has one.
+  beforeEach(() => setEnv("APP_URL", "https://signals.example.com"));
 
   it("shows admins no working one-time link: the outbox is a development mailbox only on the embedded database or outside production", async () => {
     setEnv("NODE_ENV", "production");

@@ -1,8 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { headers } from "next/headers";
 import { notFound } from "next/navigation";
 import { Card, CardBody, CardHeader, PageHeader } from "@/components/ui/card";
-import { env } from "@/env";
+import { appBaseUrl } from "@/server/http/base-url";
 import { VerifyClient } from "./client";
 import { getProviderBySlug } from "../provider";
 
@@ -54,7 +55,7 @@ export default async function VerifyPage({ params }: { params: Params }) {
   if (!provider) notFound();
 
   const chainPath = `/api/v1/providers/${encodeURIComponent(provider.slug)}/chain`;
-  const chainUrl = new URL(chainPath, env.APP_URL).toString();
+  const chainUrl = new URL(chainPath, appBaseUrl(await headers())).toString();
 
   return (
     <>

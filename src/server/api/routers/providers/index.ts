@@ -4,7 +4,6 @@ import { createTRPCRouter, providerProcedure, publicProcedure } from "@/server/a
 import * as providers from "@/server/services/providers";
 import { leaderboard, trackRecord } from "@/server/services/stats";
 import { rotateWebhookToken, setWebhookPassphrase, webhookStatus } from "@/server/services/tradingview";
-import { env } from "@/env";
 import { MARKET_OPTIONS, providerListSchema, providerProfileSchema } from "@/lib/validation/providers";
 import { webhookPassphraseSchema } from "@/lib/validation/tradingview";
 import { ownProviderOutput, publicProviderOutput } from "./outputs";
@@ -38,12 +37,12 @@ export const providersRouter = createTRPCRouter({
 
   trackRecord: publicProcedure.input(z.object({ slug: z.string().trim().min(1).max(80) })).query(({ input }) => trackRecord(input.slug)),
 
-  webhook: providerProcedure.input(z.void()).query(async ({ ctx }) => ({ ...(await webhookStatus(ctx.provider.id)), baseUrl: `${env.APP_URL}/api/webhooks/tradingview/` })),
+  webhook: providerProcedure.input(z.void()).query(async ({ ctx }) => ({ ...(await webhookStatus(ctx.provider.id)), baseUrl: `${ctx.service.baseUrl}/api/webhooks/tradingview/` })),
 
   /** Creates or replaces the TradingView webhook secret; the full URL is returned this once. */
   rotateWebhook: providerProcedure.input(z.void()).mutation(async ({ ctx }) => {
     const { token } = await rotateWebhookToken(ctx.service, ctx.provider.id);
-    return { url: `${env.APP_URL}/api/webhooks/tradingview/${token}` };
+    return { url: `${ctx.service.baseUrl}/api/webhooks/tradingview/${token}` };
   }),
 
   setWebhookPassphrase: providerProcedure

@@ -13,6 +13,7 @@ import { actingAs, newProviderWithWebhook, rowCounts } from "@/test/signals";
 import { db } from "@/server/db";
 import { signalEvents, signals, webhookDeliveries } from "@/server/db/schema";
 import { env } from "@/env";
+import { appBaseUrl } from "@/server/http/base-url";
 import { resetRateLimits } from "@/server/rate-limit";
 import { publishSignal } from "@/server/services/signals";
 import { verifyStoredChain } from "@/server/services/chain";
@@ -67,7 +68,7 @@ async function deliver(token: string, body: string, contentType = "application/j
 /** A provider with a webhook URL made through the settings procedure. */
 async function withWebhook() {
   const p = await newProviderWithWebhook();
-  expect(p.url).toMatch(new RegExp(`^${env.APP_URL}/api/webhooks/tradingview/tv_[A-Za-z0-9_-]{20,64}$`));
+  expect(p.url).toMatch(new RegExp(`^${appBaseUrl()}/api/webhooks/tradingview/tv_[A-Za-z0-9_-]{20,64}$`));
   return p;
 }
 
