@@ -14,6 +14,7 @@ const nextConfig: NextConfig = {
   experimental: {
     // Next's default, written down because src/proxy.ts answers 413 above the same limit (its test compares them).
     serverActions: { bodySizeLimit: "1mb" },
+    authInterrupts: true, // forbidden(): a page not for the signed-in role answers 403 with a forbidden.tsx (src/server/auth/guards.ts)
   },
   async headers() {
     return [

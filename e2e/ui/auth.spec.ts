@@ -127,9 +127,12 @@ test.describe("access", () => {
     await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
   });
 
-  test("a trader is sent from the admin area to the dashboard", async ({ page }) => {
+  test("a trader in the admin area gets a 403 page with the way to their dashboard", async ({ page }) => {
     await signUp(page, newAccount("trader"));
-    await page.goto("/admin");
+    const response = await page.goto("/admin");
+    expect(response?.status()).toBe(403);
+    await expect(page.getByRole("heading", { level: 1, name: "This page is for administrators" })).toBeVisible();
+    await page.getByRole("main").getByRole("link", { name: "Go to your dashboard" }).click();
     await expectDashboard(page);
   });
 });

@@ -1,5 +1,5 @@
 import "server-only";
-import { redirect } from "next/navigation";
+import { forbidden, redirect } from "next/navigation";
 import { auth } from "./index";
 
 /** For server layouts/pages: a signed-in, onboarded user, or a redirect to where they must go first. */
@@ -10,8 +10,12 @@ export async function requireUser(callbackPath?: string) {
   return session.user;
 }
 
+/**
+ * The admin area: anyone else signed in gets a 403 (app/forbidden.tsx says the area is for administrators and links
+ * to their own home) rather than a silent redirect. forbidden() needs `experimental.authInterrupts` (next.config.ts).
+ */
 export async function requireAdmin() {
   const user = await requireUser("/admin");
-  if (user.role !== "admin") redirect("/dashboard");
+  if (user.role !== "admin") forbidden();
   return user;
 }
