@@ -1,9 +1,14 @@
 "use client";
 
 import { useId, useState, type ReactNode } from "react";
+import { Spinner } from "@/components/ui/button";
+import { Alert } from "@/components/ui/card";
 import { RadioGroup, RadioGroupItem } from "@/components/ui/radio-group";
+import { formatClock } from "@/lib/format/dates";
+import { EXAMPLE_STOP_PERCENT, EXAMPLE_TARGET_PERCENTS, restExampleCurl } from "@/lib/signal-example";
 import { ALERT_TEMPLATE, ALERT_TEMPLATE_PASSPHRASE, STRATEGY_ALERT_TEMPLATE } from "@/lib/tradingview";
 import { CopyBlock } from "./copy-block";
+import { useExampleSignal, type ExampleSignalState } from "./example-signal";
 
 /** The template with the passphrase placeholder filled in, left visible, or dropped when none is set. */
 function renderTemplate(template: string, passphrase: { set: boolean; value: string | null }): string {
@@ -67,7 +72,7 @@ export function AlertMessage({ passphrase }: { passphrase: { set: boolean; value
             <li>
               Replace the <code className="font-mono text-xs">&quot;0&quot;</code> of <code className="font-mono text-xs">sl</code> and{" "}
               <code className="font-mono text-xs">tp</code> with your stop and target (or <code className="font-mono text-xs">tp1</code> to{" "}
-              <code className="font-mono text-xs">tp3</code>); <code className="font-mono text-xs">&quot;0&quot;</code> means none.
+              <code className="font-mono text-xs">tp3</code>); <code className="font-mono text-xs">&quot;0&quot;</code> means none. <LevelsHint />
             </li>
           </>
         ) : (
@@ -88,23 +93,51 @@ export function AlertMessage({ passphrase }: { passphrase: { set: boolean; value
   );
 }
 
-/** Publishing from code instead: the REST API, with an example request. */
+/** A worked example of the stop and target beside the template, from the live price (the template keeps "0": fixed levels would go stale). */
+function LevelsHint() {
+  const example = useExampleSignal();
+  if (example.state === "loading") {
+    return (
+      <span role="status" className="inline-flex items-center gap-1.5 text-slate-500">
+        <Spinner className="size-3" /> Loading an example from the {example.symbol ?? "market"} price…
+      </span>
+    );
+  }
+  if (example.state === "unavailable") return null;
+  const [tp] = example.signal.takeProfits;
+  return (
+    <span data-testid="alert-levels-example">
+      For a buy of {example.symbol} at today&apos;s {example.price}, for instance:{" "}
+      <code className="font-mono text-xs">&quot;sl&quot;: &quot;{example.signal.stopLoss}&quot;</code> and{" "}
+      <code className="font-mono text-xs">&quot;tp&quot;: &quot;{tp?.price}&quot;</code>.
+    </span>
+  );
+}
+
+/** While the example's price loads, or when it could not be: said plainly, with a way to try again. */
+function ExamplePending({ example, what }: { example: Exclude<ExampleSignalState, { state: "ready" }>; what: string }) {
+  const symbol = example.symbol ?? "the market";
+  if (example.state === "loading") {
+    return (
+      <p role="status" className="flex items-center gap-2 text-sm text-slate-600">
+        <Spinner className="size-3" /> Loading the {symbol} price for {what}…
+      </p>
+    );
+  }
+  return (
+    <Alert tone="warning">
+      No {symbol} price could be loaded, so there is no {what} to show: a stop and targets must sit on the right side of the current price, and
+      without it any numbers here could be refused.{" "}
+      <button type="button" onClick={example.retry} className="font-medium underline">
+        Retry
+      </button>
+    </Alert>
+  );
+}
+
+/** Publishing from code instead: the REST API, with an example request built from the live price. */
 export function RestExample({ appUrl }: { appUrl: string }) {
-  const curl = `curl -X POST ${appUrl}/api/v1/signals \\
-  -H "Authorization: Bearer tsk_…" \\
-  -H "Content-Type: application/json" \\
-  -H "Idempotency-Key: my-bot-0001" \\
-  -d '{
-    "symbol": "BTC/USDT",
-    "side": "long",
-    "entryType": "market",
-    "stopLoss": "29500",
-    "takeProfits": [
-      { "price": "32000", "share": "0.5" },
-      { "price": "34000", "share": "0.5" }
-    ],
-    "note": "Breakout above the range"
-  }'`;
+  const example = useExampleSignal();
   return (
     <section aria-labelledby="rest-api" className="space-y-3 border-t border-slate-100 pt-5">
       <h3 id="rest-api" className="text-sm font-semibold text-slate-900">
@@ -118,7 +151,18 @@ export function RestExample({ appUrl }: { appUrl: string }) {
         as a bearer token. Shares are fractions of the position (0.5 is half); <code className="font-mono text-xs">GET /api/v1/signals</code> lists your
         signals.
       </p>
-      <CopyBlock label="Example request" value={curl} testId="api-example" />
+      {example.state === "ready" ? (
+        <>
+          <CopyBlock label="Example request" value={restExampleCurl(appUrl, example.signal)} testId="api-example" />
+          <p className="text-xs text-slate-500" data-testid="api-example-basis">
+            Built from the {example.symbol} price of {example.price} at {formatClock(example.at)} UTC: a long with its stop {EXAMPLE_STOP_PERCENT}% below
+            and targets {EXAMPLE_TARGET_PERCENTS.join("% and ")}% above it, so it is accepted as it stands. Sent again with the same Idempotency-Key, it
+            returns the first signal rather than publishing a second.
+          </p>
+        </>
+      ) : (
+        <ExamplePending example={example} what="the example request" />
+      )}
     </section>
   );
 }

@@ -101,6 +101,13 @@ export function ApiKeysSection({ initialKeys }: { initialKeys: KeyRow[] }) {
         {created ? (
           <Alert tone="success">
             <p className="font-medium">Your new key “{created.name}”. Copy it now: it will not be shown again.</p>
+            <p className="mt-1">
+              Send it as the bearer token, as in the{" "}
+              <a href="#rest-api" className="font-medium underline">
+                example request
+              </a>
+              .
+            </p>
             <div className="mt-2 flex flex-wrap items-center gap-2">
               <code data-testid="new-api-key" className="rounded bg-white px-2 py-1 font-mono text-sm break-all text-slate-900 ring-1 ring-emerald-200">
                 {created.key}
