@@ -36,10 +36,11 @@ export interface UserRowData {
 const roleFormSchema = setRoleSchema.pick({ role: true });
 
 /**
- * One table row. The role badge shows the requested role while the change is saved and the page data refreshes.
- * The line under the form says how the last change went until the role chosen changes or the next change is sent.
+ * The role change of one user, shared by the table row and the phone card. The badge shows the requested role while
+ * the change is saved and the page data refreshes; the line under the form says how the last change went until the
+ * role chosen changes or the next change is sent.
  */
-export function UserRow({ user, isSelf }: { user: UserRowData; isSelf: boolean }) {
+function useRoleChange(user: UserRowData) {
   const trpc = useTRPC();
   const router = useRouter();
   const form = useForm<z.input<typeof roleFormSchema>>({
@@ -73,7 +74,66 @@ export function UserRow({ user, isSelf }: { user: UserRowData; isSelf: boolean }
       : null;
 
   const onSubmit = form.handleSubmit((values) => setRole.mutate({ userId: user.id, ...values }));
+  const choose = (r: Role) => {
+    role.onChange(r);
+    form.clearErrors();
+    setRole.reset();
+  };
+  return { role: role.value, choose, onSubmit, optimistic, shownRole, busy, message };
+}
 
+type RoleChange = ReturnType<typeof useRoleChange>;
+
+function RoleBadge({ change }: { change: RoleChange }) {
+  return (
+    <span className={cn("inline-flex", change.optimistic && "animate-pulse")}>
+      <Badge tone={USER_ROLE[change.shownRole].tone}>{USER_ROLE[change.shownRole].label}</Badge>
+      {change.optimistic ? <span className="sr-only"> (saving)</span> : null}
+    </span>
+  );
+}
+
+function RoleForm({ user, change }: { user: UserRowData; change: RoleChange }) {
+  const { message } = change;
+  return (
+    <>
+      <form onSubmit={change.onSubmit} className="flex items-center gap-1.5">
+        <SelectField
+          aria-label={`Role for ${user.email}`}
+          size="sm"
+          value={change.role}
+          onValueChange={(r) => change.choose(r as Role)}
+          disabled={change.busy}
+          triggerClassName="w-auto min-w-24"
+          options={ROLES}
+        />
+        <Button type="submit" size="sm" variant="secondary" className="whitespace-nowrap" loading={change.busy} disabled={change.busy || change.role === change.shownRole}>
+          Change role<span className="sr-only"> for {user.email}</span>
+        </Button>
+      </form>
+      <p aria-live="polite" className={cn("mt-1 max-w-64 text-xs", message?.tone === "error" ? "text-red-700" : "text-emerald-700", !message && "sr-only")}>
+        {message?.text}
+      </p>
+    </>
+  );
+}
+
+function ProviderLink({ slug }: { slug: string | null }) {
+  return slug ? (
+    <Link href={`/providers/${slug}`} className="font-medium break-all text-brand-700 underline-offset-4 hover:underline">
+      {slug}
+    </Link>
+  ) : (
+    <span className="text-slate-400">
+      <span aria-hidden="true">—</span>
+      <span className="sr-only">None</span>
+    </span>
+  );
+}
+
+/** One row of the users table (from `sm` up). */
+export function UserRow({ user, isSelf }: { user: UserRowData; isSelf: boolean }) {
+  const change = useRoleChange(user);
   return (
     <TableRow className="align-top">
       <TableCell className="px-3">
@@ -84,51 +144,53 @@ export function UserRow({ user, isSelf }: { user: UserRowData; isSelf: boolean }
         <div className="text-slate-500">{user.name ?? <span className="italic">No name</span>}</div>
       </TableCell>
       <TableCell className="px-3">
-        <span className={cn("inline-flex", optimistic && "animate-pulse")}>
-          <Badge tone={USER_ROLE[shownRole].tone}>{USER_ROLE[shownRole].label}</Badge>
-          {optimistic ? <span className="sr-only"> (saving)</span> : null}
-        </span>
+        <RoleBadge change={change} />
       </TableCell>
       <TableCell className="px-3">{user.verified ? <Badge tone="green">Yes</Badge> : <Badge>No</Badge>}</TableCell>
       <TableCell className="px-3 whitespace-nowrap text-slate-600">{user.joined}</TableCell>
-      <TableCell className="px-3">
-        {user.providerSlug ? (
-          <Link href={`/providers/${user.providerSlug}`} className="font-medium whitespace-nowrap text-brand-700 underline-offset-4 hover:underline">
-            {user.providerSlug}
-          </Link>
-        ) : (
-          <span className="text-slate-400">
-            <span aria-hidden="true">—</span>
-            <span className="sr-only">None</span>
-          </span>
-        )}
+      <TableCell className="px-3 whitespace-nowrap">
+        <ProviderLink slug={user.providerSlug} />
       </TableCell>
       <TableCell className="px-3">
-        <form onSubmit={onSubmit} className="flex items-center gap-1.5">
-          <SelectField
-            aria-label={`Role for ${user.email}`}
-            size="sm"
-            value={role.value}
-            onValueChange={(r) => {
-              role.onChange(r);
-              form.clearErrors();
-              setRole.reset();
-            }}
-            disabled={busy}
-            triggerClassName="w-auto min-w-24"
-            options={ROLES}
-          />
-          <Button type="submit" size="sm" variant="secondary" className="whitespace-nowrap" loading={busy} disabled={busy || role.value === shownRole}>
-            Change role<span className="sr-only"> for {user.email}</span>
-          </Button>
-        </form>
-        <p
-          aria-live="polite"
-          className={cn("mt-1 max-w-64 text-xs", message?.tone === "error" ? "text-red-700" : "text-emerald-700", !message && "sr-only")}
-        >
-          {message?.text}
-        </p>
+        <RoleForm user={user} change={change} />
       </TableCell>
     </TableRow>
+  );
+}
+
+/** One user as a card, for phones (below `sm`), where the table would scroll sideways: the same facts and role form, stacked. */
+export function UserCard({ user, isSelf }: { user: UserRowData; isSelf: boolean }) {
+  const change = useRoleChange(user);
+  return (
+    <li className="px-4 py-4" data-testid="user-card">
+      <div className="flex items-start justify-between gap-3">
+        <div className="min-w-0">
+          <p className="font-medium break-all text-slate-900">
+            {user.email} {isSelf ? <Badge tone="brand">You</Badge> : null}
+          </p>
+          <p className="text-sm text-slate-500">{user.name ?? <span className="italic">No name</span>}</p>
+        </div>
+        <RoleBadge change={change} />
+      </div>
+      <dl className="mt-3 grid grid-cols-2 gap-x-4 gap-y-2 text-sm">
+        <div>
+          <dt className="text-xs text-slate-500">Verified</dt>
+          <dd className="mt-0.5">{user.verified ? <Badge tone="green">Yes</Badge> : <Badge>No</Badge>}</dd>
+        </div>
+        <div>
+          <dt className="text-xs text-slate-500">Joined</dt>
+          <dd className="mt-0.5 text-slate-700">{user.joined}</dd>
+        </div>
+        <div className="col-span-2">
+          <dt className="text-xs text-slate-500">Provider</dt>
+          <dd className="mt-0.5">
+            <ProviderLink slug={user.providerSlug} />
+          </dd>
+        </div>
+      </dl>
+      <div className="mt-3">
+        <RoleForm user={user} change={change} />
+      </div>
+    </li>
   );
 }

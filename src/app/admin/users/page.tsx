@@ -1,5 +1,5 @@
 import { DataTable, type Column } from "@/components/ui/data-table";
-import { pageCount } from "@/components/ui/pagination";
+import { pageCount, Pagination } from "@/components/ui/pagination";
 import { SelectField } from "@/components/ui/select";
 import { firstParam, parsePageParam, textParam, type SearchParams } from "@/lib/search-params";
 import type { Metadata } from "next";
@@ -12,7 +12,7 @@ import { formatDate } from "@/lib/format/dates";
 import { formatCount } from "@/lib/format/numbers";
 import { requireAdmin } from "@/server/auth/guards";
 import { api } from "@/trpc/server";
-import { UserRow, type Role } from "./client";
+import { UserCard, UserRow, type Role, type UserRowData } from "./client";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Users" };
@@ -50,6 +50,16 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: P
   const { totalPages, beyond } = pageCount(result.total, PAGE_SIZE, filters.page);
   if (beyond) redirect(hrefFor({ ...filters, page: beyond }));
   const filtered = Boolean(filters.q || filters.role);
+  const caption = `Users, page ${filters.page} of ${totalPages}`;
+  const rows: UserRowData[] = result.items.map((u) => ({
+    id: u.id,
+    email: u.email,
+    name: u.name,
+    role: u.role,
+    verified: Boolean(u.emailVerified),
+    joined: formatDate(u.createdAt),
+    providerSlug: u.providerSlug,
+  }));
 
   return (
     <>
@@ -85,43 +95,40 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: P
         {filtered ? (result.total === 1 ? " matches these filters" : " match these filters") : ""}
       </p>
 
-      <DataTable
-        caption={`Users, page ${filters.page} of ${totalPages}`}
-        className="min-w-[56rem]"
-        columns={USER_COLUMNS}
-        rows={result.items}
-        rowKey={(u) => u.id}
-        renderRow={(u) => (
-          <UserRow
-            key={u.id}
-            isSelf={u.id === me.id}
-            user={{
-              id: u.id,
-              email: u.email,
-              name: u.name,
-              role: u.role,
-              verified: Boolean(u.emailVerified),
-              joined: formatDate(u.createdAt),
-              providerSlug: u.providerSlug,
-            }}
-          />
-        )}
-        pagination={{ page: filters.page, totalPages, hrefFor: (page) => hrefFor({ ...filters, page }) }}
-        empty={
-          <EmptyState
-            title={filtered ? "No users match these filters" : "No users yet"}
-            action={
-              filtered ? (
-                <Link href="/admin/users" className={buttonClass("secondary", "md")}>
-                  Clear filters
-                </Link>
-              ) : undefined
-            }
-          >
-            {filtered ? "Search matches any part of an email address or name." : "Accounts appear here as soon as people sign up."}
-          </EmptyState>
-        }
-      />
+      {rows.length ? (
+        <>
+          {/* From `sm` up a table; on phones, where it would scroll sideways, the same users as stacked cards. */}
+          <div className="hidden sm:block">
+            <DataTable
+              caption={caption}
+              className="min-w-[56rem]"
+              columns={USER_COLUMNS}
+              rows={rows}
+              rowKey={(u) => u.id}
+              renderRow={(u) => <UserRow key={u.id} isSelf={u.id === me.id} user={u} />}
+            />
+          </div>
+          <ul aria-label={caption} className="divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white shadow-xs sm:hidden">
+            {rows.map((u) => (
+              <UserCard key={u.id} isSelf={u.id === me.id} user={u} />
+            ))}
+          </ul>
+          <Pagination page={filters.page} totalPages={totalPages} hrefFor={(page) => hrefFor({ ...filters, page })} />
+        </>
+      ) : (
+        <EmptyState
+          title={filtered ? "No users match these filters" : "No users yet"}
+          action={
+            filtered ? (
+              <Link href="/admin/users" className={buttonClass("secondary", "md")}>
+                Clear filters
+              </Link>
+            ) : undefined
+          }
+        >
+          {filtered ? "Search matches any part of an email address or name." : "Accounts appear here as soon as people sign up."}
+        </EmptyState>
+      )}
     </>
   );
 }
