@@ -1,11 +1,16 @@
 import { requireAdmin } from "@/server/auth/guards";
 import type { Metadata } from "next";
+import type { ReactNode } from "react";
+import Link from "next/link";
 import { redirect } from "next/navigation";
 import { DataTable, type Column } from "@/components/ui/data-table";
 import { pageCount } from "@/components/ui/pagination";
 import { formatClock, formatDate } from "@/lib/format/dates";
-import { parsePageParam } from "@/lib/search-params";
+import { parsePageParam, type SearchParams } from "@/lib/search-params";
+import { auditHref, parseAuditFilters, type AuditFilters } from "@/lib/audit-filters";
+import { buttonClass } from "@/components/ui/button";
 import { EmptyState, PageHeader } from "@/components/ui/card";
+import { formatCount } from "@/lib/format/numbers";
 import { api } from "@/trpc/server";
 
 export const dynamic = "force-dynamic";
@@ -13,22 +18,27 @@ export const metadata: Metadata = { title: "Audit log" };
 
 const PAGE_SIZE = 50;
 
-const hrefFor = (page: number) => (page > 1 ? `/admin/audit?page=${page}` : "/admin/audit");
-
 function compactJson(data: unknown): string | null {
   if (data == null) return null;
   if (typeof data === "object" && Object.keys(data).length === 0) return null;
   return JSON.stringify(data);
 }
 
-export default async function AdminAuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function AdminAuditPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   // Layouts and pages render in parallel: the page checks too, so its data call never runs for non-admins.
   await requireAdmin();
-  const page = parsePageParam((await searchParams).page);
+  const sp = await searchParams;
+  const page = parsePageParam(sp.page);
+  // The filters (actor, action, UTC days) come from the URL; each entry links to its action's and actor's. Controls
+  // for them are the operations issue's (see src/lib/audit-filters.ts).
+  const filters = parseAuditFilters(sp);
+  const filtered = Object.keys(filters).length > 0;
+  const hrefFor = (p: number) => auditHref(filters, p);
   const caller = await api();
-  const result = await caller.admin.audit({ page, pageSize: PAGE_SIZE });
+  const result = await caller.admin.audit({ page, pageSize: PAGE_SIZE, ...filters });
   const { totalPages, beyond } = pageCount(result.total, PAGE_SIZE, page);
   if (beyond) redirect(hrefFor(beyond));
+  const columns = auditColumns(filters);
 
   return (
     <>
@@ -37,15 +47,30 @@ export default async function AdminAuditPage({ searchParams }: { searchParams: P
         description="Append-only record of security- and money-relevant actions, newest first. Times are UTC; entries are kept for a year."
       />
 
+      {filtered ? <FilterLine filters={filters} total={result.total} /> : null}
+
       <DataTable
         caption={`Audit log entries, page ${page} of ${totalPages}`}
         className="min-w-[48rem]"
         bodyClassName="align-top"
-        columns={AUDIT_COLUMNS}
+        columns={columns}
         rows={result.items}
         rowKey={(row) => row.id}
         pagination={{ page, totalPages, hrefFor, prevLabel: "Newer", nextLabel: "Older" }}
-        empty={<EmptyState title="No audit entries yet">Sign-ups, sign-ins, password and role changes and API key changes are recorded here as they happen.</EmptyState>}
+        empty={
+          filtered ? (
+            <EmptyState
+              title="No entries match these filters"
+              action={
+                <Link href="/admin/audit" className={buttonClass("secondary", "md")}>
+                  Clear filters
+                </Link>
+              }
+            />
+          ) : (
+            <EmptyState title="No audit entries yet">Sign-ups, sign-ins, password and role changes and API key changes are recorded here as they happen.</EmptyState>
+          )
+        }
       />
     </>
   );
@@ -53,7 +78,45 @@ export default async function AdminAuditPage({ searchParams }: { searchParams: P
 
 type AuditItem = Awaited<ReturnType<Awaited<ReturnType<typeof api>>["admin"]["audit"]>>["items"][number];
 
-const AUDIT_COLUMNS: Column<AuditItem>[] = [
+/** What the list is narrowed to, with the way back to all entries. */
+function FilterLine({ filters, total }: { filters: AuditFilters; total: number }) {
+  const day = (d: Date) => formatDate(d);
+  const parts = [
+    filters.action ? (
+      <>
+        action <code className="rounded bg-slate-100 px-1 font-mono text-xs">{filters.action}</code>
+      </>
+    ) : null,
+    filters.actor ? <>by {filters.actor}</> : null,
+    filters.from ? <>from {day(filters.from)}</> : null,
+    filters.to ? <>up to {day(new Date(filters.to.getTime() - 1))}</> : null,
+  ].filter(Boolean);
+  return (
+    <p className="mb-3 flex flex-wrap items-center gap-x-1.5 gap-y-1 text-sm text-slate-600" data-testid="audit-filters">
+      {formatCount(total)} {total === 1 ? "entry" : "entries"} with{" "}
+      {parts.map((p, i) => (
+        <span key={i}>
+          {i ? ", " : null}
+          {p}
+        </span>
+      ))}
+      <Link href="/admin/audit" className="ml-2 font-medium text-brand-700 underline-offset-4 hover:underline">
+        Clear filters
+      </Link>
+    </p>
+  );
+}
+
+/** A link that narrows the log to entries like this one (same action, same actor). */
+function FilterLink({ href, title, children }: { href: string; title: string; children: ReactNode }) {
+  return (
+    <Link href={href} title={title} className="underline-offset-4 hover:underline">
+      {children}
+    </Link>
+  );
+}
+
+const auditColumns = (filters: AuditFilters): Column<AuditItem>[] => [
   {
     id: "time",
     header: "Time (UTC)",
@@ -74,7 +137,15 @@ const AUDIT_COLUMNS: Column<AuditItem>[] = [
     ),
     cell: (row) => (
       <>
-        <span className="block whitespace-nowrap text-slate-900">{row.actorEmail ?? <span className="text-slate-500 italic">System</span>}</span>
+        <span className="block whitespace-nowrap text-slate-900">
+          {row.actorEmail ? (
+            <FilterLink href={auditHref({ ...filters, actor: row.actorEmail })} title={`Only entries by ${row.actorEmail}`}>
+              {row.actorEmail}
+            </FilterLink>
+          ) : (
+            <span className="text-slate-500 italic">System</span>
+          )}
+        </span>
         {row.ip ? (
           <span className="block font-mono text-xs text-slate-500">
             <span className="sr-only">IP </span>
@@ -93,7 +164,9 @@ const AUDIT_COLUMNS: Column<AuditItem>[] = [
     ),
     cell: (row) => (
       <>
-        <code className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs whitespace-nowrap text-slate-800">{row.action}</code>
+        <FilterLink href={auditHref({ ...filters, action: row.action })} title={`Only ${row.action} entries`}>
+          <code className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs whitespace-nowrap text-slate-800">{row.action}</code>
+        </FilterLink>
         {row.targetType || row.targetId ? (
           <span className="mt-1 block text-xs text-slate-500">
             <span className="sr-only">Target </span>

@@ -4,12 +4,13 @@
  */
 import "server-only";
 import { containsPattern } from "@/server/db/like";
-import { and, count, desc, eq, ilike, or, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, gte, ilike, lt, or, type SQL } from "drizzle-orm";
 import { db } from "@/server/db";
 import { auditLog, emailOutbox, notificationPrefs, providers, users, type UserRole } from "@/server/db/schema";
 import { ConflictError, NotFoundError, ValidationError } from "@/server/errors";
 import { recordAudit } from "@/server/services/audit";
 import type { ActingContext } from "@/server/services/context";
+import type { AuditFilters } from "@/lib/audit-filters";
 import { createProviderProfile, toOwnProvider } from "@/server/services/providers";
 
 /**
@@ -140,7 +141,13 @@ export async function adminListEmails(input: { page: number; pageSize: number })
   return { items, total: total?.n ?? 0, page: input.page, pageSize: input.pageSize };
 }
 
-export async function adminListAudit(input: { page: number; pageSize: number }) {
+export async function adminListAudit(input: { page: number; pageSize: number } & AuditFilters) {
+  const where = and(
+    input.actor ? eq(users.email, input.actor) : undefined,
+    input.action ? eq(auditLog.action, input.action) : undefined,
+    input.from ? gte(auditLog.createdAt, input.from) : undefined,
+    input.to ? lt(auditLog.createdAt, input.to) : undefined,
+  );
   const [items, [total]] = await Promise.all([
     db
       .select({
@@ -155,10 +162,11 @@ export async function adminListAudit(input: { page: number; pageSize: number }) 
       })
       .from(auditLog)
       .leftJoin(users, eq(users.id, auditLog.actorId))
+      .where(where)
       .orderBy(desc(auditLog.createdAt), desc(auditLog.id))
       .limit(input.pageSize)
       .offset((input.page - 1) * input.pageSize),
-    db.select({ n: count() }).from(auditLog),
+    db.select({ n: count() }).from(auditLog).leftJoin(users, eq(users.id, auditLog.actorId)).where(where),
   ]);
   return { items, total: total?.n ?? 0, page: input.page, pageSize: input.pageSize };
 }

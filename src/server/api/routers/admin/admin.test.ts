@@ -60,4 +60,18 @@ describe("admin users", () => {
     const audit = await admin.caller.admin.audit({ page: 1, pageSize: 25 });
     expect(audit.items.map((a) => a.action)).toContain("user.signed_up");
   });
+
+  it("narrows the audit log by action, actor and time", async () => {
+    const admin = await signedIn("admin");
+    const sam = await createUser("subscriber", { email: "sam.audit@example.com" });
+    await admin.caller.admin.setRole({ userId: sam.id, role: "provider" });
+    const changed = await admin.caller.admin.audit({ page: 1, pageSize: 25, action: "admin.role_changed" });
+    expect(changed.total).toBe(1);
+    expect(changed.items.map((a) => [a.action, a.targetId])).toEqual([["admin.role_changed", sam.id]]);
+    const byAdmin = await admin.caller.admin.audit({ page: 1, pageSize: 25, actor: admin.user.email });
+    expect(byAdmin.items.length).toBeGreaterThan(0);
+    expect(byAdmin.items.every((a) => a.actorEmail === admin.user.email)).toBe(true);
+    expect((await admin.caller.admin.audit({ page: 1, pageSize: 25, to: new Date(Date.now() - 86_400_000) })).total).toBe(0);
+    expect((await admin.caller.admin.audit({ page: 1, pageSize: 25, from: new Date(Date.now() - 86_400_000) })).total).toBeGreaterThan(1);
+  });
 });

@@ -5,6 +5,7 @@ import * as users from "@/server/services/users";
 import { adminGetEmail } from "@/server/services/email/admin";
 import { outboxIsMailbox } from "@/server/services/email/delivery";
 import { setRoleSchema } from "@/lib/validation/admin";
+import { auditFiltersInput } from "@/lib/audit-filters";
 
 const page = { page: z.number().int().min(1).max(10_000).default(1), pageSize: z.number().int().min(1).max(100).default(25) };
 
@@ -28,5 +29,5 @@ export const adminRouter = createTRPCRouter({
 
   email: adminProcedure.input(z.object({ id: z.string().min(1).max(64) })).query(({ input }) => adminGetEmail(input.id)),
 
-  audit: adminProcedure.input(z.object(page)).query(({ input }) => users.adminListAudit(input)),
+  audit: adminProcedure.input(z.object({ ...page, ...auditFiltersInput })).query(({ input }) => users.adminListAudit(input)),
 });

@@ -1,0 +1,63 @@
+/**
+ * What the admin audit log can be narrowed to: who acted, what they did, and when. The page parses them from its URL
+ * (`/admin/audit?action=admin.role_changed&actor=ana@example.com&from=2026-01-01&to=2026-01-31`), the admin router
+ * takes them (auditFiltersInput) and the users service applies them. The page links to the action and actor
+ * filters from each entry; controls for all of them (and more fields) are the operations issue's to add.
+ */
+import { z } from "zod";
+import { firstParam, hrefWith, textParam, type SearchParams } from "./search-params";
+
+export interface AuditFilters {
+  /** The acting account's email (entries by the system have none). */
+  actor?: string;
+  /** The action code, exactly (`user.signed_in`). */
+  action?: string;
+  /** From this instant (inclusive). */
+  from?: Date;
+  /** Up to this instant (exclusive). */
+  to?: Date;
+}
+
+export const auditFiltersInput = {
+  actor: z.string().trim().min(1).max(254).optional(),
+  action: z.string().trim().min(1).max(100).optional(),
+  from: z.date().optional(),
+  to: z.date().optional(),
+};
+
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** A `YYYY-MM-DD` day's UTC start, or undefined for anything else (a malformed filter is no filter). */
+function dayStart(raw: string | undefined): Date | undefined {
+  const m = raw ? DAY.exec(raw) : null;
+  if (!m) return undefined;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.toISOString().slice(0, 10) === raw ? d : undefined;
+}
+
+const DAY_MS = 86_400_000;
+
+/** The filters in a URL's query: `from` and `to` are UTC days, both included. */
+export function parseAuditFilters(sp: SearchParams): AuditFilters {
+  const action = textParam(sp.action, 100);
+  const actor = textParam(sp.actor, 254).toLowerCase();
+  const from = dayStart(firstParam(sp.from));
+  const toDay = dayStart(firstParam(sp.to));
+  return {
+    ...(actor ? { actor } : {}),
+    ...(action ? { action } : {}),
+    ...(from ? { from } : {}),
+    ...(toDay ? { to: new Date(toDay.getTime() + DAY_MS) } : {}),
+  };
+}
+
+/** The audit page's URL for these filters and page (the inverse of parseAuditFilters). */
+export function auditHref(filters: AuditFilters, page = 1): string {
+  return hrefWith("/admin/audit", {
+    actor: filters.actor,
+    action: filters.action,
+    from: filters.from?.toISOString().slice(0, 10),
+    to: filters.to ? new Date(filters.to.getTime() - DAY_MS).toISOString().slice(0, 10) : undefined,
+    page,
+  });
+}
