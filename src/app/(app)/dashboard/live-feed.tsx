@@ -1,30 +1,26 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery } from "@tanstack/react-query";
 import { useSubscription } from "@trpc/tanstack-react-query";
 import Link from "next/link";
-import { useMemo, useState } from "react";
+import { useMemo, useRef, useState } from "react";
 import { useTRPC } from "@/trpc/react";
-import { Alert, Badge, Card, CardHeader, EmptyState } from "@/components/ui/card";
+import { Alert, Card, CardHeader, EmptyState } from "@/components/ui/card";
 import { Button, ButtonLink } from "@/components/ui/button";
-import { cn } from "@/components/ui/cn";
 import { Icon } from "@/components/shell/icons";
-import { SideBadge, StatusBadge } from "@/components/signals/badges";
-import { formatR, formatReturn, formatShare, resultTone } from "@/components/signals/format";
-import { exitReasonLabel } from "@/lib/labels";
-import { SignalLevels } from "@/components/signals/levels";
-import { RelativeTime } from "@/components/signals/relative-time";
 import { StreamStatus } from "@/components/signals/stream-status";
+import { mergeFeed } from "@/lib/feed";
 import type { FullSignalView } from "@/server/services/signals/views";
+import { FeedItem, FeedSkeleton, type FeedRow, type ProviderRef } from "./feed-item";
+import { nextFeedCursor } from "./feed-query";
 
-type FeedInput = { sinceDays: number; limit: number };
-type ProviderRef = { name: string; slug: string };
-type FeedEntry = { signal: FullSignalView; provider: ProviderRef | null; change: string | null };
+type FeedInput = { limit: number };
+/** One stream delivery: the signal's latest version, what changed, and its place in arrival order (to retire it after a refetch). */
+type LiveDelivery = { signal: FullSignalView; kind: string; arrival: number };
 
-const PAGE = 8;
 const HIGHLIGHT_MS = 6000;
-/** Live arrivals kept beside the fetched feed; older ones fall off the end like the feed itself. */
-const MAX_LIVE = 50;
+/** Live arrivals kept beside the fetched feed (one per signal). */
+const MAX_LIVE = 200;
 
 const CHANGE_LABEL: Record<string, string> = {
   published: "New",
@@ -37,32 +33,45 @@ const CHANGE_LABEL: Record<string, string> = {
 };
 
 /**
- * "Live signals" on the dashboard: the viewer's feed (providers they follow, or their own signals for a provider)
- * rendered from the server, with changes from the live stream put on top as they happen, without a reload.
+ * "Live signals" on both dashboards: the viewer's feed (providers they follow, or a provider's own signals) in two
+ * sections, open signals first and then recent changes, rendered from the server and paged by "Load more". The live
+ * stream's deliveries replace the fetched version of the same signal, so a change moves a row (an open signal that
+ * closes goes from "Open now" to the top of "Recent changes") instead of adding a second one (src/lib/feed).
  */
 export function LiveFeed({ input, audience, ownProvider }: { input: FeedInput; audience: "subscriber" | "provider"; ownProvider?: ProviderRef & { id: string } }) {
   const trpc = useTRPC();
-  const feed = useQuery(trpc.signals.feed.queryOptions(input));
-  // Stream deliveries, newest first, one per signal: its latest version and what changed.
-  const [live, setLive] = useState<{ signal: FullSignalView; kind: string }[]>([]);
+  const feed = useInfiniteQuery(trpc.signals.feed.infiniteQueryOptions(input, { getNextPageParam: nextFeedCursor }));
+  const [live, setLive] = useState<LiveDelivery[]>([]);
   const [fresh, setFresh] = useState<Record<string, number>>({});
-  const [shown, setShown] = useState(PAGE);
+  /** Counts deliveries, so a refetch can tell which ones arrived before it began. */
+  const arrivals = useRef(0);
 
+  const pages = feed.data?.pages;
   const names = useMemo(() => {
     const m = new Map<string, ProviderRef>();
     if (ownProvider) m.set(ownProvider.id, { name: ownProvider.name, slug: ownProvider.slug });
-    for (const item of feed.data ?? []) m.set(item.providerId, { name: item.providerName, slug: item.providerSlug });
+    for (const page of pages ?? []) {
+      for (const item of [...(page.open ?? []), ...page.recent]) m.set(item.providerId, { name: item.providerName, slug: item.providerSlug });
+    }
     return m;
-  }, [feed.data, ownProvider]);
+  }, [pages, ownProvider]);
+
+  const refetch = () => {
+    const started = arrivals.current;
+    // Deliveries from before the refetch began are in its answer (or superseded by it); later ones may be newer.
+    void feed.refetch().then((r) => {
+      if (r.isSuccess) setLive((prev) => prev.filter((x) => x.arrival > started));
+    });
+  };
 
   const sub = useSubscription(
     trpc.signals.live.subscriptionOptions(undefined, {
       // Whatever changed between the server render (or a dropped connection) and this stream starting is caught
       // up by one refetch; from here on the stream is complete.
-      onStarted: () => void feed.refetch(),
+      onStarted: refetch,
       onData: ({ kind, signal }) => {
         if (signal.visibility !== "full") return;
-        setLive((prev) => [{ signal, kind }, ...prev.filter((x) => x.signal.id !== signal.id)].slice(0, MAX_LIVE));
+        setLive((prev) => [{ signal, kind, arrival: ++arrivals.current }, ...prev.filter((x) => x.signal.id !== signal.id)].slice(0, MAX_LIVE));
         setFresh((f) => ({ ...f, [signal.id]: (f[signal.id] ?? 0) + 1 }));
         window.setTimeout(() => {
           setFresh((f) => {
@@ -74,26 +83,25 @@ export function LiveFeed({ input, audience, ownProvider }: { input: FeedInput; a
         }, HIGHLIGHT_MS);
         // The stream carries the signal but not its provider's name: refetch the feed (which has it) for a
         // provider we have not seen yet, typically the first signal of a newly followed provider.
-        if (!names.has(signal.providerId)) void feed.refetch();
+        if (!names.has(signal.providerId)) refetch();
       },
     }),
   );
 
-  const entries = useMemo<FeedEntry[]>(() => {
-    const seen = new Set<string>();
-    const out: FeedEntry[] = [];
-    for (const { signal, kind } of live) {
-      seen.add(signal.id);
-      out.push({ signal, provider: names.get(signal.providerId) ?? null, change: CHANGE_LABEL[kind] ?? null });
-    }
-    for (const item of feed.data ?? []) {
-      if (item.visibility !== "full" || seen.has(item.id)) continue;
-      out.push({ signal: item, provider: { name: item.providerName, slug: item.providerSlug }, change: null });
-    }
-    return out;
-  }, [live, feed.data, names]);
+  const sections = useMemo(() => {
+    const kindOf = new Map(live.map((x) => [x.signal.id, x.kind]));
+    const merged = mergeFeed<FullSignalView>(
+      { open: pages?.[0]?.open ?? [], recent: (pages ?? []).flatMap((p) => p.recent) },
+      live.map((x) => x.signal),
+    );
+    const row = (signal: FullSignalView): FeedRow => ({ signal, provider: names.get(signal.providerId) ?? null, change: CHANGE_LABEL[kindOf.get(signal.id) ?? ""] ?? null });
+    return { open: merged.open.map(row), recent: merged.recent.map(row) };
+  }, [pages, live, names]);
 
-  const visible = entries.slice(0, Math.max(shown, PAGE + Object.keys(fresh).length));
+  const openMore = pages?.[0]?.openMore ?? [];
+  const loaded = Boolean(pages);
+  const failed = feed.isError && !pages;
+  const empty = loaded && !sections.open.length && !sections.recent.length;
   const description =
     audience === "provider" ? "Your signals as subscribers see them, updated the moment anything changes." : "Signals from the providers you follow, as they are published and managed.";
 
@@ -101,123 +109,92 @@ export function LiveFeed({ input, audience, ownProvider }: { input: FeedInput; a
     <Card className="overflow-hidden">
       <CardHeader title="Live signals" description={description} action={<StreamStatus status={sub.status} liveTitle="New signals appear without reloading" />} />
       <div data-testid="live-feed">
-        {feed.isError && !feed.data ? (
+        {failed ? (
           <div className="px-5 py-4">
             <Alert tone="error">
               Couldn&apos;t load your feed.{" "}
-              <button type="button" className="font-medium underline" onClick={() => void feed.refetch()}>
+              <Button variant="ghost" size="sm" onClick={refetch}>
                 Try again
-              </button>
+              </Button>
             </Alert>
           </div>
         ) : null}
-        {/* Always in the DOM so screen readers are already listening when the first signal arrives. */}
-        <ul aria-label="Live signals" aria-live="polite" aria-relevant="additions" className="divide-y divide-slate-100">
-          {visible.map((e) => (
-            <FeedItem key={e.signal.id} entry={e} highlight={Boolean(fresh[e.signal.id])} />
+        {!loaded && !failed ? <FeedSkeleton /> : null}
+        {empty ? <EmptyFeed audience={audience} /> : null}
+
+        {/* Both lists stay in the DOM so screen readers are already listening when the first signal arrives. */}
+        <section aria-labelledby="feed-open-title" data-testid="feed-open" hidden={!loaded || empty}>
+          <SectionTitle id="feed-open-title" count={sections.open.length}>
+            Open now
+          </SectionTitle>
+          <ul aria-labelledby="feed-open-title" aria-live="polite" aria-relevant="additions" className="divide-y divide-slate-100">
+            {sections.open.map((r) => (
+              <FeedItem key={r.signal.id} row={r} highlight={Boolean(fresh[r.signal.id])} />
+            ))}
+          </ul>
+          {!sections.open.length ? (
+            <p className="px-5 py-3 text-sm text-slate-600">
+              {audience === "provider" ? "You have no open or pending signals." : "None of the providers you follow has an open or pending signal right now."}
+            </p>
+          ) : null}
+          {openMore.map((m) => (
+            <p key={m.providerId} className="border-t border-slate-100 px-5 py-3 text-sm text-slate-600">
+              {m.providerName} has {m.more} more open signal{m.more === 1 ? "" : "s"}:{" "}
+              <Link href={`/providers/${m.providerSlug}`} className="font-medium text-brand-700 hover:underline">
+                see them all on their profile
+              </Link>
+              .
+            </p>
           ))}
-        </ul>
-        {feed.isPending && !entries.length ? <FeedSkeleton /> : null}
-        {!feed.isPending && !entries.length && !(feed.isError && !feed.data) ? (
-          <div className="p-5">
-            {audience === "provider" ? (
-              <EmptyState
-                icon={<Icon name="signal" className="size-10" />}
-                title="Nothing published in the last 30 days"
-                action={<ButtonLink href="/signals">Publish a signal</ButtonLink>}
-              >
-                Your signals show up here exactly as your subscribers receive them.
-              </EmptyState>
-            ) : (
-              <EmptyState
-                icon={<Icon name="store" className="size-10" />}
-                title="No signals in your feed yet"
-                action={<ButtonLink href="/providers">Browse the marketplace</ButtonLink>}
-              >
-                Follow a provider with a verified record and their signals arrive here the moment they are published, with entry, stop and
-                targets.
-              </EmptyState>
-            )}
-          </div>
-        ) : null}
-        {entries.length > visible.length ? (
-          <div className="border-t border-slate-100 px-5 py-3 text-center">
-            <Button variant="ghost" size="sm" onClick={() => setShown((n) => n + PAGE * 2)}>
-              Show more ({entries.length - visible.length})
-            </Button>
-          </div>
-        ) : null}
+        </section>
+
+        <section aria-labelledby="feed-recent-title" data-testid="feed-recent" hidden={!loaded || empty}>
+          <SectionTitle id="feed-recent-title">Recent changes</SectionTitle>
+          <ul aria-labelledby="feed-recent-title" aria-live="polite" aria-relevant="additions" className="divide-y divide-slate-100">
+            {sections.recent.map((r) => (
+              <FeedItem key={r.signal.id} row={r} highlight={Boolean(fresh[r.signal.id])} />
+            ))}
+          </ul>
+          {!sections.recent.length ? <p className="px-5 py-3 text-sm text-slate-600">No closed, cancelled or expired signals yet.</p> : null}
+          {feed.hasNextPage ? (
+            <div className="border-t border-slate-100 px-5 py-3 text-center">
+              <Button variant="secondary" size="sm" loading={feed.isFetchingNextPage} onClick={() => void feed.fetchNextPage()}>
+                Load more
+              </Button>
+            </div>
+          ) : null}
+          {feed.isFetchNextPageError ? (
+            <p role="alert" className="px-5 pb-3 text-center text-sm text-red-700">
+              Couldn&apos;t load more. Try again.
+            </p>
+          ) : null}
+        </section>
       </div>
     </Card>
   );
 }
 
-function FeedItem({ entry, highlight }: { entry: FeedEntry; highlight: boolean }) {
-  const { signal: s, provider, change } = entry;
-  const tone = resultTone(s.resultPct);
+function SectionTitle({ id, count, children }: { id: string; count?: number; children: React.ReactNode }) {
   return (
-    <li
-      data-testid="feed-item"
-      className={cn(
-        "relative px-5 py-4 transition-colors duration-1000",
-        highlight ? "bg-brand-50" : "bg-white",
-        highlight && "before:absolute before:inset-y-0 before:left-0 before:w-1 before:bg-brand-600",
-      )}
-    >
-      <div className="flex flex-wrap items-center justify-between gap-x-4 gap-y-1">
-        <p className="min-w-0 truncate text-sm">
-          {provider ? (
-            <Link href={`/providers/${provider.slug}`} className="font-medium text-slate-900 hover:text-brand-700 hover:underline">
-              {provider.name}
-            </Link>
-          ) : (
-            <span className="font-medium text-slate-500">A provider you follow</span>
-          )}
-          <span className="text-slate-400"> · </span>
-          <span className="text-slate-500">
-            <RelativeTime date={s.publishedAt} />
-          </span>
-        </p>
-        <div className="flex items-center gap-2">
-          {change && highlight ? <Badge tone="brand">{change}</Badge> : null}
-          <StatusBadge status={s.status} />
-        </div>
-      </div>
-      <div className="mt-2 flex flex-wrap items-center gap-2">
-        <SideBadge side={s.side} />
-        <span className="font-mono font-semibold text-slate-900">{s.symbol}</span>
-        <span className="font-mono text-xs text-slate-500">#{s.number}</span>
-        {s.entryType === "limit" ? <Badge>Limit</Badge> : null}
-      </div>
-      <div className="mt-3 flex flex-wrap items-end justify-between gap-x-6 gap-y-2">
-        <SignalLevels signal={s} />
-        {s.status === "open" && s.remaining !== "1" ? <p className="text-xs text-slate-500">{formatShare(s.remaining)} still open</p> : null}
-        {s.status === "closed" ? (
-          <p className="text-right text-sm">
-            <span className={cn("font-mono font-semibold", tone === "up" ? "text-emerald-700" : tone === "down" ? "text-red-700" : "text-slate-700")}>
-              {formatReturn(s.resultPct)}
-            </span>{" "}
-            <span className="text-xs text-slate-500">
-              {formatR(s.resultR)} · {exitReasonLabel(s.exitReason)}
-            </span>
-          </p>
-        ) : null}
-      </div>
-      {s.note ? <p className="mt-2 line-clamp-2 text-sm text-slate-600">{s.note}</p> : null}
-    </li>
+    <h3 id={id} className="flex items-center gap-2 border-y border-slate-100 bg-slate-50 px-5 py-2 text-xs font-semibold tracking-wide text-slate-600 uppercase">
+      {children}
+      {count !== undefined ? <span className="font-normal text-slate-500 normal-case">({count})</span> : null}
+    </h3>
   );
 }
 
-function FeedSkeleton() {
+function EmptyFeed({ audience }: { audience: "subscriber" | "provider" }) {
   return (
-    <ul aria-hidden="true" className="divide-y divide-slate-100">
-      {[0, 1, 2].map((i) => (
-        <li key={i} className="animate-pulse space-y-3 px-5 py-4">
-          <div className="h-3 w-40 rounded bg-slate-100" />
-          <div className="h-4 w-56 rounded bg-slate-100" />
-          <div className="h-3 w-72 max-w-full rounded bg-slate-100" />
-        </li>
-      ))}
-    </ul>
+    <div className="p-5">
+      {audience === "provider" ? (
+        <EmptyState icon={<Icon name="signal" className="size-10" />} title="Nothing published yet" action={<ButtonLink href="/signals">Publish a signal</ButtonLink>}>
+          Your signals show up here exactly as your subscribers receive them.
+        </EmptyState>
+      ) : (
+        <EmptyState icon={<Icon name="store" className="size-10" />} title="No signals in your feed yet" action={<ButtonLink href="/providers">Browse the marketplace</ButtonLink>}>
+          Follow a provider with a verified record and their signals arrive here the moment they are published, with entry, stop and targets.
+        </EmptyState>
+      )}
+    </div>
   );
 }

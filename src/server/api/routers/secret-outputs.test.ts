@@ -137,7 +137,7 @@ const QUERIES: Record<string, (c: Caller, w: W) => Promise<unknown>> = {
   "signals.mine": (c) => c.signals.mine({ page: 1, pageSize: 100 }),
   "signals.forProvider": (c, w) => c.signals.forProvider({ slug: w.p.provider.slug, status: "live", page: 1, pageSize: 100 }),
   "signals.byId": (c, w) => c.signals.byId({ id: w.signal.id }),
-  "signals.feed": (c) => c.signals.feed({ sinceDays: 30, limit: 100 }),
+  "signals.feed": (c) => c.signals.feed({ limit: 100 }),
   "subscriptions.mine": (c) => c.subscriptions.mine(),
   "subscriptions.subscribers": (c) => c.subscriptions.subscribers(),
   "billing.payouts": (c) => c.billing.payouts(),

@@ -4,10 +4,11 @@
  * them.
  */
 import "server-only";
-import { and, count, desc, eq, gte, inArray } from "drizzle-orm";
+import { and, count, desc, eq, inArray, isNotNull, lte, sql } from "drizzle-orm";
 import { db } from "@/server/db";
 import { providers, signals } from "@/server/db/schema";
-import { NotFoundError } from "@/server/errors";
+import { NotFoundError, ValidationError } from "@/server/errors";
+import { byEventDesc, feedEvent, type FeedEventKind } from "@/lib/feed";
 import { accessTo, entitledProviderIds, isLive, type Access, type Viewer } from "@/server/services/entitlements";
 import type { SignalRow } from "./types";
 
@@ -105,21 +106,97 @@ export async function getSignalView(viewer: Viewer | null, signalId: string): Pr
   return toView(row, await accessTo(viewer, row.providerId));
 }
 
+/** Open signals listed per provider on the feed's first page; beyond this the page says how many more, with a link. */
+export const FEED_OPEN_PER_PROVIDER = 25;
+
+export type FeedEntry = FullSignalView & { providerName: string; providerSlug: string; event: FeedEventKind; eventAt: Date };
+
+export interface FeedPage {
+  /** First page only (null after): every followed provider's pending and open signals, newest event first. */
+  open: FeedEntry[] | null;
+  /** First page only: followed providers with more open signals than listed, and how many more. */
+  openMore: { providerId: string; providerName: string; providerSlug: string; more: number }[];
+  /** Finished signals, newest change first, `limit` at a time. */
+  recent: FeedEntry[];
+  /** Where the next page of `recent` starts, or null at the end. */
+  nextCursor: string | null;
+}
+
+/** A keyset position in "recent": the finish time to the microsecond (as PostgreSQL keeps it) and the signal id. */
+export const FEED_CURSOR = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|([A-Za-z0-9_]{1,64})$/;
+
+function feedEntry(row: { signal: SignalRow; providerName: string; providerSlug: string }): FeedEntry {
+  // Entitled by construction (the provider ids come from entitledProviderIds), so every row is shown in full.
+  const view = toView(row.signal, "subscriber") as FullSignalView;
+  const event = feedEvent(view);
+  return { ...view, providerName: row.providerName, providerSlug: row.providerSlug, event: event.kind, eventAt: event.at };
+}
+
 /**
- * The signed-in trader's feed: live and recently changed signals of the providers they follow (or their own, for
- * providers), newest first, with provider names.
+ * The signed-in viewer's dashboard feed, over the providers they follow (entitled subscriptions, paid or not) or, for
+ * a provider, their own. The first page lists every one of those providers' pending and open signals (up to
+ * FEED_OPEN_PER_PROVIDER each, so one prolific provider cannot push another off the page), then the finished
+ * signals, newest finish first, paged by a keyset cursor (stable under inserts: no row twice, none skipped).
+ * Times are each signal's event time (src/lib/feed), never `updated_at`.
  */
-export async function feedFor(viewer: Viewer, input: { sinceDays: number; limit: number }) {
+export async function feedFor(viewer: Viewer, input: { limit: number; cursor?: string | null }): Promise<FeedPage> {
   const ids = [...(await entitledProviderIds(viewer))];
-  if (!ids.length) return [];
-  const since = new Date(Date.now() - input.sinceDays * 86_400_000);
-  const rows = await db
-    .select({ signal: signals, providerName: providers.displayName, providerSlug: providers.slug })
+  if (!ids.length) return { open: input.cursor ? null : [], openMore: [], recent: [], nextCursor: null };
+  const columns = { signal: signals, providerName: providers.displayName, providerSlug: providers.slug };
+
+  // INVARIANT: the lifecycle sets closed_at on every finish (closed, cancelled, expired), so it is the finish time.
+  const finishedAt = sql<string>`to_char(${signals.closedAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+  // Ids compared byte-wise, whatever the database's collation, as src/lib/feed breaks ties in the browser.
+  const idOrder = sql`${signals.id} collate "C"`;
+  const at = input.cursor ? FEED_CURSOR.exec(input.cursor) : null;
+  if (input.cursor && !at) throw new ValidationError("That feed position is not valid");
+  const recentRows = await db
+    .select({ ...columns, position: finishedAt })
     .from(signals)
     .innerJoin(providers, eq(providers.id, signals.providerId))
-    .where(and(inArray(signals.providerId, ids), gte(signals.updatedAt, since)))
-    .orderBy(desc(signals.updatedAt))
-    .limit(input.limit);
-  // Entitled by construction (ids above), so every row is shown in full.
-  return rows.map((r) => ({ ...toView(r.signal, "subscriber"), providerName: r.providerName, providerSlug: r.providerSlug }));
+    .where(
+      and(
+        inArray(signals.providerId, ids),
+        inArray(signals.status, ["closed", "cancelled", "expired"]),
+        isNotNull(signals.closedAt),
+        at ? sql`(${signals.closedAt}, ${idOrder}) < (${at[1]}::timestamptz, ${at[2]})` : undefined,
+      ),
+    )
+    .orderBy(desc(signals.closedAt), desc(idOrder))
+    .limit(input.limit + 1);
+  const more = recentRows.length > input.limit;
+  const pageRows = recentRows.slice(0, input.limit);
+  const last = pageRows.at(-1);
+  const page: FeedPage = {
+    open: null,
+    openMore: [],
+    recent: pageRows.map(feedEntry),
+    nextCursor: more && last ? `${last.position}|${last.signal.id}` : null,
+  };
+  if (input.cursor) return page;
+
+  const eventAt = sql`coalesce(${signals.filledAt}, ${signals.publishedAt})`;
+  const live = db
+    .select({
+      id: signals.id,
+      rank: sql<number>`row_number() over (partition by ${signals.providerId} order by ${eventAt} desc, ${signals.id} desc)`.as("rank"),
+      total: sql<number>`count(*) over (partition by ${signals.providerId})`.as("total"),
+    })
+    .from(signals)
+    .where(and(inArray(signals.providerId, ids), inArray(signals.status, ["pending", "open"])))
+    .as("live");
+  const openRows = await db
+    .select({ ...columns, rank: live.rank, total: live.total })
+    .from(live)
+    .innerJoin(signals, eq(signals.id, live.id))
+    .innerJoin(providers, eq(providers.id, signals.providerId))
+    .where(lte(live.rank, FEED_OPEN_PER_PROVIDER));
+  page.open = openRows.map(feedEntry).sort(byEventDesc);
+  const overflow = new Map<string, FeedPage["openMore"][number]>();
+  for (const r of openRows) {
+    const extra = Number(r.total) - FEED_OPEN_PER_PROVIDER;
+    if (extra > 0) overflow.set(r.signal.providerId, { providerId: r.signal.providerId, providerName: r.providerName, providerSlug: r.providerSlug, more: extra });
+  }
+  page.openMore = [...overflow.values()].sort((a, b) => a.providerName.localeCompare(b.providerName));
+  return page;
 }

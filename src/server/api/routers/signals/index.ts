@@ -2,13 +2,14 @@ import "server-only";
 import { z } from "zod";
 import { createTRPCRouter, protectedProcedure, providerProcedure, publicProcedure } from "@/server/api/trpc";
 import * as signals from "@/server/services/signals";
-import { feedFor, getSignalView, listProviderSignals, toView } from "@/server/services/signals/views";
+import { getSignalView, listProviderSignals, toView } from "@/server/services/signals/views";
 import { changeFor, signalChanges } from "@/server/services/realtime";
 import { entitledProviderIds, type Viewer } from "@/server/services/entitlements";
 import { sessionIsCurrent } from "@/server/services/auth";
 import { listSymbols, quote } from "@/server/services/market-data";
 import { providerIdBySlug } from "@/server/services/providers";
 import { newStopLossSchema, publishSignalSchema } from "@/lib/validation/signals";
+import { feedProcedure } from "./feed";
 
 const page = { page: z.number().int().min(1).max(10_000).default(1), pageSize: z.number().int().min(1).max(100).default(20) };
 const signalId = z.string().trim().min(1).max(64);
@@ -59,9 +60,7 @@ export const signalsRouter = createTRPCRouter({
 
   byId: publicProcedure.input(z.object({ id: signalId })).query(({ ctx, input }) => getSignalView(viewerOf(ctx), input.id)),
 
-  feed: protectedProcedure
-    .input(z.object({ sinceDays: z.number().int().min(1).max(90).default(30), limit: z.number().int().min(1).max(100).default(50) }))
-    .query(({ ctx, input }) => feedFor({ id: ctx.user.id, role: ctx.user.role }, input)),
+  feed: feedProcedure,
 
   /**
    * Live changes over SSE. With `providerSlug`: that provider's changes (levels and kind of change hidden unless entitled). Without:
