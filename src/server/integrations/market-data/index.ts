@@ -23,7 +23,20 @@ import type { MarketData } from "./types";
 export type { Candle, MarketData, MarketKind, Quote, SymbolInfo, Timeframe } from "./types";
 export { UnsupportedTimeframeError } from "./types";
 export { CcxtMarketData, type CcxtOptions } from "./ccxt";
-export { REPLAY_OFFSETS_KEY, REPLAY_SOURCE, ReplayMarketData, replayAvailable, type ReplayOptions } from "./replay";
+export {
+  REPLAY_OFFSETS_KEY,
+  REPLAY_SERIES,
+  REPLAY_SOURCE,
+  REPLAY_STEP_MS,
+  ReplayMarketData,
+  loadRecordedSeries,
+  readRecordedSpan,
+  replayAvailable,
+  type RecordedSeries,
+  type RecordedSpan,
+  type ReplayOptions,
+  type ReplaySeriesSpec,
+} from "./replay";
 export { SYNTHETIC_SERIES_KEY, SYNTHETIC_SOURCE, SyntheticMarketData, type SyntheticOptions } from "./synthetic";
 
 /** `MARKET_EXCHANGE` value that turns ccxt off: prices come from recordings or the synthetic walk. */

@@ -10,8 +10,18 @@ import { describe, expect, it } from "vitest";
 import { appSettings } from "@/server/db/schema";
 import { NotFoundError } from "@/server/errors";
 import { useTestDatabase } from "@/test/db";
+import os from "node:os";
 import { chooseReplayOffset } from "@/lib/market-data/replay-clock";
-import { REPLAY_OFFSETS_KEY, REPLAY_SERIES, ReplayMarketData, loadRecordedSeries, replayAvailable } from "./replay";
+import { replayedSeriesLabel } from "@/lib/market-data/price-source";
+import {
+  REPLAY_OFFSETS_KEY,
+  REPLAY_SERIES,
+  ReplayMarketData,
+  loadRecordedSeries,
+  readRecordedSpan,
+  replayAvailable,
+  resolveSeriesFile,
+} from "./replay";
 import { UnsupportedTimeframeError } from "./types";
 
 const fallback = path.resolve(import.meta.dirname, "../../../../../shared/data");
@@ -55,6 +65,18 @@ function readRaw(file: string): Row[] {
     });
 }
 
+const fileOf = (prefix: string) => fs.readdirSync(path.join(dir as string, "candles")).find((f) => f.startsWith(prefix))!;
+/** The six Binance pairs added beside BTC/USDT, with the decimals Binance quoted them in over 2021-2022. */
+const NEW_PAIRS = [
+  ["ETH", 2],
+  ["BNB", 2],
+  ["XRP", 4],
+  ["ADA", 4],
+  ["SOL", 3],
+  ["DOGE", 5],
+] as const;
+const decimalsOf = (s: string) => (s.includes(".") ? s.split(".")[1]!.length : 0);
+
 const candleOf = (r: Row, offset: number) => ({ openTime: r.t + offset, open: r.o, high: r.h, low: r.l, close: r.c, volume: r.v });
 
 describe.skipIf(!available)("replay market data (real recorded candles)", () => {
@@ -69,46 +91,60 @@ describe.skipIf(!available)("replay market data (real recorded candles)", () => 
     return row?.value as Record<string, number>;
   }
 
-  it("lists the three recorded series and resolves TradingView-style tickers", async () => {
+  it("lists the nine recorded series and resolves TradingView-style tickers", async () => {
     const md = at(NOW);
     expect(md.kind).toBe("replay");
     expect(md.source).toBe("replay");
+    const crypto = (base: string, pricePrecision: number) => ({ symbol: `${base}/USDT`, base, quote: "USDT", market: "crypto", pricePrecision });
     expect(await md.listSymbols()).toEqual([
-      { symbol: "BTC/USDT", base: "BTC", quote: "USDT", market: "crypto", pricePrecision: 2 },
+      crypto("BTC", 2),
+      crypto("ETH", 2),
+      crypto("BNB", 2),
+      crypto("XRP", 4),
+      crypto("ADA", 4),
+      crypto("SOL", 3),
+      crypto("DOGE", 5),
       { symbol: "EUR/USD", base: "EUR", quote: "USD", market: "forex", pricePrecision: 5 },
       { symbol: "GOOG", base: "GOOG", quote: "USD", market: "stocks", pricePrecision: 2 },
     ]);
     expect((await md.getSymbol("BINANCE:BTCUSDT"))?.symbol).toBe("BTC/USDT");
     expect((await md.getSymbol("btc/usdt"))?.symbol).toBe("BTC/USDT");
+    expect((await md.getSymbol("BINANCE:DOGEUSDT"))?.symbol).toBe("DOGE/USDT");
+    expect((await md.getSymbol("sol-usdt"))?.symbol).toBe("SOL/USDT");
     expect((await md.getSymbol("eurusd"))?.symbol).toBe("EUR/USD");
     expect((await md.getSymbol("NASDAQ:GOOG"))?.symbol).toBe("GOOG");
-    expect(await md.getSymbol("ETHUSDT")).toBeNull();
-    await expect(md.lastPrice("ETHUSDT")).rejects.toBeInstanceOf(NotFoundError);
-    await expect(md.candles("ETH/USDT", "1h", NOW - DAY)).rejects.toBeInstanceOf(NotFoundError);
+    expect(await md.getSymbol("LTCUSDT")).toBeNull();
+    await expect(md.lastPrice("LTCUSDT")).rejects.toBeInstanceOf(NotFoundError);
+    await expect(md.candles("LTC/USDT", "1h", NOW - DAY)).rejects.toBeInstanceOf(NotFoundError);
   });
 
-  it("chooses each offset once, in whole weeks, a year into BTC's history and near the end of EUR/USD's short one", async () => {
+  it("chooses each offset once, in whole weeks, so now replays 90-97 days before each recording's end", async () => {
     const md = at(NOW);
     expect(await storedOffsets()).toBeUndefined();
     await md.lastPrice("BTCUSDT");
     const offsets = await storedOffsets();
-    expect(Object.keys(offsets).sort()).toEqual(["BTC/USDT", "EUR/USD", "GOOG"]);
+    expect(Object.keys(offsets).sort()).toEqual(["ADA/USDT", "BNB/USDT", "BTC/USDT", "DOGE/USDT", "ETH/USDT", "EUR/USD", "GOOG", "SOL/USDT", "XRP/USDT"]);
     expect(await md.replayOffsets()).toEqual(offsets);
     for (const o of Object.values(offsets)) expect(o % WEEK).toBe(0);
 
+    // BTC/USDT: the most recent span (July 2022), not a year after its 2017 start.
     const btcNow = NOW - offsets["BTC/USDT"]!;
-    expect(btcNow - btc[0]!.t).toBeGreaterThanOrEqual(365 * DAY);
-    expect(btcNow - btc[0]!.t).toBeLessThan(365 * DAY + WEEK);
+    const btcEnd = btc.at(-1)!.t + H;
+    expect(btcEnd - btcNow).toBeGreaterThanOrEqual(90 * DAY);
+    expect(btcEnd - btcNow).toBeLessThan(97 * DAY);
+    expect(new Date(btcNow).toISOString().slice(0, 7)).toBe("2022-07");
 
-    // EUR/USD holds ~294 days: "now" sits 30-37 days before its end, with ~260 days of history.
+    // EUR/USD holds ~294 days: the same runway leaves ~200 days of history.
     const eurNow = NOW - offsets["EUR/USD"]!;
     const eurEnd = eur.at(-1)!.t + H;
-    expect(eurEnd - eurNow).toBeGreaterThanOrEqual(30 * DAY);
-    expect(eurEnd - eurNow).toBeLessThan(37 * DAY);
-    expect(eurNow - eur[0]!.t).toBeGreaterThan(250 * DAY);
+    expect(eurEnd - eurNow).toBeGreaterThanOrEqual(90 * DAY);
+    expect(eurEnd - eurNow).toBeLessThan(97 * DAY);
+    expect(eurNow - eur[0]!.t).toBeGreaterThan(190 * DAY);
 
     const googNow = NOW - offsets["GOOG"]!;
-    expect(googNow - goog[0]!.t).toBeGreaterThanOrEqual(365 * DAY);
+    const googEnd = goog.at(-1)!.t + DAY;
+    expect(googEnd - googNow).toBeGreaterThanOrEqual(90 * DAY);
+    expect(googEnd - googNow).toBeLessThan(97 * DAY);
   });
 
   it("lastPrice is the recorded close of the last closed candle, dated at its shifted close time", async () => {
@@ -123,7 +159,7 @@ describe.skipIf(!available)("replay market data (real recorded candles)", () => 
       const last = rows.filter((r) => r.t + tf <= NOW - off).at(-1)!;
       expect(await md.lastPrice(symbol)).toEqual({ symbol, price: last.c, at: new Date(last.t + off + tf) });
     }
-    // BTC trades every hour: its last close is less than an hour old. (2019-08-16 when this NOW is replayed.)
+    // BTC trades every hour: its last close is less than an hour old. (2022-07-10 when this NOW is replayed.)
     const q = await md.lastPrice("BTC/USDT");
     expect(NOW - q.at.getTime()).toBeLessThan(H);
     expect(NOW - q.at.getTime()).toBeGreaterThanOrEqual(0);
@@ -155,14 +191,7 @@ describe.skipIf(!available)("replay market data (real recorded candles)", () => 
 
     const later = NOW + 400 * DAY;
     const btcSeries = await loadRecordedSeries(dir as string, REPLAY_SERIES[0]!);
-    const fresh = chooseReplayOffset({
-      firstOpen: btcSeries.times[0]!,
-      lastClose: btcSeries.lastClose,
-      now: later,
-      minHistoryMs: 365 * DAY,
-      runwayMs: 30 * DAY,
-      stepMs: WEEK,
-    });
+    const fresh = chooseReplayOffset({ firstOpen: btcSeries.times[0]!, lastClose: btcSeries.lastClose, now: later, runwayMs: 90 * DAY, stepMs: WEEK });
     expect(fresh).not.toBe(offsets["BTC/USDT"]); // what a fresh choice would be: proves the stored one is used
 
     const second = at(later);
@@ -182,7 +211,7 @@ describe.skipIf(!available)("replay market data (real recorded candles)", () => 
     await test.db.update(appSettings).set({ value: { "BTC/USDT": 1000 * WEEK } }).where(eq(appSettings.key, REPLAY_OFFSETS_KEY));
     const merged = await at(NOW + 50 * DAY).replayOffsets();
     expect(merged["BTC/USDT"]).toBe(1000 * WEEK);
-    expect(Object.keys(merged).sort()).toEqual(["BTC/USDT", "EUR/USD", "GOOG"]);
+    expect(Object.keys(merged)).toHaveLength(9);
     expect(await storedOffsets()).toEqual(merged);
   });
 
@@ -268,13 +297,14 @@ describe.skipIf(!available)("replay market data (real recorded candles)", () => 
     expect(hours.some((c) => /\.\d{5}$/.test(c.close))).toBe(true);
     // No forex candle opens on a Saturday, in the recording or in the replay.
     expect(hours.filter((c) => new Date(c.openTime).getUTCDay() === 6)).toEqual([]);
-    expect(hours.filter((c, i) => i > 0 && c.openTime - hours[i - 1]!.openTime >= 48 * H).length).toBeGreaterThan(30);
+    // ~200 days of history: 28 weekends.
+    expect(hours.filter((c, i) => i > 0 && c.openTime - hours[i - 1]!.openTime >= 48 * H).length).toBeGreaterThan(25);
     const days = await md.candles("EUR/USD", "1d", NOW - 14 * DAY);
     expect(days.length).toBeGreaterThan(0);
     expect(days.every((d) => d.openTime % DAY === 0 && d.openTime + DAY <= NOW)).toBe(true);
 
     // Past the end of the recording, the last price stays the last recorded close, dated when it closed.
-    const afterEnd = await at(NOW + 60 * DAY).lastPrice("EUR/USD");
+    const afterEnd = await at(NOW + 100 * DAY).lastPrice("EUR/USD");
     expect(afterEnd).toEqual({ symbol: "EUR/USD", price: eur.at(-1)!.c, at: new Date(eur.at(-1)!.t + off + H) });
   });
 
@@ -287,6 +317,73 @@ describe.skipIf(!available)("replay market data (real recorded candles)", () => 
     const days = await md.candles("GOOG", "1d", NOW - 30 * DAY);
     expect(days.length).toBeGreaterThanOrEqual(15);
     expect(days).toEqual(goog.filter((r) => r.t + off >= NOW - 30 * DAY && r.t + off + DAY <= NOW).map((r) => candleOf(r, off)));
+  });
+
+  it.each(NEW_PAIRS)("%s/USDT: replayed as recorded at its Binance precision, the most recent span as now", async (base, decimals) => {
+    const symbol = `${base}/USDT`;
+    const rows = readRaw(fileOf(`binance_${base}_USDT_1h_`));
+    const md = at(NOW);
+    const off = (await md.replayOffsets())[symbol]!;
+    const end = rows.at(-1)!.t + H;
+    expect(end - (NOW - off)).toBeGreaterThanOrEqual(90 * DAY);
+    expect(end - (NOW - off)).toBeLessThan(97 * DAY);
+
+    const year = await md.candles(symbol, "1h", NOW - 365 * DAY);
+    expect(year).toEqual(rows.filter((r) => r.t + off >= NOW - 365 * DAY && r.t + off + H <= NOW).map((r) => candleOf(r, off)));
+    expect(year.length).toBeGreaterThan(365 * 24 - 48);
+    // The precision is the finest tick the replayed year was quoted in, and some prices use all of it.
+    const prices = year.flatMap((c) => [c.open, c.high, c.low, c.close]);
+    expect(Math.max(...prices.map(decimalsOf))).toBe(decimals);
+    expect((await md.getSymbol(symbol))?.pricePrecision).toBe(decimals);
+
+    const last = rows.filter((r) => r.t + off + H <= NOW).at(-1)!;
+    expect(await md.lastPrice(symbol)).toEqual({ symbol, price: last.c, at: new Date(last.t + off + H) });
+  });
+
+  it("reads each recording's span from its first and last rows, as a full parse would", async () => {
+    for (const spec of REPLAY_SERIES) {
+      const series = await loadRecordedSeries(dir as string, spec);
+      expect(await readRecordedSpan(dir as string, spec), spec.info.symbol).toEqual({ firstOpen: series.times[0], lastClose: series.lastClose });
+    }
+  });
+
+  it("describes each replayed recording: venue, span and offset, for the price-source labels", async () => {
+    const md = at(NOW);
+    const series = await md.replayedSeries();
+    const offsets = await md.replayOffsets();
+    expect(series.map((s) => s.symbol)).toEqual(REPLAY_SERIES.map((s) => s.info.symbol));
+    const btcSeries = series.find((s) => s.symbol === "BTC/USDT")!;
+    expect(btcSeries).toEqual({
+      symbol: "BTC/USDT",
+      venue: "Binance",
+      timeframe: "1h",
+      recordedFrom: btc[0]!.t,
+      recordedTo: btc.at(-1)!.t + H,
+      offsetMs: offsets["BTC/USDT"],
+    });
+    expect(series.find((s) => s.symbol === "GOOG")).toMatchObject({ venue: null, timeframe: "1d", recordedTo: goog.at(-1)!.t + DAY });
+    expect(replayedSeriesLabel(btcSeries, NOW)).toBe("Binance BTC/USDT 1h, recorded Jul 2021–Jul 2022, replayed");
+    expect(replayedSeriesLabel(series.find((s) => s.symbol === "DOGE/USDT")!, NOW)).toBe("Binance DOGE/USDT 1h, recorded Jul 2021–Jul 2022, replayed");
+  });
+
+  it("when the runway is used up the replay stands still at the last recorded candle, and the offset stays", async () => {
+    const md = at(NOW);
+    const off = (await md.replayOffsets())["SOL/USDT"]!;
+    const sol = readRaw(fileOf("binance_SOL_USDT_1h_"));
+    const endsAt = sol.at(-1)!.t + H + off;
+    const finalQuote = { symbol: "SOL/USDT", price: sol.at(-1)!.c, at: new Date(endsAt) };
+    expect(endsAt - NOW).toBeGreaterThanOrEqual(90 * DAY);
+    expect((await at(endsAt - H).lastPrice("SOL/USDT")).price).toBe(sol.at(-2)!.c);
+    for (const later of [endsAt, endsAt + 30 * DAY, endsAt + 900 * DAY]) {
+      const md2 = at(later);
+      expect(await md2.replayOffsets()).toEqual(await md.replayOffsets());
+      expect(await md2.lastPrice("SOL/USDT")).toEqual(finalQuote);
+      expect(await md2.candles("SOL/USDT", "1h", endsAt - H)).toEqual([candleOf(sol.at(-1)!, off)]);
+      expect(await md2.candles("SOL/USDT", "1h", endsAt)).toEqual([]);
+      expect(replayedSeriesLabel((await md2.replayedSeries()).find((s) => s.symbol === "SOL/USDT")!, later)).toMatch(
+        /^Binance SOL\/USDT 1h, recorded Oct 2021–Oct 2022, replayed; recording ended \w{3} \d+, \d{4}: the price stands still$/,
+      );
+    }
   });
 
   it("parses each file once per process", async () => {
@@ -304,5 +401,25 @@ describe("replayAvailable", () => {
     expect(replayAvailable("")).toBe(false);
     expect(replayAvailable(path.join(import.meta.dirname, "no-such-dir"))).toBe(false);
     expect(replayAvailable(import.meta.dirname)).toBe(false);
+  });
+
+  it("finds a Binance recording whatever dates its name carries, the latest when there are several; reads its span from its ends", async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tradsy-replay-"));
+    try {
+      fs.mkdirSync(path.join(tmp, "candles"));
+      const eth = REPLAY_SERIES.find((s) => s.info.symbol === "ETH/USDT")!;
+      expect(resolveSeriesFile(tmp, eth)).toBeNull();
+      expect(replayAvailable(tmp)).toBe(false);
+      const rows = (t0: number, n: number) => JSON.stringify(Array.from({ length: n }, (_, i) => [t0 + i * H, 1.5, 2, 1, 1.75, 10]));
+      fs.writeFileSync(path.join(tmp, "candles", "binance_ETH_USDT_1h_2020-01-01_2020-01-02.json"), rows(Date.UTC(2020, 0, 1), 24));
+      fs.writeFileSync(path.join(tmp, "candles", "binance_ETH_USDT_1h_2023-05-01_2024-01-01.json"), rows(Date.UTC(2023, 4, 1), 5000));
+      fs.writeFileSync(path.join(tmp, "candles", "binance_ETHBTC_1h_2023-05-01_2024-01-01.json"), "[]");
+      expect(resolveSeriesFile(tmp, eth)).toBe(path.join(tmp, "candles", "binance_ETH_USDT_1h_2023-05-01_2024-01-01.json"));
+      expect(replayAvailable(tmp)).toBe(true);
+      expect(await readRecordedSpan(tmp, eth)).toEqual({ firstOpen: Date.UTC(2023, 4, 1), lastClose: Date.UTC(2023, 4, 1) + 5000 * H });
+      expect(await new ReplayMarketData({ dir: tmp, db: {} as never }).listSymbols()).toEqual([eth.info]);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
