@@ -52,7 +52,8 @@ test.describe("the demo trader's open dashboard", () => {
     const target = price.times(1.05).toDecimalPlaces(2).toString();
     await provider.getByRole("textbox", { name: "Stop-loss" }).fill(stop);
     await provider.getByRole("textbox", { name: "Take-profit 1 price" }).fill(target);
-    await provider.getByRole("textbox", { name: "Take-profit 1 size (%)" }).fill("100");
+    // The size is left as the form fills it: the whole position at the one target.
+    await expect(provider.getByRole("textbox", { name: "Take-profit 1 size (%)" })).toHaveValue("100");
     const note = `e2e ${Date.now()}`;
     await provider.getByRole("textbox", { name: "Note" }).fill(note);
 
@@ -77,6 +78,45 @@ test.describe("the demo trader's open dashboard", () => {
     }
 
     await providerCtx.close();
+  });
+});
+
+test.describe("the demo provider's publish form", () => {
+  test.use({ storageState: storageState("provider") });
+
+  test("take-profit sizes split the position evenly as levels are added and removed, until the provider sets their own", async ({ page }) => {
+    await page.goto("/signals");
+    const size = (n: number) => page.getByRole("textbox", { name: `Take-profit ${n} size (%)` });
+    await expect(size(1)).toHaveValue("100");
+    await page.getByRole("button", { name: "Add take-profit 2" }).click();
+    await expect(size(1)).toHaveValue("50");
+    await expect(size(2)).toHaveValue("50");
+    await page.getByRole("button", { name: "Add take-profit 3" }).click();
+    await expect(size(1)).toHaveValue("34");
+    await expect(size(2)).toHaveValue("33");
+    await expect(size(3)).toHaveValue("33");
+    await page.getByRole("button", { name: "Remove take-profit 2" }).click();
+    await expect(size(1)).toHaveValue("50");
+    await expect(size(2)).toHaveValue("50");
+    // Sizes of their own stay put; a new level gets what is left.
+    await size(1).fill("70");
+    await size(2).fill("20");
+    await page.getByRole("button", { name: "Add take-profit 3" }).click();
+    await expect(size(1)).toHaveValue("70");
+    await expect(size(3)).toHaveValue("10");
+  });
+});
+
+test.describe("a trader opening the provider's signals page", () => {
+  test.use({ storageState: storageState("trader") });
+
+  test("is told it is for providers (403), with the way back to their dashboard", async ({ page }) => {
+    const response = await page.goto("/signals");
+    expect(response?.status()).toBe(403);
+    await expect(page).toHaveURL((url) => url.pathname === "/signals");
+    await expect(page.getByRole("heading", { level: 1, name: "This page is for signal providers" })).toBeVisible();
+    await page.getByRole("main").getByRole("link", { name: "Go to your dashboard" }).click();
+    await expect(page).toHaveURL((url) => url.pathname === "/dashboard");
   });
 });
 
