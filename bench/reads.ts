@@ -32,6 +32,9 @@ export function leaderboardInputs(n: number): LeaderboardInput[] {
     { maxPriceCents: 900 },
     { minAgeDays: 90 },
     { q: "provider 9" },
+    // Search by instrument: a common name (a third of the providers trade BTC) and a code nobody trades.
+    { q: "bitcoin" },
+    { q: "solana" },
   ];
   const pages = [1, 2, 5, 40];
   const combos = windows.flatMap((window) => sorts.flatMap((sort) => filters.map((f) => ({ ...f, window, sort }))));
@@ -64,6 +67,7 @@ export async function benchReads(handle: DatabaseHandle, results: Result[], chec
       { page: 40, pageSize: 12 },
       { page: 1, pageSize: 12, market: "forex" as const },
       { page: 1, pageSize: 12, q: "provider 99" },
+      { page: 1, pageSize: 12, q: "google" },
     ];
     for (let i = 0; i < 20; i++) await listPublicProviders(queries[i % queries.length]!); // warm-up
     const dir: number[] = [];

@@ -1,7 +1,7 @@
 /** Provider profiles: creation at sign-up, the owner's edits, and the public marketplace reads. */
 import "server-only";
 import { containsPattern } from "@/server/db/like";
-import { and, asc, count, desc, eq, ilike, or, sql, arrayContains } from "drizzle-orm";
+import { and, arrayOverlaps, asc, count, desc, eq, ilike, or, sql, arrayContains, type SQL } from "drizzle-orm";
 import { db, type Executor } from "@/server/db";
 import { providers, users, type Market } from "@/server/db/schema";
 import { NotFoundError } from "@/server/errors";
@@ -11,6 +11,11 @@ import type { ActingContext } from "@/server/services/context";
 import { slugify } from "@/lib/slug";
 import { randomBase32 } from "@/lib/ids";
 import { DEFAULT_PRICE_CENTS } from "@/lib/billing";
+import { resolveInstrumentQuery, type InstrumentQuery } from "@/lib/market-data/instrument-names";
+import { executeRows } from "@/server/db/raw";
+import { MARKET_OPTIONS } from "@/lib/validation/providers";
+import { listSymbols } from "@/server/services/market-data";
+import { logger } from "@/server/logger";
 
 
 /** Creates the provider row with a unique slug (name, then name-2, … then a random suffix). */
@@ -92,12 +97,60 @@ export interface ListProvidersInput {
   pageSize: number;
 }
 
+const textList = (items: readonly string[]) =>
+  sql.join(
+    items.map((i) => sql`${i}`),
+    sql`, `,
+  );
+
+/**
+ * The symbols ever published whose base, quote or pair the search names, walked as a loose index scan over
+ * `signals_symbol_provider_id_idx`: one index probe per distinct symbol, however many signals there are.
+ */
+async function publishedSymbolsNamed(named: InstrumentQuery): Promise<string[]> {
+  // A symbol is "BASE/QUOTE", a ccxt contract "BASE/QUOTE:SETTLE", or a stock's bare ticker "GOOG".
+  const base = sql`upper(split_part(symbol, '/', 1))`;
+  const quote = sql`upper(split_part(split_part(symbol, '/', 2), ':', 1))`;
+  const tests: SQL[] = [];
+  if (named.codes.length) tests.push(sql`${base} in (${textList(named.codes)})`, sql`${quote} in (${textList(named.codes)})`);
+  if (named.pair) tests.push(sql`${base} || ${quote} = ${named.pair}`);
+  if (!tests.length) return [];
+  const rows = await executeRows<{ symbol: string }>(
+    db,
+    sql`with recursive published(symbol) as (
+          select min(symbol) from signals
+          union all
+          select (select min(n.symbol) from signals n where n.symbol > published.symbol) from published where published.symbol is not null
+        )
+        select symbol from published where symbol is not null and (${sql.join(tests, sql` or `)})`,
+  );
+  return rows.map((r) => r.symbol);
+}
+
+/**
+ * Which providers a search text finds: its name or tagline holds the text (as before), or it lists a market the text
+ * names ("crypto", "fx"), or it has published a signal on an instrument the text names ("bitcoin", "BTC",
+ * "btcusdt", "BTC/USDT", "ether", "euro", "google"; see src/lib/market-data/instrument-names.ts).
+ *
+ * The instrument match runs in SQL, in two steps over `signals_symbol_provider_id_idx`: the published symbols the
+ * text names (publishedSymbolsNamed, a few probes), then per provider one probe per such symbol (EXISTS on symbol
+ * and provider id). Two statements, not one: as one, PostgreSQL charged the symbol walk to every provider's probe,
+ * and the inflated estimate switched on JIT compilation, which alone cost 30 ms a call. Text naming no
+ * instrument, or naming one nobody trades, skips the probes.
+ */
+export async function providerSearchCondition(q: string): Promise<SQL> {
+  const like = containsPattern(q);
+  const parts: SQL[] = [ilike(providers.displayName, like), ilike(providers.tagline, like)];
+  const named = resolveInstrumentQuery(q);
+  if (named.markets.length) parts.push(arrayOverlaps(providers.markets, named.markets));
+  const symbols = await publishedSymbolsNamed(named);
+  if (symbols.length) parts.push(sql`exists (select 1 from signals s where s.symbol in (${textList(symbols)}) and s.provider_id = ${providers.id})`);
+  return or(...parts)!;
+}
+
 export async function listPublicProviders(input: ListProvidersInput) {
   const conditions = [];
-  if (input.q) {
-    const like = containsPattern(input.q);
-    conditions.push(or(ilike(providers.displayName, like), ilike(providers.tagline, like)));
-  }
+  if (input.q) conditions.push(await providerSearchCondition(input.q));
   if (input.market) conditions.push(arrayContains(providers.markets, [input.market]));
   const where = conditions.length ? and(...conditions) : undefined;
   const [items, [total]] = await Promise.all([
@@ -139,4 +192,37 @@ export async function marketplaceSummary() {
     })
     .from(providers);
   return { providers: row?.providers ?? 0, markets: row?.markets ?? [] };
+}
+
+/** Markets that can appear on the marketplace filter, and the rest of the list: "coming", shown disabled. */
+export interface MarketplaceMarkets {
+  offered: Market[];
+  coming: Market[];
+}
+
+/** How long the marketplace waits for the adapter's symbol list (ccxt loads it over the network once). */
+const SYMBOLS_TIMEOUT_MS = 1500;
+/** The markets the adapters can carry at all, for when the symbol list does not come in time. */
+const ADAPTER_MARKETS: readonly Market[] = ["crypto", "forex", "stocks"];
+
+/**
+ * The markets offered as filters: those the configured market data has instruments in (a signal can only be
+ * published on a symbol the adapter knows, so every market a provider trades is among them). A market a provider may
+ * list on its profile but with no instrument behind it (futures, commodities today) is "coming", not a filter.
+ */
+export async function marketplaceMarkets(): Promise<MarketplaceMarkets> {
+  let kinds: readonly string[] = ADAPTER_MARKETS;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), SYMBOLS_TIMEOUT_MS)));
+    const listed = await Promise.race([listSymbols(), timeout]);
+    if (listed) kinds = listed.symbols.map((s) => s.market);
+    else logger.warn("market data did not list its symbols in time; offering every market it can carry");
+  } catch (err) {
+    logger.warn({ err }, "market data could not list its symbols; offering every market it can carry");
+  } finally {
+    clearTimeout(timer);
+  }
+  const have = new Set(kinds);
+  return { offered: MARKET_OPTIONS.filter((m) => have.has(m)), coming: MARKET_OPTIONS.filter((m) => !have.has(m)) };
 }

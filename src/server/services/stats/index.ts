@@ -4,14 +4,14 @@
  * closes, so marketplace reads never recompute.
  */
 import "server-only";
-import { containsPattern } from "@/server/db/like";
-import { and, asc, eq, ilike, inArray, isNotNull, lte, or, sql, arrayContains, type SQL } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, lte, sql, arrayContains, type SQL } from "drizzle-orm";
 import { db, type Executor } from "@/server/db";
 import { providerStats, providers, signalEvents, signals, subscriptions, type Market, type StatsWindow, type StoredCurve } from "@/server/db/schema";
 import { NotFoundError } from "@/server/errors";
 import { computeAllWindows, equityCurve, WINDOWS, type ClosedSignal } from "@/lib/stats";
 import { ENTITLED_STATUSES } from "@/server/services/entitlements";
 import { publicProviderColumns } from "@/server/services/providers/public-columns";
+import { providerSearchCondition } from "@/server/services/providers";
 import { demoPricesAreSynthetic } from "@/server/integrations/market-data";
 
 /** A provider's closed signals with their legs, as the stats library takes them. */
@@ -148,10 +148,7 @@ const subscriberCount = sql<number>`(select count(*)::int from ${subscriptions} 
  */
 export async function leaderboard(input: LeaderboardInput) {
   const conds: SQL[] = [];
-  if (input.q) {
-    const like = containsPattern(input.q);
-    conds.push(or(ilike(providers.displayName, like), ilike(providers.tagline, like))!);
-  }
+  if (input.q) conds.push(await providerSearchCondition(input.q));
   if (input.market) conds.push(arrayContains(providers.markets, [input.market]));
   if (input.maxPriceCents !== undefined) conds.push(lte(providers.priceCents, input.maxPriceCents));
   if (input.minAgeDays !== undefined) {

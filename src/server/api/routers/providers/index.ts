@@ -35,6 +35,12 @@ export const providersRouter = createTRPCRouter({
     )
     .query(({ input }) => leaderboard(input)),
 
+  /** The markets the marketplace filters by (those with instruments behind them) and those still to come. */
+  markets: publicProcedure
+    .input(z.void())
+    .output(z.object({ offered: z.array(z.enum(MARKET_OPTIONS)), coming: z.array(z.enum(MARKET_OPTIONS)) }))
+    .query(() => providers.marketplaceMarkets()),
+
   trackRecord: publicProcedure.input(z.object({ slug: z.string().trim().min(1).max(80) })).query(({ input }) => trackRecord(input.slug)),
 
   webhook: providerProcedure.input(z.void()).query(async ({ ctx }) => ({ ...(await webhookStatus(ctx.provider.id)), baseUrl: `${ctx.service.baseUrl}/api/webhooks/tradingview/` })),
