@@ -1,23 +1,21 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
-import type { ReactNode } from "react";
-import { buttonClass, ButtonLink } from "@/components/ui/button";
+import { ButtonLink } from "@/components/ui/button";
 import { Badge, EmptyState, PageHeader } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
-import { SearchInput } from "@/components/ui/field";
 import { pageCount, Pagination } from "@/components/ui/pagination";
-import { SelectField, type SelectFieldOption } from "@/components/ui/select";
 import { drawdown, percent, ratio, toneClass, WINDOW_LABEL, type Figure, type StatsWindowKey } from "@/components/track-record/format";
-import { rankingProgress, RANKING_RULE } from "@/components/track-record/ranking";
+import { RANK_GROUP_HEADING, rankBadge, rankGroup, RANKING_RULE, signedScore, unrankedReason, type RankGroup } from "@/components/track-record/ranking";
 import { SyntheticPricesBadge, SyntheticPricesNotice } from "@/components/track-record/synthetic-prices";
 import { formatCents } from "@/lib/money";
 import { MIN_CLOSED_SIGNALS, MIN_TRACK_RECORD_DAYS } from "@/lib/stats/constants";
-import { firstParam, hrefWith, parsePageParam, textParam, type SearchParams } from "@/lib/search-params";
-import { MARKET_OPTIONS } from "@/lib/validation/providers";
+import type { SearchParams } from "@/lib/search-params";
 import { api } from "@/trpc/server";
 import { formatCount } from "@/lib/format/numbers";
 import { marketLabel } from "@/lib/labels";
+import { DEFAULT_WINDOW, hrefFor, parseFilters, SORT_PHRASE, type Filters } from "./filter-params";
+import { MarketplaceFilters } from "./filters";
 
 export const dynamic = "force-dynamic";
 
@@ -27,76 +25,12 @@ export const metadata: Metadata = {
     "Compare trading signal providers by verified, risk-adjusted track records: ROI, win rate, drawdown and Sharpe from hash-chained signals.",
 };
 
-type Market = (typeof MARKET_OPTIONS)[number];
-type Sort = "score" | "roi" | "winRate" | "maxDrawdown" | "subscribers" | "newest";
-
 const PAGE_SIZE = 12;
 
-const WINDOWS = ["30d", "90d", "1y", "all"] as const satisfies readonly StatsWindowKey[];
-const DEFAULT_WINDOW: StatsWindowKey = "90d";
-const SORTS: { value: Sort; label: string }[] = [
-  { value: "score", label: "Score" },
-  { value: "roi", label: "ROI" },
-  { value: "winRate", label: "Win rate" },
-  { value: "maxDrawdown", label: "Max drawdown" },
-  { value: "subscribers", label: "Subscribers" },
-  { value: "newest", label: "Newest" },
-];
-const SORT_PHRASE: Record<Sort, string> = {
-  score: "risk-adjusted score",
-  roi: "ROI",
-  winRate: "win rate",
-  maxDrawdown: "smallest max drawdown",
-  subscribers: "subscribers",
-  newest: "newest first",
-};
-/** Monthly price caps offered, in whole dollars. */
-const PRICE_CAPS = [3, 5, 10, 20, 50] as const;
-const AGE_OPTIONS = [30, 90, 180, 365] as const;
-
-interface Filters {
-  q: string;
-  market?: Market;
-  maxPrice?: (typeof PRICE_CAPS)[number];
-  minAge?: (typeof AGE_OPTIONS)[number];
-  window: StatsWindowKey;
-  sort: Sort;
-  page: number;
-}
-
-/** URL input is untrusted: anything malformed falls back to the default instead of failing the page. */
-function parseFilters(sp: SearchParams): Filters {
-  const pick = <T extends string | number>(options: readonly T[], raw: string | undefined): T | undefined =>
-    options.find((o) => String(o) === raw);
-  return {
-    q: textParam(sp.q, 80),
-    market: pick(MARKET_OPTIONS, firstParam(sp.market)),
-    maxPrice: pick(PRICE_CAPS, firstParam(sp.maxPrice)),
-    minAge: pick(AGE_OPTIONS, firstParam(sp.minAge)),
-    window: pick(WINDOWS, firstParam(sp.window)) ?? DEFAULT_WINDOW,
-    sort: pick(
-      SORTS.map((s) => s.value),
-      firstParam(sp.sort),
-    ) ?? "score",
-    page: parsePageParam(sp.page),
-  };
-}
-
-function hrefFor(f: Filters) {
-  return hrefWith("/providers", {
-    q: f.q,
-    market: f.market,
-    maxPrice: f.maxPrice,
-    minAge: f.minAge,
-    window: f.window === DEFAULT_WINDOW ? undefined : f.window,
-    sort: f.sort === "score" ? undefined : f.sort,
-    page: f.page,
-  });
-}
-
 export default async function ProvidersPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
-  const filters = parseFilters(await searchParams);
   const caller = await api();
+  const markets = await caller.providers.markets();
+  const filters = parseFilters(await searchParams, markets.offered);
   const narrowed = Boolean(filters.q || filters.market || filters.maxPrice || filters.minAge);
   const result = await caller.providers.leaderboard({
       q: filters.q || undefined,
@@ -122,70 +56,7 @@ export default async function ProvidersPage({ searchParams }: { searchParams: Pr
         description="Signal providers with verified track records. Every figure is computed by Tradsy from hash-chained signals and recorded prices, never entered by the provider."
       />
 
-      {/* Keyed by the URL's filters: the fields are uncontrolled, so a chip or reset link must remount them to show the new values. */}
-      <form
-        key={hrefFor({ ...filters, page: 1 })}
-        action="/providers"
-        method="get"
-        role="search"
-        aria-label="Find providers"
-        className="rounded-lg border border-slate-200 bg-white p-4 shadow-xs"
-      >
-        {filters.market ? <input type="hidden" name="market" value={filters.market} /> : null}
-        <div className="flex flex-col gap-2 sm:flex-row">
-          <label htmlFor="provider-search" className="sr-only">
-            Search providers
-          </label>
-          <SearchInput id="provider-search" name="q" defaultValue={filters.q} maxLength={80} placeholder="Search by name or strategy" />
-          <button type="submit" className={buttonClass("primary", "md", "shrink-0")}>
-            Search
-          </button>
-        </div>
-
-        <div className="mt-4 grid grid-cols-2 gap-3 md:grid-cols-4">
-          <FilterSelect
-            label="Figures over"
-            name="window"
-            value={filters.window}
-            options={WINDOWS.map((w) => ({ value: w, label: w === "all" ? "All time" : `Last ${WINDOW_LABEL[w]}` }))}
-          />
-          <FilterSelect label="Sort by" name="sort" value={filters.sort} options={SORTS} />
-          <FilterSelect
-            label="Max price / month"
-            name="maxPrice"
-            value={filters.maxPrice === undefined ? "" : String(filters.maxPrice)}
-            options={[{ value: "", label: "Any price" }, ...PRICE_CAPS.map((p) => ({ value: String(p), label: `Up to $${p}` }))]}
-          />
-          <FilterSelect
-            label="Track record"
-            name="minAge"
-            value={filters.minAge === undefined ? "" : String(filters.minAge)}
-            options={[{ value: "", label: "Any age" }, ...AGE_OPTIONS.map((d) => ({ value: String(d), label: d === 365 ? "1 year or more" : `${d} days or more` }))]}
-          />
-        </div>
-
-        <div className="mt-4 flex flex-col gap-3 border-t border-slate-100 pt-4 sm:flex-row sm:items-center sm:justify-between">
-          <nav aria-label="Filter by market">
-            <ul className="flex flex-wrap gap-2">
-              <li>
-                <MarketChip href={hrefFor({ ...filters, market: undefined, page: 1 })} active={!filters.market}>
-                  All markets
-                </MarketChip>
-              </li>
-              {MARKET_OPTIONS.map((m) => (
-                <li key={m}>
-                  <MarketChip href={hrefFor({ ...filters, market: m, page: 1 })} active={filters.market === m}>
-                    {marketLabel(m)}
-                  </MarketChip>
-                </li>
-              ))}
-            </ul>
-          </nav>
-          <button type="submit" className={buttonClass("secondary", "md", "shrink-0")}>
-            Apply filters
-          </button>
-        </div>
-      </form>
+      <MarketplaceFilters filters={filters} offered={markets.offered} coming={markets.coming} />
 
       <div className="mt-6 flex flex-col gap-2 sm:flex-row sm:items-center sm:justify-between">
         <p className="text-sm text-slate-600" aria-live="polite">
@@ -208,16 +79,23 @@ export default async function ProvidersPage({ searchParams }: { searchParams: Pr
               <path d="M12 11v5M12 8h.01" strokeLinecap="round" />
             </svg>
             <span>
-              <strong className="font-semibold text-slate-900">Ranked by risk, not raw ROI.</strong> The score is the Sharpe ratio weighted by
-              sample size, so a steady record outranks a lucky streak with deep drawdowns. A provider is ranked once the track record is{" "}
-              {MIN_TRACK_RECORD_DAYS} days old and the window holds {MIN_CLOSED_SIGNALS} closed signals. Figures use a standard $10,000 account, after fees.
+              <strong className="font-semibold text-slate-900">Ranked by risk-adjusted score, not raw ROI.</strong> The score is the Sharpe ratio
+              weighted by sample size, so a steady record outranks a lucky streak with deep drawdowns; a negative score (shown with its minus
+              sign) means the record lost money for the risk it took. A provider is ranked once the track record is {MIN_TRACK_RECORD_DAYS} days
+              old and the window holds {MIN_CLOSED_SIGNALS} closed signals; sorted by score, the ranked come first and the others follow under
+              &ldquo;Not ranked yet&rdquo;, each with what it still needs. Figures use a standard $10,000 account, after fees.
             </span>
           </p>
-          <ul className="mt-4 grid gap-4 sm:grid-cols-2 xl:grid-cols-3">
-            {result.items.map((p) => (
-              <ProviderCard key={p.id} p={p} rank={p.stats?.rank ?? undefined} window={filters.window} now={now} synthetic={result.syntheticPrices} />
-            ))}
-          </ul>
+          {groupsOf(result.items, filters.sort).map((g) => (
+            <section key={g.group ?? "all"} aria-labelledby={g.group ? `group-${g.group}` : undefined} className="mt-4">
+              {g.group ? <GroupHeading group={g.group} /> : <h2 className="sr-only">Providers, sorted by {SORT_PHRASE[filters.sort]}</h2>}
+              <ul className="grid gap-4 sm:grid-cols-2 xl:grid-cols-3">
+                {g.items.map((p) => (
+                  <ProviderCard key={p.id} p={p} window={filters.window} now={now} synthetic={result.syntheticPrices} />
+                ))}
+              </ul>
+            </section>
+          ))}
           <Pagination page={filters.page} totalPages={totalPages} hrefFor={(page) => hrefFor({ ...filters, page })} />
         </>
       ) : (
@@ -248,25 +126,66 @@ export default async function ProvidersPage({ searchParams }: { searchParams: Pr
 
 type LeaderboardItem = Awaited<ReturnType<Awaited<ReturnType<typeof api>>["providers"]["leaderboard"]>>["items"][number];
 
-function ProviderCard({ p, rank, window: w, now, synthetic }: { p: LeaderboardItem; rank?: number; window: StatsWindowKey; now: Date; synthetic: boolean }) {
+/**
+ * The page's cards in the groups a score-ordered list has (ranked, ranked with a negative score, not ranked yet:
+ * the order the leaderboard returns them in), each under its heading; other sorts are one list.
+ */
+function groupsOf(items: LeaderboardItem[], sort: Filters["sort"]): { group: RankGroup | null; items: LeaderboardItem[] }[] {
+  if (sort !== "score") return [{ group: null, items }];
+  const groups: { group: RankGroup; items: LeaderboardItem[] }[] = [];
+  for (const item of items) {
+    const group = rankGroup(item.stats);
+    const last = groups.at(-1);
+    if (last?.group === group) last.items.push(item);
+    else groups.push({ group, items: [item] });
+  }
+  return groups;
+}
+
+function GroupHeading({ group }: { group: RankGroup }) {
+  const { title, note } = RANK_GROUP_HEADING[group];
+  return (
+    <div className="mb-3 flex flex-wrap items-baseline gap-x-3 gap-y-1 border-b border-slate-200 pb-2">
+      <h2 id={`group-${group}`} className={cn("text-sm font-semibold", group === "negative" ? "text-loss" : "text-slate-900")}>
+        {title}
+      </h2>
+      <p className="text-xs text-slate-500">{note}</p>
+    </div>
+  );
+}
+
+const BADGE_TONE = {
+  green: "bg-emerald-50 text-emerald-800 ring-emerald-200",
+  red: "bg-red-50 text-red-800 ring-red-200",
+  slate: "bg-slate-100 text-slate-600 ring-transparent",
+} as const;
+
+function ProviderCard({ p, window: w, now, synthetic }: { p: LeaderboardItem; window: StatsWindowKey; now: Date; synthetic: boolean }) {
   const s = p.stats;
   const hasFigures = Boolean(s && s.closedSignals > 0);
-  const progress = s?.ranked ? "" : rankingProgress(s, now);
+  const badge = rankBadge(s, now);
+  const reason = unrankedReason(s, now);
   return (
     <li className="group relative flex flex-col rounded-lg border border-slate-200 bg-white p-5 shadow-xs transition-shadow has-[a:focus-visible]:ring-2 has-[a:focus-visible]:ring-brand-600 hover:border-slate-300 hover:shadow-md">
       <div className="flex items-start justify-between gap-3">
-        <h2 className="min-w-0 text-base font-semibold text-slate-900">
+        <h3 className="min-w-0 text-base font-semibold text-slate-900">
           <Link href={`/providers/${p.slug}`} className="after:absolute after:inset-0 focus-visible:outline-none group-hover:text-brand-800">
             {p.displayName}
           </Link>
-        </h2>
-        {s?.ranked ? (
-          <span className="inline-flex shrink-0 items-center gap-1 rounded-full bg-emerald-50 px-2 py-0.5 text-xs font-semibold text-emerald-800 ring-1 ring-emerald-200 tabular-nums">
-            {rank ? `Ranked #${rank}` : "Ranked"}
-          </span>
-        ) : (
-          <span className="inline-flex shrink-0 items-center rounded-full bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-600">Unranked</span>
-        )}
+        </h3>
+        <span
+          title={badge.label}
+          className={cn("inline-flex shrink-0 items-center rounded-full px-2 py-0.5 text-xs font-semibold whitespace-nowrap ring-1 tabular-nums", BADGE_TONE[badge.tone])}
+        >
+          {badge.tone === "slate" ? (
+            badge.text
+          ) : (
+            <>
+              <span aria-hidden="true">{badge.text}</span>
+              <span className="sr-only">{badge.label}</span>
+            </>
+          )}
+        </span>
       </div>
       <p className="mt-1 line-clamp-2 text-sm text-slate-600">{p.tagline || "This provider hasn't written a tagline yet."}</p>
       {synthetic ? <SyntheticPricesBadge className="mt-2 self-start" /> : null}
@@ -303,14 +222,15 @@ function ProviderCard({ p, rank, window: w, now, synthetic }: { p: LeaderboardIt
         </span>
         {s?.ranked && s.score ? (
           <span>
-            Score <span className="font-medium text-slate-700">{ratio(s.score, { toned: false }).text}</span>
+            Risk-adjusted score{" "}
+            <span className={cn("font-medium", Number(s.score) < 0 ? "text-loss" : "text-slate-700")}>{signedScore(s.score)}</span>
           </span>
         ) : null}
       </p>
-      {!s?.ranked ? (
+      {reason ? (
         <p className="mt-1 text-xs text-slate-500">
-          Unranked: {RANKING_RULE}
-          {progress ? <span className="text-slate-400"> ({progress})</span> : null}
+          <span className="font-medium text-slate-700">Unranked:</span> {reason}
+          <span className="text-slate-400"> (ranking {RANKING_RULE})</span>
         </p>
       ) : null}
       <div className="min-h-4 flex-1" aria-hidden="true" />
@@ -335,20 +255,6 @@ function Stat({ label, figure }: { label: string; figure: Figure }) {
   );
 }
 
-function FilterSelect({ label, name, value, options }: { label: string; name: string; value: string; options: SelectFieldOption[] }) {
-  return (
-    <SelectField
-      id={`filter-${name}`}
-      label={label}
-      labelClassName="text-xs text-slate-600"
-      name={name}
-      defaultValue={value}
-      options={options}
-      triggerClassName="px-2.5"
-    />
-  );
-}
-
 function describeResults(total: number, f: Filters) {
   const noun = total === 1 ? "provider" : "providers";
   const parts = [`${formatCount(total)} ${noun}`];
@@ -357,21 +263,6 @@ function describeResults(total: number, f: Filters) {
   parts.push(f.window === "all" ? "all-time figures" : `figures over the last ${WINDOW_LABEL[f.window]}`);
   parts.push(`sorted by ${SORT_PHRASE[f.sort]}`);
   return parts.join(" · ");
-}
-
-function MarketChip({ href, active, children }: { href: string; active: boolean; children: ReactNode }) {
-  return (
-    <Link
-      href={href}
-      aria-current={active ? "true" : undefined}
-      className={cn(
-        "inline-flex h-8 items-center rounded-full border px-3 text-sm font-medium transition-colors",
-        active ? "border-brand-700 bg-brand-700 text-white" : "border-slate-300 bg-white text-slate-700 hover:border-slate-400 hover:bg-slate-50",
-      )}
-    >
-      {children}
-    </Link>
-  );
 }
 
 function SearchIcon() {

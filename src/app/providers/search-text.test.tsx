@@ -10,6 +10,8 @@ import { callerFor, createUser } from "@/test/factories";
 
 const as: { caller: unknown } = { caller: null };
 vi.mock("@/trpc/server", () => ({ api: async () => as.caller }));
+// The marketplace's filters navigate with the app router, which a static render has no instance of.
+vi.mock("next/navigation", async (importOriginal) => ({ ...(await importOriginal<object>()), useRouter: () => ({ push: () => {} }) }));
 vi.mock("@/server/auth/guards", () => ({
   requireAdmin: async () => ({ id: "usr_admin", role: "admin" }),
   requireUser: async () => ({ id: "usr_trader", role: "subscriber" }),

@@ -4,7 +4,7 @@ import { useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode 
 import { cn } from "@/components/ui/cn";
 import { METRIC_DEFINITION, METRIC_LABEL, type MetricKey } from "./definitions";
 import { drawdown, holdTime, percent, ratio, rMultiple, toneClass, utcDate, WINDOW_KEYS, WINDOW_LABEL, type Figure, type StatsWindowKey } from "./format";
-import { missingForRanking, RANKING_RULE } from "./ranking";
+import { RANKING_RULE, unrankedReason } from "./ranking";
 import type { StatsByWindow, WindowStats } from "./types";
 import { formatCount } from "@/lib/format/numbers";
 
@@ -93,7 +93,7 @@ function WindowPanel({ window: w, stats: s, definitionsHref }: { window: StatsWi
   }
 
   const losses = s.closedSignals - s.wins;
-  const missing = missingForRanking(s);
+  const unranked = unrankedReason(s);
   const tile = (key: MetricKey, value: Figure | string, sub?: ReactNode, big = false) => (
     <Metric key={key} metric={key} value={value} sub={sub} big={big} open={openTip === key} onToggle={() => setOpenTip((o) => (o === key ? null : key))} />
   );
@@ -117,7 +117,9 @@ function WindowPanel({ window: w, stats: s, definitionsHref }: { window: StatsWi
         ) : (
           <>
             <span className="inline-flex items-center rounded-full bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-700">Unranked</span>
-            <span>Ranking {RANKING_RULE}{missing.length ? `: ${missing.join(", ")} so far` : ""}.</span>
+            <span>
+              {unranked}. Ranking {RANKING_RULE}.
+            </span>
           </>
         )}
       </p>
