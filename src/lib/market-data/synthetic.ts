@@ -39,6 +39,43 @@ export const SYNTHETIC_SYMBOLS: readonly SyntheticSymbolSpec[] = [
     session: "24/7",
     hourlyVolume: 20_000,
   },
+  // The other pairs the replay offers (same precision), so the demo plans trade the same instruments offline. Each
+  // symbol walks on its own seeded stream, so adding these changed no other symbol's prices.
+  {
+    info: { symbol: "BNB/USDT", base: "BNB", quote: "USDT", market: "crypto", pricePrecision: 2 },
+    startPrice: 300,
+    annualVolatility: 0.7,
+    session: "24/7",
+    hourlyVolume: 15_000,
+  },
+  {
+    info: { symbol: "XRP/USDT", base: "XRP", quote: "USDT", market: "crypto", pricePrecision: 4 },
+    startPrice: 0.5,
+    annualVolatility: 0.85,
+    session: "24/7",
+    hourlyVolume: 20_000_000,
+  },
+  {
+    info: { symbol: "ADA/USDT", base: "ADA", quote: "USDT", market: "crypto", pricePrecision: 4 },
+    startPrice: 0.45,
+    annualVolatility: 0.85,
+    session: "24/7",
+    hourlyVolume: 15_000_000,
+  },
+  {
+    info: { symbol: "SOL/USDT", base: "SOL", quote: "USDT", market: "crypto", pricePrecision: 3 },
+    startPrice: 40,
+    annualVolatility: 1,
+    session: "24/7",
+    hourlyVolume: 60_000,
+  },
+  {
+    info: { symbol: "DOGE/USDT", base: "DOGE", quote: "USDT", market: "crypto", pricePrecision: 5 },
+    startPrice: 0.07,
+    annualVolatility: 1,
+    session: "24/7",
+    hourlyVolume: 80_000_000,
+  },
   {
     info: { symbol: "EUR/USD", base: "EUR", quote: "USD", market: "forex", pricePrecision: 5 },
     startPrice: 1.1,

@@ -5,12 +5,13 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { count, eq } from "drizzle-orm";
+import { and, count, eq, inArray } from "drizzle-orm";
 import { useTestDatabase } from "@/test/db";
 import { providerStats, providers, signals } from "@/server/db/schema";
 import { ReplayMarketData, setMarketData } from "@/server/integrations/market-data";
 import { verifyStoredChain } from "@/server/services/chain";
 import { seedDemo } from "./index";
+import { DEMO_PAID_FOLLOWS } from "./billing";
 import { backfillDemoTrackRecords, DEMO_PLANS } from "./track-records";
 
 const candidates = [process.env.MARKET_DATA_DIR, path.resolve(import.meta.dirname, "../../../../../shared/data")].filter(Boolean) as string[];
@@ -58,6 +59,22 @@ describe.skipIf(!dir)("demo track records over recorded prices", () => {
         expect(Number(s.resultPct) > 0, s.id).toBe(s.side === "long" ? up : !up);
       }
     }
+
+    // The demo trader's paid providers have live signals for the dashboard (timeline.test.ts: at any seeding time).
+    for (const slug of DEMO_PAID_FOLLOWS) {
+      const [p] = await t.db.select({ id: providers.id }).from(providers).where(eq(providers.slug, slug));
+      const [live] = await t.db
+        .select({ n: count() })
+        .from(signals)
+        .where(and(eq(signals.providerId, p!.id), inArray(signals.status, ["open", "pending"])));
+      expect(live!.n, slug).toBeGreaterThan(0);
+    }
+    // Every recorded Binance pair is traded by some provider, at its own precision.
+    const symbols = await t.db.selectDistinct({ symbol: signals.symbol }).from(signals);
+    expect(symbols.map((s) => s.symbol).sort()).toEqual(["ADA/USDT", "BNB/USDT", "BTC/USDT", "DOGE/USDT", "ETH/USDT", "EUR/USD", "SOL/USDT", "XRP/USDT"]);
+    const [doge] = await t.db.select().from(signals).where(eq(signals.symbol, "DOGE/USDT")).limit(1);
+    expect(Number(doge!.entryPrice)).toBeLessThan(1);
+    expect(doge!.entryPrice.replace(/0+$/, "").split(".")[1]!.length).toBeGreaterThan(2);
 
     // Idempotent: a second run writes nothing.
     expect(await backfillDemoTrackRecords(t.db)).toEqual({ providers: 0, signals: 0, prices: "replay" });

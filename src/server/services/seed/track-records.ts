@@ -1,8 +1,8 @@
 /**
  * A year of demo signals for the demo providers, produced by distinct deterministic strategies (src/lib/strategies)
- * over real candles (the recordings, else the exchange) or, with neither, the synthetic walk the UI labels as such
- * (see `chooseDemoMarketData`), with every outcome decided by the same lifecycle code as live signals and written
- * through the same hash chain. Signals still running at "now" stay open, so the demo shows live, hidden signals too.
+ * on one or more instruments each, over real candles (the recordings, else the exchange) or, with neither, the
+ * synthetic walk the UI labels as such (see `chooseDemoMarketData`), with every outcome decided by the same lifecycle
+ * code as live signals (./timeline.ts) and written through the same hash chain. Signals still running at "now" stay open, so the demo shows live, hidden signals too.
  */
 import "server-only";
 import { eq, inArray, max } from "drizzle-orm";
@@ -13,35 +13,32 @@ import { logger } from "@/server/logger";
 import { appendChainEntry } from "@/server/services/chain";
 import { applyLifecycle, type SignalRow } from "@/server/services/signals";
 import { rollUpProvider } from "@/server/services/stats";
-import { runCandles, type Candle, type LifecycleEvent, type LifecycleState } from "@/lib/lifecycle";
 import { slugify } from "@/lib/slug";
 import { publishedEventData } from "@/lib/chain";
 import * as S from "@/lib/strategies";
+import { HOUR, historyStart, timeline, type Plan, type PlanSeries } from "./timeline";
 
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
+export type { Plan } from "./timeline";
 
-interface Plan {
-  symbol: string;
-  /** Strategy candles are this many hours long (built from the hourly record). */
-  hours: number;
-  strategy: S.Strategy;
-}
-
-/** Which strategy each demo provider trades; keyed by display name (see demo-providers.ts). */
+/**
+ * Which instruments and strategy each demo provider trades; keyed by display name (see demo-providers.ts, whose
+ * markets, taglines and bios describe exactly this). The two the demo trader pays for (billing.ts) hold positions
+ * for days, so each has open or pending signals at the end of its seeded history wherever the replay's "now" falls
+ * (timeline.test.ts checks every such position against the recordings).
+ */
 export const DEMO_PLANS: Record<string, Plan> = {
-  "Northwind Trend": { symbol: "BTC/USDT", hours: 4, strategy: S.emaTrend({ fast: 12, slow: 48, atrN: 14, atrMult: 2, cooldown: 12 }) },
-  "Range Rider": { symbol: "EUR/USD", hours: 1, strategy: S.rsiReversion({ n: 14, low: 25, high: 75, atrMult: 1.5, cooldown: 24 }) },
-  "Breakout Lab": { symbol: "BTC/USDT", hours: 4, strategy: S.bollingerBreakout({ n: 20, k: 2, squeeze: 0.8, cooldown: 6 }) },
-  "Quiet Carry FX": { symbol: "EUR/USD", hours: 4, strategy: S.emaTrend({ fast: 8, slow: 21, atrN: 14, atrMult: 1.5, cooldown: 6 }) },
-  "Momentum Desk": { symbol: "BTC/USDT", hours: 1, strategy: S.momentum({ n: 14, trendN: 100, cooldown: 24 }) },
-  "Contrarian Capital": { symbol: "BTC/USDT", hours: 1, strategy: S.contrarian({ n: 48, sigmas: 3.5, cooldown: 24 }) },
-  "Macro Compass": { symbol: "EUR/USD", hours: 4, strategy: S.donchian({ entryN: 30, atrMult: 2, cooldown: 12 }) },
-  "Scalp Theory": { symbol: "BTC/USDT", hours: 1, strategy: S.rsiReversion({ n: 7, low: 15, high: 85, atrMult: 1, cooldown: 6 }) },
-  "Golden Cross Club": { symbol: "BTC/USDT", hours: 4, strategy: S.smaCross({ fast: 20, slow: 50, atrMult: 2, cooldown: 6 }) },
-  "Volatility Harvest": { symbol: "BTC/USDT", hours: 4, strategy: S.bollingerBreakout({ n: 30, k: 1.8, squeeze: 0.7, cooldown: 12 }) },
-  "Steady Swing": { symbol: "BTC/USDT", hours: 4, strategy: S.swingLimit({ lookback: 12, trendN: 50, cooldown: 12, expiresInHours: 48 }) },
-  "Donchian Works": { symbol: "BTC/USDT", hours: 4, strategy: S.donchian({ entryN: 55, atrMult: 2.5, cooldown: 12 }) },
+  "Northwind Trend": { symbols: ["BTC/USDT", "ETH/USDT"], hours: 4, strategy: S.emaTrend({ fast: 12, slow: 48, atrN: 14, atrMult: 2, cooldown: 12 }) },
+  "Range Rider": { symbols: ["EUR/USD", "XRP/USDT"], hours: 1, strategy: S.rsiReversion({ n: 14, low: 25, high: 75, atrMult: 1.5, cooldown: 24 }) },
+  "Breakout Lab": { symbols: ["SOL/USDT"], hours: 4, strategy: S.bollingerBreakout({ n: 20, k: 2, squeeze: 0.8, cooldown: 6 }) },
+  "Quiet Carry FX": { symbols: ["EUR/USD"], hours: 4, strategy: S.emaTrend({ fast: 8, slow: 21, atrN: 14, atrMult: 1.5, cooldown: 6 }) },
+  "Momentum Desk": { symbols: ["BTC/USDT", "ETH/USDT"], hours: 4, strategy: S.momentum({ n: 14, trendN: 50, cooldown: 6 }) },
+  "Contrarian Capital": { symbols: ["DOGE/USDT"], hours: 1, strategy: S.contrarian({ n: 48, sigmas: 3.5, cooldown: 24 }) },
+  "Macro Compass": { symbols: ["EUR/USD"], hours: 4, strategy: S.donchian({ entryN: 30, atrMult: 2, cooldown: 12 }) },
+  "Scalp Theory": { symbols: ["BTC/USDT"], hours: 1, strategy: S.rsiReversion({ n: 7, low: 15, high: 85, atrMult: 1, cooldown: 6 }) },
+  "Golden Cross Club": { symbols: ["BNB/USDT"], hours: 4, strategy: S.smaCross({ fast: 20, slow: 50, atrMult: 2, cooldown: 6 }) },
+  "Volatility Harvest": { symbols: ["ADA/USDT"], hours: 4, strategy: S.bollingerBreakout({ n: 30, k: 1.8, squeeze: 0.7, cooldown: 12 }) },
+  "Steady Swing": { symbols: ["BTC/USDT", "ETH/USDT"], hours: 24, strategy: S.swingLimit({ lookback: 10, trendN: 20, cooldown: 7, expiresInHours: 120 }) },
+  "Donchian Works": { symbols: ["XRP/USDT"], hours: 4, strategy: S.donchian({ entryN: 55, atrMult: 2.5, cooldown: 12 }) },
 };
 
 /** An exchange without forex (Binance) still quotes the currency against a dollar stablecoin. */
@@ -55,48 +52,15 @@ async function demoSymbol(market: MarketData, symbol: string) {
   throw new Error(`demo symbol ${symbol} is not available from ${market.source}`);
 }
 
-type Step =
-  | { at: Date; order: 0; kind: "publish"; key: number; proposal: S.ProposedSignal; state: LifecycleState }
-  | { at: Date; order: 1; kind: "event"; key: number; event: LifecycleEvent };
-
-/** Every publication and lifecycle event of one plan, in time order (publications first at equal times). */
-function timeline(plan: Plan, hourly: Candle[], decimals: number, now: Date): { steps: Step[]; finalStates: Map<number, LifecycleState> } {
-  const strategyCandles = plan.hours === 1 ? hourly : S.aggregate(hourly, plan.hours, HOUR);
-  const proposals = plan.strategy({ candles: strategyCandles, decimals });
-  const steps: Step[] = [];
-  const finalStates = new Map<number, LifecycleState>();
-  proposals.forEach((p, key) => {
-    const publishedAt = new Date(strategyCandles[p.index]!.openTime + plan.hours * HOUR);
-    if (publishedAt > now) return;
-    const market = p.entryType === "market";
-    const state: LifecycleState = {
-      side: p.side,
-      status: market ? "open" : "pending",
-      entryPrice: p.entryPrice,
-      fillPrice: market ? p.entryPrice : null,
-      stopLoss: p.stopLoss,
-      takeProfits: p.takeProfits,
-      targetsHit: [],
-      remaining: "1",
-      publishedAt,
-      filledAt: market ? publishedAt : null,
-      expiresAt: p.expiresInHours ? new Date(publishedAt.getTime() + p.expiresInHours * HOUR) : null,
-    };
-    steps.push({ at: publishedAt, order: 0, kind: "publish", key, proposal: p, state });
-    const after = hourly.filter((c) => c.openTime >= publishedAt.getTime() && c.openTime + HOUR <= now.getTime());
-    const run = runCandles(state, after, HOUR);
-    for (const event of run.events) steps.push({ at: event.at, order: 1, kind: "event", key, event });
-    finalStates.set(key, run.state);
-  });
-  steps.sort((a, b) => a.at.getTime() - b.at.getTime() || a.order - b.order || a.key - b.key);
-  return { steps, finalStates };
-}
-
 /** Writes one provider's demo history through the chain, in one transaction, and rolls up its stats. */
 async function backfillProvider(db: Db, market: MarketData, providerId: string, plan: Plan, now: Date): Promise<number> {
-  const info = await demoSymbol(market, plan.symbol);
-  const hourly = await market.candles(info.symbol, "1h", now.getTime() - 365 * DAY, now.getTime());
-  const { steps, finalStates } = timeline(plan, hourly, info.pricePrecision, now);
+  const since = historyStart(now.getTime());
+  const series: PlanSeries[] = [];
+  for (const symbol of plan.symbols) {
+    const info = await demoSymbol(market, symbol);
+    series.push({ symbol: info.symbol, hourly: await market.candles(info.symbol, "1h", since, now.getTime()), decimals: info.pricePrecision });
+  }
+  const { steps, finalStates } = timeline(plan, series, now);
   await db.transaction(async (tx) => {
     const [last] = await tx.select({ n: max(signals.number) }).from(signals).where(eq(signals.providerId, providerId));
     let number = last?.n ?? 0;
@@ -109,7 +73,7 @@ async function backfillProvider(db: Db, market: MarketData, providerId: string, 
           .values({
             providerId,
             number: ++number,
-            symbol: info.symbol,
+            symbol: step.symbol,
             side: p.side,
             entryType: p.entryType,
             entryPrice: p.entryPrice,
@@ -142,17 +106,19 @@ async function backfillProvider(db: Db, market: MarketData, providerId: string, 
         rows.set(step.key, await applyLifecycle(tx, row, [step.event]));
       }
     }
-    // Signals still running: the monitor continues from the last candle the history used.
-    const lastClose = hourly.length ? new Date(hourly[hourly.length - 1]!.openTime + HOUR) : now;
-    const live = [...rows.entries()].filter(([key]) => {
-      const s = finalStates.get(key);
-      return s && (s.status === "open" || s.status === "pending");
-    });
-    if (live.length) {
-      await tx
-        .update(signals)
-        .set({ checkedUntil: lastClose })
-        .where(inArray(signals.id, live.map(([, r]) => r.id)));
+    // Signals still running: the monitor continues from the last candle the history used for their instrument.
+    for (const { symbol, hourly } of series) {
+      const lastClose = hourly.length ? new Date(hourly[hourly.length - 1]!.openTime + HOUR) : now;
+      const live = [...rows.entries()].filter(([key, row]) => {
+        const s = finalStates.get(key);
+        return row.symbol === symbol && s && (s.status === "open" || s.status === "pending");
+      });
+      if (live.length) {
+        await tx
+          .update(signals)
+          .set({ checkedUntil: lastClose })
+          .where(inArray(signals.id, live.map(([, r]) => r.id)));
+      }
     }
   });
   await rollUpProvider(providerId, now, db);
