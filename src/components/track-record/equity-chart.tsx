@@ -5,12 +5,14 @@ import type { IChartApi, ISeriesApi, ISeriesMarkersPluginApi, MouseEventParams, 
 import { cn } from "@/components/ui/cn";
 import { formatDate } from "@/lib/format/dates";
 import { formatUsd, formatUsdCents } from "@/lib/format/numbers";
-import type { ChartPoint, EquityChartData } from "./chart-data";
+import type { ChartPoint } from "./chart-data";
+import { fromChartWire, type ChartWire } from "./chart-wire";
 
 /**
  * The profile's equity curve (standard account, day by day) with the worst drawdown of each day in a pane below and
  * a marker per closed signal on the day it closed. Drawn on a canvas by lightweight-charts, which is loaded in the
  * browser only; the accessible name summarises the curve and the page renders a table of key points beside it.
+ * The data arrives in the compact column form of ./chart-wire (most of the page's payload otherwise).
  */
 
 const GAIN = "#059669";
@@ -34,7 +36,8 @@ interface Legend {
   losses: number;
 }
 
-export function EquityChart({ data, label, className }: { data: EquityChartData; label: string; className?: string }) {
+export function EquityChart({ data: wire, label, className }: { data: ChartWire; label: string; className?: string }) {
+  const data = useMemo(() => fromChartWire(wire), [wire]);
   const containerRef = useRef<HTMLDivElement>(null);
   const chartRef = useRef<{
     chart: IChartApi;

@@ -9,7 +9,8 @@ import type { SignalLevels } from "./types";
 
 /**
  * A provider's finished signals (closed, cancelled, expired), newest close first: a table on wide screens, a
- * compact list in narrow cards. Server-rendered and paginated through links, so it works without JavaScript.
+ * compact list in narrow cards. Server-rendered and paginated through links (above and below the page of rows), so
+ * it works without JavaScript; the caller reads one page of rows, never the whole history.
  */
 export function SignalHistory({
   items,
@@ -29,6 +30,7 @@ export function SignalHistory({
   return (
     // The table needs about 42rem; narrower cards (phones, the signed-in shell's column) get the compact list.
     <div className="@container">
+      <Pagination page={page} totalPages={totalPages} hrefFor={hrefFor} prevLabel="Newer" nextLabel="Older" label="Signal history pages" className="mt-0 mb-4" />
       <Table
         containerClassName="hidden @2xl:block"
         containerProps={{ role: "region", "aria-label": "Signal history table", tabIndex: 0 }}
@@ -115,7 +117,7 @@ export function SignalHistory({
         })}
       </ul>
 
-      <Pagination page={page} totalPages={totalPages} hrefFor={hrefFor} prevLabel="Newer" nextLabel="Older" />
+      <Pagination page={page} totalPages={totalPages} hrefFor={hrefFor} prevLabel="Newer" nextLabel="Older" label="Signal history pages, end of list" />
     </div>
   );
 }

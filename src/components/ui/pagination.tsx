@@ -10,6 +10,8 @@ export interface PaginationProps {
   prevLabel?: string;
   nextLabel?: string;
   className?: string;
+  /** The navigation landmark's name; two pagers on one page need different ones. */
+  label?: string;
 }
 
 /**
@@ -22,7 +24,7 @@ export function pageCount(total: number, pageSize: number, page: number): { tota
 }
 
 /** Previous/next links that work without JavaScript; the ends render as disabled spans, not dead links. */
-export function Pagination({ page, totalPages, hrefFor, prevLabel = "Previous", nextLabel = "Next", className }: PaginationProps) {
+export function Pagination({ page, totalPages, hrefFor, prevLabel = "Previous", nextLabel = "Next", className, label = "Pagination" }: PaginationProps) {
   if (totalPages <= 1) return null;
   const step = (target: number, enabled: boolean, rel: "prev" | "next", children: ReactNode) =>
     enabled ? (
@@ -35,7 +37,7 @@ export function Pagination({ page, totalPages, hrefFor, prevLabel = "Previous", 
       </span>
     );
   return (
-    <nav aria-label="Pagination" className={cn("mt-6 flex items-center justify-between gap-4", className)}>
+    <nav aria-label={label} className={cn("mt-6 flex items-center justify-between gap-4", className)}>
       {step(page - 1, page > 1, "prev", <><span aria-hidden="true">←</span> {prevLabel}</>)}
       <p className="text-sm text-slate-600">
         Page <span className="font-medium text-slate-900">{page}</span> of <span className="font-medium text-slate-900">{totalPages}</span>

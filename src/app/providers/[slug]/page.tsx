@@ -1,12 +1,13 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
-import type { ReactNode } from "react";
+import type { CSSProperties, ReactNode } from "react";
 import { ButtonLink } from "@/components/ui/button";
 import { Alert, Badge, Card, CardBody, CardHeader, EmptyState } from "@/components/ui/card";
 import { pageCount } from "@/components/ui/pagination";
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { buildChartData, describeCurve } from "@/components/track-record/chart-data";
+import { toChartWire } from "@/components/track-record/chart-wire";
 import { METHOD_NOTES, METRIC_DEFINITION, METRIC_LABEL, type MetricKey } from "@/components/track-record/definitions";
 import { EquityChart } from "@/components/track-record/equity-chart";
 import { drawdown, hashPrefix, percent, ratio, utcDate } from "@/components/track-record/format";
@@ -18,12 +19,13 @@ import type { StatsByWindow } from "@/components/track-record/types";
 import { formatDate } from "@/lib/format/dates";
 import { formatCount } from "@/lib/format/numbers";
 import { marketLabel } from "@/lib/labels";
-import { firstParam, hrefWith, parsePageParam, type SearchParams } from "@/lib/search-params";
+import { firstParam, parsePageParam, type SearchParams } from "@/lib/search-params";
 import { auth } from "@/server/auth";
 import { CLOSE_MARK_WINDOW, closeMarks } from "@/server/services/stats/close-marks";
 import { api } from "@/trpc/server";
 import { LiveUpdates } from "./client";
 import { getProviderBySlug } from "./provider";
+import { profileHref, profileTab, ProfileTabs } from "./sections";
 import { SubscribePanel } from "./subscribe-panel";
 
 export const dynamic = "force-dynamic";
@@ -59,17 +61,20 @@ export default async function ProviderProfilePage({ params, searchParams }: { pa
   const [provider, session] = await Promise.all([getProviderBySlug(slug), auth()]);
   if (!provider) notFound();
 
-  const historyPage = parsePageParam(sp.history);
+  const tab = profileTab(sp);
+  const historyPage = tab === "history" ? parsePageParam(sp.history) : 1;
   const caller = await api();
+  // Every read at once. The finished signals are read a page at a time, and outside the history tab only their
+  // count is shown (the tab's label, the details), so one row is asked for there.
   const [record, open, history, closes, subscribe] = await Promise.all([
     caller.providers.trackRecord({ slug: provider.slug }),
     caller.signals.forProvider({ slug: provider.slug, status: "live", page: 1, pageSize: OPEN_LIMIT }),
-    caller.signals.forProvider({ slug: provider.slug, status: "done", page: historyPage, pageSize: HISTORY_PAGE_SIZE }),
+    caller.signals.forProvider({ slug: provider.slug, status: "done", page: historyPage, pageSize: tab === "history" ? HISTORY_PAGE_SIZE : 1 }),
     closeMarks(provider.id),
     caller.billing.subscribeState({ providerId: provider.id }),
   ]);
   const { totalPages: historyPages, beyond } = pageCount(history.total, HISTORY_PAGE_SIZE, historyPage);
-  const historyHref = (page: number) => `${hrefWith(`/providers/${provider.slug}`, { history: page })}#history`;
+  const historyHref = (page: number) => `${profileHref(provider.slug, "history", page)}#history`;
   if (beyond) redirect(historyHref(beyond));
 
   const now = new Date();
@@ -78,20 +83,20 @@ export default async function ProviderProfilePage({ params, searchParams }: { pa
   const verifyHref = `/providers/${provider.slug}/verify`;
   const hasSignals = open.total + history.total > 0;
   const showStats = Boolean(record.stats.all) && hasSignals;
-  // The aside spans the main column's rows on wide screens (track record, [figures], [history], about, definitions).
-  const asideRows = ({ 3: "lg:row-span-3", 4: "lg:row-span-4", 5: "lg:row-span-5" } as const)[(3 + (showStats ? 1 : 0) + (history.total > 0 ? 1 : 0)) as 3 | 4 | 5];
   const stats: StatsByWindow = record.stats;
   const allTime = record.stats.all;
-  const chart = record.curve ? buildChartData(record.curve, closes.marks, now) : null;
-  const chartLabel = record.curve ? describeCurve(record.curve, closes.marks, now) : "";
+  // Only the overview draws the chart, so only it builds (and sends) the chart's data.
+  const chart = tab === "overview" && record.curve ? buildChartData(record.curve, closes.marks, now) : null;
+  const chartLabel = chart && record.curve ? describeCurve(record.curve, closes.marks, now) : "";
+  const definitionsHref = `${profileHref(provider.slug, "method")}#definitions`;
   // The newest signal by number: its hash is the chain entry it was sealed with when published.
   const latestSignal = [...open.items, ...(closes.newest ? [closes.newest] : [])].reduce<{ number: number; hash: string } | null>(
     (best, s) => (!best || s.number > best.number ? { number: s.number, hash: s.hash } : best),
     null,
   );
 
-  // Verification and details sit in the side column on wide screens and after the history on phones, so the
-  // reading order on a phone matches what is on screen. Only one copy is displayed (and exposed) at a time.
+  // Verification and details sit in the side column on wide screens and after the open tab's cards on phones, so
+  // the reading order on a phone matches what is on screen. Only one copy is displayed (and exposed) at a time.
   const sideDetails = (
     <>
       <Card>
@@ -138,6 +143,230 @@ export default async function ProviderProfilePage({ params, searchParams }: { pa
     .split(/\n\s*\n/)
     .map((p) => p.trim())
     .filter(Boolean);
+
+  const trackRecordSection = (
+    <section key="track-record" aria-labelledby="track-record-title" className="lg:col-start-1">
+      <Card>
+        <div className="flex flex-wrap items-start justify-between gap-3 border-b border-slate-100 px-5 py-4">
+          <div>
+            <h2 id="track-record-title" className="text-base font-semibold text-slate-900">
+              Track record
+            </h2>
+            <p className="mt-0.5 text-sm text-slate-500">
+              {record.curve && allTime?.firstSignalAt
+                ? `Standard $10,000 account since ${utcDate(allTime.firstSignalAt)}, computed from closed signals only.`
+                : "Computed from the provider's hash-chained signals, never entered by hand."}
+            </p>
+          </div>
+          {allTime && allTime.closedSignals > 0 ? (
+            <dl className="flex gap-5">
+              <Headline label="All-time ROI">
+                <FigureText figure={percent(allTime.roi)} className="text-lg font-semibold" />
+              </Headline>
+              <Headline label="Max drawdown">
+                <FigureText figure={drawdown(allTime.maxDrawdown)} className="text-lg font-semibold" />
+              </Headline>
+              <Headline label="Sharpe">
+                <FigureText figure={ratio(allTime.sharpe)} className="text-lg font-semibold" />
+              </Headline>
+            </dl>
+          ) : null}
+        </div>
+        <CardBody>
+          {chart ? (
+            <>
+              <EquityChart data={toChartWire(chart.chart)} label={chartLabel} />
+              {closes.marks.length >= CLOSE_MARK_WINDOW ? (
+                <p className="mt-2 text-xs text-slate-500">Markers show the {closes.marks.length} most recent closes.</p>
+              ) : null}
+              {/* sr-only on the wrapper: a table will not shrink to 1px itself and would widen the page. */}
+              <div className="sr-only">
+                <Table>
+                  <TableCaption>
+                    Equity curve month by month: standard account equity at each month&rsquo;s last day, the change over the month, the worst
+                    drawdown and the signals closed.
+                  </TableCaption>
+                  <TableHeader>
+                    <TableRow>
+                      <TableHead>Month</TableHead>
+                      <TableHead>Equity at month end</TableHead>
+                      <TableHead>Change</TableHead>
+                      <TableHead>Worst drawdown</TableHead>
+                      <TableHead>Signals closed (won)</TableHead>
+                    </TableRow>
+                  </TableHeader>
+                  <TableBody>
+                    {chart.months.map((m) => (
+                      <TableRow key={m.month}>
+                        <TableHead scope="row">{m.month}</TableHead>
+                        <TableCell>{m.equity}</TableCell>
+                        <TableCell>{m.change.text}</TableCell>
+                        <TableCell>{m.worstDrawdown.text}</TableCell>
+                        <TableCell>
+                          {m.closed} ({m.wins})
+                        </TableCell>
+                      </TableRow>
+                    ))}
+                  </TableBody>
+                </Table>
+              </div>
+            </>
+          ) : hasSignals ? (
+            <EmptyState icon={<ChartIcon />} title="No closed signals yet">
+              {provider.displayName} has published, but nothing has closed yet. The equity curve and every figure are computed from closed
+              signals only, so they start with the first close.
+            </EmptyState>
+          ) : (
+            <EmptyState icon={<ChartIcon />} title="No signals published yet">
+              When {provider.displayName} publishes, each signal is sealed into a sha256 hash chain the moment it arrives. The equity curve,
+              win rate and drawdown shown here are then computed from closed signals, never entered by hand.
+            </EmptyState>
+          )}
+        </CardBody>
+      </Card>
+    </section>
+  );
+
+  const statsSection = showStats ? (
+    <section key="stats" aria-labelledby="stats-title" className="lg:col-start-1">
+      <Card>
+        <div className="border-b border-slate-100 px-5 py-4">
+          <h2 id="stats-title" className="text-base font-semibold text-slate-900">
+            Figures by window
+          </h2>
+          <p className="mt-0.5 text-sm text-slate-500">Each window is measured on its own standard account, after fees.</p>
+        </div>
+        <CardBody>
+          <StatsTabs stats={stats} definitionsHref={definitionsHref} />
+        </CardBody>
+      </Card>
+    </section>
+  ) : null;
+
+  const historySection = (
+    <section key="history" id="history" aria-labelledby="history-title" className="scroll-mt-20 lg:col-start-1">
+      <Card>
+        <div className="border-b border-slate-100 px-5 py-4">
+          <h2 id="history-title" className="text-base font-semibold text-slate-900">
+            Signal history
+          </h2>
+          <p className="mt-0.5 text-sm text-slate-500">
+            {history.total > 0
+              ? `${formatCount(history.total)} finished signals, newest close first, ${HISTORY_PAGE_SIZE} a page. Results after fees; times in UTC.`
+              : "Closed, cancelled and expired signals, with their results."}
+          </p>
+        </div>
+        <CardBody>
+          {history.total > 0 ? (
+            <SignalHistory
+              items={history.items.filter(isFull)}
+              page={historyPage}
+              totalPages={historyPages}
+              total={history.total}
+              hrefFor={historyHref}
+              verifyHref={verifyHref}
+            />
+          ) : (
+            <EmptyState icon={<ChartIcon />} title="No finished signals yet">
+              Each signal joins this history, levels and result included, as soon as it closes, is cancelled or expires.
+            </EmptyState>
+          )}
+        </CardBody>
+      </Card>
+    </section>
+  );
+
+  const aboutSection = (
+    <section key="about" aria-labelledby="about-title" className="lg:col-start-1">
+      <Card>
+        <div className="border-b border-slate-100 px-5 py-4">
+          <h2 id="about-title" className="text-base font-semibold text-slate-900">
+            About {provider.displayName}
+          </h2>
+        </div>
+        <CardBody className="space-y-3 text-[15px] leading-7 text-slate-700">
+          {paragraphs.length ? (
+            paragraphs.map((p, i) => (
+              <p key={i} className="whitespace-pre-line">
+                {p}
+              </p>
+            ))
+          ) : (
+            <p className="text-slate-500">{provider.displayName} hasn&rsquo;t written a bio yet.</p>
+          )}
+        </CardBody>
+      </Card>
+    </section>
+  );
+
+  const definitionsSection = (
+    <section key="definitions" id="definitions" aria-labelledby="definitions-title" className="scroll-mt-20 lg:col-start-1">
+      <Card>
+        <div className="border-b border-slate-100 px-5 py-4">
+          <h2 id="definitions-title" className="text-base font-semibold text-slate-900">
+            How the figures are calculated
+          </h2>
+          <p className="mt-0.5 text-sm text-slate-500">The same definitions for every provider, computed by Tradsy from recorded prices.</p>
+        </div>
+        <CardBody>
+          <dl className="grid gap-x-8 gap-y-4 text-sm sm:grid-cols-2">
+            {METHOD_NOTES.map((n) => (
+              <div key={n.term} className="sm:col-span-2">
+                <dt className="font-semibold text-slate-900">{n.term}</dt>
+                <dd className="mt-0.5 text-slate-600">{n.text}</dd>
+              </div>
+            ))}
+            {(Object.keys(METRIC_LABEL) as MetricKey[]).map((k) => (
+              <div key={k}>
+                <dt className="font-semibold text-slate-900">{METRIC_LABEL[k]}</dt>
+                <dd className="mt-0.5 text-slate-600">{METRIC_DEFINITION[k]}</dd>
+              </div>
+            ))}
+          </dl>
+        </CardBody>
+      </Card>
+    </section>
+  );
+
+  const aside = (
+    <aside aria-label="Subscription, open signals and verification" className="space-y-6 lg:col-start-2 lg:row-span-full">
+      <SubscribePanel provider={provider} state={subscribe} viewer={session ? { role: session.user.role } : null} />
+
+      <Card>
+        <CardHeader title="Open signals" action={<LiveUpdates providerSlug={provider.slug} />} />
+        <CardBody>
+          {open.items.length ? (
+            <>
+              <OpenSignalList items={open.items} now={now} />
+              {open.total > open.items.length ? (
+                <p className="mt-3 text-xs text-slate-500">
+                  Showing the {open.items.length} newest of {open.total} open signals.
+                </p>
+              ) : null}
+            </>
+          ) : (
+            <p className="text-sm text-slate-600">
+              No open signals right now.{" "}
+              {hasSignals ? "New ones appear here as soon as they are published." : "The first one will appear here as soon as it is published."}
+            </p>
+          )}
+          {!entitled && open.items.length ? (
+            <p className="mt-4 rounded-md bg-slate-50 px-3 py-2.5 text-xs text-slate-600">
+              Entry, stop-loss and targets stay hidden until a signal closes, then they join the public history. The hash shown is
+              already public and commits to the levels, so they cannot be changed after the fact.
+            </p>
+          ) : null}
+        </CardBody>
+      </Card>
+
+      <div className="hidden space-y-6 lg:block">{sideDetails}</div>
+    </aside>
+  );
+
+  // The open tab's cards, in the main column.
+  const main = (
+    tab === "history" ? [historySection] : tab === "method" ? [definitionsSection] : [trackRecordSection, statsSection, aboutSection]
+  ).filter((section) => section !== null);
 
   return (
     <>
@@ -199,212 +428,20 @@ export default async function ProviderProfilePage({ params, searchParams }: { pa
         </div>
       ) : null}
 
-      <div className="mt-8 grid items-start gap-6 lg:grid-cols-[minmax(0,1fr)_20rem]">
-        {/* On small screens the chart comes first, then subscribing and open signals, then the detail. */}
-        <section aria-labelledby="track-record-title" className="lg:col-start-1">
-          <Card>
-            <div className="flex flex-wrap items-start justify-between gap-3 border-b border-slate-100 px-5 py-4">
-              <div>
-                <h2 id="track-record-title" className="text-base font-semibold text-slate-900">
-                  Track record
-                </h2>
-                <p className="mt-0.5 text-sm text-slate-500">
-                  {record.curve && allTime?.firstSignalAt
-                    ? `Standard $10,000 account since ${utcDate(allTime.firstSignalAt)}, computed from closed signals only.`
-                    : "Computed from the provider's hash-chained signals, never entered by hand."}
-                </p>
-              </div>
-              {allTime && allTime.closedSignals > 0 ? (
-                <dl className="flex gap-5">
-                  <Headline label="All-time ROI">
-                    <FigureText figure={percent(allTime.roi)} className="text-lg font-semibold" />
-                  </Headline>
-                  <Headline label="Max drawdown">
-                    <FigureText figure={drawdown(allTime.maxDrawdown)} className="text-lg font-semibold" />
-                  </Headline>
-                  <Headline label="Sharpe">
-                    <FigureText figure={ratio(allTime.sharpe)} className="text-lg font-semibold" />
-                  </Headline>
-                </dl>
-              ) : null}
-            </div>
-            <CardBody>
-              {chart ? (
-                <>
-                  <EquityChart data={chart.chart} label={chartLabel} />
-                  {closes.marks.length >= CLOSE_MARK_WINDOW ? (
-                    <p className="mt-2 text-xs text-slate-500">Markers show the {closes.marks.length} most recent closes.</p>
-                  ) : null}
-                  {/* sr-only on the wrapper: a table will not shrink to 1px itself and would widen the page. */}
-                  <div className="sr-only">
-                    <Table>
-                      <TableCaption>
-                        Equity curve month by month: standard account equity at each month&rsquo;s last day, the change over the month, the worst
-                        drawdown and the signals closed.
-                      </TableCaption>
-                      <TableHeader>
-                        <TableRow>
-                          <TableHead>Month</TableHead>
-                          <TableHead>Equity at month end</TableHead>
-                          <TableHead>Change</TableHead>
-                          <TableHead>Worst drawdown</TableHead>
-                          <TableHead>Signals closed (won)</TableHead>
-                        </TableRow>
-                      </TableHeader>
-                      <TableBody>
-                        {chart.months.map((m) => (
-                          <TableRow key={m.month}>
-                            <TableHead scope="row">{m.month}</TableHead>
-                            <TableCell>{m.equity}</TableCell>
-                            <TableCell>{m.change.text}</TableCell>
-                            <TableCell>{m.worstDrawdown.text}</TableCell>
-                            <TableCell>
-                              {m.closed} ({m.wins})
-                            </TableCell>
-                          </TableRow>
-                        ))}
-                      </TableBody>
-                    </Table>
-                  </div>
-                </>
-              ) : hasSignals ? (
-                <EmptyState icon={<ChartIcon />} title="No closed signals yet">
-                  {provider.displayName} has published, but nothing has closed yet. The equity curve and every figure are computed from closed
-                  signals only, so they start with the first close.
-                </EmptyState>
-              ) : (
-                <EmptyState icon={<ChartIcon />} title="No signals published yet">
-                  When {provider.displayName} publishes, each signal is sealed into a sha256 hash chain the moment it arrives. The equity curve,
-                  win rate and drawdown shown here are then computed from closed signals, never entered by hand.
-                </EmptyState>
-              )}
-            </CardBody>
-          </Card>
-        </section>
-
-        <aside aria-label="Subscription, open signals and verification" className={`space-y-6 lg:col-start-2 lg:row-start-1 ${asideRows}`}>
-          <SubscribePanel provider={provider} state={subscribe} viewer={session ? { role: session.user.role } : null} />
-
-          <Card>
-            <CardHeader title="Open signals" action={<LiveUpdates providerSlug={provider.slug} />} />
-            <CardBody>
-              {open.items.length ? (
-                <>
-                  <OpenSignalList items={open.items} now={now} />
-                  {open.total > open.items.length ? (
-                    <p className="mt-3 text-xs text-slate-500">
-                      Showing the {open.items.length} newest of {open.total} open signals.
-                    </p>
-                  ) : null}
-                </>
-              ) : (
-                <p className="text-sm text-slate-600">
-                  No open signals right now.{" "}
-                  {hasSignals ? "New ones appear here as soon as they are published." : "The first one will appear here as soon as it is published."}
-                </p>
-              )}
-              {!entitled && open.items.length ? (
-                <p className="mt-4 rounded-md bg-slate-50 px-3 py-2.5 text-xs text-slate-600">
-                  Entry, stop-loss and targets stay hidden until a signal closes, then they join the public history. The hash shown is
-                  already public and commits to the levels, so they cannot be changed after the fact.
-                </p>
-              ) : null}
-            </CardBody>
-          </Card>
-
-          <div className="hidden space-y-6 lg:block">{sideDetails}</div>
-        </aside>
-
-        {showStats ? (
-          <section aria-labelledby="stats-title" className="lg:col-start-1">
-            <Card>
-              <div className="border-b border-slate-100 px-5 py-4">
-                <h2 id="stats-title" className="text-base font-semibold text-slate-900">
-                  Figures by window
-                </h2>
-                <p className="mt-0.5 text-sm text-slate-500">Each window is measured on its own standard account, after fees.</p>
-              </div>
-              <CardBody>
-                <StatsTabs stats={stats} definitionsHref="#definitions" />
-              </CardBody>
-            </Card>
-          </section>
-        ) : null}
-
-        {history.total > 0 ? (
-          <section id="history" aria-labelledby="history-title" className="scroll-mt-20 lg:col-start-1">
-            <Card>
-              <div className="border-b border-slate-100 px-5 py-4">
-                <h2 id="history-title" className="text-base font-semibold text-slate-900">
-                  Signal history
-                </h2>
-                <p className="mt-0.5 text-sm text-slate-500">
-                  {formatCount(history.total)} finished signals, newest close first. Results after fees; times in UTC.
-                </p>
-              </div>
-              <CardBody>
-                <SignalHistory
-                  items={history.items.filter(isFull)}
-                  page={historyPage}
-                  totalPages={historyPages}
-                  total={history.total}
-                  hrefFor={historyHref}
-                  verifyHref={verifyHref}
-                />
-              </CardBody>
-            </Card>
-          </section>
-        ) : null}
-
+      {/* On wide screens the aside spans the main column's rows, the last of which (1fr) takes any height the aside
+          has beyond the main column, so the cards in it never drift apart. On small screens the open tab's first
+          card comes first, then subscribing and open signals, then the rest. */}
+      <div
+        className="mt-6 grid grid-cols-[minmax(0,1fr)] items-start gap-6 lg:grid-cols-[minmax(0,1fr)_20rem] lg:grid-rows-[repeat(var(--main-rows),auto)_1fr]"
+        style={{ "--main-rows": main.length + 1 } as CSSProperties}
+      >
+        <div className="lg:col-start-1">
+          <ProfileTabs slug={provider.slug} active={tab} historyTotal={history.total} />
+        </div>
+        {main[0]}
+        {aside}
+        {main.slice(1)}
         <div className="space-y-6 lg:hidden">{sideDetails}</div>
-
-        <section aria-labelledby="about-title" className="lg:col-start-1">
-          <Card>
-            <div className="border-b border-slate-100 px-5 py-4">
-              <h2 id="about-title" className="text-base font-semibold text-slate-900">
-                About {provider.displayName}
-              </h2>
-            </div>
-            <CardBody className="space-y-3 text-[15px] leading-7 text-slate-700">
-              {paragraphs.length ? (
-                paragraphs.map((p, i) => (
-                  <p key={i} className="whitespace-pre-line">
-                    {p}
-                  </p>
-                ))
-              ) : (
-                <p className="text-slate-500">{provider.displayName} hasn&rsquo;t written a bio yet.</p>
-              )}
-            </CardBody>
-          </Card>
-        </section>
-
-        <section id="definitions" aria-labelledby="definitions-title" className="scroll-mt-20 lg:col-start-1">
-          <Card>
-            <div className="border-b border-slate-100 px-5 py-4">
-              <h2 id="definitions-title" className="text-base font-semibold text-slate-900">
-                How the figures are calculated
-              </h2>
-              <p className="mt-0.5 text-sm text-slate-500">The same definitions for every provider, computed by Tradsy from recorded prices.</p>
-            </div>
-            <CardBody>
-              <dl className="grid gap-x-8 gap-y-4 text-sm sm:grid-cols-2">
-                {METHOD_NOTES.map((n) => (
-                  <div key={n.term} className="sm:col-span-2">
-                    <dt className="font-semibold text-slate-900">{n.term}</dt>
-                    <dd className="mt-0.5 text-slate-600">{n.text}</dd>
-                  </div>
-                ))}
-                {(Object.keys(METRIC_LABEL) as MetricKey[]).map((k) => (
-                  <div key={k}>
-                    <dt className="font-semibold text-slate-900">{METRIC_LABEL[k]}</dt>
-                    <dd className="mt-0.5 text-slate-600">{METRIC_DEFINITION[k]}</dd>
-                  </div>
-                ))}
-              </dl>
-            </CardBody>
-          </Card>
-        </section>
       </div>
     </>
   );
