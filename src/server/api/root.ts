@@ -8,6 +8,7 @@ import { adminRouter } from "./routers/admin";
 import { signalsRouter } from "./routers/signals";
 import { subscriptionsRouter } from "./routers/subscriptions";
 import { billingRouter } from "./routers/billing";
+import { marketDataRouter } from "./routers/market-data";
 
 export const appRouter = createTRPCRouter({
   auth: authRouter,
@@ -18,6 +19,7 @@ export const appRouter = createTRPCRouter({
   signals: signalsRouter,
   subscriptions: subscriptionsRouter,
   billing: billingRouter,
+  marketData: marketDataRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -32,6 +32,7 @@ const publicCalls: Record<string, Call> = {
   // A subscription: the ladder runs when it is opened; an anonymous viewer's feed then ends at once.
   "signals.live": async (c) => (await c.signals.live())[Symbol.asyncIterator]().next(),
   "billing.subscribeState": (c) => c.billing.subscribeState({ providerId: "prv_x" }),
+  "marketData.priceSource": (c) => c.marketData.priceSource({ providerSlug: "nobody" }),
 };
 
 const protectedCalls: Record<string, Call> = {

@@ -1,10 +1,22 @@
 /**
- * Market data as the app offers it to people: the symbols a signal can be published on (the publish form's list)
- * and a symbol's last price. Routers reach the market-data integration only through here.
+ * Market data as the app offers it to people: the symbols a signal can be published on (the publish form's list),
+ * a symbol's last price, and where the prices come from (the price-source labels on the marketplace and profiles).
+ * Routers reach the market-data integration only through here.
  */
 import "server-only";
+import { asc, count, desc, eq } from "drizzle-orm";
+import { db } from "@/server/db";
+import { signals } from "@/server/db/schema";
 import { NotFoundError } from "@/server/errors";
-import { getMarketData, type MarketData, type Quote, type SymbolInfo } from "@/server/integrations/market-data";
+import {
+  demoPricesAreSynthetic,
+  getMarketData,
+  ReplayMarketData,
+  type MarketData,
+  type Quote,
+  type SymbolInfo,
+} from "@/server/integrations/market-data";
+import type { PriceSource } from "@/lib/market-data/price-source";
 
 /** Every symbol the configured market data knows, and which adapter answers ("replay", "ccxt", "synthetic"). */
 export async function listSymbols(): Promise<{ source: MarketData["kind"]; symbols: SymbolInfo[] }> {
@@ -18,4 +30,34 @@ export async function quote(symbol: string): Promise<Quote> {
   const info = await market.getSymbol(symbol);
   if (!info) throw new NotFoundError(`Unknown symbol "${symbol}"`);
   return market.lastPrice(info.symbol);
+}
+
+/**
+ * Where the prices people see come from: the recordings the replay plays (each with its recorded span and stored
+ * offset, so labels can name the months and say when the replay runs out), a live exchange, or the synthetic walk.
+ * A demo whose track records were computed on the synthetic walk is synthetic whatever is configured now: that walk
+ * is what this process then judges every price on (see chooseDemoMarketData).
+ */
+export async function priceSource(): Promise<PriceSource> {
+  if (await demoPricesAreSynthetic()) return { kind: "synthetic" };
+  const market = getMarketData();
+  if (market.kind === "synthetic") return { kind: "synthetic" };
+  if (market.kind === "ccxt") return { kind: "ccxt", exchange: market.source.replace(/^ccxt:/, "") };
+  // A test double may say "replay" without being the adapter: it has no recordings to describe.
+  return { kind: "replay", series: market instanceof ReplayMarketData ? await market.replayedSeries() : [] };
+}
+
+/**
+ * The instruments a provider has published on, most used first (then by name): what its record was computed on,
+ * and so the instruments its price-source label names. Reads the provider's own rows only (signals_provider_id_*).
+ */
+export async function publishedSymbols(providerId: string): Promise<string[]> {
+  const n = count();
+  const rows = await db
+    .select({ symbol: signals.symbol, n })
+    .from(signals)
+    .where(eq(signals.providerId, providerId))
+    .groupBy(signals.symbol)
+    .orderBy(desc(n), asc(signals.symbol));
+  return rows.map((r) => r.symbol);
 }
