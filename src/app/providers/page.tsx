@@ -7,7 +7,8 @@ import { cn } from "@/components/ui/cn";
 import { pageCount, Pagination } from "@/components/ui/pagination";
 import { drawdown, percent, ratio, toneClass, WINDOW_LABEL, type Figure, type StatsWindowKey } from "@/components/track-record/format";
 import { RANK_GROUP_HEADING, rankBadge, rankGroup, RANKING_RULE, signedScore, unrankedReason, type RankGroup } from "@/components/track-record/ranking";
-import { SyntheticPricesBadge, SyntheticPricesNotice } from "@/components/track-record/synthetic-prices";
+import { PriceSourceNotice } from "@/components/track-record/price-source";
+import { SyntheticPricesBadge } from "@/components/track-record/synthetic-prices";
 import { formatCents } from "@/lib/money";
 import { MIN_CLOSED_SIGNALS, MIN_TRACK_RECORD_DAYS } from "@/lib/stats/constants";
 import type { SearchParams } from "@/lib/search-params";
@@ -42,6 +43,7 @@ export default async function ProvidersPage({ searchParams }: { searchParams: Pr
       page: filters.page,
       pageSize: PAGE_SIZE,
   });
+  const { source: priceSource } = await caller.marketData.priceSource();
   const { totalPages, beyond } = pageCount(result.total, PAGE_SIZE, filters.page);
   if (beyond) redirect(hrefFor({ ...filters, page: beyond }));
 
@@ -72,7 +74,7 @@ export default async function ProvidersPage({ searchParams }: { searchParams: Pr
 
       {result.items.length ? (
         <>
-          {result.syntheticPrices ? <SyntheticPricesNotice className="mt-3" /> : null}
+          <PriceSourceNotice source={priceSource} now={now} className="mt-3" />
           <p className="mt-3 flex items-start gap-2 rounded-md border border-slate-200 bg-white px-4 py-3 text-sm text-slate-600">
             <svg viewBox="0 0 24 24" className="mt-0.5 size-4 shrink-0 text-brand-700" fill="none" stroke="currentColor" strokeWidth="2" aria-hidden="true">
               <circle cx="12" cy="12" r="9" />

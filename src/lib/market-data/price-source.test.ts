@@ -108,6 +108,14 @@ describe("priceSourceNotice", () => {
     expect(priceSourceNotice(replay, between).body).toMatch(/Some recordings have run out \(the first on \w{3} \d+, 2027\): their prices stand still\.$/);
   });
 
+  it("replay with no recordings to describe: says only that they are replayed", () => {
+    expect(priceSourceNotice({ kind: "replay", series: [] }, SEEDED)).toEqual({
+      title: "Replayed recordings, not today's market.",
+      body: "The demo's prices are recorded candles played back as if live.",
+      warn: false,
+    });
+  });
+
   it("synthetic and live sources keep their own wording", () => {
     expect(priceSourceNotice({ kind: "synthetic" }, SEEDED)).toMatchObject({ title: "Synthetic prices — demo data.", warn: true });
     expect(priceSourceNotice({ kind: "synthetic" }, SEEDED).body).toContain("generated random walk, not on a real market");

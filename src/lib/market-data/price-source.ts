@@ -121,6 +121,9 @@ export function priceSourceNotice(source: PriceSource, now: number): PriceSource
   if (source.kind === "ccxt") {
     return { title: `Live prices from ${exchangeName(source.exchange)}.`, body: `Prices and every figure computed from them come from ${exchangeName(source.exchange)}'s public market data.`, warn: false };
   }
+  if (!source.series.length) {
+    return { title: "Replayed recordings, not today's market.", body: "The demo's prices are recorded candles played back as if live.", warn: false };
+  }
   const groups = new Map<string, { head: string; symbols: string[] }>();
   for (const s of source.series) {
     const span = replayedSpan(s, now);

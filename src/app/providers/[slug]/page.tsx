@@ -14,6 +14,7 @@ import { drawdown, hashPrefix, percent, ratio, utcDate } from "@/components/trac
 import { OpenSignalList } from "@/components/track-record/open-signals";
 import { FigureText, SignalHistory } from "@/components/track-record/signal-history";
 import { StatsTabs } from "@/components/track-record/stats-tabs";
+import { InstrumentPriceSources } from "@/components/track-record/price-source";
 import { SyntheticPricesBadge, SyntheticPricesNotice } from "@/components/track-record/synthetic-prices";
 import type { StatsByWindow } from "@/components/track-record/types";
 import { formatDate } from "@/lib/format/dates";
@@ -66,12 +67,13 @@ export default async function ProviderProfilePage({ params, searchParams }: { pa
   const caller = await api();
   // Every read at once. The finished signals are read a page at a time, and outside the history tab only their
   // count is shown (the tab's label, the details), so one row is asked for there.
-  const [record, open, history, closes, subscribe] = await Promise.all([
+  const [record, open, history, closes, subscribe, prices] = await Promise.all([
     caller.providers.trackRecord({ slug: provider.slug }),
     caller.signals.forProvider({ slug: provider.slug, status: "live", page: 1, pageSize: OPEN_LIMIT }),
     caller.signals.forProvider({ slug: provider.slug, status: "done", page: historyPage, pageSize: tab === "history" ? HISTORY_PAGE_SIZE : 1 }),
     closeMarks(provider.id),
     caller.billing.subscribeState({ providerId: provider.id }),
+    tab === "overview" ? caller.marketData.priceSource({ providerSlug: provider.slug }) : null,
   ]);
   const { totalPages: historyPages, beyond } = pageCount(history.total, HISTORY_PAGE_SIZE, historyPage);
   const historyHref = (page: number) => `${profileHref(provider.slug, "history", page)}#history`;
@@ -179,6 +181,7 @@ export default async function ProviderProfilePage({ params, searchParams }: { pa
               {closes.marks.length >= CLOSE_MARK_WINDOW ? (
                 <p className="mt-2 text-xs text-slate-500">Markers show the {closes.marks.length} most recent closes.</p>
               ) : null}
+              {prices?.symbols?.length ? <InstrumentPriceSources source={prices.source} symbols={prices.symbols} now={now} className="mt-3" /> : null}
               {/* sr-only on the wrapper: a table will not shrink to 1px itself and would widen the page. */}
               <div className="sr-only">
                 <Table>
