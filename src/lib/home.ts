@@ -2,8 +2,9 @@
  * Where a person goes once signed in. Admins start on the admin overview, everyone else on their dashboard. An
  * explicit `callbackUrl` (the page that sent them to sign in) wins when it is a path on this site.
  *
- * The role is known only once the sign-in has succeeded, after the form has said where to go; so a sign-in with no
- * callbackUrl goes to the sign-in page (AFTER_SIGN_IN), which sends whoever is signed in on to their home.
+ * The email sign-in form redirects by role itself once the password is checked (src/server/auth/actions.ts). An
+ * OAuth sign-in must say where to go before the role is known, so with no callbackUrl it goes to the sign-in page
+ * (AFTER_SIGN_IN), which sends whoever is signed in on to their home.
  */
 import type { UserRoleName } from "./labels";
 import { safeRedirectPath } from "./safe-redirect";
@@ -14,7 +15,7 @@ export function homePathFor(role: UserRoleName): HomePath {
   return role === "admin" ? "/admin" : "/dashboard";
 }
 
-/** The sign-in form's destination when no page asked for one: the sign-in page, which sends a signed-in person home. */
+/** Where a sign-in goes when no page asked and the role is not known yet: the sign-in page, which sends a signed-in person home. */
 export const AFTER_SIGN_IN = "/signin";
 
 /** Auth pages send a signed-in person on, so going back to one of them after signing in would go round in a circle. */

@@ -211,7 +211,7 @@ describe("sign-in form, a browser that has signed in before", () => {
     try {
       const owner = await createUser("subscriber", { password: PASSWORD });
       from("198.51.100.34");
-      expect(await run(signInAction({}, form({ email: owner.email, password: PASSWORD })))).toEqual({ redirect: expect.stringMatching(/\/signin$/) });
+      expect(await run(signInAction({}, form({ email: owner.email, password: PASSWORD })))).toEqual({ redirect: expect.stringMatching(/\/dashboard$/) });
       const known = deviceCookie();
       expect(request.set.find((x) => x.name === "tradsy.device")?.options).toEqual({ httpOnly: true, secure: false, sameSite: "lax", path: "/", maxAge: 15552000 });
 
@@ -230,11 +230,26 @@ describe("sign-in form, a browser that has signed in before", () => {
       from("198.51.100.34", known);
       expect(await run(signInAction({}, form({ email: owner.email, password: PASSWORD, callbackUrl: "/feed" })))).toEqual({ redirect: expect.stringMatching(/\/feed$/) });
       from("198.51.100.35", newcomer);
-      expect(await run(signInAction({}, form({ email: String(signUp.get("email")), password: "analytical engine" })))).toEqual({ redirect: expect.stringMatching(/\/signin$/) });
+      expect(await run(signInAction({}, form({ email: String(signUp.get("email")), password: "analytical engine" })))).toEqual({ redirect: expect.stringMatching(/\/dashboard$/) });
       from("198.51.100.36");
       expect(await run(signInAction({}, form({ email: owner.email, password: PASSWORD })))).toMatchObject({ state: { message: expect.stringMatching(ACCOUNT_WAIT) } });
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe("where the sign-in form goes", () => {
+  it("takes an admin to the admin overview and anyone else to the dashboard, unless a page on this site asked", async () => {
+    const admin = await createUser("admin", { password: PASSWORD });
+    const trader = await createUser("subscriber", { password: PASSWORD });
+    const provider = await createUser("provider", { password: PASSWORD });
+    from("198.51.100.40");
+    const signInAs = (email: string, callbackUrl?: string) => run(signInAction({}, form({ email, password: PASSWORD, ...(callbackUrl ? { callbackUrl } : {}) })));
+    expect(await signInAs(admin.email)).toEqual({ redirect: "/admin" });
+    expect(await signInAs(trader.email)).toEqual({ redirect: "/dashboard" });
+    expect(await signInAs(provider.email)).toEqual({ redirect: "/dashboard" });
+    expect(await signInAs(admin.email, "/providers/momentum-desk#subscribe")).toEqual({ redirect: "/providers/momentum-desk#subscribe" });
+    for (const foreign of ["https://evil.example/", "//evil.example", "/\\evil.example"]) expect(await signInAs(admin.email, foreign)).toEqual({ redirect: "/admin" });
   });
 });

@@ -5,8 +5,9 @@
  */
 import { AuthError } from "next-auth";
 import { cookies } from "next/headers";
+import { redirect } from "next/navigation";
 import { signIn } from "./index";
-import { signUp } from "@/server/services/auth";
+import { loadSessionUser, signUp } from "@/server/services/auth";
 import { refusalOf } from "@/server/errors";
 import { consume } from "@/server/rate-limit";
 import { addressKey } from "@/server/http/client-ip";
@@ -17,7 +18,7 @@ import { fieldErrorsFromZod } from "@/lib/validation/field-errors";
 import { rememberingDevice, SignInThrottled } from "./sign-in-limits";
 import type { DeviceCookie } from "./known-device";
 import { isForm, UNREADABLE_FORM } from "@/lib/validation/forms";
-import { afterSignInPath } from "@/lib/home";
+import { AFTER_SIGN_IN, homePathFor } from "@/lib/home";
 import { safeRedirectPath } from "@/lib/safe-redirect";
 
 export interface FormState {
@@ -26,10 +27,19 @@ export interface FormState {
   values?: Record<string, string>;
 }
 
-/** Auth.js's sign-in, remembering the browser for the account when it succeeds (see known-device.ts). */
-function signInRemembered(fields: { email: unknown; password: unknown }, redirectTo: string): Promise<never> {
+/**
+ * Auth.js's sign-in, remembering the browser for the account when it succeeds (see known-device.ts), then on to the
+ * page that asked (a callbackUrl on this site; never another origin) or else the account's home: the admin overview
+ * for an admin, the dashboard for everyone else. The role is known only once the password has been checked, so
+ * Auth.js signs in without redirecting and the redirect is made here, in the same response.
+ */
+async function signInRemembered(fields: { email: unknown; password: unknown }, callbackUrl: FormDataEntryValue | null): Promise<never> {
   const setCookie = async ({ name, value, options }: DeviceCookie) => void (await cookies()).set(name, value, options);
-  return rememberingDevice(() => signIn("credentials", { ...fields, redirectTo }), setCookie);
+  const asked = safeRedirectPath(callbackUrl, "");
+  const { userId } = await rememberingDevice(() => signIn("credentials", { ...fields, redirectTo: asked || AFTER_SIGN_IN, redirect: false }), setCookie);
+  const account = !asked && userId ? await loadSessionUser(userId) : null;
+  // Without an account here (not expected: a refusal throws) the sign-in page sends whoever is signed in home.
+  redirect(asked || (account ? homePathFor(account.role) : AFTER_SIGN_IN));
 }
 
 export async function signInAction(_prev: FormState, form: FormData): Promise<FormState> {
@@ -40,8 +50,7 @@ export async function signInAction(_prev: FormState, form: FormData): Promise<Fo
   const parsed = signInSchema.safeParse({ email: form.get("email"), password: form.get("password") });
   if (!parsed.success) return { fieldErrors: fieldErrorsFromZod(parsed.error), values };
   try {
-    // Only same-site paths, never another origin; without one, the sign-in page sends the person home by role.
-    await signInRemembered(parsed.data, afterSignInPath(form.get("callbackUrl")));
+    await signInRemembered(parsed.data, form.get("callbackUrl"));
   } catch (err) {
     if (err instanceof SignInThrottled) return { message: err.userMessage, values };
     if (err instanceof AuthError) return { message: "That email and password do not match an account.", values };
@@ -80,8 +89,7 @@ export async function signUpAction(_prev: FormState, form: FormData): Promise<Fo
     return { message: "We could not create your account just now. Please try again.", values };
   }
   try {
-    // A new account is a trader or a provider: its home is the dashboard (the welcome step comes first if needed).
-    await signInRemembered({ email: input.email, password: input.password }, safeRedirectPath(form.get("callbackUrl"), "/dashboard"));
+    await signInRemembered({ email: input.email, password: input.password }, form.get("callbackUrl"));
   } catch (err) {
     // The account exists; only signing in was refused (this network used up its failed sign-ins).
     if (err instanceof SignInThrottled) return { message: `Your account is ready. ${err.userMessage}` };

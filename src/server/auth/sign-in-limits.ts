@@ -48,6 +48,8 @@ export class SignInThrottled extends CredentialsSignin {
 interface SignInOutcome {
   refusal?: SignInThrottled;
   device?: DeviceCookie;
+  /** The account signed in, once its password was right. */
+  userId?: string;
 }
 
 const outcomes = new AsyncLocalStorage<SignInOutcome>();
@@ -108,7 +110,10 @@ export async function beginSignIn(email: string, ip: string | null, request: Req
       else await forgive("sign-in-account", account);
       if (chargesAddress) await refund("sign-in-ip", address);
       const box = outcomes.getStore();
-      if (box) box.device = await rememberDevice(user, device, known);
+      if (box) {
+        box.userId = user.id;
+        box.device = await rememberDevice(user, device, known);
+      }
     },
   };
 }
@@ -138,12 +143,14 @@ export async function answerSignInRequest(handler: () => Promise<Response>): Pro
 
 /**
  * Runs a sign-in started by a server action (Auth.js's `signIn()`), and on success hands the known-browser cookie to
- * `setCookie` (the action's `cookies().set`). Next's redirect, thrown on success, passes through.
+ * `setCookie` (the action's `cookies().set`). Next's redirect, thrown on success, passes through. Returns what the
+ * sign-in returned and the account it signed in (none when it failed without throwing).
  */
-export async function rememberingDevice<T>(signIn: () => Promise<T>, setCookie: (cookie: DeviceCookie) => Promise<void>): Promise<T> {
+export async function rememberingDevice<T>(signIn: () => Promise<T>, setCookie: (cookie: DeviceCookie) => Promise<void>): Promise<{ result: T; userId?: string }> {
   const box: SignInOutcome = {};
   try {
-    return await outcomes.run(box, signIn);
+    const result = await outcomes.run(box, signIn);
+    return { result, userId: box.userId };
   } finally {
     if (box.device) await setCookie(box.device);
   }
