@@ -16,6 +16,11 @@
  * - `api` (e2e/api): `/api/v1` and the webhooks (TradingView, Stripe) over plain HTTP, no browser; the
  *   TradingView crash and race checks run their own server on PostgreSQL.
  * `ui` and `api` depend on `setup`, so `npx playwright test --project=api` still signs the demo accounts in first.
+ * - `dev` (e2e/dev): the app under `next dev` with no APP_URL, opened at http://127.0.0.1:<E2E_DEV_PORT> (default
+ *   3101, not localhost and not 3000, as issue 11 asks), on a data directory of its own. Its server is started by
+ *   the project's own fixture (e2e/dev/dev-server.ts), not by `webServer`, so the other projects never wait for a
+ *   dev server; `next dev` writes only to .next/dev, so it runs beside the production build. When only this project
+ *   is asked for (`--project=dev`), the `next start` server is not started at all.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -27,6 +32,10 @@ const PORT = Number(process.env.E2E_PORT || 3100);
 const baseURL = `http://127.0.0.1:${PORT}`;
 const DATA_DIR = ".data/e2e";
 const isCI = Boolean(process.env.CI);
+/** The `dev` project's `next dev` server: its port, address and data directory (e2e/dev/dev-server.ts starts it). */
+export const DEV_PORT = Number(process.env.E2E_DEV_PORT || 3101);
+export const DEV_BASE_URL = `http://127.0.0.1:${DEV_PORT}`;
+export const DEV_DATA_DIR = ".data/e2e-dev";
 
 // Fixed, clearly fake secrets: production mode refuses to start without them, and the e2e database is throwaway.
 const E2E_AUTH_SECRET = "e2e-only-auth-secret-do-not-use-in-production-0000";
@@ -60,6 +69,14 @@ const hasBuild = fs.existsSync(path.join(root, ".next", "BUILD_ID"));
 const wipeData = `node -e "require('node:fs').rmSync('${DATA_DIR}', { recursive: true, force: true })"`;
 const start = `npm run start -- -p ${PORT} -H 127.0.0.1`;
 
+/** The projects named on the command line (`--project=a`, `--project a`); empty when none are, i.e. all of them. */
+function projectsAsked(argv: string[]): string[] {
+  return argv.flatMap((arg, i) => (arg.startsWith("--project=") ? [arg.slice("--project=".length)] : arg === "--project" && argv[i + 1] ? [argv[i + 1]!] : []));
+}
+const asked = projectsAsked(process.argv);
+// The dev project brings its own server: asked for alone, it needs neither the build nor `next start`.
+const onlyDev = asked.length > 0 && asked.every((p) => p === "dev");
+
 export default defineConfig({
   testDir: "e2e",
   // Playwright empties its outputDir at the start of a run; keep it apart from the other reports in test-results/.
@@ -83,8 +100,16 @@ export default defineConfig({
     { name: "setup", testMatch: /auth\.setup\.ts$/, use: chromium },
     { name: "ui", testDir: "e2e/ui", dependencies: ["setup"], use: chromium },
     { name: "api", testDir: "e2e/api", dependencies: ["setup"] },
+    // A page is compiled on its first request: waits are longer than against the build.
+    {
+      name: "dev",
+      testDir: "e2e/dev",
+      timeout: 300_000,
+      expect: { timeout: 90_000 },
+      use: { ...chromium, baseURL: DEV_BASE_URL, navigationTimeout: 120_000, actionTimeout: 60_000 },
+    },
   ],
-  webServer: {
+  webServer: onlyDev ? undefined : {
     command: hasBuild ? `${wipeData} && ${start}` : `${wipeData} && npm run build && ${start}`,
     url: `${baseURL}/signin`,
     reuseExistingServer: !isCI,
