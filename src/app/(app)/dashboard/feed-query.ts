@@ -3,7 +3,7 @@
  * continues it), so both address the same cache entry.
  */
 
-/** Finished signals per "Load more"; the first page also carries every open signal. */
-export const FEED_INPUT = { limit: 20 };
+/** Finished signals per page ("Load more"); the first page also carries every open signal, so it stays short. */
+export const FEED_INPUT = { limit: 10 };
 
 export const nextFeedCursor = (last: { nextCursor: string | null }) => last.nextCursor;

@@ -7,6 +7,7 @@ import { useMemo, useRef, useState } from "react";
 import { useTRPC } from "@/trpc/react";
 import { Alert, Card, CardHeader, EmptyState } from "@/components/ui/card";
 import { Button, ButtonLink } from "@/components/ui/button";
+import { useHydrated } from "@/components/ui/use-hydrated";
 import { Icon } from "@/components/shell/icons";
 import { StreamStatus } from "@/components/signals/stream-status";
 import { mergeFeed } from "@/lib/feed";
@@ -45,6 +46,7 @@ export function LiveFeed({ input, audience, ownProvider }: { input: FeedInput; a
   const [fresh, setFresh] = useState<Record<string, number>>({});
   /** Counts deliveries, so a refetch can tell which ones arrived before it began. */
   const arrivals = useRef(0);
+  const hydrated = useHydrated();
 
   const pages = feed.data?.pages;
   const names = useMemo(() => {
@@ -113,7 +115,7 @@ export function LiveFeed({ input, audience, ownProvider }: { input: FeedInput; a
           <div className="px-5 py-4">
             <Alert tone="error">
               Couldn&apos;t load your feed.{" "}
-              <Button variant="ghost" size="sm" onClick={refetch}>
+              <Button variant="ghost" size="sm" disabled={!hydrated} onClick={refetch}>
                 Try again
               </Button>
             </Alert>
@@ -158,7 +160,7 @@ export function LiveFeed({ input, audience, ownProvider }: { input: FeedInput; a
           {!sections.recent.length ? <p className="px-5 py-3 text-sm text-slate-600">No closed, cancelled or expired signals yet.</p> : null}
           {feed.hasNextPage ? (
             <div className="border-t border-slate-100 px-5 py-3 text-center">
-              <Button variant="secondary" size="sm" loading={feed.isFetchingNextPage} onClick={() => void feed.fetchNextPage()}>
+              <Button variant="secondary" size="sm" disabled={!hydrated} loading={feed.isFetchingNextPage} onClick={() => void feed.fetchNextPage()}>
                 Load more
               </Button>
             </div>
