@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useOptimistic, useTransition, type MouseEvent, type ReactNode } from "react";
+import { useOptimistic, useState, useTransition, type MouseEvent, type ReactNode } from "react";
 import { buttonClass } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { SearchInput } from "@/components/ui/field";
@@ -21,6 +21,14 @@ export function MarketplaceFilters({ filters, offered, coming }: { filters: Filt
   const router = useRouter();
   const [pending, startTransition] = useTransition();
   const [shown, show] = useOptimistic(filters);
+  // The search box is typed into freely and follows the URL's query when that changes elsewhere ("Reset filters",
+  // back): adjusted during render rather than remounted, so focus stays in the box after a search.
+  const [text, setText] = useState(filters.q);
+  const [urlQ, setUrlQ] = useState(filters.q);
+  if (filters.q !== urlQ) {
+    setUrlQ(filters.q);
+    setText(filters.q);
+  }
 
   const go = (next: Filters) =>
     startTransition(() => {
@@ -56,8 +64,7 @@ export function MarketplaceFilters({ filters, offered, coming }: { filters: Filt
         aria-label="Find providers"
         onSubmit={(e) => {
           e.preventDefault();
-          const q = String(new FormData(e.currentTarget).get("q") ?? "").trim().slice(0, 80);
-          go({ ...shown, q, page: 1 });
+          go({ ...shown, q: text.trim().slice(0, 80), page: 1 });
         }}
       >
         {/* Without JavaScript the form is sent as is: the other filters ride along. */}
@@ -70,20 +77,23 @@ export function MarketplaceFilters({ filters, offered, coming }: { filters: Filt
           <label htmlFor="provider-search" className="sr-only">
             Search providers
           </label>
-          {/* Keyed by the URL's query, so "Reset filters" or a back navigation shows the query the list is for. */}
           <SearchInput
-            key={filters.q}
             id="provider-search"
             name="q"
-            defaultValue={filters.q}
+            value={text}
+            onChange={(e) => setText(e.target.value)}
             maxLength={80}
-            placeholder="Search by name, strategy, market or instrument (bitcoin, BTC/USDT, euro)"
+            placeholder="Name, market or instrument"
+            aria-describedby="provider-search-hint"
           />
           <button type="submit" className={buttonClass("primary", "md", "shrink-0")}>
             Search
           </button>
         </div>
       </form>
+      <p id="provider-search-hint" className="mt-1.5 text-xs text-slate-500">
+        Finds providers by name or strategy, by market (crypto, forex) and by what they trade: bitcoin, BTC/USDT, ether, euro, google.
+      </p>
 
       <div className="mt-4 grid grid-cols-2 gap-3 md:grid-cols-4">
         {select("Figures over", "window", shown.window, WINDOW_OPTIONS)}
