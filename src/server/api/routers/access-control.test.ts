@@ -26,6 +26,7 @@ const publicCalls: Record<string, Call> = {
   "providers.bySlug": (c) => c.providers.bySlug({ slug: "nobody" }),
   "providers.leaderboard": (c) => c.providers.leaderboard({ window: "all" }),
   "providers.trackRecord": (c) => c.providers.trackRecord({ slug: "nobody" }),
+  "providers.markets": (c) => c.providers.markets(),
   "signals.symbols": (c) => c.signals.symbols(),
   "signals.forProvider": (c) => c.signals.forProvider({ slug: "nobody", status: "live" }),
   "signals.byId": (c) => c.signals.byId({ id: "sig_x" }),
