@@ -125,6 +125,7 @@ const QUERIES: Record<string, (c: Caller, w: W) => Promise<unknown>> = {
   "providers.bySlug": (c, w) => c.providers.bySlug({ slug: w.p.provider.slug }),
   "providers.leaderboard": (c) => c.providers.leaderboard({}),
   "providers.trackRecord": (c, w) => c.providers.trackRecord({ slug: w.p.provider.slug }),
+  "providers.markets": (c) => c.providers.markets(),
   "providers.webhook": (c) => c.providers.webhook(),
   "providers.mine": (c) => c.providers.mine(),
   "admin.overview": (c) => c.admin.overview(),
