@@ -48,6 +48,7 @@ interface Answer {
   ms: number;
   status: number;
   body: string;
+  location?: string;
 }
 
 /** One request on a keep-alive agent, timed from sending to the last byte of the body. */
@@ -59,7 +60,7 @@ function request(agent: http.Agent, base: URL, method: "GET" | "POST", pathname:
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve({ ms: performance.now() - t0, status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+        res.on("end", () => resolve({ ms: performance.now() - t0, status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8"), location: res.headers.location }));
         res.on("error", reject);
       },
     );
@@ -150,7 +151,14 @@ export async function benchProfile(pgUrl: string | undefined, results: Result[],
 
     const first = await profile();
     if (first.status !== 200 || !first.body.includes(longest.name)) throw new Error(`GET ${profilePath} answered ${first.status} without the provider's name; see ${server.log}`);
-    const rsc = await request(agent, base, "GET", profilePath, undefined, { RSC: "1" });
+    // A client navigation's payload (switching tabs, paging the history). Next answers a flight request without its
+    // cache-busting `_rsc` parameter with a redirect to the URL that has it.
+    let rsc = await request(agent, base, "GET", profilePath, undefined, { RSC: "1" });
+    if (rsc.status >= 300 && rsc.status < 400 && rsc.location) {
+      const to = new URL(rsc.location, base);
+      rsc = await request(agent, base, "GET", to.pathname + to.search, undefined, { RSC: "1" });
+    }
+    if (rsc.status !== 200) console.log(`the profile's RSC request answered ${rsc.status}; its size is not measured`);
     const htmlKb = Buffer.byteLength(first.body) / 1024;
     const flightKb = inlineFlightBytes(first.body) / 1024;
     const rscKb = Buffer.byteLength(rsc.body) / 1024;

@@ -90,10 +90,15 @@ export function SignalHistory({
           return (
             <li key={s.number} className="py-3">
               <div className="flex items-baseline justify-between gap-3">
-                <p className="min-w-0 truncate">
-                  <span className="font-medium text-slate-900 tabular-nums">#{s.number}</span>{" "}
-                  <span className="font-medium text-slate-900">{s.symbol}</span>
-                  <SideLabel side={s.side} />
+                {/* The symbol gives way on a narrow card, never the side. */}
+                <p className="flex min-w-0 items-baseline">
+                  <span className="min-w-0 truncate">
+                    <span className="font-medium text-slate-900 tabular-nums">#{s.number}</span>{" "}
+                    <span className="font-medium text-slate-900">{s.symbol}</span>
+                  </span>
+                  <span className="shrink-0">
+                    <SideLabel side={s.side} />
+                  </span>
                 </p>
                 <p className="shrink-0 text-right">
                   <FigureText figure={result} className="font-semibold" />
