@@ -66,6 +66,14 @@ test("the demo trader's dashboard shows the open signals of both paid providers"
     expected.set(p.name, open);
   }
 
+  // A hydration mismatch (React's minified errors 418/423/425 in a production build) would mean the server and the
+  // browser disagreed about a row or a time.
+  const consoleErrors: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") consoleErrors.push(m.text());
+  });
+  page.on("pageerror", (e) => consoleErrors.push(e.message));
+
   await openDashboard(page);
   const openSection = page.getByTestId("live-feed").getByTestId("feed-open");
   await expect(openSection.getByRole("heading", { name: /Open now/ })).toBeVisible();
@@ -90,6 +98,7 @@ test("the demo trader's dashboard shows the open signals of both paid providers"
   expect(times).toEqual([...times].sort((a, b) => b - a));
 
   await page.screenshot({ path: "test-results/screens/dashboard-feed-trader-1280.png", fullPage: true });
+  expect(consoleErrors.filter((e) => /hydrat|#418|#423|#425/i.test(e)), "hydration errors").toEqual([]);
 
   // Item 7: following providers ticks "Choose a provider".
   const step = page.getByTestId("step-provider");
