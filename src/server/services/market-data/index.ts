@@ -11,9 +11,9 @@ import { NotFoundError } from "@/server/errors";
 import {
   demoPricesAreSynthetic,
   getMarketData,
-  ReplayMarketData,
   type MarketData,
   type Quote,
+  type ReplayMarketData,
   type SymbolInfo,
 } from "@/server/integrations/market-data";
 import type { PriceSource } from "@/lib/market-data/price-source";
@@ -43,8 +43,11 @@ export async function priceSource(): Promise<PriceSource> {
   const market = getMarketData();
   if (market.kind === "synthetic") return { kind: "synthetic" };
   if (market.kind === "ccxt") return { kind: "ccxt", exchange: market.source.replace(/^ccxt:/, "") };
-  // A test double may say "replay" without being the adapter: it has no recordings to describe.
-  return { kind: "replay", series: market instanceof ReplayMarketData ? await market.replayedSeries() : [] };
+  // Duck-typed, not `instanceof`: Next.js bundles the start-up code that installs the adapter apart from the routes
+  // that read it, so the class seen here need not be the one it was made from. A test double that only says
+  // "replay" has no recordings to describe.
+  const replay = market as Partial<Pick<ReplayMarketData, "replayedSeries">>;
+  return { kind: "replay", series: typeof replay.replayedSeries === "function" ? await replay.replayedSeries() : [] };
 }
 
 /**

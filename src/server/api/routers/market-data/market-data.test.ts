@@ -46,7 +46,12 @@ describe("marketData.priceSource", () => {
     expect(priceSourceNotice(source, Date.now()).title).toBe("Synthetic prices — demo data.");
   });
 
-  it("a test double that only says replay has no recordings to describe", async () => {
+  it("asks any replay adapter for its recordings, even one made from another bundle's copy of the class", async () => {
+    // Next.js installs the adapter from the start-up bundle; the routes' ReplayMarketData is another class object.
+    const series = [{ symbol: "BTC/USDT", venue: "Binance", timeframe: "1h" as const, recordedFrom: 1, recordedTo: 2, offsetMs: 3 }];
+    setMarketData({ kind: "replay", source: "replay", replayedSeries: async () => series } as unknown as MarketData);
+    expect((await (await callerFor(null)).marketData.priceSource()).source).toEqual({ kind: "replay", series });
+    // A test double that only says "replay" has no recordings to describe.
     setMarketData({ kind: "replay", source: "replay" } as unknown as MarketData);
     expect((await (await callerFor(null)).marketData.priceSource()).source).toEqual({ kind: "replay", series: [] });
   });
