@@ -32,16 +32,14 @@ const HOUR = 3_600_000;
 async function visitor() {
   const real = await callerFor(null);
   listed.length = 0;
-  as.caller = {
-    providers: real.providers,
-    billing: real.billing,
-    signals: {
-      forProvider: (input: ForProviderInput) => {
-        listed.push(input);
-        return real.signals.forProvider(input);
-      },
+  const signals = {
+    forProvider: (input: ForProviderInput) => {
+      listed.push(input);
+      return real.signals.forProvider(input);
     },
   };
+  // Every other procedure the page calls goes to the real caller untouched.
+  as.caller = new Proxy(real, { get: (target, key) => (key === "signals" ? signals : Reflect.get(target, key)) });
 }
 
 /** A provider with `finished` closed signals (signal n closes at hour n) and two open ones, and an all-time curve. */
