@@ -6,6 +6,8 @@ import { providers } from "./providers";
 export const signalSide = pgEnum("signal_side", ["long", "short"]);
 export const entryType = pgEnum("entry_type", ["market", "limit"]);
 export const signalStatus = pgEnum("signal_status", ["pending", "open", "closed", "cancelled", "expired"]);
+/** A finished signal: its levels and instrument are public; before that only entitled viewers see them. */
+export const FINISHED_SIGNAL_STATUSES = ["closed", "cancelled", "expired"] as const;
 export const signalSource = pgEnum("signal_source", ["ui", "api", "tradingview", "demo"]);
 export const signalEventKind = pgEnum("signal_event_kind", [
   "published",

@@ -4,9 +4,9 @@
  * Routers reach the market-data integration only through here.
  */
 import "server-only";
-import { asc, count, desc, eq } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray } from "drizzle-orm";
 import { db } from "@/server/db";
-import { signals } from "@/server/db/schema";
+import { FINISHED_SIGNAL_STATUSES, signals } from "@/server/db/schema";
 import { NotFoundError } from "@/server/errors";
 import {
   demoPricesAreSynthetic,
@@ -51,15 +51,16 @@ export async function priceSource(): Promise<PriceSource> {
 }
 
 /**
- * The instruments a provider has published on, most used first (then by name): what its record was computed on,
- * and so the instruments its price-source label names. Reads the provider's own rows only (signals_provider_id_*).
+ * The instruments of a provider's finished signals, most used first (then by name): what its record was computed on,
+ * and so the instruments its price-source label names. Live signals are left out: their instrument is shown only to
+ * entitled viewers, and this list is public. Reads the provider's own rows only (signals_provider_id_*).
  */
 export async function publishedSymbols(providerId: string): Promise<string[]> {
   const n = count();
   const rows = await db
     .select({ symbol: signals.symbol, n })
     .from(signals)
-    .where(eq(signals.providerId, providerId))
+    .where(and(eq(signals.providerId, providerId), inArray(signals.status, [...FINISHED_SIGNAL_STATUSES])))
     .groupBy(signals.symbol)
     .orderBy(desc(n), asc(signals.symbol));
   return rows.map((r) => r.symbol);

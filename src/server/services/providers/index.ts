@@ -144,7 +144,8 @@ export async function providerSearchCondition(q: string): Promise<SQL> {
   const named = resolveInstrumentQuery(q);
   if (named.markets.length) parts.push(arrayOverlaps(providers.markets, named.markets));
   const symbols = await publishedSymbolsNamed(named);
-  if (symbols.length) parts.push(sql`exists (select 1 from signals s where s.symbol in (${textList(symbols)}) and s.provider_id = ${providers.id})`);
+  // Finished signals only: a live signal's instrument is hidden from the public, so a search must not find it either.
+  if (symbols.length) parts.push(sql`exists (select 1 from signals s where s.symbol in (${textList(symbols)}) and s.provider_id = ${providers.id} and s.status in ('closed', 'cancelled', 'expired'))`);
   return or(...parts)!;
 }
 

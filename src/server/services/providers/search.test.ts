@@ -16,7 +16,8 @@ useTestDatabase();
 
 const T0 = Date.UTC(2026, 0, 1);
 
-async function provider(displayName: string, tagline: string, markets: Market[], symbols: string[]) {
+/** Finished signals by default: only those are public. */
+async function provider(displayName: string, tagline: string, markets: Market[], symbols: string[], status: "closed" | "open" = "closed") {
   const { provider: p } = await newProvider();
   await db.update(providers).set({ displayName, tagline, markets }).where(eq(providers.id, p.id));
   if (symbols.length) {
@@ -29,8 +30,9 @@ async function provider(displayName: string, tagline: string, markets: Market[],
         entryType: "market" as const,
         entryPrice: "100",
         source: "api" as const,
-        status: "open" as const,
+        status: status,
         publishedAt: new Date(T0 + i * 3_600_000),
+        ...(status === "open" ? {} : { closedAt: new Date(T0 + i * 3_600_000 + 60_000) }),
         prevHash: "0".repeat(64),
         hash: `${p.id}-${i}`.padEnd(64, "0"),
       })),
@@ -46,6 +48,8 @@ async function seedMarket() {
   await provider("Delta Tickers", "Earnings drift", ["stocks"], ["GOOG"]);
   await provider("Epsilon", "Bitcoin only, long only", ["crypto"], []);
   await provider("Zeta Contracts", "Perpetual swaps", ["crypto"], ["BTC/USDT:USDT", "ETH/BTC"]);
+  // Only a live signal on SOL/USDT: its instrument is hidden from the public, so searching for it must not find it.
+  await provider("Eta Hidden", "Quiet account", ["crypto"], ["SOL/USDT"], "open");
 }
 
 async function found(q: string): Promise<{ list: string[]; leaderboard: string[] }> {
@@ -74,14 +78,16 @@ const CASES: [string, string[]][] = [
   ["google", ["Delta Tickers"]],
   ["goog", ["Delta Tickers"]],
   // Markets: what the provider lists.
-  ["crypto", ["Alpha Desk", "Beta Flow", "Epsilon", "Zeta Contracts"]],
+  ["crypto", ["Alpha Desk", "Beta Flow", "Epsilon", "Eta Hidden", "Zeta Contracts"]],
   ["forex", ["Gamma Pairs"]],
   ["fx", ["Gamma Pairs"]],
   ["stocks", ["Delta Tickers"]],
   // Name and tagline still match; an instrument nobody trades finds nobody.
   ["delta", ["Delta Tickers"]],
   ["swings", ["Gamma Pairs"]],
+  // Eta Hidden trades SOL/USDT only in a signal still open: its instrument is not public yet.
   ["solana", []],
+  ["SOLUSDT", []],
   ["usdc", []],
 ];
 

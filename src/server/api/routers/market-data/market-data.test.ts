@@ -21,14 +21,15 @@ describe("marketData.priceSource", () => {
   const t = useTestDatabase();
   afterEach(() => setMarketData(undefined));
 
-  it("a live exchange: its name, and with a provider, the instruments it published on, most used first", async () => {
+  it("a live exchange: its name, and with a provider, the instruments of its finished signals, most used first", async () => {
     const market = new FakeMarket();
     setMarketData(market);
     const a = await newProvider();
     const publish = (symbol: string, stopLoss: string) => a.caller.signals.publish({ symbol, side: "long", stopLoss });
-    await publish("ETH/USDT", "1900");
-    await publish("BTC/USDT", "31000");
-    await publish("ETH/USDT", "1900");
+    const closed = [await publish("ETH/USDT", "1900"), await publish("BTC/USDT", "31000"), await publish("ETH/USDT", "1900")];
+    for (const { signal } of closed) await a.caller.signals.close({ id: signal.id });
+    // Still open: its instrument is shown to entitled viewers only, so this public list must not name it.
+    await publish("EUR/USD", "0.5");
     const anon = await callerFor(null);
     expect(await anon.marketData.priceSource({ providerSlug: a.provider.slug })).toEqual({
       source: { kind: "ccxt", exchange: "fake" },
