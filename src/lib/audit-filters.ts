@@ -19,7 +19,8 @@ export interface AuditFilters {
 }
 
 export const auditFiltersInput = {
-  actor: z.string().trim().min(1).max(254).optional(),
+  // Emails are stored lower-case; a filter typed or linked in another case still finds them.
+  actor: z.string().trim().toLowerCase().min(1).max(254).optional(),
   action: z.string().trim().min(1).max(100).optional(),
   from: z.date().optional(),
   to: z.date().optional(),

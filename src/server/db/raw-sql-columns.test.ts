@@ -380,6 +380,7 @@ const RAW_USERS: Record<string, string> = {
   "services/signals/provider-lock.ts": "providerLockSql, providerLockStatement",
   "services/signals/publish.ts": "runs the statements of publication-sql, guard and provider-lock only",
   "services/tradingview/handle.ts": "DELIVERY_CONTEXT_SQL",
+  "services/providers/index.ts": "executeRows of the marketplace search's loose index scan over signals.symbol (publishedSymbolsNamed); run by src/server/services/providers/search.test.ts on both databases",
   "services/tradingview/settle.ts": "executeRows of the delivery's advisory lock (names no table); the provider lock through lockProvider",
 };
 

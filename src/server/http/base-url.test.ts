@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { useEnvOverrides } from "@/test/env";
 import { devHosts } from "@/lib/dev-origins";
 import { appBaseUrl, allowedRequestOrigin, assertAppUrlConfigured, MissingAppUrlError } from "./base-url";
+import { systemContext } from "@/server/services/context";
 import { requestServiceContext } from "./service-context";
 
 const setEnv = useEnvOverrides();
@@ -96,6 +97,16 @@ describe("appBaseUrl", () => {
     expect(() => assertAppUrlConfigured()).toThrow(MissingAppUrlError);
     setEnv("APP_URL", "https://signals.example.com");
     expect(() => assertAppUrlConfigured()).not.toThrow();
+  });
+
+  it("a context for work without a request needs APP_URL only when it builds a link", () => {
+    devOn3212();
+    setEnv("NODE_ENV", "production");
+    // A seed or a job in production without APP_URL: building its context must not fail, only a link would.
+    const ctx = systemContext();
+    expect(() => ctx.baseUrl).toThrow(MissingAppUrlError);
+    setEnv("APP_URL", "https://signals.example.com");
+    expect(systemContext().baseUrl).toBe("https://signals.example.com");
   });
 });
 

@@ -61,6 +61,7 @@ export function serviceContext(init: ServiceContextInit & { actor: Actor }): Act
 export function serviceContext(init?: ServiceContextInit): ServiceContext;
 export function serviceContext(init: ServiceContextInit = {}): ServiceContext {
   const requestId = init.requestId ?? randomUUID();
+  let baseUrl = init.baseUrl;
   return {
     // Only who acts: a session's user object carries more (email, name) that services must not come to rely on.
     actor: init.actor ? { id: init.actor.id, role: init.actor.role } : null,
@@ -68,7 +69,10 @@ export function serviceContext(init: ServiceContextInit = {}): ServiceContext {
     now: init.now ?? new Date(),
     requestId,
     log: rootLogger.child({ requestId }),
-    baseUrl: init.baseUrl ?? appBaseUrl(),
+    // Worked out when a link is first built: work that builds none (a seed, a job) must not need APP_URL.
+    get baseUrl() {
+      return (baseUrl ??= appBaseUrl());
+    },
   };
 }
 

@@ -126,6 +126,7 @@ const QUERIES: Record<string, (c: Caller, w: W) => Promise<unknown>> = {
   "providers.leaderboard": (c) => c.providers.leaderboard({}),
   "providers.trackRecord": (c, w) => c.providers.trackRecord({ slug: w.p.provider.slug }),
   "providers.markets": (c) => c.providers.markets(),
+  "marketData.priceSource": (c, w) => c.marketData.priceSource({ providerSlug: w.p.provider.slug }),
   "providers.webhook": (c) => c.providers.webhook(),
   "providers.mine": (c) => c.providers.mine(),
   "admin.overview": (c) => c.admin.overview(),

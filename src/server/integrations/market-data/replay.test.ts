@@ -415,6 +415,14 @@ describe("replayAvailable", () => {
       fs.writeFileSync(path.join(tmp, "candles", "binance_ETH_USDT_1h_2023-05-01_2024-01-01.json"), rows(Date.UTC(2023, 4, 1), 5000));
       fs.writeFileSync(path.join(tmp, "candles", "binance_ETHBTC_1h_2023-05-01_2024-01-01.json"), "[]");
       expect(resolveSeriesFile(tmp, eth)).toBe(path.join(tmp, "candles", "binance_ETH_USDT_1h_2023-05-01_2024-01-01.json"));
+      // A longer recording dropped in beside it (earlier start, later end) replaces it: the end decides, not the start.
+      fs.writeFileSync(path.join(tmp, "candles", "binance_ETH_USDT_1h_2019-01-01_2024-06-01.json"), "[]");
+      expect(resolveSeriesFile(tmp, eth)).toBe(path.join(tmp, "candles", "binance_ETH_USDT_1h_2019-01-01_2024-06-01.json"));
+      // Of two that end together, the one with more history.
+      fs.writeFileSync(path.join(tmp, "candles", "binance_ETH_USDT_1h_2022-01-01_2024-06-01.json"), "[]");
+      expect(resolveSeriesFile(tmp, eth)).toBe(path.join(tmp, "candles", "binance_ETH_USDT_1h_2019-01-01_2024-06-01.json"));
+      fs.rmSync(path.join(tmp, "candles", "binance_ETH_USDT_1h_2019-01-01_2024-06-01.json"));
+      fs.rmSync(path.join(tmp, "candles", "binance_ETH_USDT_1h_2022-01-01_2024-06-01.json"));
       expect(replayAvailable(tmp)).toBe(true);
       expect(await readRecordedSpan(tmp, eth)).toEqual({ firstOpen: Date.UTC(2023, 4, 1), lastClose: Date.UTC(2023, 4, 1) + 5000 * H });
       expect(await new ReplayMarketData({ dir: tmp, db: {} as never }).listSymbols()).toEqual([eth.info]);

@@ -84,7 +84,7 @@ export const REPLAY_SERIES: readonly ReplaySeriesSpec[] = [
   },
 ];
 
-/** The file a spec names in `dir` (its `*` matched against the folder: the last name in order, i.e. the latest recording), or null. */
+/** The file a spec names in `dir` (its `*` matched against the folder: the recording with the latest end, then the longest), or null. */
 export function resolveSeriesFile(dir: string, spec: ReplaySeriesSpec): string | null {
   const full = path.resolve(dir, spec.file);
   const name = path.basename(full);
@@ -97,7 +97,20 @@ export function resolveSeriesFile(dir: string, spec: ReplaySeriesSpec): string |
   } catch {
     return null;
   }
-  const match = entries.filter((e) => e.length >= head.length + tail.length && e.startsWith(head) && e.endsWith(tail)).sort().at(-1);
+  // The wildcard covers "<first>_<last>" (ISO dates): the recording that reaches furthest wins, and of two that end
+  // together the one that starts earlier (more history).
+  const span = (e: string) => {
+    const parts = e.slice(head.length, e.length - tail.length).split("_");
+    return { first: parts[0] ?? "", last: parts.at(-1) ?? "" };
+  };
+  const match = entries
+    .filter((e) => e.length >= head.length + tail.length && e.startsWith(head) && e.endsWith(tail))
+    .sort((a, b) => {
+      const x = span(a);
+      const y = span(b);
+      return x.last.localeCompare(y.last) || y.first.localeCompare(x.first) || a.localeCompare(b);
+    })
+    .at(-1);
   return match ? path.join(folder, match) : null;
 }
 

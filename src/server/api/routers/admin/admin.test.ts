@@ -71,6 +71,8 @@ describe("admin users", () => {
     const byAdmin = await admin.caller.admin.audit({ page: 1, pageSize: 25, actor: admin.user.email });
     expect(byAdmin.items.length).toBeGreaterThan(0);
     expect(byAdmin.items.every((a) => a.actorEmail === admin.user.email)).toBe(true);
+    // The same filter typed in another case finds the same rows (emails are stored lower-case).
+    expect((await admin.caller.admin.audit({ page: 1, pageSize: 25, actor: admin.user.email.toUpperCase() })).total).toBe(byAdmin.total);
     expect((await admin.caller.admin.audit({ page: 1, pageSize: 25, to: new Date(Date.now() - 86_400_000) })).total).toBe(0);
     expect((await admin.caller.admin.audit({ page: 1, pageSize: 25, from: new Date(Date.now() - 86_400_000) })).total).toBeGreaterThan(1);
   });
