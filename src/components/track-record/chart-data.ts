@@ -11,7 +11,6 @@ import { INITIAL_EQUITY } from "@/lib/stats/constants";
 import { drawdown as formatDrawdown, percent, utcDate, type Figure } from "./format";
 
 const DAY_MS = 86_400_000;
-const INITIAL = Number(INITIAL_EQUITY);
 
 export interface TrackRecordCurve {
   equity: { time: Date; value: string }[];
@@ -58,7 +57,8 @@ const dayStart = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
 /** The day a curve instant belongs to: a day-end mark at 00:00 closes the day before it. */
 const dayOf = (ms: number) => (ms % DAY_MS === 0 ? ms - DAY_MS : dayStart(ms));
 const dollars = new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-const usd = (v: number) => `$${dollars.format(v)}`;
+/** A decimal string of dollars, rounded to the cent in decimal (the table reads as money, so no float rounding). */
+const usd = (v: string) => `$${dollars.format(new Decimal(v).toDecimalPlaces(2).toNumber())}`;
 
 /**
  * Plain numbers throughout: this runs on every profile request, and a year of points through decimal.js cost ~4 ms
@@ -66,13 +66,15 @@ const usd = (v: number) => `$${dollars.format(v)}`;
  */
 export function buildChartData(curve: TrackRecordCurve, closes: ClosedMark[], now: Date = new Date()): { chart: EquityChartData; months: MonthRow[] } {
   // Day-end equity, labelled with the day that ended; then today's realized equity so far.
-  const equity = new Map<number, number>();
+  // The figures as given (decimal strings), for the month table; plain numbers for the chart.
+  const equityText = new Map<number, string>();
   const start = curve.drawdown[0]?.time.getTime();
-  if (start !== undefined) equity.set(dayStart(start) - DAY_MS, INITIAL);
-  for (const p of curve.equity) equity.set(dayOf(p.time.getTime()), Number(p.value));
+  if (start !== undefined) equityText.set(dayStart(start) - DAY_MS, INITIAL_EQUITY);
+  for (const p of curve.equity) equityText.set(dayOf(p.time.getTime()), p.value);
   const today = dayStart(now.getTime());
-  const lastDay = Math.max(...equity.keys());
-  if (today > lastDay) equity.set(today, Number(curve.finalEquity));
+  const lastDay = Math.max(...equityText.keys());
+  if (today > lastDay) equityText.set(today, curve.finalEquity);
+  const equity = new Map([...equityText].map(([d, v]) => [d, Number(v)]));
 
   const days = [...equity.keys()].sort((a, b) => a - b);
 
@@ -117,7 +119,7 @@ export function buildChartData(curve: TrackRecordCurve, closes: ClosedMark[], no
 
   // Month-by-month key points, for the table that stands in for the chart for screen-reader users.
   const months: MonthRow[] = [];
-  let prevEnd = INITIAL;
+  let prevEnd = new Decimal(INITIAL_EQUITY);
   const byMonth = new Map<string, { last: number; worst: number; closed: number; wins: number }>();
   const monthKey = (ms: number) => {
     const d = new Date(ms);
@@ -138,11 +140,11 @@ export function buildChartData(curve: TrackRecordCurve, closes: ClosedMark[], no
     if (won(c)) m.wins += 1;
   }
   for (const [, m] of [...byMonth.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-    const end = equity.get(m.last)!;
+    const end = new Decimal(equityText.get(m.last)!);
     months.push({
       month: formatMonthYear(new Date(m.last)),
-      equity: usd(end),
-      change: percent(String(end / prevEnd - 1)),
+      equity: usd(end.toString()),
+      change: percent(end.dividedBy(prevEnd).minus(1).toString()),
       worstDrawdown: formatDrawdown(String(m.worst)),
       closed: m.closed,
       wins: m.wins,
@@ -160,7 +162,7 @@ export function describeCurve(curve: TrackRecordCurve, closes: ClosedMark[], now
   const wins = closes.filter((c) => new Decimal(c.resultPct).greaterThan(0)).length;
   return (
     `Equity of the standard $${formatCount(new Decimal(INITIAL_EQUITY).toNumber())} account from ${utcDate(start)} to ${utcDate(now)}: ` +
-    `${usd(final.toNumber())} (${roi.text}), maximum drawdown ${formatDrawdown(curve.maxDrawdown).text.replace("-", "")}. ` +
+    `${usd(curve.finalEquity)} (${roi.text}), maximum drawdown ${formatDrawdown(curve.maxDrawdown).text.replace("-", "")}. ` +
     `Markers show ${closes.length} closed signals: ${wins} wins and ${closes.length - wins} losses.`
   );
 }
