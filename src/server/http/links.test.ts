@@ -82,7 +82,10 @@ describe("the TradingView webhook URL", () => {
     devOn3212();
     const provider = await createUser("provider");
     const caller = await callerAt("127.0.0.1:3212", provider);
-    expect((await caller.providers.webhook()).baseUrl).toBe("http://127.0.0.1:3212/api/webhooks/tradingview/");
+    expect(await caller.providers.webhook()).toMatchObject({
+      appUrl: "http://127.0.0.1:3212",
+      baseUrl: "http://127.0.0.1:3212/api/webhooks/tradingview/",
+    });
     expect((await caller.providers.rotateWebhook()).url).toMatch(/^http:\/\/127\.0\.0\.1:3212\/api\/webhooks\/tradingview\/tv_/);
     const foreign = await callerAt("evil.example:3212", provider);
     expect((await foreign.providers.webhook()).baseUrl).toBe("http://localhost:3212/api/webhooks/tradingview/");

@@ -8,7 +8,7 @@ import { AlertMessage, RestExample } from "./alert-message";
 import { WebhookPassphrase } from "./webhook-passphrase";
 import { WebhookUrl } from "./webhook-url";
 
-export type WebhookStatus = { configured: boolean; passphrase: boolean; baseUrl: string };
+export type WebhookStatus = { configured: boolean; passphrase: boolean; appUrl: string; baseUrl: string };
 
 const STEPS = [
   ["Create your webhook URL", "It is secret: anyone who has it can publish as you. We keep only a hash of it."],
@@ -23,7 +23,7 @@ export function TradingViewSection({ initial }: { initial: WebhookStatus }) {
   const status = useQuery({ ...trpc.providers.webhook.queryOptions(), initialData: initial });
   // Only known in this browser right after it is set: the server keeps it encrypted and never sends it back.
   const [knownPassphrase, setKnownPassphrase] = useState<string | null>(null);
-  const { configured, passphrase, baseUrl } = status.data;
+  const { configured, passphrase, appUrl, baseUrl } = status.data;
   /** Shows a change at once; the refetch then confirms it. */
   const patchStatus = (patch: Partial<WebhookStatus>) => {
     queryClient.setQueryData(trpc.providers.webhook.queryKey(), (old) => (old ? { ...old, ...patch } : old));
@@ -60,7 +60,7 @@ export function TradingViewSection({ initial }: { initial: WebhookStatus }) {
           }}
         />
         <AlertMessage passphrase={{ set: passphrase, value: knownPassphrase }} />
-        <RestExample appUrl={baseUrl.replace(/\/api\/webhooks\/tradingview\/?$/, "")} />
+        <RestExample appUrl={appUrl} />
       </CardBody>
     </Card>
   );

@@ -43,7 +43,11 @@ export const providersRouter = createTRPCRouter({
 
   trackRecord: publicProcedure.input(z.object({ slug: z.string().trim().min(1).max(80) })).query(({ input }) => trackRecord(input.slug)),
 
-  webhook: providerProcedure.input(z.void()).query(async ({ ctx }) => ({ ...(await webhookStatus(ctx.provider.id)), baseUrl: `${ctx.service.baseUrl}/api/webhooks/tradingview/` })),
+  webhook: providerProcedure.input(z.void()).query(async ({ ctx }) => ({
+    ...(await webhookStatus(ctx.provider.id)),
+    appUrl: ctx.service.baseUrl,
+    baseUrl: `${ctx.service.baseUrl}/api/webhooks/tradingview/`,
+  })),
 
   /** Creates or replaces the TradingView webhook secret; the full URL is returned this once. */
   rotateWebhook: providerProcedure.input(z.void()).mutation(async ({ ctx }) => {
