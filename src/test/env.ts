@@ -19,3 +19,15 @@ export function useEnvOverrides(): <K extends keyof Env>(key: K, value: Env[K]) 
     target[key as string] = value;
   };
 }
+
+/**
+ * `next dev` on `port` with no APP_URL and no trusted proxy: the set-up in which links must follow the address the
+ * page was opened on (issue 11).
+ */
+export function devServerWithoutAppUrl(setEnv: ReturnType<typeof useEnvOverrides>, port: number): void {
+  setEnv("NODE_ENV", "development");
+  setEnv("APP_URL", undefined);
+  setEnv("PORT", port);
+  setEnv("TRUSTED_PROXY_HOPS", 0);
+  setEnv("TRUST_PROXY", false);
+}

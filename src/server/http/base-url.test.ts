@@ -4,7 +4,7 @@
  */
 import os from "node:os";
 import { describe, expect, it } from "vitest";
-import { useEnvOverrides } from "@/test/env";
+import { devServerWithoutAppUrl, useEnvOverrides } from "@/test/env";
 import { devHosts } from "@/lib/dev-origins";
 import { appBaseUrl, allowedRequestOrigin, assertAppUrlConfigured, MissingAppUrlError } from "./base-url";
 import { systemContext } from "@/server/services/context";
@@ -15,11 +15,7 @@ const req = (headers: Record<string, string>) => new Headers(headers);
 
 /** Development on port 3212 with no APP_URL and no trusted proxy: the case the issue met. */
 function devOn3212() {
-  setEnv("NODE_ENV", "development");
-  setEnv("APP_URL", undefined);
-  setEnv("PORT", 3212);
-  setEnv("TRUSTED_PROXY_HOPS", 0);
-  setEnv("TRUST_PROXY", false);
+  devServerWithoutAppUrl(setEnv, 3212);
 }
 
 describe("appBaseUrl", () => {

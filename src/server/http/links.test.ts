@@ -6,7 +6,7 @@
 import { and, desc, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { useTestDatabase } from "@/test/db";
-import { useEnvOverrides } from "@/test/env";
+import { devServerWithoutAppUrl, useEnvOverrides } from "@/test/env";
 import { createUser, uniqueEmail } from "@/test/factories";
 import { createCaller } from "@/server/api/root";
 import { createTRPCContext, type SessionUser } from "@/server/api/trpc";
@@ -20,11 +20,7 @@ const t = useTestDatabase();
 const setEnv = useEnvOverrides();
 
 function devOn3212() {
-  setEnv("NODE_ENV", "development");
-  setEnv("APP_URL", undefined);
-  setEnv("PORT", 3212);
-  setEnv("TRUSTED_PROXY_HOPS", 0);
-  setEnv("TRUST_PROXY", false);
+  devServerWithoutAppUrl(setEnv, 3212);
   resetRateLimits();
 }
 

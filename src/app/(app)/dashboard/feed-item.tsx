@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { Badge } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
+import { ListSkeleton } from "@/components/ui/skeleton";
 import { SideBadge, StatusBadge } from "@/components/signals/badges";
 import { formatR, formatReturn, formatShare, resultTone } from "@/components/signals/format";
 import { SignalLevels } from "@/components/signals/levels";
@@ -85,15 +86,5 @@ export function FeedItem({ row, highlight }: { row: FeedRow; highlight: boolean 
 }
 
 export function FeedSkeleton() {
-  return (
-    <ul aria-hidden="true" className="divide-y divide-slate-100">
-      {[0, 1, 2].map((i) => (
-        <li key={i} className="animate-pulse space-y-3 px-5 py-4">
-          <div className="h-3 w-40 rounded bg-slate-100" />
-          <div className="h-4 w-56 rounded bg-slate-100" />
-          <div className="h-3 w-72 max-w-full rounded bg-slate-100" />
-        </li>
-      ))}
-    </ul>
-  );
+  return <ListSkeleton bars={["h-3 w-40", "h-4 w-56", "h-3 w-72 max-w-full"]} />;
 }

@@ -6,6 +6,7 @@ import { useTRPC } from "@/trpc/react";
 import { Alert, Card, CardHeader, EmptyState } from "@/components/ui/card";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
+import { ListSkeleton } from "@/components/ui/skeleton";
 import { Icon } from "@/components/shell/icons";
 import { StreamStatus } from "@/components/signals/stream-status";
 import type { SymbolInfo } from "@/lib/market-data/types";
@@ -18,16 +19,7 @@ const BOOK_PAGE_SIZE = 10;
 type Tab = "live" | "done";
 
 function BookSkeleton() {
-  return (
-    <ul aria-hidden="true" className="divide-y divide-slate-100">
-      {[0, 1, 2].map((i) => (
-        <li key={i} className="animate-pulse space-y-3 px-5 py-4">
-          <div className="h-4 w-48 rounded bg-slate-100" />
-          <div className="h-3 w-72 max-w-full rounded bg-slate-100" />
-        </li>
-      ))}
-    </ul>
-  );
+  return <ListSkeleton bars={["h-4 w-48", "h-3 w-72 max-w-full"]} />;
 }
 
 /** The provider's own signals, Live and History, kept current by the live stream of their own feed. */
