@@ -74,8 +74,10 @@ async function providerWith(name: string, stats: { closedSignals: number; ageDay
       entryType: "market",
       entryPrice: "100",
       source: "api",
-      status: "open",
-      publishedAt: new Date(),
+      // Finished: only a finished signal's instrument is public, and so searchable.
+      status: "closed",
+      publishedAt: new Date(Date.now() - DAY),
+      closedAt: new Date(),
       prevHash: "0".repeat(64),
       hash: provider.id.padEnd(64, "0"),
     });
