@@ -266,7 +266,17 @@ describe("who sees what", () => {
     const trader = await createUser("subscriber");
     const caller = await callerFor(trader);
     expect(await caller.signals.feed({})).toEqual({ open: [], openMore: [], recent: [], nextCursor: null });
-    for (const cursor of ["x", "2026-01-01T00:00:00Z|sig_1", "2026-01-01T00:00:00.000000Z|sig_1' or 1=1"]) {
+    for (const cursor of [
+      "x",
+      "2026-01-01T00:00:00Z|sig_1",
+      "2026-01-01T00:00:00.000000Z|sig_1' or 1=1",
+      // The right shape but no real instant: PostgreSQL would answer these with an error (a 500), not an empty page.
+      "0000-12-03T20:00:00.000000Z|sig_1",
+      "2026-13-45T00:00:00.000000Z|sig_1",
+      "2026-02-30T00:00:00.000000Z|sig_1",
+      "2026-01-01T25:00:00.000000Z|sig_1",
+      `2026-01-01T00:00:00.000000Z|${"a".repeat(200)}`,
+    ]) {
       expect(await trpcCode(caller.signals.feed({ cursor })), cursor).toBe("BAD_REQUEST");
     }
   });

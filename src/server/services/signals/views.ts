@@ -123,7 +123,20 @@ export interface FeedPage {
 }
 
 /** A keyset position in "recent": the finish time to the microsecond (as PostgreSQL keeps it) and the signal id. */
-export const FEED_CURSOR = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|([A-Za-z0-9_]{1,64})$/;
+const FEED_CURSOR = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|([A-Za-z0-9_]{1,64})$/;
+
+/**
+ * A cursor's parts, or null when it is not one this feed hands out: the right shape, and a real instant from 1970 on
+ * (a month 13 or a year 0 would otherwise reach PostgreSQL, which refuses them with an error, not an empty page).
+ */
+export function parseFeedCursor(cursor: string): { at: string; id: string } | null {
+  const m = FEED_CURSOR.exec(cursor);
+  if (!m) return null;
+  const [, at, id] = m as unknown as [string, string, string];
+  const ms = Date.parse(`${at.slice(0, 23)}Z`);
+  if (!Number.isFinite(ms) || ms < 0 || new Date(ms).toISOString().slice(0, 23) !== at.slice(0, 23)) return null;
+  return { at, id };
+}
 
 function feedEntry(row: { signal: SignalRow; providerName: string; providerSlug: string }): FeedEntry {
   // Entitled by construction (the provider ids come from entitledProviderIds), so every row is shown in full.
@@ -148,7 +161,7 @@ export async function feedFor(viewer: Viewer, input: { limit: number; cursor?: s
   const finishedAt = sql<string>`to_char(${signals.closedAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
   // Ids compared byte-wise, whatever the database's collation, as src/lib/feed breaks ties in the browser.
   const idOrder = sql`${signals.id} collate "C"`;
-  const at = input.cursor ? FEED_CURSOR.exec(input.cursor) : null;
+  const at = input.cursor ? parseFeedCursor(input.cursor) : null;
   if (input.cursor && !at) throw new ValidationError("That feed position is not valid");
   const recentRows = await db
     .select({ ...columns, position: finishedAt })
@@ -159,7 +172,7 @@ export async function feedFor(viewer: Viewer, input: { limit: number; cursor?: s
         inArray(signals.providerId, ids),
         inArray(signals.status, ["closed", "cancelled", "expired"]),
         isNotNull(signals.closedAt),
-        at ? sql`(${signals.closedAt}, ${idOrder}) < (${at[1]}::timestamptz, ${at[2]})` : undefined,
+        at ? sql`(${signals.closedAt}, ${idOrder}) < (${at.at}::timestamptz, ${at.id})` : undefined,
       ),
     )
     .orderBy(desc(signals.closedAt), desc(idOrder))

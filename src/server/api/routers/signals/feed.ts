@@ -6,7 +6,7 @@
 import "server-only";
 import { z } from "zod";
 import { protectedProcedure } from "@/server/api/trpc";
-import { FEED_CURSOR, feedFor } from "@/server/services/signals/views";
+import { feedFor, parseFeedCursor } from "@/server/services/signals/views";
 
 const decimal = z.string();
 
@@ -52,7 +52,11 @@ export const feedOutput = z.object({
 
 export const feedInput = z.object({
   limit: z.number().int().min(1).max(100).default(20),
-  cursor: z.string().regex(FEED_CURSOR, "That feed position is not valid").nullish(),
+  cursor: z
+    .string()
+    .max(120, "That feed position is not valid")
+    .refine((c) => parseFeedCursor(c) !== null, "That feed position is not valid")
+    .nullish(),
 });
 
 export const feedProcedure = protectedProcedure
