@@ -18,12 +18,17 @@ export interface AuditFilters {
   to?: Date;
 }
 
+// The range a filter may name: the database keeps years 1 to 294276, but an audit row is from 1970 on, and a day of
+// year 9999 plus one would leave the four-digit years JavaScript dates serialise to.
+const EARLIEST = new Date(0);
+const LATEST = new Date(Date.UTC(9999, 0, 1));
+
 export const auditFiltersInput = {
   // Emails are stored lower-case; a filter typed or linked in another case still finds them.
   actor: z.string().trim().toLowerCase().min(1).max(254).optional(),
   action: z.string().trim().min(1).max(100).optional(),
-  from: z.date().optional(),
-  to: z.date().optional(),
+  from: z.date().min(EARLIEST, "Audit dates start in 1970").max(LATEST, "Audit dates end before 9999").optional(),
+  to: z.date().min(EARLIEST, "Audit dates start in 1970").max(LATEST, "Audit dates end before 9999").optional(),
 };
 
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -33,7 +38,7 @@ function dayStart(raw: string | undefined): Date | undefined {
   const m = raw ? DAY.exec(raw) : null;
   if (!m) return undefined;
   const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return d.toISOString().slice(0, 10) === raw ? d : undefined;
+  return d.toISOString().slice(0, 10) === raw && d >= EARLIEST && d < LATEST ? d : undefined;
 }
 
 const DAY_MS = 86_400_000;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { TRPCError } from "@trpc/server";
 import { eq } from "drizzle-orm";
 import { useTestDatabase } from "@/test/db";
-import { callerFor, createUser, signedIn } from "@/test/factories";
+import { callerFor, createUser, signedIn, trpcCode } from "@/test/factories";
 import { auditLog, providers, users } from "@/server/db/schema";
 
 const t = useTestDatabase();
@@ -74,6 +74,11 @@ describe("admin users", () => {
     // The same filter typed in another case finds the same rows (emails are stored lower-case).
     expect((await admin.caller.admin.audit({ page: 1, pageSize: 25, actor: admin.user.email.toUpperCase() })).total).toBe(byAdmin.total);
     expect((await admin.caller.admin.audit({ page: 1, pageSize: 25, to: new Date(Date.now() - 86_400_000) })).total).toBe(0);
+    // Dates no audit row can have are refused with a 400, not passed on to the database.
+    for (const bad of [new Date(Date.UTC(10_000, 0, 1)), new Date(-1)]) {
+      expect(await trpcCode(admin.caller.admin.audit({ page: 1, pageSize: 25, from: bad })), bad.toISOString()).toBe("BAD_REQUEST");
+      expect(await trpcCode(admin.caller.admin.audit({ page: 1, pageSize: 25, to: bad })), bad.toISOString()).toBe("BAD_REQUEST");
+    }
     expect((await admin.caller.admin.audit({ page: 1, pageSize: 25, from: new Date(Date.now() - 86_400_000) })).total).toBeGreaterThan(1);
   });
 });
