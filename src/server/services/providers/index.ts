@@ -3,7 +3,7 @@ import "server-only";
 import { containsPattern } from "@/server/db/like";
 import { and, arrayOverlaps, asc, count, desc, eq, ilike, or, sql, arrayContains, type SQL } from "drizzle-orm";
 import { db, type Executor } from "@/server/db";
-import { providers, users, type Market } from "@/server/db/schema";
+import { FINISHED_SIGNAL_STATUSES, providers, users, type Market } from "@/server/db/schema";
 import { NotFoundError } from "@/server/errors";
 import { recordAudit } from "@/server/services/audit";
 import { publicProviderColumns } from "./public-columns";
@@ -145,7 +145,7 @@ export async function providerSearchCondition(q: string): Promise<SQL> {
   if (named.markets.length) parts.push(arrayOverlaps(providers.markets, named.markets));
   const symbols = await publishedSymbolsNamed(named);
   // Finished signals only: a live signal's instrument is hidden from the public, so a search must not find it either.
-  if (symbols.length) parts.push(sql`exists (select 1 from signals s where s.symbol in (${textList(symbols)}) and s.provider_id = ${providers.id} and s.status in ('closed', 'cancelled', 'expired'))`);
+  if (symbols.length) parts.push(sql`exists (select 1 from signals s where s.symbol in (${textList(symbols)}) and s.provider_id = ${providers.id} and s.status in (${textList(FINISHED_SIGNAL_STATUSES)}))`);
   return or(...parts)!;
 }
 

@@ -6,7 +6,7 @@
 import "server-only";
 import { and, count, desc, eq, inArray, isNotNull, lte, sql } from "drizzle-orm";
 import { db } from "@/server/db";
-import { providers, signals } from "@/server/db/schema";
+import { FINISHED_SIGNAL_STATUSES, providers, signals } from "@/server/db/schema";
 import { NotFoundError, ValidationError } from "@/server/errors";
 import { byEventDesc, feedEvent, type FeedEventKind } from "@/lib/feed";
 import { accessTo, entitledProviderIds, isLive, type Access, type Viewer } from "@/server/services/entitlements";
@@ -90,7 +90,7 @@ export async function listProviderSignals(viewer: Viewer | null, slug: string, i
   const provider = await db.query.providers.findFirst({ where: eq(providers.slug, slug), columns: { id: true } });
   if (!provider) throw new NotFoundError("No provider with that name");
   const access = await accessTo(viewer, provider.id);
-  const statuses = input.status === "live" ? (["pending", "open"] as const) : (["closed", "cancelled", "expired"] as const);
+  const statuses = input.status === "live" ? (["pending", "open"] as const) : FINISHED_SIGNAL_STATUSES;
   const where = and(eq(signals.providerId, provider.id), inArray(signals.status, [...statuses]));
   const order = input.status === "live" ? [desc(signals.publishedAt)] : [desc(signals.closedAt), desc(signals.number)];
   const [rows, [total]] = await Promise.all([
@@ -170,7 +170,7 @@ export async function feedFor(viewer: Viewer, input: { limit: number; cursor?: s
     .where(
       and(
         inArray(signals.providerId, ids),
-        inArray(signals.status, ["closed", "cancelled", "expired"]),
+        inArray(signals.status, [...FINISHED_SIGNAL_STATUSES]),
         isNotNull(signals.closedAt),
         at ? sql`(${signals.closedAt}, ${idOrder}) < (${at.at}::timestamptz, ${at.id})` : undefined,
       ),
