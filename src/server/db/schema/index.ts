@@ -7,4 +7,5 @@ export * from "./subscriptions";
 export * from "./billing";
 export * from "./market-data";
 export * from "./rate-limits";
+export * from "./jobs";
 export * from "./relations";
