@@ -5,6 +5,7 @@
  *
  * The keys mirror the database enums (src/server/db/schema); src/server/db/labels.test.ts checks they still do.
  */
+import type { JobRunStatusName } from "@/lib/job-runs";
 import type { MARKET_OPTIONS } from "@/lib/validation/providers";
 
 export type Tone = "green" | "brand" | "amber" | "slate" | "red";
@@ -48,6 +49,17 @@ export const EMAIL_STATUS: Record<EmailStatusName, { label: string; tone: Tone }
   queued: { label: "Queued", tone: "amber" },
   sent: { label: "Sent", tone: "green" },
   failed: { label: "Failed", tone: "red" },
+};
+
+/** A run of the embedded job runner, as the admin's jobs page shows it (src/server/db/schema/jobs.ts says what each means). */
+export const JOB_RUN_STATUS: Record<JobRunStatusName, { label: string; tone: Tone }> = {
+  queued: { label: "Queued", tone: "slate" },
+  running: { label: "Running", tone: "brand" },
+  sleeping: { label: "Sleeping", tone: "slate" },
+  retrying: { label: "Retrying", tone: "amber" },
+  completed: { label: "Completed", tone: "green" },
+  failed: { label: "Failed", tone: "red" },
+  cancelled: { label: "Cancelled", tone: "slate" },
 };
 
 export type UserRoleName = "subscriber" | "provider" | "admin";

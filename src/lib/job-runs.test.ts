@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { canCancel, canRetry, JOB_RUN_STATUSES, jobRunIdSchema, jobRunsHref, parseJobRunFilters } from "./job-runs";
+
+describe("job run filters in the URL", () => {
+  it("reads a job and a status, and writes them back", () => {
+    const filters = parseJobRunFilters({ job: " stats-rollup ", status: "failed", page: "2" });
+    expect(filters).toEqual({ jobId: "stats-rollup", status: "failed" });
+    expect(jobRunsHref(filters, 2)).toBe("/admin/jobs?job=stats-rollup&status=failed&page=2");
+    expect(jobRunsHref({}, 1)).toBe("/admin/jobs");
+  });
+
+  it("treats a malformed filter as no filter", () => {
+    expect(parseJobRunFilters({ status: "paused" })).toEqual({});
+    expect(parseJobRunFilters({ status: "FAILED" })).toEqual({});
+    expect(parseJobRunFilters({ job: "x".repeat(101) })).toEqual({});
+    expect(parseJobRunFilters({ job: "bad\u0000id" })).toEqual({});
+    expect(parseJobRunFilters({ job: "", status: "" })).toEqual({});
+    expect(parseJobRunFilters({ job: ["price-monitor", "stats-rollup"], status: ["sleeping", "failed"] })).toEqual({ jobId: "price-monitor", status: "sleeping" });
+  });
+});
+
+describe("what an admin may do with a run", () => {
+  it("retries only failed runs and cancels only waiting ones", () => {
+    expect(JOB_RUN_STATUSES.filter(canRetry)).toEqual(["failed"]);
+    expect(JOB_RUN_STATUSES.filter(canCancel)).toEqual(["queued", "sleeping", "retrying"]);
+  });
+
+  it("takes run ids as newId makes them", () => {
+    expect(jobRunIdSchema.safeParse("run_0123456789abcdefghjk").success).toBe(true);
+    for (const id of ["", "run_", "usr_0123", "run_ABC", "run_a b", `run_${"a".repeat(41)}`]) expect(jobRunIdSchema.safeParse(id).success, id).toBe(false);
+  });
+});
