@@ -1,0 +1,235 @@
+/**
+ * The embedded job runner's runs as admins read and steer them (/admin/jobs): the list by job and status, one run
+ * with its recorded steps, "retry now" for a failed run and "cancel" for one no worker holds. The runner
+ * (src/server/jobs/inline) owns the tables' life cycle; this module only ever moves a run out of a state no worker
+ * holds (failed, or waiting), in one conditional UPDATE, so it never races an attempt in progress. Retries and
+ * cancellations are audited in the same transaction.
+ *
+ * Under Inngest (`jobsMode()` "inngest") runs live on the Inngest server and these tables stay empty.
+ */
+import "server-only";
+import { and, count, desc, asc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { db, type Executor } from "@/server/db";
+import { jobRuns, jobSteps } from "@/server/db/schema";
+import { ConflictError, NotFoundError } from "@/server/errors";
+import { recordAudit } from "@/server/services/audit";
+import type { ActingContext } from "@/server/services/context";
+import { jobsMode, type JobsMode } from "@/server/jobs/client";
+import { listScheduledJobs } from "@/server/jobs/inline/scheduler";
+import { CANCELLABLE_STATUSES, JOB_RUN_STATUSES, RETRYABLE_STATUSES, type JobRunFilters, type JobRunStatusName } from "@/lib/job-runs";
+
+/** How much of a JSON value or an error the pages show: enough to read, never a multi-megabyte step output. */
+export const JSON_PREVIEW_CHARS = 4_000;
+const LIST_ERROR_CHARS = 300;
+const DETAIL_ERROR_CHARS = 20_000;
+
+/** Text cut to `max` characters; `truncated` says whether anything was cut (the query fetches one more to know). */
+export interface Clipped {
+  text: string;
+  truncated: boolean;
+}
+
+function clip(text: string | null, max: number): Clipped | null {
+  if (text === null) return null;
+  return text.length > max ? { text: text.slice(0, max), truncated: true } : { text, truncated: false };
+}
+
+// Pretty-printed and cut in the database, so a large value never leaves it whole. jsonb_pretty(null) is null.
+const prettyJson = (column: SQL | typeof jobRuns.event, max: number) => sql<string | null>`left(jsonb_pretty(${column}), ${max + 1})`;
+const leftText = (column: SQL | typeof jobRuns.lastError, max: number) => sql<string | null>`left(${column}, ${max + 1})`;
+const eventName = sql<string | null>`${jobRuns.event}->>'name'`;
+
+export interface AdminRunListInput extends JobRunFilters {
+  page: number;
+  pageSize: number;
+}
+
+/**
+ * Runs newest first, narrowed by job and status. `counts` are per status under the job filter alone (the status
+ * tabs); `jobIds` every job that has runs, for the job filter.
+ */
+export async function adminListRuns(input: AdminRunListInput) {
+  const byJob = input.jobId ? eq(jobRuns.jobId, input.jobId) : undefined;
+  const where = and(byJob, input.status ? eq(jobRuns.status, input.status) : undefined);
+  const [rows, perStatus, jobs] = await Promise.all([
+    db
+      .select({
+        id: jobRuns.id,
+        jobId: jobRuns.jobId,
+        status: jobRuns.status,
+        attempt: jobRuns.attempt,
+        eventName,
+        eventId: jobRuns.eventId,
+        wakeAt: jobRuns.wakeAt,
+        lastError: leftText(jobRuns.lastError, LIST_ERROR_CHARS),
+        createdAt: jobRuns.createdAt,
+        startedAt: jobRuns.startedAt,
+        finishedAt: jobRuns.finishedAt,
+        updatedAt: jobRuns.updatedAt,
+      })
+      .from(jobRuns)
+      .where(where)
+      .orderBy(desc(jobRuns.createdAt), desc(jobRuns.id))
+      .limit(input.pageSize)
+      .offset((input.page - 1) * input.pageSize),
+    db.select({ status: jobRuns.status, n: count() }).from(jobRuns).where(byJob).groupBy(jobRuns.status),
+    db.selectDistinct({ jobId: jobRuns.jobId }).from(jobRuns).orderBy(asc(jobRuns.jobId)),
+  ]);
+  const counts = Object.fromEntries(JOB_RUN_STATUSES.map((s) => [s, 0])) as Record<JobRunStatusName, number>;
+  for (const { status, n } of perStatus) counts[status] = n;
+  const all = Object.values(counts).reduce((a, b) => a + b, 0);
+  return {
+    items: rows.map(({ lastError, ...run }) => ({ ...run, attempts: run.attempt + 1, lastError: clip(lastError, LIST_ERROR_CHARS) })),
+    total: input.status ? counts[input.status] : all,
+    page: input.page,
+    pageSize: input.pageSize,
+    counts,
+    /** Runs under the job filter, whatever their status. */
+    all,
+    jobIds: jobs.map((j) => j.jobId),
+  };
+}
+
+export const RUN_STEPS_PAGE_SIZE = 100;
+
+/** One run with a page of its recorded steps, oldest first. Unknown id: NotFoundError. */
+export async function adminGetRun(id: string, stepPage = 1) {
+  const [run] = await db
+    .select({
+      id: jobRuns.id,
+      jobId: jobRuns.jobId,
+      status: jobRuns.status,
+      attempt: jobRuns.attempt,
+      eventName,
+      eventId: jobRuns.eventId,
+      event: prettyJson(jobRuns.event, JSON_PREVIEW_CHARS),
+      output: prettyJson(sql`${jobRuns.output}`, JSON_PREVIEW_CHARS),
+      lastError: leftText(jobRuns.lastError, DETAIL_ERROR_CHARS),
+      wakeAt: jobRuns.wakeAt,
+      leaseOwner: jobRuns.leaseOwner,
+      leaseUntil: jobRuns.leaseUntil,
+      concurrencyKey: jobRuns.concurrencyKey,
+      throttleKey: jobRuns.throttleKey,
+      debounceKey: jobRuns.debounceKey,
+      createdAt: jobRuns.createdAt,
+      updatedAt: jobRuns.updatedAt,
+      startedAt: jobRuns.startedAt,
+      finishedAt: jobRuns.finishedAt,
+    })
+    .from(jobRuns)
+    .where(eq(jobRuns.id, id));
+  if (!run) throw new NotFoundError("No job run with that id");
+  const [steps, [stepTotal]] = await Promise.all([
+    db
+      .select({
+        stepKey: jobSteps.stepKey,
+        kind: jobSteps.kind,
+        output: prettyJson(sql`${jobSteps.output}`, JSON_PREVIEW_CHARS),
+        wakeAt: jobSteps.wakeAt,
+        attempt: jobSteps.attempt,
+        createdAt: jobSteps.createdAt,
+      })
+      .from(jobSteps)
+      .where(eq(jobSteps.runId, id))
+      // Steps recorded in one transaction share created_at (now() is the transaction's start): the key breaks ties.
+      .orderBy(asc(jobSteps.createdAt), asc(jobSteps.stepKey))
+      .limit(RUN_STEPS_PAGE_SIZE)
+      .offset((stepPage - 1) * RUN_STEPS_PAGE_SIZE),
+    db.select({ n: count() }).from(jobSteps).where(eq(jobSteps.runId, id)),
+  ]);
+  return {
+    ...run,
+    attempts: run.attempt + 1,
+    event: clip(run.event, JSON_PREVIEW_CHARS),
+    output: clip(run.output, JSON_PREVIEW_CHARS),
+    lastError: clip(run.lastError, DETAIL_ERROR_CHARS),
+    steps: steps.map((s) => ({ ...s, attempts: s.attempt + 1, output: clip(s.output, JSON_PREVIEW_CHARS) })),
+    stepTotal: stepTotal?.n ?? 0,
+    stepPage,
+    stepPageSize: RUN_STEPS_PAGE_SIZE,
+  };
+}
+
+/** Why a run cannot be moved: NotFoundError when there is no such run, else a ConflictError naming its status. */
+async function refusal(tx: Executor, id: string, allowed: string, verb: string): Promise<never> {
+  const [current] = await tx.select({ status: jobRuns.status }).from(jobRuns).where(eq(jobRuns.id, id));
+  if (!current) throw new NotFoundError("No job run with that id");
+  throw new ConflictError(`Only ${allowed} run can be ${verb}; this one is ${current.status}`);
+}
+
+const moved = { id: jobRuns.id, jobId: jobRuns.jobId, status: jobRuns.status, attempt: jobRuns.attempt, wakeAt: jobRuns.wakeAt };
+
+/**
+ * "Retry now": a failed run gets one more attempt, due at once. Its recorded steps stay, so the new attempt skips the
+ * ones that succeeded, as an automatic retry does. Anything but a failed run is refused and nothing is written.
+ */
+export async function adminRetryRun(ctx: ActingContext, id: string) {
+  const run = await db.transaction(async (tx) => {
+    // INVARIANT: the status test is in the UPDATE itself, so a run that changed since the page was drawn is refused.
+    const [row] = await tx
+      .update(jobRuns)
+      .set({
+        status: "retrying",
+        attempt: sql`${jobRuns.attempt} + 1`,
+        wakeAt: ctx.now,
+        finishedAt: null,
+        leaseOwner: null,
+        leaseUntil: null,
+        updatedAt: ctx.now,
+      })
+      .where(and(eq(jobRuns.id, id), inArray(jobRuns.status, [...RETRYABLE_STATUSES])))
+      .returning(moved);
+    if (!row) return refusal(tx, id, "a failed", "retried");
+    await recordAudit(tx, {
+      actorId: ctx.actor.id,
+      action: "job.run.retried",
+      targetType: "job_run",
+      targetId: row.id,
+      data: { jobId: row.jobId, attempt: row.attempt },
+      ip: ctx.ip,
+    });
+    return row;
+  });
+  return { ...run, attempts: run.attempt + 1 };
+}
+
+/**
+ * "Cancel": a run waiting to start, asleep or waiting out a retry's back-off ends as cancelled; its wake-up time is
+ * kept as a record of when it would have gone on. A running or finished run is refused and nothing is written.
+ */
+export async function adminCancelRun(ctx: ActingContext, id: string) {
+  const run = await db.transaction(async (tx) => {
+    // Locked, so a worker claiming the run waits for this transaction and then finds it cancelled.
+    const [before] = await tx
+      .select({ status: jobRuns.status })
+      .from(jobRuns)
+      .where(and(eq(jobRuns.id, id), inArray(jobRuns.status, [...CANCELLABLE_STATUSES])))
+      .for("update");
+    if (!before) return refusal(tx, id, "a queued, sleeping or retrying", "cancelled");
+    // INVARIANT: the status test is in the UPDATE too, as in a retry: it alone decides what is moved.
+    const [row] = await tx
+      .update(jobRuns)
+      .set({ status: "cancelled", finishedAt: ctx.now, leaseOwner: null, leaseUntil: null, updatedAt: ctx.now })
+      .where(and(eq(jobRuns.id, id), inArray(jobRuns.status, [...CANCELLABLE_STATUSES])))
+      .returning(moved);
+    if (!row) return refusal(tx, id, "a queued, sleeping or retrying", "cancelled");
+    await recordAudit(tx, {
+      actorId: ctx.actor.id,
+      action: "job.run.cancelled",
+      targetType: "job_run",
+      targetId: row.id,
+      data: { jobId: row.jobId, from: before.status },
+      ip: ctx.ip,
+    });
+    return row;
+  });
+  return { ...run, attempts: run.attempt + 1 };
+}
+
+/** Where jobs run, and the cron jobs with their next tick, for the page's schedule section. */
+export function adminJobSchedules(): { mode: JobsMode; scheduled: { id: string; name: string; cron: string; timezone: string; nextRunAt: Date | null; scheduledBy: "inline" | "inngest" | "none" }[] } {
+  return {
+    mode: jobsMode(),
+    scheduled: listScheduledJobs().map(({ id, name, cron, timezone, nextRunAt, scheduledBy }) => ({ id, name, cron, timezone, nextRunAt, scheduledBy })),
+  };
+}
