@@ -83,6 +83,11 @@ const adminCalls: Record<string, Call> = {
   "admin.emails": (c) => c.admin.emails({ page: 1, pageSize: 10 }),
   "admin.email": (c) => c.admin.email({ id: "eml_x" }),
   "admin.audit": (c) => c.admin.audit({ page: 1, pageSize: 10 }),
+  "admin.jobs.runs": (c) => c.admin.jobs.runs({ page: 1, pageSize: 10 }),
+  "admin.jobs.run": (c) => c.admin.jobs.run({ id: "run_x" }),
+  "admin.jobs.schedules": (c) => c.admin.jobs.schedules(),
+  "admin.jobs.retry": (c) => c.admin.jobs.retry({ id: "run_x" }),
+  "admin.jobs.cancel": (c) => c.admin.jobs.cancel({ id: "run_x" }),
   "billing.platformRevenue": (c) => c.billing.platformRevenue({ months: 12 }),
 };
 

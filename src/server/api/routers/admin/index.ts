@@ -6,6 +6,7 @@ import { adminGetEmail } from "@/server/services/email/admin";
 import { outboxIsMailbox } from "@/server/services/email/delivery";
 import { setRoleSchema } from "@/lib/validation/admin";
 import { auditFiltersInput } from "@/lib/audit-filters";
+import { adminJobsRouter } from "./jobs";
 
 const page = { page: z.number().int().min(1).max(10_000).default(1), pageSize: z.number().int().min(1).max(100).default(25) };
 
@@ -30,4 +31,6 @@ export const adminRouter = createTRPCRouter({
   email: adminProcedure.input(z.object({ id: z.string().min(1).max(64) })).query(({ input }) => adminGetEmail(input.id)),
 
   audit: adminProcedure.input(z.object({ ...page, ...auditFiltersInput })).query(({ input }) => users.adminListAudit(input)),
+
+  jobs: adminJobsRouter,
 });
