@@ -54,6 +54,12 @@ export const env = createEnv({
     TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).optional(),
     /** Deprecated alias: `1` means TRUSTED_PROXY_HOPS=1 when that is unset. */
     TRUST_PROXY: flag,
+    /** Embedded job runner (no Inngest): a crashed process's runs are taken over this long after its last renewal. */
+    JOBS_LEASE_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
+    /** Embedded job runner: how often each process looks for due runs (sleeps ending, retries, other replicas' work). */
+    JOBS_POLL_MS: z.coerce.number().int().min(20).max(60_000).default(1000),
+    /** Embedded job runner: on SIGTERM, how long running steps get to finish before the process exits. */
+    JOBS_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
     MARKET_DATA_DIR: z.string().optional(),
     MARKET_EXCHANGE: z.string().default("binance"),
     /** Largest distance between a market entry and the current price, as a fraction (0.01 = 1%). */

@@ -2,7 +2,7 @@
  * Server start-up, called once from `src/instrumentation.ts` before the first request:
  * refuse to start in production without secrets or APP_URL, open the database, migrate (always in embedded mode; on
  * PostgreSQL outside production), seed an empty embedded database, and, when no Inngest is configured, give the
- * in-process job runner its jobs and start its scheduler.
+ * in-process job runner its jobs, start it (runs left by a previous process resume) and its scheduler.
  */
 import "server-only";
 import { env } from "@/env";
@@ -44,8 +44,12 @@ export async function startServer(): Promise<void> {
       .catch((err: unknown) => logger.warn({ err }, "demo track records not written"));
   }
   if (inlineJobs) {
+    // After the migrations: the runner's state is in the database. Runs left by a previous process resume here.
+    const { drainInlineRunnerOnSignals, startInlineRunner } = await import("@/server/jobs/inline/runner");
+    startInlineRunner();
+    drainInlineRunnerOnSignals(env.JOBS_SHUTDOWN_GRACE_MS);
     const { startInlineScheduler } = await import("@/server/jobs/inline/scheduler");
     startInlineScheduler();
-    logger.info("jobs: inline runner (no Inngest configured)");
+    logger.info("jobs: inline runner (no Inngest configured), state in the database");
   }
 }

@@ -3,6 +3,9 @@ import { cron, eventType } from "inngest";
 import { DEFAULT_RETRIES, defineJob, normaliseTriggers, type JobTrigger } from "./define";
 import { sendEvent } from "./events";
 import { runJob } from "./inline/runner";
+import { useTestDatabase } from "@/test/db";
+
+useTestDatabase();
 
 describe("normaliseTriggers", () => {
   it("accepts inngest's helpers and plain objects, single or listed", () => {

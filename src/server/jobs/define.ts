@@ -5,6 +5,7 @@
 import "server-only";
 import type { EventType, GetStepTools, InngestFunction } from "inngest";
 import { inngest } from "./client";
+import { normaliseFlowControl } from "./flow-control";
 import type { JobEvents } from "./events";
 import type {
   JobDescriptor,
@@ -39,9 +40,10 @@ type TriggerEvent<T> = T extends { cron: string }
 export type EventOfTriggers<T> = T extends readonly (infer U)[] ? TriggerEvent<U> : TriggerEvent<T>;
 
 /**
- * Inngest function options minus the ones owned here. Only `retries` is honoured by the inline runner; flow
- * control (concurrency, throttle, debounce, rateLimit, batchEvents, priority, singleton, idempotency, cancelOn,
- * timeouts) is enforced by an Inngest server only.
+ * Inngest function options minus the ones owned here. The inline runner honours `retries` and the flow control
+ * correctness depends on: `concurrency` (one limit, optionally with a key), `throttle` and `debounce`, keyed by a path
+ * into the event (checked here, see ./flow-control.ts). The rest (rateLimit, batchEvents, priority, singleton,
+ * idempotency, cancelOn, timeouts) is enforced by an Inngest server only.
  */
 type InngestOnlyOptions = Omit<InngestFunction.Options, "id" | "name" | "triggers" | "onFailure">;
 
@@ -81,6 +83,8 @@ export function defineJob<const TTriggers extends JobTrigger | readonly JobTrigg
 ): DefinedJob<EventOfTriggers<TTriggers>, TResult> {
   const triggers = normaliseTriggers(options.triggers);
   if (triggers.length === 0) throw new Error(`Job "${options.id}" has no triggers`);
+  // Checked before Inngest sees them: a key the inline runner cannot evaluate fails here, in both modes.
+  const flow = normaliseFlowControl(options.id, options);
   const fn = inngest.createFunction(
     // Inngest takes a mutable array and its own trigger union; ours is a subset of it.
     { ...options, triggers: [...(Array.isArray(options.triggers) ? options.triggers : [options.triggers])] } as never,
@@ -96,6 +100,7 @@ export function defineJob<const TTriggers extends JobTrigger | readonly JobTrigg
       name: options.name ?? options.id,
       triggers,
       retries: options.retries ?? DEFAULT_RETRIES,
+      flow,
       // The runner only passes events matching this job's triggers, which is what EventOfTriggers describes.
       handler: handler as JobHandler<JobEvent, unknown>,
     },

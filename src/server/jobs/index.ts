@@ -5,6 +5,7 @@
 import "server-only";
 import type { DefinedJob } from "./define";
 import { auditRetention } from "./functions/audit-retention";
+import { jobRetention } from "./functions/job-retention";
 import { priceMonitor } from "./functions/price-monitor";
 import { statsRollup } from "./functions/stats-rollup";
 import { registerInlineJobs } from "./inline/runner";
@@ -12,7 +13,7 @@ import { registerInlineJobs } from "./inline/runner";
 export { inngest, jobsMode } from "./client";
 
 // Only the runtime-facing parts: each job's handler is typed by its own events, which a shared list cannot keep.
-const defined: readonly Pick<DefinedJob, "id" | "fn" | "job">[] = [auditRetention, priceMonitor, statsRollup];
+const defined: readonly Pick<DefinedJob, "id" | "fn" | "job">[] = [auditRetention, jobRetention, priceMonitor, statsRollup];
 
 // INVARIANT: ids are unique; Inngest keys function state by id, and the inline scheduler keys its crons by it.
 const duplicate = defined.find((d, i) => defined.findIndex((o) => o.id === d.id) !== i);

@@ -2,20 +2,21 @@
  * The contract between job handlers and the two runtimes that execute them (Inngest and the inline runner).
  *
  * Handlers see only `JobContext`: the part of Inngest's context the inline runner reproduces faithfully. Anything
- * else Inngest offers (waitForEvent, invoke, AI steps, flow control) is deliberately absent from the type, so a job
+ * else Inngest offers (waitForEvent, invoke, AI steps) is deliberately absent from the type, so a job
  * that type-checks runs the same in both modes. `define.ts` checks at compile time that Inngest's real step tools
  * still satisfy `JobStep`.
  */
 import "server-only";
 import type { Jsonify } from "inngest/types";
 import type { JobEvents } from "./events";
+import type { FlowControl } from "./flow-control";
 
 export type JobEventName = keyof JobEvents & string;
 
 export interface JobEvent<TName extends string = string, TData = Record<string, unknown>> {
   name: TName;
   data: TData;
-  /** Inngest deduplicates events sharing an id for 24 h; the inline runner does not. */
+  /** Both runtimes deduplicate events sharing an id for 24 h: the second one starts nothing. */
   id?: string;
   ts?: number;
 }
@@ -81,6 +82,8 @@ export interface JobDescriptor {
   triggers: readonly NormalisedTrigger[];
   /** Retries after the first failed attempt (Inngest's meaning); Inngest's default is 3. */
   retries: number;
+  /** Concurrency, throttle and debounce as declared (and handed to Inngest); absent: none. */
+  flow?: FlowControl;
   // The event type is erased here: the registry holds jobs with different events, and the runner only hands a
   // job events that match its own triggers.
   handler: JobHandler<JobEvent, unknown>;

@@ -1,7 +1,19 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { NonRetriableError, RetryAfterError } from "inngest";
 import type { JobContext, JobDescriptor, JobEvent, JobHandler } from "../types";
-import { defaultBackoffMs, dispatchEvents, inlineRunsInFlight, registerInlineJobs, runJob, waitForInlineRuns } from "./runner";
+import { useTestDatabase } from "@/test/db";
+import {
+  defaultBackoffMs,
+  dispatchEvents,
+  InlineRunner,
+  inlineRunner,
+  inlineRunsInFlight,
+  registerInlineJobs,
+  runJob,
+  waitForInlineRuns,
+} from "./runner";
+
+const t = useTestDatabase();
 
 const noBackoff = { backoffMs: () => 0 };
 const tick: JobEvent = { name: "test/tick", data: {} };
@@ -119,44 +131,49 @@ describe("step.sendEvent", () => {
 });
 
 describe("the registered job list", () => {
-  // The registry is process-wide (globalThis); put back whatever an earlier test file in this worker registered.
-  const registry = globalThis as { __tradsyInlineJobs?: readonly JobDescriptor[] };
-  const before = registry.__tradsyInlineJobs;
+  // The runner is process-wide (globalThis); put back the list the test database helper registered.
+  let before: readonly JobDescriptor[] | null = null;
   afterEach(() => {
-    registry.__tradsyInlineJobs = before;
+    if (before) registerInlineJobs(before);
   });
 
   it("is what events trigger when no list is passed", async () => {
+    before = inlineRunner().registeredJobs();
     registerInlineJobs([job("registered", () => "ran")]);
     const { completion } = await dispatchEvents([tick]);
     expect(await completion).toMatchObject([{ status: "completed", jobId: "registered", output: "ran" }]);
   });
 
   it("must be registered before an event is dispatched: the runner never imports the jobs itself", async () => {
-    delete registry.__tradsyInlineJobs;
-    await expect(dispatchEvents([tick])).rejects.toThrow(/registerJobs\(\)/);
+    const fresh = new InlineRunner({ database: async () => t.handle });
+    await expect(fresh.dispatch([tick])).rejects.toThrow(/registerJobs\(\)/);
   });
 });
 
 describe("step.sleep", () => {
-  it("waits on a real timer for ms strings, numbers and dates", async () => {
-    const marks: number[] = [];
+  it("waits for ms strings, numbers and dates; code outside steps runs again on each resume", async () => {
+    let invocations = 0;
     const handler = async ({ step }: JobContext) => {
-      marks.push(Date.now());
+      invocations += 1;
+      const marks = [await step.run("mark-0", () => Date.now())];
       await step.sleep("short", "60ms");
-      marks.push(Date.now());
+      marks.push(await step.run("mark-1", () => Date.now()));
       await step.sleep("number", 30);
-      marks.push(Date.now());
-      await step.sleepUntil("until", new Date(Date.now() + 40));
-      marks.push(Date.now());
+      marks.push(await step.run("mark-2", () => Date.now()));
+      await step.sleepUntil("until", new Date(marks[2]! + 40));
+      marks.push(await step.run("mark-3", () => Date.now()));
       await step.sleepUntil("past", new Date(0));
+      return marks;
     };
     const result = await runJob(job("sleeper", handler), tick, noBackoff);
     expect(result.status).toBe("completed");
+    const marks = (result as { output: number[] }).output;
     // Timers may fire a millisecond early relative to Date.now(); allow that, nothing more.
     expect(marks[1]! - marks[0]!).toBeGreaterThanOrEqual(59);
     expect(marks[2]! - marks[1]!).toBeGreaterThanOrEqual(29);
     expect(marks[3]! - marks[2]!).toBeGreaterThanOrEqual(39);
+    // Each sleep ends the attempt and the run is replayed from its recorded steps; a sleep in the past does not.
+    expect(invocations).toBe(4);
   });
 
   it("fails the run on a malformed duration", async () => {

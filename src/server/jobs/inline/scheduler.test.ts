@@ -9,6 +9,9 @@ import {
   startInlineScheduler,
   stopInlineScheduler,
 } from "./scheduler";
+import { useTestDatabase } from "@/test/db";
+
+useTestDatabase();
 
 const mode = vi.hoisted(() => ({ current: "inline" as "inline" | "inngest" }));
 vi.mock("../client", async (importOriginal) => ({
@@ -32,8 +35,8 @@ afterEach(async () => {
 describe("inline scheduler", () => {
   it("lists the cron jobs with their next run before they are started", () => {
     const list = listScheduledJobs();
-    expect(list.map((j) => j.id)).toEqual(["audit-retention", "price-monitor"]);
-    expect(list[1]).toMatchObject({ id: "price-monitor", cron: "* * * * *", scheduledBy: "none" });
+    expect(list.map((j) => j.id)).toEqual(["audit-retention", "job-retention", "price-monitor"]);
+    expect(list[2]).toMatchObject({ id: "price-monitor", cron: "* * * * *", scheduledBy: "none" });
     expect(list[0]).toMatchObject({
       id: "audit-retention",
       cron: "0 3 * * *",
@@ -56,7 +59,7 @@ describe("inline scheduler", () => {
     // A second start (another bundle, a hot reload) must not schedule anything new, even with other jobs.
     const other: JobDescriptor = { id: "other", name: "other", triggers: [{ cron: "* * * * *" }], retries: 0, handler: () => null };
     expect(startInlineScheduler({ jobs: [other] })).toBe(true);
-    expect(listScheduledJobs().map((j) => j.id)).toEqual(["audit-retention", "price-monitor"]);
+    expect(listScheduledJobs().map((j) => j.id)).toEqual(["audit-retention", "job-retention", "price-monitor"]);
 
     stopInlineScheduler();
     expect(isInlineSchedulerRunning()).toBe(false);

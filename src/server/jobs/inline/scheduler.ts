@@ -1,6 +1,8 @@
 /**
- * Inline scheduler: runs cron-triggered jobs in this process (croner) when no Inngest server is configured.
- * Each tick calls the inline runner with the event Inngest itself would send, `inngest/scheduled.timer`.
+ * Inline scheduler: fires cron-triggered jobs from this process (croner) when no Inngest server is configured.
+ * Each tick starts a run through the inline runner with the event Inngest itself would send,
+ * `inngest/scheduled.timer`. A tick fires once across replicas sharing the database (job_schedules records the last
+ * one), and at start-up a tick missed while no process was running fires once (not once per missed tick).
  *
  * State lives on `globalThis`: Next.js can evaluate this module more than once (instrumentation and route bundles,
  * dev hot reloads), and a second set of timers would run every job twice.
@@ -11,7 +13,7 @@ import { logger } from "@/server/logger";
 import { jobsMode } from "../client";
 import { jobs as allJobs } from "../index";
 import type { JobDescriptor, ScheduledTimerEvent } from "../types";
-import { runJob, type RunnerOptions } from "./runner";
+import { inlineRunner, type InlineRunner } from "./runner";
 
 export interface LastRun {
   startedAt: Date;
@@ -30,14 +32,15 @@ export interface ScheduledJobInfo {
   /** Who fires it: this process, an Inngest server, or nobody (inline mode, scheduler not started). */
   scheduledBy: "inline" | "inngest" | "none";
   running: boolean;
-  /** Last run started by this process since start-up; null in Inngest mode (see the Inngest dashboard). */
+  /** Last run this process fired since start-up; null in Inngest mode (see the Inngest dashboard). */
   lastRun: LastRun | null;
 }
 
 export interface SchedulerOptions {
   /** Default: every job in ../index.ts. */
   jobs?: readonly JobDescriptor[];
-  runner?: RunnerOptions;
+  /** Default: the process-wide runner. */
+  runner?: InlineRunner;
   /** Start even though Inngest is configured (jobs would then run twice; for tests and one-off scripts). */
   force?: boolean;
 }
@@ -47,15 +50,19 @@ interface Entry {
   cron: string;
   timezone: string;
   timer: Cron;
+  /** Paused: only computes the tick a firing belongs to. */
+  schedule: Cron;
   history: { lastRun: LastRun | null };
 }
 
 interface SchedulerState {
   entries: Entry[] | null;
+  /** The start-up catch-up of missed ticks (tests await it). */
+  catchUp: Promise<void> | null;
 }
 
 const g = globalThis as unknown as { __tradsyInlineScheduler?: SchedulerState };
-const state: SchedulerState = (g.__tradsyInlineScheduler ??= { entries: null });
+const state: SchedulerState = (g.__tradsyInlineScheduler ??= { entries: null, catchUp: null });
 
 /** Splits Inngest's optional `TZ=<zone>` prefix off a cron expression; Inngest's default zone is UTC. */
 export function parseCron(expression: string): { pattern: string; timezone: string } {
@@ -67,20 +74,43 @@ function cronTriggers(jobs: readonly JobDescriptor[]): { job: JobDescriptor; cro
   return jobs.flatMap((job) => job.triggers.flatMap((t) => ("cron" in t ? [{ job, cron: t.cron }] : [])));
 }
 
-async function tick(
-  job: JobDescriptor,
-  cron: string,
-  history: Entry["history"],
-  runner: RunnerOptions | undefined,
-): Promise<void> {
+/** The scheduled time a firing at `at` belongs to (croner fires within milliseconds of it). */
+function tickOf(schedule: Cron, at: Date): Date {
+  return schedule.previousRuns(1, new Date(at.getTime() + 500))[0] ?? at;
+}
+
+async function fire(entry: Entry, runner: InlineRunner, tickAt: Date): Promise<void> {
   const lastRun: LastRun = { startedAt: new Date(), finishedAt: null, status: "running", error: null };
-  history.lastRun = lastRun;
-  const event: ScheduledTimerEvent = { name: "inngest/scheduled.timer", data: { cron } };
-  // runJob never rejects; its failures are already logged by the runner.
-  const result = await runJob(job, event, runner);
-  lastRun.finishedAt = new Date();
-  lastRun.status = result.status;
-  lastRun.error = result.status === "failed" ? result.error.message : null;
+  try {
+    const result = await runner.fireCron(entry.job, entry.cron, tickAt);
+    if (!result) return; // another replica fired this tick
+    entry.history.lastRun = lastRun;
+    lastRun.finishedAt = new Date();
+    lastRun.status = result.status === "completed" ? "completed" : "failed";
+    lastRun.error = result.status === "completed" ? null : result.error.message;
+  } catch (err) {
+    logger.error({ err, job: entry.job.id, tick: tickAt }, "cron tick could not be fired");
+  }
+}
+
+/** A tick that came due while no process was running fires once now; the first start on a database misses nothing. */
+async function catchUp(entries: readonly Entry[], runner: InlineRunner): Promise<void> {
+  const now = new Date();
+  await Promise.all(
+    entries.map(async (entry) => {
+      const latest = entry.schedule.previousRuns(1, now)[0];
+      if (!latest) return;
+      try {
+        const last = await runner.cronTick(entry.job, entry.cron, latest);
+        if (last !== null && last.getTime() < latest.getTime()) {
+          logger.info({ job: entry.job.id, missed: latest, last }, "cron tick missed while stopped: running it once");
+          await fire(entry, runner, latest);
+        }
+      } catch (err) {
+        logger.error({ err, job: entry.job.id }, "missed cron ticks could not be checked");
+      }
+    }),
+  );
 }
 
 /**
@@ -94,15 +124,15 @@ export function startInlineScheduler(options: SchedulerOptions = {}): boolean {
     return false;
   }
   const entries: Entry[] = [];
+  const runner = options.runner ?? inlineRunner();
   try {
     for (const { job, cron } of cronTriggers(options.jobs ?? allJobs)) {
       const { pattern, timezone } = parseCron(cron);
-      const history: Entry["history"] = { lastRun: null };
-      // protect: a run still going (e.g. waiting to retry) makes the next tick skip instead of overlapping.
-      const timer = new Cron(pattern, { timezone, protect: true, unref: true }, () =>
-        tick(job, cron, history, options.runner),
-      );
-      entries.push({ job, cron, timezone, timer, history });
+      const schedule = new Cron(pattern, { timezone, paused: true });
+      // Firing only records the run; overlapping runs are the job's concurrency setting's business, as in Inngest.
+      const entry = { job, cron, timezone, schedule, history: { lastRun: null } } as Omit<Entry, "timer"> as Entry;
+      entry.timer = new Cron(pattern, { timezone, unref: true }, () => fire(entry, runner, tickOf(schedule, new Date())));
+      entries.push(entry);
     }
   } catch (error) {
     // A bad expression must not leave half the jobs scheduled and the guard unset.
@@ -110,11 +140,17 @@ export function startInlineScheduler(options: SchedulerOptions = {}): boolean {
     throw error;
   }
   state.entries = entries;
+  state.catchUp = catchUp(entries, runner);
   logger.info(
     { jobs: entries.map((e) => ({ id: e.job.id, cron: e.cron, nextRunAt: e.timer.nextRun() })) },
     "inline scheduler started",
   );
   return true;
+}
+
+/** Resolves when the start-up check for missed ticks (and the runs it fired) is done. */
+export async function inlineSchedulerCaughtUp(): Promise<void> {
+  await state.catchUp;
 }
 
 /** Stops all timers. Runs already in progress finish (see `waitForInlineRuns`). */
@@ -139,7 +175,7 @@ export function listScheduledJobs(options: Pick<SchedulerOptions, "jobs"> = {}):
       timezone: e.timezone,
       nextRunAt: e.timer.nextRun(),
       scheduledBy: "inline",
-      running: e.timer.isBusy(),
+      running: e.history.lastRun?.status === "running",
       lastRun: e.history.lastRun ? { ...e.history.lastRun } : null,
     }));
   }
