@@ -74,6 +74,11 @@ function json(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
+/** Dates go as ISO strings cast in SQL: both drivers then send them alike (see src/server/db/raw.ts). */
+function iso(date: Date | null | undefined): string | null {
+  return date ? date.toISOString() : null;
+}
+
 export interface NewRun {
   jobId: string;
   event: StoredEvent;
@@ -161,11 +166,11 @@ export async function enqueueEvents(
 export async function fireCronTick(handle: DatabaseHandle, run: NewRun, cron: string, tick: Date): Promise<string | null> {
   return inTransaction(handle, async (q) => {
     const moved = await q(
-      `INSERT INTO job_schedules (job_id, cron, last_tick) VALUES ($1, $2, $3)
+      `INSERT INTO job_schedules (job_id, cron, last_tick) VALUES ($1, $2, $3::timestamptz)
        ON CONFLICT (job_id, cron) DO UPDATE SET last_tick = excluded.last_tick, updated_at = now()
          WHERE job_schedules.last_tick < excluded.last_tick
        RETURNING job_id`,
-      [run.jobId, cron, tick],
+      [run.jobId, cron, iso(tick)],
     );
     if (moved.length === 0) return null;
     return insertRun(q, run);
@@ -184,8 +189,8 @@ export async function lastCronTick(handle: DatabaseHandle, jobId: string, cron: 
 /** Records a tick as the starting point without running it (the first start on a database has missed nothing). */
 export async function markCronTick(handle: DatabaseHandle, jobId: string, cron: string, tick: Date): Promise<void> {
   await queryOn(handle)(
-    `INSERT INTO job_schedules (job_id, cron, last_tick) VALUES ($1, $2, $3) ON CONFLICT (job_id, cron) DO NOTHING`,
-    [jobId, cron, tick],
+    `INSERT INTO job_schedules (job_id, cron, last_tick) VALUES ($1, $2, $3::timestamptz) ON CONFLICT (job_id, cron) DO NOTHING`,
+    [jobId, cron, iso(tick)],
   );
 }
 
@@ -214,7 +219,7 @@ const CLAIM = `
   RETURNING id, job_id, event, attempt`;
 
 /** Pushes a run that has to wait for a concurrency slot or a throttle window back (it keeps its status). */
-const POSTPONE = `UPDATE job_runs SET wake_at = $2 WHERE id = $1`;
+const POSTPONE = `UPDATE job_runs SET wake_at = $2::timestamptz WHERE id = $1`;
 
 /** Serialises claims that share a flow-control key, so two runners cannot both see a free slot. */
 const LOCK_KEY = `SELECT pg_advisory_xact_lock(hashtext($1))`;
@@ -252,7 +257,7 @@ export async function claimRuns(
         await q(LOCK_KEY, [`concurrency\u001f${c.job_id}\u001f${c.concurrency_key ?? ""}`]);
         const [{ n }] = (await q<{ n: number }>(RUNNING_WITH_KEY, [c.job_id, c.concurrency_key])) as [{ n: number }];
         if (n >= flow.concurrency.limit) {
-          await q(POSTPONE, [c.id, new Date(Date.now() + CONCURRENCY_RECHECK_MS)]);
+          await q(POSTPONE, [c.id, iso(new Date(Date.now() + CONCURRENCY_RECHECK_MS))]);
           continue;
         }
       }
@@ -260,7 +265,7 @@ export async function claimRuns(
         await q(LOCK_KEY, [`throttle\u001f${c.job_id}\u001f${c.throttle_key ?? ""}`]);
         const [row] = await q<{ n: number; first: Date | null }>(STARTS_IN_PERIOD, [c.job_id, c.throttle_key, flow.throttle.periodMs]);
         if (row && row.n >= flow.throttle.limit && row.first) {
-          await q(POSTPONE, [c.id, new Date(new Date(row.first).getTime() + flow.throttle.periodMs)]);
+          await q(POSTPONE, [c.id, iso(new Date(new Date(row.first).getTime() + flow.throttle.periodMs))]);
           continue;
         }
       }
@@ -285,7 +290,7 @@ const RECORD_STEP = `
     UPDATE job_runs SET lease_until = now() + $3::int * interval '1 millisecond'
     WHERE id = $1 AND lease_owner = $2 AND status = 'running' RETURNING id)
   INSERT INTO job_steps (run_id, step_key, kind, output, wake_at, attempt)
-  SELECT id, $4, $5::job_step_kind, $6::text::jsonb, $7, $8 FROM lease
+  SELECT id, $4, $5::job_step_kind, $6::text::jsonb, $7::timestamptz, $8::int FROM lease
   ON CONFLICT (run_id, step_key) DO NOTHING
   RETURNING step_key`;
 
@@ -302,7 +307,7 @@ export async function recordStep(
   step: { key: string; kind: StoredStep["kind"]; output: unknown; wakeAt?: Date | null; attempt: number },
 ): Promise<boolean> {
   const rows = await queryOn(handle)(RECORD_STEP, [
-    lease.runId, lease.owner, lease.leaseMs, step.key, step.kind, json(step.output), step.wakeAt ?? null, step.attempt,
+    lease.runId, lease.owner, lease.leaseMs, step.key, step.kind, json(step.output), iso(step.wakeAt), step.attempt,
   ]);
   return rows.length === 1;
 }
@@ -319,8 +324,8 @@ export async function renewLeases(handle: DatabaseHandle, owner: string, runIds:
 }
 
 const END_ATTEMPT = `
-  UPDATE job_runs SET status = $3::job_run_status, attempt = $4, wake_at = coalesce($5, wake_at), output = $6::text::jsonb,
-    last_error = coalesce($7, last_error), finished_at = CASE WHEN $3::job_run_status IN ('completed', 'failed') THEN now() END,
+  UPDATE job_runs SET status = $3::job_run_status, attempt = $4::int, wake_at = coalesce($5::timestamptz, wake_at), output = $6::text::jsonb,
+    last_error = coalesce($7::text, last_error), finished_at = CASE WHEN $3::job_run_status IN ('completed', 'failed') THEN now() END,
     lease_owner = NULL, lease_until = NULL, updated_at = now()
   WHERE id = $1 AND lease_owner = $2 AND status = 'running'
   RETURNING id`;
@@ -340,7 +345,7 @@ export async function endAttempt(handle: DatabaseHandle, lease: Lease, attempt: 
     lease.owner,
     end.status,
     end.status === "retrying" ? end.attempt : attempt,
-    end.status === "retrying" || end.status === "sleeping" ? end.wakeAt : end.status === "queued" ? new Date() : null,
+    iso(end.status === "retrying" || end.status === "sleeping" ? end.wakeAt : end.status === "queued" ? new Date() : null),
     end.status === "completed" ? json(end.output) : null,
     end.status === "failed" || end.status === "retrying" ? end.error : null,
   ]);
