@@ -12,7 +12,7 @@ import { Cron } from "croner";
 import { logger } from "@/server/logger";
 import { jobsMode } from "../client";
 import { jobs as allJobs } from "../index";
-import type { JobDescriptor, ScheduledTimerEvent } from "../types";
+import type { JobDescriptor } from "../types";
 import { inlineRunner, type InlineRunner } from "./runner";
 
 export interface LastRun {
