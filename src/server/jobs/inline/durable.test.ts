@@ -174,6 +174,26 @@ describe("restart", () => {
     expect(steps.map((s) => s.step_key)).toEqual(["one", "three", "two"]);
   });
 
+  it("does not start a second attempt of its own run when a step blocked the event loop past the lease", async () => {
+    const executions: number[] = [];
+    const blocking = job("blocking", async ({ step }) => {
+      for (let i = 0; i < 3; i++) {
+        await step.run("s", async () => {
+          executions.push(i);
+          const until = Date.now() + 500; // no timer, no heartbeat: the lease (300 ms) lapses meanwhile
+          while (Date.now() < until);
+          await new Promise((r) => setTimeout(r, 30));
+        });
+      }
+    });
+    const r = runner({ leaseMs: 300, pollMs: 20 });
+    r.register([blocking]);
+    r.start();
+    const result = await r.run(blocking, go());
+    expect(result.status).toBe("completed");
+    expect(executions).toEqual([0, 1, 2]);
+  });
+
   it("fails a run whose steps were renamed by a deploy instead of repeating finished effects", async () => {
     const effects: string[] = [];
     const before = job("renamed", async ({ step }) => {
