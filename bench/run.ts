@@ -9,14 +9,17 @@
  * 3. Profile (bench/profile.ts): the provider profile page (full HTML) on `next start` with the demo data the server
  *    seeds itself (SEED_DEMO=1, track records from the recorded prices), p95 next to the bare route's, in scratch
  *    database `tradsy_bench_profile`.
+ * 4. Jobs (bench/jobs.ts): the inline job runner's steps per second on a 10,000-step job, next to as many bare
+ *    INSERTs, on an in-memory PGlite and in scratch database `tradsy_bench_jobs` (no `.next` needed).
  *
  * PostgreSQL: BENCH_DATABASE_URL, else DATABASE_URL, else postgres://postgres@127.0.0.1:5432 when it answers;
  * without one the reads run on an in-memory PGlite and the HTTP bench is skipped. Scratch databases are recreated
- * each run and dropped at the end (BENCH_KEEP_DB=1 keeps them). BENCH_ONLY=reads|http|profile runs one part.
+ * each run and dropped at the end (BENCH_KEEP_DB=1 keeps them). BENCH_ONLY=reads|http|profile|jobs runs one part.
  * Budgets missed print MISSED lines; the exit code is 0 unless the bench itself fails.
  */
 import { performance } from "node:perf_hooks";
 import { createPgliteScratch, createScratch, dropScratch, findPostgres } from "./db";
+import { benchJobs } from "./jobs";
 import { benchProfile } from "./profile";
 import { benchReads } from "./reads";
 import { printTable, writeResults, type Check, type Result } from "./report";
@@ -40,6 +43,7 @@ async function main() {
   }
   if (!only || only === "http") await benchWebhook(pgUrl, results, checks);
   if (!only || only === "profile") await benchProfile(pgUrl, results, checks);
+  if (!only || only === "jobs") await benchJobs(pgUrl, results);
 
   printTable(results, checks);
   console.log(`wrote ${writeResults(results)} in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
