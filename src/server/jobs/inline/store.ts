@@ -284,13 +284,14 @@ export async function loadSteps(handle: DatabaseHandle, runId: string): Promise<
   return new Map(rows.map((r) => [r.step_key, { key: r.step_key, kind: r.kind, output: r.output, wakeAt: r.wake_at ? new Date(r.wake_at) : null }]));
 }
 
-// The lease check and the write are one statement: nothing is recorded by a runner that lost the run.
+// The lease check and the write are one statement: nothing is recorded by a runner that lost the run. FOR SHARE, not
+// an UPDATE of lease_until: a takeover's UPDATE waits for it and the check then sees the new owner, while the run row
+// is not rewritten (with its indexes) on every step; the heartbeat extends the lease (`renewLeases`).
 const RECORD_STEP = `
   WITH lease AS (
-    UPDATE job_runs SET lease_until = now() + $3::int * interval '1 millisecond'
-    WHERE id = $1 AND lease_owner = $2 AND status = 'running' RETURNING id)
+    SELECT id FROM job_runs WHERE id = $1 AND lease_owner = $2 AND status = 'running' FOR SHARE)
   INSERT INTO job_steps (run_id, step_key, kind, output, wake_at, attempt)
-  SELECT id, $4, $5::job_step_kind, $6::text::jsonb, $7::timestamptz, $8::int FROM lease
+  SELECT id, $3, $4::job_step_kind, $5::text::jsonb, $6::timestamptz, $7::int FROM lease
   ON CONFLICT (run_id, step_key) DO NOTHING
   RETURNING step_key`;
 
@@ -307,7 +308,7 @@ export async function recordStep(
   step: { key: string; kind: StoredStep["kind"]; output: unknown; wakeAt?: Date | null; attempt: number },
 ): Promise<boolean> {
   const rows = await queryOn(handle)(RECORD_STEP, [
-    lease.runId, lease.owner, lease.leaseMs, step.key, step.kind, json(step.output), iso(step.wakeAt), step.attempt,
+    lease.runId, lease.owner, step.key, step.kind, json(step.output), iso(step.wakeAt), step.attempt,
   ]);
   return rows.length === 1;
 }
