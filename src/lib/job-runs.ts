@@ -30,6 +30,11 @@ export interface JobRunFilters {
   status?: JobRunStatusName;
 }
 
+/** How much of a JSON value (an event, a step's output) the run page shows, pretty-printed: enough to read, never megabytes. */
+export const JSON_PREVIEW_CHARS = 4_000;
+/** How much of a run's last error (message and stack) the run page shows; the list shows its first line. */
+export const ERROR_PREVIEW_CHARS = 20_000;
+
 /** Job ids are short slugs declared in code; anything longer is no id of ours. */
 export const JOB_ID_MAX = 100;
 
@@ -58,4 +63,25 @@ export function parseJobRunFilters(sp: SearchParams): JobRunFilters {
 /** The jobs page's URL for these filters and page (the inverse of parseJobRunFilters). */
 export function jobRunsHref(filters: JobRunFilters, page = 1): string {
   return hrefWith("/admin/jobs", { job: filters.jobId, status: filters.status, page });
+}
+
+/** How long something took or has left, in its largest two units: "850 ms", "4.2 s", "3 min 5 s", "2 h 10 min", "3 d 4 h". */
+export function formatDuration(ms: number): string {
+  const abs = Math.max(0, Math.round(ms));
+  if (abs < 1_000) return `${abs} ms`;
+  // Cut, not rounded: 59.99 s is not yet a minute.
+  if (abs < 10_000) return `${(Math.floor(abs / 100) / 10).toFixed(1)} s`;
+  if (abs < 60_000) return `${Math.floor(abs / 1_000)} s`;
+  const units: [string, number][] = [
+    ["d", 86_400_000],
+    ["h", 3_600_000],
+    ["min", 60_000],
+    ["s", 1_000],
+  ];
+  const i = units.findIndex(([, size]) => abs >= size);
+  const [bigName, big] = units[i]!;
+  const [smallName, small] = units[i + 1]!;
+  const first = Math.floor(abs / big);
+  const second = Math.floor((abs - first * big) / small);
+  return second ? `${first} ${bigName} ${second} ${smallName}` : `${first} ${bigName}`;
 }

@@ -15,13 +15,11 @@ import { ConflictError, NotFoundError } from "@/server/errors";
 import { recordAudit } from "@/server/services/audit";
 import type { ActingContext } from "@/server/services/context";
 import { jobsMode, type JobsMode } from "@/server/jobs/client";
+import { wakeInlineRunner } from "@/server/jobs/inline/runner";
 import { listScheduledJobs } from "@/server/jobs/inline/scheduler";
-import { CANCELLABLE_STATUSES, JOB_RUN_STATUSES, RETRYABLE_STATUSES, type JobRunFilters, type JobRunStatusName } from "@/lib/job-runs";
+import { CANCELLABLE_STATUSES, ERROR_PREVIEW_CHARS, JOB_RUN_STATUSES, JSON_PREVIEW_CHARS, RETRYABLE_STATUSES, type JobRunFilters, type JobRunStatusName } from "@/lib/job-runs";
 
-/** How much of a JSON value or an error the pages show: enough to read, never a multi-megabyte step output. */
-export const JSON_PREVIEW_CHARS = 4_000;
 const LIST_ERROR_CHARS = 300;
-const DETAIL_ERROR_CHARS = 20_000;
 
 /** Text cut to `max` characters; `truncated` says whether anything was cut (the query fetches one more to know). */
 export interface Clipped {
@@ -104,7 +102,7 @@ export async function adminGetRun(id: string, stepPage = 1) {
       eventId: jobRuns.eventId,
       event: prettyJson(jobRuns.event, JSON_PREVIEW_CHARS),
       output: prettyJson(sql`${jobRuns.output}`, JSON_PREVIEW_CHARS),
-      lastError: leftText(jobRuns.lastError, DETAIL_ERROR_CHARS),
+      lastError: leftText(jobRuns.lastError, ERROR_PREVIEW_CHARS),
       wakeAt: jobRuns.wakeAt,
       leaseOwner: jobRuns.leaseOwner,
       leaseUntil: jobRuns.leaseUntil,
@@ -142,7 +140,7 @@ export async function adminGetRun(id: string, stepPage = 1) {
     attempts: run.attempt + 1,
     event: clip(run.event, JSON_PREVIEW_CHARS),
     output: clip(run.output, JSON_PREVIEW_CHARS),
-    lastError: clip(run.lastError, DETAIL_ERROR_CHARS),
+    lastError: clip(run.lastError, ERROR_PREVIEW_CHARS),
     steps: steps.map((s) => ({ ...s, attempts: s.attempt + 1, output: clip(s.output, JSON_PREVIEW_CHARS) })),
     stepTotal: stepTotal?.n ?? 0,
     stepPage,
@@ -190,6 +188,9 @@ export async function adminRetryRun(ctx: ActingContext, id: string) {
     });
     return row;
   });
+  // Due now: this process's runner looks at once rather than at its next poll (any replica's poll would find it too).
+  // Under Inngest no inline runner works here, and waking one would start it.
+  if (jobsMode() === "inline") wakeInlineRunner();
   return { ...run, attempts: run.attempt + 1 };
 }
 

@@ -4,5 +4,5 @@
  */
 import "server-only";
 
-export { adminCancelRun, adminGetRun, adminJobSchedules, adminListRuns, adminRetryRun, JSON_PREVIEW_CHARS, RUN_STEPS_PAGE_SIZE } from "./admin";
+export { adminCancelRun, adminGetRun, adminJobSchedules, adminListRuns, adminRetryRun, RUN_STEPS_PAGE_SIZE } from "./admin";
 export type { AdminRunListInput, Clipped } from "./admin";

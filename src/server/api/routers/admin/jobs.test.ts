@@ -1,7 +1,8 @@
 /**
  * admin.jobs (/admin/jobs): the embedded runner's runs and steps as an admin reads them, "retry now" and "cancel"
  * with their audit rows, and every refusal writing nothing. Runs and steps are inserted directly: the runner that
- * writes them is tested on its own.
+ * writes them is tested on its own. Their job ids are no registered job's, so the runner a retry wakes never claims
+ * them while a test looks at them.
  */
 import { describe, expect, it } from "vitest";
 import { eq, like } from "drizzle-orm";
@@ -21,8 +22,8 @@ async function insertRun(values: Partial<RunRow> & { jobId?: string; status?: Jo
   const [row] = await t.db
     .insert(jobRuns)
     .values({
-      jobId: "stats-rollup",
-      event: { name: "stats/rollup.requested", data: { providerId: "prv_1" }, id: eventId, ts: 1_767_225_600_000 },
+      jobId: "nightly-report",
+      event: { name: "reports/nightly.requested", data: { day: "2026-01-01" }, id: eventId, ts: 1_767_225_600_000 },
       eventId,
       ...values,
     })
@@ -38,7 +39,7 @@ describe("admin.jobs reads", () => {
     const { caller } = await signedIn("admin");
     const old = await insertRun({ status: "completed", createdAt: at("2026-01-01T10:00:00Z"), startedAt: at("2026-01-01T10:00:01Z"), finishedAt: at("2026-01-01T10:00:02Z") });
     const failed = await insertRun({
-      jobId: "price-monitor",
+      jobId: "exchange-sync",
       status: "failed",
       attempt: 3,
       lastError: `Error: exchange timed out\n${"    at frame\n".repeat(100)}`,
@@ -50,10 +51,10 @@ describe("admin.jobs reads", () => {
     expect(list.items.map((r) => r.id)).toEqual([sleeping.id, failed.id, old.id]);
     expect(list.total).toBe(3);
     expect(list.all).toBe(3);
-    expect(list.jobIds).toEqual(["price-monitor", "stats-rollup"]);
+    expect(list.jobIds).toEqual(["exchange-sync", "nightly-report"]);
     expect(list.counts).toEqual({ queued: 0, running: 0, sleeping: 1, retrying: 0, completed: 1, failed: 1, cancelled: 0 });
     const shown = list.items.find((r) => r.id === failed.id)!;
-    expect(shown).toMatchObject({ jobId: "price-monitor", status: "failed", attempt: 3, attempts: 4, eventName: "stats/rollup.requested", eventId: failed.eventId });
+    expect(shown).toMatchObject({ jobId: "exchange-sync", status: "failed", attempt: 3, attempts: 4, eventName: "reports/nightly.requested", eventId: failed.eventId });
     // A stack trace is cut for the list; the detail has it whole.
     expect(shown.lastError?.truncated).toBe(true);
     expect(shown.lastError?.text.startsWith("Error: exchange timed out")).toBe(true);
@@ -66,21 +67,21 @@ describe("admin.jobs reads", () => {
 
   it("filters by job and by status; counts follow the job filter only", async () => {
     const { caller } = await signedIn("admin");
-    await insertRun({ jobId: "stats-rollup", status: "completed" });
-    await insertRun({ jobId: "stats-rollup", status: "failed" });
-    const monitorFailed = await insertRun({ jobId: "price-monitor", status: "failed" });
-    await insertRun({ jobId: "price-monitor", status: "sleeping" });
+    await insertRun({ jobId: "nightly-report", status: "completed" });
+    await insertRun({ jobId: "nightly-report", status: "failed" });
+    const syncFailed = await insertRun({ jobId: "exchange-sync", status: "failed" });
+    await insertRun({ jobId: "exchange-sync", status: "sleeping" });
 
-    const monitor = await caller.admin.jobs.runs({ jobId: "price-monitor", page: 1, pageSize: 25 });
-    expect(monitor.items.every((r) => r.jobId === "price-monitor")).toBe(true);
-    expect(monitor.total).toBe(2);
-    expect(monitor.counts).toMatchObject({ failed: 1, sleeping: 1, completed: 0 });
-    expect(monitor.jobIds).toEqual(["price-monitor", "stats-rollup"]);
+    const sync = await caller.admin.jobs.runs({ jobId: "exchange-sync", page: 1, pageSize: 25 });
+    expect(sync.items.every((r) => r.jobId === "exchange-sync")).toBe(true);
+    expect(sync.total).toBe(2);
+    expect(sync.counts).toMatchObject({ failed: 1, sleeping: 1, completed: 0 });
+    expect(sync.jobIds).toEqual(["exchange-sync", "nightly-report"]);
 
-    const failedMonitor = await caller.admin.jobs.runs({ jobId: "price-monitor", status: "failed", page: 1, pageSize: 25 });
-    expect(failedMonitor.items.map((r) => r.id)).toEqual([monitorFailed.id]);
-    expect(failedMonitor.total).toBe(1);
-    expect(failedMonitor.all).toBe(2);
+    const failedSync = await caller.admin.jobs.runs({ jobId: "exchange-sync", status: "failed", page: 1, pageSize: 25 });
+    expect(failedSync.items.map((r) => r.id)).toEqual([syncFailed.id]);
+    expect(failedSync.total).toBe(1);
+    expect(failedSync.all).toBe(2);
 
     const failed = await caller.admin.jobs.runs({ status: "failed", page: 1, pageSize: 25 });
     expect(failed.items.map((r) => r.status)).toEqual(["failed", "failed"]);
@@ -106,7 +107,7 @@ describe("admin.jobs reads", () => {
     const detail = await caller.admin.jobs.run({ id: run.id });
     expect(detail).toMatchObject({ id: run.id, status: "failed", attempt: 2, attempts: 3, stepTotal: 3, output: null });
     expect(detail.lastError).toEqual({ text: error, truncated: false });
-    expect(detail.event?.text).toContain('"name": "stats/rollup.requested"');
+    expect(detail.event?.text).toContain('"name": "reports/nightly.requested"');
     expect(detail.steps.map((s) => [s.stepKey, s.kind, s.attempts])).toEqual([
       ["load", "run", 1],
       ["wait", "sleep", 1],
@@ -159,7 +160,20 @@ describe("admin.jobs.retry", () => {
 
     const audit = await jobAudits();
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ action: "job.run.retried", actorId: admin.user.id, targetType: "job_run", targetId: run.id, data: { jobId: "stats-rollup", attempt: 4 } });
+    expect(audit[0]).toMatchObject({ action: "job.run.retried", actorId: admin.user.id, targetType: "job_run", targetId: run.id, data: { jobId: "nightly-report", attempt: 4 } });
+  });
+
+  it("wakes this process's runner, which replays the recorded steps and finishes the run", async () => {
+    const { caller } = await signedIn("admin");
+    // A registered job (audit pruning, harmless here) whose one step succeeded before the run failed.
+    const eventId = "evt-retention-retry";
+    const run = await insertRun({ jobId: "audit-retention", event: { name: "audit/retention.requested", data: {}, id: eventId, ts: Date.now() }, eventId, status: "failed", attempt: 3, lastError: "Error: after the step" });
+    await t.db.insert(jobSteps).values({ runId: run.id, stepKey: "prune-audit-log", kind: "run", output: 7, attempt: 0 });
+    await caller.admin.jobs.retry({ id: run.id });
+    // The runner is not started in tests (no poller): only the retry's wake-up can have it claim the run.
+    await expect.poll(async () => (await runRow(run.id)).status, { timeout: 10_000, interval: 50 }).toBe("completed");
+    // The step was not run again: its recorded output is the run's.
+    expect(await runRow(run.id)).toMatchObject({ attempt: 4, output: { deleted: 7 } });
   });
 
   it("refuses every run that is not failed, and unknown or malformed ids, writing nothing", async () => {
@@ -198,7 +212,7 @@ describe("admin.jobs.cancel", () => {
       expect(after.finishedAt!.getTime(), status).toBeGreaterThanOrEqual(before - 1_000);
       const audit = (await jobAudits()).filter((a) => a.targetId === run.id);
       expect(audit, status).toEqual([
-        expect.objectContaining({ action: "job.run.cancelled", actorId: admin.user.id, targetType: "job_run", data: { jobId: "stats-rollup", from: status } }),
+        expect.objectContaining({ action: "job.run.cancelled", actorId: admin.user.id, targetType: "job_run", data: { jobId: "nightly-report", from: status } }),
       ]);
     }
   });
