@@ -1,5 +1,5 @@
 CREATE TYPE "public"."job_run_status" AS ENUM('queued', 'running', 'sleeping', 'retrying', 'completed', 'failed', 'cancelled');--> statement-breakpoint
-CREATE TYPE "public"."job_step_kind" AS ENUM('run', 'sleep', 'send_event');--> statement-breakpoint
+CREATE TYPE "public"."job_step_kind" AS ENUM('run', 'sleep', 'send_event', 'failed');--> statement-breakpoint
 CREATE TABLE "job_events" (
 	"id" text PRIMARY KEY NOT NULL,
 	"name" text NOT NULL,
@@ -10,7 +10,7 @@ CREATE TABLE "job_events" (
 CREATE TABLE "job_runs" (
 	"id" text PRIMARY KEY NOT NULL,
 	"job_id" text NOT NULL,
-	"event" jsonb NOT NULL,
+	"event" json NOT NULL,
 	"event_id" text NOT NULL,
 	"status" "job_run_status" DEFAULT 'queued' NOT NULL,
 	"attempt" integer DEFAULT 0 NOT NULL,
@@ -20,7 +20,7 @@ CREATE TABLE "job_runs" (
 	"concurrency_key" text,
 	"throttle_key" text,
 	"debounce_key" text,
-	"output" jsonb,
+	"output" json,
 	"last_error" text,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
@@ -40,7 +40,7 @@ CREATE TABLE "job_steps" (
 	"run_id" text NOT NULL,
 	"step_key" text NOT NULL,
 	"kind" "job_step_kind" NOT NULL,
-	"output" jsonb,
+	"output" json,
 	"wake_at" timestamp with time zone,
 	"attempt" integer NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,

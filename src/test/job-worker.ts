@@ -74,7 +74,7 @@ const before = await rawQuery<{ id: string; lease_owner: string | null; lease_un
   [EVENT_ID],
 );
 const recorded = before[0]
-  ? (await rawQuery<{ output: number }>(`SELECT output FROM job_steps WHERE run_id = $1 ORDER BY (output)::int`, [before[0].id])).map((r) => Number(r.output))
+  ? (await rawQuery<{ output: number }>(`SELECT output FROM job_steps WHERE run_id = $1 ORDER BY (output::text)::int`, [before[0].id])).map((r) => Number(r.output))
   : [];
 const [clock] = await rawQuery<{ now_ms: number }>(`SELECT extract(epoch FROM now())::float8 * 1000 AS now_ms`);
 

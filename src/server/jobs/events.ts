@@ -23,8 +23,8 @@ export interface JobEvents {
 
 export interface SendEventOptions {
   /**
-   * Idempotency key: Inngest drops a second event with the same id within 24 h. Use it for events emitted from
-   * retried code (webhooks). The inline runner does not deduplicate.
+   * Idempotency key: a second event with the same id within 24 h starts nothing (Inngest and the inline runner alike).
+   * Use it for events emitted from retried code (webhooks).
    */
   id?: string;
 }
@@ -34,7 +34,8 @@ export interface SentEvent {
   ids: string[];
   /**
    * Inline mode: settles when every run the event started has finished (tests and scripts await it; request
-   * handlers should not). Never rejects: failures are logged and reported in the results. Inngest mode: [].
+   * handlers should not: nothing is tracked until it is awaited). Never rejects: failures are logged and reported in
+   * the results. Inngest mode: [].
    */
   completion: Promise<RunResult[]>;
 }

@@ -1,6 +1,6 @@
 import "server-only";
 import { sql } from "drizzle-orm";
-import { index, integer, jsonb, pgEnum, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { index, integer, json, jsonb, pgEnum, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { createdAt, prefixedId, tstz, updatedAt } from "./_shared";
 
 /**
@@ -29,8 +29,11 @@ export const jobRuns = pgTable(
   {
     id: prefixedId("run"),
     jobId: text().notNull(),
-    /** The event that started the run (name, data, id, ts), as handed to the handler on every attempt. */
-    event: jsonb().notNull(),
+    /**
+     * The event that started the run (name, data, id, ts), as handed to the handler on every attempt. `json`, not
+     * `jsonb`, here and for outputs: the text is kept as written, so replays see object keys in their original order.
+     */
+    event: json().notNull(),
     eventId: text().notNull(),
     status: jobRunStatus().notNull().default("queued"),
     /** Zero-based attempt: 0 until the first failure, as `ctx.attempt` reports it. */
@@ -43,7 +46,7 @@ export const jobRuns = pgTable(
     concurrencyKey: text(),
     throttleKey: text(),
     debounceKey: text(),
-    output: jsonb(),
+    output: json(),
     lastError: text(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -72,7 +75,8 @@ export const jobRuns = pgTable(
   ],
 );
 
-export const jobStepKind = pgEnum("job_step_kind", ["run", "sleep", "send_event"]);
+/** `failed`: a step that threw (its error went to the handler); it runs again on a later attempt, not replayed. */
+export const jobStepKind = pgEnum("job_step_kind", ["run", "sleep", "send_event", "failed"]);
 
 /** A step's recorded result, keyed by its id in the run (a repeated id gets Inngest's `id:1`, `id:2`). */
 export const jobSteps = pgTable(
@@ -83,7 +87,7 @@ export const jobSteps = pgTable(
       .references(() => jobRuns.id, { onDelete: "cascade" }),
     stepKey: text().notNull(),
     kind: jobStepKind().notNull(),
-    output: jsonb(),
+    output: json(),
     /** Sleeps: the absolute time they end, fixed when the sleep began. */
     wakeAt: tstz(),
     /** The attempt that recorded it. */

@@ -99,9 +99,10 @@ export function newRun(job: JobDescriptor, event: StoredEvent): NewRun {
     event,
     flow,
     keys: {
-      concurrency: flow.concurrency ? evaluateKey(flow.concurrency.key, event) : null,
-      throttle: flow.throttle ? evaluateKey(flow.throttle.key, event) : null,
-      debounce: flow.debounce ? evaluateKey(flow.debounce.key, event) : null,
+      // "" for a job-wide limit: keys compare with `=` (an index can serve it), null only where the job has no limit.
+      concurrency: flow.concurrency ? (evaluateKey(flow.concurrency.key, event) ?? "") : null,
+      throttle: flow.throttle ? (evaluateKey(flow.throttle.key, event) ?? "") : null,
+      debounce: flow.debounce ? (evaluateKey(flow.debounce.key, event) ?? "") : null,
     },
   };
 }
@@ -111,7 +112,29 @@ type Interrupt =
   | { kind: "sleep"; wakeAt: Date }
   | { kind: "lost" }
   | { kind: "drain" }
+  /** Recording a step failed (the database): hand the run back rather than report a failure the step did not have. */
+  | { kind: "storage"; error: Error }
   | { kind: "changed"; error: Error };
+
+/** How often runs held back by a concurrency limit are looked at again, besides when a local run finishes. */
+const HELD_BACK_RECHECK_MS = 250;
+/** Runs dispatched here that `waitForInlineRuns` waits for; beyond this many, the oldest are forgotten. */
+const MAX_TRACKED = 10_000;
+
+/**
+ * A promise that does its work only once someone awaits it: `sendEvent`'s `completion` is rarely awaited outside
+ * tests, and a waiter for every run (polled until it ends, days for a sleeping one) would cost for nothing.
+ */
+function lazy<T>(make: () => Promise<T>): Promise<T> {
+  let made: Promise<T> | undefined;
+  const get = () => (made ??= make());
+  return {
+    then: (onFulfilled, onRejected) => get().then(onFulfilled, onRejected),
+    catch: (onRejected) => get().catch(onRejected),
+    finally: (onFinally) => get().finally(onFinally),
+    [Symbol.toStringTag]: "Promise",
+  } as Promise<T>;
+}
 
 class Deferred<T> {
   promise: Promise<T>;
@@ -157,6 +180,8 @@ export class InlineRunner {
   /** Per-run options from the caller (tests: a back-off, the jobs its events trigger), dropped when the run ends. */
   private readonly runOptions = new Map<string, RunnerOptions>();
   private readonly waiters = new Map<string, Deferred<RunResult>>();
+  /** Runs dispatched by this process and not yet seen to end (`idle()` waits for them). */
+  private readonly tracked = new Set<string>();
   private readonly active = new Map<string, Active>();
   private timer: NodeJS.Timeout | null = null;
   private timerAt = Infinity;
@@ -248,25 +273,42 @@ export class InlineRunner {
     return this.started || this.waiters.size > 0 || this.active.size > 0;
   }
 
+  private track(runIds: readonly string[]): void {
+    for (const id of runIds) this.tracked.add(id);
+    // Oldest first: a Set iterates in insertion order.
+    for (const id of this.tracked) {
+      if (this.tracked.size <= MAX_TRACKED) break;
+      this.tracked.delete(id);
+    }
+  }
+
   private async pass(): Promise<void> {
     if (this.stopped) return;
     let handle: DatabaseHandle;
     try {
       handle = await this.database();
-      if (!this.draining) {
-        const free = this.maxConcurrent - this.active.size;
-        const claimed = await claimRuns(handle, { owner: this.owner, leaseMs: this.leaseMs, limit: free, flow: this.flowByJob() });
+      let heldBack = 0;
+      const free = this.maxConcurrent - this.active.size;
+      if (!this.draining && free > 0) {
+        const claim = await claimRuns(handle, { owner: this.owner, leaseMs: this.leaseMs, limit: free, flow: this.flowByJob() });
+        heldBack = claim.heldBack;
         // A run of ours whose lease lapsed while we still execute it (a step that blocked the event loop past the
         // lease) comes back here: the claim renewed the lease; a second attempt must not start beside the first.
-        for (const run of claimed) if (!this.active.has(run.id)) this.execute(handle, run);
+        for (const run of claim.claimed) if (!this.active.has(run.id)) this.execute(handle, run);
       }
       await this.settleWaiters(handle);
       this.failures = 0;
-      if (!this.interested()) return;
-      const next = await nextWake(handle, [...this.jobs.keys()]);
-      const due = next ? next.getTime() - Date.now() : Infinity;
-      const poll = this.started ? this.pollMs : Infinity;
-      const wait = Math.min(Math.max(due, 5), poll, this.waiters.size > 0 ? 1000 : Infinity);
+      if (!this.interested() || this.stopped) return;
+      // Every slot busy: a finishing attempt wakes the runner; no need to look before (nor to poll in a tight loop).
+      const saturated = this.active.size >= this.maxConcurrent;
+      const next = saturated ? null : await nextWake(handle, [...this.jobs.keys()]);
+      const waits = [
+        next ? Math.max(next.getTime() - Date.now(), 5) : Infinity,
+        this.started ? this.pollMs : Infinity,
+        heldBack > 0 && !saturated ? HELD_BACK_RECHECK_MS : Infinity,
+        this.waiters.size > 0 ? 1000 : Infinity,
+      ];
+      const wait = Math.min(...waits);
       if (Number.isFinite(wait)) this.schedule(wait);
     } catch (err) {
       // The database went away (a test closed it, PostgreSQL restarted): try again later, more slowly each time.
@@ -286,6 +328,7 @@ export class InlineRunner {
   private settle(runId: string, outcome: RunOutcome | null): void {
     const waiter = this.waiters.get(runId);
     this.runOptions.delete(runId);
+    this.tracked.delete(runId);
     if (!waiter) return;
     this.waiters.delete(runId);
     const attempts = (outcome?.attempt ?? 0) + 1;
@@ -327,8 +370,14 @@ export class InlineRunner {
     const runIds = enqueued.flatMap((e) => e.runIds);
     for (const e of enqueued) if (!e.accepted) rootLogger.debug({ event: e.event.name, id: e.event.id }, "duplicate event id ignored");
     if (options.backoffMs || options.jobs) for (const id of runIds) this.runOptions.set(id, options);
-    // A debounced run gathers several events: one waiter per run.
-    const completion = Promise.all([...new Set(runIds)].map((id) => this.await(id)));
+    // A debounced run gathers several events: one waiter per run, made only if someone awaits the completion.
+    const unique = [...new Set(runIds)];
+    this.track(unique);
+    const completion = lazy(() => {
+      const all = Promise.all(unique.map((id) => this.await(id)));
+      this.wake();
+      return all;
+    });
     if (runIds.length > 0) this.wake();
     return { ids: enqueued.map((e) => e.event.id), completion };
   }
@@ -347,6 +396,7 @@ export class InlineRunner {
     }
     if (!runId) return { status: "cancelled", jobId: job.id, runId: "", attempts: 0, error: new Error(`Duplicate event id ${stored.id}`) };
     if (options.backoffMs || options.jobs) this.runOptions.set(runId, options);
+    this.track([runId]);
     const result = this.await(runId);
     this.wake();
     return result;
@@ -381,15 +431,17 @@ export class InlineRunner {
     return result;
   }
 
-  /** Runs this runner is executing or waiting for. */
+  /** Runs this runner is executing, waiting for, or dispatched and has not seen end. */
   pending(): number {
-    return new Set([...this.waiters.keys(), ...this.active.keys()]).size;
+    return new Set([...this.waiters.keys(), ...this.active.keys(), ...this.tracked]).size;
   }
 
-  /** Resolves once nothing this runner waits for or executes is left, including work started meanwhile. */
+  /** Resolves once nothing this runner dispatched, waits for or executes is left, including work started meanwhile. */
   async idle(): Promise<void> {
     while (this.pending() > 0) {
-      await Promise.allSettled([...[...this.waiters.values()].map((w) => w.promise), ...[...this.active.values()].map((a) => a.done)]);
+      const waiting = [...this.tracked].map((id) => this.await(id));
+      if (waiting.length > 0) this.wake();
+      await Promise.allSettled([...waiting, ...[...this.waiters.values()].map((w) => w.promise), ...[...this.active.values()].map((a) => a.done)]);
     }
   }
 
@@ -400,6 +452,8 @@ export class InlineRunner {
    */
   async drain(graceMs: number): Promise<void> {
     this.draining = true;
+    // A claim in progress adds attempts: let it finish so they are drained too.
+    await this.pumping?.catch(() => undefined);
     for (const a of this.active.values()) a.interrupt.resolve({ kind: "drain" });
     const all = Promise.allSettled([...this.active.values()].map((a) => a.done));
     let timeout: NodeJS.Timeout | undefined;
@@ -482,11 +536,15 @@ export class InlineRunner {
     const started = Date.now();
     const handled = Promise.resolve()
       .then(() => job.handler(ctx))
+      // Inside the chain: an output JSON cannot hold (a BigInt, a cycle) fails the attempt like a throw would.
+      .then((output) => jsonRoundTrip(output))
       .then(
-        (output) => ({ ok: true as const, output: jsonRoundTrip(output) }),
+        (output) => ({ ok: true as const, output }),
         (error: unknown) => ({ ok: false as const, error }),
       );
     const outcome = await Promise.race([handled, interrupt.promise.then((reason) => ({ interrupted: reason }))]);
+    // The attempt is over: a branch still pending (a Promise.all that rejected) starts no further step.
+    tools.close();
     if ("interrupted" in outcome) {
       // Steps already executing finish and record their results before the attempt hands the run back.
       await tools.settled();
@@ -510,11 +568,20 @@ export class InlineRunner {
         const next = run.attempt + 1;
         const backoff = this.runOptions.get(run.id)?.backoffMs ?? this.backoffMs;
         const wait = (outcome.error instanceof RetryAfterError ? retryAfterMs(outcome.error) : undefined) ?? backoff(next);
-        end = { status: "retrying", error: error.message || error.name, attempt: next, wakeAt: new Date(Date.now() + wait) };
+        end = { status: "retrying", error: error.message || error.name, attempt: next, wakeAt: new Date(Date.now() + run.clockOffsetMs + wait) };
         log.warn({ err: error, retryInMs: wait }, "inline job attempt failed; retrying");
       }
     }
-    await this.finish(handle, lease, run, end);
+    try {
+      await this.finish(handle, lease, run, end);
+    } catch (err) {
+      // The result could not be stored. A transient database error leaves the run to its lease (taken over, replayed);
+      // one that is not (a value PostgreSQL refuses) must not replay forever: fail the run with the reason.
+      log.error({ err }, "inline job result could not be stored");
+      await this.finish(handle, lease, run, { status: "failed", error: `The run's result could not be stored: ${toError(err).message}` }).catch(
+        () => undefined,
+      );
+    }
   }
 
   private async interrupted(handle: DatabaseHandle, lease: Lease, run: ClaimedRun, reason: Interrupt, log: JobLogger): Promise<void> {
@@ -524,6 +591,11 @@ export class InlineRunner {
     }
     if (reason.kind === "sleep") await this.finish(handle, lease, run, { status: "sleeping", wakeAt: reason.wakeAt });
     else if (reason.kind === "drain") await this.finish(handle, lease, run, { status: "queued" });
+    else if (reason.kind === "storage") {
+      log.warn({ err: reason.error }, "inline job step result could not be recorded; the run is handed back");
+      // Best effort: if the database is still away, the lease runs out and the run is taken over.
+      await this.finish(handle, lease, run, { status: "queued" }).catch(() => undefined);
+    }
     else {
       log.error({ err: reason.error }, "inline job failed: its steps changed since the run recorded them");
       await this.finish(handle, lease, run, { status: "failed", error: reason.error.message });
@@ -537,7 +609,7 @@ export class InlineRunner {
     this.active.delete(run.id);
     if (end.status === "completed") this.settle(run.id, { id: run.id, jobId: run.jobId, status: "completed", attempt: run.attempt, output: end.output, lastError: null });
     else if (end.status === "failed") this.settle(run.id, { id: run.id, jobId: run.jobId, status: "failed", attempt: run.attempt, output: null, lastError: end.error });
-    else if (end.status === "retrying" || end.status === "sleeping") this.schedule(end.wakeAt.getTime() - Date.now());
+    else if (end.status === "retrying" || end.status === "sleeping") this.schedule(end.wakeAt.getTime() - run.clockOffsetMs - Date.now());
   }
 
   /** Step tools' hooks into the runner. */
@@ -558,6 +630,7 @@ class StepTools {
   private readonly visited = new Set<string>();
   private readonly running = new Set<Promise<unknown>>();
   private stoppedBy: Interrupt | null = null;
+  private closed = false;
 
   constructor(
     private readonly runner: InlineRunner,
@@ -569,6 +642,20 @@ class StepTools {
     private readonly job: JobDescriptor,
   ) {
     void interrupt.promise.then((reason) => (this.stoppedBy ??= reason));
+  }
+
+  /** The database's clock, which decides when a sleeping run is due. */
+  private now(): number {
+    return Date.now() + this.run.clockOffsetMs;
+  }
+
+  /** The attempt ended: steps called from now on (a branch still pending) never start. */
+  close(): void {
+    this.closed = true;
+  }
+
+  private halted(): boolean {
+    return this.closed || this.stoppedBy !== null || this.runner.isStopped();
   }
 
   /** Resolves when the steps executing now have finished (and recorded their results). */
@@ -589,15 +676,24 @@ class StepTools {
     return never();
   }
 
+  /** A step that completed (or slept) in an earlier attempt; steps recorded as failed run again. */
+  private completed(key: string): StoredStep | undefined {
+    const step = this.recorded.get(key);
+    return step && step.kind !== "failed" ? step : undefined;
+  }
+
   /**
-   * Before a new step executes during a replay: every recorded step must have been reached. One that was not means
+   * Before a new step executes during a replay: every completed step must have been reached. One that was not means
    * the code changed under the run (a renamed or removed step); running the new one could repeat finished effects.
+   * A step that failed before (its error was caught, the handler went another way) is not new.
    */
   private async checkReplay(key: string): Promise<Error | null> {
-    if (this.visited.size >= this.recorded.size) return null;
+    if (this.recorded.has(key)) return null;
+    const unvisited = () => [...this.recorded.values()].filter((s) => s.kind !== "failed" && !this.visited.has(s.key)).map((s) => s.key);
+    if (unvisited().length === 0) return null;
     // Let steps started in the same tick as this one (Promise.all) be visited first.
     await new Promise((resolve) => setImmediate(resolve));
-    const missing = [...this.recorded.keys()].filter((k) => !this.visited.has(k));
+    const missing = unvisited();
     if (missing.length === 0) return null;
     return new NonRetriableError(
       `The steps of job "${this.job.id}" changed since this run recorded them: recorded step(s) ${missing.map((k) => `"${k}"`).join(", ")} ` +
@@ -605,22 +701,42 @@ class StepTools {
     );
   }
 
+  /** Records a step's outcome under the lease; false when the run is no longer ours. Database errors interrupt. */
+  private async record(key: string, kind: StoredStep["kind"], output: unknown, wakeAt?: Date): Promise<boolean | "error"> {
+    try {
+      return await recordStep(this.handle, this.lease, { key, kind, output, wakeAt, attempt: this.run.attempt });
+    } catch (err) {
+      this.stoppedBy ??= { kind: "storage", error: toError(err) };
+      this.interrupt.resolve(this.stoppedBy);
+      return "error";
+    }
+  }
+
   private async execute<T>(key: string, kind: StoredStep["kind"], work: () => Promise<T>): Promise<T> {
-    if (this.stoppedBy) return never();
+    if (this.halted()) return never();
     const changed = await this.checkReplay(key);
     if (changed) return this.stop({ kind: "changed", error: changed });
     if (this.runner.isDraining()) return this.stop({ kind: "drain" });
-    if (this.stoppedBy || this.runner.isStopped()) return never();
-    const task = (async () => {
-      const value = await work();
-      if (this.stoppedBy?.kind === "lost" || this.runner.isStopped()) return { lost: true as const };
-      const ok = await recordStep(this.handle, this.lease, { key, kind, output: value, attempt: this.run.attempt });
-      return ok ? { lost: false as const, value } : { lost: true as const };
+    if (this.halted()) return never();
+    const task = (async (): Promise<{ lost: true } | { lost: false; value: T } | { lost: false; error: unknown }> => {
+      let value: T;
+      try {
+        value = await work();
+      } catch (error) {
+        // Recorded as failed (not replayed): the replay check then knows the key if the handler caught the error.
+        if (this.stoppedBy?.kind === "lost" || this.runner.isStopped()) return { lost: true };
+        const ok = await this.record(key, "failed", { error: toError(error).message });
+        return ok === true ? { lost: false, error } : { lost: true };
+      }
+      if (this.stoppedBy?.kind === "lost" || this.runner.isStopped()) return { lost: true };
+      const ok = await this.record(key, kind, value);
+      return ok === true ? { lost: false, value } : { lost: true };
     })();
     this.running.add(task);
     try {
       const result = await task;
-      if (result.lost) return this.stop({ kind: "lost" });
+      if (result.lost) return this.stoppedBy ? never() : this.stop({ kind: "lost" });
+      if ("error" in result) throw result.error;
       return result.value;
     } finally {
       this.running.delete(task);
@@ -629,27 +745,29 @@ class StepTools {
 
   private sleepStep(id: string, wakeAt: () => number): Promise<void> {
     const key = this.keyFor(id);
-    const step = this.recorded.get(key);
+    const step = this.completed(key);
     if (step) {
       this.visited.add(key);
       const at = step.wakeAt?.getTime() ?? 0;
-      return at <= Date.now() ? Promise.resolve() : this.stop({ kind: "sleep", wakeAt: new Date(at) });
+      return at <= this.now() ? Promise.resolve() : this.stop({ kind: "sleep", wakeAt: new Date(at) });
     }
     return (async () => {
-      if (this.stoppedBy) return never<void>();
+      if (this.halted()) return never<void>();
       const at = wakeAt();
       const changed = await this.checkReplay(key);
       if (changed) return this.stop({ kind: "changed", error: changed });
       // A sleep already over (sleepUntil in the past) is a no-op, as in Inngest.
-      if (at <= Date.now()) return;
-      const ok = await recordStep(this.handle, this.lease, { key, kind: "sleep", output: null, wakeAt: new Date(at), attempt: this.run.attempt });
+      if (at <= this.now()) return;
+      if (this.halted()) return never<void>();
+      const ok = await this.record(key, "sleep", null, new Date(at));
+      if (ok === "error") return never<void>();
       return this.stop(ok ? { kind: "sleep", wakeAt: new Date(at) } : { kind: "lost" });
     })();
   }
 
   private replayOr<T>(id: string, kind: StoredStep["kind"], work: (key: string) => Promise<T>): Promise<T> {
     const key = this.keyFor(id);
-    const step = this.recorded.get(key);
+    const step = this.completed(key);
     if (step) {
       this.visited.add(key);
       return Promise.resolve(step.output as T);
@@ -670,7 +788,7 @@ class StepTools {
         }),
       sleep: (id: string, duration: number | string) => {
         const ms = durationToMs(duration, { name: `step.sleep("${id}")` });
-        return this.sleepStep(id, () => Date.now() + ms);
+        return this.sleepStep(id, () => this.now() + ms);
       },
       sleepUntil: (id: string, until: Date | string) => {
         const at = until instanceof Date ? until.getTime() : Date.parse(until);

@@ -79,10 +79,23 @@ function tickOf(schedule: Cron, at: Date): Date {
   return schedule.previousRuns(1, new Date(at.getTime() + 500))[0] ?? at;
 }
 
+/** A tick the database could not record (it restarted) is tried again a few times rather than lost until start-up. */
+async function fireWithRetries(entry: Entry, runner: InlineRunner, tickAt: Date) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await runner.fireCron(entry.job, entry.cron, tickAt);
+    } catch (err) {
+      if (attempt >= 4) throw err;
+      logger.warn({ err, job: entry.job.id, tick: tickAt }, "cron tick not recorded yet; trying again");
+      await new Promise((resolve) => setTimeout(resolve, 1000 * 2 ** attempt).unref());
+    }
+  }
+}
+
 async function fire(entry: Entry, runner: InlineRunner, tickAt: Date): Promise<void> {
   const lastRun: LastRun = { startedAt: new Date(), finishedAt: null, status: "running", error: null };
   try {
-    const result = await runner.fireCron(entry.job, entry.cron, tickAt);
+    const result = await fireWithRetries(entry, runner, tickAt);
     if (!result) return; // another replica fired this tick
     entry.history.lastRun = lastRun;
     lastRun.finishedAt = new Date();

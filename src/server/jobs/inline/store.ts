@@ -32,11 +32,13 @@ export interface ClaimedRun {
   jobId: string;
   event: StoredEvent;
   attempt: number;
+  /** The database clock minus this process's at the claim: sleeps are timed on the clock that decides "due". */
+  clockOffsetMs: number;
 }
 
 export interface StoredStep {
   key: string;
-  kind: "run" | "sleep" | "send_event";
+  kind: "run" | "sleep" | "send_event" | "failed";
   output: unknown;
   wakeAt: Date | null;
 }
@@ -102,12 +104,12 @@ const INSERT_EVENT = `
 
 const INSERT_RUN = `
   INSERT INTO job_runs (id, job_id, event, event_id, concurrency_key, throttle_key)
-  VALUES ($1, $2, $3::text::jsonb, $4, $5, $6) RETURNING id`;
+  VALUES ($1, $2, $3::text::json, $4, $5, $6) RETURNING id`;
 
 // A debounced run waits `period` after the latest event (never past `timeout` after the first), and runs with it.
 const UPSERT_DEBOUNCED_RUN = `
   INSERT INTO job_runs (id, job_id, event, event_id, concurrency_key, throttle_key, debounce_key, wake_at)
-  VALUES ($1, $2, $3::text::jsonb, $4, $5, $6, $7, now() + $8::int * interval '1 millisecond')
+  VALUES ($1, $2, $3::text::json, $4, $5, $6, $7, now() + $8::int * interval '1 millisecond')
   ON CONFLICT (job_id, debounce_key) WHERE status = 'queued' and debounce_key is not null
   DO UPDATE SET event = excluded.event, event_id = excluded.event_id, concurrency_key = excluded.concurrency_key,
     throttle_key = excluded.throttle_key, updated_at = now(),
@@ -119,7 +121,7 @@ async function insertRun(q: Query, run: NewRun): Promise<string> {
   const { jobId, event, flow, keys } = run;
   if (flow.debounce) {
     const [row] = await q<{ id: string }>(UPSERT_DEBOUNCED_RUN, [
-      newId("run"), jobId, json(event), event.id, keys.concurrency, keys.throttle, keys.debounce ?? "",
+      newId("run"), jobId, json(event), event.id, keys.concurrency, keys.throttle, keys.debounce,
       flow.debounce.periodMs, flow.debounce.timeoutMs,
     ]);
     return row!.id;
@@ -202,10 +204,12 @@ type Candidate = {
   started_at: Date | null;
 };
 
+// Oldest first (by wake-up, then creation), so runs sharing a concurrency key start in the order they were sent.
+// The window is wider than the free slots: runs held back by their key's limit are skipped, not in the way.
 const CANDIDATES_DUE = `
   SELECT id, job_id, concurrency_key, throttle_key, started_at FROM job_runs
   WHERE status IN ('queued', 'sleeping', 'retrying') AND wake_at <= now() AND job_id = ANY($1::text[])
-  ORDER BY wake_at LIMIT $2 FOR UPDATE SKIP LOCKED`;
+  ORDER BY wake_at, created_at LIMIT $2 FOR UPDATE SKIP LOCKED`;
 
 const CANDIDATES_EXPIRED = `
   SELECT id, job_id, concurrency_key, throttle_key, started_at FROM job_runs
@@ -216,24 +220,33 @@ const CLAIM = `
   UPDATE job_runs SET status = 'running', lease_owner = $2, lease_until = now() + $3::int * interval '1 millisecond',
     started_at = coalesce(started_at, now()), debounce_key = null, updated_at = now()
   WHERE id = $1
-  RETURNING id, job_id, event, attempt`;
+  RETURNING id, job_id, event, attempt, clock_timestamp() AS db_now`;
 
-/** Pushes a run that has to wait for a concurrency slot or a throttle window back (it keeps its status). */
+/** Pushes a run that has to wait for its throttle window back (it keeps its status). */
 const POSTPONE = `UPDATE job_runs SET wake_at = $2::timestamptz WHERE id = $1`;
 
-/** Serialises claims that share a flow-control key, so two runners cannot both see a free slot. */
-const LOCK_KEY = `SELECT pg_advisory_xact_lock(hashtext($1))`;
+/**
+ * Serialises the decisions about one flow-control key, so two runners cannot both see a free slot. A key another
+ * runner is deciding about right now is skipped (not waited for: waiting in candidate order could deadlock).
+ */
+const TRY_LOCK_KEY = `SELECT pg_try_advisory_xact_lock(hashtext($1)) AS ok`;
 
+// Every running run holds its slot, a crashed one too until it is taken over (the takeover keeps the slot).
 const RUNNING_WITH_KEY = `
-  SELECT count(*)::int AS n FROM job_runs
-  WHERE job_id = $1 AND concurrency_key IS NOT DISTINCT FROM $2 AND status = 'running' AND lease_until >= now()`;
+  SELECT count(*)::int AS n FROM job_runs WHERE job_id = $1 AND concurrency_key = $2 AND status = 'running'`;
 
 const STARTS_IN_PERIOD = `
   SELECT count(*)::int AS n, min(started_at) AS first FROM job_runs
-  WHERE job_id = $1 AND throttle_key IS NOT DISTINCT FROM $2 AND started_at > now() - $3::int * interval '1 millisecond'`;
+  WHERE job_id = $1 AND throttle_key = $2 AND started_at > now() - $3::int * interval '1 millisecond'`;
 
-/** How long a run kept out by a concurrency limit waits before it is looked at again (a finishing run wakes it sooner). */
-export const CONCURRENCY_RECHECK_MS = 250;
+/** Extra due runs looked at per claim beyond the free slots, so runs held back by flow control do not block others. */
+const CANDIDATE_WINDOW = 50;
+
+export interface Claim {
+  claimed: ClaimedRun[];
+  /** Due runs left waiting for a concurrency slot or a key another runner was deciding about. */
+  heldBack: number;
+}
 
 /**
  * Claims up to `limit` runs that are due (or whose lease expired) for `owner`, honouring each job's concurrency and
@@ -242,37 +255,46 @@ export const CONCURRENCY_RECHECK_MS = 250;
 export async function claimRuns(
   handle: DatabaseHandle,
   options: { owner: string; leaseMs: number; limit: number; flow: ReadonlyMap<string, FlowControl> },
-): Promise<ClaimedRun[]> {
+): Promise<Claim> {
   const jobIds = [...options.flow.keys()];
-  if (jobIds.length === 0 || options.limit <= 0) return [];
+  if (jobIds.length === 0 || options.limit <= 0) return { claimed: [], heldBack: 0 };
   return inTransaction(handle, async (q) => {
-    const due = await q<Candidate>(CANDIDATES_DUE, [jobIds, options.limit]);
-    const expired = due.length < options.limit ? await q<Candidate>(CANDIDATES_EXPIRED, [jobIds, options.limit - due.length]) : [];
+    const expired = await q<Candidate>(CANDIDATES_EXPIRED, [jobIds, options.limit]);
+    const due = await q<Candidate>(CANDIDATES_DUE, [jobIds, options.limit + CANDIDATE_WINDOW]);
     const claimed: ClaimedRun[] = [];
+    let heldBack = 0;
     for (const c of [...expired, ...due]) {
+      if (claimed.length >= options.limit) break;
       const flow = options.flow.get(c.job_id)!;
-      // A run whose lease expired already holds its slot and was already counted by the throttle.
+      // A run whose lease expired already holds its concurrency slot and was already counted by the throttle.
       const resuming = expired.includes(c);
       if (flow.concurrency && !resuming) {
-        await q(LOCK_KEY, [`concurrency\u001f${c.job_id}\u001f${c.concurrency_key ?? ""}`]);
-        const [{ n }] = (await q<{ n: number }>(RUNNING_WITH_KEY, [c.job_id, c.concurrency_key])) as [{ n: number }];
+        const [lock] = await q<{ ok: boolean }>(TRY_LOCK_KEY, [`concurrency\u001f${c.job_id}\u001f${c.concurrency_key ?? ""}`]);
+        const [{ n }] = lock?.ok ? ((await q<{ n: number }>(RUNNING_WITH_KEY, [c.job_id, c.concurrency_key ?? ""])) as [{ n: number }]) : [{ n: Infinity }];
         if (n >= flow.concurrency.limit) {
-          await q(POSTPONE, [c.id, iso(new Date(Date.now() + CONCURRENCY_RECHECK_MS))]);
+          heldBack += 1;
           continue;
         }
       }
       if (flow.throttle && c.started_at === null) {
-        await q(LOCK_KEY, [`throttle\u001f${c.job_id}\u001f${c.throttle_key ?? ""}`]);
-        const [row] = await q<{ n: number; first: Date | null }>(STARTS_IN_PERIOD, [c.job_id, c.throttle_key, flow.throttle.periodMs]);
+        const [lock] = await q<{ ok: boolean }>(TRY_LOCK_KEY, [`throttle\u001f${c.job_id}\u001f${c.throttle_key ?? ""}`]);
+        if (!lock?.ok) {
+          heldBack += 1;
+          continue;
+        }
+        const [row] = await q<{ n: number; first: Date | null }>(STARTS_IN_PERIOD, [c.job_id, c.throttle_key ?? "", flow.throttle.periodMs]);
         if (row && row.n >= flow.throttle.limit && row.first) {
           await q(POSTPONE, [c.id, iso(new Date(new Date(row.first).getTime() + flow.throttle.periodMs))]);
           continue;
         }
       }
-      const [run] = await q<{ id: string; job_id: string; event: StoredEvent; attempt: number }>(CLAIM, [c.id, options.owner, options.leaseMs]);
-      if (run) claimed.push({ id: run.id, jobId: run.job_id, event: run.event, attempt: run.attempt });
+      const [run] = await q<{ id: string; job_id: string; event: StoredEvent; attempt: number; db_now: Date }>(CLAIM, [c.id, options.owner, options.leaseMs]);
+      if (run) {
+        const clockOffsetMs = new Date(run.db_now).getTime() - Date.now();
+        claimed.push({ id: run.id, jobId: run.job_id, event: run.event, attempt: run.attempt, clockOffsetMs });
+      }
     }
-    return claimed;
+    return { claimed, heldBack };
   });
 }
 
@@ -286,13 +308,16 @@ export async function loadSteps(handle: DatabaseHandle, runId: string): Promise<
 
 // The lease check and the write are one statement: nothing is recorded by a runner that lost the run. FOR SHARE, not
 // an UPDATE of lease_until: a takeover's UPDATE waits for it and the check then sees the new owner, while the run row
-// is not rewritten (with its indexes) on every step; the heartbeat extends the lease (`renewLeases`).
+// is not rewritten (with its indexes) on every step; the heartbeat extends the lease (`renewLeases`). A step recorded
+// as failed is replaced by its later result; a completed one never is.
 const RECORD_STEP = `
   WITH lease AS (
     SELECT id FROM job_runs WHERE id = $1 AND lease_owner = $2 AND status = 'running' FOR SHARE)
   INSERT INTO job_steps (run_id, step_key, kind, output, wake_at, attempt)
-  SELECT id, $3, $4::job_step_kind, $5::text::jsonb, $6::timestamptz, $7::int FROM lease
-  ON CONFLICT (run_id, step_key) DO NOTHING
+  SELECT id, $3, $4::job_step_kind, $5::text::json, $6::timestamptz, $7::int FROM lease
+  ON CONFLICT (run_id, step_key) DO UPDATE SET kind = excluded.kind, output = excluded.output, wake_at = excluded.wake_at,
+    attempt = excluded.attempt, created_at = now()
+    WHERE job_steps.kind = 'failed'
   RETURNING step_key`;
 
 export interface Lease {
@@ -325,7 +350,7 @@ export async function renewLeases(handle: DatabaseHandle, owner: string, runIds:
 }
 
 const END_ATTEMPT = `
-  UPDATE job_runs SET status = $3::job_run_status, attempt = $4::int, wake_at = coalesce($5::timestamptz, wake_at), output = $6::text::jsonb,
+  UPDATE job_runs SET status = $3::job_run_status, attempt = $4::int, wake_at = coalesce($5::timestamptz, wake_at), output = $6::text::json,
     last_error = coalesce($7::text, last_error), finished_at = CASE WHEN $3::job_run_status IN ('completed', 'failed') THEN now() END,
     lease_owner = NULL, lease_until = NULL, updated_at = now()
   WHERE id = $1 AND lease_owner = $2 AND status = 'running'
@@ -372,12 +397,15 @@ export async function finishedRuns(handle: DatabaseHandle, ids: readonly string[
   return out;
 }
 
-/** When the next run of these jobs becomes claimable (a wake-up or a lease expiry), or null if none waits. */
+/**
+ * When the next run of these jobs becomes claimable in the future (a wake-up or a lease expiry), or null if none
+ * waits. Runs already due but held back are not counted: a finishing run or the recheck looks at them again.
+ */
 export async function nextWake(handle: DatabaseHandle, jobIds: readonly string[]): Promise<Date | null> {
   if (jobIds.length === 0) return null;
   const [row] = await queryOn(handle)<{ at: Date | null }>(
     `SELECT least(
-       (SELECT min(wake_at) FROM job_runs WHERE status IN ('queued', 'sleeping', 'retrying') AND job_id = ANY($1::text[])),
+       (SELECT min(wake_at) FROM job_runs WHERE status IN ('queued', 'sleeping', 'retrying') AND wake_at > now() AND job_id = ANY($1::text[])),
        (SELECT min(lease_until) FROM job_runs WHERE status = 'running' AND job_id = ANY($1::text[]))) AS at`,
     [jobIds],
   );
