@@ -32,8 +32,31 @@ function clip(text: string | null, max: number): Clipped | null {
   return text.length > max ? { text: text.slice(0, max), truncated: true } : { text, truncated: false };
 }
 
-// Pretty-printed and cut in the database, so a large value never leaves it whole. jsonb_pretty(null) is null.
-const prettyJson = (column: SQL | typeof jobRuns.event, max: number) => sql<string | null>`left(jsonb_pretty(${column}), ${max + 1})`;
+/**
+ * Above this many bytes a JSON value is not read whole to be pretty-printed: the page shows the start of its text as
+ * stored (compact) instead, so a multi-megabyte step output never leaves the database whole.
+ */
+const PRETTY_MAX_BYTES = 64 * 1024;
+
+/**
+ * A json column's text for display: whole when small enough to pretty-print here, else its first `max + 1`
+ * characters. The columns are `json`, kept as written (key order included), so the text is read as stored rather
+ * than through jsonb, which would reorder the keys.
+ */
+const jsonText = (column: SQL | typeof jobRuns.event, max: number) =>
+  sql<string | null>`case when octet_length(${column}::text) <= ${PRETTY_MAX_BYTES} then ${column}::text else left(${column}::text, ${max + 1}) end`;
+
+/** Pretty-printed (two spaces, the stored key order) and cut to `max`; a value too large to parse is shown as stored, cut. */
+function jsonPreview(text: string | null, max: number): Clipped | null {
+  if (text === null) return null;
+  let pretty = text;
+  try {
+    pretty = JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    // Cut by jsonText (or not JSON at all): shown as stored.
+  }
+  return clip(pretty, max);
+}
 const leftText = (column: SQL | typeof jobRuns.lastError, max: number) => sql<string | null>`left(${column}, ${max + 1})`;
 const eventName = sql<string | null>`${jobRuns.event}->>'name'`;
 
@@ -100,8 +123,8 @@ export async function adminGetRun(id: string, stepPage = 1) {
       attempt: jobRuns.attempt,
       eventName,
       eventId: jobRuns.eventId,
-      event: prettyJson(jobRuns.event, JSON_PREVIEW_CHARS),
-      output: prettyJson(sql`${jobRuns.output}`, JSON_PREVIEW_CHARS),
+      event: jsonText(jobRuns.event, JSON_PREVIEW_CHARS),
+      output: jsonText(sql`${jobRuns.output}`, JSON_PREVIEW_CHARS),
       lastError: leftText(jobRuns.lastError, ERROR_PREVIEW_CHARS),
       wakeAt: jobRuns.wakeAt,
       leaseOwner: jobRuns.leaseOwner,
@@ -122,7 +145,7 @@ export async function adminGetRun(id: string, stepPage = 1) {
       .select({
         stepKey: jobSteps.stepKey,
         kind: jobSteps.kind,
-        output: prettyJson(sql`${jobSteps.output}`, JSON_PREVIEW_CHARS),
+        output: jsonText(sql`${jobSteps.output}`, JSON_PREVIEW_CHARS),
         wakeAt: jobSteps.wakeAt,
         attempt: jobSteps.attempt,
         createdAt: jobSteps.createdAt,
@@ -138,10 +161,10 @@ export async function adminGetRun(id: string, stepPage = 1) {
   return {
     ...run,
     attempts: run.attempt + 1,
-    event: clip(run.event, JSON_PREVIEW_CHARS),
-    output: clip(run.output, JSON_PREVIEW_CHARS),
+    event: jsonPreview(run.event, JSON_PREVIEW_CHARS),
+    output: jsonPreview(run.output, JSON_PREVIEW_CHARS),
     lastError: clip(run.lastError, ERROR_PREVIEW_CHARS),
-    steps: steps.map((s) => ({ ...s, attempts: s.attempt + 1, output: clip(s.output, JSON_PREVIEW_CHARS) })),
+    steps: steps.map((s) => ({ ...s, attempts: s.attempt + 1, output: jsonPreview(s.output, JSON_PREVIEW_CHARS) })),
     stepTotal: stepTotal?.n ?? 0,
     stepPage,
     stepPageSize: RUN_STEPS_PAGE_SIZE,

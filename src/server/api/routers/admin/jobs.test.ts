@@ -100,23 +100,33 @@ describe("admin.jobs reads", () => {
       { runId: run.id, stepKey: "load", kind: "run", output: { rows: 3 }, attempt: 0, createdAt: at("2026-01-01T10:00:00Z") },
       { runId: run.id, stepKey: "wait", kind: "sleep", output: null, wakeAt: at("2026-01-01T11:00:00Z"), attempt: 0, createdAt: at("2026-01-01T10:00:01Z") },
       { runId: run.id, stepKey: "big", kind: "run", output: { blob: "x".repeat(10_000) }, attempt: 1, createdAt: at("2026-01-01T11:00:01Z") },
+      { runId: run.id, stepKey: "huge", kind: "run", output: { z: 1, blob: "y".repeat(200_000) }, attempt: 1, createdAt: at("2026-01-01T11:00:02Z") },
+      { runId: run.id, stepKey: "threw", kind: "failed", output: { message: "exchange down" }, attempt: 1, createdAt: at("2026-01-01T11:00:03Z") },
     ]);
     const other = await insertRun({ status: "completed" });
     await t.db.insert(jobSteps).values({ runId: other.id, stepKey: "elsewhere", kind: "run", output: 1, attempt: 0 });
 
     const detail = await caller.admin.jobs.run({ id: run.id });
-    expect(detail).toMatchObject({ id: run.id, status: "failed", attempt: 2, attempts: 3, stepTotal: 3, output: null });
+    expect(detail).toMatchObject({ id: run.id, status: "failed", attempt: 2, attempts: 3, stepTotal: 5, output: null });
     expect(detail.lastError).toEqual({ text: error, truncated: false });
-    expect(detail.event?.text).toContain('"name": "reports/nightly.requested"');
+    // As stored: name, data, id, ts (jsonb would have put the short keys first).
+    expect(detail.event?.text).toMatch(/^\{\n  "name": "reports\/nightly.requested",\n  "data": \{/);
     expect(detail.steps.map((s) => [s.stepKey, s.kind, s.attempts])).toEqual([
       ["load", "run", 1],
       ["wait", "sleep", 1],
       ["big", "run", 2],
+      ["huge", "run", 2],
+      ["threw", "failed", 2],
     ]);
-    expect(detail.steps[0]!.output).toEqual({ text: '{\n    "rows": 3\n}', truncated: false });
+    expect(detail.steps[0]!.output).toEqual({ text: '{\n  "rows": 3\n}', truncated: false });
     expect(detail.steps[1]).toMatchObject({ output: null, wakeAt: at("2026-01-01T11:00:00Z") });
     expect(detail.steps[2]!.output?.truncated).toBe(true);
     expect(detail.steps[2]!.output!.text.length).toBeLessThan(10_000);
+    // Too large to pretty-print: the start of the stored text, cut, in its own key order.
+    expect(detail.steps[3]!.output?.truncated).toBe(true);
+    expect(detail.steps[3]!.output!.text.startsWith('{"z":1,"blob":"yyy')).toBe(true);
+    expect(detail.steps[3]!.output!.text.length).toBe(4_000);
+    expect(detail.steps[4]!.output).toEqual({ text: '{\n  "message": "exchange down"\n}', truncated: false });
 
     expect(await trpcCode(caller.admin.jobs.run({ id: "run_00000000000000000000" }))).toBe("NOT_FOUND");
     for (const id of ["", "usr_abc", "run_ABC", "run_x\u0000", `run_${"a".repeat(41)}`]) {
