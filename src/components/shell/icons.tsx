@@ -11,6 +11,7 @@ const PATHS: Record<IconName, string> = {
   shield: "M12 22s8-4 8-10V5l-8-3-8 3v7c0 6 8 10 8 10z",
   mail: "M4 4h16v16H4zM4 6l8 7 8-7",
   list: "M8 6h13M8 12h13M8 18h13M3 6h.01M3 12h.01M3 18h.01",
+  clock: "M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM12 7v5l3 2",
 };
 
 export function Icon({ name, className = "size-5" }: { name: IconName; className?: string }) {

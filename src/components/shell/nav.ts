@@ -5,7 +5,7 @@ export interface NavItem {
   label: string;
   icon: IconName;
 }
-export type IconName = "home" | "store" | "star" | "cog" | "signal" | "users" | "dollar" | "shield" | "mail" | "list";
+export type IconName = "home" | "store" | "star" | "cog" | "signal" | "users" | "dollar" | "shield" | "mail" | "list" | "clock";
 
 const SUBSCRIBER: NavItem[] = [
   { href: "/dashboard", label: "Dashboard", icon: "home" },
@@ -29,6 +29,7 @@ export const ADMIN_NAV: NavItem[] = [
   { href: "/admin/users", label: "Users", icon: "users" },
   { href: "/admin/revenue", label: "Revenue", icon: "dollar" },
   { href: "/admin/emails", label: "Email outbox", icon: "mail" },
+  { href: "/admin/jobs", label: "Jobs", icon: "clock" },
   { href: "/admin/audit", label: "Audit log", icon: "list" },
 ];
 
