@@ -29,6 +29,7 @@ const SCREENS: Screen[] = [
   { name: "settings-provider", path: "/settings", as: "provider", heading: /^Settings$/ },
   { name: "settings-trader", path: "/settings", as: "trader", heading: /^Settings$/ },
   { name: "admin-users", path: "/admin/users", as: "admin", heading: /users/i },
+  { name: "admin-jobs", path: "/admin/jobs", as: "admin", heading: /^Jobs$/ },
 ];
 
 async function open(browser: Browser, as: Screen["as"], viewport: (typeof WIDTHS)[number]): Promise<Page> {
