@@ -192,11 +192,13 @@ export async function adminRetryRun(ctx: ActingContext, id: string) {
       .set({
         status: "retrying",
         attempt: sql`${jobRuns.attempt} + 1`,
-        wakeAt: ctx.now,
+        // The database's clock, not ctx.now: it is the one the runner decides by when a run is due (README, "Clock"),
+        // so an app server whose clock runs ahead cannot push the retry into the future.
+        wakeAt: sql`now()`,
         finishedAt: null,
         leaseOwner: null,
         leaseUntil: null,
-        updatedAt: ctx.now,
+        updatedAt: sql`now()`,
       })
       .where(and(eq(jobRuns.id, id), inArray(jobRuns.status, [...RETRYABLE_STATUSES])))
       .returning(moved);
@@ -233,7 +235,8 @@ export async function adminCancelRun(ctx: ActingContext, id: string) {
     // INVARIANT: the status test is in the UPDATE too, as in a retry: it alone decides what is moved.
     const [row] = await tx
       .update(jobRuns)
-      .set({ status: "cancelled", finishedAt: ctx.now, leaseOwner: null, leaseUntil: null, updatedAt: ctx.now })
+      // The database's clock, as the runner's own finished runs (retention counts from it).
+      .set({ status: "cancelled", finishedAt: sql`now()`, leaseOwner: null, leaseUntil: null, updatedAt: sql`now()` })
       .where(and(eq(jobRuns.id, id), inArray(jobRuns.status, [...CANCELLABLE_STATUSES])))
       .returning(moved);
     if (!row) return refusal(tx, id, "a queued, sleeping or retrying", "cancelled");

@@ -5,11 +5,13 @@
  * them while a test looks at them.
  */
 import { describe, expect, it } from "vitest";
-import { eq, like } from "drizzle-orm";
+import { eq, like, sql } from "drizzle-orm";
 import { useTestDatabase } from "@/test/db";
 import { callerFor, signedIn, trpcCode } from "@/test/factories";
 import { auditLog, jobRuns, jobSteps } from "@/server/db/schema";
 import { JOB_RUN_STATUSES, type JobRunStatusName } from "@/lib/job-runs";
+import { serviceContext } from "@/server/services/context";
+import { adminCancelRun, adminRetryRun } from "@/server/services/jobs";
 
 const t = useTestDatabase();
 
@@ -184,6 +186,19 @@ describe("admin.jobs.retry", () => {
     await expect.poll(async () => (await runRow(run.id)).status, { timeout: 10_000, interval: 50 }).toBe("completed");
     // The step was not run again: its recorded output is the run's.
     expect(await runRow(run.id)).toMatchObject({ attempt: 4, output: { deleted: 7 } });
+  });
+
+  it("times the retry and a cancellation by the database's clock, which the runner goes by, not the app server's", async () => {
+    const admin = await signedIn("admin");
+    // An app server whose clock runs an hour ahead of the database's.
+    const ctx = serviceContext({ actor: { id: admin.user.id, role: "admin" }, now: new Date(Date.now() + 3_600_000) });
+    const failed = await insertRun({ status: "failed" });
+    const sleeping = await insertRun({ status: "sleeping", wakeAt: at("2030-01-01T00:00:00Z") });
+    await adminRetryRun(ctx, failed.id);
+    await adminCancelRun(ctx, sleeping.id);
+    const [{ dbNow }] = await t.db.execute<{ dbNow: Date }>(sql`select now() as "dbNow"`).then((r) => (Array.isArray(r) ? r : (r as unknown as { rows: { dbNow: Date }[] }).rows));
+    expect((await runRow(failed.id)).wakeAt.getTime()).toBeLessThanOrEqual(new Date(dbNow).getTime());
+    expect((await runRow(sleeping.id)).finishedAt!.getTime()).toBeLessThanOrEqual(new Date(dbNow).getTime());
   });
 
   it("refuses every run that is not failed, and unknown or malformed ids, writing nothing", async () => {
