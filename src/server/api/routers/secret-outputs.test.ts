@@ -14,7 +14,7 @@ import { callerFor, createUser } from "@/test/factories";
 import { actingAs, newProvider, subscribe } from "@/test/signals";
 import { appRouter } from "@/server/api/root";
 import type { SessionUser } from "@/server/api/trpc";
-import { apiKeys, authTokens, emailOutbox, providers, users } from "@/server/db/schema";
+import { apiKeys, authTokens, emailOutbox, jobRuns, jobSteps, providers, users } from "@/server/db/schema";
 import { seal } from "@/server/crypto/secret-box";
 import { publishSignal } from "@/server/services/signals";
 import * as usersService from "@/server/services/users";
@@ -66,7 +66,11 @@ async function world() {
   ];
   expect(secrets.length).toBeGreaterThanOrEqual(8);
   const email = await t.db.query.emailOutbox.findFirst({ columns: { id: true }, where: isNotNull(emailOutbox.id) });
-  return { p, subscriber, admin, signal: signal.signal, secrets, emailId: email?.id ?? "eml_none" };
+  // A job run as the signal close's roll-up would leave one, with a step, for the admin jobs pages.
+  const event = { name: "signal/closed", data: { signalId: signal.signal.id, providerId: p.provider.id, status: "closed" }, id: "evt_outputs", ts: 0 };
+  await t.db.insert(jobRuns).values({ id: "run_secretoutputs", jobId: "stats-rollup", event, eventId: event.id, status: "completed", output: { providerId: p.provider.id } });
+  await t.db.insert(jobSteps).values({ runId: "run_secretoutputs", stepKey: "roll-up", kind: "run", output: { providerId: p.provider.id }, attempt: 0 });
+  return { p, subscriber, admin, signal: signal.signal, secrets, emailId: email?.id ?? "eml_none", jobRunId: "run_secretoutputs" };
 }
 
 describe("account.me and providers.mine", () => {
@@ -134,6 +138,9 @@ const QUERIES: Record<string, (c: Caller, w: W) => Promise<unknown>> = {
   "admin.emails": (c) => c.admin.emails({ page: 1, pageSize: 100 }),
   "admin.email": (c, w) => c.admin.email({ id: w.emailId }),
   "admin.audit": (c) => c.admin.audit({ page: 1, pageSize: 100 }),
+  "admin.jobs.runs": (c) => c.admin.jobs.runs({ page: 1, pageSize: 100 }),
+  "admin.jobs.run": (c, w) => c.admin.jobs.run({ id: w.jobRunId }),
+  "admin.jobs.schedules": (c) => c.admin.jobs.schedules(),
   "signals.symbols": (c) => c.signals.symbols(),
   "signals.quote": (c) => c.signals.quote({ symbol: "BTC/USDT" }),
   "signals.mine": (c) => c.signals.mine({ page: 1, pageSize: 100 }),
