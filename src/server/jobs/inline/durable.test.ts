@@ -8,8 +8,9 @@ import { sql } from "drizzle-orm";
 import type { DatabaseHandle } from "@/server/db";
 import { executeRows } from "@/server/db/raw";
 import { useTestDatabase } from "@/test/db";
+import { testJob as job, until } from "@/test/jobs";
 import { normaliseFlowControl } from "../flow-control";
-import type { JobContext, JobDescriptor, JobEvent, JobHandler } from "../types";
+import type { JobContext, JobEvent, JobHandler } from "../types";
 import { InlineRunner, type InlineRunnerConfig } from "./runner";
 import { pruneJobHistory } from "./store";
 
@@ -28,25 +29,10 @@ function runner(config: InlineRunnerConfig = {}): InlineRunner {
   return r;
 }
 
-function job(id: string, handler: JobHandler, extra: Partial<JobDescriptor> & { options?: Parameters<typeof normaliseFlowControl>[1] } = {}): JobDescriptor {
-  const { options, ...rest } = extra;
-  return { id, name: id, triggers: [{ event: "test/go" }], retries: 3, handler, flow: normaliseFlowControl(id, options ?? {}), ...rest };
-}
-
 const go = (data: Record<string, unknown> = {}, id?: string): JobEvent => ({ name: "test/go", data, ...(id ? { id } : {}) });
 
 async function rows<T extends Record<string, unknown>>(query: ReturnType<typeof sql>): Promise<T[]> {
   return executeRows<T>(t.db, query);
-}
-
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 async function runRow(id: string) {

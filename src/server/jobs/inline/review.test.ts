@@ -8,8 +8,8 @@ import { sql } from "drizzle-orm";
 import type { DatabaseHandle } from "@/server/db";
 import { executeRows } from "@/server/db/raw";
 import { useTestDatabase } from "@/test/db";
-import { normaliseFlowControl } from "../flow-control";
-import type { JobContext, JobDescriptor, JobEvent, JobHandler } from "../types";
+import { testJob as job, until, type FlowOptions as Options } from "@/test/jobs";
+import type { JobContext, JobDescriptor, JobEvent } from "../types";
 import { InlineRunner, newRun, type InlineRunnerConfig } from "./runner";
 import { enqueueEvents } from "./store";
 
@@ -26,25 +26,8 @@ function runner(config: InlineRunnerConfig = {}): InlineRunner {
   return r;
 }
 
-type Options = Parameters<typeof normaliseFlowControl>[1];
-
-function job(id: string, handler: JobHandler, extra: Partial<JobDescriptor> & { options?: Options } = {}): JobDescriptor {
-  const { options, ...rest } = extra;
-  return { id, name: id, triggers: [{ event: "test/go" }], retries: 3, handler, flow: normaliseFlowControl(id, options ?? {}), ...rest };
-}
-
 const go = (data: Record<string, unknown> = {}): JobEvent => ({ name: "test/go", data });
 const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(20);
-  }
-}
 
 async function runIds(jobId: string): Promise<string[]> {
   const found = await executeRows<{ id: string }>(t.db, sql`select id from job_runs where job_id = ${jobId} order by created_at`);
