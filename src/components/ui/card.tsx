@@ -68,3 +68,17 @@ export function Badge({ children, tone = "slate" }: { children: ReactNode; tone?
   };
   return <span className={cn("inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium", tones[tone])}>{children}</span>;
 }
+
+/** Label/value pairs (a run's facts, an email's headers): labels in a fixed column, values wrapping beside them. */
+export function FactList({ facts, labelWidth = "narrow" }: { facts: readonly (readonly [string, ReactNode])[]; labelWidth?: "narrow" | "wide" }) {
+  return (
+    <dl className="space-y-3 text-sm">
+      {facts.map(([label, value]) => (
+        <div key={label} className={cn("grid gap-3", labelWidth === "wide" ? "grid-cols-[7rem_1fr]" : "grid-cols-[5rem_1fr]")}>
+          <dt className="text-slate-500">{label}</dt>
+          <dd className="min-w-0 text-slate-900">{value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}

@@ -382,6 +382,7 @@ const RAW_USERS: Record<string, string> = {
   "services/tradingview/handle.ts": "DELIVERY_CONTEXT_SQL",
   "services/providers/index.ts": "executeRows of the marketplace search's loose index scan over signals.symbol (publishedSymbolsNamed); run by src/server/services/providers/search.test.ts on both databases",
   "services/tradingview/settle.ts": "executeRows of the delivery's advisory lock (names no table); the provider lock through lockProvider",
+  "jobs/inline/store.ts": "rawQueryOn: the embedded job runner's statements on job_runs, job_steps, job_events and job_schedules, every one run on both databases by src/server/jobs/inline/durable.test.ts, review.test.ts and crash.test.ts",
 };
 
 describe("the raw-SQL check covers every raw statement", () => {

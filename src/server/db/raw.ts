@@ -12,7 +12,7 @@ import "server-only";
 import type { PGlite } from "@electric-sql/pglite";
 import type { Sql } from "postgres";
 import { sql, type SQL } from "drizzle-orm";
-import { getDatabase, type Executor } from "./index";
+import { getDatabase, type DatabaseHandle, type Executor } from "./index";
 
 export type RawRow = Record<string, unknown>;
 export type RawStatement = readonly [text: string, params: readonly unknown[]];
@@ -52,11 +52,15 @@ function unsafe(sql: Pick<Sql, "unsafe">, [text, params]: RawStatement): Promise
   return sql.unsafe(text, params as never[], { prepare: true }) as unknown as Promise<RawRow[]>;
 }
 
-/** Runs one statement outside any transaction. */
-export async function rawQuery<T extends RawRow = RawRow>(text: string, params: readonly unknown[] = []): Promise<T[]> {
-  const handle = await getDatabase();
+/** Runs one statement outside any transaction, on the given database (the job runner's runners each hold one). */
+export async function rawQueryOn<T extends RawRow = RawRow>(handle: DatabaseHandle, text: string, params: readonly unknown[] = []): Promise<T[]> {
   if (handle.kind === "postgres") return (await unsafe(handle.driver as Sql, [text, params])) as T[];
   return (await (handle.driver as PGlite).query<T>(text, params as unknown[])).rows;
+}
+
+/** Runs one statement outside any transaction. */
+export async function rawQuery<T extends RawRow = RawRow>(text: string, params: readonly unknown[] = []): Promise<T[]> {
+  return rawQueryOn<T>(await getDatabase(), text, params);
 }
 
 /**

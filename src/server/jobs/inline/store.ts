@@ -10,15 +10,17 @@ import "server-only";
 import type { PGlite, Transaction } from "@electric-sql/pglite";
 import type { Sql, TransactionSql } from "postgres";
 import type { DatabaseHandle } from "@/server/db";
+import { rawQueryOn } from "@/server/db/raw";
 import { newId } from "@/lib/ids";
+import type { JobRunStatusName } from "@/lib/job-runs";
 import type { FlowControl } from "../flow-control";
 
 type Row = Record<string, unknown>;
 /** One statement on a connection or inside a transaction. */
 export type Query = <T extends Row = Row>(text: string, params?: readonly unknown[]) => Promise<T[]>;
 
-export type RunStatus = "queued" | "running" | "sleeping" | "retrying" | "completed" | "failed" | "cancelled";
-export const TERMINAL_STATUSES: readonly RunStatus[] = ["completed", "failed", "cancelled"];
+type RunStatus = JobRunStatusName;
+const TERMINAL_STATUSES: readonly RunStatus[] = ["completed", "failed", "cancelled"];
 
 export interface StoredEvent {
   name: string;
@@ -53,12 +55,7 @@ export interface RunOutcome {
 }
 
 function queryOn(handle: DatabaseHandle): Query {
-  if (handle.kind === "postgres") {
-    const client = handle.driver as Sql;
-    return (text, params = []) => client.unsafe(text, params as never[], { prepare: true }) as unknown as Promise<never[]>;
-  }
-  const client = handle.driver as PGlite;
-  return async (text, params = []) => (await client.query(text, params as unknown[])).rows as never[];
+  return (text, params = []) => rawQueryOn(handle, text, params) as never;
 }
 
 async function inTransaction<T>(handle: DatabaseHandle, work: (q: Query) => Promise<T>): Promise<T> {

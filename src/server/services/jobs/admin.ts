@@ -9,6 +9,7 @@
  */
 import "server-only";
 import { and, count, desc, asc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
 import { db, type Executor } from "@/server/db";
 import { jobRuns, jobSteps } from "@/server/db/schema";
 import { ConflictError, NotFoundError } from "@/server/errors";
@@ -179,39 +180,53 @@ async function refusal(tx: Executor, id: string, allowed: string, verb: string):
 }
 
 const moved = { id: jobRuns.id, jobId: jobRuns.jobId, status: jobRuns.status, attempt: jobRuns.attempt, wakeAt: jobRuns.wakeAt };
+type Moved = { id: string; jobId: string; status: JobRunStatusName; attempt: number; wakeAt: Date };
+
+/**
+ * Moves a run out of a state no worker holds (`from`), with its audit row, in one transaction. The row is locked first,
+ * so a worker claiming the run waits for this transaction and then finds it moved; a run in any other state is refused
+ * (NotFound or Conflict) and nothing is written. Times come from the database's clock, the one the runner decides by
+ * (README, "Clock"): an app server whose clock runs ahead cannot push a retry into the future.
+ */
+async function moveRun(
+  ctx: ActingContext,
+  id: string,
+  move: {
+    from: readonly JobRunStatusName[];
+    refused: [allowed: string, verb: string];
+    set: PgUpdateSetSource<typeof jobRuns>;
+    action: string;
+    data: (row: Moved, before: JobRunStatusName) => Record<string, unknown>;
+  },
+): Promise<Moved> {
+  return db.transaction(async (tx) => {
+    const [before] = await tx
+      .select({ status: jobRuns.status })
+      .from(jobRuns)
+      .where(and(eq(jobRuns.id, id), inArray(jobRuns.status, [...move.from])))
+      .for("update");
+    if (!before) return refusal(tx, id, ...move.refused);
+    const [row] = (await tx
+      .update(jobRuns)
+      .set({ ...move.set, leaseOwner: null, leaseUntil: null, updatedAt: sql`now()` })
+      .where(eq(jobRuns.id, id))
+      .returning(moved)) as [Moved];
+    await recordAudit(tx, { actorId: ctx.actor.id, action: move.action, targetType: "job_run", targetId: row.id, data: move.data(row, before.status), ip: ctx.ip });
+    return row;
+  });
+}
 
 /**
  * "Retry now": a failed run gets one more attempt, due at once. Its recorded steps stay, so the new attempt skips the
  * ones that succeeded, as an automatic retry does. Anything but a failed run is refused and nothing is written.
  */
 export async function adminRetryRun(ctx: ActingContext, id: string) {
-  const run = await db.transaction(async (tx) => {
-    // INVARIANT: the status test is in the UPDATE itself, so a run that changed since the page was drawn is refused.
-    const [row] = await tx
-      .update(jobRuns)
-      .set({
-        status: "retrying",
-        attempt: sql`${jobRuns.attempt} + 1`,
-        // The database's clock, not ctx.now: it is the one the runner decides by when a run is due (README, "Clock"),
-        // so an app server whose clock runs ahead cannot push the retry into the future.
-        wakeAt: sql`now()`,
-        finishedAt: null,
-        leaseOwner: null,
-        leaseUntil: null,
-        updatedAt: sql`now()`,
-      })
-      .where(and(eq(jobRuns.id, id), inArray(jobRuns.status, [...RETRYABLE_STATUSES])))
-      .returning(moved);
-    if (!row) return refusal(tx, id, "a failed", "retried");
-    await recordAudit(tx, {
-      actorId: ctx.actor.id,
-      action: "job.run.retried",
-      targetType: "job_run",
-      targetId: row.id,
-      data: { jobId: row.jobId, attempt: row.attempt },
-      ip: ctx.ip,
-    });
-    return row;
+  const run = await moveRun(ctx, id, {
+    from: RETRYABLE_STATUSES,
+    refused: ["a failed", "retried"],
+    set: { status: "retrying", attempt: sql`${jobRuns.attempt} + 1`, wakeAt: sql`now()`, finishedAt: null },
+    action: "job.run.retried",
+    data: (row) => ({ jobId: row.jobId, attempt: row.attempt }),
   });
   // Due now: this process's runner looks at once rather than at its next poll (any replica's poll would find it too).
   // Under Inngest no inline runner works here, and waking one would start it.
@@ -224,31 +239,12 @@ export async function adminRetryRun(ctx: ActingContext, id: string) {
  * kept as a record of when it would have gone on. A running or finished run is refused and nothing is written.
  */
 export async function adminCancelRun(ctx: ActingContext, id: string) {
-  const run = await db.transaction(async (tx) => {
-    // Locked, so a worker claiming the run waits for this transaction and then finds it cancelled.
-    const [before] = await tx
-      .select({ status: jobRuns.status })
-      .from(jobRuns)
-      .where(and(eq(jobRuns.id, id), inArray(jobRuns.status, [...CANCELLABLE_STATUSES])))
-      .for("update");
-    if (!before) return refusal(tx, id, "a queued, sleeping or retrying", "cancelled");
-    // INVARIANT: the status test is in the UPDATE too, as in a retry: it alone decides what is moved.
-    const [row] = await tx
-      .update(jobRuns)
-      // The database's clock, as the runner's own finished runs (retention counts from it).
-      .set({ status: "cancelled", finishedAt: sql`now()`, leaseOwner: null, leaseUntil: null, updatedAt: sql`now()` })
-      .where(and(eq(jobRuns.id, id), inArray(jobRuns.status, [...CANCELLABLE_STATUSES])))
-      .returning(moved);
-    if (!row) return refusal(tx, id, "a queued, sleeping or retrying", "cancelled");
-    await recordAudit(tx, {
-      actorId: ctx.actor.id,
-      action: "job.run.cancelled",
-      targetType: "job_run",
-      targetId: row.id,
-      data: { jobId: row.jobId, from: before.status },
-      ip: ctx.ip,
-    });
-    return row;
+  const run = await moveRun(ctx, id, {
+    from: CANCELLABLE_STATUSES,
+    refused: ["a queued, sleeping or retrying", "cancelled"],
+    set: { status: "cancelled", finishedAt: sql`now()` },
+    action: "job.run.cancelled",
+    data: (row, before) => ({ jobId: row.jobId, from: before }),
   });
   return { ...run, attempts: run.attempt + 1 };
 }

@@ -7,7 +7,7 @@ import { cache } from "react";
 import { TRPCError } from "@trpc/server";
 import { formatDateTimeSeconds } from "@/lib/format/dates";
 import { EMAIL_STATUS } from "@/lib/labels";
-import { Alert, Badge, Card, CardBody, CardHeader } from "@/components/ui/card";
+import { Alert, Badge, Card, CardBody, CardHeader, FactList } from "@/components/ui/card";
 import { api } from "@/trpc/server";
 
 export const dynamic = "force-dynamic";
@@ -111,14 +111,7 @@ export default async function AdminEmailPage({ params }: { params: Params }) {
         <Card>
           <CardHeader title="Headers" />
           <CardBody>
-            <dl className="space-y-3 text-sm">
-              {headers.map(([label, value]) => (
-                <div key={label} className="grid grid-cols-[5rem_1fr] gap-3">
-                  <dt className="text-slate-500">{label}</dt>
-                  <dd className="min-w-0 text-slate-900">{value}</dd>
-                </div>
-              ))}
-            </dl>
+            <FactList facts={headers} />
           </CardBody>
         </Card>
 

@@ -5,7 +5,7 @@ import { notFound, redirect } from "next/navigation";
 import type { ReactNode } from "react";
 import { cache } from "react";
 import { TRPCError } from "@trpc/server";
-import { Alert, Badge, Card, CardBody, CardHeader } from "@/components/ui/card";
+import { Alert, Badge, Card, CardBody, CardHeader, FactList } from "@/components/ui/card";
 import { pageCount, Pagination } from "@/components/ui/pagination";
 import { formatCount } from "@/lib/format/numbers";
 import { ERROR_PREVIEW_CHARS, formatDuration, jobRunIdSchema, jobRunsHref, JSON_PREVIEW_CHARS } from "@/lib/job-runs";
@@ -152,14 +152,7 @@ export default async function AdminJobRunPage({ params, searchParams }: { params
         <Card>
           <CardHeader title="Run" description="Times in UTC." />
           <CardBody>
-            <dl className="space-y-3 text-sm">
-              {facts.map(([label, value]) => (
-                <div key={label} className="grid grid-cols-[7rem_1fr] gap-3">
-                  <dt className="text-slate-500">{label}</dt>
-                  <dd className="min-w-0 text-slate-900">{value}</dd>
-                </div>
-              ))}
-            </dl>
+            <FactList facts={facts} labelWidth="wide" />
           </CardBody>
         </Card>
         <div className="min-w-0 space-y-6">
