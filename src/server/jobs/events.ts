@@ -19,6 +19,14 @@ export interface JobEvents {
   "signal/updated": { signalId: string; providerId: string; kind: string };
   /** A signal left the book (closed, cancelled, expired): stats roll-up, exit fan-out, notifications. */
   "signal/closed": { signalId: string; providerId: string; status: "closed" | "cancelled" | "expired" };
+  /** A signal has copy fan-out rows to work through (sent after the commit that wrote them; `redrive` > 0 from the sweeper). */
+  "copy/fanout.requested": { signalId: string; providerId: string; redrive: number };
+  /** Copy orders a fan-out page or a follower's action settled (for notifications): ids by outcome. */
+  "copy/orders.settled": { userIds: string[]; filled: string[]; skipped: string[]; rejected: string[] };
+  /** A risk rule paused a following (daily loss limit reached, copy stop-loss hit). */
+  "copy/risk.paused": { userId: string; providerId: string; reason: "daily_loss_limit" | "copy_stop_loss" };
+  /** A kill switch was used: a follower's own, or the admin's for a provider or the whole platform. */
+  "copy/kill-switch.used": { scope: "follower" | "following" | "provider" | "platform"; actorId: string; targetId: string | null; on: boolean };
 }
 
 export interface SendEventOptions {

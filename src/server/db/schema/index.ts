@@ -8,4 +8,5 @@ export * from "./billing";
 export * from "./market-data";
 export * from "./rate-limits";
 export * from "./jobs";
+export * from "./copy";
 export * from "./relations";

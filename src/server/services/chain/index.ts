@@ -72,7 +72,7 @@ function assertChainData(value: unknown, path = "data"): void {
  * itself and seals the entry with `sealChainEntry` before inserting the row, so the row goes in with its hash in the
  * same statement.
  */
-export async function appendChainEntry(tx: Executor, input: AppendChainEntryInput): Promise<AppendedChainEntry> {
+export async function appendChainEntry(tx: Executor, input: AppendChainEntryInput): Promise<AppendedChainEntry & { row: SealedChainEntry["row"] }> {
   // A lock taken in autocommit mode is released at once and would let two appends read the same head.
   // drizzle's `is` compares entity kinds, not classes: bundlers may load drizzle twice (route vs instrumentation).
   if (!is(tx, PgTransaction)) throw new Error("appendChainEntry must run inside the caller's transaction");
@@ -94,7 +94,7 @@ export async function appendChainEntry(tx: Executor, input: AppendChainEntryInpu
 
   const sealed = sealChainEntry(head ?? null, input);
   await tx.insert(signalEvents).values(sealed.row);
-  return sealed.entry;
+  return { ...sealed.entry, row: sealed.row };
 }
 
 /** A sealed entry: what `appendChainEntry` returns, and the `signal_events` row to insert for it. */

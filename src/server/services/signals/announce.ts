@@ -9,6 +9,7 @@ import type { Executor } from "@/server/db";
 import type { SignalEventKind } from "@/server/db/schema";
 import { sendEvent, type JobEvents } from "@/server/jobs/events";
 import { logger } from "@/server/logger";
+import { hasPendingFanout } from "./fanout-row";
 import type { SignalRow } from "./types";
 
 export const SIGNAL_CHANNEL = "tradsy_signals";
@@ -35,8 +36,21 @@ export async function emit<K extends SignalJobEvent>(name: K, data: JobEvents[K]
   }
 }
 
+/**
+ * After the commit of a signal event that wrote a copy fan-out row: the job event that starts the fan-out. A lost
+ * send loses nothing: the row stays pending and the sweeper re-drives it.
+ */
+export async function requestCopyFanout(signalId: string, providerId: string): Promise<void> {
+  try {
+    await sendEvent("copy/fanout.requested", { signalId, providerId, redrive: 0 });
+  } catch (err) {
+    logger.error({ err, signalId }, "could not request the copy fan-out; the sweeper will re-drive it");
+  }
+}
+
 /** After the commit of a change (`kind`: the last event it recorded): closed when it ended the signal, else updated. */
 export async function afterChange(signal: SignalRow, kind: string) {
+  if (await hasPendingFanout(signal.id)) await requestCopyFanout(signal.id, signal.providerId);
   if (signal.status === "closed" || signal.status === "cancelled" || signal.status === "expired") {
     await emit("signal/closed", { signalId: signal.id, providerId: signal.providerId, status: signal.status });
   } else {
@@ -47,6 +61,7 @@ export async function afterChange(signal: SignalRow, kind: string) {
 /** After the commit of `publishLocked`: the job event (the price monitor and copy fan-out start from it). */
 export async function announcePublished(signal: SignalRow): Promise<void> {
   await emit("signal/published", { signalId: signal.id, providerId: signal.providerId });
+  if (await hasPendingFanout(signal.id)) await requestCopyFanout(signal.id, signal.providerId);
 }
 
 /** After the commit of a change made under the provider's lock: the job event for it. */

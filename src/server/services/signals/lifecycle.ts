@@ -15,6 +15,7 @@ import type { ServiceContext } from "@/server/services/context";
 import { averageExit, legsOf, runCandles, type Candle, type LifecycleEvent, type LifecycleState } from "@/lib/lifecycle";
 import { rMultiple, signalReturn } from "@/lib/stats";
 import { afterChange, notify } from "./announce";
+import { recordFanout } from "./fanout-row";
 import { forgetHead } from "./known-heads";
 import { lockProvider } from "./provider-lock";
 import type { SignalRow } from "./types";
@@ -29,6 +30,7 @@ export type ManualEvent =
 async function appendEvent(tx: Executor, signal: { id: string; providerId: string }, kind: SignalEventKind, at: Date, data: Record<string, unknown>) {
   forgetHead(signal.providerId);
   const entry = await appendChainEntry(tx, { providerId: signal.providerId, signalId: signal.id, kind, at, data });
+  await recordFanout(tx, entry.row);
   await notify(tx, { providerId: signal.providerId, signalId: signal.id, kind });
   return entry;
 }

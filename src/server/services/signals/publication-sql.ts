@@ -5,6 +5,7 @@
  */
 import "server-only";
 import { statement, type Param, type RawStatement } from "@/server/db/raw";
+import { newId } from "@/lib/ids";
 import type { SealedChainEntry } from "@/server/services/chain";
 import { SIGNAL_CHANNEL } from "./announce";
 import { guardConditions, type PublicationGuard } from "./guard";
@@ -28,7 +29,8 @@ function headSql({ existing, delivery }: { existing: boolean; delivery: boolean 
   const entry = next();
   const stop = next();
   const deliveryKey = delivery ? next() : null;
-  return `select (select max(number) from signals where provider_id = $1) as "lastNumber",${
+  return `select (select max(number) from signals where provider_id = $1) as "lastNumber",
+  exists (select 1 from copy_settings where provider_id = $1 and enabled) as "copiers",${
     key ? `\n  (select id from signals where provider_id = $1 and idempotency_key = ${key}) as "existingId",` : ""
   }
   h.seq as "headSeq", h.hash as "headHash",
@@ -49,6 +51,8 @@ export const LOCKED_HEAD_SQL = headSql({ existing: false, delivery: false });
 
 export interface HeadRow {
   lastNumber: number | null;
+  /** The provider has followers copying: the publication writes a copy fan-out row (and its caller sends the event). */
+  copiers: boolean;
   existingId?: string | null;
   headSeq: number | null;
   headHash: string | null;
@@ -103,6 +107,17 @@ export function publicationWrite(
   ${rows(`${$(event.id)}::text, ${providerId}::text, ${id}::text, ${$(event.seq)}::int, ${$(event.kind)}::text::signal_event_kind, ${$(event.at)}::text, ${$(JSON.stringify(event.data))}::text::jsonb,
     ${$(event.nonce)}::text, ${prevHash}::text, ${hash}::text`)}
 )`;
+    // The copy fan-out's outbox row (services/copy), only while the provider has followers copying: committed with
+    // the signal or not at all, so a lost job event or a crash after the commit loses no copy (the sweeper re-drives).
+    const select = (values: string, where: string) => (ok ? `select ${values} from ok where ${where}` : `select ${values} where ${where}`);
+    text += `, f as (
+  insert into copy_fanouts (id, signal_event_id, signal_id, provider_id, seq, kind, at, data)
+  ${select(
+    `${$(newId("cfo"))}::text, ${$(event.id)}::text, ${id}::text, ${providerId}::text, ${$(event.seq)}::int, 'published'::signal_event_kind, ${$(event.at)}::text, ${$(JSON.stringify(event.data))}::text::jsonb`,
+    `exists (select 1 from copy_settings as c where c.provider_id = ${providerId}::text and c.enabled)`,
+  )}
+  returning 1
+)`;
     if (audit) {
       text += `, a as (
   insert into audit_log (actor_id, action, target_type, target_id, data, ip)
@@ -115,7 +130,8 @@ export function publicationWrite(
   ${rows(`${providerId}::text, ${$(delivery.key)}::text, ${$(delivery.status)}::int, ${$(JSON.stringify(delivery.response))}::text::jsonb`)}
 )`;
     }
-    text += `\nselect pg_notify(${$(SIGNAL_CHANNEL)}::text, ${$(JSON.stringify({ providerId: signal.providerId, signalId: signal.id, kind: "published" }))}::text)${ok ? " from ok" : ""}`;
+    text += `\nselect pg_notify(${$(SIGNAL_CHANNEL)}::text, ${$(JSON.stringify({ providerId: signal.providerId, signalId: signal.id, kind: "published" }))}::text),
+  (select count(*) from f)::int as "fanouts"${ok ? " from ok" : ""}`;
     return text;
   });
 }

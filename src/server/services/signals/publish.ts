@@ -16,7 +16,8 @@ import type { ServiceContext } from "@/server/services/context";
 import type { PublishSignalInput } from "@/lib/validation/signals";
 import { publishedEventData } from "@/lib/chain";
 import { newId } from "@/lib/ids";
-import { emit, notify } from "./announce";
+import { emit, notify, requestCopyFanout } from "./announce";
+import { recordFanout } from "./fanout-row";
 import { checkInput, parsePublishInput, refundPublication, type CheckedPublication } from "./checks";
 import { guardFailure, guardStatements, lockTimeoutStatement, type GuardFailure, type PublicationGuard } from "./guard";
 import { forgetHead, knownHead, rememberHead, type KnownHead } from "./known-heads";
@@ -50,6 +51,12 @@ export type DeliveryPublishResult =
 
 /** The caller's guard stopped the publication (see `PublicationGuard`): nothing was written. */
 export type GuardedResult = { outcome: "guard_failed"; failed: GuardFailure };
+
+/** After the commit of a publication: the job event, and the copy fan-out's when the statement wrote its row. */
+async function announceWritten(signal: SignalRow, fanout: boolean): Promise<void> {
+  await emit("signal/published", { signalId: signal.id, providerId: signal.providerId });
+  if (fanout) await requestCopyFanout(signal.id, signal.providerId);
+}
 
 /** The audit row of a publication made for someone (none for a system publication). */
 function auditOf(ctx: ServiceContext, source: SignalSource): AuditValues | null {
@@ -114,7 +121,7 @@ function newPublication(
 }
 
 type Written =
-  | { kind: "published"; signal: SignalRow; answer?: { status: number; body: Record<string, unknown> }; head?: KnownHead }
+  | { kind: "published"; signal: SignalRow; answer?: { status: number; body: Record<string, unknown> }; head?: KnownHead; copiers: boolean }
   | { kind: "existing"; id: string }
   | { kind: "recorded"; status: number; response: Record<string, unknown> }
   | { kind: "guard_failed"; failed: GuardFailure };
@@ -162,7 +169,10 @@ async function writePublication(
     });
     const answer = delivery?.answer(signal);
     const write = publicationWrite(signal, sealed.row, auditOf(ctx, source), delivery && answer ? { key: delivery.key, status: answer.status, response: answer.body } : null);
-    return { last: [write], result: { kind: "published", signal, answer, head: { seq: sealed.entry.seq, hash: sealed.entry.hash, lastNumber: signal.number } } };
+    return {
+      last: [write],
+      result: { kind: "published", signal, answer, head: { seq: sealed.entry.seq, hash: sealed.entry.hash, lastNumber: signal.number }, copiers: Boolean(head.copiers) },
+    };
   });
   // Remembered only once committed; any other outcome leaves the guess as it was (the optimistic write checks it).
   if (written.kind === "published" && written.head) rememberHead(providerId, written.head);
@@ -186,7 +196,7 @@ export async function publishSignal(ctx: ServiceContext, providerId: string, raw
     const written = await writePublication(ctx, providerId, checked, source);
     switch (written.kind) {
       case "published":
-        await emit("signal/published", { signalId: written.signal.id, providerId });
+        await announceWritten(written.signal, written.copiers);
         return { signal: written.signal, created: true };
       case "existing":
         return { signal: await loadSignal(written.id), created: false };
@@ -227,7 +237,7 @@ export async function publishChecked(
     throw err;
   }
   if (written.kind === "published" && written.answer) {
-    await emit("signal/published", { signalId: written.signal.id, providerId });
+    await announceWritten(written.signal, written.copiers);
     return { outcome: "published", signal: written.signal, ...written.answer };
   }
   // A repeat that got past the caller's check: like a repeat caught before it, it does not count against the limit.
@@ -283,7 +293,7 @@ export async function publishOptimistic(
     return null;
   }
   rememberHead(providerId, { seq: sealed.entry.seq, hash: sealed.entry.hash, lastNumber: signal.number });
-  await emit("signal/published", { signalId: signal.id, providerId });
+  await announceWritten(signal, Number(rows[0]!.fanouts ?? 0) > 0);
   return { outcome: "published", signal, ...answer };
 }
 
@@ -306,6 +316,7 @@ export async function publishLocked(ctx: ServiceContext, tx: Executor, providerI
   });
   await tx.insert(signals).values(signal);
   await tx.insert(signalEvents).values(sealed.row);
+  await recordFanout(tx, sealed.row);
   if (ctx.actor) await recordAudit(tx, { actorId: ctx.actor.id, action: "signal.published", targetType: "signal", targetId: signal.id, data: { source }, ip: ctx.ip });
   await notify(tx, { providerId, signalId: signal.id, kind: "published" });
   return signal;

@@ -1,0 +1,777 @@
+/**
+ * The copy engine: works through a signal's fan-out rows (written with its events, see signals/fanout-row.ts) in
+ * the order of the provider's chain, a page of followers at a time: load what each follower's rules need in one
+ * query, plan each copy with the pure planner (src/lib/copy), fill on the venue, persist the page in one statement.
+ *
+ * Guarantees, whatever the retries, duplicate events, re-drives or crashes:
+ * - one copy order per (signal event, follower, leg): the deterministic client order id is unique, and positions
+ *   and balances change only with an order newly inserted;
+ * - a follower's legs apply in the chain's order: a fan-out waits while an earlier one of the same signal is pending,
+ *   and a position records the last event applied to it;
+ * - entries stop at once under a kill switch, a pause or a lapsed subscription; exits always run.
+ */
+import "server-only";
+import Decimal from "decimal.js";
+import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
+import { RetryAfterError } from "inngest";
+import { env } from "@/env";
+import { db, type Executor } from "@/server/db";
+import { executeRows } from "@/server/db/raw";
+import { copyFanouts, copyOrders, paperAccounts, positions, signals, type CopyFanoutRow, type PaperAccountRow } from "@/server/db/schema";
+import { entitledNow } from "@/server/services/entitlements";
+import { getMarketData } from "@/server/integrations/market-data";
+import { logger } from "@/server/logger";
+import { FREE_PAPER_COPIES } from "@/lib/billing";
+import { feeOf, realisedPnl, slippageBpsOf } from "@/lib/copy/fills";
+import { quantityRules } from "@/lib/copy/market";
+import { planCopyOrder } from "@/lib/copy/plan";
+import { DEFAULT_SLIPPAGE_BPS, slippageBpsFromCandles } from "@/lib/copy/slippage";
+import type { CopyLeg, PlanAccount, PlanDecision, PlanLeg, PlanMarket, PlanSettings, PlanSignal } from "@/lib/copy/types";
+import { newId } from "@/lib/ids";
+import { clientOrderId, notifyFollowers, persistOrders, type OrderRecord } from "./paper";
+
+/** Followers per page: one load query, one planning pass, one write. */
+export const FANOUT_PAGE = 2_000;
+const DAY_MS = 86_400_000;
+
+export interface EngineOptions {
+  /** The clock (tests and the demo back-fill pass their own). */
+  now?: () => Date;
+  pageSize?: number;
+  /** The market price of a symbol now (default: the market-data adapter's last price). */
+  price?: (symbol: string) => Promise<string>;
+  /** The modelled slippage of a symbol in bps (default: env PAPER_SLIPPAGE_BPS, else from recorded candles). */
+  slippageBps?: (symbol: string) => Promise<string>;
+  /** Test hook: runs after the venue decided the fills and before they are persisted (a crash there loses nothing). */
+  afterVenue?: (orders: readonly OrderRecord[]) => void | Promise<void>;
+}
+
+const g = globalThis as unknown as { __tradsyCopyEngine?: EngineOptions };
+
+/**
+ * Options every engine call starts from (the job's calls pass none): tests install a clock, prices, slippage or the
+ * fault hook here; `configureCopyEngine({})` puts the defaults back.
+ */
+export function configureCopyEngine(options: EngineOptions): void {
+  g.__tradsyCopyEngine = options;
+}
+const withDefaults = (opts: EngineOptions): EngineOptions => ({ ...(g.__tradsyCopyEngine ?? {}), ...opts });
+
+// ---------------------------------------------------------------------------------------------------------------
+// Market inputs
+
+const slippageCache = new Map<string, { bps: string; at: number }>();
+
+/** A symbol's modelled slippage: PAPER_SLIPPAGE_BPS if set, else derived from its last 30 days of hourly candles. */
+export async function modelledSlippageBps(symbol: string): Promise<string> {
+  if (env.PAPER_SLIPPAGE_BPS) return env.PAPER_SLIPPAGE_BPS;
+  const cached = slippageCache.get(symbol);
+  if (cached && Date.now() - cached.at < 3_600_000) return cached.bps;
+  let bps = DEFAULT_SLIPPAGE_BPS;
+  try {
+    const until = Date.now();
+    const candles = await getMarketData().candles(symbol, "1h", until - 30 * DAY_MS, until);
+    if (candles.length) bps = slippageBpsFromCandles(candles);
+  } catch (err) {
+    logger.debug({ err, symbol }, "copy: no candles for the slippage model; using the default");
+  }
+  slippageCache.set(symbol, { bps, at: Date.now() });
+  return bps;
+}
+
+async function marketPrice(symbol: string): Promise<string> {
+  return (await getMarketData().lastPrice(symbol)).price;
+}
+
+async function marketKind(symbol: string): Promise<"crypto" | "forex" | "stocks"> {
+  return (await getMarketData().getSymbol(symbol))?.market ?? "crypto";
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Paper accounts
+
+/** The user's paper account, created with the starting balance on first use. */
+export async function ensurePaperAccount(userId: string, tx: Executor = db): Promise<PaperAccountRow> {
+  await tx.insert(paperAccounts).values({ userId }).onConflictDoNothing({ target: paperAccounts.userId });
+  const [row] = await tx.select().from(paperAccounts).where(eq(paperAccounts.userId, userId));
+  return row!;
+}
+
+const utcDay = (d: Date) => d.toISOString().slice(0, 10);
+/** A text[] parameter's literal (ids are ours, but quoted properly anyway). */
+const pgArray = (xs: readonly string[]) => `{${xs.map((x) => `"${x.replace(/(["\\])/g, "\\$1")}"`).join(",")}}`;
+
+/** Equity (balance + open P&L at mark) of these users, after rolling their start-of-day equity over to `day`. */
+async function rollDay(tx: Executor, userIds: readonly string[], day: string): Promise<void> {
+  if (!userIds.length) return;
+  await executeRows(
+    tx,
+    sql`insert into paper_accounts (id, user_id) select 'ppa_' || replace(gen_random_uuid()::text, '-', ''), u
+        from unnest(${pgArray(userIds)}::text[]) as u
+        on conflict (user_id) do nothing`,
+  );
+  await executeRows(
+    tx,
+    sql`update paper_accounts as a set day = ${day}, day_start_equity = a.balance + coalesce((
+          select sum(case when p.side = 'long' then (p.mark_price - p.avg_entry) * p.quantity else (p.avg_entry - p.mark_price) * p.quantity end)
+          from positions as p where p.user_id = a.user_id and p.status = 'open' and p.venue = 'paper'), 0)
+        where a.user_id in (select unnest(${pgArray(userIds)}::text[])) and a.day is distinct from ${day}`,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Fan-out
+
+interface FollowerRow extends Record<string, unknown> {
+  id: string;
+  user_id: string;
+  subscription_id: string | null;
+  enabled: boolean;
+  venue: string;
+  allocation_pct: string;
+  allocated_amount: string | null;
+  sizing_mode: PlanSettings["sizingMode"];
+  fixed_amount: string;
+  allocation_share: string;
+  risk_pct: string;
+  scale: string;
+  max_position_pct: string;
+  max_open_positions: number;
+  daily_loss_pct: string | null;
+  copy_stop_pct: string | null;
+  max_slippage_pct: string;
+  max_signal_age_sec: number;
+  symbols_allow: string[];
+  symbols_deny: string[];
+  copy_open_signals: boolean;
+  paused_reason: string | null;
+  started_at: Date | string | null;
+  equity: string;
+  day_start_equity: string | null;
+  open_positions: number | string;
+  provider_pnl: string;
+  entitled: boolean;
+  free_tier: boolean;
+  has_position: boolean;
+}
+
+const toMs = (d: Date | string | null) => (d == null ? null : new Date(d).getTime());
+
+function settingsOf(r: FollowerRow): PlanSettings {
+  return {
+    enabled: r.enabled,
+    pausedReason: r.paused_reason,
+    allocationPct: String(r.allocation_pct),
+    allocatedAmount: r.allocated_amount == null ? null : String(r.allocated_amount),
+    sizingMode: r.sizing_mode,
+    fixedAmount: String(r.fixed_amount),
+    allocationShare: String(r.allocation_share),
+    riskPct: String(r.risk_pct),
+    scale: String(r.scale),
+    maxPositionPct: String(r.max_position_pct),
+    maxOpenPositions: Number(r.max_open_positions),
+    dailyLossPct: r.daily_loss_pct == null ? null : String(r.daily_loss_pct),
+    copyStopPct: r.copy_stop_pct == null ? null : String(r.copy_stop_pct),
+    maxSlippagePct: String(r.max_slippage_pct),
+    maxSignalAgeSec: Number(r.max_signal_age_sec),
+    symbolsAllow: r.symbols_allow ?? [],
+    symbolsDeny: r.symbols_deny ?? [],
+    copyOpenSignals: r.copy_open_signals,
+    startedAt: toMs(r.started_at),
+  };
+}
+
+const plain = (v: unknown) => new Decimal(String(v ?? "0")).toFixed();
+
+/** The provider's kill switch or the platform's, if one is on. */
+async function killSwitchFor(tx: Executor, providerId: string): Promise<"platform" | "provider" | null> {
+  const rows = await executeRows<{ scope: string }>(
+    tx,
+    sql`select scope from copy_kill_switches where scope = 'platform' or (scope = 'provider' and target_id = ${providerId}) order by scope`,
+  );
+  return rows.some((r) => r.scope === "platform") ? "platform" : rows.length ? "provider" : null;
+}
+
+/** The signal as the planner sees it: its current state (a late entry after the close is skipped). */
+async function planSignal(tx: Executor, signalId: string): Promise<(PlanSignal & { providerId: string; fillPrice: string | null }) | null> {
+  const [s] = await tx.select().from(signals).where(eq(signals.id, signalId));
+  if (!s) return null;
+  return {
+    id: s.id,
+    providerId: s.providerId,
+    symbol: s.symbol,
+    side: s.side,
+    entryType: s.entryType,
+    entryPrice: s.entryPrice,
+    stopLoss: s.stopLoss,
+    publishedAt: s.publishedAt.getTime(),
+    status: s.status,
+    fillPrice: s.fillPrice,
+  };
+}
+
+/** One page of a `published` fan-out: every copy-enabled follower of the provider after `cursor`, planned and filled. */
+async function entryPage(fanout: CopyFanoutRow, cursor: string, opts: EngineOptions): Promise<PageResult> {
+  const now = (opts.now ?? (() => new Date()))();
+  const size = opts.pageSize ?? FANOUT_PAGE;
+  return db.transaction(async (tx) => {
+    const signal = await planSignal(tx, fanout.signalId);
+    if (!signal) return { next: null, followers: 0, orders: 0 };
+    const ids = await executeRows<{ id: string; user_id: string }>(
+      tx,
+      sql`select id, user_id from copy_settings where provider_id = ${fanout.providerId} and enabled and id > ${cursor} order by id limit ${size}`,
+    );
+    if (!ids.length) return { next: null, followers: 0, orders: 0 };
+    await rollDay(tx, ids.map((r) => r.user_id), utcDay(now));
+    const rows = await executeRows<FollowerRow>(
+      tx,
+      sql`select c.*,
+          a.balance + coalesce(op.pnl, 0) as equity, a.day_start_equity,
+          coalesce(op.mine, 0) as open_positions,
+          coalesce(pp.pnl, 0) as provider_pnl,
+          (c.user_id = pr.user_id or exists (
+            select 1 from subscriptions where subscriptions.subscriber_id = c.user_id and subscriptions.provider_id = c.provider_id and ${entitledNow(now)}
+          )) as entitled,
+          (select count(*) from free_paper_copies as f where f.user_id = c.user_id) < ${FREE_PAPER_COPIES}
+            or exists (select 1 from free_paper_copies as f where f.user_id = c.user_id and f.signal_id = ${fanout.signalId}) as free_tier,
+          exists (select 1 from positions as h where h.user_id = c.user_id and h.signal_id = ${fanout.signalId}) as has_position
+        from copy_settings as c
+        join providers as pr on pr.id = c.provider_id
+        join paper_accounts as a on a.user_id = c.user_id
+        left join lateral (
+          select sum(case when p.side = 'long' then (p.mark_price - p.avg_entry) * p.quantity else (p.avg_entry - p.mark_price) * p.quantity end) as pnl,
+            count(*) filter (where p.copy_setting_id = c.id) as mine
+          from positions as p where p.user_id = c.user_id and p.status = 'open' and p.venue = 'paper'
+        ) as op on true
+        left join lateral (
+          select sum(p.realized_pnl - p.fees + case when p.status = 'open' then
+              (case when p.side = 'long' then (p.mark_price - p.avg_entry) * p.quantity else (p.avg_entry - p.mark_price) * p.quantity end) else 0 end) as pnl
+          from positions as p where p.copy_setting_id = c.id and p.opened_at >= coalesce(c.started_at, c.created_at)
+        ) as pp on true
+        where c.id in (select unnest(${pgArray(ids.map((r) => r.id))}::text[]))
+        order by c.id`,
+    );
+    const kill = await killSwitchFor(tx, fanout.providerId);
+    const price = signal.entryType === "limit" && signal.status === "pending" ? signal.entryPrice : await (opts.price ?? marketPrice)(signal.symbol);
+    const bps = await (opts.slippageBps ?? modelledSlippageBps)(signal.symbol);
+    const rules = quantityRules({ market: await marketKind(signal.symbol), price });
+    const market: PlanMarket = { price, slippageBps: bps, ...rules, now: now.getTime() };
+    const leg: PlanLeg = { kind: "entry", seq: fanout.seq, at: new Date(fanout.at).getTime() };
+    const orders: OrderRecord[] = [];
+    const freeClaims: { userId: string }[] = [];
+    for (const r of rows) {
+      if (r.has_position) continue;
+      const entitled = Boolean(r.entitled) || (r.subscription_id == null && Boolean(r.free_tier));
+      const account: PlanAccount = {
+        equity: plain(r.equity),
+        dayStartEquity: plain(r.day_start_equity ?? r.equity),
+        openPositions: Number(r.open_positions),
+        providerPnl: plain(r.provider_pnl),
+        entitled,
+        killSwitch: kill,
+        position: null,
+      };
+      const decision = planCopyOrder(signal, leg, settingsOf(r), account, market);
+      orders.push(entryRecord(fanout, signal, r, decision, now));
+      if (decision.action === "order" && !r.entitled) freeClaims.push({ userId: r.user_id });
+    }
+    if (opts.afterVenue) await opts.afterVenue(orders);
+    const inserted = await persistOrders(tx, orders);
+    if (freeClaims.length) {
+      await executeRows(
+        tx,
+        sql`insert into free_paper_copies (user_id, signal_id) select u, ${fanout.signalId} from unnest(${pgArray(freeClaims.map((c) => c.userId))}::text[]) as u on conflict do nothing`,
+      );
+    }
+    const last = ids[ids.length - 1]!.id;
+    return { next: ids.length < size ? null : last, followers: ids.length, orders: inserted.size };
+  });
+}
+
+function entryRecord(fanout: CopyFanoutRow, signal: PlanSignal & { providerId: string }, r: FollowerRow, d: PlanDecision, now: Date): OrderRecord {
+  const base = {
+    id: newId("cpo"),
+    clientOrderId: clientOrderId({ eventId: fanout.signalEventId, userId: r.user_id, leg: "entry" }),
+    userId: r.user_id,
+    copySettingId: r.id,
+    providerId: signal.providerId,
+    signalId: signal.id,
+    signalEventId: fanout.signalEventId,
+    seq: fanout.seq,
+    venue: r.venue,
+    symbol: signal.symbol,
+    side: signal.side === "long" ? ("buy" as const) : ("sell" as const),
+    leg: "entry" as CopyLeg,
+    venueOrderId: null,
+  };
+  if (d.action === "skip") {
+    return {
+      ...base,
+      orderType: "market",
+      status: "skipped",
+      reason: `${d.reason}: ${d.detail}`,
+      requestedPrice: signal.entryPrice,
+      limitPrice: null,
+      fillPrice: null,
+      quantity: "0",
+      fee: "0",
+      slippageBps: null,
+      latencyMs: null,
+      filledAt: null,
+      positionId: null,
+      position: null,
+      balanceDelta: "0",
+    };
+  }
+  if (d.orderType === "limit") {
+    return {
+      ...base,
+      orderType: "limit",
+      status: "submitted",
+      reason: null,
+      requestedPrice: d.requestedPrice,
+      limitPrice: d.limitPrice ?? d.requestedPrice,
+      fillPrice: null,
+      quantity: d.quantity,
+      fee: "0",
+      slippageBps: null,
+      latencyMs: null,
+      filledAt: null,
+      positionId: null,
+      position: null,
+      balanceDelta: "0",
+    };
+  }
+  const fill = d.expectedPrice;
+  const fee = feeOf(d.quantity, fill);
+  const positionId = newId("pos");
+  return {
+    ...base,
+    side: d.side,
+    orderType: "market",
+    status: "filled",
+    reason: null,
+    requestedPrice: d.requestedPrice,
+    limitPrice: null,
+    fillPrice: fill,
+    quantity: d.quantity,
+    fee,
+    slippageBps: slippageBpsOf(d.side, d.requestedPrice, fill),
+    latencyMs: Math.max(0, now.getTime() - new Date(fanout.at).getTime()),
+    filledAt: now.toISOString(),
+    positionId,
+    position: { op: "open", side: signal.side, quantity: d.quantity, avgEntry: fill, stopLoss: signal.stopLoss, fees: fee, openedAt: now.toISOString() },
+    balanceDelta: new Decimal(fee).neg().toFixed(),
+  };
+}
+
+interface OpenPositionRow extends Record<string, unknown> {
+  id: string;
+  user_id: string;
+  copy_setting_id: string | null;
+  provider_id: string;
+  signal_id: string | null;
+  venue: string;
+  symbol: string;
+  side: "long" | "short";
+  quantity: string;
+  initial_quantity: string;
+  avg_entry: string;
+  avg_exit: string | null;
+  realized_pnl: string;
+  fees: string;
+}
+
+/** The exit an event asks for: which leg, the price it was recorded at, and the share of the original size. */
+function exitOf(fanout: CopyFanoutRow): { leg: Exclude<CopyLeg, "entry">; price: string; share: string | "all" } | null {
+  const data = fanout.data as { price?: string; share?: string; reason?: string };
+  if (fanout.kind !== "partial_close" && fanout.kind !== "closed") return null;
+  const leg: Exclude<CopyLeg, "entry"> = data.reason === "stop" ? "stop" : data.reason === "target" ? "tp" : "close";
+  return { leg, price: String(data.price), share: fanout.kind === "closed" ? "all" : String(data.share) };
+}
+
+/**
+ * A closing order for a locked open position: planned (exits are never refused), filled at `price` with slippage,
+ * and the position's next state. Shared by the signal's exits and the follower's manual closes.
+ */
+function exitRecord(
+  p: OpenPositionRow,
+  leg: PlanLeg & { kind: "exit" },
+  market: PlanMarket,
+  ids: { clientOrderId: string; signalEventId: string | null; seq: number | null; requestedAt: number },
+  now: Date,
+): OrderRecord | null {
+  const account: PlanAccount = {
+    equity: "0",
+    dayStartEquity: "0",
+    openPositions: 0,
+    providerPnl: "0",
+    entitled: true,
+    killSwitch: null,
+    position: { quantity: plain(p.quantity), initialQuantity: plain(p.initial_quantity), side: p.side },
+  };
+  const signal: PlanSignal = { id: "", symbol: p.symbol, side: p.side, entryType: "market", entryPrice: plain(p.avg_entry), stopLoss: null, publishedAt: 0, status: "open" };
+  const d = planCopyOrder(signal, leg, EXIT_SETTINGS, account, market);
+  if (d.action !== "order") return null;
+  const fill = d.expectedPrice;
+  const fee = feeOf(d.quantity, fill);
+  const pnl = realisedPnl(p.side, plain(p.avg_entry), fill, d.quantity);
+  const remaining = new Decimal(plain(p.quantity)).minus(d.quantity);
+  const closedQty = new Decimal(plain(p.initial_quantity)).minus(plain(p.quantity));
+  const avgExit = p.avg_exit == null || closedQty.isZero()
+    ? fill
+    : closedQty.mul(plain(p.avg_exit)).plus(new Decimal(d.quantity).mul(fill)).div(closedQty.plus(d.quantity)).toDecimalPlaces(8, Decimal.ROUND_HALF_UP).toFixed();
+  return {
+    id: newId("cpo"),
+    clientOrderId: ids.clientOrderId,
+    userId: p.user_id,
+    copySettingId: p.copy_setting_id,
+    providerId: p.provider_id,
+    signalId: p.signal_id,
+    signalEventId: ids.signalEventId,
+    seq: ids.seq,
+    venue: p.venue,
+    symbol: p.symbol,
+    side: d.side,
+    leg: d.leg,
+    orderType: "market",
+    status: "filled",
+    reason: null,
+    requestedPrice: d.requestedPrice,
+    limitPrice: null,
+    fillPrice: fill,
+    quantity: d.quantity,
+    fee,
+    slippageBps: slippageBpsOf(d.side, d.requestedPrice, fill),
+    latencyMs: Math.max(0, now.getTime() - ids.requestedAt),
+    venueOrderId: null,
+    filledAt: now.toISOString(),
+    positionId: p.id,
+    position: {
+      op: "update",
+      quantity: remaining.toFixed(),
+      avgExit,
+      realizedPnl: new Decimal(plain(p.realized_pnl)).plus(pnl).toFixed(),
+      fees: new Decimal(plain(p.fees)).plus(fee).toFixed(),
+      status: remaining.isZero() ? "closed" : "open",
+      closedAt: remaining.isZero() ? now.toISOString() : null,
+    },
+    balanceDelta: new Decimal(pnl).minus(fee).toFixed(),
+  };
+}
+
+/** Settings for exits: the planner never refuses an exit, so only the shape matters. */
+const EXIT_SETTINGS: PlanSettings = {
+  enabled: true,
+  pausedReason: null,
+  allocationPct: "0.1",
+  allocatedAmount: null,
+  sizingMode: "allocation",
+  fixedAmount: "0",
+  allocationShare: "0",
+  riskPct: "0",
+  scale: "1",
+  maxPositionPct: "1",
+  maxOpenPositions: 0,
+  dailyLossPct: null,
+  copyStopPct: null,
+  maxSlippagePct: "0",
+  maxSignalAgeSec: 0,
+  symbolsAllow: [],
+  symbolsDeny: [],
+  copyOpenSignals: false,
+  startedAt: null,
+};
+
+/** One page of an exit fan-out (partial close, close): the open copies of the signal not yet past this event. */
+async function exitPage(fanout: CopyFanoutRow, cursor: string, opts: EngineOptions): Promise<PageResult> {
+  const now = (opts.now ?? (() => new Date()))();
+  const size = opts.pageSize ?? FANOUT_PAGE;
+  const exit = exitOf(fanout)!;
+  return db.transaction(async (tx) => {
+    // INVARIANT: the positions are locked, so a follower's manual close cannot interleave with this exit.
+    const rows = await executeRows<OpenPositionRow>(
+      tx,
+      sql`select * from positions where signal_id = ${fanout.signalId} and status = 'open' and last_seq < ${fanout.seq} and id > ${cursor}
+          order by id limit ${size} for update`,
+    );
+    if (!rows.length) return { next: null, followers: 0, orders: 0 };
+    const symbol = rows[0]!.symbol;
+    const bps = await (opts.slippageBps ?? modelledSlippageBps)(symbol);
+    const rules = quantityRules({ market: await marketKind(symbol), price: exit.price });
+    const market: PlanMarket = { price: exit.price, slippageBps: bps, ...rules, now: now.getTime() };
+    const leg: PlanLeg = { kind: "exit", leg: exit.leg, seq: fanout.seq, at: new Date(fanout.at).getTime(), price: exit.price, share: exit.share };
+    const orders: OrderRecord[] = [];
+    for (const p of rows) {
+      const o = exitRecord(p, leg, market, {
+        clientOrderId: clientOrderId({ eventId: fanout.signalEventId, userId: p.user_id, leg: exit.leg }),
+        signalEventId: fanout.signalEventId,
+        seq: fanout.seq,
+        requestedAt: new Date(fanout.at).getTime(),
+      }, now);
+      if (o) orders.push(o);
+    }
+    if (opts.afterVenue) await opts.afterVenue(orders);
+    const inserted = await persistOrders(tx, orders);
+    return { next: rows.length < size ? null : rows[rows.length - 1]!.id, followers: rows.length, orders: inserted.size, touched: orders.map((o) => o.copySettingId).filter((x): x is string => !!x) };
+  });
+}
+
+/** `filled` of a limit signal: the resting entry orders fill at the limit (no slippage), and their positions open. */
+async function limitFillPage(fanout: CopyFanoutRow, cursor: string, opts: EngineOptions): Promise<PageResult> {
+  const now = (opts.now ?? (() => new Date()))();
+  const size = opts.pageSize ?? FANOUT_PAGE;
+  return db.transaction(async (tx) => {
+    const signal = await planSignal(tx, fanout.signalId);
+    const resting = await tx
+      .select()
+      .from(copyOrders)
+      .where(and(eq(copyOrders.signalId, fanout.signalId), eq(copyOrders.status, "submitted"), eq(copyOrders.leg, "entry"), gt(copyOrders.id, cursor)))
+      .orderBy(asc(copyOrders.id))
+      .limit(size)
+      .for("update");
+    if (!resting.length || !signal) return { next: null, followers: 0, orders: 0 };
+    const fillPrice = String((fanout.data as { price?: string }).price ?? signal.fillPrice ?? signal.entryPrice);
+    let n = 0;
+    for (const o of resting) {
+      const fee = feeOf(o.quantity, fillPrice);
+      const positionId = newId("pos");
+      const updated = await tx
+        .update(copyOrders)
+        .set({
+          status: "filled",
+          fillPrice,
+          fee,
+          slippageBps: slippageBpsOf(o.side, o.requestedPrice ?? fillPrice, fillPrice),
+          latencyMs: Math.max(0, now.getTime() - new Date(fanout.at).getTime()),
+          filledAt: now,
+          positionId,
+        })
+        .where(and(eq(copyOrders.id, o.id), eq(copyOrders.status, "submitted")))
+        .returning({ id: copyOrders.id });
+      if (!updated.length) continue;
+      n++;
+      await tx
+        .insert(positions)
+        .values({
+          id: positionId,
+          userId: o.userId,
+          copySettingId: o.copySettingId,
+          providerId: o.providerId,
+          signalId: o.signalId,
+          venue: o.venue,
+          symbol: o.symbol,
+          side: o.side === "buy" ? "long" : "short",
+          quantity: o.quantity,
+          initialQuantity: o.quantity,
+          avgEntry: fillPrice,
+          fees: fee,
+          markPrice: fillPrice,
+          stopLoss: signal.stopLoss,
+          lastSeq: fanout.seq,
+          openedAt: now,
+        })
+        .onConflictDoNothing();
+      await tx.update(paperAccounts).set({ balance: sql`${paperAccounts.balance} - ${fee}::numeric` }).where(eq(paperAccounts.userId, o.userId));
+    }
+    await notifyFollowers(tx, resting.map((o) => o.userId));
+    return { next: resting.length < size ? null : resting[resting.length - 1]!.id, followers: resting.length, orders: n };
+  });
+}
+
+/** `cancelled`/`expired`: resting entry orders are cancelled; `stop_moved`: open copies take the new stop. One statement each. */
+async function bookkeepingPage(fanout: CopyFanoutRow): Promise<PageResult> {
+  return db.transaction(async (tx) => {
+    let touched: { user_id: string }[] = [];
+    if (fanout.kind === "cancelled" || fanout.kind === "expired") {
+      touched = await executeRows(
+        tx,
+        sql`update copy_orders set status = 'cancelled', reason = ${`signal_${fanout.kind}: the provider's limit entry was ${fanout.kind} before it filled`}
+            where signal_id = ${fanout.signalId} and status = 'submitted' returning user_id`,
+      );
+    } else if (fanout.kind === "stop_moved") {
+      const stop = (fanout.data as { stopLoss?: string }).stopLoss ?? null;
+      touched = await executeRows(
+        tx,
+        sql`update positions set stop_loss = ${stop}::numeric, updated_at = now() where signal_id = ${fanout.signalId} and status = 'open' and last_seq < ${fanout.seq} returning user_id`,
+      );
+    }
+    await notifyFollowers(tx, touched.map((r) => r.user_id));
+    return { next: null, followers: touched.length, orders: 0 };
+  });
+}
+
+interface PageResult {
+  next: string | null;
+  followers: number;
+  orders: number;
+  /** Followings whose copies changed (the copy stop-loss is checked for them). */
+  touched?: string[];
+}
+
+/** The fan-out rows of a signal still pending, in chain order. */
+export async function pendingFanouts(signalId: string): Promise<CopyFanoutRow[]> {
+  return db.select().from(copyFanouts).where(and(eq(copyFanouts.signalId, signalId), eq(copyFanouts.status, "pending"))).orderBy(asc(copyFanouts.seq));
+}
+
+/**
+ * One page of one fan-out (a job step). Waits (retry later) while an earlier fan-out of the same signal is pending,
+ * so a follower's legs apply in the chain's order whatever order the job runs in.
+ */
+export async function runFanoutPage(fanoutId: string, cursor: string, options: EngineOptions = {}): Promise<PageResult> {
+  const opts = withDefaults(options);
+  const [fanout] = await db.select().from(copyFanouts).where(eq(copyFanouts.id, fanoutId));
+  if (!fanout || fanout.status === "done") return { next: null, followers: 0, orders: 0 };
+  const earlier = await db
+    .select({ id: copyFanouts.id })
+    .from(copyFanouts)
+    .where(and(eq(copyFanouts.signalId, fanout.signalId), eq(copyFanouts.status, "pending"), sql`${copyFanouts.seq} < ${fanout.seq}`))
+    .limit(1);
+  if (earlier.length) throw new RetryAfterError(`an earlier event of signal ${fanout.signalId} is still being copied`, "2s");
+  let result: PageResult;
+  switch (fanout.kind) {
+    case "published":
+      result = await entryPage(fanout, cursor, opts);
+      break;
+    case "filled":
+      result = await limitFillPage(fanout, cursor, opts);
+      break;
+    case "partial_close":
+    case "closed":
+      result = await exitPage(fanout, cursor, opts);
+      break;
+    default:
+      result = await bookkeepingPage(fanout);
+  }
+  if (result.touched?.length) await checkCopyStops(result.touched, opts);
+  return result;
+}
+
+/** Marks a fan-out done with its totals. */
+export async function finishFanout(fanoutId: string, totals: { followers: number; orders: number }, now = new Date()): Promise<void> {
+  await db
+    .update(copyFanouts)
+    .set({ status: "done", finishedAt: now, followers: totals.followers, orders: totals.orders })
+    .where(and(eq(copyFanouts.id, fanoutId), eq(copyFanouts.status, "pending")));
+}
+
+/** A whole fan-out, page after page (the bench, the demo back-fill and tests; the job runs pages as steps). */
+export async function runFanout(fanoutId: string, opts: EngineOptions = {}): Promise<{ followers: number; orders: number }> {
+  let cursor = "";
+  const totals = { followers: 0, orders: 0 };
+  for (;;) {
+    const page = await runFanoutPage(fanoutId, cursor, opts);
+    totals.followers += page.followers;
+    totals.orders += page.orders;
+    if (!page.next) break;
+    cursor = page.next;
+  }
+  await finishFanout(fanoutId, totals, (withDefaults(opts).now ?? (() => new Date()))());
+  return totals;
+}
+
+/** Every pending fan-out of a signal, in chain order. */
+export async function runSignalFanouts(signalId: string, opts: EngineOptions = {}): Promise<number> {
+  const pending = await pendingFanouts(signalId);
+  for (const f of pending) await runFanout(f.id, opts);
+  return pending.length;
+}
+
+/**
+ * The sweeper: fan-outs still pending `olderThanMs` after they were written get a new job event, with a fresh event
+ * id (`redrives` is counted up first), so the 24-hour event-id dedupe never swallows a re-drive.
+ */
+export async function claimStaleFanouts(olderThanMs = 10_000, limit = 500): Promise<{ signalId: string; providerId: string; redrives: number }[]> {
+  const rows = await executeRows<{ signal_id: string; provider_id: string; redrives: number }>(
+    db,
+    sql`update copy_fanouts set redrives = redrives + 1
+        where id in (select id from copy_fanouts where status = 'pending' and created_at < now() - make_interval(secs => ${olderThanMs / 1000})
+                     order by created_at limit ${limit})
+        returning signal_id, provider_id, redrives`,
+  );
+  const bySignal = new Map<string, { signalId: string; providerId: string; redrives: number }>();
+  for (const r of rows) {
+    const prev = bySignal.get(r.signal_id);
+    if (!prev || r.redrives > prev.redrives) bySignal.set(r.signal_id, { signalId: r.signal_id, providerId: r.provider_id, redrives: Number(r.redrives) });
+  }
+  return [...bySignal.values()];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The copy stop-loss
+
+/**
+ * After exits: a following with a copy stop-loss whose equity from this provider fell to the floor is paused, and
+ * its remaining copies are closed now.
+ */
+export async function checkCopyStops(copySettingIds: readonly string[], opts: EngineOptions = {}): Promise<string[]> {
+  if (!copySettingIds.length) return [];
+  const hit = await executeRows<{ id: string; user_id: string; provider_id: string }>(
+    db,
+    sql`update copy_settings as c set paused_reason = 'copy_stop', paused_at = now(), updated_at = now()
+        from (
+          select c2.id, coalesce(c2.allocated_amount, 0) as allocated, coalesce(sum(p.realized_pnl - p.fees + case when p.status = 'open' then
+              (case when p.side = 'long' then (p.mark_price - p.avg_entry) * p.quantity else (p.avg_entry - p.mark_price) * p.quantity end) else 0 end), 0) as pnl
+          from copy_settings as c2
+          left join positions as p on p.copy_setting_id = c2.id and p.opened_at >= coalesce(c2.started_at, c2.created_at)
+          where c2.id in (select unnest(${pgArray([...new Set(copySettingIds)])}::text[])) and c2.copy_stop_pct is not null and c2.paused_reason is null
+            and c2.allocated_amount is not null
+          group by c2.id
+        ) as m
+        where c.id = m.id and m.allocated + m.pnl <= m.allocated * c.copy_stop_pct
+        returning c.id, c.user_id, c.provider_id`,
+  );
+  for (const h of hit) {
+    await closePositionsNow({ userId: h.user_id, providerId: h.provider_id, reason: "copy_stop", ...(opts.now ? { now: opts.now() } : {}) }, opts);
+  }
+  return hit.map((h) => h.id);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Closing by hand (the follower, a kill switch, the copy stop-loss, a reset)
+
+export interface CloseNowInput {
+  userId: string;
+  providerId?: string;
+  positionIds?: string[];
+  reason: "manual" | "kill_switch" | "copy_stop" | "reset";
+  now?: Date;
+}
+
+/**
+ * Closes the user's open copies now, at the market price with slippage, each as a `manual` leg. Idempotent per
+ * position (its manual close has one client order id): a repeat closes nothing twice.
+ */
+export async function closePositionsNow(input: CloseNowInput, options: EngineOptions = {}): Promise<{ closed: number }> {
+  const opts = withDefaults(options);
+  const now = input.now ?? (opts.now ?? (() => new Date()))();
+  const filters = [eq(positions.userId, input.userId), eq(positions.status, "open")];
+  if (input.providerId) filters.push(eq(positions.providerId, input.providerId));
+  if (input.positionIds) {
+    if (!input.positionIds.length) return { closed: 0 };
+    filters.push(inArray(positions.id, input.positionIds));
+  }
+  const open = await db.select({ symbol: positions.symbol }).from(positions).where(and(...filters));
+  const prices = new Map<string, { price: string; bps: string; kind: "crypto" | "forex" | "stocks" }>();
+  for (const { symbol } of open) {
+    if (prices.has(symbol)) continue;
+    prices.set(symbol, { price: await (opts.price ?? marketPrice)(symbol), bps: await (opts.slippageBps ?? modelledSlippageBps)(symbol), kind: await marketKind(symbol) });
+  }
+  return db.transaction(async (tx) => {
+    const rows = await executeRows<OpenPositionRow>(
+      tx,
+      sql`select * from positions where ${and(...filters)} order by id for update`,
+    );
+    const orders: OrderRecord[] = [];
+    for (const p of rows) {
+      const m = prices.get(p.symbol);
+      if (!m) continue;
+      const market: PlanMarket = { price: m.price, slippageBps: m.bps, ...quantityRules({ market: m.kind, price: m.price }), now: now.getTime() };
+      const leg: PlanLeg = { kind: "exit", leg: "manual", seq: 0, at: now.getTime(), price: m.price, share: "all" };
+      const o = exitRecord(p, leg, market, { clientOrderId: clientOrderId({ eventId: p.id, userId: p.user_id, leg: "manual-close" }), signalEventId: null, seq: null, requestedAt: now.getTime() }, now);
+      if (o) orders.push({ ...o, reason: input.reason });
+    }
+    const inserted = await persistOrders(tx, orders);
+    return { closed: inserted.size };
+  });
+}

@@ -1,0 +1,155 @@
+/**
+ * The copy fan-out end to end: signals published and closed through the signals service, the fan-out row written
+ * with the event, the copy-fanout job run by the inline runner, the paper venue filling pages of followers. Under
+ * injected faults (duplicate deliveries, a failure half way with a retry, a crash between the venue and the write
+ * re-driven by the sweeper) every follower ends with exactly one order per leg and exact balances.
+ */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import Decimal from "decimal.js";
+import { and, eq, sql } from "drizzle-orm";
+import { NonRetriableError } from "inngest";
+import { useTestDatabase } from "@/test/db";
+import { useFakeMarket } from "@/test/fake-market";
+import { actingAs, newProvider } from "@/test/signals";
+import { balances, copyingFollowers, orderKeys } from "@/test/copy";
+import { db } from "@/server/db";
+import { executeRows } from "@/server/db/raw";
+import { copyFanouts, copyOrders, positions } from "@/server/db/schema";
+import { resetRateLimits } from "@/server/rate-limit";
+import { sendEvent } from "@/server/jobs/events";
+import { waitForInlineRuns } from "@/server/jobs/inline/runner";
+import { cancelSignal, closeSignal, publishSignal } from "@/server/services/signals";
+import { claimStaleFanouts, configureCopyEngine, runSignalFanouts } from "./engine";
+
+const t = useTestDatabase();
+const market = useFakeMarket();
+beforeEach(() => {
+  resetRateLimits();
+  configureCopyEngine({ slippageBps: async () => "2", pageSize: 50 });
+});
+afterEach(async () => {
+  configureCopyEngine({});
+  await waitForInlineRuns();
+});
+
+const D = (v: string | number) => new Decimal(v);
+const dp8 = (d: Decimal) => d.toDecimalPlaces(8, Decimal.ROUND_HALF_UP);
+
+/** What every default follower (allocation 1,000, 20% per entry) gets for a BTC long at `price`, 2 bps slippage. */
+function expectedEntry(price: string) {
+  const fill = dp8(D(price).mul("1.0002"));
+  const quantity = D(200).div(fill).toDecimalPlaces(5, Decimal.ROUND_DOWN);
+  const fee = dp8(quantity.mul(fill).mul("0.001"));
+  return { fill, quantity, fee };
+}
+
+async function pendingFanoutCount(signalId: string) {
+  const rows = await db.select().from(copyFanouts).where(and(eq(copyFanouts.signalId, signalId), eq(copyFanouts.status, "pending")));
+  return rows.length;
+}
+
+async function waitForFanouts(signalId: string, ms = 20_000) {
+  const deadline = Date.now() + ms;
+  while ((await pendingFanoutCount(signalId)) > 0) {
+    if (Date.now() > deadline) throw new Error("fan-out still pending");
+    await waitForInlineRuns();
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await waitForInlineRuns();
+}
+
+const BTC = { symbol: "BTC/USDT", side: "long" as const, entryType: "market" as const, entryPrice: "32045.14", stopLoss: "31000" };
+
+describe("copy fan-out under faults", () => {
+  it("200 followers, the event delivered 5 times, a failure half way retried, a crash between venue and write re-driven: one order per follower and leg, exact balances", async () => {
+    const p = await newProvider();
+    const followers = await copyingFollowers(p.provider.id, 200);
+
+    // Fault 2: the job fails once after half the followers (page 3 of 4) and is retried by the runner.
+    // Fault 3: the process "dies" between the venue's fills and their write (page 4), and the job gives up, so only
+    // the sweeper's re-drive can finish it.
+    let page = 0;
+    configureCopyEngine({
+      slippageBps: async () => "2",
+      pageSize: 50,
+      afterVenue: () => {
+        page += 1;
+        if (page === 3) throw new Error("injected: failure after half the followers");
+        if (page === 5) throw new NonRetriableError("injected: state lost between placing and persisting");
+      },
+    });
+    const { signal } = await publishSignal(actingAs(p.user), p.provider.id, BTC, "ui");
+    await waitForInlineRuns();
+    // Pages 1-3 were written (page 3 on its retry); the run gave up on page 4, leaving the row pending.
+    expect(await pendingFanoutCount(signal.id)).toBe(1);
+    expect(await orderKeys(signal.id)).toEqual({ orders: 150, keys: 150, duplicated: 0 });
+
+    // The sweeper: a stale row gets a fresh event id, which the 24 h dedupe does not swallow.
+    const stale = await claimStaleFanouts(0);
+    expect(stale).toEqual([{ signalId: signal.id, providerId: p.provider.id, redrives: 1 }]);
+    await sendEvent("copy/fanout.requested", { signalId: signal.id, providerId: p.provider.id, redrive: 1 }, { id: `copy-redrive:${signal.id}:1` });
+    await waitForFanouts(signal.id);
+    // Fault 1: the job event delivered 5 more times (new ids, and repeated ones): nothing more is written.
+    for (let i = 0; i < 5; i++) await sendEvent("copy/fanout.requested", { signalId: signal.id, providerId: p.provider.id, redrive: 0 }, { id: `dup-${i % 3}` });
+    await waitForFanouts(signal.id);
+
+    const keys = await orderKeys(signal.id);
+    expect(keys).toEqual({ orders: 200, keys: 200, duplicated: 0 });
+    const { fill, quantity, fee } = expectedEntry("32045.14");
+    const opened = await db.select().from(positions).where(eq(positions.signalId, signal.id));
+    expect(opened).toHaveLength(200);
+    expect(new Set(opened.map((o) => o.userId))).toEqual(new Set(followers));
+    for (const o of opened) {
+      expect(o.status).toBe("open");
+      expect(D(o.quantity).eq(quantity)).toBe(true);
+      expect(D(o.avgEntry).eq(fill)).toBe(true);
+    }
+    const afterEntry = await balances(followers);
+    for (const u of followers) expect(afterEntry.get(u)).toBe(D(10000).minus(fee).toFixed());
+
+    // The provider closes at a higher price: every copy closes in full, P&L exact.
+    market.setPrice("BTC/USDT", "33000");
+    configureCopyEngine({ slippageBps: async () => "2", pageSize: 50 });
+    await closeSignal(actingAs(p.user), { providerId: p.provider.id, signalId: signal.id }, {});
+    await waitForFanouts(signal.id);
+    const exitFill = dp8(D("33000").mul("0.9998"));
+    const exitFee = dp8(quantity.mul(exitFill).mul("0.001"));
+    const pnl = dp8(exitFill.minus(fill).mul(quantity));
+    const closed = await db.select().from(positions).where(eq(positions.signalId, signal.id));
+    for (const c of closed) {
+      expect(c.status).toBe("closed");
+      expect(D(c.quantity).isZero()).toBe(true);
+      expect(D(c.realizedPnl).eq(pnl)).toBe(true);
+    }
+    const final = await balances(followers);
+    for (const u of followers) expect(final.get(u)).toBe(D(10000).minus(fee).plus(pnl).minus(exitFee).toFixed());
+    expect(await orderKeys(signal.id)).toEqual({ orders: 400, keys: 400, duplicated: 0 });
+
+    // Running the whole fan-out again (a late duplicate) writes nothing.
+    await executeRows(t.db, sql`update copy_fanouts set status = 'pending' where signal_id = ${signal.id}`);
+    await runSignalFanouts(signal.id);
+    expect(await orderKeys(signal.id)).toEqual({ orders: 400, keys: 400, duplicated: 0 });
+    expect(await balances(followers)).toEqual(final);
+  }, 60_000);
+
+  it("writes no fan-out row while nobody copies the provider", async () => {
+    const p = await newProvider();
+    const { signal } = await publishSignal(actingAs(p.user), p.provider.id, BTC, "ui");
+    expect(await db.select().from(copyFanouts).where(eq(copyFanouts.signalId, signal.id))).toEqual([]);
+  });
+
+  it("a limit entry rests until the signal fills; a cancel before that cancels every resting copy", async () => {
+    const p = await newProvider();
+    const followers = await copyingFollowers(p.provider.id, 3);
+    const { signal } = await publishSignal(actingAs(p.user), p.provider.id, { ...BTC, entryType: "limit", entryPrice: "31500" }, "ui");
+    await waitForFanouts(signal.id);
+    const resting = await db.select().from(copyOrders).where(eq(copyOrders.signalId, signal.id));
+    expect(resting.map((o) => [o.status, o.orderType, o.limitPrice])).toEqual(followers.map(() => ["submitted", "limit", "31500"]));
+    await cancelSignal(actingAs(p.user), { providerId: p.provider.id, signalId: signal.id });
+    await waitForFanouts(signal.id);
+    const after = await db.select().from(copyOrders).where(eq(copyOrders.signalId, signal.id));
+    expect(after.map((o) => o.status)).toEqual(["cancelled", "cancelled", "cancelled"]);
+    expect(await db.select().from(positions).where(eq(positions.signalId, signal.id))).toEqual([]);
+    expect([...(await balances(followers)).values()]).toEqual(["10000", "10000", "10000"]);
+  });
+});

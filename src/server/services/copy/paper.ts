@@ -1,0 +1,180 @@
+/**
+ * The paper venue: fills at the price the caller gives (the market-data adapter's current price for entries and
+ * manual closes, the signal's recorded exit price for its exits) with the symbol's modelled slippage and the track
+ * record's fee, and writes a whole batch in one statement: the copy orders (ON CONFLICT on the client order id: a
+ * retried batch inserts nothing twice), and only for orders newly inserted, the positions they open or change and
+ * the paper balances. Deterministic: same input, same rows.
+ */
+import "server-only";
+import { createHash } from "node:crypto";
+import { sql } from "drizzle-orm";
+import type { Executor } from "@/server/db";
+import { executeRows } from "@/server/db/raw";
+import type { CopyLeg, OrderSide } from "@/lib/copy/types";
+
+export const PAPER_VENUE = "paper";
+export const COPY_CHANNEL = "tradsy_copy";
+
+/**
+ * The deterministic client order id of one copy order: one per (signal event, follower, leg), the same on every
+ * retry, re-drive or restart (the unique index refuses a second). 32 characters: within Binance's 36 and Alpaca's 48.
+ */
+export function clientOrderId(parts: { eventId: string; userId: string; leg: CopyLeg | "manual-close" }): string {
+  const digest = createHash("sha256").update(`${parts.eventId}|${parts.userId}|${parts.leg}`).digest("base64url");
+  return `tc${digest.slice(0, 30)}`;
+}
+
+/** One copy order and what it does to the follower's position and balance (all decided before the write). */
+export interface OrderRecord {
+  id: string;
+  clientOrderId: string;
+  userId: string;
+  copySettingId: string | null;
+  providerId: string;
+  signalId: string | null;
+  signalEventId: string | null;
+  seq: number | null;
+  venue: string;
+  symbol: string;
+  side: OrderSide;
+  leg: CopyLeg;
+  orderType: "market" | "limit";
+  status: "skipped" | "submitted" | "filled" | "rejected" | "cancelled";
+  reason: string | null;
+  requestedPrice: string | null;
+  limitPrice: string | null;
+  fillPrice: string | null;
+  quantity: string;
+  fee: string;
+  slippageBps: string | null;
+  latencyMs: number | null;
+  venueOrderId: string | null;
+  filledAt: string | null;
+  positionId: string | null;
+  /** "open": insert the position below; "update": set its state to what is below. */
+  position: PositionEffect | null;
+  /** Added to the paper balance (realised P&L − fee). */
+  balanceDelta: string;
+}
+
+export type PositionEffect =
+  | {
+      op: "open";
+      side: "long" | "short";
+      quantity: string;
+      avgEntry: string;
+      stopLoss: string | null;
+      fees: string;
+      openedAt: string;
+    }
+  | {
+      op: "update";
+      quantity: string;
+      avgExit: string | null;
+      realizedPnl: string;
+      fees: string;
+      status: "open" | "closed";
+      closedAt: string | null;
+    };
+
+/**
+ * Writes a batch of copy orders in one statement; returns the client order ids newly inserted (a retried batch gets
+ * back only what it had not written). NOTIFYs the followers touched, on commit.
+ */
+export async function persistOrders(tx: Executor, orders: readonly OrderRecord[]): Promise<Set<string>> {
+  if (!orders.length) return new Set();
+  const rows = orders.map((o) => ({
+    id: o.id,
+    client_order_id: o.clientOrderId,
+    user_id: o.userId,
+    copy_setting_id: o.copySettingId,
+    provider_id: o.providerId,
+    signal_id: o.signalId,
+    signal_event_id: o.signalEventId,
+    seq: o.seq,
+    position_id: o.positionId,
+    venue: o.venue,
+    symbol: o.symbol,
+    side: o.side,
+    leg: o.leg,
+    order_type: o.orderType,
+    status: o.status,
+    reason: o.reason,
+    requested_price: o.requestedPrice,
+    limit_price: o.limitPrice,
+    fill_price: o.fillPrice,
+    quantity: o.quantity,
+    fee: o.fee,
+    slippage_bps: o.slippageBps,
+    latency_ms: o.latencyMs,
+    venue_order_id: o.venueOrderId,
+    filled_at: o.filledAt,
+    pos_op: o.position?.op ?? null,
+    pos_side: o.position?.op === "open" ? o.position.side : null,
+    pos_quantity: o.position?.quantity ?? null,
+    pos_avg_entry: o.position?.op === "open" ? o.position.avgEntry : null,
+    pos_stop: o.position?.op === "open" ? o.position.stopLoss : null,
+    pos_opened_at: o.position?.op === "open" ? o.position.openedAt : null,
+    pos_avg_exit: o.position?.op === "update" ? o.position.avgExit : null,
+    pos_realized: o.position?.op === "update" ? o.position.realizedPnl : null,
+    pos_fees: o.position?.fees ?? null,
+    pos_status: o.position?.op === "update" ? o.position.status : null,
+    pos_closed_at: o.position?.op === "update" ? o.position.closedAt : null,
+    balance_delta: o.balanceDelta,
+  }));
+  const result = await executeRows<{ client_order_id: string }>(
+    tx,
+    sql`with x as (
+  select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(
+    id text, client_order_id text, user_id text, copy_setting_id text, provider_id text, signal_id text, signal_event_id text,
+    seq int, position_id text, venue text, symbol text, side text, leg text, order_type text, status text, reason text,
+    requested_price numeric, limit_price numeric, fill_price numeric, quantity numeric, fee numeric, slippage_bps numeric,
+    latency_ms bigint, venue_order_id text, filled_at timestamptz, pos_op text, pos_side text, pos_quantity numeric,
+    pos_avg_entry numeric, pos_stop numeric, pos_opened_at timestamptz, pos_avg_exit numeric, pos_realized numeric,
+    pos_fees numeric, pos_status text, pos_closed_at timestamptz, balance_delta numeric)
+), o as (
+  insert into copy_orders (id, client_order_id, user_id, copy_setting_id, provider_id, signal_id, signal_event_id, seq, position_id,
+    venue, symbol, side, leg, order_type, status, reason, requested_price, limit_price, fill_price, quantity, fee, slippage_bps,
+    latency_ms, venue_order_id, filled_at)
+  select id, client_order_id, user_id, copy_setting_id, provider_id, signal_id, signal_event_id, seq, position_id,
+    venue, symbol, side::order_side, leg::copy_leg, order_type, status::copy_order_status, reason, requested_price, limit_price,
+    fill_price, quantity, fee, slippage_bps, latency_ms, venue_order_id, filled_at
+  from x
+  on conflict (client_order_id) do nothing
+  returning client_order_id
+), n as (
+  select x.* from x join o using (client_order_id)
+), po as (
+  insert into positions (id, user_id, copy_setting_id, provider_id, signal_id, venue, symbol, side, quantity, initial_quantity,
+    avg_entry, fees, mark_price, stop_loss, status, last_seq, opened_at)
+  select position_id, user_id, copy_setting_id, provider_id, signal_id, venue, symbol, pos_side, pos_quantity, pos_quantity,
+    pos_avg_entry, pos_fees, fill_price, pos_stop, 'open', seq, pos_opened_at
+  from n where pos_op = 'open'
+  on conflict (user_id, signal_id) do nothing
+  returning 1
+), pu as (
+  update positions as p set quantity = n.pos_quantity, avg_exit = n.pos_avg_exit, realized_pnl = n.pos_realized, fees = n.pos_fees,
+    status = n.pos_status::position_status, closed_at = n.pos_closed_at, mark_price = n.fill_price, last_seq = coalesce(n.seq, p.last_seq),
+    updated_at = now()
+  from n where n.pos_op = 'update' and p.id = n.position_id
+  returning 1
+), b as (
+  update paper_accounts as a set balance = a.balance + d.delta, updated_at = now()
+  from (select user_id, sum(balance_delta) as delta from n where venue = 'paper' group by user_id) as d
+  where a.user_id = d.user_id
+  returning 1
+)
+select client_order_id from o`,
+  );
+  const inserted = new Set(result.map((r) => r.client_order_id));
+  await notifyFollowers(tx, orders.filter((o) => inserted.has(o.clientOrderId)).map((o) => o.userId));
+  return inserted;
+}
+
+/** Tells the realtime hub (on commit) which followers' positions and orders changed, in payloads under NOTIFY's limit. */
+export async function notifyFollowers(tx: Executor, userIds: readonly string[]): Promise<void> {
+  const unique = [...new Set(userIds)];
+  for (let i = 0; i < unique.length; i += 200) {
+    await tx.execute(sql`select pg_notify(${COPY_CHANNEL}, ${JSON.stringify({ userIds: unique.slice(i, i + 200) })})`);
+  }
+}
