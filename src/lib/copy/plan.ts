@@ -148,6 +148,7 @@ function planEntry(signal: PlanSignal, _leg: EntryLeg, s: PlanSettings, account:
   const limitEntry = signal.entryType === "limit" && signal.status === "pending";
   // INVARIANT: B, the basis every size is computed on, is the price the order is expected to fill at.
   const B = limitEntry ? entry : dec(marketFill(side, market.price, market.slippageBps), "expected price");
+  // A pending limit entry fills at the provider's own price or not at all: nothing to guard.
   if (!limitEntry) {
     const maxSlip = dec(s.maxSlippagePct, "maxSlippagePct");
     const adverse = (signal.side === "long" ? B.minus(entry) : entry.minus(B)).div(entry);
