@@ -41,6 +41,9 @@ export async function startServer(): Promise<void> {
     void import("@/server/services/seed/track-records")
       .then(({ backfillDemoTrackRecords }) => backfillDemoTrackRecords(handle.db))
       .then((r) => r.signals && logger.info(r, "demo track records ready"))
+      // Then the demo trader's paper copies of two of them (once: skipped when the trader already copies someone).
+      .then(() => import("@/server/services/seed/copy"))
+      .then(({ backfillDemoCopying }) => backfillDemoCopying(handle.db))
       .catch((err: unknown) => logger.warn({ err }, "demo track records not written"));
   }
   if (inlineJobs) {

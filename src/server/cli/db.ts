@@ -25,12 +25,19 @@ async function main(): Promise<number> {
       const result = await seedDemo(handle.db);
       console.log(`Seeded ${result.users} users and ${result.providers} providers.`);
       const { seedDemoBilling } = await import("@/server/services/seed/billing");
-      const billing = await seedDemoBilling();
+      // As at start-up: demo billing is a nicety; its failure must not leave the demo without track records.
+      const billing = await seedDemoBilling().catch((err: unknown) => {
+        console.warn(`Demo billing not seeded: ${err instanceof Error ? err.message : String(err)}`);
+        return null;
+      });
       if (billing) console.log(`Demo billing: ${billing.providers} providers onboarded (dev Connect), ${billing.subscriptions} paid subscriptions through the dev checkout.`);
       const { backfillDemoTrackRecords } = await import("@/server/services/seed/track-records");
       const records = await backfillDemoTrackRecords(handle.db);
       const prices = { replay: "recorded prices", ccxt: "exchange prices", synthetic: "SYNTHETIC prices (no recordings, exchange unreachable)" };
       console.log(`Wrote ${records.signals} demo signals for ${records.providers} providers from ${records.prices ? prices[records.prices] : "no prices"}.`);
+      const { backfillDemoCopying } = await import("@/server/services/seed/copy");
+      const copying = await backfillDemoCopying(handle.db);
+      if (copying) console.log(`Demo trader copies 2 providers on paper: ${copying.orders} copy orders over the last 30 days.`);
       console.log(demoCredentialsBanner());
     }
     return 0;

@@ -42,6 +42,11 @@ export interface EngineOptions {
   price?: (symbol: string) => Promise<string>;
   /** The modelled slippage of a symbol in bps (default: env PAPER_SLIPPAGE_BPS, else from recorded candles). */
   slippageBps?: (symbol: string) => Promise<string>;
+  /**
+   * Plan entries on the signal as it was at its publication rather than as it is now (the demo's back-fill of events
+   * long past: a signal closed since must still be entered at its publication, then exited by its later events).
+   */
+  historical?: boolean;
   /** Test hook: runs after the venue decided the fills and before they are persisted (a crash there loses nothing). */
   afterVenue?: (orders: readonly OrderRecord[]) => void | Promise<void>;
 }
@@ -215,8 +220,11 @@ async function entryPage(fanout: CopyFanoutRow, cursor: string, opts: EngineOpti
   const now = (opts.now ?? (() => new Date()))();
   const size = opts.pageSize ?? FANOUT_PAGE;
   return db.transaction(async (tx) => {
-    const signal = await planSignal(tx, fanout.signalId);
-    if (!signal) return { next: null, followers: 0, orders: 0 };
+    const current = await planSignal(tx, fanout.signalId);
+    if (!current) return { next: null, followers: 0, orders: 0 };
+    const signal = opts.historical
+      ? { ...current, status: current.entryType === "limit" ? ("pending" as const) : ("open" as const), stopLoss: String((fanout.data as { stopLoss?: string | null }).stopLoss ?? current.stopLoss ?? "") || null }
+      : current;
     const ids = await executeRows<{ id: string; user_id: string }>(
       tx,
       sql`select id, user_id from copy_settings where provider_id = ${fanout.providerId} and enabled and id > ${cursor} order by id limit ${size}`,

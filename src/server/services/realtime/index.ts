@@ -49,6 +49,19 @@ const g = globalThis as unknown as { __tradsyRealtime?: Hub };
 const hub: Hub = (g.__tradsyRealtime ??= { emitter: new EventEmitter(), handle: null, starting: null, stop: null });
 hub.emitter.setMaxListeners(0);
 
+/** The copy engine's NOTIFY (services/copy/paper.ts): these followers' positions or orders changed. */
+const COPY_CHANNEL = "tradsy_copy";
+
+function onCopyNotification(raw: string | undefined) {
+  if (!raw) return;
+  try {
+    const payload = JSON.parse(raw) as { userIds?: unknown };
+    if (Array.isArray(payload.userIds)) for (const id of payload.userIds) if (typeof id === "string") hub.emitter.emit(`copy:${id}`);
+  } catch (err) {
+    logger.error({ err }, "realtime: bad copy notification");
+  }
+}
+
 async function onNotification(raw: string | undefined) {
   if (!raw) return;
   try {
@@ -71,11 +84,19 @@ export async function startRealtime(): Promise<void> {
     if (handle.kind === "pglite") {
       const pg = handle.driver as { listen: (ch: string, cb: (p: string) => void) => Promise<() => Promise<void>> };
       const unlisten = await pg.listen(SIGNAL_CHANNEL, (p) => void onNotification(p));
-      hub.stop = unlisten;
+      const unlistenCopy = await pg.listen(COPY_CHANNEL, onCopyNotification);
+      hub.stop = async () => {
+        await unlisten();
+        await unlistenCopy();
+      };
     } else {
       const sql = handle.driver as { listen: (ch: string, cb: (p: string) => void) => Promise<{ unlisten: () => Promise<void> }> };
       const sub = await sql.listen(SIGNAL_CHANNEL, (p) => void onNotification(p));
-      hub.stop = () => sub.unlisten();
+      const copySub = await sql.listen(COPY_CHANNEL, onCopyNotification);
+      hub.stop = async () => {
+        await sub.unlisten();
+        await copySub.unlisten();
+      };
     }
   })();
   return hub.starting;
@@ -98,6 +119,35 @@ export async function* signalChanges(abort?: AbortSignal): AsyncGenerator<Signal
     }
   } catch (err) {
     if ((err as { name?: string }).name !== "AbortError") throw err;
+  }
+}
+
+/**
+ * Ticks whenever this user's copy positions or orders change (fills, exits, closes, resets): the copy page refetches
+ * its queries on each. Bursts arriving together coalesce into one tick. Ends when `abort` aborts.
+ */
+export async function* copyChanges(userId: string, abort?: AbortSignal): AsyncGenerator<{ at: number }> {
+  await startRealtime();
+  let pending = false;
+  let wake: (() => void) | null = null;
+  const onChange = () => {
+    pending = true;
+    wake?.();
+  };
+  hub.emitter.on(`copy:${userId}`, onChange);
+  const onAbort = () => wake?.();
+  abort?.addEventListener("abort", onAbort);
+  try {
+    while (!abort?.aborted) {
+      if (!pending) await new Promise<void>((resolve) => (wake = resolve));
+      wake = null;
+      if (abort?.aborted) break;
+      pending = false;
+      yield { at: Date.now() };
+    }
+  } finally {
+    hub.emitter.off(`copy:${userId}`, onChange);
+    abort?.removeEventListener("abort", onAbort);
   }
 }
 
