@@ -18,7 +18,7 @@ import { copyFanouts, copyOrders, positions } from "@/server/db/schema";
 import { resetRateLimits } from "@/server/rate-limit";
 import { sendEvent } from "@/server/jobs/events";
 import { waitForInlineRuns } from "@/server/jobs/inline/runner";
-import { cancelSignal, closeSignal, publishSignal } from "@/server/services/signals";
+import { cancelSignal, checkPublication, closeSignal, publishOptimistic, publishSignal } from "@/server/services/signals";
 import { claimStaleFanouts, configureCopyEngine, runSignalFanouts } from "./engine";
 
 const t = useTestDatabase();
@@ -131,6 +131,21 @@ describe("copy fan-out under faults", () => {
     expect(await orderKeys(signal.id)).toEqual({ orders: 400, keys: 400, duplicated: 0 });
     expect(await balances(followers)).toEqual(final);
   }, 60_000);
+
+  it("the webhook's one-statement publication writes the fan-out row with the signal, and its followers get their copies", async () => {
+    const p = await newProvider();
+    const meta = actingAs(p.user);
+    // The locked way first, so this process knows the chain head and the next publication goes the optimistic way.
+    await publishSignal(meta, p.provider.id, { symbol: "ETH/USDT", side: "long" }, "ui");
+    const followers = await copyingFollowers(p.provider.id, 3);
+    const checked = await checkPublication(meta, p.provider.id, { ...BTC, idempotencyKey: "tv-1" });
+    const result = await publishOptimistic(meta, p.provider.id, checked, "tradingview", { key: "tv-1", answer: () => ({ status: 201, body: {} }) });
+    expect(result).not.toBeNull();
+    const rows = await db.select().from(copyFanouts).where(eq(copyFanouts.signalId, result!.signal.id));
+    expect(rows.map((r) => [r.kind, r.seq])).toEqual([["published", 2]]);
+    await waitForFanouts(result!.signal.id);
+    expect((await orderKeys(result!.signal.id)).orders).toBe(followers.length);
+  });
 
   it("writes no fan-out row while nobody copies the provider", async () => {
     const p = await newProvider();
