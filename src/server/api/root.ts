@@ -9,6 +9,7 @@ import { signalsRouter } from "./routers/signals";
 import { subscriptionsRouter } from "./routers/subscriptions";
 import { billingRouter } from "./routers/billing";
 import { marketDataRouter } from "./routers/market-data";
+import { copyRouter } from "./routers/copy";
 
 export const appRouter = createTRPCRouter({
   auth: authRouter,
@@ -20,6 +21,7 @@ export const appRouter = createTRPCRouter({
   subscriptions: subscriptionsRouter,
   billing: billingRouter,
   marketData: marketDataRouter,
+  copy: copyRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -34,6 +34,7 @@ const publicCalls: Record<string, Call> = {
   "signals.live": async (c) => (await c.signals.live())[Symbol.asyncIterator]().next(),
   "billing.subscribeState": (c) => c.billing.subscribeState({ providerId: "prv_x" }),
   "marketData.priceSource": (c) => c.marketData.priceSource({ providerSlug: "nobody" }),
+  "copy.executionQuality": (c) => c.copy.executionQuality({ providerSlug: "nobody" }),
 };
 
 const protectedCalls: Record<string, Call> = {
@@ -52,6 +53,20 @@ const protectedCalls: Record<string, Call> = {
   "billing.manage": (c) => c.billing.manage({ subscriptionId: "sub_x", action: "cancel" }),
   "billing.portal": (c) => c.billing.portal(),
   "billing.freeTier": (c) => c.billing.freeTier(),
+  "copy.followings": (c) => c.copy.followings(),
+  "copy.settings.get": (c) => c.copy.settings.get({ providerId: "prv_x" }),
+  "copy.settings.save": (c) => c.copy.settings.save({ providerId: "prv_x", settings: {} }),
+  "copy.setCopying": (c) => c.copy.setCopying({ providerId: "prv_x", enabled: true }),
+  "copy.preview": (c) => c.copy.preview({ providerId: "prv_x" }),
+  "copy.account": (c) => c.copy.account(),
+  "copy.resetAccount": (c) => c.copy.resetAccount(),
+  "copy.positions": (c) => c.copy.positions({ status: "open" }),
+  "copy.orders": (c) => c.copy.orders({}),
+  "copy.journalStats": (c) => c.copy.journalStats(),
+  "copy.closePosition": (c) => c.copy.closePosition({ positionId: "pos_x" }),
+  "copy.killAll": (c) => c.copy.killAll(),
+  "copy.pauseFollowing": (c) => c.copy.pauseFollowing({ providerId: "prv_x" }),
+  "copy.closeFollowing": (c) => c.copy.closeFollowing({ providerId: "prv_x" }),
 };
 
 const providerCalls: Record<string, Call> = {
@@ -89,6 +104,9 @@ const adminCalls: Record<string, Call> = {
   "admin.jobs.retry": (c) => c.admin.jobs.retry({ id: "run_x" }),
   "admin.jobs.cancel": (c) => c.admin.jobs.cancel({ id: "run_x" }),
   "billing.platformRevenue": (c) => c.billing.platformRevenue({ months: 12 }),
+  "admin.copy.state": (c) => c.admin.copy.state(),
+  "admin.copy.setPlatform": (c) => c.admin.copy.setPlatform({ on: true, reason: "outage" }),
+  "admin.copy.setProvider": (c) => c.admin.copy.setProvider({ providerId: "prv_x", on: true, reason: "review" }),
 };
 
 type Rung = "public" | "protected" | "provider" | "admin";

@@ -155,6 +155,15 @@ const QUERIES: Record<string, (c: Caller, w: W) => Promise<unknown>> = {
   "billing.checkoutResult": (c) => c.billing.checkoutResult({ sessionId: "cs_unknown" }),
   "billing.freeTier": (c) => c.billing.freeTier(),
   "billing.platformRevenue": (c) => c.billing.platformRevenue({ months: 12 }),
+  "copy.followings": (c) => c.copy.followings(),
+  "copy.settings.get": (c, w) => c.copy.settings.get({ providerId: w.p.provider.id }),
+  "copy.preview": (c, w) => c.copy.preview({ providerId: w.p.provider.id }),
+  "copy.account": (c) => c.copy.account(),
+  "copy.positions": (c) => c.copy.positions({ status: "open" }),
+  "copy.orders": (c) => c.copy.orders({}),
+  "copy.journalStats": (c) => c.copy.journalStats(),
+  "copy.executionQuality": (c, w) => c.copy.executionQuality({ providerSlug: w.p.provider.slug }),
+  "admin.copy.state": (c) => c.admin.copy.state(),
 };
 
 describe("every query procedure", () => {

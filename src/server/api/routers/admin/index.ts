@@ -7,6 +7,7 @@ import { outboxIsMailbox } from "@/server/services/email/delivery";
 import { setRoleSchema } from "@/lib/validation/admin";
 import { auditFiltersInput } from "@/lib/audit-filters";
 import { adminJobsRouter } from "./jobs";
+import { adminCopyRouter } from "./copy";
 
 const page = { page: z.number().int().min(1).max(10_000).default(1), pageSize: z.number().int().min(1).max(100).default(25) };
 
@@ -33,4 +34,5 @@ export const adminRouter = createTRPCRouter({
   audit: adminProcedure.input(z.object({ ...page, ...auditFiltersInput })).query(({ input }) => users.adminListAudit(input)),
 
   jobs: adminJobsRouter,
+  copy: adminCopyRouter,
 });
