@@ -12,6 +12,8 @@ const PATHS: Record<IconName, string> = {
   mail: "M4 4h16v16H4zM4 6l8 7 8-7",
   list: "M8 6h13M8 12h13M8 18h13M3 6h.01M3 12h.01M3 18h.01",
   clock: "M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM12 7v5l3 2",
+  copy: "M9 9h11v11H9zM5 15H4V4h11v1",
+  power: "M12 2v10M18.4 6.6a9 9 0 1 1-12.8 0",
 };
 
 export function Icon({ name, className = "size-5" }: { name: IconName; className?: string }) {

@@ -5,12 +5,13 @@ export interface NavItem {
   label: string;
   icon: IconName;
 }
-export type IconName = "home" | "store" | "star" | "cog" | "signal" | "users" | "dollar" | "shield" | "mail" | "list" | "clock";
+export type IconName = "home" | "store" | "star" | "cog" | "signal" | "users" | "dollar" | "shield" | "mail" | "list" | "clock" | "copy" | "power";
 
 const SUBSCRIBER: NavItem[] = [
   { href: "/dashboard", label: "Dashboard", icon: "home" },
   { href: "/providers", label: "Marketplace", icon: "store" },
   { href: "/subscriptions", label: "Subscriptions", icon: "star" },
+  { href: "/copy", label: "Copy trading", icon: "copy" },
   { href: "/settings", label: "Settings", icon: "cog" },
 ];
 
@@ -21,6 +22,7 @@ const PROVIDER: NavItem[] = [
   { href: "/revenue", label: "Revenue", icon: "dollar" },
   // Where providers see how they rank against the others, and follow other providers themselves.
   { href: "/providers", label: "Marketplace", icon: "store" },
+  { href: "/copy", label: "Copy trading", icon: "copy" },
   { href: "/settings", label: "Settings", icon: "cog" },
 ];
 
@@ -30,6 +32,7 @@ export const ADMIN_NAV: NavItem[] = [
   { href: "/admin/revenue", label: "Revenue", icon: "dollar" },
   { href: "/admin/emails", label: "Email outbox", icon: "mail" },
   { href: "/admin/jobs", label: "Jobs", icon: "clock" },
+  { href: "/admin/copy", label: "Copy trading", icon: "power" },
   { href: "/admin/audit", label: "Audit log", icon: "list" },
 ];
 

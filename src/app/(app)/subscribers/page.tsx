@@ -7,12 +7,15 @@ import { Icon } from "@/components/shell/icons";
 import { formatDate } from "@/lib/format/dates";
 import { getProviderByUserId } from "@/server/services/providers";
 import { api } from "@/trpc/server";
+import { ExecutionQuality } from "@/components/copy/execution-quality";
 
 export const metadata: Metadata = { title: "Subscribers" };
 
 export default async function SubscribersPage() {
   const user = await requireProvider("/subscribers");
-  const [provider, subs] = await Promise.all([getProviderByUserId(user.id), (await api()).subscriptions.subscribers()]);
+  const caller = await api();
+  const [provider, subs] = await Promise.all([getProviderByUserId(user.id), caller.subscriptions.subscribers()]);
+  const execution = provider ? await caller.copy.executionQuality({ providerId: provider.id }) : null;
   const live = subs.filter((s) => s.status === "active" || s.status === "trialing" || s.status === "past_due").length;
   return (
     <>
@@ -56,6 +59,21 @@ export default async function SubscribersPage() {
           Traders subscribe from your public profile once your payouts are set up. A complete profile and a steady record win followers.
         </EmptyState>
       )}
+      {execution ? (
+        <section aria-labelledby="execution-title" className="mt-6">
+          <Card>
+            <div className="border-b border-slate-100 px-5 py-4">
+              <h2 id="execution-title" className="text-base font-semibold text-slate-900">
+                Execution quality
+              </h2>
+              <p className="mt-0.5 text-sm text-slate-500">How followers&rsquo; copies of your signals filled. Shown on your public profile too.</p>
+            </div>
+            <CardBody>
+              <ExecutionQuality data={execution} headingId="execution-title" />
+            </CardBody>
+          </Card>
+        </section>
+      ) : null}
     </>
   );
 }

@@ -28,6 +28,8 @@ import { LiveUpdates } from "./client";
 import { getProviderBySlug } from "./provider";
 import { profileHref, profileTab, ProfileTabs } from "./sections";
 import { SubscribePanel } from "./subscribe-panel";
+import { CopyPanel } from "./copy-panel";
+import { ExecutionQuality } from "@/components/copy/execution-quality";
 
 export const dynamic = "force-dynamic";
 
@@ -67,14 +69,17 @@ export default async function ProviderProfilePage({ params, searchParams }: { pa
   const caller = await api();
   // Every read at once. The finished signals are read a page at a time, and outside the history tab only their
   // count is shown (the tab's label, the details), so one row is asked for there.
-  const [record, open, history, closes, subscribe, prices] = await Promise.all([
+  const [record, open, history, closes, subscribe, prices, execution] = await Promise.all([
     caller.providers.trackRecord({ slug: provider.slug }),
     caller.signals.forProvider({ slug: provider.slug, status: "live", page: 1, pageSize: OPEN_LIMIT }),
     caller.signals.forProvider({ slug: provider.slug, status: "done", page: historyPage, pageSize: tab === "history" ? HISTORY_PAGE_SIZE : 1 }),
     closeMarks(provider.id),
     caller.billing.subscribeState({ providerId: provider.id }),
     tab === "overview" ? caller.marketData.priceSource({ providerSlug: provider.slug }) : null,
+    tab === "overview" ? caller.copy.executionQuality({ providerId: provider.id }) : null,
   ]);
+  // The "Copy" switch: for signed-in viewers other than the provider (subscribers, or the free tier).
+  const following = session && !subscribe.own ? await caller.copy.settings.get({ providerId: provider.id }) : null;
   const { totalPages: historyPages, beyond } = pageCount(history.total, HISTORY_PAGE_SIZE, historyPage);
   const historyHref = (page: number) => `${profileHref(provider.slug, "history", page)}#history`;
   if (beyond) redirect(historyHref(beyond));
@@ -279,6 +284,22 @@ export default async function ProviderProfilePage({ params, searchParams }: { pa
     </section>
   );
 
+  const executionSection = execution ? (
+    <section key="execution" aria-labelledby="execution-title" className="lg:col-start-1">
+      <Card>
+        <div className="border-b border-slate-100 px-5 py-4">
+          <h2 id="execution-title" className="text-base font-semibold text-slate-900">
+            Execution quality
+          </h2>
+          <p className="mt-0.5 text-sm text-slate-500">How followers&rsquo; copies of these signals actually filled, measured on every copy.</p>
+        </div>
+        <CardBody>
+          <ExecutionQuality data={execution} headingId="execution-title" />
+        </CardBody>
+      </Card>
+    </section>
+  ) : null;
+
   const aboutSection = (
     <section key="about" aria-labelledby="about-title" className="lg:col-start-1">
       <Card>
@@ -334,6 +355,7 @@ export default async function ProviderProfilePage({ params, searchParams }: { pa
   const aside = (
     <aside aria-label="Subscription, open signals and verification" className="space-y-6 lg:col-start-2 lg:row-span-full">
       <SubscribePanel provider={provider} state={subscribe} viewer={session ? { role: session.user.role } : null} />
+      {following ? <CopyPanel provider={provider} initial={following} /> : null}
 
       <Card>
         <CardHeader title="Open signals" action={<LiveUpdates providerSlug={provider.slug} />} />
@@ -368,7 +390,7 @@ export default async function ProviderProfilePage({ params, searchParams }: { pa
 
   // The open tab's cards, in the main column.
   const main = (
-    tab === "history" ? [historySection] : tab === "method" ? [definitionsSection] : [trackRecordSection, statsSection, aboutSection]
+    tab === "history" ? [historySection] : tab === "method" ? [definitionsSection] : [trackRecordSection, statsSection, executionSection, aboutSection]
   ).filter((section) => section !== null);
 
   return (

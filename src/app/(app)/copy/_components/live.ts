@@ -1,0 +1,42 @@
+"use client";
+
+import { useQueryClient } from "@tanstack/react-query";
+import { useSubscription } from "@trpc/tanstack-react-query";
+import { useEffect, useState } from "react";
+import { useTRPC } from "@/trpc/react";
+
+/** The journal's pages and how often they are re-read while the page is visible (TanStack pauses it when hidden). */
+export const OPEN_POSITIONS = { status: "open" as const, limit: 50 };
+export const CLOSED_POSITIONS = { status: "closed" as const, limit: 20 };
+export const ORDERS_PAGE = 25;
+export const REFRESH_MS = 5_000;
+/** A signal event reaches the copies through the fan-out job a moment later: read again after this too. */
+const FANOUT_LAG_MS = 1_500;
+
+/**
+ * Keeps the copy page current without a reload: the live SSE stream (signals.live) invalidates every copy query
+ * on each message — a copy event ("type": "copy") at once, a signal event at once and again after the fan-out's
+ * usual lag — and the queries themselves re-read every REFRESH_MS while the page is visible.
+ */
+export function useCopyLive() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  /** Counts signal events; each one (re)starts the follow-up read after the fan-out's lag. */
+  const [signalEvents, setSignalEvents] = useState(0);
+  const invalidate = () => void queryClient.invalidateQueries(trpc.copy.pathFilter());
+  useEffect(() => {
+    if (!signalEvents) return;
+    const t = window.setTimeout(() => void queryClient.invalidateQueries(trpc.copy.pathFilter()), FANOUT_LAG_MS);
+    return () => window.clearTimeout(t);
+  }, [signalEvents, queryClient, trpc]);
+  return useSubscription(
+    trpc.signals.live.subscriptionOptions(undefined, {
+      onStarted: invalidate,
+      onData: (message) => {
+        invalidate();
+        const type = (message as { type?: unknown }).type;
+        if (type !== "copy") setSignalEvents((n) => n + 1);
+      },
+    }),
+  );
+}

@@ -1,0 +1,112 @@
+import type { ReactNode } from "react";
+import { EmptyState } from "@/components/ui/card";
+import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { percent, WINDOW_LABEL } from "@/components/track-record/format";
+import { FigureText } from "@/components/track-record/signal-history";
+import { formatDate } from "@/lib/format/dates";
+import { bps, latency } from "./format";
+
+export interface ExecutionWindowView {
+  window: "30d" | "90d" | "1y" | "all";
+  enoughData: boolean;
+  signals: number;
+  copiedSignals: number;
+  copiedShare: string | null;
+  entries: number;
+  medianSlippageBps: string | null;
+  p90SlippageBps: string | null;
+  medianLatencyMs: number | null;
+  closedCopies: number;
+  followerMedianReturn: string | null;
+  publishedMedianReturn: string | null;
+  medianReturnGap: string | null;
+}
+
+export interface ExecutionQualityView {
+  provider: { displayName: string };
+  firstCopierAt: Date | null;
+  minSample: number;
+  windows: ExecutionWindowView[];
+}
+
+const NOT_ENOUGH = <span className="text-xs text-slate-400">Not enough data</span>;
+
+/**
+ * The execution ledger's public aggregates (copy.executionQuality): how often signals were copied, the entry
+ * slippage and latency followers got, and their median return next to the published one, per track-record window.
+ * A window with fewer filled entries than the minimum sample says so instead of showing a median of one or two.
+ */
+export function ExecutionQuality({ data, headingId }: { data: ExecutionQualityView; headingId?: string }) {
+  if (!data.firstCopierAt) {
+    return (
+      <EmptyState title="Nobody has copied these signals yet">
+        Once followers copy {data.provider.displayName}&rsquo;s signals, this shows how the copies actually filled: the share of signals copied, entry
+        slippage, latency and followers&rsquo; returns next to the published ones.
+      </EmptyState>
+    );
+  }
+  const rows: { label: string; hint: string; cell: (w: ExecutionWindowView) => ReactNode; needsSample?: "entries" | "closed" }[] = [
+    {
+      label: "Signals copied",
+      hint: "Signals with at least one filled copy, of those published while anyone was copying",
+      cell: (w) =>
+        w.signals ? (
+          <span className="tabular-nums">
+            <FigureText figure={percent(w.copiedShare, { signed: false, dp: 0 })} />{" "}
+            <span className="text-xs text-slate-500">
+              ({w.copiedSignals}/{w.signals})
+            </span>
+          </span>
+        ) : (
+          <span className="text-slate-400">—</span>
+        ),
+    },
+    { label: "Median entry slippage", hint: "Fill vs the provider's entry; positive is worse for the follower", cell: (w) => bps(w.medianSlippageBps), needsSample: "entries" },
+    { label: "90th percentile slippage", hint: "Nine copies in ten filled at least this well", cell: (w) => bps(w.p90SlippageBps), needsSample: "entries" },
+    { label: "Median latency", hint: "From the signal event to the copy's fill", cell: (w) => latency(w.medianLatencyMs), needsSample: "entries" },
+    { label: "Followers' median return", hint: "Per closed copy, after fees", cell: (w) => <FigureText figure={percent(w.followerMedianReturn)} />, needsSample: "closed" },
+    { label: "Published median return", hint: "The same signals as the track record counts them", cell: (w) => <FigureText figure={percent(w.publishedMedianReturn)} />, needsSample: "closed" },
+    { label: "Median gap", hint: "Follower minus published, per copy", cell: (w) => <FigureText figure={percent(w.medianReturnGap)} />, needsSample: "closed" },
+  ];
+  const enough = (w: ExecutionWindowView, need: "entries" | "closed" | undefined) =>
+    need === "entries" ? w.enoughData : need === "closed" ? w.closedCopies >= data.minSample : true;
+  return (
+    <div>
+      <Table
+        className="min-w-[36rem]"
+        containerProps={{ role: "region", "aria-labelledby": headingId, tabIndex: 0 }}
+        containerClassName="focus-visible:outline-2 focus-visible:outline-brand-600"
+      >
+        <TableCaption className="sr-only">Execution quality of copies by window</TableCaption>
+        <TableHeader className="bg-transparent">
+          <TableRow>
+            <TableHead className="pl-0">Measure</TableHead>
+            {data.windows.map((w) => (
+              <TableHead key={w.window} className="text-right">
+                {WINDOW_LABEL[w.window]}
+              </TableHead>
+            ))}
+          </TableRow>
+        </TableHeader>
+        <TableBody>
+          {rows.map((r) => (
+            <TableRow key={r.label}>
+              <TableHead scope="row" className="py-2.5 pl-0 font-normal whitespace-normal normal-case">
+                <span className="block text-sm font-medium text-slate-800">{r.label}</span>
+                <span className="block text-xs font-normal tracking-normal text-slate-500">{r.hint}</span>
+              </TableHead>
+              {data.windows.map((w) => (
+                <TableCell key={w.window} className="py-2.5 text-right whitespace-nowrap tabular-nums">
+                  {enough(w, r.needsSample) ? r.cell(w) : NOT_ENOUGH}
+                </TableCell>
+              ))}
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+      <p className="mt-3 text-xs text-slate-500">
+        From every copy on Tradsy&rsquo;s paper venue since {formatDate(data.firstCopierAt)}. Medians need at least {data.minSample} copies in a window.
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,147 @@
+/**
+ * Words and figures of copy trading as the pages print them: paper-account money from decimal strings (through
+ * decimal.js, never a float), why a following is paused, what an order's leg, status and reason mean. Pure, for
+ * server pages and client components alike.
+ */
+import Decimal from "decimal.js";
+import type { Figure } from "@/components/track-record/format";
+
+const D = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_UP });
+const USD_LIKE = new Set(["USD", "USDT", "USDC", "BUSD", "FDUSD"]);
+
+function parse(v: string | null | undefined): Decimal | null {
+  if (v === null || v === undefined || v === "") return null;
+  try {
+    const d = new D(v);
+    return d.isFinite() ? d : null;
+  } catch {
+    return null;
+  }
+}
+
+function group(fixed: string): string {
+  const [int = "", frac] = fixed.split(".");
+  const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return frac === undefined ? grouped : `${grouped}.${frac}`;
+}
+
+/** "10234.5" → "$10,234.50" (USD-like quotes), "12.5" EUR → "12.50 EUR"; "—" for nothing. */
+export function money(v: string | null | undefined, currency = "USDT"): string {
+  const d = parse(v);
+  if (!d) return "—";
+  const abs = group(d.abs().toDecimalPlaces(2).toFixed(2));
+  const sign = d.toDecimalPlaces(2).isNegative() ? "−" : "";
+  return USD_LIKE.has(currency) ? `${sign}$${abs}` : `${sign}${abs} ${currency}`;
+}
+
+/** A signed amount with its tone: "+$12.30" (gain), "−$4.10" (loss), "$0.00" (flat). */
+export function signedMoney(v: string | null | undefined, currency = "USDT"): Figure {
+  const d = parse(v);
+  if (!d) return { text: "—", tone: "flat" };
+  const r = d.toDecimalPlaces(2);
+  if (r.isZero()) return { text: money("0", currency), tone: "flat" };
+  return { text: `${r.isNegative() ? "" : "+"}${money(r.toFixed(2), currency)}`, tone: r.isNegative() ? "loss" : "gain" };
+}
+
+/** A quantity or price exactly as recorded, grouped ("0.0123", "64,210.5"). */
+export function exact(v: string | null | undefined): string {
+  const d = parse(v);
+  return d ? group(d.toFixed()) : "—";
+}
+
+/** Basis points ("2.5") as "2.5 bps". */
+export function bps(v: string | null | undefined): string {
+  const d = parse(v);
+  return d ? `${d.toDecimalPlaces(1).toString()} bps` : "—";
+}
+
+/** Milliseconds as "850 ms" or "1.2 s". */
+export function latency(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return "—";
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** A stored fraction ("0.1") as the percentage a form shows ("10"). */
+export function fractionToPercentText(v: string | null | undefined): string {
+  const d = parse(v);
+  return d ? d.times(100).toDecimalPlaces(4).toString() : "";
+}
+
+export interface FollowingStateInput {
+  enabled: boolean;
+  pausedReason: string | null;
+  killSwitch: "platform" | "provider" | null;
+  entitled: boolean;
+  access: "subscription" | "owner" | "free" | "none";
+}
+
+export interface FollowingState {
+  /** "copying" | "paused" | "stopped" | "off" */
+  kind: "copying" | "paused" | "stopped" | "off";
+  label: string;
+  /** The sentence saying why, or null when there is nothing to explain. */
+  reason: string | null;
+  tone: "green" | "amber" | "red" | "slate";
+}
+
+const PAUSED_BY: Record<string, string> = {
+  paused: "Paused by you. Open copies still follow their signals' exits.",
+  copy_stop: "Paused by your copy stop-loss: equity from this provider fell to your limit, so its copies were closed.",
+  kill_switch: "Stopped by your kill switch: copies from this provider were closed.",
+  provider_stopped: "Stopped by the platform: copying this provider is suspended.",
+  daily_loss: "Paused by your daily loss limit until 00:00 UTC.",
+};
+
+/** Where a following stands, in words. An admin switch outranks the follower's own state: it is what stops entries. */
+export function followingState(f: FollowingStateInput): FollowingState {
+  if (f.killSwitch === "platform") {
+    return { kind: "stopped", label: "Stopped by the platform", reason: "Stopped by the platform: no new copies anywhere right now. Exits still run.", tone: "red" };
+  }
+  if (f.killSwitch === "provider") {
+    return { kind: "stopped", label: "Stopped by the platform", reason: "Stopped by the platform for this provider. Exits still run.", tone: "red" };
+  }
+  if (f.enabled) {
+    if (!f.entitled && f.access === "none") {
+      return { kind: "paused", label: "Exits only", reason: "Your subscription has lapsed: no new copies; open copies still get their exits.", tone: "amber" };
+    }
+    return { kind: "copying", label: "Copying", reason: null, tone: "green" };
+  }
+  if (f.pausedReason) {
+    return { kind: f.pausedReason === "paused" ? "paused" : "stopped", label: f.pausedReason === "paused" ? "Paused" : "Stopped", reason: PAUSED_BY[f.pausedReason] ?? "Paused.", tone: "amber" };
+  }
+  return { kind: "off", label: "Not copying", reason: null, tone: "slate" };
+}
+
+export const LEG_LABEL: Record<string, string> = { entry: "Entry", tp: "Take-profit", stop: "Stop-loss", close: "Close", manual: "Manual close" };
+export const ORDER_STATUS_LABEL: Record<string, string> = {
+  planned: "Planned",
+  skipped: "Skipped",
+  submitted: "Submitted",
+  filled: "Filled",
+  rejected: "Rejected",
+  cancelled: "Cancelled",
+};
+export const ORDER_STATUS_TONE: Record<string, "slate" | "brand" | "amber" | "red" | "green"> = {
+  planned: "slate",
+  skipped: "amber",
+  submitted: "brand",
+  filled: "green",
+  rejected: "red",
+  cancelled: "slate",
+};
+
+const CLOSE_REASON: Record<string, string> = {
+  manual: "Closed by you",
+  kill_switch: "Closed by your kill switch",
+  copy_stop: "Closed by your copy stop-loss",
+  reset: "Closed by the paper account reset",
+};
+
+/** An order's reason as a sentence: the engine stores "code: sentence" for skips, or a close's code. */
+export function orderReason(reason: string | null): { text: string; code: string | null } | null {
+  if (!reason) return null;
+  if (CLOSE_REASON[reason]) return { text: CLOSE_REASON[reason], code: reason };
+  const i = reason.indexOf(": ");
+  if (i > 0 && /^[a-z_]+$/.test(reason.slice(0, i))) return { text: reason.slice(i + 2), code: reason.slice(0, i) };
+  return { text: reason, code: null };
+}
