@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import Decimal from "decimal.js";
 import { expect, type Page } from "@playwright/test";
 
 export { expect, test } from "@playwright/test";
@@ -105,4 +106,24 @@ export async function openDashboard(page: Page): Promise<void> {
 export async function signOut(page: Page): Promise<void> {
   await page.getByRole("complementary").getByRole("button", { name: "Sign out" }).click();
   await expectPath(page, "/");
+}
+
+/** Publishes a long BTC/USDT market signal from the form (stop 10% below, one target 10% above) and returns its note. */
+export async function publishSignal(page: Page, tag: string): Promise<string> {
+  await page.goto("/signals");
+  await page.getByRole("combobox", { name: "Symbol" }).fill("BTC/USDT");
+  await page.getByRole("option", { name: /BTC\/USDT/ }).first().click();
+  await page.getByRole("radio", { name: "Long" }).check();
+  await page.getByRole("radio", { name: "Market" }).check();
+  const entry = page.getByRole("textbox", { name: "Entry price" });
+  await expect(entry).not.toHaveValue("", { timeout: 15_000 });
+  const price = new Decimal(await entry.inputValue());
+  await page.getByRole("textbox", { name: "Stop-loss" }).fill(price.times(0.9).toDecimalPlaces(2).toString());
+  await page.getByRole("textbox", { name: "Take-profit 1 price" }).fill(price.times(1.1).toDecimalPlaces(2).toString());
+  await page.getByRole("textbox", { name: "Take-profit 1 size (%)" }).fill("100");
+  const note = `${tag} ${Date.now()}`;
+  await page.getByRole("textbox", { name: "Note" }).fill(note);
+  await page.getByRole("button", { name: "Publish signal" }).click();
+  await expect(page.getByRole("status").filter({ hasText: /published/i })).toBeVisible();
+  return note;
 }

@@ -4,34 +4,12 @@
  * trader subscribes through checkout and sees the open signal's levels; cancels at period end; an admin moves the
  * billing test clock past the period; the levels are hidden again.
  */
-import Decimal from "decimal.js";
-import type { Page } from "@playwright/test";
-import { expect, expectPath, newAccount, openDashboard, signOut, signUp, storageState, test } from "../fixtures";
+import { expect, expectPath, newAccount, openDashboard, publishSignal, signOut, signUp, storageState, test } from "../fixtures";
 import { MARKET_DATA_DIR } from "../../playwright.config";
 
 test.skip(!MARKET_DATA_DIR, "needs recorded market data (MARKET_DATA_DIR or ../shared/data): publishing needs prices");
 
 const BANNER = "Test mode — no money moves.";
-
-/** Publishes a long BTC/USDT market signal from the form (as in signals.spec.ts) and returns its note. */
-async function publishSignal(page: Page): Promise<string> {
-  await page.goto("/signals");
-  await page.getByRole("combobox", { name: "Symbol" }).fill("BTC/USDT");
-  await page.getByRole("option", { name: /BTC\/USDT/ }).first().click();
-  await page.getByRole("radio", { name: "Long" }).check();
-  await page.getByRole("radio", { name: "Market" }).check();
-  const entry = page.getByRole("textbox", { name: "Entry price" });
-  await expect(entry).not.toHaveValue("", { timeout: 15_000 });
-  const price = new Decimal(await entry.inputValue());
-  await page.getByRole("textbox", { name: "Stop-loss" }).fill(price.times(0.9).toDecimalPlaces(2).toString());
-  await page.getByRole("textbox", { name: "Take-profit 1 price" }).fill(price.times(1.1).toDecimalPlaces(2).toString());
-  await page.getByRole("textbox", { name: "Take-profit 1 size (%)" }).fill("100");
-  const note = `e2e billing ${Date.now()}`;
-  await page.getByRole("textbox", { name: "Note" }).fill(note);
-  await page.getByRole("button", { name: "Publish signal" }).click();
-  await expect(page.getByRole("status").filter({ hasText: /published/i })).toBeVisible();
-  return note;
-}
 
 test("a provider opens paid subscriptions; a trader subscribes, cancels, and loses access when the period ends", async ({ browser }) => {
   test.setTimeout(240_000);
@@ -78,7 +56,7 @@ test("a provider opens paid subscriptions; a trader subscribes, cancels, and los
     await expect(provider.getByRole("status").filter({ hasText: "New subscribers pay $5.00 a month" })).toBeVisible();
     await expect(provider.getByText("Open for subscribers")).toBeVisible();
 
-    note = await publishSignal(provider);
+    note = await publishSignal(provider, "e2e billing");
   });
 
   await test.step("a new trader sees the signal hidden, subscribes and pays with the good card", async () => {

@@ -20,6 +20,7 @@ import { executeRows } from "@/server/db/raw";
 import { copyFanouts, copyOrders, paperAccounts, positions, signals, type CopyFanoutRow, type PaperAccountRow } from "@/server/db/schema";
 import { entitledNow } from "@/server/services/entitlements";
 import { getMarketData } from "@/server/integrations/market-data";
+import { sendEvent, type JobEvents } from "@/server/jobs/events";
 import { logger } from "@/server/logger";
 import { FREE_PAPER_COPIES } from "@/lib/billing";
 import { feeOf, realisedPnl, slippageBpsOf } from "@/lib/copy/fills";
@@ -292,7 +293,7 @@ async function entryPage(fanout: CopyFanoutRow, cursor: string, opts: EngineOpti
       );
     }
     const last = ids[ids.length - 1]!.id;
-    return { next: ids.length < size ? null : last, followers: ids.length, orders: inserted.size };
+    return { next: ids.length < size ? null : last, followers: ids.length, orders: inserted.size, settled: settledOf(orders, inserted) };
   });
 }
 
@@ -521,7 +522,13 @@ async function exitPage(fanout: CopyFanoutRow, cursor: string, opts: EngineOptio
     }
     if (opts.afterVenue) await opts.afterVenue(orders);
     const inserted = await persistOrders(tx, orders);
-    return { next: rows.length < size ? null : rows[rows.length - 1]!.id, followers: rows.length, orders: inserted.size, touched: orders.map((o) => o.copySettingId).filter((x): x is string => !!x) };
+    return {
+      next: rows.length < size ? null : rows[rows.length - 1]!.id,
+      followers: rows.length,
+      orders: inserted.size,
+      touched: orders.map((o) => o.copySettingId).filter((x): x is string => !!x),
+      settled: settledOf(orders, inserted),
+    };
   });
 }
 
@@ -609,7 +616,24 @@ async function bookkeepingPage(fanout: CopyFanoutRow): Promise<PageResult> {
   });
 }
 
+/** The orders a page newly wrote, by outcome, for the notification event. */
+function settledOf(orders: readonly OrderRecord[], inserted: ReadonlySet<string>): JobEvents["copy/orders.settled"] {
+  const fresh = orders.filter((o) => inserted.has(o.clientOrderId));
+  const ids = (status: OrderRecord["status"]) => fresh.filter((o) => o.status === status).map((o) => o.id);
+  return { userIds: [...new Set(fresh.map((o) => o.userId))], filled: ids("filled"), skipped: ids("skipped"), rejected: ids("rejected") };
+}
+
+/** Sends a job event for notifications after a commit; a lost send is logged (the orders are written). */
+async function announce<K extends "copy/orders.settled" | "copy/risk.paused">(name: K, data: JobEvents[K]): Promise<void> {
+  try {
+    await sendEvent(name, data);
+  } catch (err) {
+    logger.error({ err, name }, "copy: could not send the notification event");
+  }
+}
+
 interface PageResult {
+  settled?: JobEvents["copy/orders.settled"];
   next: string | null;
   followers: number;
   orders: number;
@@ -651,6 +675,7 @@ export async function runFanoutPage(fanoutId: string, cursor: string, options: E
     default:
       result = await bookkeepingPage(fanout);
   }
+  if (result.settled && result.settled.userIds.length) await announce("copy/orders.settled", result.settled);
   if (result.touched?.length) await checkCopyStops(result.touched, opts);
   return result;
 }
@@ -731,6 +756,7 @@ export async function checkCopyStops(copySettingIds: readonly string[], opts: En
   );
   for (const h of hit) {
     await closePositionsNow({ userId: h.user_id, providerId: h.provider_id, reason: "copy_stop", ...(opts.now ? { now: opts.now() } : {}) }, opts);
+    await announce("copy/risk.paused", { userId: h.user_id, providerId: h.provider_id, reason: "copy_stop_loss" });
   }
   return hit.map((h) => h.id);
 }

@@ -12,7 +12,18 @@ import { copyKillSwitches, copySettings, providers } from "@/server/db/schema";
 import { NotFoundError } from "@/server/errors";
 import type { ActingContext } from "@/server/services/context";
 import { recordAudit } from "@/server/services/audit";
+import { sendEvent, type JobEvents } from "@/server/jobs/events";
+import { logger } from "@/server/logger";
 import { closePositionsNow } from "./engine";
+
+/** The notification event for a kill switch used (after its commit); a lost send is logged, the switch holds. */
+async function announceKillSwitch(data: JobEvents["copy/kill-switch.used"]): Promise<void> {
+  try {
+    await sendEvent("copy/kill-switch.used", data);
+  } catch (err) {
+    logger.error({ err, scope: data.scope }, "could not send the kill-switch event");
+  }
+}
 
 /** Pauses every following of the actor (reason "kill_switch") and closes all their open copies at market. */
 export async function killAllCopies(ctx: ActingContext): Promise<{ paused: number; closed: number }> {
@@ -28,6 +39,7 @@ export async function killAllCopies(ctx: ActingContext): Promise<{ paused: numbe
   });
   const { closed } = await closePositionsNow({ userId, reason: "kill_switch", now: ctx.now });
   await recordAudit(db, { actorId: userId, action: "copy.kill_switch.follower.closed", targetType: "user", targetId: userId, data: { closed }, ip: ctx.ip });
+  await announceKillSwitch({ scope: "follower", actorId: userId, targetId: null, on: true });
   return { paused, closed };
 }
 
@@ -56,6 +68,7 @@ export async function closeFollowing(ctx: ActingContext, providerId: string): Pr
   const settingId = await pauseOne(ctx, providerId, "copy.kill_switch.following", "kill_switch");
   const { closed } = await closePositionsNow({ userId: ctx.actor.id, providerId, reason: "kill_switch", now: ctx.now });
   await recordAudit(db, { actorId: ctx.actor.id, action: "copy.kill_switch.following.closed", targetType: "copy_settings", targetId: settingId, data: { providerId, closed }, ip: ctx.ip });
+  await announceKillSwitch({ scope: "following", actorId: ctx.actor.id, targetId: providerId, on: true });
   return { closed };
 }
 
@@ -72,6 +85,12 @@ export function setPlatformKillSwitch(ctx: ActingContext, on: boolean, reason: s
 }
 
 async function setSwitch(ctx: ActingContext, scope: "platform" | "provider", targetId: string, on: boolean, reason: string): Promise<{ on: boolean }> {
+  const result = await writeSwitch(ctx, scope, targetId, on, reason);
+  await announceKillSwitch({ scope, actorId: ctx.actor.id, targetId: targetId || null, on });
+  return result;
+}
+
+async function writeSwitch(ctx: ActingContext, scope: "platform" | "provider", targetId: string, on: boolean, reason: string): Promise<{ on: boolean }> {
   return db.transaction(async (tx) => {
     let changed: boolean;
     if (on) {

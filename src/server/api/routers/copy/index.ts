@@ -22,6 +22,7 @@ import { paperAccountView, resetPaperAccount } from "@/server/services/copy/acco
 import { closeOwnPosition, listOrders, listPositions } from "@/server/services/copy/journal";
 import { closeFollowing, killAllCopies, pauseFollowing } from "@/server/services/copy/kill-switches";
 import { executionQualityFor, followerJournalStats } from "@/server/services/copy/ledger";
+import { copyLive } from "./live";
 
 const providerInput = z.object({ providerId: providerIdSchema });
 
@@ -71,6 +72,8 @@ export const copyRouter = createTRPCRouter({
 
   closePosition: protectedProcedure.input(closePositionSchema).mutation(({ ctx, input }) => closeOwnPosition(ctx.service, input.positionId)),
 
+  /** SSE: a tick whenever the caller's copy positions or orders change (see ./live.ts). */
+  live: copyLive,
   killAll: protectedProcedure.input(z.void()).mutation(({ ctx }) => killAllCopies(ctx.service)),
   pauseFollowing: protectedProcedure.input(providerInput).mutation(({ ctx, input }) => pauseFollowing(ctx.service, input.providerId)),
   closeFollowing: protectedProcedure.input(providerInput).mutation(({ ctx, input }) => closeFollowing(ctx.service, input.providerId)),
