@@ -153,7 +153,11 @@ export async function persistOrders(tx: Executor, orders: readonly OrderRecord[]
   on conflict (user_id, signal_id) do nothing
   returning 1
 ), pu as (
-  update positions as p set quantity = n.pos_quantity, avg_exit = n.pos_avg_exit, realized_pnl = n.pos_realized, fees = n.pos_fees,
+  -- The average exit from the exact Σ quantity × fill of the position's exits (this one included), rounded once.
+  update positions as p set quantity = n.pos_quantity, avg_exit = round(
+      (coalesce((select sum(e.quantity * e.fill_price) from copy_orders as e where e.position_id = p.id and e.leg <> 'entry' and e.status = 'filled'), 0) + n.quantity * n.fill_price)
+      / (coalesce((select sum(e.quantity) from copy_orders as e where e.position_id = p.id and e.leg <> 'entry' and e.status = 'filled'), 0) + n.quantity), 8),
+    realized_pnl = n.pos_realized, fees = n.pos_fees,
     status = n.pos_status::position_status, closed_at = n.pos_closed_at, mark_price = n.fill_price, last_seq = coalesce(n.seq, p.last_seq),
     updated_at = now()
   from n where n.pos_op = 'update' and p.id = n.position_id
