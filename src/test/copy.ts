@@ -192,19 +192,12 @@ export async function expectCopy(
     what?: string;
     /** The balance expected (default: the model's, this copy being the account's only trade). */
     balance?: Decimal;
-    /** Accept an average exit this far from the model's (rounded once) instead of exactly it. */
-    avgExitWithin?: Decimal.Value;
   } = {},
 ): Promise<void> {
   const what = opts.what ?? userId;
   const { position, orders } = await copyOf(userId, signalId);
   expect(position, `${what}: position`).not.toBeNull();
   const p = position!;
-  let avgExit = m.avgExit?.toFixed() ?? null;
-  if (opts.avgExitWithin !== undefined && p.avgExit != null && m.avgExit) {
-    expect(new Decimal(p.avgExit).minus(m.avgExit).abs().lte(opts.avgExitWithin), `${what}: average exit ${p.avgExit} near ${avgExit}`).toBe(true);
-    avgExit = plainOf(p.avgExit);
-  }
   expect(
     {
       quantity: plainOf(p.quantity),
@@ -220,7 +213,7 @@ export async function expectCopy(
     quantity: m.quantity.toFixed(),
     initialQuantity: m.initial.toFixed(),
     avgEntry: m.entry.toFixed(),
-    avgExit,
+    avgExit: m.avgExit?.toFixed() ?? null,
     realizedPnl: m.realized.toFixed(),
     fees: m.fees.toFixed(),
     status: m.quantity.isZero() ? "closed" : "open",
