@@ -11,14 +11,17 @@
  *    database `tradsy_bench_profile`.
  * 4. Jobs (bench/jobs.ts): the inline job runner's steps per second on a 10,000-step job, next to as many bare
  *    INSERTs, on an in-memory PGlite and in scratch database `tradsy_bench_jobs` (no `.next` needed).
+ * 5. Copy (bench/copy.ts): the copy fan-out to 10,000 followers next to one INSERT of as many copy_orders rows, and a
+ *    publication reaching 1,000 SSE clients of the live feed on `next start`, in scratch database `tradsy_bench_copy`.
  *
  * PostgreSQL: BENCH_DATABASE_URL, else DATABASE_URL, else postgres://postgres@127.0.0.1:5432 when it answers;
  * without one the reads run on an in-memory PGlite and the HTTP bench is skipped. Scratch databases are recreated
- * each run and dropped at the end (BENCH_KEEP_DB=1 keeps them). BENCH_ONLY=reads|http|profile|jobs runs one part.
+ * each run and dropped at the end (BENCH_KEEP_DB=1 keeps them). BENCH_ONLY=reads|http|profile|jobs|copy runs one part.
  * Budgets missed print MISSED lines; the exit code is 0 unless the bench itself fails.
  */
 import { performance } from "node:perf_hooks";
 import { createPgliteScratch, createScratch, dropScratch, findPostgres } from "./db";
+import { benchCopy } from "./copy";
 import { benchJobs } from "./jobs";
 import { benchProfile } from "./profile";
 import { benchReads } from "./reads";
@@ -44,6 +47,7 @@ async function main() {
   if (!only || only === "http") await benchWebhook(pgUrl, results, checks);
   if (!only || only === "profile") await benchProfile(pgUrl, results, checks);
   if (!only || only === "jobs") await benchJobs(pgUrl, results);
+  if (!only || only === "copy") await benchCopy(pgUrl, results, checks);
 
   printTable(results, checks);
   console.log(`wrote ${writeResults(results)} in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
