@@ -73,16 +73,16 @@ export function ExecutionQuality({ data, headingId }: { data: ExecutionQualityVi
   return (
     <div>
       <Table
-        className="min-w-[36rem]"
+        className="min-w-[34rem]"
         containerProps={{ role: "region", "aria-labelledby": headingId, tabIndex: 0 }}
         containerClassName="focus-visible:outline-2 focus-visible:outline-brand-600"
       >
         <TableCaption className="sr-only">Execution quality of copies by window</TableCaption>
         <TableHeader className="bg-transparent">
           <TableRow>
-            <TableHead className="pl-0">Measure</TableHead>
+            <TableHead className="w-[34%] pl-0">Measure</TableHead>
             {data.windows.map((w) => (
-              <TableHead key={w.window} className="text-right">
+              <TableHead key={w.window} className="px-2 text-right">
                 {WINDOW_LABEL[w.window]}
               </TableHead>
             ))}
@@ -96,7 +96,7 @@ export function ExecutionQuality({ data, headingId }: { data: ExecutionQualityVi
                 <span className="block text-xs font-normal tracking-normal text-slate-500">{r.hint}</span>
               </TableHead>
               {data.windows.map((w) => (
-                <TableCell key={w.window} className="py-2.5 text-right whitespace-nowrap tabular-nums">
+                <TableCell key={w.window} className="px-2 py-2.5 text-right whitespace-nowrap tabular-nums">
                   {enough(w, r.needsSample) ? r.cell(w) : NOT_ENOUGH}
                 </TableCell>
               ))}

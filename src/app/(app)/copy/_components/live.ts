@@ -14,9 +14,11 @@ export const REFRESH_MS = 5_000;
 const FANOUT_LAG_MS = 1_500;
 
 /**
- * Keeps the copy page current without a reload: the live SSE stream (signals.live) invalidates every copy query
- * on each message — a copy event ("type": "copy") at once, a signal event at once and again after the fan-out's
- * usual lag — and the queries themselves re-read every REFRESH_MS while the page is visible.
+ * Keeps the copy page current without a reload. `copy.live` ticks whenever this user's positions or orders change
+ * (a fill, an exit, a close, a reset) and every copy query is re-read at once. The signal stream (`signals.live`)
+ * is the fallback: a change to a followed provider's signal re-reads now and again after the fan-out's usual lag.
+ * On top, the queries re-read every REFRESH_MS while the page is visible (marks move without a fill).
+ * Returns the copy stream's state for the "Live" dot.
  */
 export function useCopyLive() {
   const trpc = useTRPC();
@@ -29,14 +31,19 @@ export function useCopyLive() {
     const t = window.setTimeout(() => void queryClient.invalidateQueries(trpc.copy.pathFilter()), FANOUT_LAG_MS);
     return () => window.clearTimeout(t);
   }, [signalEvents, queryClient, trpc]);
-  return useSubscription(
+  useSubscription(
     trpc.signals.live.subscriptionOptions(undefined, {
-      onStarted: invalidate,
-      onData: (message) => {
+      onData: () => {
         invalidate();
-        const type = (message as { type?: unknown }).type;
-        if (type !== "copy") setSignalEvents((n) => n + 1);
+        setSignalEvents((n) => n + 1);
       },
+    }),
+  );
+  return useSubscription(
+    trpc.copy.live.subscriptionOptions(undefined, {
+      // Whatever changed before the stream started (or while it was reconnecting) is caught up by one read.
+      onStarted: invalidate,
+      onData: invalidate,
     }),
   );
 }

@@ -78,7 +78,7 @@ export function PaperAccountCard() {
                 {reset.error.message}
               </Alert>
             ) : null}
-            <dl className="grid grid-cols-2 gap-x-4 gap-y-4 sm:grid-cols-3 lg:grid-cols-6">
+            <dl className="grid grid-cols-2 gap-x-4 gap-y-4 sm:grid-cols-3">
               <Figure label="Equity" value={money(a.equity, a.currency)} strong />
               <Figure label="Balance" value={money(a.balance, a.currency)} />
               <Figure label="Open P&L" value={signedMoney(a.unrealisedPnl, a.currency).text} tone={signedMoney(a.unrealisedPnl, a.currency).tone} />

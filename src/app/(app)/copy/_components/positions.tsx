@@ -101,7 +101,7 @@ export function PositionsCard({ hasFollowings }: { hasFollowings: boolean }) {
 }
 
 const Provider = ({ p }: { p: PositionItem["provider"] }) => (
-  <Link href={`/providers/${p.slug}`} className="font-medium text-slate-900 hover:text-brand-700 hover:underline">
+  <Link href={`/providers/${p.slug}`} className="text-slate-600 hover:text-brand-700 hover:underline">
     {p.displayName}
   </Link>
 );
@@ -132,12 +132,11 @@ function OpenTable({ rows }: { rows: PositionItem[] }) {
   return (
     <>
       {confirmDialog}
-      <Table className="min-w-[56rem]" containerProps={{ role: "region", "aria-label": "Open positions", tabIndex: 0 }}>
+      <Table className="min-w-[48rem]" containerProps={{ role: "region", "aria-label": "Open positions", tabIndex: 0 }}>
         <TableCaption className="sr-only">Open copy positions with live P&amp;L at the mark price</TableCaption>
         <TableHeader className="bg-transparent">
           <TableRow>
-            <TableHead>Symbol</TableHead>
-            <TableHead>Provider</TableHead>
+            <TableHead>Symbol · provider</TableHead>
             <TableHead className="text-right">Quantity</TableHead>
             <TableHead className="text-right">Entry</TableHead>
             <TableHead className="text-right">Mark</TableHead>
@@ -159,10 +158,10 @@ function OpenTable({ rows }: { rows: PositionItem[] }) {
                 <TableHead scope="row" className="font-medium whitespace-nowrap text-slate-900 normal-case">
                   <span className="text-sm tracking-normal">{p.symbol}</span>
                   <SideLabel side={p.side} />
+                  <span className="block text-xs font-normal tracking-normal">
+                    <Provider p={p.provider} />
+                  </span>
                 </TableHead>
-                <TableCell>
-                  <Provider p={p.provider} />
-                </TableCell>
                 <TableCell className="text-right tabular-nums">{exact(p.quantity)}</TableCell>
                 <TableCell className="text-right tabular-nums">{exact(p.avgEntry)}</TableCell>
                 <TableCell className="text-right tabular-nums">{exact(p.markPrice)}</TableCell>
@@ -195,12 +194,11 @@ function OpenTable({ rows }: { rows: PositionItem[] }) {
 
 function ClosedTable({ rows }: { rows: PositionItem[] }) {
   return (
-    <Table className="min-w-[52rem]" containerProps={{ role: "region", "aria-label": "Closed positions", tabIndex: 0 }}>
+    <Table className="min-w-[48rem]" containerProps={{ role: "region", "aria-label": "Closed positions", tabIndex: 0 }}>
       <TableCaption className="sr-only">Closed copy positions with their result after fees and the signal&rsquo;s published result</TableCaption>
       <TableHeader className="bg-transparent">
         <TableRow>
-          <TableHead>Symbol</TableHead>
-          <TableHead>Provider</TableHead>
+          <TableHead>Symbol · provider</TableHead>
           <TableHead className="text-right">Quantity</TableHead>
           <TableHead className="text-right">Entry</TableHead>
           <TableHead className="text-right">Exit</TableHead>
@@ -218,10 +216,10 @@ function ClosedTable({ rows }: { rows: PositionItem[] }) {
               <TableHead scope="row" className="font-medium whitespace-nowrap text-slate-900 normal-case">
                 <span className="text-sm tracking-normal">{p.symbol}</span>
                 <SideLabel side={p.side} />
+                <span className="block text-xs font-normal tracking-normal">
+                  <Provider p={p.provider} />
+                </span>
               </TableHead>
-              <TableCell>
-                <Provider p={p.provider} />
-              </TableCell>
               <TableCell className="text-right tabular-nums">{exact(p.initialQuantity)}</TableCell>
               <TableCell className="text-right tabular-nums">{exact(p.avgEntry)}</TableCell>
               <TableCell className="text-right tabular-nums">{exact(p.avgExit)}</TableCell>
