@@ -50,6 +50,7 @@ CREATE TABLE "copy_orders" (
 	"limit_price" numeric,
 	"fill_price" numeric,
 	"quantity" numeric NOT NULL,
+	"share" numeric,
 	"fee" numeric DEFAULT '0' NOT NULL,
 	"slippage_bps" numeric,
 	"latency_ms" bigint,
@@ -160,6 +161,7 @@ CREATE UNIQUE INDEX "copy_orders_client_order_id_idx" ON "copy_orders" USING btr
 CREATE INDEX "copy_orders_user_id_created_at_idx" ON "copy_orders" USING btree ("user_id","created_at");--> statement-breakpoint
 CREATE INDEX "copy_orders_provider_id_leg_idx" ON "copy_orders" USING btree ("provider_id","leg");--> statement-breakpoint
 CREATE INDEX "copy_orders_signal_id_idx" ON "copy_orders" USING btree ("signal_id");--> statement-breakpoint
+CREATE INDEX "copy_orders_planned_idx" ON "copy_orders" USING btree ("venue","created_at") WHERE status = 'planned';--> statement-breakpoint
 CREATE UNIQUE INDEX "copy_settings_user_id_provider_id_idx" ON "copy_settings" USING btree ("user_id","provider_id");--> statement-breakpoint
 CREATE INDEX "copy_settings_provider_id_enabled_id_idx" ON "copy_settings" USING btree ("provider_id","id") WHERE enabled;--> statement-breakpoint
 CREATE INDEX "paper_account_resets_account_id_idx" ON "paper_account_resets" USING btree ("account_id");--> statement-breakpoint

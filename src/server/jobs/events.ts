@@ -21,6 +21,8 @@ export interface JobEvents {
   "signal/closed": { signalId: string; providerId: string; status: "closed" | "cancelled" | "expired" };
   /** A signal has copy fan-out rows to work through (sent after the commit that wrote them; `redrive` > 0 from the sweeper). */
   "copy/fanout.requested": { signalId: string; providerId: string; redrive: number };
+  /** A connection (a venue placing one order at a time) has planned copy orders to place. */
+  "copy/connection.requested": { connectionId: string; redrive: number };
   /** Copy orders a fan-out page or a follower's action settled (for notifications): ids by outcome. */
   "copy/orders.settled": { userIds: string[]; filled: string[]; skipped: string[]; rejected: string[] };
   /** A risk rule paused a following (daily loss limit reached, copy stop-loss hit). */

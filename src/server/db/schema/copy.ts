@@ -182,6 +182,11 @@ export const copyOrders = pgTable(
     limitPrice: numeric(),
     fillPrice: numeric(),
     quantity: numeric().notNull(),
+    /**
+     * An exit planned for a venue that places orders one at a time (an exchange connection): the share of the
+     * position's first-filled size to close (null: all that remains), sized when it is placed.
+     */
+    share: numeric(),
     fee: numeric().notNull().default("0"),
     /** Signed: positive is worse for the follower than the requested price. */
     slippageBps: numeric(),
@@ -195,6 +200,8 @@ export const copyOrders = pgTable(
     index("copy_orders_user_id_created_at_idx").on(t.userId, t.createdAt),
     index("copy_orders_provider_id_leg_idx").on(t.providerId, t.leg),
     index("copy_orders_signal_id_idx").on(t.signalId),
+    // A connection's queue: its planned orders, oldest first.
+    index("copy_orders_planned_idx").on(t.venue, t.createdAt).where(sql`status = 'planned'`),
   ],
 );
 

@@ -1,12 +1,12 @@
 /**
  * Re-drives copy fan-outs left pending (a lost job event, a crash between the commit and the send, a run that gave
- * up): every minute, rows older than 10 seconds get a fresh job event. Each re-drive has its own event id, so the
+ * up): every minute, rows older than 10 seconds get a fresh job event; so do connections whose planned orders wait. Each re-drive has its own event id, so the
  * 24-hour event-id dedupe never swallows it.
  */
 import "server-only";
 import { cron } from "inngest";
 import { getDatabase } from "@/server/db";
-import { claimStaleFanouts } from "@/server/services/copy/engine";
+import { claimStaleFanouts, requestConnectionRun, staleConnections } from "@/server/services/copy/engine";
 import { defineJob } from "../define";
 import { sendEvent } from "../events";
 
@@ -28,6 +28,17 @@ export const copySweeper = defineJob(
         return { signalId: s.signalId };
       });
     }
-    return { redriven: stale.length };
+    // Orders planned for a connection and still queued (its run's event lost, or the run gave up).
+    const connections = await step.run("stale-connections", async () => {
+      await getDatabase();
+      return staleConnections(10_000);
+    });
+    for (const c of connections) {
+      await step.run(`redrive-connection-${c}`, async () => {
+        await requestConnectionRun(c, 1);
+        return { connectionId: c };
+      });
+    }
+    return { redriven: stale.length, connections: connections.length };
   },
 );

@@ -30,6 +30,7 @@ import { DEFAULT_SLIPPAGE_BPS, slippageBpsFromCandles } from "@/lib/copy/slippag
 import type { CopyLeg, PlanAccount, PlanDecision, PlanLeg, PlanMarket, PlanSettings, PlanSignal } from "@/lib/copy/types";
 import { newId } from "@/lib/ids";
 import { clientOrderId, notifyFollowers, persistOrders, type OrderRecord } from "./paper";
+import { isBatchVenue, serialVenue } from "./venues";
 
 /** Followers per page: one load query, one planning pass, one write. */
 export const FANOUT_PAGE = 2_000;
@@ -293,7 +294,8 @@ async function entryPage(fanout: CopyFanoutRow, cursor: string, opts: EngineOpti
       );
     }
     const last = ids[ids.length - 1]!.id;
-    return { next: ids.length < size ? null : last, followers: ids.length, orders: inserted.size, settled: settledOf(orders, inserted) };
+    const connections = [...new Set(orders.filter((o) => o.status === "planned" && inserted.has(o.clientOrderId)).map((o) => o.venue))];
+    return { next: ids.length < size ? null : last, followers: ids.length, orders: inserted.size, settled: settledOf(orders, inserted), connections };
   });
 }
 
@@ -340,6 +342,27 @@ function entryRecord(fanout: CopyFanoutRow, signal: PlanSignal & { providerId: s
       reason: null,
       requestedPrice: d.requestedPrice,
       limitPrice: d.limitPrice ?? d.requestedPrice,
+      fillPrice: null,
+      quantity: d.quantity,
+      fee: "0",
+      slippageBps: null,
+      latencyMs: null,
+      filledAt: null,
+      positionId: null,
+      position: null,
+      balanceDelta: "0",
+    };
+  }
+  if (!isBatchVenue(r.venue)) {
+    // Placed one at a time by the connection's own run (./venues.ts), which records the fill and the position.
+    return {
+      ...base,
+      side: d.side,
+      orderType: "market",
+      status: "planned",
+      reason: null,
+      requestedPrice: d.requestedPrice,
+      limitPrice: null,
       fillPrice: null,
       quantity: d.quantity,
       fee: "0",
@@ -499,12 +522,13 @@ async function exitPage(fanout: CopyFanoutRow, cursor: string, opts: EngineOptio
   const exit = exitOf(fanout)!;
   return db.transaction(async (tx) => {
     // INVARIANT: the positions are locked, so a follower's manual close cannot interleave with this exit.
+    const serial = cursor === "" ? await planSerialExits(tx, fanout, exit) : { planned: 0, connections: [] };
     const rows = await executeRows<OpenPositionRow>(
       tx,
-      sql`select * from positions where signal_id = ${fanout.signalId} and status = 'open' and last_seq < ${fanout.seq} and id > ${cursor}
+      sql`select * from positions where signal_id = ${fanout.signalId} and status = 'open' and venue = 'paper' and last_seq < ${fanout.seq} and id > ${cursor}
           order by id limit ${size} for update`,
     );
-    if (!rows.length) return { next: null, followers: 0, orders: 0 };
+    if (!rows.length) return { next: null, followers: serial.planned, orders: serial.planned, connections: serial.connections };
     const symbol = rows[0]!.symbol;
     const bps = await (opts.slippageBps ?? modelledSlippageBps)(symbol);
     const rules = quantityRules({ market: await marketKind(symbol), price: exit.price });
@@ -524,10 +548,11 @@ async function exitPage(fanout: CopyFanoutRow, cursor: string, opts: EngineOptio
     const inserted = await persistOrders(tx, orders);
     return {
       next: rows.length < size ? null : rows[rows.length - 1]!.id,
-      followers: rows.length,
-      orders: inserted.size,
+      followers: rows.length + serial.planned,
+      orders: inserted.size + serial.planned,
       touched: orders.map((o) => o.copySettingId).filter((x): x is string => !!x),
       settled: settledOf(orders, inserted),
+      connections: serial.connections,
     };
   });
 }
@@ -548,7 +573,18 @@ async function limitFillPage(fanout: CopyFanoutRow, cursor: string, opts: Engine
     if (!resting.length || !signal) return { next: null, followers: 0, orders: 0 };
     const fillPrice = String((fanout.data as { price?: string }).price ?? signal.fillPrice ?? signal.entryPrice);
     let n = 0;
+    const connections = new Set<string>();
     for (const o of resting) {
+      if (!isBatchVenue(o.venue)) {
+        // The signal filled: the follower's exchange gets a market order now, through the connection's run.
+        const moved = await tx
+          .update(copyOrders)
+          .set({ status: "planned", orderType: "market", limitPrice: null })
+          .where(and(eq(copyOrders.id, o.id), eq(copyOrders.status, "submitted")))
+          .returning({ id: copyOrders.id });
+        if (moved.length) connections.add(o.venue);
+        continue;
+      }
       const fee = feeOf(o.quantity, fillPrice);
       const positionId = newId("pos");
       const updated = await tx
@@ -590,7 +626,7 @@ async function limitFillPage(fanout: CopyFanoutRow, cursor: string, opts: Engine
       await tx.update(paperAccounts).set({ balance: sql`${paperAccounts.balance} - ${fee}::numeric` }).where(eq(paperAccounts.userId, o.userId));
     }
     await notifyFollowers(tx, resting.map((o) => o.userId));
-    return { next: resting.length < size ? null : resting[resting.length - 1]!.id, followers: resting.length, orders: n };
+    return { next: resting.length < size ? null : resting[resting.length - 1]!.id, followers: resting.length, orders: n, connections: [...connections] };
   });
 }
 
@@ -634,6 +670,8 @@ async function announce<K extends "copy/orders.settled" | "copy/risk.paused">(na
 
 interface PageResult {
   settled?: JobEvents["copy/orders.settled"];
+  /** Connections (serial venues) with orders newly planned: each gets its run. */
+  connections?: string[];
   next: string | null;
   followers: number;
   orders: number;
@@ -675,6 +713,7 @@ export async function runFanoutPage(fanoutId: string, cursor: string, options: E
     default:
       result = await bookkeepingPage(fanout);
   }
+  for (const connectionId of result.connections ?? []) await requestConnectionRun(connectionId);
   if (result.settled && result.settled.userIds.length) await announce("copy/orders.settled", result.settled);
   if (result.touched?.length) await checkCopyStops(result.touched, opts);
   return result;
@@ -759,6 +798,190 @@ export async function checkCopyStops(copySettingIds: readonly string[], opts: En
     await announce("copy/risk.paused", { userId: h.user_id, providerId: h.provider_id, reason: "copy_stop_loss" });
   }
   return hit.map((h) => h.id);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Venues that place one order at a time (./venues.ts)
+
+/**
+ * An exit on a serial venue is planned now and sized when the connection's run places it (its entry may still be
+ * queued ahead of it): one `planned` row per follower holding, or about to hold, a copy of the signal there.
+ */
+async function planSerialExits(
+  tx: Executor,
+  fanout: CopyFanoutRow,
+  exit: { leg: Exclude<CopyLeg, "entry">; price: string; share: string | "all" },
+): Promise<{ planned: number; connections: string[] }> {
+  const holders = await executeRows<{ user_id: string; copy_setting_id: string | null; provider_id: string; venue: string; symbol: string; side: "long" | "short" }>(
+    tx,
+    sql`select distinct user_id, copy_setting_id, provider_id, venue, symbol, side from (
+          select user_id, copy_setting_id, provider_id, venue, symbol, side from positions
+          where signal_id = ${fanout.signalId} and status = 'open' and venue <> 'paper' and last_seq < ${fanout.seq}
+          union all
+          select user_id, copy_setting_id, provider_id, venue, symbol, case when side = 'buy' then 'long' else 'short' end from copy_orders
+          where signal_id = ${fanout.signalId} and leg = 'entry' and status in ('planned', 'submitted') and venue <> 'paper'
+        ) as h`,
+  );
+  if (!holders.length) return { planned: 0, connections: [] };
+  const rows = holders.map((h) => ({
+    id: newId("cpo"),
+    client_order_id: clientOrderId({ eventId: fanout.signalEventId, userId: h.user_id, leg: exit.leg }),
+    user_id: h.user_id,
+    copy_setting_id: h.copy_setting_id,
+    provider_id: h.provider_id,
+    venue: h.venue,
+    symbol: h.symbol,
+    side: h.side === "long" ? "sell" : "buy",
+    share: exit.share === "all" ? null : exit.share,
+  }));
+  const inserted = await executeRows<{ venue: string }>(
+    tx,
+    sql`insert into copy_orders (id, client_order_id, user_id, copy_setting_id, provider_id, signal_id, signal_event_id, seq, venue, symbol, side, leg,
+          order_type, status, requested_price, quantity, share)
+        select x.id, x.client_order_id, x.user_id, x.copy_setting_id, x.provider_id, ${fanout.signalId}, ${fanout.signalEventId}, ${fanout.seq}, x.venue,
+          x.symbol, x.side::order_side, ${exit.leg}::copy_leg, 'market', 'planned', ${exit.price}::numeric, 0, x.share
+        from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(id text, client_order_id text, user_id text, copy_setting_id text, provider_id text,
+          venue text, symbol text, side text, share numeric)
+        on conflict (client_order_id) do nothing
+        returning venue`,
+  );
+  return { planned: inserted.length, connections: [...new Set(inserted.map((r) => r.venue))] };
+}
+
+/** Asks for the connection's run (after the commit that planned its orders); the sweeper re-sends if this is lost. */
+export async function requestConnectionRun(connectionId: string, redrive = 0): Promise<void> {
+  try {
+    await sendEvent("copy/connection.requested", { connectionId, redrive }, redrive ? { id: `copy-connection:${connectionId}:${redrive}:${Date.now()}` } : {});
+  } catch (err) {
+    logger.error({ err, connectionId }, "copy: could not request the connection's run; the sweeper will");
+  }
+}
+
+/** A connection's planned orders, oldest first (the order their signal events were copied in). */
+export async function plannedOrders(connectionId: string): Promise<string[]> {
+  const rows = await db
+    .select({ id: copyOrders.id })
+    .from(copyOrders)
+    .where(and(eq(copyOrders.venue, connectionId), eq(copyOrders.status, "planned")))
+    .orderBy(asc(copyOrders.createdAt), asc(copyOrders.seq), asc(copyOrders.id))
+    .limit(500);
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Places one planned order on its connection and records the result. The client order id is looked up on the venue
+ * first, so a retry after a crash between placing and recording records the order already placed instead of placing
+ * a second. An exit is sized here, from the position as it stands.
+ */
+export async function placePlanned(orderId: string, options: EngineOptions = {}): Promise<{ status: string }> {
+  const opts = withDefaults(options);
+  const now = (opts.now ?? (() => new Date()))();
+  const [order] = await db.select().from(copyOrders).where(eq(copyOrders.id, orderId));
+  if (!order || order.status !== "planned") return { status: order?.status ?? "missing" };
+  const finish = async (patch: Partial<typeof copyOrders.$inferInsert>) => {
+    await db.update(copyOrders).set(patch).where(and(eq(copyOrders.id, orderId), eq(copyOrders.status, "planned")));
+    return { status: patch.status ?? "planned" };
+  };
+  let quantity = order.quantity;
+  let position: typeof positions.$inferSelect | undefined;
+  if (order.leg !== "entry") {
+    [position] = await db
+      .select()
+      .from(positions)
+      .where(and(eq(positions.userId, order.userId), eq(positions.signalId, order.signalId!), eq(positions.venue, order.venue), eq(positions.status, "open")));
+    if (!position) return finish({ status: "cancelled", reason: "no_position: no open copy to close on this connection" });
+    const decision = planCopyOrder(
+      { id: order.signalId ?? "", symbol: order.symbol, side: position.side, entryType: "market", entryPrice: position.avgEntry, stopLoss: null, publishedAt: 0, status: "open" },
+      { kind: "exit", leg: order.leg, seq: order.seq ?? 0, at: now.getTime(), price: order.requestedPrice ?? position.markPrice, share: order.share ?? "all" },
+      EXIT_SETTINGS,
+      { equity: "0", dayStartEquity: "0", openPositions: 0, providerPnl: "0", entitled: true, killSwitch: null, position: { quantity: position.quantity, initialQuantity: position.initialQuantity, side: position.side } },
+      { price: order.requestedPrice ?? position.markPrice, slippageBps: "0", ...quantityRules({ market: await marketKind(order.symbol), price: order.requestedPrice ?? position.markPrice }), now: now.getTime() },
+    );
+    if (decision.action !== "order") return finish({ status: "cancelled", reason: `${decision.reason}: ${decision.detail}` });
+    quantity = decision.quantity;
+  }
+  const venue = await serialVenue(order.venue);
+  if (!venue) return finish({ status: "rejected", reason: "connection_unavailable: this exchange connection is not available (removed, or its integration is not installed)" });
+  const result = (await venue.findOrder(order.clientOrderId)) ?? (await venue.placeOrder({ clientOrderId: order.clientOrderId, symbol: order.symbol, side: order.side, quantity }));
+  if (opts.afterVenue) await opts.afterVenue([]);
+  if (result.status === "rejected") return finish({ status: "rejected", reason: result.reason, venueOrderId: result.venueOrderId, quantity });
+  return db.transaction(async (tx) => {
+    const requested = order.requestedPrice ?? result.fillPrice;
+    const [moved] = await tx
+      .update(copyOrders)
+      .set({
+        status: "filled",
+        quantity,
+        fillPrice: result.fillPrice,
+        fee: result.fee,
+        venueOrderId: result.venueOrderId,
+        filledAt: result.filledAt,
+        slippageBps: slippageBpsOf(order.side, requested, result.fillPrice),
+        latencyMs: order.signalEventId ? Math.max(0, result.filledAt.getTime() - new Date((await eventTime(tx, order.signalEventId)) ?? result.filledAt).getTime()) : null,
+      })
+      .where(and(eq(copyOrders.id, orderId), eq(copyOrders.status, "planned")))
+      .returning({ id: copyOrders.id });
+    if (!moved) return { status: "filled" };
+    if (order.leg === "entry") {
+      const positionId = newId("pos");
+      await tx.update(copyOrders).set({ positionId }).where(eq(copyOrders.id, orderId));
+      await tx
+        .insert(positions)
+        .values({
+          id: positionId,
+          userId: order.userId,
+          copySettingId: order.copySettingId,
+          providerId: order.providerId,
+          signalId: order.signalId,
+          venue: order.venue,
+          symbol: order.symbol,
+          side: order.side === "buy" ? "long" : "short",
+          quantity,
+          initialQuantity: quantity,
+          avgEntry: result.fillPrice,
+          fees: result.fee,
+          markPrice: result.fillPrice,
+          lastSeq: order.seq ?? 0,
+          openedAt: result.filledAt,
+        })
+        .onConflictDoNothing();
+    } else if (position) {
+      const [p] = await tx.select().from(positions).where(eq(positions.id, position.id)).for("update");
+      const remaining = new Decimal(p!.quantity).minus(quantity);
+      const closed = !remaining.gt(0);
+      await tx.update(copyOrders).set({ positionId: p!.id }).where(eq(copyOrders.id, orderId));
+      await tx
+        .update(positions)
+        .set({
+          quantity: closed ? "0" : remaining.toFixed(),
+          realizedPnl: new Decimal(p!.realizedPnl).plus(realisedPnl(p!.side, p!.avgEntry, result.fillPrice, quantity)).toFixed(),
+          fees: new Decimal(p!.fees).plus(result.fee).toFixed(),
+          markPrice: result.fillPrice,
+          avgExit: sql`round((coalesce((select sum(e.quantity * e.fill_price) from copy_orders as e where e.position_id = ${p!.id} and e.leg <> 'entry' and e.status = 'filled'), 0))
+            / nullif((select sum(e.quantity) from copy_orders as e where e.position_id = ${p!.id} and e.leg <> 'entry' and e.status = 'filled'), 0), 8)`,
+          status: closed ? "closed" : "open",
+          closedAt: closed ? result.filledAt : null,
+          lastSeq: Math.max(p!.lastSeq, order.seq ?? 0),
+        })
+        .where(eq(positions.id, p!.id));
+    }
+    await notifyFollowers(tx, [order.userId]);
+    return { status: "filled" };
+  });
+}
+
+async function eventTime(tx: Executor, signalEventId: string): Promise<string | null> {
+  const rows = await executeRows<{ at: string }>(tx, sql`select at from signal_events where id = ${signalEventId}`);
+  return rows[0]?.at ?? null;
+}
+
+/** The sweeper's second half: connections with orders planned more than `olderThanMs` ago and still queued. */
+export async function staleConnections(olderThanMs = 10_000): Promise<string[]> {
+  const rows = await executeRows<{ venue: string }>(
+    db,
+    sql`select distinct venue from copy_orders where status = 'planned' and created_at < now() - make_interval(secs => ${olderThanMs / 1000})`,
+  );
+  return rows.map((r) => r.venue);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import { NonRetriableError } from "inngest";
 import { useTestDatabase } from "@/test/db";
 import { useFakeMarket } from "@/test/fake-market";
 import { actingAs, newProvider } from "@/test/signals";
-import { balances, copyingFollowers, orderKeys } from "@/test/copy";
+import { balances, copyingFollowers, orderKeys, waitForFanouts } from "@/test/copy";
 import { db } from "@/server/db";
 import { executeRows } from "@/server/db/raw";
 import { copyFanouts, copyOrders, positions } from "@/server/db/schema";
@@ -46,16 +46,6 @@ function expectedEntry(price: string) {
 async function pendingFanoutCount(signalId: string) {
   const rows = await db.select().from(copyFanouts).where(and(eq(copyFanouts.signalId, signalId), eq(copyFanouts.status, "pending")));
   return rows.length;
-}
-
-async function waitForFanouts(signalId: string, ms = 20_000) {
-  const deadline = Date.now() + ms;
-  while ((await pendingFanoutCount(signalId)) > 0) {
-    if (Date.now() > deadline) throw new Error("fan-out still pending");
-    await waitForInlineRuns();
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  await waitForInlineRuns();
 }
 
 const BTC = { symbol: "BTC/USDT", side: "long" as const, entryType: "market" as const, entryPrice: "32045.14", stopLoss: "31000" };

@@ -39,7 +39,7 @@ export interface OrderRecord {
   side: OrderSide;
   leg: CopyLeg;
   orderType: "market" | "limit";
-  status: "skipped" | "submitted" | "filled" | "rejected" | "cancelled";
+  status: "planned" | "skipped" | "submitted" | "filled" | "rejected" | "cancelled";
   reason: string | null;
   requestedPrice: string | null;
   limitPrice: string | null;

@@ -1,0 +1,35 @@
+/**
+ * Places the planned copy orders of one connection (a venue that takes one order at a time for one account, see
+ * services/copy/venues.ts), oldest first, one step each. One run at a time per connection, so a follower's orders
+ * reach their exchange in the order their signal events were copied; a retried step looks the client order id up on
+ * the venue before placing.
+ */
+import "server-only";
+import { getDatabase } from "@/server/db";
+import { placePlanned, plannedOrders } from "@/server/services/copy/engine";
+import { defineJob } from "../define";
+
+export const copyConnection = defineJob(
+  {
+    id: "copy-connection",
+    name: "Copy orders on a connection",
+    triggers: [{ event: "copy/connection.requested" }],
+    concurrency: { limit: 1, key: "event.data.connectionId" },
+    retries: 10,
+  },
+  async ({ event, step }) => {
+    const ids = await step.run("planned", async () => {
+      await getDatabase();
+      return plannedOrders(event.data.connectionId);
+    });
+    const results: Record<string, number> = {};
+    for (const id of ids) {
+      const { status } = await step.run(`place-${id}`, async () => {
+        await getDatabase();
+        return placePlanned(id);
+      });
+      results[status] = (results[status] ?? 0) + 1;
+    }
+    return { connectionId: event.data.connectionId, ...results };
+  },
+);
