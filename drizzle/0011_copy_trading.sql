@@ -155,17 +155,23 @@ ALTER TABLE "positions" ADD CONSTRAINT "positions_provider_id_providers_id_fk" F
 ALTER TABLE "positions" ADD CONSTRAINT "positions_signal_id_signals_id_fk" FOREIGN KEY ("signal_id") REFERENCES "public"."signals"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "copy_fanouts_signal_event_id_idx" ON "copy_fanouts" USING btree ("signal_event_id");--> statement-breakpoint
 CREATE INDEX "copy_fanouts_signal_id_seq_idx" ON "copy_fanouts" USING btree ("signal_id","seq");--> statement-breakpoint
+CREATE INDEX "copy_fanouts_provider_id_idx" ON "copy_fanouts" USING btree ("provider_id");--> statement-breakpoint
 CREATE INDEX "copy_fanouts_pending_idx" ON "copy_fanouts" USING btree ("created_at") WHERE status = 'pending';--> statement-breakpoint
 CREATE UNIQUE INDEX "copy_kill_switches_scope_target_idx" ON "copy_kill_switches" USING btree ("scope","target_id");--> statement-breakpoint
+CREATE INDEX "copy_kill_switches_actor_id_idx" ON "copy_kill_switches" USING btree ("actor_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "copy_orders_client_order_id_idx" ON "copy_orders" USING btree ("client_order_id");--> statement-breakpoint
 CREATE INDEX "copy_orders_user_id_created_at_idx" ON "copy_orders" USING btree ("user_id","created_at");--> statement-breakpoint
 CREATE INDEX "copy_orders_provider_id_leg_idx" ON "copy_orders" USING btree ("provider_id","leg");--> statement-breakpoint
 CREATE INDEX "copy_orders_signal_id_idx" ON "copy_orders" USING btree ("signal_id");--> statement-breakpoint
+CREATE INDEX "copy_orders_copy_setting_id_idx" ON "copy_orders" USING btree ("copy_setting_id");--> statement-breakpoint
+CREATE INDEX "copy_orders_position_id_idx" ON "copy_orders" USING btree ("position_id");--> statement-breakpoint
 CREATE INDEX "copy_orders_planned_idx" ON "copy_orders" USING btree ("venue","created_at") WHERE status = 'planned';--> statement-breakpoint
 CREATE UNIQUE INDEX "copy_settings_user_id_provider_id_idx" ON "copy_settings" USING btree ("user_id","provider_id");--> statement-breakpoint
 CREATE INDEX "copy_settings_provider_id_enabled_id_idx" ON "copy_settings" USING btree ("provider_id","id") WHERE enabled;--> statement-breakpoint
+CREATE INDEX "copy_settings_subscription_id_idx" ON "copy_settings" USING btree ("subscription_id");--> statement-breakpoint
 CREATE INDEX "paper_account_resets_account_id_idx" ON "paper_account_resets" USING btree ("account_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "positions_user_id_signal_id_idx" ON "positions" USING btree ("user_id","signal_id");--> statement-breakpoint
 CREATE INDEX "positions_user_id_status_idx" ON "positions" USING btree ("user_id","status");--> statement-breakpoint
 CREATE INDEX "positions_signal_id_open_idx" ON "positions" USING btree ("signal_id") WHERE status = 'open';--> statement-breakpoint
-CREATE INDEX "positions_provider_id_idx" ON "positions" USING btree ("provider_id");
+CREATE INDEX "positions_provider_id_idx" ON "positions" USING btree ("provider_id");--> statement-breakpoint
+CREATE INDEX "positions_copy_setting_id_opened_at_idx" ON "positions" USING btree ("copy_setting_id","opened_at");

@@ -382,6 +382,10 @@ const RAW_USERS: Record<string, string> = {
   "services/tradingview/handle.ts": "DELIVERY_CONTEXT_SQL",
   "services/providers/index.ts": "executeRows of the marketplace search's loose index scan over signals.symbol (publishedSymbolsNamed); run by src/server/services/providers/search.test.ts on both databases",
   "services/tradingview/settle.ts": "executeRows of the delivery's advisory lock (names no table); the provider lock through lockProvider",
+  "services/signals/fanout-row.ts": "executeRows of the copy fan-out row's conditional insert and the pending check; run on both databases by src/server/services/copy/fanout.test.ts and exits.test.ts",
+  "services/copy/engine.ts": "executeRows of the copy engine's page loads, sweeps, copy stop-loss and serial-venue planning; run on both databases by src/server/services/copy/*.test.ts",
+  "services/copy/paper.ts": "executeRows of the paper venue's one-statement batch write (persistOrders) and the copy NOTIFY; run on both databases by src/server/services/copy/*.test.ts",
+  "services/copy/ledger.ts": "executeRows of the execution-quality aggregates (percentile_cont); run on both databases by src/server/services/copy/services.test.ts",
   "jobs/inline/store.ts": "rawQueryOn: the embedded job runner's statements on job_runs, job_steps, job_events and job_schedules, every one run on both databases by src/server/jobs/inline/durable.test.ts, review.test.ts and crash.test.ts",
 };
 

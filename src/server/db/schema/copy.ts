@@ -67,6 +67,7 @@ export const copySettings = pgTable(
     uniqueIndex("copy_settings_user_id_provider_id_idx").on(t.userId, t.providerId),
     // The fan-out's page query: a provider's enabled followers, keyset by id.
     index("copy_settings_provider_id_enabled_id_idx").on(t.providerId, t.id).where(sql`enabled`),
+    index("copy_settings_subscription_id_idx").on(t.subscriptionId),
   ],
 );
 
@@ -140,6 +141,7 @@ export const copyFanouts = pgTable(
   (t) => [
     uniqueIndex("copy_fanouts_signal_event_id_idx").on(t.signalEventId),
     index("copy_fanouts_signal_id_seq_idx").on(t.signalId, t.seq),
+    index("copy_fanouts_provider_id_idx").on(t.providerId),
     index("copy_fanouts_pending_idx").on(t.createdAt).where(sql`status = 'pending'`),
   ],
 );
@@ -200,6 +202,9 @@ export const copyOrders = pgTable(
     index("copy_orders_user_id_created_at_idx").on(t.userId, t.createdAt),
     index("copy_orders_provider_id_leg_idx").on(t.providerId, t.leg),
     index("copy_orders_signal_id_idx").on(t.signalId),
+    index("copy_orders_copy_setting_id_idx").on(t.copySettingId),
+    // A position's exits (its average exit is summed from them).
+    index("copy_orders_position_id_idx").on(t.positionId),
     // A connection's queue: its planned orders, oldest first.
     index("copy_orders_planned_idx").on(t.venue, t.createdAt).where(sql`status = 'planned'`),
   ],
@@ -246,6 +251,8 @@ export const positions = pgTable(
     index("positions_user_id_status_idx").on(t.userId, t.status),
     index("positions_signal_id_open_idx").on(t.signalId).where(sql`status = 'open'`),
     index("positions_provider_id_idx").on(t.providerId),
+    // The copy stop-loss's measure: a following's positions since it started copying (read per follower per page).
+    index("positions_copy_setting_id_opened_at_idx").on(t.copySettingId, t.openedAt),
   ],
 );
 
@@ -260,7 +267,7 @@ export const copyKillSwitches = pgTable(
     actorId: text().references(() => users.id, { onDelete: "set null" }),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex("copy_kill_switches_scope_target_idx").on(t.scope, t.targetId)],
+  (t) => [uniqueIndex("copy_kill_switches_scope_target_idx").on(t.scope, t.targetId), index("copy_kill_switches_actor_id_idx").on(t.actorId)],
 );
 
 export type CopySettingsRow = typeof copySettings.$inferSelect;

@@ -108,24 +108,6 @@ const utcDay = (d: Date) => d.toISOString().slice(0, 10);
 /** A text[] parameter's literal (ids are ours, but quoted properly anyway). */
 const pgArray = (xs: readonly string[]) => `{${xs.map((x) => `"${x.replace(/(["\\])/g, "\\$1")}"`).join(",")}}`;
 
-/** Equity (balance + open P&L at mark) of these users, after rolling their start-of-day equity over to `day`. */
-async function rollDay(tx: Executor, userIds: readonly string[], day: string): Promise<void> {
-  if (!userIds.length) return;
-  await executeRows(
-    tx,
-    sql`insert into paper_accounts (id, user_id) select 'ppa_' || replace(gen_random_uuid()::text, '-', ''), u
-        from unnest(${pgArray(userIds)}::text[]) as u
-        on conflict (user_id) do nothing`,
-  );
-  await executeRows(
-    tx,
-    sql`update paper_accounts as a set day = ${day}, day_start_equity = a.balance + coalesce((
-          select sum(case when p.side = 'long' then (p.mark_price - p.avg_entry) * p.quantity else (p.avg_entry - p.mark_price) * p.quantity end)
-          from positions as p where p.user_id = a.user_id and p.status = 'open' and p.venue = 'paper'), 0)
-        where a.user_id in (select unnest(${pgArray(userIds)}::text[])) and a.day is distinct from ${day}`,
-  );
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Fan-out
 
@@ -227,12 +209,20 @@ async function entryPage(fanout: CopyFanoutRow, cursor: string, opts: EngineOpti
     const signal = opts.historical
       ? { ...current, status: current.entryType === "limit" ? ("pending" as const) : ("open" as const), stopLoss: String((fanout.data as { stopLoss?: string | null }).stopLoss ?? current.stopLoss ?? "") || null }
       : current;
-    const ids = await executeRows<{ id: string; user_id: string }>(
+    // The page: the provider's copy-enabled followers after the cursor (copy_settings_provider_id_enabled_id_idx).
+    const page = sql`select id, user_id from copy_settings where provider_id = ${fanout.providerId} and enabled and id > ${cursor} order by id limit ${size}`;
+    // Their paper accounts exist, and those not yet touched today take today's start-of-day equity (one statement).
+    await executeRows(
       tx,
-      sql`select id, user_id from copy_settings where provider_id = ${fanout.providerId} and enabled and id > ${cursor} order by id limit ${size}`,
+      sql`with page as (${page}), created as (
+            insert into paper_accounts (id, user_id) select 'ppa_' || replace(gen_random_uuid()::text, '-', ''), user_id from page
+            on conflict (user_id) do nothing returning user_id
+          )
+          update paper_accounts as a set day = ${utcDay(now)}, day_start_equity = a.balance + coalesce((
+              select sum(case when p.side = 'long' then (p.mark_price - p.avg_entry) * p.quantity else (p.avg_entry - p.mark_price) * p.quantity end)
+              from positions as p where p.user_id = a.user_id and p.status = 'open' and p.venue = 'paper'), 0)
+          where a.user_id in (select user_id from page) and a.day is distinct from ${utcDay(now)}`,
     );
-    if (!ids.length) return { next: null, followers: 0, orders: 0 };
-    await rollDay(tx, ids.map((r) => r.user_id), utcDay(now));
     const rows = await executeRows<FollowerRow>(
       tx,
       sql`select c.*,
@@ -258,9 +248,11 @@ async function entryPage(fanout: CopyFanoutRow, cursor: string, opts: EngineOpti
               (case when p.side = 'long' then (p.mark_price - p.avg_entry) * p.quantity else (p.avg_entry - p.mark_price) * p.quantity end) else 0 end) as pnl
           from positions as p where p.copy_setting_id = c.id and p.opened_at >= coalesce(c.started_at, c.created_at)
         ) as pp on true
-        where c.id in (select unnest(${pgArray(ids.map((r) => r.id))}::text[]))
-        order by c.id`,
+        where c.provider_id = ${fanout.providerId} and c.enabled and c.id > ${cursor}
+        order by c.id
+        limit ${size}`,
     );
+    if (!rows.length) return { next: null, followers: 0, orders: 0 };
     const kill = await killSwitchFor(tx, fanout.providerId);
     const price = signal.entryType === "limit" && signal.status === "pending" ? signal.entryPrice : await (opts.price ?? marketPrice)(signal.symbol);
     const bps = await (opts.slippageBps ?? modelledSlippageBps)(signal.symbol);
@@ -269,6 +261,8 @@ async function entryPage(fanout: CopyFanoutRow, cursor: string, opts: EngineOpti
     const leg: PlanLeg = { kind: "entry", seq: fanout.seq, at: new Date(fanout.at).getTime() };
     const orders: OrderRecord[] = [];
     const freeClaims: { userId: string }[] = [];
+    // Followers with the same settings and account figures get the same decision: planned once per page.
+    const decisions = new Map<string, PlanDecision>();
     for (const r of rows) {
       if (r.has_position) continue;
       const entitled = Boolean(r.entitled) || (r.subscription_id == null && Boolean(r.free_tier));
@@ -281,7 +275,10 @@ async function entryPage(fanout: CopyFanoutRow, cursor: string, opts: EngineOpti
         killSwitch: kill,
         position: null,
       };
-      const decision = planCopyOrder(signal, leg, settingsOf(r), account, market);
+      const settings = settingsOf(r);
+      const key = JSON.stringify([settings, account]);
+      let decision = decisions.get(key);
+      if (!decision) decisions.set(key, (decision = planCopyOrder(signal, leg, settings, account, market)));
       orders.push(entryRecord(fanout, signal, r, decision, now));
       if (decision.action === "order" && !r.entitled) freeClaims.push({ userId: r.user_id });
     }
@@ -293,11 +290,14 @@ async function entryPage(fanout: CopyFanoutRow, cursor: string, opts: EngineOpti
         sql`insert into free_paper_copies (user_id, signal_id) select u, ${fanout.signalId} from unnest(${pgArray(freeClaims.map((c) => c.userId))}::text[]) as u on conflict do nothing`,
       );
     }
-    const last = ids[ids.length - 1]!.id;
+    const last = rows[rows.length - 1]!.id;
     const connections = [...new Set(orders.filter((o) => o.status === "planned" && inserted.has(o.clientOrderId)).map((o) => o.venue))];
-    return { next: ids.length < size ? null : last, followers: ids.length, orders: inserted.size, settled: settledOf(orders, inserted), connections };
+    return { next: rows.length < size ? null : last, followers: rows.length, orders: inserted.size, settled: settledOf(orders, inserted), connections };
   });
 }
+
+/** Fee and slippage of a planned market entry, computed once per decision (followers sharing one share the figures). */
+const fillFigures = new WeakMap<PlanDecision, { fee: string; slippageBps: string }>();
 
 function entryRecord(fanout: CopyFanoutRow, signal: PlanSignal & { providerId: string }, r: FollowerRow, d: PlanDecision, now: Date): OrderRecord {
   const base = {
@@ -375,7 +375,9 @@ function entryRecord(fanout: CopyFanoutRow, signal: PlanSignal & { providerId: s
     };
   }
   const fill = d.expectedPrice;
-  const fee = feeOf(d.quantity, fill);
+  let figures = fillFigures.get(d);
+  if (!figures) fillFigures.set(d, (figures = { fee: feeOf(d.quantity, fill), slippageBps: slippageBpsOf(d.side, d.requestedPrice, fill) }));
+  const { fee } = figures;
   const positionId = newId("pos");
   return {
     ...base,
@@ -388,7 +390,7 @@ function entryRecord(fanout: CopyFanoutRow, signal: PlanSignal & { providerId: s
     fillPrice: fill,
     quantity: d.quantity,
     fee,
-    slippageBps: slippageBpsOf(d.side, d.requestedPrice, fill),
+    slippageBps: figures.slippageBps,
     latencyMs: Math.max(0, now.getTime() - new Date(fanout.at).getTime()),
     filledAt: now.toISOString(),
     positionId,
