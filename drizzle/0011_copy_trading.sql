@@ -141,18 +141,14 @@ ALTER TABLE "copy_fanouts" ADD CONSTRAINT "copy_fanouts_signal_id_signals_id_fk"
 ALTER TABLE "copy_fanouts" ADD CONSTRAINT "copy_fanouts_provider_id_providers_id_fk" FOREIGN KEY ("provider_id") REFERENCES "public"."providers"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "copy_kill_switches" ADD CONSTRAINT "copy_kill_switches_actor_id_users_id_fk" FOREIGN KEY ("actor_id") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "copy_orders" ADD CONSTRAINT "copy_orders_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "copy_orders" ADD CONSTRAINT "copy_orders_copy_setting_id_copy_settings_id_fk" FOREIGN KEY ("copy_setting_id") REFERENCES "public"."copy_settings"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "copy_orders" ADD CONSTRAINT "copy_orders_provider_id_providers_id_fk" FOREIGN KEY ("provider_id") REFERENCES "public"."providers"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "copy_orders" ADD CONSTRAINT "copy_orders_signal_id_signals_id_fk" FOREIGN KEY ("signal_id") REFERENCES "public"."signals"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "copy_settings" ADD CONSTRAINT "copy_settings_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "copy_settings" ADD CONSTRAINT "copy_settings_provider_id_providers_id_fk" FOREIGN KEY ("provider_id") REFERENCES "public"."providers"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "copy_settings" ADD CONSTRAINT "copy_settings_subscription_id_subscriptions_id_fk" FOREIGN KEY ("subscription_id") REFERENCES "public"."subscriptions"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "paper_account_resets" ADD CONSTRAINT "paper_account_resets_account_id_paper_accounts_id_fk" FOREIGN KEY ("account_id") REFERENCES "public"."paper_accounts"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "paper_accounts" ADD CONSTRAINT "paper_accounts_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "positions" ADD CONSTRAINT "positions_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "positions" ADD CONSTRAINT "positions_copy_setting_id_copy_settings_id_fk" FOREIGN KEY ("copy_setting_id") REFERENCES "public"."copy_settings"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "positions" ADD CONSTRAINT "positions_provider_id_providers_id_fk" FOREIGN KEY ("provider_id") REFERENCES "public"."providers"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "positions" ADD CONSTRAINT "positions_signal_id_signals_id_fk" FOREIGN KEY ("signal_id") REFERENCES "public"."signals"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "copy_fanouts_signal_event_id_idx" ON "copy_fanouts" USING btree ("signal_event_id");--> statement-breakpoint
 CREATE INDEX "copy_fanouts_signal_id_seq_idx" ON "copy_fanouts" USING btree ("signal_id","seq");--> statement-breakpoint
 CREATE INDEX "copy_fanouts_provider_id_idx" ON "copy_fanouts" USING btree ("provider_id");--> statement-breakpoint

@@ -164,11 +164,13 @@ export const copyOrders = pgTable(
     userId: text()
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    copySettingId: text().references(() => copySettings.id, { onDelete: "set null" }),
+    /** The following (no foreign key: copy_settings rows go only with their user, whose key above cascades; one trigger fewer per copy on the fan-out's hot path). */
+    copySettingId: text(),
     providerId: text()
       .notNull()
       .references(() => providers.id, { onDelete: "cascade" }),
-    signalId: text().references(() => signals.id, { onDelete: "cascade" }),
+    /** No foreign key: signals are never deleted but with their provider, whose key above cascades. */
+    signalId: text(),
     signalEventId: text(),
     seq: integer(),
     positionId: text(),
@@ -220,11 +222,13 @@ export const positions = pgTable(
     userId: text()
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    copySettingId: text().references(() => copySettings.id, { onDelete: "set null" }),
+    /** The following (no foreign key, as on copy_orders). */
+    copySettingId: text(),
     providerId: text()
       .notNull()
       .references(() => providers.id, { onDelete: "cascade" }),
-    signalId: text().references(() => signals.id, { onDelete: "set null" }),
+    /** No foreign key, as on copy_orders. */
+    signalId: text(),
     venue: text().notNull(),
     symbol: text().notNull(),
     side: text().$type<"long" | "short">().notNull(),
