@@ -139,21 +139,20 @@ export function OrdersJournal({ providers }: { providers: { id: string; displayN
           </EmptyState>
         </div>
       ) : (
-        <Table className="min-w-[74rem]" containerProps={{ role: "region", "aria-label": "Copy orders", tabIndex: 0 }}>
+        <Table className="min-w-[60rem]" containerProps={{ role: "region", "aria-label": "Copy orders", tabIndex: 0 }}>
           <TableCaption className="sr-only">Copy orders, newest first</TableCaption>
           <TableHeader className="bg-transparent">
             <TableRow>
               <TableHead>Time (UTC)</TableHead>
               <TableHead>Order</TableHead>
               <TableHead>Provider</TableHead>
-              <TableHead>Status</TableHead>
+              <TableHead>Status · reason</TableHead>
               <TableHead className="text-right">Quantity</TableHead>
               <TableHead className="text-right">Requested</TableHead>
               <TableHead className="text-right">Filled</TableHead>
               <TableHead className="text-right">Slippage</TableHead>
               <TableHead className="text-right">Latency</TableHead>
               <TableHead className="text-right">Fee</TableHead>
-              <TableHead>Reason</TableHead>
             </TableRow>
           </TableHeader>
           <TableBody>
@@ -170,18 +169,20 @@ export function OrdersJournal({ providers }: { providers: { id: string; displayN
                     </span>
                   </TableCell>
                   <TableCell className="whitespace-nowrap">{o.provider.displayName}</TableCell>
-                  <TableCell>
+                  <TableCell className="max-w-[20rem] min-w-[12rem]">
                     <Badge tone={ORDER_STATUS_TONE[o.status] ?? "slate"}>{ORDER_STATUS_LABEL[o.status] ?? o.status}</Badge>
+                    {reason ? (
+                      <span className="mt-1 block text-xs text-slate-600" title={reason.code ?? undefined}>
+                        {reason.text}
+                      </span>
+                    ) : null}
                   </TableCell>
-                  <TableCell className="text-right tabular-nums">{exact(o.quantity)}</TableCell>
+                  <TableCell className="text-right tabular-nums">{o.status === "skipped" ? "—" : exact(o.quantity)}</TableCell>
                   <TableCell className="text-right tabular-nums">{exact(o.requestedPrice ?? o.limitPrice)}</TableCell>
                   <TableCell className="text-right tabular-nums">{exact(o.fillPrice)}</TableCell>
                   <TableCell className="text-right whitespace-nowrap tabular-nums">{bps(o.slippageBps)}</TableCell>
                   <TableCell className="text-right whitespace-nowrap tabular-nums">{latency(o.latencyMs)}</TableCell>
                   <TableCell className="text-right tabular-nums">{o.status === "filled" ? money(o.fee) : "—"}</TableCell>
-                  <TableCell className="max-w-xs text-xs text-slate-600" title={reason?.code ?? undefined}>
-                    {reason?.text ?? ""}
-                  </TableCell>
                 </TableRow>
               );
             })}
