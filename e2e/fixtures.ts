@@ -127,3 +127,27 @@ export async function publishSignal(page: Page, tag: string): Promise<string> {
   await expect(page.getByRole("status").filter({ hasText: /published/i })).toBeVisible();
   return note;
 }
+
+/** A provider fresh from sign-up sets up payouts through the stand-in onboarding and a $5.00 price, no trial. */
+export async function openPaidSubscriptions(page: Page): Promise<void> {
+  await page.goto("/revenue");
+  await page.getByRole("button", { name: "Set up payouts with Stripe" }).click();
+  await expect(page).toHaveURL(/\/dev\/stripe\/onboarding\/acct_/);
+  await page.getByRole("textbox", { name: "Business name" }).fill("E2E Signals LLC");
+  await page.getByRole("button", { name: "Complete onboarding" }).click();
+  await expectPath(page, "/revenue");
+  await page.getByRole("textbox", { name: "Monthly price (USD)" }).fill("5.00");
+  await page.getByRole("textbox", { name: "Free trial (days)" }).fill("0");
+  await page.getByRole("button", { name: "Save price" }).click();
+  await expect(page.getByText("Open for subscribers")).toBeVisible();
+}
+
+/** A trader subscribes from the provider's profile through the stand-in checkout with the good test card. */
+export async function subscribeWithCard(page: Page, profile: string): Promise<void> {
+  await page.goto(profile);
+  await page.locator("#subscribe").getByRole("button", { name: "Subscribe" }).click();
+  await expect(page).toHaveURL(/\/dev\/stripe\/checkout\/cs_test_/);
+  await page.getByRole("radio", { name: /4242 4242 4242 4242/ }).check();
+  await page.getByRole("button", { name: /^Pay \$/ }).click();
+  await expectPath(page, "/subscriptions/welcome");
+}
