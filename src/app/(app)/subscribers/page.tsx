@@ -15,14 +15,14 @@ export default async function SubscribersPage() {
   const user = await requireProvider("/subscribers");
   const caller = await api();
   const [provider, subs] = await Promise.all([getProviderByUserId(user.id), caller.subscriptions.subscribers()]);
-  const execution = provider ? await caller.copy.executionQuality({ providerId: provider.id }) : null;
+  const [execution, copiers] = provider ? await Promise.all([caller.copy.executionQuality({ providerId: provider.id }), caller.copy.copiers()]) : [null, null];
   const live = subs.filter((s) => s.status === "active" || s.status === "trialing" || s.status === "past_due").length;
   return (
     <>
       <PageHeader title="Subscribers" description="Who follows you and since when. Names only: subscribers' emails stay private." />
       {subs.length ? (
         <>
-          <div className="mb-4 grid gap-4 sm:grid-cols-2">
+          <div className="mb-4 grid gap-4 sm:grid-cols-3">
             <Card>
               <CardBody>
                 <p className="text-sm text-slate-500">Following now</p>
@@ -35,6 +35,20 @@ export default async function SubscribersPage() {
                 <p className="mt-1 text-2xl font-semibold tabular-nums">{subs.length}</p>
               </CardBody>
             </Card>
+            {copiers ? (
+              <Card>
+                <CardBody>
+                  <p className="text-sm text-slate-500">Followers copying</p>
+                  <p className="mt-1 text-2xl font-semibold tabular-nums" data-testid="followers-copying">
+                    {copiers.copying}
+                  </p>
+                  <p className="mt-1 text-xs text-slate-500">
+                    {copiers.openCopies} open {copiers.openCopies === 1 ? "copy" : "copies"}
+                    {copiers.paused ? ` · ${copiers.paused} paused` : ""}
+                  </p>
+                </CardBody>
+              </Card>
+            ) : null}
           </div>
           <Card>
             <ul className="divide-y divide-slate-100">

@@ -65,6 +65,7 @@ const protectedCalls: Record<string, Call> = {
   "copy.journalStats": (c) => c.copy.journalStats(),
   "copy.closePosition": (c) => c.copy.closePosition({ positionId: "pos_x" }),
   "copy.killAll": (c) => c.copy.killAll(),
+  "copy.copiers": (c) => c.copy.copiers(),
   "copy.live": async (c) => (await c.copy.live())[Symbol.asyncIterator]().next(),
   "copy.pauseFollowing": (c) => c.copy.pauseFollowing({ providerId: "prv_x" }),
   "copy.closeFollowing": (c) => c.copy.closeFollowing({ providerId: "prv_x" }),

@@ -167,11 +167,12 @@ export async function followerJournalStats(userId: string): Promise<FollowerJour
   const [byStatus, reasons, [ent], [ret]] = await Promise.all([
     db.select({ status: copyOrders.status, n: count() }).from(copyOrders).where(eq(copyOrders.userId, userId)).groupBy(copyOrders.status),
     db
-      .select({ reason: sql<string>`coalesce(${copyOrders.reason}, 'unknown')`, n: count() })
+      // By the reason's code ("max_open_positions"), not its sentence, which names figures that vary.
+      .select({ reason: sql<string>`coalesce(split_part(${copyOrders.reason}, ':', 1), 'unknown')`, n: count() })
       .from(copyOrders)
       .where(and(eq(copyOrders.userId, userId), eq(copyOrders.status, "skipped")))
-      .groupBy(sql`coalesce(${copyOrders.reason}, 'unknown')`)
-      .orderBy(sql`count(*) desc`, sql`coalesce(${copyOrders.reason}, 'unknown')`),
+      .groupBy(sql`coalesce(split_part(${copyOrders.reason}, ':', 1), 'unknown')`)
+      .orderBy(sql`count(*) desc`, sql`coalesce(split_part(${copyOrders.reason}, ':', 1), 'unknown')`),
     db
       .select({
         n: count(),
@@ -208,4 +209,25 @@ export async function followerJournalStats(userId: string): Promise<FollowerJour
     publishedMedianReturn: trim(ret?.published ?? null),
     medianReturnGap: trim(ret?.gap ?? null),
   };
+}
+
+export interface ProviderCopiers {
+  /** Followings with copying on and not paused. */
+  copying: number;
+  /** Followings paused by the follower, a risk rule or a kill switch. */
+  paused: number;
+  /** Followers' copies of this provider's signals open now. */
+  openCopies: number;
+}
+
+/** For the provider's own dashboard: how many followers copy it now (counts only, never who). */
+export async function providerCopiers(providerId: string): Promise<ProviderCopiers> {
+  const [row] = await executeRows<{ copying: number; paused: number; open: number }>(
+    db,
+    sql`select
+          (select count(*)::int from copy_settings where provider_id = ${providerId} and enabled and paused_reason is null) as copying,
+          (select count(*)::int from copy_settings where provider_id = ${providerId} and paused_reason is not null) as paused,
+          (select count(*)::int from positions where provider_id = ${providerId} and status = 'open') as open`,
+  );
+  return { copying: row?.copying ?? 0, paused: row?.paused ?? 0, openCopies: row?.open ?? 0 };
 }

@@ -167,3 +167,14 @@ describe("copy.executionQuality", () => {
     await createUser("subscriber");
   });
 });
+
+describe("copy.copiers", () => {
+  it("gives a provider its own copier counts, and traders nothing", async () => {
+    const { p, alice, bob } = await world();
+    await bob.caller.copy.pauseFollowing({ providerId: p.provider.id });
+    expect(await p.caller.copy.copiers()).toEqual({ copying: 1, paused: 1, openCopies: 2 });
+    const other = await newProvider();
+    expect(await other.caller.copy.copiers()).toEqual({ copying: 0, paused: 0, openCopies: 0 });
+    expect(await trpcCode(alice.caller.copy.copiers())).toBe("FORBIDDEN");
+  });
+});

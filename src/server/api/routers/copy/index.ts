@@ -6,7 +6,7 @@
  */
 import "server-only";
 import { z } from "zod";
-import { createTRPCRouter, protectedProcedure, publicProcedure } from "@/server/api/trpc";
+import { createTRPCRouter, protectedProcedure, providerProcedure, publicProcedure } from "@/server/api/trpc";
 import {
   closePositionSchema,
   executionQualitySchema,
@@ -21,7 +21,7 @@ import { getFollowSettings, listFollowings, previewSizing, saveFollowSettings, s
 import { paperAccountView, resetPaperAccount } from "@/server/services/copy/account";
 import { closeOwnPosition, listOrders, listPositions } from "@/server/services/copy/journal";
 import { closeFollowing, killAllCopies, pauseFollowing } from "@/server/services/copy/kill-switches";
-import { executionQualityFor, followerJournalStats } from "@/server/services/copy/ledger";
+import { executionQualityFor, followerJournalStats, providerCopiers } from "@/server/services/copy/ledger";
 import { copyLive } from "./live";
 
 const providerInput = z.object({ providerId: providerIdSchema });
@@ -78,6 +78,8 @@ export const copyRouter = createTRPCRouter({
   pauseFollowing: protectedProcedure.input(providerInput).mutation(({ ctx, input }) => pauseFollowing(ctx.service, input.providerId)),
   closeFollowing: protectedProcedure.input(providerInput).mutation(({ ctx, input }) => closeFollowing(ctx.service, input.providerId)),
 
+  /** The signed-in provider's own copier counts (never who). */
+  copiers: providerProcedure.input(z.void()).query(({ ctx }) => providerCopiers(ctx.provider.id)),
   executionQuality: publicProcedure
     .input(executionQualitySchema)
     .output(executionQualityOutput)
