@@ -159,7 +159,6 @@ CREATE UNIQUE INDEX "copy_orders_client_order_id_idx" ON "copy_orders" USING btr
 CREATE INDEX "copy_orders_user_id_created_at_idx" ON "copy_orders" USING btree ("user_id","created_at");--> statement-breakpoint
 CREATE INDEX "copy_orders_provider_id_leg_idx" ON "copy_orders" USING btree ("provider_id","leg");--> statement-breakpoint
 CREATE INDEX "copy_orders_signal_id_idx" ON "copy_orders" USING btree ("signal_id");--> statement-breakpoint
-CREATE INDEX "copy_orders_copy_setting_id_idx" ON "copy_orders" USING btree ("copy_setting_id");--> statement-breakpoint
 CREATE INDEX "copy_orders_position_id_idx" ON "copy_orders" USING btree ("position_id");--> statement-breakpoint
 CREATE INDEX "copy_orders_planned_idx" ON "copy_orders" USING btree ("venue","created_at") WHERE status = 'planned';--> statement-breakpoint
 CREATE UNIQUE INDEX "copy_settings_user_id_provider_id_idx" ON "copy_settings" USING btree ("user_id","provider_id");--> statement-breakpoint

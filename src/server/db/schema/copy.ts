@@ -204,7 +204,6 @@ export const copyOrders = pgTable(
     index("copy_orders_user_id_created_at_idx").on(t.userId, t.createdAt),
     index("copy_orders_provider_id_leg_idx").on(t.providerId, t.leg),
     index("copy_orders_signal_id_idx").on(t.signalId),
-    index("copy_orders_copy_setting_id_idx").on(t.copySettingId),
     // A position's exits (its average exit is summed from them).
     index("copy_orders_position_id_idx").on(t.positionId),
     // A connection's queue: its planned orders, oldest first.

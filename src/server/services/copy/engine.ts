@@ -210,23 +210,12 @@ async function entryPage(fanout: CopyFanoutRow, cursor: string, opts: EngineOpti
       ? { ...current, status: current.entryType === "limit" ? ("pending" as const) : ("open" as const), stopLoss: String((fanout.data as { stopLoss?: string | null }).stopLoss ?? current.stopLoss ?? "") || null }
       : current;
     // The page: the provider's copy-enabled followers after the cursor (copy_settings_provider_id_enabled_id_idx).
-    const page = sql`select id, user_id from copy_settings where provider_id = ${fanout.providerId} and enabled and id > ${cursor} order by id limit ${size}`;
-    // Their paper accounts exist, and those not yet touched today take today's start-of-day equity (one statement).
-    await executeRows(
-      tx,
-      sql`with page as (${page}), created as (
-            insert into paper_accounts (id, user_id) select 'ppa_' || replace(gen_random_uuid()::text, '-', ''), user_id from page
-            on conflict (user_id) do nothing returning user_id
-          )
-          update paper_accounts as a set day = ${utcDay(now)}, day_start_equity = a.balance + coalesce((
-              select sum(case when p.side = 'long' then (p.mark_price - p.avg_entry) * p.quantity else (p.avg_entry - p.mark_price) * p.quantity end)
-              from positions as p where p.user_id = a.user_id and p.status = 'open' and p.venue = 'paper'), 0)
-          where a.user_id in (select user_id from page) and a.day is distinct from ${utcDay(now)}`,
-    );
     const rows = await executeRows<FollowerRow>(
       tx,
       sql`select c.*,
-          a.balance + coalesce(op.pnl, 0) as equity, a.day_start_equity,
+          coalesce(a.balance, 10000) + coalesce(op.pnl, 0) as equity,
+          -- Today's starting equity: recorded by the day's first change, else what the equity is now (no change yet today).
+          case when a.day = ${utcDay(now)} then a.day_start_equity else coalesce(a.balance, 10000) + coalesce(op.pnl, 0) end as day_start_equity,
           coalesce(op.mine, 0) as open_positions,
           coalesce(pp.pnl, 0) as provider_pnl,
           (c.user_id = pr.user_id or exists (
@@ -237,7 +226,7 @@ async function entryPage(fanout: CopyFanoutRow, cursor: string, opts: EngineOpti
           exists (select 1 from positions as h where h.user_id = c.user_id and h.signal_id = ${fanout.signalId}) as has_position
         from copy_settings as c
         join providers as pr on pr.id = c.provider_id
-        join paper_accounts as a on a.user_id = c.user_id
+        left join paper_accounts as a on a.user_id = c.user_id
         left join lateral (
           select sum(case when p.side = 'long' then (p.mark_price - p.avg_entry) * p.quantity else (p.avg_entry - p.mark_price) * p.quantity end) as pnl,
             count(*) filter (where p.copy_setting_id = c.id) as mine
@@ -279,11 +268,11 @@ async function entryPage(fanout: CopyFanoutRow, cursor: string, opts: EngineOpti
       const key = JSON.stringify([settings, account]);
       let decision = decisions.get(key);
       if (!decision) decisions.set(key, (decision = planCopyOrder(signal, leg, settings, account, market)));
-      orders.push(entryRecord(fanout, signal, r, decision, now));
+      orders.push({ ...entryRecord(fanout, signal, r, decision, now), dayStartEquity: account.dayStartEquity });
       if (decision.action === "order" && !r.entitled) freeClaims.push({ userId: r.user_id });
     }
     if (opts.afterVenue) await opts.afterVenue(orders);
-    const inserted = await persistOrders(tx, orders);
+    const inserted = await persistOrders(tx, orders, now);
     if (freeClaims.length) {
       await executeRows(
         tx,
@@ -547,7 +536,7 @@ async function exitPage(fanout: CopyFanoutRow, cursor: string, opts: EngineOptio
       if (o) orders.push(o);
     }
     if (opts.afterVenue) await opts.afterVenue(orders);
-    const inserted = await persistOrders(tx, orders);
+    const inserted = await persistOrders(tx, orders, now);
     return {
       next: rows.length < size ? null : rows[rows.length - 1]!.id,
       followers: rows.length + serial.planned,
@@ -1030,7 +1019,7 @@ export async function closePositionsNow(input: CloseNowInput, options: EngineOpt
       const o = exitRecord(p, leg, market, { clientOrderId: clientOrderId({ eventId: p.id, userId: p.user_id, leg: "manual-close" }), signalEventId: null, seq: null, requestedAt: now.getTime() }, now);
       if (o) orders.push({ ...o, reason: input.reason });
     }
-    const inserted = await persistOrders(tx, orders);
+    const inserted = await persistOrders(tx, orders, now);
     return { closed: inserted.size };
   });
 }

@@ -137,6 +137,33 @@ describe("copy fan-out under faults", () => {
     expect((await orderKeys(result!.signal.id)).orders).toBe(followers.length);
   });
 
+  it("daily loss limit: a loss past 5% of the day's starting equity stops new entries until the day turns", async () => {
+    const p = await newProvider();
+    const [user] = await copyingFollowers(p.provider.id, 1, { sizingMode: "fixed", fixedAmount: "5000", maxPositionPct: "1", dailyLossPct: "0.05" });
+    const first = (await publishSignal(actingAs(p.user), p.provider.id, BTC, "ui")).signal;
+    await waitForFanouts(first.id);
+    const [account] = await executeRows<{ day: string; day_start_equity: string }>(t.db, sql`select day, day_start_equity::text from paper_accounts where user_id = ${user}`);
+    // Recorded by the day's first change: the equity before the entry's fee.
+    expect(account).toEqual({ day: new Date().toISOString().slice(0, 10), day_start_equity: "10000" });
+    market.setPrice("BTC/USDT", "28000");
+    await closeSignal(actingAs(p.user), { providerId: p.provider.id, signalId: first.id }, {});
+    await waitForFanouts(first.id);
+
+    market.setPrice("BTC/USDT", "32045.14");
+    const second = (await publishSignal(actingAs(p.user), p.provider.id, BTC, "ui")).signal;
+    await waitForFanouts(second.id);
+    const [skipped] = await db.select().from(copyOrders).where(eq(copyOrders.signalId, second.id));
+    expect(skipped).toMatchObject({ status: "skipped" });
+    expect(skipped!.reason).toMatch(/^daily_loss_limit/);
+
+    // The next UTC day starts from the equity then: entries resume.
+    await executeRows(t.db, sql`update paper_accounts set day = '2000-01-01' where user_id = ${user}`);
+    const third = (await publishSignal(actingAs(p.user), p.provider.id, BTC, "ui")).signal;
+    await waitForFanouts(third.id);
+    const [filled] = await db.select().from(copyOrders).where(eq(copyOrders.signalId, third.id));
+    expect(filled).toMatchObject({ status: "filled", leg: "entry" });
+  });
+
   it("writes no fan-out row while nobody copies the provider", async () => {
     const p = await newProvider();
     const { signal } = await publishSignal(actingAs(p.user), p.provider.id, BTC, "ui");

@@ -55,6 +55,8 @@ export interface OrderRecord {
   position: PositionEffect | null;
   /** Added to the paper balance (realised P&L − fee). */
   balanceDelta: string;
+  /** The follower's start-of-day equity as the page's load saw it (recorded by the day's first change), if known. */
+  dayStartEquity?: string | null;
 }
 
 export type PositionEffect =
@@ -81,7 +83,8 @@ export type PositionEffect =
  * Writes a batch of copy orders in one statement; returns the client order ids newly inserted (a retried batch gets
  * back only what it had not written). NOTIFYs the followers touched, on commit.
  */
-export async function persistOrders(tx: Executor, orders: readonly OrderRecord[]): Promise<Set<string>> {
+export async function persistOrders(tx: Executor, orders: readonly OrderRecord[], now: Date): Promise<Set<string>> {
+  const day = now.toISOString().slice(0, 10);
   if (!orders.length) return new Set();
   const rows = orders.map((o) => ({
     id: o.id,
@@ -121,6 +124,7 @@ export async function persistOrders(tx: Executor, orders: readonly OrderRecord[]
     pos_status: o.position?.op === "update" ? o.position.status : null,
     pos_closed_at: o.position?.op === "update" ? o.position.closedAt : null,
     balance_delta: o.balanceDelta,
+    day_start_hint: o.dayStartEquity ?? null,
   }));
   const result = await executeRows<{ client_order_id: string }>(
     tx,
@@ -131,7 +135,7 @@ export async function persistOrders(tx: Executor, orders: readonly OrderRecord[]
     requested_price numeric, limit_price numeric, fill_price numeric, quantity numeric, fee numeric, slippage_bps numeric,
     latency_ms bigint, venue_order_id text, filled_at timestamptz, pos_op text, pos_side text, pos_quantity numeric,
     pos_avg_entry numeric, pos_stop numeric, pos_opened_at timestamptz, pos_avg_exit numeric, pos_realized numeric,
-    pos_fees numeric, pos_status text, pos_closed_at timestamptz, balance_delta numeric)
+    pos_fees numeric, pos_status text, pos_closed_at timestamptz, balance_delta numeric, day_start_hint numeric)
 ), o as (
   insert into copy_orders (id, client_order_id, user_id, copy_setting_id, provider_id, signal_id, signal_event_id, seq, position_id,
     venue, symbol, side, leg, order_type, status, reason, requested_price, limit_price, fill_price, quantity, fee, slippage_bps,
@@ -163,9 +167,19 @@ export async function persistOrders(tx: Executor, orders: readonly OrderRecord[]
   from n where n.pos_op = 'update' and p.id = n.position_id
   returning 1
 ), b as (
-  update paper_accounts as a set balance = a.balance + d.delta, updated_at = now()
-  from (select user_id, sum(balance_delta) as delta from n where venue = 'paper' group by user_id) as d
-  where a.user_id = d.user_id
+  -- The balances: created on first use (10,000), moved by the orders newly written. The first change of a UTC day
+  -- also records the day's starting equity (the daily loss limit's base): the equity before this change, which the
+  -- page's load computed (the hint) or, without one, the balance plus open P&L at the marks.
+  insert into paper_accounts as a (id, user_id, balance, day, day_start_equity)
+  select 'ppa_' || replace(gen_random_uuid()::text, '-', ''), d.user_id, 10000 + d.delta, ${day}, d.hint
+  from (select user_id, sum(balance_delta) as delta, max(day_start_hint) as hint from n where venue = 'paper' group by user_id) as d
+  on conflict (user_id) do update set
+    balance = a.balance + excluded.balance - 10000,
+    day = excluded.day,
+    day_start_equity = case when a.day = excluded.day then a.day_start_equity else coalesce(excluded.day_start_equity, a.balance + coalesce((
+        select sum(case when p.side = 'long' then (p.mark_price - p.avg_entry) * p.quantity else (p.avg_entry - p.mark_price) * p.quantity end)
+        from positions as p where p.user_id = a.user_id and p.status = 'open' and p.venue = 'paper'), 0)) end,
+    updated_at = now()
   returning 1
 )
 select client_order_id from o`,
