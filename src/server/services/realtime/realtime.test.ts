@@ -15,7 +15,7 @@ import { createTRPCContext, type SessionUser } from "@/server/api/trpc";
 import { resetRateLimits } from "@/server/rate-limit";
 import { closeSignal, moveStop, publishSignal } from "@/server/services/signals";
 import { waitForInlineRuns } from "@/server/jobs/inline/runner";
-import { listenerCount, stopRealtime } from "./index";
+import { listenerCount, signalChanges, stopRealtime, type SignalChange } from "./index";
 
 useTestDatabase();
 const market = useFakeMarket();
@@ -104,5 +104,39 @@ describe("signals.live on a provider's page", () => {
       for (const stream of Object.values(viewers)) await stream.close();
       await waitForInlineRuns();
     }
+  });
+});
+
+describe("the hub's broadcast", () => {
+  it("gives every stream every change in order when there are more streams than one slice, and changes overlap", async () => {
+    const p = await newProvider();
+    const meta = actingAs(p.user);
+    const abort = new AbortController();
+    const base = listenerCount();
+    // More streams than the hub hands a change per event-loop turn, so the second change arrives mid-broadcast.
+    const streams = Array.from({ length: 150 }, () => signalChanges(abort.signal));
+    const got: SignalChange["kind"][][] = streams.map(() => []);
+    const reading = streams.map(async (stream, i) => {
+      for await (const change of stream) {
+        if (change.providerId !== p.provider.id) continue;
+        got[i]!.push(change.kind);
+        if (got[i]!.length === 3) return;
+      }
+    });
+    try {
+      await untilListening(base + streams.length);
+      market.setPrice("BTC/USDT", "32050.5");
+      const { signal } = await publishSignal(meta, p.provider.id, { symbol: "BTC/USDT", side: "short", stopLoss: "33777.77" }, "ui");
+      // Without waiting for delivery: each change may arrive while the previous one is still being handed out.
+      await moveStop(meta, { providerId: p.provider.id, signalId: signal.id }, "33500.5");
+      await closeSignal(meta, { providerId: p.provider.id, signalId: signal.id }, {});
+      await within(Promise.all(reading), 10_000, "every stream's three changes");
+      expect(new Set(got.map((kinds) => kinds.join(",")))).toEqual(new Set(["published,stop_moved,closed"]));
+    } finally {
+      abort.abort();
+      await Promise.allSettled(reading);
+      await waitForInlineRuns();
+    }
+    expect(listenerCount()).toBe(base);
   });
 });
