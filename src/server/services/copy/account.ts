@@ -15,7 +15,7 @@ import { copySettings, copyOrders, paperAccountResets, paperAccounts, positions 
 import { ConflictError } from "@/server/errors";
 import type { ActingContext } from "@/server/services/context";
 import { recordAudit } from "@/server/services/audit";
-import { closePositionsNow, ensurePaperAccount } from "./engine";
+import { closePositionsNow, ensurePaperAccount, markPositionsOf } from "./engine";
 
 export const PAPER_STARTING_BALANCE = "10000";
 export const PAPER_CURRENCY = "USDT";
@@ -70,6 +70,8 @@ export interface PaperAccountView {
 const day = (d: Date) => d.toISOString().slice(0, 10);
 
 export async function paperAccountView(userId: string, now: Date = new Date()): Promise<PaperAccountView> {
+  // Open copies priced at the market first: equity and open P&L are at the mark.
+  await markPositionsOf(userId);
   const account = await db.query.paperAccounts.findFirst({ where: eq(paperAccounts.userId, userId) });
   if (!account) {
     const { unrealised, open } = await openPnl(userId);

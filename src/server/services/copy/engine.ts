@@ -239,7 +239,10 @@ async function entryPage(fanout: CopyFanoutRow, cursor: string, opts: EngineOpti
         ) as pp on true
         where c.provider_id = ${fanout.providerId} and c.enabled and c.id > ${cursor}
         order by c.id
-        limit ${size}`,
+        limit ${size}
+        -- INVARIANT: a follower's pause or kill switch (an UPDATE of these rows) waits for this page to commit, so its
+        -- close-all sees the copies this page opens; and this page never plans on settings changed under it.
+        for share of c`,
     );
     if (!rows.length) return { next: null, followers: 0, orders: 0 };
     const kill = await killSwitchFor(tx, fanout.providerId);
@@ -563,9 +566,37 @@ async function limitFillPage(fanout: CopyFanoutRow, cursor: string, opts: Engine
       .for("update");
     if (!resting.length || !signal) return { next: null, followers: 0, orders: 0 };
     const fillPrice = String((fanout.data as { price?: string }).price ?? signal.fillPrice ?? signal.entryPrice);
+    // A resting entry is still an entry: it fills only while its follower may enter (copying on and not paused, no
+    // kill switch, still entitled); otherwise it is cancelled now, with the reason.
+    const kill = await killSwitchFor(tx, fanout.providerId);
+    const standing = await executeRows<{ id: string; active: boolean; entitled: boolean }>(
+      tx,
+      sql`select o.id, coalesce(c.enabled and c.paused_reason is null, false) as active,
+            (o.user_id = pr.user_id or c.subscription_id is null or exists (
+              select 1 from subscriptions where subscriptions.subscriber_id = o.user_id and subscriptions.provider_id = o.provider_id and ${entitledNow(now)}
+            )) as entitled
+          from copy_orders as o
+          join providers as pr on pr.id = o.provider_id
+          left join copy_settings as c on c.id = o.copy_setting_id
+          where o.id in (select unnest(${pgArray(resting.map((o) => o.id))}::text[]))`,
+    );
+    const refusal = new Map<string, string>();
+    for (const r of standing) {
+      if (kill) refusal.set(r.id, `kill_switch: copying is stopped ${kill === "platform" ? "on the platform" : "for this provider"}, so the resting entry was cancelled`);
+      else if (!r.active) refusal.set(r.id, "paused: copying this provider was turned off or paused before the limit filled");
+      else if (!r.entitled) refusal.set(r.id, "not_entitled: the subscription lapsed before the limit filled");
+    }
     let n = 0;
     const connections = new Set<string>();
     for (const o of resting) {
+      const refused = refusal.get(o.id);
+      if (refused) {
+        await tx
+          .update(copyOrders)
+          .set({ status: "cancelled", reason: refused })
+          .where(and(eq(copyOrders.id, o.id), eq(copyOrders.status, "submitted")));
+        continue;
+      }
       if (!isBatchVenue(o.venue)) {
         // The signal filled: the follower's exchange gets a market order now, through the connection's run.
         const moved = await tx
@@ -973,6 +1004,54 @@ export async function staleConnections(olderThanMs = 10_000): Promise<string[]> 
     sql`select distinct venue from copy_orders where status = 'planned' and created_at < now() - make_interval(secs => ${olderThanMs / 1000})`,
   );
   return rows.map((r) => r.venue);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Marks: open paper positions priced at the market
+
+const marked = new Map<string, number>();
+/** How long a symbol's mark stands before a read or the monitor prices it again. */
+const MARK_TTL_MS = 10_000;
+
+/**
+ * Prices the open paper copies of these symbols (default: every symbol with an open paper copy) at the market-data
+ * adapter's last price, at most once per symbol per 10 s: open P&L, equity and the risk rules' equity use the mark.
+ * A symbol the adapter cannot price keeps its last mark (logged).
+ */
+export async function markOpenPositions(symbols?: readonly string[], options: EngineOptions = {}): Promise<number> {
+  const opts = withDefaults(options);
+  const list =
+    symbols ??
+    (await db.selectDistinct({ symbol: positions.symbol }).from(positions).where(and(eq(positions.status, "open"), eq(positions.venue, "paper")))).map((r) => r.symbol);
+  let updated = 0;
+  for (const symbol of new Set(list)) {
+    const last = marked.get(symbol);
+    if (last && Date.now() - last < MARK_TTL_MS) continue;
+    marked.set(symbol, Date.now());
+    try {
+      const price = await (opts.price ?? marketPrice)(symbol);
+      const rows = await db
+        .update(positions)
+        .set({ markPrice: price })
+        .where(and(eq(positions.symbol, symbol), eq(positions.status, "open"), eq(positions.venue, "paper")))
+        .returning({ id: positions.id });
+      updated += rows.length;
+    } catch (err) {
+      logger.warn({ err, symbol }, "copy: could not mark open positions to market");
+    }
+  }
+  return updated;
+}
+
+/** Forgets when symbols were last marked (tests: the next read marks again). */
+export function forgetMarks(): void {
+  marked.clear();
+}
+
+/** The marks of one user's open paper copies, before a read of their positions or account. */
+export async function markPositionsOf(userId: string): Promise<void> {
+  const rows = await db.selectDistinct({ symbol: positions.symbol }).from(positions).where(and(eq(positions.userId, userId), eq(positions.status, "open"), eq(positions.venue, "paper")));
+  if (rows.length) await markOpenPositions(rows.map((r) => r.symbol));
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -19,7 +19,8 @@ import { resetRateLimits } from "@/server/rate-limit";
 import { sendEvent } from "@/server/jobs/events";
 import { waitForInlineRuns } from "@/server/jobs/inline/runner";
 import { cancelSignal, checkPublication, closeSignal, publishOptimistic, publishSignal } from "@/server/services/signals";
-import { claimStaleFanouts, configureCopyEngine, runSignalFanouts } from "./engine";
+import { claimStaleFanouts, configureCopyEngine, forgetMarks, runSignalFanouts } from "./engine";
+import { paperAccountView } from "./account";
 
 const t = useTestDatabase();
 const market = useFakeMarket();
@@ -162,6 +163,22 @@ describe("copy fan-out under faults", () => {
     await waitForFanouts(third.id);
     const [filled] = await db.select().from(copyOrders).where(eq(copyOrders.signalId, third.id));
     expect(filled).toMatchObject({ status: "filled", leg: "entry" });
+  });
+
+  it("open copies are marked to the market when the account is read: open P&L and equity at the current price", async () => {
+    const p = await newProvider();
+    const [user] = await copyingFollowers(p.provider.id, 1);
+    const { signal } = await publishSignal(actingAs(p.user), p.provider.id, BTC, "ui");
+    await waitForFanouts(signal.id);
+    const { fill, quantity, fee } = expectedEntry("32045.14");
+    market.setPrice("BTC/USDT", "33000");
+    forgetMarks();
+    const view = await paperAccountView(user!);
+    // Exact, unrounded: (mark − entry) × quantity.
+    const open = D("33000").minus(fill).mul(quantity);
+    expect([view.unrealisedPnl, view.equity]).toEqual([open.toFixed(), D(10000).minus(fee).plus(open).toFixed()]);
+    const [pos] = await db.select().from(positions).where(eq(positions.signalId, signal.id));
+    expect(pos!.markPrice).toBe("33000");
   });
 
   it("writes no fan-out row while nobody copies the provider", async () => {

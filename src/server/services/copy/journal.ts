@@ -11,7 +11,7 @@ import { copyOrders, positions, providers, signals } from "@/server/db/schema";
 import { ConflictError, NotFoundError, ValidationError } from "@/server/errors";
 import type { ActingContext } from "@/server/services/context";
 import { recordAudit } from "@/server/services/audit";
-import { closePositionsNow } from "./engine";
+import { closePositionsNow, markPositionsOf } from "./engine";
 import type { OrderFilters } from "@/lib/validation/copy";
 import { unrealisedPnlSql } from "./account";
 
@@ -64,6 +64,7 @@ export async function listPositions(
   userId: string,
   opts: { status: "open" | "closed"; cursor?: string; limit?: number },
 ): Promise<{ items: PositionView[]; nextCursor: string | null }> {
+  if (opts.status === "open") await markPositionsOf(userId);
   const limit = opts.limit ?? 50;
   const time = opts.status === "open" ? positions.openedAt : positions.closedAt;
   const rows = await db

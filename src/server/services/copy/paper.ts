@@ -139,10 +139,10 @@ export async function persistOrders(tx: Executor, orders: readonly OrderRecord[]
 ), o as (
   insert into copy_orders (id, client_order_id, user_id, copy_setting_id, provider_id, signal_id, signal_event_id, seq, position_id,
     venue, symbol, side, leg, order_type, status, reason, requested_price, limit_price, fill_price, quantity, fee, slippage_bps,
-    latency_ms, venue_order_id, filled_at)
+    latency_ms, venue_order_id, filled_at, created_at)
   select id, client_order_id, user_id, copy_setting_id, provider_id, signal_id, signal_event_id, seq, position_id,
     venue, symbol, side::order_side, leg::copy_leg, order_type, status::copy_order_status, reason, requested_price, limit_price,
-    fill_price, quantity, fee, slippage_bps, latency_ms, venue_order_id, filled_at
+    fill_price, quantity, fee, slippage_bps, latency_ms, venue_order_id, filled_at, ${now.toISOString()}::timestamptz
   from x
   on conflict (client_order_id) do nothing
   returning client_order_id

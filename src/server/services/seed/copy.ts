@@ -7,7 +7,7 @@
 import "server-only";
 import { and, asc, eq, gte, inArray } from "drizzle-orm";
 import type { Db } from "@/server/db";
-import { copyFanouts, copySettings, providers, signalEvents, signals, subscriptions, users } from "@/server/db/schema";
+import { copyFanouts, copySettings, paperAccounts, providers, signalEvents, signals, subscriptions, users } from "@/server/db/schema";
 import { logger } from "@/server/logger";
 import { ensurePaperAccount, runFanout } from "@/server/services/copy/engine";
 import { newId } from "@/lib/ids";
@@ -29,6 +29,8 @@ export async function backfillDemoCopying(db: Db, now: Date = new Date()): Promi
 
   const startedAt = new Date(now.getTime() - COPY_DAYS * DAY);
   const account = await ensurePaperAccount(trader.id);
+  // The account opened when the copying began, so its history (curve, realised P&L, fees) counts the back-fill.
+  await db.update(paperAccounts).set({ createdAt: startedAt }).where(eq(paperAccounts.id, account.id));
   for (const p of followed) {
     // The paid demo follows come from the dev checkout; without it (no embedded Stripe), a complimentary one.
     let [sub] = await db
