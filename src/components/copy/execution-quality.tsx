@@ -31,6 +31,7 @@ export interface ExecutionQualityView {
 
 const NOT_ENOUGH = <span className="text-xs text-slate-400">Not enough data</span>;
 
+
 /**
  * The execution ledger's public aggregates (copy.executionQuality): how often signals were copied, the entry
  * slippage and latency followers got, and their median return next to the published one, per track-record window.
@@ -72,10 +73,27 @@ export function ExecutionQuality({ data, headingId }: { data: ExecutionQualityVi
     need === "entries" ? w.enoughData : need === "closed" ? w.closedCopies >= data.minSample : true;
   return (
     <div>
+      {/* Phones: one block per measure with its windows in a 2×2 grid, instead of a five-column table scrolling sideways. */}
+      <ul className="divide-y divide-slate-100 sm:hidden" aria-labelledby={headingId} data-testid="execution-quality-list">
+        {rows.map((r) => (
+          <li key={r.label} className="py-3 first:pt-0">
+            <p className="text-sm font-medium text-slate-800">{r.label}</p>
+            <p className="text-xs text-slate-500">{r.hint}</p>
+            <dl className="mt-2 grid grid-cols-2 gap-x-4 gap-y-1.5">
+              {data.windows.map((w) => (
+                <div key={w.window} className="flex items-baseline justify-between gap-2">
+                  <dt className="text-xs text-slate-500">{WINDOW_LABEL[w.window]}</dt>
+                  <dd className="text-right text-sm whitespace-nowrap tabular-nums">{enough(w, r.needsSample) ? r.cell(w) : NOT_ENOUGH}</dd>
+                </div>
+              ))}
+            </dl>
+          </li>
+        ))}
+      </ul>
       <Table
         className="min-w-[34rem]"
         containerProps={{ role: "region", "aria-labelledby": headingId, tabIndex: 0 }}
-        containerClassName="focus-visible:outline-2 focus-visible:outline-brand-600"
+        containerClassName="hidden focus-visible:outline-2 focus-visible:outline-brand-600 sm:block"
       >
         <TableCaption className="sr-only">Execution quality of copies by window</TableCaption>
         <TableHeader className="bg-transparent">

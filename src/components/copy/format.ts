@@ -49,6 +49,45 @@ export function exact(v: string | null | undefined): string {
   return d ? group(d.toFixed()) : "—";
 }
 
+/** Digits before the point of |d| (0 for a price under 1). */
+function intDigits(d: Decimal): number {
+  const abs = d.abs();
+  return abs.lt(1) ? 0 : abs.trunc().toFixed().length;
+}
+
+/** Decimals that keep `sig` significant digits of |d|: 20242.57 → 0 at 5, 0.071234 → 6 at 5. */
+function decimalsForSignificant(d: Decimal, sig: number): number {
+  const abs = d.abs();
+  if (abs.isZero()) return 0;
+  if (abs.gte(1)) return Math.max(0, sig - intDigits(d));
+  // 0.0712 → first significant digit is the 2nd decimal
+  const leadingZeros = -Math.floor(Math.log10(abs.toNumber())) - 1;
+  return leadingZeros + sig;
+}
+
+/**
+ * A price as a trader reads it: at least 2 decimals, about 5 significant digits for small prices
+ * ("20242.5786459" → "20,242.58", "970.04588186" → "970.05", "0.0712345" → "0.071235"), at most 8 decimals, and
+ * never padded past the decimals actually recorded beyond the 2 minimum. The exact value goes in a title (`exact`).
+ */
+export function displayPrice(v: string | null | undefined): string {
+  const d = parse(v);
+  if (!d) return "—";
+  const dp = Math.min(8, Math.max(2, Math.min(decimalsForSignificant(d, 5), d.decimalPlaces())));
+  return group(d.toDecimalPlaces(dp).toFixed(dp));
+}
+
+/**
+ * A quantity trimmed to about 6 significant digits (at most 8 decimals), trailing zeros dropped:
+ * "0.049395123" → "0.0493951", "1234.56789" → "1,234.57", "12" → "12".
+ */
+export function displayQuantity(v: string | null | undefined): string {
+  const d = parse(v);
+  if (!d) return "—";
+  const dp = Math.min(8, decimalsForSignificant(d, 6));
+  return group(d.toDecimalPlaces(dp).toFixed());
+}
+
 /** Basis points ("2.5") as "2.5 bps". */
 export function bps(v: string | null | undefined): string {
   const d = parse(v);
@@ -76,12 +115,17 @@ export interface FollowingStateInput {
 }
 
 export interface FollowingState {
-  /** "copying" | "paused" | "stopped" | "off" */
+  /** The follower's own state: "copying" | "paused" | "stopped" | "off" */
   kind: "copying" | "paused" | "stopped" | "off";
   label: string;
   /** The sentence saying why, or null when there is nothing to explain. */
   reason: string | null;
   tone: "green" | "amber" | "red" | "slate";
+  /**
+   * An admin kill switch on top of the follower's own state, or null. It is what stops entries while it is on, but
+   * the follower's own choice (paused, stop-loss hit…) is shown first: it still holds once the switch is off.
+   */
+  platform: { label: string; reason: string } | null;
 }
 
 const PAUSED_BY: Record<string, string> = {
@@ -92,24 +136,32 @@ const PAUSED_BY: Record<string, string> = {
   daily_loss: "Paused by your daily loss limit until 00:00 UTC.",
 };
 
-/** Where a following stands, in words. An admin switch outranks the follower's own state: it is what stops entries. */
+const PLATFORM_STOP = {
+  platform: { label: "Stopped by the platform", reason: "Stopped by the platform: no new copies anywhere right now. Exits still run." },
+  provider: { label: "Stopped by the platform", reason: "Stopped by the platform for this provider. Exits still run." },
+} as const;
+
+/** Where a following stands, in words: the follower's own state, then any admin switch that holds entries on top of it. */
 export function followingState(f: FollowingStateInput): FollowingState {
-  if (f.killSwitch === "platform") {
-    return { kind: "stopped", label: "Stopped by the platform", reason: "Stopped by the platform: no new copies anywhere right now. Exits still run.", tone: "red" };
-  }
-  if (f.killSwitch === "provider") {
-    return { kind: "stopped", label: "Stopped by the platform", reason: "Stopped by the platform for this provider. Exits still run.", tone: "red" };
-  }
+  const platform = f.killSwitch ? PLATFORM_STOP[f.killSwitch] : null;
   if (f.enabled) {
     if (!f.entitled && f.access === "none") {
-      return { kind: "paused", label: "Exits only", reason: "Your subscription has lapsed: no new copies; open copies still get their exits.", tone: "amber" };
+      return { kind: "paused", label: "Exits only", reason: "Your subscription has lapsed: no new copies; open copies still get their exits.", tone: "amber", platform };
     }
-    return { kind: "copying", label: "Copying", reason: null, tone: "green" };
+    return platform
+      ? { kind: "copying", label: "Copy on", reason: "Your copying is on: new signals are copied again once the platform lifts its stop.", tone: "slate", platform }
+      : { kind: "copying", label: "Copying", reason: null, tone: "green", platform };
   }
   if (f.pausedReason) {
-    return { kind: f.pausedReason === "paused" ? "paused" : "stopped", label: f.pausedReason === "paused" ? "Paused" : "Stopped", reason: PAUSED_BY[f.pausedReason] ?? "Paused.", tone: "amber" };
+    return {
+      kind: f.pausedReason === "paused" ? "paused" : "stopped",
+      label: f.pausedReason === "paused" ? "Paused" : "Stopped",
+      reason: PAUSED_BY[f.pausedReason] ?? "Paused.",
+      tone: "amber",
+      platform,
+    };
   }
-  return { kind: "off", label: "Not copying", reason: null, tone: "slate" };
+  return { kind: "off", label: "Not copying", reason: null, tone: "slate", platform };
 }
 
 export const LEG_LABEL: Record<string, string> = { entry: "Entry", tp: "Take-profit", stop: "Stop-loss", close: "Close", manual: "Manual close" };

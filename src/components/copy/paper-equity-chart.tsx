@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState } from "react";
 import type { IChartApi, ISeriesApi } from "lightweight-charts";
 import { formatUsdCents } from "@/lib/format/numbers";
+import { money } from "./format";
 
 export interface PaperCurvePoint {
   /** UTC day, YYYY-MM-DD. */
@@ -17,6 +18,21 @@ export interface PaperCurvePoint {
  * reads is printed from the decimal strings. The accessible name says where the curve starts and ends.
  */
 export function PaperEquityChart({ points, label }: { points: PaperCurvePoint[]; label: string }) {
+  // One point gives the price scale nothing to span (it invents a ±$0.05 axis around it): say it in words instead.
+  const [first] = points;
+  if (points.length < 2) {
+    return (
+      <p data-testid="paper-equity-empty" className="mt-2 rounded-md border border-dashed border-slate-200 px-4 py-6 text-center text-sm text-slate-600">
+        {first
+          ? `One day so far: ${money(first.value)} on ${first.time}. The curve is drawn once a second day has a point (it grows a point each day a copy fills).`
+          : "No days yet: the curve starts the first day a copy fills."}
+      </p>
+    );
+  }
+  return <EquityCanvas points={points} label={label} />;
+}
+
+function EquityCanvas({ points, label }: { points: PaperCurvePoint[]; label: string }) {
   const containerRef = useRef<HTMLDivElement>(null);
   const chartRef = useRef<{ chart: IChartApi; series: ISeriesApi<"Area"> } | null>(null);
   const [ready, setReady] = useState(false);

@@ -43,7 +43,7 @@ export function CopyTradingClient() {
       <div className="grid items-start gap-6 lg:grid-cols-[minmax(0,1fr)_20rem]">
         <PaperAccountCard />
         <div className="space-y-6">
-          <FollowerKillSwitch copying={copying} openPositions={openPositions} />
+          <FollowerKillSwitch copying={copying} openPositions={openPositions} loaded={Boolean(list.data)} />
           <JournalStats />
         </div>
       </div>

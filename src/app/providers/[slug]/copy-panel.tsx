@@ -25,7 +25,10 @@ export function CopyPanel({ provider, initial }: { provider: { id: string; slug:
       <CardBody className="space-y-3">
         <div className="flex items-center justify-between gap-2">
           <h2 className="text-base font-semibold text-slate-900">Copy on paper</h2>
-          <Badge tone={state.tone}>{state.label}</Badge>
+          <span className="flex flex-wrap justify-end gap-1.5">
+            <Badge tone={state.tone}>{state.label}</Badge>
+            {state.platform ? <Badge tone="red">{state.platform.label}</Badge> : null}
+          </span>
         </div>
         <LabelledSwitch
           label={`Copy ${provider.displayName}`}
@@ -41,7 +44,8 @@ export function CopyPanel({ provider, initial }: { provider: { id: string; slug:
           disabled={!hydrated || (!view.enabled && !canStart)}
           onCheckedChange={(enabled) => set.mutate({ providerId: provider.id, enabled })}
         />
-        {state.reason ? <p className="text-sm text-amber-800">{state.reason}</p> : null}
+        {state.reason ? <p className={`text-sm ${state.tone === "amber" ? "text-amber-800" : "text-slate-700"}`}>{state.reason}</p> : null}
+        {state.platform ? <p className="text-sm text-red-700">{state.platform.reason}</p> : null}
         {set.isError ? <Alert tone="error">{set.error.message}</Alert> : null}
         {view.access === "free" ? <p className="text-xs text-slate-500">Without a subscription this uses your free paper copies (4 signals in all).</p> : null}
         <p className="text-sm">

@@ -69,10 +69,16 @@ export function FollowingCard({ following: f, startOpen }: { following: Followin
             </Link>
             <Badge tone={access.tone}>{access.text}</Badge>
             <Badge tone={state.tone}>{state.label}</Badge>
+            {state.platform ? <Badge tone="red">{state.platform.label}</Badge> : null}
           </h3>
           {state.reason ? (
-            <p className={`mt-1 text-sm ${state.tone === "red" ? "text-red-700" : "text-amber-800"}`} data-testid="following-reason">
+            <p className={`mt-1 text-sm ${state.tone === "amber" ? "text-amber-800" : "text-slate-700"}`} data-testid="following-reason">
               {state.reason}
+            </p>
+          ) : null}
+          {state.platform ? (
+            <p className="mt-1 text-sm text-red-700" data-testid="following-platform-stop">
+              {state.platform.reason}
             </p>
           ) : null}
           <p className="mt-1 text-sm text-slate-600">
@@ -105,7 +111,7 @@ export function FollowingCard({ following: f, startOpen }: { following: Followin
                 Pause
               </Button>
             ) : null}
-            {f.saved ? (
+            {f.openPositions > 0 ? (
               <Button
                 variant="secondary"
                 size="sm"

@@ -10,7 +10,8 @@ import { cn } from "@/components/ui/cn";
 import { SelectField } from "@/components/ui/select";
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { utcStamp } from "@/components/track-record/format";
-import { bps, exact, latency, LEG_LABEL, money, ORDER_STATUS_LABEL, ORDER_STATUS_TONE, orderReason } from "@/components/copy/format";
+import { bps, latency, LEG_LABEL, money, ORDER_STATUS_LABEL, ORDER_STATUS_TONE, orderReason } from "@/components/copy/format";
+import { Price, Quantity, StackedDetails } from "@/components/copy/figures";
 import { COPY_LEGS, COPY_ORDER_STATUSES } from "@/lib/validation/copy";
 import { ORDERS_PAGE, REFRESH_MS } from "./live";
 
@@ -139,50 +140,79 @@ export function OrdersJournal({ providers }: { providers: { id: string; displayN
           </EmptyState>
         </div>
       ) : (
-        <Table className="min-w-[60rem]" containerProps={{ role: "region", "aria-label": "Copy orders", tabIndex: 0 }}>
+        <Table containerProps={{ role: "region", "aria-label": "Copy orders", tabIndex: 0 }}>
           <TableCaption className="sr-only">Copy orders, newest first</TableCaption>
           <TableHeader className="bg-transparent">
             <TableRow>
-              <TableHead>Time (UTC)</TableHead>
-              <TableHead>Order</TableHead>
-              <TableHead>Provider</TableHead>
-              <TableHead>Status · reason</TableHead>
-              <TableHead className="text-right">Quantity</TableHead>
-              <TableHead className="text-right">Requested</TableHead>
-              <TableHead className="text-right">Filled</TableHead>
-              <TableHead className="text-right">Slippage</TableHead>
-              <TableHead className="text-right">Latency</TableHead>
-              <TableHead className="text-right">Fee</TableHead>
+              <TableHead className="hidden px-3 sm:px-4 lg:table-cell">Time (UTC)</TableHead>
+              <TableHead className="px-3 sm:px-4 lg:px-3">Order · provider</TableHead>
+              <TableHead className="px-3">Status · reason</TableHead>
+              <TableHead className="hidden px-3 text-right md:table-cell">Quantity</TableHead>
+              <TableHead className="hidden px-3 text-right md:table-cell">
+                Requested
+                <span className="block font-normal normal-case">filled</span>
+              </TableHead>
+              <TableHead className="hidden px-3 text-right md:table-cell">
+                Slippage
+                <span className="block font-normal normal-case">latency</span>
+              </TableHead>
+              <TableHead className="hidden px-3 text-right sm:px-4 md:table-cell">Fee</TableHead>
             </TableRow>
           </TableHeader>
           <TableBody>
             {rows.map((o) => {
               const reason = orderReason(o.reason);
+              const requested = o.requestedPrice ?? o.limitPrice;
+              const fee = o.status === "filled" ? money(o.fee) : "—";
               return (
                 <TableRow key={o.id} data-testid="copy-order">
-                  <TableCell className="whitespace-nowrap text-slate-600 tabular-nums">{utcStamp(o.createdAt)}</TableCell>
-                  <TableCell className="whitespace-nowrap">
+                  <TableCell className="hidden px-3 whitespace-nowrap text-slate-600 tabular-nums sm:px-4 lg:table-cell">{utcStamp(o.createdAt)}</TableCell>
+                  <TableCell className="px-3 align-top whitespace-nowrap sm:px-4 lg:px-3">
                     <span className="font-medium text-slate-900">{o.symbol}</span>{" "}
                     <span className={o.side === "buy" ? "text-emerald-700" : "text-red-700"}>{o.side}</span>
+                    {o.status === "skipped" ? null : (
+                      <>
+                        {" "}
+                        <Quantity value={o.quantity} className="text-slate-700 md:hidden" />
+                      </>
+                    )}
                     <span className="block text-xs text-slate-500">
                       {LEG_LABEL[o.leg] ?? o.leg} · {o.orderType}
                     </span>
+                    <span className="block text-xs text-slate-600">{o.provider.displayName}</span>
+                    <span className="block text-xs text-slate-500 tabular-nums lg:hidden">{utcStamp(o.createdAt)} UTC</span>
                   </TableCell>
-                  <TableCell className="whitespace-nowrap">{o.provider.displayName}</TableCell>
-                  <TableCell className="max-w-[20rem] min-w-[12rem]">
+                  <TableCell className="px-3 align-top">
                     <Badge tone={ORDER_STATUS_TONE[o.status] ?? "slate"}>{ORDER_STATUS_LABEL[o.status] ?? o.status}</Badge>
                     {reason ? (
-                      <span className="mt-1 block text-xs text-slate-600" title={reason.code ?? undefined}>
+                      <span className="mt-1 block max-w-[22rem] text-xs text-slate-600" title={reason.code ?? undefined}>
                         {reason.text}
                       </span>
                     ) : null}
+                    {o.status === "skipped" ? null : (
+                      <StackedDetails
+                        items={[
+                          { label: "Requested", value: <Price value={requested} /> },
+                          { label: "Filled", value: <Price value={o.fillPrice} /> },
+                          { label: "Slippage", value: bps(o.slippageBps) },
+                          { label: "Latency", value: latency(o.latencyMs) },
+                          { label: "Fee", value: fee },
+                        ]}
+                      />
+                    )}
                   </TableCell>
-                  <TableCell className="text-right tabular-nums">{o.status === "skipped" ? "—" : exact(o.quantity)}</TableCell>
-                  <TableCell className="text-right tabular-nums">{exact(o.requestedPrice ?? o.limitPrice)}</TableCell>
-                  <TableCell className="text-right tabular-nums">{exact(o.fillPrice)}</TableCell>
-                  <TableCell className="text-right whitespace-nowrap tabular-nums">{bps(o.slippageBps)}</TableCell>
-                  <TableCell className="text-right whitespace-nowrap tabular-nums">{latency(o.latencyMs)}</TableCell>
-                  <TableCell className="text-right tabular-nums">{o.status === "filled" ? money(o.fee) : "—"}</TableCell>
+                  <TableCell className="hidden px-3 text-right md:table-cell">{o.status === "skipped" ? "—" : <Quantity value={o.quantity} />}</TableCell>
+                  <TableCell className="hidden px-3 text-right whitespace-nowrap md:table-cell">
+                    <Price value={requested} />
+                    <span className="block text-xs text-slate-500">
+                      <Price value={o.fillPrice} className="text-slate-700" />
+                    </span>
+                  </TableCell>
+                  <TableCell className="hidden px-3 text-right whitespace-nowrap tabular-nums md:table-cell">
+                    {bps(o.slippageBps)}
+                    <span className="block text-xs text-slate-500">{latency(o.latencyMs)}</span>
+                  </TableCell>
+                  <TableCell className="hidden px-3 text-right whitespace-nowrap tabular-nums sm:px-4 md:table-cell">{fee}</TableCell>
                 </TableRow>
               );
             })}

@@ -92,7 +92,6 @@ export function PaperAccountCard() {
                 points={a.curve}
                 label={`Paper account realised equity from ${money(a.curve[0]?.value ?? a.startingBalance)} on ${a.curve[0]?.time ?? "the start"} to ${money(a.curve.at(-1)?.value ?? a.balance)} on ${a.curve.at(-1)?.time ?? "today"}`}
               />
-              {a.curve.length < 2 ? <p className="mt-1 text-xs text-slate-500">The curve grows a point each day a copy fills.</p> : null}
             </div>
           </>
         )}

@@ -15,6 +15,7 @@ import { useHydrated } from "@/components/ui/use-hydrated";
 import { percent, toneClass, utcStamp } from "@/components/track-record/format";
 import { FigureText, SideLabel } from "@/components/track-record/signal-history";
 import { exact, signedMoney } from "@/components/copy/format";
+import { Price, Quantity, StackedDetails } from "@/components/copy/figures";
 import { CLOSED_POSITIONS, OPEN_POSITIONS, REFRESH_MS } from "./live";
 import type { PositionItem } from "./types";
 
@@ -123,7 +124,7 @@ function OpenTable({ rows }: { rows: PositionItem[] }) {
   const onClose = async (p: PositionItem) => {
     const ok = await confirm({
       title: `Close your ${p.symbol} ${p.side} copy of ${p.provider.displayName}?`,
-      description: `${exact(p.quantity)} ${p.symbol.split("/")[0]} is sold${p.side === "short" ? " back" : ""} at the market price now. The provider's signal stays open; this copy stops following it.`,
+      description: `${exact(p.quantity)} ${base(p.symbol)} is sold${p.side === "short" ? " back" : ""} at the market price now. The provider's signal stays open; this copy stops following it.`,
       confirmLabel: "Close position",
       destructive: true,
     });
@@ -132,18 +133,17 @@ function OpenTable({ rows }: { rows: PositionItem[] }) {
   return (
     <>
       {confirmDialog}
-      <Table className="min-w-[48rem]" containerProps={{ role: "region", "aria-label": "Open positions", tabIndex: 0 }}>
+      <Table containerProps={{ role: "region", "aria-label": "Open positions", tabIndex: 0 }}>
         <TableCaption className="sr-only">Open copy positions with live P&amp;L at the mark price</TableCaption>
         <TableHeader className="bg-transparent">
           <TableRow>
-            <TableHead>Symbol · provider</TableHead>
-            <TableHead className="text-right">Quantity</TableHead>
-            <TableHead className="text-right">Entry</TableHead>
-            <TableHead className="text-right">Mark</TableHead>
-            <TableHead className="text-right">Open P&amp;L</TableHead>
-            <TableHead className="text-right">Stop</TableHead>
-            <TableHead>Opened (UTC)</TableHead>
-            <TableHead>
+            <TableHead className="px-3 sm:px-4">Position · provider</TableHead>
+            <TableHead className="hidden px-3 text-right md:table-cell">Entry</TableHead>
+            <TableHead className="hidden px-3 text-right md:table-cell">Mark</TableHead>
+            <TableHead className="px-3 text-right">Open P&amp;L</TableHead>
+            <TableHead className="hidden px-3 text-right md:table-cell">Stop</TableHead>
+            <TableHead className="hidden px-3 lg:table-cell">Opened (UTC)</TableHead>
+            <TableHead className="px-3 sm:px-4">
               <span className="sr-only">Actions</span>
             </TableHead>
           </TableRow>
@@ -155,23 +155,40 @@ function OpenTable({ rows }: { rows: PositionItem[] }) {
             const pnlPct = p.unrealizedPnl && cost.gt(0) ? new Decimal(p.unrealizedPnl).div(cost).toString() : null;
             return (
               <TableRow key={p.id} data-testid="open-position">
-                <TableHead scope="row" className="font-medium whitespace-nowrap text-slate-900 normal-case">
+                <TableHead scope="row" className="px-3 font-medium whitespace-nowrap text-slate-900 normal-case sm:px-4">
                   <span className="text-sm tracking-normal">{p.symbol}</span>
                   <SideLabel side={p.side} />
+                  <span className="block text-xs font-normal tracking-normal text-slate-700">
+                    <Quantity value={p.quantity} /> {base(p.symbol)}
+                  </span>
                   <span className="block text-xs font-normal tracking-normal">
                     <Provider p={p.provider} />
                   </span>
+                  <span className="hidden text-xs font-normal tracking-normal text-slate-500 md:block lg:hidden">{utcStamp(p.openedAt)} UTC</span>
+                  <StackedDetails
+                    items={[
+                      { label: "Entry", value: <Price value={p.avgEntry} /> },
+                      { label: "Mark", value: <Price value={p.markPrice} /> },
+                      { label: "Stop", value: <Price value={p.stopLoss} /> },
+                      { label: "Opened", value: `${utcStamp(p.openedAt)} UTC` },
+                    ]}
+                  />
                 </TableHead>
-                <TableCell className="text-right tabular-nums">{exact(p.quantity)}</TableCell>
-                <TableCell className="text-right tabular-nums">{exact(p.avgEntry)}</TableCell>
-                <TableCell className="text-right tabular-nums">{exact(p.markPrice)}</TableCell>
-                <TableCell className={cn("text-right font-medium whitespace-nowrap tabular-nums", toneClass[pnl.tone])}>
+                <TableCell className="hidden px-3 text-right md:table-cell">
+                  <Price value={p.avgEntry} />
+                </TableCell>
+                <TableCell className="hidden px-3 text-right md:table-cell">
+                  <Price value={p.markPrice} />
+                </TableCell>
+                <TableCell className={cn("px-3 text-right align-top font-medium whitespace-nowrap tabular-nums md:align-middle", toneClass[pnl.tone])}>
                   {pnl.text}
                   {pnlPct ? <span className="block text-xs font-normal">{percent(pnlPct).text}</span> : null}
                 </TableCell>
-                <TableCell className="text-right tabular-nums">{exact(p.stopLoss)}</TableCell>
-                <TableCell className="whitespace-nowrap text-slate-600 tabular-nums">{utcStamp(p.openedAt)}</TableCell>
-                <TableCell className="text-right">
+                <TableCell className="hidden px-3 text-right md:table-cell">
+                  <Price value={p.stopLoss} />
+                </TableCell>
+                <TableCell className="hidden px-3 whitespace-nowrap text-slate-600 tabular-nums lg:table-cell">{utcStamp(p.openedAt)}</TableCell>
+                <TableCell className="px-3 text-right align-top sm:px-4 md:align-middle">
                   <Button
                     variant="secondary"
                     size="sm"
@@ -194,43 +211,65 @@ function OpenTable({ rows }: { rows: PositionItem[] }) {
 
 function ClosedTable({ rows }: { rows: PositionItem[] }) {
   return (
-    <Table className="min-w-[48rem]" containerProps={{ role: "region", "aria-label": "Closed positions", tabIndex: 0 }}>
+    <Table containerProps={{ role: "region", "aria-label": "Closed positions", tabIndex: 0 }}>
       <TableCaption className="sr-only">Closed copy positions with their result after fees and the signal&rsquo;s published result</TableCaption>
       <TableHeader className="bg-transparent">
         <TableRow>
-          <TableHead>Symbol · provider</TableHead>
-          <TableHead className="text-right">Quantity</TableHead>
-          <TableHead className="text-right">Entry</TableHead>
-          <TableHead className="text-right">Exit</TableHead>
-          <TableHead className="text-right">Net P&amp;L</TableHead>
-          <TableHead className="text-right">Your return</TableHead>
-          <TableHead className="text-right">Signal&rsquo;s</TableHead>
-          <TableHead>Closed (UTC)</TableHead>
+          <TableHead className="px-3 sm:px-4">Position · provider</TableHead>
+          <TableHead className="hidden px-3 text-right md:table-cell">Entry → exit</TableHead>
+          <TableHead className="px-3 text-right">Net P&amp;L</TableHead>
+          <TableHead className="hidden px-3 text-right md:table-cell">
+            Your return
+            <span className="block font-normal normal-case">signal&rsquo;s</span>
+          </TableHead>
+          <TableHead className="hidden px-3 sm:px-4 md:table-cell">Closed (UTC)</TableHead>
         </TableRow>
       </TableHeader>
       <TableBody>
         {rows.map((p) => {
           const net = signedMoney(new Decimal(p.realizedPnl).minus(p.fees).toString());
+          const closedAt = p.closedAt ? utcStamp(p.closedAt) : "—";
           return (
             <TableRow key={p.id} data-testid="closed-position">
-              <TableHead scope="row" className="font-medium whitespace-nowrap text-slate-900 normal-case">
+              <TableHead scope="row" className="px-3 font-medium whitespace-nowrap text-slate-900 normal-case sm:px-4">
                 <span className="text-sm tracking-normal">{p.symbol}</span>
                 <SideLabel side={p.side} />
+                <span className="block text-xs font-normal tracking-normal text-slate-700">
+                  <Quantity value={p.initialQuantity} /> {base(p.symbol)}
+                </span>
                 <span className="block text-xs font-normal tracking-normal">
                   <Provider p={p.provider} />
                 </span>
+                <StackedDetails
+                  items={[
+                    { label: "Entry", value: <Price value={p.avgEntry} /> },
+                    { label: "Exit", value: <Price value={p.avgExit} /> },
+                    { label: "Closed", value: `${closedAt}${p.closedAt ? " UTC" : ""}` },
+                  ]}
+                />
               </TableHead>
-              <TableCell className="text-right tabular-nums">{exact(p.initialQuantity)}</TableCell>
-              <TableCell className="text-right tabular-nums">{exact(p.avgEntry)}</TableCell>
-              <TableCell className="text-right tabular-nums">{exact(p.avgExit)}</TableCell>
-              <TableCell className={cn("text-right font-medium whitespace-nowrap tabular-nums", toneClass[net.tone])}>{net.text}</TableCell>
-              <TableCell className="text-right">
+              <TableCell className="hidden px-3 text-right whitespace-nowrap md:table-cell">
+                <Price value={p.avgEntry} />
+                <span className="block text-xs text-slate-500">
+                  → <Price value={p.avgExit} className="text-slate-700" />
+                </span>
+              </TableCell>
+              <TableCell className={cn("px-3 text-right align-top font-medium whitespace-nowrap tabular-nums md:align-middle", toneClass[net.tone])}>
+                {net.text}
+                <span className="block text-xs font-normal md:hidden">
+                  <FigureText figure={percent(p.returnPct)} />
+                </span>
+                <span className="block text-xs font-normal text-slate-500 md:hidden">
+                  signal&rsquo;s <FigureText figure={percent(p.signalResultPct)} />
+                </span>
+              </TableCell>
+              <TableCell className="hidden px-3 text-right whitespace-nowrap md:table-cell">
                 <FigureText figure={percent(p.returnPct)} />
+                <span className="block text-xs text-slate-500">
+                  <FigureText figure={percent(p.signalResultPct)} />
+                </span>
               </TableCell>
-              <TableCell className="text-right">
-                <FigureText figure={percent(p.signalResultPct)} />
-              </TableCell>
-              <TableCell className="whitespace-nowrap text-slate-600 tabular-nums">{p.closedAt ? utcStamp(p.closedAt) : "—"}</TableCell>
+              <TableCell className="hidden px-3 whitespace-nowrap text-slate-600 tabular-nums sm:px-4 md:table-cell">{closedAt}</TableCell>
             </TableRow>
           );
         })}
@@ -238,3 +277,6 @@ function ClosedTable({ rows }: { rows: PositionItem[] }) {
     </Table>
   );
 }
+
+/** "BTC/USDT" → "BTC"; a stock ticker stays itself. */
+const base = (symbol: string) => symbol.split("/")[0] ?? symbol;

@@ -5,7 +5,7 @@ import { useEffect, useId, useState } from "react";
 import { useTRPC } from "@/trpc/react";
 import { SelectField } from "@/components/ui/select";
 import { Spinner } from "@/components/ui/button";
-import { money, exact } from "@/components/copy/format";
+import { displayPrice, money } from "@/components/copy/format";
 import type { FollowSettings } from "@/lib/validation/copy";
 
 const DEBOUNCE_MS = 400;
@@ -69,8 +69,8 @@ export function SizingPreview({ providerId, settings }: { providerId: string; se
       {d?.signal && d.market && !preview.isError ? (
         <p className="mt-1 text-xs text-slate-600">
           {d.source === "latest_signal" ? "Their latest open signal: " : "Your example: "}
-          {d.signal.side === "long" ? "long" : "short"} {d.signal.symbol} at {exact(d.signal.entryPrice)}
-          {d.signal.stopLoss ? `, stop ${exact(d.signal.stopLoss)}` : ", no stop"}. Market {exact(d.market.price)} with {d.market.slippageBps} bps
+          {d.signal.side === "long" ? "long" : "short"} {d.signal.symbol} at {displayPrice(d.signal.entryPrice)}
+          {d.signal.stopLoss ? `, stop ${displayPrice(d.signal.stopLoss)}` : ", no stop"}. Market {displayPrice(d.market.price)} with {d.market.slippageBps} bps
           modelled slippage; paper equity {money(d.equity)}.
         </p>
       ) : null}
