@@ -271,6 +271,9 @@ async function entryPage(fanout: CopyFanoutRow, cursor: string, opts: EngineOpti
       const key = JSON.stringify([settings, account]);
       let decision = decisions.get(key);
       if (!decision) decisions.set(key, (decision = planCopyOrder(signal, leg, settings, account, market)));
+      // INVARIANT: a follower not entitled to this provider's open signals gets no row: a skipped order carries the
+      // signal's symbol, side and price, which their journal would show while the signal is live.
+      if (decision.action === "skip" && decision.reason === "not_entitled") continue;
       orders.push({ ...entryRecord(fanout, signal, r, decision, now), dayStartEquity: account.dayStartEquity });
       if (decision.action === "order" && !r.entitled) freeClaims.push({ userId: r.user_id });
     }
@@ -737,7 +740,13 @@ export async function runFanoutPage(fanoutId: string, cursor: string, options: E
   }
   for (const connectionId of result.connections ?? []) await requestConnectionRun(connectionId);
   if (result.settled && result.settled.userIds.length) await announce("copy/orders.settled", result.settled);
-  if (result.touched?.length) await checkCopyStops(result.touched, opts);
+  if (fanout.kind === "partial_close" || fanout.kind === "closed") {
+    // Every following holding a copy of this signal, not only those this page wrote: a retried page that finds its
+    // exits written must still run the check it may have missed.
+    const holders = await db.selectDistinct({ id: positions.copySettingId }).from(positions).where(eq(positions.signalId, fanout.signalId));
+    const ids = holders.map((h) => h.id).filter((x): x is string => !!x);
+    if (ids.length) await checkCopyStops(ids, opts);
+  }
   return result;
 }
 
@@ -815,9 +824,17 @@ export async function checkCopyStops(copySettingIds: readonly string[], opts: En
         where c.id = m.id and m.allocated + m.pnl <= m.allocated * c.copy_stop_pct
         returning c.id, c.user_id, c.provider_id`,
   );
-  for (const h of hit) {
+  for (const h of hit) await announce("copy/risk.paused", { userId: h.user_id, providerId: h.provider_id, reason: "copy_stop_loss" });
+  // Close the copies of every following the copy stop paused that still holds some: those just paused, and any whose
+  // close an earlier attempt did not finish (a crash or a failed price between the pause and the close).
+  const toClose = await executeRows<{ user_id: string; provider_id: string }>(
+    db,
+    sql`select distinct c.user_id, c.provider_id from copy_settings as c
+        join positions as p on p.copy_setting_id = c.id and p.status = 'open'
+        where c.id in (select unnest(${pgArray([...new Set(copySettingIds)])}::text[])) and c.paused_reason = 'copy_stop'`,
+  );
+  for (const h of toClose) {
     await closePositionsNow({ userId: h.user_id, providerId: h.provider_id, reason: "copy_stop", ...(opts.now ? { now: opts.now() } : {}) }, opts);
-    await announce("copy/risk.paused", { userId: h.user_id, providerId: h.provider_id, reason: "copy_stop_loss" });
   }
   return hit.map((h) => h.id);
 }

@@ -134,7 +134,7 @@ describe("review of issue 13: what a non-entitled follower learns", () => {
    * journal.orderPage, redact symbol/side/prices of skipped orders whose signal is still live and not entitled.
    * SEVERITY: high (information leak of paid content).
    */
-  it.fails("a lapsed subscriber's journal does not reveal the provider's open limit signal", async () => {
+  it("a lapsed subscriber's journal does not reveal the provider's open limit signal", async () => {
     const p = await newProvider();
     const lapsed = await follower(p.provider.id, {});
     await executeRows(
@@ -216,7 +216,7 @@ describe("review of issue 13: risk arithmetic", () => {
    * is per position), and runFanoutPage calls it for every following holding a copy of the signal (not only those the
    * page newly wrote), so a retried step finishes what the failed one started. SEVERITY: medium.
    */
-  it.fails("the copy stop-loss still closes the following's other copies when its first close attempt fails", async () => {
+  it("the copy stop-loss still closes the following's other copies when its first close attempt fails", async () => {
     const p = await newProvider();
     // Copy stop at 90% of the 1,000 allocated: a loss of 100 from this provider trips it.
     const id = await follower(p.provider.id, { sizingMode: "fixed", fixedAmount: "1000", copyStopPct: "0.9" });

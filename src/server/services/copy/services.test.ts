@@ -3,7 +3,7 @@
  * view and reset, the journal (positions, orders, CSV), kill switches and the execution-ledger aggregates. Rows the
  * fan-out would write are inserted directly where the test is about reading them; closes go through the engine.
  */
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { and, count, eq, like } from "drizzle-orm";
 import { useTestDatabase } from "@/test/db";
 import { useFakeMarket } from "@/test/fake-market";
@@ -19,10 +19,11 @@ import { paperAccountView, resetPaperAccount } from "./account";
 import { closeOwnPosition, csvField, listOrders, listPositions, ordersCsv } from "./journal";
 import { closeFollowing, killAllCopies, killSwitchState, pauseFollowing, setPlatformKillSwitch, setProviderCopyStop } from "./kill-switches";
 import { executionQualityFor, followerJournalStats } from "./ledger";
-import { ensurePaperAccount } from "./engine";
+import { configureCopyEngine, ensurePaperAccount, forgetMarks } from "./engine";
 
 const t = useTestDatabase();
 const market = useFakeMarket();
+afterEach(() => configureCopyEngine({}));
 
 const settings = (input: Record<string, unknown> = {}) => followSettingsSchema.parse(input);
 const audits = (prefix: string) => t.db.select().from(auditLog).where(like(auditLog.action, `${prefix}%`));
@@ -145,6 +146,9 @@ describe("follow settings", () => {
 
 describe("paper account", () => {
   it("shows equity at the mark, realised P&L, fees and a day-end curve that ends at the balance", async () => {
+    // The stored marks stand: the market cannot price these symbols now (a read marks to the market when it can).
+    configureCopyEngine({ price: async () => Promise.reject(new Error("no price in this test")) });
+    forgetMarks();
     const { p, user } = await follower();
     const account = await ensurePaperAccount(user.id);
     await t.db.update(paperAccounts).set({ createdAt: new Date("2026-01-01T00:00:00Z"), balance: "10089.8" }).where(eq(paperAccounts.id, account.id));
@@ -194,6 +198,9 @@ describe("paper account", () => {
 
 describe("journal", () => {
   it("pages positions newest first with open P&L at the mark, only the owner's", async () => {
+    // The stored marks stand: the market cannot price these symbols now (a read marks to the market when it can).
+    configureCopyEngine({ price: async () => Promise.reject(new Error("no price in this test")) });
+    forgetMarks();
     const { p, user } = await follower();
     const other = await createUser("subscriber");
     const ids = [];
