@@ -281,7 +281,7 @@ describe("review of issue 13: settings that do not take effect", () => {
    * equity now × the new allocationPct in the same transaction (recorded in the audit's `changed`), or size from
    * equity × allocationPct and keep allocated_amount only as the copy stop-loss base. SEVERITY: medium.
    */
-  it.fails("a new allocation % saved while copying sizes the next entry", async () => {
+  it("a new allocation % saved while copying sizes the next entry", async () => {
     const p = await newProvider();
     const user = await createUser("subscriber");
     await subscribe(user.id, p.provider.id, "active");

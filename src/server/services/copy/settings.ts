@@ -215,16 +215,22 @@ export async function saveFollowSettings(ctx: ActingContext, providerId: string,
   return db.transaction(async (tx) => {
     // INVARIANT: the owner is the actor.
     const before = await tx.query.copySettings.findFirst({ where: and(eq(copySettings.userId, ctx.actor.id), eq(copySettings.providerId, providerId)) });
+    // A new allocation % while copying sets aside equity × the new share now: the sizes and the copy stop-loss's base
+    // follow it from the next signal (without this the amount frozen when copying began would stand).
+    const reallocated =
+      before?.enabled && !new Decimal(before.allocationPct).eq(settings.allocationPct)
+        ? { allocatedAmount: new Decimal((await paperEquity(ctx.actor.id, tx)).equity).times(settings.allocationPct).toDecimalPlaces(8, Decimal.ROUND_HALF_UP).toFixed() }
+        : {};
     const [row] = await tx
       .insert(copySettings)
       .values({ userId: ctx.actor.id, providerId, subscriptionId, ...settings, updatedAt: ctx.now })
-      .onConflictDoUpdate({ target: [copySettings.userId, copySettings.providerId], set: { subscriptionId, ...settings, updatedAt: ctx.now } })
+      .onConflictDoUpdate({ target: [copySettings.userId, copySettings.providerId], set: { subscriptionId, ...settings, ...reallocated, updatedAt: ctx.now } })
       .returning();
     const old = settingsOf(before);
     const changed = Object.fromEntries(
       SETTING_KEYS.filter((k) => JSON.stringify(old[k]) !== JSON.stringify(settings[k])).map((k) => [k, { from: before ? old[k] : null, to: settings[k] }]),
     );
-    await recordAudit(tx, { actorId: ctx.actor.id, action: "copy.settings.update", targetType: "copy_settings", targetId: row!.id, data: { providerId, created: !before, changed }, ip: ctx.ip });
+    await recordAudit(tx, { actorId: ctx.actor.id, action: "copy.settings.update", targetType: "copy_settings", targetId: row!.id, data: { providerId, created: !before, changed, ...reallocated }, ip: ctx.ip });
     return getFollowSettings(ctx.actor.id, providerId, ctx.now, tx);
   });
 }
