@@ -24,7 +24,7 @@ export function PaperEquityChart({ points, label }: { points: PaperCurvePoint[];
     return (
       <p data-testid="paper-equity-empty" className="mt-2 rounded-md border border-dashed border-slate-200 px-4 py-6 text-center text-sm text-slate-600">
         {first
-          ? `One day so far: ${money(first.value)} on ${first.time}. The curve is drawn once a second day has a point (it grows a point each day a copy fills).`
+          ? `One day so far (${money(first.value)} on ${first.time}). The curve appears from the second day: it grows a point each day a copy fills.`
           : "No days yet: the curve starts the first day a copy fills."}
       </p>
     );

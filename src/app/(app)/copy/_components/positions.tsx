@@ -130,6 +130,18 @@ function OpenTable({ rows }: { rows: PositionItem[] }) {
     });
     if (ok) close.mutate({ positionId: p.id });
   };
+  const closeButton = (p: PositionItem) => (
+    <Button
+      variant="secondary"
+      size="sm"
+      onClick={() => void onClose(p)}
+      loading={close.isPending && close.variables?.positionId === p.id}
+      disabled={!hydrated}
+      aria-label={`Close ${p.symbol} ${p.side} copy of ${p.provider.displayName}`}
+    >
+      Close
+    </Button>
+  );
   return (
     <>
       {confirmDialog}
@@ -143,7 +155,7 @@ function OpenTable({ rows }: { rows: PositionItem[] }) {
             <TableHead className="px-3 text-right">Open P&amp;L</TableHead>
             <TableHead className="hidden px-3 text-right md:table-cell">Stop</TableHead>
             <TableHead className="hidden px-3 lg:table-cell">Opened (UTC)</TableHead>
-            <TableHead className="px-3 sm:px-4">
+            <TableHead className="hidden px-3 sm:px-4 md:table-cell">
               <span className="sr-only">Actions</span>
             </TableHead>
           </TableRow>
@@ -183,23 +195,14 @@ function OpenTable({ rows }: { rows: PositionItem[] }) {
                 <TableCell className={cn("px-3 text-right align-top font-medium whitespace-nowrap tabular-nums md:align-middle", toneClass[pnl.tone])}>
                   {pnl.text}
                   {pnlPct ? <span className="block text-xs font-normal">{percent(pnlPct).text}</span> : null}
+                  {/* Phones: the action sits under the P&L rather than in a column of its own. */}
+                  <span className="mt-2 block md:hidden">{closeButton(p)}</span>
                 </TableCell>
                 <TableCell className="hidden px-3 text-right md:table-cell">
                   <Price value={p.stopLoss} />
                 </TableCell>
                 <TableCell className="hidden px-3 whitespace-nowrap text-slate-600 tabular-nums lg:table-cell">{utcStamp(p.openedAt)}</TableCell>
-                <TableCell className="px-3 text-right align-top sm:px-4 md:align-middle">
-                  <Button
-                    variant="secondary"
-                    size="sm"
-                    onClick={() => void onClose(p)}
-                    loading={close.isPending && close.variables?.positionId === p.id}
-                    disabled={!hydrated}
-                    aria-label={`Close ${p.symbol} ${p.side} copy of ${p.provider.displayName}`}
-                  >
-                    Close
-                  </Button>
-                </TableCell>
+                <TableCell className="hidden px-3 text-right sm:px-4 md:table-cell">{closeButton(p)}</TableCell>
               </TableRow>
             );
           })}
