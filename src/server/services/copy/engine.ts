@@ -17,7 +17,7 @@ import { RetryAfterError } from "inngest";
 import { env } from "@/env";
 import { db, type Executor } from "@/server/db";
 import { executeRows } from "@/server/db/raw";
-import { copyFanouts, copyOrders, paperAccounts, positions, signals, type CopyFanoutRow, type PaperAccountRow } from "@/server/db/schema";
+import { copyFanouts, copyOrders, copySettings, paperAccounts, positions, signalEvents, signals, type CopyFanoutRow, type PaperAccountRow } from "@/server/db/schema";
 import { entitledNow } from "@/server/services/entitlements";
 import { getMarketData } from "@/server/integrations/market-data";
 import { sendEvent, type JobEvents } from "@/server/jobs/events";
@@ -49,6 +49,8 @@ export interface EngineOptions {
    * long past: a signal closed since must still be entered at its publication, then exited by its later events).
    */
   historical?: boolean;
+  /** Plan an entry page for this one following only (the catch-up of signals already open). */
+  onlySetting?: string;
   /** Test hook: runs after the venue decided the fills and before they are persisted (a crash there loses nothing). */
   afterVenue?: (orders: readonly OrderRecord[]) => void | Promise<void>;
 }
@@ -237,7 +239,7 @@ async function entryPage(fanout: CopyFanoutRow, cursor: string, opts: EngineOpti
               (case when p.side = 'long' then (p.mark_price - p.avg_entry) * p.quantity else (p.avg_entry - p.mark_price) * p.quantity end) else 0 end) as pnl
           from positions as p where p.copy_setting_id = c.id and p.opened_at >= coalesce(c.started_at, c.created_at)
         ) as pp on true
-        where c.provider_id = ${fanout.providerId} and c.enabled and c.id > ${cursor}
+        where c.provider_id = ${fanout.providerId} and c.enabled and c.id > ${cursor}${opts.onlySetting ? sql` and c.id = ${opts.onlySetting}` : sql``}
         order by c.id
         limit ${size}
         -- INVARIANT: a follower's pause or kill switch (an UPDATE of these rows) waits for this page to commit, so its
@@ -1021,6 +1023,47 @@ export async function staleConnections(olderThanMs = 10_000): Promise<string[]> 
     sql`select distinct venue from copy_orders where status = 'planned' and created_at < now() - make_interval(secs => ${olderThanMs / 1000})`,
   );
   return rows.map((r) => r.venue);
+}
+
+/**
+ * "Also copy signals already open when I start following": when a following turns copying on with it, the provider's
+ * live signals (open, or a limit entry still pending) are entered for that follower now, each under its publication's
+ * client order id (a signal copied already is not copied twice), through the same planner (the slippage guard
+ * compares the price now with the provider's entry). Returns the orders written.
+ */
+export async function catchUpOpenSignals(copySettingId: string, options: EngineOptions = {}): Promise<number> {
+  const opts = withDefaults(options);
+  const [c] = await db.select().from(copySettings).where(eq(copySettings.id, copySettingId));
+  if (!c?.enabled || !c.copyOpenSignals) return 0;
+  const published = await db
+    .select({ event: signalEvents })
+    .from(signalEvents)
+    .innerJoin(signals, eq(signals.id, signalEvents.signalId))
+    .where(and(eq(signals.providerId, c.providerId), inArray(signals.status, ["open", "pending"]), eq(signalEvents.kind, "published")))
+    .orderBy(asc(signalEvents.seq));
+  let written = 0;
+  for (const { event } of published) {
+    const fanout: CopyFanoutRow = {
+      id: `catch-up:${copySettingId}`,
+      signalEventId: event.id,
+      signalId: event.signalId,
+      providerId: event.providerId,
+      seq: event.seq,
+      kind: "published",
+      at: event.at,
+      data: event.data,
+      status: "pending",
+      redrives: 0,
+      followers: 0,
+      orders: 0,
+      createdAt: new Date(),
+      finishedAt: null,
+    };
+    const page = await entryPage(fanout, "", { ...opts, onlySetting: copySettingId });
+    written += page.orders;
+    for (const connectionId of page.connections ?? []) await requestConnectionRun(connectionId);
+  }
+  return written;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -258,7 +258,7 @@ describe("review of issue 13: settings that do not take effect", () => {
    * now (current stop, remaining share), under the same client-order-id key. SEVERITY: medium (a documented setting
    * silently ignored).
    */
-  it.fails("turning copying on with “also copy signals already open” enters the provider's open signal", async () => {
+  it("turning copying on with “also copy signals already open” enters the provider's open signal", async () => {
     const p = await newProvider();
     const { signal } = await publishSignal(actingAs(p.user), p.provider.id, { symbol: "BTC/USDT", side: "long", stopLoss: "31000" }, "ui");
     const user = await createUser("subscriber");

@@ -20,7 +20,8 @@ import type { PlanDecision } from "@/lib/copy/types";
 import { createSymbolResolver } from "@/lib/market-data/symbols";
 import { FOLLOW_SETTINGS_DEFAULTS, resolveSymbolLists, type FollowSettings, type FollowSettingsValues } from "@/lib/validation/copy";
 import { FREE_PAPER_COPIES } from "@/lib/billing";
-import { ensurePaperAccount, modelledSlippageBps } from "./engine";
+import { catchUpOpenSignals, ensurePaperAccount, modelledSlippageBps } from "./engine";
+import { logger } from "@/server/logger";
 import { paperEquity } from "./account";
 
 const SETTING_KEYS = Object.keys(FOLLOW_SETTINGS_DEFAULTS) as (keyof FollowSettingsValues)[];
@@ -253,7 +254,7 @@ export async function setCopying(ctx: ActingContext, providerId: string, enabled
     });
   }
   const { subscriptionId } = await requireFollowable(ctx, providerId);
-  return db.transaction(async (tx) => {
+  const turnedOn = await db.transaction(async (tx) => {
     await ensurePaperAccount(ctx.actor.id, tx);
     const { equity } = await paperEquity(ctx.actor.id, tx);
     const existing = await tx.query.copySettings.findFirst({ where: and(eq(copySettings.userId, ctx.actor.id), eq(copySettings.providerId, providerId)) });
@@ -273,8 +274,11 @@ export async function setCopying(ctx: ActingContext, providerId: string, enabled
       data: { providerId, equity, allocationPct: new Decimal(allocationPct).toString(), allocatedAmount, resumedFrom: existing?.pausedReason ?? null },
       ip: ctx.ip,
     });
-    return getFollowSettings(ctx.actor.id, providerId, ctx.now, tx);
+    return row!.id;
   });
+  // After the commit: the signals already open, when the follower asked for them (a failure leaves copying on).
+  await catchUpOpenSignals(turnedOn).catch((err: unknown) => logger.error({ err, providerId }, "copy: could not enter the signals already open"));
+  return getFollowSettings(ctx.actor.id, providerId, ctx.now);
 }
 
 /** The provider's latest open (or pending) signal as a preview's default, for entitled viewers only. */
