@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   FOLLOW_SETTINGS_DEFAULTS,
+  cursorSchema,
   followSettingsSchema,
   fractionToPercent,
   orderFiltersSchema,
@@ -133,5 +134,19 @@ describe("other copy inputs", () => {
     expect(orderFiltersSchema.safeParse({ from: "2026-02-01", to: "2026-01-01" }).error?.issues[0]?.message).toBe("“To” must be on or after “From”");
     expect(orderFiltersSchema.safeParse({ from: "yesterday" }).error?.issues[0]?.message).toBe("From must be a date like 2026-01-31");
     expect(orderFiltersSchema.safeParse({ leg: "exit" }).error?.issues[0]?.message).toBe("Leg must be one of entry, tp, stop, close, manual");
+  });
+});
+
+describe("journal date filters and cursors", () => {
+  it("refuse dates the database cannot hold, booleans and null, with a message, and take real dates", () => {
+    for (const from of ["-271821-04-20T00:00:00Z", -8640000000000000, "0000-01-01", "+275760-09-13T00:00:00Z", true, null]) {
+      const r = orderFiltersSchema.safeParse({ from });
+      expect(r.success, JSON.stringify(from)).toBe(false);
+      expect(r.error?.issues[0]?.message).toMatch(/^From must be/);
+    }
+    expect(orderFiltersSchema.parse({ from: "2026-01-31", to: new Date("2026-02-01T00:00:00Z") })).toMatchObject({ from: new Date("2026-01-31T00:00:00Z") });
+    expect(cursorSchema.safeParse("0000-01-01T00:00:00Z~abc").success).toBe(false);
+    expect(cursorSchema.safeParse("2026-13-45T00:00:00Z~abc").success).toBe(false);
+    expect(cursorSchema.safeParse("2026-01-31T10:00:00.123456Z~cpo_abc").success).toBe(true);
   });
 });

@@ -178,7 +178,8 @@ export const sizingPreviewSchema = z
 export const cursorSchema = z
   .string()
   .max(120, "That page cursor is not valid")
-  .regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z~[A-Za-z0-9_]{1,64}$/, "That page cursor is not valid; reload the list");
+  .regex(/^(19|20|21)\d\d-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z~[A-Za-z0-9_]{1,64}$/, "That page cursor is not valid; reload the list")
+  .refine((c) => Number.isFinite(Date.parse(c.slice(0, c.indexOf("~")))), "That page cursor is not valid; reload the list");
 
 const pageLimit = z.number().int().min(1, "Ask for at least 1 row").max(200, "At most 200 rows a page").default(50);
 
@@ -188,7 +189,17 @@ export const positionsQuerySchema = z.object({
   limit: pageLimit,
 });
 
-const dateInput = (label: string) => z.coerce.date({ error: `${label} must be a date like 2026-01-31` });
+/** Dates the journal can hold: from 2000 to 2100 (anything else is a typo, and some would overflow the database). */
+const EARLIEST = Date.UTC(2000, 0, 1);
+const LATEST = Date.UTC(2100, 0, 1);
+/** A date (a Date, text like "2026-01-31" or ISO, or ms); booleans and null are not dates. */
+const dateInput = (label: string) =>
+  z
+    .union([z.date(), z.string().trim().min(1, `${label} must be a date like 2026-01-31`).max(40, `${label} must be a date like 2026-01-31`), z.number()], {
+      error: `${label} must be a date like 2026-01-31`,
+    })
+    .pipe(z.coerce.date({ error: `${label} must be a date like 2026-01-31` }))
+    .refine((d) => d.getTime() >= EARLIEST && d.getTime() < LATEST, `${label} must be between 2000 and 2100`);
 
 /** The orders journal's filters, shared by the router and the CSV route (whose query string gives them as text). */
 export const orderFiltersSchema = z
