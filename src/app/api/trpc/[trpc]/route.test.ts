@@ -85,3 +85,26 @@ describe("Cache-Control on /api/trpc", () => {
     await res.body?.cancel().catch(() => undefined);
   });
 });
+
+describe("batch size", () => {
+  const batchOf = (n: number) => {
+    const paths = Array.from({ length: n }, () => "copy.killAll").join(",");
+    const body = JSON.stringify(Object.fromEntries(Array.from({ length: n }, (_, i) => [i, superjson.serialize(undefined)])));
+    return new Request(`${BASE}/${paths}?batch=1`, { method: "POST", headers: { "content-type": "application/json" }, body });
+  };
+
+  it("refuses a batch of more than 20 calls with a 400 and runs none of them", async () => {
+    session.user = await createUser("subscriber");
+    const res = await call(batchOf(21));
+    expect(res.status).toBe(400);
+    const { auditLog } = await import("@/server/db/schema");
+    const { db } = await import("@/server/db");
+    expect((await db.select().from(auditLog)).filter((a) => a.action.startsWith("copy."))).toEqual([]);
+  });
+
+  it("runs a batch of 20", async () => {
+    session.user = await createUser("subscriber");
+    const res = await call(batchOf(20));
+    expect(res.status).toBe(200);
+  });
+});

@@ -6,6 +6,7 @@ import { auth } from "@/server/auth";
 import { readBody } from "@/server/http/respond";
 import { inRequestScope } from "@/server/logger";
 import { requestIdFrom } from "@/server/services/context";
+import { MAX_BATCH } from "@/trpc/batch";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -26,6 +27,7 @@ const handler = (req: NextRequest | Request, requestId = requestIdFrom(req.heade
       endpoint: "/api/trpc",
       req,
       router: appRouter,
+      maxBatchSize: MAX_BATCH,
       createContext: async () => createTRPCContext({ headers: req.headers, session: await auth(), requestId }),
       responseMeta: () => ({ headers: answerHeaders(requestId) }),
     }),
