@@ -1,10 +1,12 @@
 /** Builders for the copy-trading integration tests: many followers at once, and the sums the tests check. */
-import { expect } from "vitest";
+import { afterEach, beforeEach, expect } from "vitest";
 import Decimal from "decimal.js";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { db } from "@/server/db";
 import { copyOrders, copySettings, positions, subscriptions, users } from "@/server/db/schema";
 import { waitForInlineRuns } from "@/server/jobs/inline/runner";
+import { resetRateLimits } from "@/server/rate-limit";
+import { configureCopyEngine } from "@/server/services/copy/engine";
 import { executeRows } from "@/server/db/raw";
 import { newId } from "@/lib/ids";
 import { uniqueEmail } from "./factories";
@@ -224,4 +226,21 @@ export async function expectCopy(
     ...m.legs.map((l) => ({ leg: l.leg, quantity: l.quantity.toFixed(), fill: l.fill.toFixed(), fee: l.fee.toFixed() })),
   ]);
   expect(plainOf((await balances([userId])).get(userId)), `${what}: balance`).toBe((opts.balance ?? m.balance).toFixed());
+}
+
+/**
+ * The copy engine as the integration tests run it: rate limits reset and a fixed 2 bps slippage before each test,
+ * the defaults put back and the inline runs awaited after it. Call at the top of a test file, after useTestDatabase.
+ */
+export const COPY_TEST_SLIPPAGE = async () => "2";
+
+export function useCopyEngine(): void {
+  beforeEach(() => {
+    resetRateLimits();
+    configureCopyEngine({ slippageBps: COPY_TEST_SLIPPAGE });
+  });
+  afterEach(async () => {
+    configureCopyEngine({});
+    await waitForInlineRuns();
+  });
 }

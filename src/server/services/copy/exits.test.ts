@@ -5,18 +5,17 @@
  * against the follower, half-up to 8 dp; fee 0.1% of quantity × fill; crypto quantities floored to the step on
  * entry, partial exits to the nearest step of the share of the first size) and compared exactly.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import Decimal from "decimal.js";
 import { eq, sql } from "drizzle-orm";
 import { NonRetriableError, RetryAfterError } from "inngest";
 import { useTestDatabase } from "@/test/db";
 import { candle, useFakeMarket } from "@/test/fake-market";
 import { actingAs, newProvider } from "@/test/signals";
-import { balances, copyingFollowers, copyOf, expectCopy, ModelCopy, waitForFanouts } from "@/test/copy";
+import { balances, copyingFollowers, copyOf, expectCopy, ModelCopy, waitForFanouts, COPY_TEST_SLIPPAGE, useCopyEngine } from "@/test/copy";
 import { db } from "@/server/db";
 import { executeRows } from "@/server/db/raw";
 import { copyFanouts, copyOrders, positions } from "@/server/db/schema";
-import { resetRateLimits } from "@/server/rate-limit";
 import { sendEvent } from "@/server/jobs/events";
 import { waitForInlineRuns } from "@/server/jobs/inline/runner";
 import { cancelSignal, closeSignal, moveStop, publishSignal } from "@/server/services/signals";
@@ -25,15 +24,8 @@ import { claimStaleFanouts, closePositionsNow, configureCopyEngine, pendingFanou
 
 useTestDatabase();
 const market = useFakeMarket();
-const SLIPPAGE = async () => "2";
-beforeEach(() => {
-  resetRateLimits();
-  configureCopyEngine({ slippageBps: SLIPPAGE });
-});
-afterEach(async () => {
-  configureCopyEngine({});
-  await waitForInlineRuns();
-});
+useCopyEngine();
+const SLIPPAGE = COPY_TEST_SLIPPAGE;
 
 const D = (v: Decimal.Value) => new Decimal(v);
 const BTC_PRICE = "32045.14";

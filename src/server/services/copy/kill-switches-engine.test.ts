@@ -5,31 +5,20 @@
  * exit pauses the following, closes its other copies of that provider (manual legs) and skips its next entry.
  * Amounts are checked exactly against the independent model in src/test/copy.ts.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import Decimal from "decimal.js";
 import { eq } from "drizzle-orm";
 import { useTestDatabase } from "@/test/db";
 import { useFakeMarket } from "@/test/fake-market";
 import { actingAs, newProvider } from "@/test/signals";
-import { copyingFollowers, copyOf, expectCopy, ModelCopy, settingIdOf, waitForFanouts } from "@/test/copy";
+import { copyingFollowers, copyOf, expectCopy, ModelCopy, settingIdOf, waitForFanouts, useCopyEngine } from "@/test/copy";
 import { db } from "@/server/db";
 import { copyKillSwitches, copySettings } from "@/server/db/schema";
-import { resetRateLimits } from "@/server/rate-limit";
-import { waitForInlineRuns } from "@/server/jobs/inline/runner";
 import { closeSignal, publishSignal } from "@/server/services/signals";
-import { configureCopyEngine } from "./engine";
 
 useTestDatabase();
 const market = useFakeMarket();
-const SLIPPAGE = async () => "2";
-beforeEach(() => {
-  resetRateLimits();
-  configureCopyEngine({ slippageBps: SLIPPAGE });
-});
-afterEach(async () => {
-  configureCopyEngine({});
-  await waitForInlineRuns();
-});
+useCopyEngine();
 
 const D = (v: Decimal.Value) => new Decimal(v);
 const BTC = { symbol: "BTC/USDT", side: "long" as const, stopLoss: "31000" };

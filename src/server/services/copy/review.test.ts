@@ -3,19 +3,18 @@
  * marked `it.fails` (it passes while the defect is there; drop the `.fails` with the fix). Each test names the
  * cause and the fix in its comment. Exact expectations use the independent model in src/test/copy.ts.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import Decimal from "decimal.js";
 import { and, eq, sql } from "drizzle-orm";
 import { useTestDatabase } from "@/test/db";
 import { candle, useFakeMarket } from "@/test/fake-market";
 import { callerFor, createUser } from "@/test/factories";
 import { actingAs, newProvider, subscribe } from "@/test/signals";
-import { copyingFollowers, copyOf, cryptoStep, fillAgainst, waitForFanouts } from "@/test/copy";
+import { copyingFollowers, copyOf, cryptoStep, fillAgainst, waitForFanouts, COPY_TEST_SLIPPAGE, useCopyEngine } from "@/test/copy";
 import { env } from "@/env";
 import { db } from "@/server/db";
 import { executeRows } from "@/server/db/raw";
 import { copySettings, positions } from "@/server/db/schema";
-import { resetRateLimits } from "@/server/rate-limit";
 import { waitForInlineRuns } from "@/server/jobs/inline/runner";
 import { accessTo } from "@/server/services/entitlements";
 import { closeSignal, publishSignal } from "@/server/services/signals";
@@ -25,15 +24,8 @@ import { killAllCopies } from "./kill-switches";
 
 useTestDatabase();
 const market = useFakeMarket();
-const SLIPPAGE = async () => "2";
-beforeEach(() => {
-  resetRateLimits();
-  configureCopyEngine({ slippageBps: SLIPPAGE });
-});
-afterEach(async () => {
-  configureCopyEngine({});
-  await waitForInlineRuns();
-});
+useCopyEngine();
+const SLIPPAGE = COPY_TEST_SLIPPAGE;
 
 const D = (v: Decimal.Value) => new Decimal(v);
 const HOUR = 3_600_000;
