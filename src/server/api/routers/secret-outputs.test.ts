@@ -159,6 +159,7 @@ const QUERIES: Record<string, (c: Caller, w: W) => Promise<unknown>> = {
   "copy.settings.get": (c, w) => c.copy.settings.get({ providerId: w.p.provider.id }),
   "copy.preview": (c, w) => c.copy.preview({ providerId: w.p.provider.id }),
   "copy.account": (c) => c.copy.account(),
+  "copy.copiers": (c) => c.copy.copiers(),
   "copy.positions": (c) => c.copy.positions({ status: "open" }),
   "copy.orders": (c) => c.copy.orders({}),
   "copy.journalStats": (c) => c.copy.journalStats(),

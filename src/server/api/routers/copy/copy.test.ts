@@ -58,7 +58,8 @@ describe("copy: one's own data only", () => {
     expect(orders.items.map((o) => o.positionId)).toEqual([w.alicePos.id]);
     expect((await outsider.caller.copy.orders({ filters: { providerId: w.p.provider.id } })).items).toEqual([]);
     expect(await outsider.caller.copy.account()).toMatchObject({ exists: false, openPositions: 0 });
-    expect(await w.alice.caller.copy.account()).toMatchObject({ exists: true, openPositions: 1, unrealisedPnl: "100" });
+    // Marked to the market on read: (32045.14 − 30000) × 0.1 at the fake market's BTC price.
+    expect(await w.alice.caller.copy.account()).toMatchObject({ exists: true, openPositions: 1, unrealisedPnl: "204.514" });
     // Another's settings are not readable: settings.get answers the caller's own (defaults) for that provider.
     expect(await outsider.caller.copy.settings.get({ providerId: w.p.provider.id })).toMatchObject({ saved: false, enabled: false, openPositions: 0 });
     expect(JSON.stringify(await outsider.caller.copy.journalStats())).not.toContain(w.alice.user.id);
