@@ -97,18 +97,22 @@ describe("review of issue 13: a kill switch racing a fan-out page", () => {
     const p = await newProvider();
     const id = await follower(p.provider.id, {});
     let fired = false;
+    let kill: Promise<unknown> | null = null;
     configureCopyEngine({
       slippageBps: SLIPPAGE,
       afterVenue: async () => {
         if (fired) return;
         fired = true;
-        // Between the page's load and its write, the follower pulls the kill switch (another request, another connection).
-        await killAllCopies(actingAs({ id, role: "subscriber" }));
+        // Between the page's load and its write, the follower pulls the kill switch (another request, another
+        // connection). Not awaited here: its pause waits for this page to commit (the page holds the settings row).
+        kill = killAllCopies(actingAs({ id, role: "subscriber" }));
+        await new Promise((r) => setTimeout(r, 300));
       },
     });
     const { signal } = await publishSignal(actingAs(p.user), p.provider.id, { symbol: "BTC/USDT", side: "long", stopLoss: "31000" }, "ui");
     await waitForFanouts(signal.id);
     expect(fired).toBe(true);
+    await kill;
     const open = await db.select().from(positions).where(and(eq(positions.userId, id), eq(positions.status, "open")));
     expect(open).toEqual([]);
   });
