@@ -1,11 +1,13 @@
 /**
  * Copies a signal's events to its followers: every pending fan-out row of the signal, in chain order, a page of
- * followers per step (plan, fill, persist in one transaction). One run at a time per signal; a re-run replays the
- * finished pages and the unique client order ids make a repeated page write nothing.
+ * followers per step (plan, fill, persist in one transaction). A large fan-out is split into lanes (disjoint id
+ * ranges, worked out in a step of their own so a replay sees the same split) whose pages run as parallel steps,
+ * FANOUT_PARALLEL at a time. One run at a time per signal; a re-run replays the finished pages and the unique
+ * client order ids make a repeated page write nothing.
  */
 import "server-only";
 import { getDatabase } from "@/server/db";
-import { finishFanout, pendingFanouts, runFanoutPage } from "@/server/services/copy/engine";
+import { FANOUT_PARALLEL, fanoutLanes, finishFanout, pendingFanouts, runFanoutPage, runLane, runLanes } from "@/server/services/copy/engine";
 import { defineJob } from "../define";
 
 export const copyFanout = defineJob(
@@ -23,19 +25,19 @@ export const copyFanout = defineJob(
     });
     let orders = 0;
     for (const f of pending) {
-      let cursor = "";
-      const totals = { followers: 0, orders: 0 };
-      for (let page = 0; ; page++) {
-        const result = await step.run(`fanout-${f.seq}-page-${page}`, async () => {
-          await getDatabase();
-          const r = await runFanoutPage(f.id, cursor);
-          return { next: r.next, followers: r.followers, orders: r.orders };
-        });
-        totals.followers += result.followers;
-        totals.orders += result.orders;
-        if (!result.next) break;
-        cursor = result.next;
-      }
+      const lanes = await step.run(`fanout-${f.seq}-lanes`, async () => {
+        await getDatabase();
+        return fanoutLanes(f.id);
+      });
+      const totals = await runLanes(lanes, FANOUT_PARALLEL, (lane, i) =>
+        runLane(lane, (range, page) =>
+          step.run(`fanout-${f.seq}-lane-${i}-page-${page}`, async () => {
+            await getDatabase();
+            const r = await runFanoutPage(f.id, range);
+            return { next: r.next, followers: r.followers, orders: r.orders };
+          }),
+        ),
+      );
       await step.run(`fanout-${f.seq}-done`, async () => {
         await getDatabase();
         await finishFanout(f.id, totals);

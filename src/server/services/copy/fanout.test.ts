@@ -19,7 +19,7 @@ import { resetRateLimits } from "@/server/rate-limit";
 import { sendEvent } from "@/server/jobs/events";
 import { waitForInlineRuns } from "@/server/jobs/inline/runner";
 import { cancelSignal, checkPublication, closeSignal, publishOptimistic, publishSignal } from "@/server/services/signals";
-import { claimStaleFanouts, configureCopyEngine, forgetMarks, runSignalFanouts } from "./engine";
+import { claimStaleFanouts, configureCopyEngine, FANOUT_PARALLEL, fanoutLanes, forgetMarks, runFanoutPage, runLane, runLanes, runSignalFanouts } from "./engine";
 import { paperAccountView } from "./account";
 
 const t = useTestDatabase();
@@ -52,28 +52,38 @@ async function pendingFanoutCount(signalId: string) {
 const BTC = { symbol: "BTC/USDT", side: "long" as const, entryType: "market" as const, entryPrice: "32045.14", stopLoss: "31000" };
 
 describe("copy fan-out under faults", () => {
-  it("200 followers, the event delivered 5 times, a failure half way retried, a crash between venue and write re-driven: one order per follower and leg, exact balances", async () => {
+  it("200 followers in parallel lanes, the event delivered 5 times, a failure half way retried, a crash between venue and write re-driven: one order per follower and leg, exact balances", async () => {
     const p = await newProvider();
     const followers = await copyingFollowers(p.provider.id, 200);
 
-    // Fault 2: the job fails once after half the followers (page 3 of 4) and is retried by the runner.
-    // Fault 3: the process "dies" between the venue's fills and their write (page 4), and the job gives up, so only
-    // the sweeper's re-drive can finish it.
-    let page = 0;
+    // The page size of 50 splits the 200 followers into 6 lanes (pages to run 3 at a time) of about 34 each.
+    // Fault 2: the job fails once in the third lane (a plain error: the runner retries the run).
+    // Fault 3: the process "dies" between the venue's fills and their write in the last lane, every time, until the
+    // sweeper's re-drive below: the run gives up, and only the re-drive can finish it.
+    const ids = [...(await executeRows<{ id: string }>(t.db, sql`select id from copy_settings where provider_id = ${p.provider.id} order by id`))].map((r) => r.id);
+    const lanes = [...new Set(ids.filter((_, i) => i % 34 === 0))];
+    expect(lanes).toHaveLength(6);
+    const [third, last] = [lanes[2], lanes[5]];
+    const seen = new Map<string, number>();
+    let healed = false;
     configureCopyEngine({
       slippageBps: async () => "2",
       pageSize: 50,
-      afterVenue: () => {
-        page += 1;
-        if (page === 3) throw new Error("injected: failure after half the followers");
-        if (page === 5) throw new NonRetriableError("injected: state lost between placing and persisting");
+      afterVenue: (orders) => {
+        const first = orders[0]?.copySettingId ?? "";
+        seen.set(first, (seen.get(first) ?? 0) + 1);
+        if (first === third && seen.get(first) === 1) throw new Error("injected: failure in the third lane");
+        if (first === last && !healed) throw new NonRetriableError("injected: state lost between placing and persisting");
       },
     });
     const { signal } = await publishSignal(actingAs(p.user), p.provider.id, BTC, "ui");
     await waitForInlineRuns();
-    // Pages 1-3 were written (page 3 on its retry); the run gave up on page 4, leaving the row pending.
+    // The run gave up with the last lane unwritten (others may be too, by when they ran), leaving the row pending.
     expect(await pendingFanoutCount(signal.id)).toBe(1);
-    expect(await orderKeys(signal.id)).toEqual({ orders: 150, keys: 150, duplicated: 0 });
+    const partial = await orderKeys(signal.id);
+    expect(partial.orders).toBeLessThanOrEqual(200 - 30);
+    expect(partial).toEqual({ orders: partial.orders, keys: partial.orders, duplicated: 0 });
+    healed = true;
 
     // The sweeper: a stale row gets a fresh event id, which the 24 h dedupe does not swallow.
     const stale = await claimStaleFanouts(0);
@@ -121,6 +131,38 @@ describe("copy fan-out under faults", () => {
     await runSignalFanouts(signal.id);
     expect(await orderKeys(signal.id)).toEqual({ orders: 400, keys: 400, duplicated: 0 });
     expect(await balances(followers)).toEqual(final);
+  }, 60_000);
+
+  it("lanes: a large fan-out splits into disjoint id ranges of at most a page, and followers who join after the split are still copied", async () => {
+    const p = await newProvider();
+    await copyingFollowers(p.provider.id, 200);
+    const { signal } = await publishSignal(actingAs(p.user), p.provider.id, BTC, "ui");
+    await waitForFanouts(signal.id);
+    // Undo the copies and re-open the row: the split below is made before anyone new joins.
+    await executeRows(t.db, sql`delete from copy_orders where signal_id = ${signal.id}`);
+    await executeRows(t.db, sql`delete from positions where signal_id = ${signal.id}`);
+    await executeRows(t.db, sql`update copy_fanouts set status = 'pending' where signal_id = ${signal.id}`);
+    const [fanout] = await db.select().from(copyFanouts).where(eq(copyFanouts.signalId, signal.id));
+
+    const lanes = await fanoutLanes(fanout!.id);
+    // 200 over pages of 50 is 4 pages, rounded up to a multiple of the lanes run at once.
+    expect(lanes).toHaveLength(Math.ceil(4 / FANOUT_PARALLEL) * FANOUT_PARALLEL);
+    expect(lanes[0]!.from).toBe("");
+    expect(lanes.at(-1)!.until).toBeNull();
+    for (let i = 1; i < lanes.length; i++) expect(lanes[i]!.from).toBe(lanes[i - 1]!.until);
+    const ids = (await executeRows<{ id: string }>(t.db, sql`select id from copy_settings where provider_id = ${p.provider.id} order by id`)).map((r) => r.id);
+    const sizes = lanes.map((l) => ids.filter((id) => id > l.from && (l.until === null || id <= l.until)).length);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(200);
+    for (const n of sizes) expect(n).toBeLessThanOrEqual(50);
+
+    // Three followers join between the split and the pages (their ids fall anywhere, the first or last lane too).
+    await copyingFollowers(p.provider.id, 3);
+    const totals = await runLanes(lanes, FANOUT_PARALLEL, (lane) => runLane(lane, (range) => runFanoutPage(fanout!.id, range)));
+    expect(totals).toEqual({ followers: 203, orders: 203 });
+    expect(await orderKeys(signal.id)).toEqual({ orders: 203, keys: 203, duplicated: 0 });
+    // A page never ran twice over one follower: one open copy each.
+    const [open] = await executeRows<{ n: number }>(t.db, sql`select count(*)::int as n from positions where signal_id = ${signal.id} and status = 'open'`);
+    expect(open!.n).toBe(203);
   }, 60_000);
 
   it("the webhook's one-statement publication writes the fan-out row with the signal, and its followers get their copies", async () => {

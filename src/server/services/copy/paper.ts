@@ -86,56 +86,50 @@ export type PositionEffect =
 export async function persistOrders(tx: Executor, orders: readonly OrderRecord[], now: Date): Promise<Set<string>> {
   const day = now.toISOString().slice(0, 10);
   if (!orders.length) return new Set();
-  const rows = orders.map((o) => ({
-    id: o.id,
-    client_order_id: o.clientOrderId,
-    user_id: o.userId,
-    copy_setting_id: o.copySettingId,
-    provider_id: o.providerId,
-    signal_id: o.signalId,
-    signal_event_id: o.signalEventId,
-    seq: o.seq,
-    position_id: o.positionId,
-    venue: o.venue,
-    symbol: o.symbol,
-    side: o.side,
-    leg: o.leg,
-    order_type: o.orderType,
-    status: o.status,
-    reason: o.reason,
-    requested_price: o.requestedPrice,
-    limit_price: o.limitPrice,
-    fill_price: o.fillPrice,
-    quantity: o.quantity,
-    fee: o.fee,
-    slippage_bps: o.slippageBps,
-    latency_ms: o.latencyMs,
-    venue_order_id: o.venueOrderId,
-    filled_at: o.filledAt,
-    pos_op: o.position?.op ?? null,
-    pos_side: o.position?.op === "open" ? o.position.side : null,
-    pos_quantity: o.position?.quantity ?? null,
-    pos_avg_entry: o.position?.op === "open" ? o.position.avgEntry : null,
-    pos_stop: o.position?.op === "open" ? o.position.stopLoss : null,
-    pos_opened_at: o.position?.op === "open" ? o.position.openedAt : null,
-    pos_avg_exit: o.position?.op === "update" ? o.position.avgExit : null,
-    pos_realized: o.position?.op === "update" ? o.position.realizedPnl : null,
-    pos_fees: o.position?.fees ?? null,
-    pos_status: o.position?.op === "update" ? o.position.status : null,
-    pos_closed_at: o.position?.op === "update" ? o.position.closedAt : null,
-    balance_delta: o.balanceDelta,
-    day_start_hint: o.dayStartEquity ?? null,
-  }));
+  // The wire: what differs per follower as one array per column, and the rest as the page's few distinct shapes
+  // (followers given one decision share one), so 2,000 orders travel as a few hundred kilobytes, not megabytes.
+  const shapes = new Map<string, number>();
+  const shapeRows: unknown[][] = [];
+  const cols = { id: [] as Cell[], coid: [] as Cell[], user: [] as Cell[], setting: [] as Cell[], position: [] as Cell[], venue: [] as Cell[], hint: [] as Cell[], shape: [] as Cell[] };
+  for (const o of orders) {
+    const values = shapeOf(o);
+    // A key cheaper than JSON: the values with a separator no id, price or reason contains (null marked apart from "").
+    let key = "";
+    for (const v of values) key += v === null ? "\u0002\u0001" : `${v}\u0001`;
+    let shape = shapes.get(key);
+    if (shape === undefined) {
+      shape = shapeRows.length;
+      shapes.set(key, shape);
+      shapeRows.push([shape, ...values]);
+    }
+    cols.id.push(o.id);
+    cols.coid.push(o.clientOrderId);
+    cols.user.push(o.userId);
+    cols.setting.push(o.copySettingId);
+    cols.position.push(o.positionId);
+    cols.venue.push(o.venue);
+    cols.hint.push(o.dayStartEquity ?? null);
+    cols.shape.push(String(shape));
+  }
   const result = await executeRows<{ client_order_id: string }>(
     tx,
-    sql`with x as (
-  select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(
-    id text, client_order_id text, user_id text, copy_setting_id text, provider_id text, signal_id text, signal_event_id text,
-    seq int, position_id text, venue text, symbol text, side text, leg text, order_type text, status text, reason text,
-    requested_price numeric, limit_price numeric, fill_price numeric, quantity numeric, fee numeric, slippage_bps numeric,
-    latency_ms bigint, venue_order_id text, filled_at timestamptz, pos_op text, pos_side text, pos_quantity numeric,
-    pos_avg_entry numeric, pos_stop numeric, pos_opened_at timestamptz, pos_avg_exit numeric, pos_realized numeric,
-    pos_fees numeric, pos_status text, pos_closed_at timestamptz, balance_delta numeric, day_start_hint numeric)
+    sql`with r as (
+  select * from unnest(${arrayLiteral(cols.id)}::text[], ${arrayLiteral(cols.coid)}::text[], ${arrayLiteral(cols.user)}::text[],
+    ${arrayLiteral(cols.setting)}::text[], ${arrayLiteral(cols.position)}::text[], ${arrayLiteral(cols.venue)}::text[],
+    ${arrayLiteral(cols.hint)}::numeric[], ${arrayLiteral(cols.shape)}::int[])
+    as r(id, client_order_id, user_id, copy_setting_id, position_id, venue, day_start_hint, shape)
+), s as (
+  select (v->>0)::int as shape, v->>1 as provider_id, v->>2 as signal_id, v->>3 as signal_event_id, (v->>4)::int as seq,
+    v->>5 as symbol, v->>6 as side, v->>7 as leg, v->>8 as order_type, v->>9 as status, v->>10 as reason,
+    (v->>11)::numeric as requested_price, (v->>12)::numeric as limit_price, (v->>13)::numeric as fill_price,
+    (v->>14)::numeric as quantity, (v->>15)::numeric as fee, (v->>16)::numeric as slippage_bps, (v->>17)::bigint as latency_ms,
+    v->>18 as venue_order_id, (v->>19)::timestamptz as filled_at, v->>20 as pos_op, v->>21 as pos_side,
+    (v->>22)::numeric as pos_quantity, (v->>23)::numeric as pos_avg_entry, (v->>24)::numeric as pos_stop,
+    (v->>25)::timestamptz as pos_opened_at, (v->>26)::numeric as pos_avg_exit, (v->>27)::numeric as pos_realized,
+    (v->>28)::numeric as pos_fees, v->>29 as pos_status, (v->>30)::timestamptz as pos_closed_at, (v->>31)::numeric as balance_delta
+  from jsonb_array_elements(${JSON.stringify(shapeRows)}::jsonb) as v
+), x as (
+  select * from r join s using (shape)
 ), o as (
   insert into copy_orders (id, client_order_id, user_id, copy_setting_id, provider_id, signal_id, signal_event_id, seq, position_id,
     venue, symbol, side, leg, order_type, status, reason, requested_price, limit_price, fill_price, quantity, fee, slippage_bps,
@@ -187,6 +181,33 @@ select client_order_id from o`,
   const inserted = new Set(result.map((r) => r.client_order_id));
   await notifyFollowers(tx, orders.filter((o) => inserted.has(o.clientOrderId)).map((o) => o.userId));
   return inserted;
+}
+
+type Cell = string | null;
+
+/** An order's values that followers of one decision share, in the order the statement reads them (`v->>1` on). */
+function shapeOf(o: OrderRecord): (string | number | null)[] {
+  const p = o.position;
+  const open = p?.op === "open" ? p : null;
+  const update = p?.op === "update" ? p : null;
+  return [
+    o.providerId, o.signalId, o.signalEventId, o.seq, o.symbol, o.side, o.leg, o.orderType, o.status, o.reason, o.requestedPrice,
+    o.limitPrice, o.fillPrice, o.quantity, o.fee, o.slippageBps, o.latencyMs, o.venueOrderId, o.filledAt,
+    p?.op ?? null, open?.side ?? null, p?.quantity ?? null, open?.avgEntry ?? null, open?.stopLoss ?? null, open?.openedAt ?? null,
+    update?.avgExit ?? null, update?.realizedPnl ?? null, p?.fees ?? null, update?.status ?? null, update?.closedAt ?? null,
+    o.balanceDelta,
+  ];
+}
+
+/** A PostgreSQL array literal of text cells (every element quoted, so any text travels as it is; null is NULL). */
+function arrayLiteral(cells: readonly Cell[]): string {
+  let out = "{";
+  for (let i = 0; i < cells.length; i++) {
+    const c = cells[i];
+    if (i) out += ",";
+    out += c == null ? "NULL" : `"${/["\\]/.test(c) ? c.replace(/["\\]/g, "\\$&") : c}"`;
+  }
+  return `${out}}`;
 }
 
 /** Tells the realtime hub (on commit) which followers' positions and orders changed, in payloads under NOTIFY's limit. */
