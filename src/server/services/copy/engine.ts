@@ -118,27 +118,11 @@ interface FollowerRow extends Record<string, unknown> {
   user_id: string;
   subscription_id: string | null;
   venue: string;
-  allocation_pct: string;
-  allocated_amount: string | null;
-  sizing_mode: PlanSettings["sizingMode"];
-  fixed_amount: string;
-  allocation_share: string;
-  risk_pct: string;
-  scale: string;
-  max_position_pct: string;
-  max_open_positions: number;
-  daily_loss_pct: string | null;
-  copy_stop_pct: string | null;
-  max_slippage_pct: string;
-  max_signal_age_sec: number;
-  symbols_allow: string[];
-  symbols_deny: string[];
-  copy_open_signals: boolean;
-  paused_reason: string | null;
-  /** ms since the epoch, as the load computed it. */
-  started_ms: number | null;
-  /** The settings the plan reads, as one text: see followerKey. */
-  settings_key: string;
+  /**
+   * What the follower's plan reads of its settings, as one JSON text (see SETTINGS_JSON): the key two followers who
+   * plan alike share, parsed only for the first of them in a page.
+   */
+  settings: string;
   equity: string;
   day_start_equity: string | null;
   open_positions: number | string;
@@ -148,37 +132,49 @@ interface FollowerRow extends Record<string, unknown> {
   has_position: boolean;
 }
 
+/** The settings columns the planner reads, as one JSON array in the order settingsOf takes them apart. */
+const SETTINGS_JSON = sql`json_build_array(c.paused_reason, c.allocation_pct::text, c.allocated_amount::text, c.sizing_mode,
+  c.fixed_amount::text, c.allocation_share::text, c.risk_pct::text, c.scale::text, c.max_position_pct::text, c.max_open_positions,
+  c.daily_loss_pct::text, c.copy_stop_pct::text, c.max_slippage_pct::text, c.max_signal_age_sec, c.symbols_allow, c.symbols_deny,
+  c.copy_open_signals, floor(extract(epoch from c.started_at) * 1000)::bigint)::text`;
+
+type SettingsJson = [
+  string | null, string, string | null, PlanSettings["sizingMode"], string, string, string, string, string, number, string | null,
+  string | null, string, number, string[] | null, string[] | null, boolean, number | null,
+];
 
 function settingsOf(r: FollowerRow): PlanSettings {
+  const [pausedReason, allocationPct, allocatedAmount, sizingMode, fixedAmount, allocationShare, riskPct, scale, maxPositionPct, maxOpenPositions, dailyLossPct, copyStopPct, maxSlippagePct, maxSignalAgeSec, symbolsAllow, symbolsDeny, copyOpenSignals, startedAt] =
+    JSON.parse(r.settings) as SettingsJson;
   return {
     enabled: true,
-    pausedReason: r.paused_reason,
-    allocationPct: String(r.allocation_pct),
-    allocatedAmount: r.allocated_amount == null ? null : String(r.allocated_amount),
-    sizingMode: r.sizing_mode,
-    fixedAmount: String(r.fixed_amount),
-    allocationShare: String(r.allocation_share),
-    riskPct: String(r.risk_pct),
-    scale: String(r.scale),
-    maxPositionPct: String(r.max_position_pct),
-    maxOpenPositions: Number(r.max_open_positions),
-    dailyLossPct: r.daily_loss_pct == null ? null : String(r.daily_loss_pct),
-    copyStopPct: r.copy_stop_pct == null ? null : String(r.copy_stop_pct),
-    maxSlippagePct: String(r.max_slippage_pct),
-    maxSignalAgeSec: Number(r.max_signal_age_sec),
-    symbolsAllow: r.symbols_allow ?? [],
-    symbolsDeny: r.symbols_deny ?? [],
-    copyOpenSignals: r.copy_open_signals,
-    startedAt: r.started_ms,
+    pausedReason,
+    allocationPct,
+    allocatedAmount,
+    sizingMode,
+    fixedAmount,
+    allocationShare,
+    riskPct,
+    scale,
+    maxPositionPct,
+    maxOpenPositions,
+    dailyLossPct,
+    copyStopPct,
+    maxSlippagePct,
+    maxSignalAgeSec,
+    symbolsAllow: symbolsAllow ?? [],
+    symbolsDeny: symbolsDeny ?? [],
+    copyOpenSignals,
+    startedAt,
   };
 }
 
 /**
  * Everything a follower's plan depends on, as loaded: two followers with the same key get the same decision (the
- * settings as the load's `settings_key`, the account as the load computed it).
+ * settings as their JSON text, the account as the load computed it).
  */
 function followerKey(r: FollowerRow, entitled: boolean): string {
-  return `${r.settings_key}\u0001${r.equity}\u0001${r.day_start_equity ?? "\u0002"}\u0001${r.open_positions}\u0001${r.provider_pnl}\u0001${entitled}`;
+  return `${r.settings}\u0001${r.equity}\u0001${r.day_start_equity ?? "\u0002"}\u0001${r.open_positions}\u0001${r.provider_pnl}\u0001${entitled}`;
 }
 
 const plain = (v: unknown) => new Decimal(String(v ?? "0")).toFixed();
@@ -223,15 +219,7 @@ async function entryPage(fanout: CopyFanoutRow, { from: cursor, until }: PageRan
     // The page: the provider's copy-enabled followers after the cursor (copy_settings_provider_id_enabled_id_idx).
     const rows = await executeRows<FollowerRow>(
       tx,
-      sql`select c.id, c.user_id, c.subscription_id, c.venue, c.paused_reason, c.allocation_pct, c.allocated_amount, c.sizing_mode,
-          c.fixed_amount, c.allocation_share, c.risk_pct, c.scale, c.max_position_pct, c.max_open_positions, c.daily_loss_pct,
-          c.copy_stop_pct, c.max_slippage_pct, c.max_signal_age_sec, c.symbols_allow, c.symbols_deny, c.copy_open_signals,
-          (extract(epoch from c.started_at) * 1000)::float8 as started_ms,
-          -- What the follower's plan depends on from its settings, as one text (two followers alike plan alike).
-          concat_ws(chr(1), coalesce(c.paused_reason, chr(2)), c.allocation_pct, coalesce(c.allocated_amount::text, chr(2)), c.sizing_mode,
-            c.fixed_amount, c.allocation_share, c.risk_pct, c.scale, c.max_position_pct, c.max_open_positions,
-            coalesce(c.daily_loss_pct::text, chr(2)), coalesce(c.copy_stop_pct::text, chr(2)), c.max_slippage_pct, c.max_signal_age_sec,
-            array_to_string(c.symbols_allow, ','), array_to_string(c.symbols_deny, ','), c.copy_open_signals, coalesce(c.started_at::text, chr(2))) as settings_key,
+      sql`select c.id, c.user_id, c.subscription_id, c.venue, ${SETTINGS_JSON} as settings,
           coalesce(a.balance, 10000) + coalesce(op.pnl, 0) as equity,
           -- Today's starting equity: recorded by the day's first change, else what the equity is now (no change yet today).
           case when a.day = ${utcDay(now)} then a.day_start_equity else coalesce(a.balance, 10000) + coalesce(op.pnl, 0) end as day_start_equity,

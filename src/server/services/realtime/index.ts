@@ -43,9 +43,18 @@ export interface LiveChange {
  * hidden view goes out with a neutral "changed".
  */
 export function changeFor(change: SignalChange, access: Access): LiveChange {
-  const signal = toView(change.signal, access);
-  return { kind: signal.visibility === "hidden" ? "changed" : change.kind, signal };
+  // Every stream receives the same change object: its view is built once per access, not once per stream.
+  let byAccess = views.get(change);
+  if (!byAccess) views.set(change, (byAccess = new Map()));
+  let view = byAccess.get(access);
+  if (!view) {
+    const signal = toView(change.signal, access);
+    byAccess.set(access, (view = { kind: signal.visibility === "hidden" ? "changed" : change.kind, signal }));
+  }
+  return view;
 }
+
+const views = new WeakMap<SignalChange, Map<Access, LiveChange>>();
 
 /** One open stream's changes not yet read, in order, and the wake-up of its read waiting for the next. */
 interface Inbox {
