@@ -12,6 +12,8 @@
  *    On PostgreSQL (scratch database `tradsy_bench_copy`); BENCH_COPY_PGLITE=1 adds an in-memory PGlite (not by
  *    default: there a round of 10,000 takes minutes today).
  *    BENCH_COPY_EXPLAIN=1 (or a missed budget) replays the last fan-out's statements under EXPLAIN ANALYZE.
+ *    Without a budget, one more fan-out to followers whose balances all differ (each planned on its own, where the
+ *    rounds' alike followers share one plan per page); BENCH_COPY_VARIED=0 skips it.
  * 2. Live feed: SSE_CLIENTS (1,000) streams of the provider's public live feed (`signals.live` with the provider's
  *    slug, the tRPC SSE route a visitor's profile page opens) on one `next start` over the same database; the bench
  *    publishes a signal in process (`publishSignal`, as the form does) and times, from the call's start, each client
@@ -98,7 +100,7 @@ async function seedProvider(handle: DatabaseHandle, key: string) {
  * `n` subscribers of the provider copying it on paper since an hour ago with 1,000 set aside (the shape of
  * src/test/copy.ts `copyingFollowers`), each with a paper account already opened: a steady-state follower.
  */
-async function seedFollowers(handle: DatabaseHandle, key: string, providerId: string, n: number) {
+async function seedFollowers(handle: DatabaseHandle, key: string, providerId: string, n: number, varied = false) {
   await rows(handle, sql`insert into users (id, email, role) select 'usr_' || ${key} || '_' || g, ${key} || '-' || g || '@example.com', 'subscriber' from generate_series(1, ${n}) g`);
   await rows(
     handle,
@@ -109,7 +111,13 @@ async function seedFollowers(handle: DatabaseHandle, key: string, providerId: st
     sql`insert into copy_settings (id, user_id, provider_id, enabled, venue, allocated_amount, started_at)
         select 'cps_' || ${key} || '_' || g, 'usr_' || ${key} || '_' || g, ${providerId}, true, 'paper', 1000, now() - interval '1 hour' from generate_series(1, ${n}) g`,
   );
-  await rows(handle, sql`insert into paper_accounts (id, user_id) select 'ppa_' || ${key} || '_' || g, 'usr_' || ${key} || '_' || g from generate_series(1, ${n}) g`);
+  // Varied: every follower's balance differs (9,000.01 to 10,000.00), so no two plan alike.
+  await rows(
+    handle,
+    varied
+      ? sql`insert into paper_accounts (id, user_id, balance) select 'ppa_' || ${key} || '_' || g, 'usr_' || ${key} || '_' || g, 9000 + (g % 100000) / 100.0 from generate_series(1, ${n}) g`
+      : sql`insert into paper_accounts (id, user_id) select 'ppa_' || ${key} || '_' || g, 'usr_' || ${key} || '_' || g from generate_series(1, ${n}) g`,
+  );
   return Array.from({ length: n }, (_, i) => `usr_${key}_${i + 1}`);
 }
 
@@ -167,6 +175,8 @@ async function floorInsert(handle: DatabaseHandle, tag: string, providerId: stri
 }
 
 interface FanoutFigures {
+  /** One fan-out to followers whose accounts all differ (each planned on its own), when measured. */
+  variedMs: number | null;
   fanoutMs: number[];
   floorMs: number[];
   last: FanoutRun;
@@ -208,7 +218,15 @@ async function measureFanout(label: string, handle: DatabaseHandle, n: number, r
     }
     console.log(`  round ${r}/${rounds}: fan-out ${fanoutMs.at(-1)!.toFixed(0)} ms, floor INSERT ${floorMs.at(-1)!.toFixed(0)} ms`);
   }
-  return { fanoutMs, floorMs, last, lastProvider: providers[rounds]! };
+  let variedMs: number | null = null;
+  if (process.env.BENCH_COPY_VARIED !== "0") {
+    const p = await seedProvider(handle, "cbv");
+    await seedFollowers(handle, "cbv", p.providerId, n, true);
+    await rows(handle, sql`analyze`);
+    variedMs = (await fanoutRun(handle, p, n)).ms;
+    console.log(`  every follower's account different: fan-out ${variedMs.toFixed(0)} ms`);
+  }
+  return { variedMs, fanoutMs, floorMs, last, lastProvider: providers[rounds]! };
 }
 
 class Rollback extends Error {}
@@ -277,11 +295,13 @@ function reportFanout(label: string, f: FanoutFigures, n: number, results: Resul
   console.log(`copy bench, ${label}: ${count} followers, page ${FANOUT_PAGE.toLocaleString("en-US")}, median of ${f.fanoutMs.length}`);
   console.log(`  floor: one INSERT of ${count} copy_orders rows    ${floor.toFixed(0).padStart(6)} ms`);
   console.log(`  fan-out (plan, paper fill, persist)            ${fan.toFixed(0).padStart(6)} ms  ${(fan / floor).toFixed(2)}x the floor  (budget <= ${FANOUT_BUDGET_MS} ms)`);
+  if (f.variedMs != null) console.log(`  the same, every account different (one run)    ${f.variedMs.toFixed(0).padStart(6)} ms  ${(f.variedMs / floor).toFixed(2)}x the floor  (no budget: the planner runs per follower)`);
   results.push(
     { name: `copy_orders INSERT of ${count} rows (floor), ${label}`, value: round(floor, 0), unit: "ms", budget: "- (the floor)" },
     { name: `copy fan-out to ${count} followers, ${label}`, value: round(fan, 0), unit: "ms", budget: budgeted ? `<= ${FANOUT_BUDGET_MS} ms` : "-" },
     { name: `copy fan-out / floor INSERT, ${label}`, value: round(fan / floor, 2), unit: "x", budget: "-" },
   );
+  if (f.variedMs != null) results.push({ name: `copy fan-out to ${count} followers, every account different, ${label}`, value: round(f.variedMs, 0), unit: "ms", budget: "-" });
   if (budgeted) {
     checks.push({ name: `copy fan-out to ${count} followers (${label})`, ok: fan <= FANOUT_BUDGET_MS, detail: `median ${fan.toFixed(0)} ms of ${f.fanoutMs.map((m) => m.toFixed(0)).join(", ")}; ${(fan / floor).toFixed(2)}x the ${floor.toFixed(0)} ms floor INSERT (budget <= ${FANOUT_BUDGET_MS} ms)` });
   }

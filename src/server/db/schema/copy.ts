@@ -161,15 +161,18 @@ export const copyOrders = pgTable(
   {
     id: prefixedId("cpo"),
     clientOrderId: text().notNull(),
-    userId: text()
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
-    /** The following (no foreign key: copy_settings rows go only with their user, whose key above cascades; one trigger fewer per copy on the fan-out's hot path). */
+    /**
+     * No foreign keys on this table or on positions: a key check per copy (a lookup and a row lock on the user, and
+     * again on the provider every follower shares) was a fifth of the fan-out's write. Every row is written by the
+     * copy engine from a following it holds locked (FOR SHARE: a user's or provider's delete, which cascades to
+     * copy_settings, waits for the page), and the deletes cascade here through statement triggers on users and
+     * providers (migration 0012, `copy_rows_cascade`).
+     */
+    userId: text().notNull(),
+    /** The following (no foreign key: copy_settings rows go only with their user or provider, see userId). */
     copySettingId: text(),
-    providerId: text()
-      .notNull()
-      .references(() => providers.id, { onDelete: "cascade" }),
-    /** No foreign key: signals are never deleted but with their provider, whose key above cascades. */
+    providerId: text().notNull(),
+    /** No foreign key: signals are never deleted but with their provider (see userId). */
     signalId: text(),
     signalEventId: text(),
     seq: integer(),
@@ -218,14 +221,11 @@ export const positions = pgTable(
   "positions",
   {
     id: prefixedId("pos"),
-    userId: text()
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
+    /** No foreign keys, as on copy_orders (the deletes of users and providers cascade by trigger). */
+    userId: text().notNull(),
     /** The following (no foreign key, as on copy_orders). */
     copySettingId: text(),
-    providerId: text()
-      .notNull()
-      .references(() => providers.id, { onDelete: "cascade" }),
+    providerId: text().notNull(),
     /** No foreign key, as on copy_orders. */
     signalId: text(),
     venue: text().notNull(),

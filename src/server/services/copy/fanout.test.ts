@@ -244,3 +244,31 @@ describe("copy fan-out under faults", () => {
     expect([...(await balances(followers)).values()]).toEqual(["10000", "10000", "10000"]);
   });
 });
+
+describe("copy rows when a user or a provider is deleted", () => {
+  it("a follower's delete takes their copy orders and positions with it, a provider's delete every copy of theirs; nobody else's rows move", async () => {
+    const [a, b] = [await newProvider(), await newProvider()];
+    const fa = await copyingFollowers(a.provider.id, 3);
+    const fb = await copyingFollowers(b.provider.id, 2);
+    const sa = (await publishSignal(actingAs(a.user), a.provider.id, BTC, "ui")).signal;
+    const sb = (await publishSignal(actingAs(b.user), b.provider.id, BTC, "ui")).signal;
+    await waitForFanouts(sa.id);
+    await waitForFanouts(sb.id);
+    const rows = async (table: "copy_orders" | "positions", column: "user_id" | "provider_id", id: string) =>
+      (await executeRows<{ n: number }>(t.db, sql`select count(*)::int as n from ${sql.raw(table)} where ${sql.raw(column)} = ${id}`))[0]!.n;
+    expect(await rows("copy_orders", "provider_id", a.provider.id)).toBe(3);
+    expect(await rows("positions", "provider_id", b.provider.id)).toBe(2);
+
+    await executeRows(t.db, sql`delete from users where id = ${fa[0]!}`);
+    expect(await rows("copy_orders", "user_id", fa[0]!)).toBe(0);
+    expect(await rows("positions", "user_id", fa[0]!)).toBe(0);
+    expect(await rows("copy_orders", "user_id", fa[1]!)).toBe(1);
+    expect(await rows("positions", "provider_id", a.provider.id)).toBe(2);
+
+    await executeRows(t.db, sql`delete from providers where id = ${b.provider.id}`);
+    expect(await rows("copy_orders", "provider_id", b.provider.id)).toBe(0);
+    expect(await rows("positions", "provider_id", b.provider.id)).toBe(0);
+    for (const u of fb) expect(await rows("positions", "user_id", u)).toBe(0);
+    expect(await rows("positions", "provider_id", a.provider.id)).toBe(2);
+  });
+});
