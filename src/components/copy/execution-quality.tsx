@@ -1,4 +1,6 @@
 import type { ReactNode } from "react";
+import type { inferRouterOutputs } from "@trpc/server";
+import type { AppRouter } from "@/server/api/root";
 import { EmptyState } from "@/components/ui/card";
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { percent, WINDOW_LABEL } from "@/components/track-record/format";
@@ -6,28 +8,9 @@ import { FigureText } from "@/components/track-record/signal-history";
 import { formatDate } from "@/lib/format/dates";
 import { bps, latency } from "./format";
 
-export interface ExecutionWindowView {
-  window: "30d" | "90d" | "1y" | "all";
-  enoughData: boolean;
-  signals: number;
-  copiedSignals: number;
-  copiedShare: string | null;
-  entries: number;
-  medianSlippageBps: string | null;
-  p90SlippageBps: string | null;
-  medianLatencyMs: number | null;
-  closedCopies: number;
-  followerMedianReturn: string | null;
-  publishedMedianReturn: string | null;
-  medianReturnGap: string | null;
-}
-
-export interface ExecutionQualityView {
-  provider: { displayName: string };
-  firstCopierAt: Date | null;
-  minSample: number;
-  windows: ExecutionWindowView[];
-}
+/** The execution ledger's aggregates as `copy.executionQuality` returns them (the parts this view reads). */
+export type ExecutionQualityView = Pick<inferRouterOutputs<AppRouter>["copy"]["executionQuality"], "provider" | "firstCopierAt" | "minSample" | "windows">;
+export type ExecutionWindowView = ExecutionQualityView["windows"][number];
 
 const NOT_ENOUGH = <span className="text-xs text-slate-400">Not enough data</span>;
 
