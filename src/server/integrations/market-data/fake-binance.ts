@@ -64,10 +64,24 @@ const INLINE_TICKER: Record<string, string> = {
   count: "3187938",
 };
 
-function spotSymbol(symbol: string, baseAsset: string, quoteAsset: string, tickSize: string, status = "TRADING") {
+/** A spot symbol's trading rules, as Binance states them in exchangeInfo's LOT_SIZE / PRICE_FILTER / NOTIONAL filters. */
+export interface SpotRules {
+  tickSize: string;
+  stepSize?: string;
+  minQty?: string;
+  maxQty?: string;
+  /** MARKET_LOT_SIZE maxQty: Binance caps market orders lower than limit orders. */
+  marketMaxQty?: string;
+  minNotional?: string;
+  status?: string;
+}
+
+/** One exchangeInfo symbol in the shape Binance serves it (the filters as on api.binance.com, values per symbol). */
+export function spotSymbol(symbol: string, baseAsset: string, quoteAsset: string, rules: SpotRules) {
+  const { tickSize, stepSize = "0.00001000", minQty = stepSize, maxQty = "9000.00000000", marketMaxQty = "100.00000000" } = rules;
   return {
     symbol,
-    status,
+    status: rules.status ?? "TRADING",
     baseAsset,
     baseAssetPrecision: 8,
     quoteAsset,
@@ -75,9 +89,11 @@ function spotSymbol(symbol: string, baseAsset: string, quoteAsset: string, tickS
     quoteAssetPrecision: 8,
     baseCommissionPrecision: 8,
     quoteCommissionPrecision: 8,
-    orderTypes: ["LIMIT", "LIMIT_MAKER", "MARKET", "STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT"],
+    // Binance's full spot list: ccxt refuses a stop/take-profit type the market does not list.
+    orderTypes: ["LIMIT", "LIMIT_MAKER", "MARKET", "STOP_LOSS", "STOP_LOSS_LIMIT", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
     icebergAllowed: true,
     ocoAllowed: true,
+    otoAllowed: true,
     quoteOrderQtyMarketAllowed: true,
     allowTrailingStop: true,
     cancelReplaceAllowed: true,
@@ -85,8 +101,14 @@ function spotSymbol(symbol: string, baseAsset: string, quoteAsset: string, tickS
     isMarginTradingAllowed: false,
     filters: [
       { filterType: "PRICE_FILTER", minPrice: tickSize, maxPrice: "1000000.00000000", tickSize },
-      { filterType: "LOT_SIZE", minQty: "0.00001000", maxQty: "9000.00000000", stepSize: "0.00001000" },
-      { filterType: "NOTIONAL", minNotional: "5.00000000", applyMinToMarket: true, maxNotional: "9000000.00000000", applyMaxToMarket: false, avgPriceMins: 5 },
+      { filterType: "LOT_SIZE", minQty, maxQty, stepSize },
+      { filterType: "ICEBERG_PARTS", limit: 10 },
+      { filterType: "MARKET_LOT_SIZE", minQty: "0.00000000", maxQty: marketMaxQty, stepSize: "0.00000000" },
+      { filterType: "TRAILING_DELTA", minTrailingAboveDelta: 10, maxTrailingAboveDelta: 2000, minTrailingBelowDelta: 10, maxTrailingBelowDelta: 2000 },
+      { filterType: "PERCENT_PRICE_BY_SIDE", bidMultiplierUp: "5", bidMultiplierDown: "0.2", askMultiplierUp: "5", askMultiplierDown: "0.2", avgPriceMins: 5 },
+      { filterType: "NOTIONAL", minNotional: rules.minNotional ?? "5.00000000", applyMinToMarket: true, maxNotional: "9000000.00000000", applyMaxToMarket: false, avgPriceMins: 5 },
+      { filterType: "MAX_NUM_ORDERS", maxNumOrders: 200 },
+      { filterType: "MAX_NUM_ALGO_ORDERS", maxNumAlgoOrders: 5 },
     ],
     permissions: [],
     permissionSets: [["SPOT"]],
@@ -95,22 +117,49 @@ function spotSymbol(symbol: string, baseAsset: string, quoteAsset: string, tickS
   };
 }
 
-export const FAKE_EXCHANGE_INFO = {
-  timezone: "UTC",
-  serverTime: 1706641300000,
-  rateLimits: [
-    { rateLimitType: "REQUEST_WEIGHT", interval: "MINUTE", intervalNum: 1, limit: 6000 },
-    { rateLimitType: "RAW_REQUESTS", interval: "MINUTE", intervalNum: 5, limit: 61000 },
-  ],
-  exchangeFilters: [],
-  symbols: [
-    spotSymbol("BTCUSDT", "BTC", "USDT", "0.01000000"),
-    spotSymbol("ETHBTC", "ETH", "BTC", "0.00001000"),
-    spotSymbol("BTTCUSDT", "BTTC", "USDT", "0.00000001"),
-    // Delisted: ccxt marks it inactive and the adapter leaves it out.
-    spotSymbol("LUNAUSDT", "LUNA", "USDT", "0.00010000", "BREAK"),
-  ],
-};
+/** An exchangeInfo body holding `symbols`. */
+export function exchangeInfo(symbols: ReturnType<typeof spotSymbol>[]) {
+  return {
+    timezone: "UTC",
+    serverTime: 1706641300000,
+    rateLimits: [
+      { rateLimitType: "REQUEST_WEIGHT", interval: "MINUTE", intervalNum: 1, limit: 6000 },
+      { rateLimitType: "ORDERS", interval: "SECOND", intervalNum: 10, limit: 100 },
+      { rateLimitType: "RAW_REQUESTS", interval: "MINUTE", intervalNum: 5, limit: 61000 },
+    ],
+    exchangeFilters: [],
+    symbols,
+  };
+}
+
+/** Binance answers JSON even for errors; ccxt reads a 4xx without a JSON `code` as a network error. */
+export function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "content-type": "application/json;charset=UTF-8" });
+  res.end(JSON.stringify(body));
+}
+
+/** Listens on a free port of 127.0.0.1; returns "http://127.0.0.1:<port>". */
+export async function listenLocal(server: http.Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return `http://127.0.0.1:${port}`;
+}
+
+export function closeServer(server: http.Server): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    // ccxt keeps sockets alive; drop them so close() returns now.
+    server.closeAllConnections();
+    server.close((err) => (err ? reject(err) : resolve()));
+  });
+}
+
+export const FAKE_EXCHANGE_INFO = exchangeInfo([
+  spotSymbol("BTCUSDT", "BTC", "USDT", { tickSize: "0.01000000" }),
+  spotSymbol("ETHBTC", "ETH", "BTC", { tickSize: "0.00001000" }),
+  spotSymbol("BTTCUSDT", "BTTC", "USDT", { tickSize: "0.00000001" }),
+  // Delisted: ccxt marks it inactive and the adapter leaves it out.
+  spotSymbol("LUNAUSDT", "LUNA", "USDT", { tickSize: "0.00010000", status: "BREAK" }),
+]);
 
 interface StaticCase {
   description?: string;
@@ -142,10 +191,7 @@ export async function startFakeBinance(dataDir?: string): Promise<FakeBinance> {
     const u = new URL(req.url ?? "/", "http://127.0.0.1");
     const params = Object.fromEntries(u.searchParams);
     state.requests.push({ method: req.method ?? "GET", path: u.pathname, params });
-    const send = (status: number, body: unknown) => {
-      res.writeHead(status, { "content-type": "application/json;charset=UTF-8" });
-      res.end(JSON.stringify(body));
-    };
+    const send = (status: number, body: unknown) => sendJson(res, status, body);
     if (state.stalled) return;
     if (req.method !== "GET") {
       state.unexpected.push(`${req.method} ${req.url}`);
@@ -165,11 +211,10 @@ export async function startFakeBinance(dataDir?: string): Promise<FakeBinance> {
     state.unexpected.push(`${req.method} ${req.url}`);
     return send(404, { code: -1121, msg: "Unexpected request to the fake exchange" });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  const url = await listenLocal(server);
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     get requests() {
       return state.requests;
     },
@@ -201,11 +246,6 @@ export async function startFakeBinance(dataDir?: string): Promise<FakeBinance> {
       state.ticker = { ...bodies.ticker };
       state.stalled = false;
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        // ccxt keeps sockets alive; drop them so close() returns now.
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
+    close: () => closeServer(server),
   };
 }
