@@ -1030,7 +1030,7 @@ export async function placePlanned(orderId: string, options: EngineOptions = {})
   }
   const venue = await serialVenue(order.venue);
   if (!venue) return finish({ status: "rejected", reason: "connection_unavailable: this exchange connection is not available (removed, or its integration is not installed)" });
-  const result = (await venue.findOrder(order.clientOrderId)) ?? (await venue.placeOrder({ clientOrderId: order.clientOrderId, symbol: order.symbol, side: order.side, quantity }));
+  const result = (await venue.findOrder(order.clientOrderId, order.symbol)) ?? (await venue.placeOrder({ clientOrderId: order.clientOrderId, symbol: order.symbol, side: order.side, quantity }));
   if (opts.afterVenue) await opts.afterVenue([]);
   if (result.status === "rejected") return finish({ status: "rejected", reason: result.reason, venueOrderId: result.venueOrderId, quantity });
   return db.transaction(async (tx) => {

@@ -20,13 +20,24 @@ export interface VenueOrderRequest {
 }
 
 export type VenueOrderResult =
-  | { status: "filled"; venueOrderId: string; fillPrice: string; fee: string; filledAt: Date }
+  | {
+      status: "filled";
+      venueOrderId: string;
+      fillPrice: string;
+      fee: string;
+      filledAt: Date;
+      /** What actually filled, when the venue filled less than asked (a market order expired part-way); else absent. */
+      quantity?: string;
+    }
   | { status: "rejected"; venueOrderId: string | null; reason: string };
 
 /** A venue that takes one order at a time for one account. */
 export interface SerialVenue {
-  /** The order the venue holds under this client order id, if any (a retry after a crash finds it here). */
-  findOrder(clientOrderId: string): Promise<VenueOrderResult | null>;
+  /**
+   * The order the venue holds under this client order id, if any (a retry after a crash finds it here). Exchanges
+   * look orders up per market, so callers pass the order's symbol ("BTC/USDT").
+   */
+  findOrder(clientOrderId: string, symbol?: string): Promise<VenueOrderResult | null>;
   placeOrder(order: VenueOrderRequest): Promise<VenueOrderResult>;
 }
 
