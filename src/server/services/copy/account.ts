@@ -146,7 +146,7 @@ export async function paperAccountView(userId: string, now: Date = new Date()): 
  */
 export async function resetPaperAccount(ctx: ActingContext): Promise<{ closed: number; balanceBefore: string; balanceAfter: string }> {
   const userId = ctx.actor.id;
-  const { closed } = await closePositionsNow({ userId, reason: "reset", now: ctx.now });
+  const { closed } = await closePositionsNow({ userId, reason: "reset", paperOnly: true, now: ctx.now });
   return db.transaction(async (tx) => {
     const ensured = await ensurePaperAccount(userId, tx);
     // INVARIANT: fills and resets of one account serialise on its row.

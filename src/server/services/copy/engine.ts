@@ -1209,43 +1209,81 @@ export interface CloseNowInput {
   providerId?: string;
   positionIds?: string[];
   reason: "manual" | "kill_switch" | "copy_stop" | "reset";
+  /** Only the paper copies (a paper account's reset leaves the user's exchange copies alone). */
+  paperOnly?: boolean;
   now?: Date;
 }
 
 /**
- * Closes the user's open copies now, at the market price with slippage, each as a `manual` leg. Idempotent per
- * position (its manual close has one client order id): a repeat closes nothing twice.
+ * Closes the user's open copies now, each as a `manual` leg. Paper copies fill here, at the market price with
+ * slippage. A copy on an exchange connection is only closed by the exchange: it gets a `planned` closing order that
+ * the connection's run places (sized from the position then), and stays open in our books until that fill.
+ * Idempotent per position (its manual close has one client order id): a repeat closes or plans nothing twice.
  */
-export async function closePositionsNow(input: CloseNowInput, options: EngineOptions = {}): Promise<{ closed: number }> {
+export async function closePositionsNow(input: CloseNowInput, options: EngineOptions = {}): Promise<{ closed: number; planned: number }> {
   const opts = withDefaults(options);
   const now = input.now ?? (opts.now ?? (() => new Date()))();
   const filters = [eq(positions.userId, input.userId), eq(positions.status, "open")];
   if (input.providerId) filters.push(eq(positions.providerId, input.providerId));
+  if (input.paperOnly) filters.push(eq(positions.venue, "paper"));
   if (input.positionIds) {
-    if (!input.positionIds.length) return { closed: 0 };
+    if (!input.positionIds.length) return { closed: 0, planned: 0 };
     filters.push(inArray(positions.id, input.positionIds));
   }
-  const open = await db.select({ symbol: positions.symbol }).from(positions).where(and(...filters));
+  const open = await db.select({ symbol: positions.symbol, venue: positions.venue }).from(positions).where(and(...filters));
   const prices = new Map<string, { price: string; bps: string; kind: "crypto" | "forex" | "stocks" }>();
-  for (const { symbol } of open) {
+  for (const { symbol } of open.filter((o) => isBatchVenue(o.venue))) {
     if (prices.has(symbol)) continue;
     prices.set(symbol, { price: await (opts.price ?? marketPrice)(symbol), bps: await (opts.slippageBps ?? modelledSlippageBps)(symbol), kind: await marketKind(symbol) });
   }
-  return db.transaction(async (tx) => {
+  const result = await db.transaction(async (tx) => {
     const rows = await executeRows<OpenPositionRow>(
       tx,
       sql`select * from positions where ${and(...filters)} order by id for update`,
     );
     const orders: OrderRecord[] = [];
+    const serial: OpenPositionRow[] = [];
     for (const p of rows) {
+      if (!isBatchVenue(p.venue)) {
+        serial.push(p);
+        continue;
+      }
       const m = prices.get(p.symbol);
       if (!m) continue;
       const market: PlanMarket = { price: m.price, slippageBps: m.bps, ...quantityRules({ market: m.kind, price: m.price }), now: now.getTime() };
       const leg: PlanLeg = { kind: "exit", leg: "manual", seq: 0, at: now.getTime(), price: m.price, share: "all" };
-      const o = exitRecord(p, leg, market, { clientOrderId: clientOrderId({ eventId: p.id, userId: p.user_id, leg: "manual-close" }), signalEventId: null, seq: null, requestedAt: now.getTime() }, now);
+      const o = exitRecord(p, leg, market, { clientOrderId: manualCloseId(p), signalEventId: null, seq: null, requestedAt: now.getTime() }, now);
       if (o) orders.push({ ...o, reason: input.reason });
     }
     const inserted = await persistOrders(tx, orders, now);
-    return { closed: inserted.size };
+    const planned = serial.length
+      ? await executeRows<{ venue: string }>(
+          tx,
+          sql`insert into copy_orders (id, client_order_id, user_id, copy_setting_id, provider_id, signal_id, venue, symbol, side, leg, order_type, status, reason, quantity)
+              select x.id, x.client_order_id, x.user_id, x.copy_setting_id, x.provider_id, x.signal_id, x.venue, x.symbol, x.side::order_side, 'manual', 'market',
+                'planned', ${input.reason}, 0
+              from jsonb_to_recordset(${JSON.stringify(
+                serial.map((p) => ({
+                  id: newId("cpo"),
+                  client_order_id: manualCloseId(p),
+                  user_id: p.user_id,
+                  copy_setting_id: p.copy_setting_id,
+                  provider_id: p.provider_id,
+                  signal_id: p.signal_id,
+                  venue: p.venue,
+                  symbol: p.symbol,
+                  side: p.side === "long" ? "sell" : "buy",
+                })),
+              )}::jsonb) as x(id text, client_order_id text, user_id text, copy_setting_id text, provider_id text, signal_id text, venue text, symbol text, side text)
+              on conflict (client_order_id) do nothing
+              returning venue`,
+        )
+      : [];
+    return { closed: inserted.size, planned: planned.length, connections: [...new Set(planned.map((r) => r.venue))] };
   });
+  for (const connectionId of result.connections) await requestConnectionRun(connectionId);
+  return { closed: result.closed, planned: result.planned };
 }
+
+/** The client order id of a position's manual close: one per position, whoever asks and however often. */
+const manualCloseId = (p: { id: string; user_id: string }) => clientOrderId({ eventId: p.id, userId: p.user_id, leg: "manual-close" });

@@ -292,8 +292,8 @@ describe("order of a follower's legs", () => {
 
     market.setPrice("BTC/USDT", "31500");
     const positionId = (await copyOf(mine.id, signal.id)).position!.id;
-    expect(await closePositionsNow({ userId: mine.id, positionIds: [positionId], reason: "manual" })).toEqual({ closed: 1 });
-    expect(await closePositionsNow({ userId: mine.id, positionIds: [positionId], reason: "manual" })).toEqual({ closed: 0 });
+    expect(await closePositionsNow({ userId: mine.id, positionIds: [positionId], reason: "manual" })).toEqual({ closed: 1, planned: 0 });
+    expect(await closePositionsNow({ userId: mine.id, positionIds: [positionId], reason: "manual" })).toEqual({ closed: 0, planned: 0 });
     mine.m.exit("manual", "31500");
     await expectCopy(mine.id, signal.id, mine.m, { what: "after the manual close" });
 

@@ -14,7 +14,8 @@ import { copyOrders, positions } from "@/server/db/schema";
 import { resetRateLimits } from "@/server/rate-limit";
 import { waitForInlineRuns } from "@/server/jobs/inline/runner";
 import { closeSignal, publishSignal } from "@/server/services/signals";
-import { configureCopyEngine } from "./engine";
+import { closePositionsNow, configureCopyEngine } from "./engine";
+import { resetPaperAccount } from "./account";
 import { setVenueResolver, type SerialVenue, type VenueOrderRequest, type VenueOrderResult } from "./venues";
 
 useTestDatabase();
@@ -92,6 +93,41 @@ describe("a connection that places orders one at a time", () => {
     expect(exit).toMatchObject({ leg: "close", status: "filled", fillPrice: "33000", positionId: pos!.id });
     const [closed] = await db.select().from(positions).where(eq(positions.id, pos!.id));
     expect(closed).toMatchObject({ status: "closed", quantity: "0" });
+  });
+
+  it("a close-now of an exchange copy (kill switch, copy stop, the follower's close) goes through the connection: open in our books until the exchange fills it; a paper reset leaves it alone", async () => {
+    const p = await newProvider();
+    const [user] = await copyingFollowers(p.provider.id, 1, { venue: "conn_fake" });
+    const { signal } = await publishSignal(actingAs(p.user), p.provider.id, BTC, "ui");
+    await waitForFanouts(signal.id);
+    await waitForInlineRuns();
+    const [pos] = await db.select().from(positions).where(and(eq(positions.userId, user!), eq(positions.signalId, signal.id)));
+    expect(pos).toMatchObject({ venue: "conn_fake", status: "open" });
+
+    // Resetting the paper account closes paper copies only: nothing is planned for the exchange.
+    const follower = { id: user!, role: "subscriber" as const };
+    await resetPaperAccount(actingAs(follower));
+    expect(exchange.placed).toHaveLength(1);
+    expect((await db.select().from(positions).where(eq(positions.id, pos!.id)))[0]).toMatchObject({ status: "open" });
+
+    // Closing now plans one closing order for the connection; it does not fill it at a modelled price.
+    exchange.price = "31900";
+    let runs = 0;
+    configureCopyEngine({ slippageBps: async () => "2", afterVenue: (orders) => void (orders.length === 0 && runs++) });
+    const planned = closePositionsNow({ userId: user!, reason: "kill_switch" });
+    expect(await planned).toEqual({ closed: 0, planned: 1 });
+    expect(await closePositionsNow({ userId: user!, reason: "kill_switch" })).toEqual({ closed: 0, planned: 0 });
+    await waitForInlineRuns();
+    expect(runs).toBe(1);
+    expect(exchange.placed.map((o) => [o.side, o.quantity])).toEqual([
+      ["buy", pos!.quantity],
+      ["sell", pos!.quantity],
+    ]);
+    const close = (await ordersOf(signal.id)).find((o) => o.leg === "manual");
+    expect(close).toMatchObject({ status: "filled", fillPrice: "31900", reason: "kill_switch", positionId: pos!.id, quantity: pos!.quantity });
+    const [closed] = await db.select().from(positions).where(eq(positions.id, pos!.id));
+    expect(closed).toMatchObject({ status: "closed", quantity: "0" });
+    expect(closed!.avgExit).toMatch(/^31900(\.0+)?$/);
   });
 
   it("rejects with a reason, rather than queueing for ever, when the connection is unknown", async () => {
