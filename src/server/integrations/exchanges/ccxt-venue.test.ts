@@ -2,10 +2,7 @@
  * The live venue against the local fake Binance (./fake-binance-trading.ts) through the real ccxt client, real URLs:
  * what a copy order becomes on the exchange, and that a lost answer, a duplicate id or a 5xx never makes two orders.
  * No database: the venue is what the engine's `placePlanned` calls (`findOrder ?? placeOrder`), replayed here.
- *
- * The fake does not serve GET /api/v3/ticker/24hr (the minimum-notional check's price) nor /api/v3/myTrades (the fee
- * of an order found by lookup: Binance's GET order carries no fills); `withTickerAndTrades` answers both from the
- * fake's own prices and fills, so the figures are the ones the fake recorded.
+
  */
 import Decimal from "decimal.js";
 import {
@@ -38,7 +35,6 @@ const PRICES: Record<string, string> = { BTCUSDT: "43361.11", ETHUSDT: "2300.00"
 const POOR_KEY: FakeApiKey = { apiKey: "poorBinanceApiKey0000000000000000000000000000000000000000000000", secret: "poorBinanceSecret00000000000000000000000000000000000000000000000", balances: { USDT: "10" } };
 
 let fake: FakeBinanceTrading;
-let prices: Record<string, string | undefined>;
 
 beforeAll(async () => {
   fake = await startFakeBinanceTrading({ keys: [FAKE_BINANCE_KEY, POOR_KEY], prices: PRICES });
@@ -48,50 +44,13 @@ afterAll(async () => {
 });
 beforeEach(() => {
   fake.reset();
-  prices = { ...PRICES };
 });
 afterEach(() => {
   expect(fake.unexpected).toEqual([]);
 });
 
 function setPrice(symbol: string, price: string | undefined) {
-  prices[symbol] = price;
   fake.setPrice(symbol, price);
-}
-
-/** ccxt's fetch, with the two GETs the fake lacks answered from its state (see the header). */
-function withTickerAndTrades(target: string, init?: RequestInit): Promise<Response> {
-  const u = new URL(target);
-  const symbol = u.searchParams.get("symbol") ?? "";
-  if (u.pathname === "/api/v3/ticker/24hr") {
-    const last = prices[symbol];
-    return Promise.resolve(Response.json({ symbol, ...(last ? { lastPrice: last } : {}), openTime: Date.now() - 86_400_000, closeTime: Date.now(), count: 1 }));
-  }
-  if (u.pathname === "/api/v3/myTrades") {
-    const apiKey = new Headers(init?.headers).get("x-mbx-apikey");
-    const orderId = u.searchParams.get("orderId");
-    const trades = fake.orders
-      .filter((o) => o.apiKey === apiKey && o.symbol === symbol && (!orderId || String(o.orderId) === orderId))
-      .flatMap((o) =>
-        o.fills.map((f) => ({
-          symbol,
-          id: f.tradeId,
-          orderId: o.orderId,
-          orderListId: -1,
-          price: f.price,
-          qty: f.qty,
-          quoteQty: new Decimal(f.price).times(f.qty).toFixed(8),
-          commission: f.commission,
-          commissionAsset: f.commissionAsset,
-          time: o.updateTime,
-          isBuyer: o.side === "BUY",
-          isMaker: false,
-          isBestMatch: true,
-        })),
-      );
-    return Promise.resolve(Response.json(trades));
-  }
-  return fake.fetchImplementation(target, init);
 }
 
 /** The ccxt client as a connection gets it (see ./binance-static-requests.test.ts), its HTTP going to the fake. */
@@ -104,7 +63,7 @@ function client(key: FakeApiKey = FAKE_BINANCE_KEY, timeout = 5_000) {
     options: { fetchCurrencies: false, fetchMargins: false, fetchMarkets: { types: ["spot"] }, fetchOpenOrders: { warnWithoutSymbol: false } },
   });
   ex.number = String as unknown as typeof ex.number;
-  ex.fetchImplementation = withTickerAndTrades;
+  ex.fetchImplementation = fake.fetchImplementation;
   return ex;
 }
 

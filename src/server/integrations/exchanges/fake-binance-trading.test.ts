@@ -199,12 +199,31 @@ describe("fake Binance trading server", () => {
       expect(fake.orders).toHaveLength(2);
     });
 
+    it("partial: a market order fills the given share (to the step) and expires; its trades and the ticker answer from the fake's state", async () => {
+      fake.fault({ path: "/api/v3/order", mode: "partial", fraction: "0.4" });
+      const { body } = await signed("POST", "/api/v3/order", { symbol: "LTCUSDT", side: "BUY", type: "MARKET", quantity: "1.001", newClientOrderId: "7c00000000000000000000000000000a" });
+      // 1.001 × 0.4 = 0.4004, floored to LTC's 0.001 step.
+      expect(body).toMatchObject({ status: "EXPIRED", origQty: "1.00100000", executedQty: "0.40000000", cummulativeQuoteQty: "27.40000000" });
+      const trades = await client().fetchMyTrades("LTC/USDT", undefined, undefined, { orderId: String(body.orderId) });
+      expect(trades.map((t) => [t.amount, t.price, t.fee?.cost, t.fee?.currency])).toEqual([["0.40000000", "68.50000000", "0.02740000", "USDT"]]);
+      expect((await client().fetchTicker("LTC/USDT")).last).toBe("68.50000000");
+    });
+
+    it("not-found answers -2013 even for an order it holds; faults aimed at one API key leave the others alone", async () => {
+      await limitBuy("7c00000000000000000000000000000b");
+      fake.fault({ apiKey: WITHDRAW_KEY.apiKey, method: "GET", path: "/api/v3/order", mode: "not-found" });
+      fake.fault({ apiKey: FAKE_BINANCE_KEY.apiKey, method: "GET", path: "/api/v3/order", mode: "not-found" });
+      const lookup = () => signed("GET", "/api/v3/order", { symbol: "LTCUSDT", origClientOrderId: "7c00000000000000000000000000000b" });
+      expect(await lookup()).toEqual({ status: 400, body: { code: -2013, msg: "Order does not exist." } });
+      expect((await lookup()).body).toMatchObject({ status: "NEW" });
+    });
+
     it("answers 404 JSON -1000 to anything else and lists it (ccxt: OperationFailed)", async () => {
       const res = await fetch(`${fake.url}/api/v3/klines?symbol=BTCUSDT`);
       expect(res.status).toBe(404);
       expect(await res.json()).toMatchObject({ code: -1000 });
-      await expect(client().fetchMyTrades("BTC/USDT")).rejects.toThrow(OperationFailed);
-      expect(fake.unexpected).toEqual(["GET /api/v3/klines?symbol=BTCUSDT", expect.stringMatching(/^GET api\.binance\.com\/api\/v3\/myTrades\?/)]);
+      await expect(client().fetchOrderBook("BTC/USDT")).rejects.toThrow(OperationFailed);
+      expect(fake.unexpected).toEqual(["GET /api/v3/klines?symbol=BTCUSDT", expect.stringMatching(/^GET api\.binance\.com\/api\/v3\/depth\?/)]);
     });
   });
 });

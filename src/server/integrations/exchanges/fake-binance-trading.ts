@@ -64,7 +64,15 @@ export interface RecordedRequest {
   verified: boolean;
 }
 
-export type FaultMode = "5xx" | "accept-then-timeout" | "duplicate";
+/**
+ * - `5xx`: answered 500 -1001 before the request is handled (nothing placed);
+ * - `accept-then-timeout`: handled (the order exists), the answer never arrives;
+ * - `duplicate`: answered -2010 "Duplicate order sent." without handling it (what a re-send of an id looks like);
+ * - `not-found`: answered -2013 "Order does not exist." (a lookup that does not see an order yet);
+ * - `partial`: a MARKET order fills only `fraction` of its quantity (to the step) and ends EXPIRED, as one does when
+ *   the book runs out.
+ */
+export type FaultMode = "5xx" | "accept-then-timeout" | "duplicate" | "not-found" | "partial";
 
 export interface Fault {
   method?: string;
@@ -74,6 +82,10 @@ export interface Fault {
   times?: number;
   /** accept-then-timeout: the socket is destroyed this long after the order was stored (default 1,000 ms). */
   afterMs?: number;
+  /** Only requests signed with this API key (one account among many sharing the fake); default: any request. */
+  apiKey?: string;
+  /** partial: the share of the quantity that fills (default 0.5), floored to the market's step. */
+  fraction?: string;
 }
 
 export type OrderStatus = "NEW" | "PARTIALLY_FILLED" | "FILLED" | "CANCELED" | "EXPIRED" | "REJECTED";
@@ -195,7 +207,7 @@ interface Reply {
   body: unknown;
 }
 
-type Handler = (params: Record<string, string>, account: Account | undefined) => Reply;
+type Handler = (params: Record<string, string>, account: Account | undefined, fault: Fault | undefined) => Reply;
 
 export async function startFakeBinanceTrading(options: FakeTradingOptions = {}): Promise<FakeBinanceTrading> {
   const now = options.now ?? Date.now;
@@ -265,7 +277,7 @@ export async function startFakeBinanceTrading(options: FakeTradingOptions = {}):
     }
   }
 
-  function placeOrder(params: Record<string, string>, account: Account, test: boolean): Reply {
+  function placeOrder(params: Record<string, string>, account: Account, test: boolean, fault?: Fault): Reply {
     const market = marketOf(params);
     const side = params.side;
     if (!side) throw mandatory("side");
@@ -311,7 +323,10 @@ export async function startFakeBinanceTrading(options: FakeTradingOptions = {}):
     // Fill now: market orders at the last price; limit orders that cross it, at it (the book's best price).
     const fillsNow = lastPrice !== undefined && (type === "MARKET" || (type === "LIMIT" && crosses));
     const step = new Decimal(market.rules.stepSize ?? "0.00001");
-    const fillQty = fillsNow ? (quantity ?? quoteOrderQty!.div(lastPrice).div(step).floor().times(step)) : undefined;
+    const wholeQty = fillsNow ? (quantity ?? quoteOrderQty!.div(lastPrice).div(step).floor().times(step)) : undefined;
+    // The book runs out part-way (fault "partial"): what is left of a market order expires.
+    const partial = fault?.mode === "partial" && type === "MARKET" && wholeQty !== undefined;
+    const fillQty = partial ? wholeQty.times(fault.fraction ?? "0.5").div(step).floor().times(step) : wholeQty;
     // What the order needs from the free balance: the base asset to sell, or the quote (with commission) to buy.
     // Unknown (so not checked) for a market sell by quote amount with no price set, or a price-less stop buy.
     let needed: { asset: string; amount: Decimal } | undefined;
@@ -357,7 +372,7 @@ export async function startFakeBinanceTrading(options: FakeTradingOptions = {}):
       order.fills.push({ price: fixed(lastPrice), qty: fixed(fillQty!), commission: fixed(commission), commissionAsset: market.quote, tradeId: state.nextTradeId++ });
       order.executedQty = fixed(fillQty!);
       order.cummulativeQuoteQty = fixed(cost);
-      order.status = "FILLED";
+      order.status = partial && fillQty!.lt(wholeQty!) ? "EXPIRED" : "FILLED";
       const sign = side === "BUY" ? 1 : -1;
       move(account, market.base, { free: fillQty!.times(sign) });
       move(account, market.quote, { free: cost.times(-sign).minus(commission) });
@@ -435,7 +450,7 @@ export async function startFakeBinanceTrading(options: FakeTradingOptions = {}):
     "GET /api/v3/ping": { signed: false, handle: () => ({ status: 200, body: {} }) },
     "GET /api/v3/time": { signed: false, handle: () => ({ status: 200, body: { serverTime: now() } }) },
     "GET /api/v3/exchangeInfo": { signed: false, handle: () => ({ status: 200, body: { ...FAKE_TRADING_EXCHANGE_INFO, serverTime: now() } }) },
-    "POST /api/v3/order": { signed: true, handle: (params, account) => placeOrder(params, account!, false) },
+    "POST /api/v3/order": { signed: true, handle: (params, account, fault) => placeOrder(params, account!, false, fault) },
     "POST /api/v3/order/test": { signed: true, handle: (params, account) => placeOrder(params, account!, true) },
     "GET /api/v3/order": {
       signed: true,
@@ -459,6 +474,43 @@ export async function startFakeBinanceTrading(options: FakeTradingOptions = {}):
         }
         const { clientOrderId, ...rest } = orderResponse(order, "RESULT");
         return { status: 200, body: { ...rest, origClientOrderId: clientOrderId, clientOrderId: params.newClientOrderId ?? `cancel${order.orderId}` } };
+      },
+    },
+    // The last price (what ccxt's fetchTicker reads; the venue checks the minimum order value at it).
+    "GET /api/v3/ticker/24hr": {
+      signed: false,
+      handle: (params) => {
+        const { symbol } = marketOf(params);
+        const last = state.prices.get(symbol);
+        const at = now();
+        return { status: 200, body: { symbol, ...(last ? { lastPrice: fixed(last) } : {}), openTime: at - 86_400_000, closeTime: at, count: last ? 1 : 0 } };
+      },
+    },
+    // The account's fills, per order (GET order carries none: a venue reads the fees of an order it looked up here).
+    "GET /api/v3/myTrades": {
+      signed: true,
+      handle: (params, account) => {
+        const { symbol } = marketOf(params);
+        const trades = state.orders
+          .filter((o) => o.apiKey === account!.key.apiKey && o.symbol === symbol && (!params.orderId || String(o.orderId) === params.orderId))
+          .flatMap((o) =>
+            o.fills.map((f) => ({
+              symbol,
+              id: f.tradeId,
+              orderId: o.orderId,
+              orderListId: -1,
+              price: f.price,
+              qty: f.qty,
+              quoteQty: fixed(new Decimal(f.price).times(f.qty)),
+              commission: f.commission,
+              commissionAsset: f.commissionAsset,
+              time: o.updateTime,
+              isBuyer: o.side === "BUY",
+              isMaker: false,
+              isBestMatch: true,
+            })),
+          );
+        return { status: 200, body: trades };
       },
     },
     "GET /api/v3/openOrders": {
@@ -526,8 +578,10 @@ export async function startFakeBinanceTrading(options: FakeTradingOptions = {}):
     return account;
   }
 
-  function takeFault(method: string, path: string) {
-    const fault = state.faults.find((f) => f.left > 0 && f.path === path && (f.method ?? method) === method);
+  function takeFault(method: string, path: string, account: Account | undefined) {
+    const fault = state.faults.find(
+      (f) => f.left > 0 && f.path === path && (f.method ?? method) === method && (f.apiKey === undefined || f.apiKey === account?.key.apiKey),
+    );
     if (fault) fault.left--;
     return fault;
   }
@@ -558,12 +612,13 @@ export async function startFakeBinanceTrading(options: FakeTradingOptions = {}):
       try {
         const account = route.signed ? authenticate(req, query, body, params) : undefined;
         recorded.verified = route.signed;
-        const fault = takeFault(method, u.pathname);
+        const fault = takeFault(method, u.pathname, account);
         if (fault?.mode === "5xx") {
           return sendJson(res, 500, { code: -1001, msg: "Internal error; unable to process your request. Please try your request again." });
         }
         if (fault?.mode === "duplicate") return sendJson(res, 400, { code: -2010, msg: "Duplicate order sent." });
-        const reply = route.handle(params, account);
+        if (fault?.mode === "not-found") return sendJson(res, 400, { code: -2013, msg: "Order does not exist." });
+        const reply = route.handle(params, account, fault);
         if (fault?.mode === "accept-then-timeout") {
           // The exchange did the work; the answer never arrives.
           const timer = setTimeout(() => {

@@ -996,10 +996,21 @@ export async function plannedOrders(connectionId: string): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
+/** The client order id of the part of an exit a venue left unfilled: "<id>:r1", then "<id>:r2"... */
+function remainderId(clientOrderId: string): string {
+  const m = /^(.*):r(\d+)$/.exec(clientOrderId);
+  return m ? `${m[1]}:r${Number(m[2]) + 1}` : `${clientOrderId}:r1`;
+}
+
 /**
  * Places one planned order on its connection and records the result. The client order id is looked up on the venue
  * first, so a retry after a crash between placing and recording records the order already placed instead of placing
  * a second. An exit is sized here, from the position as it stands.
+ *
+ * What is recorded is what the venue filled: a market order can fill in part (the book ran out, the order expired).
+ * An entry then holds what filled and no more is bought (the signal's moment has passed); an exit plans the rest as
+ * a new order of the same leg, because an exit must always complete. An error from the venue (an answer it could
+ * not read, a lookup that failed) goes up unrecorded: the job's step retries, and the retry looks the id up first.
  */
 export async function placePlanned(orderId: string, options: EngineOptions = {}): Promise<{ status: string }> {
   const opts = withDefaults(options);
@@ -1018,28 +1029,31 @@ export async function placePlanned(orderId: string, options: EngineOptions = {})
       .from(positions)
       .where(and(eq(positions.userId, order.userId), eq(positions.signalId, order.signalId!), eq(positions.venue, order.venue), eq(positions.status, "open")));
     if (!position) return finish({ status: "cancelled", reason: "no_position: no open copy to close on this connection" });
-    const decision = planCopyOrder(
-      { id: order.signalId ?? "", symbol: order.symbol, side: position.side, entryType: "market", entryPrice: position.avgEntry, stopLoss: null, publishedAt: 0, status: "open" },
-      { kind: "exit", leg: order.leg, seq: order.seq ?? 0, at: now.getTime(), price: order.requestedPrice ?? position.markPrice, share: order.share ?? "all" },
-      EXIT_SETTINGS,
-      { equity: "0", dayStartEquity: "0", openPositions: 0, providerPnl: "0", entitled: true, killSwitch: null, position: { quantity: position.quantity, initialQuantity: position.initialQuantity, side: position.side } },
-      { price: order.requestedPrice ?? position.markPrice, slippageBps: "0", ...quantityRules({ market: await marketKind(order.symbol), price: order.requestedPrice ?? position.markPrice }), now: now.getTime() },
-    );
-    if (decision.action !== "order") return finish({ status: "cancelled", reason: `${decision.reason}: ${decision.detail}` });
-    quantity = decision.quantity;
+    // An exit's remainder was sized when the part before it filled (a planned exit otherwise carries 0).
+    if (new Decimal(order.quantity).gt(0)) quantity = Decimal.min(order.quantity, position.quantity).toFixed();
+    else {
+      const decision = await sizeExit(order, position, now);
+      if (decision.action !== "order") return finish({ status: "cancelled", reason: `${decision.reason}: ${decision.detail}` });
+      quantity = decision.quantity;
+    }
   }
   const venue = await serialVenue(order.venue);
   if (!venue) return finish({ status: "rejected", reason: "connection_unavailable: this exchange connection is not available (removed, or its integration is not installed)" });
   const result = (await venue.findOrder(order.clientOrderId, order.symbol)) ?? (await venue.placeOrder({ clientOrderId: order.clientOrderId, symbol: order.symbol, side: order.side, quantity }));
   if (opts.afterVenue) await opts.afterVenue([]);
   if (result.status === "rejected") return finish({ status: "rejected", reason: result.reason, venueOrderId: result.venueOrderId, quantity });
-  return db.transaction(async (tx) => {
+  const requestedQty = quantity;
+  quantity = result.quantity ?? requestedQty;
+  const short = new Decimal(quantity).lt(requestedQty);
+  const partialNote = `partial_fill: ${plain(quantity)} of ${plain(requestedQty)}`;
+  const recorded = await db.transaction(async (tx) => {
     const requested = order.requestedPrice ?? result.fillPrice;
     const [moved] = await tx
       .update(copyOrders)
       .set({
         status: "filled",
         quantity,
+        ...(short ? { reason: order.reason ? `${order.reason}; ${partialNote}` : partialNote } : {}),
         fillPrice: result.fillPrice,
         fee: result.fee,
         venueOrderId: result.venueOrderId,
@@ -1049,7 +1063,7 @@ export async function placePlanned(orderId: string, options: EngineOptions = {})
       })
       .where(and(eq(copyOrders.id, orderId), eq(copyOrders.status, "planned")))
       .returning({ id: copyOrders.id });
-    if (!moved) return { status: "filled" };
+    if (!moved) return { status: "filled", remainder: false };
     if (order.leg === "entry") {
       const positionId = newId("pos");
       await tx.update(copyOrders).set({ positionId }).where(eq(copyOrders.id, orderId));
@@ -1092,10 +1106,52 @@ export async function placePlanned(orderId: string, options: EngineOptions = {})
           lastSeq: Math.max(p!.lastSeq, order.seq ?? 0),
         })
         .where(eq(positions.id, p!.id));
+      if (short && !closed) {
+        // The rest of the exit, under its own client order id (the venue holds the first), placed by the next run.
+        await tx
+          .insert(copyOrders)
+          .values({
+            id: newId("cpo"),
+            clientOrderId: remainderId(order.clientOrderId),
+            userId: order.userId,
+            copySettingId: order.copySettingId,
+            providerId: order.providerId,
+            signalId: order.signalId,
+            signalEventId: order.signalEventId,
+            seq: order.seq,
+            venue: order.venue,
+            symbol: order.symbol,
+            side: order.side,
+            leg: order.leg,
+            orderType: "market",
+            status: "planned",
+            reason: `remainder: ${partialNote} under ${order.clientOrderId}`,
+            requestedPrice: order.requestedPrice,
+            quantity: Decimal.min(new Decimal(requestedQty).minus(quantity), remaining).toFixed(),
+          })
+          .onConflictDoNothing();
+        await notifyFollowers(tx, [order.userId]);
+        return { status: "filled", remainder: true };
+      }
     }
     await notifyFollowers(tx, [order.userId]);
-    return { status: "filled" };
+    return { status: "filled", remainder: false };
   });
+  // After the commit: this run placed the orders it listed, so the remainder needs a run of its own.
+  if (recorded.remainder) await requestConnectionRun(order.venue);
+  return { status: recorded.status };
+}
+
+/** An exit planned on a serial venue, sized from the position as it stands (the planner never refuses an exit). */
+async function sizeExit(order: typeof copyOrders.$inferSelect, position: typeof positions.$inferSelect, now: Date) {
+  const price = order.requestedPrice ?? position.markPrice;
+  return planCopyOrder(
+    { id: order.signalId ?? "", symbol: order.symbol, side: position.side, entryType: "market", entryPrice: position.avgEntry, stopLoss: null, publishedAt: 0, status: "open" },
+    { kind: "exit", leg: order.leg as Exclude<CopyLeg, "entry">, seq: order.seq ?? 0, at: now.getTime(), price, share: order.share ?? "all" },
+    EXIT_SETTINGS,
+    { equity: "0", dayStartEquity: "0", openPositions: 0, providerPnl: "0", entitled: true, killSwitch: null, position: { quantity: position.quantity, initialQuantity: position.initialQuantity, side: position.side } },
+    { price, slippageBps: "0", ...quantityRules({ market: await marketKind(order.symbol), price }), now: now.getTime() },
+  );
 }
 
 async function eventTime(tx: Executor, signalEventId: string): Promise<string | null> {
