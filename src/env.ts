@@ -61,6 +61,11 @@ export const env = createEnv({
     /** Embedded job runner: on SIGTERM, how long running steps get to finish before the process exits. */
     JOBS_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
     MARKET_DATA_DIR: z.string().optional(),
+    /**
+     * Offers the "Local test exchange" connection (an in-process fake Binance: no keys, no network, no money) in
+     * production builds too, for demos; development and tests always offer it.
+     */
+    LOCAL_TEST_EXCHANGE: flag,
     /** Paper copy trading: one modelled slippage for every symbol, in basis points; unset, each symbol's is derived from its recorded candles. */
     PAPER_SLIPPAGE_BPS: z.string().regex(/^\d{1,3}(\.\d{1,2})?$/, "PAPER_SLIPPAGE_BPS is basis points like 2 or 3.5").optional(),
     MARKET_EXCHANGE: z.string().default("binance"),

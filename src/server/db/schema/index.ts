@@ -9,4 +9,5 @@ export * from "./market-data";
 export * from "./rate-limits";
 export * from "./jobs";
 export * from "./copy";
+export * from "./exchanges";
 export * from "./relations";

@@ -1,0 +1,381 @@
+/**
+ * Exchange connections: a follower's exchange accounts the copy engine places orders on. Owns adding one (the key
+ * checked with one private call and, where the exchange tells, its permissions: a key that can withdraw is refused),
+ * listing them, removing one (its open copies first, if the follower says so) and the ccxt client a connection's
+ * orders go through.
+ *
+ * INVARIANT: credentials exist in plaintext only inside this module's functions and the ccxt instance. They are
+ * sealed at rest ("exchange-credentials", bound to the row's id), never returned (a connection's view carries the
+ * key's first 4 characters only), never logged: errors are reduced to the exchange's code and message
+ * (integrations/exchanges/errors.ts) before they reach a log line or a row, the ccxt instance (which holds the key
+ * and secret) is never logged or attached to an error, and ccxt's `verbose` (which prints request headers) stays off.
+ */
+import "server-only";
+import type { Exchange } from "ccxt";
+import { and, eq, inArray, ne, sql } from "drizzle-orm";
+import { env } from "@/env";
+import { newId } from "@/lib/ids";
+import { createConnectionInput, removeConnectionInput, type CreateConnectionInput } from "@/lib/validation/exchanges";
+import { fieldErrorsFromZod } from "@/lib/validation/field-errors";
+import { openFor, sealFor } from "@/server/crypto/secret-box";
+import { db } from "@/server/db";
+import { exchangeConnections, positions, type ExchangeConnectionStatus, type ExchangeKeyPermissions } from "@/server/db/schema";
+import { ConflictError, NotFoundError, ValidationError } from "@/server/errors";
+import { CcxtVenue } from "@/server/integrations/exchanges/ccxt-venue";
+import { classifyVenueError } from "@/server/integrations/exchanges/errors";
+import { FAKE_BINANCE_KEY, startFakeBinanceTrading, type FakeBinanceTrading } from "@/server/integrations/exchanges/fake-binance-trading";
+import { closePositionsNow } from "@/server/services/copy/engine";
+import type { ActingContext } from "@/server/services/context";
+
+/** The in-process test exchange (a fake Binance spot API): no keys, no network, no money. */
+export const LOCAL_EXCHANGE_ID = "local";
+/** Offered first, in this order; any other ccxt exchange that can place orders follows by name. */
+const FEATURED = ["binance", "bybit", "okx", "kraken"];
+const CREDENTIAL_FIELDS = ["apiKey", "secret", "password"] as const;
+type CredentialField = (typeof CREDENTIAL_FIELDS)[number];
+
+export interface SupportedExchange {
+  id: string;
+  name: string;
+  /** The exchange has a testnet / sandbox ccxt can switch to; without one a connection must be confirmed live. */
+  hasSandbox: boolean;
+  /** The credentials it takes (ccxt's `requiredCredentials`; `password` is OKX's passphrase). */
+  credentials: CredentialField[];
+}
+
+/** What a page may know about a connection. Never the credentials: the key's first 4 characters only. */
+export interface ConnectionView {
+  id: string;
+  exchangeId: string;
+  label: string;
+  keyHint: string;
+  sandbox: boolean;
+  status: ExchangeConnectionStatus;
+  statusReason: string | null;
+  permissions: ExchangeKeyPermissions | null;
+  lastCheckedAt: Date | null;
+}
+
+interface Credentials {
+  connectionId: string;
+  apiKey: string;
+  secret: string;
+  password?: string;
+}
+
+type ExchangeClass = new (config?: Record<string, unknown>) => Exchange;
+
+const HOW_TO_MAKE_A_SAFE_KEY =
+  "Create a new API key on the exchange with reading and spot trading enabled, withdrawals disabled, and access restricted to this server's IP address, then connect that key.";
+
+async function exchangeClasses(): Promise<Record<string, ExchangeClass>> {
+  // ccxt is large: loaded on first use, as the market-data adapter does.
+  const ccxt = await import("ccxt");
+  return ccxt.exchanges as unknown as Record<string, ExchangeClass>;
+}
+
+const localOffered = () => env.LOCAL_TEST_EXCHANGE || env.NODE_ENV !== "production";
+
+let supported: Promise<SupportedExchange[]> | undefined;
+
+/** ccxt exchanges that can place orders with a key and secret (and passphrase), featured ones first; "local" in dev. */
+export async function listSupportedExchanges(): Promise<SupportedExchange[]> {
+  supported ??= (async () => {
+    const classes = await exchangeClasses();
+    const list: SupportedExchange[] = [];
+    for (const [id, Ctor] of Object.entries(classes)) {
+      const ex = new Ctor();
+      if (ex.has.createOrder !== true) continue;
+      const required = Object.entries(ex.requiredCredentials).filter(([, needed]) => needed).map(([name]) => name);
+      // Wallet-signed exchanges (private keys, wallet addresses, logins) take credentials this form does not collect.
+      if (!required.includes("apiKey") || !required.includes("secret") || required.some((r) => !(CREDENTIAL_FIELDS as readonly string[]).includes(r))) continue;
+      list.push({ id, name: ex.name ?? id, hasSandbox: Boolean(ex.urls.test), credentials: required as CredentialField[] });
+    }
+    const rank = (id: string) => (FEATURED.includes(id) ? FEATURED.indexOf(id) : FEATURED.length);
+    return list.sort((a, b) => rank(a.id) - rank(b.id) || a.name.localeCompare(b.name));
+  })();
+  const list = await supported;
+  return localOffered() ? [{ id: LOCAL_EXCHANGE_ID, name: "Local test exchange", hasSandbox: true, credentials: [] }, ...list] : list;
+}
+
+// The local test exchange: started in process on first use (port 0); tests put their own in its place.
+let localExchange: Promise<FakeBinanceTrading> | undefined;
+
+/** Test hook: the fake Binance "local" connections talk to (undefined: the lazily started default one). */
+export function setLocalTestExchange(fake: FakeBinanceTrading | undefined): void {
+  localExchange = fake ? Promise.resolve(fake) : undefined;
+  clients.clear();
+}
+
+function localTestExchange(): Promise<FakeBinanceTrading> {
+  localExchange ??= startFakeBinanceTrading();
+  return localExchange;
+}
+
+/**
+ * A ccxt client for an exchange account: rate limiter on, spot markets only, no currency or margin lists (private
+ * calls on Binance, and nothing we use), amounts and prices as decimal strings. "local" is ccxt's binance with its
+ * real URLs, its HTTP sent to the in-process fake (see fake-binance-trading.ts for why not a rebased URL).
+ */
+async function buildClient(exchangeId: string, credentials: Omit<Credentials, "connectionId">, sandbox: boolean): Promise<Exchange> {
+  const local = exchangeId === LOCAL_EXCHANGE_ID;
+  const classes = await exchangeClasses();
+  const ccxtId = local ? "binance" : exchangeId;
+  const Ctor = Object.hasOwn(classes, ccxtId) ? classes[ccxtId] : undefined;
+  if (!Ctor) throw new ValidationError("Choose an exchange from the list", { exchangeId: ["Choose an exchange from the list"] });
+  const ex = new Ctor({
+    apiKey: credentials.apiKey,
+    secret: credentials.secret,
+    ...(credentials.password ? { password: credentials.password } : {}),
+    enableRateLimit: true,
+    options: {
+      defaultType: "spot",
+      fetchCurrencies: false,
+      fetchMargins: false,
+      ...(ccxtId === "binance" ? { fetchMarkets: { types: ["spot"] }, fetchOpenOrders: { warnWithoutSymbol: false } } : {}),
+    },
+  });
+  ex.number = String as unknown as Exchange["number"];
+  if (local) ex.fetchImplementation = (await localTestExchange()).fetchImplementation;
+  else if (sandbox) ex.setSandboxMode(true);
+  return ex;
+}
+
+function parseCreate(input: CreateConnectionInput) {
+  const parsed = createConnectionInput.safeParse(input);
+  if (!parsed.success) throw new ValidationError("Check the highlighted fields", fieldErrorsFromZod(parsed.error));
+  return parsed.data;
+}
+
+const view = (row: typeof exchangeConnections.$inferSelect): ConnectionView => ({
+  id: row.id,
+  exchangeId: row.exchangeId,
+  label: row.label,
+  keyHint: row.keyHint,
+  sandbox: row.sandbox,
+  status: row.status,
+  statusReason: row.statusReason,
+  permissions: row.permissions,
+  lastCheckedAt: row.lastCheckedAt,
+});
+
+const viewColumns = {
+  id: exchangeConnections.id,
+  exchangeId: exchangeConnections.exchangeId,
+  label: exchangeConnections.label,
+  keyHint: exchangeConnections.keyHint,
+  sandbox: exchangeConnections.sandbox,
+  status: exchangeConnections.status,
+  statusReason: exchangeConnections.statusReason,
+  permissions: exchangeConnections.permissions,
+  lastCheckedAt: exchangeConnections.lastCheckedAt,
+};
+
+interface CheckOutcome {
+  status: "active" | "error";
+  statusReason: string | null;
+  permissions: ExchangeKeyPermissions | null;
+  /** A key that can withdraw is not kept. */
+  wipeCredentials: boolean;
+}
+
+/**
+ * One private call (the balance) proves the key and secret; then, where the exchange reports them, the key's
+ * permissions. Only the exchange's code and message leave here (never the error itself: ccxt's can carry URLs).
+ */
+async function checkKey(ctx: ActingContext, ex: Exchange, connectionId: string, exchangeName: string): Promise<CheckOutcome> {
+  try {
+    await ex.fetchBalance();
+  } catch (err) {
+    const e = classifyVenueError(ex.id, err);
+    ctx.log.warn({ connectionId, exchangeId: ex.id, code: e.code, kind: e.kind }, "exchange connection check failed");
+    const said = `${e.code ? `${e.code}: ` : ""}${e.message}`;
+    return {
+      status: "error",
+      statusReason:
+        e.kind === "ambiguous"
+          ? `${exchangeName} did not answer (${said}). Try again in a few minutes.`
+          : `${exchangeName} refused the key (${said}). Check that the key and secret were copied whole, that the key may read and trade spot, and, if it is restricted to IP addresses, that this server's address is on its list.`,
+      permissions: null,
+      wipeCredentials: false,
+    };
+  }
+  if (ex.id !== "binance") {
+    return { status: "active", statusReason: null, permissions: { canTrade: null, canWithdraw: null, ipRestricted: null, checkedVia: "none", warnings: [`${exchangeName}'s key permissions cannot be checked from here: make sure the key cannot withdraw. ${HOW_TO_MAKE_A_SAFE_KEY}`] }, wipeCredentials: false };
+  }
+  if (!(ex.urls.api as Record<string, unknown>).sapi) {
+    // ccxt's testnet URLs have no sapi (Binance's spot testnet has no such endpoint, and no withdrawals either).
+    return { status: "active", statusReason: null, permissions: { canTrade: null, canWithdraw: false, ipRestricted: null, checkedVia: "testnet", warnings: [] }, wipeCredentials: false };
+  }
+  let restrictions: { enableWithdrawals?: boolean; ipRestrict?: boolean; enableSpotAndMarginTrading?: boolean };
+  try {
+    restrictions = (await (ex as Exchange & { sapiGetAccountApiRestrictions(): Promise<typeof restrictions> }).sapiGetAccountApiRestrictions()) ?? {};
+  } catch (err) {
+    const e = classifyVenueError(ex.id, err);
+    ctx.log.warn({ connectionId, exchangeId: ex.id, code: e.code, kind: e.kind }, "exchange key permissions check failed");
+    return { status: "error", statusReason: `${exchangeName} did not say what the key may do (${e.code ? `${e.code}: ` : ""}${e.message}). Try again in a few minutes.`, permissions: null, wipeCredentials: false };
+  }
+  const permissions: ExchangeKeyPermissions = {
+    canTrade: restrictions.enableSpotAndMarginTrading === true,
+    canWithdraw: restrictions.enableWithdrawals === true,
+    ipRestricted: restrictions.ipRestrict === true,
+    checkedVia: "sapiGetAccountApiRestrictions",
+    warnings: [],
+  };
+  if (permissions.canWithdraw) {
+    return { status: "error", statusReason: `Refused: this key can withdraw funds, so anyone who obtained it could empty the account. It was not kept. ${HOW_TO_MAKE_A_SAFE_KEY}`, permissions, wipeCredentials: true };
+  }
+  if (!permissions.canTrade) {
+    return { status: "error", statusReason: `This key may not trade spot: enable "Spot & Margin Trading" for it on ${exchangeName}, or ${HOW_TO_MAKE_A_SAFE_KEY.charAt(0).toLowerCase()}${HOW_TO_MAKE_A_SAFE_KEY.slice(1)}`, permissions, wipeCredentials: false };
+  }
+  if (!permissions.ipRestricted) {
+    permissions.warnings.push(`This key works from any IP address: restrict it to this server's IP address on ${exchangeName} so a leaked key is useless elsewhere.`);
+  }
+  return { status: "active", statusReason: permissions.warnings[0] ?? null, permissions, wipeCredentials: false };
+}
+
+/**
+ * Adds an exchange account for the acting user: validates, seals the credentials, saves the connection
+ * `unverified`, checks the key with the exchange and stores the outcome (active, or error with the reason). The
+ * returned view says which; a refused key is an `error` connection with the reason, not an exception, so the
+ * follower sees the same thing here and in the list.
+ */
+export async function createConnection(ctx: ActingContext, raw: CreateConnectionInput): Promise<ConnectionView> {
+  const input = parseCreate(raw);
+  const offered = await listSupportedExchanges();
+  const exchange = offered.find((e) => e.id === input.exchangeId);
+  if (!exchange) throw new ValidationError("Choose an exchange from the list", { exchangeId: ["Choose an exchange from the list"] });
+
+  const local = exchange.id === LOCAL_EXCHANGE_ID;
+  // The local test exchange has its own key unless one is given (tests give theirs).
+  const apiKey = input.apiKey ?? (local ? FAKE_BINANCE_KEY.apiKey : undefined);
+  const secret = input.secret ?? (local ? FAKE_BINANCE_KEY.secret : undefined);
+  const missing: Record<string, string[]> = {};
+  if (!apiKey) missing.apiKey = ["Enter the API key"];
+  if (!secret) missing.secret = ["Enter the API secret"];
+  if (exchange.credentials.includes("password") && !input.password) missing.password = [`Enter the passphrase you set when creating the key on ${exchange.name}`];
+  if (Object.keys(missing).length) throw new ValidationError("Check the highlighted fields", missing);
+
+  const sandbox = local ? true : input.sandbox;
+  if (sandbox && !exchange.hasSandbox) {
+    throw new ValidationError(`${exchange.name} has no sandbox: turn the sandbox off and confirm this is a live account`, { sandbox: [`${exchange.name} has no sandbox`] });
+  }
+  if (!sandbox && !input.confirmLive) {
+    throw new ValidationError("Confirm that this is a live account: copies will place real orders with real money", { confirmLive: ["Confirm that this is a live account"] });
+  }
+
+  const id = newId("exc");
+  const credentials: Credentials = { connectionId: id, apiKey: apiKey!, secret: secret!, ...(input.password ? { password: input.password } : {}) };
+  const inserted = await db
+    .insert(exchangeConnections)
+    .values({
+      id,
+      userId: ctx.actor.id,
+      exchangeId: exchange.id,
+      label: input.label,
+      sandbox,
+      liveConfirmedAt: sandbox ? null : ctx.now,
+      credentialsSealed: sealFor("exchange-credentials", JSON.stringify(credentials)),
+      keyHint: apiKey!.slice(0, 4),
+      status: "unverified",
+    })
+    .onConflictDoNothing()
+    .returning({ id: exchangeConnections.id });
+  if (!inserted.length) throw new ConflictError(`You already have a connection named "${input.label}"`);
+
+  const outcome = await checkKey(ctx, await buildClient(exchange.id, credentials, sandbox), id, exchange.name);
+  const [row] = await db
+    .update(exchangeConnections)
+    .set({
+      status: outcome.status,
+      statusReason: outcome.statusReason,
+      permissions: outcome.permissions,
+      lastCheckedAt: ctx.now,
+      ...(outcome.wipeCredentials ? { credentialsSealed: "" } : {}),
+    })
+    .where(eq(exchangeConnections.id, id))
+    .returning();
+  ctx.log.info({ connectionId: id, exchangeId: exchange.id, sandbox, status: outcome.status }, "exchange connection added");
+  return view(row!);
+}
+
+/** The acting user's connections (removed ones left out), oldest first. */
+export async function listConnections(ctx: ActingContext): Promise<ConnectionView[]> {
+  return db
+    .select(viewColumns)
+    .from(exchangeConnections)
+    .where(and(eq(exchangeConnections.userId, ctx.actor.id), ne(exchangeConnections.status, "removed")))
+    .orderBy(exchangeConnections.createdAt, exchangeConnections.id);
+}
+
+export type RemoveConnectionResult = { needsDecision: true; openCopies: number } | { removed: true; status: "removed" | "removing"; closing: number };
+
+/**
+ * Removes one of the acting user's connections. With copies still open on it, the follower decides first:
+ * `{ needsDecision, openCopies }` until they ask to close them (`closeCopies: true`); then each is closed through the
+ * engine (a closing order the connection's run places on the exchange) and the connection stays `removing`, usable
+ * for those orders only, until they have filled. Without open copies it is `removed` and its credentials wiped.
+ */
+export async function removeConnection(ctx: ActingContext, id: string, raw: { closeCopies?: boolean } = {}): Promise<RemoveConnectionResult> {
+  const { closeCopies } = removeConnectionInput.parse(raw);
+  const [row] = await db
+    .select({ id: exchangeConnections.id, status: exchangeConnections.status })
+    .from(exchangeConnections)
+    .where(and(eq(exchangeConnections.id, id), eq(exchangeConnections.userId, ctx.actor.id), ne(exchangeConnections.status, "removed")));
+  if (!row) throw new NotFoundError("Connection not found");
+
+  const open = await db
+    .select({ id: positions.id })
+    .from(positions)
+    .where(and(eq(positions.userId, ctx.actor.id), eq(positions.venue, id), eq(positions.status, "open")));
+  if (open.length && !closeCopies) return { needsDecision: true, openCopies: open.length };
+
+  if (open.length) {
+    await db.update(exchangeConnections).set({ status: "removing", statusReason: "Closing its open copies before removal" }).where(eq(exchangeConnections.id, id));
+    await closePositionsNow({ userId: ctx.actor.id, positionIds: open.map((p) => p.id), reason: "manual", now: ctx.now });
+    ctx.log.info({ connectionId: id, closing: open.length }, "exchange connection removing: closing its copies");
+    return { removed: true, status: "removing", closing: open.length };
+  }
+  await db
+    .update(exchangeConnections)
+    .set({ status: "removed", statusReason: null, credentialsSealed: "" })
+    .where(and(eq(exchangeConnections.id, id), inArray(exchangeConnections.status, ["unverified", "active", "error", "removing"])));
+  clients.delete(id);
+  ctx.log.info({ connectionId: id }, "exchange connection removed");
+  return { removed: true, status: "removed", closing: 0 };
+}
+
+/** Opens a row's credentials; the connection id sealed inside must be the row's (a blob moved between rows fails). */
+function openCredentials(row: { id: string; credentialsSealed: string }): Credentials {
+  const credentials = JSON.parse(openFor("exchange-credentials", row.credentialsSealed)) as Credentials;
+  if (credentials.connectionId !== row.id) throw new Error(`The sealed credentials on connection ${row.id} belong to another connection`);
+  return credentials;
+}
+
+// One ccxt client per connection for the process's lifetime: markets load once and the rate limiter is shared.
+const clients = new Map<string, Promise<{ exchange: Exchange; venue: CcxtVenue }>>();
+
+/**
+ * The live venue of a connection that may place orders (active, or removing while its closing orders go out), or
+ * null: for the venue resolver the copy engine installs. The ccxt client is built once per connection.
+ */
+export async function connectionVenue(connectionId: string): Promise<CcxtVenue | null> {
+  const [row] = await db
+    .select({ id: exchangeConnections.id, exchangeId: exchangeConnections.exchangeId, sandbox: exchangeConnections.sandbox, credentialsSealed: exchangeConnections.credentialsSealed })
+    .from(exchangeConnections)
+    .where(and(eq(exchangeConnections.id, connectionId), inArray(exchangeConnections.status, ["active", "removing"]), sql`${exchangeConnections.credentialsSealed} <> ''`));
+  if (!row) {
+    clients.delete(connectionId);
+    return null;
+  }
+  let client = clients.get(connectionId);
+  if (!client) {
+    client = (async () => {
+      const exchange = await buildClient(row.exchangeId, openCredentials(row), row.sandbox);
+      return { exchange, venue: new CcxtVenue({ exchange }) };
+    })();
+    clients.set(connectionId, client);
+    client.catch(() => clients.delete(connectionId));
+  }
+  return (await client).venue;
+}
