@@ -199,6 +199,10 @@ export const copyOrders = pgTable(
     slippageBps: numeric(),
     latencyMs: bigint({ mode: "number" }),
     venueOrderId: text(),
+    /** Serial venues: how many times placing this order was started (the first needs no lookup of its client id). */
+    attempts: integer().notNull().default(0),
+    /** The rest of a partly filled exit: the client order id of the order it completes (its quantity is sized). */
+    remainderOf: text(),
     createdAt: createdAt(),
     filledAt: tstz(),
   },

@@ -55,6 +55,8 @@ export const exchangeConnections = pgTable(
     statusReason: text(),
     permissions: jsonb().$type<ExchangeKeyPermissions>(),
     lastCheckedAt: tstz(),
+    /** The last reconciliation of this account against the exchange (services/exchanges/reconcile.ts). */
+    lastReconciledAt: tstz(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -62,5 +64,47 @@ export const exchangeConnections = pgTable(
     index("exchange_connections_user_id_idx").on(t.userId),
     // A removed connection's label is free again (its row stays for the history that names its id).
     uniqueIndex("exchange_connections_user_id_label_idx").on(t.userId, t.label).where(sql`status <> 'removed'`),
+  ],
+);
+
+/**
+ * What a reconciliation found that our ledger and the exchange disagree on:
+ * - missed_fill: an order we hold as planned that the exchange filled (recorded from the exchange's answer);
+ * - unrecorded_order: an order on the exchange under one of our client order ids that our ledger does not hold;
+ * - orphan_exchange: a balance on the exchange that no open copy accounts for;
+ * - orphan_ledger: an open copy whose quantity the exchange account does not hold;
+ * - dust: what is left of a copy below the exchange's minimum order, recorded rather than retried.
+ */
+export const venueDiscrepancyKind = pgEnum("venue_discrepancy_kind", ["missed_fill", "unrecorded_order", "orphan_exchange", "orphan_ledger", "dust"]);
+export type VenueDiscrepancyKind = (typeof venueDiscrepancyKind.enumValues)[number];
+
+export const venueDiscrepancies = pgTable(
+  "venue_discrepancies",
+  {
+    id: prefixedId("vdi"),
+    connectionId: text()
+      .notNull()
+      .references(() => exchangeConnections.id, { onDelete: "cascade" }),
+    userId: text()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    kind: venueDiscrepancyKind().notNull(),
+    symbol: text(),
+    /** What was found, in words for the follower and the admin. */
+    detail: text().notNull(),
+    /** The figures behind it (quantities, the exchange's order id, our copy order or position id). */
+    data: jsonb().$type<Record<string, string | number | boolean | null>>().notNull().default({}),
+    /** Identifies the same finding across runs (kind + what it is about), so a run does not record it twice. */
+    dedupeKey: text().notNull(),
+    status: text().$type<"open" | "resolved">().notNull().default("open"),
+    /** How it was resolved: "recorded" (a missed fill), "closed" (an orphan closed), "gone" (no longer seen). */
+    resolution: text(),
+    foundAt: createdAt(),
+    resolvedAt: tstz(),
+  },
+  (t) => [
+    index("venue_discrepancies_user_id_found_at_idx").on(t.userId, t.foundAt),
+    index("venue_discrepancies_open_idx").on(t.status, t.foundAt),
+    uniqueIndex("venue_discrepancies_connection_id_dedupe_key_idx").on(t.connectionId, t.dedupeKey).where(sql`status = 'open'`),
   ],
 );

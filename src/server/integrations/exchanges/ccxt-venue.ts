@@ -36,6 +36,8 @@ export interface LiveOrderRequest {
   side: OrderSide;
   /** Base asset amount, a decimal string. */
   quantity: string;
+  /** A recent price for the minimum-notional check (saves a ticker request); never sent as the order's price. */
+  referencePrice?: string;
 }
 
 export type LiveOrderResult =
@@ -86,7 +88,7 @@ export class CcxtVenue {
     let amount: string;
     try {
       market = await this.market(request.symbol);
-      const sized = await this.sized(market, request.quantity);
+      const sized = await this.sized(market, request.quantity, request.referencePrice);
       if (sized.status === "rejected") return sized;
       amount = sized.amount;
     } catch (err) {
@@ -152,9 +154,10 @@ export class CcxtVenue {
   /**
    * The quantity as the exchange will take it, or a `below_minimum` rejection. ccxt truncates to the market's step
    * (and throws InvalidOrder when nothing is left) but never checks the minimum amount or notional; the notional is
-   * checked at the last traded price, which is what a market order fills near.
+   * checked at the caller's reference price (the engine's last known price) or else the exchange's last traded price,
+   * which is what a market order fills near.
    */
-  private async sized(market: Market, quantity: string): Promise<{ status: "ok"; amount: string } | Extract<LiveOrderResult, { status: "rejected" }>> {
+  private async sized(market: Market, quantity: string, referencePrice?: string): Promise<{ status: "ok"; amount: string } | Extract<LiveOrderResult, { status: "rejected" }>> {
     let amount: string;
     try {
       amount = String(this.ex.amountToPrecision(market.symbol, quantity as unknown as number));
@@ -169,8 +172,11 @@ export class CcxtVenue {
     }
     const minCost = dec(market.limits.cost?.min);
     if (minCost && minCost.gt(0)) {
-      const ticker = await this.ex.fetchTicker(market.symbol);
-      const last = dec(ticker.last ?? ticker.close);
+      let last = dec(referencePrice);
+      if (!last) {
+        const ticker = await this.ex.fetchTicker(market.symbol);
+        last = dec(ticker.last ?? ticker.close);
+      }
       if (last) {
         const notional = last.times(amount);
         if (notional.lt(minCost)) {

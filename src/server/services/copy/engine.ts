@@ -1015,8 +1015,17 @@ function remainderId(clientOrderId: string): string {
 export async function placePlanned(orderId: string, options: EngineOptions = {}): Promise<{ status: string }> {
   const opts = withDefaults(options);
   const now = (opts.now ?? (() => new Date()))();
-  const [order] = await db.select().from(copyOrders).where(eq(copyOrders.id, orderId));
-  if (!order || order.status !== "planned") return { status: order?.status ?? "missing" };
+  // Counting the attempt is how a retry knows to look the client order id up first (the first attempt cannot have
+  // placed anything, so it skips the lookup: one exchange round trip per order instead of two).
+  const [order] = await db
+    .update(copyOrders)
+    .set({ attempts: sql`${copyOrders.attempts} + 1` })
+    .where(and(eq(copyOrders.id, orderId), eq(copyOrders.status, "planned")))
+    .returning();
+  if (!order) {
+    const [row] = await db.select({ status: copyOrders.status }).from(copyOrders).where(eq(copyOrders.id, orderId));
+    return { status: row?.status ?? "missing" };
+  }
   const finish = async (patch: Partial<typeof copyOrders.$inferInsert>) => {
     await db.update(copyOrders).set(patch).where(and(eq(copyOrders.id, orderId), eq(copyOrders.status, "planned")));
     return { status: patch.status ?? "planned" };
@@ -1029,8 +1038,8 @@ export async function placePlanned(orderId: string, options: EngineOptions = {})
       .from(positions)
       .where(and(eq(positions.userId, order.userId), eq(positions.signalId, order.signalId!), eq(positions.venue, order.venue), eq(positions.status, "open")));
     if (!position) return finish({ status: "cancelled", reason: "no_position: no open copy to close on this connection" });
-    // An exit's remainder was sized when the part before it filled (a planned exit otherwise carries 0).
-    if (new Decimal(order.quantity).gt(0)) quantity = Decimal.min(order.quantity, position.quantity).toFixed();
+    // An exit's remainder was sized when the part before it filled (a planned exit is sized here).
+    if (order.remainderOf) quantity = Decimal.min(order.quantity, position.quantity).toFixed();
     else {
       const decision = await sizeExit(order, position, now);
       if (decision.action !== "order") return finish({ status: "cancelled", reason: `${decision.reason}: ${decision.detail}` });
@@ -1039,7 +1048,10 @@ export async function placePlanned(orderId: string, options: EngineOptions = {})
   }
   const venue = await serialVenue(order.venue);
   if (!venue) return finish({ status: "rejected", reason: "connection_unavailable: this exchange connection is not available (removed, or its integration is not installed)" });
-  const result = (await venue.findOrder(order.clientOrderId, order.symbol)) ?? (await venue.placeOrder({ clientOrderId: order.clientOrderId, symbol: order.symbol, side: order.side, quantity }));
+  const referencePrice = order.requestedPrice ?? position?.markPrice;
+  const result =
+    (order.attempts > 1 ? await venue.findOrder(order.clientOrderId, order.symbol) : null) ??
+    (await venue.placeOrder({ clientOrderId: order.clientOrderId, symbol: order.symbol, side: order.side, quantity, ...(referencePrice ? { referencePrice } : {}) }));
   if (opts.afterVenue) await opts.afterVenue([]);
   if (result.status === "rejected") return finish({ status: "rejected", reason: result.reason, venueOrderId: result.venueOrderId, quantity });
   const requestedQty = quantity;
@@ -1126,6 +1138,7 @@ export async function placePlanned(orderId: string, options: EngineOptions = {})
             orderType: "market",
             status: "planned",
             reason: `remainder: ${partialNote} under ${order.clientOrderId}`,
+            remainderOf: order.clientOrderId,
             requestedPrice: order.requestedPrice,
             quantity: Decimal.min(new Decimal(requestedQty).minus(quantity), remaining).toFixed(),
           })

@@ -17,6 +17,11 @@ export interface VenueOrderRequest {
   symbol: string;
   side: OrderSide;
   quantity: string;
+  /**
+   * The last price the engine knows for the symbol (the provider's, or the position's mark): what a venue checks a
+   * minimum order value against instead of asking the exchange for a ticker. Never sent as the order's price.
+   */
+  referencePrice?: string;
 }
 
 export type VenueOrderResult =
