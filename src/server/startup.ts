@@ -2,7 +2,8 @@
  * Server start-up, called once from `src/instrumentation.ts` before the first request:
  * refuse to start in production without secrets or APP_URL, open the database, migrate (always in embedded mode; on
  * PostgreSQL outside production), seed an empty embedded database, and, when no Inngest is configured, give the
- * in-process job runner its jobs, start it (runs left by a previous process resume) and its scheduler.
+ * in-process job runner its jobs, start it (runs left by a previous process resume) and its scheduler. Exchange
+ * connections become the copy engine's serial venues here.
  */
 import "server-only";
 import { env } from "@/env";
@@ -21,6 +22,9 @@ export async function startServer(): Promise<void> {
   const inlineJobs = jobsMode() === "inline";
   // Before anything can send a job event: the inline runner runs the jobs it is given (see jobs/inline/runner.ts).
   if (inlineJobs) (await import("@/server/jobs")).registerJobs();
+  // Copy orders for exchange connections go through their ccxt clients (built on first use, one per connection).
+  const [{ setVenueResolver }, { connectionVenue }] = await Promise.all([import("@/server/services/copy/venues"), import("@/server/services/exchanges/connections")]);
+  setVenueResolver(connectionVenue);
   const handle = await getDatabase();
   if (handle.kind === "pglite" || env.NODE_ENV !== "production") {
     await migrateDatabase(handle);

@@ -5,9 +5,9 @@
  *   `planned` copy orders and one `copy-connection` run per connection (concurrency key: the connection), which
  *   places them one at a time in the order they were planned, looking the client order id up first on any retry.
  *
- * This module is the second shape's contract: the resolver from a connection id to its venue is installed by the
- * exchange integration; a connection it does not know (removed, or no integration installed) rejects its orders
- * with that reason rather than leaving them queued.
+ * This module is the second shape's contract: the resolver from a connection id to its venue is installed at start-up
+ * (src/server/startup.ts: the exchange connections service); a connection it does not know (removed, its key
+ * refused, or no resolver installed) rejects its orders with that reason rather than leaving them queued.
  */
 import "server-only";
 import type { OrderSide } from "@/lib/copy/types";
