@@ -58,6 +58,12 @@ export const env = createEnv({
     JOBS_LEASE_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
     /** Embedded job runner: how often each process looks for due runs (sleeps ending, retries, other replicas' work). */
     JOBS_POLL_MS: z.coerce.number().int().min(20).max(60_000).default(1000),
+    /**
+     * Embedded job runner: how many job attempts each process executes at once. Attempts mostly wait on I/O (an
+     * exchange's answer, the database, whose pool is 10 connections), so this can be well above the CPU count; each
+     * exchange connection still places one order at a time (the copy-connection job's concurrency key).
+     */
+    JOBS_MAX_CONCURRENT: z.coerce.number().int().min(1).max(1000).default(50),
     /** Embedded job runner: on SIGTERM, how long running steps get to finish before the process exits. */
     JOBS_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
     MARKET_DATA_DIR: z.string().optional(),

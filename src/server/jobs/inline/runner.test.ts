@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { NonRetriableError, RetryAfterError } from "inngest";
 import type { JobContext, JobDescriptor, JobEvent, JobHandler } from "../types";
+import { env } from "@/env";
 import { useTestDatabase } from "@/test/db";
+import { testJob, until } from "@/test/jobs";
 import {
   defaultBackoffMs,
   dispatchEvents,
@@ -244,5 +246,51 @@ describe("retries", () => {
   it("backs off exponentially by default, capped at five minutes", () => {
     expect([1, 2, 3, 4].map(defaultBackoffMs)).toEqual([1000, 2000, 4000, 8000]);
     expect(defaultBackoffMs(20)).toBe(300_000);
+  });
+});
+
+describe("concurrency", () => {
+  const runners: InlineRunner[] = [];
+  afterEach(() => {
+    for (const r of runners.splice(0)) r.stop();
+  });
+
+  it("the process-wide runner executes JOBS_MAX_CONCURRENT attempts at once", () => {
+    expect(inlineRunner().concurrency()).toBe(env.JOBS_MAX_CONCURRENT);
+  });
+
+  it("executes at most its concurrency at once, one per connection key, and more as soon as it is raised", async () => {
+    let running = 0;
+    let peak = 0;
+    const gates: (() => void)[] = [];
+    const perConnection = testJob(
+      "per-connection",
+      async ({ step }) => {
+        await step.run("place", async () => {
+          running += 1;
+          peak = Math.max(peak, running);
+          await new Promise<void>((release) => gates.push(release));
+          running -= 1;
+        });
+      },
+      { options: { concurrency: { limit: 1, key: "event.data.connectionId" } } },
+    );
+    const r = new InlineRunner({ database: async () => t.handle, maxConcurrent: 3, pollMs: 20 });
+    runners.push(r);
+    r.register([perConnection]);
+    const { completion } = await r.dispatch(Array.from({ length: 10 }, (_, i) => ({ name: "test/go", data: { connectionId: `conn_${i}` } })));
+    const done = completion.then((results) => results);
+    await until("three attempts running", async () => running === 3);
+    await new Promise((res) => setTimeout(res, 300));
+    expect(peak).toBe(3);
+
+    r.setConcurrency(10);
+    expect(r.concurrency()).toBe(10);
+    await until("all ten running", async () => running === 10);
+    for (const release of gates.splice(0)) release();
+    const results = await done;
+    expect(results.map((x) => x.status)).toEqual(Array(10).fill("completed"));
+    expect(peak).toBe(10);
+    expect(() => r.setConcurrency(0)).toThrow(RangeError);
   });
 });

@@ -146,12 +146,17 @@ class Deferred<T> {
 
 const never = <T>(): Promise<T> => new Promise<T>(() => {});
 
+function checkedConcurrency(n: number): number {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`The inline runner's concurrency must be a whole number of at least 1, not ${n}`);
+  return n;
+}
+
 export interface InlineRunnerConfig {
   /** The database; default: the process-wide one, resolved on every use (tests swap it). */
   database?: () => Promise<DatabaseHandle>;
   /** Lease length: a run whose runner stopped renewing it is taken over this long after. Default 30 s. */
   leaseMs?: number;
-  /** Attempts executed at once by this runner. Default 8. */
+  /** Attempts executed at once by this runner. Default 8 (the process-wide runner: JOBS_MAX_CONCURRENT). */
   maxConcurrent?: number;
   /** Polling interval while started (`start()`), for work from other replicas and restarts. Default 1 s. */
   pollMs?: number;
@@ -171,7 +176,7 @@ export class InlineRunner {
   readonly owner: string;
   private readonly database: () => Promise<DatabaseHandle>;
   private readonly leaseMs: number;
-  private readonly maxConcurrent: number;
+  private maxConcurrent: number;
   private readonly pollMs: number;
   private readonly backoffMs: (retry: number) => number;
   /** Jobs this runner can execute, by id: the registered list plus jobs handed to `runJob`/`dispatch`. */
@@ -196,10 +201,24 @@ export class InlineRunner {
   constructor(config: InlineRunnerConfig = {}) {
     this.database = config.database ?? getDatabase;
     this.leaseMs = config.leaseMs ?? 30_000;
-    this.maxConcurrent = config.maxConcurrent ?? 8;
+    this.maxConcurrent = checkedConcurrency(config.maxConcurrent ?? 8);
     this.pollMs = config.pollMs ?? 1000;
     this.backoffMs = config.backoffMs ?? defaultBackoffMs;
     this.owner = config.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  }
+
+  /** How many attempts this runner executes at once. */
+  concurrency(): number {
+    return this.maxConcurrent;
+  }
+
+  /**
+   * Changes how many attempts this runner executes at once (the bench sets the figure it measures). Attempts already
+   * running above a lowered limit finish; more are claimed at once when it is raised.
+   */
+  setConcurrency(n: number): void {
+    this.maxConcurrent = checkedConcurrency(n);
+    if (this.interested()) this.wake();
   }
 
   /** The jobs events trigger (every job the app defines); the runner can also execute jobs handed to it directly. */
@@ -806,7 +825,7 @@ class StepTools {
 const g = globalThis as unknown as { __tradsyInlineRunner?: InlineRunner };
 
 export function inlineRunner(): InlineRunner {
-  return (g.__tradsyInlineRunner ??= new InlineRunner({ leaseMs: env.JOBS_LEASE_MS, pollMs: env.JOBS_POLL_MS }));
+  return (g.__tradsyInlineRunner ??= new InlineRunner({ leaseMs: env.JOBS_LEASE_MS, pollMs: env.JOBS_POLL_MS, maxConcurrent: env.JOBS_MAX_CONCURRENT }));
 }
 
 /**
