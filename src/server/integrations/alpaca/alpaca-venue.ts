@@ -192,8 +192,11 @@ function cleanMessage(message: string): string | null {
 const reasonOf = (e: VenueError) => (e.code ? `${e.code}: ${e.message}` : e.message);
 const rejected = (reason: string, venueOrderId: string | null = null): AlpacaOrderResult => ({ status: "rejected", venueOrderId, reason });
 
-/** Order statuses after which nothing more fills. `done_for_day` stops for the day; a market DAY order then ends. */
-const FINAL = new Set(["filled", "canceled", "expired", "rejected", "done_for_day", "replaced", "stopped"]);
+/**
+ * Order statuses after which nothing more fills. `done_for_day` stops for the day, and a DAY order ends with it;
+ * `stopped` is not final (a trade is guaranteed but has not happened yet).
+ */
+const FINAL = new Set(["filled", "canceled", "expired", "rejected", "done_for_day", "replaced"]);
 
 export interface AlpacaVenueOptions {
   client: AlpacaClient;
