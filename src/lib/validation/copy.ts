@@ -85,6 +85,20 @@ export type FollowSettingsValues = typeof FOLLOW_SETTINGS_DEFAULTS;
 
 const D = FOLLOW_SETTINGS_DEFAULTS;
 
+/** Where a following's copies go: the paper account. */
+export const PAPER_VENUE = "paper";
+
+/**
+ * Where copies go: "paper", or the id of one of the follower's exchange connections ("exc_…"). Only the shape is
+ * checked here; that the connection is the follower's and active is the settings service's check.
+ */
+export const venueSchema = z
+  .string({ error: "Choose where to copy: your paper account or one of your exchange connections" })
+  .trim()
+  .min(1, "Choose where to copy: your paper account or one of your exchange connections")
+  .max(64, "Choose where to copy from the list")
+  .regex(/^(paper|exc_[a-z0-9]{1,40})$/, "Choose where to copy from the list: your paper account or one of your exchange connections");
+
 /** A following's settings. Every field has its default, so `{}` is the default settings. */
 export const followSettingsSchema = z
   .object({
@@ -113,6 +127,8 @@ export const followSettingsSchema = z
     symbolsAllow: symbolList("allow list").default(D.symbolsAllow),
     symbolsDeny: symbolList("deny list").default(D.symbolsDeny),
     copyOpenSignals: z.boolean({ error: "Say whether to copy signals already open (true or false)" }).default(D.copyOpenSignals),
+    /** Where new copies go; left out, the following keeps the venue it has (a new following starts on paper). */
+    venue: venueSchema.optional(),
   })
   .strict();
 

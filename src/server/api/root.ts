@@ -10,6 +10,7 @@ import { subscriptionsRouter } from "./routers/subscriptions";
 import { billingRouter } from "./routers/billing";
 import { marketDataRouter } from "./routers/market-data";
 import { copyRouter } from "./routers/copy";
+import { exchangesRouter } from "./routers/exchanges";
 
 export const appRouter = createTRPCRouter({
   auth: authRouter,
@@ -22,6 +23,7 @@ export const appRouter = createTRPCRouter({
   billing: billingRouter,
   marketData: marketDataRouter,
   copy: copyRouter,
+  exchanges: exchangesRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -8,11 +8,14 @@
  * fails "the matrix names every procedure", so no procedure goes unchecked because nobody listed it.
  */
 import { describe, expect, it } from "vitest";
+import { eq } from "drizzle-orm";
 import { useTestDatabase } from "@/test/db";
 import { callerFor, signedIn, trpcCode } from "@/test/factories";
 import { appRouter } from "@/server/api/root";
+import { copySettings, exchangeConnections } from "@/server/db/schema";
+import { newProvider, subscribe } from "@/test/signals";
 
-useTestDatabase();
+const t = useTestDatabase();
 
 type Caller = Awaited<ReturnType<typeof callerFor>>;
 type Call = (c: Caller) => Promise<unknown>;
@@ -69,6 +72,12 @@ const protectedCalls: Record<string, Call> = {
   "copy.live": async (c) => (await c.copy.live())[Symbol.asyncIterator]().next(),
   "copy.pauseFollowing": (c) => c.copy.pauseFollowing({ providerId: "prv_x" }),
   "copy.closeFollowing": (c) => c.copy.closeFollowing({ providerId: "prv_x" }),
+  "exchanges.supported": (c) => c.exchanges.supported(),
+  "exchanges.list": (c) => c.exchanges.list(),
+  "exchanges.create": (c) => c.exchanges.create({ exchangeId: "local", label: "Test" }),
+  "exchanges.remove": (c) => c.exchanges.remove({ id: "exc_x" }),
+  "exchanges.overview": (c) => c.exchanges.overview({ id: "exc_x" }),
+  "exchanges.activity": (c) => c.exchanges.activity({ id: "exc_x" }),
 };
 
 const providerCalls: Record<string, Call> = {
@@ -183,5 +192,50 @@ describe("admins", () => {
   it("pass the admin gate", async () => {
     const { caller } = await signedIn("admin");
     await expect(caller.admin.overview()).resolves.toMatchObject({ admins: 1 });
+  });
+});
+
+/**
+ * Exchange connections are per user: another user's connection is NOT_FOUND to every procedure that takes one (the
+ * same answer as a connection that does not exist), and nothing about it changes; follow settings cannot send copies
+ * to it either. The connection is inserted as the service stores one (its key check is the service tests' business).
+ */
+describe("another user's exchange connection", () => {
+  async function ownersConnection() {
+    const owner = await signedIn("subscriber");
+    const [row] = await t.db
+      .insert(exchangeConnections)
+      .values({ userId: owner.user.id, exchangeId: "local", label: "Owner's account", credentialsSealed: "sealed-blob", keyHint: "AbCd", status: "active" })
+      .returning();
+    return { owner, connection: row! };
+  }
+
+  const byOthers: Record<string, (c: Caller, id: string) => Promise<unknown>> = {
+    "exchanges.remove": (c, id) => c.exchanges.remove({ id }),
+    "exchanges.remove (closing its copies)": (c, id) => c.exchanges.remove({ id, closeCopies: true }),
+    "exchanges.overview": (c, id) => c.exchanges.overview({ id }),
+    "exchanges.activity": (c, id) => c.exchanges.activity({ id }),
+  };
+  for (const [name, call] of Object.entries(byOthers)) {
+    it(`is NOT_FOUND on ${name}, and left as it was`, async () => {
+      const { owner, connection } = await ownersConnection();
+      for (const role of ["subscriber", "provider", "admin"] as const) {
+        const { caller } = await signedIn(role);
+        expect(await trpcCode(call(caller, connection.id)), role).toBe("NOT_FOUND");
+      }
+      expect(await t.db.query.exchangeConnections.findFirst({ where: eq(exchangeConnections.id, connection.id) })).toEqual(connection);
+      // The owner still has it.
+      expect((await owner.caller.exchanges.list()).map((c) => c.id)).toEqual([connection.id]);
+    });
+  }
+
+  it("is not listed to anyone else, and cannot be chosen as a following's venue", async () => {
+    const { connection } = await ownersConnection();
+    const other = await signedIn("subscriber");
+    expect(await other.caller.exchanges.list()).toEqual([]);
+    const p = await newProvider();
+    await subscribe(other.user.id, p.provider.id, "active");
+    expect(await trpcCode(other.caller.copy.settings.save({ providerId: p.provider.id, settings: { venue: connection.id } }))).toBe("BAD_REQUEST");
+    expect(await t.db.select().from(copySettings).where(eq(copySettings.userId, other.user.id))).toEqual([]);
   });
 });

@@ -5,6 +5,8 @@
  * of caller, for two things: the stored secret-derived values themselves (hashes and sealed secrets, read back from
  * the database), and keys that name a secret carrying anything but a boolean ("is it set?" is all a page needs).
  * A new query procedure fails the walk until it is given an input here, so new ones are checked too.
+ * Everyone also has an exchange connection (issue 14): its sealed credentials and the plaintext key and secret
+ * (past the 4-character hint a page may show) are among the values no answer may hold.
  */
 import { describe, expect, it, vi } from "vitest";
 import { eq, isNotNull } from "drizzle-orm";
@@ -14,8 +16,9 @@ import { callerFor, createUser } from "@/test/factories";
 import { actingAs, newProvider, subscribe } from "@/test/signals";
 import { appRouter } from "@/server/api/root";
 import type { SessionUser } from "@/server/api/trpc";
-import { apiKeys, authTokens, emailOutbox, jobRuns, jobSteps, providers, users } from "@/server/db/schema";
-import { seal } from "@/server/crypto/secret-box";
+import { apiKeys, authTokens, copyOrders, emailOutbox, exchangeConnections, jobRuns, jobSteps, providers, users } from "@/server/db/schema";
+import { seal, sealFor } from "@/server/crypto/secret-box";
+import { newId } from "@/lib/ids";
 import { publishSignal } from "@/server/services/signals";
 import * as usersService from "@/server/services/users";
 import { TRPCError } from "@trpc/server";
@@ -24,7 +27,7 @@ const t = useTestDatabase();
 useFakeMarket();
 
 /** Keys that name a secret or something derived from one; such a key may carry a boolean and nothing else. */
-const SECRET_KEY = (key: string) => /hash|secret|password|passphrase|token|totp/i.test(key) || /(Enc|_enc)$/.test(key);
+const SECRET_KEY = (key: string) => /hash|secret|password|passphrase|token|totp|sealed/i.test(key) || /(Enc|_enc)$/.test(key);
 /** Public by design: the hash chain's commitments (sha256 of published data), shown on every record. */
 const PUBLIC_HASH_KEYS = new Set(["hash", "prevHash"]);
 
@@ -43,6 +46,28 @@ function exposures(value: unknown, secrets: readonly string[], path = "$"): stri
   return out;
 }
 
+/** Exchange credentials for `who`: recognisable, so any trace of them past the hint is found. */
+const exchangeKey = (who: string) => ({ apiKey: `HINT${who}ExchangeApiKeyPlaintextMarker0123456789`, secret: `${who}ExchangeSecretPlaintextMarker0123456789` });
+
+/** An exchange connection of `userId` as the connections service stores one, with one copy order placed on it. */
+async function exchangeConnection(userId: string, who: string, providerId: string) {
+  const id = newId("exc");
+  const key = exchangeKey(who);
+  await t.db.insert(exchangeConnections).values({
+    id,
+    userId,
+    exchangeId: "local",
+    label: `${who} test account`,
+    credentialsSealed: sealFor("exchange-credentials", JSON.stringify({ connectionId: id, ...key })),
+    keyHint: key.apiKey.slice(0, 4),
+    status: "active",
+    permissions: { canTrade: true, canWithdraw: false, ipRestricted: true, checkedVia: "sapiGetAccountApiRestrictions", warnings: [] },
+    lastCheckedAt: new Date(),
+  });
+  await t.db.insert(copyOrders).values({ clientOrderId: `secret-outputs-${id}`, userId, providerId, venue: id, symbol: "BTC/USDT", side: "buy", leg: "entry", status: "filled", quantity: "0.01", fillPrice: "43361.11", fee: "0.43", venueOrderId: "1" });
+  return [key.apiKey.slice(4), key.secret];
+}
+
 /** A provider with every secret a provider can have, a subscriber following it, an admin, and an open signal. */
 async function world() {
   const p = await newProvider();
@@ -54,6 +79,11 @@ async function world() {
   const subscriber = await createUser("subscriber");
   await subscribe(subscriber.id, p.provider.id, "active");
   const admin = await createUser("admin");
+  const exchangePlaintext = [
+    ...(await exchangeConnection(subscriber.id, "subscriber", p.provider.id)),
+    ...(await exchangeConnection(p.user.id, "provider", p.provider.id)),
+    ...(await exchangeConnection(admin.id, "admin", p.provider.id)),
+  ];
 
   // Every stored secret-derived value, read back: none of these may appear anywhere in an answer.
   const secrets = [
@@ -63,8 +93,10 @@ async function world() {
     ...(await t.db.select({ v: providers.webhookPassphraseEnc }).from(providers).where(isNotNull(providers.webhookPassphraseEnc))).map((r) => r.v!),
     ...(await t.db.select({ v: apiKeys.keyHash }).from(apiKeys)).map((r) => r.v),
     ...(await t.db.select({ v: authTokens.tokenHash }).from(authTokens)).map((r) => r.v),
+    ...(await t.db.select({ v: exchangeConnections.credentialsSealed }).from(exchangeConnections)).map((r) => r.v),
+    ...exchangePlaintext,
   ];
-  expect(secrets.length).toBeGreaterThanOrEqual(8);
+  expect(secrets.length).toBeGreaterThanOrEqual(17);
   const email = await t.db.query.emailOutbox.findFirst({ columns: { id: true }, where: isNotNull(emailOutbox.id) });
   // A job run as the signal close's roll-up would leave one, with a step, for the admin jobs pages.
   const event = { name: "signal/closed", data: { signalId: signal.signal.id, providerId: p.provider.id, status: "closed" }, id: "evt_outputs", ts: 0 };
@@ -165,6 +197,15 @@ const QUERIES: Record<string, (c: Caller, w: W) => Promise<unknown>> = {
   "copy.journalStats": (c) => c.copy.journalStats(),
   "copy.executionQuality": (c, w) => c.copy.executionQuality({ providerSlug: w.p.provider.slug }),
   "admin.copy.state": (c) => c.admin.copy.state(),
+  "exchanges.supported": (c) => c.exchanges.supported(),
+  "exchanges.list": (c) => c.exchanges.list(),
+  // Each signed-in caller reads their own connection (another's is NOT_FOUND, the access-control tests' business).
+  "exchanges.overview": async (c) => c.exchanges.overview({ id: (await c.exchanges.list())[0]!.id }),
+  "exchanges.activity": async (c) => {
+    const page = await c.exchanges.activity({ id: (await c.exchanges.list())[0]!.id });
+    expect(page.items).toHaveLength(1);
+    return page;
+  },
 };
 
 describe("every query procedure", () => {

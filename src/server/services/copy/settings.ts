@@ -7,7 +7,7 @@ import "server-only";
 import Decimal from "decimal.js";
 import { and, count, desc, eq, inArray, or } from "drizzle-orm";
 import { db, type Executor } from "@/server/db";
-import { copyKillSwitches, copySettings, paperAccounts, positions, providers, signals, subscriptions, type CopySettingsRow } from "@/server/db/schema";
+import { copyKillSwitches, copySettings, exchangeConnections, paperAccounts, positions, providers, signals, subscriptions, type CopySettingsRow } from "@/server/db/schema";
 import { LimitExceededError, NotFoundError, ValidationError } from "@/server/errors";
 import type { ActingContext } from "@/server/services/context";
 import { recordAudit } from "@/server/services/audit";
@@ -18,7 +18,7 @@ import { planCopyOrder } from "@/lib/copy/plan";
 import { quantityRules } from "@/lib/copy/market";
 import type { PlanDecision } from "@/lib/copy/types";
 import { createSymbolResolver } from "@/lib/market-data/symbols";
-import { FOLLOW_SETTINGS_DEFAULTS, resolveSymbolLists, type FollowSettings, type FollowSettingsValues } from "@/lib/validation/copy";
+import { FOLLOW_SETTINGS_DEFAULTS, PAPER_VENUE, resolveSymbolLists, type FollowSettings, type FollowSettingsValues } from "@/lib/validation/copy";
 import { FREE_PAPER_COPIES } from "@/lib/billing";
 import { catchUpOpenSignals, ensurePaperAccount, modelledSlippageBps } from "./engine";
 import { logger } from "@/server/logger";
@@ -61,6 +61,8 @@ export interface FollowingView {
   /** A copy_settings row exists (false: the settings shown are the defaults). */
   saved: boolean;
   enabled: boolean;
+  /** Where new copies go: "paper", or the id of one of the follower's exchange connections. */
+  venue: string;
   /** "kill_switch", "copy_stop", "provider_stopped", "paused" (by the follower), or null. */
   pausedReason: string | null;
   pausedAt: Date | null;
@@ -141,6 +143,7 @@ function viewOf(
     subscriptionId,
     saved: Boolean(row),
     enabled: row?.enabled ?? false,
+    venue: row?.venue ?? PAPER_VENUE,
     pausedReason: row?.pausedReason ?? null,
     pausedAt: row?.pausedAt ?? null,
     startedAt: row?.startedAt ?? null,
@@ -209,13 +212,37 @@ async function resolveLists(settings: FollowSettings): Promise<FollowSettings> {
   return { ...settings, symbolsAllow: r.symbolsAllow, symbolsDeny: r.symbolsDeny };
 }
 
-/** Creates or replaces the actor's settings for a provider (copying stays as it was; a new following starts off). */
+/**
+ * A following's venue: the paper account, or one of the actor's active exchange connections. The venue the following
+ * already has is kept as it is (a connection whose key has since been refused must not block saving other settings;
+ * its orders are rejected with the reason until the follower picks another venue). Anything else is refused by the
+ * same message, whether the connection is missing, someone else's, removed or not active: nothing is written.
+ */
+async function checkVenue(ctx: ActingContext, venue: string, current: string | undefined, tx: Executor): Promise<void> {
+  if (venue === PAPER_VENUE || venue === current) return;
+  const [connection] = await tx
+    .select({ id: exchangeConnections.id })
+    .from(exchangeConnections)
+    // INVARIANT: only the actor's own, active connections can receive their copies.
+    .where(and(eq(exchangeConnections.id, venue), eq(exchangeConnections.userId, ctx.actor.id), eq(exchangeConnections.status, "active")));
+  if (!connection) {
+    const message = "Copy to your paper account or to one of your active exchange connections: that connection is not one of them";
+    throw new ValidationError(message, { venue: [message] });
+  }
+}
+
+/**
+ * Creates or replaces the actor's settings for a provider (copying stays as it was; a new following starts off).
+ * `venue`, when given, moves new copies there (open copies keep the venue they were opened on for their exits).
+ */
 export async function saveFollowSettings(ctx: ActingContext, providerId: string, input: FollowSettings): Promise<FollowingView> {
   const { subscriptionId } = await requireFollowable(ctx, providerId);
-  const settings = await resolveLists(input);
+  const { venue, ...settings } = await resolveLists(input);
   return db.transaction(async (tx) => {
     // INVARIANT: the owner is the actor.
     const before = await tx.query.copySettings.findFirst({ where: and(eq(copySettings.userId, ctx.actor.id), eq(copySettings.providerId, providerId)) });
+    if (venue !== undefined) await checkVenue(ctx, venue, before?.venue, tx);
+    const venueSet = venue !== undefined ? { venue } : {};
     // A new allocation % while copying sets aside equity × the new share now: the sizes and the copy stop-loss's base
     // follow it from the next signal (without this the amount frozen when copying began would stand).
     const reallocated =
@@ -224,13 +251,15 @@ export async function saveFollowSettings(ctx: ActingContext, providerId: string,
         : {};
     const [row] = await tx
       .insert(copySettings)
-      .values({ userId: ctx.actor.id, providerId, subscriptionId, ...settings, updatedAt: ctx.now })
-      .onConflictDoUpdate({ target: [copySettings.userId, copySettings.providerId], set: { subscriptionId, ...settings, ...reallocated, updatedAt: ctx.now } })
+      .values({ userId: ctx.actor.id, providerId, subscriptionId, ...settings, ...venueSet, updatedAt: ctx.now })
+      .onConflictDoUpdate({ target: [copySettings.userId, copySettings.providerId], set: { subscriptionId, ...settings, ...venueSet, ...reallocated, updatedAt: ctx.now } })
       .returning();
     const old = settingsOf(before);
     const changed = Object.fromEntries(
       SETTING_KEYS.filter((k) => JSON.stringify(old[k]) !== JSON.stringify(settings[k])).map((k) => [k, { from: before ? old[k] : null, to: settings[k] }]),
     );
+    const oldVenue = before?.venue ?? PAPER_VENUE;
+    if (venue !== undefined && venue !== oldVenue) changed.venue = { from: before ? oldVenue : null, to: venue };
     await recordAudit(tx, { actorId: ctx.actor.id, action: "copy.settings.update", targetType: "copy_settings", targetId: row!.id, data: { providerId, created: !before, changed, ...reallocated }, ip: ctx.ip });
     return getFollowSettings(ctx.actor.id, providerId, ctx.now, tx);
   });
