@@ -21,8 +21,12 @@ export interface JobEvents {
   "signal/closed": { signalId: string; providerId: string; status: "closed" | "cancelled" | "expired" };
   /** A signal has copy fan-out rows to work through (sent after the commit that wrote them; `redrive` > 0 from the sweeper). */
   "copy/fanout.requested": { signalId: string; providerId: string; redrive: number };
-  /** A connection (a venue placing one order at a time) has planned copy orders to place. */
-  "copy/connection.requested": { connectionId: string; redrive: number };
+  /**
+   * A connection (a venue placing one order at a time) has planned copy orders to place; with `reconcile`, its run
+   * then compares our ledger with the exchange account (services/exchanges/reconcile.ts), after placing, so the two
+   * never race.
+   */
+  "copy/connection.requested": { connectionId: string; redrive: number; reconcile?: boolean };
   /** Copy orders a fan-out page or a follower's action settled (for notifications): ids by outcome. */
   "copy/orders.settled": { userIds: string[]; filled: string[]; skipped: string[]; rejected: string[] };
   /** A risk rule paused a following (daily loss limit reached, copy stop-loss hit). */

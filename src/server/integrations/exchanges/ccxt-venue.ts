@@ -44,6 +44,39 @@ export type LiveOrderResult =
   | { status: "filled"; venueOrderId: string; fillPrice: string; fee: string; filledAt: Date; quantity?: string }
   | { status: "rejected"; venueOrderId: string | null; reason: string };
 
+/** An exchange order as reconciliation reads it (services/exchanges/reconcile.ts): amounts as decimal strings. */
+export interface VenueOrderView {
+  venueOrderId: string;
+  /** The client order id the exchange holds it under (ours start with "7c", see ./venue-id.ts). */
+  clientOrderId: string | null;
+  /** Unified symbol, "BTC/USDT". */
+  symbol: string;
+  side: OrderSide;
+  status: "open" | "closed" | "canceled" | "expired" | "rejected" | "unknown";
+  /** What was asked (null: by quote amount, or not told). */
+  amount: string | null;
+  filled: string;
+  /** Average fill price (null: nothing filled, or not told). */
+  average: string | null;
+  timestamp: number | null;
+}
+
+/** What a market takes, as reconciliation needs it: its assets and minimum order (null: the exchange sets none). */
+export interface VenueMarketRules {
+  symbol: string;
+  base: string;
+  quote: string;
+  minAmount: string | null;
+  minCost: string | null;
+}
+
+/** An asset's balance on the account: free, held by open orders (used), and their sum. */
+export interface VenueBalance {
+  free: string;
+  used: string;
+  total: string;
+}
+
 export interface CcxtVenueOptions {
   /** The connection's ccxt client, with its credentials. */
   exchange: Exchange;
@@ -80,6 +113,67 @@ export class CcxtVenue {
   private async market(symbol: string): Promise<Market> {
     await this.ex.loadMarkets();
     return this.ex.market(symbol);
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Reads for reconciliation. Each failure is a VenueRetryError carrying only the exchange's code and message: a
+  // reconciliation that could not read the account decides nothing and runs again later.
+
+  /** The market's assets and minimum order (markets load once per client). */
+  async marketRules(symbol: string): Promise<VenueMarketRules> {
+    return this.read(`reading the ${symbol} market`, async () => {
+      const m = await this.market(symbol);
+      const minAmount = dec(m.limits.amount?.min);
+      const minCost = dec(m.limits.cost?.min);
+      return { symbol: m.symbol, base: m.base, quote: m.quote, minAmount: minAmount?.toString() ?? null, minCost: minCost?.toString() ?? null };
+    });
+  }
+
+  /** The account's balances per asset (assets with nothing left out). */
+  async balances(): Promise<Record<string, VenueBalance>> {
+    return this.read("reading the balances", async () => {
+      const b = await this.ex.fetchBalance();
+      const out: Record<string, VenueBalance> = {};
+      for (const [asset, total] of Object.entries((b.total ?? {}) as unknown as Record<string, unknown>)) {
+        const t = dec(total) ?? new Decimal(0);
+        if (t.isZero()) continue;
+        const free = dec((b.free as unknown as Record<string, unknown> | undefined)?.[asset]) ?? new Decimal(0);
+        const used = dec((b.used as unknown as Record<string, unknown> | undefined)?.[asset]) ?? t.minus(free);
+        out[asset] = { free: free.toString(), used: used.toString(), total: t.toString() };
+      }
+      return out;
+    });
+  }
+
+  /** The account's open orders on a market. */
+  async openOrders(symbol: string): Promise<VenueOrderView[]> {
+    return this.read(`reading open ${symbol} orders`, async () => {
+      const m = await this.market(symbol);
+      return (await this.ex.fetchOpenOrders(m.symbol)).map((o) => orderView(o, m.symbol));
+    });
+  }
+
+  /**
+   * The account's most recent orders on a market, open and finished (`limit` of them where the exchange pages by
+   * count: Binance's allOrders answers the latest ones); exchanges without one list take open plus closed orders.
+   */
+  async recentOrders(symbol: string, limit = 500): Promise<VenueOrderView[]> {
+    return this.read(`reading recent ${symbol} orders`, async () => {
+      const m = await this.market(symbol);
+      let orders: Order[];
+      if (this.ex.has.fetchOrders === true) orders = await this.ex.fetchOrders(m.symbol, undefined, limit);
+      else orders = [...(await this.ex.fetchOpenOrders(m.symbol)), ...(await this.ex.fetchClosedOrders(m.symbol, undefined, limit))];
+      return orders.map((o) => orderView(o, m.symbol));
+    });
+  }
+
+  private async read<T>(context: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof VenueRetryError) throw err;
+      throw new VenueRetryError(classifyVenueError(this.ex.id, err), context);
+    }
   }
 
   async placeOrder(request: LiveOrderRequest): Promise<LiveOrderResult> {
@@ -265,6 +359,25 @@ export class CcxtVenue {
     const last = dec(ticker.last ?? ticker.close);
     return last ? cost.times(last) : new Decimal(0);
   }
+}
+
+const ORDER_STATUSES = new Set<VenueOrderView["status"]>(["open", "closed", "canceled", "expired", "rejected"]);
+
+function orderView(o: Order, symbol: string): VenueOrderView {
+  const status = (ORDER_STATUSES.has(o.status as VenueOrderView["status"]) ? o.status : "unknown") as VenueOrderView["status"];
+  const filled = dec(o.filled) ?? new Decimal(0);
+  const average = dec(o.average) ?? (filled.gt(0) && dec(o.cost) ? dec(o.cost)!.div(filled) : null);
+  return {
+    venueOrderId: String(o.id),
+    clientOrderId: o.clientOrderId ?? null,
+    symbol: o.symbol ?? symbol,
+    side: o.side === "sell" ? "sell" : "buy",
+    status,
+    amount: dec(o.amount)?.toString() ?? null,
+    filled: filled.toString(),
+    average: average?.toString() ?? null,
+    timestamp: o.timestamp ?? null,
+  };
 }
 
 /** ccxt fills `fees` (one per currency) beside `fee` on orders and trades; its typings declare only `fee`. */

@@ -124,6 +124,18 @@ export interface FakeOrder {
   locked: { asset: string; amount: string } | null;
 }
 
+export interface DirectOrder {
+  /** Binance symbol, "BTCUSDT". */
+  symbol: string;
+  side: "BUY" | "SELL";
+  quantity: string;
+  /** The client order id it is held under (e.g. `venueClientOrderId` of a copy order). */
+  clientOrderId: string;
+  /** Default MARKET; LIMIT rests unless its price crosses the set price. */
+  type?: "MARKET" | "LIMIT";
+  price?: string;
+}
+
 export interface FakeBinanceTrading {
   /** "http://127.0.0.1:<port>" */
   url: string;
@@ -135,6 +147,14 @@ export interface FakeBinanceTrading {
   fetchImplementation: (url: string, init?: RequestInit) => Promise<Response>;
   setPrice(symbol: string, price: string | undefined): void;
   balances(apiKey: string): Record<string, { free: string; locked: string }>;
+  /**
+   * Test hook: an order the account holds as if it had arrived over the API (filled at the set price, balances
+   * moved), without a request: what the exchange holds when our process died before recording it, or when our row
+   * was lost. Throws the exchange's refusal (`code: msg`) like the API would answer it.
+   */
+  placeDirect(apiKey: string, order: DirectOrder): FakeOrder;
+  /** Test hook: the account's free balance of an asset set behind the client's back (a deposit, a manual sale). */
+  setBalance(apiKey: string, asset: string, free: string): void;
   fault(fault: Fault): void;
   reset(): void;
   close(): Promise<void>;
@@ -521,6 +541,23 @@ export async function startFakeBinanceTrading(options: FakeTradingOptions = {}):
         return { status: 200, body: open.map(orderQuery) };
       },
     },
+    // Every order of the account on a symbol (ccxt's fetchOrders / fetchClosedOrders), oldest first: from `orderId`
+    // on when given, else the most recent `limit` (default 500, at most 1,000), as Binance answers.
+    "GET /api/v3/allOrders": {
+      signed: true,
+      handle: (params, account) => {
+        const { symbol } = marketOf(params);
+        const limit = Math.min(Number(params.limit ?? 500) || 500, 1_000);
+        let mine = state.orders.filter((o) => o.apiKey === account!.key.apiKey && o.symbol === symbol);
+        if (params.orderId) mine = mine.filter((o) => o.orderId >= Number(params.orderId)).slice(0, limit);
+        else {
+          if (params.startTime) mine = mine.filter((o) => o.time >= Number(params.startTime));
+          if (params.endTime) mine = mine.filter((o) => o.time <= Number(params.endTime));
+          mine = mine.slice(-limit);
+        }
+        return { status: 200, body: mine.map(orderQuery) };
+      },
+    },
     "GET /api/v3/account": {
       signed: true,
       handle: (_params, account) => {
@@ -663,6 +700,31 @@ export async function startFakeBinanceTrading(options: FakeTradingOptions = {}):
       if (!account) throw new Error(`no fake account for that API key`);
       const assets = [...new Set([...account.free.keys(), ...account.locked.keys()])].sort();
       return Object.fromEntries(assets.map((a) => [a, { free: balanceOf(account.free, a).toString(), locked: balanceOf(account.locked, a).toString() }]));
+    },
+    placeDirect(apiKey: string, order: DirectOrder) {
+      const account = state.accounts.get(apiKey);
+      if (!account) throw new Error(`no fake account for that API key`);
+      const type = order.type ?? "MARKET";
+      const params: Record<string, string> = {
+        symbol: order.symbol,
+        side: order.side,
+        type,
+        quantity: order.quantity,
+        newClientOrderId: order.clientOrderId,
+        ...(type === "LIMIT" ? { price: order.price ?? "", timeInForce: "GTC" } : {}),
+      };
+      try {
+        placeOrder(params, account, false);
+      } catch (err) {
+        if (err instanceof BinanceError) throw new Error(`${err.code}: ${err.message}`);
+        throw err;
+      }
+      return state.orders[state.orders.length - 1]!;
+    },
+    setBalance(apiKey: string, asset: string, free: string) {
+      const account = state.accounts.get(apiKey);
+      if (!account) throw new Error(`no fake account for that API key`);
+      account.free.set(asset, new Decimal(free));
     },
     fault(fault: Fault) {
       state.faults.push({ ...fault, left: fault.times ?? 1 });

@@ -2,11 +2,14 @@
  * Places the planned copy orders of one connection (a venue that takes one order at a time for one account, see
  * services/copy/venues.ts), oldest first, one step each. One run at a time per connection, so a follower's orders
  * reach their exchange in the order their signal events were copied; a retried step looks the client order id up on
- * the venue before placing.
+ * the venue before placing. With `reconcile` in the event, the run then compares the connection's ledger with the
+ * exchange account (services/exchanges/reconcile.ts): after the placements and inside the connection's one run at a
+ * time, so no order is in flight while it reads.
  */
 import "server-only";
 import { getDatabase } from "@/server/db";
 import { placePlanned, plannedOrders } from "@/server/services/copy/engine";
+import { reconcileConnection } from "@/server/services/exchanges/reconcile";
 import { defineJob } from "../define";
 
 export const copyConnection = defineJob(
@@ -29,6 +32,13 @@ export const copyConnection = defineJob(
         return placePlanned(id);
       });
       results[status] = (results[status] ?? 0) + 1;
+    }
+    if (event.data.reconcile) {
+      const reconciled = await step.run("reconcile", async () => {
+        await getDatabase();
+        return reconcileConnection(event.data.connectionId);
+      });
+      return { connectionId: event.data.connectionId, ...results, reconciled };
     }
     return { connectionId: event.data.connectionId, ...results };
   },

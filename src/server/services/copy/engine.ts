@@ -30,7 +30,7 @@ import { DEFAULT_SLIPPAGE_BPS, slippageBpsFromCandles } from "@/lib/copy/slippag
 import type { CopyLeg, PlanAccount, PlanDecision, PlanLeg, PlanMarket, PlanSettings, PlanSignal } from "@/lib/copy/types";
 import { newId } from "@/lib/ids";
 import { clientOrderId, notifyFollowers, persistOrders, type OrderRecord } from "./paper";
-import { isBatchVenue, serialVenue } from "./venues";
+import { isBatchVenue, serialVenue, type VenueOrderResult } from "./venues";
 
 /** Followers per page: one load query, one planning pass, one write. */
 export const FANOUT_PAGE = 2_000;
@@ -1053,9 +1053,36 @@ export async function placePlanned(orderId: string, options: EngineOptions = {})
     (order.attempts > 1 ? await venue.findOrder(order.clientOrderId, order.symbol) : null) ??
     (await venue.placeOrder({ clientOrderId: order.clientOrderId, symbol: order.symbol, side: order.side, quantity, ...(referencePrice ? { referencePrice } : {}) }));
   if (opts.afterVenue) await opts.afterVenue([]);
-  if (result.status === "rejected") return finish({ status: "rejected", reason: result.reason, venueOrderId: result.venueOrderId, quantity });
-  const requestedQty = quantity;
-  quantity = result.quantity ?? requestedQty;
+  return recordVenueResult(order, quantity, result, position);
+}
+
+/**
+ * Records what the venue answered for a planned order (placePlanned's second half): a rejection with its reason, or
+ * the fill as the venue reports it, opening the entry's position or reducing the exit's (a short exit plans its
+ * remainder). Reconciliation records through here a fill the exchange made that our ledger missed, exactly as the
+ * placement would have. `requestedQty` is what was asked of the venue; an exit's open position is loaded when not
+ * given. Only a row still `planned` is written, so a second recording of the same order changes nothing.
+ */
+export async function recordVenueResult(
+  order: typeof copyOrders.$inferSelect,
+  requestedQty: string,
+  result: VenueOrderResult,
+  openPosition?: typeof positions.$inferSelect,
+): Promise<{ status: string }> {
+  const orderId = order.id;
+  const finish = async (patch: Partial<typeof copyOrders.$inferInsert>) => {
+    await db.update(copyOrders).set(patch).where(and(eq(copyOrders.id, orderId), eq(copyOrders.status, "planned")));
+    return { status: patch.status ?? "planned" };
+  };
+  let position = openPosition;
+  if (!position && order.leg !== "entry" && order.signalId) {
+    [position] = await db
+      .select()
+      .from(positions)
+      .where(and(eq(positions.userId, order.userId), eq(positions.signalId, order.signalId), eq(positions.venue, order.venue), eq(positions.status, "open")));
+  }
+  if (result.status === "rejected") return finish({ status: "rejected", reason: result.reason, venueOrderId: result.venueOrderId, quantity: requestedQty });
+  const quantity = result.quantity ?? requestedQty;
   const short = new Decimal(quantity).lt(requestedQty);
   const partialNote = `partial_fill: ${plain(quantity)} of ${plain(requestedQty)}`;
   const recorded = await db.transaction(async (tx) => {
