@@ -234,6 +234,29 @@ describe("CcxtVenue against the fake Binance", () => {
     expect(await venue().findOrder("tcNever", "BTC/USDT")).toBeNull();
   });
 
+  it("reads for reconciliation: market rules, balances, open and recent orders as decimal strings; a failed read is a VenueRetryError", async () => {
+    const v = new CcxtVenue({ exchange: client() });
+    expect(await v.marketRules("BTC/USDT")).toEqual({ symbol: "BTC/USDT", base: "BTC", quote: "USDT", minAmount: "0.00001", minCost: "5" });
+    const filled = await v.placeOrder({ clientOrderId: "tcRead1", symbol: "BTC/USDT", side: "buy", quantity: "0.01" });
+    const resting = fake.placeDirect(FAKE_BINANCE_KEY.apiKey, { symbol: "BTCUSDT", side: "BUY", quantity: "0.001", clientOrderId: venueClientOrderId("tcRead2"), type: "LIMIT", price: "30000" });
+    expect((await v.balances()).BTC).toEqual({ free: "1.01", used: "0", total: "1.01" });
+    expect((await v.balances()).USDT).toEqual({ free: new Decimal("100000").minus("433.6111").minus("0.4336111").minus("30.03").toString(), used: "30.03", total: new Decimal("100000").minus("433.6111").minus("0.4336111").toString() });
+    const open = await v.openOrders("BTC/USDT");
+    expect(open).toEqual([
+      { venueOrderId: String(resting.orderId), clientOrderId: venueClientOrderId("tcRead2"), symbol: "BTC/USDT", side: "buy", status: "open", amount: "0.001", filled: "0", average: null, timestamp: resting.time },
+    ]);
+    const recent = await v.recentOrders("BTC/USDT");
+    expect(recent.map((o) => [o.venueOrderId, o.status, o.filled, o.average])).toEqual([
+      [filled.status === "filled" ? filled.venueOrderId : "", "closed", "0.01", "43361.11"],
+      [String(resting.orderId), "open", "0", null],
+    ]);
+    fake.fault({ method: "GET", path: "/api/v3/openOrders", mode: "5xx" });
+    const err = await v.openOrders("BTC/USDT").then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(VenueRetryError);
+    expect(String((err as Error).message)).toBe("reading open BTC/USDT orders: -1001: Internal error; unable to process your request. Please try your request again.");
+    expect(String((err as Error).message)).not.toContain(FAKE_BINANCE_KEY.apiKey);
+  });
+
   it("errors carry neither the API key nor the secret (nor the signed URL)", async () => {
     const secrets = [FAKE_BINANCE_KEY.apiKey, FAKE_BINANCE_KEY.secret, POOR_KEY.apiKey, POOR_KEY.secret];
     const wrongSecret: FakeApiKey = { ...FAKE_BINANCE_KEY, secret: "wrongBinanceSecret0000000000000000000000000000000000000000000000" };

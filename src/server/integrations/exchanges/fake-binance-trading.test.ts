@@ -155,6 +155,27 @@ describe("fake Binance trading server", () => {
       expect(await ex.fetchOpenOrders()).toEqual([]);
     });
 
+    it("test hooks: an order held as if placed over the API (no request), a balance changed behind the client's back; allOrders lists them", async () => {
+      fake.setPrice("BTCUSDT", "40000.00");
+      const direct = fake.placeDirect(FAKE_BINANCE_KEY.apiKey, { symbol: "BTCUSDT", side: "BUY", quantity: "0.01", clientOrderId: "7c00000000000000000000000000d1ec" });
+      expect(direct).toMatchObject({ status: "FILLED", executedQty: "0.01000000", clientOrderId: "7c00000000000000000000000000d1ec" });
+      const resting = fake.placeDirect(FAKE_BINANCE_KEY.apiKey, { symbol: "BTCUSDT", side: "BUY", quantity: "0.01", clientOrderId: "7c00000000000000000000000000d1ed", type: "LIMIT", price: "30000" });
+      expect(resting.status).toBe("NEW");
+      expect(() => fake.placeDirect(FAKE_BINANCE_KEY.apiKey, { symbol: "BTCUSDT", side: "BUY", quantity: "0.01", clientOrderId: "7c00000000000000000000000000d1ed" })).toThrow("-2010: Duplicate order sent.");
+      expect(fake.requests).toEqual([]);
+      fake.setBalance(FAKE_BINANCE_KEY.apiKey, "BTC", "0.25");
+      expect(fake.balances(FAKE_BINANCE_KEY.apiKey).BTC).toEqual({ free: "0.25", locked: "0" });
+
+      const ex = client();
+      const all = await ex.fetchOrders("BTC/USDT");
+      expect(all.map((o) => [o.clientOrderId, o.status, o.filled])).toEqual([
+        ["7c00000000000000000000000000d1ec", "closed", "0.01000000"],
+        ["7c00000000000000000000000000d1ed", "open", "0.00000000"],
+      ]);
+      expect((await ex.fetchOrders("BTC/USDT", undefined, 1)).map((o) => o.id)).toEqual([String(resting.orderId)]);
+      expect((await ex.fetchBalance()).total).toMatchObject({ BTC: "0.25" });
+    });
+
     it("refuses what Binance's filters and balance refuse", async () => {
       const order = (params: Record<string, string>) => signed("POST", "/api/v3/order", { symbol: "BTCUSDT", side: "BUY", type: "LIMIT", timeInForce: "GTC", ...params });
       expect((await order({ quantity: "0.000015", price: "40000" })).body).toEqual({ code: -1013, msg: "Filter failure: LOT_SIZE" });
