@@ -5,13 +5,14 @@ export interface NavItem {
   label: string;
   icon: IconName;
 }
-export type IconName = "home" | "store" | "star" | "cog" | "signal" | "users" | "dollar" | "shield" | "mail" | "list" | "clock" | "copy" | "power";
+export type IconName = "home" | "store" | "star" | "cog" | "signal" | "users" | "dollar" | "shield" | "mail" | "list" | "clock" | "copy" | "power" | "link";
 
 const SUBSCRIBER: NavItem[] = [
   { href: "/dashboard", label: "Dashboard", icon: "home" },
   { href: "/providers", label: "Marketplace", icon: "store" },
   { href: "/subscriptions", label: "Subscriptions", icon: "star" },
   { href: "/copy", label: "Copy trading", icon: "copy" },
+  { href: "/copy/connections", label: "Exchanges", icon: "link" },
   { href: "/settings", label: "Settings", icon: "cog" },
 ];
 
@@ -23,6 +24,7 @@ const PROVIDER: NavItem[] = [
   // Where providers see how they rank against the others, and follow other providers themselves.
   { href: "/providers", label: "Marketplace", icon: "store" },
   { href: "/copy", label: "Copy trading", icon: "copy" },
+  { href: "/copy/connections", label: "Exchanges", icon: "link" },
   { href: "/settings", label: "Settings", icon: "cog" },
 ];
 

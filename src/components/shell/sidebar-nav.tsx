@@ -16,11 +16,13 @@ function isActive(pathname: string, href: string) {
 
 export function SidebarNav({ items, label }: { items: NavItem[]; label: string }) {
   const pathname = usePathname();
+  // One item is current: the most specific match ("/copy/connections" over "/copy").
+  const current = items.filter((item) => isActive(pathname, item.href)).sort((a, b) => b.href.length - a.href.length)[0]?.href;
   return (
     <nav aria-label={label}>
       <ul className="space-y-1">
         {items.map((item) => {
-          const active = isActive(pathname, item.href);
+          const active = item.href === current;
           return (
             <li key={item.href}>
               <Link

@@ -30,8 +30,16 @@ export function CopyTradingClient() {
     <>
       <PageHeader
         title="Copy trading"
-        description="Copy the providers you follow into your paper account, sized by your own rules. Exchanges come next."
-        action={<StreamStatus status={live.status} liveTitle="Positions and orders update without reloading" />}
+        description="Copy the providers you follow into your paper account or your own exchange accounts, sized by your own rules."
+        action={
+          <div className="flex flex-wrap items-center gap-3">
+            <StreamStatus status={live.status} liveTitle="Positions and orders update without reloading" />
+            <ButtonLink href="/copy/connections" variant="secondary" size="sm">
+              <Icon name="link" className="size-4" />
+              Exchange connections
+            </ButtonLink>
+          </div>
+        }
       />
 
       {platformStopped ? (

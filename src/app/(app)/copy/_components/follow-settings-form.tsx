@@ -1,6 +1,7 @@
 "use client";
 
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
 import { useMemo } from "react";
 import { Controller, useForm, useWatch } from "react-hook-form";
 import { zodResolver } from "@hookform/resolvers/zod";
@@ -27,10 +28,11 @@ const MODES: { value: SizingModeName; title: string; text: string }[] = [
  * Every follow setting of one following, one react-hook-form over the shared rules (./settings-form-schema), with
  * the server's field errors placed next to their fields and a live sizing preview of the values being edited.
  */
-export function FollowSettingsForm({ providerId, providerName, settings }: { providerId: string; providerName: string; settings: FollowSettingsValues }) {
+export function FollowSettingsForm({ providerId, providerName, settings, venue }: { providerId: string; providerName: string; settings: FollowSettingsValues; venue: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const defaults = useMemo(() => formValuesOf(settings), [settings]);
+  const defaults = useMemo(() => formValuesOf(settings, venue), [settings, venue]);
+  const venues = useVenueOptions(venue);
   const form = useForm<SettingsFormValues, unknown, FollowSettings>({
     defaultValues: defaults,
     resolver: zodResolver(settingsFormSchema),
@@ -39,8 +41,9 @@ export function FollowSettingsForm({ providerId, providerName, settings }: { pro
   const save = useMutation(
     trpc.copy.settings.save.mutationOptions({
       onSuccess: (view) => {
-        form.reset(formValuesOf(view.settings));
+        form.reset(formValuesOf(view.settings, view.venue));
         void queryClient.invalidateQueries(trpc.copy.followings.pathFilter());
+        void queryClient.invalidateQueries(trpc.exchanges.list.pathFilter());
       },
       onError: (err) => setServerErrors(form.setError, serverFieldErrors(err), SERVER_FIELDS),
     }),
@@ -60,14 +63,34 @@ export function FollowSettingsForm({ providerId, providerName, settings }: { pro
       {save.isError && !placed ? <Alert tone="error">{save.error.message}</Alert> : null}
 
       <div className="grid gap-4 sm:grid-cols-2">
-        <SelectField
-          label="Venue"
-          value="paper"
-          options={[
-            { value: "paper", label: "Paper account (USDT)" },
-            { value: "exchange", label: "Exchange connection (coming next)", disabled: true },
-          ]}
-        />
+        <div>
+          <Controller
+            control={form.control}
+            name="venue"
+            render={({ field }) => (
+              <SelectField
+                label="Where to copy"
+                value={field.value}
+                onValueChange={field.onChange}
+                options={venues}
+                aria-invalid={Boolean(errors.venue)}
+                aria-describedby={errors.venue ? `${providerId}-venue-error` : `${providerId}-venue-hint`}
+              />
+            )}
+          />
+          {errors.venue ? (
+            <p id={`${providerId}-venue-error`} className="mt-1 text-sm text-red-700" role="alert">
+              {errors.venue.message}
+            </p>
+          ) : (
+            <p id={`${providerId}-venue-hint`} className="mt-1 text-xs text-slate-500">
+              New copies go here; open ones finish where they started.{" "}
+              <Link href="/copy/connections" className="font-medium text-brand-700 hover:underline">
+                Manage exchange connections
+              </Link>
+            </p>
+          )}
+        </div>
         <TextField
           label="Allocation (% of equity)"
           inputMode="decimal"
@@ -76,7 +99,6 @@ export function FollowSettingsForm({ providerId, providerName, settings }: { pro
           hint="Set aside for this provider when copying starts; the copy stop-loss is measured on it."
         />
       </div>
-      <p className="-mt-4 text-xs text-slate-500">Copies fill on your paper account for now. Exchange connections come next and will appear here.</p>
 
       <fieldset>
         <legend className="text-sm font-medium text-slate-800">Position sizing</legend>
@@ -212,4 +234,25 @@ export function FollowSettingsForm({ providerId, providerName, settings }: { pro
       </div>
     </form>
   );
+}
+
+/**
+ * "Where to copy": the paper account, then each active exchange connection ("label · exchange"). The following's
+ * current venue stays listed (marked) when its connection no longer works, so the form shows what is saved.
+ */
+function useVenueOptions(current: string): { value: string; label: string; disabled?: boolean }[] {
+  const trpc = useTRPC();
+  const connections = useQuery(trpc.exchanges.list.queryOptions());
+  const supported = useQuery(trpc.exchanges.supported.queryOptions(undefined, { staleTime: Infinity }));
+  return useMemo(() => {
+    const names = new Map((supported.data ?? []).map((e) => [e.id, e.name]));
+    const options = [{ value: "paper", label: "Paper account (USDT)" }];
+    for (const c of connections.data ?? []) {
+      const name = `${c.label} · ${names.get(c.exchangeId) ?? c.exchangeId}${c.sandbox ? "" : " (live)"}`;
+      if (c.status === "active") options.push({ value: c.id, label: name });
+      else if (c.id === current) options.push({ value: c.id, label: `${name} — not working` });
+    }
+    if (current !== "paper" && !options.some((o) => o.value === current)) options.push({ value: current, label: connections.data ? "A removed connection" : "Exchange connection" });
+    return options;
+  }, [connections.data, supported.data, current]);
 }

@@ -13,6 +13,7 @@ import { LabelledSwitch } from "@/components/copy/switch";
 import { followingState, money } from "@/components/copy/format";
 import { formatDate } from "@/lib/format/dates";
 import { FollowSettingsForm } from "./follow-settings-form";
+import { VenueBadge } from "./venue-badge";
 import type { FollowingItem } from "./types";
 
 const ACCESS_LABEL: Record<FollowingItem["access"], { text: string; tone: "green" | "brand" | "amber" | "slate" }> = {
@@ -70,6 +71,7 @@ export function FollowingCard({ following: f, startOpen }: { following: Followin
             <Badge tone={access.tone}>{access.text}</Badge>
             <Badge tone={state.tone}>{state.label}</Badge>
             {state.platform ? <Badge tone="red">{state.platform.label}</Badge> : null}
+            <VenueBadge venue={f.venue} />
           </h3>
           {state.reason ? (
             <p className={`mt-1 text-sm ${state.tone === "amber" ? "text-amber-800" : "text-slate-700"}`} data-testid="following-reason">
@@ -148,7 +150,7 @@ export function FollowingCard({ following: f, startOpen }: { following: Followin
           </svg>
         </button>
         <div id={panelId} hidden={!open} className="px-5 pt-1 pb-5">
-          {open ? <FollowSettingsForm providerId={f.provider.id} providerName={name} settings={f.settings} /> : null}
+          {open ? <FollowSettingsForm providerId={f.provider.id} providerName={name} settings={f.settings} venue={f.venue} /> : null}
         </div>
       </div>
     </Card>

@@ -1,6 +1,6 @@
 "use client";
 
-import { useQueryClient } from "@tanstack/react-query";
+import { useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { useSubscription } from "@trpc/tanstack-react-query";
 import { useEffect, useState } from "react";
 import { useTRPC } from "@/trpc/react";
@@ -13,8 +13,14 @@ export const REFRESH_MS = 5_000;
 /** A signal event reaches the copies through the fan-out job a moment later: read again after this too. */
 const FANOUT_LAG_MS = 1_500;
 
+/** Re-reads the copy queries and the connections' reads that show the same orders and positions (the control centre). */
+function invalidateCopyReads(queryClient: QueryClient, trpc: ReturnType<typeof useTRPC>) {
+  void queryClient.invalidateQueries(trpc.copy.pathFilter());
+  for (const q of [trpc.exchanges.list, trpc.exchanges.overview, trpc.exchanges.activity]) void queryClient.invalidateQueries(q.pathFilter());
+}
+
 /**
- * Keeps the copy page current without a reload. `copy.live` ticks whenever this user's positions or orders change
+ * Keeps the copy page (and a connection's control centre) current without a reload. `copy.live` ticks whenever this user's positions or orders change
  * (a fill, an exit, a close, a reset) and every copy query is re-read at once. The signal stream (`signals.live`)
  * is the fallback: a change to a followed provider's signal re-reads now and again after the fan-out's usual lag.
  * On top, the queries re-read every REFRESH_MS while the page is visible (marks move without a fill).
@@ -25,10 +31,10 @@ export function useCopyLive() {
   const queryClient = useQueryClient();
   /** Counts signal events; each one (re)starts the follow-up read after the fan-out's lag. */
   const [signalEvents, setSignalEvents] = useState(0);
-  const invalidate = () => void queryClient.invalidateQueries(trpc.copy.pathFilter());
+  const invalidate = () => invalidateCopyReads(queryClient, trpc);
   useEffect(() => {
     if (!signalEvents) return;
-    const t = window.setTimeout(() => void queryClient.invalidateQueries(trpc.copy.pathFilter()), FANOUT_LAG_MS);
+    const t = window.setTimeout(() => invalidateCopyReads(queryClient, trpc), FANOUT_LAG_MS);
     return () => window.clearTimeout(t);
   }, [signalEvents, queryClient, trpc]);
   useSubscription(

@@ -10,7 +10,13 @@ describe("the follow-settings form", () => {
   it("shows the defaults as percentages and sends them back as the same fractions", () => {
     expect(base).toMatchObject({ allocationPct: "10", allocationShare: "20", riskPct: "1", maxPositionPct: "10", dailyLossOn: true, dailyLossPct: "5", copyStopOn: false, maxSlippagePct: "0.5" });
     const r = settingsFormSchema.safeParse(base);
-    expect(r.success && r.data).toEqual({ ...FOLLOW_SETTINGS_DEFAULTS, dailyLossPct: "0.05", copyStopPct: null });
+    expect(r.success && r.data).toEqual({ ...FOLLOW_SETTINGS_DEFAULTS, dailyLossPct: "0.05", copyStopPct: null, venue: "paper" });
+  });
+
+  it("sends the venue chosen (paper or a connection id), and refuses one that is not a venue id", () => {
+    const withConnection = settingsFormSchema.safeParse(formValuesOf(FOLLOW_SETTINGS_DEFAULTS, "exc_abc123"));
+    expect(withConnection.success && withConnection.data.venue).toBe("exc_abc123");
+    expect(Object.keys(issues(settingsFormSchema.safeParse({ ...base, venue: "binance" })))).toEqual(["venue"]);
   });
 
   it("turns percentages into fractions, optional limits into null when off, and symbol text into a list", () => {

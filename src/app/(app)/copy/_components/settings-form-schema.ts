@@ -30,6 +30,8 @@ const formValues = z.object({
   symbolsAllow: z.string(),
   symbolsDeny: z.string(),
   copyOpenSignals: z.boolean(),
+  /** "paper" or one of the follower's exchange connection ids. */
+  venue: z.string(),
 });
 
 export type SettingsFormValues = z.input<typeof formValues>;
@@ -60,8 +62,8 @@ const symbols = (text: string) =>
 /** The shared rules speak fractions to API callers too ("(as a fraction: 0.1 is 10%)"); the form shows percentages only. */
 const forPeople = (message: string) => message.replace(/\s*\(as a fraction:[^)]*\)\s*$/, "");
 
-/** The form's fields, from saved settings or the defaults. */
-export function formValuesOf(s: FollowSettingsValues): SettingsFormValues {
+/** The form's fields, from saved settings or the defaults, and the following's venue. */
+export function formValuesOf(s: FollowSettingsValues, venue = "paper"): SettingsFormValues {
   return {
     allocationPct: toPercent(s.allocationPct),
     sizingMode: s.sizingMode,
@@ -80,6 +82,7 @@ export function formValuesOf(s: FollowSettingsValues): SettingsFormValues {
     symbolsAllow: s.symbolsAllow.join(", "),
     symbolsDeny: s.symbolsDeny.join(", "),
     copyOpenSignals: s.copyOpenSignals,
+    venue,
   };
 }
 
@@ -123,6 +126,7 @@ export const settingsFormSchema = formValues.transform((v, ctx): FollowSettings 
     symbolsAllow: symbols(v.symbolsAllow),
     symbolsDeny: symbols(v.symbolsDeny),
     copyOpenSignals: v.copyOpenSignals,
+    venue: v.venue,
   };
   if (bad) return z.NEVER;
   const checked = followSettingsSchema.safeParse(input);
@@ -154,4 +158,5 @@ export const SERVER_FIELDS: readonly SettingsFormField[] = [
   "symbolsAllow",
   "symbolsDeny",
   "copyOpenSignals",
+  "venue",
 ];
