@@ -112,10 +112,35 @@ function localTestExchange(): Promise<FakeBinanceTrading> {
   return localExchange;
 }
 
+/** How long the markets of an exchange, fetched once for all its clients, serve clients built after them. */
+const SHARED_MARKETS_TTL_MS = 60 * 60_000;
+// Markets are the exchange's, not the account's: one fetch per exchange (and sandbox) serves every connection's
+// client, where each client would fetch them on its first order (with many connections, as many requests, each
+// counted against the server's IP weight, and a slower first copy). Each client still indexes them itself.
+const sharedMarkets = new Map<string, { at: number; markets: Promise<unknown[]> }>();
+
+function shareMarkets(ex: Exchange, key: string): void {
+  const fetchMarkets = ex.fetchMarkets.bind(ex);
+  ex.fetchMarkets = async (params: Record<string, unknown> = {}) => {
+    if (Object.keys(params).length) return fetchMarkets(params);
+    let entry = sharedMarkets.get(key);
+    if (!entry || Date.now() - entry.at > SHARED_MARKETS_TTL_MS) {
+      const fresh = { at: Date.now(), markets: fetchMarkets() as Promise<unknown[]> };
+      sharedMarkets.set(key, fresh);
+      // A failed fetch is not kept: the next client (or this one's retry) asks again.
+      fresh.markets.catch(() => sharedMarkets.get(key) === fresh && sharedMarkets.delete(key));
+      entry = fresh;
+    }
+    // A copy: ccxt's setMarkets sorts the list it is given in place.
+    return [...(await entry.markets)] as Awaited<ReturnType<Exchange["fetchMarkets"]>>;
+  };
+}
+
 /**
- * A ccxt client for an exchange account: rate limiter on, spot markets only, no currency or margin lists (private
- * calls on Binance, and nothing we use), amounts and prices as decimal strings. "local" is ccxt's binance with its
- * real URLs, its HTTP sent to the in-process fake (see fake-binance-trading.ts for why not a rebased URL).
+ * A ccxt client for an exchange account: rate limiter on, spot markets only (fetched once per exchange and shared by
+ * its clients), no currency or margin lists (private calls on Binance, and nothing we use), amounts and prices as
+ * decimal strings. "local" is ccxt's binance with its real URLs, its HTTP sent to the in-process fake (see
+ * fake-binance-trading.ts for why not a rebased URL).
  */
 async function buildClient(exchangeId: string, credentials: Omit<Credentials, "connectionId">, sandbox: boolean): Promise<Exchange> {
   const local = exchangeId === LOCAL_EXCHANGE_ID;
@@ -136,8 +161,14 @@ async function buildClient(exchangeId: string, credentials: Omit<Credentials, "c
     },
   });
   ex.number = String as unknown as Exchange["number"];
-  if (local) ex.fetchImplementation = (await localTestExchange()).fetchImplementation;
-  else if (sandbox) ex.setSandboxMode(true);
+  if (local) {
+    const fake = await localTestExchange();
+    ex.fetchImplementation = fake.fetchImplementation;
+    shareMarkets(ex, `${LOCAL_EXCHANGE_ID}:${fake.url}`);
+  } else {
+    if (sandbox) ex.setSandboxMode(true);
+    shareMarkets(ex, `${ccxtId}:${sandbox ? "sandbox" : "live"}`);
+  }
   return ex;
 }
 
