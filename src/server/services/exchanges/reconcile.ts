@@ -34,7 +34,13 @@
  *
  * INVARIANT: reconciliation of a connection runs inside the connection's job (copy-connection, concurrency one per
  * connection), after its planned orders were placed: no order of the connection is being placed while it reads, so
- * a placed order is never taken for a missed or unrecorded one. `reconcileNow` therefore asks for that job.
+ * a placed order is never taken for a missed or unrecorded one. `reconcileNow` therefore asks for that job. (So a
+ * connection whose placements keep failing is reconciled once they pass; the failing order is what its run reports.)
+ *
+ * Limits, on purpose: exchange orders are matched to this connection's copy orders only (two connections on one
+ * exchange account would see each other's orders as unrecorded); an adopted orphan's fees are unknown (recorded 0,
+ * the exchange's trades hold them); a copy the account holds in part is an orphan_ledger closed whole in the ledger,
+ * the part still held then being the follower's to sell.
  */
 import "server-only";
 import Decimal from "decimal.js";
@@ -392,7 +398,7 @@ const discrepancyView = (d: typeof venueDiscrepancies.$inferSelect): Discrepancy
   resolution: d.resolution,
   foundAt: d.foundAt,
   resolvedAt: d.resolvedAt,
-  closable: d.status === "open" && CLOSABLE.has(d.kind) && !d.data.closingPositionId && (d.kind !== "unrecorded_order" || (d.data.side === "buy" && dec(d.data.filled as string).gt(0))),
+  closable: d.status === "open" && CLOSABLE.has(d.kind) && !d.data.closingPositionId && (d.kind !== "unrecorded_order" || (d.data.side === "buy" && d.data.exchangeStatus !== "open" && dec(d.data.filled as string).gt(0))),
 });
 
 /** The acting user's discrepancies, newest first (200 at most), of one connection and/or status if given. */
@@ -612,8 +618,12 @@ async function closeOnExchange(ctx: ActingContext, d: typeof venueDiscrepancies.
     return id;
   });
   await closePositionsNow({ userId: ctx.actor.id, positionIds: [positionId], reason: "manual", now: ctx.now });
-  // After the sale the connection's run places, a reconciliation resolves the finding "closed".
-  await requestReconciliation(d.connectionId);
+  // After the sale the connection's run places, a reconciliation resolves the finding "closed" (else the cron's will).
+  try {
+    await requestReconciliation(d.connectionId);
+  } catch (err) {
+    ctx.log.error({ err, connectionId: d.connectionId }, "reconcile: could not request the reconciliation after a close; the cron will");
+  }
   ctx.log.info({ connectionId: d.connectionId, discrepancyId: d.id, positionId }, "reconcile: orphan adopted and closing on the exchange");
   return { status: "closing", positionId };
 }
