@@ -13,15 +13,22 @@
  *    INSERTs, on an in-memory PGlite and in scratch database `tradsy_bench_jobs` (no `.next` needed).
  * 5. Copy (bench/copy.ts): the copy fan-out to 10,000 followers next to one INSERT of as many copy_orders rows, and a
  *    publication reaching 1,000 SSE clients of the live feed on `next start`, in scratch database `tradsy_bench_copy`.
+ * 6. Live (bench/copy-live.ts): a signal copied to 1,000 followers each on its own exchange connection (ccxt binance
+ *    against the in-process fake Binance answering 50 ms after each request), 50 connections served at once by the
+ *    inline runner: wall time, orders/s, p99 signal-to-fill latency and exchange requests per order, next to the
+ *    ideal 1,000 x 50 ms / 50 = 1 s; every round checked (one exchange order per follower and client id, all filled
+ *    in the ledger). In scratch database `tradsy_bench_live`; without PostgreSQL, 200 followers on an in-memory PGlite.
  *
  * PostgreSQL: BENCH_DATABASE_URL, else DATABASE_URL, else postgres://postgres@127.0.0.1:5432 when it answers;
  * without one the reads run on an in-memory PGlite and the HTTP bench is skipped. Scratch databases are recreated
- * each run and dropped at the end (BENCH_KEEP_DB=1 keeps them). BENCH_ONLY=reads|http|profile|jobs|copy runs one part.
+ * each run and dropped at the end (BENCH_KEEP_DB=1 keeps them). BENCH_ONLY=reads|http|profile|jobs|copy|live runs one
+ * part.
  * Budgets missed print MISSED lines; the exit code is 0 unless the bench itself fails.
  */
 import { performance } from "node:perf_hooks";
 import { createPgliteScratch, createScratch, dropScratch, findPostgres } from "./db";
 import { benchCopy } from "./copy";
+import { benchCopyLive } from "./copy-live";
 import { benchJobs } from "./jobs";
 import { benchProfile } from "./profile";
 import { benchReads } from "./reads";
@@ -48,6 +55,7 @@ async function main() {
   if (!only || only === "profile") await benchProfile(pgUrl, results, checks);
   if (!only || only === "jobs") await benchJobs(pgUrl, results);
   if (!only || only === "copy") await benchCopy(pgUrl, results, checks);
+  if (!only || only === "live") await benchCopyLive(pgUrl, results);
 
   printTable(results, checks);
   console.log(`wrote ${writeResults(results)} in ${((performance.now() - t0) / 1000).toFixed(0)} s`);

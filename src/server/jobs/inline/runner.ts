@@ -450,6 +450,11 @@ export class InlineRunner {
     return result;
   }
 
+  /** Attempts executing in this runner now. */
+  executing(): number {
+    return this.active.size;
+  }
+
   /** Runs this runner is executing, waiting for, or dispatched and has not seen end. */
   pending(): number {
     return new Set([...this.waiters.keys(), ...this.active.keys(), ...this.tracked]).size;
