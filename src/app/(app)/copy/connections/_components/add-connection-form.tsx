@@ -67,7 +67,7 @@ export function AddConnectionForm({ exchanges, onAdded }: { exchanges: ExchangeI
       {create.isError && !placed ? <Alert tone="error">{create.error.message}</Alert> : null}
       {outcome ? <Outcome connection={outcome} /> : null}
 
-      <div className="grid gap-4 sm:grid-cols-2">
+      <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-1">
         <Controller
           control={form.control}
           name="exchangeId"
@@ -113,7 +113,7 @@ export function AddConnectionForm({ exchanges, onAdded }: { exchanges: ExchangeI
       ) : null}
 
       {exchange ? (
-        <div className="grid gap-4 sm:grid-cols-2">
+        <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-1">
           {credentialFields.map((name) => (
             <TextField
               key={name}

@@ -12,7 +12,7 @@ export function ConnectionCard({ connection: c, names }: { connection: Connectio
   const warnings = c.status === "active" ? (c.permissions?.warnings ?? []) : [];
   return (
     <Card data-testid="connection" aria-labelledby={`conn-${c.id}`} role="group">
-      <div className="flex flex-col gap-4 px-5 py-4 md:flex-row md:items-start md:justify-between">
+      <div className="flex flex-col gap-3 px-5 py-4">
         <div className="min-w-0 space-y-1">
           <h3 id={`conn-${c.id}`} className="flex flex-wrap items-center gap-2 text-base font-semibold text-slate-900">
             {c.label}
@@ -51,7 +51,7 @@ export function ConnectionCard({ connection: c, names }: { connection: Connectio
             </div>
           </dl>
         </div>
-        <div className="flex shrink-0 flex-wrap gap-2 md:justify-end">
+        <div className="flex flex-wrap gap-2">
           <ButtonLink href={`/copy/connections/${c.id}`} variant="secondary" size="sm" aria-label={`Control centre of ${c.label}`}>
             Control centre
           </ButtonLink>

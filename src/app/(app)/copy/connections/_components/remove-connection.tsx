@@ -35,7 +35,7 @@ export function RemoveConnectionButton({
     confirm({
       title: `Remove “${connection.label}”?`,
       description: open
-        ? `${copies(open)} ${open === 1 ? "is" : "are"} open on it. ${open === 1 ? "It is" : "They are"} closed at the market price on the exchange first; the connection is removed once the closing orders have filled.`
+        ? `${open} cop${open === 1 ? "y is" : "ies are"} open on it. ${open === 1 ? "It is" : "They are"} closed at the market price on the exchange first; the connection is removed once the closing orders have filled.`
         : `${connection.followings ? `${connection.followings} following${connection.followings === 1 ? " copies" : "s copy"} to it: their new copies are rejected until you choose another venue in their follow settings. ` : ""}Its key is deleted from Tradsy; delete it on the exchange too.`,
       confirmLabel: open ? `Close ${copies(open)} and remove` : "Remove connection",
       cancelLabel: "Keep it",

@@ -55,8 +55,6 @@ export function ConnectionPositions({ positions }: { positions: Position[] }) {
           <TableHeader className="bg-transparent">
             <TableRow>
               <TableHead className="px-3 sm:px-4">Position · provider</TableHead>
-              <TableHead className="hidden px-3 text-right sm:table-cell">Entry</TableHead>
-              <TableHead className="hidden px-3 text-right md:table-cell">Mark</TableHead>
               <TableHead className="px-3 text-right">Open P&amp;L</TableHead>
               <TableHead className="px-3 sm:px-4">
                 <span className="sr-only">Actions</span>
@@ -75,14 +73,12 @@ export function ConnectionPositions({ positions }: { positions: Position[] }) {
                     <span className="block text-xs font-normal tracking-normal text-slate-700">
                       <Quantity value={p.quantity} /> {base(p.symbol)} · {p.provider.displayName}
                     </span>
+                    {/* Entry and mark under the position: the control centre's column is narrow beside the followings. */}
+                    <span className="block text-xs font-normal tracking-normal text-slate-700">
+                      entry <Price value={p.avgEntry} /> · mark <Price value={p.markPrice} />
+                    </span>
                     <span className="block text-xs font-normal tracking-normal text-slate-500">opened {utcStamp(p.openedAt)} UTC</span>
                   </TableHead>
-                  <TableCell className="hidden px-3 text-right sm:table-cell">
-                    <Price value={p.avgEntry} />
-                  </TableCell>
-                  <TableCell className="hidden px-3 text-right md:table-cell">
-                    <Price value={p.markPrice} />
-                  </TableCell>
                   <TableCell className={cn("px-3 text-right font-medium whitespace-nowrap tabular-nums", toneClass[pnl.tone])}>
                     {pnl.text}
                     {cost.gt(0) ? <span className="block text-xs font-normal">{percent(new Decimal(p.unrealizedPnl).div(cost).toString()).text}</span> : null}
