@@ -2,13 +2,14 @@
  * Places the planned copy orders of one connection (a venue that takes one order at a time for one account, see
  * services/copy/venues.ts), oldest first, one step each. One run at a time per connection, so a follower's orders
  * reach their exchange in the order their signal events were copied; a retried step looks the client order id up on
- * the venue before placing. With `reconcile` in the event, the run then compares the connection's ledger with the
+ * the venue before placing; an order the venue takes later (`waiting`: a closed stock market) holds the run, and the
+ * orders after it, until then. With `reconcile` in the event, the run then compares the connection's ledger with the
  * exchange account (services/exchanges/reconcile.ts): after the placements and inside the connection's one run at a
  * time, so no order is in flight while it reads.
  */
 import "server-only";
 import { getDatabase } from "@/server/db";
-import { placePlanned, plannedOrders } from "@/server/services/copy/engine";
+import { placePlanned, plannedOrders, requestConnectionRun } from "@/server/services/copy/engine";
 import { reconcileConnection } from "@/server/services/exchanges/reconcile";
 import { defineJob } from "../define";
 
@@ -27,11 +28,18 @@ export const copyConnection = defineJob(
     });
     const results: Record<string, number> = {};
     for (const id of ids) {
-      const { status } = await step.run(`place-${id}`, async () => {
+      const { status, until } = await step.run(`place-${id}`, async () => {
         await getDatabase();
         return placePlanned(id);
       });
       results[status] = (results[status] ?? 0) + 1;
+      if (status === "waiting" && until) {
+        // The venue takes it later (a closed stock market): the orders after it wait with it, in order. After the
+        // sleep a fresh run starts from the oldest planned order, which is this one.
+        await step.sleepUntil(`wait-${id}`, until);
+        await step.run(`rerun-${id}`, () => requestConnectionRun(event.data.connectionId, 1));
+        break;
+      }
     }
     if (event.data.reconcile) {
       const reconciled = await step.run("reconcile", async () => {

@@ -30,6 +30,7 @@ import { DEFAULT_SLIPPAGE_BPS, slippageBpsFromCandles } from "@/lib/copy/slippag
 import type { CopyLeg, PlanAccount, PlanDecision, PlanLeg, PlanMarket, PlanSettings, PlanSignal } from "@/lib/copy/types";
 import { newId } from "@/lib/ids";
 import { clientOrderId, notifyFollowers, persistOrders, type OrderRecord } from "./paper";
+import { noteFailedAttempt, RETRYING_PREFIX } from "./alerts";
 import { isBatchVenue, serialVenue, type VenueOrderResult } from "./venues";
 
 /** Followers per page: one load query, one planning pass, one write. */
@@ -996,6 +997,11 @@ export async function plannedOrders(connectionId: string): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
+/** A planned order's reason while its venue holds it back (a closed market). */
+const WAITING_PREFIX = "waiting: ";
+/** When a venue says "later" with a time already past, the next try. */
+const WAIT_RETRY_MS = 30_000;
+
 /** The client order id of the part of an exit a venue left unfilled: "<id>:r1", then "<id>:r2"... */
 function remainderId(clientOrderId: string): string {
   const m = /^(.*):r(\d+)$/.exec(clientOrderId);
@@ -1012,7 +1018,7 @@ function remainderId(clientOrderId: string): string {
  * a new order of the same leg, because an exit must always complete. An error from the venue (an answer it could
  * not read, a lookup that failed) goes up unrecorded: the job's step retries, and the retry looks the id up first.
  */
-export async function placePlanned(orderId: string, options: EngineOptions = {}): Promise<{ status: string }> {
+export async function placePlanned(orderId: string, options: EngineOptions = {}): Promise<{ status: string; until?: Date }> {
   const opts = withDefaults(options);
   const now = (opts.now ?? (() => new Date()))();
   // Counting the attempt is how a retry knows to look the client order id up first (the first attempt cannot have
@@ -1049,10 +1055,26 @@ export async function placePlanned(orderId: string, options: EngineOptions = {})
   const venue = await serialVenue(order.venue);
   if (!venue) return finish({ status: "rejected", reason: "connection_unavailable: this exchange connection is not available (removed, or its integration is not installed)" });
   const referencePrice = order.requestedPrice ?? position?.markPrice;
-  const result =
-    (order.attempts > 1 ? await venue.findOrder(order.clientOrderId, order.symbol) : null) ??
-    (await venue.placeOrder({ clientOrderId: order.clientOrderId, symbol: order.symbol, side: order.side, quantity, ...(referencePrice ? { referencePrice } : {}) }));
+  let result: VenueOrderResult;
+  try {
+    result =
+      (order.attempts > 1 ? await venue.findOrder(order.clientOrderId, order.symbol) : null) ??
+      (await venue.placeOrder({ clientOrderId: order.clientOrderId, symbol: order.symbol, side: order.side, quantity, leg: order.leg, ...(referencePrice ? { referencePrice } : {}) }));
+  } catch (err) {
+    // Unrecorded but for the words: the step's retry looks the id up first. An exit failing for long alerts.
+    await noteFailedAttempt(db, order, err instanceof Error ? err.message : String(err));
+    throw err;
+  }
   if (opts.afterVenue) await opts.afterVenue([]);
+  if (result.status === "waiting") {
+    // A time already past (a venue's clock behind ours, an open not yet announced) is retried a little later.
+    const until = result.until.getTime() > now.getTime() ? result.until : new Date(now.getTime() + WAIT_RETRY_MS);
+    // One run sleeps per wait: a run that finds the order already waiting for the same time leaves it to that one.
+    const reason = `${WAITING_PREFIX}until ${until.toISOString()}: ${result.reason}`;
+    if (order.reason === reason) return { status: "waiting" };
+    await finish({ reason });
+    return { status: "waiting", until };
+  }
   return recordVenueResult(order, quantity, result, position);
 }
 
@@ -1066,7 +1088,7 @@ export async function placePlanned(orderId: string, options: EngineOptions = {})
 export async function recordVenueResult(
   order: typeof copyOrders.$inferSelect,
   requestedQty: string,
-  result: VenueOrderResult,
+  result: Exclude<VenueOrderResult, { status: "waiting" }>,
   openPosition?: typeof positions.$inferSelect,
 ): Promise<{ status: string }> {
   const orderId = order.id;
@@ -1085,6 +1107,8 @@ export async function recordVenueResult(
   const quantity = result.quantity ?? requestedQty;
   const short = new Decimal(quantity).lt(requestedQty);
   const partialNote = `partial_fill: ${plain(quantity)} of ${plain(requestedQty)}`;
+  // What an earlier attempt noted while the order was pending (retrying, waiting) does not outlive it.
+  const kept = order.reason && !order.reason.startsWith(RETRYING_PREFIX) && !order.reason.startsWith(WAITING_PREFIX) ? order.reason : null;
   const recorded = await db.transaction(async (tx) => {
     const requested = order.requestedPrice ?? result.fillPrice;
     const [moved] = await tx
@@ -1092,7 +1116,7 @@ export async function recordVenueResult(
       .set({
         status: "filled",
         quantity,
-        ...(short ? { reason: order.reason ? `${order.reason}; ${partialNote}` : partialNote } : {}),
+        reason: short ? (kept ? `${kept}; ${partialNote}` : partialNote) : kept,
         fillPrice: result.fillPrice,
         fee: result.fee,
         venueOrderId: result.venueOrderId,
@@ -1203,7 +1227,9 @@ async function eventTime(tx: Executor, signalEventId: string): Promise<string | 
 export async function staleConnections(olderThanMs = 10_000): Promise<string[]> {
   const rows = await executeRows<{ venue: string }>(
     db,
-    sql`select distinct venue from copy_orders where status = 'planned' and created_at < now() - make_interval(secs => ${olderThanMs / 1000})`,
+    // A connection whose run sleeps until its venue takes a waiting order (a closed market) is not stale.
+    sql`select distinct venue from copy_orders as o where status = 'planned' and created_at < now() - make_interval(secs => ${olderThanMs / 1000})
+        and not exists (select 1 from copy_orders as w where w.venue = o.venue and w.status = 'planned' and w.reason like ${`${WAITING_PREFIX}%`})`,
   );
   return rows.map((r) => r.venue);
 }

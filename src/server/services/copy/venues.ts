@@ -10,7 +10,7 @@
  * refused, or no resolver installed) rejects its orders with that reason rather than leaving them queued.
  */
 import "server-only";
-import type { OrderSide } from "@/lib/copy/types";
+import type { CopyLeg, OrderSide } from "@/lib/copy/types";
 
 export interface VenueOrderRequest {
   clientOrderId: string;
@@ -22,6 +22,8 @@ export interface VenueOrderRequest {
    * minimum order value against instead of asking the exchange for a ticker. Never sent as the order's price.
    */
   referencePrice?: string;
+  /** Entries may be skipped where exits may not (a closed market: an entry is skipped if the follower chose so). */
+  leg?: CopyLeg | (string & {});
 }
 
 export type VenueOrderResult =
@@ -34,7 +36,12 @@ export type VenueOrderResult =
       /** What actually filled, when the venue filled less than asked (a market order expired part-way); else absent. */
       quantity?: string;
     }
-  | { status: "rejected"; venueOrderId: string | null; reason: string };
+  | { status: "rejected"; venueOrderId: string | null; reason: string }
+  /**
+   * Not placed yet, and not an error: the venue takes it later (a stock market that is closed). The order stays
+   * planned and the connection's run sleeps until `until`; the orders after it on the connection wait with it.
+   */
+  | { status: "waiting"; until: Date; reason: string };
 
 /** A venue that takes one order at a time for one account. */
 export interface SerialVenue {
