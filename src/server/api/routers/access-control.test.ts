@@ -12,7 +12,7 @@ import { eq } from "drizzle-orm";
 import { useTestDatabase } from "@/test/db";
 import { callerFor, signedIn, trpcCode } from "@/test/factories";
 import { appRouter } from "@/server/api/root";
-import { copySettings, exchangeConnections } from "@/server/db/schema";
+import { copySettings, exchangeConnections, venueDiscrepancies } from "@/server/db/schema";
 import { newProvider, subscribe } from "@/test/signals";
 
 const t = useTestDatabase();
@@ -66,6 +66,7 @@ const protectedCalls: Record<string, Call> = {
   "copy.positions": (c) => c.copy.positions({ status: "open" }),
   "copy.orders": (c) => c.copy.orders({}),
   "copy.journalStats": (c) => c.copy.journalStats(),
+  "copy.failingExits": (c) => c.copy.failingExits(),
   "copy.closePosition": (c) => c.copy.closePosition({ positionId: "pos_x" }),
   "copy.killAll": (c) => c.copy.killAll(),
   "copy.copiers": (c) => c.copy.copiers(),
@@ -78,6 +79,9 @@ const protectedCalls: Record<string, Call> = {
   "exchanges.remove": (c) => c.exchanges.remove({ id: "exc_x" }),
   "exchanges.overview": (c) => c.exchanges.overview({ id: "exc_x" }),
   "exchanges.activity": (c) => c.exchanges.activity({ id: "exc_x" }),
+  "exchanges.discrepancies": (c) => c.exchanges.discrepancies({ id: "exc_x" }),
+  "exchanges.reconcileNow": (c) => c.exchanges.reconcileNow({ id: "exc_x" }),
+  "exchanges.closeOrphan": (c) => c.exchanges.closeOrphan({ discrepancyId: "vdi_x" }),
 };
 
 const providerCalls: Record<string, Call> = {
@@ -117,6 +121,7 @@ const adminCalls: Record<string, Call> = {
   "billing.platformRevenue": (c) => c.billing.platformRevenue({ months: 12 }),
   "admin.copy.state": (c) => c.admin.copy.state(),
   "admin.copy.setPlatform": (c) => c.admin.copy.setPlatform({ on: true, reason: "outage" }),
+  "admin.copy.discrepancies": (c) => c.admin.copy.discrepancies({}),
   "admin.copy.setProvider": (c) => c.admin.copy.setProvider({ providerId: "prv_x", on: true, reason: "review" }),
 };
 
@@ -207,7 +212,12 @@ describe("another user's exchange connection", () => {
       .insert(exchangeConnections)
       .values({ userId: owner.user.id, exchangeId: "local", label: "Owner's account", credentialsSealed: "sealed-blob", keyHint: "AbCd", status: "active" })
       .returning();
-    return { owner, connection: row! };
+    // An orphan in the ledger: its one-click close would close the owner's copy without an order.
+    const [discrepancy] = await t.db
+      .insert(venueDiscrepancies)
+      .values({ connectionId: row!.id, userId: owner.user.id, kind: "orphan_ledger", symbol: "BTC/USDT", detail: "Owner's orphan", data: { positionId: "pos_x", asset: "BTC", quantity: "0.1", held: "0" }, dedupeKey: "orphan_ledger:pos_x" })
+      .returning();
+    return { owner, connection: row!, discrepancy: discrepancy! };
   }
 
   const byOthers: Record<string, (c: Caller, id: string) => Promise<unknown>> = {
@@ -215,6 +225,9 @@ describe("another user's exchange connection", () => {
     "exchanges.remove (closing its copies)": (c, id) => c.exchanges.remove({ id, closeCopies: true }),
     "exchanges.overview": (c, id) => c.exchanges.overview({ id }),
     "exchanges.activity": (c, id) => c.exchanges.activity({ id }),
+    "exchanges.discrepancies": (c, id) => c.exchanges.discrepancies({ id }),
+    "exchanges.discrepancies (open)": (c, id) => c.exchanges.discrepancies({ id, status: "open" }),
+    "exchanges.reconcileNow": (c, id) => c.exchanges.reconcileNow({ id }),
   };
   for (const [name, call] of Object.entries(byOthers)) {
     it(`is NOT_FOUND on ${name}, and left as it was`, async () => {
@@ -228,6 +241,19 @@ describe("another user's exchange connection", () => {
       expect((await owner.caller.exchanges.list()).map((c) => c.id)).toEqual([connection.id]);
     });
   }
+
+  it("has discrepancies that are NOT_FOUND to everyone else's one-click close, and left open", async () => {
+    const { owner, connection, discrepancy } = await ownersConnection();
+    for (const role of ["subscriber", "provider", "admin"] as const) {
+      const { caller } = await signedIn(role);
+      expect(await trpcCode(caller.exchanges.closeOrphan({ discrepancyId: discrepancy.id })), role).toBe("NOT_FOUND");
+    }
+    expect(await t.db.query.venueDiscrepancies.findFirst({ where: eq(venueDiscrepancies.id, discrepancy.id) })).toEqual(discrepancy);
+    // The owner sees it (and the admin view lists it; only admins may read that).
+    expect((await owner.caller.exchanges.discrepancies({ id: connection.id })).map((d) => [d.id, d.closable])).toEqual([[discrepancy.id, true]]);
+    const admin = await signedIn("admin");
+    expect((await admin.caller.admin.copy.discrepancies({})).map((d) => [d.id, d.userId, d.connectionLabel])).toEqual([[discrepancy.id, owner.user.id, "Owner's account"]]);
+  });
 
   it("is not listed to anyone else, and cannot be chosen as a following's venue", async () => {
     const { connection } = await ownersConnection();

@@ -16,7 +16,7 @@ import { callerFor, createUser } from "@/test/factories";
 import { actingAs, newProvider, subscribe } from "@/test/signals";
 import { appRouter } from "@/server/api/root";
 import type { SessionUser } from "@/server/api/trpc";
-import { apiKeys, authTokens, copyOrders, emailOutbox, exchangeConnections, jobRuns, jobSteps, providers, users } from "@/server/db/schema";
+import { apiKeys, authTokens, copyOrders, emailOutbox, exchangeConnections, jobRuns, jobSteps, providers, users, venueDiscrepancies } from "@/server/db/schema";
 import { seal, sealFor } from "@/server/crypto/secret-box";
 import { newId } from "@/lib/ids";
 import { publishSignal } from "@/server/services/signals";
@@ -65,6 +65,9 @@ async function exchangeConnection(userId: string, who: string, providerId: strin
     lastCheckedAt: new Date(),
   });
   await t.db.insert(copyOrders).values({ clientOrderId: `secret-outputs-${id}`, userId, providerId, venue: id, symbol: "BTC/USDT", side: "buy", leg: "entry", status: "filled", quantity: "0.01", fillPrice: "43361.11", fee: "0.43", venueOrderId: "1" });
+  // An exit that keeps failing (the red banner) and a reconciliation finding (the control centre, the admin view).
+  await t.db.insert(copyOrders).values({ clientOrderId: `secret-outputs-exit-${id}`, userId, providerId, venue: id, symbol: "BTC/USDT", side: "sell", leg: "stop", status: "planned", quantity: "0.01", attempts: 4, reason: "retrying: Service unavailable" });
+  await t.db.insert(venueDiscrepancies).values({ connectionId: id, userId, kind: "unrecorded_order", symbol: "BTC/USDT", detail: "An order we never recorded", data: { venueOrderId: "9", clientOrderId: "7cx", side: "buy", amount: "0.01", filled: "0.01", exchangeStatus: "closed" }, dedupeKey: `unrecorded_order:9` });
   return [key.apiKey.slice(4), key.secret];
 }
 
@@ -195,16 +198,31 @@ const QUERIES: Record<string, (c: Caller, w: W) => Promise<unknown>> = {
   "copy.positions": (c) => c.copy.positions({ status: "open" }),
   "copy.orders": (c) => c.copy.orders({}),
   "copy.journalStats": (c) => c.copy.journalStats(),
+  "copy.failingExits": async (c) => {
+    const exits = await c.copy.failingExits();
+    expect(exits).toHaveLength(1);
+    return exits;
+  },
   "copy.executionQuality": (c, w) => c.copy.executionQuality({ providerSlug: w.p.provider.slug }),
   "admin.copy.state": (c) => c.admin.copy.state(),
+  "admin.copy.discrepancies": async (c) => {
+    const all = await c.admin.copy.discrepancies({});
+    expect(all).toHaveLength(3);
+    return all;
+  },
   "exchanges.supported": (c) => c.exchanges.supported(),
   "exchanges.list": (c) => c.exchanges.list(),
   // Each signed-in caller reads their own connection (another's is NOT_FOUND, the access-control tests' business).
   "exchanges.overview": async (c) => c.exchanges.overview({ id: (await c.exchanges.list())[0]!.id }),
   "exchanges.activity": async (c) => {
     const page = await c.exchanges.activity({ id: (await c.exchanges.list())[0]!.id });
-    expect(page.items).toHaveLength(1);
+    expect(page.items).toHaveLength(2);
     return page;
+  },
+  "exchanges.discrepancies": async (c) => {
+    const found = await c.exchanges.discrepancies({ id: (await c.exchanges.list())[0]!.id });
+    expect(found).toHaveLength(1);
+    return found;
   },
 };
 

@@ -48,7 +48,14 @@ export async function listConnectionSummaries(ctx: ActingContext): Promise<Conne
   return list.map((c) => ({ ...c, followings: followsBy.get(c.id) ?? 0, openCopies: openBy.get(c.id) ?? 0 }));
 }
 
-async function ownConnection(ctx: ActingContext, id: string): Promise<ConnectionView> {
+/** A connection as its control centre shows it: the list's view and when reconciliation last compared it. */
+export interface ConnectionDetail extends ConnectionView {
+  /** The last reconciliation run that compared the ledger with the exchange; null until one has. */
+  lastReconciledAt: Date | null;
+}
+
+/** One connection of the acting user (not removed), or NotFoundError: the check every per-connection read starts with. */
+export async function ownConnection(ctx: ActingContext, id: string): Promise<ConnectionDetail> {
   const [row] = await db
     .select({
       id: exchangeConnections.id,
@@ -60,6 +67,7 @@ async function ownConnection(ctx: ActingContext, id: string): Promise<Connection
       statusReason: exchangeConnections.statusReason,
       permissions: exchangeConnections.permissions,
       lastCheckedAt: exchangeConnections.lastCheckedAt,
+      lastReconciledAt: exchangeConnections.lastReconciledAt,
     })
     .from(exchangeConnections)
     .where(and(eq(exchangeConnections.id, id), eq(exchangeConnections.userId, ctx.actor.id), ne(exchangeConnections.status, "removed")));
@@ -90,7 +98,7 @@ export interface ConnectionPosition {
 }
 
 export interface ConnectionOverview {
-  connection: ConnectionView;
+  connection: ConnectionDetail;
   followings: ConnectionFollowing[];
   positions: ConnectionPosition[];
 }

@@ -1,7 +1,7 @@
 /**
  * copy: a follower's copy trading — followings and their settings, turning copying on and off, the sizing preview,
  * the paper account and its reset, positions and orders, closing a position by hand and the follower's kill
- * switches; and the public execution-quality aggregates of a provider. Thin: validate, take the owner from the
+ * switches, the exits that keep failing on an exchange (the red banner); and the public execution-quality aggregates of a provider. Thin: validate, take the owner from the
  * session, call the copy services (src/server/services/copy).
  */
 import "server-only";
@@ -22,6 +22,7 @@ import { paperAccountView, resetPaperAccount } from "@/server/services/copy/acco
 import { closeOwnPosition, listOrders, listPositions } from "@/server/services/copy/journal";
 import { closeFollowing, killAllCopies, pauseFollowing } from "@/server/services/copy/kill-switches";
 import { executionQualityFor, followerJournalStats, providerCopiers } from "@/server/services/copy/ledger";
+import { failingExits } from "@/server/services/copy/alerts";
 import { copyLive } from "./live";
 
 const providerInput = z.object({ providerId: providerIdSchema });
@@ -51,6 +52,19 @@ const executionQualityOutput = z.object({
   ),
 });
 
+/** An exit still planned after several failed attempts: what the red banner says (no order ids beyond ours). */
+const failingExitOutput = z.object({
+  orderId: z.string(),
+  connectionId: z.string(),
+  connectionLabel: z.string().nullable(),
+  providerName: z.string().nullable(),
+  symbol: z.string(),
+  side: z.enum(["buy", "sell"]),
+  attempts: z.number(),
+  since: z.date(),
+  lastError: z.string().nullable(),
+});
+
 export const copyRouter = createTRPCRouter({
   followings: protectedProcedure.input(z.void()).query(({ ctx }) => listFollowings(ctx.user.id, ctx.service.now)),
 
@@ -69,6 +83,11 @@ export const copyRouter = createTRPCRouter({
   positions: protectedProcedure.input(positionsQuerySchema).query(({ ctx, input }) => listPositions(ctx.user.id, input)),
   orders: protectedProcedure.input(ordersQuerySchema).query(({ ctx, input }) => listOrders(ctx.user.id, input)),
   journalStats: protectedProcedure.input(z.void()).query(({ ctx }) => followerJournalStats(ctx.user.id)),
+  /** The caller's exits that keep failing on an exchange (Tradsy keeps retrying them): the copy pages' red banner. */
+  failingExits: protectedProcedure
+    .input(z.void())
+    .output(z.array(failingExitOutput))
+    .query(({ ctx }) => failingExits(ctx.user.id)),
 
   closePosition: protectedProcedure.input(closePositionSchema).mutation(({ ctx, input }) => closeOwnPosition(ctx.service, input.positionId)),
 

@@ -1,7 +1,8 @@
 /**
  * exchanges: a follower's exchange connections — the exchanges on offer, adding (the key checked by the exchange),
  * listing and removing their connections (open copies closed first when they say so), and each connection's control
- * centre reads (its followings and open copies, and its activity log). Thin: validate, take the owner from the
+ * centre reads (its followings and open copies, its activity log, and what reconciliation found: the discrepancies,
+ * a reconciliation on demand and the one-click close of an orphan). Thin: validate, take the owner from the
  * session, call the services (src/server/services/exchanges).
  *
  * INVARIANT: no credential leaves through here. Every answer that carries a connection is shaped by
@@ -14,7 +15,8 @@ import { createTRPCRouter, protectedProcedure } from "@/server/api/trpc";
 import { cursorSchema } from "@/lib/validation/copy";
 import { createConnectionInput, removeConnectionInput } from "@/lib/validation/exchanges";
 import { createConnection, listSupportedExchanges, removeConnection } from "@/server/services/exchanges/connections";
-import { connectionActivity, connectionOverview, listConnectionSummaries } from "@/server/services/exchanges/control-centre";
+import { connectionActivity, connectionOverview, listConnectionSummaries, ownConnection } from "@/server/services/exchanges/control-centre";
+import { closeOrphan, listDiscrepancies, reconcileNow, type DiscrepancyView } from "@/server/services/exchanges/reconcile";
 
 const connectionId = z.string({ error: "Choose a connection" }).trim().min(1, "Choose a connection").max(64, "That connection id is not valid");
 const idInput = z.object({ id: connectionId });
@@ -44,7 +46,7 @@ const connectionOutput = z.object({
 const summaryOutput = connectionOutput.extend({ followings: z.number(), openCopies: z.number() });
 
 const overviewOutput = z.object({
-  connection: connectionOutput,
+  connection: connectionOutput.extend({ lastReconciledAt: z.date().nullable() }),
   followings: z.array(z.object({ provider: providerRef, enabled: z.boolean(), pausedReason: z.string().nullable(), venue: z.string(), openPositions: z.number() })),
   positions: z.array(
     z.object({
@@ -82,6 +84,38 @@ const activityOutput = z.object({
     }),
   ),
   nextCursor: z.string().nullable(),
+});
+
+export const discrepancyKind = z.enum(["missed_fill", "unrecorded_order", "orphan_exchange", "orphan_ledger", "dust"]);
+
+/**
+ * A discrepancy as a page sees it. The finding's raw data (client order ids, exchange order ids) stays on the
+ * server; the page gets the asset and quantity it names in the close dialog, and whether a sale is under way.
+ */
+export const discrepancyOutput = z.object({
+  id: z.string(),
+  connectionId: z.string(),
+  kind: discrepancyKind,
+  symbol: z.string().nullable(),
+  detail: z.string(),
+  asset: z.string().nullable(),
+  quantity: z.string().nullable(),
+  status: z.enum(["open", "resolved"]),
+  resolution: z.string().nullable(),
+  foundAt: z.date(),
+  resolvedAt: z.date().nullable(),
+  closable: z.boolean(),
+  /** A one-click close planned a sale on the exchange; the reconciliation after it resolves the finding. */
+  closing: z.boolean(),
+});
+
+const text = (v: unknown) => (typeof v === "string" && v ? v : null);
+/** The page's view of a service DiscrepancyView (see discrepancyOutput). */
+export const discrepancyForPage = (d: DiscrepancyView): z.infer<typeof discrepancyOutput> => ({
+  ...d,
+  asset: text(d.data.asset),
+  quantity: text(d.data.quantity) ?? text(d.data.filled),
+  closing: Boolean(d.data.closingPositionId),
 });
 
 const removeOutput = z.union([
@@ -123,4 +157,26 @@ export const exchangesRouter = createTRPCRouter({
     .input(idInput.extend({ cursor: cursorSchema.optional(), limit: z.number().int().min(1, "Ask for at least 1 row").max(100, "At most 100 rows a page").default(25) }))
     .output(activityOutput)
     .query(({ ctx, input }) => connectionActivity(ctx.service, input.id, { cursor: input.cursor, limit: input.limit })),
+
+  /** Control centre: what reconciliation found on the connection, newest first; open or resolved when asked. */
+  discrepancies: protectedProcedure
+    .input(idInput.extend({ status: z.enum(["open", "resolved"], { error: "Choose open or resolved" }).optional() }))
+    .output(z.array(discrepancyOutput))
+    .query(async ({ ctx, input }) => {
+      // Scoped twice: the service filters by the actor, and a connection that is not theirs is NOT_FOUND, not [].
+      await ownConnection(ctx.service, input.id);
+      return (await listDiscrepancies(ctx.service, { connectionId: input.id, status: input.status })).map(discrepancyForPage);
+    }),
+
+  /** Asks for a reconciliation of the connection now (run by its job; what it finds reaches the page live). */
+  reconcileNow: protectedProcedure
+    .input(idInput)
+    .output(z.object({ requested: z.literal(true) }))
+    .mutation(({ ctx, input }) => reconcileNow(ctx.service, input.id)),
+
+  /** The one-click close of a discrepancy: "closed" in the ledger now, or "closing" with a sale planned on the exchange. */
+  closeOrphan: protectedProcedure
+    .input(z.object({ discrepancyId: z.string({ error: "Choose a discrepancy" }).trim().min(1, "Choose a discrepancy").max(64, "That discrepancy id is not valid") }))
+    .output(z.union([z.object({ status: z.literal("closed") }), z.object({ status: z.literal("closing"), positionId: z.string() })]))
+    .mutation(({ ctx, input }) => closeOrphan(ctx.service, input.discrepancyId)),
 });
