@@ -8,6 +8,7 @@ import { Icon } from "@/components/shell/icons";
 import { StreamStatus } from "@/components/signals/stream-status";
 import { percent, toneClass } from "@/components/track-record/format";
 import { bps, latency, orderReason, signedMoney } from "@/components/copy/format";
+import { FailingExitsBanner } from "./_components/failing-exits-banner";
 import { FollowingCard } from "./_components/following-card";
 import { FollowerKillSwitch } from "./_components/kill-switch";
 import { REFRESH_MS, useCopyLive } from "./_components/live";
@@ -28,6 +29,7 @@ export function CopyTradingClient() {
 
   return (
     <>
+      <FailingExitsBanner />
       <PageHeader
         title="Copy trading"
         description="Copy the providers you follow into your paper account or your own exchange accounts, sized by your own rules."

@@ -15,6 +15,7 @@ export default async function CopyTradingPage() {
     qc.prefetchQuery(trpc.copy.followings.queryOptions()),
     qc.prefetchQuery(trpc.copy.account.queryOptions()),
     qc.prefetchQuery(trpc.copy.journalStats.queryOptions()),
+    qc.prefetchQuery(trpc.copy.failingExits.queryOptions()),
     qc.prefetchInfiniteQuery(trpc.copy.positions.infiniteQueryOptions(OPEN_POSITIONS, { getNextPageParam: (p) => p.nextCursor })),
     qc.prefetchInfiniteQuery(trpc.copy.orders.infiniteQueryOptions({ filters: {}, limit: ORDERS_PAGE }, { getNextPageParam: (p) => p.nextCursor })),
   ]);

@@ -13,10 +13,10 @@ export const REFRESH_MS = 5_000;
 /** A signal event reaches the copies through the fan-out job a moment later: read again after this too. */
 const FANOUT_LAG_MS = 1_500;
 
-/** Re-reads the copy queries and the connections' reads that show the same orders and positions (the control centre). */
+/** Re-reads the copy queries (failing exits among them) and the connections' reads that show the same orders and positions (the control centre, its discrepancies). */
 function invalidateCopyReads(queryClient: QueryClient, trpc: ReturnType<typeof useTRPC>) {
   void queryClient.invalidateQueries(trpc.copy.pathFilter());
-  for (const q of [trpc.exchanges.list, trpc.exchanges.overview, trpc.exchanges.activity]) void queryClient.invalidateQueries(q.pathFilter());
+  for (const q of [trpc.exchanges.list, trpc.exchanges.overview, trpc.exchanges.activity, trpc.exchanges.discrepancies]) void queryClient.invalidateQueries(q.pathFilter());
 }
 
 /**

@@ -5,3 +5,4 @@ type Out = inferRouterOutputs<AppRouter>["copy"];
 export type FollowingItem = Out["followings"]["followings"][number];
 export type PositionItem = Out["positions"]["items"][number];
 export type OrderItem = Out["orders"]["items"][number];
+export type FailingExitItem = Out["failingExits"][number];

@@ -4,20 +4,22 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useTRPC } from "@/trpc/react";
 import { ButtonLink } from "@/components/ui/button";
-import { Alert, Card, CardBody, CardHeader, EmptyState, PageHeader } from "@/components/ui/card";
+import { Alert, EmptyState, PageHeader } from "@/components/ui/card";
 import { ListSkeleton } from "@/components/ui/skeleton";
 import { StreamStatus } from "@/components/signals/stream-status";
 import { formatDateTime } from "@/lib/format/dates";
 import { useCopyLive } from "../../_components/live";
 import { AccountBadge, exchangeName, keyHintText, StatusBadge } from "../_components/labels";
 import { RemoveConnectionButton } from "../_components/remove-connection";
+import { FailingExitsBanner } from "../../_components/failing-exits-banner";
 import { ActivityLog } from "./_components/activity-log";
+import { ConnectionDiscrepancies } from "./_components/discrepancies";
 import { ConnectionFollowings } from "./_components/followings";
 import { ConnectionPositions } from "./_components/positions";
 
 /**
  * A connection's control centre: its state, the followings copying to it (on/off), the copies open on it (close),
- * and what the engine did on it, kept current without a reload by the copy stream (useCopyLive).
+ * what the engine did on it and where the exchange disagrees with the ledger (discrepancies), kept current without a reload by the copy stream (useCopyLive).
  */
 export function ControlCentreClient({ id }: { id: string }) {
   const trpc = useTRPC();
@@ -72,6 +74,7 @@ export function ControlCentreClient({ id }: { id: string }) {
   return (
     <>
       {crumbs}
+      <FailingExitsBanner />
       <PageHeader
         title={c.label}
         description={`${exchangeName(c.exchangeId, names)} · key ${keyHintText(c.keyHint)} · last checked ${c.lastCheckedAt ? formatDateTime(c.lastCheckedAt) : "not yet"}`}
@@ -106,15 +109,12 @@ export function ControlCentreClient({ id }: { id: string }) {
         </div>
         <div className="space-y-6">
           <ConnectionFollowings followings={followings} />
-          {/* Reconciliation against the exchange (services/exchanges/reconcile.ts) lands here. */}
-          <section aria-labelledby="discrepancies-title" data-testid="discrepancies">
-            <Card>
-              <CardHeader title={<span id="discrepancies-title">Discrepancies</span>} description="Where the exchange and our records disagree: missed fills, unknown orders, orphan positions." />
-              <CardBody>
-                <p className="text-sm text-slate-600">Reconciliation runs every few minutes; what it finds is listed here with a one-click fix.</p>
-              </CardBody>
-            </Card>
-          </section>
+          <ConnectionDiscrepancies
+            id={id}
+            exchange={exchangeName(c.exchangeId, names)}
+            lastReconciledAt={c.lastReconciledAt}
+            canReconcile={c.status === "active" || c.status === "removing"}
+          />
         </div>
       </div>
     </>

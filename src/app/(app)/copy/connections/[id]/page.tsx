@@ -16,6 +16,8 @@ export default async function ControlCentrePage({ params }: { params: Promise<{ 
     qc.prefetchQuery(trpc.exchanges.overview.queryOptions({ id })),
     qc.prefetchInfiniteQuery(trpc.exchanges.activity.infiniteQueryOptions({ id, limit: ACTIVITY_PAGE }, { getNextPageParam: (p) => p.nextCursor })),
     qc.prefetchQuery(trpc.exchanges.supported.queryOptions()),
+    qc.prefetchQuery(trpc.exchanges.discrepancies.queryOptions({ id })),
+    qc.prefetchQuery(trpc.copy.failingExits.queryOptions()),
   ]);
   return (
     <HydrateClient>

@@ -6,3 +6,4 @@ export type ConnectionItem = Out["list"][number];
 export type ExchangeItem = Out["supported"][number];
 export type OverviewData = Out["overview"];
 export type ActivityItem = Out["activity"]["items"][number];
+export type DiscrepancyItem = Out["discrepancies"][number];
