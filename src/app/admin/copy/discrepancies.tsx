@@ -2,23 +2,24 @@ import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "@/server/api/root";
 import { Card, CardHeader } from "@/components/ui/card";
 import { DataTable, type Column } from "@/components/ui/data-table";
-import { formatUtcDateTime } from "@/lib/format/dates";
+import { formatUtcMonthDayTime } from "@/lib/format/dates";
 // The kinds in words, as the follower's control centre says them: one vocabulary for the same finding.
 import { DISCREPANCY_KIND } from "@/app/(app)/copy/connections/_components/discrepancy-labels";
 
 type Row = inferRouterOutputs<AppRouter>["admin"]["copy"]["discrepancies"][number];
 
 const COLUMNS: Column<Row>[] = [
-  { id: "user", header: "User", headClassName: "px-3", className: "px-3 font-mono text-xs text-slate-700", cell: (d) => d.userId },
   {
     id: "connection",
-    header: "Connection",
+    header: "Connection · user",
     headClassName: "px-3",
     className: "px-3",
+    rowHeader: true,
     cell: (d) => (
       <>
         <span className="font-medium text-slate-900">{d.connectionLabel}</span>
         <span className="block text-xs text-slate-500">{d.exchangeId}</span>
+        <span className="block font-mono text-xs break-all text-slate-500">{d.userId}</span>
       </>
     ),
   },
@@ -26,7 +27,7 @@ const COLUMNS: Column<Row>[] = [
     id: "kind",
     header: "Kind",
     headClassName: "px-3",
-    className: "px-3 whitespace-nowrap",
+    className: "px-3",
     cell: (d) => (
       <>
         {DISCREPANCY_KIND[d.kind]}
@@ -34,8 +35,8 @@ const COLUMNS: Column<Row>[] = [
       </>
     ),
   },
-  { id: "detail", header: "Detail", headClassName: "px-3", className: "px-3 min-w-64 text-slate-700", cell: (d) => d.detail },
-  { id: "found", header: "Found", headClassName: "px-3", className: "px-3 whitespace-nowrap text-slate-600", cell: (d) => formatUtcDateTime(d.foundAt) },
+  { id: "detail", header: "Detail", headClassName: "px-3", className: "px-3 min-w-56 text-slate-700", cell: (d) => d.detail },
+  { id: "found", header: "Found", headClassName: "px-3", className: "px-3 whitespace-nowrap text-slate-600", cell: (d) => formatUtcMonthDayTime(d.foundAt) },
 ];
 
 /** Reconciliation's open findings across every follower (newest first): the admin monitoring view of live copying. */

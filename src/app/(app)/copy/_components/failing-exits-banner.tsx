@@ -7,7 +7,8 @@ import { REFRESH_MS } from "./live";
 import type { FailingExitItem } from "./types";
 
 const RETRYING = "retrying: ";
-const lastWords = (e: FailingExitItem) => (e.lastError?.startsWith(RETRYING) ? e.lastError.slice(RETRYING.length) : e.lastError) || "no answer from the exchange";
+/** The exchange's last words, without our "retrying: " prefix or a closing full stop (the sentence adds its own). */
+const lastWords = (e: FailingExitItem) => ((e.lastError?.startsWith(RETRYING) ? e.lastError.slice(RETRYING.length) : e.lastError) || "no answer from the exchange").replace(/\.\s*$/, "");
 
 /**
  * The red banner for exits that keep failing on an exchange (services/copy/alerts.ts): shown at the top of the copy
