@@ -19,18 +19,19 @@ export const createConnectionInput = z.object({
     .trim()
     .min(1, "Choose an exchange")
     .max(64, "Choose an exchange from the list")
-    .regex(/^[a-z0-9]+$/, "Choose an exchange from the list"),
+    // ccxt ids are lower-case alphanumerics; ours may have hyphens ("local-alpaca").
+    .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "Choose an exchange from the list"),
   label: z
     .string({ error: "Give the connection a name" })
     .trim()
     .min(1, "Give the connection a name")
     .max(60, "Keep the name to 60 characters"),
-  /** Optional for the local test exchange only (it has its own key). */
+  /** Optional for the local test exchange and broker only (they have their own keys). Alpaca's key ID goes here. */
   apiKey: credential("API key").optional(),
   secret: credential("API secret").optional(),
   /** OKX's passphrase, KuCoin's... (ccxt calls it `password`). */
   password: credential("passphrase").optional(),
-  /** The exchange's testnet / sandbox; on unless the follower turns it off. */
+  /** The exchange's testnet / sandbox (Alpaca: the paper account); on unless the follower turns it off. */
   sandbox: z.boolean().default(true),
   /** Required to connect a live (non-sandbox) account: "this is a live account with real money". */
   confirmLive: z.boolean().default(false),

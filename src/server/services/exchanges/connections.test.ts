@@ -75,9 +75,12 @@ async function trader() {
 }
 
 describe("exchange connections", () => {
-  it("offers binance, bybit, okx and kraken first, the local test exchange in development, and ccxt's others", async () => {
+  it("offers binance, bybit, okx and kraken first, the local test exchange and broker in development, Alpaca, and ccxt's others", async () => {
     const list = await listSupportedExchanges();
-    expect(list.slice(0, 5).map((e) => e.id)).toEqual(["local", "binance", "bybit", "okx", "kraken"]);
+    expect(list.slice(0, 6).map((e) => e.id)).toEqual(["local", "local-alpaca", "binance", "bybit", "okx", "kraken"]);
+    // Alpaca once: ours (its SDK, stocks), in place of ccxt's.
+    expect(list.filter((e) => e.id === "alpaca")).toEqual([{ id: "alpaca", name: "Alpaca", hasSandbox: true, credentials: ["apiKey", "secret"], market: "stocks" }]);
+    expect(list.find((e) => e.id === "local-alpaca")).toEqual({ id: "local-alpaca", name: "Local test broker (Alpaca, stocks)", hasSandbox: true, credentials: [], market: "stocks" });
     expect(list.find((e) => e.id === "kraken")).toMatchObject({ hasSandbox: false, credentials: ["apiKey", "secret"] });
     expect(list.find((e) => e.id === "okx")).toMatchObject({ hasSandbox: true, credentials: ["apiKey", "secret", "password"] });
     expect(list.length).toBeGreaterThan(40);

@@ -1,8 +1,18 @@
 /**
  * Exchange connections: a follower's exchange accounts the copy engine places orders on. Owns adding one (the key
  * checked with one private call and, where the exchange tells, its permissions: a key that can withdraw is refused),
- * listing them, removing one (its open copies first, if the follower says so) and the ccxt client a connection's
- * orders go through.
+ * listing them, removing one (its open copies first, if the follower says so; `finishRemovalIfDone` completes the
+ * removal once they are closed) and the venue a connection's orders go through: a ccxt client for crypto exchanges,
+ * an Alpaca account (integrations/alpaca) for US stocks.
+ *
+ * Alpaca: our own entry ("alpaca", paper account as its sandbox) replaces ccxt's, and "local-alpaca" is an
+ * in-process fake broker where "local" is offered. An entry while the market is closed is skipped with the reason
+ * (exits always wait for the open): the follower's choice of "queue" needs a column on exchange_connections, which
+ * does not exist yet, so every Alpaca connection uses `ALPACA_OUTSIDE_HOURS` until it does.
+ *
+ * Adding is rate-limited per user (it calls the exchange); adding and removing write an audit row. The test fakes
+ * (fake Binance, fake Alpaca) are imported only when a local connection is used, so they are no eager part of a
+ * production bundle.
  *
  * INVARIANT: credentials exist in plaintext only inside this module's functions and the ccxt instance. They are
  * sealed at rest ("exchange-credentials", bound to the row's id), never returned (a connection's view carries the
@@ -12,23 +22,41 @@
  */
 import "server-only";
 import type { Exchange } from "ccxt";
-import { and, eq, inArray, ne, sql } from "drizzle-orm";
+import { and, eq, inArray, ne, notExists, sql } from "drizzle-orm";
 import { env } from "@/env";
 import { newId } from "@/lib/ids";
 import { createConnectionInput, removeConnectionInput, type CreateConnectionInput } from "@/lib/validation/exchanges";
 import { fieldErrorsFromZod } from "@/lib/validation/field-errors";
 import { openFor, sealFor } from "@/server/crypto/secret-box";
 import { db } from "@/server/db";
-import { exchangeConnections, positions, type ExchangeConnectionStatus, type ExchangeKeyPermissions } from "@/server/db/schema";
+import { copyOrders, exchangeConnections, positions, type ExchangeConnectionStatus, type ExchangeKeyPermissions } from "@/server/db/schema";
 import { ConflictError, NotFoundError, ValidationError } from "@/server/errors";
+import { AlpacaVenue, checkAlpacaKey, createAlpacaClient, type OutsideHoursPolicy } from "@/server/integrations/alpaca/alpaca-venue";
+import type { FakeAlpaca } from "@/server/integrations/alpaca/fake-alpaca";
 import { CcxtVenue } from "@/server/integrations/exchanges/ccxt-venue";
 import { classifyVenueError } from "@/server/integrations/exchanges/errors";
-import { FAKE_BINANCE_KEY, startFakeBinanceTrading, type FakeBinanceTrading } from "@/server/integrations/exchanges/fake-binance-trading";
+import type { FakeBinanceTrading } from "@/server/integrations/exchanges/fake-binance-trading";
+import { logger } from "@/server/logger";
+import { consume } from "@/server/rate-limit";
+import { recordAudit } from "@/server/services/audit";
 import { closePositionsNow } from "@/server/services/copy/engine";
+import type { SerialVenue } from "@/server/services/copy/venues";
 import type { ActingContext } from "@/server/services/context";
 
 /** The in-process test exchange (a fake Binance spot API): no keys, no network, no money. */
 export const LOCAL_EXCHANGE_ID = "local";
+/** Alpaca (US stocks) through its own SDK, not ccxt: paper account as the sandbox, live when confirmed. */
+export const ALPACA_EXCHANGE_ID = "alpaca";
+/** The in-process test broker (a fake Alpaca trading API): no keys, no network, no money. */
+export const LOCAL_ALPACA_ID = "local-alpaca";
+/**
+ * What an Alpaca connection does with an entry while the market is closed. Skipped (with the reason) rather than
+ * queued until the follower can choose: a per-connection choice needs a column exchange_connections does not have
+ * yet. Exits are never skipped, whatever this says: they wait for the open.
+ */
+export const ALPACA_OUTSIDE_HOURS: OutsideHoursPolicy = "skip";
+/** Connections a user may add per hour: each one calls the exchange (or broker) with the key. */
+export const CREATE_CONNECTION_RATE = { points: 10, seconds: 3600 } as const;
 /** Offered first, in this order; any other ccxt exchange that can place orders follows by name. */
 const FEATURED = ["binance", "bybit", "okx", "kraken"];
 const CREDENTIAL_FIELDS = ["apiKey", "secret", "password"] as const;
@@ -41,7 +69,12 @@ export interface SupportedExchange {
   hasSandbox: boolean;
   /** The credentials it takes (ccxt's `requiredCredentials`; `password` is OKX's passphrase). */
   credentials: CredentialField[];
+  /** What it trades when not crypto: "stocks" for Alpaca (and the local test broker). */
+  market?: "stocks";
 }
+
+const isAlpaca = (exchangeId: string) => exchangeId === ALPACA_EXCHANGE_ID || exchangeId === LOCAL_ALPACA_ID;
+const isLocal = (exchangeId: string) => exchangeId === LOCAL_EXCHANGE_ID || exchangeId === LOCAL_ALPACA_ID;
 
 /** What a page may know about a connection. Never the credentials: the key's first 4 characters only. */
 export interface ConnectionView {
@@ -85,21 +118,31 @@ export async function listSupportedExchanges(): Promise<SupportedExchange[]> {
     const list: SupportedExchange[] = [];
     for (const [id, Ctor] of Object.entries(classes)) {
       const ex = new Ctor();
-      if (ex.has.createOrder !== true) continue;
+      // Alpaca is served by its own SDK (our entry below), not ccxt's.
+      if (id === ALPACA_EXCHANGE_ID || ex.has.createOrder !== true) continue;
       const required = Object.entries(ex.requiredCredentials).filter(([, needed]) => needed).map(([name]) => name);
       // Wallet-signed exchanges (private keys, wallet addresses, logins) take credentials this form does not collect.
       if (!required.includes("apiKey") || !required.includes("secret") || required.some((r) => !(CREDENTIAL_FIELDS as readonly string[]).includes(r))) continue;
       list.push({ id, name: ex.name ?? id, hasSandbox: Boolean(ex.urls.test), credentials: required as CredentialField[] });
     }
+    // Its paper account is the sandbox; the key ID is the "API key".
+    list.push({ id: ALPACA_EXCHANGE_ID, name: "Alpaca", hasSandbox: true, credentials: ["apiKey", "secret"], market: "stocks" });
     const rank = (id: string) => (FEATURED.includes(id) ? FEATURED.indexOf(id) : FEATURED.length);
     return list.sort((a, b) => rank(a.id) - rank(b.id) || a.name.localeCompare(b.name));
   })();
   const list = await supported;
-  return localOffered() ? [{ id: LOCAL_EXCHANGE_ID, name: "Local test exchange", hasSandbox: true, credentials: [] }, ...list] : list;
+  return localOffered()
+    ? [
+        { id: LOCAL_EXCHANGE_ID, name: "Local test exchange", hasSandbox: true, credentials: [] },
+        { id: LOCAL_ALPACA_ID, name: "Local test broker (Alpaca, stocks)", hasSandbox: true, credentials: [], market: "stocks" },
+        ...list,
+      ]
+    : list;
 }
 
-// The local test exchange: started in process on first use (port 0); tests put their own in its place.
+// The local test exchange and broker: started in process on first use (port 0); tests put their own in their place.
 let localExchange: Promise<FakeBinanceTrading> | undefined;
+let localBroker: Promise<FakeAlpaca> | undefined;
 
 /** Test hook: the fake Binance "local" connections talk to (undefined: the lazily started default one). */
 export function setLocalTestExchange(fake: FakeBinanceTrading | undefined): void {
@@ -107,9 +150,44 @@ export function setLocalTestExchange(fake: FakeBinanceTrading | undefined): void
   clients.clear();
 }
 
+/** Test hook: the fake Alpaca "local-alpaca" connections talk to (undefined: the lazily started default one). */
+export function setLocalTestBroker(fake: FakeAlpaca | undefined): void {
+  localBroker = fake ? Promise.resolve(fake) : undefined;
+  clients.clear();
+}
+
+// The fakes are loaded only here, when a local connection is used: not an eager part of a production bundle.
 function localTestExchange(): Promise<FakeBinanceTrading> {
-  localExchange ??= startFakeBinanceTrading();
+  localExchange ??= import("@/server/integrations/exchanges/fake-binance-trading").then((m) => m.startFakeBinanceTrading());
+  localExchange.catch(() => (localExchange = undefined));
   return localExchange;
+}
+
+function localTestBroker(): Promise<FakeAlpaca> {
+  localBroker ??= import("@/server/integrations/alpaca/fake-alpaca").then((m) => m.startFakeAlpaca());
+  localBroker.catch(() => (localBroker = undefined));
+  return localBroker;
+}
+
+/** The local test exchange's or broker's own key, for a local connection given none. */
+async function localKey(exchangeId: string): Promise<{ apiKey: string; secret: string }> {
+  if (exchangeId === LOCAL_ALPACA_ID) {
+    const { FAKE_ALPACA_KEY } = await import("@/server/integrations/alpaca/fake-alpaca");
+    return { apiKey: FAKE_ALPACA_KEY.keyId, secret: FAKE_ALPACA_KEY.secret };
+  }
+  const { FAKE_BINANCE_KEY } = await import("@/server/integrations/exchanges/fake-binance-trading");
+  return FAKE_BINANCE_KEY;
+}
+
+/** An Alpaca SDK client for a connection: the local test broker, the paper account (sandbox) or the live one. */
+async function buildAlpacaClient(exchangeId: string, credentials: Omit<Credentials, "connectionId">, sandbox: boolean) {
+  const local = exchangeId === LOCAL_ALPACA_ID;
+  return createAlpacaClient({
+    keyId: credentials.apiKey,
+    secret: credentials.secret,
+    environment: local ? "local" : sandbox ? "paper" : "live",
+    ...(local ? { baseUrl: (await localTestBroker()).url } : {}),
+  });
 }
 
 /** How long the markets of an exchange, fetched once for all its clients, serve clients built after them. */
@@ -266,6 +344,17 @@ async function checkKey(ctx: ActingContext, ex: Exchange, connectionId: string, 
 }
 
 /**
+ * An Alpaca key's check: one private call (the account). Alpaca keys cannot withdraw or move money (the account
+ * holder does that in Alpaca's dashboard), so there is no withdraw permission to refuse. Alpaca's code and message
+ * (cleaned of anything key-like by the integration) reach the reason; the log line gets neither.
+ */
+async function checkAlpaca(ctx: ActingContext, credentials: Credentials, exchangeId: string, sandbox: boolean): Promise<CheckOutcome> {
+  const check = await checkAlpacaKey(await buildAlpacaClient(exchangeId, credentials, sandbox));
+  if (check.status === "error") ctx.log.warn({ connectionId: credentials.connectionId, exchangeId, accountFound: check.account !== null }, "exchange connection check failed");
+  return { status: check.status, statusReason: check.statusReason, permissions: check.permissions, wipeCredentials: false };
+}
+
+/**
  * Adds an exchange account for the acting user: validates, seals the credentials, saves the connection
  * `unverified`, checks the key with the exchange and stores the outcome (active, or error with the reason). The
  * returned view says which; a refused key is an `error` connection with the reason, not an exception, so the
@@ -277,10 +366,11 @@ export async function createConnection(ctx: ActingContext, raw: CreateConnection
   const exchange = offered.find((e) => e.id === input.exchangeId);
   if (!exchange) throw new ValidationError("Choose an exchange from the list", { exchangeId: ["Choose an exchange from the list"] });
 
-  const local = exchange.id === LOCAL_EXCHANGE_ID;
-  // The local test exchange has its own key unless one is given (tests give theirs).
-  const apiKey = input.apiKey ?? (local ? FAKE_BINANCE_KEY.apiKey : undefined);
-  const secret = input.secret ?? (local ? FAKE_BINANCE_KEY.secret : undefined);
+  const local = isLocal(exchange.id);
+  // The local test exchange (and broker) has its own key unless one is given (tests give theirs).
+  const own = local && (!input.apiKey || !input.secret) ? await localKey(exchange.id) : undefined;
+  const apiKey = input.apiKey ?? own?.apiKey;
+  const secret = input.secret ?? own?.secret;
   const missing: Record<string, string[]> = {};
   if (!apiKey) missing.apiKey = ["Enter the API key"];
   if (!secret) missing.secret = ["Enter the API secret"];
@@ -294,6 +384,9 @@ export async function createConnection(ctx: ActingContext, raw: CreateConnection
   if (!sandbox && !input.confirmLive) {
     throw new ValidationError("Confirm that this is a live account: copies will place real orders with real money", { confirmLive: ["Confirm that this is a live account"] });
   }
+
+  // Counted before anything is saved or sent: each attempt calls the exchange with the key.
+  await consume("exchange-connection-create", ctx.actor.id, CREATE_CONNECTION_RATE.points, CREATE_CONNECTION_RATE.seconds);
 
   const id = newId("exc");
   const credentials: Credentials = { connectionId: id, apiKey: apiKey!, secret: secret!, ...(input.password ? { password: input.password } : {}) };
@@ -314,18 +407,31 @@ export async function createConnection(ctx: ActingContext, raw: CreateConnection
     .returning({ id: exchangeConnections.id });
   if (!inserted.length) throw new ConflictError(`You already have a connection named "${input.label}"`);
 
-  const outcome = await checkKey(ctx, await buildClient(exchange.id, credentials, sandbox), id, exchange.name);
-  const [row] = await db
-    .update(exchangeConnections)
-    .set({
-      status: outcome.status,
-      statusReason: outcome.statusReason,
-      permissions: outcome.permissions,
-      lastCheckedAt: ctx.now,
-      ...(outcome.wipeCredentials ? { credentialsSealed: "" } : {}),
-    })
-    .where(eq(exchangeConnections.id, id))
-    .returning();
+  const outcome = isAlpaca(exchange.id)
+    ? await checkAlpaca(ctx, credentials, exchange.id, sandbox)
+    : await checkKey(ctx, await buildClient(exchange.id, credentials, sandbox), id, exchange.name);
+  const row = await db.transaction(async (tx) => {
+    const [updated] = await tx
+      .update(exchangeConnections)
+      .set({
+        status: outcome.status,
+        statusReason: outcome.statusReason,
+        permissions: outcome.permissions,
+        lastCheckedAt: ctx.now,
+        ...(outcome.wipeCredentials ? { credentialsSealed: "" } : {}),
+      })
+      .where(eq(exchangeConnections.id, id))
+      .returning();
+    await recordAudit(tx, {
+      actorId: ctx.actor.id,
+      action: "exchange.connection.create",
+      targetType: "exchange_connection",
+      targetId: id,
+      data: { exchangeId: exchange.id, sandbox, status: outcome.status, keyHint: apiKey!.slice(0, 4) },
+      ip: ctx.ip,
+    });
+    return updated;
+  });
   ctx.log.info({ connectionId: id, exchangeId: exchange.id, sandbox, status: outcome.status }, "exchange connection added");
   return view(row!);
 }
@@ -362,18 +468,55 @@ export async function removeConnection(ctx: ActingContext, id: string, raw: { cl
   if (open.length && !closeCopies) return { needsDecision: true, openCopies: open.length };
 
   if (open.length) {
-    await db.update(exchangeConnections).set({ status: "removing", statusReason: "Closing its open copies before removal" }).where(eq(exchangeConnections.id, id));
+    await db.transaction(async (tx) => {
+      await tx.update(exchangeConnections).set({ status: "removing", statusReason: "Closing its open copies before removal" }).where(eq(exchangeConnections.id, id));
+      await recordAudit(tx, { actorId: ctx.actor.id, action: "exchange.connection.remove", targetType: "exchange_connection", targetId: id, data: { closing: open.length }, ip: ctx.ip });
+    });
     await closePositionsNow({ userId: ctx.actor.id, positionIds: open.map((p) => p.id), reason: "manual", now: ctx.now });
     ctx.log.info({ connectionId: id, closing: open.length }, "exchange connection removing: closing its copies");
     return { removed: true, status: "removing", closing: open.length };
   }
-  await db
-    .update(exchangeConnections)
-    .set({ status: "removed", statusReason: null, credentialsSealed: "" })
-    .where(and(eq(exchangeConnections.id, id), inArray(exchangeConnections.status, ["unverified", "active", "error", "removing"])));
+  await db.transaction(async (tx) => {
+    await tx
+      .update(exchangeConnections)
+      .set({ status: "removed", statusReason: null, credentialsSealed: "" })
+      .where(and(eq(exchangeConnections.id, id), inArray(exchangeConnections.status, ["unverified", "active", "error", "removing"])));
+    await recordAudit(tx, { actorId: ctx.actor.id, action: "exchange.connection.remove", targetType: "exchange_connection", targetId: id, data: { closing: 0 }, ip: ctx.ip });
+  });
   clients.delete(id);
   ctx.log.info({ connectionId: id }, "exchange connection removed");
   return { removed: true, status: "removed", closing: 0 };
+}
+
+/**
+ * Completes a removal: a `removing` connection whose open copies are all closed and which has no planned order left
+ * becomes `removed`, its credentials wiped (one statement, so an order planned or a copy opened meanwhile keeps it
+ * removing). Returns whether it did. Called by the connection's job after its placements; harmless on any other
+ * connection (nothing happens).
+ */
+export async function finishRemovalIfDone(connectionId: string): Promise<boolean> {
+  const done = await db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(exchangeConnections)
+      .set({ status: "removed", statusReason: null, credentialsSealed: "" })
+      .where(
+        and(
+          eq(exchangeConnections.id, connectionId),
+          eq(exchangeConnections.status, "removing"),
+          notExists(tx.select({ one: sql`1` }).from(positions).where(and(eq(positions.venue, connectionId), eq(positions.status, "open")))),
+          notExists(tx.select({ one: sql`1` }).from(copyOrders).where(and(eq(copyOrders.venue, connectionId), eq(copyOrders.status, "planned")))),
+        ),
+      )
+      .returning({ id: exchangeConnections.id, userId: exchangeConnections.userId });
+    if (!row) return null;
+    // The platform finished what the follower asked for (their own removal is audited when they asked).
+    await recordAudit(tx, { actorId: null, action: "exchange.connection.removed", targetType: "exchange_connection", targetId: row.id, data: { userId: row.userId, after: "its copies closed" } });
+    return row;
+  });
+  if (!done) return false;
+  clients.delete(connectionId);
+  logger.info({ connectionId }, "exchange connection removed: its copies are closed");
+  return true;
 }
 
 /** Opens a row's credentials; the connection id sealed inside must be the row's (a blob moved between rows fails). */
@@ -383,14 +526,29 @@ function openCredentials(row: { id: string; credentialsSealed: string }): Creden
   return credentials;
 }
 
-// One ccxt client per connection for the process's lifetime: markets load once and the rate limiter is shared.
-const clients = new Map<string, Promise<{ exchange: Exchange; venue: CcxtVenue }>>();
+type ConnectionClient = { kind: "ccxt"; exchange: Exchange; venue: CcxtVenue } | { kind: "alpaca"; venue: AlpacaVenue };
+
+// One client per connection for the process's lifetime: markets load once and the rate limiter is shared (ccxt's,
+// or the Alpaca SDK's per-account one).
+const clients = new Map<string, Promise<ConnectionClient>>();
 
 /**
  * The live venue of a connection that may place orders (active, or removing while its closing orders go out), or
- * null: for the venue resolver the copy engine installs. The ccxt client is built once per connection.
+ * null: for the venue resolver the copy engine installs. A ccxt venue for crypto exchanges, an Alpaca one for
+ * Alpaca accounts (entries outside market hours as `ALPACA_OUTSIDE_HOURS` says; exits wait for the open). The client
+ * is built once per connection.
  */
-export async function connectionVenue(connectionId: string): Promise<CcxtVenue | null> {
+export async function connectionVenue(connectionId: string): Promise<SerialVenue | null> {
+  return (await connectionClient(connectionId))?.venue ?? null;
+}
+
+/** A connection's ccxt venue with its read methods (reconciliation), or null when it has none (Alpaca, unusable). */
+export async function connectionCcxtVenue(connectionId: string): Promise<CcxtVenue | null> {
+  const client = await connectionClient(connectionId);
+  return client?.kind === "ccxt" ? client.venue : null;
+}
+
+async function connectionClient(connectionId: string): Promise<ConnectionClient | null> {
   const [row] = await db
     .select({ id: exchangeConnections.id, exchangeId: exchangeConnections.exchangeId, sandbox: exchangeConnections.sandbox, credentialsSealed: exchangeConnections.credentialsSealed })
     .from(exchangeConnections)
@@ -401,12 +559,16 @@ export async function connectionVenue(connectionId: string): Promise<CcxtVenue |
   }
   let client = clients.get(connectionId);
   if (!client) {
-    client = (async () => {
+    client = (async (): Promise<ConnectionClient> => {
+      if (isAlpaca(row.exchangeId)) {
+        const alpaca = await buildAlpacaClient(row.exchangeId, openCredentials(row), row.sandbox);
+        return { kind: "alpaca", venue: new AlpacaVenue({ client: alpaca, outsideHours: ALPACA_OUTSIDE_HOURS }) };
+      }
       const exchange = await buildClient(row.exchangeId, openCredentials(row), row.sandbox);
-      return { exchange, venue: new CcxtVenue({ exchange }) };
+      return { kind: "ccxt", exchange, venue: new CcxtVenue({ exchange }) };
     })();
     clients.set(connectionId, client);
     client.catch(() => clients.delete(connectionId));
   }
-  return (await client).venue;
+  return client;
 }

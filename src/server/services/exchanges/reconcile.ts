@@ -111,7 +111,7 @@ export async function reconcileConnection(connectionId: string, options: { now?:
     .where(eq(exchangeConnections.id, connectionId));
   if (!conn || (conn.status !== "active" && conn.status !== "removing")) return { ...result, skipped: `connection is ${conn?.status ?? "missing"}` };
   const venue = await serialVenue(connectionId);
-  if (!isReconcilable(venue)) return { ...result, skipped: "its venue cannot be read" };
+  if (!isReconcilable(venue)) return { ...result, skipped: venue ? "reconciliation is not supported yet for this kind of connection (Alpaca stock accounts)" : "its venue cannot be read" };
   const count = (kind: VenueDiscrepancyKind) => (result.found[kind] = (result.found[kind] ?? 0) + 1);
   let changed = false;
 
