@@ -129,6 +129,8 @@ export default defineConfig({
       DATABASE_URL: "",
       LOG_LEVEL: "warn",
       MARKET_DATA_DIR,
+      // Production mode offers the in-process "Local test exchange" connection only when asked (e2e/ui/exchange-connections.spec.ts).
+      LOCAL_TEST_EXCHANGE: "1",
     },
   },
 });

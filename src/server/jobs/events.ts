@@ -77,3 +77,28 @@ export async function sendEvent<K extends JobEventName>(
   const { ids, completion } = await dispatchEvents([event]);
   return { mode: "inline", ids, completion };
 }
+
+/** Inngest takes at most this many events per send request. */
+const INNGEST_SEND_CHUNK = 1_000;
+
+/**
+ * Emits many events of one name at once: one dispatch (one transaction) in inline mode, one request per
+ * `INNGEST_SEND_CHUNK` events to Inngest. For fan-outs that start a run per account (a thousand connections): sent one
+ * by one, their enqueues queue behind the runs already started and the runs trickle in.
+ */
+export async function sendEvents<K extends JobEventName>(name: K, items: readonly { data: JobEvents[K]; id?: string }[]): Promise<SentEvent> {
+  const events = items.map(({ data, id }) => ({ name, data, ...(id ? { id } : {}) }) as CatalogueEvent);
+  if (events.length === 0) return { mode: jobsMode(), ids: [], completion: Promise.resolve([]) };
+  if (jobsMode() === "inngest") {
+    const ids: string[] = [];
+    try {
+      for (let i = 0; i < events.length; i += INNGEST_SEND_CHUNK) ids.push(...(await inngest.send(events.slice(i, i + INNGEST_SEND_CHUNK))).ids);
+      return { mode: "inngest", ids, completion: Promise.resolve([]) };
+    } catch (error) {
+      logger.error({ err: error, event: name, count: events.length, sent: ids.length }, "failed to send job events to Inngest");
+      throw error;
+    }
+  }
+  const { ids, completion } = await dispatchEvents(events);
+  return { mode: "inline", ids, completion };
+}

@@ -20,7 +20,7 @@ import { executeRows } from "@/server/db/raw";
 import { copyFanouts, copyOrders, copySettings, paperAccounts, positions, signalEvents, signals, type CopyFanoutRow, type PaperAccountRow } from "@/server/db/schema";
 import { entitledNow } from "@/server/services/entitlements";
 import { getMarketData } from "@/server/integrations/market-data";
-import { sendEvent, type JobEvents } from "@/server/jobs/events";
+import { sendEvent, sendEvents, type JobEvents } from "@/server/jobs/events";
 import { logger } from "@/server/logger";
 import { FREE_PAPER_COPIES } from "@/lib/billing";
 import { feeOf, realisedPnl, slippageBpsOf } from "@/lib/copy/fills";
@@ -750,7 +750,7 @@ export async function runFanoutPage(fanoutId: string, cursor: string | PageRange
     default:
       result = await bookkeepingPage(fanout);
   }
-  for (const connectionId of result.connections ?? []) await requestConnectionRun(connectionId);
+  await requestConnectionRuns(result.connections ?? []);
   if (result.settled && result.settled.userIds.length) await announce("copy/orders.settled", result.settled);
   if (fanout.kind === "partial_close" || fanout.kind === "closed") {
     // Every following holding a copy of this signal, not only those this page wrote: a retried page that finds its
@@ -986,6 +986,19 @@ export async function requestConnectionRun(connectionId: string, redrive = 0): P
   }
 }
 
+/** Asks for the runs of many connections at once (a fan-out's page): one dispatch, so the runs start together. */
+export async function requestConnectionRuns(connectionIds: readonly string[]): Promise<void> {
+  if (connectionIds.length === 0) return;
+  try {
+    await sendEvents(
+      "copy/connection.requested",
+      connectionIds.map((connectionId) => ({ data: { connectionId, redrive: 0 } })),
+    );
+  } catch (err) {
+    logger.error({ err, connections: connectionIds.length }, "copy: could not request the connections' runs; the sweeper will");
+  }
+}
+
 /** A connection's planned orders, oldest first (the order their signal events were copied in). */
 export async function plannedOrders(connectionId: string): Promise<string[]> {
   const rows = await db
@@ -1111,6 +1124,8 @@ export async function recordVenueResult(
   const kept = order.reason && !order.reason.startsWith(RETRYING_PREFIX) && !order.reason.startsWith(WAITING_PREFIX) ? order.reason : null;
   const recorded = await db.transaction(async (tx) => {
     const requested = order.requestedPrice ?? result.fillPrice;
+    const entryPositionId = order.leg === "entry" ? newId("pos") : null;
+    const filledAt = result.filledAt.toISOString();
     const [moved] = await tx
       .update(copyOrders)
       .set({
@@ -1122,18 +1137,20 @@ export async function recordVenueResult(
         venueOrderId: result.venueOrderId,
         filledAt: result.filledAt,
         slippageBps: slippageBpsOf(order.side, requested, result.fillPrice),
-        latencyMs: order.signalEventId ? Math.max(0, result.filledAt.getTime() - new Date((await eventTime(tx, order.signalEventId)) ?? result.filledAt).getTime()) : null,
+        // Signal event to fill, computed in the same statement (one round trip fewer per order).
+        latencyMs: order.signalEventId
+          ? sql`greatest(0, round(extract(epoch from (${filledAt}::timestamptz - coalesce((select e.at::timestamptz from signal_events as e where e.id = ${order.signalEventId}), ${filledAt}::timestamptz))) * 1000))::bigint`
+          : null,
+        positionId: entryPositionId ?? position?.id ?? null,
       })
       .where(and(eq(copyOrders.id, orderId), eq(copyOrders.status, "planned")))
       .returning({ id: copyOrders.id });
     if (!moved) return { status: "filled", remainder: false };
-    if (order.leg === "entry") {
-      const positionId = newId("pos");
-      await tx.update(copyOrders).set({ positionId }).where(eq(copyOrders.id, orderId));
+    if (entryPositionId) {
       await tx
         .insert(positions)
         .values({
-          id: positionId,
+          id: entryPositionId,
           userId: order.userId,
           copySettingId: order.copySettingId,
           providerId: order.providerId,
@@ -1154,7 +1171,6 @@ export async function recordVenueResult(
       const [p] = await tx.select().from(positions).where(eq(positions.id, position.id)).for("update");
       const remaining = new Decimal(p!.quantity).minus(quantity);
       const closed = !remaining.gt(0);
-      await tx.update(copyOrders).set({ positionId: p!.id }).where(eq(copyOrders.id, orderId));
       await tx
         .update(positions)
         .set({
@@ -1218,11 +1234,6 @@ async function sizeExit(order: typeof copyOrders.$inferSelect, position: typeof 
   );
 }
 
-async function eventTime(tx: Executor, signalEventId: string): Promise<string | null> {
-  const rows = await executeRows<{ at: string }>(tx, sql`select at from signal_events where id = ${signalEventId}`);
-  return rows[0]?.at ?? null;
-}
-
 /** The sweeper's second half: connections with orders planned more than `olderThanMs` ago and still queued. */
 export async function staleConnections(olderThanMs = 10_000): Promise<string[]> {
   const rows = await executeRows<{ venue: string }>(
@@ -1270,7 +1281,7 @@ export async function catchUpOpenSignals(copySettingId: string, options: EngineO
     };
     const page = await entryPage(fanout, { from: "", until: null }, { ...opts, onlySetting: copySettingId });
     written += page.orders;
-    for (const connectionId of page.connections ?? []) await requestConnectionRun(connectionId);
+    await requestConnectionRuns(page.connections ?? []);
   }
   return written;
 }
@@ -1403,7 +1414,7 @@ export async function closePositionsNow(input: CloseNowInput, options: EngineOpt
       : [];
     return { closed: inserted.size, planned: planned.length, connections: [...new Set(planned.map((r) => r.venue))] };
   });
-  for (const connectionId of result.connections) await requestConnectionRun(connectionId);
+  await requestConnectionRuns(result.connections);
   return { closed: result.closed, planned: result.planned };
 }
 

@@ -94,6 +94,9 @@ describe("exits that keep failing on a connection", () => {
     }
     const [, exit] = await ordersOf(signal.id);
     expect(exit).toMatchObject({ leg: "close", status: "filled", attempts: EXIT_FAILING_ATTEMPTS + 2, reason: null });
+    // Signal event to fill, retries included (each waited its back-off): seconds, not zero, not absurd.
+    expect(exit!.latencyMs).toBeGreaterThan(500);
+    expect(exit!.latencyMs).toBeLessThan(120_000);
     // While it failed it was listed, with the exchange's words; the attempt that filled it saw it still listed.
     expect(sawWhileFailing.length).toBeGreaterThan(0);
     expect(seenFailing).toHaveLength(1);
