@@ -10,6 +10,7 @@
 import "server-only";
 import { getDatabase } from "@/server/db";
 import { placePlanned, plannedOrders, requestConnectionRun } from "@/server/services/copy/engine";
+import { finishRemovalIfDone } from "@/server/services/exchanges/connections";
 import { reconcileConnection } from "@/server/services/exchanges/reconcile";
 import { defineJob } from "../define";
 
@@ -41,6 +42,12 @@ export const copyConnection = defineJob(
         break;
       }
     }
+    // A connection being removed is removed once its last copy has closed (nothing happens on any other).
+    const removed = await step.run("finish-removal", async () => {
+      await getDatabase();
+      return finishRemovalIfDone(event.data.connectionId);
+    });
+    if (removed) return { connectionId: event.data.connectionId, ...results, removed };
     if (event.data.reconcile) {
       const reconciled = await step.run("reconcile", async () => {
         await getDatabase();

@@ -1287,22 +1287,22 @@ export async function catchUpOpenSignals(copySettingId: string, options: EngineO
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Marks: open paper positions priced at the market
+// Marks: open positions (paper and exchange copies) priced at the market
 
 const marked = new Map<string, number>();
 /** How long a symbol's mark stands before a read or the monitor prices it again. */
 const MARK_TTL_MS = 10_000;
 
 /**
- * Prices the open paper copies of these symbols (default: every symbol with an open paper copy) at the market-data
- * adapter's last price, at most once per symbol per 10 s: open P&L, equity and the risk rules' equity use the mark.
- * A symbol the adapter cannot price keeps its last mark (logged).
+ * Prices the open copies of these symbols (default: every symbol with an open copy) at the market-data adapter's last
+ * price, at most once per symbol per 10 s: open P&L, the paper equity, the risk rules and the copy stop-loss (which
+ * counts a following's exchange copies too) use the mark. A symbol the adapter cannot price keeps its last mark.
  */
 export async function markOpenPositions(symbols?: readonly string[], options: EngineOptions = {}): Promise<number> {
   const opts = withDefaults(options);
   const list =
     symbols ??
-    (await db.selectDistinct({ symbol: positions.symbol }).from(positions).where(and(eq(positions.status, "open"), eq(positions.venue, "paper")))).map((r) => r.symbol);
+    (await db.selectDistinct({ symbol: positions.symbol }).from(positions).where(eq(positions.status, "open"))).map((r) => r.symbol);
   let updated = 0;
   for (const symbol of new Set(list)) {
     const last = marked.get(symbol);
@@ -1313,7 +1313,7 @@ export async function markOpenPositions(symbols?: readonly string[], options: En
       const rows = await db
         .update(positions)
         .set({ markPrice: price })
-        .where(and(eq(positions.symbol, symbol), eq(positions.status, "open"), eq(positions.venue, "paper")))
+        .where(and(eq(positions.symbol, symbol), eq(positions.status, "open")))
         .returning({ id: positions.id });
       updated += rows.length;
     } catch (err) {
@@ -1328,9 +1328,9 @@ export function forgetMarks(): void {
   marked.clear();
 }
 
-/** The marks of one user's open paper copies, before a read of their positions or account. */
+/** The marks of one user's open copies, before a read of their positions or account. */
 export async function markPositionsOf(userId: string): Promise<void> {
-  const rows = await db.selectDistinct({ symbol: positions.symbol }).from(positions).where(and(eq(positions.userId, userId), eq(positions.status, "open"), eq(positions.venue, "paper")));
+  const rows = await db.selectDistinct({ symbol: positions.symbol }).from(positions).where(and(eq(positions.userId, userId), eq(positions.status, "open")));
   if (rows.length) await markOpenPositions(rows.map((r) => r.symbol));
 }
 

@@ -184,6 +184,20 @@ describe("Alpaca connections", () => {
     const [stillOpen] = await db.select().from(positions).where(eq(positions.signalId, held.signal.id));
     expect(stillOpen!.status).toBe("open");
 
+    // The market opens: the sleeping run wakes at the open and the exit is sold.
+    fake.setClock({ isOpen: true });
+    // (Tests do not start the runner's polling, which wakes sleepers in a server: asking it to settle does.)
+    await until("the exit to fill at the open", async () => {
+      await waitForInlineRuns();
+      return (await ordersOf(held.signal.id))[1]?.status === "filled";
+    });
+    expect(Date.now()).toBeGreaterThanOrEqual(opensAt.getTime());
+    expect(fake.orders.map((o) => [o.side, o.status])).toEqual([
+      ["buy", "filled"],
+      ["sell", "filled"],
+    ]);
+    const [closed] = await db.select().from(positions).where(eq(positions.signalId, held.signal.id));
+    expect(closed!.status).toBe("closed");
   }, 30_000);
 
   it("keeps a key the broker refuses as an error with Alpaca's words, and the key appears in no row and no log line", async () => {

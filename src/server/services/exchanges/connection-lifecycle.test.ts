@@ -45,9 +45,7 @@ const statusOf = async (id: string) => (await db.select({ status: exchangeConnec
 const auditsOf = (id: string) => db.select().from(auditLog).where(eq(auditLog.targetId, id)).orderBy(auditLog.createdAt);
 
 describe("connection lifecycle", () => {
-  // SKIPPED (unfinished): the close run does not complete here (waitForInlineRuns times out), though the same path
-  // passes in connections.test.ts; to investigate before enabling.
-  it.skip("finishes a removal once the connection's copies are closed, wiping its credentials, and not before", async () => {
+  it("finishes a removal once the connection's copies are closed, wiping its credentials, and not before", async () => {
     const user = await createUser("subscriber");
     const ctx = actingAs(user);
     const p = await newProvider();
@@ -63,10 +61,8 @@ describe("connection lifecycle", () => {
     setVenueResolver(connectionVenue);
     expect(await removeConnection(ctx, conn.id, { closeCopies: true })).toEqual({ removed: true, status: "removing", closing: 1 });
     await waitForInlineRuns();
-    // Closed on the exchange: nothing open, nothing planned, so the removal completes.
+    // Closed on the exchange: nothing open, nothing planned, so the connection's run completed the removal.
     expect((await db.select({ status: positions.status }).from(positions).where(eq(positions.venue, conn.id)))[0]!.status).toBe("closed");
-    expect(await statusOf(conn.id)).toEqual({ status: "removing", sealed: expect.stringMatching(/.+/) });
-    expect(await finishRemovalIfDone(conn.id)).toBe(true);
     expect(await statusOf(conn.id)).toEqual({ status: "removed", sealed: "" });
     expect(await connectionVenue(conn.id)).toBeNull();
     expect(await finishRemovalIfDone(conn.id)).toBe(false); // once

@@ -232,10 +232,9 @@ describe("exchange connections", () => {
     expect(fake.orders.map((o) => [o.symbol, o.side, o.origQty, o.status])).toEqual([["BTCUSDT", "SELL", "0.00100000", "FILLED"]]);
     const [after] = await db.select({ status: positions.status }).from(positions).where(eq(positions.id, position!.id));
     expect(after!.status).toBe("closed");
-    // Its copies closed, the connection goes on asking to be removed: now it is.
-    expect((await listConnections(ctx))[0]!.status).toBe("removing");
-    expect(await removeConnection(ctx, conn.id)).toEqual({ removed: true, status: "removed", closing: 0 });
+    // Its copies closed, the connection's run completed the removal.
     expect(await listConnections(ctx)).toEqual([]);
+    await expect(removeConnection(ctx, conn.id)).rejects.toThrow(/not found/i);
     await expectNoLeaks();
   });
 });
