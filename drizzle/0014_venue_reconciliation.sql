@@ -16,6 +16,10 @@ CREATE TABLE "venue_discrepancies" (
 --> statement-breakpoint
 ALTER TABLE "copy_orders" ADD COLUMN "attempts" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
 ALTER TABLE "copy_orders" ADD COLUMN "remainder_of" text;--> statement-breakpoint
+-- Orders planned before this migration may have been sent already: their next attempt must look them up first.
+UPDATE "copy_orders" SET "attempts" = 1 WHERE "status" = 'planned' AND "venue" <> 'paper';--> statement-breakpoint
+-- Remainders planned before it were told apart by their reason: name the order they complete.
+UPDATE "copy_orders" SET "remainder_of" = substring("reason" from 'under (\S+)$') WHERE "status" = 'planned' AND "reason" LIKE 'remainder:%';--> statement-breakpoint
 ALTER TABLE "exchange_connections" ADD COLUMN "last_reconciled_at" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "venue_discrepancies" ADD CONSTRAINT "venue_discrepancies_connection_id_exchange_connections_id_fk" FOREIGN KEY ("connection_id") REFERENCES "public"."exchange_connections"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "venue_discrepancies" ADD CONSTRAINT "venue_discrepancies_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint

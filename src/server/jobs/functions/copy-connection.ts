@@ -34,11 +34,14 @@ export const copyConnection = defineJob(
         return placePlanned(id);
       });
       results[status] = (results[status] ?? 0) + 1;
-      if (status === "waiting" && until) {
+      if (status === "waiting") {
         // The venue takes it later (a closed stock market): the orders after it wait with it, in order. After the
-        // sleep a fresh run starts from the oldest planned order, which is this one.
-        await step.sleepUntil(`wait-${id}`, until);
-        await step.run(`rerun-${id}`, () => requestConnectionRun(event.data.connectionId, 1));
+        // sleep a fresh run starts from the oldest planned order, which is this one. Without `until` another run
+        // already sleeps for it: this one only stops.
+        if (until) {
+          await step.sleepUntil(`wait-${id}`, until);
+          await step.run(`rerun-${id}`, () => requestConnectionRun(event.data.connectionId, 1));
+        }
         break;
       }
     }

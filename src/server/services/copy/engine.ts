@@ -1069,9 +1069,11 @@ export async function placePlanned(orderId: string, options: EngineOptions = {})
   if (!venue) return finish({ status: "rejected", reason: "connection_unavailable: this exchange connection is not available (removed, or its integration is not installed)" });
   const referencePrice = order.requestedPrice ?? position?.markPrice;
   let result: VenueOrderResult;
+  let looked: VenueOrderResult | null = null;
   try {
+    looked = order.attempts > 1 ? await venue.findOrder(order.clientOrderId, order.symbol) : null;
     result =
-      (order.attempts > 1 ? await venue.findOrder(order.clientOrderId, order.symbol) : null) ??
+      looked ??
       (await venue.placeOrder({ clientOrderId: order.clientOrderId, symbol: order.symbol, side: order.side, quantity, leg: order.leg, ...(referencePrice ? { referencePrice } : {}) }));
   } catch (err) {
     // Unrecorded but for the words: the step's retry looks the id up first. An exit failing for long alerts.
@@ -1084,8 +1086,14 @@ export async function placePlanned(orderId: string, options: EngineOptions = {})
     const until = result.until.getTime() > now.getTime() ? result.until : new Date(now.getTime() + WAIT_RETRY_MS);
     // One run sleeps per wait: a run that finds the order already waiting for the same time leaves it to that one.
     const reason = `${WAITING_PREFIX}until ${until.toISOString()}: ${result.reason}`;
-    if (order.reason === reason) return { status: "waiting" };
-    await finish({ reason });
+    // Nothing was sent: the attempt is given back (a wait is not a failure: the failing-exit alert counts failures).
+    // An order the lookup found (placed, not final) keeps its count, so the next attempt looks it up again.
+    const giveBack = looked ? {} : { attempts: Math.max(order.attempts - 1, 0) };
+    if (order.reason === reason) {
+      await finish(giveBack);
+      return { status: "waiting" };
+    }
+    await finish({ reason, ...giveBack });
     return { status: "waiting", until };
   }
   return recordVenueResult(order, quantity, result, position);
@@ -1238,9 +1246,11 @@ async function sizeExit(order: typeof copyOrders.$inferSelect, position: typeof 
 export async function staleConnections(olderThanMs = 10_000): Promise<string[]> {
   const rows = await executeRows<{ venue: string }>(
     db,
-    // A connection whose run sleeps until its venue takes a waiting order (a closed market) is not stale.
+    // A connection whose run sleeps until its venue takes a waiting order (a closed market) is not stale, until a
+    // minute after the time it waits for (then its wake-up or re-run was lost, and the sweeper re-drives it).
     sql`select distinct venue from copy_orders as o where status = 'planned' and created_at < now() - make_interval(secs => ${olderThanMs / 1000})
-        and not exists (select 1 from copy_orders as w where w.venue = o.venue and w.status = 'planned' and w.reason like ${`${WAITING_PREFIX}%`})`,
+        and not exists (select 1 from copy_orders as w where w.venue = o.venue and w.status = 'planned' and w.reason like ${`${WAITING_PREFIX}until %`}
+          and substring(w.reason from '^waiting: until (\\S+): ')::timestamptz > now() - interval '1 minute')`,
   );
   return rows.map((r) => r.venue);
 }

@@ -131,6 +131,13 @@ describe("a venue that takes an order later (a closed market)", () => {
     expect(exchange.placed).toEqual([]);
     // Not stale: the sweeper leaves a connection whose run sleeps for its venue alone.
     expect(await staleConnections(0)).not.toContain("conn_scripted");
+    // A wait whose time is long past (its wake-up lost) is swept again.
+    const past = entry!.reason!.replace(/until \S+: /, `until ${new Date(Date.now() - 120_000).toISOString()}: `);
+    await db.update(copyOrders).set({ reason: past }).where(eq(copyOrders.id, entry!.id));
+    expect(await staleConnections(0)).toContain("conn_scripted");
+    await db.update(copyOrders).set({ reason: entry!.reason }).where(eq(copyOrders.id, entry!.id));
+    // A wait is not a failed attempt: nothing was sent, the count is given back.
+    expect(entry!.attempts).toBe(0);
 
     const waitingSince = Date.now();
     exchange.opensInMs = null;

@@ -28,8 +28,8 @@ import { newId } from "@/lib/ids";
 import { createConnectionInput, removeConnectionInput, type CreateConnectionInput } from "@/lib/validation/exchanges";
 import { fieldErrorsFromZod } from "@/lib/validation/field-errors";
 import { openFor, sealFor } from "@/server/crypto/secret-box";
-import { db } from "@/server/db";
-import { copyOrders, exchangeConnections, positions, type ExchangeConnectionStatus, type ExchangeKeyPermissions } from "@/server/db/schema";
+import { db, type Executor } from "@/server/db";
+import { copyOrders, exchangeConnections, positions, venueDiscrepancies, type ExchangeConnectionStatus, type ExchangeKeyPermissions } from "@/server/db/schema";
 import { ConflictError, NotFoundError, ValidationError } from "@/server/errors";
 import { AlpacaVenue, checkAlpacaKey, createAlpacaClient, type OutsideHoursPolicy } from "@/server/integrations/alpaca/alpaca-venue";
 import type { FakeAlpaca } from "@/server/integrations/alpaca/fake-alpaca";
@@ -482,10 +482,19 @@ export async function removeConnection(ctx: ActingContext, id: string, raw: { cl
       .set({ status: "removed", statusReason: null, credentialsSealed: "" })
       .where(and(eq(exchangeConnections.id, id), inArray(exchangeConnections.status, ["unverified", "active", "error", "removing"])));
     await recordAudit(tx, { actorId: ctx.actor.id, action: "exchange.connection.remove", targetType: "exchange_connection", targetId: id, data: { closing: 0 }, ip: ctx.ip });
+    await resolveDiscrepanciesOf(tx, id, ctx.now);
   });
   clients.delete(id);
   ctx.log.info({ connectionId: id }, "exchange connection removed");
   return { removed: true, status: "removed", closing: 0 };
+}
+
+/** A removed connection is no longer reconciled: what was still open on it is closed as "connection_removed". */
+async function resolveDiscrepanciesOf(tx: Executor, connectionId: string, now: Date): Promise<void> {
+  await tx
+    .update(venueDiscrepancies)
+    .set({ status: "resolved", resolution: "connection_removed", resolvedAt: now })
+    .where(and(eq(venueDiscrepancies.connectionId, connectionId), eq(venueDiscrepancies.status, "open")));
 }
 
 /**
@@ -511,6 +520,7 @@ export async function finishRemovalIfDone(connectionId: string): Promise<boolean
     if (!row) return null;
     // The platform finished what the follower asked for (their own removal is audited when they asked).
     await recordAudit(tx, { actorId: null, action: "exchange.connection.removed", targetType: "exchange_connection", targetId: row.id, data: { userId: row.userId, after: "its copies closed" } });
+    await resolveDiscrepanciesOf(tx, row.id, new Date());
     return row;
   });
   if (!done) return false;

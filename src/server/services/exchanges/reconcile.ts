@@ -530,6 +530,12 @@ async function closeInLedger(ctx: ActingContext, d: typeof venueDiscrepancies.$i
  * sell placed by the connection's run), and a reconciliation asked for after it to resolve the finding.
  */
 async function closeOnExchange(ctx: ActingContext, d: typeof venueDiscrepancies.$inferSelect): Promise<CloseOrphanResult> {
+  // Selling needs a connection that can still place orders: adopting onto one that cannot would leave an open copy
+  // in the ledger whose close is refused.
+  const [conn] = await db.select({ status: exchangeConnections.status }).from(exchangeConnections).where(eq(exchangeConnections.id, d.connectionId));
+  if (!conn || (conn.status !== "active" && conn.status !== "removing")) {
+    throw new ConflictError("This connection cannot place orders any more (removed, or its key was refused): sell these coins on the exchange yourself");
+  }
   const positionId = await db.transaction(async (tx) => {
     const [row] = await tx.select().from(venueDiscrepancies).where(eq(venueDiscrepancies.id, d.id)).for("update");
     if (!row || row.status !== "open") throw new ConflictError("This discrepancy is already resolved");
