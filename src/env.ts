@@ -61,9 +61,10 @@ export const env = createEnv({
     /**
      * Embedded job runner: how many job attempts each process executes at once. Attempts mostly wait on I/O (an
      * exchange's answer, the database, whose pool is 10 connections), so this can be well above the CPU count; each
-     * exchange connection still places one order at a time (the copy-connection job's concurrency key).
+     * exchange connection still places one order at a time (the copy-connection job's concurrency key). Unset: 50 on
+     * PostgreSQL, 8 on the embedded database (one connection: 50 attempts at once starved each other there, measured).
      */
-    JOBS_MAX_CONCURRENT: z.coerce.number().int().min(1).max(1000).default(50),
+    JOBS_MAX_CONCURRENT: z.coerce.number().int().min(1).max(1000).optional(),
     /** Embedded job runner: on SIGTERM, how long running steps get to finish before the process exits. */
     JOBS_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
     MARKET_DATA_DIR: z.string().optional(),

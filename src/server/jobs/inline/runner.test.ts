@@ -10,6 +10,7 @@ import {
   InlineRunner,
   inlineRunner,
   inlineRunsInFlight,
+  processConcurrency,
   registerInlineJobs,
   runJob,
   waitForInlineRuns,
@@ -256,7 +257,8 @@ describe("concurrency", () => {
   });
 
   it("the process-wide runner executes JOBS_MAX_CONCURRENT attempts at once", () => {
-    expect(inlineRunner().concurrency()).toBe(env.JOBS_MAX_CONCURRENT);
+    expect(inlineRunner().concurrency()).toBe(env.JOBS_MAX_CONCURRENT ?? (env.DATABASE_URL ? 50 : 8));
+    expect(processConcurrency()).toBe(inlineRunner().concurrency());
   });
 
   it("executes at most its concurrency at once, one per connection key, and more as soon as it is raised", async () => {

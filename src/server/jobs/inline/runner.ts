@@ -829,8 +829,17 @@ class StepTools {
 // through ../events and so through this module, and importing the list here would close that loop.
 const g = globalThis as unknown as { __tradsyInlineRunner?: InlineRunner };
 
+/**
+ * JOBS_MAX_CONCURRENT, else by database: PostgreSQL's pool serves 50 attempts at once (1,000 connections' orders
+ * at 50 ms each, bench/copy-live.ts); the embedded database's single connection does not (100 connections' faulty
+ * orders took over 4 minutes at 50, 19 s at 8: services/copy/live-faults.test.ts).
+ */
+export function processConcurrency(): number {
+  return env.JOBS_MAX_CONCURRENT ?? (env.DATABASE_URL ? 50 : 8);
+}
+
 export function inlineRunner(): InlineRunner {
-  return (g.__tradsyInlineRunner ??= new InlineRunner({ leaseMs: env.JOBS_LEASE_MS, pollMs: env.JOBS_POLL_MS, maxConcurrent: env.JOBS_MAX_CONCURRENT }));
+  return (g.__tradsyInlineRunner ??= new InlineRunner({ leaseMs: env.JOBS_LEASE_MS, pollMs: env.JOBS_POLL_MS, maxConcurrent: processConcurrency() }));
 }
 
 /**

@@ -49,10 +49,10 @@ async function trader() {
 }
 
 describe("exchanges router", () => {
-  it("offers the local test exchange first, then the featured exchanges with their credentials", async () => {
+  it("offers the local test exchange and broker first, then the featured exchanges with their credentials", async () => {
     const { caller } = await trader();
     const list = await caller.exchanges.supported();
-    expect(list.slice(0, 3).map((e) => e.id)).toEqual(["local", "binance", "bybit"]);
+    expect(list.slice(0, 4).map((e) => e.id)).toEqual(["local", "local-alpaca", "binance", "bybit"]);
     expect(list[0]).toEqual({ id: "local", name: "Local test exchange", hasSandbox: true, credentials: [] });
     expect(list.find((e) => e.id === "okx")?.credentials).toEqual(["apiKey", "secret", "password"]);
   });

@@ -43,7 +43,9 @@ export function ControlCentreClient({ id }: { id: string }) {
     </nav>
   );
 
-  if (overview.isError && !overview.data) {
+  // Not found even with data from before: the connection was removed meanwhile (its removal completes by itself
+  // once its copies have closed), so the page says so rather than showing what it held.
+  if (overview.isError && (!overview.data || overview.error.data?.code === "NOT_FOUND")) {
     const missing = overview.error.data?.code === "NOT_FOUND";
     return (
       <>
