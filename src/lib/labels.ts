@@ -43,12 +43,13 @@ export const SIGNAL_STATUS: Record<SignalStatusName, { label: string; tone: Tone
   expired: { label: "Expired", tone: "slate" },
 };
 
-export type EmailStatusName = "queued" | "sent" | "failed";
+export type EmailStatusName = "queued" | "sent" | "failed" | "suppressed";
 /** An outbox email's state, as the admin's outbox shows it. */
 export const EMAIL_STATUS: Record<EmailStatusName, { label: string; tone: Tone }> = {
   queued: { label: "Queued", tone: "amber" },
   sent: { label: "Sent", tone: "green" },
   failed: { label: "Failed", tone: "red" },
+  suppressed: { label: "Not sent (suppressed)", tone: "slate" },
 };
 
 /** A run of the embedded job runner, as the admin's jobs page shows it (src/server/db/schema/jobs.ts says what each means). */

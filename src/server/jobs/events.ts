@@ -33,6 +33,10 @@ export interface JobEvents {
   "copy/risk.paused": { userId: string; providerId: string; reason: "daily_loss_limit" | "copy_stop_loss" };
   /** A kill switch was used: a follower's own, or the admin's for a provider or the whole platform. */
   "copy/kill-switch.used": { scope: "follower" | "following" | "provider" | "platform"; actorId: string; targetId: string | null; on: boolean };
+  /** Emails were queued in the outbox (sent after the commit): the drain job sends them now instead of at its next tick. */
+  "email/queued": { count: number };
+  /** A user signed up: the onboarding email sequence for their path starts (day 0, 1, 3, 7). */
+  "user/signed-up": { userId: string; path: "trader" | "provider" };
 }
 
 export interface SendEventOptions {
