@@ -1,7 +1,11 @@
-import { Body, Container, Head, Hr, Html, Preview, Section, Text } from "@react-email/components";
+import { Body, Container, Head, Hr, Html, Link, Preview, Section, Text } from "@react-email/components";
 import type { ReactNode } from "react";
 
-export function EmailLayout({ preview, children }: { preview: string; children: ReactNode }) {
+/**
+ * Every email's frame. `unsubscribeUrl` is required for every non-transactional email (alerts, digests, onboarding):
+ * the footer then links to it (it opens the preferences page; mail clients POST to it for one-click unsubscribe).
+ */
+export function EmailLayout({ preview, children, unsubscribeUrl }: { preview: string; children: ReactNode; unsubscribeUrl?: string }) {
   return (
     <Html lang="en">
       <Head />
@@ -15,6 +19,13 @@ export function EmailLayout({ preview, children }: { preview: string; children: 
             Trading involves substantial risk of loss. Past performance of any signal provider is not indicative of
             future results.
           </Text>
+          {unsubscribeUrl ? (
+            <Text style={{ color: "#6b7280", fontSize: 12, lineHeight: "18px" }}>
+              <Link href={unsubscribeUrl} style={{ color: "#6b7280", textDecoration: "underline" }}>
+                Unsubscribe or choose which emails you get
+              </Link>
+            </Text>
+          ) : null}
         </Container>
       </Body>
     </Html>
