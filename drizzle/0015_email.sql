@@ -49,6 +49,14 @@ CREATE TABLE "provider_alert_prefs" (
 	CONSTRAINT "provider_alert_prefs_user_id_provider_id_pk" PRIMARY KEY("user_id","provider_id")
 );
 --> statement-breakpoint
+CREATE TABLE "signal_alerts" (
+	"signal_id" text NOT NULL,
+	"kind" text NOT NULL,
+	"provider_id" text NOT NULL,
+	"alerted_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "signal_alerts_signal_id_kind_pk" PRIMARY KEY("signal_id","kind")
+);
+--> statement-breakpoint
 ALTER TABLE "email_outbox" ADD COLUMN "stream" "email_stream" DEFAULT 'transactional' NOT NULL;--> statement-breakpoint
 ALTER TABLE "email_outbox" ADD COLUMN "dedupe_key" text;--> statement-breakpoint
 ALTER TABLE "email_outbox" ADD COLUMN "unsubscribe_url" text;--> statement-breakpoint
@@ -66,9 +74,12 @@ ALTER TABLE "digest_subscribers" ADD CONSTRAINT "digest_subscribers_provider_id_
 ALTER TABLE "onboarding" ADD CONSTRAINT "onboarding_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "provider_alert_prefs" ADD CONSTRAINT "provider_alert_prefs_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "provider_alert_prefs" ADD CONSTRAINT "provider_alert_prefs_provider_id_providers_id_fk" FOREIGN KEY ("provider_id") REFERENCES "public"."providers"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "signal_alerts" ADD CONSTRAINT "signal_alerts_signal_id_signals_id_fk" FOREIGN KEY ("signal_id") REFERENCES "public"."signals"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "signal_alerts" ADD CONSTRAINT "signal_alerts_provider_id_providers_id_fk" FOREIGN KEY ("provider_id") REFERENCES "public"."providers"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "digest_subscribers_confirm_token_idx" ON "digest_subscribers" USING btree ("confirm_token_hash");--> statement-breakpoint
 CREATE INDEX "digest_subscribers_provider_id_idx" ON "digest_subscribers" USING btree ("provider_id");--> statement-breakpoint
 CREATE INDEX "provider_alert_prefs_provider_id_idx" ON "provider_alert_prefs" USING btree ("provider_id");--> statement-breakpoint
+CREATE INDEX "signal_alerts_provider_id_idx" ON "signal_alerts" USING btree ("provider_id","alerted_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "email_outbox_dedupe_key_idx" ON "email_outbox" USING btree ("dedupe_key");--> statement-breakpoint
 CREATE INDEX "email_outbox_provider_message_id_idx" ON "email_outbox" USING btree ("provider_message_id");--> statement-breakpoint
 CREATE INDEX "email_outbox_queued_idx" ON "email_outbox" USING btree ("next_attempt_at") WHERE "email_outbox"."status" = 'queued';--> statement-breakpoint

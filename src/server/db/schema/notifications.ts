@@ -15,6 +15,7 @@ import {
 } from "drizzle-orm/pg-core";
 import { createdAt, prefixedId, tstz, updatedAt } from "./_shared";
 import { providers } from "./providers";
+import { signals } from "./signals";
 import { users } from "./users";
 
 export const notificationPrefs = pgTable(
@@ -208,3 +209,23 @@ export const onboarding = pgTable("onboarding", {
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
+
+/**
+ * Signal alerts already emailed to the provider's followers: one row per signal and kind, written in the transaction
+ * that queues the alert emails, so a retried or repeated alert job never emails a signal twice, and a burst of
+ * signals in one minute goes out as one email per follower.
+ */
+export const signalAlerts = pgTable(
+  "signal_alerts",
+  {
+    signalId: text()
+      .notNull()
+      .references(() => signals.id, { onDelete: "cascade" }),
+    kind: text().$type<"published" | "closed">().notNull(),
+    providerId: text()
+      .notNull()
+      .references(() => providers.id, { onDelete: "cascade" }),
+    alertedAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.signalId, t.kind] }), index("signal_alerts_provider_id_idx").on(t.providerId, t.alertedAt)],
+);
