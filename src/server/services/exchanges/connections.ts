@@ -268,7 +268,8 @@ const view = (row: typeof exchangeConnections.$inferSelect): ConnectionView => (
   lastCheckedAt: row.lastCheckedAt,
 });
 
-const viewColumns = {
+/** The columns of a `ConnectionView`, for every select that returns one. */
+export const viewColumns = {
   id: exchangeConnections.id,
   exchangeId: exchangeConnections.exchangeId,
   label: exchangeConnections.label,

@@ -15,7 +15,7 @@ import { copyOrders, copySettings, exchangeConnections, positions, providers } f
 import { NotFoundError, ValidationError } from "@/server/errors";
 import type { ActingContext } from "@/server/services/context";
 import { unrealisedPnlSql } from "@/server/services/copy/account";
-import { listConnections, type ConnectionView } from "./connections";
+import { listConnections, viewColumns, type ConnectionView } from "./connections";
 
 const fmt = (v: string | null) => (v === null ? null : new Decimal(v).isZero() ? "0" : new Decimal(v).toFixed());
 
@@ -57,18 +57,7 @@ export interface ConnectionDetail extends ConnectionView {
 /** One connection of the acting user (not removed), or NotFoundError: the check every per-connection read starts with. */
 export async function ownConnection(ctx: ActingContext, id: string): Promise<ConnectionDetail> {
   const [row] = await db
-    .select({
-      id: exchangeConnections.id,
-      exchangeId: exchangeConnections.exchangeId,
-      label: exchangeConnections.label,
-      keyHint: exchangeConnections.keyHint,
-      sandbox: exchangeConnections.sandbox,
-      status: exchangeConnections.status,
-      statusReason: exchangeConnections.statusReason,
-      permissions: exchangeConnections.permissions,
-      lastCheckedAt: exchangeConnections.lastCheckedAt,
-      lastReconciledAt: exchangeConnections.lastReconciledAt,
-    })
+    .select({ ...viewColumns, lastReconciledAt: exchangeConnections.lastReconciledAt })
     .from(exchangeConnections)
     .where(and(eq(exchangeConnections.id, id), eq(exchangeConnections.userId, ctx.actor.id), ne(exchangeConnections.status, "removed")));
   if (!row) throw new NotFoundError("Connection not found");
