@@ -9,6 +9,8 @@ export interface BillingNoticeProps {
 }
 
 /** Transactional billing email: subscription started, payment failed, subscription ended, new subscriber. */
+export const stream = "transactional";
+
 export default function BillingNotice({ name, preview, paragraphs, action }: BillingNoticeProps) {
   return (
     <EmailLayout preview={preview}>
@@ -31,5 +33,5 @@ BillingNotice.PreviewProps = {
   name: "Ada",
   preview: "Your payment to Momentum Desk failed",
   paragraphs: ["We couldn't charge your card for Momentum Desk ($4.00/month).", "You keep access until 28 Nov 2026 while we retry."],
-  action: { label: "Update your card", url: "http://localhost:3000/subscriptions" },
+  action: { label: "Update your card", url: "https://tradsy.example/subscriptions" },
 } satisfies BillingNoticeProps;
