@@ -45,6 +45,9 @@ export const LIMITS = {
   "billing.portal": "database",
   /** Exchange connections added per user (each one calls the exchange with the key). */
   "exchange-connection-create": "database",
+  /** "Get the weekly digest" requests per client address, and per email address asked for (each sends an email). */
+  "digest-subscribe-ip": "database",
+  "digest-subscribe-email": "database",
   // A provider's own publishing quota, counted per replica (so N replicas allow up to N times the quota): it is
   // taken on every TradingView alert, the webhook's hot path, whose throughput budget a database round trip would
   // break. It guards no account and no one else's data; the provider is already authenticated by its token.

@@ -11,6 +11,7 @@ import { billingRouter } from "./routers/billing";
 import { marketDataRouter } from "./routers/market-data";
 import { copyRouter } from "./routers/copy";
 import { exchangesRouter } from "./routers/exchanges";
+import { digestsRouter } from "./routers/digests";
 
 export const appRouter = createTRPCRouter({
   auth: authRouter,
@@ -24,6 +25,7 @@ export const appRouter = createTRPCRouter({
   marketData: marketDataRouter,
   copy: copyRouter,
   exchanges: exchangesRouter,
+  digests: digestsRouter,
 });
 
 export type AppRouter = typeof appRouter;

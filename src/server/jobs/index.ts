@@ -12,12 +12,13 @@ import { exchangeReconcile } from "./functions/exchange-reconcile";
 import { jobRetention } from "./functions/job-retention";
 import { priceMonitor } from "./functions/price-monitor";
 import { statsRollup } from "./functions/stats-rollup";
+import { dailyDigest, monthlyReport, weeklyDigest } from "./functions/digests";
 import { registerInlineJobs } from "./inline/runner";
 
 export { inngest, jobsMode } from "./client";
 
 // Only the runtime-facing parts: each job's handler is typed by its own events, which a shared list cannot keep.
-const defined: readonly Pick<DefinedJob, "id" | "fn" | "job">[] = [auditRetention, copyConnection, copyFanout, copySweeper, exchangeReconcile, jobRetention, priceMonitor, statsRollup];
+const defined: readonly Pick<DefinedJob, "id" | "fn" | "job">[] = [auditRetention, copyConnection, copyFanout, copySweeper, exchangeReconcile, jobRetention, priceMonitor, statsRollup, dailyDigest, monthlyReport, weeklyDigest];
 
 // INVARIANT: ids are unique; Inngest keys function state by id, and the inline scheduler keys its crons by it.
 const duplicate = defined.find((d, i) => defined.findIndex((o) => o.id === d.id) !== i);

@@ -38,6 +38,9 @@ const publicCalls: Record<string, Call> = {
   "billing.subscribeState": (c) => c.billing.subscribeState({ providerId: "prv_x" }),
   "marketData.priceSource": (c) => c.marketData.priceSource({ providerSlug: "nobody" }),
   "copy.executionQuality": (c) => c.copy.executionQuality({ providerSlug: "nobody" }),
+  // The weekly digest (people without an account): whoever holds the inbox confirms, so both are public.
+  "digests.subscribe": (c) => c.digests.subscribe({ email: "nobody@example.com" }),
+  "digests.confirm": (c) => c.digests.confirm({ token: "t".repeat(43) }),
 };
 
 const protectedCalls: Record<string, Call> = {

@@ -16,7 +16,7 @@ import { callerFor, createUser } from "@/test/factories";
 import { actingAs, newProvider, subscribe } from "@/test/signals";
 import { appRouter } from "@/server/api/root";
 import type { SessionUser } from "@/server/api/trpc";
-import { apiKeys, authTokens, copyOrders, emailOutbox, exchangeConnections, jobRuns, jobSteps, providers, users, venueDiscrepancies } from "@/server/db/schema";
+import { apiKeys, authTokens, copyOrders, digestSubscribers, emailOutbox, exchangeConnections, jobRuns, jobSteps, providers, users, venueDiscrepancies } from "@/server/db/schema";
 import { seal, sealFor } from "@/server/crypto/secret-box";
 import { newId } from "@/lib/ids";
 import { publishSignal } from "@/server/services/signals";
@@ -159,6 +159,7 @@ type W = Awaited<ReturnType<typeof world>>;
 const QUERIES: Record<string, (c: Caller, w: W) => Promise<unknown>> = {
   "account.me": (c) => c.account.me(),
   "account.notificationPrefs": (c) => c.account.notificationPrefs(),
+  "onboarding.checklist": (c) => c.onboarding.checklist(),
   "apiKeys.list": (c) => c.apiKeys.list(),
   "providers.list": (c) => c.providers.list({ page: 1, pageSize: 50 }),
   "providers.bySlug": (c, w) => c.providers.bySlug({ slug: w.p.provider.slug }),
@@ -256,5 +257,21 @@ describe("every query procedure", () => {
     }
     expect(found).toEqual([]);
     expect(Object.keys(QUERIES).filter((p) => !answered.has(p)), "procedures no caller got an answer from").toEqual([]);
+  });
+});
+
+describe("the weekly digest's procedures", () => {
+  it("answer neither the confirmation token nor its stored hash", async () => {
+    const p = await newProvider();
+    const visitor = await callerFor(null);
+    const email = "digest-reader@example.com";
+    const asked = await visitor.digests.subscribe({ email, providerSlug: p.provider.slug });
+    expect(asked).toEqual({ ok: true });
+    const [mail] = await t.db.select().from(emailOutbox).where(eq(emailOutbox.kind, "digest_confirm"));
+    const { renderForDelivery } = await import("@/server/services/email/outbox");
+    const token = decodeURIComponent(/token=([A-Za-z0-9_%-]+)/.exec(renderForDelivery(mail!).text)![1]!);
+    const [row] = await t.db.select().from(digestSubscribers);
+    const confirmed = await visitor.digests.confirm({ token });
+    expect(exposures({ asked, confirmed }, [token, row!.confirmTokenHash!])).toEqual([]);
   });
 });
