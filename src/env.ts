@@ -88,6 +88,20 @@ export const env = createEnv({
     STRIPE_WEBHOOK_SECRET: z.string().startsWith("whsec_", "STRIPE_WEBHOOK_SECRET starts with whsec_").optional(),
     /** Days a past-due subscription keeps access while Stripe retries the payment. */
     BILLING_GRACE_DAYS: z.coerce.number().int().min(0).max(60).default(7),
+    /** Resend API key (re_…): emails are sent through Resend. Unset: the outbox is the mailbox (/admin/emails); nothing is sent. */
+    RESEND_API_KEY: z.string().startsWith("re_", "RESEND_API_KEY starts with re_").optional(),
+    /** The From of every email, "Name <address>" or an address on a domain verified in Resend. Required with RESEND_API_KEY. */
+    EMAIL_FROM: z
+      .string()
+      .regex(
+        /^(?:[^<>\r\n]+ <[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+)$/,
+        'EMAIL_FROM is "Name <mail@your-domain.com>" or mail@your-domain.com',
+      )
+      .optional(),
+    /** Signing secret (whsec_…) of the /api/webhooks/resend endpoint; unset, that endpoint answers 404. */
+    RESEND_WEBHOOK_SECRET: z.string().startsWith("whsec_", "RESEND_WEBHOOK_SECRET starts with whsec_").optional(),
+    /** Another Resend API root, e.g. a local fake (http://127.0.0.1:PORT); unset: https://api.resend.com. */
+    RESEND_BASE_URL: z.string().url().optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   },
   client: {},

@@ -18,6 +18,13 @@ export async function startServer(): Promise<void> {
   assertProductionSecrets();
   assertAppUrlConfigured();
   warnIfNoClientAddress();
+  // Email: Resend when RESEND_API_KEY is set (refuses to start without EMAIL_FROM); otherwise the outbox is the mailbox.
+  const { senderFromEnv, setEmailSender } = await import("@/server/services/email/delivery");
+  const emailSender = senderFromEnv();
+  if (emailSender) {
+    setEmailSender(emailSender);
+    logger.info({ sender: emailSender.name }, "email: sending through Resend (the email-drain job sends the outbox)");
+  }
   const { jobsMode } = await import("@/server/jobs/client");
   const inlineJobs = jobsMode() === "inline";
   // Before anything can send a job event: the inline runner runs the jobs it is given (see jobs/inline/runner.ts).

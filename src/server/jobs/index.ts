@@ -8,17 +8,20 @@ import { auditRetention } from "./functions/audit-retention";
 import { copyConnection } from "./functions/copy-connection";
 import { copyFanout } from "./functions/copy-fanout";
 import { copySweeper } from "./functions/copy-sweeper";
+import { emailDrain } from "./functions/email-drain";
 import { exchangeReconcile } from "./functions/exchange-reconcile";
 import { jobRetention } from "./functions/job-retention";
+import { onboardingSequence } from "./functions/onboarding-sequence";
 import { priceMonitor } from "./functions/price-monitor";
 import { statsRollup } from "./functions/stats-rollup";
 import { dailyDigest, monthlyReport, weeklyDigest } from "./functions/digests";
+import { signalAlerts } from "./functions/signal-alerts";
 import { registerInlineJobs } from "./inline/runner";
 
 export { inngest, jobsMode } from "./client";
 
 // Only the runtime-facing parts: each job's handler is typed by its own events, which a shared list cannot keep.
-const defined: readonly Pick<DefinedJob, "id" | "fn" | "job">[] = [auditRetention, copyConnection, copyFanout, copySweeper, exchangeReconcile, jobRetention, priceMonitor, statsRollup, dailyDigest, monthlyReport, weeklyDigest];
+const defined: readonly Pick<DefinedJob, "id" | "fn" | "job">[] = [auditRetention, copyConnection, copyFanout, copySweeper, emailDrain, exchangeReconcile, jobRetention, onboardingSequence, priceMonitor, statsRollup, dailyDigest, monthlyReport, weeklyDigest, signalAlerts];
 
 // INVARIANT: ids are unique; Inngest keys function state by id, and the inline scheduler keys its crons by it.
 const duplicate = defined.find((d, i) => defined.findIndex((o) => o.id === d.id) !== i);

@@ -33,6 +33,7 @@ function fakeSender(fail = 0) {
     send: vi.fn(async (mail: OutgoingEmail) => {
       if (fail-- > 0) throw new Error("provider unavailable");
       sent.push(mail);
+      return { providerMessageId: `fake-${sent.length}` };
     }),
   };
   return { sender, sent };

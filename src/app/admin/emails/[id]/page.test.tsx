@@ -40,7 +40,7 @@ describe("/admin/emails/[id]", () => {
 
   it("with a real email sender, renders no one-time token and says where the link went", async () => {
     const { setEmailSender } = await import("@/server/services/email/delivery");
-    setEmailSender({ name: "fake", send: async () => {} });
+    setEmailSender({ name: "fake", send: async () => ({ providerMessageId: "fake-id" }) });
     const html = await renderResetEmail().finally(() => setEmailSender(undefined));
     expect(resetTokens(html)).toEqual([]);
     expect(html).toContain("link removed: one-time link, only in the recipient");
