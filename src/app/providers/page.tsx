@@ -13,10 +13,13 @@ import { formatCents } from "@/lib/money";
 import { MIN_CLOSED_SIGNALS, MIN_TRACK_RECORD_DAYS } from "@/lib/stats/constants";
 import type { SearchParams } from "@/lib/search-params";
 import { api } from "@/trpc/server";
+import { auth } from "@/server/auth";
+import { markMarketplaceBrowsed } from "@/server/services/onboarding";
 import { formatCount } from "@/lib/format/numbers";
 import { marketLabel } from "@/lib/labels";
 import { DEFAULT_WINDOW, hrefFor, parseFilters, SORT_PHRASE, type Filters } from "./filter-params";
 import { MarketplaceFilters } from "./filters";
+import { WeeklyDigestForm } from "./weekly-digest-form";
 
 export const dynamic = "force-dynamic";
 
@@ -30,6 +33,9 @@ const PAGE_SIZE = 12;
 
 export default async function ProvidersPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const caller = await api();
+  const session = await auth();
+  // The trader checklist's "browse the marketplace" step: one UPDATE, writing only the first time.
+  if (session) await markMarketplaceBrowsed(session.user.id);
   const markets = await caller.providers.markets();
   const filters = parseFilters(await searchParams, markets.offered);
   const narrowed = Boolean(filters.q || filters.market || filters.maxPrice || filters.minAge);
@@ -122,6 +128,10 @@ export default async function ProvidersPage({ searchParams }: { searchParams: Pr
           )}
         </div>
       )}
+
+      <section aria-label="Weekly digest" className="mt-10 max-w-md">
+        <WeeklyDigestForm />
+      </section>
     </>
   );
 }

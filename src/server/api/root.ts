@@ -11,7 +11,9 @@ import { billingRouter } from "./routers/billing";
 import { marketDataRouter } from "./routers/market-data";
 import { copyRouter } from "./routers/copy";
 import { exchangesRouter } from "./routers/exchanges";
+import { unsubscribeRouter } from "./routers/unsubscribe";
 import { digestsRouter } from "./routers/digests";
+import { onboardingRouter } from "./routers/onboarding";
 
 export const appRouter = createTRPCRouter({
   auth: authRouter,
@@ -25,7 +27,9 @@ export const appRouter = createTRPCRouter({
   marketData: marketDataRouter,
   copy: copyRouter,
   exchanges: exchangesRouter,
+  unsubscribe: unsubscribeRouter,
   digests: digestsRouter,
+  onboarding: onboardingRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -116,7 +116,8 @@ describe("sign-up form", () => {
     expect(audit.find((a) => a.action === "user.signed_up")!.data).toMatchObject({ role: "subscriber", disclaimerAcceptedAt: user!.disclaimerAcceptedAt!.toISOString() });
     const emails = await t.db.select().from(emailOutbox).where(eq(emailOutbox.userId, user!.id));
     expect(emails).toHaveLength(1);
-    expect(emails[0]).toMatchObject({ kind: "verify_email", to: email, status: "queued" });
+    // The welcome email carries the verification link (no separate verification email at sign-up).
+    expect(emails[0]).toMatchObject({ kind: "onboarding_welcome", to: email, status: "queued" });
     // The link is in the recipient's copy only; the stored copy holds a placeholder (issue 9, defect 7).
     expect(renderForDelivery(emails[0]!).html).toContain("/verify?token=");
     expect(emails[0]!.html).not.toContain("/verify?token=");

@@ -22,6 +22,7 @@ import { formatCount } from "@/lib/format/numbers";
 import { marketLabel } from "@/lib/labels";
 import { firstParam, parsePageParam, type SearchParams } from "@/lib/search-params";
 import { auth } from "@/server/auth";
+import { markMarketplaceBrowsed } from "@/server/services/onboarding";
 import { CLOSE_MARK_WINDOW, closeMarks } from "@/server/services/stats/close-marks";
 import { api } from "@/trpc/server";
 import { LiveUpdates } from "./client";
@@ -29,6 +30,7 @@ import { getProviderBySlug } from "./provider";
 import { profileHref, profileTab, ProfileTabs } from "./sections";
 import { SubscribePanel } from "./subscribe-panel";
 import { CopyPanel } from "./copy-panel";
+import { WeeklyDigestForm } from "../weekly-digest-form";
 import { ExecutionQuality } from "@/components/copy/execution-quality";
 
 export const dynamic = "force-dynamic";
@@ -63,6 +65,8 @@ export default async function ProviderProfilePage({ params, searchParams }: { pa
   const [{ slug }, sp] = await Promise.all([params, searchParams]);
   const [provider, session] = await Promise.all([getProviderBySlug(slug), auth()]);
   if (!provider) notFound();
+  // The trader checklist's "browse the marketplace" step: one UPDATE, writing only the first time.
+  if (session) await markMarketplaceBrowsed(session.user.id);
 
   const tab = profileTab(sp);
   const historyPage = tab === "history" ? parsePageParam(sp.history) : 1;
@@ -356,6 +360,7 @@ export default async function ProviderProfilePage({ params, searchParams }: { pa
     <aside aria-label="Subscription, open signals and verification" className="space-y-6 lg:col-start-2 lg:row-span-full">
       <SubscribePanel provider={provider} state={subscribe} viewer={session ? { role: session.user.role } : null} />
       {following ? <CopyPanel provider={provider} initial={following} /> : null}
+      {subscribe.own ? null : <WeeklyDigestForm providerSlug={provider.slug} providerName={provider.displayName} />}
 
       <Card>
         <CardHeader title="Open signals" action={<LiveUpdates providerSlug={provider.slug} />} />

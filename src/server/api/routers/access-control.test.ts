@@ -38,17 +38,25 @@ const publicCalls: Record<string, Call> = {
   "billing.subscribeState": (c) => c.billing.subscribeState({ providerId: "prv_x" }),
   "marketData.priceSource": (c) => c.marketData.priceSource({ providerSlug: "nobody" }),
   "copy.executionQuality": (c) => c.copy.executionQuality({ providerSlug: "nobody" }),
+  // The unsubscribe page: the signed link is the credential (a made-up one is refused with BAD_REQUEST, not by the ladder).
+  "unsubscribe.view": (c) => c.unsubscribe.view({ token: "t.t" }),
+  "unsubscribe.oneClick": (c) => c.unsubscribe.oneClick({ token: "t.t" }),
+  "unsubscribe.update": (c) => c.unsubscribe.update({ token: "t.t", preferences: { signalEmails: false } }),
+  "unsubscribe.setWeekly": (c) => c.unsubscribe.setWeekly({ token: "t.t", subscribed: false }),
   // The weekly digest (people without an account): whoever holds the inbox confirms, so both are public.
   "digests.subscribe": (c) => c.digests.subscribe({ email: "nobody@example.com" }),
   "digests.confirm": (c) => c.digests.confirm({ token: "t".repeat(43) }),
 };
 
 const protectedCalls: Record<string, Call> = {
+  "onboarding.checklist": (c) => c.onboarding.checklist(),
+  "onboarding.setSkipped": (c) => c.onboarding.setSkipped({ skipped: true }),
   "account.me": (c) => c.account.me(),
   "account.updateProfile": (c) => c.account.updateProfile({ name: "Someone" }),
   "account.changePassword": (c) => c.account.changePassword({ currentPassword: "x", newPassword: "long enough password" }),
   "account.notificationPrefs": (c) => c.account.notificationPrefs(),
   "account.updateNotificationPrefs": (c) => c.account.updateNotificationPrefs({ signalEmails: false, digestEmails: false, productEmails: false }),
+  "account.revokeUnsubscribeLinks": (c) => c.account.revokeUnsubscribeLinks(),
   "auth.completeOnboarding": (c) => c.auth.completeOnboarding({ role: "subscriber", acceptDisclaimer: true, acceptTerms: true }),
   "auth.resendVerification": (c) => c.auth.resendVerification({}),
   "subscriptions.mine": (c) => c.subscriptions.mine(),

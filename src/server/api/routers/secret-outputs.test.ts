@@ -21,6 +21,7 @@ import { seal, sealFor } from "@/server/crypto/secret-box";
 import { newId } from "@/lib/ids";
 import { publishSignal } from "@/server/services/signals";
 import * as usersService from "@/server/services/users";
+import { unsubscribeToken } from "@/server/services/email/unsubscribe-link";
 import { TRPCError } from "@trpc/server";
 
 const t = useTestDatabase();
@@ -159,6 +160,8 @@ type W = Awaited<ReturnType<typeof world>>;
 const QUERIES: Record<string, (c: Caller, w: W) => Promise<unknown>> = {
   "account.me": (c) => c.account.me(),
   "account.notificationPrefs": (c) => c.account.notificationPrefs(),
+  // The unsubscribe page as the holder of the subscriber's link (an email's List-Unsubscribe link).
+  "unsubscribe.view": (c, w) => c.unsubscribe.view({ token: unsubscribeToken({ userId: w.subscriber.id }, "all", 0) }),
   "onboarding.checklist": (c) => c.onboarding.checklist(),
   "apiKeys.list": (c) => c.apiKeys.list(),
   "providers.list": (c) => c.providers.list({ page: 1, pageSize: 50 }),

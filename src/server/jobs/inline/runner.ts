@@ -120,6 +120,11 @@ type Interrupt =
 const HELD_BACK_RECHECK_MS = 250;
 /** Runs dispatched here that `waitForInlineRuns` waits for; beyond this many, the oldest are forgotten. */
 const MAX_TRACKED = 10_000;
+/**
+ * A run asleep for longer than this is not work in flight: `idle()` (waitForInlineRuns) does not wait for it. An
+ * onboarding sequence sleeps for days after every sign-up; waiting for it would hang every caller of `idle()`.
+ */
+const DORMANT_AFTER_MS = 60_000;
 
 /**
  * A promise that does its work only once someone awaits it: `sendEvent`'s `completion` is rarely awaited outside
@@ -188,6 +193,9 @@ export class InlineRunner {
   /** Runs dispatched by this process and not yet seen to end (`idle()` waits for them). */
   private readonly tracked = new Set<string>();
   private readonly active = new Map<string, Active>();
+  /** Runs of ours asleep beyond DORMANT_AFTER_MS; `dormantChanged` tells `idle()` that one more went to sleep. */
+  private readonly dormant = new Set<string>();
+  private dormantChanged = new Deferred<void>();
   private timer: NodeJS.Timeout | null = null;
   private timerAt = Infinity;
   private heartbeat: NodeJS.Timeout | null = null;
@@ -348,6 +356,7 @@ export class InlineRunner {
     const waiter = this.waiters.get(runId);
     this.runOptions.delete(runId);
     this.tracked.delete(runId);
+    this.dormant.delete(runId);
     if (!waiter) return;
     this.waiters.delete(runId);
     const attempts = (outcome?.attempt ?? 0) + 1;
@@ -457,15 +466,20 @@ export class InlineRunner {
 
   /** Runs this runner is executing, waiting for, or dispatched and has not seen end. */
   pending(): number {
-    return new Set([...this.waiters.keys(), ...this.active.keys(), ...this.tracked]).size;
+    return new Set([...this.waiters.keys(), ...this.active.keys(), ...this.tracked].filter((id) => !this.dormant.has(id))).size;
   }
 
   /** Resolves once nothing this runner dispatched, waits for or executes is left, including work started meanwhile. */
   async idle(): Promise<void> {
     while (this.pending() > 0) {
-      const waiting = [...this.tracked].map((id) => this.await(id));
+      const waiting = [...this.tracked].filter((id) => !this.dormant.has(id)).map((id) => this.await(id));
       if (waiting.length > 0) this.wake();
-      await Promise.allSettled([...waiting, ...[...this.waiters.values()].map((w) => w.promise), ...[...this.active.values()].map((a) => a.done)]);
+      const waiters = [...this.waiters].filter(([id]) => !this.dormant.has(id)).map(([, w]) => w.promise);
+      // A run going to sleep for long ends the wait for it: look again at what is left.
+      await Promise.race([
+        Promise.allSettled([...waiting, ...waiters, ...[...this.active.values()].map((a) => a.done)]),
+        this.dormantChanged.promise,
+      ]);
     }
   }
 
@@ -529,6 +543,7 @@ export class InlineRunner {
   private execute(handle: DatabaseHandle, run: ClaimedRun): void {
     const job = this.jobs.get(run.jobId);
     if (!job) return; // claimRuns only claims known jobs
+    this.dormant.delete(run.id);
     const interrupt = new Deferred<Interrupt>();
     const entry: Active = { run, job, interrupt, done: Promise.resolve() };
     entry.done = this.attempt(handle, entry)
@@ -633,7 +648,16 @@ export class InlineRunner {
     this.active.delete(run.id);
     if (end.status === "completed") this.settle(run.id, { id: run.id, jobId: run.jobId, status: "completed", attempt: run.attempt, output: end.output, lastError: null });
     else if (end.status === "failed") this.settle(run.id, { id: run.id, jobId: run.jobId, status: "failed", attempt: run.attempt, output: null, lastError: end.error });
-    else if (end.status === "retrying" || end.status === "sleeping") this.schedule(end.wakeAt.getTime() - run.clockOffsetMs - Date.now());
+    else if (end.status === "retrying" || end.status === "sleeping") {
+      const inMs = end.wakeAt.getTime() - run.clockOffsetMs - Date.now();
+      if (end.status === "sleeping" && inMs > DORMANT_AFTER_MS) {
+        this.dormant.add(run.id);
+        const changed = this.dormantChanged;
+        this.dormantChanged = new Deferred<void>();
+        changed.resolve();
+      }
+      this.schedule(inMs);
+    }
   }
 
   /** Step tools' hooks into the runner. */

@@ -19,6 +19,8 @@ import { recordAudit } from "@/server/services/audit";
 import type { ActingContext, ServiceContext } from "@/server/services/context";
 import { queueEmail } from "@/server/services/email/outbox";
 import { createProviderProfile } from "@/server/services/providers";
+import { pathForRole, queueWelcome, startOnboarding } from "@/server/services/onboarding";
+import { sendEvent } from "@/server/jobs/events";
 import { emailSchema, signUpSchema, type SignUpInput } from "@/lib/validation/auth";
 import { fieldErrorsFromZod } from "@/lib/validation/field-errors";
 import { dummyPasswordHash, hashPassword, verifyPassword } from "./passwords";
@@ -46,9 +48,14 @@ async function issueToken(tx: Executor, userId: string, kind: "verify_email" | "
   return token;
 }
 
+async function verifyLink(tx: Executor, ctx: ServiceContext, userId: string) {
+  const token = await issueToken(tx, userId, "verify_email", VERIFY_TTL_MS);
+  return `${ctx.baseUrl}/verify?token=${encodeURIComponent(token)}`;
+}
+
+/** The verification email on its own: a new link asked for later (the welcome email carried the first). */
 async function sendVerification(tx: Executor, ctx: ServiceContext, user: { id: string; email: string; name: string | null }) {
-  const token = await issueToken(tx, user.id, "verify_email", VERIFY_TTL_MS);
-  const url = `${ctx.baseUrl}/verify?token=${encodeURIComponent(token)}`;
+  const url = await verifyLink(tx, ctx, user.id);
   await queueEmail(tx, {
     to: user.email,
     userId: user.id,
@@ -66,8 +73,9 @@ export async function signUp(ctx: ServiceContext, raw: SignUpInput): Promise<Pub
   const input = parsed.data;
   const passwordHash = await hashPassword(input.password);
   const now = ctx.now;
+  let created: PublicUser;
   try {
-    return await db.transaction(async (tx) => {
+    created = await db.transaction(async (tx) => {
       const [user] = await tx
         .insert(users)
         .values({
@@ -90,19 +98,37 @@ export async function signUp(ctx: ServiceContext, raw: SignUpInput): Promise<Pub
         data: { role: input.role, disclaimerAcceptedAt: now.toISOString(), termsAcceptedAt: now.toISOString() },
         ip: ctx.ip,
       });
-      await sendVerification(tx, ctx, user);
+      // The welcome email (day 0 of the onboarding sequence) carries the verification link in place of a separate
+      // verification email; the sequence's own day-0 step then finds it queued (same dedupe key) and adds nothing.
+      await startOnboarding(tx, user.id, pathForRole(input.role), now);
+      await queueWelcome(tx, { user, baseUrl: ctx.baseUrl, verifyUrl: await verifyLink(tx, ctx, user.id), now });
       return { id: user.id, email: user.email, name: user.name, role: user.role };
     });
   } catch (err) {
     if (isUniqueViolation(err, "users_email_idx")) throw new ValidationError(EMAIL_TAKEN, { email: [EMAIL_TAKEN] });
     throw err;
   }
+  await startSequence(ctx, created.id, pathForRole(created.role));
+  return created;
+}
+
+/**
+ * Starts the onboarding email sequence, after the commit that created the onboarding row (a job must not wake before
+ * the row it reads exists). The event id makes a repeat start nothing; a failure to send is logged, not the
+ * sign-up's: the account exists and its welcome email is queued.
+ */
+async function startSequence(ctx: ServiceContext, userId: string, path: "trader" | "provider") {
+  try {
+    await sendEvent("user/signed-up", { userId, path }, { id: `user/signed-up:${userId}` });
+  } catch (err) {
+    ctx.log.error({ err, userId }, "could not start the onboarding sequence");
+  }
 }
 
 /** For OAuth users: choose a role and accept the disclaimer and terms once. */
 export async function completeOnboarding(ctx: ActingContext, input: { role: "subscriber" | "provider" }): Promise<void> {
   const userId = ctx.actor.id;
-  await db.transaction(async (tx) => {
+  const role = await db.transaction(async (tx) => {
     const user = await tx.query.users.findFirst({ where: eq(users.id, userId) });
     if (!user) throw new NotFoundError("Account not found");
     if (user.disclaimerAcceptedAt) throw new ConflictError("You have already completed onboarding");
@@ -120,7 +146,12 @@ export async function completeOnboarding(ctx: ActingContext, input: { role: "sub
       data: { role, disclaimerAcceptedAt: now.toISOString(), termsAcceptedAt: now.toISOString() },
       ip: ctx.ip,
     });
+    // An OAuth sign-up: the sequence's day-0 step queues the welcome (its address came confirmed or is confirmed
+    // from the dashboard: no verification link in it).
+    await startOnboarding(tx, userId, pathForRole(role), now);
+    return role;
   });
+  await startSequence(ctx, userId, pathForRole(role));
 }
 
 /**

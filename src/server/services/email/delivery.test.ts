@@ -84,19 +84,19 @@ describe("delivering outbox emails through a real sender", () => {
     const [queued] = await t.db.select().from(emailOutbox).where(eq(emailOutbox.userId, u.id));
 
     await expect(deliverEmail(queued!.id)).rejects.toThrow(/provider unavailable/);
-    const failed = await outboxRow("verify_email");
+    const failed = await outboxRow("onboarding_welcome");
     expect(failed).toMatchObject({ status: "failed", sentAt: null });
     expect(failed.oneTimeLinksEnc).toBe(queued!.oneTimeLinksEnc);
 
     await expect(deliverEmail(queued!.id)).resolves.toBe("sent");
     expect(sent).toHaveLength(1);
     await verifyEmail(tokensIn(sent[0]!.text, "/verify")[0]!);
-    expect((await outboxRow("verify_email")).oneTimeLinksEnc).toBeNull();
+    expect((await outboxRow("onboarding_welcome")).oneTimeLinksEnc).toBeNull();
   });
 
   it("an email without one-time links is shown as written, in either mode", async () => {
     const admin = await adminCaller();
-    const id = (await t.db.select().from(emailOutbox).where(eq(emailOutbox.kind, "verify_email")))[0]!.id;
+    const id = (await t.db.select().from(emailOutbox).where(eq(emailOutbox.kind, "onboarding_welcome")))[0]!.id;
     await t.db.update(emailOutbox).set({ kind: "notice", oneTimeLinksEnc: null, text: "Plain notice", html: "<p>Plain notice</p>" }).where(eq(emailOutbox.id, id));
     expect(await admin.admin.email({ id })).toMatchObject({ oneTimeLinks: "none", text: "Plain notice", html: "<p>Plain notice</p>" });
     setEmailSender(fakeSender().sender);
