@@ -5,5 +5,4 @@ import { nameSchema } from "./auth";
 /** The account's own name. */
 export const profileSchema = z.object({ name: nameSchema });
 
-/** Which optional emails the account gets (security and billing emails are always sent). */
-export const notificationPrefsSchema = z.object({ signalEmails: z.boolean(), digestEmails: z.boolean(), productEmails: z.boolean() });
+// Email notification choices: ./email-preferences.ts (shared with the unsubscribe page).

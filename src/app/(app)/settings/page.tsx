@@ -26,7 +26,7 @@ export default async function SettingsPage() {
         {isProvider ? <ApiKeysSection initialKeys={keys} /> : null}
         {isProvider && webhook ? <TradingViewSection initial={webhook} /> : null}
         {me.hasPassword ? <PasswordSection /> : null}
-        <NotificationsSection prefs={{ signalEmails: prefs.signalEmails, digestEmails: prefs.digestEmails, productEmails: prefs.productEmails }} />
+        <NotificationsSection prefs={prefs} />
       </div>
     </>
   );

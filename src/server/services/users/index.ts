@@ -6,7 +6,7 @@ import "server-only";
 import { containsPattern } from "@/server/db/like";
 import { and, count, desc, eq, gte, ilike, lt, or, type SQL } from "drizzle-orm";
 import { db } from "@/server/db";
-import { auditLog, emailOutbox, notificationPrefs, providers, users, type UserRole } from "@/server/db/schema";
+import { auditLog, emailOutbox, providers, users, type UserRole } from "@/server/db/schema";
 import { ConflictError, NotFoundError, ValidationError } from "@/server/errors";
 import { recordAudit } from "@/server/services/audit";
 import type { ActingContext } from "@/server/services/context";
@@ -36,18 +36,7 @@ export async function updateName(ctx: ActingContext, name: string) {
   });
 }
 
-export async function getNotificationPrefs(ctx: ActingContext) {
-  const userId = ctx.actor.id;
-  const row = await db.query.notificationPrefs.findFirst({ where: eq(notificationPrefs.userId, userId) });
-  return row ?? { userId, signalEmails: true, digestEmails: true, productEmails: true, updatedAt: ctx.now };
-}
-
-export async function updateNotificationPrefs(ctx: ActingContext, prefs: { signalEmails: boolean; digestEmails: boolean; productEmails: boolean }) {
-  await db
-    .insert(notificationPrefs)
-    .values({ userId: ctx.actor.id, ...prefs })
-    .onConflictDoUpdate({ target: notificationPrefs.userId, set: prefs });
-}
+// Email notification choices: services/email/preferences.ts.
 
 // ---- admin ----
 

@@ -1,32 +1,50 @@
 "use client";
 
 import { useMutation } from "@tanstack/react-query";
-import { useForm } from "react-hook-form";
-import { zodResolver } from "@hookform/resolvers/zod";
-import type { z } from "zod";
 import { useTRPC } from "@/trpc/react";
-import { Card, CardBody, CardHeader } from "@/components/ui/card";
-import { Checkbox } from "@/components/ui/field";
-import { notificationPrefsSchema } from "@/lib/validation/account";
+import { Alert, Card, CardBody, CardHeader } from "@/components/ui/card";
+import { Button } from "@/components/ui/button";
+import { ConfirmDialog } from "@/components/ui/alert-dialog";
+import { EmailPreferencesForm, type EmailPreferencesValue } from "@/components/email/preferences-form";
 
-type Prefs = z.input<typeof notificationPrefsSchema>;
-
-/** Each box saves as it is ticked: there is no submit button. (defaultChecked is for the server render, before hydration.) */
-export function NotificationsSection({ prefs }: { prefs: Prefs }) {
+/** Settings → Email notifications: every optional email choice, and revoking the unsubscribe links already sent. */
+export function NotificationsSection({ prefs }: { prefs: EmailPreferencesValue }) {
   const trpc = useTRPC();
-  const form = useForm<Prefs>({ defaultValues: prefs, resolver: zodResolver(notificationPrefsSchema, undefined, { raw: true }) });
   const save = useMutation(trpc.account.updateNotificationPrefs.mutationOptions());
-  const saveOnChange = { onChange: () => void form.handleSubmit((values) => save.mutate(values))() };
+  const revoke = useMutation(trpc.account.revokeUnsubscribeLinks.mutationOptions());
   return (
     <Card>
       <CardHeader title="Email notifications" description="Security and billing emails are always sent." />
-      <CardBody className="space-y-3">
-        <Checkbox label="Signal alerts from providers I follow" defaultChecked={prefs.signalEmails} {...form.register("signalEmails", saveOnChange)} />
-        <Checkbox label="Daily digest and monthly report" defaultChecked={prefs.digestEmails} {...form.register("digestEmails", saveOnChange)} />
-        <Checkbox label="Product news and tips" defaultChecked={prefs.productEmails} {...form.register("productEmails", saveOnChange)} />
-        <p className="text-sm text-slate-500" role="status" aria-live="polite">
-          {save.isPending ? "Saving…" : save.isError ? save.error.message : save.isSuccess ? "Saved." : ""}
-        </p>
+      <CardBody className="space-y-6">
+        <EmailPreferencesForm
+          idPrefix="settings"
+          initial={prefs}
+          onSave={(patch) => save.mutate(patch)}
+          state={{ pending: save.isPending, error: save.isError ? save.error.message : null, saved: save.isSuccess }}
+        />
+        <section aria-labelledby="revoke-links-title" className="space-y-2 border-t border-slate-100 pt-4">
+          <h3 id="revoke-links-title" className="text-sm font-semibold text-slate-900">
+            Unsubscribe links in emails already sent
+          </h3>
+          <p className="text-sm text-slate-600">
+            Anyone holding one of your emails can open its unsubscribe link and change these choices without signing in. If you forwarded an email or
+            think someone else has one, revoke the links: older emails then stop working, and new emails carry new links.
+          </p>
+          {revoke.isSuccess ? <Alert tone="success">Links in emails already sent no longer work.</Alert> : null}
+          {revoke.isError ? <Alert tone="error">{revoke.error.message}</Alert> : null}
+          <ConfirmDialog
+            title="Revoke the unsubscribe links in emails already sent?"
+            description="Their links will say they were revoked. Emails sent from now on carry working links."
+            confirmLabel="Revoke links"
+            destructive
+            onConfirm={() => revoke.mutate()}
+            trigger={
+              <Button type="button" variant="secondary" size="sm" loading={revoke.isPending}>
+                Revoke links in emails already sent
+              </Button>
+            }
+          />
+        </section>
       </CardBody>
     </Card>
   );

@@ -3,7 +3,10 @@ import { z } from "zod";
 import { createTRPCRouter, protectedProcedure } from "@/server/api/trpc";
 import * as users from "@/server/services/users";
 import { changePassword } from "@/server/services/auth";
-import { notificationPrefsSchema, profileSchema } from "@/lib/validation/account";
+import { profileSchema } from "@/lib/validation/account";
+import { notificationPrefsSchema } from "@/lib/validation/email-preferences";
+import * as preferences from "@/server/services/email/preferences";
+import { preferencesOutput } from "./preferences-output";
 import { changePasswordSchema } from "@/lib/validation/auth";
 import { ownProviderOutput } from "../providers/outputs";
 
@@ -41,10 +44,24 @@ export const accountRouter = createTRPCRouter({
     return { ok: true as const, sessionRenewal };
   }),
 
-  notificationPrefs: protectedProcedure.input(z.void()).query(({ ctx }) => users.getNotificationPrefs(ctx.service)),
+  /** The caller's email choices, with per-provider alerts for the providers they follow. */
+  notificationPrefs: protectedProcedure
+    .input(z.void())
+    .output(preferencesOutput)
+    .query(({ ctx }) => preferences.getMyPreferences(ctx.service)),
 
-  updateNotificationPrefs: protectedProcedure.input(notificationPrefsSchema).mutation(async ({ ctx, input }) => {
-    await users.updateNotificationPrefs(ctx.service, input);
-    return { ok: true as const };
-  }),
+  /** A patch: only the fields sent change. Answers the preferences as saved. */
+  updateNotificationPrefs: protectedProcedure
+    .input(notificationPrefsSchema)
+    .output(preferencesOutput)
+    .mutation(({ ctx, input }) => preferences.updateMyPreferences(ctx.service, input)),
+
+  /** Every unsubscribe link in email already sent stops working (for a forwarded or leaked email). */
+  revokeUnsubscribeLinks: protectedProcedure
+    .input(z.void())
+    .output(z.object({ ok: z.literal(true) }))
+    .mutation(async ({ ctx }) => {
+      await preferences.revokeMyUnsubscribeLinks(ctx.service);
+      return { ok: true as const };
+    }),
 });
