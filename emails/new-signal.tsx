@@ -18,7 +18,7 @@ export interface NewSignalLevels {
 
 export interface NewSignalItem {
   number: number;
-  /** "Dec 6, 2026, 4:40 PM UTC" */
+  /** "Dec 6, 2026, 16:40 UTC" */
   publishedAt: string;
   /** Given only when the reader is entitled; never shown otherwise (`entitled` decides). */
   levels?: NewSignalLevels;
@@ -108,12 +108,12 @@ NewSignal.PreviewProps = {
   signals: [
     {
       number: 42,
-      publishedAt: "Dec 6, 2026, 4:40 PM UTC",
+      publishedAt: "Dec 6, 2026, 16:40 UTC",
       levels: { market: "BTC/USDT", side: "Long", entry: "Market 64,210.50", stop: "62,900.00", targets: "66,000.00 (50%), 68,500.00 (50%)" },
     },
     {
       number: 43,
-      publishedAt: "Dec 6, 2026, 4:40 PM UTC",
+      publishedAt: "Dec 6, 2026, 16:40 UTC",
       levels: { market: "ETH/USDT", side: "Short", entry: "Limit 3,420.00", stop: "3,510.00", targets: "3,250.00 (100%)" },
     },
   ],

@@ -10,7 +10,7 @@ export type SecurityAlertReason = "password_changed" | "password_reset" | "email
 export interface SecurityAlertProps {
   name: string;
   reason: SecurityAlertReason;
-  /** "Dec 6, 2026, 4:40:12 PM UTC" */
+  /** "Dec 6, 2026, 16:40 UTC" */
   when: string;
   /** The client address the change came from, when known. */
   ip?: string;
@@ -89,7 +89,7 @@ export default function SecurityAlert({ name, reason, when, ip, detail, actionUr
 SecurityAlert.PreviewProps = {
   name: "Ada",
   reason: "api_key_created",
-  when: "Dec 6, 2026, 4:40:12 PM UTC",
+  when: "Dec 6, 2026, 16:40 UTC",
   ip: "203.0.113.24",
   detail: "TradingView bridge (tsk_7hq2m4xk)",
   actionUrl: "https://tradsy.example/settings",

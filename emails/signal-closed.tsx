@@ -14,7 +14,7 @@ export interface ClosedSignalItem {
   result: string;
   /** The R multiple ("+1.25R"), when the signal had a stop; else absent. */
   r?: string;
-  /** "Dec 6, 2026, 4:40 PM UTC" */
+  /** "Dec 6, 2026, 16:40 UTC" */
   closedAt: string;
   /** Entry and exit prices, given only when the reader is entitled (`entitled` decides). */
   levels?: { entry: string; exit: string };
@@ -92,7 +92,7 @@ SignalClosed.PreviewProps = {
       outcome: "Target hit",
       result: "+2.41%",
       r: "+1.80R",
-      closedAt: "Dec 6, 2026, 4:38 PM UTC",
+      closedAt: "Dec 6, 2026, 16:38 UTC",
       levels: { entry: "3,512.40", exit: "3,427.75" },
     },
   ],
