@@ -62,7 +62,7 @@ const SUPPRESSING: Partial<Record<DeliveryEvent, "bounced" | "complained" | "sup
  * that setup), 400 for a missing or bad signature or an unreadable verified body (nothing written), 200 otherwise
  * (processed, duplicate, or ignored), 500 when the database failed (Resend retries).
  */
-export async function answerResendWebhook(rawBody: string, headers: Headers, log: Logger = logger, secret: string | undefined = env.RESEND_WEBHOOK_SECRET, now: Date = new Date()): Promise<ResendWebhookAnswer> {
+export async function answerResendWebhook(rawBody: string, headers: Headers, log: Logger = logger, secret: string | null = env.RESEND_WEBHOOK_SECRET ?? null, now: Date = new Date()): Promise<ResendWebhookAnswer> {
   if (!secret) return { status: 404, body: { error: "Resend webhooks are not configured on this server (RESEND_WEBHOOK_SECRET is unset)" } };
   const svix = svixHeaders(headers);
   if (!svix) return { status: 400, body: { error: "Missing svix-id, svix-timestamp or svix-signature header" } };
