@@ -1,0 +1,57 @@
+/**
+ * The "Get the weekly digest" form's server action: bad input is refused with words for people and writes nothing; a
+ * good request answers the same whatever the address's state and queues only the confirmation email.
+ */
+import { count, eq } from "drizzle-orm";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { db } from "@/server/db";
+import { digestSubscribers, emailOutbox } from "@/server/db/schema";
+import { resetRateLimits } from "@/server/rate-limit";
+import { useTestDatabase } from "@/test/db";
+import { newProvider } from "@/test/signals";
+
+const request = vi.hoisted(() => ({ headers: new Headers() }));
+vi.mock("next/headers", () => ({ headers: async () => request.headers, cookies: async () => ({ get: () => undefined, getAll: () => [] }) }));
+
+const { weeklyDigestAction } = await import("./weekly-digest-action");
+
+useTestDatabase();
+beforeEach(async () => {
+  await resetRateLimits();
+  request.headers = new Headers({ host: "localhost:3000", "x-forwarded-proto": "http", "x-forwarded-for": "203.0.113.50" });
+});
+
+const form = (fields: Record<string, string>) => {
+  const f = new FormData();
+  for (const [k, v] of Object.entries(fields)) f.set(k, v);
+  return f;
+};
+const counts = async () => ({
+  subscribers: (await db.select({ n: count() }).from(digestSubscribers))[0]!.n,
+  confirmations: (await db.select({ n: count() }).from(emailOutbox).where(eq(emailOutbox.kind, "digest_confirm")))[0]!.n,
+});
+
+describe("weeklyDigestAction", () => {
+  it("refuses bad input with a clear message and writes nothing", async () => {
+    const { provider } = await newProvider();
+    expect(await weeklyDigestAction({}, form({ email: "nope", providerSlug: provider.slug }))).toMatchObject({
+      fieldErrors: { email: [expect.stringContaining("Enter a valid email address")] },
+    });
+    expect(await weeklyDigestAction({}, form({ email: "" }))).toMatchObject({ fieldErrors: { email: ["Enter your email address"] } });
+    expect(await weeklyDigestAction({}, form({ email: "a@example.com", providerSlug: "nobody-here" }))).toMatchObject({ message: "No provider with that name" });
+    expect(await weeklyDigestAction({}, "not a form" as unknown as FormData)).toMatchObject({ message: expect.stringContaining("could not be read") });
+    expect(await counts()).toEqual({ subscribers: 0, confirmations: 0 });
+  });
+
+  it("asks for confirmation and answers the same for an address already asked", async () => {
+    const { provider } = await newProvider();
+    const first = await weeklyDigestAction({}, form({ email: "Reader@Example.com", providerSlug: provider.slug }));
+    const again = await weeklyDigestAction({}, form({ email: "reader@example.com", providerSlug: provider.slug }));
+    expect(first).toEqual({ ok: true, email: "reader@example.com" });
+    expect(again).toEqual(first);
+    expect(await counts()).toEqual({ subscribers: 1, confirmations: 2 });
+    expect((await db.select().from(digestSubscribers))[0]).toMatchObject({ status: "pending", providerId: provider.id });
+    expect(await weeklyDigestAction({}, form({ email: "market@example.com" }))).toEqual({ ok: true, email: "market@example.com" });
+    expect((await db.select().from(digestSubscribers).where(eq(digestSubscribers.email, "market@example.com")))[0]!.providerId).toBeNull();
+  });
+});
