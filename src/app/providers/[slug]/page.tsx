@@ -31,7 +31,6 @@ import { profileHref, profileTab, ProfileTabs } from "./sections";
 import { SubscribePanel } from "./subscribe-panel";
 import { CopyPanel } from "./copy-panel";
 import { WeeklyDigestForm } from "../weekly-digest-form";
-import { WeeklyDigestForm } from "../weekly-digest-form";
 import { ExecutionQuality } from "@/components/copy/execution-quality";
 
 export const dynamic = "force-dynamic";
@@ -361,7 +360,6 @@ export default async function ProviderProfilePage({ params, searchParams }: { pa
     <aside aria-label="Subscription, open signals and verification" className="space-y-6 lg:col-start-2 lg:row-span-full">
       <SubscribePanel provider={provider} state={subscribe} viewer={session ? { role: session.user.role } : null} />
       {following ? <CopyPanel provider={provider} initial={following} /> : null}
-      {subscribe.own ? null : <WeeklyDigestForm providerSlug={provider.slug} providerName={provider.displayName} />}
       {subscribe.own ? null : <WeeklyDigestForm providerSlug={provider.slug} providerName={provider.displayName} />}
 
       <Card>
