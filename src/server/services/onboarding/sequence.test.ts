@@ -7,7 +7,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { and, eq, sql } from "drizzle-orm";
 import { executeRows } from "@/server/db/raw";
-import { emailOutbox, onboarding, providerStats, users } from "@/server/db/schema";
+import { emailOutbox, notificationPrefs, onboarding, providerStats, users } from "@/server/db/schema";
 import { InlineRunner, inlineRunner, waitForInlineRuns } from "@/server/jobs/inline/runner";
 import { jobs } from "@/server/jobs";
 import { serviceContext } from "@/server/services/context";
@@ -192,6 +192,16 @@ describe("onboarding sequence: advice and stopping", () => {
     await advanceTo(runId, user.id, 3);
     await advanceTo(runId, user.id, 7);
     expect(await kinds(user.id)).toEqual(["onboarding_welcome", "onboarding_getting_started"]);
+  }, 60_000);
+
+  it("stops, and marks the sequence stopped, when product emails were turned off by any other way", async () => {
+    const { user, runId } = await signUpAs("subscriber");
+    await advanceTo(runId, user.id, 1);
+    await t.db.update(notificationPrefs).set({ productEmails: false }).where(eq(notificationPrefs.userId, user.id));
+    await advanceTo(runId, user.id, 3);
+    expect(await kinds(user.id)).toEqual(["onboarding_welcome", "onboarding_getting_started"]);
+    const [o] = await t.db.select().from(onboarding).where(eq(onboarding.userId, user.id));
+    expect(o!.sequenceStoppedAt).not.toBeNull();
   }, 60_000);
 
   it("stops when the account is deleted during a sleep", async () => {
