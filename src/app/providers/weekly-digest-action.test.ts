@@ -9,11 +9,17 @@ import { digestSubscribers, emailOutbox } from "@/server/db/schema";
 import { resetRateLimits } from "@/server/rate-limit";
 import { useTestDatabase } from "@/test/db";
 import { newProvider } from "@/test/signals";
+import { callerFor } from "@/test/factories";
+import { signals } from "@/server/db/schema";
+import { systemContext } from "@/server/services/context";
+import { sendWeeklyDigests } from "@/server/services/digests";
+import { renderForDelivery } from "@/server/services/email/outbox";
 
 const request = vi.hoisted(() => ({ headers: new Headers() }));
 vi.mock("next/headers", () => ({ headers: async () => request.headers, cookies: async () => ({ get: () => undefined, getAll: () => [] }) }));
 
 const { weeklyDigestAction } = await import("./weekly-digest-action");
+const { POST: oneClickUnsubscribe } = await import("@/app/api/unsubscribe/[token]/route");
 
 useTestDatabase();
 beforeEach(async () => {
@@ -53,5 +59,44 @@ describe("weeklyDigestAction", () => {
     expect((await db.select().from(digestSubscribers))[0]).toMatchObject({ status: "pending", providerId: provider.id });
     expect(await weeklyDigestAction({}, form({ email: "market@example.com" }))).toEqual({ ok: true, email: "market@example.com" });
     expect((await db.select().from(digestSubscribers).where(eq(digestSubscribers.email, "market@example.com")))[0]!.providerId).toBeNull();
+  });
+});
+
+describe("the weekly digest, end to end", () => {
+  it("form, confirmation, one digest, the email's one-click unsubscribe, and nothing after", async () => {
+    const { provider } = await newProvider();
+    const closedSignal = (n: number, closedAt: Date) => ({
+      providerId: provider.id,
+      number: n,
+      symbol: "BTC/USDT",
+      side: "long" as const,
+      entryType: "market" as const,
+      entryPrice: "100",
+      source: "ui" as const,
+      status: "closed" as const,
+      publishedAt: new Date(closedAt.getTime() - 86_400_000),
+      closedAt,
+      resultPct: "0.05",
+      exitReason: "target",
+      remaining: "0",
+      prevHash: "0".repeat(64),
+      hash: String(n).repeat(64).slice(0, 64),
+    });
+    await db.insert(signals).values([closedSignal(1, new Date("2026-12-03T10:00:00Z")), closedSignal(2, new Date("2026-12-10T10:00:00Z"))]);
+    expect(await weeklyDigestAction({}, form({ email: "follower@example.com", providerSlug: provider.slug }))).toMatchObject({ ok: true });
+    const [confirmation] = await db.select().from(emailOutbox).where(eq(emailOutbox.kind, "digest_confirm"));
+    const token = decodeURIComponent(/token=([A-Za-z0-9_%-]+)/.exec(renderForDelivery(confirmation!).text)![1]!);
+    await (await callerFor(null)).digests.confirm({ token });
+
+    expect(await sendWeeklyDigests(systemContext(new Date("2026-12-07T09:00:00Z")))).toEqual({ queued: 1 });
+    const [digest] = await db.select().from(emailOutbox).where(eq(emailOutbox.kind, "weekly_digest"));
+    const link = /^<(.+)>$/.exec(renderForDelivery(digest!).headers["List-Unsubscribe"]!)![1]!;
+    const res = await oneClickUnsubscribe(
+      new Request(link, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "List-Unsubscribe=One-Click" }),
+      { params: Promise.resolve({ token: link.split("/").at(-1)! }) },
+    );
+    expect(res.status).toBe(200);
+    expect((await db.select().from(digestSubscribers))[0]!.status).toBe("unsubscribed");
+    expect(await sendWeeklyDigests(systemContext(new Date("2026-12-14T09:00:00Z")))).toEqual({ queued: 0 });
   });
 });
