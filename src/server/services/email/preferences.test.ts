@@ -118,8 +118,9 @@ describe("the owner in Settings", () => {
     expect(await db.select().from(auditLog).where(eq(auditLog.action, "user.unsubscribe_links_revoked"))).toHaveLength(1);
 
     const before = await tableCounts();
-    for (const call of [anon.unsubscribe.view({ token: old }), anon.unsubscribe.oneClick({ token: old }), anon.unsubscribe.update({ token: old, preferences: { signalEmails: false } })]) {
-      const r = await refusal(call);
+    // Thunks: each call starts only when awaited (an array of started calls would reject unobserved).
+    for (const call of [() => anon.unsubscribe.view({ token: old }), () => anon.unsubscribe.oneClick({ token: old }), () => anon.unsubscribe.update({ token: old, preferences: { signalEmails: false } })]) {
+      const r = await refusal(call());
       expect(r).toMatchObject({ code: "BAD_REQUEST" });
       expect(r.message).toMatch(/revoked/);
     }
@@ -153,8 +154,8 @@ describe("the holder of an unsubscribe link", () => {
     const [, sig] = a.token().split(".");
     const forged = `${Buffer.from(JSON.stringify({ r: "u", id: b.user.id, v: 0, t: "all" })).toString("base64url")}.${sig}`;
     const before = await tableCounts();
-    for (const call of [anon.unsubscribe.update({ token: forged, preferences: { signalEmails: false } }), anon.unsubscribe.oneClick({ token: forged }), anon.unsubscribe.view({ token: forged })]) {
-      const r = await refusal(call);
+    for (const call of [() => anon.unsubscribe.update({ token: forged, preferences: { signalEmails: false } }), () => anon.unsubscribe.oneClick({ token: forged }), () => anon.unsubscribe.view({ token: forged })]) {
+      const r = await refusal(call());
       expect(r.code).toBe("BAD_REQUEST");
       expect(r.message).toMatch(/not valid/);
     }
