@@ -98,6 +98,24 @@ export default async function AdminEmailPage({ params }: { params: Params }) {
         <span key="sent" className="text-slate-500">Not sent yet</span>
       ),
     ],
+    ["Stream", { transactional: "Transactional", notification: "Notification", marketing: "Marketing" }[email.stream]],
+    ["Attempts", String(email.attempts)],
+    ...(email.status === "queued" && email.nextAttemptAt
+      ? ([["Next attempt", <time key="next" dateTime={email.nextAttemptAt.toISOString()}>{formatDateTimeSeconds(email.nextAttemptAt)} UTC</time>]] as [string, ReactNode][])
+      : []),
+    ...(email.lastError ? ([["Last error", <span key="err" className="break-words text-red-700">{email.lastError}</span>]] as [string, ReactNode][]) : []),
+    ["Provider id", email.providerMessageId ? <code key="pid" className="font-mono text-xs break-all">{email.providerMessageId}</code> : <span key="pid" className="text-slate-500">—</span>],
+    [
+      "Delivery",
+      email.deliveryStatus ? (
+        <span key="delivery">
+          {email.deliveryStatus.replace(/_/g, " ")}
+          {email.deliveryUpdatedAt ? <span className="text-slate-500"> · {formatDateTimeSeconds(email.deliveryUpdatedAt)} UTC</span> : null}
+        </span>
+      ) : (
+        <span key="delivery" className="text-slate-500">No event yet</span>
+      ),
+    ],
     ["Id", <code key="id" className="font-mono text-xs break-all">{email.id}</code>],
   ];
 

@@ -2,7 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { adminProcedure, createTRPCRouter } from "@/server/api/trpc";
 import * as users from "@/server/services/users";
-import { adminGetEmail } from "@/server/services/email/admin";
+import { adminEmailSuppressions, adminGetEmail, adminListEmails } from "@/server/services/email/admin";
 import { outboxIsMailbox } from "@/server/services/email/delivery";
 import { setRoleSchema } from "@/lib/validation/admin";
 import { auditFiltersInput } from "@/lib/audit-filters";
@@ -27,7 +27,7 @@ export const adminRouter = createTRPCRouter({
 
   emails: adminProcedure
     .input(z.object(page))
-    .query(async ({ input }) => ({ ...(await users.adminListEmails(input)), developmentMailbox: outboxIsMailbox() })),
+    .query(async ({ input }) => ({ ...(await adminListEmails(input)), developmentMailbox: outboxIsMailbox(), suppressions: await adminEmailSuppressions() })),
 
   email: adminProcedure.input(z.object({ id: z.string().min(1).max(64) })).query(({ input }) => adminGetEmail(input.id)),
 
