@@ -1,5 +1,6 @@
-import { Button, Section, Text } from "@react-email/components";
-import { EmailLayout, buttonStyle } from "./_layout";
+import { Section, Text } from "@react-email/components";
+import { EmailButton, EmailHeading, EmailText, KeyValueTable } from "./_components";
+import { EmailLayout, colors, darkClass } from "./_layout";
 
 export interface DailyDigestSignal {
   providerName: string;
@@ -8,7 +9,7 @@ export interface DailyDigestSignal {
   side: "long" | "short";
   /** Levels ("entry 64,200 · stop 62,900 · targets 66,000"), only when the reader is entitled to this signal; else null. */
   levels: string | null;
-  /** For closed signals: "+2.41% (take profit)". */
+  /** For closed signals: "+2.41% (Target hit)". */
   result: string | null;
 }
 
@@ -17,63 +18,58 @@ export interface DailyDigestProps {
   dateLabel: string;
   opened: DailyDigestSignal[];
   closed: DailyDigestSignal[];
-  /** Copy P&L of the day, formatted ("+$12.40 on 3 closed copies"), or null when no copy closed. */
+  /** Copy P&L of the day, formatted ("+12.40 USDT realised on 1 closed copy"), or null when no copy closed. */
   copyPnl: string | null;
   dashboardUrl: string;
   unsubscribeUrl: string;
 }
 
-function SignalLine({ s }: { s: DailyDigestSignal }) {
-  return (
-    <Text style={{ fontSize: 14, margin: "0 0 6px" }}>
-      {s.providerName} #{s.number} · {s.symbol} {s.side}
-      {s.result ? ` · ${s.result}` : ""}
-      {s.levels ? ` · ${s.levels}` : ""}
-    </Text>
-  );
-}
+export const stream = "notification";
+
+const subheadingStyle = { color: colors.text, fontSize: 16, fontWeight: 700, lineHeight: "22px", margin: "8px 0 8px" } as const;
+
+const label = (s: DailyDigestSignal) => `${s.providerName} #${s.number} ${s.symbol} ${s.side}`;
 
 export default function DailyDigest({ name, dateLabel, opened, closed, copyPnl, dashboardUrl, unsubscribeUrl }: DailyDigestProps) {
   return (
     <EmailLayout preview={`Your Tradsy day, ${dateLabel}: ${opened.length} opened, ${closed.length} closed`} unsubscribeUrl={unsubscribeUrl}>
-      <Text style={{ fontSize: 16 }}>Hi {name}, here is your day on Tradsy ({dateLabel}).</Text>
+      <EmailHeading>Your day on Tradsy, {dateLabel}</EmailHeading>
+      <EmailText>Hi {name}, here is what the providers you follow did in the last 24 hours.</EmailText>
       {opened.length ? (
         <Section>
-          <Text style={{ fontSize: 15, fontWeight: 600 }}>Opened ({opened.length})</Text>
-          {opened.map((s) => (
-            <SignalLine key={`o-${s.providerName}-${s.number}`} s={s} />
-          ))}
+          <Text className={darkClass.text} style={subheadingStyle}>
+            Opened ({opened.length})
+          </Text>
+          <KeyValueTable rows={opened.map((s) => ({ label: label(s), value: s.levels ?? "Levels for subscribers" }))} />
         </Section>
       ) : null}
       {closed.length ? (
         <Section>
-          <Text style={{ fontSize: 15, fontWeight: 600 }}>Closed ({closed.length})</Text>
-          {closed.map((s) => (
-            <SignalLine key={`c-${s.providerName}-${s.number}`} s={s} />
-          ))}
+          <Text className={darkClass.text} style={subheadingStyle}>
+            Closed ({closed.length})
+          </Text>
+          <KeyValueTable rows={closed.map((s) => ({ label: label(s), value: s.result ?? "" }))} />
         </Section>
       ) : null}
       {copyPnl ? (
         <Section>
-          <Text style={{ fontSize: 15, fontWeight: 600 }}>Your copies</Text>
-          <Text style={{ fontSize: 14 }}>{copyPnl}</Text>
+          <Text className={darkClass.text} style={subheadingStyle}>
+            Your copies
+          </Text>
+          <EmailText>{copyPnl}</EmailText>
         </Section>
       ) : null}
-      <Button href={dashboardUrl} style={buttonStyle}>
-        Open your dashboard
-      </Button>
+      <EmailButton href={dashboardUrl}>Open your dashboard</EmailButton>
     </EmailLayout>
   );
 }
 
 DailyDigest.PreviewProps = {
   name: "Ada",
-  dateLabel: "Dec 7, 2026",
-  opened: [{ providerName: "Northwind Trading", number: 43, symbol: "BTC/USDT", side: "long", levels: "entry 64,200 · stop 62,900 · targets 66,000", result: null }],
-  closed: [{ providerName: "Northwind Trading", number: 41, symbol: "ETH/USDT", side: "short", levels: null, result: "+2.41% (take profit)" }],
-  copyPnl: "+$12.40 realised on 1 closed copy",
+  dateLabel: "2026-12-07",
+  opened: [{ providerName: "Northwind Trading", number: 43, symbol: "BTC/USDT", side: "long", levels: "entry 64200 · stop 62900 · targets 66000", result: null }],
+  closed: [{ providerName: "Northwind Trading", number: 41, symbol: "ETH/USDT", side: "short", levels: null, result: "+2.41% (Target hit)" }],
+  copyPnl: "+12.40 USDT realised on 1 closed copy",
   dashboardUrl: "https://tradsy.example/dashboard",
   unsubscribeUrl: "https://tradsy.example/api/unsubscribe/example-token",
 } satisfies DailyDigestProps;
-
-export const stream = "notification";

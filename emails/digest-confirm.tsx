@@ -1,5 +1,5 @@
-import { Button, Text } from "@react-email/components";
-import { EmailLayout, buttonStyle } from "./_layout";
+import { EmailButton, EmailHeading, EmailText, MutedNote } from "./_components";
+import { EmailLayout } from "./_layout";
 
 export interface DigestConfirmProps {
   /** "Northwind Trading" for one provider's digest, null for the marketplace-wide one. */
@@ -8,22 +8,20 @@ export interface DigestConfirmProps {
   confirmUrl: string;
 }
 
+export const stream = "transactional";
+
 /** Double opt-in: the only email a digest subscriber gets until they confirm. */
 export default function DigestConfirm({ providerName, confirmUrl }: DigestConfirmProps) {
   const what = providerName ? `the weekly digest of ${providerName}` : "the weekly Tradsy marketplace digest";
   return (
     <EmailLayout preview={`Confirm your subscription to ${what}`}>
-      <Text style={{ fontSize: 16 }}>Confirm your subscription</Text>
-      <Text style={{ fontSize: 15, lineHeight: "22px" }}>
-        Someone, hopefully you, asked to receive {what} at this address: once a week, the signals that closed and the public
-        track-record figures. Nothing is sent until you confirm.
-      </Text>
-      <Button href={confirmUrl} style={buttonStyle}>
-        Confirm subscription
-      </Button>
-      <Text style={{ color: "#6b7280", fontSize: 13 }}>
-        The link works once. If you did not ask for this, ignore this email and you will hear nothing more from us.
-      </Text>
+      <EmailHeading>Confirm your subscription</EmailHeading>
+      <EmailText>
+        Someone, hopefully you, asked to receive {what} at this address: once a week, the signals that closed and the public track-record
+        figures. Nothing is sent until you confirm.
+      </EmailText>
+      <EmailButton href={confirmUrl}>Confirm subscription</EmailButton>
+      <MutedNote>The link works once. If you did not ask for this, ignore this email and you will hear nothing more from us.</MutedNote>
     </EmailLayout>
   );
 }
@@ -32,5 +30,3 @@ DigestConfirm.PreviewProps = {
   providerName: "Northwind Trading",
   confirmUrl: "https://tradsy.example/digest/confirm?token=example-token",
 } satisfies DigestConfirmProps;
-
-export const stream = "transactional";

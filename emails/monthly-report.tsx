@@ -1,5 +1,5 @@
-import { Button, Section, Text } from "@react-email/components";
-import { EmailLayout, buttonStyle } from "./_layout";
+import { EmailButton, EmailHeading, EmailText, KeyValueTable, MutedNote } from "./_components";
+import { EmailLayout } from "./_layout";
 
 export interface MonthlyReportProps {
   providerName: string;
@@ -16,39 +16,28 @@ export interface MonthlyReportProps {
   unsubscribeUrl: string;
 }
 
-function Row({ label, value }: { label: string; value: string }) {
-  return (
-    <tr>
-      <td style={{ fontSize: 14, padding: "6px 0", color: "#4b5563", borderBottom: "1px solid #e5e7eb" }}>{label}</td>
-      <td style={{ fontSize: 14, padding: "6px 0", textAlign: "right", fontWeight: 600, borderBottom: "1px solid #e5e7eb" }}>{value}</td>
-    </tr>
-  );
-}
+export const stream = "notification";
 
 export default function MonthlyReport(p: MonthlyReportProps) {
   return (
     <EmailLayout preview={`${p.providerName}: your ${p.monthLabel} on Tradsy`} unsubscribeUrl={p.unsubscribeUrl}>
-      <Text style={{ fontSize: 18, fontWeight: 600 }}>
+      <EmailHeading>
         {p.providerName}, your {p.monthLabel}
-      </Text>
-      <Section>
-        <table style={{ borderCollapse: "collapse", width: "100%" }}>
-          <tbody>
-            <Row label="Signals published" value={p.signalsPublished} />
-            <Row label="Signals closed" value={p.signalsClosed} />
-            <Row label="Win rate (closed)" value={p.winRate} />
-            <Row label="Return (compounded, after fees)" value={p.monthReturn} />
-            <Row label="Subscribers gained" value={p.subscribersGained} />
-            <Row label="Subscribers lost" value={p.subscribersLost} />
-            <Row label="Earnings (your share)" value={p.earnings} />
-          </tbody>
-        </table>
-      </Section>
-      <Section style={{ marginTop: 24 }}>
-        <Button href={p.revenueUrl} style={buttonStyle}>
-          See your revenue
-        </Button>
-      </Section>
+      </EmailHeading>
+      <EmailText>Your month on Tradsy, from your signals, subscriptions and payments.</EmailText>
+      <KeyValueTable
+        rows={[
+          { label: "Signals published", value: p.signalsPublished },
+          { label: "Signals closed", value: p.signalsClosed },
+          { label: "Win rate (closed)", value: p.winRate },
+          { label: "Return (compounded, after fees)", value: p.monthReturn },
+          { label: "Subscribers gained", value: p.subscribersGained },
+          { label: "Subscribers lost", value: p.subscribersLost },
+          { label: "Earnings (your share)", value: p.earnings },
+        ]}
+      />
+      <EmailButton href={p.revenueUrl}>See your revenue</EmailButton>
+      <MutedNote>Months are calendar months in UTC. The return compounds each closed signal&apos;s result after fees.</MutedNote>
     </EmailLayout>
   );
 }
@@ -66,5 +55,3 @@ MonthlyReport.PreviewProps = {
   revenueUrl: "https://tradsy.example/revenue",
   unsubscribeUrl: "https://tradsy.example/api/unsubscribe/example-token",
 } satisfies MonthlyReportProps;
-
-export const stream = "notification";

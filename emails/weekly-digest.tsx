@@ -1,5 +1,6 @@
-import { Button, Link, Section, Text } from "@react-email/components";
-import { EmailLayout, buttonStyle } from "./_layout";
+import { Section, Text } from "@react-email/components";
+import { EmailButton, EmailHeading, EmailLink, EmailText, KeyValueTable, MutedNote } from "./_components";
+import { EmailLayout, colors, darkClass } from "./_layout";
 
 /**
  * A closed signal as the public track record shows it. There is deliberately no field for an open signal, nor for
@@ -35,73 +36,53 @@ export interface WeeklyDigestProps {
   unsubscribeUrl: string;
 }
 
-const cell = { fontSize: 14, padding: "6px 8px 6px 0", borderBottom: "1px solid #e5e7eb" } as const;
+export const stream = "marketing";
+
+const subheadingStyle = { color: colors.text, fontSize: 16, fontWeight: 700, lineHeight: "22px", margin: "8px 0 8px" } as const;
 
 export default function WeeklyDigest({ providerName, weekLabel, signals, providers, marketplaceUrl, unsubscribeUrl }: WeeklyDigestProps) {
-  const title = providerName ? `${providerName}: the week ${weekLabel}` : `Tradsy marketplace: the week ${weekLabel}`;
+  const title = providerName ? `${providerName}: the week of ${weekLabel}` : `Tradsy marketplace: the week of ${weekLabel}`;
   return (
-    <EmailLayout preview={`${signals.length} closed signal${signals.length === 1 ? "" : "s"} — ${title}`} unsubscribeUrl={unsubscribeUrl}>
-      <Text style={{ fontSize: 18, fontWeight: 600 }}>{title}</Text>
-      <Text style={{ fontSize: 15, lineHeight: "22px" }}>
-        {signals.length
-          ? "Signals closed this week, with their results after fees. Open signals are for subscribers only and never appear here."
-          : "No signal closed this week. Open signals are for subscribers only and never appear here."}
-      </Text>
-      {signals.length ? (
-        <Section>
-          <table style={{ borderCollapse: "collapse", width: "100%" }}>
-            <thead>
-              <tr>
-                <th style={{ ...cell, textAlign: "left" }}>Signal</th>
-                <th style={{ ...cell, textAlign: "left" }}>Closed</th>
-                <th style={{ ...cell, textAlign: "right" }}>Result</th>
-              </tr>
-            </thead>
-            <tbody>
-              {signals.map((s) => (
-                <tr key={`${s.providerName}-${s.number}`}>
-                  <td style={cell}>
-                    {providerName ? "" : `${s.providerName} `}#{s.number} {s.symbol} {s.side} ({s.exitReason})
-                  </td>
-                  <td style={cell}>{s.closedOn}</td>
-                  <td style={{ ...cell, textAlign: "right" }}>{s.result}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </Section>
-      ) : null}
+    <EmailLayout preview={`${signals.length} closed signal${signals.length === 1 ? "" : "s"}. ${title}`} unsubscribeUrl={unsubscribeUrl}>
+      <EmailHeading>{title}</EmailHeading>
+      <EmailText>Signals closed this week, with their results after fees. Open signals are for subscribers only and never appear here.</EmailText>
+      <KeyValueTable
+        rows={signals.map((s) => ({
+          label: `${providerName ? "" : `${s.providerName} `}#${s.number} ${s.symbol} ${s.side}, ${s.exitReason}, ${s.closedOn}`,
+          value: s.result,
+        }))}
+      />
       {providers.map((p) => (
-        <Section key={p.profileUrl} style={{ marginTop: 16 }}>
-          <Text style={{ fontSize: 15, fontWeight: 600, margin: "0 0 4px" }}>
-            <Link href={p.profileUrl}>{p.name}</Link>, all-time track record
+        <Section key={p.profileUrl}>
+          <Text className={darkClass.text} style={subheadingStyle}>
+            <EmailLink href={p.profileUrl}>{p.name}</EmailLink>, all-time track record
           </Text>
-          <Text style={{ fontSize: 14, margin: 0 }}>
-            {p.closedSignals} closed signals · win rate {p.winRate} · ROI {p.roi} · max drawdown {p.maxDrawdown}
-          </Text>
+          <KeyValueTable
+            rows={[
+              { label: "Closed signals", value: p.closedSignals },
+              { label: "Win rate", value: p.winRate },
+              { label: "ROI", value: p.roi },
+              { label: "Max drawdown", value: p.maxDrawdown },
+            ]}
+          />
         </Section>
       ))}
-      <Section style={{ marginTop: 24 }}>
-        <Button href={providers[0]?.profileUrl ?? marketplaceUrl} style={buttonStyle}>
-          {providerName ? "See the full track record" : "Compare providers"}
-        </Button>
-      </Section>
+      <EmailButton href={providers[0]?.profileUrl ?? marketplaceUrl}>{providerName ? "See the full track record" : "Compare providers"}</EmailButton>
+      <MutedNote>Figures are computed by Tradsy from hash-chained signals on a standard account, never entered by the provider.</MutedNote>
     </EmailLayout>
   );
 }
 
 WeeklyDigest.PreviewProps = {
   providerName: "Northwind Trading",
-  weekLabel: "2026-W49",
+  weekLabel: "Nov 30 – Dec 6, 2026",
   signals: [
-    { providerName: "Northwind Trading", number: 41, symbol: "BTC/USDT", side: "long", closedOn: "Dec 3, 2026", result: "+2.41%", exitReason: "take profit" },
-    { providerName: "Northwind Trading", number: 42, symbol: "ETH/USDT", side: "short", closedOn: "Dec 5, 2026", result: "-1.02%", exitReason: "stop loss" },
+    { providerName: "Northwind Trading", number: 41, symbol: "BTC/USDT", side: "long", closedOn: "Dec 3, 2026", result: "+2.41%", exitReason: "Target hit" },
+    { providerName: "Northwind Trading", number: 42, symbol: "ETH/USDT", side: "short", closedOn: "Dec 5, 2026", result: "-1.02%", exitReason: "Stopped out" },
   ],
   providers: [
-    { name: "Northwind Trading", profileUrl: "https://tradsy.example/providers/northwind", closedSignals: "128", winRate: "58.6%", roi: "+34.12%", maxDrawdown: "12.40%" },
+    { name: "Northwind Trading", profileUrl: "https://tradsy.example/providers/northwind", closedSignals: "128", winRate: "58.60%", roi: "+34.12%", maxDrawdown: "-12.40%" },
   ],
   marketplaceUrl: "https://tradsy.example/providers",
   unsubscribeUrl: "https://tradsy.example/api/unsubscribe/example-token",
 } satisfies WeeklyDigestProps;
-
-export const stream = "marketing";

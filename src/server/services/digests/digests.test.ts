@@ -328,7 +328,8 @@ describe("monthly report", () => {
     const [report] = await emailsOf("monthly_report");
     expect(report).toMatchObject({ to: user.email, stream: "notification", dedupeKey: `digest:monthly:${provider.id}:2026-11` });
     const text = report!.text.replace(/\s+/g, " ");
-    expect(text).toContain("November 2026");
+    expect(text).toContain("NOVEMBER 2026");
+    expect(report!.subject).toBe("Your November 2026 on Tradsy");
     expect(text).toMatch(/Signals published 3 /);
     expect(text).toMatch(/Signals closed 2 /);
     expect(text).toMatch(/Win rate \(closed\) 50\.0% /);
