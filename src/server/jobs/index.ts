@@ -16,12 +16,13 @@ import { priceMonitor } from "./functions/price-monitor";
 import { statsRollup } from "./functions/stats-rollup";
 import { dailyDigest, monthlyReport, weeklyDigest } from "./functions/digests";
 import { signalAlerts } from "./functions/signal-alerts";
+import { copyEmails } from "./functions/copy-emails";
 import { registerInlineJobs } from "./inline/runner";
 
 export { inngest, jobsMode } from "./client";
 
 // Only the runtime-facing parts: each job's handler is typed by its own events, which a shared list cannot keep.
-const defined: readonly Pick<DefinedJob, "id" | "fn" | "job">[] = [auditRetention, copyConnection, copyFanout, copySweeper, emailDrain, exchangeReconcile, jobRetention, onboardingSequence, priceMonitor, statsRollup, dailyDigest, monthlyReport, weeklyDigest, signalAlerts];
+const defined: readonly Pick<DefinedJob, "id" | "fn" | "job">[] = [auditRetention, copyConnection, copyFanout, copySweeper, emailDrain, exchangeReconcile, jobRetention, onboardingSequence, priceMonitor, statsRollup, dailyDigest, monthlyReport, weeklyDigest, signalAlerts, copyEmails];
 
 // INVARIANT: ids are unique; Inngest keys function state by id, and the inline scheduler keys its crons by it.
 const duplicate = defined.find((d, i) => defined.findIndex((o) => o.id === d.id) !== i);

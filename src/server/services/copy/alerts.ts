@@ -1,13 +1,13 @@
 /**
  * Exits that keep failing on an exchange connection. An exit is never given up: the connection's run retries it
  * (looking its client order id up first) for as long as it stays planned. After `EXIT_FAILING_ATTEMPTS` attempts
- * the follower is told, once, by email (the email issue's "exit failing" template replaces this plain notice), and
- * the copy pages show a red banner for as long as one is still failing.
+ * the follower is told, once, by email (emails/copy-exit-failing.tsx: a safety alert, sent whatever their email
+ * choices), and the copy pages show a red banner for as long as one is still failing.
  */
 import "server-only";
 import { createElement } from "react";
 import { and, eq, gte, ne, sql } from "drizzle-orm";
-import BillingNotice from "@emails/billing-notice";
+import CopyExitFailing, { copyExitFailingSubject } from "@emails/copy-exit-failing";
 import { db, type Executor } from "@/server/db";
 import { copyOrders, exchangeConnections, providers, users } from "@/server/db/schema";
 import { appBaseUrl } from "@/server/http/base-url";
@@ -87,19 +87,22 @@ export async function noteFailedAttempt(
     .where(eq(users.id, order.userId));
   if (!who) return;
   const what = `${order.side === "sell" ? "Selling" : "Buying back"} ${order.symbol}${who.provider ? ` (your copy of ${who.provider})` : ""}`;
+  const connection = who.label ?? "your exchange connection";
   await queueEmail(tx, {
     to: who.email,
     userId: order.userId,
     kind: "copy_exit_failing",
-    subject: `Action may be needed: closing ${order.symbol} on ${who.label ?? "your exchange"} keeps failing`,
-    template: createElement(BillingNotice, {
+    subject: copyExitFailingSubject({ symbol: order.symbol, connection: who.label ?? "your exchange" }),
+    template: createElement(CopyExitFailing, {
       name: who.name ?? "there",
-      preview: `Closing ${order.symbol} keeps failing`,
-      paragraphs: [
-        `${what} on ${who.label ?? "your exchange connection"} failed ${order.attempts} times. The exchange said: ${error}`,
-        "Tradsy keeps retrying it. If the exchange keeps refusing (a key that lost its trading permission, funds locked elsewhere), fix that on the exchange or close the position there yourself; reconciliation will then record it.",
-      ],
-      action: { label: "Open the copy trading page", url: `${appBaseUrl()}/copy` },
+      symbol: order.symbol,
+      what,
+      connection,
+      attempts: order.attempts,
+      exchangeSaid: error,
+      copyUrl: `${appBaseUrl()}/copy`,
     }),
+    // Once per order, whatever retries the engine makes (the attempt count already makes it once; this makes it certain).
+    dedupeKey: `copy-exit-failing:${order.id}`,
   });
 }
