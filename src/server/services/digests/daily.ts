@@ -62,7 +62,7 @@ function levelsOf(s: SignalRow): string {
 }
 
 /** Users due at `tick`: the (zone, hour) pairs whose local hour is now, plus users without prefs when it is 08 UTC. */
-async function dueCondition(tick: Date): Promise<{ where: SQL; dates: Map<string, string> } | null> {
+async function dueCondition(tick: Date): Promise<{ where: SQL; dates: Map<string, string> }> {
   const zones = (await db.selectDistinct({ zone: notificationPrefs.timeZone }).from(notificationPrefs).where(eq(notificationPrefs.digestEmails, true))).map(
     (r) => r.zone,
   );
@@ -77,11 +77,11 @@ async function dueCondition(tick: Date): Promise<{ where: SQL; dates: Map<string
   return { where: and(or(isNull(notificationPrefs.userId), eq(notificationPrefs.digestEmails, true)), or(...pairs, ...defaults))!, dates };
 }
 
-export async function sendDailyDigests(ctx: ServiceContext): Promise<{ queued: number; considered: number }> {
+/** `pageSize`: users per page (tests use a small one to cross pages). */
+export async function sendDailyDigests(ctx: ServiceContext, { pageSize = PAGE }: { pageSize?: number } = {}): Promise<{ queued: number; considered: number }> {
   const tick = hourStart(ctx.now);
   const from = new Date(tick.getTime() - DAY_MS);
   const due = await dueCondition(tick);
-  if (!due) return { queued: 0, considered: 0 };
   let queued = 0;
   let considered = 0;
   let after = "";
@@ -98,12 +98,12 @@ export async function sendDailyDigests(ctx: ServiceContext): Promise<{ queued: n
       .leftJoin(notificationPrefs, eq(notificationPrefs.userId, users.id))
       .where(and(due.where, gt(users.id, after)))
       .orderBy(asc(users.id))
-      .limit(PAGE);
+      .limit(pageSize);
     if (!page.length) break;
     after = page.at(-1)!.id;
     considered += page.length;
     queued += await sendPage(ctx, page, due.dates, from, tick);
-    if (page.length < PAGE) break;
+    if (page.length < pageSize) break;
   }
   return { queued, considered };
 }

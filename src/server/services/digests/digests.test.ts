@@ -339,3 +339,28 @@ describe("monthly report", () => {
     expect(text).toMatch(/Earnings \(your share\) \$7\.00 /);
   });
 });
+
+describe("paging", () => {
+  it("reaches every due user and every confirmed subscriber across pages", async () => {
+    const { provider } = await newProvider();
+    await addSignal(provider.id, { status: "closed", publishedAt: new Date("2026-12-01T10:00:00Z"), closedAt: IN_WEEK, resultPct: "0.01" });
+    const readers = [];
+    for (let i = 0; i < 5; i++) {
+      const u = await createUser("subscriber");
+      await db.update(notificationPrefs).set({ timeZone: "Asia/Tokyo", digestHour: 9 }).where(eq(notificationPrefs.userId, u.id));
+      await subscribe(u.id, provider.id, "active");
+      readers.push(u.id);
+    }
+    // 2026-12-04T00:00Z is 09:00 in Tokyo; the signal closed within the day before.
+    expect(await sendDailyDigests(systemContext(new Date("2026-12-04T00:00:00Z")), { pageSize: 2 })).toMatchObject({ queued: 5 });
+    expect((await emailsOf("daily_digest")).map((e) => e.userId).sort()).toEqual(readers.sort());
+
+    const visitor = await callerFor(null);
+    for (let i = 0; i < 5; i++) {
+      const email = uniqueEmail("page");
+      await visitor.digests.subscribe({ email, providerSlug: provider.slug });
+      await visitor.digests.confirm({ token: await confirmTokenFor(email) });
+    }
+    expect(await sendWeeklyDigests(systemContext(MONDAY), { pageSize: 2 })).toEqual({ queued: 5 });
+  });
+});

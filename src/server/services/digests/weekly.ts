@@ -114,7 +114,8 @@ async function contentFor(ctx: ServiceContext, providerId: string | null, from: 
   return { providerName: providerId ? (figures[0]?.name ?? null) : null, signals: closed, providers: figures };
 }
 
-export async function sendWeeklyDigests(ctx: ServiceContext): Promise<{ queued: number }> {
+/** `pageSize`: subscribers per page (tests use a small one to cross pages). */
+export async function sendWeeklyDigests(ctx: ServiceContext, { pageSize = PAGE }: { pageSize?: number } = {}): Promise<{ queued: number }> {
   const tick = hourStart(ctx.now);
   const from = new Date(tick.getTime() - WEEK_MS);
   const week = isoWeek(tick);
@@ -128,7 +129,7 @@ export async function sendWeeklyDigests(ctx: ServiceContext): Promise<{ queued: 
       .from(digestSubscribers)
       .where(and(eq(digestSubscribers.status, "confirmed"), gt(digestSubscribers.id, after)))
       .orderBy(asc(digestSubscribers.id))
-      .limit(PAGE);
+      .limit(pageSize);
     if (!page.length) break;
     after = page.at(-1)!.id;
     const keys = page.map((s) => `digest:weekly:${s.id}:${week}`);
@@ -171,7 +172,7 @@ export async function sendWeeklyDigests(ctx: ServiceContext): Promise<{ queued: 
       });
       if (sent) queued++;
     }
-    if (page.length < PAGE) break;
+    if (page.length < pageSize) break;
   }
   return { queued };
 }
