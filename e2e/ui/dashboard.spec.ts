@@ -1,7 +1,7 @@
 /**
  * Issue 11, items 1 and 7, as the demo trader meets them: the dashboard shows the open and pending signals of both
  * providers the trader pays for (Momentum Desk and Steady Swing), whatever else the seed wrote, and the
- * getting-started checklist ticks "Choose a provider" because the trader follows providers. The open signals are
+ * getting-started checklist ticks "Subscribe to a provider" because the trader follows providers. The open signals are
  * read from each provider's profile data (`signals.forProvider`, which the trader may see in full), so the test
  * follows whatever the seed holds; a paid provider with no open signal fails the test by name instead of passing
  * with nothing checked.
@@ -100,8 +100,8 @@ test("the demo trader's dashboard shows the open signals of both paid providers"
   await page.screenshot({ path: "test-results/screens/dashboard-feed-trader-1280.png", fullPage: true });
   expect(consoleErrors.filter((e) => /hydrat|#418|#423|#425/i.test(e)), "hydration errors").toEqual([]);
 
-  // Item 7: following providers ticks "Choose a provider".
-  const step = page.getByTestId("step-provider");
+  // Item 7: following providers ticks "Subscribe to a provider" (the onboarding checklist, issue 15).
+  const step = page.getByTestId("step-subscribe");
   await expect(step).toHaveAttribute("data-state", "done");
   await expect(step).toContainText("(done)");
 });

@@ -13,7 +13,7 @@ import { jobs } from "@/server/jobs";
 import { serviceContext } from "@/server/services/context";
 import { unsubscribeWithToken } from "@/server/services/email/unsubscribe";
 import { unsubscribeUrlFor } from "@/server/services/email/unsubscribe-link";
-import { verifyEmail } from "@/server/services/auth";
+import { completeOnboarding, verifyEmail } from "@/server/services/auth";
 import { createUser } from "@/test/factories";
 import { until } from "@/test/jobs";
 import { newProvider, subscribe } from "@/test/signals";
@@ -150,6 +150,21 @@ describe("onboarding sequence: days 0, 1, 3 and 7", () => {
     expect(stories).toContain("-6.20%");
     expect(stories).toContain("42");
     expect(stories).not.toContain("No provider has a ranked record yet");
+  }, 60_000);
+});
+
+describe("onboarding sequence: OAuth sign-ups", () => {
+  it("starts at OAuth onboarding: the row takes the chosen path and day 0 queues the welcome without a verify link", async () => {
+    const [u] = await t.db.insert(users).values({ email: "oauth-ada@example.com", name: "Ada", emailVerified: new Date() }).returning();
+    await completeOnboarding(serviceContext({ actor: { id: u!.id, role: "subscriber" } }), { role: "provider" });
+    const [o] = await t.db.select().from(onboarding).where(eq(onboarding.userId, u!.id));
+    expect(o).toMatchObject({ path: "provider", sequenceStoppedAt: null });
+    const runId = await runOf(u!.id);
+    await settled(runId);
+    const mail = await emailsOf(u!.id);
+    expect(mail.map((e) => e.kind)).toEqual(["onboarding_welcome"]);
+    expect(mail[0]!.text).not.toContain("Confirm email");
+    expect(mail[0]!.text).toContain("Get ready to publish");
   }, 60_000);
 });
 
