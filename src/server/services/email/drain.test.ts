@@ -12,9 +12,9 @@ import { useTestDatabase } from "@/test/db";
 import { emailOutbox, emailSuppressions } from "@/server/db/schema";
 import { FakeResendServer } from "@/server/integrations/resend/fake-server";
 import { ResendSender } from "@/server/integrations/resend";
-import { runJob } from "@/server/jobs/inline/runner";
+import { runJob, waitForInlineRuns } from "@/server/jobs/inline/runner";
 import { emailDrain } from "@/server/jobs/functions/email-drain";
-import { setEmailSender, type EmailMessage, type EmailSender } from "./delivery";
+import { emailsQueued, setEmailSender, type EmailMessage, type EmailSender } from "./delivery";
 import { backoffMs, CLAIM_LEASE_MS, drainEmailOutbox, MAX_SEND_ATTEMPTS } from "./drain";
 import { queueEmail } from "./outbox";
 
@@ -227,5 +227,18 @@ describe("the drain, through the resend SDK, against a fake Resend", () => {
     expect(await runJob(emailDrain.job, { name: "email/queued", data: { count: 1 } })).toMatchObject({ status: "completed", output: { sent: 1 } });
     expect(await rowOf(id)).toMatchObject({ status: "sent" });
     expect(emailDrain.job.triggers).toEqual([{ cron: "* * * * *" }, { event: "email/queued" }]);
+  });
+
+  it("emailsQueued() after a commit wakes the drain at once; without a sender it sends no event", async () => {
+    const id = await queue("ivy@example.com");
+    await emailsQueued(1);
+    await waitForInlineRuns();
+    expect(await rowOf(id)).toMatchObject({ status: "queued" });
+    expect(posts()).toHaveLength(0);
+    setEmailSender(resend());
+    await emailsQueued(1);
+    await waitForInlineRuns();
+    expect(await rowOf(id)).toMatchObject({ status: "sent" });
+    expect(posts()).toHaveLength(1);
   });
 });
