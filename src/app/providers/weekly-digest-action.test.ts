@@ -3,11 +3,12 @@
  * good request answers the same whatever the address's state and queues only the confirmation email.
  */
 import { count, eq } from "drizzle-orm";
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { db } from "@/server/db";
 import { digestSubscribers, emailOutbox } from "@/server/db/schema";
 import { resetRateLimits } from "@/server/rate-limit";
 import { useTestDatabase } from "@/test/db";
+import { waitForInlineRuns } from "@/server/jobs/inline/runner";
 import { newProvider } from "@/test/signals";
 import { callerFor } from "@/test/factories";
 import { signals } from "@/server/db/schema";
@@ -22,6 +23,8 @@ const { weeklyDigestAction } = await import("./weekly-digest-action");
 const { POST: oneClickUnsubscribe } = await import("@/app/api/unsubscribe/[token]/route");
 
 useTestDatabase();
+// Sign-ups start jobs (the onboarding sequence) in process: let them settle before the next test empties the tables.
+afterEach(() => waitForInlineRuns());
 beforeEach(async () => {
   await resetRateLimits();
   request.headers = new Headers({ host: "localhost:3000", "x-forwarded-proto": "http", "x-forwarded-for": "203.0.113.50" });

@@ -5,7 +5,7 @@
  * monthly report's figures against the tables; bad input refused with nothing written.
  */
 import { and, count, eq } from "drizzle-orm";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { db } from "@/server/db";
 import {
   copySettings,
@@ -23,11 +23,14 @@ import { systemContext } from "@/server/services/context";
 import { renderForDelivery } from "@/server/services/email/outbox";
 import { readUnsubscribeToken } from "@/server/services/email/unsubscribe-link";
 import { useTestDatabase } from "@/test/db";
+import { waitForInlineRuns } from "@/server/jobs/inline/runner";
 import { callerFor, createUser, trpcCode, uniqueEmail } from "@/test/factories";
 import { newProvider, subscribe } from "@/test/signals";
 import { CONFIRM_REFUSED, sendDailyDigests, sendMonthlyReports, sendWeeklyDigests } from "./index";
 
 useTestDatabase();
+// Sign-ups start jobs (the onboarding sequence) in process: let them settle before the next test empties the tables.
+afterEach(() => waitForInlineRuns());
 beforeEach(() => resetRateLimits());
 
 let seq = 0;
