@@ -1,4 +1,4 @@
-import { Button, Heading, Section, Text } from "@react-email/components";
+import { Button, Heading, Link, Section, Text } from "@react-email/components";
 import type { ReactNode } from "react";
 import { buttonStyle, colors, darkClass } from "./_layout";
 
@@ -42,6 +42,15 @@ export function EmailButton({ href, children }: { href: string; children: ReactN
         {children}
       </Button>
     </Section>
+  );
+}
+
+/** A link inside text, underlined so it reads as one in both schemes. In the plain-text part: "<words> <url>". */
+export function EmailLink({ href, children }: { href: string; children: ReactNode }) {
+  return (
+    <Link href={href} className={darkClass.brand} style={{ color: colors.brand, textDecoration: "underline" }}>
+      {children}
+    </Link>
   );
 }
 

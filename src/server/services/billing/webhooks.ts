@@ -16,7 +16,7 @@ import type { InvoiceCharge, PaymentsGateway } from "@/server/integrations/strip
 import { logger } from "@/server/logger";
 import { getStripeWebhookSecret } from "@/server/secrets";
 import { recordAudit } from "@/server/services/audit";
-import { notifySubscription } from "./notices";
+import { notifyPayment, notifySubscription } from "./notices";
 import { stripeEventShapeProblem } from "./event-shapes";
 
 export const HANDLED_EVENTS = [
@@ -198,7 +198,7 @@ async function applySubscription(tx: Executor, sub: Stripe.Subscription, at: Dat
 
   await lockSubscription(tx, sub.id);
   const [row] = await tx
-    .select({ id: subscriptions.id, status: subscriptions.status, pastDueSince: subscriptions.pastDueSince, syncedAt: subscriptions.stripeSyncedAt, duplicateState: subscriptions.duplicateState })
+    .select({ id: subscriptions.id, status: subscriptions.status, pastDueSince: subscriptions.pastDueSince, syncedAt: subscriptions.stripeSyncedAt, duplicateState: subscriptions.duplicateState, cancelAtPeriodEnd: subscriptions.cancelAtPeriodEnd })
     .from(subscriptions)
     .where(eq(subscriptions.stripeSubscriptionId, sub.id))
     .for("update");
@@ -214,6 +214,7 @@ async function applySubscription(tx: Executor, sub: Stripe.Subscription, at: Dat
     if (row.status === "incomplete" && (status === "active" || status === "trialing")) await notifySubscription(tx, row.id, "started");
     if (row.status !== "past_due" && status === "past_due") await notifySubscription(tx, row.id, "payment_failed");
     if (status === "canceled") await notifySubscription(tx, row.id, "ended");
+    else if (!row.cancelAtPeriodEnd && fields.cancelAtPeriodEnd) await notifySubscription(tx, row.id, "cancel_scheduled");
     return null;
   }
 
@@ -281,7 +282,7 @@ async function applyInvoicePaid(tx: Executor, invoice: Stripe.Invoice, at: Date,
     // Metadata ids are only kept when they still name a row (a deleted account must not fail the event forever).
     const providerId = row?.providerId ?? (await existingProvider(tx, metadata.providerId));
     const subscriberId = row?.subscriberId ?? (await existingUser(tx, metadata.subscriberId));
-    await tx
+    const [recorded] = await tx
       .insert(payments)
       .values({
         stripeInvoiceId: invoice.id as string,
@@ -297,7 +298,10 @@ async function applyInvoicePaid(tx: Executor, invoice: Stripe.Invoice, at: Date,
         periodEnd: fromUnix(invoice.lines?.data[0]?.period?.end ?? invoice.period_end),
         paidAt: fromUnix(invoice.status_transitions?.paid_at) ?? at,
       })
-      .onConflictDoNothing({ target: payments.stripeInvoiceId });
+      .onConflictDoNothing({ target: payments.stripeInvoiceId })
+      .returning({ id: payments.id });
+    // The receipt, with the ledger row that records the payment (an invoice already recorded sends nothing).
+    if (recorded) await notifyPayment(tx, recorded.id);
   }
 
   // A paid invoice settles the subscription, unless a newer snapshot already said otherwise.

@@ -1,0 +1,57 @@
+import { EmailButton, EmailHeading, EmailText, Greeting, KeyValueTable, MutedNote, type KeyValueRow } from "./_components";
+import { PLATFORM_FEE_PERCENT } from "@/lib/money";
+import { EmailLayout } from "./_layout";
+
+export interface ProviderNewSubscriberProps {
+  /** The provider's own name (the recipient). */
+  name: string;
+  /** The new subscriber's display name, or "A trader" when they have none. */
+  subscriberName: string;
+  /** The price they subscribed at, formatted from integer cents ("$4.00/month"). */
+  price: string;
+  /** The provider's share of each payment, formatted from integer cents ("$2.80"). */
+  yourShare: string;
+  /** Whether the subscription starts with a free trial (nothing is paid until it ends). */
+  trial: boolean;
+  /** Live subscriptions after this one, formatted ("12"). */
+  subscriberCount: string;
+  revenueUrl: string;
+}
+
+export const stream = "transactional";
+
+/** Sent to the provider when someone subscribes to their signals. */
+export default function ProviderNewSubscriber({ name, subscriberName, price, yourShare, trial, subscriberCount, revenueUrl }: ProviderNewSubscriberProps) {
+  const rows: KeyValueRow[] = [
+    { label: "Subscriber", value: subscriberName },
+    { label: "Price", value: trial ? `${price} after a free trial` : price },
+    { label: "Your share per payment", value: yourShare },
+    { label: "Subscribers now", value: subscriberCount },
+  ];
+  return (
+    <EmailLayout preview={`${subscriberName} subscribed to your signals`}>
+      <EmailHeading>You have a new subscriber</EmailHeading>
+      <Greeting name={name} />
+      <EmailText>
+        {subscriberName} subscribed to your signals. They now see your open signals live, so keep publishing with clear
+        entries, stops and targets.
+      </EmailText>
+      <KeyValueTable rows={rows} />
+      <EmailButton href={revenueUrl}>See your revenue</EmailButton>
+      <MutedNote>
+        You receive {100 - PLATFORM_FEE_PERCENT}% of each payment through Stripe; Tradsy keeps {PLATFORM_FEE_PERCENT}%. Payouts
+        follow your Stripe schedule.
+      </MutedNote>
+    </EmailLayout>
+  );
+}
+
+ProviderNewSubscriber.PreviewProps = {
+  name: "Grace",
+  subscriberName: "Ada",
+  price: "$4.00/month",
+  yourShare: "$2.80",
+  trial: false,
+  subscriberCount: "12",
+  revenueUrl: "https://tradsy.example/revenue",
+} satisfies ProviderNewSubscriberProps;

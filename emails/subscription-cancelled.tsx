@@ -1,0 +1,39 @@
+import { EmailButton, EmailHeading, EmailText, Greeting, MutedNote } from "./_components";
+import { EmailLayout } from "./_layout";
+
+export interface SubscriptionCancelledProps {
+  name: string;
+  providerName: string;
+  /**
+   * The date access ends ("6 Jan 2027") when the subscription is set to end with its paid period; absent when it has
+   * already ended.
+   */
+  accessUntil?: string;
+  providerUrl: string;
+}
+
+export const stream = "transactional";
+
+/** Sent to the trader when a subscription is cancelled (to end with its period) or has ended. */
+export default function SubscriptionCancelled({ name, providerName, accessUntil, providerUrl }: SubscriptionCancelledProps) {
+  return (
+    <EmailLayout preview={accessUntil ? `Your subscription to ${providerName} is cancelled` : `Your subscription to ${providerName} has ended`}>
+      <EmailHeading>{accessUntil ? `Subscription to ${providerName} cancelled` : `Subscription to ${providerName} ended`}</EmailHeading>
+      <Greeting name={name} />
+      <EmailText>
+        {accessUntil
+          ? `Your subscription to ${providerName} is cancelled and you will not be charged again. You keep their live signals until ${accessUntil}.`
+          : `Your subscription to ${providerName} has ended and you will not be charged again.`}
+      </EmailText>
+      <EmailText>Their closed signals and track record stay public on their profile.</EmailText>
+      <EmailButton href={providerUrl}>{accessUntil ? `Open ${providerName}` : "Subscribe again"}</EmailButton>
+      <MutedNote>If you did not mean to cancel, you can subscribe again from the provider&apos;s page at any time.</MutedNote>
+    </EmailLayout>
+  );
+}
+
+SubscriptionCancelled.PreviewProps = {
+  name: "Ada",
+  providerName: "Momentum Desk",
+  providerUrl: "https://tradsy.example/providers/momentum-desk",
+} satisfies SubscriptionCancelledProps;
