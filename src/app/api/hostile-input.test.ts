@@ -25,6 +25,7 @@ import { appRouter } from "@/server/api/root";
 import { createTRPCContext, type SessionUser } from "@/server/api/trpc";
 import { resetRateLimits } from "@/server/rate-limit";
 import { waitForInlineRuns } from "@/server/jobs/inline/runner";
+import { unsubscribeToken } from "@/server/services/email/unsubscribe-link";
 import * as signalsRoute from "@/app/api/v1/signals/route";
 import * as chainRoute from "@/app/api/v1/providers/[slug]/chain/route";
 import * as webhookRoute from "@/app/api/webhooks/tradingview/[token]/route";
@@ -164,7 +165,11 @@ function baseInputs(w: World): Record<string, unknown> {
     "auth.resetPassword": { token: "t".repeat(40), password: "correct horse battery" },
     "account.updateProfile": { name: "Valid Name" },
     "account.changePassword": { currentPassword: "not the password", newPassword: "another long password" },
-    "account.updateNotificationPrefs": { signalEmails: true, digestEmails: false, productEmails: true },
+    "account.updateNotificationPrefs": { signalEmails: true, digestEmails: false, productEmails: true, copyEmails: true, digestHour: 9, timeZone: "Europe/Paris", providers: [{ providerId: w.owner.provider.id, newSignal: true, signalClosed: false }] },
+    // The unsubscribe page: the trader's valid link, so hostile edits reach the preference rules, not only the token check.
+    "unsubscribe.oneClick": { token: unsubscribeToken({ userId: w.trader.id }, "digest", 0) },
+    "unsubscribe.update": { token: unsubscribeToken({ userId: w.trader.id }, "all", 0), preferences: { digestHour: 9, timeZone: "Europe/Paris", providers: [{ providerId: w.owner.provider.id, newSignal: true, signalClosed: false }] } },
+    "unsubscribe.setWeekly": { token: unsubscribeToken({ userId: w.trader.id }, "all", 0), subscribed: false },
     "apiKeys.create": { name: "fuzz key" },
     "apiKeys.revoke": { id: "key_missing" },
     "providers.setWebhookPassphrase": { passphrase: "a long enough phrase" },

@@ -38,6 +38,16 @@ export interface SaveState {
 
 const HOURS = Array.from({ length: 24 }, (_, h) => ({ value: String(h), label: `${String(h).padStart(2, "0")}:00` }));
 
+/** Zones whose name holds every word typed ("new york", "europe par"), in list order. */
+function filterZones(options: ComboboxOption[], search: string): ComboboxOption[] {
+  const words = search.toLowerCase().split(/[\s/_]+/).filter(Boolean);
+  if (!words.length) return options;
+  return options.filter((o) => {
+    const name = o.value.toLowerCase().replaceAll("_", " ");
+    return words.every((w) => name.includes(w));
+  });
+}
+
 /** The browser's IANA zone when it is one the server accepts, else null. */
 function browserTimeZone(): string | null {
   try {
@@ -99,12 +109,10 @@ export function EmailPreferencesForm({
                 <span className="flex gap-4">
                   <Checkbox
                     label={<span>New signals<span className="sr-only"> from {p.displayName}</span></span>}
-                    disabled={!signalsOn}
                     {...form.register(`providers.${i}.newSignal`, saveOnChange)}
                   />
                   <Checkbox
                     label={<span>Closed<span className="sr-only"> signals from {p.displayName}</span></span>}
-                    disabled={!signalsOn}
                     {...form.register(`providers.${i}.signalClosed`, saveOnChange)}
                   />
                 </span>
@@ -158,6 +166,7 @@ export function EmailPreferencesForm({
                 options={zones}
                 value={field.value}
                 disabled={!digestOn}
+                filter={filterZones}
                 maxOptions={60}
                 searchPlaceholder="Search: Paris, New York, Tokyo…"
                 emptyText="No time zone by that name."
