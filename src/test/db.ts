@@ -74,7 +74,18 @@ export async function truncateAll(db: Db): Promise<void> {
   const list = (Array.isArray(rows) ? rows : (rows as unknown as { rows: { tablename: string }[] }).rows)
     .map((r) => `"public"."${r.tablename}"`)
     .join(", ");
-  if (list) await db.execute(sql.raw(`TRUNCATE ${list} RESTART IDENTITY CASCADE`));
+  if (!list) return;
+  // A job a previous test started in the background (every sign-up starts the onboarding sequence) may hold a lock
+  // the TRUNCATE needs while it takes one the TRUNCATE holds: PostgreSQL then cancels one of the two (40P01). Again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await db.execute(sql.raw(`TRUNCATE ${list} RESTART IDENTITY CASCADE`));
+      return;
+    } catch (err) {
+      const code = (err as { code?: string; cause?: { code?: string } }).cause?.code ?? (err as { code?: string }).code;
+      if (code !== "40P01" || attempt >= 5) throw err;
+    }
+  }
 }
 
 /**
