@@ -9,6 +9,7 @@ import { apiKeys, providers } from "@/server/db/schema";
 import { LimitExceededError, NotFoundError } from "@/server/errors";
 import { sha256Hex } from "@/server/crypto/secret-box";
 import { recordAudit } from "@/server/services/audit";
+import { queueSecurityAlert } from "@/server/services/alerts/security";
 import type { ActingContext } from "@/server/services/context";
 import { randomBase32 } from "@/lib/ids";
 
@@ -50,6 +51,9 @@ export async function createApiKey(ctx: ActingContext, providerId: string, name:
       .values({ providerId, name, prefix: key.slice(0, PREFIX_LENGTH), keyHash: sha256Hex(key) })
       .returning({ id: apiKeys.id, name: apiKeys.name, prefix: apiKeys.prefix, createdAt: apiKeys.createdAt });
     await recordAudit(tx, { actorId: ctx.actor.id, action: "api_key.created", targetType: "api_key", targetId: created!.id, data: { name } });
+    // To the profile's owner (the actor, whom the procedure ladder matched to this provider), whatever their choices.
+    const [owner] = await tx.select({ userId: providers.userId }).from(providers).where(eq(providers.id, providerId));
+    if (owner) await queueSecurityAlert(tx, ctx, owner.userId, "api_key_created", `${name} (${created!.prefix}…)`);
     return created!;
   });
   // The only time the full key leaves the server.

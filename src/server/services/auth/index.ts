@@ -18,6 +18,7 @@ import { randomToken, sha256Hex } from "@/server/crypto/secret-box";
 import { recordAudit } from "@/server/services/audit";
 import type { ActingContext, ServiceContext } from "@/server/services/context";
 import { queueEmail } from "@/server/services/email/outbox";
+import { queueSecurityAlert } from "@/server/services/alerts/security";
 import { createProviderProfile } from "@/server/services/providers";
 import { pathForRole, queueWelcome, startOnboarding } from "@/server/services/onboarding";
 import { sendEvent } from "@/server/jobs/events";
@@ -250,6 +251,7 @@ export async function resetPassword(ctx: ServiceContext, token: string, password
     await tx.update(users).set({ passwordHash, emailVerified: new Date(), sessionVersion: nextSessionVersion }).where(eq(users.id, userId));
     await voidResetLinks(tx, userId);
     await recordAudit(tx, { actorId: userId, action: "user.password_reset", targetType: "user", targetId: userId, ip: ctx.ip });
+    await queueSecurityAlert(tx, ctx, userId, "password_reset");
   });
 }
 
@@ -279,6 +281,7 @@ export async function changePassword(
     if (!row) throw new NotFoundError("Account not found");
     await voidResetLinks(tx, userId);
     await recordAudit(tx, { actorId: userId, action: "user.password_changed", targetType: "user", targetId: userId, ip: ctx.ip });
+    await queueSecurityAlert(tx, ctx, userId, "password_changed");
     return row.sessionVersion;
   });
   return { sessionRenewal: issueSessionRenewal(userId, sessionVersion, new Date(), session.sessionId ?? null) };
