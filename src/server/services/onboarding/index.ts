@@ -4,7 +4,7 @@
  * welcome email (day 0 of the sequence, ./sequence.ts).
  */
 import "server-only";
-import { and, count, eq, isNotNull, isNull } from "drizzle-orm";
+import { and, count, eq, isNull } from "drizzle-orm";
 import { createElement } from "react";
 import { db, type Executor } from "@/server/db";
 import { copySettings, exchangeConnections, onboarding, providers, signals, subscriptions, users } from "@/server/db/schema";
@@ -132,10 +132,4 @@ export async function queueWelcome(
         dashboardUrl: `${input.baseUrl}/dashboard`,
       }),
   });
-}
-
-/** Whether the user's onboarding row exists with a stopped sequence (unsubscribed from product email, or stopped). */
-export async function sequenceStopped(tx: Executor, userId: string): Promise<boolean> {
-  const [row] = await tx.select({ id: onboarding.userId }).from(onboarding).where(and(eq(onboarding.userId, userId), isNotNull(onboarding.sequenceStoppedAt)));
-  return Boolean(row);
 }
