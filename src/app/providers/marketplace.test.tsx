@@ -20,6 +20,9 @@ import { newProvider } from "@/test/signals";
 
 const as: { caller: unknown } = { caller: null };
 vi.mock("@/trpc/server", () => ({ api: async () => as.caller }));
+// The marketplace records a signed-in visit (onboarding); a static render has no request, so nobody is signed in.
+vi.mock("@/server/auth", async (original) => ({ ...(await original<typeof import("@/server/auth")>()), auth: async () => null }));
+
 // The filters navigate with the app router, which a static render has no instance of.
 vi.mock("next/navigation", async (importOriginal) => ({ ...(await importOriginal<object>()), useRouter: () => ({ push: () => {} }) }));
 

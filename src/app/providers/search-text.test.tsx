@@ -17,6 +17,9 @@ vi.mock("@/server/auth/guards", () => ({
   requireUser: async () => ({ id: "usr_trader", role: "subscriber" }),
 }));
 
+// The marketplace records a signed-in visit (onboarding); a static render has no request, so nobody is signed in.
+vi.mock("@/server/auth", async (original) => ({ ...(await original<typeof import("@/server/auth")>()), auth: async () => null }));
+
 const { default: ProvidersPage } = await import("./page");
 const { default: AdminUsersPage } = await import("../admin/users/page");
 const { default: CheckoutWelcomePage } = await import("../(app)/subscriptions/welcome/page");
