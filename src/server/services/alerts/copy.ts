@@ -27,7 +27,7 @@ import { copySettings, providers, users } from "@/server/db/schema";
 import type { JobEvents } from "@/server/jobs/events";
 import { appBaseUrl } from "@/server/http/base-url";
 import { queueEmail } from "@/server/services/email/outbox";
-import { unsubscribeToken } from "@/server/services/email/unsubscribe-link";
+import { unsubscribeUrl as linkToUnsubscribe } from "@/server/services/email/unsubscribe-link";
 import { price } from "@/components/track-record/format";
 import { insertRendered, renderEmail, type OutboxRow } from "./outbox-batch";
 
@@ -122,7 +122,7 @@ export async function queueCopyOrderEmails(event: JobEvents["copy/orders.settled
         skipped: [],
         rejected: [],
         copyUrl: `${base}/copy`,
-        unsubscribeUrl: `${base}/api/unsubscribe/${unsubscribeToken({ userId }, "copy", Number(first.version))}`,
+        unsubscribeUrl: linkToUnsubscribe(base, { userId }, "copy", Number(first.version)),
       };
       for (const o of orders) {
         const outcome = outcomeOf.get(o.id)!;

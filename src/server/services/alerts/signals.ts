@@ -34,7 +34,7 @@ import { executeRows } from "@/server/db/raw";
 import { providers, signals, type TakeProfitLevel } from "@/server/db/schema";
 import { appBaseUrl } from "@/server/http/base-url";
 import { entitledNow } from "@/server/services/entitlements";
-import { unsubscribeToken } from "@/server/services/email/unsubscribe-link";
+import { unsubscribeUrl as linkToUnsubscribe } from "@/server/services/email/unsubscribe-link";
 import { percent, price, rMultiple } from "@/components/track-record/format";
 import { formatUtcDateTime } from "@/lib/format/dates";
 import { exitReasonLabel } from "@/lib/labels";
@@ -186,7 +186,7 @@ export async function queueSignalAlerts(providerId: string, now: Date = new Date
       const toRecipient = (r: Recipient): BatchRecipient => ({
         userId: r.user_id,
         to: r.email,
-        unsubscribeUrl: `${base}/api/unsubscribe/${unsubscribeToken({ userId: r.user_id }, topic, r.version)}`,
+        unsubscribeUrl: linkToUnsubscribe(base, { userId: r.user_id }, topic, r.version),
         dedupeKey: `${key}:${r.user_id}`,
       });
       return { entitled: all.filter((r) => r.entitled).map(toRecipient), others: all.filter((r) => !r.entitled).map(toRecipient) };

@@ -17,6 +17,7 @@ import { ConflictError, NotFoundError, ValidationError, isUniqueViolation } from
 import { randomToken, sha256Hex } from "@/server/crypto/secret-box";
 import { recordAudit } from "@/server/services/audit";
 import type { ActingContext, ServiceContext } from "@/server/services/context";
+import { emailsQueued } from "@/server/services/email/delivery";
 import { queueEmail } from "@/server/services/email/outbox";
 import { queueSecurityAlert } from "@/server/services/alerts/security";
 import { createProviderProfile } from "@/server/services/providers";
@@ -119,6 +120,7 @@ export async function signUp(ctx: ServiceContext, raw: SignUpInput): Promise<Pub
  * sign-up's: the account exists and its welcome email is queued.
  */
 async function startSequence(ctx: ServiceContext, userId: string, path: "trader" | "provider") {
+  await emailsQueued();
   try {
     await sendEvent("user/signed-up", { userId, path }, { id: `user/signed-up:${userId}` });
   } catch (err) {
@@ -209,6 +211,7 @@ export async function resendVerification(ctx: ActingContext): Promise<void> {
     if (user.emailVerified) throw new ConflictError("Your email is already confirmed");
     await sendVerification(tx, ctx, user);
   });
+  await emailsQueued();
 }
 
 /** Always succeeds from the caller's point of view, so the form cannot be used to probe for accounts. */
@@ -228,6 +231,7 @@ export async function requestPasswordReset(ctx: ServiceContext, emailRaw: string
     });
     await recordAudit(tx, { actorId: user.id, action: "user.password_reset_requested", targetType: "user", targetId: user.id, ip: ctx.ip });
   });
+  await emailsQueued();
 }
 
 /**
@@ -253,6 +257,7 @@ export async function resetPassword(ctx: ServiceContext, token: string, password
     await recordAudit(tx, { actorId: userId, action: "user.password_reset", targetType: "user", targetId: userId, ip: ctx.ip });
     await queueSecurityAlert(tx, ctx, userId, "password_reset");
   });
+  await emailsQueued();
 }
 
 /**
@@ -284,6 +289,7 @@ export async function changePassword(
     await queueSecurityAlert(tx, ctx, userId, "password_changed");
     return row.sessionVersion;
   });
+  await emailsQueued();
   return { sessionRenewal: issueSessionRenewal(userId, sessionVersion, new Date(), session.sessionId ?? null) };
 }
 

@@ -15,7 +15,7 @@ import { db } from "@/server/db";
 import { copySettings, emailOutbox, notificationPrefs, positions, providers, signals, subscriptions, users } from "@/server/db/schema";
 import type { ServiceContext } from "@/server/services/context";
 import { queueEmail } from "@/server/services/email/outbox";
-import { unsubscribeToken } from "@/server/services/email/unsubscribe-link";
+import { unsubscribeUrl as linkToUnsubscribe } from "@/server/services/email/unsubscribe-link";
 import { entitledNow, isLive } from "@/server/services/entitlements";
 import { percent } from "@/components/track-record/format";
 import { signedAmount } from "@/lib/digest/figures";
@@ -197,7 +197,7 @@ async function sendPage(ctx: ServiceContext, page: Recipient[], dates: Map<strin
       (p) => `${signedAmount(p.pnl, "")} ${p.quote} realised on ${p.n} closed cop${p.n === 1 ? "y" : "ies"}`,
     );
     if (!opened.length && !closed.length && !copyLines.length) continue;
-    const unsubscribeUrl = `${ctx.baseUrl}/api/unsubscribe/${unsubscribeToken({ userId: u.id }, "digest", u.v)}`;
+    const unsubscribeUrl = linkToUnsubscribe(ctx.baseUrl, { userId: u.id }, "digest", u.v);
     const date = dedupeKey.slice(dedupeKey.lastIndexOf(":") + 1);
     await queueEmail(db, {
       to: u.email,

@@ -12,7 +12,7 @@ import { db } from "@/server/db";
 import { emailOutbox, notificationPrefs, payments, providers, signals, subscriptions, users } from "@/server/db/schema";
 import type { ServiceContext } from "@/server/services/context";
 import { queueEmail } from "@/server/services/email/outbox";
-import { unsubscribeToken } from "@/server/services/email/unsubscribe-link";
+import { unsubscribeUrl as linkToUnsubscribe } from "@/server/services/email/unsubscribe-link";
 import { formatCents } from "@/lib/money";
 import { formatCount } from "@/lib/format/numbers";
 import { compoundReturn, plainPercent, ratioString, signedPercent } from "@/lib/digest/figures";
@@ -97,7 +97,7 @@ export async function sendMonthlyReports(ctx: ServiceContext): Promise<{ queued:
     const dedupeKey = `digest:monthly:${r.providerId}:${month.key}`;
     const [exists] = await db.select({ id: emailOutbox.id }).from(emailOutbox).where(eq(emailOutbox.dedupeKey, dedupeKey));
     if (exists) continue;
-    const unsubscribeUrl = `${ctx.baseUrl}/api/unsubscribe/${unsubscribeToken({ userId: r.userId }, "digest", r.v)}`;
+    const unsubscribeUrl = linkToUnsubscribe(ctx.baseUrl, { userId: r.userId }, "digest", r.v);
     await queueEmail(db, {
       to: r.email,
       userId: r.userId,

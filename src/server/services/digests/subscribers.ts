@@ -19,6 +19,7 @@ import { randomToken, sha256Hex } from "@/server/crypto/secret-box";
 import { addressKey } from "@/server/http/client-ip";
 import { consume } from "@/server/rate-limit";
 import type { ServiceContext } from "@/server/services/context";
+import { emailsQueued } from "@/server/services/email/delivery";
 import { queueEmail } from "@/server/services/email/outbox";
 import { weeklyDigestRequestSchema } from "@/lib/validation/digest";
 import { fieldErrorsFromZod } from "@/lib/validation/field-errors";
@@ -63,6 +64,7 @@ export async function requestWeeklyDigest(ctx: ServiceContext, raw: z.input<type
       template: (oneTimeLink) => createElement(DigestConfirm, { providerName: provider?.displayName ?? null, confirmUrl: oneTimeLink(url) }),
     });
   });
+  await emailsQueued();
 }
 
 export const CONFIRM_REFUSED = "This confirmation link was already used or is not valid. To subscribe, ask again from the provider's page.";

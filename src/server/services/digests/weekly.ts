@@ -16,7 +16,7 @@ import { db } from "@/server/db";
 import { digestSubscribers, emailOutbox, providers, providerStats, signals } from "@/server/db/schema";
 import type { ServiceContext } from "@/server/services/context";
 import { queueEmail } from "@/server/services/email/outbox";
-import { unsubscribeToken } from "@/server/services/email/unsubscribe-link";
+import { unsubscribeUrl as linkToUnsubscribe } from "@/server/services/email/unsubscribe-link";
 import { drawdown, percent } from "@/components/track-record/format";
 import { formatDate } from "@/lib/format/dates";
 import { formatCount } from "@/lib/format/numbers";
@@ -143,7 +143,7 @@ export async function sendWeeklyDigests(ctx: ServiceContext, { pageSize = PAGE }
       if (!contents.has(group)) contents.set(group, await contentFor(ctx, s.providerId, from, tick));
       const content = contents.get(group);
       if (!content) continue;
-      const unsubscribeUrl = `${ctx.baseUrl}/api/unsubscribe/${unsubscribeToken({ digestSubscriberId: s.id }, "weekly", s.v)}`;
+      const unsubscribeUrl = linkToUnsubscribe(ctx.baseUrl, { digestSubscriberId: s.id }, "weekly", s.v);
       const sent = await db.transaction(async (tx) => {
         // Still confirmed, read in this transaction: an unsubscribe since the page was read stops this email.
         const [still] = await tx

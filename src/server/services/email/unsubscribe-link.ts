@@ -47,9 +47,14 @@ export function unsubscribeToken(recipient: UnsubscribeRecipient, topic: Unsubsc
   return signToken("unsubscribe", claim);
 }
 
+/** The link, for senders that read the recipients' versions themselves (in bulk): `base` is the app's base URL. */
+export function unsubscribeUrl(base: string, recipient: UnsubscribeRecipient, topic: UnsubscribeTopic, version: number): string {
+  return `${base}/api/unsubscribe/${unsubscribeToken(recipient, topic, version)}`;
+}
+
 /** The link for an email to this recipient about this topic (reads the recipient's current unsubscribe version). */
 export async function unsubscribeUrlFor(tx: Executor, recipient: UnsubscribeRecipient, topic: UnsubscribeTopic): Promise<string> {
-  return `${appBaseUrl()}/api/unsubscribe/${unsubscribeToken(recipient, topic, await versionOf(tx, recipient))}`;
+  return unsubscribeUrl(appBaseUrl(), recipient, topic, await versionOf(tx, recipient));
 }
 
 /** The claim in a token this server signed, or null (forged, altered, malformed). Revocation is checked by the caller. */
