@@ -4,6 +4,7 @@
  */
 import { sql } from "drizzle-orm";
 import { db } from "@/server/db";
+import { waitForInlineRuns } from "@/server/jobs/inline/runner";
 
 async function rows<T>(query: ReturnType<typeof sql>): Promise<T[]> {
   const res = (await db.execute(query)) as unknown;
@@ -13,8 +14,11 @@ async function rows<T>(query: ReturnType<typeof sql>): Promise<T[]> {
 /**
  * `{ table: "<rows>:<md5 of every row's text, in order>" }` for every table in the public schema (read from
  * pg_tables, so a new table is covered too); `ignoreColumns` leaves named columns out of a table's fingerprint.
+ * Background job runs the setup started (a sign-up's onboarding sequence, a publication's alerts) settle first, so
+ * what they write is not mistaken for what the request under test wrote.
  */
 export async function tableCounts(options: { ignoreColumns?: Record<string, string[]> } = {}): Promise<Record<string, string>> {
+  await waitForInlineRuns();
   const tables = (await rows<{ tablename: string }>(sql`select tablename from pg_tables where schemaname = 'public' order by tablename`)).map((r) => r.tablename);
   if (!tables.length) return {};
   const rowText = (t: string) => {
