@@ -5,8 +5,9 @@ import { EmailLayout, colors, darkClass } from "./_layout";
 export interface DailyDigestSignal {
   providerName: string;
   number: number;
-  symbol: string;
-  side: "long" | "short";
+  /** Null for a live signal the reader is not entitled to: its market and side are for subscribers only. */
+  symbol: string | null;
+  side: "long" | "short" | null;
   /** Levels ("entry 64,200 · stop 62,900 · targets 66,000"), only when the reader is entitled to this signal; else null. */
   levels: string | null;
   /** For closed signals: "+2.41% (Target hit)". */
@@ -28,7 +29,7 @@ export const stream = "notification";
 
 const subheadingStyle = { color: colors.text, fontSize: 16, fontWeight: 700, lineHeight: "22px", margin: "8px 0 8px" } as const;
 
-const label = (s: DailyDigestSignal) => `${s.providerName} #${s.number} ${s.symbol} ${s.side}`;
+const label = (s: DailyDigestSignal) => (s.symbol ? `${s.providerName} #${s.number} ${s.symbol} ${s.side ?? ""}`.trimEnd() : `${s.providerName} #${s.number}`);
 
 export default function DailyDigest({ name, dateLabel, opened, closed, copyPnl, dashboardUrl, unsubscribeUrl }: DailyDigestProps) {
   return (
@@ -40,7 +41,7 @@ export default function DailyDigest({ name, dateLabel, opened, closed, copyPnl, 
           <Text className={darkClass.text} style={subheadingStyle}>
             Opened ({opened.length})
           </Text>
-          <KeyValueTable rows={opened.map((s) => ({ label: label(s), value: s.levels ?? "Levels for subscribers" }))} />
+          <KeyValueTable rows={opened.map((s) => ({ label: label(s), value: s.levels ?? (s.symbol ? "Levels for subscribers" : "Market, side and levels for subscribers") }))} />
         </Section>
       ) : null}
       {closed.length ? (

@@ -138,7 +138,8 @@ async function sendPage(ctx: ServiceContext, page: Recipient[], dates: Map<strin
     m.set(providerId, Boolean(m.get(providerId)) || entitled);
     follows.set(userId, m);
   };
-  for (const s of subs) follow(s.userId, s.providerId, Boolean(s.entitled));
+  // A subscription that no longer grants access (cancelled, unpaid) is not a follow; copying one still is (below).
+  for (const s of subs) if (s.entitled) follow(s.userId, s.providerId, true);
   for (const c of copies) follow(c.userId, c.providerId, false);
   const providerIds = [...new Set([...follows.values()].flatMap((m) => [...m.keys()]))];
   const rows: SignalRow[] = providerIds.length
@@ -184,8 +185,10 @@ async function sendPage(ctx: ServiceContext, page: Recipient[], dates: Map<strin
       for (const s of byProvider.get(providerId) ?? []) {
         const base = { providerName: s.providerName, number: s.number, symbol: s.symbol, side: s.side };
         if (s.publishedAt >= from && s.publishedAt < to) {
-          // INVARIANT: a live signal's levels only for a reader entitled to them (an active subscription).
-          opened.push({ ...base, levels: entitled && isLive(s.status) ? levelsOf(s) : null, result: null });
+          // INVARIANT: a live signal's market, side and levels only for a reader entitled to them (an active
+          // subscription), as on its page and in alerts; once it has ended it is public.
+          const hidden = !entitled && isLive(s.status);
+          opened.push({ ...(hidden ? { ...base, symbol: null, side: null } : base), levels: entitled && isLive(s.status) ? levelsOf(s) : null, result: null });
         }
         if (s.status === "closed" && s.closedAt && s.closedAt >= from && s.closedAt < to) {
           const reason = exitReasonLabel(s.exitReason);

@@ -285,7 +285,8 @@ describe("daily digest", () => {
     expect(paid.text).toContain("+12.40 USDT realised on 1 closed copy");
     expect(readUnsubscribeToken(paid.unsubscribeUrl!.split("/").at(-1)!)).toMatchObject({ r: "u", id: paying.id, t: "digest" });
     const free = of(copying.id)!;
-    expect(free.text).toContain("LINK/USDT");
+    expect(free.html + free.text).not.toContain("LINK/USDT");
+    expect(free.text).toContain("Market, side and levels for subscribers");
     expect(free.html + free.text).not.toContain("17.345");
     expect(free.html + free.text).not.toContain("16.111");
 

@@ -22,7 +22,11 @@ import { EmailSendError, type EmailSender } from "@/server/integrations/resend";
 import { logger } from "@/server/logger";
 import { renderForDelivery } from "./outbox";
 
-export const MAX_SEND_ATTEMPTS = 8;
+/**
+ * 20 attempts with the back-off below span about 13 hours: an outage of the provider or the network (or a key being
+ * rotated) of an evening loses nothing, and the last retry is still inside the 24 h Resend keeps an idempotency key.
+ */
+export const MAX_SEND_ATTEMPTS = 20;
 /** How long a claimed row is left alone by other drains (and after a crash, before it is tried again). */
 export const CLAIM_LEASE_MS = 5 * 60_000;
 const BACKOFF_BASE_MS = 30_000;
@@ -59,7 +63,7 @@ const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const describe = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 500);
 
 /**
- * Claims the oldest due queued row, or null when none is due. Two statements in one transaction rather than
+ * Claims the oldest due queued row (transactional ones first), or null when none is due. Two statements in one transaction rather than
  * `UPDATE … WHERE id IN (SELECT … LIMIT 1 FOR UPDATE SKIP LOCKED)`: PostgreSQL may run such a subquery more than
  * once, and with SKIP LOCKED each run returns another row (measured here: one claim took two).
  */
@@ -69,7 +73,9 @@ async function claimNext(now: Date): Promise<Row | null> {
       .select({ id: emailOutbox.id })
       .from(emailOutbox)
       .where(and(eq(emailOutbox.status, "queued"), or(isNull(emailOutbox.nextAttemptAt), lte(emailOutbox.nextAttemptAt, now))))
-      .orderBy(asc(emailOutbox.createdAt), asc(emailOutbox.id))
+      // Transactional email first (verification, reset, receipts, security): a burst of alerts or digests at the
+      // provider's few requests a second must not hold a password reset back.
+      .orderBy(sql`${emailOutbox.stream} <> 'transactional'`, asc(emailOutbox.createdAt), asc(emailOutbox.id))
       .limit(1)
       .for("update", { skipLocked: true });
     if (!due) return null;

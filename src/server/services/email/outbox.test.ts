@@ -102,3 +102,26 @@ describe("a production server on PostgreSQL with no email sender yet", () => {
     expect(await admin.admin.email({ id: (await outboxRow("reset_password")).id })).toMatchObject({ developmentMailbox: true, oneTimeLinks: "shown" });
   });
 });
+
+describe("unsubscribe links in the admin's copy", () => {
+  it("are shown only while the outbox is the mailbox: elsewhere they are a credential for the recipient's choices", async () => {
+    const { createElement } = await import("react");
+    const { copyForAdmin, queueEmail, UNSUBSCRIBE_LINK_REMOVED } = await import("@/server/services/email/outbox");
+    const url = "https://tradsy.example/api/unsubscribe/eyJyIjoidSJ9.c2lnbmF0dXJl";
+    const id = await queueEmail(t.db, {
+      to: "ann@example.com",
+      kind: "test_alert",
+      subject: "A signal moved",
+      stream: "notification",
+      unsubscribeUrl: url,
+      template: createElement("p", null, createElement("a", { href: url }, "Unsubscribe"), ` or paste ${url}`),
+    });
+    const [row] = await t.db.select().from(emailOutbox).where(eq(emailOutbox.id, id));
+    expect(row!.html + row!.text).toContain(url);
+    const hidden = copyForAdmin(row!, false);
+    expect(hidden.html + hidden.text).not.toContain(url);
+    expect(hidden.text).toContain(UNSUBSCRIBE_LINK_REMOVED);
+    const shown = copyForAdmin(row!, true);
+    expect(shown.html).toContain(url);
+  });
+});

@@ -233,11 +233,31 @@ export function renderForDelivery(email: StoredEmail): OutgoingEmail {
   return { ...base, ...filled };
 }
 
+export const UNSUBSCRIBE_LINK_REMOVED =
+  "[unsubscribe link removed: it changes the recipient's email choices, only in their copy]";
+
 /**
  * The copy an admin may read: with working links when `showLinks` (the outbox is the mailbox) and the links are
- * still sealed in the row; otherwise each link replaced by a note saying where it went.
+ * still sealed in the row; otherwise each link replaced by a note saying where it went. The recipient's unsubscribe
+ * link (a never-expiring credential for their email choices) is shown only while the outbox is the mailbox, too.
  */
 export function copyForAdmin(
+  email: StoredEmail,
+  showLinks: boolean,
+): { html: string; text: string; oneTimeLinks: "shown" | "removed" | "none" } {
+  const copy = adminCopy(email, showLinks);
+  const url = email.unsubscribeUrl;
+  if (showLinks || !url) return copy;
+  return {
+    ...copy,
+    html: copy.html
+      .replaceAll(escapeHtml(url), escapeHtml(UNSUBSCRIBE_LINK_REMOVED))
+      .replaceAll(url, escapeHtml(UNSUBSCRIBE_LINK_REMOVED)),
+    text: copy.text.replaceAll(url, UNSUBSCRIBE_LINK_REMOVED),
+  };
+}
+
+function adminCopy(
   email: StoredEmail,
   showLinks: boolean,
 ): { html: string; text: string; oneTimeLinks: "shown" | "removed" | "none" } {

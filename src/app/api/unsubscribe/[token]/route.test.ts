@@ -39,7 +39,8 @@ async function oneClick(token: string, init: { body?: BodyInit; contentType?: st
   expect(req.headers.get("cookie")).toBeNull();
   const res = await POST(req, { params: Promise.resolve({ token }) });
   const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as { ok?: true; message?: string; error?: { message: string } }) : null, headers: res.headers };
+  const isJson = (res.headers.get("content-type") ?? "").includes("json");
+  return { status: res.status, body: text && isJson ? (JSON.parse(text) as { ok?: true; message?: string; error?: { message: string } }) : null, text, headers: res.headers };
 }
 
 const prefsOf = async (userId: string) => (await db.select().from(notificationPrefs).where(eq(notificationPrefs.userId, userId)))[0]!;
@@ -205,6 +206,17 @@ describe("refusals write nothing", () => {
     expect(res.status).toBe(303);
     expect(res.headers.get("location")).toBe(`${appBaseUrl()}/unsubscribe/${token}?done=1`);
     expect(await prefsOf(user.id)).toMatchObject({ digestEmails: false });
+  });
+
+  it("a browser posting a forged link is refused with 400 too (a short page leading to the explanation), and nothing changes", async () => {
+    const { user } = await follower();
+    const [payload, signature] = tokenFor(user.id, "all").split(".") as [string, string];
+    const forged = `${payload}.${signature.slice(0, -1)}${signature.endsWith("A") ? "B" : "A"}`;
+    const before = await tableCounts();
+    const res = await oneClick(forged, { headers: { accept: "text/html", "sec-fetch-mode": "navigate" } });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain(`/unsubscribe/${forged}`);
+    expect(changedTables(before, await tableCounts())).toEqual({});
   });
 });
 

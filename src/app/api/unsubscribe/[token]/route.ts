@@ -64,9 +64,10 @@ export async function POST(req: Request, { params }: { params: Promise<{ token: 
         NO_STORE,
       );
     } catch (err) {
-      // The page shows the refusal in words (it checks the token again), rather than a JSON body in the browser.
-      if (navigation) return redirect(pageUrl(req, token));
-      return withNoStore(fromError(err, "POST /api/unsubscribe", scope.log));
+      const refused = withNoStore(fromError(err, "POST /api/unsubscribe", scope.log));
+      // A refusal is a 4xx whoever asks; a browser gets it as a short page leading to the one that explains it.
+      if (navigation && refused.status < 500) return refusalPage(refused.status, pageUrl(req, token));
+      return refused;
     }
   });
 }
@@ -78,6 +79,12 @@ export async function GET(req: Request, { params }: { params: Promise<{ token: s
 
 function redirect(location: string): Response {
   return new Response(null, { status: 303, headers: { location, ...NO_STORE, "referrer-policy": "no-referrer" } });
+}
+
+function refusalPage(status: number, page: string): Response {
+  const href = page.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
+  const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex"><title>Unsubscribe link refused</title></head><body><p>This unsubscribe link could not be used. <a href="${href}">See why</a>.</p></body></html>`;
+  return new Response(body, { status, headers: { "content-type": "text/html; charset=utf-8", ...NO_STORE, "referrer-policy": "no-referrer" } });
 }
 
 function withNoStore(res: Response): Response {
