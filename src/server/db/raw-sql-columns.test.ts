@@ -386,6 +386,8 @@ const RAW_USERS: Record<string, string> = {
   "services/copy/engine.ts": "executeRows of the copy engine's page loads, sweeps, copy stop-loss and serial-venue planning; run on both databases by src/server/services/copy/*.test.ts",
   "services/copy/paper.ts": "executeRows of the paper venue's one-statement batch write (persistOrders) and the copy NOTIFY; run on both databases by src/server/services/copy/*.test.ts",
   "services/copy/ledger.ts": "executeRows of the execution-quality aggregates (percentile_cont); run on both databases by src/server/services/copy/services.test.ts",
+  "services/alerts/signals.ts": "executeRows of the signal-alerts claim (the provider's signals not yet alerted, inserted into signal_alerts) and the followers' recipients query with their email choices; run on both databases by src/server/services/alerts/signals.test.ts",
+  "services/alerts/copy.ts": "executeRows of the copy emails' recipients (orders by outcome per follower, with their email choices); run on both databases by src/server/services/alerts/copy.test.ts",
   "jobs/inline/store.ts": "rawQueryOn: the embedded job runner's statements on job_runs, job_steps, job_events and job_schedules, every one run on both databases by src/server/jobs/inline/durable.test.ts, review.test.ts and crash.test.ts",
 };
 
