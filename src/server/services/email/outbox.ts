@@ -18,6 +18,7 @@ import { render } from "@react-email/render";
 import { eq } from "drizzle-orm";
 import type { ReactElement } from "react";
 import type { Executor } from "@/server/db";
+import type { EmailMessage } from "@/server/integrations/resend/types";
 import { emailOutbox } from "@/server/db/schema";
 import { openFor, randomToken, sealFor } from "@/server/crypto/secret-box";
 
@@ -60,17 +61,8 @@ export type StoredEmail = Pick<
   | "unsubscribeUrl"
 >;
 
-/** What a sender sends: the recipient's copy, links included. */
-export interface OutgoingEmail {
-  /** The outbox row id: the sender passes it as the provider's idempotency key, so a retried send goes out once. */
-  idempotencyKey: string;
-  to: string;
-  subject: string;
-  html: string;
-  text: string;
-  /** Extra headers: List-Unsubscribe and List-Unsubscribe-Post on every non-transactional email. */
-  headers: Record<string, string>;
-}
+/** What a sender sends: the recipient's copy, links included (the integration's message type). */
+export type OutgoingEmail = EmailMessage;
 
 export const LINK_REMOVED =
   "[link removed: one-time link, only in the recipient's copy]";

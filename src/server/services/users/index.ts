@@ -110,26 +110,6 @@ export async function adminOverview() {
   };
 }
 
-export async function adminListEmails(input: { page: number; pageSize: number }) {
-  const [items, [total]] = await Promise.all([
-    db
-      .select({
-        id: emailOutbox.id,
-        to: emailOutbox.to,
-        kind: emailOutbox.kind,
-        subject: emailOutbox.subject,
-        status: emailOutbox.status,
-        createdAt: emailOutbox.createdAt,
-      })
-      .from(emailOutbox)
-      .orderBy(desc(emailOutbox.createdAt), desc(emailOutbox.id))
-      .limit(input.pageSize)
-      .offset((input.page - 1) * input.pageSize),
-    db.select({ n: count() }).from(emailOutbox),
-  ]);
-  return { items, total: total?.n ?? 0, page: input.page, pageSize: input.pageSize };
-}
-
 export async function adminListAudit(input: { page: number; pageSize: number } & AuditFilters) {
   const where = and(
     input.actor ? eq(users.email, input.actor) : undefined,
