@@ -42,11 +42,12 @@ function fakeSender(fail = 0) {
 describe("delivering outbox emails through a real sender", () => {
   it("with a real sender: admins see the link removed, the recipient's copy works, and sending clears the sealed link", async () => {
     const { sender, sent } = fakeSender();
-    setEmailSender(sender);
     const admin = await adminCaller();
     const u = await createUser("subscriber", { password: "old password 123" });
     await requestPasswordReset(serviceContext(), u.email);
     const queued = await outboxRow("reset_password");
+    // Configured once the email is queued, so the drain job (woken when emails are queued) leaves it to this test.
+    setEmailSender(sender);
 
     const before = await admin.admin.email({ id: queued.id });
     expect(before).toMatchObject({ developmentMailbox: false, oneTimeLinks: "removed" });
@@ -79,9 +80,9 @@ describe("delivering outbox emails through a real sender", () => {
 
   it("a failed send keeps the sealed link for a retry, which delivers it", async () => {
     const { sender, sent } = fakeSender(1);
-    setEmailSender(sender);
     const u = await createUser("subscriber");
     const [queued] = await t.db.select().from(emailOutbox).where(eq(emailOutbox.userId, u.id));
+    setEmailSender(sender);
 
     await expect(deliverEmail(queued!.id)).rejects.toThrow(/provider unavailable/);
     const failed = await outboxRow("onboarding_welcome");
