@@ -127,8 +127,8 @@ export function EmailPreferencesForm({
 
       <fieldset className="space-y-3">
         <legend className="text-sm font-semibold text-slate-900">Copy trading</legend>
-        <Checkbox label="Copy events: orders filled, skipped or rejected, and risk pauses" {...form.register("copyEmails", saveOnChange)} />
-        <p className="text-xs text-slate-500">An exit that keeps failing is always emailed: it needs you.</p>
+        <Checkbox label="Copy events: orders filled, skipped or rejected" {...form.register("copyEmails", saveOnChange)} />
+        <p className="text-xs text-slate-500">A risk pause and an exit that keeps failing are always emailed: they need you.</p>
       </fieldset>
 
       <fieldset className="space-y-3">

@@ -28,7 +28,7 @@ export const notificationPrefs = pgTable(
     digestEmails: boolean().notNull().default(true),
     /** Onboarding sequence, tips and product news. */
     productEmails: boolean().notNull().default(true),
-    /** Copy events (filled, skipped, rejected, risk pause) for the follower. Exit-failing alerts are always sent. */
+    /** Copy events (filled, skipped, rejected) for the follower. Risk pauses and exits that keep failing are always sent. */
     copyEmails: boolean().notNull().default(true),
     /** The daily digest goes out at this local hour (0–23) in `timeZone` (an IANA name), daylight saving included. */
     digestHour: smallint().notNull().default(8),

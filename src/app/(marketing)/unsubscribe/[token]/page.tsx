@@ -3,7 +3,8 @@ import { TRPCError } from "@trpc/server";
 import { api } from "@/trpc/server";
 import { Alert, Card, CardBody } from "@/components/ui/card";
 import { ButtonLink } from "@/components/ui/button";
-import { AccountPreferences, WeeklyDigestChoice, topicPhrase } from "./client";
+import { AccountPreferences, WeeklyDigestChoice } from "./client";
+import { topicPhrase } from "./topic";
 
 /** The link holds a credential: never indexed, and never sent on as a referrer by a link clicked here. */
 export const metadata: Metadata = { title: "Email preferences", robots: { index: false, follow: false }, referrer: "no-referrer" };
