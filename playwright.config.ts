@@ -131,6 +131,8 @@ export default defineConfig({
       MARKET_DATA_DIR,
       // Production mode offers the in-process "Local test exchange" connection only when asked (e2e/ui/exchange-connections.spec.ts).
       LOCAL_TEST_EXCHANGE: "1",
+      // Every spec signs up from 127.0.0.1: more than the 10 accounts an hour one address may create.
+      SIGN_UP_LIMIT_PER_HOUR: "100",
     },
   },
 });

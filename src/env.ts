@@ -81,6 +81,8 @@ export const env = createEnv({
     /** TradingView alerts older than this (by their time field) are refused as stale. */
     TRADINGVIEW_MAX_ALERT_AGE_SECONDS: z.coerce.number().int().min(5).max(86_400).default(120),
     /** Signals one provider may publish per minute, from every source (form, API, TradingView). */
+    /** Accounts one client address may create per hour (the e2e run, all from 127.0.0.1, raises it). */
+    SIGN_UP_LIMIT_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(10),
     SIGNAL_PUBLISH_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
     /** Stripe API key (sk_test_… / sk_live_…). Unset: the embedded dev checkout stands in for Stripe; no money moves. */
     STRIPE_SECRET_KEY: z.string().startsWith("sk_", "STRIPE_SECRET_KEY starts with sk_").optional(),

@@ -3,6 +3,7 @@
  * Form entry points for sign-in and sign-up (server actions: they work before JavaScript loads). Validation and
  * writes live in the auth service; these only translate results into form state.
  */
+import { env } from "@/env";
 import { AuthError } from "next-auth";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
@@ -79,7 +80,7 @@ export async function signUpAction(_prev: FormState, form: FormData): Promise<Fo
   // A visitor: no one acts yet; the address is the rate limit's key and goes in the audit row.
   const ctx = await actionServiceContext();
   try {
-    await consume("sign-up", addressKey(ctx.ip), 10, 60 * 60);
+    await consume("sign-up", addressKey(ctx.ip), env.SIGN_UP_LIMIT_PER_HOUR, 60 * 60);
     await signUp(ctx, input as never);
   } catch (err) {
     // A refusal (bad input, the sign-up limit) is told as every edge tells it: its message, by field where it has one.

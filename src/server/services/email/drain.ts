@@ -166,11 +166,13 @@ export async function drainEmailOutbox(options: DrainOptions): Promise<DrainResu
   while (clock().getTime() < deadline) {
     // The rate limit's wait happens here, between rows, not inside a claimed send.
     if (!(await waitUntil(sender.readyAt?.() ?? 0))) break;
-    const row = await claimNext(clock());
+    const claimedAt = clock();
+    const row = await claimNext(claimedAt);
     if (!row) {
       const next = await nextDueAt();
-      // A due row we could not claim is another drain's (locked): leave it to that one.
-      if (next && next.getTime() > clock().getTime() && (await waitUntil(next.getTime()))) continue;
+      // A row due at the claim's time that we could not claim is another drain's (locked): leave it to that one. One
+      // due since (the clock moved on during the claim) is waited for (no wait) and claimed on the next turn.
+      if (next && next.getTime() > claimedAt.getTime() && (await waitUntil(next.getTime()))) continue;
       break;
     }
     const outcome = await deliverClaimed(row, sender, clock);

@@ -7,6 +7,7 @@ import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
 import superjson from "superjson";
 import { useTestDatabase } from "@/test/db";
 import { createUser } from "@/test/factories";
+import { waitForInlineRuns } from "@/server/jobs/inline/runner";
 import { LEVEL, useRequestLogs } from "@/test/logs";
 import type { SessionUser } from "@/server/api/trpc";
 import { resetRateLimits } from "@/server/rate-limit";
@@ -50,6 +51,9 @@ function requestIdOf(res: Response): string {
 describe("request ids in the tRPC log", () => {
   it("a call's lines all carry the id its answer sends back, and the last one says what ran and how long it took", async () => {
     session.user = await createUser("subscriber");
+    // The sign-up's background job (the onboarding sequence) logs too: let it settle, then read only this call's lines.
+    await waitForInlineRuns();
+    logs.lines.length = 0;
     const res = await get("account.me");
     expect(res.status).toBe(200);
     const id = requestIdOf(res);
