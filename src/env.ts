@@ -104,6 +104,25 @@ export const env = createEnv({
     RESEND_WEBHOOK_SECRET: z.string().startsWith("whsec_", "RESEND_WEBHOOK_SECRET starts with whsec_").optional(),
     /** Another Resend API root, e.g. a local fake (http://127.0.0.1:PORT); unset: https://api.resend.com. */
     RESEND_BASE_URL: z.string().url().optional(),
+    /** Telegram bot token (from @BotFather, "123456:ABC…"): Telegram alerts are offered. Unset: no Telegram channel. */
+    TELEGRAM_BOT_TOKEN: z
+      .string()
+      .regex(/^\d+:[A-Za-z0-9_-]{20,}$/, "TELEGRAM_BOT_TOKEN looks like 123456789:AAH… (from @BotFather)")
+      .optional(),
+    /** The secret Telegram sends in X-Telegram-Bot-Api-Secret-Token to /api/webhooks/telegram (setWebhook's secret_token). */
+    TELEGRAM_WEBHOOK_SECRET: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{16,256}$/, "TELEGRAM_WEBHOOK_SECRET is 16–256 of A-Z, a-z, 0-9, _ and -")
+      .optional(),
+    /** Another Telegram Bot API root, e.g. a local fake (http://127.0.0.1:PORT); unset: https://api.telegram.org. */
+    TELEGRAM_API_BASE_URL: z.string().url().optional(),
+    /** Another root for Discord webhook URLs, e.g. a local fake; unset: the URL as the user gave it (discord.com). */
+    DISCORD_API_BASE_URL: z.string().url().optional(),
+    /**
+     * Tests and local demos only: comma-separated host[:port] entries outbound sends may reach over http or on
+     * private addresses (local fakes). Start-up refuses it in production (src/server/http/safe-fetch.ts).
+     */
+    OUTBOUND_URL_ALLOWLIST: z.string().optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   },
   client: {},

@@ -10,4 +10,5 @@ export * from "./rate-limits";
 export * from "./jobs";
 export * from "./copy";
 export * from "./exchanges";
+export * from "./channels";
 export * from "./relations";
