@@ -13,7 +13,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Page, Response } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import { expect, newAccount, openPaidSubscriptions, publishSignal, signUp, subscribeWithCard, test } from "../fixtures";
 import { MARKET_DATA_DIR } from "../../playwright.config";
 
@@ -28,16 +28,24 @@ const TYPED_SECRET = "E2EsWx3PLAINTEXTexchangeSecretMarker9f0e1d2c3b4a5968";
 const SERVER_ONLY = ["credentialsSealed", "credentials_sealed", "FAKE_BINANCE_KEY", "fakeBinanceApiKey0000", "fakeBinanceSecret0000", "exchange-credentials"];
 const SECRET_NEEDLES = [TYPED_KEY.slice(4), TYPED_SECRET, TYPED_SECRET.slice(4), "fakeBinanceApiKey0000", "fakeBinanceSecret0000"];
 
-/** Every tRPC answer a page receives, kept for the leak check at the end. */
+/**
+ * Every tRPC answer a page receives, kept for the leak check at the end. Read through a route (fetched, recorded,
+ * then handed to the page) rather than from the "response" event: a body read after the page navigated away is gone,
+ * and the create call's answer, followed at once by a navigation, was sometimes lost that way.
+ */
 function recordTrpc(page: Page, into: string[]) {
-  page.on("response", (res: Response) => {
-    if (!res.url().includes("/api/trpc")) return;
-    // Streams (SSE) never end; their ticks carry no data anyway.
-    if ((res.headers()["content-type"] ?? "").includes("text/event-stream")) return;
-    void res
-      .text()
-      .then((body) => into.push(`${res.url()}\n${body}`))
-      .catch(() => undefined);
+  void page.route("**/api/trpc/**", async (route) => {
+    // Streams (SSE) never end (fetching one would hold it); their ticks carry no data anyway.
+    if ((route.request().headers()["accept"] ?? "").includes("text/event-stream")) return route.continue();
+    let res;
+    try {
+      res = await route.fetch();
+    } catch {
+      return route.abort(); // the page went away mid-request
+    }
+    const body = await res.text();
+    if (!(res.headers()["content-type"] ?? "").includes("text/event-stream")) into.push(`${route.request().url()}\n${body}`);
+    await route.fulfill({ response: res, body });
   });
 }
 
