@@ -35,6 +35,8 @@ export interface JobEvents {
   "copy/kill-switch.used": { scope: "follower" | "following" | "provider" | "platform"; actorId: string; targetId: string | null; on: boolean };
   /** Emails were queued in the outbox (sent after the commit): the drain job sends them now instead of at its next tick. */
   "email/queued": { count: number };
+  /** Channel deliveries were queued (sent after the commit): the channel drain sends them now instead of at its next tick. */
+  "channel/queued": { count: number };
   /** A user signed up: the onboarding email sequence for their path starts (day 0, 1, 3, 7). */
   "user/signed-up": { userId: string; path: "trader" | "provider" };
 }
