@@ -3,21 +3,11 @@
  * decimal.js, never a float), why a following is paused, what an order's leg, status and reason mean. Pure, for
  * server pages and client components alike.
  */
-import Decimal from "decimal.js";
+import type Decimal from "decimal.js";
+import { parseDecimal } from "@/lib/format/decimal";
 import type { Figure } from "@/components/track-record/format";
 
-const D = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_UP });
 const USD_LIKE = new Set(["USD", "USDT", "USDC", "BUSD", "FDUSD"]);
-
-function parse(v: string | null | undefined): Decimal | null {
-  if (v === null || v === undefined || v === "") return null;
-  try {
-    const d = new D(v);
-    return d.isFinite() ? d : null;
-  } catch {
-    return null;
-  }
-}
 
 function group(fixed: string): string {
   const [int = "", frac] = fixed.split(".");
@@ -27,7 +17,7 @@ function group(fixed: string): string {
 
 /** "10234.5" → "$10,234.50" (USD-like quotes), "12.5" EUR → "12.50 EUR"; "—" for nothing. */
 export function money(v: string | null | undefined, currency = "USDT"): string {
-  const d = parse(v);
+  const d = parseDecimal(v);
   if (!d) return "—";
   const abs = group(d.abs().toDecimalPlaces(2).toFixed(2));
   const sign = d.toDecimalPlaces(2).isNegative() ? "−" : "";
@@ -36,7 +26,7 @@ export function money(v: string | null | undefined, currency = "USDT"): string {
 
 /** A signed amount with its tone: "+$12.30" (gain), "−$4.10" (loss), "$0.00" (flat). */
 export function signedMoney(v: string | null | undefined, currency = "USDT"): Figure {
-  const d = parse(v);
+  const d = parseDecimal(v);
   if (!d) return { text: "—", tone: "flat" };
   const r = d.toDecimalPlaces(2);
   if (r.isZero()) return { text: money("0", currency), tone: "flat" };
@@ -45,7 +35,7 @@ export function signedMoney(v: string | null | undefined, currency = "USDT"): Fi
 
 /** A quantity or price exactly as recorded, grouped ("0.0123", "64,210.5"). */
 export function exact(v: string | null | undefined): string {
-  const d = parse(v);
+  const d = parseDecimal(v);
   return d ? group(d.toFixed()) : "—";
 }
 
@@ -71,7 +61,7 @@ function decimalsForSignificant(d: Decimal, sig: number): number {
  * never padded past the decimals actually recorded beyond the 2 minimum. The exact value goes in a title (`exact`).
  */
 export function displayPrice(v: string | null | undefined): string {
-  const d = parse(v);
+  const d = parseDecimal(v);
   if (!d) return "—";
   const dp = Math.min(8, Math.max(2, Math.min(decimalsForSignificant(d, 5), d.decimalPlaces())));
   return group(d.toDecimalPlaces(dp).toFixed(dp));
@@ -82,7 +72,7 @@ export function displayPrice(v: string | null | undefined): string {
  * "0.049395123" → "0.0493951", "1234.56789" → "1,234.57", "12" → "12".
  */
 export function displayQuantity(v: string | null | undefined): string {
-  const d = parse(v);
+  const d = parseDecimal(v);
   if (!d) return "—";
   const dp = Math.min(8, decimalsForSignificant(d, 6));
   return group(d.toDecimalPlaces(dp).toFixed());
@@ -90,7 +80,7 @@ export function displayQuantity(v: string | null | undefined): string {
 
 /** Basis points ("2.5") as "2.5 bps". */
 export function bps(v: string | null | undefined): string {
-  const d = parse(v);
+  const d = parseDecimal(v);
   return d ? `${d.toDecimalPlaces(1).toString()} bps` : "—";
 }
 
@@ -102,7 +92,7 @@ export function latency(ms: number | null | undefined): string {
 
 /** A stored fraction ("0.1") as the percentage a form shows ("10"). */
 export function fractionToPercentText(v: string | null | undefined): string {
-  const d = parse(v);
+  const d = parseDecimal(v);
   return d ? d.times(100).toDecimalPlaces(4).toString() : "";
 }
 

@@ -3,11 +3,10 @@
  * table produce (fractions, not percentages); formatting goes through decimal.js so a figure is never rounded twice
  * or through a float. Pure: used by server pages and client components alike.
  */
-import Decimal from "decimal.js";
+import type Decimal from "decimal.js";
+import { parseDecimal } from "@/lib/format/decimal";
 import { formatDate, formatUtcDateTime } from "@/lib/format/dates";
 
-/** A private clone so a Decimal.set elsewhere cannot change how figures are rounded here. */
-const D = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_UP });
 
 export type Tone = "gain" | "loss" | "flat";
 
@@ -16,16 +15,6 @@ export const toneClass: Record<Tone, string> = {
   loss: "text-loss",
   flat: "text-slate-900",
 };
-
-function parse(v: string | null | undefined): Decimal | null {
-  if (v === null || v === undefined || v === "") return null;
-  try {
-    const d = new D(v);
-    return d.isFinite() ? d : null;
-  } catch {
-    return null;
-  }
-}
 
 function groupThousands(fixed: string): string {
   const [int = "", frac] = fixed.split(".");
@@ -51,7 +40,7 @@ const NONE: Figure = { text: "—", tone: "flat" };
  * The tone follows the rounded value, so "+0.00%" never shows in green.
  */
 export function percent(v: string | null | undefined, { signed = true, dp = 2 }: { signed?: boolean; dp?: number } = {}): Figure {
-  const d = parse(v);
+  const d = parseDecimal(v);
   if (!d) return NONE;
   const pct = d.times(100).toDecimalPlaces(dp);
   const abs = groupThousands(pct.abs().toFixed(dp));
@@ -62,7 +51,7 @@ export function percent(v: string | null | undefined, { signed = true, dp = 2 }:
 
 /** Drawdown is a fall: shown as a negative percentage in the loss colour once it is not zero. */
 export function drawdown(v: string | null | undefined): Figure {
-  const d = parse(v);
+  const d = parseDecimal(v);
   if (!d) return NONE;
   const pct = d.times(100).toDecimalPlaces(2);
   return pct.isZero() ? { text: "0.00%", tone: "flat" } : { text: `-${pct.abs().toFixed(2)}%`, tone: "loss" };
@@ -70,7 +59,7 @@ export function drawdown(v: string | null | undefined): Figure {
 
 /** Ratios such as Sharpe, Sortino and profit factor, to 2 decimals, signed by tone but without a "+" sign. */
 export function ratio(v: string | null | undefined, { toned = true }: { toned?: boolean } = {}): Figure {
-  const d = parse(v);
+  const d = parseDecimal(v);
   if (!d) return NONE;
   const r = d.toDecimalPlaces(2);
   return { text: groupThousands(r.toFixed(2)), tone: toned ? toneOf(r) : "flat" };
@@ -78,7 +67,7 @@ export function ratio(v: string | null | undefined, { toned = true }: { toned?: 
 
 /** An R multiple: "+1.25R". */
 export function rMultiple(v: string | null | undefined): Figure {
-  const d = parse(v);
+  const d = parseDecimal(v);
   if (!d) return NONE;
   const r = d.toDecimalPlaces(2);
   if (r.isZero()) return { text: "0.00R", tone: "flat" };
@@ -87,7 +76,7 @@ export function rMultiple(v: string | null | undefined): Figure {
 
 /** An instrument price as stored, grouped, with at least 2 and at most 8 decimals and no float rounding. */
 export function price(v: string | null | undefined): string {
-  const d = parse(v);
+  const d = parseDecimal(v);
   if (!d) return "—";
   const dp = Math.min(8, Math.max(2, d.decimalPlaces()));
   return groupThousands(d.toDecimalPlaces(dp).toFixed(dp));
@@ -95,7 +84,7 @@ export function price(v: string | null | undefined): string {
 
 /** Average holding time in hours ("36.5") as "1.5 days" or "6.2 hours". */
 export function holdTime(hours: string | null | undefined): string {
-  const d = parse(hours);
+  const d = parseDecimal(hours);
   if (!d) return "—";
   if (d.lessThan(48)) return `${d.toDecimalPlaces(1).toFixed(1)} h`;
   return `${d.dividedBy(24).toDecimalPlaces(1).toFixed(1)} days`;
