@@ -8,6 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { env } from "@/env";
+import { outboundAllowlist } from "@/server/http/safe-fetch";
 
 interface StoredSecrets {
   authSecret: string;
@@ -47,9 +48,14 @@ function generatedSecrets(): StoredSecrets {
 
 export class MissingSecretError extends Error {}
 
-/** Called at server start-up: production must be configured explicitly. */
+/**
+ * Called at server start-up: production must be configured explicitly, and must not carry the test-only
+ * OUTBOUND_URL_ALLOWLIST (`OutboundAllowlistError`, see http/safe-fetch.ts).
+ */
 export function assertProductionSecrets(): void {
   if (env.NODE_ENV !== "production") return;
+  // The outbound allow-list opens http and private addresses to user-given URLs: it throws in production when set.
+  outboundAllowlist();
   const missing = [
     !env.AUTH_SECRET && "AUTH_SECRET",
     !env.ENCRYPTION_KEY && "ENCRYPTION_KEY",

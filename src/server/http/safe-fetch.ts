@@ -81,8 +81,8 @@ export interface AllowlistEntry {
 }
 
 const ALLOWLIST_IN_PRODUCTION =
-  "OUTBOUND_URL_ALLOWLIST is set in production. It lets outbound sends use plain http and reach private addresses, " +
-  "so it is for tests and local demos only: unset it.";
+  "Refusing OUTBOUND_URL_ALLOWLIST in production: it lets outbound sends (webhooks, Discord, Telegram) use plain http " +
+  "and reach private addresses, so it is for tests and local demos only. Unset it.";
 
 /**
  * The parsed `OUTBOUND_URL_ALLOWLIST` (`host[:port]` entries, comma- or space-separated; IPv6 in brackets:
@@ -138,10 +138,6 @@ function checkUrl(raw: string, allowlist: AllowlistEntry[]): URL {
   } catch {
     throw new UnsafeUrlError("Refused: this is not a valid URL");
   }
-  const allowed = isAllowlisted(url, allowlist);
-  if (url.protocol === "http:" && !allowed) {
-    throw new UnsafeUrlError("Refused: http:// is not allowed, use an https:// URL");
-  }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
     throw new UnsafeUrlError(`Refused: ${url.protocol}// URLs are not allowed, use an https:// URL`);
   }
@@ -149,19 +145,18 @@ function checkUrl(raw: string, allowlist: AllowlistEntry[]): URL {
     throw new UnsafeUrlError("Refused: a user name or password in the URL (user:password@host) is not allowed");
   }
   if (url.port === "0") throw new UnsafeUrlError("Refused: port 0 is not a port that can be connected to");
-  if (allowed) return url;
+  if (isAllowlisted(url, allowlist)) return url;
+  // Where before how: "127.0.0.1 is a loopback address" tells more than "http:// is not allowed" for http://127.0.0.1.
   const host = bareHost(url.hostname);
   if (net.isIP(host)) {
     const reason = forbiddenAddressReason(host);
     if (reason) throw new UnsafeUrlError(`Refused: ${host} is ${reason}`);
-    return url;
-  }
-  if (host === "localhost" || host.endsWith(".localhost")) {
+  } else if (host === "localhost" || host.endsWith(".localhost")) {
     throw new UnsafeUrlError(`Refused: ${host} is this server itself (a loopback address)`);
-  }
-  if (!host.includes(".")) {
+  } else if (!host.includes(".")) {
     throw new UnsafeUrlError(`Refused: ${host} is not a public host name (it has no domain)`);
   }
+  if (url.protocol === "http:") throw new UnsafeUrlError("Refused: http:// is not allowed, use an https:// URL");
   return url;
 }
 
