@@ -19,6 +19,7 @@ const COLUMNS: Column<Row>[] = [
       <>
         <span className="font-medium text-slate-900">{d.connectionLabel}</span>
         <span className="block text-xs text-slate-500">{d.exchangeId}</span>
+        <span className="block text-xs break-all text-slate-700">{d.userEmail}</span>
         <span className="block font-mono text-xs break-all text-slate-500">{d.userId}</span>
       </>
     ),

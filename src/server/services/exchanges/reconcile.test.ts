@@ -15,7 +15,7 @@ import { createUser } from "@/test/factories";
 import { actingAs, newProvider } from "@/test/signals";
 import { copyingFollowers, waitForFanouts } from "@/test/copy";
 import { db } from "@/server/db";
-import { copyOrders, copySettings, exchangeConnections, positions, venueDiscrepancies } from "@/server/db/schema";
+import { copyOrders, copySettings, exchangeConnections, positions, users, venueDiscrepancies } from "@/server/db/schema";
 import { ConflictError, NotFoundError } from "@/server/errors";
 import { runJob, waitForInlineRuns } from "@/server/jobs/inline/runner";
 import { exchangeReconcile } from "@/server/jobs/functions/exchange-reconcile";
@@ -182,7 +182,7 @@ describe("reconciliation", () => {
     // The admin sees the open ones, with the connection they are on.
     const admin = await listOpenDiscrepanciesForAdmin({ limit: 50 });
     expect(admin.filter((d) => d.userId === a.userId).map((d) => d.id).sort()).toEqual(openBefore);
-    expect(admin.find((d) => d.userId === a.userId)).toMatchObject({ exchangeId: "local", connectionLabel: "Main" });
+    expect(admin.find((d) => d.userId === a.userId)).toMatchObject({ exchangeId: "local", connectionLabel: "Main", userEmail: (await db.select({ email: users.email }).from(users).where(eq(users.id, a.userId)))[0]!.email });
 
     // Another user can neither list, reconcile nor close any of it.
     const other = await createUser("subscriber");

@@ -46,7 +46,7 @@ import "server-only";
 import Decimal from "decimal.js";
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { db } from "@/server/db";
-import { copyOrders, copySettings, exchangeConnections, positions, venueDiscrepancies, type VenueDiscrepancyKind } from "@/server/db/schema";
+import { copyOrders, copySettings, exchangeConnections, positions, users, venueDiscrepancies, type VenueDiscrepancyKind } from "@/server/db/schema";
 import { ConflictError, NotFoundError } from "@/server/errors";
 import type { LiveOrderResult, VenueBalance, VenueMarketRules, VenueOrderView } from "@/server/integrations/exchanges/ccxt-venue";
 import { VenueRetryError } from "@/server/integrations/exchanges/ccxt-venue";
@@ -417,6 +417,8 @@ export async function listDiscrepancies(ctx: ActingContext, filter: { connection
 
 export interface AdminDiscrepancyView extends DiscrepancyView {
   userId: string;
+  /** The follower's email: what an admin recognises and searches by. */
+  userEmail: string;
   exchangeId: string;
   connectionLabel: string;
 }
@@ -424,13 +426,14 @@ export interface AdminDiscrepancyView extends DiscrepancyView {
 /** Every open discrepancy, newest first: the admin monitoring view (the caller checks the admin role). */
 export async function listOpenDiscrepanciesForAdmin(options: { limit?: number } = {}): Promise<AdminDiscrepancyView[]> {
   const rows = await db
-    .select({ d: venueDiscrepancies, exchangeId: exchangeConnections.exchangeId, label: exchangeConnections.label })
+    .select({ d: venueDiscrepancies, exchangeId: exchangeConnections.exchangeId, label: exchangeConnections.label, email: users.email })
     .from(venueDiscrepancies)
     .innerJoin(exchangeConnections, eq(exchangeConnections.id, venueDiscrepancies.connectionId))
+    .innerJoin(users, eq(users.id, venueDiscrepancies.userId))
     .where(eq(venueDiscrepancies.status, "open"))
     .orderBy(desc(venueDiscrepancies.foundAt), desc(venueDiscrepancies.id))
     .limit(Math.min(Math.max(options.limit ?? 100, 1), 1_000));
-  return rows.map((r) => ({ ...discrepancyView(r.d), userId: r.d.userId, exchangeId: r.exchangeId, connectionLabel: r.label }));
+  return rows.map((r) => ({ ...discrepancyView(r.d), userId: r.d.userId, userEmail: r.email, exchangeId: r.exchangeId, connectionLabel: r.label }));
 }
 
 /**

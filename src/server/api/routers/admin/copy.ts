@@ -17,7 +17,7 @@ export const adminCopyRouter = createTRPCRouter({
   /** Open discrepancies across all users, newest first, with whose connection each is on. */
   discrepancies: adminProcedure
     .input(z.object({ limit: z.number().int().min(1, "Ask for at least 1 row").max(500, "At most 500 rows").default(200) }))
-    .output(z.array(discrepancyOutput.extend({ userId: z.string(), exchangeId: z.string(), connectionLabel: z.string() })))
-    .query(async ({ input }) => (await listOpenDiscrepanciesForAdmin({ limit: input.limit })).map((d) => ({ ...discrepancyForPage(d), userId: d.userId, exchangeId: d.exchangeId, connectionLabel: d.connectionLabel }))),
+    .output(z.array(discrepancyOutput.extend({ userId: z.string(), userEmail: z.string(), exchangeId: z.string(), connectionLabel: z.string() })))
+    .query(async ({ input }) => (await listOpenDiscrepanciesForAdmin({ limit: input.limit })).map((d) => ({ ...discrepancyForPage(d), userId: d.userId, userEmail: d.userEmail, exchangeId: d.exchangeId, connectionLabel: d.connectionLabel }))),
   setProvider: adminProcedure.input(setProviderCopyStopSchema).mutation(({ ctx, input }) => setProviderCopyStop(ctx.service, input.providerId, input.on, input.reason)),
 });
