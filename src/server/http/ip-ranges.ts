@@ -92,9 +92,10 @@ const ipv4FromGroups = (hi: number, lo: number): string => `${hi >> 8}.${hi & 0x
 /** The IPv4 address an IPv6 address carries, when it is one of the forms that route to IPv4 (mapped, NAT64, 6to4). */
 export function embeddedIpv4(address: string): string | null {
   if (!net.isIPv6(address)) return null;
-  const g = ipv6Groups(address);
+  const g = ipv6Groups(address.split("%")[0]!); // a zone id (fe80::1%eth0) says which interface, not where
   const zero = (from: number, to: number) => g.slice(from, to).every((x) => x === 0);
   if (zero(0, 5) && g[5] === 0xffff) return ipv4FromGroups(g[6]!, g[7]!); // ::ffff:a.b.c.d
+  if (zero(0, 4) && g[4] === 0xffff && g[5] === 0) return ipv4FromGroups(g[6]!, g[7]!); // ::ffff:0:a.b.c.d (SIIT)
   if (g[0] === 0x64 && g[1] === 0xff9b && zero(2, 6)) return ipv4FromGroups(g[6]!, g[7]!); // 64:ff9b::a.b.c.d
   if (g[0] === 0x2002) return ipv4FromGroups(g[1]!, g[2]!); // 6to4 2002:AABB:CCDD::
   return null;

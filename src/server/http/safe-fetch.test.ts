@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { useEnvOverrides } from "@/test/env";
 import { closeServer, listenLocal } from "@/server/integrations/market-data/fake-binance";
 import { assertProductionSecrets } from "@/server/secrets";
+import { startServer } from "@/server/startup";
 import { forbiddenAddressReason } from "./ip-ranges";
 import {
   checkOutboundUrl,
@@ -149,6 +150,9 @@ describe("forbiddenAddressReason: the ranges' edges", () => {
     ["127.255.255.254", "a loopback address"],
     ["100.127.255.255", "a carrier-grade NAT (shared) address"],
     ["::ffff:10.1.2.3", "a private address (IPv4 10.1.2.3)"],
+    ["::ffff:0:7f00:1", "a loopback address (IPv4 127.0.0.1)"],
+    ["fe80::1%eth0", "a link-local address"],
+    ["::ffff:7f00:1%lo", "a loopback address (IPv4 127.0.0.1)"],
     ["[::1]", "a loopback address"],
     ["2001:db8::1", "a documentation address"],
     ["hooks.example.com", "not an IP address"],
@@ -163,7 +167,7 @@ describe("safeFetch through the test allow-list", () => {
       res.end('{"accepted":true}');
     });
     setEnv("OUTBOUND_URL_ALLOWLIST", fake.hostPort);
-    const answer = await safeFetch(`${fake.origin}/hooks/in?x=1`, { method: "POST", headers: { "content-type": "application/json", "tradsy-webhook-id": "evt_1" }, body: '{"a":1}' });
+    const answer = await safeFetch(`${fake.origin}/hooks/in?x=1`, { method: "POST", headers: { "content-type": "application/json", "tradsy-webhook-id": "evt_1", "Content-Length": "999" }, body: '{"a":1}' });
     expect(answer).toEqual({ status: 202, headers: expect.objectContaining({ "x-fake": "yes" }), body: '{"accepted":true}', url: `${fake.origin}/hooks/in?x=1` });
     expect(fake.seen).toHaveLength(1);
     expect(fake.seen[0]).toMatchObject({ method: "POST", path: "/hooks/in?x=1", body: '{"a":1}', headers: { "content-type": "application/json", "tradsy-webhook-id": "evt_1", "content-length": "7" } });
@@ -367,14 +371,18 @@ describe("OUTBOUND_URL_ALLOWLIST", () => {
     expect(fake.seen).toHaveLength(0);
   });
 
-  it("stops a production server from starting (assertProductionSecrets, the first start-up check)", () => {
+  it("stops a production server from starting (assertProductionSecrets, the first start-up check)", async () => {
     setEnv("NODE_ENV", "production");
+    setEnv("APP_URL", "https://signals.example.com");
     setEnv("AUTH_SECRET", "safe-fetch-test-auth-secret-0123456789abcdef");
     setEnv("ENCRYPTION_KEY", "ab".repeat(32));
     setEnv("OUTBOUND_URL_ALLOWLIST", undefined);
     expect(() => assertProductionSecrets()).not.toThrow();
     setEnv("OUTBOUND_URL_ALLOWLIST", "127.0.0.1:4010");
-    expect(() => assertProductionSecrets()).toThrow(/^Refusing OUTBOUND_URL_ALLOWLIST in production: .*tests and local demos only\. Unset it\.$/);
+    const refused = /^Refusing OUTBOUND_URL_ALLOWLIST in production: .*tests and local demos only\. Unset it\.$/;
+    expect(() => assertProductionSecrets()).toThrow(refused);
+    // Start-up checks before it touches anything (database, jobs), so this refusal is all that happens.
+    await expect(startServer()).rejects.toThrow(refused);
     setEnv("NODE_ENV", "development");
     expect(() => assertProductionSecrets()).not.toThrow();
   });

@@ -256,7 +256,8 @@ function requestOnce(url: URL, init: SafeFetchInit, allowed: boolean, deadline: 
       clearTimeout(timer);
       fn();
     };
-    const headers: Record<string, string> = { ...init.headers };
+    // The length is ours to state: a caller's Content-Length (any case) could disagree with the body.
+    const headers = Object.fromEntries(Object.entries(init.headers ?? {}).filter(([name]) => name.toLowerCase() !== "content-length"));
     if (init.body !== undefined) headers["content-length"] = String(Buffer.byteLength(init.body));
     const mod = url.protocol === "https:" ? https : http;
     const req = mod.request({
