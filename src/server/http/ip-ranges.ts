@@ -27,6 +27,8 @@ const METADATA = "the cloud metadata address";
 const IPV4_RANGES: Range[] = [
   { network: "169.254.169.254", prefix: 32, reason: METADATA }, // AWS, GCP, Azure, OpenStack…
   { network: "100.100.100.200", prefix: 32, reason: METADATA }, // Alibaba Cloud
+  // Azure's WireServer: public address space, but inside Azure it is the host's own agent endpoint.
+  { network: "168.63.129.16", prefix: 32, reason: METADATA },
   { network: "0.0.0.0", prefix: 8, reason: "an unspecified address (this host)" },
   { network: "10.0.0.0", prefix: 8, reason: "a private address" },
   { network: "100.64.0.0", prefix: 10, reason: "a carrier-grade NAT (shared) address" },

@@ -115,6 +115,7 @@ describe("checkOutboundUrl: what a saved URL may be", () => {
     // IPv6 spellings of IPv4 addresses
     ["https://[::ffff:127.0.0.1]/", /^Refused: ::ffff:7f00:1 is a loopback address \(IPv4 127\.0\.0\.1\)$/],
     ["https://[::ffff:a9fe:a9fe]/", /the cloud metadata address \(IPv4 169\.254\.169\.254\)/],
+    ["https://168.63.129.16/machine", /^Refused: 168\.63\.129\.16 is the cloud metadata address$/],
     ["https://[64:ff9b::a00:5]/", /private address \(IPv4 10\.0\.0\.5\)/],
     ["https://[2002:c0a8:101::1]/", /private address \(IPv4 192\.168\.1\.1\)/],
     // Numeric spellings of 127.0.0.1 (the URL parser normalises them; the check sees 127.0.0.1)
@@ -298,6 +299,17 @@ describe("safeFetch: redirects", () => {
     loop.seen.length = 0;
     await expect(safeFetch(`${loop.origin}/x`, { method: "GET", maxRedirects: 1 })).rejects.toThrow(/stopped after 1/);
     expect(loop.seen).toHaveLength(2);
+  });
+
+  it("reports a 307 whose Location is not a URL as a network error", async () => {
+    const fake = await localServer((_req, res) => {
+      res.writeHead(307, { location: "http://[not-an-address/" });
+      res.end();
+    });
+    setEnv("OUTBOUND_URL_ALLOWLIST", fake.hostPort);
+    const sent = safeFetch(`${fake.origin}/in`, { method: "GET" });
+    await expect(sent).rejects.toBeInstanceOf(OutboundNetworkError);
+    await expect(sent).rejects.toThrow(/answered 307 with a Location that is not a URL \(http:\/\/\[not-an-address\/\)$/);
   });
 
   it.each([301, 302, 303])("returns a %i as the answer without following it", async (status) => {

@@ -345,9 +345,15 @@ export async function safeFetch(url: string, init: SafeFetchInit): Promise<SafeR
       throw new OutboundNetworkError(`Too many redirects: stopped after ${maxRedirects} (the last one to ${location})`);
     }
     redirectedTo = location;
+    let target: URL;
+    try {
+      target = new URL(location, current);
+    } catch {
+      throw new OutboundNetworkError(`${current.host} answered ${response.status} with a Location that is not a URL (${location})`);
+    }
     let next: URL;
     try {
-      next = checkUrl(new URL(location, current).href, allowlist);
+      next = checkUrl(target.href, allowlist);
     } catch (err) {
       throw viaRedirect(err);
     }
