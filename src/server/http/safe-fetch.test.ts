@@ -344,6 +344,17 @@ describe("safeFetch: answers and failures", () => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
+  it("counts the deadline over the whole call: a stalled body and a name lookup that never answers time out too", async () => {
+    const fake = await localServer((_req, res) => {
+      res.writeHead(200);
+      res.write("partial"); // and never ends
+    });
+    setEnv("OUTBOUND_URL_ALLOWLIST", fake.hostPort);
+    await expect(safeFetch(fake.origin, { method: "GET", timeoutMs: 200 })).rejects.toThrow(/^No answer from 127\.0\.0\.1 within 0\.2 s$/);
+    setOutboundResolver(() => new Promise(() => undefined));
+    await expect(safeFetch("https://slow-dns.example.com/in", { method: "GET", timeoutMs: 200 })).rejects.toThrow(/^No answer from slow-dns\.example\.com within 0\.2 s$/);
+  });
+
   it("reports a refused connection and a TLS failure as network errors", async () => {
     const fake = await localServer();
     const port = fake.port;
