@@ -14,6 +14,7 @@ import { exchangesRouter } from "./routers/exchanges";
 import { unsubscribeRouter } from "./routers/unsubscribe";
 import { digestsRouter } from "./routers/digests";
 import { onboardingRouter } from "./routers/onboarding";
+import { channelsRouter } from "./routers/channels";
 
 export const appRouter = createTRPCRouter({
   auth: authRouter,
@@ -30,6 +31,7 @@ export const appRouter = createTRPCRouter({
   unsubscribe: unsubscribeRouter,
   digests: digestsRouter,
   onboarding: onboardingRouter,
+  channels: channelsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -2,14 +2,14 @@ import type { Metadata } from "next";
 import { requireUser } from "@/server/auth/guards";
 import { api } from "@/trpc/server";
 import { PageHeader } from "@/components/ui/card";
-import { ApiKeysSection, NotificationsSection, PasswordSection, ProfileSection, ProviderProfileSection, EmailSection, TradingViewSection } from "./client";
+import { ApiKeysSection, ChannelsSection, NotificationsSection, PasswordSection, ProfileSection, ProviderProfileSection, EmailSection, TradingViewSection } from "./client";
 
 export const metadata: Metadata = { title: "Settings" };
 
 export default async function SettingsPage() {
   const user = await requireUser("/settings");
   const caller = await api();
-  const [me, prefs] = await Promise.all([caller.account.me(), caller.account.notificationPrefs()]);
+  const [me, prefs, channels] = await Promise.all([caller.account.me(), caller.account.notificationPrefs(), caller.channels.list()]);
   const isProvider = user.role === "provider" && me.provider;
   const [keys, webhook] = isProvider ? await Promise.all([caller.apiKeys.list(), caller.providers.webhook()]) : [[], null];
   return (
@@ -27,6 +27,7 @@ export default async function SettingsPage() {
         {isProvider && webhook ? <TradingViewSection initial={webhook} /> : null}
         {me.hasPassword ? <PasswordSection /> : null}
         <NotificationsSection prefs={prefs} />
+        <ChannelsSection initial={channels} />
       </div>
     </>
   );
