@@ -95,7 +95,7 @@ describe("telegramMessage", () => {
   });
 
   it("a ')' or '\\' in a link's URL is escaped (the only two that are, inside the parentheses)", () => {
-    const text = telegramMessage({ ...testMessage, data: { ...testMessage.data, url: "https://tradsy.example/a_(b)\\c" } }).text;
+    const text = telegramMessage({ id: "evt_tst", type: "test", occurredAt: testMessage.occurredAt, data: { message: "x", url: "https://tradsy.example/a_(b)\\c" } }).text;
     expect(text.split("\n").at(-1)).toBe(String.raw`[Open Tradsy](https://tradsy.example/a_(b\)\\c)`);
     expect(checkMarkdownV2(text)).toMatchObject({ ok: true });
   });
