@@ -93,6 +93,17 @@ const protectedCalls: Record<string, Call> = {
   "exchanges.discrepancies": (c) => c.exchanges.discrepancies({ id: "exc_x" }),
   "exchanges.reconcileNow": (c) => c.exchanges.reconcileNow({ id: "exc_x" }),
   "exchanges.closeOrphan": (c) => c.exchanges.closeOrphan({ discrepancyId: "vdi_x" }),
+  // Notification channels (issue 16): owner-only, tested per procedure in routers/channels/channels.test.ts.
+  "channels.list": (c) => c.channels.list(),
+  "channels.addDiscord": (c) => c.channels.addDiscord({ label: "Desk", url: "https://discord.com/api/webhooks/123456789012345678/AbCdEfGhIjKlMnOpQrStUvWxYz" }),
+  "channels.addWebhook": (c) => c.channels.addWebhook({ label: "Bot", url: "https://hooks.example.com/x" }),
+  "channels.rollSecret": (c) => c.channels.rollSecret({ id: "chn_x" }),
+  "channels.startTelegramLink": (c) => c.channels.startTelegramLink({}),
+  "channels.update": (c) => c.channels.update({ id: "chn_x", label: "Desk" }),
+  "channels.remove": (c) => c.channels.remove({ id: "chn_x" }),
+  "channels.sendTest": (c) => c.channels.sendTest({ id: "chn_x" }),
+  "channels.deliveries": (c) => c.channels.deliveries({ channelId: "chn_x" }),
+  "channels.redeliver": (c) => c.channels.redeliver({ id: "dlv_x" }),
 };
 
 const providerCalls: Record<string, Call> = {

@@ -16,7 +16,7 @@ import { callerFor, createUser } from "@/test/factories";
 import { actingAs, newProvider, subscribe } from "@/test/signals";
 import { appRouter } from "@/server/api/root";
 import type { SessionUser } from "@/server/api/trpc";
-import { apiKeys, authTokens, copyOrders, digestSubscribers, emailOutbox, exchangeConnections, jobRuns, jobSteps, providers, users, venueDiscrepancies } from "@/server/db/schema";
+import { apiKeys, authTokens, copyOrders, digestSubscribers, emailOutbox, exchangeConnections, jobRuns, jobSteps, notificationChannels, providers, users, venueDiscrepancies } from "@/server/db/schema";
 import { seal, sealFor } from "@/server/crypto/secret-box";
 import { newId } from "@/lib/ids";
 import { publishSignal } from "@/server/services/signals";
@@ -214,6 +214,15 @@ const QUERIES: Record<string, (c: Caller, w: W) => Promise<unknown>> = {
     expect(all).toHaveLength(3);
     return all;
   },
+  // Notification channels (issue 16): each signed-in caller adds a webhook endpoint (its one-time secret, sealed URL and
+  // sealed secret join the values no answer may hold) and reads its list and its delivery log.
+  "channels.list": async (c, w) => {
+    const { id, secret } = await c.channels.addWebhook({ label: "Bot", url: "https://hooks.example.com/tradsy/path-token-marker" });
+    const [row] = await t.db.select().from(notificationChannels).where(eq(notificationChannels.id, id));
+    w.secrets.push(secret, row!.secretEnc!, row!.urlEnc!, "path-token-marker");
+    return c.channels.list();
+  },
+  "channels.deliveries": async (c) => c.channels.deliveries({ channelId: (await c.channels.list()).destinations[0]!.id }),
   "exchanges.supported": (c) => c.exchanges.supported(),
   "exchanges.list": (c) => c.exchanges.list(),
   // Each signed-in caller reads their own connection (another's is NOT_FOUND, the access-control tests' business).
