@@ -154,6 +154,12 @@ describe("sendDiscord against the fake Discord", () => {
     expect(JSON.parse((outcome as { body: string }).body)).toMatchObject({ webhook_id: hook.id, embeds: [{ type: "rich", title: "New signal #12 from Alpha_Desk (BTC) *pro*" }] });
   });
 
+  it("a webhook with a known id and token (the demo's fixed URL) receives posts like any other", async () => {
+    const hook = fake.addWebhook("1300000000000000001", "demo-token_".padEnd(68, "x"));
+    expect(await sendDiscord(target(hook.url), discordMessage(testMessage), delivery)).toMatchObject({ ok: true, status: 200 });
+    expect(fake.messagesTo("1300000000000000001")).toHaveLength(1);
+  });
+
   it("429: retryable with Discord's retry_after (seconds) as the wait; 5xx retryable; nothing posted", async () => {
     const hook = fake.createWebhook();
     fake.fault({ status: 429, retryAfterSeconds: 2.5 });

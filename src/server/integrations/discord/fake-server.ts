@@ -77,6 +77,12 @@ export class FakeDiscordServer {
     return { id, token, url: `https://discord.com/api/webhooks/${id}/${token}` };
   }
 
+  /** A webhook with a known id and token (the offline demo keeps one URL across restarts). */
+  addWebhook(id: string, token: string): { id: string; token: string; url: string } {
+    this.webhooks.set(id, { token, channelId: fakeSnowflake() });
+    return { id, token, url: `https://discord.com/api/webhooks/${id}/${token}` };
+  }
+
   /** The webhook was deleted in Discord. */
   remove(id: string): void {
     this.webhooks.delete(id);

@@ -62,8 +62,13 @@ export class FakeTelegramServer {
   private nextId = 1_000;
   private server: http.Server | null = null;
 
-  constructor(options: { token?: string; username?: string } = {}) {
+  /**
+   * `firstUpdateId`: where update ids start (a long-running demo restarted must count above the ids it handed out
+   * before, or the app's poller, asking for ids above the last it handled, would skip the new ones).
+   */
+  constructor(options: { token?: string; username?: string; firstUpdateId?: number } = {}) {
     this.token = options.token ?? "123456789:AAH-fake-telegram-token_for_tests0";
+    if (options.firstUpdateId !== undefined) this.nextUpdateId = options.firstUpdateId;
     this.bot = { id: Number(this.token.split(":")[0]), is_bot: true, first_name: "Tradsy", username: options.username ?? "tradsy_test_bot" };
   }
 

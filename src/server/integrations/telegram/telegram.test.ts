@@ -191,4 +191,9 @@ describe("TelegramBot client", () => {
     expect(await b.deleteWebhook({ drop_pending_updates: true })).toBe(true);
     expect(await b.getUpdates({ offset: third.update_id + 1 })).toEqual([]);
   });
+
+  it("the fake can start its update ids where a restarted demo needs them", async () => {
+    const restarted = new FakeTelegramServer({ firstUpdateId: 900_000_000 });
+    expect((await restarted.userSends(restarted.privateChat(), "hi")).update.update_id).toBe(900_000_000);
+  });
 });
