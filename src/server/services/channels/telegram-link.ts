@@ -259,17 +259,27 @@ export async function unlinkTelegram(userId: string, channelId: string, options:
 // Receiving updates
 
 /**
- * The webhook route's answer. 404 when no bot or no webhook secret is configured (the endpoint does not exist then);
- * 401 when X-Telegram-Bot-Api-Secret-Token is missing or wrong (constant-time compare); 400 for a body that is not an
- * update; 200 once applied or a duplicate; 500 when applying failed (Telegram redelivers).
+ * The 404 (not configured) or 401 (missing or wrong X-Telegram-Bot-Api-Secret-Token) a request gets before its body is
+ * read; null when it may go on.
  */
-export async function answerTelegramWebhook(rawBody: string, headers: Headers, log: Logger = logger): Promise<{ status: number; body: Record<string, unknown> }> {
+export function telegramWebhookRefusal(headers: Headers): { status: number; body: Record<string, unknown> } | null {
   const secret = env.TELEGRAM_WEBHOOK_SECRET;
   if (!secret || !env.TELEGRAM_BOT_TOKEN) return { status: 404, body: { error: "Telegram webhooks are not configured on this server" } };
   const given = headers.get("x-telegram-bot-api-secret-token") ?? "";
   // Digests make the compare constant-time whatever the lengths.
   const matches = timingSafeEqual(createHash("sha256").update(given).digest(), createHash("sha256").update(secret).digest());
   if (!given || !matches) return { status: 401, body: { error: "Wrong or missing X-Telegram-Bot-Api-Secret-Token" } };
+  return null;
+}
+
+/**
+ * The webhook route's answer. 404 when no bot or no webhook secret is configured (the endpoint does not exist then);
+ * 401 when X-Telegram-Bot-Api-Secret-Token is missing or wrong (constant-time compare); 400 for a body that is not an
+ * update; 200 once applied or a duplicate; 500 when applying failed (Telegram redelivers).
+ */
+export async function answerTelegramWebhook(rawBody: string, headers: Headers, log: Logger = logger): Promise<{ status: number; body: Record<string, unknown> }> {
+  const refused = telegramWebhookRefusal(headers);
+  if (refused) return refused;
   let update: TelegramUpdate;
   try {
     update = JSON.parse(rawBody) as TelegramUpdate;

@@ -72,6 +72,12 @@ describe("Telegram by webhook", () => {
     expect(await post(update, { "x-telegram-bot-api-secret-token": SECRET.slice(0, -1) })).toMatchObject({ status: 401 });
     expect(await t.db.select().from(telegramUpdates)).toHaveLength(0);
     expect(await channel(start.channelId)).toMatchObject({ status: "pending" });
+    // Refused before the body is read: a stream that would fail if read still gets the 401.
+    const unread = new ReadableStream<Uint8Array>({ pull: () => Promise.reject(new Error("the body was read")) });
+    const res = await POST(new Request("https://tradsy.example/api/webhooks/telegram", { method: "POST", body: unread, headers: { "x-telegram-bot-api-secret-token": "wrong" }, duplex: "half" } as RequestInit));
+    expect(res.status).toBe(401);
+    // Over the body limit: 413.
+    expect((await post("x".repeat(300 * 1024), { "x-telegram-bot-api-secret-token": SECRET })).status).toBe(413);
 
     expect(await post("not json", { "x-telegram-bot-api-secret-token": SECRET })).toMatchObject({ status: 400 });
     expect(await post(JSON.stringify({ message: {} }), { "x-telegram-bot-api-secret-token": SECRET })).toMatchObject({ status: 400 });

@@ -5,7 +5,7 @@
  */
 import { readBody } from "@/server/http/respond";
 import { handleRequest } from "@/server/http/service-context";
-import { answerTelegramWebhook } from "@/server/services/channels/telegram-link";
+import { answerTelegramWebhook, telegramWebhookRefusal } from "@/server/services/channels/telegram-link";
 
 export const dynamic = "force-dynamic";
 // Updates are small (a message, a membership change); Telegram's own limit for a text is 4096 characters.
@@ -13,6 +13,9 @@ const MAX_BODY_BYTES = 256 * 1024;
 
 export async function POST(req: Request): Promise<Response> {
   return handleRequest(req, "/api/webhooks/telegram", async ({ log }) => {
+    // Who is not Telegram is answered before a byte of the body is read.
+    const refused = telegramWebhookRefusal(req.headers);
+    if (refused) return Response.json(refused.body, { status: refused.status });
     const body = await readBody(req, MAX_BODY_BYTES);
     if (!body.ok) return body.response;
     const answer = await answerTelegramWebhook(body.text, req.headers, log);
