@@ -3,13 +3,14 @@
  * minute, long-polls getUpdates for up to ~50 s (offset = the last handled update_id + 1), so `/start <code>` links a
  * chat within seconds in development without a public URL. In webhook mode (a public https APP_URL and
  * TELEGRAM_WEBHOOK_SECRET) the same cron instead makes sure the bot's webhook points at /api/webhooks/telegram
- * (setWebhook, once per process): deploying, or changing APP_URL or the secret, needs no manual step. Without
- * TELEGRAM_BOT_TOKEN it does nothing.
+ * (setWebhook, once per process): deploying, or changing APP_URL or the secret, needs no manual step. Either way it
+ * first forgets handled update ids older than a week (`pruneTelegramUpdates`). Without TELEGRAM_BOT_TOKEN it does
+ * nothing.
  */
 import "server-only";
 import { cron } from "inngest";
 import { getDatabase } from "@/server/db";
-import { ensureTelegramWebhook, pollTelegramUpdates, telegramMode } from "@/server/services/channels/telegram-link";
+import { ensureTelegramWebhook, pollTelegramUpdates, pruneTelegramUpdates, telegramMode } from "@/server/services/channels/telegram-link";
 import { defineJob } from "../define";
 
 /** How long one run polls, and each getUpdates' long-poll timeout. Tests shorten them. */
@@ -28,11 +29,12 @@ export const telegramPoll = defineJob(
   async ({ step }) => {
     const mode = telegramMode();
     if (mode === "off") return { skipped: "TELEGRAM_BOT_TOKEN is unset" };
-    if (mode === "webhook") return step.run("ensure-webhook", () => ensureTelegramWebhook());
-    return step.run("poll", async () => {
-      // The inline scheduler can fire before anything else opened the database.
+    // The inline scheduler can fire before anything else opened the database.
+    await step.run("prune", async () => {
       await getDatabase();
-      return pollTelegramUpdates({ ...TELEGRAM_POLL });
+      return pruneTelegramUpdates();
     });
+    if (mode === "webhook") return step.run("ensure-webhook", () => ensureTelegramWebhook());
+    return step.run("poll", () => pollTelegramUpdates({ ...TELEGRAM_POLL }));
   },
 );

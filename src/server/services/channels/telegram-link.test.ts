@@ -13,12 +13,12 @@ import { useEnvOverrides } from "@/test/env";
 import { createUser } from "@/test/factories";
 import { publishedEntitled } from "@/test/channel-events";
 import { emailOutbox, notificationChannels, telegramUpdates } from "@/server/db/schema";
-import { NotFoundError } from "@/server/errors";
+import { LimitExceededError, NotFoundError } from "@/server/errors";
 import { telegramBotFromEnv } from "@/server/integrations/telegram/bot-api";
 import { FakeTelegramServer } from "@/server/integrations/telegram/fake-server";
 import { telegramMessage } from "@/server/integrations/telegram/format";
 import { sendTelegram } from "@/server/integrations/telegram/sender";
-import { TELEGRAM_REPLIES, handleTelegramUpdate, pollTelegramUpdates, startTelegramLink, telegramMode, unlinkTelegram } from "./telegram-link";
+import { MAX_PENDING_LINKS, TELEGRAM_REPLIES, handleTelegramUpdate, pollTelegramUpdates, pruneTelegramUpdates, startTelegramLink, telegramMode, unlinkTelegram } from "./telegram-link";
 
 const t = useTestDatabase();
 const setEnv = useEnvOverrides();
@@ -150,6 +150,29 @@ describe("linking a chat by polling", () => {
     expect(await poll()).toMatchObject({ polls: 1 });
     expect(fake.webhook).toBeNull();
     expect(fake.calls.map((c) => c.method)).toEqual(["setWebhook", "getUpdates", "deleteWebhook", "getUpdates"]);
+  });
+});
+
+describe("limits and housekeeping", () => {
+  it("at most 5 links wait for their code at once; a sixth is refused and writes nothing", async () => {
+    const user = await createUser("subscriber");
+    for (let i = 0; i < MAX_PENDING_LINKS; i++) await startTelegramLink(user.id);
+    await expect(startTelegramLink(user.id)).rejects.toBeInstanceOf(LimitExceededError);
+    expect(await t.db.select().from(notificationChannels).where(eq(notificationChannels.userId, user.id))).toHaveLength(MAX_PENDING_LINKS);
+  });
+
+  it("handled update ids older than a week go, except the newest (the poller's offset)", async () => {
+    const now = new Date();
+    const old = new Date(now.getTime() - 8 * 24 * 60 * 60_000);
+    await t.db.insert(telegramUpdates).values([
+      { updateId: 10, receivedAt: old },
+      { updateId: 11, receivedAt: old },
+      { updateId: 12, receivedAt: now },
+    ]);
+    expect(await pruneTelegramUpdates(now)).toBe(2);
+    expect((await t.db.select().from(telegramUpdates)).map((r) => r.updateId)).toEqual([12]);
+    await t.db.update(telegramUpdates).set({ receivedAt: old });
+    expect(await pruneTelegramUpdates(now)).toBe(0);
   });
 });
 

@@ -19,12 +19,12 @@
  */
 import "server-only";
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { and, eq, gt, lt, max, ne } from "drizzle-orm";
+import { and, count, eq, gt, lt, max, ne } from "drizzle-orm";
 import type { Logger } from "pino";
 import { env } from "@/env";
 import { db } from "@/server/db";
 import { notificationChannels, telegramUpdates } from "@/server/db/schema";
-import { ConflictError, NotFoundError } from "@/server/errors";
+import { ConflictError, LimitExceededError, NotFoundError } from "@/server/errors";
 import { checkOutboundUrl } from "@/server/http/safe-fetch";
 import { TelegramApiError, telegramBotFromEnv, type TelegramBot, type TelegramChat, type TelegramUpdate } from "@/server/integrations/telegram/bot-api";
 import { logger } from "@/server/logger";
@@ -33,6 +33,10 @@ import { disableChannel } from "./disable";
 import { DEFAULT_CHANNEL_EVENTS } from "./events";
 
 export const LINK_CODE_TTL_MS = 15 * 60_000;
+/** Links waiting for their `/start` at once, per account (each click on "Link Telegram" makes one). */
+export const MAX_PENDING_LINKS = 5;
+/** Handled update ids are kept this long (Telegram gives up redelivering an update after 24 h). */
+export const TELEGRAM_UPDATES_KEPT_MS = 7 * 24 * 60 * 60_000;
 export const TELEGRAM_WEBHOOK_PATH = "/api/webhooks/telegram";
 
 export type TelegramMode = "off" | "webhook" | "polling";
@@ -86,6 +90,13 @@ export async function startTelegramLink(userId: string, options: { label?: strin
     await tx
       .delete(notificationChannels)
       .where(and(eq(notificationChannels.userId, userId), eq(notificationChannels.kind, "telegram"), eq(notificationChannels.status, "pending"), lt(notificationChannels.linkCodeExpiresAt, now)));
+    const [pending] = await tx
+      .select({ n: count() })
+      .from(notificationChannels)
+      .where(and(eq(notificationChannels.userId, userId), eq(notificationChannels.kind, "telegram"), eq(notificationChannels.status, "pending")));
+    if ((pending?.n ?? 0) >= MAX_PENDING_LINKS) {
+      throw new LimitExceededError(`You have ${MAX_PENDING_LINKS} Telegram links waiting for their /start code: use one, or try again once they expire (15 minutes).`);
+    }
     const [row] = await tx
       .insert(notificationChannels)
       .values({
@@ -341,6 +352,20 @@ export async function pollTelegramUpdates(options: { bot?: TelegramBot; maxRunMs
     }
     if (Date.now() - started >= maxRunMs) return result;
   }
+}
+
+/**
+ * Forgets handled update ids older than `TELEGRAM_UPDATES_KEPT_MS`, keeping the newest (the poller's offset is read
+ * from it). Called by the telegram-poll job.
+ */
+export async function pruneTelegramUpdates(now: Date = new Date()): Promise<number> {
+  const [newest] = await db.select({ id: max(telegramUpdates.updateId) }).from(telegramUpdates);
+  if (newest?.id == null) return 0;
+  const gone = await db
+    .delete(telegramUpdates)
+    .where(and(lt(telegramUpdates.receivedAt, new Date(now.getTime() - TELEGRAM_UPDATES_KEPT_MS)), ne(telegramUpdates.updateId, Number(newest.id))))
+    .returning({ id: telegramUpdates.updateId });
+  return gone.length;
 }
 
 let registered: string | null = null;
