@@ -59,6 +59,7 @@ export class FakeTelegramServer {
   private waiters: (() => void)[] = [];
   private faults: Required<FakeTelegramFault>[] = [];
   private nextUpdateId = 700_000_001;
+  private otherPollers = 0;
   private nextId = 1_000;
   private server: http.Server | null = null;
 
@@ -86,6 +87,11 @@ export class FakeTelegramServer {
     for (const wake of this.waiters.splice(0)) wake();
     if (this.server) await closeServer(this.server);
     this.server = null;
+  }
+
+  /** The next getUpdates is ended by another poller of the same bot (Telegram's 409 for two pollers). */
+  otherPoller(): void {
+    this.otherPollers += 1;
   }
 
   fault(fault: FakeTelegramFault): void {
@@ -239,6 +245,10 @@ export class FakeTelegramServer {
 
   private async getUpdates(params: Record<string, unknown>, ok: (r: unknown) => void, fail: (s: number, d: string) => void): Promise<void> {
     if (this.webhook) return fail(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first");
+    if (this.otherPollers > 0) {
+      this.otherPollers -= 1;
+      return fail(409, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running");
+    }
     const offset = typeof params.offset === "number" ? params.offset : 0;
     // An offset confirms every update below it: they are never returned again.
     if (offset > 0) this.pending = this.pending.filter((u) => u.update_id >= offset);

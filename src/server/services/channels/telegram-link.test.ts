@@ -151,6 +151,12 @@ describe("linking a chat by polling", () => {
     expect(fake.webhook).toBeNull();
     expect(fake.calls.map((c) => c.method)).toEqual(["setWebhook", "getUpdates", "deleteWebhook", "getUpdates"]);
   });
+
+  it("another process polling the same bot (409 terminated by other getUpdates): this run stops quietly, deleting nothing", async () => {
+    fake.otherPoller();
+    expect(await poll()).toEqual({ polls: 0, updates: 0, actions: {} });
+    expect(fake.calls.map((c) => c.method)).toEqual(["getUpdates"]);
+  });
 });
 
 describe("limits and housekeeping", () => {

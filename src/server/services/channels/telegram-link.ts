@@ -336,6 +336,11 @@ export async function pollTelegramUpdates(options: { bot?: TelegramBot; maxRunMs
     try {
       updates = await bot.getUpdates({ offset, timeout, limit: 100 });
     } catch (err) {
+      // Another process is polling the same bot (Telegram ends the older request): this run leaves it to them.
+      if (err instanceof TelegramApiError && err.status === 409 && /other getUpdates/i.test(err.answer?.description ?? "")) {
+        log.warn("telegram: another process is polling this bot; this run stops");
+        return result;
+      }
       if (err instanceof TelegramApiError && err.status === 409 && !deletedWebhook) {
         log.warn("telegram: a webhook was registered while polling; deleting it");
         await bot.deleteWebhook();
