@@ -14,7 +14,7 @@ import { channelDeliveries, channelDeliveryAttempts, emailOutbox, notificationCh
 import { runJob, waitForInlineRuns } from "@/server/jobs/inline/runner";
 import { channelDrain } from "@/server/jobs/functions/channel-drain";
 import { backoffMs, CLAIM_LEASE_MS, DEFAULT_SENDERS, drainChannelDeliveries, nextAllowedAt, RATE_LIMITS, type ChannelDrainOptions } from "./drain";
-import { FAILING_DISABLE_AFTER_MS } from "./disable";
+import { disableChannel, FAILING_DISABLE_AFTER_MS } from "./disable";
 import { channelsQueued, DELIVERY_TTL_MS, queueDeliveries } from "./queue";
 import { payloadFor } from "./payload";
 import type { ChannelSender, ChannelTarget, DeliveryRef, SendOutcome } from "./types";
@@ -373,6 +373,29 @@ describe("the channel drain", () => {
     expect(s.calls.map((c) => c.delivery.id).sort()).toEqual([...ids].sort());
     const rows = await t.db.select().from(channelDeliveries);
     expect(rows.every((r) => r.status === "sent" && r.attempts === 1)).toBe(true);
+  });
+});
+
+describe("disableChannel", () => {
+  it("disables once: a second call (another drain, a retry) changes nothing and emails nobody; notify: false emails nobody", async () => {
+    const user = await insertUser("Ada");
+    const ch = await insertChannel({ userId: user.id, kind: "telegram", telegramChatId: "-1001" });
+    const quiet = await insertChannel({ userId: user.id });
+    const at = new Date("2026-12-06T12:00:00Z");
+    const queued = await queue(ch.id, user.id, "telegram", at);
+    expect(await disableChannel(t.db, ch.id, "The bot was blocked in this chat.", at, { lastError: "Telegram answered 403: Forbidden: bot was blocked by the user" })).toBe(true);
+    expect(await disableChannel(t.db, ch.id, "Something else.", new Date(at.getTime() + 1000))).toBe(false);
+    expect(await channelOf(ch.id)).toMatchObject({ status: "disabled", disabledAt: at, disabledReason: "The bot was blocked in this chat." });
+    expect(await rowOf(queued.id)).toMatchObject({ status: "cancelled", lastError: "Not sent: the destination was turned off (The bot was blocked in this chat.)" });
+    const emails = await disabledEmails();
+    expect(emails).toHaveLength(1);
+    expect(emails[0]).toMatchObject({ subject: 'Telegram chat "My telegram" was turned off', to: user.email });
+    expect(emails[0]!.text).toContain("My telegram (Trading room)");
+    expect(emails[0]!.text).toContain("Telegram answered 403: Forbidden: bot was blocked by the user");
+
+    expect(await disableChannel(t.db, quiet.id, "Removed by support.", at, { notify: false })).toBe(true);
+    expect(await channelOf(quiet.id)).toMatchObject({ status: "disabled" });
+    expect(await disabledEmails()).toHaveLength(1);
   });
 });
 
