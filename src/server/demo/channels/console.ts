@@ -53,11 +53,14 @@ h1 { font-size: 1.5rem; margin: 0.5rem 0 1rem; }
 h2 { font-size: 1.2rem; margin: 1.75rem 0 0.5rem; }
 h3 { font-size: 1.05rem; margin: 0 0 0.5rem; }
 .card { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 1rem; margin: 0 0 1rem; }
+.card > h2:first-child { margin-top: 0; }
 .muted { color: var(--muted); }
 .row { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: end; }
 label { display: block; font-weight: 600; font-size: 0.9rem; margin-bottom: 0.2rem; }
 input, select, textarea { font: inherit; padding: 0.4rem 0.5rem; border: 1px solid #8a939c; border-radius: 6px; background: #fff; color: var(--fg); }
-input[type="text"], textarea { min-width: min(28rem, 100%); }
+.row > div { flex: 1 1 16rem; }
+.row > div:has(select), .row > div:has(input[type="number"]) { flex: 0 1 auto; }
+input[type="text"], textarea { width: 100%; }
 button { font: inherit; padding: 0.4rem 0.9rem; border-radius: 6px; border: 1px solid var(--fg); background: var(--fg); color: #fff; cursor: pointer; }
 button.secondary { background: #fff; color: var(--fg); }
 pre, code { font: 0.85rem/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }

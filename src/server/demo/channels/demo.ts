@@ -101,19 +101,15 @@ export function closeHttp(server: http.Server): Promise<void> {
   });
 }
 
-/**
- * Reaches a private field of a fake (the fakes are H3's/H2's test fixtures and offer no option for it yet); throws a
- * clear error if the fake changed, rather than running a demo that silently misbehaves.
- */
-function fixtureField<T>(fake: object, field: string, check: (value: unknown) => value is T): T {
-  const value: unknown = Reflect.get(fake, field);
-  if (!check(value)) throw new Error(`channels demo: ${fake.constructor.name}.${field} is not what the demo expects; update src/server/demo/channels/demo.ts`);
-  return value;
-}
-
 export class ChannelsDemo {
   readonly discord = new FakeDiscordServer();
-  readonly telegram = new FakeTelegramServer({ token: DEMO_TELEGRAM_TOKEN, username: DEMO_TELEGRAM_USERNAME });
+  // INVARIANT (header): tenths of a second since 2025 stay above any id an earlier run handed out (a run would need
+  // over 10 updates a second to catch up) and below 2^31 until 2031.
+  readonly telegram = new FakeTelegramServer({
+    token: DEMO_TELEGRAM_TOKEN,
+    username: DEMO_TELEGRAM_USERNAME,
+    firstUpdateId: Math.floor((Date.now() - Date.UTC(2025, 0, 1)) / 100),
+  });
   readonly receiver = new FakeWebhookReceiver();
   /** The chats the pretend users write from, in creation order. */
   readonly chats: TelegramChat[] = [];
@@ -147,12 +143,7 @@ export class ChannelsDemo {
     }
 
     // The same Discord webhook URL on every run (see DEMO_DISCORD_WEBHOOK).
-    const webhooks = fixtureField(this.discord, "webhooks", (v): v is Map<string, { token: string; channelId: string }> => v instanceof Map);
-    webhooks.set(DEMO_DISCORD_WEBHOOK.id, { token: DEMO_DISCORD_WEBHOOK.token, channelId: "1300000000000000002" });
-    // INVARIANT (header): tenths of a second since 2025 stay above any id an earlier run handed out (a run would need
-    // over 10 updates a second to catch up) and below 2^31 until 2031.
-    fixtureField(this.telegram, "nextUpdateId", (v): v is number => typeof v === "number");
-    Reflect.set(this.telegram, "nextUpdateId", Math.floor((Date.now() - Date.UTC(2025, 0, 1)) / 100));
+    this.discord.addWebhook(DEMO_DISCORD_WEBHOOK.id, DEMO_DISCORD_WEBHOOK.token);
     // The fake numbers chats in creation order, so these two keep their ids across restarts (a linked chat stays linked).
     this.addChat("private", "Ann", "ann_trades");
     this.addChat("group", "Signals desk");
