@@ -7,7 +7,12 @@
  */
 import "server-only";
 import { startConsole } from "@/server/demo/channels/console";
-import { ChannelsDemo, DEFAULT_DEMO_PORTS, PortInUseError, type DemoPorts } from "@/server/demo/channels/demo";
+import {
+  ChannelsDemo,
+  DEFAULT_DEMO_PORTS,
+  PortInUseError,
+  type DemoPorts,
+} from "@/server/demo/channels/demo";
 
 const FLAGS: Record<string, keyof DemoPorts> = {
   "--console-port": "console",
@@ -24,12 +29,15 @@ function parsePorts(args: string[]): DemoPorts | string {
   for (let i = 0; i < args.length; i += 1) {
     const arg = args[i]!;
     if (arg === "--help" || arg === "-h") return USAGE;
-    const [flag, inline] = arg.includes("=") ? (arg.split("=", 2) as [string, string]) : [arg, undefined];
+    const [flag, inline] = arg.includes("=")
+      ? (arg.split("=", 2) as [string, string])
+      : [arg, undefined];
     const key = FLAGS[flag];
     if (!key) return `Unknown option ${arg}.\n${USAGE}`;
     const value = inline ?? args[(i += 1)];
     const port = Number(value);
-    if (!value || !Number.isInteger(port) || port < 1 || port > 65535) return `${flag} needs a port number (1–65535), got "${value ?? ""}".`;
+    if (!value || !Number.isInteger(port) || port < 1 || port > 65535)
+      return `${flag} needs a port number (1–65535), got "${value ?? ""}".`;
     ports[key] = port;
   }
   return ports;
@@ -60,7 +68,10 @@ async function main(): Promise<number> {
 
 1. Start the app with these env lines (in .env.local or in front of the command), e.g. in another terminal:
 
-${demo.envLines().map((l) => `  ${l}`).join("\n")}
+${demo
+  .envLines()
+  .map((l) => `  ${l}`)
+  .join("\n")}
 
    Leave TELEGRAM_WEBHOOK_SECRET unset: without a public URL the app polls the bot (the telegram-poll job, every minute).
 

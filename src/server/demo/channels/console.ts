@@ -18,7 +18,12 @@ import { SIGNATURE_HEADER, verifySignature } from "@/lib/webhook-signature";
 import type { DiscordPostedMessage } from "@/server/integrations/discord/fake-server";
 import type { TelegramChat } from "@/server/integrations/telegram/bot-api";
 import type { ReceivedWebhook } from "@/server/integrations/webhooks/fake-receiver";
-import { DEMO_DISCORD_WEBHOOK, closeHttp, listenOn, type ChannelsDemo } from "./demo";
+import {
+  DEMO_DISCORD_WEBHOOK,
+  closeHttp,
+  listenOn,
+  type ChannelsDemo,
+} from "./demo";
 
 export function escapeHtml(value: unknown): string {
   return String(value ?? "")
@@ -90,18 +95,28 @@ function time(at: number): string {
   return new Date(at).toISOString().slice(11, 19) + " UTC";
 }
 
-function layout(current: string, title: string, body: string, query: URLSearchParams): string {
+function layout(
+  current: string,
+  title: string,
+  body: string,
+  query: URLSearchParams,
+): string {
   const auto = query.get("auto") === "1";
   const notice = query.get("notice");
   const error = query.get("error");
-  const nav = PAGES.map((p) => `<li><a href="${p.path}"${p.path === current ? ' aria-current="page"' : ""}>${p.title}</a></li>`).join("");
+  const nav = PAGES.map(
+    (p) =>
+      `<li><a href="${p.path}"${p.path === current ? ' aria-current="page"' : ""}>${p.title}</a></li>`,
+  ).join("");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 ${auto ? '<meta http-equiv="refresh" content="5">' : ""}
 <title>${escapeHtml(title)} · Tradsy channels demo</title><style>${CSS}</style></head>
 <body><header><div class="bar"><strong>Tradsy channels demo</strong><nav aria-label="Demo pages"><ul>${nav}</ul></nav>
 <span class="muted"><a href="${current}${auto ? "?auto=1" : ""}">Refresh</a> · ${
-    auto ? `Refreshing every 5 s (<a href="${current}">stop</a>)` : `<a href="${current}?auto=1">Refresh every 5 s</a>`
+    auto
+      ? `Refreshing every 5 s (<a href="${current}">stop</a>)`
+      : `<a href="${current}?auto=1">Refresh every 5 s</a>`
   }</span></div></header>
 <main><h1>${escapeHtml(title)}</h1>
 ${notice ? `<p class="notice" role="status">${escapeHtml(notice)}</p>` : ""}${error ? `<p class="notice error" role="alert">${escapeHtml(error)}</p>` : ""}
@@ -110,7 +125,9 @@ ${body}</main></body></html>`;
 
 function overviewPage(demo: ChannelsDemo): string {
   const env = demo.envLines().join("\n");
-  const lastPoll = demo.telegram.calls.filter((c) => c.method === "getUpdates").at(-1);
+  const lastPoll = demo.telegram.calls
+    .filter((c) => c.method === "getUpdates")
+    .at(-1);
   return `
 <section class="card" aria-labelledby="env"><h2 id="env">1. Start the app against the fakes</h2>
 <p>Add these lines to the app's environment (e.g. <code>.env.local</code>, or in front of <code>npm run dev</code>), then start it.
@@ -126,21 +143,34 @@ Do not set <code>TELEGRAM_WEBHOOK_SECRET</code>: without a public URL the app po
 <ul>
 <li><a href="/discord">Discord</a>: ${demo.discord.messages.length} message(s) posted, ${demo.discord.requests.length} request(s).</li>
 <li><a href="/telegram">Telegram</a>: ${demo.telegram.sent.length} message(s) sent by the bot; ${demo.telegram.queued.length} update(s) waiting for getUpdates; ${
-    lastPoll ? `the app last polled at ${time(lastPoll.at)}.` : "the app has not polled yet (is it running with the env lines above?)."
+    lastPoll
+      ? `the app last polled at ${time(lastPoll.at)}.`
+      : "the app has not polled yet (is it running with the env lines above?)."
   }${demo.telegram.webhook ? ` A webhook is set on the bot: ${escapeHtml(demo.telegram.webhook.url)}.` : ""}</li>
 <li><a href="/webhooks">Webhooks</a>: ${demo.receiver.requests.length} delivery request(s) received.</li>
 </ul></section>`;
 }
 
 function colorOf(value: unknown): string {
-  return typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= 0xffffff ? `#${value.toString(16).padStart(6, "0")}` : "#4f545c";
+  return typeof value === "number" &&
+    Number.isInteger(value) &&
+    value >= 0 &&
+    value <= 0xffffff
+    ? `#${value.toString(16).padStart(6, "0")}`
+    : "#4f545c";
 }
 
 function renderEmbed(embed: Record<string, unknown>): string {
-  const fields = Array.isArray(embed.fields) ? (embed.fields as { name?: unknown; value?: unknown; inline?: unknown }[]) : [];
+  const fields = Array.isArray(embed.fields)
+    ? (embed.fields as { name?: unknown; value?: unknown; inline?: unknown }[])
+    : [];
   const footer = (embed.footer as { text?: unknown } | undefined)?.text;
   const author = (embed.author as { name?: unknown } | undefined)?.name;
-  const title = embed.title ? (typeof embed.url === "string" ? `<a href="${escapeHtml(embed.url)}" rel="noreferrer">${escapeHtml(embed.title)}</a>` : escapeHtml(embed.title)) : "";
+  const title = embed.title
+    ? typeof embed.url === "string"
+      ? `<a href="${escapeHtml(embed.url)}" rel="noreferrer">${escapeHtml(embed.title)}</a>`
+      : escapeHtml(embed.title)
+    : "";
   return `<div class="embed" style="border-left-color:${colorOf(embed.color)}">
 ${author ? `<div class="name">${escapeHtml(author)}</div>` : ""}${title ? `<h3>${title}</h3>` : ""}
 ${embed.description ? `<p class="text">${escapeHtml(embed.description)}</p>` : ""}
@@ -150,7 +180,9 @@ ${footer || embed.timestamp ? `<div class="footer">${escapeHtml(footer ?? "")}${
 }
 
 function renderDiscordMessage(m: DiscordPostedMessage): string {
-  const embeds = Array.isArray(m.body.embeds) ? (m.body.embeds as Record<string, unknown>[]) : [];
+  const embeds = Array.isArray(m.body.embeds)
+    ? (m.body.embeds as Record<string, unknown>[])
+    : [];
   return `<article class="card" aria-label="Discord message ${escapeHtml(m.id)}">
 <p><strong>${escapeHtml(m.body.username ?? "Webhook")}</strong> <span class="badge">BOT</span> <span class="muted">${time(m.at)} · webhook ${escapeHtml(m.webhookId)}</span></p>
 ${m.body.content ? `<p class="text">${escapeHtml(m.body.content)}</p>` : ""}${embeds.map(renderEmbed).join("")}
@@ -173,7 +205,9 @@ ${messages.length ? messages.map(renderDiscordMessage).join("") : '<p class="mut
 }
 
 function chatName(chat: TelegramChat): string {
-  return chat.type === "private" ? `${chat.first_name ?? "User"}${chat.username ? ` (@${chat.username})` : ""}` : (chat.title ?? "Group");
+  return chat.type === "private"
+    ? `${chat.first_name ?? "User"}${chat.username ? ` (@${chat.username})` : ""}`
+    : (chat.title ?? "Group");
 }
 
 function telegramPage(demo: ChannelsDemo): string {
@@ -181,8 +215,16 @@ function telegramPage(demo: ChannelsDemo): string {
     .map((chat) => {
       const name = chatName(chat);
       const entries = [
-        ...demo.userActions.filter((a) => a.chatId === chat.id).map((a) => ({ at: a.at, html: `<li class="user"><span class="who">${escapeHtml(name)} · ${time(a.at)} · update ${a.updateId}${a.webhookStatus !== null ? ` · app's webhook answered ${a.webhookStatus}` : demo.telegram.queued.some((u) => u.update_id === a.updateId) ? " · waiting for getUpdates" : " · fetched by the app"}</span><span class="text">${a.kind === "block" ? `<em>${escapeHtml(a.text)}</em>` : escapeHtml(a.text)}</span></li>` })),
-        ...demo.telegram.messagesTo(chat.id).map((m) => ({ at: m.at, html: `<li><span class="who">@${escapeHtml(demo.telegram.bot.username)} · ${time(m.at)}${m.params.parse_mode ? ` · ${escapeHtml(m.params.parse_mode)}` : ""}</span><span class="text">${escapeHtml(m.plain)}</span><details><summary>Raw text as sent</summary><pre>${escapeHtml(m.params.text)}</pre></details></li>` })),
+        ...demo.userActions
+          .filter((a) => a.chatId === chat.id)
+          .map((a) => ({
+            at: a.at,
+            html: `<li class="user"><span class="who">${escapeHtml(name)} · ${time(a.at)} · update ${a.updateId}${a.webhookStatus !== null ? ` · app's webhook answered ${a.webhookStatus}` : demo.telegram.queued.some((u) => u.update_id === a.updateId) ? " · waiting for getUpdates" : " · fetched by the app"}</span><span class="text">${a.kind === "block" ? `<em>${escapeHtml(a.text)}</em>` : escapeHtml(a.text)}</span></li>`,
+          })),
+        ...demo.telegram.messagesTo(chat.id).map((m) => ({
+          at: m.at,
+          html: `<li><span class="who">@${escapeHtml(demo.telegram.bot.username)} · ${time(m.at)}${m.params.parse_mode ? ` · ${escapeHtml(m.params.parse_mode)}` : ""}</span><span class="text">${escapeHtml(m.plain)}</span><details><summary>Raw text as sent</summary><pre>${escapeHtml(m.params.text)}</pre></details></li>`,
+        })),
       ].sort((a, b) => a.at - b.at);
       const blocked = demo.blocked.has(chat.id);
       const inputId = `text-${chat.id}`;
@@ -198,7 +240,9 @@ ${blocked ? "" : `<form method="post" action="/telegram/block"><input type="hidd
 </div></section>`;
     })
     .join("");
-  const lastPoll = demo.telegram.calls.filter((c) => c.method === "getUpdates").at(-1);
+  const lastPoll = demo.telegram.calls
+    .filter((c) => c.method === "getUpdates")
+    .at(-1);
   return `
 <p>Bot <code>@${escapeHtml(demo.telegram.bot.username)}</code>, token <code>${escapeHtml(demo.telegram.token)}</code>.
 ${demo.telegram.queued.length} update(s) waiting for getUpdates; ${lastPoll ? `the app last polled at ${time(lastPoll.at)}` : "the app has not polled yet"}.
@@ -218,9 +262,17 @@ ${chats}
 function signatureCell(demo: ChannelsDemo, r: ReceivedWebhook): string {
   const header = r.headers[SIGNATURE_HEADER.toLowerCase()];
   if (!header) return '<span class="badge bad">no signature header</span>';
-  if (!demo.webhookSecret) return '<span class="muted">Paste the endpoint\'s secret above to check it.</span>';
-  const result = verifySignature(demo.webhookSecret, r.rawBody, header, Math.floor(r.at / 1000));
-  return result.ok ? '<span class="badge ok">valid at arrival</span>' : `<span class="badge bad">invalid: ${escapeHtml(result.reason)}</span>`;
+  if (!demo.webhookSecret)
+    return '<span class="muted">Paste the endpoint\'s secret above to check it.</span>';
+  const result = verifySignature(
+    demo.webhookSecret,
+    r.rawBody,
+    header,
+    Math.floor(r.at / 1000),
+  );
+  return result.ok
+    ? '<span class="badge ok">valid at arrival</span>'
+    : `<span class="badge bad">invalid: ${escapeHtml(result.reason)}</span>`;
 }
 
 function prettyBody(raw: string): string {
@@ -252,8 +304,13 @@ ${
           (r) => `<article class="card" aria-label="Delivery at ${time(r.at)}">
 <p><strong>${escapeHtml(r.method)} ${escapeHtml(r.path)}</strong> · ${time(r.at)} · answered <span class="badge ${r.status >= 200 && r.status < 300 ? "ok" : "bad"}">${r.status}</span></p>
 <table><tbody>${Object.entries(r.headers)
-            .map(([k, v]) => `<tr><th scope="row">${escapeHtml(k)}</th><td><code>${escapeHtml(v)}</code></td></tr>`)
-            .join("")}<tr><th scope="row">Signature check</th><td>${signatureCell(demo, r)}</td></tr></tbody></table>
+            .map(
+              ([k, v]) =>
+                `<tr><th scope="row">${escapeHtml(k)}</th><td><code>${escapeHtml(v)}</code></td></tr>`,
+            )
+            .join(
+              "",
+            )}<tr><th scope="row">Signature check</th><td>${signatureCell(demo, r)}</td></tr></tbody></table>
 <pre aria-label="Body">${escapeHtml(prettyBody(r.rawBody))}</pre></article>`,
         )
         .join("")
@@ -263,43 +320,93 @@ ${
 
 const chatIdField = z.coerce.number({ message: "Pick a chat." }).int();
 const FORMS = {
-  "/telegram/send": z.object({ chatId: chatIdField, text: z.string().trim().min(1, "Type a message.").max(4096, "A Telegram message is at most 4096 characters.") }),
+  "/telegram/send": z.object({
+    chatId: chatIdField,
+    text: z
+      .string()
+      .trim()
+      .min(1, "Type a message.")
+      .max(4096, "A Telegram message is at most 4096 characters."),
+  }),
   "/telegram/block": z.object({ chatId: chatIdField }),
   "/telegram/chats": z.object({
     type: z.enum(["private", "group"], { message: "Pick private or group." }),
-    name: z.string().trim().min(1, "Give the chat a name.").max(64, "Keep the name under 64 characters."),
+    name: z
+      .string()
+      .trim()
+      .min(1, "Give the chat a name.")
+      .max(64, "Keep the name under 64 characters."),
     username: z
       .string()
       .trim()
-      .regex(/^[A-Za-z0-9_]{0,32}$/, "A username is letters, digits and _ (up to 32).")
+      .regex(
+        /^[A-Za-z0-9_]{0,32}$/,
+        "A username is letters, digits and _ (up to 32).",
+      )
       .optional(),
   }),
   "/telegram/fault": z.object({}),
-  "/discord/fault": z.object({ status: z.enum(["429", "503"], { message: "Pick 429 or 503." }) }),
-  "/discord/remove": z.object({ id: z.string().regex(/^\d+$/, "A webhook id is digits.") }),
-  "/webhooks/fail": z.object({
-    count: z.coerce.number({ message: "Give a number of requests." }).int("Give a whole number.").min(1, "At least 1 request.").max(100, "At most 100 requests."),
-    status: z.coerce.number().int().min(400, "Pick a failure status (4xx or 5xx).").max(599, "Pick a failure status (4xx or 5xx)."),
+  "/discord/fault": z.object({
+    status: z.enum(["429", "503"], { message: "Pick 429 or 503." }),
   }),
-  "/webhooks/secret": z.object({ secret: z.string().trim().max(200, "That is too long for a secret.") }),
+  "/discord/remove": z.object({
+    id: z.string().regex(/^\d+$/, "A webhook id is digits."),
+  }),
+  "/webhooks/fail": z.object({
+    count: z.coerce
+      .number({ message: "Give a number of requests." })
+      .int("Give a whole number.")
+      .min(1, "At least 1 request.")
+      .max(100, "At most 100 requests."),
+    status: z.coerce
+      .number()
+      .int()
+      .min(400, "Pick a failure status (4xx or 5xx).")
+      .max(599, "Pick a failure status (4xx or 5xx)."),
+  }),
+  "/webhooks/secret": z.object({
+    secret: z.string().trim().max(200, "That is too long for a secret."),
+  }),
   "/webhooks/clear": z.object({}),
 } as const;
 type FormPath = keyof typeof FORMS;
 
 /** Applies a form; returns the page to go back to and what to tell the person. */
-async function applyForm(demo: ChannelsDemo, path: FormPath, input: Record<string, string>): Promise<{ page: string; notice: string }> {
+async function applyForm(
+  demo: ChannelsDemo,
+  path: FormPath,
+  input: Record<string, string>,
+): Promise<{ page: string; notice: string }> {
   switch (path) {
     case "/telegram/send": {
       const { chatId, text } = FORMS[path].parse(input);
-      if (!demo.chat(chatId)) throw new FormError("/telegram", "That chat does not exist (the demo restarted?).");
+      if (!demo.chat(chatId))
+        throw new FormError(
+          "/telegram",
+          "That chat does not exist (the demo restarted?).",
+        );
       const action = await demo.userSends(chatId, text);
-      return { page: "/telegram", notice: action.webhookStatus === null ? `Sent “${text}”: the app gets it at its next getUpdates.` : `Sent “${text}”: the app's webhook answered ${action.webhookStatus}.` };
+      return {
+        page: "/telegram",
+        notice:
+          action.webhookStatus === null
+            ? `Sent “${text}”: the app gets it at its next getUpdates.`
+            : `Sent “${text}”: the app's webhook answered ${action.webhookStatus}.`,
+      };
     }
     case "/telegram/block": {
       const { chatId } = FORMS[path].parse(input);
-      if (!demo.chat(chatId)) throw new FormError("/telegram", "That chat does not exist (the demo restarted?).");
+      if (!demo.chat(chatId))
+        throw new FormError(
+          "/telegram",
+          "That chat does not exist (the demo restarted?).",
+        );
       await demo.block(chatId);
-      return { page: "/telegram", notice: "The bot is blocked in that chat: the app hears of it at its next poll, and sends there now answer 403." };
+      return {
+        page: "/telegram",
+        notice:
+          "The bot is blocked in that chat: the app hears of it at its next poll, and sends there now answer 403.",
+      };
     }
     case "/telegram/chats": {
       const { type, name, username } = FORMS[path].parse(input);
@@ -308,30 +415,54 @@ async function applyForm(demo: ChannelsDemo, path: FormPath, input: Record<strin
     }
     case "/telegram/fault":
       demo.telegram.fault({ status: 429, retryAfterSeconds: 3 });
-      return { page: "/telegram", notice: "The bot's next API call is answered 429 (retry after 3 s)." };
+      return {
+        page: "/telegram",
+        notice: "The bot's next API call is answered 429 (retry after 3 s).",
+      };
     case "/discord/fault": {
       const { status } = FORMS[path].parse(input);
-      demo.discord.fault({ status: Number(status) as 429 | 503, retryAfterSeconds: 2 });
-      return { page: "/discord", notice: `The next Discord send is answered ${status}.` };
+      demo.discord.fault({
+        status: Number(status) as 429 | 503,
+        retryAfterSeconds: 2,
+      });
+      return {
+        page: "/discord",
+        notice: `The next Discord send is answered ${status}.`,
+      };
     }
     case "/discord/remove": {
       const { id } = FORMS[path].parse(input);
       demo.discord.remove(id);
-      return { page: "/discord", notice: "Webhook deleted: the app's next send gets 404 Unknown Webhook (restart the demo to get it back)." };
+      return {
+        page: "/discord",
+        notice:
+          "Webhook deleted: the app's next send gets 404 Unknown Webhook (restart the demo to get it back).",
+      };
     }
     case "/webhooks/fail": {
       const { count, status } = FORMS[path].parse(input);
       demo.failNextWebhooks(count, status);
-      return { page: "/webhooks", notice: `The next ${count} request(s) are answered ${status}.` };
+      return {
+        page: "/webhooks",
+        notice: `The next ${count} request(s) are answered ${status}.`,
+      };
     }
     case "/webhooks/secret": {
       const { secret } = FORMS[path].parse(input);
       demo.webhookSecret = secret || null;
-      return { page: "/webhooks", notice: secret ? "Signatures are checked with that secret." : "Secret forgotten." };
+      return {
+        page: "/webhooks",
+        notice: secret
+          ? "Signatures are checked with that secret."
+          : "Secret forgotten.",
+      };
     }
     case "/webhooks/clear":
       demo.clearWebhooks();
-      return { page: "/webhooks", notice: "Forgot the received requests and scheduled failures." };
+      return {
+        page: "/webhooks",
+        notice: "Forgot the received requests and scheduled failures.",
+      };
   }
 }
 
@@ -344,7 +475,10 @@ class FormError extends Error {
   }
 }
 
-function readBody(req: http.IncomingMessage, limit = 64 * 1024): Promise<string> {
+function readBody(
+  req: http.IncomingMessage,
+  limit = 64 * 1024,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     let size = 0;
     const chunks: Buffer[] = [];
@@ -358,48 +492,122 @@ function readBody(req: http.IncomingMessage, limit = 64 * 1024): Promise<string>
   });
 }
 
-function redirect(res: http.ServerResponse, page: string, key: "notice" | "error", message: string): void {
-  res.writeHead(303, { location: `${page}?${new URLSearchParams({ [key]: message })}` });
+function redirect(
+  res: http.ServerResponse,
+  page: string,
+  key: "notice" | "error",
+  message: string,
+): void {
+  res.writeHead(303, {
+    location: `${page}?${new URLSearchParams({ [key]: message })}`,
+  });
   res.end();
 }
 
-export async function handleConsole(demo: ChannelsDemo, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+export async function handleConsole(
+  demo: ChannelsDemo,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+): Promise<void> {
   const url = new URL(req.url ?? "/", "http://console");
   const html = (status: number, body: string) => {
-    res.writeHead(status, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "x-frame-options": "DENY", "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'" });
+    res.writeHead(status, {
+      "content-type": "text/html; charset=utf-8",
+      "cache-control": "no-store",
+      "x-frame-options": "DENY",
+      "content-security-policy":
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+    });
     res.end(body);
   };
   if (req.method === "GET" || req.method === "HEAD") {
     const page = PAGES.find((p) => p.path === url.pathname);
-    if (!page) return html(404, layout(url.pathname, "Not found", '<p>No such page. <a href="/">Back to the overview</a>.</p>', url.searchParams));
-    const body = { "/": overviewPage, "/discord": discordPage, "/telegram": telegramPage, "/webhooks": webhooksPage }[page.path](demo);
-    return html(200, layout(page.path, page.path === "/" ? "Overview" : page.title, body, url.searchParams));
+    if (!page)
+      return html(
+        404,
+        layout(
+          url.pathname,
+          "Not found",
+          '<p>No such page. <a href="/">Back to the overview</a>.</p>',
+          url.searchParams,
+        ),
+      );
+    const body = {
+      "/": overviewPage,
+      "/discord": discordPage,
+      "/telegram": telegramPage,
+      "/webhooks": webhooksPage,
+    }[page.path](demo);
+    return html(
+      200,
+      layout(
+        page.path,
+        page.path === "/" ? "Overview" : page.title,
+        body,
+        url.searchParams,
+      ),
+    );
   }
-  if (req.method !== "POST" || !(url.pathname in FORMS)) return html(405, layout("/", "Not allowed", "<p>Only the console's forms can change things.</p>", url.searchParams));
+  if (req.method !== "POST" || !(url.pathname in FORMS))
+    return html(
+      405,
+      layout(
+        "/",
+        "Not allowed",
+        "<p>Only the console's forms can change things.</p>",
+        url.searchParams,
+      ),
+    );
   // INVARIANT (header): browsers send Origin on a cross-site form POST; our own forms come from this host.
   const origin = req.headers.origin;
-  if (origin && origin !== "null" && new URL(origin).host !== req.headers.host) {
+  if (
+    origin &&
+    origin !== "null" &&
+    new URL(origin).host !== req.headers.host
+  ) {
     res.writeHead(403, { "content-type": "text/plain; charset=utf-8" });
     return void res.end("Refused: a form from another site.");
   }
   const back = `/${url.pathname.split("/")[1]}`;
   try {
     const input = Object.fromEntries(new URLSearchParams(await readBody(req)));
-    const { page, notice } = await applyForm(demo, url.pathname as FormPath, input);
+    const { page, notice } = await applyForm(
+      demo,
+      url.pathname as FormPath,
+      input,
+    );
     redirect(res, page, "notice", notice);
   } catch (err) {
-    if (err instanceof z.ZodError) return redirect(res, back, "error", err.issues.map((i) => i.message).join(" "));
-    if (err instanceof FormError) return redirect(res, err.page, "error", err.message);
-    redirect(res, back, "error", `That did not work: ${err instanceof Error ? err.message : String(err)}`);
+    if (err instanceof z.ZodError)
+      return redirect(
+        res,
+        back,
+        "error",
+        err.issues.map((i) => i.message).join(" "),
+      );
+    if (err instanceof FormError)
+      return redirect(res, err.page, "error", err.message);
+    redirect(
+      res,
+      back,
+      "error",
+      `That did not work: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
 }
 
 /** Starts the console on `port` (0: any free port); returns its URL and a stop function. */
-export async function startConsole(demo: ChannelsDemo, port: number): Promise<{ url: string; stop: () => Promise<void> }> {
+export async function startConsole(
+  demo: ChannelsDemo,
+  port: number,
+): Promise<{ url: string; stop: () => Promise<void> }> {
   const server = http.createServer((req, res) => {
     handleConsole(demo, req, res).catch((err: unknown) => {
-      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
-      res.end(`console error: ${err instanceof Error ? err.message : String(err)}`);
+      if (!res.headersSent)
+        res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
+      res.end(
+        `console error: ${err instanceof Error ? err.message : String(err)}`,
+      );
     });
   });
   const bound = await listenOn(server, port, "console");

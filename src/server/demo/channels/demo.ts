@@ -29,13 +29,22 @@ export interface DemoPorts {
 }
 
 /** Ports 4610–4613: clear of Next (3000), the e2e servers (31xx) and PostgreSQL. */
-export const DEFAULT_DEMO_PORTS: DemoPorts = { console: 4610, discord: 4611, telegram: 4612, webhooks: 4613 };
+export const DEFAULT_DEMO_PORTS: DemoPorts = {
+  console: 4610,
+  discord: 4611,
+  telegram: 4612,
+  webhooks: 4613,
+};
 
 /** The demo bot's token (fits TELEGRAM_BOT_TOKEN's format; only the fake knows it). */
-export const DEMO_TELEGRAM_TOKEN = "7000000001:AAF-tradsy-offline-demo-bot-token";
+export const DEMO_TELEGRAM_TOKEN =
+  "7000000001:AAF-tradsy-offline-demo-bot-token";
 export const DEMO_TELEGRAM_USERNAME = "tradsy_demo_bot";
 /** The demo's Discord webhook: the same URL on every run, so a destination saved in the app keeps working. */
-export const DEMO_DISCORD_WEBHOOK = { id: "1300000000000000001", token: "tradsy-offline-demo-webhook-token_do-not-use-elsewhere" } as const;
+export const DEMO_DISCORD_WEBHOOK = {
+  id: "1300000000000000001",
+  token: "tradsy-offline-demo-webhook-token_do-not-use-elsewhere",
+} as const;
 export const DEMO_WEBHOOK_PATH = "/hooks/tradsy";
 
 /** Something the pretend Telegram user did, as the console shows it in the chat. */
@@ -52,18 +61,29 @@ export interface UserAction {
 export class PortInUseError extends Error {}
 
 /** A pass-through proxy on `port` to `target` (the fake's own base URL). */
-async function startFront(target: string, port: number, name: string): Promise<http.Server> {
+async function startFront(
+  target: string,
+  port: number,
+  name: string,
+): Promise<http.Server> {
   const upstream = new URL(target);
   const server = http.createServer((req, res) => {
     const forward = http.request(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+      },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
       },
     );
     forward.on("error", (err) => {
-      if (!res.headersSent) res.writeHead(502, { "content-type": "text/plain; charset=utf-8" });
+      if (!res.headersSent)
+        res.writeHead(502, { "content-type": "text/plain; charset=utf-8" });
       res.end(`demo proxy: ${err.message}`);
     });
     req.pipe(forward);
@@ -72,13 +92,19 @@ async function startFront(target: string, port: number, name: string): Promise<h
   return server;
 }
 
-export async function listenOn(server: http.Server, port: number, name: string): Promise<number> {
+export async function listenOn(
+  server: http.Server,
+  port: number,
+  name: string,
+): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
       server.off("listening", onListening);
       reject(
         err.code === "EADDRINUSE"
-          ? new PortInUseError(`Port ${port} (${name}) is in use: stop what uses it or pick another with --${name}-port.`)
+          ? new PortInUseError(
+              `Port ${port} (${name}) is in use: stop what uses it or pick another with --${name}-port.`,
+            )
           : err,
       );
     };
@@ -131,19 +157,35 @@ export class ChannelsDemo {
     try {
       const discord = await startFront(discordTarget, ports.discord, "discord");
       this.fronts.push(discord);
-      const telegram = await startFront(telegramTarget, ports.telegram, "telegram");
+      const telegram = await startFront(
+        telegramTarget,
+        ports.telegram,
+        "telegram",
+      );
       this.fronts.push(telegram);
-      const webhooks = await startFront(receiverTarget, ports.webhooks, "webhook");
+      const webhooks = await startFront(
+        receiverTarget,
+        ports.webhooks,
+        "webhook",
+      );
       this.fronts.push(webhooks);
       const port = (s: http.Server) => (s.address() as AddressInfo).port;
-      this.ports = { ...this.ports, discord: port(discord), telegram: port(telegram), webhooks: port(webhooks) };
+      this.ports = {
+        ...this.ports,
+        discord: port(discord),
+        telegram: port(telegram),
+        webhooks: port(webhooks),
+      };
     } catch (err) {
       await this.stop();
       throw err;
     }
 
     // The same Discord webhook URL on every run (see DEMO_DISCORD_WEBHOOK).
-    this.discord.addWebhook(DEMO_DISCORD_WEBHOOK.id, DEMO_DISCORD_WEBHOOK.token);
+    this.discord.addWebhook(
+      DEMO_DISCORD_WEBHOOK.id,
+      DEMO_DISCORD_WEBHOOK.token,
+    );
     // The fake numbers chats in creation order, so these two keep their ids across restarts (a linked chat stays linked).
     this.addChat("private", "Ann", "ann_trades");
     this.addChat("group", "Signals desk");
@@ -152,7 +194,11 @@ export class ChannelsDemo {
   async stop(): Promise<void> {
     await Promise.all(this.fronts.map(closeHttp));
     this.fronts = [];
-    await Promise.all([this.discord.stop(), this.telegram.stop(), this.receiver.stop()]);
+    await Promise.all([
+      this.discord.stop(),
+      this.telegram.stop(),
+      this.receiver.stop(),
+    ]);
   }
 
   url(kind: keyof DemoPorts): string {
@@ -178,8 +224,15 @@ export class ChannelsDemo {
     ];
   }
 
-  addChat(type: "private" | "group", name: string, username?: string): TelegramChat {
-    const chat = type === "private" ? this.telegram.privateChat(name, username) : this.telegram.groupChat(name);
+  addChat(
+    type: "private" | "group",
+    name: string,
+    username?: string,
+  ): TelegramChat {
+    const chat =
+      type === "private"
+        ? this.telegram.privateChat(name, username)
+        : this.telegram.groupChat(name);
     this.chats.push(chat);
     return chat;
   }
@@ -192,7 +245,14 @@ export class ChannelsDemo {
   async userSends(chatId: number, text: string): Promise<UserAction> {
     const chat = this.requireChat(chatId);
     const { update, webhookStatus } = await this.telegram.userSends(chat, text);
-    const action: UserAction = { chatId, kind: "message", text, at: Date.now(), updateId: update.update_id, webhookStatus };
+    const action: UserAction = {
+      chatId,
+      kind: "message",
+      text,
+      at: Date.now(),
+      updateId: update.update_id,
+      webhookStatus,
+    };
     this.userActions.push(action);
     return action;
   }
@@ -200,18 +260,36 @@ export class ChannelsDemo {
   /** The pretend user blocks the bot (a group removes it): later sends to the chat answer 403. */
   async block(chatId: number): Promise<UserAction> {
     const chat = this.requireChat(chatId);
-    const { update, webhookStatus } = await this.telegram.block(chat, chat.type === "private" ? "kicked" : "left");
+    const { update, webhookStatus } = await this.telegram.block(
+      chat,
+      chat.type === "private" ? "kicked" : "left",
+    );
     this.blocked.add(chatId);
-    const text = chat.type === "private" ? "blocked the bot" : "removed the bot from the group";
-    const action: UserAction = { chatId, kind: "block", text, at: Date.now(), updateId: update.update_id, webhookStatus };
+    const text =
+      chat.type === "private"
+        ? "blocked the bot"
+        : "removed the bot from the group";
+    const action: UserAction = {
+      chatId,
+      kind: "block",
+      text,
+      at: Date.now(),
+      updateId: update.update_id,
+      webhookStatus,
+    };
     this.userActions.push(action);
     return action;
   }
 
   /** The receiver answers the next `count` requests with `status` (after any failures already scheduled). */
   failNextWebhooks(count: number, status: number): void {
-    this.receiver.respond({ status, body: `demo: scripted failure (${status})`, times: count });
-    this.scriptedUntil = Math.max(this.scriptedUntil, this.receiver.requests.length) + count;
+    this.receiver.respond({
+      status,
+      body: `demo: scripted failure (${status})`,
+      times: count,
+    });
+    this.scriptedUntil =
+      Math.max(this.scriptedUntil, this.receiver.requests.length) + count;
   }
 
   /** Scripted failures not yet used. */
