@@ -14,6 +14,7 @@ import { SelectField } from "@/components/ui/select";
 import { messages, setServerErrors } from "@/components/forms/errors";
 import { formatDateTime } from "@/lib/format/dates";
 import { addDiscordSchema, addWebhookSchema } from "@/lib/validation/channels";
+import type { Destination } from "./types";
 
 type Kind = "discord" | "telegram" | "webhook";
 
@@ -23,7 +24,7 @@ const PURPOSES = [
 ];
 
 /** The three ways to add a destination, one form at a time. */
-export function AddDestination({ telegramEnabled, canPostToCommunity }: { telegramEnabled: boolean; canPostToCommunity: boolean }) {
+export function AddDestination({ telegramEnabled, canPostToCommunity, destinations }: { telegramEnabled: boolean; canPostToCommunity: boolean; destinations: Destination[] }) {
   const [open, setOpen] = useState<Kind | null>(null);
   const toggle = (kind: Kind) => setOpen((o) => (o === kind ? null : kind));
   return (
@@ -41,7 +42,7 @@ export function AddDestination({ telegramEnabled, canPostToCommunity }: { telegr
       </div>
       {!telegramEnabled ? <p className="text-xs text-slate-500">Telegram is not set up on this server (the operator sets TELEGRAM_BOT_TOKEN).</p> : null}
       {open === "discord" ? <DiscordForm canPostToCommunity={canPostToCommunity} onDone={() => setOpen(null)} /> : null}
-      {open === "telegram" ? <TelegramLink /> : null}
+      {open === "telegram" ? <TelegramLink destinations={destinations} /> : null}
       {open === "webhook" ? <WebhookForm canPostToCommunity={canPostToCommunity} /> : null}
     </div>
   );
@@ -149,11 +150,19 @@ export function OneTimeSecret({ label, secret }: { label: string; secret: string
 }
 
 /** Linking a chat: a one-time code for the bot; the list (polled while a link is pending) shows when it is linked. */
-function TelegramLink() {
+function TelegramLink({ destinations }: { destinations: Destination[] }) {
   const trpc = useTRPC();
   const invalidate = useInvalidateList();
   const [label, setLabel] = useState("");
   const start = useMutation(trpc.channels.startTelegramLink.mutationOptions({ onSuccess: () => void invalidate() }));
+  const pending = start.data ? destinations.find((d) => d.id === start.data.channelId) : undefined;
+  if (start.data && pending?.status === "active") {
+    return (
+      <Alert tone="success" className="max-w-xl">
+        Linked: “{pending.label}” ({pending.telegramChatName ?? "your chat"}) now receives your alerts. Send it a test message below.
+      </Alert>
+    );
+  }
   return (
     <div className="max-w-xl space-y-3 rounded-md border border-slate-200 p-4" aria-label="Link a Telegram chat" role="group">
       {start.data ? (

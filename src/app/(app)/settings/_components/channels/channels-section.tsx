@@ -26,7 +26,7 @@ export function ChannelsSection({ initial }: { initial: ChannelsList }) {
         description="Alerts in Discord, Telegram or your own tools, besides email. Open signals' levels go only where you are entitled to them."
       />
       <CardBody className="space-y-5">
-        <AddDestination telegramEnabled={telegramEnabled} canPostToCommunity={canPostToCommunity} />
+        <AddDestination telegramEnabled={telegramEnabled} canPostToCommunity={canPostToCommunity} destinations={destinations} />
         {destinations.length ? (
           <ul className="space-y-3" aria-label="Your destinations">
             {destinations.map((d) => (
