@@ -22,6 +22,7 @@ import { setOutboundResolver } from "@/server/http/safe-fetch";
 import { waitForInlineRuns } from "@/server/jobs/inline/runner";
 import { resetRateLimits } from "@/server/rate-limit";
 import { closeSignal, moveStop, publishSignal } from "@/server/services/signals";
+import { alertRecipients } from "@/server/services/alerts/signals";
 import { CHANNEL_EVENT_LABEL, CHANNEL_EVENT_TYPES } from "./events";
 import { CHANNEL_LOOKBACK_MS, eventIdOf, fanOutCopyOrders, fanOutRiskPause, fanOutSignalEvent } from "./fanout";
 import { CHANNEL_EVENT_CHOICE_LABEL, CHANNEL_EVENT_CHOICES } from "@/lib/validation/channels";
@@ -162,6 +163,18 @@ describe("the entitlement matrix, on the stored payloads", () => {
       }
     }
     expect(seen).toHaveLength(15);
+
+    // Channels and email agree on who follows and who is entitled (services/alerts/signals.ts alertRecipients).
+    const emailed = (await alertRecipients(db, w.p.provider.id, "new_signal", new Date())).map((r) => [r.user_id, r.entitled]);
+    const hooks = await db
+      .select({ userId: channelDeliveries.userId, payload: channelDeliveries.payload })
+      .from(channelDeliveries)
+      .innerJoin(notificationChannels, eq(notificationChannels.id, channelDeliveries.channelId))
+      .where(and(eq(channelDeliveries.event, "signal.published"), eq(notificationChannels.kind, "webhook"), eq(notificationChannels.purpose, "alerts")));
+    const channelled = hooks.map((h) => [h.userId, (h.payload as { data: { entitled: boolean } }).data.entitled]);
+    const byUser = (a: unknown[], b: unknown[]) => String(a[0]).localeCompare(String(b[0]));
+    expect(channelled.sort(byUser)).toEqual(emailed.sort(byUser));
+    expect(emailed).toHaveLength(3);
 
     // One event, one id: every destination's delivery of the publication carries the same event id (its chain entry's).
     const all = await db.select().from(channelDeliveries).where(eq(channelDeliveries.event, "signal.published"));

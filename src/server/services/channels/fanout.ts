@@ -5,7 +5,7 @@
  *
  * Who receives what:
  * - Signal events on `alerts` destinations: the destination's owner follows the provider (./preferences.ts
- *   `followersOf`: entitled subscribers, and free or lapsed followings, as email alerts count them; never the provider
+ *   `followerScopes`: entitled subscribers, and free or lapsed followings, as email alerts count them; never the provider
  *   itself), the destination lists the event type, and its per-provider choice for that provider is on.
  * - Signal events on `community` destinations: the provider's own destinations of that purpose; entitled means the
  *   provider chose `includeLevels`.
@@ -23,13 +23,13 @@
  */
 import "server-only";
 import { createHash } from "node:crypto";
-import { and, arrayContains, desc, eq, inArray } from "drizzle-orm";
+import { and, arrayContains, desc, eq, inArray, ne, or, sql } from "drizzle-orm";
 import { db, type Executor } from "@/server/db";
 import { copyOrders, copySettings, exchangeConnections, notificationChannels, providers, signalEvents, signals, type SignalEventKind } from "@/server/db/schema";
 import type { JobEvents } from "@/server/jobs/events";
 import { appBaseUrl } from "@/server/http/base-url";
 import { signalEventData, type ChannelEvent, type CopyEventData, type ProviderRef, type SignalEventData, type SignalEventType } from "./events";
-import { followersOf, prefsOf, providerPrefFor } from "./preferences";
+import { followerScopes, prefsOf, providerPrefFor } from "./preferences";
 import { payloadFor } from "./payload";
 import { queueDeliveries, type QueuedDelivery } from "./queue";
 
@@ -59,6 +59,29 @@ async function destinationsOf(tx: Executor, userIds: readonly string[], purpose:
         arrayContains(notificationChannels.events, [type]),
       ),
     );
+}
+
+/**
+ * The active `alerts` destinations listing `type` whose owners follow the provider (./preferences.ts `followerScopes`:
+ * the same people and entitlement rule as email alerts), each with whether its owner is entitled now. One statement,
+ * with the followers as subqueries (no id list, however large the audience).
+ */
+async function followerDestinations(tx: Executor, provider: { id: string; userId: string }, type: string, now: Date): Promise<{ channel: Channel; entitled: boolean }[]> {
+  const { entitled, following } = followerScopes(tx, provider.id, now);
+  const rows = await tx
+    .select({ channel: notificationChannels, entitled: sql<boolean>`${inArray(notificationChannels.userId, entitled)}` })
+    .from(notificationChannels)
+    .where(
+      and(
+        or(inArray(notificationChannels.userId, entitled), inArray(notificationChannels.userId, following)),
+        ne(notificationChannels.userId, provider.userId),
+        eq(notificationChannels.purpose, "alerts"),
+        eq(notificationChannels.status, "active"),
+        arrayContains(notificationChannels.events, [type]),
+      ),
+    );
+  // PostgreSQL answers a boolean; a driver that hands back 't' is read the same way.
+  return rows.map((r) => ({ channel: r.channel, entitled: r.entitled === true || (r.entitled as unknown) === "t" }));
 }
 
 export interface SignalFanoutInput {
@@ -100,15 +123,11 @@ export async function fanOutSignalEvent(input: SignalFanoutInput, now: Date = ne
     if (!entry || entry.createdAt.getTime() < now.getTime() - CHANNEL_LOOKBACK_MS) return { queued: 0 };
     const type = TYPE_OF[input.trigger];
 
-    const followers = await followersOf(tx, provider, now);
-    const [alerts, community] = await Promise.all([
-      destinationsOf(tx, [...followers.keys()], "alerts", type),
-      destinationsOf(tx, [provider.userId], "community", type),
-    ]);
-    const prefs = await prefsOf(tx, alerts.map((c) => c.id));
+    const [alerts, community] = await Promise.all([followerDestinations(tx, provider, type, now), destinationsOf(tx, [provider.userId], "community", type)]);
+    const prefs = await prefsOf(tx, alerts.map((a) => a.channel.id));
     const pref = providerPrefFor(type);
     const wanted = [
-      ...alerts.filter((c) => prefs.get(c.id)?.get(provider.id)?.[pref] ?? true).map((c) => ({ c, entitled: followers.get(c.userId) === true })),
+      ...alerts.filter((a) => prefs.get(a.channel.id)?.get(provider.id)?.[pref] ?? true).map((a) => ({ c: a.channel, entitled: a.entitled })),
       ...community.map((c) => ({ c, entitled: c.includeLevels })),
     ].filter(({ c }) => c.createdAt.getTime() <= entry.createdAt.getTime());
     if (!wanted.length) return { queued: 0 };

@@ -10,7 +10,7 @@
  * No preference row means both choices on; the destination's `events` still apply. `signal.updated` follows the
  * new-signal choice (the changes of an open signal belong with its publication).
  *
- * INVARIANT: `followersOf` and `followedProviders` read the same two sources with the same entitlement rule as
+ * INVARIANT: `followerScopes` and `followedProviders` read the same two sources with the same entitlement rule as
  * `alertRecipients`, so a channel and an email agree on who follows and who is entitled (tested in fanout.test.ts).
  */
 import "server-only";
@@ -26,20 +26,19 @@ export function providerPrefFor(type: SignalEventType): "newSignal" | "signalClo
   return type === "signal.closed" ? "signalClosed" : "newSignal";
 }
 
-/** The provider's followers by user id, each with whether they are entitled now (the provider's own user excluded). */
-export async function followersOf(tx: Executor, provider: { id: string; userId: string }, now: Date): Promise<Map<string, boolean>> {
-  const [entitled, following] = await Promise.all([
-    tx
+/**
+ * The provider's followers, as two subqueries of user ids: `entitled` (an entitled subscription now) and `following`
+ * (a following: the free paper tier, a lapsed subscription, or an entitled one that copies). A follower is in either.
+ * The provider's own user must be excluded by the caller (a provider never follows itself here).
+ */
+export function followerScopes(tx: Executor, providerId: string, now: Date) {
+  return {
+    entitled: tx
       .select({ userId: subscriptions.subscriberId })
       .from(subscriptions)
-      .where(and(eq(subscriptions.providerId, provider.id), entitledNow(now))),
-    tx.select({ userId: copySettings.userId }).from(copySettings).where(eq(copySettings.providerId, provider.id)),
-  ]);
-  const out = new Map<string, boolean>();
-  for (const f of following) out.set(f.userId, false);
-  for (const e of entitled) out.set(e.userId, true);
-  out.delete(provider.userId);
-  return out;
+      .where(and(eq(subscriptions.providerId, providerId), entitledNow(now))),
+    following: tx.select({ userId: copySettings.userId }).from(copySettings).where(eq(copySettings.providerId, providerId)),
+  };
 }
 
 export interface FollowedProvider {
