@@ -14,6 +14,7 @@ export default defineConfig({
     environment: "node",
     include: ["src/**/*.test.{ts,tsx}", "emails/**/*.test.{ts,tsx}", "bench/**/*.test.ts"],
     globalSetup: ["src/test/global-setup.ts"],
+    setupFiles: ["src/test/setup.ts"],
     pool: "forks",
     testTimeout: 30_000,
     hookTimeout: 120_000,

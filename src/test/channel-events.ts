@@ -2,7 +2,7 @@
  * Channel events for the formatter and sender tests (Discord, Telegram): one signal published to an entitled and to
  * an unentitled destination, its stop moved, closed, a copied order refused, a risk pause and a test message.
  */
-import type { ChannelEvent, SignalEventData } from "@/server/services/channels/events";
+import type { ChannelEvent, SignalEventData } from "@/lib/channels/events";
 
 const provider = { id: "prv_1", slug: "alpha-desk", name: "Alpha_Desk (BTC) *pro*" };
 const url = "https://tradsy.example/providers/alpha-desk";

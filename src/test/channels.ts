@@ -5,7 +5,7 @@
 import { db } from "@/server/db";
 import { notificationChannels, users, type ChannelKind } from "@/server/db/schema";
 import { sealFor } from "@/server/crypto/secret-box";
-import type { ChannelEvent } from "@/server/services/channels/events";
+import type { ChannelEvent } from "@/lib/channels/events";
 import { newWebhookSecret } from "@/lib/webhook-signature";
 import { uniqueEmail } from "./factories";
 

@@ -2,37 +2,11 @@
  * Inputs of the notification channels' procedures (Discord webhooks, linked Telegram chats, outbound webhooks) and of
  * their settings forms, one schema for both.
  *
- * The event types are listed here again (src/lib may not import src/server); channels.test.ts checks that this list
- * and services/channels/events.ts `CHANNEL_EVENT_TYPES` are the same, so neither can change alone.
  * URLs are checked for shape only here (length, parseable); the Discord format and the outbound address rules are
  * the server's (parseDiscordWebhookUrl, checkOutboundUrl), which answer with a message on the `url` field.
  */
 import { z } from "zod";
-
-export const CHANNEL_EVENT_CHOICES = [
-  "signal.published",
-  "signal.updated",
-  "signal.closed",
-  "copy.filled",
-  "copy.skipped",
-  "copy.rejected",
-  "copy.risk_paused",
-] as const;
-export type ChannelEventChoice = (typeof CHANNEL_EVENT_CHOICES)[number];
-
-/** What each event is called on pages (the same words as services/channels/events.ts `CHANNEL_EVENT_LABEL`, tested). */
-export const CHANNEL_EVENT_CHOICE_LABEL: Record<ChannelEventChoice, string> = {
-  "signal.published": "New signals",
-  "signal.updated": "Signal changes (stop moved, target hit, partial close)",
-  "signal.closed": "Signals closed, with the result",
-  "copy.filled": "Your copied orders filled",
-  "copy.skipped": "Your copies skipped",
-  "copy.rejected": "Your copied orders refused",
-  "copy.risk_paused": "Copying paused by your risk limits",
-};
-
-/** Events a community channel may carry: the provider's own signals (copies are private to each follower). */
-export const COMMUNITY_EVENT_CHOICES = ["signal.published", "signal.updated", "signal.closed"] as const;
+import { CHANNEL_EVENT_TYPES } from "@/lib/channels/events";
 
 const id = (what: string) => z.string({ error: `Choose a ${what}` }).trim().min(1, `Choose a ${what}`).max(64, `That ${what} id is not valid`);
 
@@ -46,9 +20,9 @@ const urlSchema = z
   .refine((v) => URL.canParse(v), "That is not a URL: it should start with https://");
 
 export const channelEventsSchema = z
-  .array(z.enum(CHANNEL_EVENT_CHOICES, { error: "Unknown event" }), { error: "Choose the events to send" })
+  .array(z.enum(CHANNEL_EVENT_TYPES, { error: "Unknown event" }), { error: "Choose the events to send" })
   .min(1, "Choose at least one event")
-  .max(CHANNEL_EVENT_CHOICES.length)
+  .max(CHANNEL_EVENT_TYPES.length)
   .superRefine((events, ctx) => {
     const twice = events.find((e, i) => events.indexOf(e) !== i);
     if (twice) ctx.addIssue({ code: "custom", message: `Choose each event once (${twice} is listed twice)` });

@@ -1,7 +1,6 @@
 import "server-only";
 import { OutboundNetworkError, UnsafeUrlError, safeFetch } from "@/server/http/safe-fetch";
-// eslint-disable-next-line import/no-restricted-paths -- types only: the drain's sender contract (services/channels/types.ts)
-import type { ChannelSender, SendOutcome } from "@/server/services/channels/types";
+import type { ChannelSender, SendOutcome } from "@/server/integrations/channels/types";
 import { discordSendUrl } from "./webhook-url";
 
 /**

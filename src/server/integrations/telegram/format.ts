@@ -1,7 +1,6 @@
 import "server-only";
-// eslint-disable-next-line import/no-restricted-paths -- types only: the formatter prints the channel event the services build
-import type { ChannelEvent } from "@/server/services/channels/events";
-import { summarize } from "@/server/integrations/channel-summary";
+import type { ChannelEvent } from "@/lib/channels/events";
+import { summarize } from "@/server/integrations/channels/summary";
 
 /**
  * A channel event as Telegram sendMessage parameters in MarkdownV2 (without chat_id: the sender adds the linked chat).

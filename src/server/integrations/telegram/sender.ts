@@ -1,6 +1,5 @@
 import "server-only";
-// eslint-disable-next-line import/no-restricted-paths -- types only: the drain's sender contract (services/channels/types.ts)
-import type { ChannelSender, SendOutcome } from "@/server/services/channels/types";
+import type { ChannelSender, SendOutcome } from "@/server/integrations/channels/types";
 import { TelegramApiError, telegramBotFromEnv } from "./bot-api";
 
 /**

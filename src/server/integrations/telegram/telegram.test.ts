@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { useEnvOverrides } from "@/test/env";
 import { closedHidden, copyRejected, publishedEntitled, publishedHidden, riskPaused, stopMoved, testMessage } from "@/test/channel-events";
-import type { ChannelTarget, DeliveryRef } from "@/server/services/channels/types";
+import type { ChannelTarget, DeliveryRef } from "@/server/integrations/channels/types";
 import { TelegramApiError, TelegramBot } from "./bot-api";
 import { FakeTelegramServer } from "./fake-server";
 import { escapeMarkdownV2, telegramMessage } from "./format";

@@ -23,12 +23,13 @@ import { discordUrlHint, parseDiscordWebhookUrl } from "@/server/integrations/di
 import { recordAudit } from "@/server/services/audit";
 import type { ActingContext } from "@/server/services/context";
 import { startTelegramLink as startLink, unlinkTelegram } from "./telegram-link";
-import { CHANNEL_EVENT_TYPES, DEFAULT_CHANNEL_EVENTS, SIGNAL_EVENT_TYPES, type ChannelEvent, type ChannelEventType } from "./events";
+import { CHANNEL_EVENT_TYPES, COMMUNITY_EVENT_TYPES, DEFAULT_CHANNEL_EVENTS, type ChannelEvent, type ChannelEventType } from "./events";
 import { followedProviders, prefsOf, saveProviderPrefs } from "./preferences";
 import { payloadFor } from "./payload";
 import { channelsQueued, queueDeliveries } from "./queue";
 import { eventIdOf } from "./fanout";
 import type { AddDiscordInput, AddWebhookInput, UpdateChannelInput } from "@/lib/validation/channels";
+import { newWebhookSecret } from "@/lib/webhook-signature";
 
 /** Destinations per account (a generous ceiling: each one is sent every alert). */
 export const MAX_DESTINATIONS = 20;
@@ -36,13 +37,7 @@ export const MAX_DESTINATIONS = 20;
 export const MAX_TESTS_PER_MINUTE = 5;
 
 /** A community channel posts the provider's own signals: copies are each follower's private business. */
-const COMMUNITY_EVENTS: readonly ChannelEventType[] = SIGNAL_EVENT_TYPES;
 const COMMUNITY_DEFAULT: readonly ChannelEventType[] = ["signal.published", "signal.closed"];
-
-/** `whsec_` + 32 random bytes, base64url: what receivers verify Tradsy-Signature with. */
-export function newWebhookSecret(): string {
-  return `whsec_${randomBytes(32).toString("base64url")}`;
-}
 
 /** What a page shows of an outbound URL: scheme, host and port, and the first path segment (later ones may hold a token). */
 export function webhookHint(url: URL): string {
@@ -67,7 +62,7 @@ async function eventsFor(ctx: ActingContext, purpose: ChannelPurpose, events: re
       throw new ValidationError("Only signal providers can post to a community channel", { purpose: ["Only signal providers can post to a community channel"] });
     }
     const chosen = events ?? COMMUNITY_DEFAULT;
-    if (chosen.some((e) => !COMMUNITY_EVENTS.includes(e))) {
+    if (chosen.some((e) => !COMMUNITY_EVENT_TYPES.includes(e))) {
       throw new ValidationError("A community channel posts your signals only (copy events are private)", { events: ["A community channel posts your signals only (copy events are private)"] });
     }
     return [...chosen];
@@ -171,7 +166,7 @@ export async function startTelegram(ctx: ActingContext, label: string | undefine
 
 export async function updateDestination(ctx: ActingContext, input: UpdateChannelInput): Promise<{ ok: true }> {
   const row = await ownChannel(ctx.actor.id, input.id);
-  if (input.events && row.purpose === "community" && input.events.some((e) => !COMMUNITY_EVENTS.includes(e))) {
+  if (input.events && row.purpose === "community" && input.events.some((e) => !COMMUNITY_EVENT_TYPES.includes(e))) {
     throw new ValidationError("A community channel posts your signals only (copy events are private)", { events: ["A community channel posts your signals only (copy events are private)"] });
   }
   if (input.includeLevels !== undefined && row.purpose !== "community") {

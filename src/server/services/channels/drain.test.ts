@@ -17,7 +17,7 @@ import { backoffMs, CLAIM_LEASE_MS, DEFAULT_SENDERS, drainChannelDeliveries, nex
 import { disableChannel, FAILING_DISABLE_AFTER_MS } from "./disable";
 import { channelsQueued, DELIVERY_TTL_MS, queueDeliveries } from "./queue";
 import { payloadFor } from "./payload";
-import type { ChannelSender, ChannelTarget, DeliveryRef, SendOutcome } from "./types";
+import type { ChannelSender, ChannelTarget, DeliveryRef, SendOutcome } from "@/server/integrations/channels/types";
 
 const t = useTestDatabase();
 

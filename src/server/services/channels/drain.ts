@@ -32,7 +32,7 @@ import { logger } from "@/server/logger";
 import { emailsQueued } from "@/server/services/email/delivery";
 import { disableChannel, FAILING_DISABLE_AFTER_MS } from "./disable";
 import { DELIVERY_TTL_MS } from "./queue";
-import type { ChannelSender, ChannelTarget, SendOutcome } from "./types";
+import type { ChannelSender, ChannelTarget, SendOutcome } from "@/server/integrations/channels/types";
 import { sendWebhook } from "./webhook-sender";
 
 /** Longer than a send can take (10 s, redirects included), so a live drain's claim never lapses mid-send. */

@@ -23,9 +23,8 @@ import { waitForInlineRuns } from "@/server/jobs/inline/runner";
 import { resetRateLimits } from "@/server/rate-limit";
 import { closeSignal, moveStop, publishSignal } from "@/server/services/signals";
 import { alertRecipients } from "@/server/services/alerts/signals";
-import { CHANNEL_EVENT_LABEL, CHANNEL_EVENT_TYPES } from "./events";
+import { CHANNEL_EVENT_TYPES } from "./events";
 import { CHANNEL_LOOKBACK_MS, eventIdOf, fanOutCopyOrders, fanOutRiskPause, fanOutSignalEvent } from "./fanout";
-import { CHANNEL_EVENT_CHOICE_LABEL, CHANNEL_EVENT_CHOICES } from "@/lib/validation/channels";
 
 useTestDatabase();
 const market = useFakeMarket();
@@ -279,9 +278,3 @@ describe("fan-out rules", () => {
   });
 });
 
-describe("the validation schemas' event list", () => {
-  it("is the services' list (src/lib cannot import it)", () => {
-    expect([...CHANNEL_EVENT_CHOICES]).toEqual([...CHANNEL_EVENT_TYPES]);
-    expect(CHANNEL_EVENT_CHOICE_LABEL).toEqual(CHANNEL_EVENT_LABEL);
-  });
-});

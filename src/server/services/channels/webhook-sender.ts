@@ -15,7 +15,7 @@
 import "server-only";
 import { signatureHeader, SIGNATURE_HEADER } from "@/lib/webhook-signature";
 import { OutboundNetworkError, safeFetch, UnsafeUrlError } from "@/server/http/safe-fetch";
-import type { ChannelSender, SendOutcome } from "./types";
+import type { ChannelSender, SendOutcome } from "@/server/integrations/channels/types";
 
 export const WEBHOOK_USER_AGENT = "Tradsy-Webhooks/1";
 export const WEBHOOK_TIMEOUT_MS = 10_000;

@@ -9,7 +9,7 @@ import { Button } from "@/components/ui/button";
 import { useConfirm } from "@/components/ui/alert-dialog";
 import { Checkbox } from "@/components/ui/field";
 import { formatDateTime } from "@/lib/format/dates";
-import { CHANNEL_EVENT_CHOICE_LABEL, CHANNEL_EVENT_CHOICES, COMMUNITY_EVENT_CHOICES, type ChannelEventChoice } from "@/lib/validation/channels";
+import { CHANNEL_EVENT_LABEL, CHANNEL_EVENT_TYPES, COMMUNITY_EVENT_TYPES, type ChannelEventType } from "@/lib/channels/events";
 import { OneTimeSecret } from "./add-destination";
 import type { Destination } from "./types";
 
@@ -28,14 +28,14 @@ export function DestinationItem({ d }: { d: Destination }) {
   const queryClient = useQueryClient();
   const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.channels.list.queryKey() });
   const { confirm, confirmDialog } = useConfirm();
-  const [events, setEvents] = useState<ChannelEventChoice[]>(d.events);
+  const [events, setEvents] = useState<ChannelEventType[]>(d.events);
   const [prefs, setPrefs] = useState(d.providerPrefs);
   const [secret, setSecret] = useState<string | null>(null);
   const update = useMutation(trpc.channels.update.mutationOptions({ onSuccess: () => void invalidate() }));
   const test = useMutation(trpc.channels.sendTest.mutationOptions());
   const roll = useMutation(trpc.channels.rollSecret.mutationOptions({ onSuccess: (r) => setSecret(r.secret) }));
   const remove = useMutation(trpc.channels.remove.mutationOptions({ onSuccess: () => void invalidate() }));
-  const choices = d.purpose === "community" ? COMMUNITY_EVENT_CHOICES : CHANNEL_EVENT_CHOICES;
+  const choices = d.purpose === "community" ? COMMUNITY_EVENT_TYPES : CHANNEL_EVENT_TYPES;
   const where = d.kind === "telegram" ? (d.telegramChatName ?? "Telegram chat") : d.urlHint;
   const changed = JSON.stringify(events) !== JSON.stringify(d.events) || JSON.stringify(prefs) !== JSON.stringify(d.providerPrefs);
   const error = update.error ?? test.error ?? roll.error ?? remove.error;
@@ -67,9 +67,9 @@ export function DestinationItem({ d }: { d: Destination }) {
           {choices.map((e) => (
             <Checkbox
               key={e}
-              label={CHANNEL_EVENT_CHOICE_LABEL[e]}
+              label={CHANNEL_EVENT_LABEL[e]}
               checked={events.includes(e)}
-              onChange={(ev) => setEvents((cur) => (ev.target.checked ? CHANNEL_EVENT_CHOICES.filter((c) => c === e || cur.includes(c)) : cur.filter((c) => c !== e)))}
+              onChange={(ev) => setEvents((cur) => (ev.target.checked ? CHANNEL_EVENT_TYPES.filter((c) => c === e || cur.includes(c)) : cur.filter((c) => c !== e)))}
             />
           ))}
         </div>

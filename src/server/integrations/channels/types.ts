@@ -1,6 +1,8 @@
 /**
- * What the channel drain hands a sender (one per channel kind) and what a sender answers. Senders do the HTTP (always
- * through src/server/http/safe-fetch.ts) and classify the answer; the drain records it and decides what comes next.
+ * The sender contract of notification channels (Discord, Telegram, outbound webhooks): what the channel drain
+ * (services/channels/drain.ts) hands a sender, one per channel kind, and what a sender answers. Senders do the HTTP
+ * (always through src/server/http/safe-fetch.ts) and classify the answer; the drain records it and decides what
+ * comes next.
  */
 import type { ChannelKind } from "@/server/db/schema";
 

@@ -1,7 +1,6 @@
 import "server-only";
 // Types only: the event shape is the services' contract with every formatter (nothing is called across the layer).
-// eslint-disable-next-line import/no-restricted-paths -- the formatters print the channel event the services build
-import type { ChannelEvent, CopyEventData, SignalEventData, SignalLevels } from "@/server/services/channels/events";
+import type { ChannelEvent, CopyEventData, SignalEventData, SignalLevels } from "@/lib/channels/events";
 import { percent, price, rMultiple } from "@/components/track-record/format";
 import { exitReasonLabel } from "@/lib/labels";
 
