@@ -163,6 +163,15 @@ function TelegramLink({ destinations }: { destinations: Destination[] }) {
       </Alert>
     );
   }
+  // The pending destination is gone before it was linked: the code was sent from a chat this account had already
+  // linked (that destination was revived instead, keeping its choices), or it was removed from the list.
+  if (start.data && !pending && destinations.length > 0) {
+    return (
+      <Alert tone="info" className="max-w-xl">
+        That code has been used. If you sent it from a chat you had already linked, that chat&apos;s destination below is active again, with its choices.
+      </Alert>
+    );
+  }
   return (
     <div className="max-w-xl space-y-3 rounded-md border border-slate-200 p-4" aria-label="Link a Telegram chat" role="group">
       {start.data ? (
