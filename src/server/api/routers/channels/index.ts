@@ -21,6 +21,44 @@ import {
 } from "@/lib/validation/channels";
 import { z } from "zod";
 
+const kind = z.enum(["discord", "telegram", "webhook"]);
+const deliveryStatus = z.enum(["queued", "sent", "failed", "cancelled"]);
+
+/** The delivery log as pages get it: hints and answers, never a URL or a secret (the payload is what was sent). */
+const deliveriesOutput = z.object({
+  destination: z.object({
+    id: z.string(),
+    label: z.string(),
+    kind,
+    status: z.enum(["pending", "active", "disabled"]),
+    urlHint: z.string().nullable(),
+    telegramChatName: z.string().nullable(),
+    disabledReason: z.string().nullable(),
+  }),
+  total: z.number().int(),
+  page: z.number().int(),
+  pageSize: z.number().int(),
+  items: z.array(
+    z.object({
+      id: z.string(),
+      event: z.string(),
+      eventId: z.string(),
+      status: deliveryStatus,
+      attempts: z.number().int(),
+      nextAttemptAt: z.date().nullable(),
+      lastError: z.string().nullable(),
+      responseStatus: z.number().int().nullable(),
+      responseBody: z.string().nullable(),
+      redeliveryOf: z.string().nullable(),
+      payload: z.record(z.string(), z.unknown()),
+      createdAt: z.date(),
+      sentAt: z.date().nullable(),
+      expiresAt: z.date(),
+      attemptLog: z.array(z.object({ attempt: z.number().int(), at: z.date(), responseStatus: z.number().int().nullable(), error: z.string().nullable(), durationMs: z.number().int() })),
+    }),
+  ),
+});
+
 export const channelsRouter = createTRPCRouter({
   /** The caller's destinations, whether Telegram is set up here, and whether they may post to a community. */
   list: protectedProcedure.input(z.void()).query(({ ctx }) => destinations.listDestinations(ctx.service)),
@@ -43,7 +81,7 @@ export const channelsRouter = createTRPCRouter({
   sendTest: protectedProcedure.input(channelIdSchema).mutation(({ ctx, input }) => destinations.sendTest(ctx.service, input.id)),
 
   /** One destination's delivery log (newest first), with every attempt's answer. */
-  deliveries: protectedProcedure.input(deliveriesSchema).query(({ ctx, input }) => destinations.listDeliveries(ctx.service, input)),
+  deliveries: protectedProcedure.input(deliveriesSchema).output(deliveriesOutput).query(({ ctx, input }) => destinations.listDeliveries(ctx.service, input)),
 
   redeliver: protectedProcedure.input(redeliverSchema).mutation(({ ctx, input }) => redeliver(ctx.service.actor.id, input.id, ctx.service.now)),
 });

@@ -141,17 +141,22 @@ export function DestinationItem({ d }: { d: Destination }) {
           </Button>
         ) : null}
         {d.status === "active" ? (
-          <Button variant="secondary" size="sm" loading={test.isPending} onClick={() => test.mutate({ id: d.id })}>
+          <Button variant="secondary" size="sm" aria-label={`Send a test message to ${d.label}`} loading={test.isPending} onClick={() => test.mutate({ id: d.id })}>
             Send a test message
           </Button>
         ) : null}
-        <Link href={`/settings/channels/${d.id}`} className="inline-flex h-8 items-center rounded-md px-3 text-sm font-medium text-brand-700 hover:bg-slate-50">
+        <Link
+          href={`/settings/channels/${d.id}`}
+          aria-label={`Delivery log of ${d.label}`}
+          className="inline-flex h-8 items-center rounded-md px-3 text-sm font-medium text-brand-700 hover:bg-slate-50"
+        >
           Delivery log
         </Link>
         {d.kind === "webhook" ? (
           <Button
             variant="ghost"
             size="sm"
+            aria-label={`Roll the signing secret of ${d.label}`}
             loading={roll.isPending}
             onClick={async () => {
               if (await confirm({ title: "Roll the signing secret?", description: "The current secret stops verifying at once: update your endpoint with the new one.", confirmLabel: "Roll secret", destructive: true })) roll.mutate({ id: d.id });
