@@ -1,6 +1,7 @@
 /**
  * Telegram updates when the bot is not in webhook mode (services/channels/telegram-link.ts `telegramMode()`): every
- * minute, long-polls getUpdates for up to ~50 s (offset = the last handled update_id + 1), so `/start <code>` links a
+ * minute, long-polls getUpdates for up to ~50 s (offset: `telegramPollOffset`, the update handled most recently + 1, none
+ * after 6 days without updates, when Telegram may restart its ids lower), so `/start <code>` links a
  * chat within seconds in development without a public URL. In webhook mode (a public https APP_URL and
  * TELEGRAM_WEBHOOK_SECRET) the same cron instead makes sure the bot's webhook points at /api/webhooks/telegram
  * (setWebhook, once per process): deploying, or changing APP_URL or the secret, needs no manual step. Either way it
@@ -10,7 +11,12 @@
 import "server-only";
 import { cron } from "inngest";
 import { getDatabase } from "@/server/db";
-import { ensureTelegramWebhook, pollTelegramUpdates, pruneTelegramUpdates, telegramMode } from "@/server/services/channels/telegram-link";
+import {
+  ensureTelegramWebhook,
+  pollTelegramUpdates,
+  pruneTelegramUpdates,
+  telegramMode,
+} from "@/server/services/channels/telegram-link";
 import { defineJob } from "../define";
 
 /** How long one run polls, and each getUpdates' long-poll timeout. Tests shorten them. */
@@ -34,7 +40,8 @@ export const telegramPoll = defineJob(
       await getDatabase();
       return pruneTelegramUpdates();
     });
-    if (mode === "webhook") return step.run("ensure-webhook", () => ensureTelegramWebhook());
+    if (mode === "webhook")
+      return step.run("ensure-webhook", () => ensureTelegramWebhook());
     return step.run("poll", () => pollTelegramUpdates({ ...TELEGRAM_POLL }));
   },
 );
