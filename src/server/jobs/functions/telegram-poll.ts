@@ -11,12 +11,7 @@
 import "server-only";
 import { cron } from "inngest";
 import { getDatabase } from "@/server/db";
-import {
-  ensureTelegramWebhook,
-  pollTelegramUpdates,
-  pruneTelegramUpdates,
-  telegramMode,
-} from "@/server/services/channels/telegram-link";
+import { ensureTelegramWebhook, pollTelegramUpdates, pruneTelegramUpdates, telegramMode } from "@/server/services/channels/telegram-link";
 import { defineJob } from "../define";
 
 /** How long one run polls, and each getUpdates' long-poll timeout. Tests shorten them. */
@@ -40,8 +35,7 @@ export const telegramPoll = defineJob(
       await getDatabase();
       return pruneTelegramUpdates();
     });
-    if (mode === "webhook")
-      return step.run("ensure-webhook", () => ensureTelegramWebhook());
+    if (mode === "webhook") return step.run("ensure-webhook", () => ensureTelegramWebhook());
     return step.run("poll", () => pollTelegramUpdates({ ...TELEGRAM_POLL }));
   },
 );

@@ -12,26 +12,13 @@ import { useTestDatabase } from "@/test/db";
 import { useEnvOverrides } from "@/test/env";
 import { createUser } from "@/test/factories";
 import { publishedEntitled } from "@/test/channel-events";
-import {
-  emailOutbox,
-  notificationChannels,
-  telegramUpdates,
-} from "@/server/db/schema";
+import { emailOutbox, notificationChannels, telegramUpdates } from "@/server/db/schema";
 import { LimitExceededError, NotFoundError } from "@/server/errors";
 import { telegramBotFromEnv } from "@/server/integrations/telegram/bot-api";
 import { FakeTelegramServer } from "@/server/integrations/telegram/fake-server";
 import { telegramMessage } from "@/server/integrations/telegram/format";
 import { sendTelegram } from "@/server/integrations/telegram/sender";
-import {
-  MAX_PENDING_LINKS,
-  TELEGRAM_REPLIES,
-  handleTelegramUpdate,
-  pollTelegramUpdates,
-  pruneTelegramUpdates,
-  startTelegramLink,
-  telegramMode,
-  unlinkTelegram,
-} from "./telegram-link";
+import { MAX_PENDING_LINKS, TELEGRAM_REPLIES, handleTelegramUpdate, pollTelegramUpdates, pruneTelegramUpdates, startTelegramLink, telegramMode, unlinkTelegram } from "./telegram-link";
 
 const t = useTestDatabase();
 const setEnv = useEnvOverrides();
@@ -47,13 +34,7 @@ beforeEach(async () => {
 afterEach(() => fake.stop());
 
 const poll = () => pollTelegramUpdates({ maxRunMs: 0, timeoutSeconds: 0 });
-const channel = async (id: string) =>
-  (
-    await t.db
-      .select()
-      .from(notificationChannels)
-      .where(eq(notificationChannels.id, id))
-  )[0];
+const channel = async (id: string) => (await t.db.select().from(notificationChannels).where(eq(notificationChannels.id, id)))[0];
 const lastReply = (chatId: number) => fake.messagesTo(chatId).at(-1)?.plain;
 
 describe("linking a chat by polling", () => {
@@ -62,50 +43,22 @@ describe("linking a chat by polling", () => {
     const user = await createUser("subscriber");
     const start = await startTelegramLink(user.id, { label: "Phone" });
     expect(start.code).toMatch(/^[A-Za-z0-9_-]{16}$/);
-    expect(start.deepLink).toBe(
-      `https://t.me/tradsy_test_bot?start=${start.code}`,
-    );
-    expect(start.groupLink).toBe(
-      `https://t.me/tradsy_test_bot?startgroup=${start.code}`,
-    );
+    expect(start.deepLink).toBe(`https://t.me/tradsy_test_bot?start=${start.code}`);
+    expect(start.groupLink).toBe(`https://t.me/tradsy_test_bot?startgroup=${start.code}`);
     const pending = (await channel(start.channelId))!;
-    expect(pending).toMatchObject({
-      userId: user.id,
-      kind: "telegram",
-      status: "pending",
-      telegramChatId: null,
-      linkCodeHash: createHash("sha256").update(start.code).digest("hex"),
-    });
+    expect(pending).toMatchObject({ userId: user.id, kind: "telegram", status: "pending", telegramChatId: null, linkCodeHash: createHash("sha256").update(start.code).digest("hex") });
     expect(JSON.stringify(pending)).not.toContain(start.code);
-    expect(
-      pending.linkCodeExpiresAt!.getTime() - start.expiresAt.getTime(),
-    ).toBe(0);
+    expect(pending.linkCodeExpiresAt!.getTime() - start.expiresAt.getTime()).toBe(0);
 
     const chat = fake.privateChat("Ann", "ann_trades");
     const { update } = await fake.userSends(chat, `/start ${start.code}`);
-    expect(await poll()).toMatchObject({
-      polls: 1,
-      updates: 1,
-      actions: { linked: 1 },
-    });
-    expect(await channel(start.channelId)).toMatchObject({
-      status: "active",
-      telegramChatId: String(chat.id),
-      telegramChatName: "@ann_trades",
-      linkCodeHash: null,
-      linkCodeExpiresAt: null,
-    });
+    expect(await poll()).toMatchObject({ polls: 1, updates: 1, actions: { linked: 1 } });
+    expect(await channel(start.channelId)).toMatchObject({ status: "active", telegramChatId: String(chat.id), telegramChatName: "@ann_trades", linkCodeHash: null, linkCodeExpiresAt: null });
     expect(lastReply(chat.id)).toBe(TELEGRAM_REPLIES.linked("Phone"));
 
     // The next poll confirms the handled update (offset = its id + 1): Telegram drops it and nothing is applied again.
     expect(await poll()).toMatchObject({ updates: 0 });
-    expect(
-      fake.calls.filter((c) => c.method === "getUpdates").at(-1)!.params,
-    ).toMatchObject({
-      offset: update.update_id + 1,
-      timeout: 0,
-      allowed_updates: ["message", "channel_post", "my_chat_member"],
-    });
+    expect(fake.calls.filter((c) => c.method === "getUpdates").at(-1)!.params).toMatchObject({ offset: update.update_id + 1, timeout: 0, allowed_updates: ["message", "channel_post", "my_chat_member"] });
     expect(fake.queued).toHaveLength(0);
 
     // The code was used: another chat cannot take the destination with it.
@@ -113,44 +66,22 @@ describe("linking a chat by polling", () => {
     await fake.userSends(other, `/start ${start.code}`);
     expect(await poll()).toMatchObject({ actions: { "bad-code": 1 } });
     expect(lastReply(other.id)).toBe(TELEGRAM_REPLIES.badCode);
-    expect(await channel(start.channelId)).toMatchObject({
-      telegramChatId: String(chat.id),
-    });
+    expect(await channel(start.channelId)).toMatchObject({ telegramChatId: String(chat.id) });
 
     // A linked chat receives deliveries.
     const row = (await channel(start.channelId))!;
-    const outcome = await sendTelegram(
-      {
-        id: row.id,
-        kind: "telegram",
-        url: null,
-        secret: null,
-        telegramChatId: row.telegramChatId,
-      },
-      { ...telegramMessage(publishedEntitled) },
-      {
-        id: "dlv_x",
-        eventId: "evt_pub",
-        event: "signal.published",
-        attempt: 1,
-      },
-    );
+    const outcome = await sendTelegram({ id: row.id, kind: "telegram", url: null, secret: null, telegramChatId: row.telegramChatId }, { ...telegramMessage(publishedEntitled) }, { id: "dlv_x", eventId: "evt_pub", event: "signal.published", attempt: 1 });
     expect(outcome).toMatchObject({ ok: true });
     expect(lastReply(chat.id)).toContain("Market: BTC/USDT");
   });
 
   it("an expired code links nothing; starting again clears expired pending links", async () => {
     const user = await createUser("subscriber");
-    const old = await startTelegramLink(user.id, {
-      now: new Date(Date.now() - 16 * 60_000),
-    });
+    const old = await startTelegramLink(user.id, { now: new Date(Date.now() - 16 * 60_000) });
     const chat = fake.privateChat();
     await fake.userSends(chat, `/start ${old.code}`);
     expect(await poll()).toMatchObject({ actions: { "bad-code": 1 } });
-    expect(await channel(old.channelId)).toMatchObject({
-      status: "pending",
-      telegramChatId: null,
-    });
+    expect(await channel(old.channelId)).toMatchObject({ status: "pending", telegramChatId: null });
     const fresh = await startTelegramLink(user.id);
     expect(await channel(old.channelId)).toBeUndefined();
     expect(await channel(fresh.channelId)).toMatchObject({ status: "pending" });
@@ -163,10 +94,7 @@ describe("linking a chat by polling", () => {
     await fake.userSends(chat, `/start ${first.code}`);
     await fake.userSends(chat, "/stop");
     expect(await poll()).toMatchObject({ actions: { linked: 1, unlinked: 1 } });
-    expect(await channel(first.channelId)).toMatchObject({
-      status: "disabled",
-      disabledReason: "Unlinked from Telegram (/stop)",
-    });
+    expect(await channel(first.channelId)).toMatchObject({ status: "disabled", disabledReason: "Unlinked from Telegram (/stop)" });
     expect(lastReply(chat.id)).toBe(TELEGRAM_REPLIES.stopped);
     await fake.userSends(chat, "/stop");
     await poll();
@@ -176,23 +104,12 @@ describe("linking a chat by polling", () => {
     await fake.userSends(chat, `/start ${again.code}`);
     expect(await poll()).toMatchObject({ actions: { linked: 1 } });
     expect(await channel(again.channelId)).toBeUndefined();
-    expect(await channel(first.channelId)).toMatchObject({
-      status: "active",
-      disabledReason: null,
-    });
+    expect(await channel(first.channelId)).toMatchObject({ status: "active", disabledReason: null });
 
     await fake.block(chat);
     expect(await poll()).toMatchObject({ actions: { unlinked: 1 } });
-    expect(await channel(first.channelId)).toMatchObject({
-      status: "disabled",
-      disabledReason: "Unlinked from Telegram: the bot was blocked",
-    });
-    expect(
-      await t.db
-        .select()
-        .from(emailOutbox)
-        .where(eq(emailOutbox.kind, "channel-disabled")),
-    ).toHaveLength(0);
+    expect(await channel(first.channelId)).toMatchObject({ status: "disabled", disabledReason: "Unlinked from Telegram: the bot was blocked" });
+    expect(await t.db.select().from(emailOutbox).where(eq(emailOutbox.kind, "channel-disabled"))).toHaveLength(0);
   });
 
   it("a group: /start@bot <code> links it by its title; the bot removed from the group unlinks it and emails the owner", async () => {
@@ -205,22 +122,11 @@ describe("linking a chat by polling", () => {
     expect(fake.messagesTo(group.id)).toHaveLength(0);
     await fake.userSends(group, `/start@tradsy_test_bot ${start.code}`);
     expect(await poll()).toMatchObject({ actions: { linked: 1 } });
-    expect(await channel(start.channelId)).toMatchObject({
-      status: "active",
-      telegramChatId: String(group.id),
-      telegramChatName: "Signals desk",
-    });
+    expect(await channel(start.channelId)).toMatchObject({ status: "active", telegramChatId: String(group.id), telegramChatName: "Signals desk" });
     await fake.block(group, "left");
     expect(await poll()).toMatchObject({ actions: { unlinked: 1 } });
-    expect(await channel(start.channelId)).toMatchObject({
-      status: "disabled",
-      disabledReason:
-        "Unlinked from Telegram: the bot was removed from the chat",
-    });
-    const [email] = await t.db
-      .select()
-      .from(emailOutbox)
-      .where(eq(emailOutbox.kind, "channel-disabled"));
+    expect(await channel(start.channelId)).toMatchObject({ status: "disabled", disabledReason: "Unlinked from Telegram: the bot was removed from the chat" });
+    const [email] = await t.db.select().from(emailOutbox).where(eq(emailOutbox.kind, "channel-disabled"));
     expect(email).toMatchObject({ userId: user.id, to: user.email });
   });
 
@@ -232,35 +138,16 @@ describe("linking a chat by polling", () => {
     await poll();
     expect(lastReply(chat.id)).toBe(TELEGRAM_REPLIES.help);
     const { update } = await fake.userSends(chat, `/start ${start.code}`);
-    expect(await handleTelegramUpdate(update)).toEqual({
-      action: "linked",
-      channelIds: [start.channelId],
-    });
-    await t.db
-      .update(notificationChannels)
-      .set({ label: "changed" })
-      .where(eq(notificationChannels.id, start.channelId));
-    expect(await handleTelegramUpdate(update)).toEqual({
-      action: "duplicate",
-      channelIds: [],
-    });
+    expect(await handleTelegramUpdate(update)).toEqual({ action: "linked", channelIds: [start.channelId] });
+    await t.db.update(notificationChannels).set({ label: "changed" }).where(eq(notificationChannels.id, start.channelId));
+    expect(await handleTelegramUpdate(update)).toEqual({ action: "duplicate", channelIds: [] });
     expect(fake.messagesTo(chat.id)).toHaveLength(2);
-    expect(
-      await t.db
-        .select()
-        .from(telegramUpdates)
-        .where(eq(telegramUpdates.updateId, update.update_id)),
-    ).toHaveLength(1);
+    expect(await t.db.select().from(telegramUpdates).where(eq(telegramUpdates.updateId, update.update_id))).toHaveLength(1);
   });
 
   it("after a week without updates (Telegram may restart update ids lower): polls without an offset, then follows the new ids; the old id discards nothing", async () => {
     const day = 24 * 60 * 60_000;
-    await t.db
-      .insert(telegramUpdates)
-      .values({
-        updateId: 900_000_000,
-        receivedAt: new Date(Date.now() - 8 * day),
-      });
+    await t.db.insert(telegramUpdates).values({ updateId: 900_000_000, receivedAt: new Date(Date.now() - 8 * day) });
     await fake.stop();
     fake = new FakeTelegramServer({ firstUpdateId: 5 });
     await fake.start();
@@ -271,55 +158,29 @@ describe("linking a chat by polling", () => {
     const chat = fake.privateChat();
     await fake.userSends(chat, `/start ${start.code}`);
     expect(await poll()).toMatchObject({ updates: 1, actions: { linked: 1 } });
-    const offsets = () =>
-      fake.calls
-        .filter((c) => c.method === "getUpdates")
-        .map((c) => c.params.offset);
+    const offsets = () => fake.calls.filter((c) => c.method === "getUpdates").map((c) => c.params.offset);
     expect(offsets()).toEqual([undefined]);
-    expect(await channel(start.channelId)).toMatchObject({
-      status: "active",
-      telegramChatId: String(chat.id),
-    });
+    expect(await channel(start.channelId)).toMatchObject({ status: "active", telegramChatId: String(chat.id) });
     await fake.userSends(chat, "/stop");
-    expect(await poll()).toMatchObject({
-      updates: 1,
-      actions: { unlinked: 1 },
-    });
+    expect(await poll()).toMatchObject({ updates: 1, actions: { unlinked: 1 } });
     expect(await poll()).toMatchObject({ updates: 0 });
     expect(offsets()).toEqual([undefined, 6, 7]);
     // The old id is forgotten by the next prune, the newest handled (id 6) kept.
     expect(await pruneTelegramUpdates()).toBe(1);
-    expect(
-      (await t.db.select().from(telegramUpdates)).map((r) => r.updateId).sort(),
-    ).toEqual([5, 6]);
+    expect((await t.db.select().from(telegramUpdates)).map((r) => r.updateId).sort()).toEqual([5, 6]);
   });
 
   it("a handled update less than 6 days old: the offset follows it", async () => {
-    await t.db
-      .insert(telegramUpdates)
-      .values({
-        updateId: 41,
-        receivedAt: new Date(Date.now() - 5 * 24 * 60 * 60_000),
-      });
+    await t.db.insert(telegramUpdates).values({ updateId: 41, receivedAt: new Date(Date.now() - 5 * 24 * 60 * 60_000) });
     await poll();
-    expect(
-      fake.calls.find((c) => c.method === "getUpdates")!.params,
-    ).toMatchObject({ offset: 42 });
+    expect(fake.calls.find((c) => c.method === "getUpdates")!.params).toMatchObject({ offset: 42 });
   });
 
   it("a webhook left registered (409 on getUpdates) is deleted once and polling goes on", async () => {
-    await telegramBotFromEnv()!.setWebhook({
-      url: "https://tradsy.example/api/webhooks/telegram",
-      secret_token: "old_secret_0123456789",
-    });
+    await telegramBotFromEnv()!.setWebhook({ url: "https://tradsy.example/api/webhooks/telegram", secret_token: "old_secret_0123456789" });
     expect(await poll()).toMatchObject({ polls: 1 });
     expect(fake.webhook).toBeNull();
-    expect(fake.calls.map((c) => c.method)).toEqual([
-      "setWebhook",
-      "getUpdates",
-      "deleteWebhook",
-      "getUpdates",
-    ]);
+    expect(fake.calls.map((c) => c.method)).toEqual(["setWebhook", "getUpdates", "deleteWebhook", "getUpdates"]);
   });
 
   it("another process polling the same bot (409 terminated by other getUpdates): this run stops quietly, deleting nothing", async () => {
@@ -332,17 +193,9 @@ describe("linking a chat by polling", () => {
 describe("limits and housekeeping", () => {
   it("at most 5 links wait for their code at once; a sixth is refused and writes nothing", async () => {
     const user = await createUser("subscriber");
-    for (let i = 0; i < MAX_PENDING_LINKS; i++)
-      await startTelegramLink(user.id);
-    await expect(startTelegramLink(user.id)).rejects.toBeInstanceOf(
-      LimitExceededError,
-    );
-    expect(
-      await t.db
-        .select()
-        .from(notificationChannels)
-        .where(eq(notificationChannels.userId, user.id)),
-    ).toHaveLength(MAX_PENDING_LINKS);
+    for (let i = 0; i < MAX_PENDING_LINKS; i++) await startTelegramLink(user.id);
+    await expect(startTelegramLink(user.id)).rejects.toBeInstanceOf(LimitExceededError);
+    expect(await t.db.select().from(notificationChannels).where(eq(notificationChannels.userId, user.id))).toHaveLength(MAX_PENDING_LINKS);
   });
 
   it("handled update ids older than a week go, except the newest (the poller's offset)", async () => {
@@ -354,9 +207,7 @@ describe("limits and housekeeping", () => {
       { updateId: 12, receivedAt: now },
     ]);
     expect(await pruneTelegramUpdates(now)).toBe(2);
-    expect(
-      (await t.db.select().from(telegramUpdates)).map((r) => r.updateId),
-    ).toEqual([12]);
+    expect((await t.db.select().from(telegramUpdates)).map((r) => r.updateId)).toEqual([12]);
     await t.db.update(telegramUpdates).set({ receivedAt: old });
     expect(await pruneTelegramUpdates(now)).toBe(0);
   });
@@ -370,27 +221,19 @@ describe("unlinking from the app", () => {
     const chat = fake.privateChat();
     await fake.userSends(chat, `/start ${start.code}`);
     await poll();
-    await expect(
-      unlinkTelegram(stranger.id, start.channelId),
-    ).rejects.toBeInstanceOf(NotFoundError);
+    await expect(unlinkTelegram(stranger.id, start.channelId)).rejects.toBeInstanceOf(NotFoundError);
     expect(await channel(start.channelId)).toMatchObject({ status: "active" });
-    expect(await unlinkTelegram(owner.id, start.channelId)).toEqual({
-      channelId: start.channelId,
-    });
+    expect(await unlinkTelegram(owner.id, start.channelId)).toEqual({ channelId: start.channelId });
     expect(await channel(start.channelId)).toBeUndefined();
     expect(lastReply(chat.id)).toBe(TELEGRAM_REPLIES.unlinkedFromApp("Desk"));
-    await expect(
-      unlinkTelegram(owner.id, start.channelId),
-    ).rejects.toBeInstanceOf(NotFoundError);
+    await expect(unlinkTelegram(owner.id, start.channelId)).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it("without a bot token there is no Telegram link to start", async () => {
     const user = await createUser("subscriber");
     setEnv("TELEGRAM_BOT_TOKEN", undefined);
     expect(telegramMode()).toBe("off");
-    await expect(startTelegramLink(user.id)).rejects.toThrow(
-      /TELEGRAM_BOT_TOKEN is unset/,
-    );
+    await expect(startTelegramLink(user.id)).rejects.toThrow(/TELEGRAM_BOT_TOKEN is unset/);
     expect(await t.db.select().from(notificationChannels)).toHaveLength(0);
   });
 });
