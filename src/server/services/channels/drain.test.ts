@@ -343,6 +343,33 @@ describe("the channel drain", () => {
     expect(await rowOf(d.id)).toMatchObject({ status: "queued", attempts: 1, lastError: "Internal error while sending: socket hang up in a bug", nextAttemptAt: new Date(time.now + 30_000) });
   });
 
+  it("never sends a delivery past its 24 h (a drain down for days, a backlog held back): failed unsent, nothing counted against the destination", async () => {
+    const user = await insertUser();
+    const ch = await insertChannel({ userId: user.id });
+    const time = fakeTime();
+    // Queued an hour before the drain went down, never attempted.
+    const old = await queue(ch.id, user.id, "webhook", new Date(time.now - 3_600_000));
+    // A retry due on the 24 h mark and picked up by a drain a minute late is still made.
+    const retried = await queue(ch.id, user.id, "webhook", time.clock());
+    await t.db.update(channelDeliveries).set({ attempts: 3, lastError: "The endpoint answered 503", nextAttemptAt: new Date(time.now + DELIVERY_TTL_MS) }).where(eq(channelDeliveries.id, retried.id));
+    time.advance(DELIVERY_TTL_MS + 60_000);
+    const fresh = await queue(ch.id, user.id, "webhook", time.clock());
+    const s = scripted();
+    expect(await tick(s, time)).toMatchObject({ failed: 1, sent: 2 });
+    expect(s.calls.map((c) => c.delivery.id).sort()).toEqual([retried.id, fresh.id].sort());
+    expect(await rowOf(old.id)).toMatchObject({ status: "failed", attempts: 0, nextAttemptAt: null, lastError: "Not sent within 24 hours of the event", sentAt: null });
+    expect(await attemptsOf(old.id)).toHaveLength(0);
+
+    // Days late: a retry is not made either, and says why it gave up.
+    const late = await queue(ch.id, user.id, "webhook", time.clock());
+    await t.db.update(channelDeliveries).set({ attempts: 2, lastError: "The endpoint answered 503" }).where(eq(channelDeliveries.id, late.id));
+    time.advance(3 * DELIVERY_TTL_MS);
+    expect(await tick(s, time)).toMatchObject({ failed: 1, sent: 0 });
+    expect(await rowOf(late.id)).toMatchObject({ status: "failed", attempts: 2, lastError: "The endpoint answered 503 (gave up: not delivered within 24 h)" });
+    expect(s.calls).toHaveLength(2);
+    expect(await channelOf(ch.id)).toMatchObject({ status: "active", failingSince: null });
+  });
+
   it("leaves a row claimed by a drain that died alone until its lease has passed, then sends it", async () => {
     const user = await insertUser();
     const ch = await insertChannel({ userId: user.id });

@@ -12,7 +12,8 @@
  *
  * Failures: every failed attempt counts and waits an exponential back-off (30 s doubling, at most 1 h) until the
  * delivery's `expires_at` (24 h after it was queued; the last attempt is made at that moment), then the delivery is
- * failed. A refusal that would repeat (a refused address, Discord refusing the message) fails it at once; a
+ * failed. A delivery is never sent more than LATE_SEND_GRACE_MS past its `expires_at` (a drain down for hours, a
+ * throttled backlog): it is failed unsent ("Not sent within 24 hours of the event"), not counted as an attempt. A refusal that would repeat (a refused address, Discord refusing the message) fails it at once; a
  * destination that is gone for good (`disable`) is turned off. The destination's own rate limit (429, `retryAfterMs`)
  * waits at least its delay and is not counted. Our limits per destination (below) make an over-limit delivery wait,
  * not counted either.
@@ -39,6 +40,11 @@ import { sendWebhook } from "./webhook-sender";
 export const CLAIM_LEASE_MS = 2 * 60_000;
 const BACKOFF_BASE_MS = 30_000;
 const BACKOFF_MAX_MS = 60 * 60_000;
+/**
+ * How late past its `expires_at` a delivery may still be sent: a retry due on the 24 h mark is picked up by the next
+ * cron tick (every minute) or a drain that was busy. Anything later is failed unsent (see `deliverClaimed`).
+ */
+export const LATE_SEND_GRACE_MS = 5 * 60_000;
 /** What a row keeps of the destination's answer. */
 const RESPONSE_BODY_CHARS = 500;
 
@@ -204,6 +210,14 @@ async function deliverClaimed(row: Delivery, senders: Record<ChannelKind, Channe
   if (!channel || cancelled) {
     await db.update(channelDeliveries).set({ status: "cancelled", nextAttemptAt: null, lastError: cancelled }).where(stillQueued(row.id));
     return { outcome: "cancelled", disabled: false };
+  }
+
+  // Past its 24 h (the drain was down, or a backlog held it back): what it says is stale, so it is not sent at all.
+  // Not an attempt: nothing is recorded against the destination's health.
+  if (clock().getTime() > row.expiresAt.getTime() + LATE_SEND_GRACE_MS) {
+    const lastError = row.attempts > 0 && row.lastError ? `${row.lastError} (gave up: not delivered within 24 h)` : "Not sent within 24 hours of the event";
+    await db.update(channelDeliveries).set({ status: "failed", nextAttemptAt: null, lastError }).where(stillQueued(row.id));
+    return { outcome: "failed", disabled: false };
   }
 
   const until = await throttledUntil(channel, clock());
