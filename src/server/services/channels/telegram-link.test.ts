@@ -130,6 +130,26 @@ describe("linking a chat by polling", () => {
     expect(email).toMatchObject({ userId: user.id, to: user.email });
   });
 
+  it("in a group only /stop@<our bot> unlinks (a bare /stop may be for another bot); other commands there get no reply", async () => {
+    const user = await createUser("subscriber");
+    const start = await startTelegramLink(user.id);
+    const group = fake.groupChat("Signals desk");
+    await fake.userSends(group, `/start@tradsy_test_bot ${start.code}`);
+    expect(await poll()).toMatchObject({ actions: { linked: 1 } });
+    const replies = fake.messagesTo(group.id).length;
+    await fake.userSends(group, "/stop");
+    await fake.userSends(group, "/stop@other_bot");
+    await fake.userSends(group, "/help");
+    await fake.userSends(group, "/start");
+    expect(await poll()).toMatchObject({ updates: 4, actions: { ignored: 4 } });
+    expect(await channel(start.channelId)).toMatchObject({ status: "active" });
+    expect(fake.messagesTo(group.id)).toHaveLength(replies);
+    await fake.userSends(group, "/stop@Tradsy_Test_Bot");
+    expect(await poll()).toMatchObject({ actions: { unlinked: 1 } });
+    expect(await channel(start.channelId)).toMatchObject({ status: "disabled", disabledReason: "Unlinked from Telegram (/stop)" });
+    expect(lastReply(group.id)).toBe(TELEGRAM_REPLIES.stopped);
+  });
+
   it("anything else in a private chat gets the help reply; an update handled twice changes nothing the second time", async () => {
     const user = await createUser("subscriber");
     const start = await startTelegramLink(user.id);

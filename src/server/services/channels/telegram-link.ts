@@ -7,7 +7,8 @@
  * - `handleTelegramUpdate`: one update from the bot webhook or `getUpdates`, applied once (its update_id is recorded
  *   in `telegram_updates` in the transaction of its effects). `/start <code>` links the chat; `/stop`, or the bot
  *   being blocked or removed (my_chat_member kicked/left), unlinks it from Telegram's side (the destination is
- *   disabled, its queued deliveries cancelled); anything else in a private chat gets a short help reply. Replies are
+ *   disabled, its queued deliveries cancelled; in a group or channel only `/stop@<bot>`, as a bare /stop may be meant for
+ *   another bot); anything else in a private chat gets a short help reply (nothing is answered in groups). Replies are
  *   sent after the commit, best effort (a reply that fails is logged; the update stays handled).
  * - `unlinkTelegram`: the owner removes it from the app; the chat is told.
  * - Updates arrive by webhook (`answerTelegramWebhook`, the /api/webhooks/telegram route) when the app has a public
@@ -219,11 +220,15 @@ async function applyUpdate(update: TelegramUpdate, botUsername: string | null, n
       await tx.update(notificationChannels).set(linked).where(eq(notificationChannels.id, pending.id));
       return { action: "linked", channelIds: [pending.id], reply: TELEGRAM_REPLIES.linked(pending.label), emails: false };
     }
-    if (command.command === "stop") {
+    // In a group (or channel) a bare /stop may be meant for another bot (Telegram delivers bare commands to every bot,
+    // privacy mode or not): only `/stop@<this bot>` unlinks there. Other commands there are not answered (noise).
+    const privateChat = chat.type === "private";
+    const toUs = command.bot !== null && botUsername !== null && command.bot.toLowerCase() === botUsername.toLowerCase();
+    if (command.command === "stop" && (privateChat || toUs)) {
       const ids = await unlinkChat(tx, chat, "Unlinked from Telegram (/stop)", now);
       return { action: ids.length ? "unlinked" : "not-linked", channelIds: ids, reply: ids.length ? TELEGRAM_REPLIES.stopped : TELEGRAM_REPLIES.notLinked, emails: ids.length > 0 && chat.type !== "private" };
     }
-    return { ...nothing, action: "help", reply: TELEGRAM_REPLIES.help };
+    return privateChat ? { ...nothing, action: "help", reply: TELEGRAM_REPLIES.help } : nothing;
   });
 }
 
