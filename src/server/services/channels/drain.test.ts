@@ -230,7 +230,12 @@ describe("the channel drain", () => {
     const b = await queue(ch.id, user.id, "webhook", time.clock());
     await run();
     const from = time.now;
-    time.advance(FAILING_DISABLE_AFTER_MS - 1);
+    // Retried (at least) hourly all along, as a drain running every minute does.
+    for (let h = 1; h < 24; h++) {
+      time.advance(60 * 60_000);
+      await run();
+    }
+    time.advance(60 * 60_000 - 1);
     const c = await queue(ch.id, user.id, "webhook", time.clock());
     await run();
     expect(await channelOf(ch.id)).toMatchObject({ status: "active", failingSince: new Date(from) });
@@ -244,9 +249,34 @@ describe("the channel drain", () => {
     expect(await run()).toMatchObject({ failed: 1, disabled: 1, sent: 0, retrying: 0 });
     expect(calls.slice(before)).toEqual([b.id]);
     expect(await channelOf(ch.id)).toMatchObject({ status: "disabled", disabledReason: "Every delivery to it failed for 24 hours." });
-    expect(await rowOf(b.id)).toMatchObject({ status: "failed", attempts: 3 });
+    expect(await rowOf(b.id)).toMatchObject({ status: "failed", attempts: 25 });
     for (const r of [c, d]) expect(await rowOf(r.id)).toMatchObject({ status: "cancelled", attempts: r === c ? 1 : 0 });
     expect(await disabledEmails()).toHaveLength(1);
+  });
+
+  it("an old failing mark with no attempt since (no traffic for days) starts again: one later failure does not disable the destination", async () => {
+    const user = await insertUser();
+    const ch = await insertChannel({ userId: user.id });
+    const time = fakeTime();
+    // It failed once 3 days ago, then had nothing to send.
+    const before = await queue(ch.id, user.id, "webhook", new Date(time.now - 3 * DELIVERY_TTL_MS));
+    await t.db.insert(channelDeliveryAttempts).values({ deliveryId: before.id, attempt: 1, at: new Date(time.now - 3 * DELIVERY_TTL_MS), responseStatus: 503, error: "The endpoint answered 503", durationMs: 5 });
+    await t.db.update(channelDeliveries).set({ status: "failed", attempts: 1 }).where(eq(channelDeliveries.id, before.id));
+    await t.db.update(notificationChannels).set({ failingSince: new Date(time.now - 3 * DELIVERY_TTL_MS) }).where(eq(notificationChannels.id, ch.id));
+
+    const d = await queue(ch.id, user.id, "webhook", time.clock());
+    const s = scripted();
+    s.script.push({ ok: false, status: 503, body: "down", error: "The endpoint answered 503", retryable: true });
+    expect(await tick(s, time)).toMatchObject({ retrying: 1, disabled: 0 });
+    expect(await channelOf(ch.id)).toMatchObject({ status: "active", failingSince: time.clock() });
+    expect(await rowOf(d.id)).toMatchObject({ status: "queued", attempts: 1 });
+    expect(await disabledEmails()).toHaveLength(0);
+
+    // Failing on from here, an hour apart (retries are at most hourly): the mark holds.
+    time.advance(60 * 60_000);
+    s.script.push({ ok: false, status: 503, body: "down", error: "The endpoint answered 503", retryable: true });
+    await tick(s, time);
+    expect((await channelOf(ch.id)).failingSince).toEqual(new Date(time.now - 60 * 60_000));
   });
 
   it("a 429 (the destination's own limit) waits at least its delay, is not counted and does not mark the destination failing", async () => {

@@ -19,7 +19,8 @@
  * not counted either.
  *
  * A destination's health: a success clears `failing_since` and sets `last_success_at`; a counted failure sets
- * `failing_since` when it is null; once it is 24 h old the destination is disabled (disable.ts: its queued
+ * `failing_since` when it is null, or restarts it when nothing was sent to the destination for FAILING_STALE_AFTER_MS
+ * before it (a mark left by one failure days ago says nothing about now); once it is 24 h old the destination is disabled (disable.ts: its queued
  * deliveries cancelled, its owner emailed once).
  */
 import "server-only";
@@ -45,6 +46,12 @@ const BACKOFF_MAX_MS = 60 * 60_000;
  * cron tick (every minute) or a drain that was busy. Anything later is failed unsent (see `deliverClaimed`).
  */
 export const LATE_SEND_GRACE_MS = 5 * 60_000;
+/**
+ * A failing mark older than this with no attempt to the destination in between is stale: retries run at least hourly
+ * (BACKOFF_MAX_MS), so a destination failing all along has been tried within it. An endpoint that failed once and then
+ * had nothing to send for days starts its 24 h again at its next failure instead of being disabled by it.
+ */
+export const FAILING_STALE_AFTER_MS = 2 * 60 * 60_000;
 /** What a row keeps of the destination's answer. */
 const RESPONSE_BODY_CHARS = 500;
 
@@ -252,6 +259,22 @@ async function deliverClaimed(row: Delivery, senders: Record<ChannelKind, Channe
 
   let disabled = false;
   const outcome = await db.transaction(async (tx): Promise<Outcome> => {
+    // Whether the destination was tried lately (before this attempt): a failing mark with no attempt since is stale.
+    const recentSince = new Date(now.getTime() - FAILING_STALE_AFTER_MS);
+    const [recent] = await tx
+      .select({ at: channelDeliveryAttempts.at })
+      .from(channelDeliveryAttempts)
+      .innerJoin(channelDeliveries, eq(channelDeliveries.id, channelDeliveryAttempts.deliveryId))
+      .where(
+        and(
+          eq(channelDeliveries.channelId, channel.id),
+          // Attempts are made within a delivery's 24 h (and the grace): bounds the (channel, created_at) index.
+          gte(channelDeliveries.createdAt, new Date(recentSince.getTime() - DELIVERY_TTL_MS - LATE_SEND_GRACE_MS - CLAIM_LEASE_MS)),
+          gt(channelDeliveryAttempts.at, recentSince),
+        ),
+      )
+      .limit(1);
+    const triedLately = !!recent;
     await tx.insert(channelDeliveryAttempts).values({
       deliveryId: row.id,
       attempt: attemptNo,
@@ -288,7 +311,7 @@ async function deliverClaimed(row: Delivery, senders: Record<ChannelKind, Channe
     const attempts = row.attempts + 1;
     const [health] = await tx
       .update(notificationChannels)
-      .set({ failingSince: sql`coalesce(${notificationChannels.failingSince}, ${now.toISOString()}::timestamptz)` })
+      .set({ failingSince: triedLately ? sql`coalesce(${notificationChannels.failingSince}, ${now.toISOString()}::timestamptz)` : now })
       .where(eq(notificationChannels.id, channel.id))
       .returning({ failingSince: notificationChannels.failingSince });
     const since = health?.failingSince;
