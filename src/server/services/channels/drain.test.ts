@@ -400,6 +400,46 @@ describe("the channel drain", () => {
     expect(await channelOf(ch.id)).toMatchObject({ status: "active", failingSince: null });
   });
 
+  it("a destination removed while its delivery is being sent: that one counts as cancelled and the run goes on to other destinations", async () => {
+    const user = await insertUser();
+    const doomed = await insertChannel({ userId: user.id });
+    const other = await insertChannel({ userId: user.id });
+    const time = fakeTime();
+    const gone = await queue(doomed.id, user.id, "webhook", time.clock());
+    time.advance(1);
+    const next = await queue(other.id, user.id, "webhook", time.clock());
+    const s = scripted();
+    // The owner removes the destination while the request is in flight (its deliveries go with it, by cascade).
+    const removing: ChannelSender = async (target, payload, delivery) => {
+      if (target.id === doomed.id) await t.db.delete(notificationChannels).where(eq(notificationChannels.id, doomed.id));
+      return s.senders.webhook(target, payload, delivery);
+    };
+    const result = await tick(s, time, { senders: { webhook: removing, discord: removing, telegram: removing } });
+    expect(result).toMatchObject({ cancelled: 1, sent: 1 });
+    expect(s.calls.map((c) => c.delivery.id)).toEqual([gone.id, next.id]);
+    expect(await t.db.select().from(channelDeliveries).where(eq(channelDeliveries.id, gone.id))).toHaveLength(0);
+    expect(await rowOf(next.id)).toMatchObject({ status: "sent" });
+  });
+
+  it("an error that is not a send's outcome is logged and leaves that delivery claimed for a later try; the run goes on", async () => {
+    const user = await insertUser();
+    const broken = await insertChannel({ userId: user.id });
+    const other = await insertChannel({ userId: user.id });
+    const time = fakeTime();
+    const bad = await queue(broken.id, user.id, "webhook", time.clock());
+    time.advance(1);
+    const next = await queue(other.id, user.id, "webhook", time.clock());
+    const s = scripted();
+    // A sender bug: an answer without its error text (recording it throws).
+    const buggy: ChannelSender = async (target, payload, delivery) =>
+      target.id === broken.id ? ({ ok: false, status: 500, retryable: true } as unknown as SendOutcome) : s.senders.webhook(target, payload, delivery);
+    const result = await tick(s, time, { senders: { webhook: buggy, discord: buggy, telegram: buggy } });
+    expect(result).toMatchObject({ errors: 1, sent: 1 });
+    expect(await rowOf(bad.id)).toMatchObject({ status: "queued", attempts: 0, nextAttemptAt: new Date(time.now + CLAIM_LEASE_MS) });
+    expect(await attemptsOf(bad.id)).toHaveLength(0);
+    expect(await rowOf(next.id)).toMatchObject({ status: "sent" });
+  });
+
   it("leaves a row claimed by a drain that died alone until its lease has passed, then sends it", async () => {
     const user = await insertUser();
     const ch = await insertChannel({ userId: user.id });

@@ -122,11 +122,13 @@ export interface ChannelDrainResult {
   cancelled: number;
   /** Destinations turned off in this run. */
   disabled: number;
+  /** Deliveries whose processing threw (logged with their id): left claimed, retried once the lease has passed. */
+  errors: number;
 }
 
 type Delivery = typeof channelDeliveries.$inferSelect;
 type Channel = typeof notificationChannels.$inferSelect;
-type Outcome = Exclude<keyof ChannelDrainResult, "disabled">;
+type Outcome = Exclude<keyof ChannelDrainResult, "disabled" | "errors">;
 
 const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const describe = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 500);
@@ -210,7 +212,10 @@ function cancelReason(row: Delivery, channel: Channel): string | null {
   return null;
 }
 
-/** Sends one claimed delivery and records what happened. Throws only what is not a send's outcome (the database). */
+/**
+ * Sends one claimed delivery and records what happened. Throws only what is not a send's outcome (the database, a
+ * bug); the caller logs it and goes on, the row keeping its lease.
+ */
 async function deliverClaimed(row: Delivery, senders: Record<ChannelKind, ChannelSender>, clock: () => Date): Promise<{ outcome: Outcome; disabled: boolean }> {
   const [channel] = await db.select().from(notificationChannels).where(eq(notificationChannels.id, row.channelId));
   const cancelled = channel ? cancelReason(row, channel) : "Not sent: the destination was removed";
@@ -259,6 +264,10 @@ async function deliverClaimed(row: Delivery, senders: Record<ChannelKind, Channe
 
   let disabled = false;
   const outcome = await db.transaction(async (tx): Promise<Outcome> => {
+    // The row first, locked: a destination removed while the request was in flight took its deliveries with it
+    // (cascade), and there is nothing left to record (an attempt would break the foreign key).
+    const [locked] = await tx.select({ id: channelDeliveries.id }).from(channelDeliveries).where(eq(channelDeliveries.id, row.id)).for("update");
+    if (!locked) return "cancelled";
     // Whether the destination was tried lately (before this attempt): a failing mark with no attempt since is stale.
     const recentSince = new Date(now.getTime() - FAILING_STALE_AFTER_MS);
     const [recent] = await tx
@@ -336,7 +345,7 @@ async function deliverClaimed(row: Delivery, senders: Record<ChannelKind, Channe
 /** Sends every due queued delivery, one at a time, for at most `maxRunMs`. */
 export async function drainChannelDeliveries(options: ChannelDrainOptions = {}): Promise<ChannelDrainResult> {
   const { senders = DEFAULT_SENDERS, clock = () => new Date(), sleep = realSleep, maxRunMs = 50_000, maxInlineWaitMs = 10_000 } = options;
-  const result: ChannelDrainResult = { sent: 0, retrying: 0, rateLimited: 0, throttled: 0, failed: 0, cancelled: 0, disabled: 0 };
+  const result: ChannelDrainResult = { sent: 0, retrying: 0, rateLimited: 0, throttled: 0, failed: 0, cancelled: 0, disabled: 0, errors: 0 };
   const deadline = clock().getTime() + maxRunMs;
   /** Waits until `at` when that is soon and within the run; false when the run should stop instead. */
   const waitUntil = async (at: number): Promise<boolean> => {
@@ -355,10 +364,19 @@ export async function drainChannelDeliveries(options: ChannelDrainOptions = {}):
       if (next && next.getTime() > claimedAt.getTime() && (await waitUntil(next.getTime()))) continue;
       break;
     }
-    const { outcome, disabled } = await deliverClaimed(row, senders, clock);
-    result[outcome] += 1;
-    if (disabled) result.disabled += 1;
+    let done: { outcome: Outcome; disabled: boolean };
+    try {
+      done = await deliverClaimed(row, senders, clock);
+    } catch (err) {
+      // Not a send's outcome (the database, a bug): this delivery keeps its lease and is tried again once it has
+      // passed; the others are not held up.
+      logger.error({ err, deliveryId: row.id, channelId: row.channelId }, "channel drain: a delivery could not be processed; retried after its lease");
+      result.errors += 1;
+      continue;
+    }
+    result[done.outcome] += 1;
+    if (done.disabled) result.disabled += 1;
   }
-  if (result.failed || result.retrying || result.rateLimited || result.disabled) logger.warn({ ...result }, "channel drain: some deliveries were not sent");
+  if (result.failed || result.retrying || result.rateLimited || result.disabled || result.errors) logger.warn({ ...result }, "channel drain: some deliveries were not sent");
   return result;
 }
