@@ -51,6 +51,16 @@ describe("telegram-poll job", () => {
     expect(row).toMatchObject({ status: "active", telegramChatId: String(chat.id) });
   });
 
+  it("deletes Telegram links whose code ran out unused (anyone's), keeping those still waiting", async () => {
+    const [a, b] = [await createUser("subscriber"), await createUser("subscriber")];
+    const expired = await startTelegramLink(a.id, { now: new Date(Date.now() - 16 * 60_000) });
+    const waiting = await startTelegramLink(b.id);
+    expect(await runJob(telegramPoll.job, tick)).toMatchObject({ status: "completed" });
+    const left = await t.db.select({ id: notificationChannels.id }).from(notificationChannels);
+    expect(left.map((r) => r.id)).toEqual([waiting.channelId]);
+    expect(expired.channelId).not.toBe(waiting.channelId);
+  });
+
   it("webhook mode: registers the webhook and does not poll; no token: does nothing", async () => {
     setEnv("TELEGRAM_WEBHOOK_SECRET", "tradsy_telegram_webhook_secret-0123");
     setEnv("APP_URL", "https://tradsy.example");

@@ -5,13 +5,14 @@
  * chat within seconds in development without a public URL. In webhook mode (a public https APP_URL and
  * TELEGRAM_WEBHOOK_SECRET) the same cron instead makes sure the bot's webhook points at /api/webhooks/telegram
  * (setWebhook, once per process): deploying, or changing APP_URL or the secret, needs no manual step. Either way it
- * first forgets handled update ids older than a week (`pruneTelegramUpdates`). Without TELEGRAM_BOT_TOKEN it does
+ * first forgets handled update ids older than a week (`pruneTelegramUpdates`) and deletes Telegram links whose code ran
+ * out unused (`pruneExpiredTelegramLinks`). Without TELEGRAM_BOT_TOKEN it does
  * nothing.
  */
 import "server-only";
 import { cron } from "inngest";
 import { getDatabase } from "@/server/db";
-import { ensureTelegramWebhook, pollTelegramUpdates, pruneTelegramUpdates, telegramMode } from "@/server/services/channels/telegram-link";
+import { ensureTelegramWebhook, pollTelegramUpdates, pruneExpiredTelegramLinks, pruneTelegramUpdates, telegramMode } from "@/server/services/channels/telegram-link";
 import { defineJob } from "../define";
 
 /** How long one run polls, and each getUpdates' long-poll timeout. Tests shorten them. */
@@ -33,7 +34,7 @@ export const telegramPoll = defineJob(
     // The inline scheduler can fire before anything else opened the database.
     await step.run("prune", async () => {
       await getDatabase();
-      return pruneTelegramUpdates();
+      return { updates: await pruneTelegramUpdates(), expiredLinks: await pruneExpiredTelegramLinks() };
     });
     if (mode === "webhook") return step.run("ensure-webhook", () => ensureTelegramWebhook());
     return step.run("poll", () => pollTelegramUpdates({ ...TELEGRAM_POLL }));

@@ -12,7 +12,7 @@
  */
 import "server-only";
 import { randomBytes } from "node:crypto";
-import { and, count, desc, eq, gte, inArray } from "drizzle-orm";
+import { and, count, desc, eq, gt, gte, inArray, ne, or } from "drizzle-orm";
 import { env } from "@/env";
 import { db } from "@/server/db";
 import { channelDeliveries, channelDeliveryAttempts, notificationChannels, providers, type ChannelKind, type ChannelPurpose } from "@/server/db/schema";
@@ -70,8 +70,15 @@ async function eventsFor(ctx: ActingContext, purpose: ChannelPurpose, events: re
   return [...(events ?? DEFAULT_CHANNEL_EVENTS)];
 }
 
-async function checkRoom(userId: string): Promise<void> {
-  const [n] = await db.select({ n: count() }).from(notificationChannels).where(eq(notificationChannels.userId, userId));
+/**
+ * A user's destinations that count: all but Telegram links whose code ran out before it was used (the telegram-poll
+ * job's prune deletes those; until then they are neither listed nor counted).
+ */
+const liveDestinations = (userId: string, now: Date) =>
+  and(eq(notificationChannels.userId, userId), or(ne(notificationChannels.status, "pending"), gt(notificationChannels.linkCodeExpiresAt, now)));
+
+async function checkRoom(userId: string, now: Date): Promise<void> {
+  const [n] = await db.select({ n: count() }).from(notificationChannels).where(liveDestinations(userId, now));
   if ((n?.n ?? 0) >= MAX_DESTINATIONS) throw new LimitExceededError(`You can have at most ${MAX_DESTINATIONS} destinations: remove one first`);
 }
 
@@ -86,7 +93,7 @@ export async function addDiscord(ctx: ActingContext, input: AddDiscordInput & { 
   const parsed = parseDiscordWebhookUrl(input.url);
   if (typeof parsed === "string") urlRefused(parsed);
   const events = await eventsFor(ctx, input.purpose, input.events);
-  await checkRoom(ctx.actor.id);
+  await checkRoom(ctx.actor.id, ctx.now);
   return db.transaction(async (tx) => {
     const [row] = await tx
       .insert(notificationChannels)
@@ -118,7 +125,7 @@ export async function addWebhook(ctx: ActingContext, input: AddWebhookInput & { 
     throw err;
   }
   const events = await eventsFor(ctx, input.purpose, input.events);
-  await checkRoom(ctx.actor.id);
+  await checkRoom(ctx.actor.id, ctx.now);
   const secret = newWebhookSecret();
   return db.transaction(async (tx) => {
     const [row] = await tx
@@ -160,7 +167,7 @@ export const telegramEnabled = (): boolean => Boolean(env.TELEGRAM_BOT_TOKEN);
 /** Starts linking a Telegram chat: a pending destination and a one-time code to send the bot (`/start <code>`). */
 export async function startTelegram(ctx: ActingContext, label: string | undefined) {
   if (!telegramEnabled()) throw new ConflictError("Telegram is not set up on this server (TELEGRAM_BOT_TOKEN is not set)");
-  await checkRoom(ctx.actor.id);
+  await checkRoom(ctx.actor.id, ctx.now);
   return startLink(ctx.actor.id, { now: ctx.now, ...(label ? { label } : {}) });
 }
 
@@ -256,9 +263,9 @@ export interface DestinationView {
 
 const knownEvents = (events: string[]): ChannelEventType[] => events.filter((e): e is ChannelEventType => (CHANNEL_EVENT_TYPES as readonly string[]).includes(e));
 
-/** The caller's destinations, newest first, with what the settings page needs (no credential). */
+/** The caller's destinations, newest first, with what the settings page needs (no credential); expired links left out. */
 export async function listDestinations(ctx: ActingContext) {
-  const rows = await db.select().from(notificationChannels).where(eq(notificationChannels.userId, ctx.actor.id)).orderBy(desc(notificationChannels.createdAt), desc(notificationChannels.id));
+  const rows = await db.select().from(notificationChannels).where(liveDestinations(ctx.actor.id, ctx.now)).orderBy(desc(notificationChannels.createdAt), desc(notificationChannels.id));
   const [followed, prefs, provider] = await Promise.all([followedProviders(db, ctx.actor.id, ctx.now), prefsOf(db, rows.map((r) => r.id)), ownProvider(ctx.actor.id)]);
   const destinations: DestinationView[] = rows.map((r) => ({
     id: r.id,

@@ -402,6 +402,18 @@ export async function pruneTelegramUpdates(now: Date = new Date()): Promise<numb
   return gone.length;
 }
 
+/**
+ * Deletes Telegram links whose code ran out unused (pending destinations past `link_code_expires_at`): they would
+ * otherwise wait forever (a new link by the same account clears only that account's). Called by the telegram-poll job.
+ */
+export async function pruneExpiredTelegramLinks(now: Date = new Date()): Promise<number> {
+  const gone = await db
+    .delete(notificationChannels)
+    .where(and(eq(notificationChannels.kind, "telegram"), eq(notificationChannels.status, "pending"), lt(notificationChannels.linkCodeExpiresAt, now)))
+    .returning({ id: notificationChannels.id });
+  return gone.length;
+}
+
 let registered: string | null = null;
 
 /**

@@ -19,7 +19,7 @@ import { auditLog, channelDeliveries, channelProviderPrefs, notificationChannels
 import { openFor } from "@/server/crypto/secret-box";
 import { setOutboundResolver } from "@/server/http/safe-fetch";
 import { waitForInlineRuns } from "@/server/jobs/inline/runner";
-import { MAX_TESTS_PER_MINUTE } from "@/server/services/channels/destinations";
+import { MAX_DESTINATIONS, MAX_TESTS_PER_MINUTE } from "@/server/services/channels/destinations";
 
 useTestDatabase();
 const setEnv = useEnvOverrides();
@@ -151,6 +151,32 @@ describe("adding destinations", () => {
     expect(err).toMatchObject({ code: "CONFLICT", message: expect.stringMatching(/Telegram is not set up/) });
     const [n] = await db.select({ n: count() }).from(notificationChannels);
     expect(n!.n).toBe(0);
+  });
+});
+
+describe("expired Telegram links", () => {
+  it("are neither listed nor counted against the destination cap; a link still waiting is both", async () => {
+    const { caller, user } = await signedIn("subscriber");
+    const pending = (minutes: number, i: number) => ({
+      userId: user.id,
+      kind: "telegram" as const,
+      purpose: "alerts" as const,
+      label: `Link ${i}`,
+      status: "pending" as const,
+      linkCodeHash: `hash-${minutes}-${i}`,
+      linkCodeExpiresAt: new Date(Date.now() + minutes * 60_000),
+      events: ["signal.published"],
+    });
+    await db.insert(notificationChannels).values(Array.from({ length: MAX_DESTINATIONS }, (_, i) => pending(-1, i)));
+    expect((await caller.channels.list()).destinations).toEqual([]);
+    const { id } = await caller.channels.addDiscord({ label: "Desk", url: DISCORD });
+    await db.insert(notificationChannels).values(Array.from({ length: MAX_DESTINATIONS - 2 }, (_, i) => pending(10, i)));
+    const listed = (await caller.channels.list()).destinations;
+    expect(listed).toHaveLength(MAX_DESTINATIONS - 1);
+    expect(listed.filter((d) => d.status === "pending").every((d) => d.linkExpiresAt! > new Date())).toBe(true);
+    await caller.channels.addWebhook({ label: "Bot", url: HOOK });
+    expect(await trpcCode(caller.channels.addDiscord({ label: "One too many", url: DISCORD }))).toBe("TOO_MANY_REQUESTS");
+    expect((await caller.channels.list()).destinations.map((d) => d.id)).toContain(id);
   });
 });
 

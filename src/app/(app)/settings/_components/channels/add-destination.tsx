@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useForm, useWatch } from "react-hook-form";
 import { zodResolver } from "@hookform/resolvers/zod";
 import type { z } from "zod";
@@ -156,10 +156,35 @@ function TelegramLink({ destinations }: { destinations: Destination[] }) {
   const [label, setLabel] = useState("");
   const start = useMutation(trpc.channels.startTelegramLink.mutationOptions({ onSuccess: () => void invalidate() }));
   const pending = start.data ? destinations.find((d) => d.id === start.data.channelId) : undefined;
+  // When the code runs out the list is read again (the server leaves expired links out) and the panel says so.
+  const [expiredCode, setExpiredCode] = useState<string | null>(null);
+  const queryClient = useQueryClient();
+  const started = start.data;
+  useEffect(() => {
+    if (!started) return;
+    const timer = setTimeout(
+      () => {
+        setExpiredCode(started.code);
+        void queryClient.invalidateQueries({ queryKey: trpc.channels.list.queryKey() });
+      },
+      Math.max(0, new Date(started.expiresAt).getTime() - Date.now()),
+    );
+    return () => clearTimeout(timer);
+  }, [started, queryClient, trpc]);
   if (start.data && pending?.status === "active") {
     return (
       <Alert tone="success" className="max-w-xl">
         Linked: “{pending.label}” ({pending.telegramChatName ?? "your chat"}) now receives your alerts. Send it a test message below.
+      </Alert>
+    );
+  }
+  if (start.data && expiredCode === start.data.code) {
+    return (
+      <Alert tone="info" className="max-w-xl">
+        That code has expired (or was used from a chat you had already linked: that destination below is active again).{" "}
+        <Button variant="secondary" size="sm" onClick={() => start.reset()}>
+          Link again
+        </Button>
       </Alert>
     );
   }

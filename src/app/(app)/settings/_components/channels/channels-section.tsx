@@ -10,13 +10,17 @@ import type { ChannelsList } from "./types";
 /** While a Telegram link waits for `/start <code>`, the list is read again this often to show it linked. */
 const PENDING_POLL_MS = 3_000;
 
+/** A Telegram link whose code can still be used (an expired one will never be linked: no reason to keep polling). */
+const linkWaiting = (d: ChannelsList["destinations"][number]): boolean =>
+  d.status === "pending" && d.linkExpiresAt !== null && new Date(d.linkExpiresAt).getTime() > Date.now();
+
 /** Settings → Notification channels: Discord webhooks, linked Telegram chats and signed webhook endpoints. */
 export function ChannelsSection({ initial }: { initial: ChannelsList }) {
   const trpc = useTRPC();
   const list = useQuery({
     ...trpc.channels.list.queryOptions(),
     initialData: initial,
-    refetchInterval: (q) => (q.state.data?.destinations.some((d) => d.status === "pending") ? PENDING_POLL_MS : false),
+    refetchInterval: (q) => (q.state.data?.destinations.some(linkWaiting) ? PENDING_POLL_MS : false),
   });
   const { destinations, telegramEnabled, canPostToCommunity } = list.data;
   return (
