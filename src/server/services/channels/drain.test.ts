@@ -361,7 +361,7 @@ describe("the channel drain", () => {
     expect(s.calls.map((x) => x.delivery.id).sort()).toEqual([test.id, again.id].sort());
   });
 
-  it("a sender that throws is recorded as a failed attempt and retried", async () => {
+  it("a sender that throws is recorded as a failed attempt and retried; the log says it was ours, never the exception's text", async () => {
     const user = await insertUser();
     const ch = await insertChannel({ userId: user.id });
     const time = fakeTime();
@@ -370,7 +370,9 @@ describe("the channel drain", () => {
       throw new Error("socket hang up in a bug");
     };
     expect(await tick(scripted(), time, { senders: { webhook: boom, discord: boom, telegram: boom } })).toMatchObject({ retrying: 1 });
-    expect(await rowOf(d.id)).toMatchObject({ status: "queued", attempts: 1, lastError: "Internal error while sending: socket hang up in a bug", nextAttemptAt: new Date(time.now + 30_000) });
+    expect(await rowOf(d.id)).toMatchObject({ status: "queued", attempts: 1, lastError: "Tradsy could not send it (internal error); it will be retried", nextAttemptAt: new Date(time.now + 30_000) });
+    expect(await attemptsOf(d.id)).toMatchObject([{ attempt: 1, responseStatus: null, error: "Tradsy could not send it (internal error); it will be retried" }]);
+    expect(JSON.stringify(await rowOf(d.id))).not.toContain("socket hang up");
   });
 
   it("never sends a delivery past its 24 h (a drain down for days, a backlog held back): failed unsent, nothing counted against the destination", async () => {

@@ -131,7 +131,8 @@ type Channel = typeof notificationChannels.$inferSelect;
 type Outcome = Exclude<keyof ChannelDrainResult, "disabled" | "errors">;
 
 const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const describe = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 500);
+/** What the delivery log says of an error that is not a send's outcome (the real one is logged server-side). */
+export const INTERNAL_ERROR_MESSAGE = "Tradsy could not send it (internal error); it will be retried";
 
 /**
  * Claims the oldest due queued delivery, or null. Two statements in one transaction, as the email drain does (a
@@ -256,8 +257,9 @@ async function deliverClaimed(row: Delivery, senders: Record<ChannelKind, Channe
     result = await senders[channel.kind](target, row.payload, { id: row.id, eventId: row.eventId, event: row.event, attempt: attemptNo });
   } catch (err) {
     // A sender classifies every answer; a throw is a bug or a dying process: recorded and retried like no answer.
+    // The owner sees the delivery log: the exception's text (internals) stays in our logs.
     logger.error({ err, deliveryId: row.id, kind: channel.kind }, "channel drain: the sender threw");
-    result = { ok: false, status: null, error: `Internal error while sending: ${describe(err)}`, retryable: true };
+    result = { ok: false, status: null, error: INTERNAL_ERROR_MESSAGE, retryable: true };
   }
   const durationMs = Math.round(performance.now() - started);
   const now = clock();
