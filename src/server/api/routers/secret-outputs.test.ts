@@ -217,9 +217,10 @@ const QUERIES: Record<string, (c: Caller, w: W) => Promise<unknown>> = {
   // Notification channels (issue 16): each signed-in caller adds a webhook endpoint (its one-time secret, sealed URL and
   // sealed secret join the values no answer may hold) and reads its list and its delivery log.
   "channels.list": async (c, w) => {
-    const { id, secret } = await c.channels.addWebhook({ label: "Bot", url: "https://hooks.example.com/tradsy/path-token-marker" });
+    // Both path segments may be a token (some services put it first): the list's hint shows neither.
+    const { id, secret } = await c.channels.addWebhook({ label: "Bot", url: "https://hooks.example.com/first-token-marker/path-token-marker" });
     const [row] = await t.db.select().from(notificationChannels).where(eq(notificationChannels.id, id));
-    w.secrets.push(secret, row!.secretEnc!, row!.urlEnc!, "path-token-marker");
+    w.secrets.push(secret, row!.secretEnc!, row!.urlEnc!, "path-token-marker", "first-token-marker");
     return c.channels.list();
   },
   "channels.deliveries": async (c) => c.channels.deliveries({ channelId: (await c.channels.list()).destinations[0]!.id }),

@@ -242,7 +242,7 @@ describe("Discord webhook URLs", () => {
   });
 
   it("hints without the token; sends to the fake's origin with wait=true, keeping thread_id", () => {
-    expect(discordUrlHint(`https://discord.com/api/webhooks/${id}/${token}`)).toBe(`discord.com/api/webhooks/${id}/AbC-…`);
+    expect(discordUrlHint(`https://discord.com/api/webhooks/${id}/${token}`)).toBe(`discord.com/api/webhooks/${id}/…`);
     expect(discordSendUrl(`https://discord.com/api/webhooks/${id}/${token}?thread_id=2`, "http://127.0.0.1:4010")).toBe(
       `http://127.0.0.1:4010/api/webhooks/${id}/${token}?thread_id=2&wait=true`,
     );

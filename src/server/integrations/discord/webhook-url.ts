@@ -43,11 +43,11 @@ export function parseDiscordWebhookUrl(input: string): DiscordWebhook | string {
   return { id, token, url: canonical };
 }
 
-/** What pages show of a stored webhook URL: the host and id, the token cut. */
+/** What pages show of a stored webhook URL: the host and id; nothing of the token (not even its first characters). */
 export function discordUrlHint(url: string): string {
   const parsed = parseDiscordWebhookUrl(url);
   if (typeof parsed === "string") return "discord.com/api/webhooks/…";
-  return `discord.com/api/webhooks/${parsed.id}/${parsed.token.slice(0, 4)}…`;
+  return `discord.com/api/webhooks/${parsed.id}/…`;
 }
 
 /**

@@ -8,8 +8,8 @@ import { OutboundNetworkError, UnsafeUrlError, safeFetch } from "@/server/http/s
  * `{ ok: false, error_code, description, parameters?: { retry_after?, migrate_to_chat_id? } }`.
  * TELEGRAM_API_BASE_URL points it at a local fake (tests, the offline demo).
  *
- * INVARIANT: the bot token is in every URL: no error message, log line or stored answer of this module contains it
- * (`redact`).
+ * INVARIANT: the bot token is in every URL: no error this module throws (message, stack, fields) and no answer it
+ * returns (body, description) contains it (`redact`: the token, URL-encoded, or its secret half).
  */
 
 export interface TelegramUser {
@@ -116,14 +116,29 @@ export class TelegramBot {
     this.baseUrl = (options.baseUrl ?? "https://api.telegram.org").replace(/\/+$/, "");
   }
 
-  /** Cuts the token out of any text (error messages quote URLs). */
+  /** Cuts the token out of any text (error messages quote URLs): as given, URL-encoded, and its secret half alone. */
   redact(text: string): string {
-    return text.split(this.token).join("<bot token>");
+    let out = text;
+    for (const form of this.tokenForms) out = out.split(form).join("<bot token>");
+    return out;
+  }
+
+  /** The token's forms `redact` cuts, longest first. */
+  private get tokenForms(): string[] {
+    const secretHalf = this.token.slice(this.token.indexOf(":") + 1);
+    const forms = [this.token, encodeURIComponent(this.token), secretHalf.length >= 8 ? secretHalf : ""];
+    return [...new Set(forms.filter(Boolean))].sort((a, b) => b.length - a.length);
+  }
+
+  /** An answer with the token cut from every text in it (Telegram does not echo it; a proxy or a fake might). */
+  private redactAnswer(answer: TelegramAnswer): TelegramAnswer {
+    return { ...answer, body: this.redact(answer.body), ...(answer.description !== undefined ? { description: this.redact(answer.description) } : {}) };
   }
 
   /**
    * One call, answered as Telegram answered it (ok or not). Throws `TelegramApiError` (status null) only when there was
-   * no answer: a refused address, a timeout, a connection error.
+   * no answer: a refused address, a timeout, a connection error (or a URL that does not parse: a bad
+   * TELEGRAM_API_BASE_URL).
    */
   async request(method: string, params: Record<string, unknown> = {}, timeoutMs = 10_000): Promise<TelegramAnswer> {
     try {
@@ -134,12 +149,15 @@ export class TelegramBot {
         timeoutMs,
         maxRedirects: 0,
       });
-      return parseAnswer(res.status, res.body);
+      return this.redactAnswer(parseAnswer(res.status, res.body));
     } catch (err) {
       if (err instanceof UnsafeUrlError || err instanceof OutboundNetworkError) {
         throw new TelegramApiError(this.redact(`Telegram ${method}: ${err.message}`), method, null, null);
       }
-      throw err;
+      // Anything else (a URL that does not parse, a bug) may quote the URL, token and all, in its message, stack or
+      // fields (Node's "Invalid URL" carries it in `input`): a new error with the message cut, the original dropped.
+      const message = err instanceof Error ? err.message : String(err);
+      throw new TelegramApiError(this.redact(`Telegram ${method} failed: ${message}`), method, null, null);
     }
   }
 

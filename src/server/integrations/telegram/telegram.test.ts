@@ -4,10 +4,12 @@
  * refuses the same text unescaped); sendMessage answers classified (429 with retry_after, a blocked bot or a lost
  * chat disables, a refused text fails without retrying); the client's getUpdates offsets and webhook calls.
  */
+import http from "node:http";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { useEnvOverrides } from "@/test/env";
 import { closedHidden, copyRejected, publishedEntitled, publishedHidden, riskPaused, stopMoved, testMessage } from "@/test/channel-events";
 import type { ChannelTarget, DeliveryRef } from "@/server/integrations/channels/types";
+import { closeServer, listenLocal } from "@/server/integrations/market-data/fake-binance";
 import { TelegramApiError, TelegramBot } from "./bot-api";
 import { FakeTelegramServer } from "./fake-server";
 import { escapeMarkdownV2, telegramMessage } from "./format";
@@ -166,6 +168,38 @@ describe("sendTelegram against the fake Bot API", () => {
 });
 
 describe("TelegramBot client", () => {
+  it("never lets the bot token out: not in any error it throws (message, stack, fields), nor in an answer's body or description", async () => {
+    const secretHalf = fake.token.split(":")[1]!;
+    const leaks = (value: unknown): string[] => {
+      const text = value instanceof Error ? JSON.stringify(Object.fromEntries(Object.getOwnPropertyNames(value).map((k) => [k, String((value as unknown as Record<string, unknown>)[k])]))) : JSON.stringify(value);
+      return [fake.token, encodeURIComponent(fake.token), secretHalf].filter((form) => text.includes(form));
+    };
+    // A base URL that does not parse (an "Invalid URL" error may carry the whole URL, token and all).
+    const unparsable = await new TelegramBot({ token: fake.token, baseUrl: "not a url" }).getMe().catch((e: unknown) => e);
+    expect(unparsable).toBeInstanceOf(TelegramApiError);
+    expect(unparsable).toMatchObject({ status: null });
+    expect(leaks(unparsable)).toEqual([]);
+    // An answer quoting the token (a proxy's error page, say).
+    const echo = http.createServer((req, res) => {
+      res.writeHead(400, { "content-type": "application/json" });
+      res.end(JSON.stringify({ ok: false, error_code: 400, description: `Bad Request: no such bot ${req.url} (${secretHalf})` }));
+    });
+    const base = await listenLocal(echo);
+    try {
+      setEnv("OUTBOUND_URL_ALLOWLIST", new URL(base).host);
+      const b = new TelegramBot({ token: fake.token, baseUrl: base });
+      const answer = await b.sendMessage({ chat_id: 1, text: "x" });
+      expect(answer).toMatchObject({ ok: false, status: 400, description: expect.stringContaining("<bot token>") as unknown as string });
+      expect(leaks(answer)).toEqual([]);
+      const refused = await b.getMe().catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(TelegramApiError);
+      expect(leaks(refused)).toEqual([]);
+      expect(leaks((refused as TelegramApiError).answer)).toEqual([]);
+    } finally {
+      await closeServer(echo);
+    }
+  });
+
   it("getMe; getUpdates returns pending updates until an offset confirms them; a webhook makes getUpdates a 409", async () => {
     const b = bot();
     expect(await b.getMe()).toEqual(fake.bot);

@@ -39,11 +39,13 @@ export const MAX_TESTS_PER_MINUTE = 5;
 /** A community channel posts the provider's own signals: copies are each follower's private business. */
 const COMMUNITY_DEFAULT: readonly ChannelEventType[] = ["signal.published", "signal.closed"];
 
-/** What a page shows of an outbound URL: scheme, host and port, and the first path segment (later ones may hold a token). */
+/**
+ * What a page shows of an outbound URL: scheme, host and port only, then "/…" when there is more (any path segment or
+ * query may be a token: Slack-style and Zapier-style hooks put one in the first segment).
+ */
 export function webhookHint(url: URL): string {
-  const [first, ...rest] = url.pathname.split("/").filter(Boolean);
-  const path = first ? `/${first.length > 24 ? `${first.slice(0, 8)}…` : first}${rest.length ? "/…" : ""}` : "";
-  return `${url.protocol}//${url.host}${path}${url.search ? "?…" : ""}`;
+  const more = (url.pathname !== "/" && url.pathname !== "") || url.search !== "";
+  return `${url.protocol}//${url.host}${more ? "/…" : "/"}`;
 }
 
 function urlRefused(message: string): never {

@@ -19,7 +19,7 @@ import { auditLog, channelDeliveries, channelProviderPrefs, notificationChannels
 import { openFor } from "@/server/crypto/secret-box";
 import { setOutboundResolver } from "@/server/http/safe-fetch";
 import { waitForInlineRuns } from "@/server/jobs/inline/runner";
-import { MAX_DESTINATIONS, MAX_TESTS_PER_MINUTE } from "@/server/services/channels/destinations";
+import { MAX_DESTINATIONS, MAX_TESTS_PER_MINUTE, webhookHint } from "@/server/services/channels/destinations";
 
 useTestDatabase();
 const setEnv = useEnvOverrides();
@@ -117,12 +117,19 @@ describe("adding destinations", () => {
     const listed = await caller.channels.list();
     const text = JSON.stringify(listed);
     for (const hidden of [secret, row!.secretEnc!, row!.urlEnc!, "secret-path-token", "key=abc"]) expect(text).not.toContain(hidden);
-    expect(listed.destinations[0]).toMatchObject({ kind: "webhook", hasSigningSecret: true, urlHint: "https://hooks.example.com/tradsy/…?…", status: "active" });
+    expect(listed.destinations[0]).toMatchObject({ kind: "webhook", hasSigningSecret: true, urlHint: "https://hooks.example.com/…", status: "active" });
     const rolled = await caller.channels.rollSecret({ id });
     expect(rolled.secret).not.toBe(secret);
     const [after] = await db.select().from(notificationChannels).where(eq(notificationChannels.id, id));
     expect(openFor("webhook-secret", after!.secretEnc!)).toBe(rolled.secret);
     expect((await db.select().from(auditLog).where(eq(auditLog.targetId, id))).map((a) => a.action).sort()).toEqual(["channel.created", "channel.secret_rolled"]);
+  });
+
+  it("hints a webhook URL by scheme, host and port only (any path segment or query may be a token)", () => {
+    expect(webhookHint(new URL("https://hooks.example.com/T0KEN4bcd3fgh1jk1mn0pqr5/x?key=abc"))).toBe("https://hooks.example.com/…");
+    expect(webhookHint(new URL("https://hooks.example.com:8443/Sh0rtTok"))).toBe("https://hooks.example.com:8443/…");
+    expect(webhookHint(new URL("https://hooks.example.com/?token=abc"))).toBe("https://hooks.example.com/…");
+    expect(webhookHint(new URL("https://hooks.example.com"))).toBe("https://hooks.example.com/");
   });
 
   it("lets only providers post to a community channel, with signal events only", async () => {
