@@ -13,7 +13,7 @@ import { closedSignalEvent, insertChannel, insertUser, testEvent } from "@/test/
 import { channelDeliveries, channelDeliveryAttempts, emailOutbox, notificationChannels, type ChannelKind } from "@/server/db/schema";
 import { runJob, waitForInlineRuns } from "@/server/jobs/inline/runner";
 import { channelDrain } from "@/server/jobs/functions/channel-drain";
-import { backoffMs, CLAIM_LEASE_MS, DEFAULT_SENDERS, drainChannelDeliveries, nextAllowedAt, RATE_LIMITS, type ChannelDrainOptions } from "./drain";
+import { backoffMs, CLAIM_LEASE_MS, DEFAULT_SENDERS, drainChannelDeliveries, MAX_UNCOUNTED_RATE_LIMITS, MIN_RATE_LIMIT_WAIT_MS, nextAllowedAt, RATE_LIMITS, type ChannelDrainOptions } from "./drain";
 import { disableChannel, FAILING_DISABLE_AFTER_MS } from "./disable";
 import { channelsQueued, DELIVERY_TTL_MS, queueDeliveries } from "./queue";
 import { payloadFor } from "./payload";
@@ -302,6 +302,41 @@ describe("the channel drain", () => {
       [2, Date.parse("2026-12-06T12:00:02.500Z")],
     ]);
     expect(s.calls.map((c) => c.delivery.attempt)).toEqual([1, 2]);
+  });
+
+  it("a 429 asking for no wait (Retry-After: 0) still waits our minimum (5 s webhooks, 1 s Discord and Telegram); after 10 uncounted on one delivery, further ones count", async () => {
+    expect(MIN_RATE_LIMIT_WAIT_MS).toEqual({ webhook: 5_000, discord: 1_000, telegram: 1_000 });
+    expect(MAX_UNCOUNTED_RATE_LIMITS).toBe(10);
+    const user = await insertUser();
+    const hook = await insertChannel({ userId: user.id });
+    const discord = await insertChannel({ userId: user.id, kind: "discord", url: "https://discord.com/api/webhooks/1/t" });
+    const time = fakeTime();
+    const d = await queue(hook.id, user.id, "webhook", time.clock());
+    const s = scripted();
+    const tooMany: SendOutcome = { ok: false, status: 429, body: "", error: "The endpoint answered 429", retryable: true, retryAfterMs: 0 };
+
+    for (let i = 1; i <= MAX_UNCOUNTED_RATE_LIMITS; i++) {
+      s.script.push(tooMany);
+      expect(await tick(s, time)).toMatchObject({ rateLimited: 1 });
+      expect(await rowOf(d.id)).toMatchObject({ status: "queued", attempts: 0, nextAttemptAt: new Date(time.now + 5_000) });
+      // Not a second before the minimum.
+      time.advance(4_999);
+      expect(await tick(s, time)).toMatchObject({ rateLimited: 0, sent: 0 });
+      time.advance(1);
+    }
+    expect((await channelOf(hook.id)).failingSince).toBeNull();
+    // The 11th counts: a failed attempt with its back-off, the destination marked failing.
+    s.script.push(tooMany);
+    expect(await tick(s, time)).toMatchObject({ rateLimited: 0, retrying: 1 });
+    expect(await rowOf(d.id)).toMatchObject({ status: "queued", attempts: 1, nextAttemptAt: new Date(time.now + backoffMs(1)), responseStatus: 429 });
+    expect((await channelOf(hook.id)).failingSince).toEqual(time.clock());
+    expect(await attemptsOf(d.id)).toHaveLength(11);
+
+    // Discord and Telegram: at least a second.
+    const e = await queue(discord.id, user.id, "discord", time.clock());
+    s.script.push({ ...tooMany, error: "Discord answered 429" });
+    expect(await tick(s, time)).toMatchObject({ rateLimited: 1 });
+    expect(await rowOf(e.id)).toMatchObject({ attempts: 0, nextAttemptAt: new Date(time.now + 1_000) });
   });
 
   it("a refusal that would repeat fails the delivery at once (counted, the destination marked failing)", async () => {

@@ -15,7 +15,8 @@
  * failed. A delivery is never sent more than LATE_SEND_GRACE_MS past its `expires_at` (a drain down for hours, a
  * throttled backlog): it is failed unsent ("Not sent within 24 hours of the event"), not counted as an attempt. A refusal that would repeat (a refused address, Discord refusing the message) fails it at once; a
  * destination that is gone for good (`disable`) is turned off. The destination's own rate limit (429, `retryAfterMs`)
- * waits at least its delay and is not counted. Our limits per destination (below) make an over-limit delivery wait,
+ * waits at least its delay (and at least MIN_RATE_LIMIT_WAIT_MS) and is not counted, up to MAX_UNCOUNTED_RATE_LIMITS
+ * per delivery; further 429s are counted failures. Our limits per destination (below) make an over-limit delivery wait,
  * not counted either.
  *
  * A destination's health: a success clears `failing_since` and sets `last_success_at`; a counted failure sets
@@ -52,6 +53,17 @@ export const LATE_SEND_GRACE_MS = 5 * 60_000;
  * had nothing to send for days starts its 24 h again at its next failure instead of being disabled by it.
  */
 export const FAILING_STALE_AFTER_MS = 2 * 60 * 60_000;
+/**
+ * The shortest wait after a destination's 429, whatever it asked for (Retry-After: 0 would otherwise be retried at
+ * once, all day): outbound webhooks 5 s (a customer's server shedding load), Discord and Telegram 1 s (their
+ * retry_after is usually right, but never below a second).
+ */
+export const MIN_RATE_LIMIT_WAIT_MS: Record<ChannelKind, number> = { webhook: 5_000, discord: 1_000, telegram: 1_000 };
+/**
+ * A delivery's 429s are not counted as attempts up to this many; further ones are counted failed attempts (back-off,
+ * the destination marked failing, expiry and disabling apply): a destination answering nothing but 429 is failing.
+ */
+export const MAX_UNCOUNTED_RATE_LIMITS = 10;
 /** What a row keeps of the destination's answer. */
 const RESPONSE_BODY_CHARS = 500;
 
@@ -308,9 +320,13 @@ async function deliverClaimed(row: Delivery, senders: Record<ChannelKind, Channe
 
     const error = result.error.slice(0, 500);
     const expired = (at: number) => at >= row.expiresAt.getTime();
-    if (result.retryAfterMs !== undefined && !result.disable) {
+    // The destination's own wait (429), never shorter than our minimum for its kind.
+    const wait = result.retryAfterMs === undefined ? 0 : Math.max(result.retryAfterMs, MIN_RATE_LIMIT_WAIT_MS[channel.kind]);
+    // This delivery's earlier 429s: its recorded attempts that were not counted (every other recorded attempt is).
+    const uncounted = attemptNo - 1 - row.attempts;
+    if (result.retryAfterMs !== undefined && !result.disable && uncounted < MAX_UNCOUNTED_RATE_LIMITS) {
       // The destination's rate limit: not the delivery's fault, not counted, and not a sign the destination is failing.
-      const at = now.getTime() + result.retryAfterMs;
+      const at = now.getTime() + wait;
       if (expired(at)) {
         await tx.update(channelDeliveries).set({ status: "failed", nextAttemptAt: null, lastError: `${error} (gave up: not delivered within 24 h)`, ...answer }).where(stillQueued(row.id));
         return "failed";
@@ -334,7 +350,7 @@ async function deliverClaimed(row: Delivery, senders: Record<ChannelKind, Channe
       .set(
         giveUp
           ? { status: "failed", attempts, nextAttemptAt: null, lastError: outOfTime ? `${error} (gave up: not delivered within 24 h)` : error, ...answer }
-          : { attempts, nextAttemptAt: new Date(Math.min(now.getTime() + backoffMs(attempts), row.expiresAt.getTime())), lastError: error, ...answer },
+          : { attempts, nextAttemptAt: new Date(Math.min(now.getTime() + Math.max(backoffMs(attempts), wait), row.expiresAt.getTime())), lastError: error, ...answer },
       )
       .where(stillQueued(row.id));
     if (disableReason) disabled = await disableChannel(tx, channel.id, disableReason, now, { lastError: error });
