@@ -15,7 +15,8 @@ export interface ChannelDisabledProps {
   lastError?: string;
   /** "Dec 6, 2026, 16:40 UTC" */
   when: string;
-  settingsUrl: string;
+  /** The destination's delivery log (/settings/channels/<id>): every attempt and the answers it got. */
+  logUrl: string;
 }
 
 /**
@@ -28,7 +29,7 @@ export function channelDisabledSubject({ kind, label }: Pick<ChannelDisabledProp
   return `${kind} "${label}" was turned off`;
 }
 
-export default function ChannelDisabled({ name, kind, label, where, reason, lastError, when, settingsUrl }: ChannelDisabledProps) {
+export default function ChannelDisabled({ name, kind, label, where, reason, lastError, when, logUrl }: ChannelDisabledProps) {
   return (
     <EmailLayout preview={`${kind} "${label}" no longer receives your alerts`}>
       <EmailHeading>
@@ -44,10 +45,10 @@ export default function ChannelDisabled({ name, kind, label, where, reason, last
         ]}
       />
       <EmailText>
-        Nothing more is sent there, and the deliveries that were waiting were cancelled. Once it works again, add it again
-        from your notification settings; its delivery log there shows every attempt and the answers it got.
+        Nothing more is sent there, and the deliveries that were waiting were cancelled. Its delivery log shows every
+        attempt and the answers it got. Once it works again, add it again from your notification settings.
       </EmailText>
-      <EmailButton href={settingsUrl}>Open notification settings</EmailButton>
+      <EmailButton href={logUrl}>Open its delivery log</EmailButton>
       <MutedNote>Your email alerts are not affected.</MutedNote>
     </EmailLayout>
   );
@@ -61,5 +62,5 @@ ChannelDisabled.PreviewProps = {
   reason: "Every delivery to it failed for 24 hours.",
   lastError: "The endpoint answered 503",
   when: "Dec 6, 2026, 16:40 UTC",
-  settingsUrl: "https://tradsy.example/settings/channels",
+  logUrl: "https://tradsy.example/settings/channels/chn_7hx2kq9tz4wm3p",
 } satisfies ChannelDisabledProps;

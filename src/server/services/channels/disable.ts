@@ -17,8 +17,10 @@ import { channelDeliveries, notificationChannels, users, type ChannelKind } from
 import { appBaseUrl } from "@/server/http/base-url";
 import { queueEmail } from "@/server/services/email/outbox";
 
-/** Where an owner manages their destinations (the Settings page's notification channels). */
-export const CHANNEL_SETTINGS_PATH = "/settings/channels";
+/** A destination's own page: its delivery log, which shows every attempt and why it was turned off. */
+export function channelLogPath(channelId: string): string {
+  return `/settings/channels/${encodeURIComponent(channelId)}`;
+}
 
 /** After this long of nothing but failures, a destination is disabled. */
 export const FAILING_DISABLE_AFTER_MS = 24 * 60 * 60_000;
@@ -65,7 +67,7 @@ export async function disableChannel(tx: Executor, channelId: string, reason: st
       reason,
       ...(options.lastError ? { lastError: options.lastError } : {}),
       when: formatUtcDateTime(now),
-      settingsUrl: `${appBaseUrl()}${CHANNEL_SETTINGS_PATH}`,
+      logUrl: `${appBaseUrl()}${channelLogPath(channelId)}`,
     }),
     stream: "transactional",
     dedupeKey: `channel-disabled:${channelId}:${now.getTime()}`,

@@ -191,7 +191,9 @@ describe("the channel drain", () => {
     expect(emails[0]).toMatchObject({ to: user.email, userId: user.id, stream: "transactional", subject: 'Webhook endpoint "Ops bot" was turned off' });
     expect(emails[0]!.text).toContain("Every delivery to it failed for 24 hours.");
     expect(emails[0]!.text).toContain("The endpoint answered 503");
-    expect(emails[0]!.text).toContain("/settings/channels");
+    // The link opens this destination's delivery log (the page that says why); /settings/channels has no page.
+    expect(emails[0]!.text).toContain(`/settings/channels/${ch.id}`);
+    expect(emails[0]!.html).toContain(`/settings/channels/${ch.id}"`);
     expect(await channelOf(other.id)).toMatchObject({ status: "active" });
 
     // Later deliveries to it are cancelled unsent, and nobody is emailed again.
