@@ -202,9 +202,11 @@ export async function updateDestination(ctx: ActingContext, input: UpdateChannel
 export async function removeDestination(ctx: ActingContext, id: string): Promise<{ ok: true }> {
   const row = await ownChannel(ctx.actor.id, id);
   if (row.kind === "telegram") {
-    // Deletes the row and, when a chat was linked, tells it (the bot's message is sent after the delete).
-    await unlinkTelegram(ctx.actor.id, row.id, { log: ctx.log });
-    await recordAudit(db, { actorId: ctx.actor.id, action: "channel.removed", targetType: "notification_channel", targetId: row.id, data: { kind: row.kind }, ip: ctx.ip });
+    // Deletes the row and writes the audit row in one transaction; a linked chat is told after the commit.
+    await unlinkTelegram(ctx.actor.id, row.id, {
+      log: ctx.log,
+      onRemoved: (tx) => recordAudit(tx, { actorId: ctx.actor.id, action: "channel.removed", targetType: "notification_channel", targetId: row.id, data: { kind: row.kind }, ip: ctx.ip }),
+    });
     return { ok: true };
   }
   await db.transaction(async (tx) => {

@@ -249,6 +249,23 @@ describe("unlinking from the app", () => {
     await expect(unlinkTelegram(owner.id, start.channelId)).rejects.toBeInstanceOf(NotFoundError);
   });
 
+  it("removes the row in one transaction with what the caller writes alongside (the audit row): when that fails, nothing is removed and the chat is not told", async () => {
+    const owner = await createUser("subscriber");
+    const start = await startTelegramLink(owner.id, { label: "Desk" });
+    const chat = fake.privateChat();
+    await fake.userSends(chat, `/start ${start.code}`);
+    await poll();
+    const told = fake.messagesTo(chat.id).length;
+    const failing = () => Promise.reject(new Error("audit write failed"));
+    await expect(unlinkTelegram(owner.id, start.channelId, { onRemoved: failing })).rejects.toThrow("audit write failed");
+    expect(await channel(start.channelId)).toMatchObject({ status: "active" });
+    expect(fake.messagesTo(chat.id)).toHaveLength(told);
+    const seen: string[] = [];
+    await unlinkTelegram(owner.id, start.channelId, { onRemoved: async (_tx, removed) => void seen.push(removed.id) });
+    expect(seen).toEqual([start.channelId]);
+    expect(await channel(start.channelId)).toBeUndefined();
+  });
+
   it("without a bot token there is no Telegram link to start", async () => {
     const user = await createUser("subscriber");
     setEnv("TELEGRAM_BOT_TOKEN", undefined);

@@ -163,7 +163,9 @@ function parseCommand(text: string): { command: string; bot: string | null; args
   return m ? { command: m[1]!.toLowerCase(), bot: m[2] ?? null, args: (m[3] ?? "").trim() } : null;
 }
 
-async function unlinkChat(tx: Parameters<Parameters<typeof db.transaction>[0]>[0], chat: TelegramChat, reason: string, now: Date): Promise<string[]> {
+type Tx = Parameters<Parameters<typeof db.transaction>[0]>[0];
+
+async function unlinkChat(tx: Tx, chat: TelegramChat, reason: string, now: Date): Promise<string[]> {
   const rows = await tx
     .select({ id: notificationChannels.id })
     .from(notificationChannels)
@@ -262,13 +264,24 @@ export async function handleTelegramUpdate(update: TelegramUpdate, options: { bo
   return { action: effects.action, channelIds: effects.channelIds };
 }
 
-/** The owner removes a Telegram destination from the app: the row goes (its delivery log with it) and the chat is told. */
-export async function unlinkTelegram(userId: string, channelId: string, options: { bot?: TelegramBot | null; log?: Logger } = {}): Promise<{ channelId: string }> {
-  const [removed] = await db
-    .delete(notificationChannels)
-    .where(and(eq(notificationChannels.id, channelId), eq(notificationChannels.userId, userId), eq(notificationChannels.kind, "telegram")))
-    .returning();
-  if (!removed) throw new NotFoundError("Telegram chat not found");
+/**
+ * The owner removes a Telegram destination from the app: the row goes (its delivery log with it) and the chat is told
+ * after the commit. `onRemoved` (the audit row) runs in the same transaction: when it fails nothing is removed.
+ */
+export async function unlinkTelegram(
+  userId: string,
+  channelId: string,
+  options: { bot?: TelegramBot | null; log?: Logger; onRemoved?: (tx: Tx, removed: typeof notificationChannels.$inferSelect) => Promise<unknown> } = {},
+): Promise<{ channelId: string }> {
+  const removed = await db.transaction(async (tx) => {
+    const [row] = await tx
+      .delete(notificationChannels)
+      .where(and(eq(notificationChannels.id, channelId), eq(notificationChannels.userId, userId), eq(notificationChannels.kind, "telegram")))
+      .returning();
+    if (!row) throw new NotFoundError("Telegram chat not found");
+    await options.onRemoved?.(tx, row);
+    return row;
+  });
   const bot = options.bot === undefined ? telegramBotFromEnv() : options.bot;
   if (bot && removed.telegramChatId && removed.status === "active") {
     await tell(bot, removed.telegramChatId, TELEGRAM_REPLIES.unlinkedFromApp(removed.label), options.log ?? logger, { channelId });

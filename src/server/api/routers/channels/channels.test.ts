@@ -187,6 +187,19 @@ describe("expired Telegram links", () => {
   });
 });
 
+describe("removing a Telegram destination", () => {
+  it("deletes it and writes the audit row (one transaction), for its owner only", async () => {
+    const { caller, user } = await signedIn("subscriber");
+    const [row] = await db
+      .insert(notificationChannels)
+      .values({ userId: user.id, kind: "telegram", purpose: "alerts", label: "Chat", status: "active", telegramChatId: "4242", telegramChatName: "@ann", events: ["signal.published"] })
+      .returning({ id: notificationChannels.id });
+    expect(await caller.channels.remove({ id: row!.id })).toEqual({ ok: true });
+    expect(await db.select().from(notificationChannels).where(eq(notificationChannels.id, row!.id))).toHaveLength(0);
+    expect(await db.select().from(auditLog).where(eq(auditLog.targetId, row!.id))).toMatchObject([{ actorId: user.id, action: "channel.removed", data: { kind: "telegram" } }]);
+  });
+});
+
 describe("choices", () => {
   it("saves events and per-provider choices for followed providers only", async () => {
     const p = await newProvider();
