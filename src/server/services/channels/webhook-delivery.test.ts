@@ -14,14 +14,14 @@ import { closedSignalEvent, insertChannel, insertUser } from "@/test/channels";
 import { changedTables, tableCounts } from "@/test/tables";
 import { hasPython, importTypescriptSnippet, runPythonSnippet, snippetDir, type VerifyTradsyWebhook } from "@/test/webhook-snippets";
 import { channelDeliveries, channelDeliveryAttempts, notificationChannels } from "@/server/db/schema";
-import { ConflictError, NotFoundError } from "@/server/errors";
+import { ConflictError, LimitExceededError, NotFoundError, ValidationError } from "@/server/errors";
 import { setOutboundResolver } from "@/server/http/safe-fetch";
 import { FakeWebhookReceiver, type ReceivedWebhook } from "@/server/integrations/webhooks/fake-receiver";
 import { waitForInlineRuns } from "@/server/jobs/inline/runner";
 import { backoffMs, DEFAULT_SENDERS, drainChannelDeliveries } from "./drain";
 import { payloadFor } from "./payload";
 import { queueDeliveries } from "./queue";
-import { redeliver } from "./redeliver";
+import { MAX_REDELIVERIES_PER_MINUTE, redeliver } from "./redeliver";
 import { webhookSender } from "./webhook-sender";
 
 const t = useTestDatabase();
@@ -259,6 +259,57 @@ describe("outbound webhooks: a real delivery", () => {
     const disabled = await tableCounts();
     await expect(redeliver(user.id, original.id)).rejects.toThrow(new ConflictError("This destination is not active: it cannot receive a redelivery"));
     expect(changedTables(disabled, await tableCounts())).toEqual({});
+  });
+});
+
+/** Waits until the drain that redeliver woke has sent everything (what it writes is not the refused call's). */
+const allSent = () => expect.poll(async () => (await t.db.select().from(channelDeliveries).where(eq(channelDeliveries.status, "queued"))).length, { timeout: 10_000 }).toBe(0);
+
+describe("redeliver: limits", () => {
+  it(`at most ${MAX_REDELIVERIES_PER_MINUTE} redeliveries a minute per destination (the next is refused, nothing written); a minute later again`, async () => {
+    const { user, channelId } = await endpoint();
+    const now = new Date();
+    const original = await queueEvent(channelId, user.id, now);
+    for (let i = 0; i < MAX_REDELIVERIES_PER_MINUTE; i++) await redeliver(user.id, original.id, new Date(now.getTime() + i * 1000));
+    await allSent();
+    const before = await tableCounts();
+    const refused = redeliver(user.id, original.id, new Date(now.getTime() + 10_000));
+    await expect(refused).rejects.toBeInstanceOf(LimitExceededError);
+    await expect(redeliver(user.id, original.id, new Date(now.getTime() + 10_000))).rejects.toThrow(`At most ${MAX_REDELIVERIES_PER_MINUTE} redeliveries a minute to one destination: try again shortly`);
+    expect(changedTables(before, await tableCounts())).toEqual({});
+    // Another destination has its own allowance.
+    const other = await endpoint();
+    const elsewhere = await queueEvent(other.channelId, other.user.id, now);
+    await redeliver(other.user.id, elsewhere.id, new Date(now.getTime() + 10_000));
+    // A minute after the first, there is room again.
+    await redeliver(user.id, original.id, new Date(now.getTime() + 60_001));
+  });
+
+  it("a signal delivery is redelivered only within 24 h of its event (its frozen levels may no longer be the destination's to see); test and copy deliveries at any age", async () => {
+    const { user, channelId } = await endpoint();
+    const queuedAt = new Date("2026-12-06T12:00:00Z");
+    const signal = await queueEvent(channelId, user.id, queuedAt);
+    // Just within 24 h: fine, and the redelivery's own age does not restart the clock.
+    const again = await redeliver(user.id, signal.id, new Date(queuedAt.getTime() + 24 * 3_600_000 - 1000));
+    const late = new Date(queuedAt.getTime() + 24 * 3_600_000 + 1000);
+    await allSent();
+    const before = await tableCounts();
+    for (const id of [signal.id, again.id]) {
+      const err = await redeliver(user.id, id, late).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ValidationError);
+      expect((err as Error).message).toBe("Signal deliveries can be redelivered within 24 hours of the signal's event only: they carry what this destination could see then");
+    }
+    expect(changedTables(before, await tableCounts())).toEqual({});
+
+    // A test message and a copy event of any age: fine for their owner.
+    const days = new Date(queuedAt.getTime() + 7 * 24 * 3_600_000);
+    for (const event of ["test", "copy.filled"]) {
+      const [old] = await t.db
+        .insert(channelDeliveries)
+        .values({ channelId, userId: user.id, event, eventId: `evt_old_${event}`, payload: { id: `evt_old_${event}`, type: event }, expiresAt: new Date(queuedAt.getTime() + 24 * 3_600_000), createdAt: queuedAt })
+        .returning();
+      await expect(redeliver(user.id, old!.id, days)).resolves.toMatchObject({ id: expect.stringMatching(/^dlv_/) });
+    }
   });
 });
 
