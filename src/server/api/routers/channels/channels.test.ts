@@ -20,6 +20,7 @@ import { openFor } from "@/server/crypto/secret-box";
 import { setOutboundResolver } from "@/server/http/safe-fetch";
 import { waitForInlineRuns } from "@/server/jobs/inline/runner";
 import { MAX_DESTINATIONS, MAX_TESTS_PER_MINUTE, webhookHint } from "@/server/services/channels/destinations";
+import { MAX_REDELIVERIES_PER_MINUTE } from "@/server/services/channels/redeliver";
 
 useTestDatabase();
 const setEnv = useEnvOverrides();
@@ -249,6 +250,27 @@ describe("test messages, the delivery log and redelivery", () => {
     await db.update(notificationChannels).set({ status: "disabled", disabledReason: "Failed for 24 hours" }).where(eq(notificationChannels.id, id));
     const err = await caller.channels.sendTest({ id }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: "CONFLICT", message: "This destination is disabled (Failed for 24 hours)" });
+  });
+
+  it(`redeliver: at most ${MAX_REDELIVERIES_PER_MINUTE} a minute per destination, and a signal delivery only within 24 h of its event; nothing written when refused`, async () => {
+    const { alice, discord, deliveryId } = await owner();
+    for (let i = 0; i < MAX_REDELIVERIES_PER_MINUTE; i++) await alice.caller.channels.redeliver({ id: deliveryId });
+    await waitForInlineRuns();
+    const before = await tableCounts();
+    const limited = await alice.caller.channels.redeliver({ id: deliveryId }).catch((e: unknown) => e);
+    expect(limited).toMatchObject({ code: "TOO_MANY_REQUESTS", message: `At most ${MAX_REDELIVERIES_PER_MINUTE} redeliveries a minute to one destination: try again shortly` });
+    expect(changedTables(before, await tableCounts())).toEqual({});
+
+    // A signal delivery to the Discord destination (its own allowance untouched), its event queued 25 h ago.
+    const queuedAt = new Date(Date.now() - 25 * 3_600_000);
+    const [old] = await db
+      .insert(channelDeliveries)
+      .values({ channelId: discord.id, userId: alice.user.id, event: "signal.published", eventId: "evt_old_signal", payload: { content: "old" }, status: "sent", expiresAt: new Date(queuedAt.getTime() + 24 * 3_600_000), createdAt: queuedAt })
+      .returning();
+    const stale = await tableCounts();
+    const refused = await alice.caller.channels.redeliver({ id: old!.id }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: "BAD_REQUEST", message: "Signal deliveries can be redelivered within 24 hours of the signal's event only: they carry what this destination could see then" });
+    expect(changedTables(stale, await tableCounts())).toEqual({});
   });
 
   it("removing a destination removes its log, for its owner only", async () => {
