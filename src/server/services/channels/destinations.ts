@@ -48,6 +48,21 @@ export function webhookHint(url: URL): string {
   return `${url.protocol}//${url.host}${more ? "/…" : "/"}`;
 }
 
+/**
+ * The hint a page gets for a stored row, cut again to today's rule (rows saved before it may hold a Discord token's
+ * first characters or a webhook URL's first path segment).
+ */
+export function shownHint(kind: ChannelKind, hint: string | null): string | null {
+  if (hint === null || kind === "telegram") return hint;
+  if (kind === "discord") {
+    const id = /^discord\.com\/api\/webhooks\/(\d+)\//.exec(hint)?.[1];
+    return id ? `discord.com/api/webhooks/${id}/…` : "discord.com/api/webhooks/…";
+  }
+  const m = /^(https?:\/\/[^/?#]+)(.*)$/.exec(hint);
+  if (!m) return null;
+  return `${m[1]}${m[2] && m[2] !== "/" ? "/…" : "/"}`;
+}
+
 function urlRefused(message: string): never {
   throw new ValidationError(message, { url: [message] });
 }
@@ -277,7 +292,7 @@ export async function listDestinations(ctx: ActingContext) {
     purpose: r.purpose,
     label: r.label,
     status: r.status,
-    urlHint: r.urlHint,
+    urlHint: shownHint(r.kind, r.urlHint),
     telegramChatName: r.telegramChatName,
     events: knownEvents(r.events),
     includeLevels: r.includeLevels,
@@ -319,7 +334,7 @@ export async function listDeliveries(ctx: ActingContext, input: { channelId: str
         .orderBy(channelDeliveryAttempts.deliveryId, channelDeliveryAttempts.attempt)
     : [];
   return {
-    destination: { id: channel.id, label: channel.label, kind: channel.kind, status: channel.status, urlHint: channel.urlHint, telegramChatName: channel.telegramChatName, disabledReason: channel.disabledReason },
+    destination: { id: channel.id, label: channel.label, kind: channel.kind, status: channel.status, urlHint: shownHint(channel.kind, channel.urlHint), telegramChatName: channel.telegramChatName, disabledReason: channel.disabledReason },
     total: totalRow?.n ?? 0,
     page: input.page,
     pageSize: input.pageSize,

@@ -19,7 +19,7 @@ import { auditLog, channelDeliveries, channelProviderPrefs, notificationChannels
 import { openFor } from "@/server/crypto/secret-box";
 import { setOutboundResolver } from "@/server/http/safe-fetch";
 import { waitForInlineRuns } from "@/server/jobs/inline/runner";
-import { MAX_DESTINATIONS, MAX_TESTS_PER_MINUTE, webhookHint } from "@/server/services/channels/destinations";
+import { MAX_DESTINATIONS, MAX_TESTS_PER_MINUTE, shownHint, webhookHint } from "@/server/services/channels/destinations";
 import { MAX_REDELIVERIES_PER_MINUTE } from "@/server/services/channels/redeliver";
 
 useTestDatabase();
@@ -131,6 +131,17 @@ describe("adding destinations", () => {
     expect(webhookHint(new URL("https://hooks.example.com:8443/Sh0rtTok"))).toBe("https://hooks.example.com:8443/…");
     expect(webhookHint(new URL("https://hooks.example.com/?token=abc"))).toBe("https://hooks.example.com/…");
     expect(webhookHint(new URL("https://hooks.example.com"))).toBe("https://hooks.example.com/");
+  });
+
+  it("shows hints saved under the older rule cut to today's (no token characters, no first path segment)", async () => {
+    const { caller, user } = await signedIn("subscriber");
+    const old = { userId: user.id, purpose: "alerts" as const, status: "active" as const, urlEnc: "sealed", events: ["signal.published"] };
+    const [d] = await db.insert(notificationChannels).values({ ...old, kind: "discord", label: "D", urlHint: "discord.com/api/webhooks/123456789012345678/AbC-…" }).returning();
+    const [w] = await db.insert(notificationChannels).values({ ...old, kind: "webhook", label: "W", urlHint: "https://hooks.example.com:8443/T0KEN4bcd/…?…" }).returning();
+    const hints = Object.fromEntries((await caller.channels.list()).destinations.map((x) => [x.id, x.urlHint]));
+    expect(hints).toEqual({ [d!.id]: "discord.com/api/webhooks/123456789012345678/…", [w!.id]: "https://hooks.example.com:8443/…" });
+    expect((await caller.channels.deliveries({ channelId: w!.id })).destination.urlHint).toBe("https://hooks.example.com:8443/…");
+    expect(shownHint("webhook", "https://hooks.example.com")).toBe("https://hooks.example.com/");
   });
 
   it("lets only providers post to a community channel, with signal events only", async () => {
