@@ -9,6 +9,8 @@ import {
   resolveSymbolLists,
   setPlatformKillSwitchSchema,
   sizingPreviewSchema,
+  ordersQuerySchema,
+  positionsQuerySchema,
 } from "./copy";
 
 const messages = (input: unknown) => {
@@ -148,5 +150,13 @@ describe("journal date filters and cursors", () => {
     expect(cursorSchema.safeParse("0000-01-01T00:00:00Z~abc").success).toBe(false);
     expect(cursorSchema.safeParse("2026-13-45T00:00:00Z~abc").success).toBe(false);
     expect(cursorSchema.safeParse("2026-01-31T10:00:00.123456Z~cpo_abc").success).toBe(true);
+  });
+});
+
+describe("journal list inputs", () => {
+  it("take a null cursor as the first page (tRPC's server-side prefetch of an infinite query sends cursor: null)", () => {
+    expect(ordersQuerySchema.parse({ filters: {}, limit: 25, cursor: null }).cursor).toBeUndefined();
+    expect(positionsQuerySchema.parse({ status: "open", cursor: null }).cursor).toBeUndefined();
+    expect(ordersQuerySchema.safeParse({ cursor: "nonsense" }).success).toBe(false);
   });
 });

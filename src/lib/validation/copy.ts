@@ -197,11 +197,17 @@ export const cursorSchema = z
   .regex(/^(19|20|21)\d\d-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z~[A-Za-z0-9_]{1,64}$/, "That page cursor is not valid; reload the list")
   .refine((c) => Number.isFinite(Date.parse(c.slice(0, c.indexOf("~")))), "That page cursor is not valid; reload the list");
 
+/**
+ * A list's cursor as infinite queries send it: absent or null for the first page (tRPC's server-side prefetch sends
+ * `cursor: null`, which `.optional()` refused: the copy page's server render lost its orders), read as undefined.
+ */
+const pageCursor = cursorSchema.nullish().transform((c) => c ?? undefined);
+
 const pageLimit = z.number().int().min(1, "Ask for at least 1 row").max(200, "At most 200 rows a page").default(50);
 
 export const positionsQuerySchema = z.object({
   status: z.enum(["open", "closed"], { error: "Status must be open or closed" }).default("open"),
-  cursor: cursorSchema.optional(),
+  cursor: pageCursor,
   limit: pageLimit,
 });
 
@@ -231,7 +237,7 @@ export const orderFiltersSchema = z
   });
 export type OrderFilters = z.output<typeof orderFiltersSchema>;
 
-export const ordersQuerySchema = z.object({ filters: orderFiltersSchema.default({}), cursor: cursorSchema.optional(), limit: pageLimit });
+export const ordersQuerySchema = z.object({ filters: orderFiltersSchema.default({}), cursor: pageCursor, limit: pageLimit });
 
 export const closePositionSchema = z.object({ positionId: z.string({ error: "Choose a position" }).trim().min(1, "Choose a position").max(64, "That position id is not valid") });
 
