@@ -238,6 +238,7 @@ describe("the channel drain", () => {
       await run();
     }
     time.advance(60 * 60_000 - 1);
+    expect(time.now - from).toBe(FAILING_DISABLE_AFTER_MS - 1);
     const c = await queue(ch.id, user.id, "webhook", time.clock());
     await run();
     expect(await channelOf(ch.id)).toMatchObject({ status: "active", failingSince: new Date(from) });
