@@ -10,6 +10,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { test as base } from "@playwright/test";
 import { DEV_BASE_URL, DEV_DATA_DIR, DEV_PORT, MARKET_DATA_DIR } from "../../playwright.config";
+import { stopProcessGroup } from "../process-group";
 
 export { expect } from "@playwright/test";
 
@@ -58,23 +59,6 @@ async function untilReady(child: ChildProcess): Promise<void> {
   throw new Error(`next dev did not answer ${DEV_BASE_URL}/signin within ${READY_TIMEOUT_MS / 1000} s:\n${tail(LOG)}`);
 }
 
-/** Stops the server's whole process group (next dev runs the app in a child process). */
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once("exit", r));
-  const signal = (s: NodeJS.Signals) => {
-    try {
-      process.kill(-child.pid!, s);
-    } catch {
-      // already gone
-    }
-  };
-  signal("SIGTERM");
-  const timer = setTimeout(() => signal("SIGKILL"), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 async function startDevServer(): Promise<ChildProcess> {
   fs.rmSync(path.join(ROOT, DEV_DATA_DIR), { recursive: true, force: true });
   fs.mkdirSync(path.dirname(LOG), { recursive: true });
@@ -89,7 +73,7 @@ async function startDevServer(): Promise<ChildProcess> {
   try {
     await untilReady(child);
   } catch (err) {
-    await stop(child);
+    await stopProcessGroup(child);
     throw err;
   }
   return child;
@@ -104,7 +88,7 @@ export const test = base.extend<object, { devServer: string }>({
       try {
         await provide(DEV_BASE_URL);
       } finally {
-        await stop(child);
+        await stopProcessGroup(child);
       }
     },
     { scope: "worker", auto: true, timeout: READY_TIMEOUT_MS + 30_000 },

@@ -35,6 +35,7 @@ import {
 } from "../fixtures";
 import { MARKET_DATA_DIR } from "../../playwright.config";
 import { verifySignature } from "../../src/lib/webhook-signature";
+import { stopProcessGroup } from "../process-group";
 
 test.skip(
   !MARKET_DATA_DIR,
@@ -242,7 +243,7 @@ async function startServer(): Promise<ChildProcess> {
     }
     await new Promise((r) => setTimeout(r, 500));
   }
-  await stopServer(child);
+  await stopProcessGroup(child);
   throw new Error(
     `next dev did not answer ${APP_URL}/signup within ${READY_TIMEOUT_MS / 1000} s:\n${tail(LOG)}`,
   );
@@ -300,23 +301,6 @@ async function warmUp(browser: Browser): Promise<void> {
   }
 }
 
-/** Stops the server's process group (next dev runs the app in a child process). */
-async function stopServer(child: ChildProcess | null): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once("exit", r));
-  const signal = (s: NodeJS.Signals) => {
-    try {
-      process.kill(-child.pid!, s);
-    } catch {
-      // already gone
-    }
-  };
-  signal("SIGTERM");
-  const timer = setTimeout(() => signal("SIGKILL"), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 let server: ChildProcess | null = null;
 
 test.beforeAll(async ({ browser }) => {
@@ -328,7 +312,7 @@ test.beforeAll(async ({ browser }) => {
 });
 
 test.afterAll(async () => {
-  await stopServer(server);
+  await stopProcessGroup(server);
   await receiver.stop();
   await discord.stop();
 });
