@@ -48,6 +48,25 @@ export const LIMITS = {
   /** "Get the weekly digest" requests per client address, and per email address asked for (each sends an email). */
   "digest-subscribe-ip": "database",
   "digest-subscribe-email": "database",
+  // Issue 17 (account security). Wrong two-factor codes per account and per address (sign-in, step-up, disabling).
+  "totp-account": "database",
+  "totp-ip": "database",
+  /** Step-up attempts with a password (accounts without two-factor sign-in). */
+  "step-up": "database",
+  /** Two-factor enrolments started (each makes a secret and a QR code). */
+  "two-factor-enrol": "database",
+  "api-key-create": "database",
+  "account-export": "database",
+  "account-delete": "database",
+  "sessions-revoke": "database",
+  /** Every tRPC mutation, per signed-in account and per client address (a floor under the per-action limits). */
+  "mutation-account": "database",
+  "mutation-ip": "database",
+  /** REST writes (POST/PATCH/DELETE /api/v1/…) per API key and per address. */
+  "rest-write-key": "database",
+  "rest-write-ip": "database",
+  /** TradingView alerts per webhook token (TradingView sends everyone's alerts from four addresses). */
+  "tradingview-token": "database",
   // A provider's own publishing quota, counted per replica (so N replicas allow up to N times the quota): it is
   // taken on every TradingView alert, the webhook's hot path, whose throughput budget a database round trip would
   // break. It guards no account and no one else's data; the provider is already authenticated by its token.

@@ -15,6 +15,9 @@ import { unsubscribeRouter } from "./routers/unsubscribe";
 import { digestsRouter } from "./routers/digests";
 import { onboardingRouter } from "./routers/onboarding";
 import { channelsRouter } from "./routers/channels";
+import { twoFactorRouter } from "./routers/two-factor";
+import { sessionsRouter } from "./routers/sessions";
+import { privacyRouter } from "./routers/privacy";
 
 export const appRouter = createTRPCRouter({
   auth: authRouter,
@@ -32,6 +35,9 @@ export const appRouter = createTRPCRouter({
   digests: digestsRouter,
   onboarding: onboardingRouter,
   channels: channelsRouter,
+  twoFactor: twoFactorRouter,
+  sessions: sessionsRouter,
+  privacy: privacyRouter,
 });
 
 export type AppRouter = typeof appRouter;

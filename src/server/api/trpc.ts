@@ -19,7 +19,7 @@ import { providers, type UserRole } from "@/server/db/schema";
 import { DomainError, ValidationError, refusalOf } from "@/server/errors";
 import type { Logger } from "pino";
 import { logger as rootLogger } from "@/server/logger";
-import { requestIdFrom, type ActingContext, type Actor, type ServiceContext } from "@/server/services/context";
+import { requestIdFrom, userAgentFrom, type ActingContext, type Actor, type ServiceContext } from "@/server/services/context";
 import { consume, type LimitName } from "@/server/rate-limit";
 import { addressKey, clientIp } from "@/server/http/client-ip";
 import { appBaseUrl } from "@/server/http/base-url";
@@ -103,7 +103,7 @@ export const createTRPCRouter = t.router;
 /** The services' context for one call: the request's id and logger, the session's actor (or none), a fresh clock. */
 function serviceContextOf(ctx: Context): ServiceContext {
   const user = ctx.session?.user;
-  return { actor: user ? { id: user.id, role: user.role } : null, ip: ctx.ip, now: new Date(), requestId: ctx.requestId, log: ctx.log, baseUrl: appBaseUrl(ctx.headers) };
+  return { actor: user ? { id: user.id, role: user.role } : null, ip: ctx.ip, userAgent: userAgentFrom(ctx.headers), sessionId: ctx.session?.sessionId ?? null, now: new Date(), requestId: ctx.requestId, log: ctx.log, baseUrl: appBaseUrl(ctx.headers) };
 }
 
 /**

@@ -13,7 +13,7 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEq
 import { getEncryptionKey } from "@/server/secrets";
 
 /** What a sealed value is for. One list, so no two uses can share a purpose by accident. */
-export type SealPurpose = "session-renewal" | "email-one-time-links" | "exchange-credentials" | "channel-url" | "webhook-secret";
+export type SealPurpose = "session-renewal" | "email-one-time-links" | "exchange-credentials" | "channel-url" | "webhook-secret" | "totp-secret";
 
 // Prefixed so that a purpose never equals additional data some other scheme might use with this key.
 const additionalData = (purpose: SealPurpose) => Buffer.from(`tradsy/secret-box/${purpose}`, "utf8");

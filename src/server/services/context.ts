@@ -22,6 +22,10 @@ export interface ServiceContext {
   actor: Actor | null;
   /** The client address as far as the trusted proxies tell (`clientIp`), or null. */
   ip: string | null;
+  /** The request's User-Agent (at most 512 characters), for the audit log; null for jobs and scripts. */
+  userAgent?: string | null;
+  /** The session's own id (the JWT's `sid`, a `user_sessions` row) when a signed-in browser acts; step-up is per session. */
+  sessionId?: string | null;
   /** The request's clock: one instant for everything the request decides. */
   now: Date;
   /** Ties every log line of a request together (also sent back as `x-request-id`). */
@@ -41,6 +45,8 @@ export type ActingContext = ServiceContext & { actor: Actor };
 export interface ServiceContextInit {
   actor?: Actor | null;
   ip?: string | null;
+  userAgent?: string | null;
+  sessionId?: string | null;
   now?: Date;
   requestId?: string;
   /** The request's `appBaseUrl(headers)`; without one, the base URL of work done without a request. */
@@ -66,6 +72,8 @@ export function serviceContext(init: ServiceContextInit = {}): ServiceContext {
     // Only who acts: a session's user object carries more (email, name) that services must not come to rely on.
     actor: init.actor ? { id: init.actor.id, role: init.actor.role } : null,
     ip: init.ip ?? null,
+    userAgent: init.userAgent ?? null,
+    sessionId: init.sessionId ?? null,
     now: init.now ?? new Date(),
     requestId,
     log: rootLogger.child({ requestId }),
@@ -74,6 +82,12 @@ export function serviceContext(init: ServiceContextInit = {}): ServiceContext {
       return (baseUrl ??= appBaseUrl());
     },
   };
+}
+
+/** The User-Agent header as the audit log and the devices list keep it: trimmed, at most 512 characters, or null. */
+export function userAgentFrom(headers: Headers | null | undefined): string | null {
+  const ua = headers?.get("user-agent")?.trim();
+  return ua ? ua.slice(0, 512) : null;
 }
 
 /** For jobs and scripts that act as the platform itself (price monitor, seed, CLI). */

@@ -14,7 +14,9 @@ export const auditLog = pgTable(
     targetId: text(),
     data: jsonb().$type<Record<string, unknown>>().notNull().default({}),
     ip: text(),
+    /** The User-Agent header of the request that acted (trimmed to 512 characters), when there was one. */
+    userAgent: text(),
     createdAt: createdAt(),
   },
-  (t) => [index("audit_log_created_at_idx").on(t.createdAt), index("audit_log_actor_id_idx").on(t.actorId)],
+  (t) => [index("audit_log_created_at_idx").on(t.createdAt), index("audit_log_actor_id_idx").on(t.actorId), index("audit_log_action_idx").on(t.action)],
 );

@@ -1,5 +1,5 @@
 import "server-only";
-import { index, integer, pgEnum, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, index, integer, pgEnum, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { createdAt, prefixedId, tstz, updatedAt } from "./_shared";
 
 export const userRole = pgEnum("user_role", ["subscriber", "provider", "admin"]);
@@ -18,8 +18,20 @@ export const users = pgTable(
     role: userRole().notNull().default("subscriber"),
     disclaimerAcceptedAt: tstz(),
     termsAcceptedAt: tstz(),
-    /** AES-256-GCM sealed (src/server/crypto), never the plain secret. */
+    /**
+     * The TOTP secret, sealed for "totp-secret" (src/server/crypto), never the plain secret. Set while enrolling
+     * (pending until `totpEnabledAt`) and while enabled; null when two-factor sign-in is off.
+     */
     totpSecretEnc: text(),
+    /** When two-factor sign-in was confirmed with a first code; null while off or only pending. */
+    totpEnabledAt: tstz(),
+    /** The last TOTP time step (unix seconds / 30) a code was accepted for: that step and older are refused (no replay). */
+    totpLastStep: bigint({ mode: "number" }),
+    /**
+     * When the account was deleted by its owner: personal data is erased, the row stays (a provider's published
+     * chain and payments the law keeps still point to it) and can never sign in again.
+     */
+    deletedAt: tstz(),
     stripeCustomerId: text(),
     /**
      * Stamped into each session's JWT at sign-in and checked on every resolve: bumping it (password change or
@@ -92,4 +104,46 @@ export const authTokens = pgTable(
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("auth_tokens_token_hash_idx").on(t.tokenHash), index("auth_tokens_user_id_idx").on(t.userId)],
+);
+
+/**
+ * One row per sign-in (a browser or API client holding a session cookie): its id is the JWT's `sid`, checked on
+ * every resolve, so ending one here ends that session at once. Listed to the owner as "signed-in devices".
+ */
+export const userSessions = pgTable(
+  "user_sessions",
+  {
+    id: text().primaryKey(),
+    userId: text()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** The User-Agent header at sign-in (trimmed to 512 characters). */
+    userAgent: text(),
+    /** The client address at sign-in, then as last seen. */
+    ip: text(),
+    createdAt: createdAt(),
+    lastSeenAt: tstz().notNull().defaultNow(),
+    /** Signed out (by itself, from another device, or by "sign out all"): the session no longer resolves. */
+    revokedAt: tstz(),
+    /** When this session passed a TOTP or recovery code (sign-in or step-up); null if it never did. */
+    twoFactorAt: tstz(),
+    /** The last step-up (re-entered code or password): sensitive changes are allowed for 10 minutes after it. */
+    stepUpAt: tstz(),
+  },
+  (t) => [index("user_sessions_user_id_idx").on(t.userId)],
+);
+
+/** Single-use recovery codes for two-factor sign-in: only a hash is stored; ten are issued at a time. */
+export const recoveryCodes = pgTable(
+  "recovery_codes",
+  {
+    id: prefixedId("rcv"),
+    userId: text()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    codeHash: text().notNull(),
+    usedAt: tstz(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("recovery_codes_code_hash_idx").on(t.codeHash), index("recovery_codes_user_id_idx").on(t.userId)],
 );

@@ -11,6 +11,8 @@ export interface AuditEntry {
   targetId?: string;
   data?: Record<string, unknown>;
   ip?: string | null;
+  /** The request's User-Agent (`ctx.userAgent`), when an action came from a request. */
+  userAgent?: string | null;
 }
 
 export async function recordAudit(tx: Executor, entry: AuditEntry): Promise<void> {
@@ -21,6 +23,7 @@ export async function recordAudit(tx: Executor, entry: AuditEntry): Promise<void
     targetId: entry.targetId ?? null,
     data: entry.data ?? {},
     ip: entry.ip ?? null,
+    userAgent: entry.userAgent?.slice(0, 512) ?? null,
   });
 }
 

@@ -1,0 +1,4 @@
+/** Owned by the helper building it (issue 17); replaced wholesale. */
+export async function TwoFactorSection() {
+  return null;
+}
