@@ -5,7 +5,13 @@ import { EmailLayout } from "./_layout";
  * What happened to the account. `new_device_sign_in` is for the security issue's device detection (not built yet):
  * the template already words it.
  */
-export type SecurityAlertReason = "password_changed" | "password_reset" | "email_changed" | "api_key_created" | "new_device_sign_in";
+export type SecurityAlertReason = "password_changed" | "password_reset" | "email_changed" | "api_key_created" | "new_device_sign_in"
+  // Two-factor sign-in (issue 17).
+  | "two_factor_enabled"
+  | "two_factor_disabled"
+  | "recovery_codes_regenerated"
+  | "recovery_code_used"
+  | "two_factor_reset";
 
 export interface SecurityAlertProps {
   name: string;
@@ -58,6 +64,41 @@ const WORDS: Record<SecurityAlertReason, { title: string; text: string; detailLa
     detailLabel: "Device",
     action: "Reset your password",
     notYou: "If it was not you, reset your password now: that signs every session out.",
+  },
+  two_factor_enabled: {
+    title: "Two-factor sign-in was turned on",
+    text: "Signing in to your Tradsy account now asks for a code from an authenticator app after the password. Keep your recovery codes somewhere safe.",
+    detailLabel: "Detail",
+    action: "Review your security settings",
+    notYou: "If it was not you, someone else holds your password: reset it now, then contact Tradsy support to recover the account.",
+  },
+  two_factor_disabled: {
+    title: "Two-factor sign-in was turned off",
+    text: "Signing in to your Tradsy account no longer asks for a code from an authenticator app. Its recovery codes no longer work.",
+    detailLabel: "Detail",
+    action: "Review your security settings",
+    notYou: "If it was not you, reset your password now and turn two-factor sign-in back on.",
+  },
+  recovery_codes_regenerated: {
+    title: "New recovery codes were made",
+    text: "New recovery codes were made for your Tradsy account's two-factor sign-in. The earlier ones no longer work.",
+    detailLabel: "Detail",
+    action: "Review your security settings",
+    notYou: "If it was not you, reset your password now and make new recovery codes.",
+  },
+  recovery_code_used: {
+    title: "A recovery code was used",
+    text: "One of your Tradsy account's recovery codes was used in place of an authenticator code. It cannot be used again.",
+    detailLabel: "Codes left",
+    action: "Review your security settings",
+    notYou: "If it was not you, someone holds your password and your recovery codes: reset your password and make new codes now.",
+  },
+  two_factor_reset: {
+    title: "Two-factor sign-in was reset",
+    text: "Two-factor sign-in was turned off for your Tradsy account by Tradsy staff, to recover access after a lost device. Turn it on again from your security settings.",
+    detailLabel: "Reset by",
+    action: "Turn two-factor sign-in on again",
+    notYou: "If you did not ask for this, reset your password now and contact Tradsy support.",
   },
 };
 

@@ -21,6 +21,11 @@ const ACTION_PATH: Record<SecurityAlertReason, string> = {
   email_changed: "/settings",
   api_key_created: "/settings",
   new_device_sign_in: "/reset",
+  two_factor_enabled: "/settings/security",
+  two_factor_disabled: "/settings/security",
+  recovery_codes_regenerated: "/settings/security",
+  recovery_code_used: "/settings/security",
+  two_factor_reset: "/settings/security",
 };
 
 /** Queues the alert to `userId`'s address in the caller's transaction (nothing when the account is gone). */
