@@ -35,6 +35,14 @@ export const env = createEnv({
       .string()
       .regex(/^[0-9a-fA-F]{64}$/, "ENCRYPTION_KEY must be 64 hex characters (32 bytes)")
       .optional(),
+    /**
+     * The key being rotated away from, during a rotation only: values sealed with it still open until
+     * `npm run keys:rotate` has re-sealed them with ENCRYPTION_KEY (README "Rotating the encryption key").
+     */
+    ENCRYPTION_KEY_PREVIOUS: z
+      .string()
+      .regex(/^[0-9a-fA-F]{64}$/, "ENCRYPTION_KEY_PREVIOUS must be 64 hex characters (32 bytes)")
+      .optional(),
     AUTH_GITHUB_ID: z.string().optional(),
     AUTH_GITHUB_SECRET: z.string().optional(),
     AUTH_GOOGLE_ID: z.string().optional(),

@@ -84,6 +84,17 @@ function resolve(): StoredSecrets {
 export const getAuthSecret = (): string => resolve().authSecret;
 export const getEncryptionKey = (): Buffer => Buffer.from(resolve().encryptionKey, "hex");
 
+/**
+ * The key being rotated away from (`ENCRYPTION_KEY_PREVIOUS`), or null. While it is set, values sealed with it still
+ * open (secret-box `open` tries the current key first); `npm run keys:rotate` re-seals them with the current key,
+ * after which the operator removes it. Never used to seal. A previous key equal to the current one is ignored.
+ */
+export function getPreviousEncryptionKey(): Buffer | null {
+  const previous = env.ENCRYPTION_KEY_PREVIOUS;
+  if (!previous || previous.toLowerCase() === resolve().encryptionKey.toLowerCase()) return null;
+  return Buffer.from(previous, "hex");
+}
+
 let webhookSecret: string | undefined;
 
 /**

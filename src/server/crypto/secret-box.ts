@@ -7,10 +7,14 @@
  * server acts on says what it is for: its purpose is bound in as GCM's additional authenticated data. A value
  * sealed for one purpose (or for none) fails to open for another, whatever its text claims. Values sealed without
  * a purpose (everything sealed before purposes existed) open only without one.
+ *
+ * Key rotation: with `ENCRYPTION_KEY_PREVIOUS` set, opening with the server's keys tries the current key and then the
+ * previous one (GCM's tag fails cleanly on the wrong key, so trying is safe); sealing always uses the current key.
+ * `npm run keys:rotate` (src/server/cli/keys.ts) re-seals every stored value so the previous key can be dropped.
  */
 import "server-only";
 import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { getEncryptionKey } from "@/server/secrets";
+import { getEncryptionKey, getPreviousEncryptionKey } from "@/server/secrets";
 
 /** What a sealed value is for. One list, so no two uses can share a purpose by accident. */
 export type SealPurpose = "session-renewal" | "email-one-time-links" | "exchange-credentials" | "channel-url" | "webhook-secret" | "totp-secret";
@@ -26,8 +30,7 @@ export function seal(plain: string, key: Buffer = getEncryptionKey(), purpose?: 
   return ["v1", iv.toString("base64url"), cipher.getAuthTag().toString("base64url"), ct.toString("base64url")].join(".");
 }
 
-/** Throws unless `sealed` was sealed with this key and this purpose (or, without one, with no purpose). */
-export function open(sealed: string, key: Buffer = getEncryptionKey(), purpose?: SealPurpose): string {
+function openWithKey(sealed: string, key: Buffer, purpose?: SealPurpose): string {
   const [version, iv, tag, ct] = sealed.split(".");
   if (version !== "v1" || !iv || !tag || ct === undefined) throw new Error("Unrecognised sealed secret format");
   // A full-length tag only: Node otherwise accepts a tag cut down to 4 bytes, which a forger can guess.
@@ -37,11 +40,40 @@ export function open(sealed: string, key: Buffer = getEncryptionKey(), purpose?:
   return Buffer.concat([decipher.update(Buffer.from(ct, "base64url")), decipher.final()]).toString("utf8");
 }
 
+/** Which of the server's keys opened a value: `current` values need no re-sealing when the key is rotated. */
+export type OpenedWith = "current" | "previous";
+
+/**
+ * Opens with the server's current key, then the previous one (`ENCRYPTION_KEY_PREVIOUS`) when set, and says which
+ * worked. Throws the current key's error when neither does (wrong purpose, tampered, or a third key).
+ */
+export function openWithServerKeys(sealed: string, purpose?: SealPurpose): { plain: string; key: OpenedWith } {
+  try {
+    return { plain: openWithKey(sealed, getEncryptionKey(), purpose), key: "current" };
+  } catch (err) {
+    const previous = getPreviousEncryptionKey();
+    if (!previous) throw err;
+    try {
+      return { plain: openWithKey(sealed, previous, purpose), key: "previous" };
+    } catch {
+      throw err;
+    }
+  }
+}
+
+/**
+ * Throws unless `sealed` was sealed with this key and this purpose (or, without one, with no purpose). Without a
+ * key: the server's keys, current then previous (see `openWithServerKeys`).
+ */
+export function open(sealed: string, key?: Buffer, purpose?: SealPurpose): string {
+  return key ? openWithKey(sealed, key, purpose) : openWithServerKeys(sealed, purpose).plain;
+}
+
 /** `seal` for a purpose, with the server's key. */
 export const sealFor = (purpose: SealPurpose, plain: string): string => seal(plain, getEncryptionKey(), purpose);
 
-/** `open` for a purpose, with the server's key; throws for a value sealed for anything else. */
-export const openFor = (purpose: SealPurpose, sealed: string): string => open(sealed, getEncryptionKey(), purpose);
+/** `open` for a purpose, with the server's keys (current, then previous); throws for a value sealed for anything else. */
+export const openFor = (purpose: SealPurpose, sealed: string): string => openWithServerKeys(sealed, purpose).plain;
 
 /** For high-entropy tokens (API keys, one-time links) a fast hash is enough; passwords use argon2id instead. */
 export function sha256Hex(value: string): string {
