@@ -11,7 +11,9 @@ export type SecurityAlertReason = "password_changed" | "password_reset" | "email
   | "two_factor_disabled"
   | "recovery_codes_regenerated"
   | "recovery_code_used"
-  | "two_factor_reset";
+  | "two_factor_reset"
+  // Your data (issue 17): the last email to the address of an account its owner deleted.
+  | "account_deleted";
 
 export interface SecurityAlertProps {
   name: string;
@@ -99,6 +101,13 @@ const WORDS: Record<SecurityAlertReason, { title: string; text: string; detailLa
     detailLabel: "Reset by",
     action: "Turn two-factor sign-in on again",
     notYou: "If you did not ask for this, reset your password now and contact Tradsy support.",
+  },
+  account_deleted: {
+    title: "Your account was deleted",
+    text: "Your Tradsy account was deleted from its security settings: subscriptions were cancelled, copies closed, and your personal data erased. Payments records are kept as the law requires; a provider's published track record stays, under \"Deleted provider\". This is the last email this address gets from Tradsy.",
+    detailLabel: "Detail",
+    action: "Visit Tradsy",
+    notYou: "If it was not you, contact Tradsy support at once: someone held your password (and your authenticator).",
   },
 };
 

@@ -26,6 +26,8 @@ const ACTION_PATH: Record<SecurityAlertReason, string> = {
   recovery_codes_regenerated: "/settings/security",
   recovery_code_used: "/settings/security",
   two_factor_reset: "/settings/security",
+  // The account is gone: nothing to act on in it.
+  account_deleted: "/",
 };
 
 /** Queues the alert to `userId`'s address in the caller's transaction (nothing when the account is gone). */
