@@ -58,6 +58,8 @@ export async function adminListUsers(input: { q?: string; role?: UserRole; page:
         emailVerified: users.emailVerified,
         createdAt: users.createdAt,
         providerSlug: providers.slug,
+        // The admin users page offers "Reset two-factor" only where it is on (issue 17).
+        totpEnabledAt: users.totpEnabledAt,
       })
       .from(users)
       .leftJoin(providers, eq(providers.userId, users.id))
