@@ -14,6 +14,7 @@ const PATHS: Record<IconName, string> = {
   clock: "M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM12 7v5l3 2",
   copy: "M9 9h11v11H9zM5 15H4V4h11v1",
   power: "M12 2v10M18.4 6.6a9 9 0 1 1-12.8 0",
+  lock: "M6 11h12v10H6zM8 11V7a4 4 0 0 1 8 0v4",
   link: "M10 13a5 5 0 0 0 7.5.5l3-3a5 5 0 0 0-7-7l-1.7 1.7M14 11a5 5 0 0 0-7.5-.5l-3 3a5 5 0 0 0 7 7l1.7-1.7",
 };
 

@@ -5,7 +5,7 @@ export interface NavItem {
   label: string;
   icon: IconName;
 }
-export type IconName = "home" | "store" | "star" | "cog" | "signal" | "users" | "dollar" | "shield" | "mail" | "list" | "clock" | "copy" | "power" | "link";
+export type IconName = "home" | "store" | "star" | "cog" | "signal" | "users" | "dollar" | "shield" | "mail" | "list" | "clock" | "copy" | "power" | "link" | "lock";
 
 const SUBSCRIBER: NavItem[] = [
   { href: "/dashboard", label: "Dashboard", icon: "home" },
@@ -14,6 +14,8 @@ const SUBSCRIBER: NavItem[] = [
   { href: "/copy", label: "Copy trading", icon: "copy" },
   { href: "/copy/connections", label: "Exchanges", icon: "link" },
   { href: "/settings", label: "Settings", icon: "cog" },
+  // Its own entry: two-factor sign-in and signed-in devices are what people look for after a scare.
+  { href: "/settings/security", label: "Security", icon: "lock" },
 ];
 
 const PROVIDER: NavItem[] = [
@@ -26,6 +28,8 @@ const PROVIDER: NavItem[] = [
   { href: "/copy", label: "Copy trading", icon: "copy" },
   { href: "/copy/connections", label: "Exchanges", icon: "link" },
   { href: "/settings", label: "Settings", icon: "cog" },
+  // Its own entry: two-factor sign-in and signed-in devices are what people look for after a scare.
+  { href: "/settings/security", label: "Security", icon: "lock" },
 ];
 
 export const ADMIN_NAV: NavItem[] = [

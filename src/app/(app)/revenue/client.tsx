@@ -12,6 +12,7 @@ import { Alert } from "@/components/ui/card";
 import { Button, Spinner } from "@/components/ui/button";
 import { TextField } from "@/components/ui/field";
 import { messages, setServerErrors } from "@/components/forms/errors";
+import { useStepUp } from "@/components/security/step-up-dialog";
 import { centsToInput, formatCents, parseDollars, splitRevenue } from "@/lib/money";
 import { DEFAULT_PRICE_CENTS, MAX_TRIAL_DAYS, MIN_PRICE_CENTS } from "@/lib/billing";
 import type { PriceInput } from "@/lib/validation/billing";
@@ -25,16 +26,21 @@ export function PayoutsAction({ label, variant = "primary" }: { label: string; v
   const trpc = useTRPC();
   const hydrated = useHydrated();
   const [leaving, setLeaving] = useState(false);
+  // With two-factor sign-in on, payout settings need a code confirmed in the last 10 minutes: asked, then resent.
+  const { guard, stepUpDialog } = useStepUp();
   const start = useMutation(
-    trpc.billing.startOnboarding.mutationOptions({
-      onSuccess: ({ url }) => {
-        setLeaving(true);
-        window.location.assign(url);
-      },
-    }),
+    guard(
+      trpc.billing.startOnboarding.mutationOptions({
+        onSuccess: ({ url }) => {
+          setLeaving(true);
+          window.location.assign(url);
+        },
+      }),
+    ),
   );
   return (
     <div className="space-y-3">
+      {stepUpDialog}
       <Button variant={variant} loading={start.isPending || leaving} disabled={!hydrated} onClick={() => start.mutate()}>
         {start.isPending || leaving ? "Opening Stripe…" : label}
       </Button>

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { requireUser } from "@/server/auth/guards";
 import { api } from "@/trpc/server";
+import { ButtonLink } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/card";
 import { ApiKeysSection, ChannelsSection, NotificationsSection, PasswordSection, ProfileSection, ProviderProfileSection, EmailSection, TradingViewSection } from "./client";
 
@@ -14,7 +15,15 @@ export default async function SettingsPage() {
   const [keys, webhook] = isProvider ? await Promise.all([caller.apiKeys.list(), caller.providers.webhook()]) : [[], null];
   return (
     <>
-      <PageHeader title="Settings" description="Your profile, sign-in and notifications." />
+      <PageHeader
+        title="Settings"
+        description="Your profile, sign-in and notifications."
+        action={
+          <ButtonLink href="/settings/security" variant="secondary" size="sm">
+            Security: two-factor sign-in and devices
+          </ButtonLink>
+        }
+      />
       <div className="space-y-6">
         <ProfileSection name={me.name ?? ""} />
         <EmailSection email={me.email} verified={Boolean(me.emailVerified)} />

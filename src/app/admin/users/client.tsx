@@ -12,6 +12,7 @@ import { Badge } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
 import { SelectField } from "@/components/ui/select";
 import { TableCell, TableRow } from "@/components/ui/table";
+import { TwoFactorCell } from "./two-factor-reset";
 import { setServerErrors } from "@/components/forms/errors";
 import { USER_ROLE, type UserRoleName } from "@/lib/labels";
 import { setRoleSchema } from "@/lib/validation/admin";
@@ -30,6 +31,8 @@ export interface UserRowData {
   verified: boolean;
   joined: string;
   providerSlug: string | null;
+  /** Two-factor sign-in is on for this account. */
+  twoFactor: boolean;
 }
 
 /** The role form's one field; the row's user is added when it is sent. */
@@ -147,6 +150,9 @@ export function UserRow({ user, isSelf }: { user: UserRowData; isSelf: boolean }
         <RoleBadge change={change} />
       </TableCell>
       <TableCell className="px-3">{user.verified ? <Badge tone="green">Yes</Badge> : <Badge>No</Badge>}</TableCell>
+      <TableCell className="px-3">
+        <TwoFactorCell user={user} isSelf={isSelf} />
+      </TableCell>
       <TableCell className="px-3 whitespace-nowrap text-slate-600">{user.joined}</TableCell>
       <TableCell className="px-3 whitespace-nowrap">
         <ProviderLink slug={user.providerSlug} />
@@ -176,6 +182,12 @@ export function UserCard({ user, isSelf }: { user: UserRowData; isSelf: boolean 
         <div>
           <dt className="text-xs text-slate-500">Verified</dt>
           <dd className="mt-0.5">{user.verified ? <Badge tone="green">Yes</Badge> : <Badge>No</Badge>}</dd>
+        </div>
+        <div className="col-span-2">
+          <dt className="text-xs text-slate-500">Two-factor</dt>
+          <dd className="mt-0.5">
+            <TwoFactorCell user={user} isSelf={isSelf} />
+          </dd>
         </div>
         <div>
           <dt className="text-xs text-slate-500">Joined</dt>

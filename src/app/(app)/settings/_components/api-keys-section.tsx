@@ -14,6 +14,7 @@ import { cn } from "@/components/ui/cn";
 import { DataTable, type Column } from "@/components/ui/data-table";
 import { TextField } from "@/components/ui/field";
 import { messages, setServerErrors } from "@/components/forms/errors";
+import { useStepUp } from "@/components/security/step-up-dialog";
 import { formatDateTime } from "@/lib/format/dates";
 import { apiKeyCreateSchema } from "@/lib/validation/providers";
 
@@ -32,21 +33,25 @@ export function ApiKeysSection({ initialKeys }: { initialKeys: KeyRow[] }) {
     shouldFocusError: false,
   });
   const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.apiKeys.list.queryKey() });
+  // With two-factor sign-in on, a new key needs a code confirmed in the last 10 minutes: asked here, then resent.
+  const { guard, stepUpDialog } = useStepUp();
   const create = useMutation(
-    trpc.apiKeys.create.mutationOptions({
-      onSuccess: (row) => {
-        // Show the new row at once; the refetch then confirms it.
-        queryClient.setQueryData(trpc.apiKeys.list.queryKey(), (old) => [
-          { id: row.id, name: row.name, prefix: row.prefix, createdAt: row.createdAt, lastUsedAt: null, revokedAt: null },
-          ...(old ?? []),
-        ]);
-        setCreated({ name: row.name, key: row.key });
-        setCopied(false);
-        form.reset({ name: "" });
-        void invalidate();
-      },
-      onError: (err) => setServerErrors(form.setError, serverFieldErrors(err), ["name"]),
-    }),
+    guard(
+      trpc.apiKeys.create.mutationOptions({
+        onSuccess: (row) => {
+          // Show the new row at once; the refetch then confirms it.
+          queryClient.setQueryData(trpc.apiKeys.list.queryKey(), (old) => [
+            { id: row.id, name: row.name, prefix: row.prefix, createdAt: row.createdAt, lastUsedAt: null, revokedAt: null },
+            ...(old ?? []),
+          ]);
+          setCreated({ name: row.name, key: row.key });
+          setCopied(false);
+          form.reset({ name: "" });
+          void invalidate();
+        },
+        onError: (err) => setServerErrors(form.setError, serverFieldErrors(err), ["name"]),
+      }),
+    ),
   );
   const revoke = useMutation(trpc.apiKeys.revoke.mutationOptions({ onSuccess: () => void invalidate() }));
   const { confirm, confirmDialog } = useConfirm();
@@ -91,6 +96,7 @@ export function ApiKeysSection({ initialKeys }: { initialKeys: KeyRow[] }) {
       <CardHeader title="API keys" description="Publish signals from your own code with POST /api/v1/signals. Keys are shown once; we only keep a hash." />
       <CardBody className="space-y-5">
         {confirmDialog}
+        {stepUpDialog}
         <form className="flex max-w-lg flex-col gap-3 sm:flex-row sm:items-start" onSubmit={form.handleSubmit((values) => create.mutate(values))} noValidate>
           <TextField className="flex-1" label="Key name" placeholder="e.g. Trading bot" {...form.register("name")} errors={messages(nameError)} />
           <Button type="submit" className="sm:mt-6" loading={create.isPending}>

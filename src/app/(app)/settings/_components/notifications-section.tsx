@@ -6,16 +6,20 @@ import { Alert, Card, CardBody, CardHeader } from "@/components/ui/card";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/alert-dialog";
 import { EmailPreferencesForm, type EmailPreferencesValue } from "@/components/email/preferences-form";
+import { useStepUp } from "@/components/security/step-up-dialog";
 
 /** Settings → Email notifications: every optional email choice, and revoking the unsubscribe links already sent. */
 export function NotificationsSection({ prefs }: { prefs: EmailPreferencesValue }) {
   const trpc = useTRPC();
-  const save = useMutation(trpc.account.updateNotificationPrefs.mutationOptions());
+  // With two-factor sign-in on, saving asks for a code unless one was confirmed in the last 10 minutes.
+  const { guard, stepUpDialog } = useStepUp();
+  const save = useMutation(guard(trpc.account.updateNotificationPrefs.mutationOptions()));
   const revoke = useMutation(trpc.account.revokeUnsubscribeLinks.mutationOptions());
   return (
     <Card>
       <CardHeader title="Email notifications" description="Security and billing emails are always sent." />
       <CardBody className="space-y-6">
+        {stepUpDialog}
         <EmailPreferencesForm
           idPrefix="settings"
           initial={prefs}

@@ -12,6 +12,7 @@ import { Combobox } from "@/components/ui/combobox";
 import { Checkbox, TextField } from "@/components/ui/field";
 import { LabelledSwitch } from "@/components/copy/switch";
 import { messages, setServerErrors } from "@/components/forms/errors";
+import { useStepUp } from "@/components/security/step-up-dialog";
 import type { CreateConnectionInput } from "@/lib/validation/exchanges";
 import { CONNECTION_FORM_DEFAULTS, CONNECTION_SERVER_FIELDS, connectionFormSchema, isLive, type ConnectionFormValues } from "./connection-form-schema";
 import type { ConnectionItem, ExchangeItem } from "./types";
@@ -31,22 +32,26 @@ export function AddConnectionForm({ exchanges, onAdded }: { exchanges: ExchangeI
   const defaults: ConnectionFormValues = { ...CONNECTION_FORM_DEFAULTS, exchangeId: exchanges[0]?.id === LOCAL ? LOCAL : "" };
   const form = useForm<ConnectionFormValues, unknown, CreateConnectionInput>({ defaultValues: defaults, resolver: zodResolver(schema), mode: "onTouched" });
   const [outcome, setOutcome] = useState<ConnectionItem | Omit<ConnectionItem, "followings" | "openCopies"> | null>(null);
+  // With two-factor sign-in on, adding keys needs a code confirmed in the last 10 minutes: asked, then resent.
+  const { guard, stepUpDialog } = useStepUp();
   const create = useMutation(
-    trpc.exchanges.create.mutationOptions({
-      onSuccess: (c) => {
-        setOutcome(c);
-        form.reset({ ...CONNECTION_FORM_DEFAULTS, exchangeId: form.getValues("exchangeId") });
-        void queryClient.invalidateQueries(trpc.exchanges.pathFilter());
-        onAdded?.({ ...c, followings: 0, openCopies: 0 });
-      },
-      onError: (err) => {
-        // The credentials never stay in the page after they were sent, refused or not.
-        form.resetField("apiKey");
-        form.resetField("secret");
-        form.resetField("password");
-        setServerErrors(form.setError, serverFieldErrors(err), CONNECTION_SERVER_FIELDS);
-      },
-    }),
+    guard(
+      trpc.exchanges.create.mutationOptions({
+        onSuccess: (c) => {
+          setOutcome(c);
+          form.reset({ ...CONNECTION_FORM_DEFAULTS, exchangeId: form.getValues("exchangeId") });
+          void queryClient.invalidateQueries(trpc.exchanges.pathFilter());
+          onAdded?.({ ...c, followings: 0, openCopies: 0 });
+        },
+        onError: (err) => {
+          // The credentials never stay in the page after they were sent, refused or not.
+          form.resetField("apiKey");
+          form.resetField("secret");
+          form.resetField("password");
+          setServerErrors(form.setError, serverFieldErrors(err), CONNECTION_SERVER_FIELDS);
+        },
+      }),
+    ),
   );
   const values = useWatch({ control: form.control });
   const exchange = exchanges.find((e) => e.id === values.exchangeId);
@@ -64,6 +69,8 @@ export function AddConnectionForm({ exchanges, onAdded }: { exchanges: ExchangeI
 
   return (
     <form onSubmit={onSubmit} noValidate className="space-y-5" aria-label="Add an exchange connection">
+      {/* In a portal; its code form stops its submit event from reaching this form (see CodeForm). */}
+      {stepUpDialog}
       {create.isError && !placed ? <Alert tone="error">{create.error.message}</Alert> : null}
       {outcome ? <Outcome connection={outcome} /> : null}
 

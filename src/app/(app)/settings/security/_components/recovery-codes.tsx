@@ -1,0 +1,101 @@
+"use client";
+
+import { useEffect, useRef, useState } from "react";
+import { Button } from "@/components/ui/button";
+import { Checkbox } from "@/components/ui/field";
+import { RECOVERY_CODES_FILENAME, recoveryCodesFile } from "./two-factor-text";
+
+/**
+ * The ten recovery codes, shown this once (the server keeps only hashes): download them as a text file or copy
+ * them, and say they are saved before the panel closes.
+ */
+export function RecoveryCodes({ codes, email, onDone }: { codes: string[]; email?: string | null; onDone: () => void }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  const [saved, setSaved] = useState(false);
+  const [missing, setMissing] = useState(false);
+  const [copied, setCopied] = useState<"yes" | "failed" | null>(null);
+  const list = useRef<HTMLOListElement>(null);
+  const box = useRef<HTMLInputElement>(null);
+  useEffect(() => heading.current?.focus(), []);
+  useEffect(() => {
+    if (!copied) return;
+    const t = window.setTimeout(() => setCopied(null), 2500);
+    return () => window.clearTimeout(t);
+  }, [copied]);
+  const text = () => recoveryCodesFile(codes, { email, now: new Date() });
+  const download = () => {
+    // Made in the browser: the codes are not sent anywhere again.
+    const url = URL.createObjectURL(new Blob([text()], { type: "text/plain;charset=utf-8" }));
+    const link = document.createElement("a");
+    link.href = url;
+    link.download = RECOVERY_CODES_FILENAME;
+    document.body.append(link);
+    link.click();
+    link.remove();
+    window.setTimeout(() => URL.revokeObjectURL(url), 1000);
+  };
+  const copy = () => {
+    const fail = () => {
+      if (list.current) window.getSelection()?.selectAllChildren(list.current);
+      setCopied("failed");
+    };
+    if (navigator.clipboard?.writeText) navigator.clipboard.writeText(codes.join("\n")).then(() => setCopied("yes"), fail);
+    else fail();
+  };
+  return (
+    <section aria-labelledby="recovery-codes-title" className="space-y-4">
+      <h3 id="recovery-codes-title" ref={heading} tabIndex={-1} className="text-base font-semibold text-slate-900 focus:outline-none">
+        Save your recovery codes
+      </h3>
+      <p className="max-w-2xl text-sm text-slate-600">
+        If you lose your phone, each of these codes signs you in once in place of an authentication code. This is the only time they are shown: download or
+        copy them now and keep them somewhere safe, apart from your phone.
+      </p>
+      <ol
+        ref={list}
+        data-testid="recovery-codes"
+        aria-label="Recovery codes"
+        className="grid max-w-md grid-cols-2 gap-x-6 gap-y-1.5 rounded-md border border-slate-200 bg-slate-50 p-4 font-mono text-sm text-slate-900"
+      >
+        {codes.map((code) => (
+          <li key={code}>{code}</li>
+        ))}
+      </ol>
+      <div className="flex flex-wrap items-center gap-2">
+        <Button type="button" variant="secondary" size="sm" onClick={download}>
+          Download
+        </Button>
+        <Button type="button" variant="secondary" size="sm" onClick={copy}>
+          Copy
+        </Button>
+        <span className="text-xs text-slate-500" aria-live="polite">
+          {copied === "yes" ? "Copied" : copied === "failed" ? "Selected: press Ctrl+C to copy" : ""}
+        </span>
+      </div>
+      <form
+        className="space-y-3 border-t border-slate-100 pt-4"
+        noValidate
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (saved) onDone();
+          else {
+            setMissing(true);
+            box.current?.focus();
+          }
+        }}
+      >
+        <Checkbox
+          ref={box}
+          label="I have saved these recovery codes somewhere safe"
+          checked={saved}
+          onChange={(event) => {
+            setSaved(event.target.checked);
+            setMissing(false);
+          }}
+          errors={missing ? ["Tick this once the codes are saved: they will not be shown again"] : null}
+        />
+        <Button type="submit">Done</Button>
+      </form>
+    </section>
+  );
+}
