@@ -19,7 +19,10 @@ import { getAuthSecret } from "@/server/secrets";
 import { randomToken } from "@/server/crypto/secret-box";
 import { loadSessionUser, redeemSessionRenewal, verifyCredentials } from "@/server/services/auth";
 import { clientIp } from "@/server/http/client-ip";
-import { beginSignIn } from "./sign-in-limits";
+import { beginSignIn, signInFromKnownDevice } from "./sign-in-limits";
+import { headers as requestHeaders } from "next/headers";
+import { userAgentFrom } from "@/server/services/context";
+import { createUserSession, sessionAlive } from "@/server/services/auth/user-sessions";
 import { recordAudit } from "@/server/services/audit";
 
 declare module "next-auth" {
@@ -49,6 +52,22 @@ export const oauthProviders = {
  * the same token object), so a resolve reads the user once.
  */
 const resolvedUsers = new WeakMap<object, NonNullable<Awaited<ReturnType<typeof loadSessionUser>>>>();
+
+/**
+ * The request's client address and User-Agent for the session row. `headers()` throws outside a request (a script
+ * or a test calling the callbacks directly): then neither is known.
+ */
+async function requestDetails(): Promise<{ ip: string | null; userAgent: string | null }> {
+  try {
+    const h = await requestHeaders();
+    return { ip: clientIp(h), userAgent: userAgentFrom(h) };
+  } catch {
+    return { ip: null, userAgent: null };
+  }
+}
+
+/** A password sign-in's known-browser answer as "new device": unknown (OAuth) stays unknown and sends no alert. */
+const knownDeviceToNew = (known: boolean | undefined): boolean | undefined => (known === undefined ? undefined : !known);
 
 export async function buildAuthConfig(): Promise<NextAuthConfig> {
   // The adapter inspects the client's class, so it gets the real drizzle instance rather than the lazy proxy.
@@ -102,15 +121,32 @@ export async function buildAuthConfig(): Promise<NextAuthConfig> {
           // sign-in made with the old password. No version, no session.
           if (typeof user.sessionVersion !== "number") return null;
           token.sessionVersion = user.sessionVersion;
-          // This session's own id, which a password change's renewal names (see session-renewal.ts).
-          token.sid = randomToken(16);
+          // This session's own id, which a password change's renewal names (see session-renewal.ts), and the id of
+          // its user_sessions row (the signed-in devices list; signing a device out revokes the row).
+          const newSid = randomToken(16);
+          token.sid = newSid;
+          const from = await requestDetails();
+          await createUserSession({
+            id: newSid,
+            userId: user.id,
+            ...from,
+            twoFactor: (user as { twoFactor?: boolean }).twoFactor === true,
+            newDevice: knownDeviceToNew(signInFromKnownDevice()),
+          });
         }
-        const fresh = token.sub ? await loadSessionUser(token.sub) : null;
+        const sid = typeof token.sid === "string" ? token.sid : null;
+        // INVARIANT: a session resolves only while its user_sessions row exists and is not revoked. Tokens without a
+        // sid (signed in before session ids existed) have no row and end. The row is read beside the user (one
+        // primary-key read each, in parallel); at sign-in it was just written.
+        const [fresh, alive] = await Promise.all([
+          token.sub ? loadSessionUser(token.sub) : null,
+          user?.id ? true : sid && token.sub ? requestDetails().then((from) => sessionAlive(sid, token.sub!, new Date(), from.ip)) : false,
+        ]);
         if (!fresh) return null; // account deleted
+        if (!alive) return null; // signed out from the devices list (or by "sign out all")
         if (!user?.id && trigger === "update") {
           // Anyone holding a cookie can ask for an update, so a session moves to a new version only on a sealed
           // renewal issued to this very session (the browser that changed the password).
-          const sid = typeof token.sid === "string" ? token.sid : null;
           const renewed = redeemSessionRenewal((session as { sessionRenewal?: unknown } | undefined)?.sessionRenewal, fresh.id, sid);
           if (renewed !== null) token.sessionVersion = renewed;
         }

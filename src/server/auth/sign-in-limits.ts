@@ -50,6 +50,8 @@ interface SignInOutcome {
   device?: DeviceCookie;
   /** The account signed in, once its password was right. */
   userId?: string;
+  /** Whether the browser presented a valid known-browser token for that account (a new device when false). */
+  knownDevice?: boolean;
 }
 
 const outcomes = new AsyncLocalStorage<SignInOutcome>();
@@ -112,10 +114,20 @@ export async function beginSignIn(email: string, ip: string | null, request: Req
       const box = outcomes.getStore();
       if (box) {
         box.userId = user.id;
+        box.knownDevice = known !== null;
         box.device = await rememberDevice(user, device, known);
       }
     },
   };
+}
+
+/**
+ * Whether the sign-in running now (inside `answerSignInRequest` or `rememberingDevice`) came from a browser known to
+ * the account: the `jwt` callback's new-device check. Undefined when no password sign-in succeeded in this request
+ * (OAuth, or a caller outside those two wrappers): not known either way.
+ */
+export function signInFromKnownDevice(): boolean | undefined {
+  return outcomes.getStore()?.knownDevice;
 }
 
 /**

@@ -52,6 +52,10 @@ const protectedCalls: Record<string, Call> = {
   "onboarding.checklist": (c) => c.onboarding.checklist(),
   "onboarding.setSkipped": (c) => c.onboarding.setSkipped({ skipped: true }),
   "account.me": (c) => c.account.me(),
+  // Signed-in devices (issue 17): another account's session id is NOT_FOUND, the sessions tests' business.
+  "sessions.list": (c) => c.sessions.list(),
+  "sessions.revoke": (c) => c.sessions.revoke({ id: "AAAAAAAAAAAAAAAAAAAAAA" }),
+  "sessions.revokeAll": (c) => c.sessions.revokeAll(),
   "account.updateProfile": (c) => c.account.updateProfile({ name: "Someone" }),
   "account.changePassword": (c) => c.account.changePassword({ currentPassword: "x", newPassword: "long enough password" }),
   "account.notificationPrefs": (c) => c.account.notificationPrefs(),

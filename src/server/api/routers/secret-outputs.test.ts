@@ -16,7 +16,7 @@ import { callerFor, createUser } from "@/test/factories";
 import { actingAs, newProvider, subscribe } from "@/test/signals";
 import { appRouter } from "@/server/api/root";
 import type { SessionUser } from "@/server/api/trpc";
-import { apiKeys, authTokens, copyOrders, digestSubscribers, emailOutbox, exchangeConnections, jobRuns, jobSteps, notificationChannels, providers, users, venueDiscrepancies } from "@/server/db/schema";
+import { apiKeys, authTokens, copyOrders, digestSubscribers, emailOutbox, exchangeConnections, jobRuns, jobSteps, notificationChannels, providers, userSessions, users, venueDiscrepancies } from "@/server/db/schema";
 import { seal, sealFor } from "@/server/crypto/secret-box";
 import { newId } from "@/lib/ids";
 import { publishSignal } from "@/server/services/signals";
@@ -160,6 +160,15 @@ type W = Awaited<ReturnType<typeof world>>;
 const QUERIES: Record<string, (c: Caller, w: W) => Promise<unknown>> = {
   "account.me": (c) => c.account.me(),
   "account.notificationPrefs": (c) => c.account.notificationPrefs(),
+  // Signed-in devices (issue 17): each signed-in caller gets a session row to list (its id is not a credential: the
+  // encrypted cookie is; the row's id is the sid sealed inside it).
+  "sessions.list": async (c) => {
+    const me = await c.account.me().catch(() => null);
+    if (me) await t.db.insert(userSessions).values({ id: `sid_${me.id}`, userId: me.id, userAgent: "Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0", ip: "203.0.113.7" }).onConflictDoNothing();
+    const list = await c.sessions.list();
+    if (me) expect(list).toHaveLength(1);
+    return list;
+  },
   // The unsubscribe page as the holder of the subscriber's link (an email's List-Unsubscribe link).
   "unsubscribe.view": (c, w) => c.unsubscribe.view({ token: unsubscribeToken({ userId: w.subscriber.id }, "all", 0) }),
   "onboarding.checklist": (c) => c.onboarding.checklist(),

@@ -6,6 +6,7 @@ import { getSignalView, listProviderSignals, toView } from "@/server/services/si
 import { changeFor, signalChanges } from "@/server/services/realtime";
 import { entitledProviderIds, type Viewer } from "@/server/services/entitlements";
 import { sessionIsCurrent } from "@/server/services/auth";
+import { sessionAlive } from "@/server/services/auth/user-sessions";
 import { listSymbols, quote } from "@/server/services/market-data";
 import { providerIdBySlug } from "@/server/services/providers";
 import { newStopLossSchema, publishSignalSchema } from "@/lib/validation/signals";
@@ -79,14 +80,16 @@ export const signalsRouter = createTRPCRouter({
         return;
       }
       // Sessions without a version (from before versions existed) count as 0, as the jwt callback counts them.
-      const openedBy = ctx.session ? { userId: ctx.session.user.id, sessionVersion: ctx.session.sessionVersion ?? 0 } : null;
+      const openedBy = ctx.session ? { userId: ctx.session.user.id, sessionVersion: ctx.session.sessionVersion ?? 0, sessionId: ctx.session.sessionId } : null;
       let entitled = await entitledProviderIds(viewer);
       let readAt = Date.now();
       for await (const change of signalChanges(signal)) {
         if (onlyProvider && change.providerId !== onlyProvider) continue;
         if (Date.now() - readAt > ENTITLEMENT_REFRESH_MS) {
-          // Ended by a password change or reset, or the account is gone: the jwt callback refuses this session now.
+          // Ended by a password change or reset, signed out from the devices list, or the account is gone: the jwt
+          // callback refuses this session now. (Sessions made without Auth.js, in tests, carry no session id.)
           if (openedBy && !(await sessionIsCurrent(openedBy.userId, openedBy.sessionVersion))) return;
+          if (openedBy?.sessionId && !(await sessionAlive(openedBy.sessionId, openedBy.userId))) return;
           entitled = await entitledProviderIds(viewer);
           readAt = Date.now();
         }
