@@ -16,6 +16,15 @@ export const env = createEnv({
   server: {
     NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
     DATABASE_URL: z.string().url().optional(),
+    /**
+     * Redis (redis://host:6379/0): rate-limit counts are kept there, shared by every replica. Unset: they are kept in
+     * the database (still shared, one round trip more per limited request). See src/server/rate-limit.ts.
+     */
+    REDIS_URL: z
+      .string()
+      .url()
+      .refine((v) => /^rediss?:\/\//i.test(v), "REDIS_URL starts with redis:// or rediss://")
+      .optional(),
     DATA_DIR: z.string().default(".data"),
     /**
      * The public address of the app, for links that leave the page (emails, the TradingView webhook URL, the chain

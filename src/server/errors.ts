@@ -65,6 +65,13 @@ export class UnauthorizedError extends DomainError {
 }
 export class LimitExceededError extends DomainError {
   readonly kind = "limit" as const;
+  constructor(
+    message: string,
+    /** How long until a retry can succeed, when a rate limit knows it: every edge answers it as `Retry-After`. */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
 }
 /** Bad input, by its shape or by a rule; `fieldErrors` lets forms show the message by the field. */
 export class ValidationError extends DomainError {

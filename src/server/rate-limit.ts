@@ -3,23 +3,34 @@
  * progressive delays (a wait that doubles with each failure, for sign-in per account).
  *
  * Where a limit keeps its counts is chosen once per limit, in `LIMITS`. Anything that guards accounts, sign-ups
- * or email is counted in the database, so every replica sees the same counts and a restart hands out no fresh
- * budget; process memory only where a database round trip would cost more than the limit protects.
+ * or email is counted in the shared store ("database" in `LIMITS`), so every replica sees the same counts and a
+ * restart hands out no fresh budget; process memory only where a shared round trip would cost more than the limit
+ * protects.
  *
- * The database store is one upsert per attempt (`insert … on conflict (name, key) do update … returning`), atomic
- * under concurrency on PostgreSQL and PGlite alike. rate-limiter-flexible's own Drizzle store works on both too,
- * but it loads drizzle-orm through a computed `import()` that the Next.js bundler cannot follow, and its one-column
- * key has no room for a progressive delay; its memory store is kept for the in-process limits.
+ * The shared store is Redis when REDIS_URL is set, the database otherwise. Both are atomic under concurrency:
+ * - Redis: one Lua script per operation (take, refund, takeWithBackoff, forgive), so a count and its expiry
+ *   change together and racing replicas cannot both take the last point; the scripts read Redis's clock, so
+ *   replicas whose clocks drift apart still agree on when a window ends. One client per process, on globalThis.
+ *   rate-limiter-flexible's RateLimiterRedis would cover the plain windows, but not the progressive delay, and
+ *   one store written one way is easier to reason about than two.
+ * - Database: one upsert per attempt (`insert … on conflict (name, key) do update … returning`), on PostgreSQL
+ *   and PGlite alike. rate-limiter-flexible's own Drizzle store works on both too, but it loads drizzle-orm
+ *   through a computed `import()` that the Next.js bundler cannot follow, and its one-column key has no room for
+ *   a progressive delay; its memory store is kept for the in-process limits.
+ * Keys are stored hashed in both.
  */
 import "server-only";
 import { createHash } from "node:crypto";
 import { and, eq, lt, sql, type SQL } from "drizzle-orm";
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import { Redis } from "ioredis";
+import { env } from "@/env";
 import { db, getDatabase } from "@/server/db";
 import { rateLimits } from "@/server/db/schema";
 import { LimitExceededError } from "@/server/errors";
 import { logger } from "@/server/logger";
 
+/** "database": the shared store (Redis when REDIS_URL is set, else the database); "memory": this process only. */
 type Store = "database" | "memory";
 
 /**
@@ -97,7 +108,7 @@ export function waitPhrase(ms: number): string {
 export const retryAfterSeconds = (ms: number): number => Math.max(1, Math.ceil(ms / 1000));
 
 function exceeded(ms: number): LimitExceededError {
-  return new LimitExceededError(`Too many attempts. Try again in ${waitPhrase(ms)}.`);
+  return new LimitExceededError(`Too many attempts. Try again in ${waitPhrase(ms)}.`, ms);
 }
 
 /** Stored keys are hashes: the table must not become a list of emails and addresses, and keys stay short. */
@@ -121,6 +132,10 @@ export async function take(name: LimitName, key: string, points: number, duratio
       throw err;
     }
   }
+  return sharedStore().take(name, key, points, durationSec);
+}
+
+async function databaseTake(name: LimitName, key: string, points: number, durationSec: number): Promise<{ retryAfterMs: number } | null> {
   const { db: client } = await getDatabase();
   const now = new Date();
   const k = storedKey(key);
@@ -153,6 +168,10 @@ export async function refund(name: LimitName, key: string, points = 1): Promise<
     await memoryLimiters.get(name)?.reward(key, points);
     return;
   }
+  return sharedStore().refund(name, key, points);
+}
+
+async function databaseRefund(name: LimitName, key: string, points: number): Promise<void> {
   const { db: client } = await getDatabase();
   await client
     .update(rateLimits)
@@ -178,7 +197,11 @@ export interface Backoff {
  * `forgive` undoes the count for an attempt that succeeded.
  */
 export async function takeWithBackoff(name: LimitName, key: string, policy: Backoff): Promise<{ retryAfterMs: number } | null> {
-  if (LIMITS[name] !== "database") throw new Error(`Limit "${name}" is not kept in the database; a delay needs the shared store`);
+  if (LIMITS[name] !== "database") throw new Error(`Limit "${name}" is not kept in the shared store; a delay needs it`);
+  return sharedStore().takeWithBackoff(name, key, policy);
+}
+
+async function databaseTakeWithBackoff(name: LimitName, key: string, policy: Backoff): Promise<{ retryAfterMs: number } | null> {
   const { db: client } = await getDatabase();
   const now = new Date();
   const k = storedKey(key);
@@ -213,6 +236,10 @@ export async function takeWithBackoff(name: LimitName, key: string, policy: Back
 
 /** Forgets `key`'s count under `name` (a delayed attempt that succeeded). */
 export async function forgive(name: LimitName, key: string): Promise<void> {
+  return sharedStore().forgive(name, key);
+}
+
+async function databaseForgive(name: LimitName, key: string): Promise<void> {
   const { db: client } = await getDatabase();
   await client.delete(rateLimits).where(and(eq(rateLimits.name, name), eq(rateLimits.key, storedKey(key))));
 }
@@ -230,11 +257,13 @@ function sweepNowAndThen(now: Date): void {
 }
 
 /**
- * Forgets every count, in memory and in the database (tests: to start clean, or to lift the limits so every
- * input reaches validation). The in-memory part is cleared at once; await the result for the database.
+ * Forgets every count, in memory, in Redis (when REDIS_URL is set) and in the database (tests: to start clean, or
+ * to lift the limits so every input reaches validation). The in-memory part is cleared at once; await the result
+ * for the shared stores.
  */
 export async function resetRateLimits(): Promise<void> {
   memoryLimiters.clear();
+  if (env.REDIS_URL) await sharedStore().reset();
   let clear: PromiseLike<unknown>;
   try {
     clear = db.delete(rateLimits);
@@ -242,4 +271,138 @@ export async function resetRateLimits(): Promise<void> {
     return; // no database opened (a unit test): nothing is stored there, and this must not open one
   }
   await clear;
+}
+
+/** Where the "database" limits keep their counts: the operations the shared store offers. */
+export interface SharedStore {
+  take(name: LimitName, key: string, points: number, durationSec: number): Promise<{ retryAfterMs: number } | null>;
+  refund(name: LimitName, key: string, points: number): Promise<void>;
+  takeWithBackoff(name: LimitName, key: string, policy: Backoff): Promise<{ retryAfterMs: number } | null>;
+  forgive(name: LimitName, key: string): Promise<void>;
+  /** Forgets every count this store holds. */
+  reset(): Promise<void>;
+}
+
+const databaseStore: SharedStore = {
+  take: databaseTake,
+  refund: databaseRefund,
+  takeWithBackoff: databaseTakeWithBackoff,
+  forgive: databaseForgive,
+  reset: async () => {
+    await db.delete(rateLimits);
+  },
+};
+
+/**
+ * Redis scripts. Each runs atomically; KEYS[1] is the limit's key. Replies are integers: -1 when a point was taken,
+ * else the milliseconds to wait.
+ */
+const TAKE_LUA = `
+local limit = tonumber(ARGV[1])
+local ttl = tonumber(ARGV[2])
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n >= limit then
+  local left = redis.call('PTTL', KEYS[1])
+  if left < 0 then
+    redis.call('PEXPIRE', KEYS[1], ttl)
+    left = ttl
+  end
+  return left
+end
+n = redis.call('INCR', KEYS[1])
+if n == 1 or redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ttl) end
+return -1`;
+
+// A refund never outlives the window: KEEPTTL keeps its end where the first point set it.
+const REFUND_LUA = `
+local n = redis.call('GET', KEYS[1])
+if not n then return 0 end
+local v = tonumber(n) - tonumber(ARGV[1])
+if v < 0 then v = 0 end
+redis.call('SET', KEYS[1], v, 'KEEPTTL')
+return 1`;
+
+// The database version's rules: refused (nothing counted) while a wait runs; otherwise counted in advance with its
+// wait set at once; forgotten forgetAfterSec after the last counted failure. The exponent is capped as there.
+const BACKOFF_LUA = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local free = tonumber(ARGV[1])
+local base = tonumber(ARGV[2])
+local cap = tonumber(ARGV[3])
+local forget = tonumber(ARGV[4])
+local blocked = tonumber(redis.call('HGET', KEYS[1], 'until') or '0')
+if blocked > now then return blocked - now end
+local n = redis.call('HINCRBY', KEYS[1], 'n', 1)
+local wait = 0
+if n > free then wait = math.floor(math.min(base * 2 ^ math.min(n - free - 1, 40), cap) * 1000) end
+local untilMs = 0
+if wait > 0 then untilMs = now + wait end
+redis.call('HSET', KEYS[1], 'until', untilMs)
+redis.call('PEXPIRE', KEYS[1], math.max(forget * 1000, wait))
+return -1`;
+
+interface LimitScripts {
+  rlTake(key: string, points: number, ttlMs: number): Promise<number>;
+  rlRefund(key: string, points: number): Promise<number>;
+  rlBackoff(key: string, free: number, baseSec: number, capSec: number, forgetAfterSec: number): Promise<number>;
+}
+
+/** The prefix every key of the Redis store starts with (another app may share the Redis). */
+export const REDIS_PREFIX = "tradsy:rl:";
+
+/**
+ * A shared store on `client`, its keys under `prefix`. The app makes one (`sharedStore`); tests make their own to
+ * try the store without setting REDIS_URL for the whole process.
+ */
+export function createRedisStore(client: Redis, prefix = REDIS_PREFIX): SharedStore {
+  const scripts = client as Redis & LimitScripts;
+  // defineCommand sends EVALSHA, and the script itself only when Redis does not have it yet.
+  if (!("rlTake" in client)) {
+    client.defineCommand("rlTake", { numberOfKeys: 1, lua: TAKE_LUA });
+    client.defineCommand("rlRefund", { numberOfKeys: 1, lua: REFUND_LUA });
+    client.defineCommand("rlBackoff", { numberOfKeys: 1, lua: BACKOFF_LUA });
+  }
+  // Windows and delays apart ("w"/"d"), as a limit is used one way only; `forgive` clears both.
+  const keyOf = (kind: "w" | "d", name: LimitName, key: string) => `${prefix}${kind}:${name}:${storedKey(key)}`;
+  const answer = (reply: number) => (reply < 0 ? null : { retryAfterMs: Math.max(1, reply) });
+  return {
+    async take(name, key, points, durationSec) {
+      return answer(await scripts.rlTake(keyOf("w", name, key), points, Math.max(1, Math.round(durationSec * 1000))));
+    },
+    async refund(name, key, points) {
+      await scripts.rlRefund(keyOf("w", name, key), points);
+    },
+    async takeWithBackoff(name, key, policy) {
+      return answer(await scripts.rlBackoff(keyOf("d", name, key), policy.free, policy.baseSec, policy.capSec, policy.forgetAfterSec));
+    },
+    async forgive(name, key) {
+      await client.del(keyOf("w", name, key), keyOf("d", name, key));
+    },
+    async reset() {
+      let cursor = "0";
+      do {
+        const [next, keys] = await client.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
+        cursor = next;
+        if (keys.length) await client.del(...keys);
+      } while (cursor !== "0");
+    },
+  };
+}
+
+const g = globalThis as unknown as { __tradsyRedisLimits?: SharedStore };
+
+/**
+ * The process's shared store: Redis when REDIS_URL is set (one client per process, kept on globalThis across hot
+ * reloads and the server's bundles), else the database. A Redis that does not answer fails the request (500)
+ * rather than letting it through unlimited or counting it apart from the other replicas.
+ */
+function sharedStore(): SharedStore {
+  if (!env.REDIS_URL) return databaseStore;
+  if (!g.__tradsyRedisLimits) {
+    const client = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 2, enableAutoPipelining: true });
+    client.on("error", (err: unknown) => logger.warn({ err }, "rate-limit Redis connection error"));
+    g.__tradsyRedisLimits = createRedisStore(client);
+  }
+  return g.__tradsyRedisLimits;
 }

@@ -145,7 +145,23 @@ const textGuard = t.middleware(async ({ next, getRawInput }) => {
   return next();
 });
 
-export const publicProcedure = t.procedure.use(requestLog).use(errorAdapter).use(textGuard);
+/**
+ * A floor under every mutation, whatever its own limits: per signed-in account and per client address, each in
+ * the shared store. Generous (a person clicking, a script of ours retrying, never reach them): they stop floods,
+ * not use. The per-address budget applies only where an address can be believed (TRUSTED_PROXY_HOPS) or to
+ * anonymous callers: with no address, signed-in callers would otherwise all share one bucket and stop each other.
+ */
+export const MUTATION_LIMITS = { perAccount: { points: 120, seconds: 60 }, perAddress: { points: 300, seconds: 60 } } as const;
+
+const mutationLimits = t.middleware(async ({ ctx, type, next }) => {
+  if (type !== "mutation") return next();
+  const user = ctx.session?.user;
+  if (user) await consume("mutation-account", user.id, MUTATION_LIMITS.perAccount.points, MUTATION_LIMITS.perAccount.seconds);
+  if (ctx.ip || !user) await consume("mutation-ip", addressKey(ctx.ip), MUTATION_LIMITS.perAddress.points, MUTATION_LIMITS.perAddress.seconds);
+  return next();
+});
+
+export const publicProcedure = t.procedure.use(requestLog).use(errorAdapter).use(textGuard).use(mutationLimits);
 
 export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.session?.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue" });

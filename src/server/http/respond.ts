@@ -5,7 +5,7 @@
  */
 import "server-only";
 import type { Logger } from "pino";
-import { errorBody, refusalOf, statusOf } from "@/server/errors";
+import { LimitExceededError, errorBody, refusalOf, statusOf } from "@/server/errors";
 import { logger } from "@/server/logger";
 import { unsafeTextRefusal } from "@/lib/validation/text";
 
@@ -20,7 +20,12 @@ export function errorResponse(status: number, message: string, fieldErrors?: Rec
 /** A domain error's answer, or the generic 500 with the detail logged (by the request's own logger when given). */
 export function fromError(err: unknown, context: string, log: Logger = logger): Response {
   const refusal = refusalOf(err);
-  if (refusal) return errorResponse(refusal.status, refusal.message, refusal.fieldErrors);
+  if (refusal) {
+    const res = errorResponse(refusal.status, refusal.message, refusal.fieldErrors);
+    // A rate limit says when to come back: HTTP clients (and TradingView's retries) read it from the header.
+    if (err instanceof LimitExceededError && err.retryAfterMs !== undefined) res.headers.set("retry-after", String(Math.max(1, Math.ceil(err.retryAfterMs / 1000))));
+    return res;
+  }
   log.error({ err, context }, "request failed");
   return errorResponse(500, "Something went wrong on our side. Please try again.");
 }

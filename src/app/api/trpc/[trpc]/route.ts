@@ -1,9 +1,12 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import type { TRPCError } from "@trpc/server";
 import type { NextRequest } from "next/server";
 import { appRouter } from "@/server/api/root";
 import { createTRPCContext } from "@/server/api/trpc";
 import { auth } from "@/server/auth";
 import { readBody } from "@/server/http/respond";
+import { LimitExceededError } from "@/server/errors";
+import { retryAfterSeconds } from "@/server/rate-limit";
 import { inRequestScope } from "@/server/logger";
 import { requestIdFrom } from "@/server/services/context";
 import { MAX_BATCH } from "@/trpc/batch";
@@ -21,6 +24,12 @@ export const dynamic = "force-dynamic";
  */
 const answerHeaders = (requestId: string) => new Headers({ "cache-control": "private, no-store", "x-request-id": requestId });
 
+/** The longest wait a rate limit asked for among the answer's errors (a batch may carry several), or null. */
+function longestWait(errors: readonly TRPCError[]): number | null {
+  const waits = errors.map((e) => (e.cause instanceof LimitExceededError ? e.cause.retryAfterMs : undefined)).filter((ms): ms is number => ms !== undefined);
+  return waits.length ? Math.max(...waits) : null;
+}
+
 const handler = (req: NextRequest | Request, requestId = requestIdFrom(req.headers)) =>
   inRequestScope(requestId, () =>
     fetchRequestHandler({
@@ -29,7 +38,12 @@ const handler = (req: NextRequest | Request, requestId = requestIdFrom(req.heade
       router: appRouter,
       maxBatchSize: MAX_BATCH,
       createContext: async () => createTRPCContext({ headers: req.headers, session: await auth(), requestId }),
-      responseMeta: () => ({ headers: answerHeaders(requestId) }),
+      responseMeta: ({ errors }) => {
+        const headers = answerHeaders(requestId);
+        const wait = longestWait(errors);
+        if (wait !== null) headers.set("retry-after", String(retryAfterSeconds(wait)));
+        return { headers };
+      },
     }),
   );
 

@@ -12,6 +12,8 @@ import { errorResponse, fromError, json, privateAnswer, readJson, refuseUnsafeTe
 import { statusOf } from "@/server/errors";
 import { fieldErrorsFromZod, firstFieldError } from "@/lib/validation/field-errors";
 import { handleRequest, type RequestScope } from "@/server/http/service-context";
+import { addressKey } from "@/server/http/client-ip";
+import { consume } from "@/server/rate-limit";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -22,6 +24,12 @@ async function authenticate(req: Request) {
   if (!key) return null;
   return authenticateApiKey(key);
 }
+
+/**
+ * REST writes per address and per API key, in the shared store: far above any provider's publishing (which has
+ * its own quota, SIGNAL_PUBLISH_LIMIT_PER_MINUTE), a floor under floods. Refusals are 429 with Retry-After.
+ */
+export const REST_WRITE_LIMITS = { perKey: { points: 120, seconds: 60 }, perAddress: { points: 300, seconds: 60 } } as const;
 
 const UNAUTHORIZED = () => errorResponse(statusOf("unauthorized"), "Send your API key as `Authorization: Bearer tsk_…`. Create one under Settings → API keys.");
 
@@ -37,8 +45,11 @@ export async function GET(req: Request) {
 async function publish(req: Request, scope: RequestScope) {
   try {
     await getDatabase();
+    // Per address before the key is looked up (a flood of made-up keys costs the same as real ones), then per key.
+    await consume("rest-write-ip", addressKey(scope.service().ip), REST_WRITE_LIMITS.perAddress.points, REST_WRITE_LIMITS.perAddress.seconds);
     const auth = await authenticate(req);
     if (!auth) return UNAUTHORIZED();
+    await consume("rest-write-key", auth.keyId, REST_WRITE_LIMITS.perKey.points, REST_WRITE_LIMITS.perKey.seconds);
     const body = await readJson(req);
     if (!body.ok) return body.response;
     if (typeof body.value !== "object" || body.value === null || Array.isArray(body.value)) {

@@ -3,11 +3,20 @@ import { getDatabase } from "@/server/db";
 import { handleAlert } from "@/server/services/tradingview";
 import { handleRequest } from "@/server/http/service-context";
 import { errorResponse, fromError, json, readBody } from "@/server/http/respond";
+import { consume } from "@/server/rate-limit";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 const MAX_BODY = 10 * 1024;
+
+/**
+ * Alerts per webhook token, in the shared store: TradingView itself sends at most one alert per alert trigger, and a
+ * provider's signals are held to SIGNAL_PUBLISH_LIMIT_PER_MINUTE anyway; this stops a leaked URL from flooding the
+ * service (exits and repeats are not publishes, so that quota alone does not bound them).
+ */
+const TRADINGVIEW_TOKEN_LIMIT = { points: 120, seconds: 60 } as const;
+const TOKEN_SHAPE = /^tv_[A-Za-z0-9_-]{20,64}$/;
 
 export async function POST(req: Request, { params }: { params: Promise<{ token: string }> }) {
   return handleRequest(req, "/api/webhooks/tradingview/[token]", async (scope) => {
@@ -15,6 +24,11 @@ export async function POST(req: Request, { params }: { params: Promise<{ token: 
       const [{ token }] = await Promise.all([params, getDatabase()]);
       const body = await readBody(req, MAX_BODY);
       if (!body.ok) return errorResponse(413, "Alert messages are limited to 10 KB.");
+      // Per token, not per address: TradingView sends everyone's alerts from four addresses. A URL that cannot be a
+      // token is answered 404 by handleAlert without a lookup, so it costs no count either.
+      if (TOKEN_SHAPE.test(token)) {
+        await consume("tradingview-token", token, TRADINGVIEW_TOKEN_LIMIT.points, TRADINGVIEW_TOKEN_LIMIT.seconds);
+      }
       // No actor yet: the token says which provider acts.
       const outcome = await handleAlert(scope.service(), token, body.text, req.headers.get("content-type"));
       return json(outcome.body, outcome.status, outcome.headers);
