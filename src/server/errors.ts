@@ -73,6 +73,18 @@ export class LimitExceededError extends DomainError {
     super(message);
   }
 }
+/**
+ * A sensitive change on an account with two-factor sign-in, from a session that has not re-entered a code in the
+ * last 10 minutes (src/server/services/auth/two-factor.ts). A 403 whose tRPC answer carries
+ * `data.reason: "step_up_required"`, which the client's step-up dialog recognises to ask for a code and retry.
+ */
+export class StepUpRequiredError extends DomainError {
+  readonly kind = "forbidden" as const;
+  readonly reason = "step_up_required" as const;
+  constructor(message = "Enter a code from your authenticator app to confirm it is you.") {
+    super(message);
+  }
+}
 /** Bad input, by its shape or by a rule; `fieldErrors` lets forms show the message by the field. */
 export class ValidationError extends DomainError {
   readonly kind = "invalid" as const;

@@ -16,7 +16,7 @@ import { ZodError } from "zod";
 import { eq } from "drizzle-orm";
 import { db, getDatabase } from "@/server/db";
 import { providers, type UserRole } from "@/server/db/schema";
-import { DomainError, ValidationError, refusalOf } from "@/server/errors";
+import { DomainError, StepUpRequiredError, ValidationError, refusalOf } from "@/server/errors";
 import type { Logger } from "pino";
 import { logger as rootLogger } from "@/server/logger";
 import { requestIdFrom, userAgentFrom, type ActingContext, type Actor, type ServiceContext } from "@/server/services/context";
@@ -24,6 +24,7 @@ import { consume, type LimitName } from "@/server/rate-limit";
 import { addressKey, clientIp } from "@/server/http/client-ip";
 import { appBaseUrl } from "@/server/http/base-url";
 import { toTRPCError } from "./errors";
+import { adminTwoFactorEnforced, twoFactorEnabled } from "@/server/services/auth/two-factor";
 import { unsafeTextRefusal } from "@/lib/validation/text";
 import { fieldErrorsFromZod, firstFieldError } from "@/lib/validation/field-errors";
 
@@ -76,6 +77,8 @@ const t = initTRPC.context<Context>().create({
         httpStatus: shape.data.httpStatus,
         path: shape.data.path,
         fieldErrors: zodFields ?? refusalOf(error.cause)?.fieldErrors ?? null,
+        // What the client acts on beyond the code: a step-up refusal opens the code dialog (issue 17).
+        ...(error.cause instanceof StepUpRequiredError ? { reason: error.cause.reason } : {}),
       },
     };
   },
@@ -179,8 +182,12 @@ export const providerProcedure = protectedProcedure.use(async ({ ctx, next }) =>
   return next({ ctx: { ...ctx, provider } });
 });
 
-export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {
+export const adminProcedure = protectedProcedure.use(async ({ ctx, next }) => {
   if (ctx.user.role !== "admin") throw new TRPCError({ code: "FORBIDDEN", message: "Admins only" });
+  // Issue 17: in production an admin account must have two-factor sign-in on (read fresh: it may have been reset).
+  if (adminTwoFactorEnforced() && !(await twoFactorEnabled(ctx.user.id))) {
+    throw new TRPCError({ code: "FORBIDDEN", message: "Turn on two-factor sign-in to use the admin area" });
+  }
   return next();
 });
 

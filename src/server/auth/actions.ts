@@ -16,7 +16,8 @@ import { actionServiceContext } from "@/server/http/service-context";
 import { signInSchema } from "@/lib/validation/auth";
 import { unsafeTextRefusal } from "@/lib/validation/text";
 import { fieldErrorsFromZod } from "@/lib/validation/field-errors";
-import { rememberingDevice, SignInThrottled } from "./sign-in-limits";
+import { rememberingDevice, SignInThrottled, TwoFactorInvalid, TwoFactorRequired } from "./sign-in-limits";
+import { classifyCode } from "@/lib/totp/codes";
 import type { DeviceCookie } from "./known-device";
 import { isForm, UNREADABLE_FORM } from "@/lib/validation/forms";
 import { AFTER_SIGN_IN, homePathFor } from "@/lib/home";
@@ -26,7 +27,13 @@ export interface FormState {
   message?: string;
   fieldErrors?: Record<string, string[] | undefined>;
   values?: Record<string, string>;
+  /** Sign-in only: the password was right and the account asks for its second factor (the form's code step). */
+  step?: "code";
 }
+
+/** The sign-in form's words for the second factor (issue 17). */
+const WRONG_CODE_MESSAGE = "That code is not right. Check your authenticator app (or the recovery code) and try again.";
+const CODE_SHAPE_MESSAGE = "Enter the 6-digit code from your authenticator app, or a recovery code like abcde-fghjk.";
 
 /**
  * Auth.js's sign-in, remembering the browser for the account when it succeeds (see known-device.ts), then on to the
@@ -34,7 +41,7 @@ export interface FormState {
  * for an admin, the dashboard for everyone else. The role is known only once the password has been checked, so
  * Auth.js signs in without redirecting and the redirect is made here, in the same response.
  */
-async function signInRemembered(fields: { email: unknown; password: unknown }, callbackUrl: FormDataEntryValue | null): Promise<never> {
+async function signInRemembered(fields: { email: unknown; password: unknown; code?: string }, callbackUrl: FormDataEntryValue | null): Promise<never> {
   const setCookie = async ({ name, value, options }: DeviceCookie) => void (await cookies()).set(name, value, options);
   const asked = safeRedirectPath(callbackUrl, "");
   const { userId } = await rememberingDevice(() => signIn("credentials", { ...fields, redirectTo: asked || AFTER_SIGN_IN, redirect: false }), setCookie);
@@ -50,10 +57,16 @@ export async function signInAction(_prev: FormState, form: FormData): Promise<Fo
   if (unsafe) return { message: unsafe.message, fieldErrors: unsafe.fieldErrors, values };
   const parsed = signInSchema.safeParse({ email: form.get("email"), password: form.get("password") });
   if (!parsed.success) return { fieldErrors: fieldErrorsFromZod(parsed.error), values };
+  // The code step sends the email and password again with the code (the form keeps them; the server keeps nothing
+  // between the two requests). A code of neither shape is answered here, without spending one of the 5 tries.
+  const code = String(form.get("code") ?? "").trim();
+  if (code && !classifyCode(code)) return { step: "code", fieldErrors: { code: [CODE_SHAPE_MESSAGE] }, values };
   try {
-    await signInRemembered(parsed.data, form.get("callbackUrl"));
+    await signInRemembered({ ...parsed.data, ...(code ? { code } : {}) }, form.get("callbackUrl"));
   } catch (err) {
-    if (err instanceof SignInThrottled) return { message: err.userMessage, values };
+    if (err instanceof SignInThrottled) return { message: err.userMessage, values, ...(code ? { step: "code" as const } : {}) };
+    if (err instanceof TwoFactorRequired) return { step: "code", values };
+    if (err instanceof TwoFactorInvalid) return { step: "code", message: WRONG_CODE_MESSAGE, values };
     if (err instanceof AuthError) return { message: "That email and password do not match an account.", values };
     throw err; // includes Next's redirect on success
   }

@@ -13,21 +13,20 @@ import Google from "next-auth/providers/google";
 import { DrizzleAdapter } from "@auth/drizzle-adapter";
 import { env } from "@/env";
 import { logger } from "@/server/logger";
-import { db, getDatabase } from "@/server/db";
+import { getDatabase } from "@/server/db";
 import { accounts, sessions, users, verificationTokens, type UserRole } from "@/server/db/schema";
 import { getAuthSecret } from "@/server/secrets";
 import { randomToken } from "@/server/crypto/secret-box";
-import { loadSessionUser, redeemSessionRenewal, verifyCredentials } from "@/server/services/auth";
+import { loadSessionUser, redeemSessionRenewal } from "@/server/services/auth";
 import { clientIp } from "@/server/http/client-ip";
-import { beginSignIn, signInFromKnownDevice } from "./sign-in-limits";
+import { authorizeCredentials, signInFromKnownDevice } from "./sign-in-limits";
 import { headers as requestHeaders } from "next/headers";
 import { userAgentFrom } from "@/server/services/context";
 import { createUserSession, sessionAlive } from "@/server/services/auth/user-sessions";
-import { recordAudit } from "@/server/services/audit";
 
 declare module "next-auth" {
   interface Session {
-    user: { id: string; role: UserRole; onboarded: boolean; emailVerified: boolean; email: string; name?: string | null };
+    user: { id: string; role: UserRole; onboarded: boolean; emailVerified: boolean; email: string; name?: string | null; twoFactorEnabled: boolean };
     /** The session's own id, given at sign-in (absent for sessions signed in before ids existed). */
     sessionId?: string;
     /** The account's session version this session carries (the current one: an older one does not resolve). */
@@ -39,6 +38,8 @@ declare module "next-auth" {
      * account row (OAuth). The new session is stamped with it.
      */
     sessionVersion?: number;
+    /** A second factor (TOTP or recovery code) was checked for this sign-in: the session row records it. */
+    twoFactor?: boolean;
   }
 }
 
@@ -93,19 +94,9 @@ export async function buildAuthConfig(): Promise<NextAuthConfig> {
     adapter: DrizzleAdapter(client, { usersTable: users, accountsTable: accounts, sessionsTable: sessions, verificationTokensTable: verificationTokens }),
     providers: [
       Credentials({
-        credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
-        async authorize(credentials, request) {
-          const email = typeof credentials.email === "string" ? credentials.email : "";
-          const password = typeof credentials.password === "string" ? credentials.password : "";
-          const ip = clientIp(request.headers);
-          // Failed sign-ins per address and a progressive delay per account; a refusal is a 429 and checks no password.
-          const attempt = await beginSignIn(email, ip, request);
-          const user = await verifyCredentials(email, password);
-          if (!user) return null;
-          await attempt.succeeded(user);
-          await recordAudit(db, { actorId: user.id, action: "user.signed_in", targetType: "user", targetId: user.id, ip });
-          return { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion };
-        },
+        credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" }, code: { label: "Authentication code", type: "text" } },
+        // Password, then the second factor when the account has one (see sign-in-limits.ts, authorizeCredentials).
+        authorize: (credentials, request) => authorizeCredentials(credentials, request),
       }),
       ...(oauthProviders.github ? [GitHub({ clientId: env.AUTH_GITHUB_ID, clientSecret: env.AUTH_GITHUB_SECRET })] : []),
       ...(oauthProviders.google ? [Google({ clientId: env.AUTH_GOOGLE_ID, clientSecret: env.AUTH_GOOGLE_SECRET })] : []),
@@ -169,6 +160,7 @@ export async function buildAuthConfig(): Promise<NextAuthConfig> {
           role: fresh.role,
           onboarded: Boolean(fresh.disclaimerAcceptedAt),
           emailVerified: Boolean(fresh.emailVerified),
+          twoFactorEnabled: fresh.twoFactorEnabled,
         } as typeof session.user;
         // Not a credential (the cookie is): it lets a password change name the session its renewal is for.
         if (typeof token.sid === "string") session.sessionId = token.sid;

@@ -19,9 +19,18 @@ import "server-only";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { CredentialsSignin } from "next-auth";
 import { emailSchema } from "@/lib/validation/auth";
-import { addressKey } from "@/server/http/client-ip";
+import { addressKey, clientIp } from "@/server/http/client-ip";
 import { presentedDevice, recogniseDevice, rememberDevice, type DeviceCookie } from "./known-device";
 import { forgive, refund, retryAfterSeconds, take, takeWithBackoff, waitPhrase, type Backoff } from "@/server/rate-limit";
+import { eq } from "drizzle-orm";
+import { db } from "@/server/db";
+import { users } from "@/server/db/schema";
+import { appBaseUrl } from "@/server/http/base-url";
+import { serviceContext, userAgentFrom, type ServiceContext } from "@/server/services/context";
+import { recordAudit } from "@/server/services/audit";
+import { verifyCredentials } from "@/server/services/auth";
+import { consumeSecondFactor, refundCodeAttempt, takeCodeAttempt, type CodeMethod } from "@/server/services/auth/two-factor";
+import { emailsQueued } from "@/server/services/email/delivery";
 
 /** Failed sign-ins one address may make across accounts. */
 export const FAILURES_PER_ADDRESS = { points: 20, seconds: 15 * 60 } as const;
@@ -64,6 +73,12 @@ function refuse(err: SignInThrottled): never {
 
 export interface SignInAttempt {
   /**
+   * The password was right but the sign-in waits for the second factor: the address gets its point back (a 2FA
+   * sign-in takes two requests and must not cost an office behind one address twice); the account's count stands
+   * until the sign-in completes, and the browser is not remembered yet.
+   */
+  passwordRight(): Promise<void>;
+  /**
    * The password was right: the attempt counts against neither the address nor its delay, and the browser becomes
    * known for the account (`sessionVersion`: the one read with the password hash, when the caller has it).
    */
@@ -105,6 +120,9 @@ export async function beginSignIn(email: string, ip: string | null, request: Req
     refuse(new SignInThrottled(`${what}. Try again in ${waitPhrase(ms)}.`, retryAfterSeconds(ms)));
   }
   return {
+    passwordRight: async () => {
+      if (chargesAddress) await refund("sign-in-ip", address);
+    },
     succeeded: async (user) => {
       // A success on a known browser clears only that browser's count: the strangers' count on the account stands,
       // or the owner signing in would hand an attacker five free guesses each time.
@@ -171,4 +189,89 @@ export async function rememberingDevice<T>(signIn: () => Promise<T>, setCookie: 
 /** Set-Cookie for our own cookie, whose value is base64url with `.` and `~` and needs no encoding. */
 function serializeCookie({ name, value, options: o }: DeviceCookie): string {
   return [`${name}=${value}`, `Path=${o.path}`, `Max-Age=${o.maxAge}`, "HttpOnly", "SameSite=Lax", ...(o.secure ? ["Secure"] : [])].join("; ");
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Issue 17: the Credentials provider's `authorize`, with the second factor.
+
+/** Password right, two-factor sign-in on, no code sent: the form asks for the code (and sends the password again). */
+export class TwoFactorRequired extends CredentialsSignin {
+  override code = "two_factor_required";
+}
+/** Password right, but the code was wrong, replayed, or a recovery code already used. */
+export class TwoFactorInvalid extends CredentialsSignin {
+  override code = "two_factor_invalid";
+}
+
+const field = (v: unknown): string => (typeof v === "string" ? v : "");
+
+/** A refused or failed sign-in, for the audit log: the account when the email names one (the typed email is not kept). */
+async function auditSignInFailure(ctx: ServiceContext, email: string, reason: "password" | "two_factor" | "throttled", userId?: string): Promise<void> {
+  let target = userId ?? null;
+  if (!target) {
+    const parsed = emailSchema.safeParse(email);
+    if (parsed.success) target = (await db.select({ id: users.id }).from(users).where(eq(users.email, parsed.data)))[0]?.id ?? null;
+  }
+  await recordAudit(db, { actorId: null, action: "user.sign_in_failed", ...(target ? { targetType: "user", targetId: target } : {}), data: { reason }, ip: ctx.ip, userAgent: ctx.userAgent });
+}
+
+/**
+ * Auth.js Credentials `authorize`: the limits above, the password, then for an account with two-factor sign-in a
+ * code (`code`: a 6-digit TOTP or a recovery code). No code → TwoFactorRequired; a wrong one → TwoFactorInvalid;
+ * after 5 wrong codes in 15 minutes on the account (or 20 from an address) every attempt is refused with
+ * SignInThrottled (429 and Retry-After on the REST callback) whatever the code. Returns `twoFactor: true` when a code
+ * was checked, for the session row. Audited: user.signed_in, user.sign_in_failed (password | two_factor | throttled).
+ */
+export async function authorizeCredentials(credentials: Partial<Record<string, unknown>>, request: Request) {
+  const email = field(credentials.email);
+  const password = field(credentials.password);
+  const code = field(credentials.code).trim();
+  const ip = clientIp(request.headers);
+  const ctx = serviceContext({ ip, userAgent: userAgentFrom(request.headers), baseUrl: appBaseUrl(request.headers) });
+  let attempt: SignInAttempt;
+  try {
+    // Failed sign-ins per address and a progressive delay per account; a refusal is a 429 and checks no password.
+    attempt = await beginSignIn(email, ip, request);
+  } catch (err) {
+    if (err instanceof SignInThrottled) await auditSignInFailure(ctx, email, "throttled");
+    throw err;
+  }
+  const user = await verifyCredentials(email, password);
+  if (!user) {
+    await auditSignInFailure(ctx, email, "password");
+    return null;
+  }
+  let method: CodeMethod | null = null;
+  if (user.twoFactorEnabled) {
+    if (!code) {
+      await attempt.passwordRight();
+      throw new TwoFactorRequired();
+    }
+    // Taken before the check and given back only for a right code: the 6th attempt after 5 wrong ones is refused
+    // whatever it carries, so guessing stops at 5 per 15 minutes.
+    const refused = await takeCodeAttempt(user.id, ip);
+    if (refused) {
+      await auditSignInFailure(ctx, email, "throttled", user.id);
+      const ms = refused.retryAfterMs;
+      refuse(new SignInThrottled(`Too many wrong codes. Try again in ${waitPhrase(ms)}.`, retryAfterSeconds(ms)));
+    }
+    method = await db.transaction((tx) => consumeSecondFactor(tx, ctx, user.id, code));
+    if (!method) {
+      await auditSignInFailure(ctx, email, "two_factor", user.id);
+      throw new TwoFactorInvalid();
+    }
+    await refundCodeAttempt(user.id, ip);
+    if (method === "recovery") await emailsQueued();
+  }
+  await attempt.succeeded(user);
+  await recordAudit(db, {
+    actorId: user.id,
+    action: "user.signed_in",
+    targetType: "user",
+    targetId: user.id,
+    data: method ? { twoFactor: method } : {},
+    ip,
+    userAgent: ctx.userAgent,
+  });
+  return { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion, ...(method ? { twoFactor: true } : {}) };
 }

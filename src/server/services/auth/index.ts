@@ -164,7 +164,7 @@ export async function completeOnboarding(ctx: ActingContext, input: { role: "sub
  * Reading the version again after the check would stamp the changed account's version on a sign-in made with the
  * old password.
  */
-export async function verifyCredentials(emailRaw: string, password: string): Promise<(PublicUser & { sessionVersion: number }) | null> {
+export async function verifyCredentials(emailRaw: string, password: string): Promise<(PublicUser & { sessionVersion: number; twoFactorEnabled: boolean }) | null> {
   const email = emailSchema.safeParse(emailRaw);
   if (!email.success || !password) return null;
   const user = await db.query.users.findFirst({ where: eq(users.email, email.data) });
@@ -173,7 +173,7 @@ export async function verifyCredentials(emailRaw: string, password: string): Pro
     return null;
   }
   if (!(await verifyPassword(user.passwordHash, password))) return null;
-  return { id: user.id, email: user.email, name: user.name, role: user.role, sessionVersion: user.sessionVersion };
+  return { id: user.id, email: user.email, name: user.name, role: user.role, sessionVersion: user.sessionVersion, twoFactorEnabled: user.totpEnabledAt !== null };
 }
 
 // In SQL, so two concurrent changes each get their own version instead of both writing the same one.
@@ -309,7 +309,10 @@ export async function sessionIsCurrent(userId: string, sessionVersion: number): 
 export async function loadSessionUser(userId: string) {
   const user = await db.query.users.findFirst({
     where: eq(users.id, userId),
-    columns: { id: true, email: true, name: true, role: true, disclaimerAcceptedAt: true, emailVerified: true, sessionVersion: true },
+    columns: { id: true, email: true, name: true, role: true, disclaimerAcceptedAt: true, emailVerified: true, sessionVersion: true, totpEnabledAt: true },
   });
-  return user ?? null;
+  if (!user) return null;
+  const { totpEnabledAt, ...rest } = user;
+  // Read on every resolve, like the role: an admin's reset of someone's two-factor sign-in shows at once.
+  return { ...rest, twoFactorEnabled: totpEnabledAt !== null };
 }

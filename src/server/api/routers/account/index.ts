@@ -9,6 +9,7 @@ import * as preferences from "@/server/services/email/preferences";
 import { preferencesOutput } from "./preferences-output";
 import { changePasswordSchema } from "@/lib/validation/auth";
 import { ownProviderOutput } from "../providers/outputs";
+import { requireStepUp } from "@/server/services/auth/two-factor";
 
 /** The caller's own account. Listed field by field so that nothing is sent by default (see ../providers/outputs). */
 const meOutput = z.object({
@@ -54,7 +55,10 @@ export const accountRouter = createTRPCRouter({
   updateNotificationPrefs: protectedProcedure
     .input(notificationPrefsSchema)
     .output(preferencesOutput)
-    .mutation(({ ctx, input }) => preferences.updateMyPreferences(ctx.service, input)),
+    .mutation(async ({ ctx, input }) => {
+      await requireStepUp(ctx.service); // issue 17: email settings need a fresh code (2FA accounts only)
+      return preferences.updateMyPreferences(ctx.service, input);
+    }),
 
   /** Every unsubscribe link in email already sent stops working (for a forwarded or leaked email). */
   revokeUnsubscribeLinks: protectedProcedure

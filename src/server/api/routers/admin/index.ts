@@ -6,6 +6,7 @@ import { adminEmailSuppressions, adminGetEmail, adminListEmails } from "@/server
 import { outboxIsMailbox } from "@/server/services/email/delivery";
 import { setRoleSchema } from "@/lib/validation/admin";
 import { auditFiltersInput } from "@/lib/audit-filters";
+import { adminResetTwoFactor } from "@/server/services/auth/two-factor";
 import { adminJobsRouter } from "./jobs";
 import { adminCopyRouter } from "./copy";
 
@@ -24,6 +25,12 @@ export const adminRouter = createTRPCRouter({
       await users.adminSetRole(ctx.service, input.userId, input.role);
       return { ok: true as const };
     }),
+
+  /** Turns off another account's two-factor sign-in (a lost device); never the caller's own. Audited, emailed. */
+  resetTwoFactor: adminProcedure.input(z.object({ userId: z.string().trim().min(1, "Choose an account").max(64) })).mutation(async ({ ctx, input }) => {
+    await adminResetTwoFactor(ctx.service, input.userId);
+    return { ok: true as const };
+  }),
 
   emails: adminProcedure
     .input(z.object(page))

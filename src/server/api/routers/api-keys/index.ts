@@ -3,13 +3,17 @@ import { z } from "zod";
 import { createTRPCRouter, providerProcedure } from "@/server/api/trpc";
 import * as apiKeys from "@/server/services/api-keys";
 import { apiKeyCreateSchema } from "@/lib/validation/providers";
+import { requireStepUp } from "@/server/services/auth/two-factor";
 
 export const apiKeysRouter = createTRPCRouter({
   list: providerProcedure.input(z.void()).query(({ ctx }) => apiKeys.listApiKeys(ctx.provider.id)),
 
   create: providerProcedure
     .input(apiKeyCreateSchema)
-    .mutation(({ ctx, input }) => apiKeys.createApiKey(ctx.service, ctx.provider.id, input.name)),
+    .mutation(async ({ ctx, input }) => {
+      await requireStepUp(ctx.service); // issue 17: a fresh code before creating an API key (2FA accounts only)
+      return apiKeys.createApiKey(ctx.service, ctx.provider.id, input.name);
+    }),
 
   revoke: providerProcedure
     .input(z.object({ id: z.string().min(1).max(64) }))

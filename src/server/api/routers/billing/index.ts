@@ -16,6 +16,7 @@ import {
   subscribeState,
 } from "@/server/services/billing";
 import { freeCopyUsage } from "@/server/services/entitlements";
+import { requireStepUp } from "@/server/services/auth/two-factor";
 
 export const billingRouter = createTRPCRouter({
   // Providers: payouts, price, revenue. The provider is always the caller's own (providerProcedure).
@@ -23,7 +24,10 @@ export const billingRouter = createTRPCRouter({
   startOnboarding: providerProcedure
     .use(rateLimit("billing.onboarding", 10, 60))
     .input(z.void())
-    .mutation(({ ctx }) => startConnectOnboarding(ctx.service, ctx.provider)),
+    .mutation(async ({ ctx }) => {
+      await requireStepUp(ctx.service); // issue 17: payout settings need a fresh code (2FA accounts only)
+      return startConnectOnboarding(ctx.service, ctx.provider);
+    }),
   refreshAccount: providerProcedure.input(z.void()).mutation(async ({ ctx }) => {
     await refreshConnectAccount(ctx.provider);
     return { ok: true };

@@ -17,6 +17,7 @@ import { createConnectionInput, removeConnectionInput } from "@/lib/validation/e
 import { createConnection, listSupportedExchanges, removeConnection } from "@/server/services/exchanges/connections";
 import { connectionActivity, connectionOverview, listConnectionSummaries, ownConnection } from "@/server/services/exchanges/control-centre";
 import { closeOrphan, listDiscrepancies, reconcileNow, type DiscrepancyView } from "@/server/services/exchanges/reconcile";
+import { requireStepUp } from "@/server/services/auth/two-factor";
 
 const connectionId = z.string({ error: "Choose a connection" }).trim().min(1, "Choose a connection").max(64, "That connection id is not valid");
 const idInput = z.object({ id: connectionId });
@@ -139,7 +140,10 @@ export const exchangesRouter = createTRPCRouter({
   create: protectedProcedure
     .input(createConnectionInput)
     .output(connectionOutput)
-    .mutation(({ ctx, input }) => createConnection(ctx.service, input)),
+    .mutation(async ({ ctx, input }) => {
+      await requireStepUp(ctx.service); // issue 17: a fresh code before adding exchange keys (2FA accounts only)
+      return createConnection(ctx.service, input);
+    }),
 
   remove: protectedProcedure
     .input(removeConnectionInput.extend({ id: connectionId }))
