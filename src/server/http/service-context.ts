@@ -13,7 +13,7 @@ import { headers as nextHeaders } from "next/headers";
 import { unstable_rethrow } from "next/navigation";
 import type { Logger } from "pino";
 import { inRequestScope, logger as rootLogger } from "@/server/logger";
-import { requestIdFrom, serviceContext, type ActingContext, type Actor, type ServiceContext } from "@/server/services/context";
+import { requestIdFrom, serviceContext, userAgentFrom, type ActingContext, type Actor, type ServiceContext } from "@/server/services/context";
 import { appBaseUrl } from "./base-url";
 import { clientIp } from "./client-ip";
 import { fromError } from "./respond";
@@ -27,7 +27,7 @@ export function requestServiceContext(source: HeaderSource, actor: Actor, reques
 export function requestServiceContext(source: HeaderSource, actor?: Actor | null, requestId?: string): ServiceContext;
 export function requestServiceContext(source: HeaderSource, actor: Actor | null = null, requestId?: string): ServiceContext {
   const headers = headersOf(source);
-  return serviceContext({ actor, ip: clientIp(headers), requestId: requestId ?? requestIdFrom(headers), baseUrl: appBaseUrl(headers) });
+  return serviceContext({ actor, ip: clientIp(headers), userAgent: userAgentFrom(headers), requestId: requestId ?? requestIdFrom(headers), baseUrl: appBaseUrl(headers) });
 }
 
 /** The same for a server action or server component, from the request Next.js is answering. */

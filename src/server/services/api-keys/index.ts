@@ -50,7 +50,7 @@ export async function createApiKey(ctx: ActingContext, providerId: string, name:
       .insert(apiKeys)
       .values({ providerId, name, prefix: key.slice(0, PREFIX_LENGTH), keyHash: sha256Hex(key) })
       .returning({ id: apiKeys.id, name: apiKeys.name, prefix: apiKeys.prefix, createdAt: apiKeys.createdAt });
-    await recordAudit(tx, { actorId: ctx.actor.id, action: "api_key.created", targetType: "api_key", targetId: created!.id, data: { name } });
+    await recordAudit(tx, { actorId: ctx.actor.id, action: "api_key.created", targetType: "api_key", targetId: created!.id, data: { name }, ip: ctx.ip, userAgent: ctx.userAgent });
     // To the profile's owner (the actor, whom the procedure ladder matched to this provider), whatever their choices.
     const [owner] = await tx.select({ userId: providers.userId }).from(providers).where(eq(providers.id, providerId));
     if (owner) await queueSecurityAlert(tx, ctx, owner.userId, "api_key_created", `${name} (${created!.prefix}…)`);
@@ -69,7 +69,7 @@ export async function revokeApiKey(ctx: ActingContext, providerId: string, keyId
       .where(and(eq(apiKeys.id, keyId), eq(apiKeys.providerId, providerId), isNull(apiKeys.revokedAt)))
       .returning({ id: apiKeys.id });
     if (!row) throw new NotFoundError("No active API key with that id");
-    await recordAudit(tx, { actorId: ctx.actor.id, action: "api_key.revoked", targetType: "api_key", targetId: row.id });
+    await recordAudit(tx, { actorId: ctx.actor.id, action: "api_key.revoked", targetType: "api_key", targetId: row.id, ip: ctx.ip, userAgent: ctx.userAgent });
   });
 }
 

@@ -49,7 +49,7 @@ export async function startConnectOnboarding(ctx: ActingContext, provider: Provi
     accountId = (await gateway.createConnectAccount({ providerId: provider.id, email: owner.email })).id;
     await db.transaction(async (tx) => {
       await tx.update(providers).set({ stripeAccountId: accountId }).where(eq(providers.id, provider.id));
-      await recordAudit(tx, { actorId: ctx.actor.id, action: "billing.connect_account_created", targetType: "provider", targetId: provider.id });
+      await recordAudit(tx, { actorId: ctx.actor.id, action: "billing.connect_account_created", targetType: "provider", targetId: provider.id, ip: ctx.ip, userAgent: ctx.userAgent });
     });
   }
   return gateway.createAccountLink({ accountId, refreshUrl: returnUrl(ctx, "/revenue?onboarding=refresh"), returnUrl: returnUrl(ctx, "/revenue?onboarding=return") });
@@ -89,6 +89,8 @@ export async function setProviderPrice(ctx: ActingContext, provider: Provider, i
       targetType: "provider",
       targetId: provider.id,
       data: { from: provider.priceCents, to: input.priceCents, trialDays: input.trialDays, priceId },
+      ip: ctx.ip,
+      userAgent: ctx.userAgent,
     });
   });
   return { priceCents: input.priceCents, trialDays: input.trialDays, stripePriceId: priceId };

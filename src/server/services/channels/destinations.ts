@@ -127,7 +127,7 @@ export async function addDiscord(ctx: ActingContext, input: AddDiscordInput & { 
         updatedAt: ctx.now,
       })
       .returning({ id: notificationChannels.id });
-    await recordAudit(tx, { actorId: ctx.actor.id, action: "channel.created", targetType: "notification_channel", targetId: row!.id, data: { kind: "discord", purpose: input.purpose }, ip: ctx.ip });
+    await recordAudit(tx, { actorId: ctx.actor.id, action: "channel.created", targetType: "notification_channel", targetId: row!.id, data: { kind: "discord", purpose: input.purpose }, ip: ctx.ip, userAgent: ctx.userAgent });
     return { id: row!.id };
   });
 }
@@ -161,7 +161,7 @@ export async function addWebhook(ctx: ActingContext, input: AddWebhookInput & { 
         updatedAt: ctx.now,
       })
       .returning({ id: notificationChannels.id });
-    await recordAudit(tx, { actorId: ctx.actor.id, action: "channel.created", targetType: "notification_channel", targetId: row!.id, data: { kind: "webhook", purpose: input.purpose }, ip: ctx.ip });
+    await recordAudit(tx, { actorId: ctx.actor.id, action: "channel.created", targetType: "notification_channel", targetId: row!.id, data: { kind: "webhook", purpose: input.purpose }, ip: ctx.ip, userAgent: ctx.userAgent });
     return { id: row!.id, secret };
   });
 }
@@ -173,7 +173,7 @@ export async function rollSecret(ctx: ActingContext, id: string): Promise<{ secr
   const secret = newWebhookSecret();
   await db.transaction(async (tx) => {
     await tx.update(notificationChannels).set({ secretEnc: sealFor("webhook-secret", secret), updatedAt: ctx.now }).where(eq(notificationChannels.id, row.id));
-    await recordAudit(tx, { actorId: ctx.actor.id, action: "channel.secret_rolled", targetType: "notification_channel", targetId: row.id, ip: ctx.ip });
+    await recordAudit(tx, { actorId: ctx.actor.id, action: "channel.secret_rolled", targetType: "notification_channel", targetId: row.id, ip: ctx.ip, userAgent: ctx.userAgent });
   });
   return { secret };
 }
@@ -207,7 +207,7 @@ export async function updateDestination(ctx: ActingContext, input: UpdateChannel
     await tx.update(notificationChannels).set(set).where(and(eq(notificationChannels.id, row.id), eq(notificationChannels.userId, ctx.actor.id)));
     if (input.providerPrefs) await saveProviderPrefs(tx, row, input.providerPrefs, ctx.now);
     if (input.includeLevels !== undefined && input.includeLevels !== row.includeLevels) {
-      await recordAudit(tx, { actorId: ctx.actor.id, action: "channel.levels_changed", targetType: "notification_channel", targetId: row.id, data: { includeLevels: input.includeLevels }, ip: ctx.ip });
+      await recordAudit(tx, { actorId: ctx.actor.id, action: "channel.levels_changed", targetType: "notification_channel", targetId: row.id, data: { includeLevels: input.includeLevels }, ip: ctx.ip, userAgent: ctx.userAgent });
     }
   });
   return { ok: true };
@@ -220,13 +220,13 @@ export async function removeDestination(ctx: ActingContext, id: string): Promise
     // Deletes the row and writes the audit row in one transaction; a linked chat is told after the commit.
     await unlinkTelegram(ctx.actor.id, row.id, {
       log: ctx.log,
-      onRemoved: (tx) => recordAudit(tx, { actorId: ctx.actor.id, action: "channel.removed", targetType: "notification_channel", targetId: row.id, data: { kind: row.kind }, ip: ctx.ip }),
+      onRemoved: (tx) => recordAudit(tx, { actorId: ctx.actor.id, action: "channel.removed", targetType: "notification_channel", targetId: row.id, data: { kind: row.kind }, ip: ctx.ip, userAgent: ctx.userAgent }),
     });
     return { ok: true };
   }
   await db.transaction(async (tx) => {
     await tx.delete(notificationChannels).where(and(eq(notificationChannels.id, row.id), eq(notificationChannels.userId, ctx.actor.id)));
-    await recordAudit(tx, { actorId: ctx.actor.id, action: "channel.removed", targetType: "notification_channel", targetId: row.id, data: { kind: row.kind }, ip: ctx.ip });
+    await recordAudit(tx, { actorId: ctx.actor.id, action: "channel.removed", targetType: "notification_channel", targetId: row.id, data: { kind: row.kind }, ip: ctx.ip, userAgent: ctx.userAgent });
   });
   return { ok: true };
 }

@@ -171,6 +171,7 @@ export async function resetPaperAccount(ctx: ActingContext): Promise<{ closed: n
       targetId: account!.id,
       data: { balanceBefore, equityBefore, balanceAfter: PAPER_STARTING_BALANCE, positionsClosed: closed },
       ip: ctx.ip,
+      userAgent: ctx.userAgent,
     });
     return { closed, balanceBefore, balanceAfter: PAPER_STARTING_BALANCE };
   });

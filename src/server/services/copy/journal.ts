@@ -252,6 +252,6 @@ export async function closeOwnPosition(ctx: ActingContext, positionId: string): 
   if (!p) throw new NotFoundError("No such open position");
   const { closed } = await closePositionsNow({ userId: ctx.actor.id, positionIds: [p.id], reason: "manual", now: ctx.now });
   if (!closed) throw new ConflictError("That position was closed a moment ago");
-  await recordAudit(db, { actorId: ctx.actor.id, action: "copy.position.close", targetType: "position", targetId: p.id, data: { providerId: p.providerId, symbol: p.symbol }, ip: ctx.ip });
+  await recordAudit(db, { actorId: ctx.actor.id, action: "copy.position.close", targetType: "position", targetId: p.id, data: { providerId: p.providerId, symbol: p.symbol }, ip: ctx.ip, userAgent: ctx.userAgent });
   return { closed };
 }

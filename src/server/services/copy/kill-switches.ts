@@ -34,11 +34,11 @@ export async function killAllCopies(ctx: ActingContext): Promise<{ paused: numbe
       .set({ enabled: false, pausedReason: "kill_switch", pausedAt: ctx.now, updatedAt: ctx.now })
       .where(eq(copySettings.userId, userId))
       .returning({ id: copySettings.id, providerId: copySettings.providerId });
-    await recordAudit(tx, { actorId: userId, action: "copy.kill_switch.follower", targetType: "user", targetId: userId, data: { followings: rows.map((r) => r.providerId) }, ip: ctx.ip });
+    await recordAudit(tx, { actorId: userId, action: "copy.kill_switch.follower", targetType: "user", targetId: userId, data: { followings: rows.map((r) => r.providerId) }, ip: ctx.ip, userAgent: ctx.userAgent });
     return rows.length;
   });
   const { closed } = await closePositionsNow({ userId, reason: "kill_switch", now: ctx.now });
-  await recordAudit(db, { actorId: userId, action: "copy.kill_switch.follower.closed", targetType: "user", targetId: userId, data: { closed }, ip: ctx.ip });
+  await recordAudit(db, { actorId: userId, action: "copy.kill_switch.follower.closed", targetType: "user", targetId: userId, data: { closed }, ip: ctx.ip, userAgent: ctx.userAgent });
   await announceKillSwitch({ scope: "follower", actorId: userId, targetId: null, on: true });
   return { paused, closed };
 }
@@ -52,7 +52,7 @@ async function pauseOne(ctx: ActingContext, providerId: string, action: string, 
       .where(and(eq(copySettings.userId, ctx.actor.id), eq(copySettings.providerId, providerId)))
       .returning({ id: copySettings.id });
     if (!row) throw new NotFoundError("You are not following this provider");
-    await recordAudit(tx, { actorId: ctx.actor.id, action, targetType: "copy_settings", targetId: row.id, data: { providerId }, ip: ctx.ip });
+    await recordAudit(tx, { actorId: ctx.actor.id, action, targetType: "copy_settings", targetId: row.id, data: { providerId }, ip: ctx.ip, userAgent: ctx.userAgent });
     return row.id;
   });
 }
@@ -67,7 +67,7 @@ export async function pauseFollowing(ctx: ActingContext, providerId: string): Pr
 export async function closeFollowing(ctx: ActingContext, providerId: string): Promise<{ closed: number }> {
   const settingId = await pauseOne(ctx, providerId, "copy.kill_switch.following", "kill_switch");
   const { closed } = await closePositionsNow({ userId: ctx.actor.id, providerId, reason: "kill_switch", now: ctx.now });
-  await recordAudit(db, { actorId: ctx.actor.id, action: "copy.kill_switch.following.closed", targetType: "copy_settings", targetId: settingId, data: { providerId, closed }, ip: ctx.ip });
+  await recordAudit(db, { actorId: ctx.actor.id, action: "copy.kill_switch.following.closed", targetType: "copy_settings", targetId: settingId, data: { providerId, closed }, ip: ctx.ip, userAgent: ctx.userAgent });
   await announceKillSwitch({ scope: "following", actorId: ctx.actor.id, targetId: providerId, on: true });
   return { closed };
 }
@@ -116,6 +116,7 @@ async function writeSwitch(ctx: ActingContext, scope: "platform" | "provider", t
       targetId: targetId || undefined,
       data: { reason, changed },
       ip: ctx.ip,
+      userAgent: ctx.userAgent,
     });
     return { on };
   });

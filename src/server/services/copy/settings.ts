@@ -260,7 +260,7 @@ export async function saveFollowSettings(ctx: ActingContext, providerId: string,
     );
     const oldVenue = before?.venue ?? PAPER_VENUE;
     if (venue !== undefined && venue !== oldVenue) changed.venue = { from: before ? oldVenue : null, to: venue };
-    await recordAudit(tx, { actorId: ctx.actor.id, action: "copy.settings.update", targetType: "copy_settings", targetId: row!.id, data: { providerId, created: !before, changed, ...reallocated }, ip: ctx.ip });
+    await recordAudit(tx, { actorId: ctx.actor.id, action: "copy.settings.update", targetType: "copy_settings", targetId: row!.id, data: { providerId, created: !before, changed, ...reallocated }, ip: ctx.ip, userAgent: ctx.userAgent });
     return getFollowSettings(ctx.actor.id, providerId, ctx.now, tx);
   });
 }
@@ -278,7 +278,7 @@ export async function setCopying(ctx: ActingContext, providerId: string, enabled
         .where(and(eq(copySettings.userId, ctx.actor.id), eq(copySettings.providerId, providerId)))
         .returning({ id: copySettings.id });
       if (!row) throw new NotFoundError("You are not copying this provider");
-      await recordAudit(tx, { actorId: ctx.actor.id, action: "copy.following.disable", targetType: "copy_settings", targetId: row.id, data: { providerId }, ip: ctx.ip });
+      await recordAudit(tx, { actorId: ctx.actor.id, action: "copy.following.disable", targetType: "copy_settings", targetId: row.id, data: { providerId }, ip: ctx.ip, userAgent: ctx.userAgent });
       return getFollowSettings(ctx.actor.id, providerId, ctx.now, tx);
     });
   }
@@ -302,6 +302,7 @@ export async function setCopying(ctx: ActingContext, providerId: string, enabled
       targetId: row!.id,
       data: { providerId, equity, allocationPct: new Decimal(allocationPct).toString(), allocatedAmount, resumedFrom: existing?.pausedReason ?? null },
       ip: ctx.ip,
+      userAgent: ctx.userAgent,
     });
     return row!.id;
   });

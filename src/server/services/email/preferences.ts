@@ -201,6 +201,6 @@ export async function revokeMyUnsubscribeLinks(ctx: ActingContext): Promise<void
   const userId = ctx.actor.id;
   await db.transaction(async (tx) => {
     const version = await revokeUnsubscribeLinks(tx, userId);
-    await recordAudit(tx, { actorId: userId, action: "user.unsubscribe_links_revoked", targetType: "user", targetId: userId, data: { version }, ip: ctx.ip });
+    await recordAudit(tx, { actorId: userId, action: "user.unsubscribe_links_revoked", targetType: "user", targetId: userId, data: { version }, ip: ctx.ip, userAgent: ctx.userAgent });
   });
 }

@@ -430,6 +430,7 @@ export async function createConnection(ctx: ActingContext, raw: CreateConnection
       targetId: id,
       data: { exchangeId: exchange.id, sandbox, status: outcome.status, keyHint: apiKey!.slice(0, 4) },
       ip: ctx.ip,
+      userAgent: ctx.userAgent,
     });
     return updated;
   });
@@ -471,7 +472,7 @@ export async function removeConnection(ctx: ActingContext, id: string, raw: { cl
   if (open.length) {
     await db.transaction(async (tx) => {
       await tx.update(exchangeConnections).set({ status: "removing", statusReason: "Closing its open copies before removal" }).where(eq(exchangeConnections.id, id));
-      await recordAudit(tx, { actorId: ctx.actor.id, action: "exchange.connection.remove", targetType: "exchange_connection", targetId: id, data: { closing: open.length }, ip: ctx.ip });
+      await recordAudit(tx, { actorId: ctx.actor.id, action: "exchange.connection.remove", targetType: "exchange_connection", targetId: id, data: { closing: open.length }, ip: ctx.ip, userAgent: ctx.userAgent });
     });
     await closePositionsNow({ userId: ctx.actor.id, positionIds: open.map((p) => p.id), reason: "manual", now: ctx.now });
     ctx.log.info({ connectionId: id, closing: open.length }, "exchange connection removing: closing its copies");
@@ -482,7 +483,7 @@ export async function removeConnection(ctx: ActingContext, id: string, raw: { cl
       .update(exchangeConnections)
       .set({ status: "removed", statusReason: null, credentialsSealed: "" })
       .where(and(eq(exchangeConnections.id, id), inArray(exchangeConnections.status, ["unverified", "active", "error", "removing"])));
-    await recordAudit(tx, { actorId: ctx.actor.id, action: "exchange.connection.remove", targetType: "exchange_connection", targetId: id, data: { closing: 0 }, ip: ctx.ip });
+    await recordAudit(tx, { actorId: ctx.actor.id, action: "exchange.connection.remove", targetType: "exchange_connection", targetId: id, data: { closing: 0 }, ip: ctx.ip, userAgent: ctx.userAgent });
     await resolveDiscrepanciesOf(tx, id, ctx.now);
   });
   clients.delete(id);

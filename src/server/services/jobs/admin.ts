@@ -211,7 +211,7 @@ async function moveRun(
       .set({ ...move.set, leaseOwner: null, leaseUntil: null, updatedAt: sql`now()` })
       .where(eq(jobRuns.id, id))
       .returning(moved)) as [Moved];
-    await recordAudit(tx, { actorId: ctx.actor.id, action: move.action, targetType: "job_run", targetId: row.id, data: move.data(row, before.status), ip: ctx.ip });
+    await recordAudit(tx, { actorId: ctx.actor.id, action: move.action, targetType: "job_run", targetId: row.id, data: move.data(row, before.status), ip: ctx.ip, userAgent: ctx.userAgent });
     return row;
   });
 }

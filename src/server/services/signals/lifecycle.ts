@@ -174,11 +174,11 @@ export async function exitLocked(ctx: ServiceContext, tx: Executor, s: SignalRow
   const at = changeTime(s, ctx.now);
   if (s.status === "pending") {
     const next = await applyLifecycle(tx, s, [{ kind: "cancelled", at, reason: "provider" }]);
-    if (ctx.actor) await recordAudit(tx, { actorId: ctx.actor.id, action: "signal.cancelled", targetType: "signal", targetId: s.id, ip: ctx.ip });
+    if (ctx.actor) await recordAudit(tx, { actorId: ctx.actor.id, action: "signal.cancelled", targetType: "signal", targetId: s.id, ip: ctx.ip, userAgent: ctx.userAgent });
     return next;
   }
   if (s.status !== "open") throw new ConflictError(`This signal is already ${s.status}.`);
   const next = await applyLifecycle(tx, s, [{ kind: "closed", at, price, share: s.remaining, reason: "manual" }]);
-  if (ctx.actor) await recordAudit(tx, { actorId: ctx.actor.id, action: "signal.closed", targetType: "signal", targetId: s.id, ip: ctx.ip });
+  if (ctx.actor) await recordAudit(tx, { actorId: ctx.actor.id, action: "signal.closed", targetType: "signal", targetId: s.id, ip: ctx.ip, userAgent: ctx.userAgent });
   return next;
 }

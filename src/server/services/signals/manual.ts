@@ -27,7 +27,7 @@ async function loadOwned(tx: Executor, { providerId, signalId }: OwnedSignal): P
 }
 
 async function audit(ctx: ServiceContext, tx: Executor, action: string, signalId: string) {
-  if (ctx.actor) await recordAudit(tx, { actorId: ctx.actor.id, action, targetType: "signal", targetId: signalId, ip: ctx.ip });
+  if (ctx.actor) await recordAudit(tx, { actorId: ctx.actor.id, action, targetType: "signal", targetId: signalId, ip: ctx.ip, userAgent: ctx.userAgent });
 }
 
 /** Moves the stop of an open or pending signal; it must stay on the losing side of the current price. */

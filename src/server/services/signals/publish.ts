@@ -317,7 +317,7 @@ export async function publishLocked(ctx: ServiceContext, tx: Executor, providerI
   await tx.insert(signals).values(signal);
   await tx.insert(signalEvents).values(sealed.row);
   await recordFanout(tx, sealed.row);
-  if (ctx.actor) await recordAudit(tx, { actorId: ctx.actor.id, action: "signal.published", targetType: "signal", targetId: signal.id, data: { source }, ip: ctx.ip });
+  if (ctx.actor) await recordAudit(tx, { actorId: ctx.actor.id, action: "signal.published", targetType: "signal", targetId: signal.id, data: { source }, ip: ctx.ip, userAgent: ctx.userAgent });
   await notify(tx, { providerId, signalId: signal.id, kind: "published" });
   return signal;
 }

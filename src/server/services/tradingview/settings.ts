@@ -13,7 +13,7 @@ export async function rotateWebhookToken(ctx: ActingContext, providerId: string)
   const token = `tv_${randomToken(24)}`;
   await db.transaction(async (tx) => {
     await tx.update(providers).set({ webhookTokenHash: sha256Hex(token) }).where(eq(providers.id, providerId));
-    await recordAudit(tx, { actorId: ctx.actor.id, action: "provider.webhook_rotated", targetType: "provider", targetId: providerId });
+    await recordAudit(tx, { actorId: ctx.actor.id, action: "provider.webhook_rotated", targetType: "provider", targetId: providerId, ip: ctx.ip, userAgent: ctx.userAgent });
   });
   forgetProvider(providerId);
   return { token };
@@ -28,6 +28,8 @@ export async function setWebhookPassphrase(ctx: ActingContext, providerId: strin
       action: passphrase ? "provider.webhook_passphrase_set" : "provider.webhook_passphrase_cleared",
       targetType: "provider",
       targetId: providerId,
+      ip: ctx.ip,
+      userAgent: ctx.userAgent,
     });
   });
   forgetProvider(providerId);

@@ -32,7 +32,7 @@ export async function updateName(ctx: ActingContext, name: string) {
   const userId = ctx.actor.id;
   await db.transaction(async (tx) => {
     await tx.update(users).set({ name }).where(eq(users.id, userId));
-    await recordAudit(tx, { actorId: userId, action: "user.profile_updated", targetType: "user", targetId: userId });
+    await recordAudit(tx, { actorId: userId, action: "user.profile_updated", targetType: "user", targetId: userId, ip: ctx.ip, userAgent: ctx.userAgent });
   });
 }
 
@@ -92,6 +92,7 @@ export async function adminSetRole(ctx: ActingContext, userId: string, role: Use
       targetId: userId,
       data: { from: user.role, to: role },
       ip: ctx.ip,
+      userAgent: ctx.userAgent,
     });
   });
 }
