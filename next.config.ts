@@ -1,6 +1,11 @@
 import os from "node:os";
 import type { NextConfig } from "next";
 import { devHosts } from "./src/lib/dev-origins";
+import { buildCsp, securityHeaders } from "./src/lib/security/headers";
+
+// `next dev` / `next build` and `next start` set NODE_ENV before this file is read.
+const dev = process.env.NODE_ENV === "development";
+const production = process.env.NODE_ENV === "production";
 
 const nextConfig: NextConfig = {
   // Native, WASM and worker-spawning packages must be loaded by Node at run time, not bundled.
@@ -16,15 +21,13 @@ const nextConfig: NextConfig = {
     serverActions: { bodySizeLimit: "1mb" },
     authInterrupts: true, // forbidden(): a page not for the signed-in role answers 403 with a forbidden.tsx (src/server/auth/guards.ts)
   },
+  // Security headers on every response (src/lib/security/headers.ts says what each allows and why). The CSP here is
+  // the static one, without a nonce; page requests get one with a fresh nonce from src/proxy.ts, which replaces it.
   async headers() {
     return [
       {
         source: "/(.*)",
-        headers: [
-          { key: "X-Content-Type-Options", value: "nosniff" },
-          { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
-          { key: "X-Frame-Options", value: "DENY" },
-        ],
+        headers: [...securityHeaders({ production }), { key: "Content-Security-Policy", value: buildCsp({ dev }) }],
       },
     ];
   },

@@ -1,16 +1,20 @@
 /**
- * The proxy in front of server actions (issue 9, defect 3). Next refuses an oversized or cross-site server-action
+ * The proxy in front of pages. Issue 17: every page request gets a Content Security Policy with a fresh nonce, on
+ * the request (where Next reads it while rendering) and on the response; everything else gets next.config.ts's
+ * static policy and the other security headers.
+ *
+ * Server actions (issue 9, defect 3). Next refuses an oversized or cross-site server-action
  * request itself, but by throwing, so the caller saw a 500; the proxy answers first with what the refusal is: 413
  * for a body over `serverActions.bodySizeLimit`, 403 for an Origin that is missing, `null` or another host. Its
- * matcher keeps it off every /api route (the TradingView webhook has a throughput budget) and off ordinary page
- * requests.
+ * matcher keeps it off every /api route (the TradingView webhook has a throughput budget).
  */
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { NextRequest } from "next/server";
 import { unstable_doesMiddlewareMatch } from "next/experimental/testing/server";
 import nextConfig from "../next.config";
-import { config, proxy, SERVER_ACTION_BODY_LIMIT_BYTES } from "./proxy";
+import { config, newNonce, proxy, SERVER_ACTION_BODY_LIMIT_BYTES } from "./proxy";
+import { isNonce, nonceFromCsp } from "@/lib/security/headers";
 
 const bytes = createRequire(import.meta.url)("next/dist/compiled/bytes") as { parse(v: string | number): number };
 
@@ -97,20 +101,85 @@ describe("scope", () => {
     expect(passes(await proxy(new NextRequest(PAGE, { method: "POST", headers: { "content-type": "application/json", origin: "https://evil.example" }, body: "{}" })))).toBe(true);
   });
 
-  it("runs only for server-action requests to pages, never on /api or Next's own files", () => {
+  it("runs for pages and server actions, never on /api, Next's own files or prefetches", () => {
     const matches = (url: string, headers: Record<string, string> = {}) => unstable_doesMiddlewareMatch({ config, url, headers });
     const actionHeaders = { "next-action": ACTION_ID };
     const formHeaders = { "content-type": "multipart/form-data; boundary=----x" };
     expect(matches("/signin", actionHeaders)).toBe(true);
     expect(matches("/", actionHeaders)).toBe(true);
     expect(matches("/dev/stripe/checkout/cs_test_1", formHeaders)).toBe(true);
-    expect(matches("/signin")).toBe(false);
-    expect(matches("/providers/alpha")).toBe(false);
+    // Pages (a page's CSP nonce), unknown paths included (the 404 page is a page).
+    for (const url of ["/", "/signin", "/providers", "/providers/alpha", "/settings/security", "/no-such-page", "/apiary"]) {
+      expect(matches(url), url).toBe(true);
+    }
+    // A prefetch's RSC answer has no script to stamp; a server action is checked whatever it carries.
+    expect(matches("/providers", { "next-router-prefetch": "1" })).toBe(false);
+    expect(matches("/providers", { purpose: "prefetch" })).toBe(false);
+    expect(matches("/signin", { "next-router-prefetch": "1", ...actionHeaders })).toBe(true);
+    for (const url of ["/_next/static/chunks/app.js", "/_next/image?url=x", "/favicon.ico", "/icon.svg"]) expect(matches(url), url).toBe(false);
     for (const url of ["/api/webhooks/tradingview/tv_abc", "/api/trpc/signals.publish", "/api/v1/signals", "/api/auth/callback/credentials", "/api"]) {
       expect(matches(url, actionHeaders), url).toBe(false);
       expect(matches(url, formHeaders), url).toBe(false);
       expect(matches(url), url).toBe(false);
     }
     expect(matches("/_next/static/chunks/app.js", actionHeaders)).toBe(false);
+  });
+});
+
+describe("content security policy with a nonce", () => {
+  /** The request headers Next renders the page with (the proxy's overrides), as NextResponse.next passes them on. */
+  const forwarded = (res: Response, name: string) => res.headers.get(`x-middleware-request-${name}`);
+
+  it("gives each page request a fresh nonce, on the request Next renders and on the response", async () => {
+    const a = await proxy(new NextRequest(PAGE));
+    const b = await proxy(new NextRequest("http://localhost:3000/providers"));
+    for (const res of [a, b]) {
+      expect(passes(res)).toBe(true);
+      const csp = res.headers.get("content-security-policy");
+      const nonce = nonceFromCsp(csp);
+      expect(nonce && isNonce(nonce)).toBe(true);
+      expect(forwarded(res, "content-security-policy")).toBe(csp);
+      expect(forwarded(res, "x-nonce")).toBe(nonce);
+      expect(csp).toMatch(/frame-ancestors 'none'/);
+      expect(csp).not.toMatch(/unsafe-eval/); // vitest is not `next dev`
+    }
+    expect(nonceFromCsp(a.headers.get("content-security-policy"))).not.toBe(nonceFromCsp(b.headers.get("content-security-policy")));
+  });
+
+  it("replaces a policy or nonce the client sent", async () => {
+    const res = await proxy(new NextRequest(PAGE, { headers: { "content-security-policy": "script-src 'nonce-AAAAAAAAAAAAAAAAAAAAAA=='", "x-nonce": "AAAAAAAAAAAAAAAAAAAAAA==" } }));
+    expect(forwarded(res, "x-nonce")).not.toBe("AAAAAAAAAAAAAAAAAAAAAA==");
+    expect(nonceFromCsp(forwarded(res, "content-security-policy"))).toBe(forwarded(res, "x-nonce"));
+  });
+
+  it("nonces are 16 random bytes and do not repeat", () => {
+    const seen = new Set(Array.from({ length: 1000 }, newNonce));
+    expect(seen.size).toBe(1000);
+    for (const n of seen) expect(Buffer.from(n, "base64")).toHaveLength(16);
+  });
+
+  it("refusals answered by the proxy carry the static policy and the security headers", async () => {
+    const res = await proxy(action({ origin: "https://evil.example" }));
+    expect(res.status).toBe(403);
+    expect(res.headers.get("content-security-policy")).toMatch(/frame-ancestors 'none'/);
+    expect(res.headers.get("content-security-policy")).not.toMatch(/nonce/);
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("referrer-policy")).toBe("strict-origin-when-cross-origin");
+  });
+});
+
+describe("next.config.ts headers()", () => {
+  it("puts the static policy and the security headers on every path (API routes, files, errors)", async () => {
+    const rules = await nextConfig.headers!();
+    const all = rules.filter((r) => r.source === "/(.*)" && !r.has && !r.missing);
+    expect(all).toHaveLength(1);
+    const h = new Map(all[0]!.headers.map((x) => [x.key.toLowerCase(), x.value]));
+    expect(h.get("content-security-policy")).toMatch(/frame-ancestors 'none'/);
+    expect(h.get("content-security-policy")).not.toMatch(/nonce|unsafe-eval/);
+    expect(h.get("x-content-type-options")).toBe("nosniff");
+    expect(h.get("referrer-policy")).toBe("strict-origin-when-cross-origin");
+    expect(h.get("permissions-policy")).toMatch(/camera=\(\)/);
+    // vitest runs as NODE_ENV=test: no HSTS outside production (e2e/api/headers.spec.ts sees it on the build).
+    expect(h.has("strict-transport-security")).toBe(false);
   });
 });
