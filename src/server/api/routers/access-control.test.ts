@@ -56,6 +56,16 @@ const protectedCalls: Record<string, Call> = {
   "sessions.list": (c) => c.sessions.list(),
   "sessions.revoke": (c) => c.sessions.revoke({ id: "AAAAAAAAAAAAAAAAAAAAAA" }),
   "sessions.revokeAll": (c) => c.sessions.revokeAll(),
+  // Two-factor sign-in (issue 17): every caller manages only their own (the owner is the session's user).
+  "twoFactor.status": (c) => c.twoFactor.status(),
+  "twoFactor.start": (c) => c.twoFactor.start(),
+  "twoFactor.confirm": (c) => c.twoFactor.confirm({ code: "123456" }),
+  "twoFactor.disable": (c) => c.twoFactor.disable({ code: "123456" }),
+  "twoFactor.regenerateRecoveryCodes": (c) => c.twoFactor.regenerateRecoveryCodes({ code: "123456" }),
+  "twoFactor.stepUp": (c) => c.twoFactor.stepUp({ code: "123456" }),
+  // Your data (issue 17): a signed-in caller gets past the ladder; the wrong address is refused (BAD_REQUEST), nothing
+  // deleted. That it deletes only the caller's own account is the privacy tests' business (the owner is the session's).
+  "privacy.deleteAccount": (c) => c.privacy.deleteAccount({ confirmEmail: "not-the-callers@example.com", password: "x" }),
   "account.updateProfile": (c) => c.account.updateProfile({ name: "Someone" }),
   "account.changePassword": (c) => c.account.changePassword({ currentPassword: "x", newPassword: "long enough password" }),
   "account.notificationPrefs": (c) => c.account.notificationPrefs(),
@@ -136,6 +146,7 @@ const adminCalls: Record<string, Call> = {
   "admin.overview": (c) => c.admin.overview(),
   "admin.users": (c) => c.admin.users({ page: 1, pageSize: 10 }),
   "admin.setRole": (c) => c.admin.setRole({ userId: "usr_x", role: "admin" }),
+  "admin.resetTwoFactor": (c) => c.admin.resetTwoFactor({ userId: "usr_x" }),
   "admin.emails": (c) => c.admin.emails({ page: 1, pageSize: 10 }),
   "admin.email": (c) => c.admin.email({ id: "eml_x" }),
   "admin.audit": (c) => c.admin.audit({ page: 1, pageSize: 10 }),

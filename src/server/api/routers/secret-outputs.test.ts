@@ -16,7 +16,7 @@ import { callerFor, createUser } from "@/test/factories";
 import { actingAs, newProvider, subscribe } from "@/test/signals";
 import { appRouter } from "@/server/api/root";
 import type { SessionUser } from "@/server/api/trpc";
-import { apiKeys, authTokens, copyOrders, digestSubscribers, emailOutbox, exchangeConnections, jobRuns, jobSteps, notificationChannels, providers, userSessions, users, venueDiscrepancies } from "@/server/db/schema";
+import { apiKeys, authTokens, copyOrders, recoveryCodes, digestSubscribers, emailOutbox, exchangeConnections, jobRuns, jobSteps, notificationChannels, providers, userSessions, users, venueDiscrepancies } from "@/server/db/schema";
 import { seal, sealFor } from "@/server/crypto/secret-box";
 import { newId } from "@/lib/ids";
 import { publishSignal } from "@/server/services/signals";
@@ -233,6 +233,8 @@ const QUERIES: Record<string, (c: Caller, w: W) => Promise<unknown>> = {
     return c.channels.list();
   },
   "channels.deliveries": async (c) => c.channels.deliveries({ channelId: (await c.channels.list()).destinations[0]!.id }),
+  // Two-factor sign-in (issue 17): booleans, dates and a count; never the secret or a code.
+  "twoFactor.status": (c) => c.twoFactor.status(),
   "exchanges.supported": (c) => c.exchanges.supported(),
   "exchanges.list": (c) => c.exchanges.list(),
   // Each signed-in caller reads their own connection (another's is NOT_FOUND, the access-control tests' business).
@@ -295,5 +297,30 @@ describe("the weekly digest's procedures", () => {
     const [row] = await t.db.select().from(digestSubscribers);
     const confirmed = await visitor.digests.confirm({ token });
     expect(exposures({ asked, confirmed }, [token, row!.confirmTokenHash!])).toEqual([]);
+  });
+});
+
+describe("two-factor enrolment's procedures", () => {
+  // By design, `twoFactor.start` answers the new secret (as text and in the otpauth URL and QR code) and
+  // `twoFactor.confirm` / `twoFactor.regenerateRecoveryCodes` the plain recovery codes, once, to their owner: that
+  // is how they reach the authenticator app and the person's notes. What they must not answer is anything stored:
+  // the sealed secret and the codes' hashes.
+  it("answer the secret and the recovery codes by design, but nothing stored", async () => {
+    const user = await createUser("subscriber");
+    const caller = await callerFor(user);
+    const started = await caller.twoFactor.start();
+    expect(Object.keys(started).sort()).toEqual(["otpauthUrl", "qrSvg", "secret"]);
+    const { TOTP, Secret } = await import("otpauth");
+    const code = new TOTP({ secret: Secret.fromBase32(started.secret) }).generate();
+    const confirmed = await caller.twoFactor.confirm({ code });
+    expect(Object.keys(confirmed)).toEqual(["recoveryCodes"]);
+    const regenerated = await caller.twoFactor.regenerateRecoveryCodes({ code: confirmed.recoveryCodes[0]! });
+    const [row] = await t.db.select({ sealed: users.totpSecretEnc }).from(users).where(eq(users.id, user.id));
+    const hashes = (await t.db.select({ h: recoveryCodes.codeHash }).from(recoveryCodes).where(eq(recoveryCodes.userId, user.id))).map((r) => r.h);
+    expect(hashes).toHaveLength(10);
+    const stored = [row!.sealed!, ...hashes];
+    // Only the stored values are searched for: the answers' own keys name secrets on purpose.
+    expect(JSON.stringify([started, confirmed, regenerated, await caller.twoFactor.status()])).not.toMatch(new RegExp(stored.map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")));
+    expect(exposures(await caller.twoFactor.status(), stored)).toEqual([]);
   });
 });
