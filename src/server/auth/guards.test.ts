@@ -5,13 +5,15 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { UserRoleName } from "@/lib/labels";
 import nextConfig from "../../../next.config";
+import { useEnvOverrides } from "@/test/env";
 
-const as = vi.hoisted(() => ({ role: null as UserRoleName | null }));
+const as = vi.hoisted(() => ({ role: null as UserRoleName | null, twoFactorEnabled: false }));
 vi.mock("./index", () => ({
-  auth: async () => (as.role ? { user: { id: "usr_test", email: "someone@example.com", role: as.role, onboarded: true } } : null),
+  auth: async () => (as.role ? { user: { id: "usr_test", email: "someone@example.com", role: as.role, onboarded: true, twoFactorEnabled: as.twoFactorEnabled } } : null),
 }));
 
 const { requireAdmin, requireUser } = await import("./guards");
+const setEnv = useEnvOverrides();
 const { requireProvider } = await import("./require-provider");
 
 // What next.config.ts's experimental.authInterrupts sets in a build; forbidden() refuses to run without it.
@@ -50,6 +52,18 @@ describe("page guards", () => {
     expect(await outcome(null, () => requireProvider("/signals"))).toBe("redirect:/signin?callbackUrl=%2Fsignals");
     expect(await outcome(null, requireAdmin)).toBe("redirect:/signin?callbackUrl=%2Fadmin");
     expect(await outcome(null, () => requireUser())).toBe("redirect:/signin");
+  });
+
+  it("send an admin without two-factor sign-in to turn it on, in production only (issue 17)", async () => {
+    setEnv("NODE_ENV", "production");
+    as.twoFactorEnabled = false;
+    expect(await outcome("admin", requireAdmin)).toBe("redirect:/settings/security?required=admin");
+    expect(await outcome("subscriber", requireAdmin)).toBe("403");
+    as.twoFactorEnabled = true;
+    expect(await outcome("admin", requireAdmin)).toBe("user:admin");
+    setEnv("NODE_ENV", "development");
+    as.twoFactorEnabled = false;
+    expect(await outcome("admin", requireAdmin)).toBe("user:admin");
   });
 
   it("rely on forbidden(), which the build enables with experimental.authInterrupts", () => {
