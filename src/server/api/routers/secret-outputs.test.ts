@@ -300,6 +300,22 @@ describe("the weekly digest's procedures", () => {
   });
 });
 
+// Your data (issue 17): the export document (a route handler, so not in QUERIES) and privacy.deleteAccount's answer.
+describe("your data: the export and privacy.deleteAccount", () => {
+  it("export every kind of account's data without a secret-derived value or a secret-named field; deletion answers counts only", async () => {
+    const w = await world();
+    const { buildAccountExport } = await import("@/server/services/privacy/export");
+    const found: string[] = [];
+    for (const [who, user] of Object.entries({ subscriber: w.subscriber, provider: w.p.user, admin: w.admin })) {
+      found.push(...exposures(await buildAccountExport(actingAs(user)), w.secrets, `export as ${who}`));
+    }
+    const deleted = await (await callerFor(w.subscriber)).privacy.deleteAccount({ confirmEmail: w.subscriber.email, password: "correct horse battery" });
+    found.push(...exposures(deleted, w.secrets, "privacy.deleteAccount"));
+    expect(found).toEqual([]);
+    expect(Object.keys(deleted).sort()).toEqual(["copiesClosed", "copiesClosing", "ok", "subscriptionsCancelled"]);
+  });
+});
+
 describe("two-factor enrolment's procedures", () => {
   // By design, `twoFactor.start` answers the new secret (as text and in the otpauth URL and QR code) and
   // `twoFactor.confirm` / `twoFactor.regenerateRecoveryCodes` the plain recovery codes, once, to their owner: that

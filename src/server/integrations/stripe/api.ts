@@ -82,6 +82,16 @@ export class StripeApiGateway implements PaymentsGateway {
     return this.stripe.subscriptions.cancel(id);
   }
 
+  async eraseCustomer(customerId: string): Promise<void> {
+    try {
+      await this.stripe.customers.del(customerId);
+    } catch (err) {
+      // Already deleted (a deletion retried after a later step failed): done.
+      if ((err as { code?: string }).code === "resource_missing") return;
+      throw err;
+    }
+  }
+
   async createPortalSession({ customerId, returnUrl }: { customerId: string; returnUrl: string }) {
     const portal = await this.stripe.billingPortal.sessions.create({ customer: customerId, return_url: returnUrl });
     return { url: portal.url };

@@ -194,6 +194,13 @@ export class EmbeddedStripeGateway implements PaymentsGateway {
     return { id: customer.id as string };
   }
 
+  /** As Stripe: the customer is marked deleted and loses its personal fields; its invoices and charges stay. */
+  async eraseCustomer(customerId: string): Promise<void> {
+    const customer = await this.get<Obj>("customer", customerId);
+    Object.assign(customer, { deleted: true, email: null, name: null, phone: null, address: null, shipping: null, description: null });
+    await this.put("customer", customer);
+  }
+
   // ---- Checkout --------------------------------------------------------------------------------------------------
 
   async createCheckoutSession(req: CheckoutRequest) {

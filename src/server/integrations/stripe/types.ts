@@ -35,6 +35,11 @@ export interface PaymentsGateway {
   createCheckoutSession(input: CheckoutRequest): Promise<{ id: string; url: string; expiresAt: Date }>;
   updateSubscription(id: string, change: { cancelAtPeriodEnd?: boolean; pause?: boolean }): Promise<Stripe.Subscription>;
   cancelSubscription(id: string): Promise<Stripe.Subscription>;
+  /**
+   * Deletes a customer whose account was deleted (issue 17): their name, email and payment methods go; invoices and
+   * charges stay at Stripe (the law), tied to the deleted customer's id. Cancel their subscriptions first.
+   */
+  eraseCustomer(customerId: string): Promise<void>;
   createPortalSession(input: { customerId: string; returnUrl: string }): Promise<{ url: string }>;
   /** The charge behind a paid invoice (`invoice.payments` expanded down to the charge). */
   invoiceCharge(invoiceId: string): Promise<InvoiceCharge>;

@@ -16,6 +16,7 @@ import { executeRows } from "@/server/db/raw";
 import { MARKET_OPTIONS } from "@/lib/validation/providers";
 import { listSymbols } from "@/server/services/market-data";
 import { logger } from "@/server/logger";
+import { listedProvider } from "@/server/services/privacy/listing";
 
 
 /** Creates the provider row with a unique slug (name, then name-2, … then a random suffix). */
@@ -150,10 +151,10 @@ export async function providerSearchCondition(q: string): Promise<SQL> {
 }
 
 export async function listPublicProviders(input: ListProvidersInput) {
-  const conditions = [];
+  const conditions: SQL[] = [listedProvider];
   if (input.q) conditions.push(await providerSearchCondition(input.q));
   if (input.market) conditions.push(arrayContains(providers.markets, [input.market]));
-  const where = conditions.length ? and(...conditions) : undefined;
+  const where = and(...conditions);
   const [items, [total]] = await Promise.all([
     db
       .select(publicProviderColumns)
@@ -191,7 +192,8 @@ export async function marketplaceSummary() {
       providers: count(),
       markets: sql<string[]>`coalesce(array(select distinct unnest(${providers.markets}) from ${providers} order by 1), '{}')`,
     })
-    .from(providers);
+    .from(providers)
+    .where(listedProvider);
   return { providers: row?.providers ?? 0, markets: row?.markets ?? [] };
 }
 

@@ -13,6 +13,7 @@ import { ENTITLED_STATUSES } from "@/server/services/entitlements";
 import { publicProviderColumns } from "@/server/services/providers/public-columns";
 import { providerSearchCondition } from "@/server/services/providers";
 import { demoPricesAreSynthetic } from "@/server/integrations/market-data";
+import { listedProvider } from "@/server/services/privacy/listing";
 
 /** A provider's closed signals with their legs, as the stats library takes them. */
 export async function closedSignalsOf(tx: Executor, providerId: string): Promise<ClosedSignal[]> {
@@ -147,7 +148,7 @@ const subscriberCount = sql<number>`(select count(*)::int from ${subscriptions} 
  * signals) come first when sorting by score; the others follow, unranked, by age.
  */
 export async function leaderboard(input: LeaderboardInput) {
-  const conds: SQL[] = [];
+  const conds: SQL[] = [listedProvider];
   if (input.q) conds.push(await providerSearchCondition(input.q));
   if (input.market) conds.push(arrayContains(providers.markets, [input.market]));
   if (input.maxPriceCents !== undefined) conds.push(lte(providers.priceCents, input.maxPriceCents));

@@ -1,4 +1,25 @@
 /** Your data: account deletion (the export is a route handler, /api/account/export). */
-import { createTRPCRouter } from "@/server/api/trpc";
+import "server-only";
+import { z } from "zod";
+import { createTRPCRouter, protectedProcedure, rateLimit } from "@/server/api/trpc";
+import { requireStepUp } from "@/server/services/auth/two-factor";
+import { deleteAccount } from "@/server/services/privacy/delete";
+import { deleteAccountSchema } from "@/lib/validation/privacy";
 
-export const privacyRouter = createTRPCRouter({});
+export const privacyRouter = createTRPCRouter({
+  /**
+   * Deletes the caller's account for good (services/privacy/delete.ts). 5 attempts an hour: each checks a password.
+   * The browser signs out afterwards; the session is already dead (its version was bumped, its row deleted).
+   */
+  deleteAccount: protectedProcedure
+    .use(rateLimit("account-delete", 5, 3600))
+    .input(deleteAccountSchema)
+    .output(z.object({ ok: z.literal(true), subscriptionsCancelled: z.number(), copiesClosed: z.number(), copiesClosing: z.number() }))
+    .mutation(async ({ ctx, input }) => {
+      // With two-factor sign-in on, a code re-entered in the last 10 minutes on this session (FORBIDDEN, data.reason
+      // step_up_required, otherwise): a stolen session with the password alone cannot delete the account.
+      await requireStepUp(ctx.service);
+      const result = await deleteAccount(ctx.service, input);
+      return { ok: true as const, ...result };
+    }),
+});

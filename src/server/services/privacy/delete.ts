@@ -1,0 +1,236 @@
+/**
+ * Account deletion by its owner. What goes, what stays, and why:
+ *
+ * - Money first, outside the database: every live subscription the user pays for is cancelled at Stripe now (the
+ *   payments gateway; the webhook it triggers ends the row as for any cancellation). So is every live subscription
+ *   to the user's provider profile: a provider who no longer exists must not keep charging anyone. A gateway failure
+ *   stops the deletion before anything is erased (the owner can retry; cancelled ones are skipped).
+ * - Copies: every following paused ("account_deleted") before any copy is closed, so no entry slips in; open copies
+ *   closed as the follower's kill switch closes them (paper at once; on an exchange a closing order the connection's
+ *   run places). A connection with copies still closing stays `removing` and keeps its sealed key only until those
+ *   orders filled (exchanges/connections.ts `finishRemovalIfDone` then wipes it); every other connection is removed
+ *   and its key erased now.
+ * - Erased: API keys revoked; the TradingView webhook token and passphrase; notification channels (with their
+ *   deliveries); sessions, OAuth links, recovery codes, email tokens; digest sign-ups under the address; the users
+ *   row's personal data (email → `deleted-<id>@deleted.invalid`, name, image, password, 2FA, Stripe customer id);
+ *   the email outbox's copies of their emails (address, body and links erased, queued ones never sent). The
+ *   deleted address is suppressed, so nothing is ever sent to it.
+ * - Kept: the users row (ids in payments, the chain and the audit log point to it) with `deletedAt`; payments and
+ *   subscriptions (the law), which hold ids and amounts only; a provider's signals and hash chain, now shown as
+ *   "Deleted provider" (the chain hashes no name: it still verifies); copy orders and positions (ids and figures,
+ *   the providers' execution statistics count them); the audit log (security record, pruned after a year).
+ * - The security alert goes to the old address first (queued in the transaction that erases it): the one email
+ *   row that keeps the address, until it is sent.
+ */
+import "server-only";
+import { and, eq, inArray, isNull, ne, notInArray, sql } from "drizzle-orm";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
+import { db, type Executor } from "@/server/db";
+import {
+  accounts,
+  apiKeys,
+  authTokens,
+  copySettings,
+  digestSubscribers,
+  emailOutbox,
+  emailSuppressions,
+  exchangeConnections,
+  notificationChannels,
+  positions,
+  providers,
+  recoveryCodes,
+  sessions,
+  subscriptions,
+  userSessions,
+  users,
+  verificationTokens,
+  type SubscriptionStatus,
+} from "@/server/db/schema";
+import { NotFoundError, ValidationError } from "@/server/errors";
+import { getPaymentsGateway } from "@/server/services/billing/gateway";
+import { recordAudit } from "@/server/services/audit";
+import { queueSecurityAlert } from "@/server/services/alerts/security";
+import { verifyPassword } from "@/server/services/auth/passwords";
+import { closePositionsNow, requestConnectionRuns } from "@/server/services/copy/engine";
+import { emailsQueued } from "@/server/services/email/delivery";
+import type { ActingContext } from "@/server/services/context";
+import { deleteAccountSchema, type DeleteAccountInput } from "@/lib/validation/privacy";
+
+/** What a deleted provider is shown as, on the marketplace's direct links and the chain download. */
+export const DELETED_PROVIDER_NAME = "Deleted provider";
+
+/** The address a deleted account's row keeps: unique (the id), never deliverable (RFC 2606 `.invalid`). */
+export const deletedEmail = (userId: string): string => `deleted-${userId}@deleted.invalid`;
+
+const LIVE: SubscriptionStatus[] = ["incomplete", "trialing", "active", "past_due", "paused"];
+
+export interface DeleteAccountResult {
+  subscriptionsCancelled: number;
+  copiesClosed: number;
+  copiesClosing: number;
+}
+
+/** Cancels at Stripe (or, never created there, here) every live subscription the account pays or is paid by. */
+async function cancelSubscriptions(ctx: ActingContext, userId: string, providerId: string | null): Promise<number> {
+  const owner = providerId ? sql`(${subscriptions.subscriberId} = ${userId} or ${subscriptions.providerId} = ${providerId})` : eq(subscriptions.subscriberId, userId);
+  const live = await db
+    .select({ id: subscriptions.id, stripeSubscriptionId: subscriptions.stripeSubscriptionId })
+    .from(subscriptions)
+    .where(and(owner, inArray(subscriptions.status, LIVE)));
+  const gateway = getPaymentsGateway();
+  for (const s of live) {
+    if (s.stripeSubscriptionId) {
+      // The webhook this causes (customer.subscription.deleted) ends the row, as for any cancellation at Stripe.
+      await gateway.cancelSubscription(s.stripeSubscriptionId);
+    } else {
+      await db.update(subscriptions).set({ status: "canceled", canceledAt: ctx.now, updatedAt: ctx.now }).where(and(eq(subscriptions.id, s.id), inArray(subscriptions.status, LIVE)));
+    }
+  }
+  return live.length;
+}
+
+const escapeHtml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#x27;");
+
+/**
+ * Emails to other people that name the deleted person (a provider told of a new subscriber): the stored copies lose
+ * their address and name (the recipient's own mailbox is theirs). The name only when it is long enough to be theirs
+ * and not a word of every email ("Al" would maul the rest of the text).
+ */
+async function scrubOthersEmails(tx: Executor, person: { email: string; name: string | null }, keepId: string | null): Promise<void> {
+  const words = [person.email, ...(person.name && person.name.trim().length >= 4 ? [person.name] : [])];
+  for (const word of new Set(words.flatMap((w) => [w, escapeHtml(w)]))) {
+    const replaced = (column: AnyPgColumn) => sql<string>`replace(${column}, ${word}, ${"(a deleted account)"})`;
+    await tx
+      .update(emailOutbox)
+      .set({ html: replaced(emailOutbox.html), text: replaced(emailOutbox.text), subject: replaced(emailOutbox.subject) })
+      .where(and(sql`(strpos(${emailOutbox.html}, ${word}) > 0 or strpos(${emailOutbox.text}, ${word}) > 0 or strpos(${emailOutbox.subject}, ${word}) > 0)`, keepId ? ne(emailOutbox.id, keepId) : undefined));
+  }
+}
+
+/**
+ * Deletes the acting user's account (see the module comment). The caller proves it is them: the account's email
+ * typed again, and the password when the account has one (step-up with two-factor sign-in is the router's).
+ */
+export async function deleteAccount(ctx: ActingContext, raw: DeleteAccountInput): Promise<DeleteAccountResult> {
+  const input = deleteAccountSchema.parse(raw);
+  const userId = ctx.actor.id;
+  const user = await db.query.users.findFirst({ where: and(eq(users.id, userId), isNull(users.deletedAt)) });
+  if (!user) throw new NotFoundError("Account not found");
+  if (input.confirmEmail !== user.email) {
+    throw new ValidationError("Type your account's email address to confirm", { confirmEmail: ["This is not your account's email address"] });
+  }
+  if (user.passwordHash && !(input.password && (await verifyPassword(user.passwordHash, input.password)))) {
+    throw new ValidationError("Your password is not correct", { password: ["Your password is not correct"] });
+  }
+  const provider = await db.query.providers.findFirst({ where: eq(providers.userId, userId), columns: { id: true } });
+
+  const subscriptionsCancelled = await cancelSubscriptions(ctx, userId, provider?.id ?? null);
+  // Stripe's copy of their name and address goes with the customer (after its subscriptions were cancelled).
+  if (user.stripeCustomerId) await getPaymentsGateway().eraseCustomer(user.stripeCustomerId);
+
+  // INVARIANT: followings paused before their copies close, so the fan-out cannot open a new one in between.
+  await db
+    .update(copySettings)
+    .set({ enabled: false, pausedReason: "account_deleted", pausedAt: ctx.now, updatedAt: ctx.now })
+    .where(eq(copySettings.userId, userId));
+  const closing = await closePositionsNow({ userId, reason: "manual", now: ctx.now });
+
+  const removing = await db.transaction(async (tx) => {
+    // The alert reads the address and name: queued before they are erased, in the same transaction.
+    await queueSecurityAlert(tx, ctx, userId, "account_deleted");
+    const [farewell] = await tx
+      .select({ id: emailOutbox.id })
+      .from(emailOutbox)
+      .where(and(eq(emailOutbox.userId, userId), eq(emailOutbox.kind, "security_account_deleted"), eq(emailOutbox.status, "queued")))
+      .orderBy(sql`${emailOutbox.createdAt} desc`)
+      .limit(1);
+
+    // Exchange connections: those with copies still to close on them wait for the closing orders (`removing`).
+    const stillOpen = await tx
+      .selectDistinct({ venue: positions.venue })
+      .from(positions)
+      .where(and(eq(positions.userId, userId), eq(positions.status, "open"), ne(positions.venue, "paper")));
+    const busy = stillOpen.map((p) => p.venue);
+    const liveConnections = and(eq(exchangeConnections.userId, userId), ne(exchangeConnections.status, "removed"));
+    const removingRows = busy.length
+      ? await tx
+          .update(exchangeConnections)
+          .set({ status: "removing", statusReason: "The account was deleted: closing its copies before removal", updatedAt: ctx.now })
+          .where(and(liveConnections, inArray(exchangeConnections.id, busy)))
+          .returning({ id: exchangeConnections.id })
+      : [];
+    await tx
+      .update(exchangeConnections)
+      .set({ status: "removed", statusReason: null, credentialsSealed: "", keyHint: "", updatedAt: ctx.now })
+      .where(busy.length ? and(liveConnections, notInArray(exchangeConnections.id, busy)) : liveConnections);
+
+    if (provider) {
+      await tx.update(apiKeys).set({ revokedAt: ctx.now }).where(and(eq(apiKeys.providerId, provider.id), isNull(apiKeys.revokedAt)));
+      // The slug stays: it is the chain's public address (/api/v1/providers/<slug>/chain), which must keep working.
+      await tx
+        .update(providers)
+        .set({ displayName: DELETED_PROVIDER_NAME, tagline: "", bio: "", webhookTokenHash: null, webhookPassphraseEnc: null, updatedAt: ctx.now })
+        .where(eq(providers.id, provider.id));
+    }
+    await tx.delete(notificationChannels).where(eq(notificationChannels.userId, userId));
+    await tx.delete(userSessions).where(eq(userSessions.userId, userId));
+    await tx.delete(sessions).where(eq(sessions.userId, userId));
+    await tx.delete(accounts).where(eq(accounts.userId, userId));
+    await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
+    await tx.delete(authTokens).where(eq(authTokens.userId, userId));
+    await tx.delete(verificationTokens).where(eq(verificationTokens.identifier, user.email));
+    await tx.delete(digestSubscribers).where(eq(digestSubscribers.email, user.email));
+
+    // Their emails: queued ones are never sent, every copy loses its address, body and links. The farewell alert
+    // keeps them until it is sent (it is addressed to the old address by design).
+    const gone = deletedEmail(userId);
+    await tx
+      .update(emailOutbox)
+      .set({
+        to: gone,
+        html: "(erased: the account was deleted)",
+        text: "(erased: the account was deleted)",
+        oneTimeLinksEnc: null,
+        unsubscribeUrl: null,
+        status: sql`case when ${emailOutbox.status} = 'queued' then 'suppressed'::email_status else ${emailOutbox.status} end`,
+        nextAttemptAt: null,
+      })
+      .where(and(eq(emailOutbox.userId, userId), farewell ? ne(emailOutbox.id, farewell.id) : undefined));
+    await tx.insert(emailSuppressions).values({ email: gone, reason: "suppressed" }).onConflictDoNothing();
+    await scrubOthersEmails(tx, { email: user.email, name: user.name }, farewell?.id ?? null);
+
+    await tx
+      .update(users)
+      .set({
+        email: gone,
+        name: null,
+        image: null,
+        emailVerified: null,
+        passwordHash: null,
+        totpSecretEnc: null,
+        totpEnabledAt: null,
+        totpLastStep: null,
+        stripeCustomerId: null,
+        deletedAt: ctx.now,
+        // Ends every session still holding a token: the jwt callback compares it on every resolve.
+        sessionVersion: sql`${users.sessionVersion} + 1`,
+        updatedAt: ctx.now,
+      })
+      .where(eq(users.id, userId));
+    await recordAudit(tx, {
+      actorId: userId,
+      action: "account.deleted",
+      targetType: "user",
+      targetId: userId,
+      data: { subscriptionsCancelled, copiesClosed: closing.closed, copiesClosing: closing.planned, provider: provider?.id ?? null },
+      ip: ctx.ip,
+      userAgent: ctx.userAgent ?? null,
+    });
+    return removingRows.map((r) => r.id);
+  });
+
+  await requestConnectionRuns(removing);
+  await emailsQueued();
+  ctx.log.info({ userId, subscriptionsCancelled, closed: closing.closed, planned: closing.planned }, "account deleted");
+  return { subscriptionsCancelled, copiesClosed: closing.closed, copiesClosing: closing.planned };
+}
