@@ -1,8 +1,9 @@
 /**
  * What the admin audit log can be narrowed to: who acted, what they did, and when. The page parses them from its URL
  * (`/admin/audit?action=admin.role_changed&actor=ana@example.com&from=2026-01-01&to=2026-01-31`), the admin router
- * takes them (auditFiltersInput) and the users service applies them. The page links to the action and actor
- * filters from each entry; controls for all of them (and more fields) are the operations issue's to add.
+ * takes them (auditFiltersInput) and the users service applies them. The page has controls for each (a form that
+ * GETs the same URL) and links to the action and actor filters from each entry; the CSV export
+ * (/api/admin/audit.csv) takes the same query.
  */
 import { z } from "zod";
 import { firstParam, hrefWith, textParam, type SearchParams } from "./search-params";
@@ -67,3 +68,56 @@ export function auditHref(filters: AuditFilters, page = 1): string {
     page,
   });
 }
+
+/** The CSV export of the entries matching these filters (same query as the page, without its page number). */
+export function auditCsvHref(filters: AuditFilters): string {
+  return auditHref(filters).replace(/^\/admin\/audit/, "/api/admin/audit.csv");
+}
+
+/**
+ * Actions the app records, offered by the page's action filter (a list to pick from; any other code can still be
+ * typed, e.g. one added later). Security-relevant first, as those are what the log is searched for most.
+ */
+export const KNOWN_AUDIT_ACTIONS = [
+  "user.signed_in",
+  "user.sign_in_failed",
+  "user.new_device_sign_in",
+  "user.signed_up",
+  "user.password_changed",
+  "user.password_reset_requested",
+  "user.password_reset",
+  "user.email_verified",
+  "two_factor.enabled",
+  "two_factor.disabled",
+  "two_factor.step_up",
+  "two_factor.recovery_codes_regenerated",
+  "two_factor.recovery_code_used",
+  "two_factor.reset",
+  "session.revoked",
+  "session.revoked_all",
+  "api_key.created",
+  "api_key.revoked",
+  "admin.role_changed",
+  "exchange.connection.create",
+  "exchange.connection.remove",
+  "exchange.connection.removed",
+  "copy.kill_switch.follower",
+  "copy.kill_switch.following.closed",
+  "copy.kill_switch.provider.on",
+  "copy.kill_switch.provider.off",
+  "copy.kill_switch.platform.on",
+  "copy.kill_switch.platform.off",
+  "provider.webhook_rotated",
+  "provider.webhook_passphrase_set",
+  "provider.webhook_passphrase_cleared",
+  "account.exported",
+  "account.deleted",
+  "keys.rotated",
+  "billing.connect_account_created",
+  "billing.price_set",
+  "signal.published",
+  "signal.closed",
+  "signal.cancelled",
+  "job.run.retried",
+  "job.run.cancelled",
+] as const;

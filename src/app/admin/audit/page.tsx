@@ -12,6 +12,8 @@ import { buttonClass } from "@/components/ui/button";
 import { EmptyState, PageHeader } from "@/components/ui/card";
 import { formatCount } from "@/lib/format/numbers";
 import { api } from "@/trpc/server";
+import { AUDIT_CSV_MAX_ROWS } from "@/server/services/audit/export";
+import { AuditFiltersForm } from "./filters-form";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Audit log" };
@@ -29,8 +31,8 @@ export default async function AdminAuditPage({ searchParams }: { searchParams: P
   await requireAdmin();
   const sp = await searchParams;
   const page = parsePageParam(sp.page);
-  // The filters (actor, action, UTC days) come from the URL; each entry links to its action's and actor's. Controls
-  // for them are the operations issue's (see src/lib/audit-filters.ts).
+  // The filters (actor, action, UTC days) come from the URL: the form above the table sets them, each entry links to
+  // its action's and actor's, and the CSV export takes the same query.
   const filters = parseAuditFilters(sp);
   const filtered = Object.keys(filters).length > 0;
   const hrefFor = (p: number) => auditHref(filters, p);
@@ -45,6 +47,12 @@ export default async function AdminAuditPage({ searchParams }: { searchParams: P
       <PageHeader
         title="Audit log"
         description="Append-only record of security- and money-relevant actions, newest first. Times are UTC; entries are kept for a year."
+      />
+
+      <AuditFiltersForm
+        filters={filters}
+        filtered={filtered}
+        capNote={`Export CSV downloads every entry matching these filters, newest first (at most ${formatCount(AUDIT_CSV_MAX_ROWS)}), with IP and full user agent.`}
       />
 
       {filtered ? <FilterLine filters={filters} total={result.total} /> : null}
@@ -132,7 +140,7 @@ const auditColumns = (filters: AuditFilters): Column<AuditItem>[] => [
     id: "actor",
     header: (
       <>
-        Actor <span className="font-normal normal-case">and IP</span>
+        Actor <span className="font-normal normal-case">, IP and browser</span>
       </>
     ),
     cell: (row) => (
@@ -150,6 +158,12 @@ const auditColumns = (filters: AuditFilters): Column<AuditItem>[] => [
           <span className="block font-mono text-xs text-slate-500">
             <span className="sr-only">IP </span>
             {row.ip}
+          </span>
+        ) : null}
+        {row.userAgent ? (
+          <span className="block max-w-[16rem] truncate text-xs text-slate-500" title={row.userAgent}>
+            <span className="sr-only">User agent </span>
+            {shortUserAgent(row.userAgent)}
           </span>
         ) : null}
       </>
@@ -189,6 +203,20 @@ const auditColumns = (filters: AuditFilters): Column<AuditItem>[] => [
     },
   },
 ];
+
+/**
+ * A user agent cut to what tells browsers apart at a glance ("Firefox 133 · Linux"); the whole string is the
+ * cell's title and in the CSV. Unknown shapes are cut to 40 characters.
+ */
+function shortUserAgent(ua: string): string {
+  const browser =
+    /(Edg|OPR|Firefox|Chrome|Safari)\/(\d+)/.exec(ua.replace(/Chrome\/\d+.*(Edg|OPR)\//, "$1/")) ??
+    /^(curl|python-requests|node|undici|Go-http-client)\/?([\d.]*)/i.exec(ua);
+  const os = /Windows|Mac OS X|iPhone|iPad|Android|Linux/.exec(ua)?.[0]?.replace("Mac OS X", "macOS");
+  if (!browser) return ua.length > 40 ? `${ua.slice(0, 40)}…` : ua;
+  const name = browser[1] === "Edg" ? "Edge" : browser[1] === "OPR" ? "Opera" : browser[1];
+  return [`${name} ${browser[2] ?? ""}`.trim(), os].filter(Boolean).join(" · ");
+}
 
 function Dash() {
   return (

@@ -130,6 +130,7 @@ export async function adminListAudit(input: { page: number; pageSize: number } &
         targetId: auditLog.targetId,
         data: auditLog.data,
         ip: auditLog.ip,
+        userAgent: auditLog.userAgent,
         createdAt: auditLog.createdAt,
       })
       .from(auditLog)
