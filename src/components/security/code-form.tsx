@@ -119,7 +119,7 @@ function CodeKindForm({
           spellCheck={false}
           autoFocus={autoFocus}
           maxLength={totp ? 9 : 13}
-          className="max-w-60"
+          className="max-w-xs"
           placeholder={totp ? "123456" : "abcde-fghjk"}
           hint={totp ? "The 6-digit code your authenticator app shows now." : "Each recovery code works once."}
           {...form.register("code")}
@@ -131,7 +131,8 @@ function CodeKindForm({
           </button>
         ) : null}
       </div>
-      <div className={cn("flex flex-col-reverse gap-2 sm:flex-row", actionsAlign === "end" ? "sm:justify-end" : "sm:justify-start")}>
+      {/* Submit first on phones (stacked) and, in a page, first from the left; in dialogs Cancel sits before it. */}
+      <div className={cn("flex flex-col-reverse gap-2", actionsAlign === "end" ? "sm:flex-row sm:justify-end" : "sm:flex-row-reverse sm:justify-end")}>
         {secondary}
         <Button type="submit" variant={submitVariant} loading={form.formState.isSubmitting}>
           {submitLabel}

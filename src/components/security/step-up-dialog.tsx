@@ -95,19 +95,22 @@ export function useStepUp(): { guard: <O extends WithMutationFn>(options: O) => 
   const resolver = useRef<((ok: boolean) => void) | null>(null);
   const returnTo = useRef<HTMLElement | null>(null);
   const openDialog = useCallback(
-    () =>
+    (origin: HTMLElement | null) =>
       new Promise<boolean>((resolve) => {
         resolver.current = resolve;
-        returnTo.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+        returnTo.current = origin;
         setOpen(true);
       }),
     [],
   );
-  const shared = useRef<(() => Promise<boolean>) | null>(null);
-  const ask = useCallback(() => {
-    shared.current ??= sharedAsk(openDialog);
-    return shared.current();
-  }, [openDialog]);
+  const shared = useRef<((origin: HTMLElement | null) => Promise<boolean>) | null>(null);
+  const ask = useCallback(
+    (origin: HTMLElement | null) => {
+      shared.current ??= sharedAsk(openDialog);
+      return shared.current(origin);
+    },
+    [openDialog],
+  );
   const settle = useCallback((ok: boolean) => {
     resolver.current?.(ok);
     resolver.current = null;
@@ -116,7 +119,18 @@ export function useStepUp(): { guard: <O extends WithMutationFn>(options: O) => 
   // Unmounted with the dialog open: the waiting call ends with its refusal rather than hanging.
   useEffect(() => () => resolver.current?.(false), []);
   const guard = useCallback(
-    <O extends WithMutationFn>(options: O): O => (options.mutationFn ? { ...options, mutationFn: withStepUp(options.mutationFn, { ask }) } : options),
+    <O extends WithMutationFn>(options: O): O => {
+      const fn = options.mutationFn;
+      if (!fn) return options;
+      return {
+        ...options,
+        mutationFn: (...args: Parameters<typeof fn>) => {
+          // What had focus when the call was sent (its button, before it turned busy and disabled, which drops focus).
+          const origin = document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : null;
+          return withStepUp(fn, { ask: () => ask(origin) })(...args);
+        },
+      };
+    },
     [ask],
   );
   return { guard, stepUpDialog: <StepUpDialog open={open} onDone={settle} returnFocusTo={returnTo} /> };

@@ -42,11 +42,12 @@ export function withStepUp<A extends unknown[], R>(fn: (...args: A) => Promise<R
 /**
  * One dialog for many callers: while a code is being asked for, further callers wait for the same answer instead
  * of stacking dialogs (two guarded saves refused at once need one step-up, which covers both for 10 minutes).
+ * The first caller's arguments open the dialog.
  */
-export function sharedAsk(open: () => Promise<boolean>): () => Promise<boolean> {
+export function sharedAsk<A extends unknown[]>(open: (...args: A) => Promise<boolean>): (...args: A) => Promise<boolean> {
   let pending: Promise<boolean> | null = null;
-  return () => {
-    pending ??= open().finally(() => {
+  return (...args: A) => {
+    pending ??= open(...args).finally(() => {
       pending = null;
     });
     return pending;

@@ -92,7 +92,7 @@ export function SecretKey({ secret }: { secret: string }) {
         data-testid="totp-secret"
         data-secret={secret}
         aria-label="Setup key"
-        className="rounded-md border border-slate-200 bg-slate-50 px-3 py-2 font-mono text-sm tracking-wider break-all text-slate-900"
+        className="rounded-md border border-slate-200 bg-slate-50 px-3 py-2 font-mono text-sm tracking-wider text-slate-900"
       >
         {groupSecret(secret)}
       </code>

@@ -30,8 +30,13 @@ const FEW_CODES_LEFT = 3;
  * the recovery codes), off, and new recovery codes. Each change refreshes the server's status at once; the codes
  * stay on screen (client state) until the person says they saved them.
  */
-export function TwoFactorPanel({ status, email }: { status: TwoFactorStatusView; email?: string | null }) {
+export function TwoFactorPanel({ status: serverStatus, email }: { status: TwoFactorStatusView; email?: string | null }) {
   const trpc = useTRPC();
+  // What a change just made true, until the refreshed server status arrives (a new `status` object): on a slow
+  // refresh the panel must not say "Off" right after it was turned on.
+  const [changed, setChanged] = useState<{ over: TwoFactorStatusView; status: TwoFactorStatusView } | null>(null);
+  const status = changed?.over === serverStatus ? changed.status : serverStatus;
+  const changeStatus = (next: Partial<TwoFactorStatusView>) => setChanged({ over: serverStatus, status: { ...status, ...next } });
   const router = useRouter();
   const requiredForAdmin = useSearchParams().get("required") === "admin";
   const [stage, setStage] = useState<Stage>({ kind: "status" });
@@ -43,6 +48,7 @@ export function TwoFactorPanel({ status, email }: { status: TwoFactorStatusView;
 
   const showCodes = (codes: string[], after: "enabled" | "regenerated") => {
     setNotice(null);
+    changeStatus(after === "enabled" ? { enabled: true, enabledAt: new Date(), recoveryCodesLeft: codes.length } : { recoveryCodesLeft: codes.length });
     setStage({ kind: "codes", codes, after });
     router.refresh();
   };
@@ -105,6 +111,7 @@ export function TwoFactorPanel({ status, email }: { status: TwoFactorStatusView;
             destructive
             onSubmit={async (code) => {
               await disable.mutateAsync({ code });
+              changeStatus({ enabled: false, enabledAt: null, recoveryCodesLeft: 0 });
               setNotice({ text: "Two-factor sign-in is off.", tone: "success" });
               router.refresh();
             }}
