@@ -1,4 +1,9 @@
-/** Owned by the helper building it (issue 17); replaced wholesale. */
+import { api } from "@/trpc/server";
+import { DevicesPanel } from "./devices-panel";
+
+/** Settings → Security → Signed-in devices: the caller's live sessions, read in process; signing out is the panel's. */
 export async function DevicesSection() {
-  return null;
+  const caller = await api();
+  const sessions = await caller.sessions.list();
+  return <DevicesPanel sessions={sessions} />;
 }
