@@ -27,6 +27,7 @@ import { emailSchema, signUpSchema, type SignUpInput } from "@/lib/validation/au
 import { fieldErrorsFromZod } from "@/lib/validation/field-errors";
 import { dummyPasswordHash, hashPassword, verifyPassword } from "./passwords";
 import { issueSessionRenewal } from "./session-renewal";
+import { endSessionsOf } from "./user-sessions";
 import VerifyEmail from "@emails/verify-email";
 import ResetPassword from "@emails/reset-password";
 
@@ -254,6 +255,7 @@ export async function resetPassword(ctx: ServiceContext, token: string, password
     // (if any): whoever asked for the reset may not be the one holding the sessions.
     await tx.update(users).set({ passwordHash, emailVerified: new Date(), sessionVersion: nextSessionVersion }).where(eq(users.id, userId));
     await voidResetLinks(tx, userId);
+    await endSessionsOf(tx, userId, ctx.now);
     await recordAudit(tx, { actorId: userId, action: "user.password_reset", targetType: "user", targetId: userId, ip: ctx.ip });
     await queueSecurityAlert(tx, ctx, userId, "password_reset");
   });
@@ -285,6 +287,10 @@ export async function changePassword(
       .returning({ sessionVersion: users.sessionVersion });
     if (!row) throw new NotFoundError("Account not found");
     await voidResetLinks(tx, userId);
+    // The devices list stops showing the sessions the new version ends. Only when the session making the change is
+    // known (a browser's tRPC call always is): its row must survive for the renewal to revive it.
+    const current = session.sessionId ?? ctx.sessionId;
+    if (current) await endSessionsOf(tx, userId, ctx.now, current);
     await recordAudit(tx, { actorId: userId, action: "user.password_changed", targetType: "user", targetId: userId, ip: ctx.ip });
     await queueSecurityAlert(tx, ctx, userId, "password_changed");
     return row.sessionVersion;

@@ -178,6 +178,28 @@ describe("signed-in devices", () => {
   });
 });
 
+describe("password changes and the devices list", () => {
+  it("a password change marks the other sessions signed out and keeps the one that made it; a reset marks all", async () => {
+    const u = await createUser("subscriber", { password: "first password" });
+    const laptop = await signInBrowser(u.email, "first password");
+    await signInBrowser(u.email, "first password");
+    const laptopId = (await (await callerAs(laptop)).sessions.list()).find((s) => s.current)!.id;
+
+    await (await callerAs(laptop)).account.changePassword({ currentPassword: "first password", newPassword: "second password" });
+    const rows = await sessionRows(u.id);
+    expect(rows.filter((r) => r.revokedAt === null).map((r) => r.id)).toEqual([laptopId]);
+
+    const { resetPassword } = await import("@/server/services/auth");
+    const { authTokens } = await import("@/server/db/schema");
+    const { sha256Hex } = await import("@/server/crypto/secret-box");
+    const { serviceContext } = await import("@/server/services/context");
+    const token = "reset-token-for-the-devices-list-0123456789abcdef";
+    await t.db.insert(authTokens).values({ userId: u.id, kind: "reset_password", tokenHash: sha256Hex(token), expiresAt: new Date(Date.now() + 60_000) });
+    await resetPassword(serviceContext(), token, "third password");
+    expect((await sessionRows(u.id)).filter((r) => r.revokedAt === null)).toEqual([]);
+  });
+});
+
 describe("the jwt callback and session rows", () => {
   it("creates the row at sign-in (address and agent of the request), ends tokens without a sid or a row", async () => {
     const u = await createUser("subscriber", { password: "first password" });

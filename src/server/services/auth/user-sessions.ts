@@ -8,8 +8,8 @@
  * device: audited and told to the owner by a security alert, except for the account's very first session.
  */
 import "server-only";
-import { and, count, desc, eq, gt, isNull, lt } from "drizzle-orm";
-import { db } from "@/server/db";
+import { and, count, desc, eq, gt, isNull, lt, ne } from "drizzle-orm";
+import { db, type Executor } from "@/server/db";
 import { userSessions } from "@/server/db/schema";
 import { NotFoundError } from "@/server/errors";
 import { recordAudit } from "@/server/services/audit";
@@ -185,4 +185,15 @@ export async function revokeAllSessions(ctx: ActingContext): Promise<{ revoked: 
     });
     return { revoked: revoked.length };
   });
+}
+
+/**
+ * Marks the account's sessions signed out in the caller's transaction (a password change keeps the session that
+ * made it: `except`). The session version already ends them; this keeps the devices list from showing them.
+ */
+export async function endSessionsOf(tx: Executor, userId: string, now: Date, except?: string | null): Promise<void> {
+  await tx
+    .update(userSessions)
+    .set({ revokedAt: now })
+    .where(and(eq(userSessions.userId, userId), isNull(userSessions.revokedAt), ...(except ? [ne(userSessions.id, except)] : [])));
 }
