@@ -78,7 +78,7 @@ export function SignInForm({ callbackUrl, oauthError }: { callbackUrl: string; o
             </button>
           </div>
           <Button type="submit" className="w-full" loading={pending}>
-            Verify and sign in
+            Sign in
           </Button>
         </>
       ) : (
