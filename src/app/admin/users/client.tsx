@@ -12,7 +12,7 @@ import { Badge } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
 import { SelectField } from "@/components/ui/select";
 import { TableCell, TableRow } from "@/components/ui/table";
-import { TwoFactorCell } from "./two-factor-reset";
+import { ResetTwoFactor, TwoFactorBadge } from "./two-factor-reset";
 import { setServerErrors } from "@/components/forms/errors";
 import { USER_ROLE, type UserRoleName } from "@/lib/labels";
 import { setRoleSchema } from "@/lib/validation/admin";
@@ -144,21 +144,22 @@ export function UserRow({ user, isSelf }: { user: UserRowData; isSelf: boolean }
           <span className="font-medium whitespace-nowrap text-slate-900">{user.email}</span>
           {isSelf ? <Badge tone="brand">You</Badge> : null}
         </div>
-        <div className="text-slate-500">{user.name ?? <span className="italic">No name</span>}</div>
+        <div className="flex items-center gap-2 text-slate-500">
+          {user.name ?? <span className="italic">No name</span>}
+          <TwoFactorBadge user={user} />
+        </div>
       </TableCell>
       <TableCell className="px-3">
         <RoleBadge change={change} />
       </TableCell>
       <TableCell className="px-3">{user.verified ? <Badge tone="green">Yes</Badge> : <Badge>No</Badge>}</TableCell>
-      <TableCell className="px-3">
-        <TwoFactorCell user={user} isSelf={isSelf} />
-      </TableCell>
       <TableCell className="px-3 whitespace-nowrap text-slate-600">{user.joined}</TableCell>
       <TableCell className="px-3 whitespace-nowrap">
         <ProviderLink slug={user.providerSlug} />
       </TableCell>
       <TableCell className="px-3">
         <RoleForm user={user} change={change} />
+        <ResetTwoFactor user={user} isSelf={isSelf} />
       </TableCell>
     </TableRow>
   );
@@ -174,7 +175,10 @@ export function UserCard({ user, isSelf }: { user: UserRowData; isSelf: boolean 
           <p className="font-medium break-all text-slate-900">
             {user.email} {isSelf ? <Badge tone="brand">You</Badge> : null}
           </p>
-          <p className="text-sm text-slate-500">{user.name ?? <span className="italic">No name</span>}</p>
+          <p className="flex items-center gap-2 text-sm text-slate-500">
+            {user.name ?? <span className="italic">No name</span>}
+            <TwoFactorBadge user={user} />
+          </p>
         </div>
         <RoleBadge change={change} />
       </div>
@@ -182,12 +186,6 @@ export function UserCard({ user, isSelf }: { user: UserRowData; isSelf: boolean 
         <div>
           <dt className="text-xs text-slate-500">Verified</dt>
           <dd className="mt-0.5">{user.verified ? <Badge tone="green">Yes</Badge> : <Badge>No</Badge>}</dd>
-        </div>
-        <div className="col-span-2">
-          <dt className="text-xs text-slate-500">Two-factor</dt>
-          <dd className="mt-0.5">
-            <TwoFactorCell user={user} isSelf={isSelf} />
-          </dd>
         </div>
         <div>
           <dt className="text-xs text-slate-500">Joined</dt>
@@ -202,6 +200,7 @@ export function UserCard({ user, isSelf }: { user: UserRowData; isSelf: boolean 
       </dl>
       <div className="mt-3">
         <RoleForm user={user} change={change} />
+        <ResetTwoFactor user={user} isSelf={isSelf} />
       </div>
     </li>
   );

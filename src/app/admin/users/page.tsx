@@ -26,7 +26,7 @@ const ROLES: { value: Role; label: string }[] = [
 
 type Filters = { q: string; role?: Role; page: number };
 /** Headers only: each row is a UserRow (its role form is a client component). */
-const USER_COLUMNS: Column<unknown>[] = ["User", "Role", "Verified", "Two-factor", "Joined", "Provider", "Change role"].map((header) => ({ id: header, header, headClassName: "px-3" }));
+const USER_COLUMNS: Column<unknown>[] = ["User", "Role", "Verified", "Joined", "Provider", "Manage"].map((header) => ({ id: header, header, headClassName: "px-3" }));
 
 function parseFilters(sp: SearchParams): Filters {
   const q = textParam(sp.q, 100);
@@ -102,7 +102,7 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: P
           <div className="hidden sm:block">
             <DataTable
               caption={caption}
-              className="min-w-[64rem]"
+              className="min-w-[56rem]"
               columns={USER_COLUMNS}
               rows={rows}
               rowKey={(u) => u.id}
