@@ -141,3 +141,18 @@ describe("the TradingView webhook", () => {
     expect((await alert(q.token)).status).toBe(201);
   });
 });
+
+describe("API key creation", () => {
+  it("is limited per account: 20 an hour, then 429 with Retry-After, and no key made", async () => {
+    const p = await newProvider();
+    await useUp("api-key-create", p.user.id, 20, 3600);
+    session.user = p.user;
+    const before = await rowCounts();
+    const res = await trpcRoute.POST(
+      new Request("http://localhost/api/trpc/apiKeys.create", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(superjson.serialize({ name: "one more" })) }) as never,
+    );
+    expect(res.status).toBe(429);
+    expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(3000);
+    expect(await rowCounts()).toEqual(before);
+  });
+});
