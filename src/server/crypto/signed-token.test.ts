@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { signToken, verifyToken } from "./signed-token";
 
 describe("signed tokens", () => {
@@ -16,5 +16,31 @@ describe("signed tokens", () => {
     expect(verifyToken("unsubscribe", `${payload}.${signature}.x`)).toBeNull();
     expect(verifyToken("unsubscribe", "")).toBeNull();
     expect(verifyToken("unsubscribe", "a.b")).toBeNull();
+  });
+});
+
+describe("signed tokens across a key rotation", () => {
+  it("verify under ENCRYPTION_KEY_PREVIOUS while it is set, and not once it is gone", async () => {
+    const { randomBytes } = await import("node:crypto");
+    const secrets = await import("@/server/secrets");
+    const A = randomBytes(32);
+    const B = randomBytes(32);
+    const current = vi.spyOn(secrets, "getEncryptionKey").mockReturnValue(A);
+    const previous = vi.spyOn(secrets, "getPreviousEncryptionKey").mockReturnValue(null);
+    try {
+      const old = signToken("unsubscribe", { id: "usr_1" });
+      current.mockReturnValue(B);
+      previous.mockReturnValue(A);
+      expect(verifyToken("unsubscribe", old)).toEqual({ id: "usr_1" });
+      expect(verifyToken("unsubscribe", signToken("unsubscribe", { id: "usr_2" }))).toEqual({ id: "usr_2" });
+      previous.mockReturnValue(null);
+      expect(verifyToken("unsubscribe", old)).toBeNull();
+      // A third key's token never verifies.
+      previous.mockReturnValue(randomBytes(32));
+      expect(verifyToken("unsubscribe", old)).toBeNull();
+    } finally {
+      current.mockRestore();
+      previous.mockRestore();
+    }
   });
 });

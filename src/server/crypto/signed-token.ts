@@ -3,18 +3,20 @@
  * `<payload b64url>.<HMAC-SHA256 b64url>`, keyed by a key derived from the server's encryption key for one purpose.
  * The payload is readable by whoever holds the link (it names no secret); only the server can make one. They do not
  * expire: revocation is a version number inside the payload that the verifier compares with the stored one.
+ *
+ * Key rotation: while `ENCRYPTION_KEY_PREVIOUS` is set, tokens signed under it still verify (links in emails sent
+ * before the switch keep working); new ones are signed with the current key. Removing the previous key ends them.
  */
 import "server-only";
 import { createHmac, hkdfSync } from "node:crypto";
-import { getEncryptionKey } from "@/server/secrets";
+import { getEncryptionKey, getPreviousEncryptionKey } from "@/server/secrets";
 import { constantTimeEqual } from "./secret-box";
 
 /** What a signed token is for. One list, so no two uses can share a key by accident. */
 export type TokenPurpose = "unsubscribe";
 
 const keys = new Map<string, Buffer>();
-function keyFor(purpose: TokenPurpose): Buffer {
-  const master = getEncryptionKey();
+function keyFor(purpose: TokenPurpose, master: Buffer = getEncryptionKey()): Buffer {
   const cacheKey = `${purpose}:${master.toString("hex")}`;
   let key = keys.get(cacheKey);
   if (!key) {
@@ -24,7 +26,7 @@ function keyFor(purpose: TokenPurpose): Buffer {
   return key;
 }
 
-const mac = (purpose: TokenPurpose, payload: string) => createHmac("sha256", keyFor(purpose)).update(payload).digest("base64url");
+const mac = (purpose: TokenPurpose, payload: string, master?: Buffer) => createHmac("sha256", keyFor(purpose, master)).update(payload).digest("base64url");
 
 export function signToken(purpose: TokenPurpose, value: unknown): string {
   const payload = Buffer.from(JSON.stringify(value), "utf8").toString("base64url");
@@ -36,7 +38,8 @@ export function verifyToken(purpose: TokenPurpose, token: string): unknown {
   if (typeof token !== "string" || token.length > 2048) return null;
   const [payload, signature, extra] = token.split(".");
   if (!payload || !signature || extra !== undefined) return null;
-  if (!constantTimeEqual(signature, mac(purpose, payload))) return null;
+  const previous = getPreviousEncryptionKey();
+  if (!constantTimeEqual(signature, mac(purpose, payload)) && !(previous && constantTimeEqual(signature, mac(purpose, payload, previous)))) return null;
   try {
     return JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as unknown;
   } catch {
