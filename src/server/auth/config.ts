@@ -16,6 +16,7 @@ import { logger } from "@/server/logger";
 import { getDatabase } from "@/server/db";
 import { accounts, sessions, users, verificationTokens, type UserRole } from "@/server/db/schema";
 import { getAuthSecret } from "@/server/secrets";
+import { twoFactorEnabled } from "@/server/services/auth/two-factor";
 import { randomToken } from "@/server/crypto/secret-box";
 import { loadSessionUser, redeemSessionRenewal } from "@/server/services/auth";
 import { clientIp } from "@/server/http/client-ip";
@@ -102,6 +103,13 @@ export async function buildAuthConfig(): Promise<NextAuthConfig> {
       ...(oauthProviders.google ? [Google({ clientId: env.AUTH_GOOGLE_ID, clientSecret: env.AUTH_GOOGLE_SECRET })] : []),
     ],
     callbacks: {
+      // Issue 17: GitHub and Google cannot ask for our second factor, so an account with two-factor sign-in on signs
+      // in with its email, password and code only (the form then says to use them; an OAuth-only account sets a
+      // password through "Forgot your password?"). Credentials sign-ins were checked in `authorize`.
+      async signIn({ user, account }) {
+        if (!account || account.provider === "credentials" || !user.id) return true;
+        return !(await twoFactorEnabled(user.id));
+      },
       // Runs on every session resolve. Returning null ends the session (Auth.js answers "no session" and clears
       // the cookie where it can set cookies).
       async jwt({ token, user, trigger, session }) {

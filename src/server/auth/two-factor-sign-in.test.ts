@@ -140,6 +140,20 @@ describe("the credentials route, for an account with two-factor sign-in", () => 
   });
 });
 
+describe("GitHub and Google sign-in", () => {
+  it("is refused for an account with two-factor sign-in on (they cannot ask for its code), allowed otherwise", async () => {
+    const { buildAuthConfig } = await import("@/server/auth/config");
+    const signIn = (await buildAuthConfig()).callbacks!.signIn!;
+    const { user } = await enrolledUser();
+    const plain = await createUser("subscriber");
+    const github = (id: string) => signIn({ user: { id }, account: { provider: "github", type: "oauth", providerAccountId: "1" } } as never);
+    expect(await github(user.id)).toBe(false);
+    expect(await github(plain.id)).toBe(true);
+    expect(await github("a-new-github-user")).toBe(true);
+    expect(await signIn({ user: { id: user.id }, account: { provider: "credentials", type: "credentials", providerAccountId: user.id } } as never)).toBe(true);
+  });
+});
+
 describe("the sign-in form", () => {
   const form = (fields: Record<string, string>) => {
     const f = new FormData();
