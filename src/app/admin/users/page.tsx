@@ -59,7 +59,7 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: P
     verified: Boolean(u.emailVerified),
     joined: formatDate(u.createdAt),
     providerSlug: u.providerSlug,
-    twoFactor: u.totpEnabledAt !== null,
+    twoFactor: u.twoFactorEnabledAt !== null,
   }));
 
   return (

@@ -59,7 +59,7 @@ export async function adminListUsers(input: { q?: string; role?: UserRole; page:
         createdAt: users.createdAt,
         providerSlug: providers.slug,
         // The admin users page offers "Reset two-factor" only where it is on (issue 17).
-        totpEnabledAt: users.totpEnabledAt,
+        twoFactorEnabledAt: users.totpEnabledAt,
       })
       .from(users)
       .leftJoin(providers, eq(providers.userId, users.id))
