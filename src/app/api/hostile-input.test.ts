@@ -2,7 +2,10 @@
  * Issue 9, acceptance 4: generated hostile strings and numbers (NUL and every other control character, unpaired
  * surrogates, huge values, real and tricky Unicode, text that is not a number, negative numbers, exponents, NaN and
  * infinities, wrong types, hostile object keys) thrown at the REST API, the TradingView webhook and every tRPC
- * mutation, as the owner, another provider, a trader, an admin and anonymous.
+ * mutation, as the owner, another provider, a trader, an admin and anonymous; since issue 17 also at the Stripe
+ * webhook (bad signatures, bad bodies, and validly signed events with hostile contents) and the sign-up form's
+ * server action. At least 10,000 generated inputs in all (acceptance 4 of issue 17): the total is printed at the end,
+ * and checked when the whole file runs.
  *
  * For every request: no 5xx, no internal wording in the answer, and when the answer is a refusal (4xx) no table
  * changes (a row added, removed or altered) except what a refusal is meant to touch (REFUSAL_MAY_WRITE,
@@ -11,7 +14,7 @@
  * starting input until one is added to `baseInputs`). Fixed seed and run counts: the same inputs on every run,
  * PGlite or PostgreSQL.
  */
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import fc from "fast-check";
 import superjson from "superjson";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
@@ -29,12 +32,33 @@ import { unsubscribeToken } from "@/server/services/email/unsubscribe-link";
 import * as signalsRoute from "@/app/api/v1/signals/route";
 import * as chainRoute from "@/app/api/v1/providers/[slug]/chain/route";
 import * as webhookRoute from "@/app/api/webhooks/tradingview/[token]/route";
+import { checkoutSessionObject, invoiceObject, postStripeWebhook, sign, stripeEvent, subscriptionObject, unix } from "@/test/stripe";
+
+/** The request the sign-up server action sees through next/headers, and the cookies it sets (ignored). */
+const request = vi.hoisted(() => ({ headers: new Headers() }));
+vi.mock("next/headers", () => ({
+  headers: async () => request.headers,
+  cookies: async () => ({ get: () => undefined, getAll: () => [], has: () => false, set: () => undefined, delete: () => undefined }),
+}));
+const { signUpAction } = await import("@/server/auth/actions");
 
 useTestDatabase();
 useFakeMarket();
 
 const SEED = 20_250_901;
 const RUNS_PER_TRPC_TARGET = 12;
+/** Runs per part besides tRPC (whose count follows from its mutations' fields); sized so the file passes 10,000. */
+// Sign-up is the dearest per input (an accepted one hashes a password twice and starts the onboarding emails), a
+// wrongly signed Stripe delivery the cheapest (refused before any read).
+const RUNS = { restPost: 1700, restGet: 300, restChain: 300, webhook: 2000, stripeBadSignature: 1500, stripeSigned: 1200, signUp: 400 } as const;
+const MIN_TOTAL = 10_000;
+
+/** Requests made by every part of this file, and the parts that ran (the minimum is checked only when all did). */
+const total = { requests: 0, parts: new Set<string>() };
+afterAll(() => {
+  console.info(`hostile input: ${total.requests} generated bad inputs in total (${[...total.parts].join(", ")})`);
+  if (total.parts.size === 6) expect(total.requests).toBeGreaterThanOrEqual(MIN_TOTAL);
+});
 
 /**
  * Tables a refused request may still change, and why. Everything else must keep its row count across a 4xx.
@@ -228,6 +252,7 @@ class Ledger {
     const changed = Object.keys(changedTables(this.last, now)).filter((t) => !(t in REFUSAL_MAY_WRITE));
     this.last = now;
     this.requests++;
+    total.requests++;
     this.byStatus.set(out.status, (this.byStatus.get(out.status) ?? 0) + 1);
     const label = `${what} -> ${out.status} ${out.body.slice(0, 300)}`;
     expect(out.status, label).toBeLessThan(500);
@@ -273,13 +298,23 @@ async function answer(res: Response): Promise<Outcome> {
   return { status: res.status, body: await res.text() };
 }
 
+/** A value an HTTP client can send as a header (fetch refuses NUL, CR, LF and characters above U+00FF outright). */
+function headerSafe(v: string): string {
+  try {
+    new Headers({ probe: v });
+    return v;
+  } catch {
+    return v.replace(/[^\x20-\x7e]/g, "?");
+  }
+}
+
 const jsonBody = (v: unknown) => {
   const s = JSON.stringify(v);
   return s === undefined ? "" : s;
 };
 
 describe("hostile input (fast-check)", () => {
-  it("tRPC: every mutation, every identity, one hostile edit each: never 5xx, refusals write nothing", { timeout: 240_000 }, async () => {
+  it("tRPC: every mutation, every identity, one hostile edit each: never 5xx, refusals write nothing", { timeout: 600_000 }, async () => {
     const w = await world();
     const bases = baseInputs(w);
     const ledger = new Ledger();
@@ -302,9 +337,10 @@ describe("hostile input (fast-check)", () => {
     console.info(`tRPC: ${ledger.requests} hostile requests over ${list.length} mutations; statuses ${JSON.stringify(Object.fromEntries(ledger.byStatus))}`);
     expect(ledger.refusalsThatWrote).toEqual([]);
     expect(ledger.requests).toBe(expected);
+    total.parts.add("tRPC");
   });
 
-  it("REST: POST and GET /api/v1/signals, GET /api/v1/providers/[slug]/chain", { timeout: 240_000 }, async () => {
+  it("REST: POST and GET /api/v1/signals, GET /api/v1/providers/[slug]/chain", { timeout: 600_000 }, async () => {
     const w = await world();
     const ledger = new Ledger();
     const auth = { authorization: `Bearer ${w.apiKey}`, "x-forwarded-for": "203.0.113.9" };
@@ -317,7 +353,7 @@ describe("hostile input (fast-check)", () => {
           answer(await signalsRoute.POST(new Request("http://localhost:3000/api/v1/signals", { method: "POST", headers: { ...(withKey ? auth : {}), "content-type": "application/json" }, body }))),
         );
       }),
-      { seed: SEED, numRuns: 500, endOnFailure: true },
+      { seed: SEED, numRuns: RUNS.restPost, endOnFailure: true },
     );
 
     const query = fc.dictionary(fc.oneof(fc.constantFrom("status", "page", "pageSize"), hostileKey), fc.oneof(hostileString, hostileNumber.map(String)), { maxKeys: 3 });
@@ -326,7 +362,7 @@ describe("hostile input (fast-check)", () => {
         const url = `http://localhost:3000/api/v1/signals?${new URLSearchParams(Object.entries(q)).toString()}`;
         await ledger.run(`GET ${describeValue(q)}`, async () => answer(await signalsRoute.GET(new Request(url, { headers: auth }))));
       }),
-      { seed: SEED, numRuns: 150, endOnFailure: true },
+      { seed: SEED, numRuns: RUNS.restGet, endOnFailure: true },
     );
 
     await fc.assert(
@@ -335,14 +371,15 @@ describe("hostile input (fast-check)", () => {
           answer(await chainRoute.GET(new Request("http://localhost:3000/api/v1/providers/x/chain"), { params: Promise.resolve({ slug }) })),
         );
       }),
-      { seed: SEED, numRuns: 150, endOnFailure: true },
+      { seed: SEED, numRuns: RUNS.restChain, endOnFailure: true },
     );
     console.info(`REST: ${ledger.requests} hostile requests; statuses ${JSON.stringify(Object.fromEntries(ledger.byStatus))}`);
     expect(ledger.refusalsThatWrote).toEqual([]);
-    expect(ledger.requests).toBe(800);
+    expect(ledger.requests).toBe(RUNS.restPost + RUNS.restGet + RUNS.restChain);
+    total.parts.add("REST");
   });
 
-  it("TradingView webhook: hostile JSON and text alerts, content types and tokens", { timeout: 240_000 }, async () => {
+  it("TradingView webhook: hostile JSON and text alerts, content types and tokens", { timeout: 600_000 }, async () => {
     const w = await world();
     const ledger = new Ledger();
     // No alert id or time in the base: alerts that parse are then told apart by their body, so each reaches the
@@ -362,10 +399,110 @@ describe("hostile input (fast-check)", () => {
           answer(await webhookRoute.POST(new Request("http://localhost:3000/api/webhooks/tradingview/x", { method: "POST", headers, body: b }), { params: Promise.resolve({ token: t }) })),
         );
       }),
-      { seed: SEED, numRuns: 500, endOnFailure: true },
+      { seed: SEED, numRuns: RUNS.webhook, endOnFailure: true },
     );
     console.info(`TradingView webhook: ${ledger.requests} hostile requests; statuses ${JSON.stringify(Object.fromEntries(ledger.byStatus))}`);
     expect(ledger.refusalsThatWrote).toEqual([]);
-    expect(ledger.requests).toBe(500);
+    expect(ledger.requests).toBe(RUNS.webhook);
+    total.parts.add("TradingView");
+  });
+
+  it("Stripe webhook: bad signatures, bad bodies, and validly signed events with hostile contents", { timeout: 600_000 }, async () => {
+    const w = await world();
+    const ledger = new Ledger();
+    const now = unix(Date.now());
+    // Real-looking events about this world's people, so a hostile edit of one field meets the handlers' rules.
+    const sub = { id: "sub_fuzz", customer: "cus_fuzz", status: "active" as const, subscriberId: w.trader.id, providerId: w.owner.provider.id, priceId: "price_fuzz", unitAmount: 500, periodStart: now, periodEnd: now + 30 * 86_400 };
+    const events = [
+      stripeEvent("customer.subscription.updated", subscriptionObject(sub)),
+      // invoice.payment_failed, not invoice.paid: a paid invoice's charge is read from Stripe first, and an invoice
+      // Stripe does not know is a 500 on purpose there (Stripe retries), not a refusal of the input.
+      stripeEvent("invoice.payment_failed", invoiceObject({ id: "in_fuzz", subscriptionId: "sub_fuzz", customer: "cus_fuzz", amount: 500, paid: false, periodStart: now, periodEnd: now + 30 * 86_400, metadata: { subscriberId: w.trader.id, providerId: w.owner.provider.id } })),
+      stripeEvent("checkout.session.completed", checkoutSessionObject({ id: "cs_fuzz", subscription: "sub_fuzz", customer: "cus_fuzz", subscriberId: w.trader.id, providerId: w.owner.provider.id })),
+    ].map((e) => JSON.parse(JSON.stringify(e)) as Record<string, unknown>);
+    const anyEvent = fc.constantFrom(...events);
+
+    // Unsigned, wrongly signed, stale or mangled signatures over good and hostile bodies: a 400 that writes nothing.
+    const badSignature = fc.oneof(
+      fc.constant(null),
+      hostileString,
+      fc.tuple(anyEvent, fc.constantFrom("whsec_not_ours_000000000000000000", "")).map(([e, secret]) => (secret ? sign(JSON.stringify(e), { secret }) : "t=1,v1=")),
+      anyEvent.map((e) => sign(JSON.stringify(e), { timestamp: now - 3600 })),
+      anyEvent.map((e) => sign(JSON.stringify(e)).replace(/v1=([0-9a-f])/, (_m, c: string) => `v1=${c === "0" ? "1" : "0"}`)),
+    );
+    const someBody = fc.oneof(anyEvent.map((e) => JSON.stringify(e)), hostileString, hostileJsonValue.map(jsonBody));
+    await fc.assert(
+      fc.asyncProperty(someBody, badSignature, async (body, raw) => {
+        const signature = raw === null ? null : headerSafe(raw);
+        await ledger.run(`Stripe bad signature ${describeValue(signature)} over ${describeValue(body)}`, async () => {
+          const a = await postStripeWebhook(body, signature);
+          return { status: a.status, body: JSON.stringify(a.body) };
+        });
+      }),
+      { seed: SEED, numRuns: RUNS.stripeBadSignature, endOnFailure: true },
+    );
+
+    // Signed with our secret (as if Stripe, or someone holding the secret, sent them): bodies that are not JSON, JSON
+    // that is not an event, and events with one hostile field. Refused (400) or handled; never a 5xx.
+    const signedBody = fc.oneof(
+      { weight: 1, arbitrary: hostileString },
+      { weight: 1, arbitrary: hostileJsonValue.map(jsonBody) },
+      { weight: 8, arbitrary: anyEvent.chain((e) => edits(e, ["type", "id", "created", "data"], hostileJsonValue).map((edit) => jsonBody(apply(e, edit)))) },
+    );
+    await fc.assert(
+      fc.asyncProperty(signedBody, async (body) => {
+        await ledger.run(`Stripe signed ${describeValue(body)}`, async () => {
+          const a = await postStripeWebhook(body, sign(body));
+          return { status: a.status, body: JSON.stringify(a.body) };
+        });
+      }),
+      { seed: SEED, numRuns: RUNS.stripeSigned, endOnFailure: true },
+    );
+    console.info(`Stripe webhook: ${ledger.requests} hostile requests; statuses ${JSON.stringify(Object.fromEntries(ledger.byStatus))}`);
+    expect(ledger.refusalsThatWrote).toEqual([]);
+    expect(ledger.requests).toBe(RUNS.stripeBadSignature + RUNS.stripeSigned);
+    total.parts.add("Stripe");
+  });
+
+  it("sign-up form (server action): hostile fields, missing fields, extra keys", { timeout: 600_000 }, async () => {
+    await world();
+    const ledger = new Ledger();
+    let n = 0;
+    const base = () => ({ name: "Ada Lovelace", email: `ada-fuzz-${++n}@example.com`, password: "analytical engine", role: "subscriber", acceptDisclaimer: "on", acceptTerms: "on" });
+    const formValue = fc.oneof({ weight: 8, arbitrary: hostileString }, { weight: 1, arbitrary: hostileNumber.map(String) }, { weight: 1, arbitrary: fc.constant(undefined) });
+    const field = fc.constantFrom("name", "email", "password", "role", "acceptDisclaimer", "acceptTerms", "callbackUrl");
+    const edit = fc.oneof(
+      { weight: 8, arbitrary: fc.record({ kind: fc.constant("field" as const), field, value: formValue }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant("key" as const), key: hostileKey, value: hostileString }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant("two" as const), a: field, b: field, value: hostileString }) },
+    );
+    await fc.assert(
+      fc.asyncProperty(edit, async (e) => {
+        const fields: Record<string, string | undefined> = base();
+        if (e.kind === "field") fields[e.field] = e.value;
+        else if (e.kind === "two") fields[e.a] = fields[e.b] = e.value;
+        else fields[e.key] = e.value;
+        const form = new FormData();
+        for (const [k, v] of Object.entries(fields)) if (v !== undefined) form.set(k, v);
+        request.headers = new Headers({ host: "localhost:3000", "x-forwarded-proto": "http", "x-forwarded-for": "203.0.113.9" });
+        await ledger.run(`sign-up ${describeValue(e)}`, async () => {
+          try {
+            const state = await signUpAction({}, form);
+            // The action's own words for an unexpected failure are its 5xx.
+            const failed = /could not create your account just now/.test(state.message ?? "");
+            return { status: failed ? 500 : state.message || state.fieldErrors ? 400 : 200, body: JSON.stringify(state) };
+          } catch (err) {
+            const digest = (err as { digest?: string }).digest;
+            if (typeof digest === "string" && digest.startsWith("NEXT_REDIRECT")) return { status: 303, body: digest };
+            return { status: 500, body: String(err) };
+          }
+        });
+      }),
+      { seed: SEED, numRuns: RUNS.signUp, endOnFailure: true },
+    );
+    console.info(`sign-up: ${ledger.requests} hostile submissions; outcomes ${JSON.stringify(Object.fromEntries(ledger.byStatus))}`);
+    expect(ledger.refusalsThatWrote).toEqual([]);
+    expect(ledger.requests).toBe(RUNS.signUp);
+    total.parts.add("sign-up");
   });
 });
