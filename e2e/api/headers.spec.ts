@@ -4,8 +4,25 @@
  * errors: 401, 400, 404), the 404 page and Next's static files carry the static policy; everything carries
  * nosniff, the referrer policy, the frame ban, the permissions policy and (NODE_ENV production) HSTS.
  */
-import type { APIResponse } from "@playwright/test";
+import type { APIRequestContext, APIResponse } from "@playwright/test";
 import { expect, test } from "../fixtures";
+
+// A page is server-rendered per request; on a loaded two-core machine one can take longer than the default 15 s.
+const SLOW = { timeout: 60_000 };
+test.describe.configure({ timeout: 240_000 });
+
+/**
+ * One request, sent again once if the connection was reset before any answer (Node closing a kept-alive socket as
+ * the request goes out): that is the transport, not the headers under test.
+ */
+async function send(request: APIRequestContext, method: "get" | "post", path: string, opts: Parameters<APIRequestContext["post"]>[1] = {}) {
+  try {
+    return await request[method](path, { ...SLOW, ...opts });
+  } catch (err) {
+    if (!/ECONNRESET|socket hang up/.test(String(err))) throw err;
+    return request[method](path, { ...SLOW, ...opts });
+  }
+}
 
 const NONCE = /script-src [^;]*'nonce-([A-Za-z0-9+/=]+)'/;
 
@@ -49,7 +66,7 @@ test.describe("security headers", () => {
   test("pages: a fresh nonce per response, on every script", async ({ request }) => {
     const seen = new Set<string>();
     for (const path of ["/", "/providers", "/providers", "/signin"]) {
-      const res = await request.get(path);
+      const res = await send(request, "get", path);
       expect(res.status(), path).toBe(200);
       seen.add(await expectNoncedPage(res, path));
     }
@@ -57,42 +74,42 @@ test.describe("security headers", () => {
   });
 
   test("the 404 page", async ({ request }) => {
-    const res = await request.get("/no-such-page-anywhere");
+    const res = await send(request, "get", "/no-such-page-anywhere");
     expect(res.status()).toBe(404);
     await expectNoncedPage(res, "404 page");
   });
 
   test("API routes and their errors carry the static policy", async ({ request }) => {
-    const noKey = await request.get("/api/v1/signals");
+    const noKey = await send(request, "get", "/api/v1/signals");
     expect(noKey.status()).toBe(401);
     expectStaticPolicy(noKey, "REST 401");
 
-    const badJson = await request.post("/api/trpc/digests.subscribe", { headers: { "content-type": "application/json" }, data: "{not json" });
+    const badJson = await send(request, "post", "/api/trpc/digests.subscribe", { headers: { "content-type": "application/json" }, data: "{not json" });
     expect(badJson.status()).toBe(400);
     expectStaticPolicy(badJson, "tRPC 400");
 
-    const badLink = await request.get("/api/unsubscribe/not-a-token");
-    expect(badLink.status()).toBeGreaterThanOrEqual(400);
-    expect(badLink.status()).toBeLessThan(500);
-    expectStaticPolicy(badLink, "unsubscribe link refused");
+    // A mail client's one-click unsubscribe with a body that is not the RFC 8058 form: 400.
+    const badOneClick = await send(request, "post", "/api/unsubscribe/not-a-token", { headers: { "content-type": "text/plain" }, data: "x" });
+    expect(badOneClick.status()).toBe(400);
+    expectStaticPolicy(badOneClick, "one-click unsubscribe 400");
 
-    const unknownRoute = await request.get("/api/no-such-route");
+    const unknownRoute = await send(request, "get", "/api/no-such-route");
     expect(unknownRoute.status()).toBe(404);
     expectStaticPolicy(unknownRoute, "API 404");
 
-    const session = await request.get("/api/auth/session");
+    const session = await send(request, "get", "/api/auth/session");
     expect(session.status()).toBe(200);
     expectStaticPolicy(session, "Auth.js session");
   });
 
   test("static files", async ({ request }) => {
-    const icon = await request.get("/icon.svg");
+    const icon = await send(request, "get", "/icon.svg");
     expect(icon.status()).toBe(200);
     expectStaticPolicy(icon, "icon.svg");
-    const html = await (await request.get("/providers")).text();
+    const html = await (await send(request, "get", "/providers")).text();
     const chunk = /src="(\/_next\/static\/[^"]+\.js)"/.exec(html)?.[1];
     expect(chunk).toBeTruthy();
-    const js = await request.get(chunk!);
+    const js = await send(request, "get", chunk!);
     expect(js.status()).toBe(200);
     expectStaticPolicy(js, "a Next chunk");
   });
