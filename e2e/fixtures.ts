@@ -4,9 +4,11 @@
  * accounts, signed in once per run by the `setup` project (auth.setup.ts), whose saved sessions the journeys reuse.
  */
 import { randomBytes } from "node:crypto";
+import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Decimal from "decimal.js";
+import * as OTPAuth from "otpauth";
 import { expect, type Page } from "@playwright/test";
 
 export { expect, test } from "@playwright/test";
@@ -86,15 +88,160 @@ export async function signUp(page: Page, account: Account): Promise<void> {
   await expectDashboard(page);
 }
 
-/** Signs in through the form and waits for the account's home: the dashboard, or the admin overview for an admin. */
-export async function signIn(page: Page, email: string, password: string, home: "/dashboard" | "/admin" = "/dashboard"): Promise<void> {
+/**
+ * An account's authenticator, as the test holds it: the base32 secret shown at enrolment and the last time step
+ * whose code was used. The server refuses that step and older ones (a code cannot be replayed), so the next code
+ * must come from a later step.
+ */
+export interface Authenticator {
+  secret: string;
+  lastStep: number;
+}
+
+const TOTP_PERIOD_MS = 30_000;
+const totpFor = (secret: string) =>
+  new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30, algorithm: "SHA1" });
+
+/** The TOTP time step at `at` (ms since the epoch). */
+export const totpStep = (at = Date.now()): number => Math.floor(at / TOTP_PERIOD_MS);
+
+/** The code for a given time step (any moment inside it). */
+export const totpCodeAt = (secret: string, step: number): string => totpFor(secret).generate({ timestamp: step * TOTP_PERIOD_MS + 1 });
+
+/**
+ * A code the server has not seen yet: from a step after `auth.lastStep`, with at least `minLeftMs` of that step still
+ * to run (so it is typed and sent inside its own step, well away from the boundary). Waits for the next step when
+ * needed (at most one period plus `minLeftMs`), and marks the step used.
+ */
+export async function freshCode(auth: Authenticator, minLeftMs = 5_000): Promise<{ code: string; step: number }> {
+  for (;;) {
+    const now = Date.now();
+    const step = totpStep(now);
+    const left = (step + 1) * TOTP_PERIOD_MS - now;
+    if (step > auth.lastStep && left >= minLeftMs) {
+      auth.lastStep = step;
+      return { code: totpCodeAt(auth.secret, step), step };
+    }
+    await new Promise((r) => setTimeout(r, left + 50));
+  }
+}
+
+const authDir = path.join(path.dirname(fileURLToPath(import.meta.url)), ".auth");
+/**
+ * The demo admin's authenticator, written by the setup project when it turns two-factor sign-in on for the admin
+ * (production refuses the admin area to an admin without it), and read by anything that signs the admin in again.
+ * Gitignored with the rest of e2e/.auth; the secret belongs to that run's throwaway database.
+ */
+export const ADMIN_TOTP_FILE = path.join(authDir, "admin-totp.json");
+
+export function readAdminAuthenticator(): Authenticator | null {
+  try {
+    return JSON.parse(fs.readFileSync(ADMIN_TOTP_FILE, "utf8")) as Authenticator;
+  } catch {
+    return null;
+  }
+}
+
+export function saveAdminAuthenticator(auth: Authenticator): void {
+  fs.mkdirSync(authDir, { recursive: true });
+  fs.writeFileSync(ADMIN_TOTP_FILE, JSON.stringify(auth, null, 2));
+}
+
+/** The sign-in form's second step (two-factor accounts): the code field. */
+export const codeField = (page: Page) => page.getByLabel("Authentication code", { exact: true });
+export const recoveryCodeField = (page: Page) => page.getByLabel("Recovery code", { exact: true });
+
+/**
+ * Fills email and password and submits. Returns what the form did: asked for the account's authentication code,
+ * signed in (left /signin), or refused with a message (wrong password, or a limit's wait).
+ */
+export async function submitPassword(page: Page, email: string, password: string): Promise<"code" | "signed in" | "refused"> {
   await page.goto("/signin");
   await page.getByRole("textbox", { name: "Email" }).fill(email);
   await passwordField(page).fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  // Whichever comes first; the others never settle once the page has moved on, so their rejections are swallowed.
+  const never = () => new Promise<never>(() => {});
+  return Promise.race([
+    codeField(page)
+      .waitFor({ state: "visible" })
+      .then(() => "code" as const, never),
+    page.waitForURL((url) => url.pathname !== "/signin").then(() => "signed in" as const, never),
+    // Next's route announcer is an empty role=alert too: only the form's own message counts.
+    page
+      .getByRole("alert")
+      .filter({ hasText: /\S/ })
+      .first()
+      .waitFor({ state: "visible" })
+      .then(() => "refused" as const, never),
+  ]);
+}
+
+/** Types a code into the form's second step and sends it. */
+export async function submitCode(page: Page, code: string): Promise<void> {
+  await codeField(page).fill(code);
+  await page.getByRole("button", { name: CODE_SUBMIT, exact: true }).click();
+}
+
+/** The second step's submit button. */
+export const CODE_SUBMIT = "Sign in";
+
+/**
+ * Signs in through the form and waits for the account's home: the dashboard, or the admin overview for an admin.
+ * An account with two-factor sign-in is asked for a code after the password: `authenticator` supplies it (the demo
+ * admin's is read from the setup project's file when none is given).
+ */
+export async function signIn(
+  page: Page,
+  email: string,
+  password: string,
+  home: "/dashboard" | "/admin" = "/dashboard",
+  authenticator?: Authenticator,
+): Promise<void> {
+  const step = await submitPassword(page, email, password);
+  if (step === "code") {
+    const isAdmin = email === DEMO.admin.email && !authenticator;
+    const auth = authenticator ?? (isAdmin ? readAdminAuthenticator() : null);
+    if (!auth) throw new Error(`${email} asks for an authentication code and the test has no authenticator for it`);
+    const { code } = await freshCode(auth);
+    if (isAdmin) saveAdminAuthenticator(auth);
+    await submitCode(page, code);
+  }
   if (home === "/admin") await expectPath(page, "/admin");
   else await expectDashboard(page);
 }
+
+/**
+ * Turns two-factor sign-in on from Settings → Security, as a person with an authenticator app would: reads the
+ * secret shown in text, confirms with a code computed from it, and keeps the recovery codes shown once.
+ */
+export async function enrolTwoFactor(page: Page): Promise<{ authenticator: Authenticator; recoveryCodes: string[] }> {
+  await page.goto("/settings/security");
+  await page.getByRole("button", { name: ENROL_BUTTON, exact: true }).click();
+  const shown = page.getByTestId("totp-secret");
+  await expect(shown).toBeVisible();
+  const secret = (await shown.getAttribute("data-secret")) ?? "";
+  expect(secret, "the secret is shown as base32").toMatch(/^[A-Z2-7]{16,}=*$/);
+  // The text a person types from: the same key, in groups.
+  expect((await shown.innerText()).replace(/\s+/g, "")).toBe(secret);
+  const authenticator: Authenticator = { secret, lastStep: 0 };
+  const { code } = await freshCode(authenticator);
+  await page.getByLabel("Authentication code", { exact: true }).fill(code);
+  await page.getByRole("button", { name: "Confirm", exact: true }).click();
+  const codes = page.getByTestId("recovery-codes");
+  await expect(codes).toBeVisible();
+  const recoveryCodes = (await codes.innerText()).match(RECOVERY_CODE) ?? [];
+  expect(recoveryCodes, "ten recovery codes are shown").toHaveLength(10);
+  await page.getByRole("checkbox", { name: "I have saved these recovery codes somewhere safe" }).check();
+  await page.getByRole("button", { name: "Done", exact: true }).click();
+  await expect(page.getByText("Two-factor sign-in is on: signing in now asks for a code.")).toBeVisible();
+  return { authenticator, recoveryCodes };
+}
+
+/** The Security section's button that starts enrolment. */
+export const ENROL_BUTTON = "Turn on";
+/** A recovery code as shown (`xxxxx-xxxxx`). */
+export const RECOVERY_CODE = /\b[a-z0-9]{5}-[a-z0-9]{5}\b/gi;
 
 /** Opens the dashboard in a page whose context carries a saved session, and checks it is signed in. */
 export async function openDashboard(page: Page): Promise<void> {
