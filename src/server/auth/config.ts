@@ -23,7 +23,7 @@ import { clientIp } from "@/server/http/client-ip";
 import { authorizeCredentials, signInFromKnownDevice } from "./sign-in-limits";
 import { headers as requestHeaders } from "next/headers";
 import { userAgentFrom } from "@/server/services/context";
-import { createUserSession, sessionAlive } from "@/server/services/auth/user-sessions";
+import { createUserSession, endSignedOutSession, sessionAlive } from "@/server/services/auth/user-sessions";
 
 declare module "next-auth" {
   interface Session {
@@ -102,6 +102,15 @@ export async function buildAuthConfig(): Promise<NextAuthConfig> {
       ...(oauthProviders.github ? [GitHub({ clientId: env.AUTH_GITHUB_ID, clientSecret: env.AUTH_GITHUB_SECRET })] : []),
       ...(oauthProviders.google ? [Google({ clientId: env.AUTH_GOOGLE_ID, clientSecret: env.AUTH_GOOGLE_SECRET })] : []),
     ],
+    events: {
+      // "Sign out" clears this browser's cookie, but the JWT stays valid until it expires: a copy of the cookie taken
+      // before would keep working, and the devices list would show the session. Ending its row ends every copy at
+      // its next resolve (the jwt callback's INVARIANT below). Auth.js logs a failure here and signs out anyway.
+      async signOut(message) {
+        const token = "token" in message ? message.token : null;
+        if (token && typeof token.sid === "string" && typeof token.sub === "string") await endSignedOutSession(token.sid, token.sub);
+      },
+    },
     callbacks: {
       // Issue 17: GitHub and Google cannot ask for our second factor, so an account with two-factor sign-in on signs
       // in with its email, password and code only (the form then says to use them; an OAuth-only account sets a

@@ -144,6 +144,32 @@ describe("signed-in devices", () => {
     expect(await whoIs(await signInBrowser(u.email, "first password"))).toBe(u.id);
   });
 
+  it("signing out through Auth.js ends the session's row: a copy of the cookie taken before no longer resolves", async () => {
+    const u = await createUser("subscriber", { password: "first password" });
+    const laptop = await signInBrowser(u.email, "first password");
+    const other = await signInBrowser(u.email, "first password");
+    const copied = { ...laptop }; // e.g. lifted from the machine before its owner clicked "Sign out"
+    expect(await whoIs(copied)).toBe(u.id);
+
+    request.cookie = laptop.session;
+    const csrf = await handlers.GET(new Request(`${AUTH}/csrf`, { headers: { cookie: laptop.session } }) as never);
+    const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+    const res = await handlers.POST(
+      new Request(`${AUTH}/signout`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", cookie: [laptop.session, ...firstCookies(csrf)].join("; ") },
+        body: new URLSearchParams({ csrfToken, callbackUrl: "/" }),
+      }) as never,
+    );
+    // The browser's own cookie is cleared, as before.
+    expect(res.headers.getSetCookie().some((c) => c.startsWith(`${SESSION_COOKIE}=;`))).toBe(true);
+
+    expect(await whoIs(copied)).toBeNull();
+    expect(await whoIs(other)).toBe(u.id); // the account's other session goes on
+    const list = await (await callerAs(other)).sessions.list();
+    expect(list.map((s) => s.current)).toEqual([true]); // the devices list no longer shows it
+  });
+
   it("another user's session cannot be signed out: NOT_FOUND, nothing changes", async () => {
     const victim = await createUser("subscriber", { password: "first password" });
     const attacker = await createUser("subscriber", { password: "first password" });

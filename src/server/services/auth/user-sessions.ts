@@ -97,6 +97,20 @@ export async function sessionAlive(id: string, userId: string, now: Date = new D
   return true;
 }
 
+/**
+ * "Sign out" in the browser (Auth.js's signOut event, auth/config.ts): the session's row is marked signed out. The
+ * browser's cookie is cleared anyway, but the JWT itself stays valid until it expires, so a copy of the cookie taken
+ * before would otherwise keep resolving for up to 30 days, and the devices list would still show the session. Only
+ * the user's own row, and only once (an already revoked row keeps its time). Not audited: signing out of one's own
+ * browser is the everyday end of a session, as a JWT's expiry is.
+ */
+export async function endSignedOutSession(id: string, userId: string, now: Date = new Date()): Promise<void> {
+  await db
+    .update(userSessions)
+    .set({ revokedAt: now })
+    .where(and(eq(userSessions.id, id), eq(userSessions.userId, userId), isNull(userSessions.revokedAt)));
+}
+
 export interface SessionListItem {
   id: string;
   /** The session the caller is using. */
