@@ -19,6 +19,7 @@ import { setWebhookPassphrase } from "@/server/services/tradingview";
 import { publishSignal } from "@/server/services/signals";
 import { listenerCount, stopRealtime } from "@/server/services/realtime";
 import { waitForInlineRuns } from "@/server/jobs/inline/runner";
+import { SESSION_RECHECK_MS } from "@/server/services/auth/stream-session";
 import { serviceContext } from "@/server/services/context";
 
 // `auth()` and `unstable_update` read the request through next/headers; here the "request" is whatever browser
@@ -104,6 +105,33 @@ async function openLiveStream(cookie: string, providerSlug: string) {
     },
   };
 }
+
+/** A `copy.live` stream opened by the browser holding this cookie (the first tick, or null when it ended). */
+async function openCopyStream(cookie: string) {
+  const abort = new AbortController();
+  const iterator = (await (await callerAs(cookie, { signal: abort.signal })).copy.live())[Symbol.asyncIterator]();
+  const first = iterator.next();
+  return {
+    first: first.then((r) => (r.done ? null : r.value)),
+    close: async () => {
+      abort.abort();
+      await first.catch(() => undefined);
+      await iterator.return?.(undefined);
+    },
+  };
+}
+
+/** Waits until `n` fake timers are set (a stream sets its session check when its generator starts). */
+async function untilTimers(n: number): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (vi.getTimerCount() < n) {
+    if (Date.now() > deadline) throw new Error(`only ${vi.getTimerCount()} of ${n} timers set`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Whether a stream's first item is still awaited after a moment (it has neither sent nor ended). */
+const stillOpen = (first: Promise<unknown>) => Promise.race([first.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 300))]);
 
 /** Who `auth()` says is signed in for a browser holding this cookie. */
 async function whoIs(cookie: string): Promise<string | null> {
@@ -278,30 +306,52 @@ describe("live streams and password changes", () => {
   useFakeMarket();
   afterAll(() => stopRealtime());
 
-  it("an open signals.live stream ends at its next refresh once its session has ended; another viewer's goes on", async () => {
+  it("an open signals.live stream ends within 30 s of its session ending, with nothing sent on it; another viewer's goes on", async () => {
     const p = await newProvider();
     const changer = await createUser("subscriber", { password: "first password" });
     const bystander = await createUser("subscriber", { password: "first password" });
     for (const s of [changer, bystander]) await subscribe(s.id, p.provider.id, "active");
     const base = listenerCount();
+    // Only the streams' session checks run on the fake clock; the database and the realtime hub keep real time.
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
     const changing = await openLiveStream(await signInBrowser(changer.email, "first password"), p.provider.slug);
     const watching = await openLiveStream(await signInBrowser(bystander.email, "first password"), p.provider.slug);
-    const realNow = Date.now;
-    const clock = vi.spyOn(Date, "now");
     try {
       await untilListening(base + 2);
+      await untilTimers(2);
       await changePassword(serviceContext({ actor: changer }), { currentPassword: "first password", newPassword: "second password" });
-      // A stream re-reads who may see what on the first change more than 30 s after its last read: be past it.
-      clock.mockImplementation(() => realNow() + 31_000);
-      await publishSignal(actingAs(p.user), p.provider.id, { symbol: "BTC/USDT", side: "long", stopLoss: "31000", note: "note-after-change" }, "ui");
-
-      expect(await within(watching.first, 5000, "the bystander's stream")).toMatchObject({ kind: "published", signal: { visibility: "full", note: "note-after-change" } });
+      vi.advanceTimersByTime(SESSION_RECHECK_MS);
       expect(await within(changing.first, 5000, "the changed account's stream")).toBeNull(); // ended, nothing sent
+
+      await publishSignal(actingAs(p.user), p.provider.id, { symbol: "BTC/USDT", side: "long", stopLoss: "31000", note: "note-after-change" }, "ui");
+      expect(await within(watching.first, 5000, "the bystander's stream")).toMatchObject({ kind: "published", signal: { visibility: "full", note: "note-after-change" } });
     } finally {
-      clock.mockRestore();
+      vi.useRealTimers();
       await changing.close();
       await watching.close();
       await waitForInlineRuns();
+    }
+  });
+
+  it("an open copy.live stream ends within 30 s of its browser signing out (no ticks needed); another browser's goes on", async () => {
+    const u = await createUser("subscriber", { password: "first password" });
+    const laptop = await signInBrowser(u.email, "first password");
+    const phone = await signInBrowser(u.email, "first password");
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    const leaving = await openCopyStream(laptop);
+    const staying = await openCopyStream(phone);
+    try {
+      await untilTimers(2);
+      const laptopId = (await (await callerAs(laptop)).sessions.list()).find((s) => s.current)!.id;
+      await (await callerAs(laptop)).sessions.revoke({ id: laptopId });
+      expect(await stillOpen(leaving.first)).toBe(true); // not before its next check
+      vi.advanceTimersByTime(SESSION_RECHECK_MS);
+      expect(await within(leaving.first, 5000, "the signed-out browser's copy stream")).toBeNull();
+      expect(await stillOpen(staying.first)).toBe(true);
+    } finally {
+      vi.useRealTimers();
+      await leaving.close();
+      await staying.close();
     }
   });
 });

@@ -5,8 +5,7 @@ import * as signals from "@/server/services/signals";
 import { getSignalView, listProviderSignals, toView } from "@/server/services/signals/views";
 import { changeFor, signalChanges } from "@/server/services/realtime";
 import { entitledProviderIds, type Viewer } from "@/server/services/entitlements";
-import { sessionIsCurrent } from "@/server/services/auth";
-import { sessionAlive } from "@/server/services/auth/user-sessions";
+import { watchStreamSession } from "@/server/services/auth/stream-session";
 import { listSymbols, quote } from "@/server/services/market-data";
 import { providerIdBySlug } from "@/server/services/providers";
 import { newStopLossSchema, publishSignalSchema } from "@/lib/validation/signals";
@@ -16,10 +15,7 @@ const page = { page: z.number().int().min(1).max(10_000).default(1), pageSize: z
 const signalId = z.string().trim().min(1).max(64);
 const viewerOf = (ctx: { session: { user: Viewer } | null }): Viewer | null => (ctx.session ? { id: ctx.session.user.id, role: ctx.session.user.role } : null);
 
-/**
- * How often a live stream re-reads the viewer's entitlements (a new subscription shows up within this) and whether
- * its session is still alive (a password change ends it within this).
- */
+/** How often a live stream re-reads the viewer's entitlements (a new subscription shows up within this). */
 const ENTITLEMENT_REFRESH_MS = 30_000;
 
 export const signalsRouter = createTRPCRouter({
@@ -66,8 +62,9 @@ export const signalsRouter = createTRPCRouter({
   /**
    * Live changes over SSE. With `providerSlug`: that provider's changes (levels and kind of change hidden unless entitled). Without:
    * the viewer's feed (providers they follow, or their own). Filtering is in memory against entitlements read at
-   * start and refreshed periodically. A stream lives no longer than the session that opened it: each refresh checks
-   * the session is still current, and the stream ends when it is not (the client reconnects as whoever it now is).
+   * start and refreshed periodically. A stream lives no longer than the session that opened it: the session is
+   * checked again every 30 s, changes or not (services/auth/stream-session.ts), and the stream ends when it no
+   * longer resolves (the client reconnects as whoever it now is).
    */
   live: publicProcedure
     .input(z.object({ providerSlug: z.string().trim().min(1).max(80).optional() }).optional())
@@ -79,23 +76,24 @@ export const signalsRouter = createTRPCRouter({
       } else if (!viewer) {
         return;
       }
-      // Sessions without a version (from before versions existed) count as 0, as the jwt callback counts them.
-      const openedBy = ctx.session ? { userId: ctx.session.user.id, sessionVersion: ctx.session.sessionVersion ?? 0, sessionId: ctx.session.sessionId } : null;
-      let entitled = await entitledProviderIds(viewer);
-      let readAt = Date.now();
-      for await (const change of signalChanges(signal)) {
-        if (onlyProvider && change.providerId !== onlyProvider) continue;
-        if (Date.now() - readAt > ENTITLEMENT_REFRESH_MS) {
-          // Ended by a password change or reset, signed out from the devices list, or the account is gone: the jwt
-          // callback refuses this session now. (Sessions made without Auth.js, in tests, carry no session id.)
-          if (openedBy && !(await sessionIsCurrent(openedBy.userId, openedBy.sessionVersion))) return;
-          if (openedBy?.sessionId && !(await sessionAlive(openedBy.sessionId, openedBy.userId))) return;
-          entitled = await entitledProviderIds(viewer);
-          readAt = Date.now();
+      const watch = watchStreamSession(ctx.session, signal);
+      try {
+        let entitled = await entitledProviderIds(viewer);
+        let readAt = Date.now();
+        for await (const change of signalChanges(watch.signal)) {
+          if (onlyProvider && change.providerId !== onlyProvider) continue;
+          if (Date.now() - readAt > ENTITLEMENT_REFRESH_MS) {
+            entitled = await entitledProviderIds(viewer);
+            readAt = Date.now();
+          }
+          // A change read while the session check ran may arrive after it failed: nothing more is sent.
+          if (watch.signal.aborted) return;
+          const allowed = entitled.has(change.providerId);
+          if (!onlyProvider && !allowed) continue;
+          yield changeFor(change, allowed ? "subscriber" : "public");
         }
-        const allowed = entitled.has(change.providerId);
-        if (!onlyProvider && !allowed) continue;
-        yield changeFor(change, allowed ? "subscriber" : "public");
+      } finally {
+        watch.stop();
       }
     }),
 });
