@@ -177,10 +177,16 @@ export async function submitPassword(page: Page, email: string, password: string
   ]);
 }
 
-/** Types a code into the form's second step and sends it. */
+/**
+ * Types a code into the form's second step, sends it and waits for the server action's answer. Waiting for the
+ * answer, not for a message: the previous try's message stays on screen while this one is in flight, and React
+ * empties the form when the answer lands, which would wipe a next code typed meanwhile.
+ */
 export async function submitCode(page: Page, code: string): Promise<void> {
   await codeField(page).fill(code);
+  const answered = page.waitForResponse((res) => res.request().method() === "POST" && new URL(res.url()).pathname === "/signin");
   await page.getByRole("button", { name: CODE_SUBMIT, exact: true }).click();
+  await answered;
 }
 
 /** The second step's submit button. */

@@ -47,7 +47,9 @@ const TOO_MANY_CODES = /^Too many wrong codes\. Try again in /;
 async function submitRecoveryCode(page: Page, code: string): Promise<void> {
   await page.getByRole("button", { name: "Use a recovery code" }).click();
   await recoveryCodeField(page).fill(code);
+  const answered = page.waitForResponse((res) => res.request().method() === "POST" && new URL(res.url()).pathname === "/signin");
   await page.getByRole("button", { name: CODE_SUBMIT, exact: true }).click();
+  await answered;
 }
 
 /** Asks the page whether the browser is still signed in: the dashboard answers, or sends to sign in. */
@@ -153,6 +155,9 @@ test.describe("two-factor sign-in", () => {
       expect(await submitPassword(page, account.email, account.password)).toBe("code");
       for (let i = 0; i < 5; i++) {
         await submitCode(page, wrong(i));
+        // React empties the form once it renders the answer; until then the previous try's message is still on
+        // screen, and a code typed now would be wiped before it is sent.
+        await expect(codeField(page)).toHaveValue("");
         await expect(formAlert(page, /^That code is not right/), `wrong code ${i + 1}`).toBeVisible();
         await expect(formAlert(page, WAIT), `wrong code ${i + 1} is not yet throttled`).toHaveCount(0);
         await expect(codeField(page)).toBeVisible();
