@@ -10,10 +10,11 @@ import { signedIn } from "@/test/factories";
 import { payableProvider, providerRow, subscriptionOf, useEmbeddedStripe } from "@/test/stripe";
 import { newProvider } from "@/test/signals";
 import { db } from "@/server/db";
-import { appSettings } from "@/server/db/schema";
+import { appSettings, users } from "@/server/db/schema";
 import type { PaymentsGateway } from "@/server/integrations/stripe";
 import { setPaymentsGateway } from "@/server/services/billing/gateway";
 import { resetRateLimits } from "@/server/rate-limit";
+import { useEnvOverrides } from "@/test/env";
 import type { SessionUser } from "@/server/api/trpc";
 
 const session = vi.hoisted(() => ({ user: null as SessionUser | null }));
@@ -29,6 +30,7 @@ const { completeOnboardingAction, payCheckoutAction, portalAction } = await impo
 const { advanceClockAction } = await import("@/app/admin/revenue/actions");
 
 useTestDatabase();
+const setEnv = useEnvOverrides();
 const stripe = useEmbeddedStripe();
 beforeEach(() => {
   resetRateLimits();
@@ -188,6 +190,22 @@ describe("advanceClockAction", () => {
     session.user = null;
     expect(await advanceClockAction({}, form({ days: "31" }))).toEqual({ message: "Admins only." });
     expect(await clockOffset()).toBe(0);
+  });
+
+  it("in production, refuses an admin without two-factor sign-in, as the rest of the admin area does", async () => {
+    const admin = await signedIn("admin");
+    session.user = admin.user;
+    setEnv("NODE_ENV", "production");
+    setEnv("APP_URL", "https://signals.example.com");
+    expect(await advanceClockAction({}, form({ days: "7" }))).toEqual({ message: "Turn on two-factor sign-in to use the admin area" });
+    expect(await clockOffset()).toBe(0);
+    // With it on, the clock moves.
+    await db.update(users).set({ totpEnabledAt: new Date() }).where(eq(users.id, admin.user.id));
+    expect((await advanceClockAction({}, form({ days: "7" }))).done).toMatch(/^Advanced 7 days/);
+    // A role taken away since the session was read counts at once.
+    await db.update(users).set({ role: "subscriber" }).where(eq(users.id, admin.user.id));
+    expect(await advanceClockAction({}, form({ days: "7" }))).toEqual({ message: "Admins only." });
+    expect(await clockOffset()).toBe(7 * 86_400_000);
   });
 
   it("advances by the chosen step and refuses any other", async () => {

@@ -9,6 +9,7 @@ import { db, getDatabase } from "@/server/db";
 import { ConflictError, ForbiddenError, ValidationError } from "@/server/errors";
 import { isEmbeddedStripeError } from "@/server/integrations/stripe";
 import { recordAudit } from "@/server/services/audit";
+import { mayUseAdminArea } from "@/server/services/audit/export";
 import type { ServiceContext } from "@/server/services/context";
 import { fieldErrorsFromZod } from "@/lib/validation/field-errors";
 import { embeddedStripe } from "./gateway";
@@ -26,13 +27,18 @@ export async function testClock(): Promise<{ now: Date; aheadDays: number } | nu
 
 /**
  * Moves billing time forward by `days` (1, 7 or 31, as the form offers them) and posts the events that time brings.
- * Checked in this order, each refusal a domain error: an admin acting (ForbiddenError, whoever else calls, signed in
- * or not), the stand-in in use (ConflictError with real Stripe), the step (ValidationError). The stand-in's own
+ * Checked in this order, each refusal a domain error: an admin acting who may use the admin area now (ForbiddenError,
+ * whoever else calls, signed in or not; in production also an admin without two-factor sign-in, as on every admin
+ * page and procedure: the role and 2FA are read fresh, not from the session), the stand-in in use (ConflictError with real Stripe), the step (ValidationError). The stand-in's own
  * refusals are ConflictErrors with its message.
  */
 export async function advanceTestClock(ctx: ServiceContext, days: unknown): Promise<{ days: number; events: number; now: Date }> {
   const actor = ctx.actor;
   if (actor?.role !== "admin") throw new ForbiddenError("Admins only.");
+  await getDatabase();
+  const may = await mayUseAdminArea(actor.id);
+  if (may === "not_admin") throw new ForbiddenError("Admins only.");
+  if (may === "needs_two_factor") throw new ForbiddenError("Turn on two-factor sign-in to use the admin area");
   const gateway = embeddedStripe();
   if (!gateway) throw new ConflictError("The test clock only exists in test mode (no STRIPE_SECRET_KEY).");
   const parsed = advanceSchema.safeParse({ days });
