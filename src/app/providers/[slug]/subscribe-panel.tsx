@@ -8,6 +8,8 @@ import { SubscribeButton } from "./client";
 
 export interface SubscribeState {
   acceptingSubscribers: boolean;
+  /** The provider deleted their account: nothing to subscribe to any more. */
+  closed?: boolean;
   priceCents: number;
   trialDays: number;
   own: boolean;
@@ -45,13 +47,15 @@ export function SubscribePanel({
           <OwnPanel accepting={state.acceptingSubscribers} priceCents={state.priceCents} />
         ) : sub ? (
           <SubscribedPanel sub={sub} />
+        ) : state.closed ? (
+          <Note>This provider has closed their account. Their published signals stay, with their verifiable record, but no new subscriptions are taken.</Note>
         ) : !state.acceptingSubscribers ? (
           <Note>
             {provider.displayName} isn&rsquo;t taking subscribers yet: their payout account is still being set up. The price above is what you will pay;
             70% of it goes to the provider.
           </Note>
         ) : null}
-        {!state.own && !sub ? (
+        {!state.own && !sub && !state.closed ? (
           <>
             <p className="mt-4 text-sm text-slate-700">Subscribers see every entry, stop-loss and target the moment {provider.displayName} publishes.</p>
             {state.acceptingSubscribers ? (

@@ -315,10 +315,11 @@ export async function sessionIsCurrent(userId: string, sessionVersion: number): 
 export async function loadSessionUser(userId: string) {
   const user = await db.query.users.findFirst({
     where: eq(users.id, userId),
-    columns: { id: true, email: true, name: true, role: true, disclaimerAcceptedAt: true, emailVerified: true, sessionVersion: true, totpEnabledAt: true },
+    columns: { id: true, email: true, name: true, role: true, disclaimerAcceptedAt: true, emailVerified: true, sessionVersion: true, totpEnabledAt: true, deletedAt: true },
   });
-  if (!user) return null;
-  const { totpEnabledAt, ...rest } = user;
+  // A deleted account has no session, whatever its token says (the version moved on too; this does not rely on it).
+  if (!user || user.deletedAt) return null;
+  const { totpEnabledAt, deletedAt: _deleted, ...rest } = user;
   // Read on every resolve, like the role: an admin's reset of someone's two-factor sign-in shows at once.
   return { ...rest, twoFactorEnabled: totpEnabledAt !== null };
 }

@@ -112,14 +112,28 @@ export function payoutStatus(provider: Provider) {
 
 // ---- traders: checkout and management -----------------------------------------------------------------------------
 
+/** Why a deleted provider takes no subscription (its profile stays, for the chain and its old links). */
+export const PROVIDER_CLOSED = "This provider has closed their account";
+
+/** The provider and whether its owner deleted their account (its price is cleared then too; this holds regardless). */
+async function providerAndOwner(providerId: string): Promise<{ provider: Provider; closed: boolean }> {
+  const [row] = await db
+    .select({ provider: providers, deletedAt: users.deletedAt })
+    .from(providers)
+    .innerJoin(users, eq(users.id, providers.userId))
+    .where(eq(providers.id, providerId));
+  if (!row) throw new NotFoundError("No such provider");
+  return { provider: row.provider, closed: row.deletedAt !== null };
+}
+
 /** Whether this provider takes paid subscribers now, and the caller's live subscription to it, if any. */
 export async function subscribeState(ctx: ServiceContext, providerId: string) {
   const caller = ctx.actor;
-  const [provider] = await db.select().from(providers).where(eq(providers.id, providerId));
-  if (!provider) throw new NotFoundError("No such provider");
+  const { provider, closed } = await providerAndOwner(providerId);
   const live = caller ? await liveSubscription(caller.id, providerId) : undefined;
   return {
-    acceptingSubscribers: takesSubscribers(provider),
+    acceptingSubscribers: !closed && takesSubscribers(provider),
+    closed,
     priceCents: provider.priceCents,
     trialDays: provider.trialDays,
     own: caller?.id === provider.userId,
@@ -130,8 +144,8 @@ export async function subscribeState(ctx: ServiceContext, providerId: string) {
 /** Opens Stripe Checkout (or reuses the caller's open session) for a monthly subscription to a provider. */
 export async function startCheckout(ctx: ActingContext, providerId: string): Promise<{ url: string }> {
   const caller = ctx.actor;
-  const [provider] = await db.select().from(providers).where(eq(providers.id, providerId));
-  if (!provider) throw new NotFoundError("No such provider");
+  const { provider, closed } = await providerAndOwner(providerId);
+  if (closed) throw new ConflictError(PROVIDER_CLOSED);
   if (provider.userId === caller.id) throw new ForbiddenError("You can't subscribe to your own signals");
   if (caller.role === "admin") throw new ForbiddenError("Admin accounts can't subscribe; use a trader account");
   if (!takesSubscribers(provider) || !provider.stripeAccountId || !provider.stripePriceId) {

@@ -233,11 +233,22 @@ type NewSubscription = typeof subscriptions.$inferInsert;
 async function insertSubscription(tx: Executor, values: NewSubscription): Promise<"inserted" | "duplicate" | "unknown"> {
   const [subscriber, provider] = await Promise.all([
     tx.select({ id: users.id }).from(users).where(eq(users.id, values.subscriberId)),
-    tx.select({ id: providers.id }).from(providers).where(eq(providers.id, values.providerId)),
+    tx
+      .select({ id: providers.id, ownerDeletedAt: users.deletedAt })
+      .from(providers)
+      .innerJoin(users, eq(users.id, providers.userId))
+      .where(eq(providers.id, values.providerId)),
   ]);
   if (!subscriber.length || !provider.length) {
     logger.warn({ subscription: values.stripeSubscriptionId }, "stripe: subscription for an unknown user or provider; ignored");
     return "unknown";
+  }
+  if (provider[0]!.ownerDeletedAt && values.status !== "canceled") {
+    // A checkout opened before the provider deleted their account and paid after: stored ended, and cancelled at
+    // Stripe at once like a duplicate (the same pending/cancelled bookkeeping), so nobody pays a provider who is gone.
+    await tx.insert(subscriptions).values({ ...values, status: "canceled", canceledAt: new Date(), duplicateState: "pending" });
+    await recordAudit(tx, { actorId: null, action: "billing.subscription_to_deleted_provider", targetType: "subscription", targetId: values.stripeSubscriptionId ?? undefined, data: { providerId: values.providerId, subscriberId: values.subscriberId } });
+    return "duplicate";
   }
   try {
     // A savepoint, so a second live subscription to the same provider fails alone, not the whole event.

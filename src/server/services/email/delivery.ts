@@ -15,6 +15,7 @@ import { NotFoundError } from "@/server/errors";
 import { ResendSender, type EmailSender } from "@/server/integrations/resend";
 import { sendEvent } from "@/server/jobs/events";
 import { logger } from "@/server/logger";
+import { scrubFarewell } from "@/server/services/privacy/farewell";
 import { renderForDelivery } from "./outbox";
 
 export type { OutgoingEmail } from "./outbox";
@@ -94,5 +95,6 @@ export async function deliverEmail(id: string, sender: EmailSender | null = getE
     .update(emailOutbox)
     .set({ status: "sent", sentAt: now, oneTimeLinksEnc: null, providerMessageId, attempts: sql`${emailOutbox.attempts} + 1`, nextAttemptAt: null })
     .where(eq(emailOutbox.id, id));
+  await scrubFarewell(row);
   return "sent";
 }

@@ -20,6 +20,7 @@ import { db } from "@/server/db";
 import { emailOutbox, emailSuppressions } from "@/server/db/schema";
 import { EmailSendError, type EmailSender } from "@/server/integrations/resend";
 import { logger } from "@/server/logger";
+import { scrubFarewell } from "@/server/services/privacy/farewell";
 import { renderForDelivery } from "./outbox";
 
 /**
@@ -176,6 +177,8 @@ export async function drainEmailOutbox(options: DrainOptions): Promise<DrainResu
       break;
     }
     const outcome = await deliverClaimed(row, sender, clock);
+    // A deleted account's farewell keeps its address and body only until it is done with (privacy/farewell.ts).
+    if (outcome === "sent" || outcome === "suppressed" || outcome === "failed") await scrubFarewell(row);
     result[outcome] += 1;
   }
   if (result.failed || result.retrying || result.rateLimited) logger.warn({ ...result }, "email drain: some emails were not sent");

@@ -38,6 +38,7 @@ import { classifyVenueError } from "@/server/integrations/exchanges/errors";
 import type { FakeBinanceTrading } from "@/server/integrations/exchanges/fake-binance-trading";
 import { logger } from "@/server/logger";
 import { consume } from "@/server/rate-limit";
+import { lockLiveAccount } from "@/server/services/privacy/live-account";
 import { recordAudit } from "@/server/services/audit";
 import { closePositionsNow } from "@/server/services/copy/engine";
 import type { SerialVenue } from "@/server/services/copy/venues";
@@ -391,27 +392,34 @@ export async function createConnection(ctx: ActingContext, raw: CreateConnection
 
   const id = newId("exc");
   const credentials: Credentials = { connectionId: id, apiKey: apiKey!, secret: secret!, ...(input.password ? { password: input.password } : {}) };
-  const inserted = await db
-    .insert(exchangeConnections)
-    .values({
-      id,
-      userId: ctx.actor.id,
-      exchangeId: exchange.id,
-      label: input.label,
-      sandbox,
-      liveConfirmedAt: sandbox ? null : ctx.now,
-      credentialsSealed: sealFor("exchange-credentials", JSON.stringify(credentials)),
-      keyHint: apiKey!.slice(0, 4),
-      status: "unverified",
-    })
-    .onConflictDoNothing()
-    .returning({ id: exchangeConnections.id });
+  // INVARIANT: a deleted account stores no key (see privacy/live-account.ts): checked under its row's lock.
+  const inserted = await db.transaction(async (tx) => {
+    await lockLiveAccount(tx, ctx.actor.id);
+    return tx
+      .insert(exchangeConnections)
+      .values({
+        id,
+        userId: ctx.actor.id,
+        exchangeId: exchange.id,
+        label: input.label,
+        sandbox,
+        liveConfirmedAt: sandbox ? null : ctx.now,
+        credentialsSealed: sealFor("exchange-credentials", JSON.stringify(credentials)),
+        keyHint: apiKey!.slice(0, 4),
+        status: "unverified",
+      })
+      .onConflictDoNothing()
+      .returning({ id: exchangeConnections.id });
+  });
   if (!inserted.length) throw new ConflictError(`You already have a connection named "${input.label}"`);
 
   const outcome = isAlpaca(exchange.id)
     ? await checkAlpaca(ctx, credentials, exchange.id, sandbox)
     : await checkKey(ctx, await buildClient(exchange.id, credentials, sandbox), id, exchange.name);
   const row = await db.transaction(async (tx) => {
+    // The account may have been deleted while the exchange was asked (the erase removed this row and its key):
+    // refuse rather than bring the connection back.
+    await lockLiveAccount(tx, ctx.actor.id);
     const [updated] = await tx
       .update(exchangeConnections)
       .set({

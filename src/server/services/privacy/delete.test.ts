@@ -16,16 +16,20 @@ import { callerFor, createUser, signedIn, trpcCode } from "@/test/factories";
 import { createCaller } from "@/server/api/root";
 import { createTRPCContext } from "@/server/api/trpc";
 import { randomToken } from "@/server/crypto/secret-box";
-import { useCopyEngine, waitForFanouts } from "@/test/copy";
+import { copyOf, useCopyEngine, waitForFanouts } from "@/test/copy";
 import { actingAs, newApiKey, rawRows } from "@/test/signals";
 import { payableProvider, subscriptionOf, useEmbeddedStripe } from "@/test/stripe";
 import { insertChannel } from "@/test/channels";
 import { waitForInlineRuns } from "@/server/jobs/inline/runner";
 import { resetRateLimits } from "@/server/rate-limit";
-import { apiKeys, auditLog, copySettings, recoveryCodes, emailOutbox, embeddedStripeObjects, notificationChannels, positions, providers, subscriptions, userSessions, users } from "@/server/db/schema";
+import { apiKeys, auditLog, checkoutSessions, copySettings, recoveryCodes, emailOutbox, embeddedStripeObjects, exchangeConnections, notificationChannels, positions, providers, signals, subscriptions, userSessions, users } from "@/server/db/schema";
 import { publishSignal } from "@/server/services/signals";
 import { getPublicChain, verifyStoredChain } from "@/server/services/chain";
-import { verifyCredentials } from "@/server/services/auth";
+import { loadSessionUser, verifyCredentials } from "@/server/services/auth";
+import { createConnection } from "@/server/services/exchanges/connections";
+import { drainEmailOutbox } from "@/server/services/email/drain";
+import type { EmailSender } from "@/server/integrations/resend";
+import { UnauthorizedError } from "@/server/errors";
 import { verifyChain } from "@/lib/chain";
 import { DELETED_PROVIDER_NAME, deletedEmail } from "./delete";
 
@@ -109,7 +113,8 @@ describe("privacy.deleteAccount", () => {
     const row = await stored(s.user.id);
     expect(row).toMatchObject({ email: deletedEmail(s.user.id), name: null, image: null, passwordHash: null, totpSecretEnc: null, stripeCustomerId: null, emailVerified: null });
     expect(row.deletedAt).toBeInstanceOf(Date);
-    expect(row.sessionVersion).toBe(1);
+    // Moved on when the doors shut (first) and again with the erase (a sign-in in between ends too).
+    expect(row.sessionVersion).toBe(2);
     expect(await t.db.select().from(notificationChannels).where(eq(notificationChannels.userId, s.user.id))).toHaveLength(0);
     expect(await t.db.select().from(userSessions).where(eq(userSessions.userId, s.user.id))).toHaveLength(0);
 
@@ -134,25 +139,39 @@ describe("privacy.deleteAccount", () => {
     expect(await trpcCode(s.caller.privacy.deleteAccount({ confirmEmail: deletedEmail(s.user.id), password: PASSWORD }))).toBe("NOT_FOUND");
   });
 
-  it("a provider: shown as a deleted provider, off the marketplace, its chain still verifies, its keys revoked", async () => {
-    const { p, email } = await world();
+  it("a provider: shown as a deleted provider, off the marketplace, its signals closed, its chain still verifies, its keys revoked", async () => {
+    const { p, s, email } = await world();
     const key = await newApiKey(p);
     expect(key).toMatch(/^tsk_/);
     const before = await verifyStoredChain(p.provider.id);
     expect(before).toMatchObject({ ok: true, checked: 2 });
 
+    const [ethSignal] = await t.db.select().from(signals).where(and(eq(signals.providerId, p.provider.id), eq(signals.symbol, "ETH/USDT")));
+    market.setPrice("ETH/USDT", "2100");
+    market.setPrice("BTC/USDT", "29500");
+
     await p.caller.privacy.deleteAccount({ confirmEmail: p.user.email, password: PASSWORD });
     await waitForInlineRuns();
+    await waitForFanouts(ethSignal!.id);
 
     const provider = (await t.db.query.providers.findFirst({ where: eq(providers.id, p.provider.id) }))!;
-    expect(provider).toMatchObject({ displayName: DELETED_PROVIDER_NAME, bio: "", tagline: "", slug: p.provider.slug, webhookTokenHash: null, webhookPassphraseEnc: null });
+    expect(provider).toMatchObject({ displayName: DELETED_PROVIDER_NAME, bio: "", tagline: "", slug: p.provider.slug, webhookTokenHash: null, webhookPassphraseEnc: null, chargesEnabled: false, stripePriceId: null });
+
+    // Its open signals closed as its own "Close" closes them: at the market price, in the chain, fanned out to the
+    // copier, whose copy closed with them.
+    const after = await t.db.select({ symbol: signals.symbol, status: signals.status, exitPrice: signals.exitPrice }).from(signals).where(eq(signals.providerId, p.provider.id));
+    expect(after.sort((a, b) => a.symbol.localeCompare(b.symbol))).toEqual([
+      { symbol: "BTC/USDT", status: "closed", exitPrice: "29500" },
+      { symbol: "ETH/USDT", status: "closed", exitPrice: "2100" },
+    ]);
+    expect((await copyOf(s.user.id, ethSignal!.id)).position).toMatchObject({ status: "closed" });
     expect((await t.db.select().from(apiKeys).where(eq(apiKeys.providerId, p.provider.id))).every((k) => k.revokedAt !== null)).toBe(true);
     // Its subscriber is no longer charged for a provider who is gone.
     expect(await t.db.select({ status: subscriptions.status }).from(subscriptions).where(eq(subscriptions.providerId, p.provider.id))).toEqual([{ status: "canceled" }]);
 
     // The chain: the same entries and head, verified on the server and by the public verifier over the download.
-    const after = await verifyStoredChain(p.provider.id);
-    expect(after).toMatchObject({ ok: true, checked: 2, head: before.head });
+    const verified = await verifyStoredChain(p.provider.id);
+    expect(verified).toMatchObject({ ok: true, checked: 4 });
     const chain = await getPublicChain(p.provider.slug);
     expect(chain.provider).toEqual({ slug: p.provider.slug, displayName: DELETED_PROVIDER_NAME });
     expect(await verifyChain(chain.entries)).toMatchObject({ ok: true, problems: [] });
@@ -169,6 +188,56 @@ describe("privacy.deleteAccount", () => {
     expect(traces.map((r) => r.table).sort()).toEqual(["email_outbox", "embedded_stripe_objects"]);
     expect(traces.find((r) => r.table === "embedded_stripe_objects")!.row).toContain('"type":"account"');
     expect(await verifyCredentials(email.p, PASSWORD)).toBeNull();
+  });
+
+  it("a deleted provider takes no new subscription: checkout refused, shown closed, a checkout paid afterwards cancelled at once", async () => {
+    const p = await payableProvider({ priceCents: 500 });
+    const early = await signedIn("subscriber");
+    const late = await signedIn("subscriber");
+    // A checkout opened before the deletion, paid after it (a tab left open, an old link).
+    const { url } = await early.caller.billing.checkout({ providerId: p.provider.id });
+
+    await p.caller.privacy.deleteAccount({ confirmEmail: p.user.email, password: PASSWORD });
+    await waitForInlineRuns();
+    expect(await t.db.select({ status: checkoutSessions.status }).from(checkoutSessions).where(eq(checkoutSessions.providerId, p.provider.id))).toEqual([{ status: "expired" }]);
+
+    expect(await late.caller.billing.subscribeState({ providerId: p.provider.id })).toMatchObject({ acceptingSubscribers: false, closed: true });
+    const refused = late.caller.billing.checkout({ providerId: p.provider.id });
+    await expect(refused).rejects.toThrow("This provider has closed their account");
+    expect(await trpcCode(late.caller.billing.checkout({ providerId: p.provider.id }))).toBe("CONFLICT");
+    // Even if the price came back (an account.updated from Stripe re-enabling charges), the owner's deletion decides.
+    await t.db.update(providers).set({ chargesEnabled: true, stripePriceId: p.provider.stripePriceId }).where(eq(providers.id, p.provider.id));
+    expect(await trpcCode(late.caller.billing.checkout({ providerId: p.provider.id }))).toBe("CONFLICT");
+
+    expect(await embedded.gateway.completeCheckout(url.split("/").at(-1)!, "succeeds")).toMatchObject({ ok: true });
+    await waitForInlineRuns();
+    const [sub] = await subscriptionOf(early.user.id);
+    expect(sub).toMatchObject({ status: "canceled", duplicateState: "cancelled" });
+    const [stripeSub] = await t.db.select().from(embeddedStripeObjects).where(eq(embeddedStripeObjects.id, sub!.stripeSubscriptionId!));
+    expect(stripeSub!.data).toMatchObject({ status: "canceled" });
+    expect(await t.db.select().from(auditLog).where(eq(auditLog.action, "billing.subscription_to_deleted_provider"))).toHaveLength(1);
+  });
+
+  it("a request already past its session check cannot store a key on the deleted account; the session user is gone", async () => {
+    const user = await createUser("subscriber");
+    const ctx = actingAs(user);
+    await (await callerFor(user)).privacy.deleteAccount({ confirmEmail: user.email, password: PASSWORD });
+    expect(await loadSessionUser(user.id)).toBeNull();
+    // The service as an exchanges.create from another tab that passed protectedProcedure before the deletion.
+    await expect(createConnection(ctx, { exchangeId: "binance", label: "Late", apiKey: "abcd1234", secret: "late-secret", sandbox: true })).rejects.toBeInstanceOf(UnauthorizedError);
+    expect(await t.db.select().from(exchangeConnections).where(eq(exchangeConnections.userId, user.id))).toHaveLength(0);
+  });
+
+  it("the farewell alert keeps the old address only until it is sent, then is erased like the rest", async () => {
+    const user = await createUser("subscriber");
+    await (await callerFor(user)).privacy.deleteAccount({ confirmEmail: user.email, password: PASSWORD });
+    const sent: string[] = [];
+    const sender: EmailSender = { name: "test", send: async (m) => (sent.push(m.to), { providerMessageId: `msg_${sent.length}` }) };
+    await drainEmailOutbox({ sender, maxRunMs: 10_000 });
+    expect(sent).toContain(user.email);
+    const [farewell] = await t.db.select().from(emailOutbox).where(and(eq(emailOutbox.userId, user.id), eq(emailOutbox.kind, "security_account_deleted")));
+    expect(farewell).toMatchObject({ status: "sent", to: deletedEmail(user.id), oneTimeLinksEnc: null });
+    expect((await everyRow()).filter((r) => r.row.includes(user.email)).map((r) => r.table)).toEqual([]);
   });
 
   it("with two-factor sign-in on, asks for a fresh code first (step-up), then deletes the 2FA secret and recovery codes too", async () => {

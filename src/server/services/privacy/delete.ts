@@ -30,6 +30,7 @@ import {
   accounts,
   apiKeys,
   authTokens,
+  checkoutSessions,
   copySettings,
   digestSubscribers,
   emailOutbox,
@@ -40,27 +41,29 @@ import {
   providers,
   recoveryCodes,
   sessions,
+  signals,
   subscriptions,
   userSessions,
   users,
   verificationTokens,
   type SubscriptionStatus,
 } from "@/server/db/schema";
-import { NotFoundError, ValidationError } from "@/server/errors";
+import { ConflictError, NotFoundError, ValidationError } from "@/server/errors";
 import { getPaymentsGateway } from "@/server/services/billing/gateway";
 import { recordAudit } from "@/server/services/audit";
 import { queueSecurityAlert } from "@/server/services/alerts/security";
 import { verifyPassword } from "@/server/services/auth/passwords";
 import { closePositionsNow, requestConnectionRuns } from "@/server/services/copy/engine";
+import { cancelSignal, closeSignal } from "@/server/services/signals";
 import { emailsQueued } from "@/server/services/email/delivery";
 import type { ActingContext } from "@/server/services/context";
 import { deleteAccountSchema, type DeleteAccountInput } from "@/lib/validation/privacy";
+import { deletedEmail, ERASED_BODY, FAREWELL_KIND } from "./farewell";
 
 /** What a deleted provider is shown as, on the marketplace's direct links and the chain download. */
 export const DELETED_PROVIDER_NAME = "Deleted provider";
 
-/** The address a deleted account's row keeps: unique (the id), never deliverable (RFC 2606 `.invalid`). */
-export const deletedEmail = (userId: string): string => `deleted-${userId}@deleted.invalid`;
+export { deletedEmail } from "./farewell";
 
 const LIVE: SubscriptionStatus[] = ["incomplete", "trialing", "active", "past_due", "paused"];
 
@@ -85,6 +88,30 @@ async function cancelSubscriptions(ctx: ActingContext, userId: string, providerI
     } else {
       await db.update(subscriptions).set({ status: "canceled", canceledAt: ctx.now, updatedAt: ctx.now }).where(and(eq(subscriptions.id, s.id), inArray(subscriptions.status, LIVE)));
     }
+  }
+  return live.length;
+}
+
+/** Closes (open) or cancels (pending) every live signal of the provider, through the provider's own actions. */
+async function endProviderSignals(ctx: ActingContext, providerId: string): Promise<number> {
+  const live = await db
+    .select({ id: signals.id, status: signals.status })
+    .from(signals)
+    .where(and(eq(signals.providerId, providerId), inArray(signals.status, ["open", "pending"])));
+  for (const s of live) {
+    const owned = { providerId, signalId: s.id };
+    try {
+      if (s.status === "open") await closeSignal(ctx, owned, {});
+      else await cancelSignal(ctx, owned);
+    } catch (err) {
+      // Its stop or target (or the limit entry filling) got there first: it is over or open anyway, retried below.
+      if (!(err instanceof ConflictError)) throw err;
+    }
+  }
+  const left = await db.select({ id: signals.id }).from(signals).where(and(eq(signals.providerId, providerId), inArray(signals.status, ["open", "pending"])));
+  if (left.length) {
+    // A pending entry filled in between: close it now (once; a failure here stops the deletion, which can be retried).
+    for (const s of left) await closeSignal(ctx, { providerId, signalId: s.id }, {}).catch((err: unknown) => { if (!(err instanceof ConflictError)) throw err; });
   }
   return live.length;
 }
@@ -124,6 +151,27 @@ export async function deleteAccount(ctx: ActingContext, raw: DeleteAccountInput)
   }
   const provider = await db.query.providers.findFirst({ where: eq(providers.userId, userId), columns: { id: true } });
 
+  // INVARIANT: the doors shut before anything slow happens. Every other session ends (the version moves on, the rows
+  // go), the provider's keys and webhook stop publishing, and it takes no new subscriber (no price, no charges, its
+  // open checkouts expired here). If a later step fails the account is signed out and closed to new subscribers,
+  // not deleted: the owner signs in again and retries (a price is set again from Revenue).
+  await db.transaction(async (tx) => {
+    await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for("update");
+    await tx.update(users).set({ sessionVersion: sql`${users.sessionVersion} + 1`, updatedAt: ctx.now }).where(eq(users.id, userId));
+    await tx.delete(userSessions).where(eq(userSessions.userId, userId));
+    await tx.delete(sessions).where(eq(sessions.userId, userId));
+    if (provider) {
+      await tx.update(apiKeys).set({ revokedAt: ctx.now }).where(and(eq(apiKeys.providerId, provider.id), isNull(apiKeys.revokedAt)));
+      await tx
+        .update(providers)
+        .set({ webhookTokenHash: null, webhookPassphraseEnc: null, chargesEnabled: false, stripePriceId: null, updatedAt: ctx.now })
+        .where(eq(providers.id, provider.id));
+      // Our rows only: a session already paid at Stripe still completes, and the webhook cancels what it started
+      // (billing/webhooks.ts insertSubscription refuses a deleted provider), so no gateway call is needed here.
+      await tx.update(checkoutSessions).set({ status: "expired" }).where(and(eq(checkoutSessions.providerId, provider.id), eq(checkoutSessions.status, "open")));
+    }
+  });
+
   const subscriptionsCancelled = await cancelSubscriptions(ctx, userId, provider?.id ?? null);
   // Stripe's copy of their name and address goes with the customer (after its subscriptions were cancelled).
   if (user.stripeCustomerId) await getPaymentsGateway().eraseCustomer(user.stripeCustomerId);
@@ -134,14 +182,20 @@ export async function deleteAccount(ctx: ActingContext, raw: DeleteAccountInput)
     .set({ enabled: false, pausedReason: "account_deleted", pausedAt: ctx.now, updatedAt: ctx.now })
     .where(eq(copySettings.userId, userId));
   const closing = await closePositionsNow({ userId, reason: "manual", now: ctx.now });
+  // The provider's own live signals end as its "Close" and "Cancel" buttons end them: a chained event at the market
+  // price that fans out to every follower's copy (no signal is left open that nobody could ever close).
+  const signalsClosed = provider ? await endProviderSignals(ctx, provider.id) : 0;
 
   const removing = await db.transaction(async (tx) => {
+    // INVARIANT: serialises with a write from a request already past the session check (an exchange connection,
+    // say): it either commits before this erase, and is erased with the rest, or sees `deletedAt` and refuses.
+    await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for("update");
     // The alert reads the address and name: queued before they are erased, in the same transaction.
     await queueSecurityAlert(tx, ctx, userId, "account_deleted");
     const [farewell] = await tx
       .select({ id: emailOutbox.id })
       .from(emailOutbox)
-      .where(and(eq(emailOutbox.userId, userId), eq(emailOutbox.kind, "security_account_deleted"), eq(emailOutbox.status, "queued")))
+      .where(and(eq(emailOutbox.userId, userId), eq(emailOutbox.kind, FAREWELL_KIND), eq(emailOutbox.status, "queued")))
       .orderBy(sql`${emailOutbox.createdAt} desc`)
       .limit(1);
 
@@ -165,11 +219,12 @@ export async function deleteAccount(ctx: ActingContext, raw: DeleteAccountInput)
       .where(busy.length ? and(liveConnections, notInArray(exchangeConnections.id, busy)) : liveConnections);
 
     if (provider) {
+      // Again here: a key made from a session that was already past its check before the doors shut.
       await tx.update(apiKeys).set({ revokedAt: ctx.now }).where(and(eq(apiKeys.providerId, provider.id), isNull(apiKeys.revokedAt)));
       // The slug stays: it is the chain's public address (/api/v1/providers/<slug>/chain), which must keep working.
       await tx
         .update(providers)
-        .set({ displayName: DELETED_PROVIDER_NAME, tagline: "", bio: "", webhookTokenHash: null, webhookPassphraseEnc: null, updatedAt: ctx.now })
+        .set({ displayName: DELETED_PROVIDER_NAME, tagline: "", bio: "", webhookTokenHash: null, webhookPassphraseEnc: null, chargesEnabled: false, stripePriceId: null, updatedAt: ctx.now })
         .where(eq(providers.id, provider.id));
     }
     await tx.delete(notificationChannels).where(eq(notificationChannels.userId, userId));
@@ -188,8 +243,8 @@ export async function deleteAccount(ctx: ActingContext, raw: DeleteAccountInput)
       .update(emailOutbox)
       .set({
         to: gone,
-        html: "(erased: the account was deleted)",
-        text: "(erased: the account was deleted)",
+        html: ERASED_BODY,
+        text: ERASED_BODY,
         oneTimeLinksEnc: null,
         unsubscribeUrl: null,
         status: sql`case when ${emailOutbox.status} = 'queued' then 'suppressed'::email_status else ${emailOutbox.status} end`,
@@ -222,13 +277,18 @@ export async function deleteAccount(ctx: ActingContext, raw: DeleteAccountInput)
       action: "account.deleted",
       targetType: "user",
       targetId: userId,
-      data: { subscriptionsCancelled, copiesClosed: closing.closed, copiesClosing: closing.planned, provider: provider?.id ?? null },
+      data: { subscriptionsCancelled, copiesClosed: closing.closed, copiesClosing: closing.planned, signalsClosed, provider: provider?.id ?? null },
       ip: ctx.ip,
       userAgent: ctx.userAgent ?? null,
     });
     return removingRows.map((r) => r.id);
   });
 
+  // A checkout that completed between the first cancellation and `deletedAt` made a subscription the webhook did not
+  // refuse (it refuses from `deletedAt` on): a second sweep ends it. Best effort: the account is already deleted.
+  if (provider) {
+    await cancelSubscriptions(ctx, userId, provider.id).catch((err: unknown) => ctx.log.error({ err, userId }, "account deleted: second subscription sweep failed"));
+  }
   await requestConnectionRuns(removing);
   await emailsQueued();
   ctx.log.info({ userId, subscriptionsCancelled, closed: closing.closed, planned: closing.planned }, "account deleted");
