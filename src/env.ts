@@ -101,6 +101,11 @@ export const env = createEnv({
     /** Accounts one client address may create per hour (the e2e run, all from 127.0.0.1, raises it). */
     SIGN_UP_LIMIT_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(10),
     SIGNAL_PUBLISH_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
+    /**
+     * Alerts one TradingView webhook token may send per minute; 0 turns the limit off. TradingView does not retry a
+     * refused alert (4xx), so a refusal loses it: raise this for providers whose strategies fire in bursts.
+     */
+    TRADINGVIEW_TOKEN_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(120),
     /** Stripe API key (sk_test_… / sk_live_…). Unset: the embedded dev checkout stands in for Stripe; no money moves. */
     STRIPE_SECRET_KEY: z.string().startsWith("sk_", "STRIPE_SECRET_KEY starts with sk_").optional(),
     /** Signing secret of the /api/webhooks/stripe endpoint (whsec_…). Generated into DATA_DIR in embedded mode. */

@@ -272,8 +272,9 @@ test("1,000 buy and sell alerts racing on one provider and symbol over HTTP: no 
   try {
     const token = `tv_${randomBytes(24).toString("base64url")}`;
     await insertProvider(sql, { userId: "usr_race", id: "prv_race", slug: "race", token });
-    // The provider's publishing quota (30 a minute by default) would refuse most opens: not what this is about.
-    server = startServer(scratch.url, { SIGNAL_PUBLISH_LIMIT_PER_MINUTE: "100000" });
+    // The provider's publishing quota (30 a minute by default) and the per-token alert limit (120 a minute) would
+    // refuse most of these 1,000 alerts: not what this is about.
+    server = startServer(scratch.url, { SIGNAL_PUBLISH_LIMIT_PER_MINUTE: "100000", TRADINGVIEW_TOKEN_LIMIT_PER_MINUTE: "1000000" });
     await untilReady(server);
     const answers = await pool(
       Array.from({ length: 1000 }, (_, i) => JSON.stringify({ ticker: "BTCUSDT", action: i % 2 ? "sell" : "buy", alert_id: `race-${i}` })),

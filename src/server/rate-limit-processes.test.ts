@@ -12,28 +12,15 @@ import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { sql } from "drizzle-orm";
 import { Redis } from "ioredis";
 import { useTestDatabase } from "@/test/db";
+import { TEST_REDIS_URL as REDIS_URL, redisOrNull } from "@/test/redis";
 import { rawRows } from "@/test/signals";
 import { createRedisStore, resetRateLimits, take } from "@/server/rate-limit";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
 const t = useTestDatabase();
 beforeEach(() => resetRateLimits());
 
-/** A Redis client when one answers within a second, else null (the Redis tests are then skipped). */
-async function redisOrNull(): Promise<Redis | null> {
-  const client = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
-  client.on("error", () => {});
-  try {
-    await client.connect();
-    await client.ping();
-    return client;
-  } catch {
-    client.disconnect();
-    return null;
-  }
-}
 const redis = await redisOrNull();
 afterAll(() => redis?.disconnect());
 

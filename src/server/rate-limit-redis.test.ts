@@ -5,23 +5,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
-import { Redis } from "ioredis";
 import { createRedisStore, type SharedStore } from "./rate-limit";
+import { TEST_REDIS_URL as REDIS_URL, redisOrNull } from "@/test/redis";
 
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-
-async function redisOrNull(): Promise<Redis | null> {
-  const client = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
-  client.on("error", () => {});
-  try {
-    await client.connect();
-    await client.ping();
-    return client;
-  } catch {
-    client.disconnect();
-    return null;
-  }
-}
 const redis = await redisOrNull();
 if (!redis) console.log(`skipped: no Redis answers at ${REDIS_URL} (set REDIS_URL or start one on 127.0.0.1:6379 to run these)`);
 const prefixes: string[] = [];

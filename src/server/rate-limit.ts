@@ -86,6 +86,34 @@ export const LIMITS = {
 
 export type LimitName = keyof typeof LIMITS;
 
+/**
+ * The limits that let requests through when the shared store does not answer (a Redis outage), each refusal-free
+ * pass logged (at most once a minute per limit). These are floors against floods, guarding no account: failing
+ * them closed would turn an outage of the counter into an outage of every write, sign-in included, and lose
+ * TradingView alerts (never retried). Every other shared limit fails closed (the request fails, 500): the ones
+ * guarding accounts (sign-in, two-factor codes, sign-up, password reset, verification, step-up, deletion) must not
+ * hand out unlimited guesses while the store is down.
+ */
+export const FAIL_OPEN_LIMITS: ReadonlySet<LimitName> = new Set<LimitName>(["mutation-account", "mutation-ip", "rest-write-key", "rest-write-ip", "tradingview-token"]);
+
+const FAIL_OPEN_LOG_EVERY_MS = 60_000;
+const lastFailOpenLog = new Map<LimitName, number>();
+
+/** Runs a shared-store operation under `name`'s failure policy: rethrown (fail closed) or logged and `fallback`. */
+async function underFailurePolicy<T>(name: LimitName, op: () => Promise<T>, fallback: T): Promise<T> {
+  try {
+    return await op();
+  } catch (err) {
+    if (!FAIL_OPEN_LIMITS.has(name)) throw err;
+    const now = Date.now();
+    if (now - (lastFailOpenLog.get(name) ?? 0) >= FAIL_OPEN_LOG_EVERY_MS) {
+      lastFailOpenLog.set(name, now);
+      logger.warn({ err, limit: name }, "rate-limit store unavailable: letting requests through unlimited (fail-open limit)");
+    }
+    return fallback;
+  }
+}
+
 const memoryLimiters = new Map<string, RateLimiterMemory>();
 
 function memoryLimiter(name: string, points: number, durationSec: number) {
@@ -132,7 +160,7 @@ export async function take(name: LimitName, key: string, points: number, duratio
       throw err;
     }
   }
-  return sharedStore().take(name, key, points, durationSec);
+  return underFailurePolicy(name, () => sharedStore().take(name, key, points, durationSec), null);
 }
 
 async function databaseTake(name: LimitName, key: string, points: number, durationSec: number): Promise<{ retryAfterMs: number } | null> {
@@ -168,7 +196,7 @@ export async function refund(name: LimitName, key: string, points = 1): Promise<
     await memoryLimiters.get(name)?.reward(key, points);
     return;
   }
-  return sharedStore().refund(name, key, points);
+  return underFailurePolicy(name, () => sharedStore().refund(name, key, points), undefined);
 }
 
 async function databaseRefund(name: LimitName, key: string, points: number): Promise<void> {
@@ -390,14 +418,25 @@ export function createRedisStore(client: Redis, prefix = REDIS_PREFIX): SharedSt
   };
 }
 
-const g = globalThis as unknown as { __tradsyRedisLimits?: SharedStore };
+const g = globalThis as unknown as { __tradsyRedisLimits?: SharedStore; __tradsyTestStore?: SharedStore };
+
+/**
+ * Tests: puts `store` in place of the process's shared store (null: back to REDIS_URL or the database), e.g. a
+ * Redis store on a closed port to see which limits fail open. Also forgets when a fail-open pass was last logged.
+ */
+export function replaceSharedStoreForTests(store: SharedStore | null): void {
+  g.__tradsyTestStore = store ?? undefined;
+  lastFailOpenLog.clear();
+}
 
 /**
  * The process's shared store: Redis when REDIS_URL is set (one client per process, kept on globalThis across hot
  * reloads and the server's bundles), else the database. A Redis that does not answer fails the request (500)
- * rather than letting it through unlimited or counting it apart from the other replicas.
+ * rather than letting it through unlimited or counting it apart from the other replicas, except for the floors in
+ * FAIL_OPEN_LIMITS, which let it through (logged).
  */
 function sharedStore(): SharedStore {
+  if (g.__tradsyTestStore) return g.__tradsyTestStore;
   if (!env.REDIS_URL) return databaseStore;
   if (!g.__tradsyRedisLimits) {
     const client = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 2, enableAutoPipelining: true });

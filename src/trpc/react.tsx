@@ -1,11 +1,10 @@
 "use client";
 
 import { QueryClientProvider, type QueryClient } from "@tanstack/react-query";
-import { createTRPCClient, httpBatchStreamLink, httpSubscriptionLink, loggerLink, splitLink } from "@trpc/client";
-import { MAX_BATCH } from "./batch";
+import { createTRPCClient, loggerLink } from "@trpc/client";
+import { transportLinks } from "./links";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { useState, type ReactNode } from "react";
-import superjson from "superjson";
 import type { AppRouter } from "@/server/api/root";
 import { makeQueryClient } from "./query-client";
 
@@ -30,12 +29,9 @@ export function TRPCReactProvider({ children }: { children: ReactNode }) {
             op.result instanceof Error &&
             (op.result.data?.httpStatus ?? 500) >= 500,
         }),
-        splitLink({
-          condition: (op) => op.type === "subscription",
-          true: httpSubscriptionLink({ url: "/api/trpc", transformer: superjson }),
-          // At most MAX_BATCH calls a request: the server refuses larger batches (see the route).
-          false: httpBatchStreamLink({ url: "/api/trpc", transformer: superjson, maxItems: MAX_BATCH }),
-        }),
+        // Subscriptions by server-sent events, mutations in plain batches (so a refusal is a real 429 with
+        // Retry-After), queries streamed: see links.ts.
+        transportLinks(),
       ],
     }),
   );

@@ -9,9 +9,9 @@ import superjson from "superjson";
 import { TRPCClientError, createTRPCClient, httpLink } from "@trpc/client";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { useTestDatabase } from "@/test/db";
+import { edgeRoutes, session } from "@/test/edge-routes";
 import { useFakeMarket } from "@/test/fake-market";
 import { jsonRequest, newApiKey, newProvider, rowCounts } from "@/test/signals";
-import type { SessionUser } from "@/server/api/trpc";
 import type { AppRouter } from "@/server/api/root";
 import { toTRPCError } from "@/server/api/errors";
 import {
@@ -30,14 +30,8 @@ import { fromError } from "@/server/http/respond";
 import { resetRateLimits } from "@/server/rate-limit";
 import { serverFieldErrors } from "@/trpc/field-errors";
 
-const session = vi.hoisted(() => ({ user: null as SessionUser | null }));
-vi.mock("@/server/auth", () => ({
-  auth: async () => (session.user ? { user: session.user, expires: new Date(Date.now() + 3_600_000).toISOString() } : null),
-}));
-
-const trpcRoute = await import("./trpc/[trpc]/route");
-const restRoute = await import("./v1/signals/route");
-const tradingViewRoute = await import("./webhooks/tradingview/[token]/route");
+vi.mock("@/server/auth", () => import("@/test/edge-routes"));
+const { trpcRoute, restRoute, tradingViewRoute } = await edgeRoutes();
 
 useTestDatabase();
 const market = useFakeMarket();

@@ -7,26 +7,24 @@
  */
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import superjson from "superjson";
+import { TRPCClientError, createTRPCClient } from "@trpc/client";
+import type { AppRouter } from "@/server/api/root";
+import { transportLinks } from "@/trpc/links";
 import { eq } from "drizzle-orm";
 import { useTestDatabase } from "@/test/db";
+import { edgeRoutes, session } from "@/test/edge-routes";
 import { useEnvOverrides } from "@/test/env";
 import { useFakeMarket } from "@/test/fake-market";
 import { createUser } from "@/test/factories";
 import { jsonRequest, newApiKey, newProvider, newProviderWithWebhook, rowCounts } from "@/test/signals";
-import type { SessionUser } from "@/server/api/trpc";
 import { MUTATION_LIMITS } from "@/server/api/trpc";
 import { users } from "@/server/db/schema";
 import { authenticateApiKey } from "@/server/services/api-keys";
 import { resetRateLimits, take, type LimitName } from "@/server/rate-limit";
+import { UNKNOWN_ADDRESS } from "@/server/http/client-ip";
 
-const session = vi.hoisted(() => ({ user: null as SessionUser | null }));
-vi.mock("@/server/auth", () => ({
-  auth: async () => (session.user ? { user: session.user, expires: new Date(Date.now() + 3_600_000).toISOString() } : null),
-}));
-
-const trpcRoute = await import("./trpc/[trpc]/route");
-const restRoute = await import("./v1/signals/route");
-const tradingViewRoute = await import("./webhooks/tradingview/[token]/route");
+vi.mock("@/server/auth", () => import("@/test/edge-routes"));
+const { trpcRoute, restRoute, tradingViewRoute } = await edgeRoutes();
 
 const t = useTestDatabase();
 const market = useFakeMarket();
@@ -86,6 +84,66 @@ describe("tRPC mutations", () => {
     expect((await updateProfile("From elsewhere", "198.51.100.22")).status).toBe(200);
   });
 
+  it("batched (the browser's httpBatchLink, ?batch=1) are refused 429 with Retry-After too", async () => {
+    const user = await createUser("subscriber");
+    const { perAccount } = MUTATION_LIMITS;
+    await useUp("mutation-account", user.id, perAccount.points, perAccount.seconds);
+    session.user = user;
+    const res = await trpcRoute.POST(
+      new Request("http://localhost/api/trpc/account.updateProfile?batch=1", {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-forwarded-for": "198.51.100.24" },
+        body: JSON.stringify({ 0: superjson.serialize({ name: "Batched" }) }),
+      }) as never,
+    );
+    expect429(res);
+    expect(JSON.stringify(await res.json())).toMatch(/TOO_MANY_REQUESTS/);
+    expect(await nameOf(user.id)).not.toBe("Batched");
+  });
+
+  it("from the browser's client (its links) answer HTTP 429 with Retry-After, not a 200 stream carrying the refusal", async () => {
+    const user = await createUser("subscriber");
+    const { perAccount } = MUTATION_LIMITS;
+    await useUp("mutation-account", user.id, perAccount.points, perAccount.seconds);
+    session.user = user;
+    const answers: Response[] = [];
+    const client = createTRPCClient<AppRouter>({
+      links: [
+        transportLinks({
+          url: "http://localhost/api/trpc",
+          fetch: async (input, init) => {
+            const res = await trpcRoute.POST(new Request(input as string, init) as never);
+            answers.push(res.clone());
+            return res;
+          },
+        }),
+      ],
+    });
+    const refused = await client.account.updateProfile.mutate({ name: "From the browser" }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(TRPCClientError);
+    expect((refused as TRPCClientError<AppRouter>).data?.code).toBe("TOO_MANY_REQUESTS");
+    expect(answers).toHaveLength(1);
+    expect429(answers[0]!);
+    expect(await nameOf(user.id)).not.toBe("From the browser");
+  });
+
+  it("skip the per-address floor when the address is unknown (no trusted proxy): anonymous callers do not share one bucket", async () => {
+    setEnv("TRUSTED_PROXY_HOPS", 0);
+    const { perAddress } = MUTATION_LIMITS;
+    await useUp("mutation-ip", UNKNOWN_ADDRESS, perAddress.points, perAddress.seconds);
+    const res = await trpcRoute.POST(
+      new Request("http://localhost/api/trpc/auth.verifyEmail", {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-forwarded-for": "198.51.100.25" },
+        body: JSON.stringify(superjson.serialize({ token: "a".repeat(43) })),
+      }) as never,
+    );
+    // The action itself answers (an unknown link), not the shared floor.
+    expect(res.status).not.toBe(429);
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+  });
+
   it("count each call: the budget's last call passes, the next is refused", async () => {
     const user = await createUser("subscriber");
     const { perAccount } = MUTATION_LIMITS;
@@ -139,6 +197,23 @@ describe("the TradingView webhook", () => {
     expect429(await alert(p.token));
     expect(await rowCounts()).toEqual(before);
     expect((await alert(q.token)).status).toBe(201);
+  });
+
+  it("takes its budget from TRADINGVIEW_TOKEN_LIMIT_PER_MINUTE, and 0 turns it off (TradingView never retries a refused alert)", async () => {
+    const p = await newProviderWithWebhook();
+    const q = await newProviderWithWebhook();
+    const alert = (token: string, n: number) =>
+      tradingViewRoute.POST(jsonRequest(`http://localhost/api/webhooks/tradingview/${token}`, "POST", { ticker: "BTCUSDT", action: "buy", alert_id: `b-${n}` }, { "x-forwarded-for": "52.89.214.238" }), {
+        params: Promise.resolve({ token }),
+      });
+    setEnv("TRADINGVIEW_TOKEN_LIMIT_PER_MINUTE", 2);
+    expect((await alert(p.token, 1)).status).toBe(201);
+    expect((await alert(p.token, 2)).status).toBe(201);
+    expect429(await alert(p.token, 3));
+    // Off: even a token whose default budget (120) is used up goes on.
+    setEnv("TRADINGVIEW_TOKEN_LIMIT_PER_MINUTE", 0);
+    await useUp("tradingview-token", q.token, 120, 60);
+    expect((await alert(q.token, 4)).status).toBe(201);
   });
 });
 

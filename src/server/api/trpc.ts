@@ -151,8 +151,9 @@ const textGuard = t.middleware(async ({ next, getRawInput }) => {
 /**
  * A floor under every mutation, whatever its own limits: per signed-in account and per client address, each in
  * the shared store. Generous (a person clicking, a script of ours retrying, never reach them): they stop floods,
- * not use. The per-address budget applies only where an address can be believed (TRUSTED_PROXY_HOPS) or to
- * anonymous callers: with no address, signed-in callers would otherwise all share one bucket and stop each other.
+ * not use. The per-address budget applies only where an address is known (TRUSTED_PROXY_HOPS): without one every
+ * caller, anonymous or not, would share one bucket, and one script would block everyone's verifyEmail,
+ * resetPassword and unsubscribe. Unknown-address callers still meet each action's own limits.
  */
 export const MUTATION_LIMITS = { perAccount: { points: 120, seconds: 60 }, perAddress: { points: 300, seconds: 60 } } as const;
 
@@ -160,7 +161,7 @@ const mutationLimits = t.middleware(async ({ ctx, type, next }) => {
   if (type !== "mutation") return next();
   const user = ctx.session?.user;
   if (user) await consume("mutation-account", user.id, MUTATION_LIMITS.perAccount.points, MUTATION_LIMITS.perAccount.seconds);
-  if (ctx.ip || !user) await consume("mutation-ip", addressKey(ctx.ip), MUTATION_LIMITS.perAddress.points, MUTATION_LIMITS.perAddress.seconds);
+  if (ctx.ip) await consume("mutation-ip", addressKey(ctx.ip), MUTATION_LIMITS.perAddress.points, MUTATION_LIMITS.perAddress.seconds);
   return next();
 });
 
