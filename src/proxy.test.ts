@@ -9,7 +9,7 @@
  * matcher keeps it off every /api route (the TradingView webhook has a throughput budget).
  */
 import { createRequire } from "node:module";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { NextRequest } from "next/server";
 import { unstable_doesMiddlewareMatch } from "next/experimental/testing/server";
 import nextConfig from "../next.config";
@@ -144,6 +144,24 @@ describe("content security policy with a nonce", () => {
       expect(csp).not.toMatch(/unsafe-eval/); // vitest is not `next dev`
     }
     expect(nonceFromCsp(a.headers.get("content-security-policy"))).not.toBe(nonceFromCsp(b.headers.get("content-security-policy")));
+  });
+
+  it("lets the sign-in form go on to GitHub or Google only when that sign-in is configured (read at run time)", async () => {
+    const formAction = async () => (await proxy(new NextRequest(PAGE))).headers.get("content-security-policy")!.split(";").find((d) => d.trim().startsWith("form-action"))!;
+    vi.stubEnv("AUTH_GITHUB_ID", "");
+    vi.stubEnv("AUTH_GOOGLE_ID", "");
+    try {
+      expect(await formAction()).not.toMatch(/github\.com|accounts\.google\.com/);
+      vi.stubEnv("AUTH_GITHUB_ID", "gh-id");
+      vi.stubEnv("AUTH_GITHUB_SECRET", "gh-secret");
+      expect(await formAction()).toContain("https://github.com");
+      expect(await formAction()).not.toContain("https://accounts.google.com");
+      vi.stubEnv("AUTH_GOOGLE_ID", "g-id");
+      vi.stubEnv("AUTH_GOOGLE_SECRET", "g-secret");
+      expect(await formAction()).toContain("https://accounts.google.com");
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it("replaces a policy or nonce the client sent", async () => {

@@ -19,6 +19,7 @@
  */
 import { NextResponse, type NextRequest } from "next/server";
 import { buildCsp, securityHeaders } from "@/lib/security/headers";
+import { oauthProvidersFrom } from "@/lib/oauth-providers";
 
 /** Must equal `experimental.serverActions.bodySizeLimit` in next.config.ts (src/proxy.test.ts checks it). */
 export const SERVER_ACTION_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -52,7 +53,8 @@ export function newNonce(): string {
  */
 function withNonce(req: NextRequest): NextResponse {
   const nonce = newNonce();
-  const csp = buildCsp({ nonce, dev: DEV });
+  // The OAuth sign-ins configured (read at run time: not inlined at build), for the sign-in form's redirect to them.
+  const csp = buildCsp({ nonce, dev: DEV, oauth: oauthProvidersFrom(process.env) });
   const headers = new Headers(req.headers);
   headers.set("content-security-policy", csp);
   headers.set("x-nonce", nonce);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildCsp, HSTS, isNonce, nonceFromCsp, PERMISSIONS_POLICY, securityHeaders } from "./headers";
+import { oauthProvidersFrom } from "@/lib/oauth-providers";
 
 /** The policy as a map of directive to its sources. */
 const parse = (csp: string) => new Map(csp.split(";").map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name!, values]));
@@ -45,6 +46,22 @@ describe("buildCsp", () => {
     expect(csp.get("img-src")).toEqual(["'self'", "data:", "blob:", "https://*.stripe.com"]);
     expect(csp.get("form-action")).toContain("https://checkout.stripe.com");
     for (const [, values] of csp) for (const v of values) expect(v, v).not.toMatch(/^(\*|https?:|http:\/\/)$/);
+  });
+
+  it("allows GitHub's and Google's sign-in pages as form targets only when those sign-ins are configured", () => {
+    const formAction = (oauth?: { github: boolean; google: boolean }) => parse(buildCsp({ nonce: NONCE, dev: false, oauth })).get("form-action")!;
+    for (const none of [undefined, { github: false, google: false }]) {
+      expect(formAction(none)).not.toContain("https://github.com");
+      expect(formAction(none)).not.toContain("https://accounts.google.com");
+    }
+    expect(formAction({ github: true, google: false })).toContain("https://github.com");
+    expect(formAction({ github: true, google: false })).not.toContain("https://accounts.google.com");
+    expect(formAction({ github: false, google: true })).toContain("https://accounts.google.com");
+    expect(formAction({ github: false, google: true })).not.toContain("https://github.com");
+    expect(formAction({ github: true, google: true })).toEqual(expect.arrayContaining(["'self'", "https://github.com", "https://accounts.google.com"]));
+    // Configured means both halves set, as Auth.js is given the provider (src/server/auth/config.ts).
+    expect(oauthProvidersFrom({ AUTH_GITHUB_ID: "id", AUTH_GITHUB_SECRET: "secret", AUTH_GOOGLE_ID: "id" })).toEqual({ github: true, google: false });
+    expect(oauthProvidersFrom({ AUTH_GITHUB_ID: "", AUTH_GITHUB_SECRET: "secret" })).toEqual({ github: false, google: false });
   });
 
   it("Next finds the nonce where it looks for it, and refuses to build a policy around a broken one", () => {

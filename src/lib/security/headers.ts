@@ -19,6 +19,9 @@
  * - Stripe: Stripe.js and its frames (js.stripe.com, hooks.stripe.com), its API for Stripe.js, and the hosted
  *   Checkout/billing portal as form targets (a form posted without JavaScript is redirected there, and Chrome holds
  *   redirects after a form post to form-action). In embedded mode the checkout is our own /dev/stripe page: 'self'.
+ * - GitHub and Google sign-in, only when configured: the sign-in form posts to /api/auth/signin/<provider>, which
+ *   redirects to the provider's authorize page, and form-action covers that redirect too (a policy without them
+ *   leaves the buttons dead in Chrome). An instance without them allows neither.
  * - lightweight-charts draws on canvas: nothing to allow. QR codes are data: images; exports are blob: downloads.
  * - frame-ancestors 'none' (and X-Frame-Options: DENY for browsers without CSP 2): no page of ours in anyone's frame.
  * - No upgrade-insecure-requests: the production build is also served over plain http on 127.0.0.1 (e2e, local
@@ -26,17 +29,22 @@
  *   production behind TLS.
  */
 
+// Relative: next.config.ts imports this file, and its loader does not know the "@/" alias.
+import { OAUTH_AUTHORIZE_ORIGINS, type OAuthProviders } from "../oauth-providers";
+
 export interface CspOptions {
   /** The page's nonce (base64); none for the static CSP. */
   nonce?: string | null;
   /** `next dev`: allows eval for React's dev tooling. */
   dev: boolean;
+  /** The OAuth sign-ins configured (src/lib/oauth-providers.ts): their authorize pages become form targets. */
+  oauth?: OAuthProviders;
 }
 
 const STRIPE_JS = "https://js.stripe.com";
 
 /** The Content-Security-Policy value. */
-export function buildCsp({ nonce, dev }: CspOptions): string {
+export function buildCsp({ nonce, dev, oauth }: CspOptions): string {
   if (nonce !== undefined && nonce !== null && !isNonce(nonce)) throw new Error("a CSP nonce must be base64");
   const script = nonce
     ? ["'self'", `'nonce-${nonce}'`, "'strict-dynamic'", STRIPE_JS]
@@ -54,10 +62,15 @@ export function buildCsp({ nonce, dev }: CspOptions): string {
     ["manifest-src", ["'self'"]],
     ["object-src", ["'none'"]],
     ["base-uri", ["'self'"]],
-    ["form-action", ["'self'", "https://checkout.stripe.com", "https://billing.stripe.com", "https://connect.stripe.com"]],
+    ["form-action", ["'self'", "https://checkout.stripe.com", "https://billing.stripe.com", "https://connect.stripe.com", ...oauthFormTargets(oauth)]],
     ["frame-ancestors", ["'none'"]],
   ];
   return directives.map(([name, values]) => `${name} ${values.join(" ")}`).join("; ");
+}
+
+function oauthFormTargets(oauth: OAuthProviders | undefined): string[] {
+  if (!oauth) return [];
+  return (Object.keys(OAUTH_AUTHORIZE_ORIGINS) as Array<keyof OAuthProviders>).filter((p) => oauth[p]).map((p) => OAUTH_AUTHORIZE_ORIGINS[p]);
 }
 
 /** base64 (standard or url-safe), the only alphabet a nonce may use inside a header and a policy. */

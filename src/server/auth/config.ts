@@ -12,6 +12,7 @@ import GitHub from "next-auth/providers/github";
 import Google from "next-auth/providers/google";
 import { DrizzleAdapter } from "@auth/drizzle-adapter";
 import { env } from "@/env";
+import { oauthProvidersFrom } from "@/lib/oauth-providers";
 import { logger } from "@/server/logger";
 import { getDatabase } from "@/server/db";
 import { accounts, sessions, users, verificationTokens, type UserRole } from "@/server/db/schema";
@@ -44,10 +45,8 @@ declare module "next-auth" {
   }
 }
 
-export const oauthProviders = {
-  github: Boolean(env.AUTH_GITHUB_ID && env.AUTH_GITHUB_SECRET),
-  google: Boolean(env.AUTH_GOOGLE_ID && env.AUTH_GOOGLE_SECRET),
-};
+/** The same rule as the page CSP's form-action targets (src/proxy.ts), so the buttons and the policy agree. */
+export const oauthProviders = oauthProvidersFrom(env);
 
 /**
  * The account row the `jwt` callback just read, for the `session` callback of the same resolve (Auth.js passes it
