@@ -24,7 +24,7 @@ import { consume, type LimitName } from "@/server/rate-limit";
 import { addressKey, clientIp } from "@/server/http/client-ip";
 import { appBaseUrl } from "@/server/http/base-url";
 import { toTRPCError } from "./errors";
-import { adminTwoFactorEnforced, twoFactorEnabled } from "@/server/services/auth/two-factor";
+import { adminTwoFactorEnforced, requireStepUp, twoFactorEnabled } from "@/server/services/auth/two-factor";
 import { unsafeTextRefusal } from "@/lib/validation/text";
 import { fieldErrorsFromZod, firstFieldError } from "@/lib/validation/field-errors";
 
@@ -205,3 +205,18 @@ export const rateLimit = (name: LimitName, points: number, durationSec: number) 
     }
     return next();
   });
+
+/**
+ * Issue 17: a fresh two-factor code on this session (services/auth/two-factor.ts `requireStepUp`), as middleware. Put
+ * it after the input and BEFORE any `rateLimit`: the refusal and the retry the code dialog sends must not cost two of
+ * a procedure's few attempts (a refused call takes no point).
+ */
+export const stepUpRequired = t.middleware(async ({ ctx, next }) => {
+  try {
+    await requireStepUp(serviceContextOf(ctx));
+  } catch (err) {
+    if (err instanceof DomainError) throw toTRPCError(err);
+    throw err;
+  }
+  return next();
+});

@@ -17,6 +17,7 @@ import { setServerErrors } from "@/components/forms/errors";
 import { USER_ROLE, type UserRoleName } from "@/lib/labels";
 import { setRoleSchema } from "@/lib/validation/admin";
 import { useTRPC } from "@/trpc/react";
+import { useStepUp } from "@/components/security/step-up-dialog";
 import { serverFieldErrors } from "@/trpc/field-errors";
 
 export type Role = UserRoleName;
@@ -54,14 +55,18 @@ function useRoleChange(user: UserRowData) {
   });
   const { field: role } = useController({ control: form.control, name: "role" });
   const [refreshing, startTransition] = useTransition();
+  // A code from the admin's own app confirmed in the last 10 minutes first (step-up): asked here, then resent.
+  const { guard, stepUpDialog } = useStepUp();
   const setRole = useMutation(
-    trpc.admin.setRole.mutationOptions({
-      onSuccess: () => startTransition(() => router.refresh()),
-      onError: (err) => {
-        form.setValue("role", user.role);
-        if (!setServerErrors(form.setError, serverFieldErrors(err), ["role"])) form.setError("root.server", { type: "server", message: err.message });
-      },
-    }),
+    guard(
+      trpc.admin.setRole.mutationOptions({
+        onSuccess: () => startTransition(() => router.refresh()),
+        onError: (err) => {
+          form.setValue("role", user.role);
+          if (!setServerErrors(form.setError, serverFieldErrors(err), ["role"])) form.setError("root.server", { type: "server", message: err.message });
+        },
+      }),
+    ),
   );
 
   const optimistic = setRole.isPending || (setRole.isSuccess && refreshing);
@@ -82,7 +87,7 @@ function useRoleChange(user: UserRowData) {
     form.clearErrors();
     setRole.reset();
   };
-  return { role: role.value, choose, onSubmit, optimistic, shownRole, busy, message };
+  return { role: role.value, choose, onSubmit, optimistic, shownRole, busy, message, stepUpDialog };
 }
 
 type RoleChange = ReturnType<typeof useRoleChange>;
@@ -100,6 +105,7 @@ function RoleForm({ user, change }: { user: UserRowData; change: RoleChange }) {
   const { message } = change;
   return (
     <>
+      {change.stepUpDialog}
       <form onSubmit={change.onSubmit} className="flex items-center gap-1.5">
         <SelectField
           aria-label={`Role for ${user.email}`}

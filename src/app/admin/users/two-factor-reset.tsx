@@ -8,6 +8,7 @@ import { Button } from "@/components/ui/button";
 import { Badge } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
 import { useTRPC } from "@/trpc/react";
+import { useStepUp } from "@/components/security/step-up-dialog";
 
 type TwoFactorUser = { id: string; email: string; twoFactor: boolean };
 
@@ -31,11 +32,14 @@ export function ResetTwoFactor({ user, isSelf }: { user: TwoFactorUser; isSelf: 
   const router = useRouter();
   const [refreshing, startTransition] = useTransition();
   const { confirm, confirmDialog } = useConfirm();
-  const reset = useMutation(trpc.admin.resetTwoFactor.mutationOptions({ onSuccess: () => startTransition(() => router.refresh()) }));
+  // A code from the admin's own app confirmed in the last 10 minutes first (step-up): asked here, then resent.
+  const { guard, stepUpDialog } = useStepUp();
+  const reset = useMutation(guard(trpc.admin.resetTwoFactor.mutationOptions({ onSuccess: () => startTransition(() => router.refresh()) })));
   const message = reset.isError ? { tone: "error", text: reset.error.message } : reset.isSuccess && !refreshing ? { tone: "success", text: "Two-factor sign-in reset." } : null;
   if (isSelf || (!user.twoFactor && !message)) return null;
   return (
     <div className="mt-2">
+      {stepUpDialog}
       {user.twoFactor ? (
         <Button
           type="button"

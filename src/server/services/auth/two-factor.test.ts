@@ -224,6 +224,38 @@ describe("step-up", () => {
     expect(await trpcCode((await callerFor(e.user)).account.updateNotificationPrefs({ productEmails: false }))).toBe("FORBIDDEN");
   });
 
+  it("is required before the webhook secret and passphrase, role changes and two-factor resets", async () => {
+    const provider = await enrolled("provider");
+    const isStepUp = async (p: Promise<unknown>) => ((await p.catch((err: unknown) => err)) as TRPCError).cause instanceof StepUpRequiredError;
+    expect(await isStepUp(provider.caller.providers.rotateWebhook())).toBe(true);
+    expect(await isStepUp(provider.caller.providers.setWebhookPassphrase({ passphrase: "a long passphrase" }))).toBe(true);
+    expect(await isStepUp(provider.caller.providers.setWebhookPassphrase({ passphrase: null }))).toBe(true);
+    await provider.caller.twoFactor.stepUp({ code: provider.codes[0]! });
+    expect((await provider.caller.providers.rotateWebhook()).url).toMatch(/\/api\/webhooks\/tradingview\//);
+    expect(await provider.caller.providers.setWebhookPassphrase({ passphrase: "a long passphrase" })).toEqual({ ok: true });
+
+    const admin = await enrolled("admin");
+    const trader = await createUser("subscriber");
+    const target = await enrolled();
+    expect(await isStepUp(admin.caller.admin.setRole({ userId: trader.id, role: "admin" }))).toBe(true);
+    expect(await isStepUp(admin.caller.admin.resetTwoFactor({ userId: target.user.id }))).toBe(true);
+    const [still] = await t.db.select({ role: users.role }).from(users).where(eq(users.id, trader.id));
+    expect(still!.role).toBe("subscriber");
+    await admin.caller.twoFactor.stepUp({ code: admin.codes[0]! });
+    expect(await trpcCode(admin.caller.admin.setRole({ userId: trader.id, role: "provider" }))).toBe("OK");
+    expect(await trpcCode(admin.caller.admin.resetTwoFactor({ userId: target.user.id }))).toBe("OK");
+  });
+
+  it("is checked before the few-attempt limits: refusals take no point (API keys 20 an hour, deletion 5 an hour)", async () => {
+    const e = await enrolled("provider");
+    for (let i = 0; i < 22; i++) expect(await trpcCode(e.caller.apiKeys.create({ name: `bot ${i}` }))).toBe("FORBIDDEN");
+    for (let i = 0; i < 6; i++) expect(await trpcCode(e.caller.privacy.deleteAccount({ confirmEmail: "someone-else@example.com" }))).toBe("FORBIDDEN");
+    await e.caller.twoFactor.stepUp({ code: e.codes[0]! });
+    expect(await trpcCode(e.caller.apiKeys.create({ name: "bot" }))).toBe("OK");
+    // Past the step-up the limit counts: a wrong email is refused as such, not as too many attempts.
+    expect(await trpcCode(e.caller.privacy.deleteAccount({ confirmEmail: "someone-else@example.com" }))).toBe("BAD_REQUEST");
+  });
+
   it("expires 10 minutes after the code (the request's clock)", async () => {
     const e = await enrolled();
     const at = new Date();
@@ -271,6 +303,7 @@ describe("admins", () => {
   it("reset another account's two-factor sign-in (audited, emailed), never their own", async () => {
     const admin = await enrolled("admin");
     const target = await enrolled("admin");
+    await admin.caller.twoFactor.stepUp({ code: admin.codes[0]! }); // a fresh code first (step-up, above)
     expect(await refusal(admin.caller.admin.resetTwoFactor({ userId: admin.user.id }))).toMatchObject({ code: "FORBIDDEN", message: "You cannot reset your own two-factor sign-in. Ask another admin." });
     const trader = await enrolled();
     expect(await trpcCode(trader.caller.admin.resetTwoFactor({ userId: target.user.id }))).toBe("FORBIDDEN");

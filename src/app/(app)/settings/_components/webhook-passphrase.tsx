@@ -5,6 +5,7 @@ import { useForm } from "react-hook-form";
 import { zodResolver } from "@hookform/resolvers/zod";
 import { z } from "zod";
 import { useTRPC } from "@/trpc/react";
+import { useStepUp } from "@/components/security/step-up-dialog";
 import { serverFieldErrors } from "@/trpc/field-errors";
 import { Alert, Badge } from "@/components/ui/card";
 import { useConfirm } from "@/components/ui/alert-dialog";
@@ -24,14 +25,19 @@ export function WebhookPassphrase({ isSet, onSaved }: { isSet: boolean; onSaved:
     reValidateMode: "onSubmit",
     shouldFocusError: false,
   });
+  // With two-factor sign-in on, setting or removing it needs a code confirmed in the last 10 minutes: asked here,
+  // then resent.
+  const { guard, stepUpDialog } = useStepUp();
   const save = useMutation(
-    trpc.providers.setWebhookPassphrase.mutationOptions({
-      onSuccess: (_res, { passphrase }) => {
-        form.reset({ passphrase: "" });
-        onSaved(passphrase);
-      },
-      onError: (err) => setServerErrors(form.setError, serverFieldErrors(err), ["passphrase"]),
-    }),
+    guard(
+      trpc.providers.setWebhookPassphrase.mutationOptions({
+        onSuccess: (_res, { passphrase }) => {
+          form.reset({ passphrase: "" });
+          onSaved(passphrase);
+        },
+        onError: (err) => setServerErrors(form.setError, serverFieldErrors(err), ["passphrase"]),
+      }),
+    ),
   );
   const { confirm, confirmDialog } = useConfirm();
   const error = form.formState.errors.passphrase;
@@ -39,6 +45,7 @@ export function WebhookPassphrase({ isSet, onSaved }: { isSet: boolean; onSaved:
   return (
     <section aria-labelledby="tv-passphrase" className="space-y-3 border-t border-slate-100 pt-5">
       {confirmDialog}
+      {stepUpDialog}
       <div className="flex flex-wrap items-center gap-2">
         <h3 id="tv-passphrase" className="text-sm font-semibold text-slate-900">
           Passphrase <span className="font-normal text-slate-500">(optional)</span>

@@ -3,6 +3,7 @@
 import { useMutation } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { useTRPC } from "@/trpc/react";
+import { useStepUp } from "@/components/security/step-up-dialog";
 import { Alert } from "@/components/ui/card";
 import { Button } from "@/components/ui/button";
 import { CopyBlock } from "./copy-block";
@@ -13,14 +14,19 @@ export function WebhookUrl({ configured, baseUrl, onCreated }: { configured: boo
   const [newUrl, setNewUrl] = useState<string | null>(null);
   const [confirmReplace, setConfirmReplace] = useState(false);
   const urlRef = useRef<HTMLDivElement>(null);
+  // With two-factor sign-in on, the URL (whoever holds it publishes as this provider) needs a code confirmed in the
+  // last 10 minutes: asked here, then resent.
+  const { guard, stepUpDialog } = useStepUp();
   const rotate = useMutation(
-    trpc.providers.rotateWebhook.mutationOptions({
-      onSuccess: ({ url }) => {
-        setNewUrl(url);
-        setConfirmReplace(false);
-        onCreated();
-      },
-    }),
+    guard(
+      trpc.providers.rotateWebhook.mutationOptions({
+        onSuccess: ({ url }) => {
+          setNewUrl(url);
+          setConfirmReplace(false);
+          onCreated();
+        },
+      }),
+    ),
   );
   useEffect(() => {
     if (newUrl) urlRef.current?.focus();
@@ -28,6 +34,7 @@ export function WebhookUrl({ configured, baseUrl, onCreated }: { configured: boo
 
   return (
     <section aria-labelledby="tv-url" className="space-y-3">
+      {stepUpDialog}
       <h3 id="tv-url" className="text-sm font-semibold text-slate-900">
         Webhook URL
       </h3>

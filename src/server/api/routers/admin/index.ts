@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { adminProcedure, createTRPCRouter } from "@/server/api/trpc";
+import { adminProcedure, createTRPCRouter, stepUpRequired } from "@/server/api/trpc";
 import * as users from "@/server/services/users";
 import { adminEmailSuppressions, adminGetEmail, adminListEmails } from "@/server/services/email/admin";
 import { outboxIsMailbox } from "@/server/services/email/delivery";
@@ -19,18 +19,24 @@ export const adminRouter = createTRPCRouter({
     .input(z.object({ q: z.string().trim().max(100).optional(), role: z.enum(["subscriber", "provider", "admin"]).optional(), ...page }))
     .query(({ input }) => users.adminListUsers(input)),
 
+  // Issue 17: the two admin changes that hand out or take away access (a role, an account's second factor) need a
+  // fresh code on this session too: a stolen admin session alone cannot make a new admin or strip someone's 2FA.
   setRole: adminProcedure
     .input(setRoleSchema)
+    .use(stepUpRequired)
     .mutation(async ({ ctx, input }) => {
       await users.adminSetRole(ctx.service, input.userId, input.role);
       return { ok: true as const };
     }),
 
   /** Turns off another account's two-factor sign-in (a lost device); never the caller's own. Audited, emailed. */
-  resetTwoFactor: adminProcedure.input(z.object({ userId: z.string().trim().min(1, "Choose an account").max(64) })).mutation(async ({ ctx, input }) => {
-    await adminResetTwoFactor(ctx.service, input.userId);
-    return { ok: true as const };
-  }),
+  resetTwoFactor: adminProcedure
+    .input(z.object({ userId: z.string().trim().min(1, "Choose an account").max(64) }))
+    .use(stepUpRequired)
+    .mutation(async ({ ctx, input }) => {
+      await adminResetTwoFactor(ctx.service, input.userId);
+      return { ok: true as const };
+    }),
 
   emails: adminProcedure
     .input(z.object(page))

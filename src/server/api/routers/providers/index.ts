@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { createTRPCRouter, providerProcedure, publicProcedure } from "@/server/api/trpc";
+import { createTRPCRouter, providerProcedure, publicProcedure, stepUpRequired } from "@/server/api/trpc";
 import * as providers from "@/server/services/providers";
 import { leaderboard, trackRecord } from "@/server/services/stats";
 import { rotateWebhookToken, setWebhookPassphrase, webhookStatus } from "@/server/services/tradingview";
@@ -49,14 +49,19 @@ export const providersRouter = createTRPCRouter({
     baseUrl: `${ctx.service.baseUrl}/api/webhooks/tradingview/`,
   })),
 
-  /** Creates or replaces the TradingView webhook secret; the full URL is returned this once. */
-  rotateWebhook: providerProcedure.input(z.void()).mutation(async ({ ctx }) => {
+  /**
+   * Creates or replaces the TradingView webhook secret; the full URL is returned this once. Issue 17: whoever holds
+   * it publishes signals in the provider's name, so a fresh code first (2FA accounts only), as for API keys.
+   */
+  rotateWebhook: providerProcedure.input(z.void()).use(stepUpRequired).mutation(async ({ ctx }) => {
     const { token } = await rotateWebhookToken(ctx.service, ctx.provider.id);
     return { url: `${ctx.service.baseUrl}/api/webhooks/tradingview/${token}` };
   }),
 
   setWebhookPassphrase: providerProcedure
     .input(z.object({ passphrase: webhookPassphraseSchema.nullable() }))
+    // Issue 17: the passphrase guards the webhook too (null removes it): a fresh code first (2FA accounts only).
+    .use(stepUpRequired)
     .mutation(async ({ ctx, input }) => {
       await setWebhookPassphrase(ctx.service, ctx.provider.id, input.passphrase);
       return { ok: true as const };
