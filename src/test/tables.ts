@@ -32,10 +32,22 @@ export async function tableCounts(options: { ignoreColumns?: Record<string, stri
   return Object.fromEntries(snapshot.map((r) => [r.t, `${Number(r.n)}:${r.h}`]));
 }
 
+/**
+ * Counters, not data: every tRPC mutation takes a point of the per-account floor (`mutation-account`) before its
+ * input is even read, refused or not, so a refusal "writes" there by design. `changedTables` leaves them out unless
+ * asked (`{ counters: true }`); tests about the limits themselves read the store directly.
+ */
+export const COUNTER_TABLES: readonly string[] = ["rate_limits"];
+
 /** The tables that differ between two `tableCounts()` snapshots (rows added, removed or changed), with both. */
-export function changedTables(before: Record<string, string>, after: Record<string, string>): Record<string, [string, string]> {
+export function changedTables(
+  before: Record<string, string>,
+  after: Record<string, string>,
+  options: { counters?: boolean } = {},
+): Record<string, [string, string]> {
   const out: Record<string, [string, string]> = {};
   for (const t of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    if (!options.counters && COUNTER_TABLES.includes(t)) continue;
     if (before[t] !== after[t]) out[t] = [before[t] ?? "", after[t] ?? ""];
   }
   return out;

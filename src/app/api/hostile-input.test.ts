@@ -252,7 +252,7 @@ class Ledger {
     const out = await send();
     await waitForInlineRuns();
     const now = await tableCounts({ ignoreColumns: REFUSAL_MAY_TOUCH_COLUMNS });
-    const changed = Object.keys(changedTables(this.last, now)).filter((t) => !(t in REFUSAL_MAY_WRITE));
+    const changed = Object.keys(changedTables(this.last, now, { counters: true })).filter((t) => !(t in REFUSAL_MAY_WRITE));
     this.last = now;
     this.requests++;
     total.requests++;
