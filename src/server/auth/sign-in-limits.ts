@@ -73,9 +73,17 @@ function refuse(err: SignInThrottled): never {
 
 export interface SignInAttempt {
   /**
+   * The password was right and a second factor follows: its failure counted in advance on the account's (or this
+   * known browser's) delay is forgiven, as a success would. With two-factor sign-in every code attempt sends the
+   * password again, so otherwise the delay would refuse the owner after 3 or 4 mistyped codes, before the code
+   * limit (totp-account / totp-ip, 5 in 15 minutes) that is meant to stop code guessing; someone without the
+   * password gains nothing from this. The address's point is not touched (see passwordRight and succeeded).
+   */
+  forgiveDelay(): Promise<void>;
+  /**
    * The password was right but the sign-in waits for the second factor: the address gets its point back (a 2FA
-   * sign-in takes two requests and must not cost an office behind one address twice); the account's count stands
-   * until the sign-in completes, and the browser is not remembered yet.
+   * sign-in takes two requests and must not cost an office behind one address twice); the browser is not
+   * remembered yet (the delay is forgiven by forgiveDelay).
    */
   passwordRight(): Promise<void>;
   /**
@@ -119,15 +127,19 @@ export async function beginSignIn(email: string, ip: string | null, request: Req
     const what = known ? "Too many failed sign-ins from this browser" : "Too many attempts on this account";
     refuse(new SignInThrottled(`${what}. Try again in ${waitPhrase(ms)}.`, retryAfterSeconds(ms)));
   }
+  const forgiveDelay = async () => {
+    // A success on a known browser clears only that browser's count: the strangers' count on the account stands,
+    // or the owner signing in would hand an attacker five free guesses each time.
+    if (known) await forgive("sign-in-device", known.budgetKey);
+    else await forgive("sign-in-account", account);
+  };
   return {
+    forgiveDelay,
     passwordRight: async () => {
       if (chargesAddress) await refund("sign-in-ip", address);
     },
     succeeded: async (user) => {
-      // A success on a known browser clears only that browser's count: the strangers' count on the account stands,
-      // or the owner signing in would hand an attacker five free guesses each time.
-      if (known) await forgive("sign-in-device", known.budgetKey);
-      else await forgive("sign-in-account", account);
+      await forgiveDelay();
       if (chargesAddress) await refund("sign-in-ip", address);
       const box = outcomes.getStore();
       if (box) {
@@ -243,6 +255,8 @@ export async function authorizeCredentials(credentials: Partial<Record<string, u
   }
   let method: CodeMethod | null = null;
   if (user.twoFactorEnabled) {
+    // The password step is done; from here the code's own limit (below) is what counts.
+    await attempt.forgiveDelay();
     if (!code) {
       await attempt.passwordRight();
       throw new TwoFactorRequired();

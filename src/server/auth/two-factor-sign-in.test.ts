@@ -131,6 +131,21 @@ describe("the credentials route, for an account with two-factor sign-in", () => 
     expect(throttled.length).toBeGreaterThanOrEqual(1);
   });
 
+  it("does not count a right password against the sign-in delay: the wrong-code limit is what stops code guessing", async () => {
+    // As the form does it: the password step, then every code attempt sends the password again. Were each right
+    // password a failure in advance on the account's delay, the delay would refuse before the 5 wrong codes.
+    const { user, secret } = await enrolledUser();
+    const right = codeNow(secret);
+    const wrong = right === "000000" ? "111111" : "000000";
+    for (let i = 0; i < 3; i++) expect((await post({ email: user.email, password: PASSWORD })).error).toBe("two_factor_required");
+    for (let i = 0; i < 5; i++) expect((await post({ email: user.email, password: PASSWORD, code: wrong })).error, `wrong code ${i + 1}`).toBe("two_factor_invalid");
+    const refused = await post({ email: user.email, password: PASSWORD, code: right });
+    expect(refused.res.status).toBe(429);
+    expect(((await refused.res.json()) as { message: string }).message).toBe("Too many wrong codes. Try again in 15 minutes.");
+    // A wrong password still counts on the delay as before (its point is not forgiven).
+    expect((await post({ email: user.email, password: "wrong password" })).error).toBe("credentials");
+  });
+
   it("leaves accounts without two-factor sign-in signing in with the password alone", async () => {
     const user = await createUser("subscriber");
     const ok = await post({ email: user.email, password: PASSWORD });

@@ -272,6 +272,20 @@ describe("step-up", () => {
     await expect(check(0)).rejects.toBeInstanceOf(StepUpRequiredError);
   });
 
+  it("starts at a sign-in that passed a code, for 10 minutes; a password-only session is not stepped up", async () => {
+    const e = await enrolled();
+    const at = new Date();
+    const actor = { id: e.user.id, role: e.user.role };
+    const { createUserSession } = await import("./user-sessions");
+    await createUserSession({ id: "sid-with-code", userId: e.user.id, userAgent: "Vitest", ip: null, twoFactor: true, now: at });
+    await createUserSession({ id: "sid-no-code", userId: e.user.id, userAgent: "Vitest", ip: null, twoFactor: false, now: at });
+    const check = (ms: number, sessionId: string) => requireStepUp(serviceContext({ actor, sessionId, now: new Date(at.getTime() + ms) }));
+    await expect(check(0, "sid-with-code")).resolves.toBeUndefined();
+    await expect(check(STEP_UP_TTL_MS - 1, "sid-with-code")).resolves.toBeUndefined();
+    await expect(check(STEP_UP_TTL_MS, "sid-with-code")).rejects.toBeInstanceOf(StepUpRequiredError);
+    await expect(check(0, "sid-no-code")).rejects.toBeInstanceOf(StepUpRequiredError);
+  });
+
   it("answers data.reason step_up_required through the error formatter", async () => {
     const e = await enrolled();
     const { appRouter } = await import("@/server/api/root");

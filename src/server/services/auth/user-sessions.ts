@@ -57,6 +57,9 @@ export async function createUserSession(s: NewUserSession): Promise<void> {
       createdAt: now,
       lastSeenAt: now,
       twoFactorAt: s.twoFactor ? now : null,
+      // A sign-in that passed a code is itself a step-up for the next 10 minutes (as GitHub's sudo mode starts at
+      // sign-in): asking for another code right after the one just typed adds no assurance.
+      stepUpAt: s.twoFactor ? now : null,
     });
     if (s.newDevice !== true || (prior?.n ?? 0) === 0) return false;
     const device = describeUserAgent(userAgent);
