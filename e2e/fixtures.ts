@@ -218,6 +218,33 @@ export async function signIn(
 }
 
 /**
+ * Answers the step-up dialog ("Confirm it's you", src/components/security/step-up-dialog.tsx) if it opens within
+ * `withinMs`: the demo admin's guarded actions (role changes, two-factor resets) ask for a fresh code unless the
+ * session confirmed one in the last 10 minutes (a two-factor sign-in counts), so whether it shows depends on the
+ * saved session's age. The code comes from a step the server has not seen (freshCode), saved back to the file so
+ * the next sign-in or step-up uses a later one. Returns whether the dialog was answered.
+ */
+export async function answerStepUp(page: Page, authenticator?: Authenticator, withinMs = 5_000): Promise<boolean> {
+  const dialog = page.getByRole("dialog", { name: STEP_UP_TITLE });
+  const shown = await dialog.waitFor({ state: "visible", timeout: withinMs }).then(
+    () => true,
+    () => false,
+  );
+  if (!shown) return false;
+  const auth = authenticator ?? readAdminAuthenticator();
+  if (!auth) throw new Error("the step-up dialog asks for a code and the test has no authenticator (e2e/.auth/admin-totp.json)");
+  const { code } = await freshCode(auth);
+  if (!authenticator) saveAdminAuthenticator(auth);
+  await dialog.getByLabel("Authentication code", { exact: true }).fill(code);
+  await dialog.getByRole("button", { name: "Confirm", exact: true }).click();
+  await expect(dialog).toBeHidden();
+  return true;
+}
+
+/** The step-up dialog's title (a typographic apostrophe in the page). */
+export const STEP_UP_TITLE = /^Confirm it[’']s you$/;
+
+/**
  * Turns two-factor sign-in on from Settings → Security, as a person with an authenticator app would: reads the
  * secret shown in text, confirms with a code computed from it, and keeps the recovery codes shown once.
  */

@@ -14,6 +14,7 @@ import type { APIRequestContext, Browser, BrowserContext, Page } from "@playwrig
 import {
   CODE_SUBMIT,
   PASSWORD,
+  answerStepUp,
   codeField,
   enrolTwoFactor,
   expect,
@@ -200,6 +201,8 @@ test.describe("the admin area in production", () => {
       await admin.getByRole("combobox", { name: `Role for ${account.email}` }).click();
       await admin.getByRole("option", { name: "Admin" }).click();
       await admin.getByRole("button", { name: `Change role for ${account.email}` }).click();
+      // A role change is step-up guarded: the saved session may be older than its 10 minutes.
+      await answerStepUp(admin);
       await expect(admin.getByText("Role changed to Admin.")).toBeVisible();
 
       await signIn(user, account.email, account.password, "/admin").catch(() => undefined);
