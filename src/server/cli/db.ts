@@ -4,8 +4,9 @@
  * stop `npm run dev` first when using PGlite, which allows one process at a time.
  */
 import "server-only";
-import { getDatabase, migrateDatabase } from "@/server/db";
+import { migrateDatabase } from "@/server/db";
 import { demoCredentialsBanner, isDatabaseEmpty, seedDemo } from "@/server/services/seed";
+import { runCli, withDatabase } from "./run";
 
 async function main(): Promise<number> {
   const [command, ...flags] = process.argv.slice(2);
@@ -13,8 +14,7 @@ async function main(): Promise<number> {
     console.error("Usage: db.ts <migrate|seed> [--force]");
     return 2;
   }
-  const handle = await getDatabase();
-  try {
+  return withDatabase(async (handle) => {
     await migrateDatabase(handle);
     console.log(`Migrated (${handle.kind}).`);
     if (command === "seed") {
@@ -41,15 +41,7 @@ async function main(): Promise<number> {
       console.log(demoCredentialsBanner());
     }
     return 0;
-  } finally {
-    await handle.close();
-  }
+  });
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
-  },
-);
+runCli(main);

@@ -6,9 +6,9 @@
  */
 import "server-only";
 import { env } from "@/env";
-import { getDatabase } from "@/server/db";
 import { systemContext } from "@/server/services/context";
 import { rotateSealedValues, ROTATION_BATCH } from "@/server/services/keys/rotation";
+import { runCli, withDatabase } from "./run";
 
 async function main(): Promise<number> {
   const [command, ...flags] = process.argv.slice(2);
@@ -23,8 +23,7 @@ async function main(): Promise<number> {
     return 2;
   }
   if (!env.ENCRYPTION_KEY_PREVIOUS) console.warn("ENCRYPTION_KEY_PREVIOUS is not set: only counting values; nothing can be re-sealed without the old key.");
-  const handle = await getDatabase();
-  try {
+  return withDatabase(async () => {
     const report = await rotateSealedValues(systemContext(), { batch });
     for (const c of report.columns) {
       console.log(`${c.column}: ${c.resealed} re-sealed, ${c.current} already current, ${c.changed} changed meanwhile, ${c.unreadable.length} unreadable`);
@@ -36,15 +35,7 @@ async function main(): Promise<number> {
     }
     console.log("Every sealed value opens with ENCRYPTION_KEY: ENCRYPTION_KEY_PREVIOUS can be removed.");
     return 0;
-  } finally {
-    await handle.close();
-  }
+  });
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
-  },
-);
+runCli(main);

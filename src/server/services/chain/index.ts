@@ -165,7 +165,8 @@ const entryColumns = {
   hash: signalEvents.hash,
 };
 
-const stateColumns = {
+/** A signal's published state, column by column: the chain download's and the provider's own data export's. */
+export const signalStateColumns = {
   id: signals.id,
   number: signals.number,
   status: signals.status,
@@ -193,7 +194,7 @@ const stateColumns = {
   hash: signals.hash,
 };
 
-type StateRow = Pick<typeof signals.$inferSelect, keyof typeof stateColumns>;
+type StateRow = Pick<typeof signals.$inferSelect, keyof typeof signalStateColumns>;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -218,7 +219,7 @@ export async function getPublicChain(slug: string): Promise<PublicChain> {
 
   // Signals are read before events, and an entry is revealed only if its signal was read as revealed: a signal
   // closing (or a new one arriving) between the two reads then stays hidden instead of leaking or looking broken.
-  const rows = await db.select(stateColumns).from(signals).where(eq(signals.providerId, provider.id)).orderBy(asc(signals.number));
+  const rows = await db.select(signalStateColumns).from(signals).where(eq(signals.providerId, provider.id)).orderBy(asc(signals.number));
   const revealed = new Map(rows.filter((r) => !HIDDEN_STATUSES.includes(r.status)).map((r) => [r.id, r]));
   const events = await db.select(entryColumns).from(signalEvents).where(eq(signalEvents.providerId, provider.id)).orderBy(asc(signalEvents.seq));
 
@@ -235,7 +236,7 @@ export async function getPublicChain(slug: string): Promise<PublicChain> {
  */
 export async function verifyStoredChain(providerId: string): Promise<ChainVerification> {
   const [rows, events] = await Promise.all([
-    db.select(stateColumns).from(signals).where(eq(signals.providerId, providerId)),
+    db.select(signalStateColumns).from(signals).where(eq(signals.providerId, providerId)),
     db.select(entryColumns).from(signalEvents).where(eq(signalEvents.providerId, providerId)).orderBy(asc(signalEvents.seq)),
   ]);
   const result = await verifyChain(events);

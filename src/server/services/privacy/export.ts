@@ -35,6 +35,7 @@ import { NotFoundError } from "@/server/errors";
 import { recordAudit } from "@/server/services/audit";
 import type { ActingContext } from "@/server/services/context";
 import { shownHint } from "@/server/services/channels/destinations";
+import { signalStateColumns } from "@/server/services/chain";
 
 /** Bumped when the document's shape changes, so a reader of an old download knows what it holds. */
 export const EXPORT_FORMAT = "tradsy-account-export/1";
@@ -58,30 +59,9 @@ async function providerPart(providerId: string) {
     .from(providers)
     .where(eq(providers.id, providerId));
   const [signalRows, keyRows, received] = await Promise.all([
+    // The same columns as the public chain download (the provider's signals are public anyway), no other.
     db
-      .select({
-        id: signals.id,
-        number: signals.number,
-        symbol: signals.symbol,
-        side: signals.side,
-        entryType: signals.entryType,
-        entryPrice: signals.entryPrice,
-        initialStop: signals.initialStop,
-        stopLoss: signals.stopLoss,
-        takeProfits: signals.takeProfits,
-        note: signals.note,
-        source: signals.source,
-        status: signals.status,
-        publishedAt: signals.publishedAt,
-        filledAt: signals.filledAt,
-        fillPrice: signals.fillPrice,
-        closedAt: signals.closedAt,
-        exitPrice: signals.exitPrice,
-        exitReason: signals.exitReason,
-        resultPct: signals.resultPct,
-        resultR: signals.resultR,
-        hash: signals.hash,
-      })
+      .select(signalStateColumns)
       .from(signals)
       .where(eq(signals.providerId, providerId))
       .orderBy(asc(signals.number)),
