@@ -1,10 +1,14 @@
 /**
  * Account deletion by its owner. What goes, what stays, and why:
  *
+ * - Doors first: sessions end, a provider's keys and webhook stop publishing, and it takes no new subscriber (price
+ *   and charges off, open checkouts expired; billing refuses a deleted owner's provider whatever its columns say,
+ *   and the Stripe webhook cancels a subscription a stale checkout still makes).
  * - Money first, outside the database: every live subscription the user pays for is cancelled at Stripe now (the
  *   payments gateway; the webhook it triggers ends the row as for any cancellation). So is every live subscription
  *   to the user's provider profile: a provider who no longer exists must not keep charging anyone. A gateway failure
  *   stops the deletion before anything is erased (the owner can retry; cancelled ones are skipped).
+ * - A provider's live signals end through its own Close/Cancel (chained, fanned out to followers' copies).
  * - Copies: every following paused ("account_deleted") before any copy is closed, so no entry slips in; open copies
  *   closed as the follower's kill switch closes them (paper at once; on an exchange a closing order the connection's
  *   run places). A connection with copies still closing stays `removing` and keeps its sealed key only until those
@@ -20,7 +24,7 @@
  *   "Deleted provider" (the chain hashes no name: it still verifies); copy orders and positions (ids and figures,
  *   the providers' execution statistics count them); the audit log (security record, pruned after a year).
  * - The security alert goes to the old address first (queued in the transaction that erases it): the one email
- *   row that keeps the address, until it is sent.
+ *   row that keeps the address, until it is sent (then the drain erases it: ./farewell.ts).
  */
 import "server-only";
 import { and, eq, inArray, isNull, ne, notInArray, sql } from "drizzle-orm";
