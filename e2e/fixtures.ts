@@ -282,7 +282,11 @@ export async function openDashboard(page: Page): Promise<void> {
   await expectDashboard(page);
 }
 
-/** Signs out from the desktop sidebar (the `<aside>` landmark) and waits for the landing page. */
+/**
+ * Signs out from the desktop sidebar (the `<aside>` landmark) and waits for the landing page. Signing out ends the
+ * session on the server (its `user_sessions` row), so never call it in a context built from a saved demo state
+ * (`storageState(role)`): every later spec sharing that state would be signed out. Sign a fresh account out instead.
+ */
 export async function signOut(page: Page): Promise<void> {
   await page.getByRole("complementary").getByRole("button", { name: "Sign out" }).click();
   await expectPath(page, "/");

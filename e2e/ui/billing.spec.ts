@@ -4,7 +4,7 @@
  * trader subscribes through checkout and sees the open signal's levels; cancels at period end; an admin moves the
  * billing test clock past the period; the levels are hidden again.
  */
-import { expect, expectPath, newAccount, openDashboard, publishSignal, signOut, signUp, storageState, test } from "../fixtures";
+import { expect, expectPath, newAccount, openDashboard, publishSignal, signUp, storageState, test } from "../fixtures";
 import { MARKET_DATA_DIR } from "../../playwright.config";
 
 test.skip(!MARKET_DATA_DIR, "needs recorded market data (MARKET_DATA_DIR or ../shared/data): publishing needs prices");
@@ -124,7 +124,6 @@ test("a provider opens paid subscriptions; a trader subscribes, cancels, and los
     await expect(admin.getByRole("status").filter({ hasText: /^Advanced 31 days/ })).toBeVisible({ timeout: 30_000 });
     // A retried run has moved the clock before; this run moved it at least 31 days.
     await expect(admin.getByText(/^\d+ days ahead of the wall clock$/)).toBeVisible();
-    await signOut(admin);
   });
 
   await test.step("the subscription has ended and the levels are hidden again", async () => {
