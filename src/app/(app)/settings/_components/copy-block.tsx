@@ -1,41 +1,22 @@
 "use client";
 
-import { useEffect, useRef, useState, type ReactNode } from "react";
+import { useRef, type ReactNode } from "react";
 import { Button } from "@/components/ui/button";
+import { useCopy } from "@/components/ui/use-copy";
 
 /** A read-only block of code or a secret with a copy button; says "Copied" to screen readers too. */
 export function CopyBlock({ label, value, display, testId }: { label: string; value: string; display?: ReactNode; testId?: string }) {
-  const [copied, setCopied] = useState<"yes" | "failed" | null>(null);
   const preRef = useRef<HTMLPreElement>(null);
-  const copy = () => {
-    const done = () => setCopied("yes");
-    const fail = () => {
-      // Clipboard API unavailable (plain http, old browser): select the text so Ctrl/Cmd+C works.
-      const range = document.createRange();
-      if (preRef.current) {
-        range.selectNodeContents(preRef.current);
-        window.getSelection()?.removeAllRanges();
-        window.getSelection()?.addRange(range);
-      }
-      setCopied("failed");
-    };
-    if (navigator.clipboard?.writeText) navigator.clipboard.writeText(value).then(done, fail);
-    else fail();
-  };
-  useEffect(() => {
-    if (!copied) return;
-    const t = window.setTimeout(() => setCopied(null), 2500);
-    return () => window.clearTimeout(t);
-  }, [copied]);
+  const { copy, copyStatus } = useCopy(preRef);
   return (
     <div className="overflow-hidden rounded-md border border-slate-200">
       <div className="flex items-center justify-between gap-3 border-b border-slate-200 bg-slate-50 px-3 py-1.5">
         <span className="text-xs font-medium text-slate-600">{label}</span>
         <span className="flex items-center gap-2">
           <span className="text-xs text-slate-500" aria-live="polite">
-            {copied === "yes" ? "Copied" : copied === "failed" ? "Selected: press Ctrl+C to copy" : ""}
+            {copyStatus}
           </span>
-          <Button type="button" variant="secondary" size="sm" className="h-7" onClick={copy} aria-label={`Copy ${label.toLowerCase()}`}>
+          <Button type="button" variant="secondary" size="sm" className="h-7" onClick={() => copy(value)} aria-label={`Copy ${label.toLowerCase()}`}>
             Copy
           </Button>
         </span>

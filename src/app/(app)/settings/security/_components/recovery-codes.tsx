@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Checkbox } from "@/components/ui/field";
+import { useCopy } from "@/components/ui/use-copy";
 import { RECOVERY_CODES_FILENAME, recoveryCodesFile } from "./two-factor-text";
 
 /**
@@ -13,15 +14,10 @@ export function RecoveryCodes({ codes, email, onDone }: { codes: string[]; email
   const heading = useRef<HTMLHeadingElement>(null);
   const [saved, setSaved] = useState(false);
   const [missing, setMissing] = useState(false);
-  const [copied, setCopied] = useState<"yes" | "failed" | null>(null);
   const list = useRef<HTMLOListElement>(null);
+  const { copy, copyStatus } = useCopy(list);
   const box = useRef<HTMLInputElement>(null);
   useEffect(() => heading.current?.focus(), []);
-  useEffect(() => {
-    if (!copied) return;
-    const t = window.setTimeout(() => setCopied(null), 2500);
-    return () => window.clearTimeout(t);
-  }, [copied]);
   const text = () => recoveryCodesFile(codes, { email, now: new Date() });
   const download = () => {
     // Made in the browser: the codes are not sent anywhere again.
@@ -33,14 +29,6 @@ export function RecoveryCodes({ codes, email, onDone }: { codes: string[]; email
     link.click();
     link.remove();
     window.setTimeout(() => URL.revokeObjectURL(url), 1000);
-  };
-  const copy = () => {
-    const fail = () => {
-      if (list.current) window.getSelection()?.selectAllChildren(list.current);
-      setCopied("failed");
-    };
-    if (navigator.clipboard?.writeText) navigator.clipboard.writeText(codes.join("\n")).then(() => setCopied("yes"), fail);
-    else fail();
   };
   return (
     <section aria-labelledby="recovery-codes-title" className="space-y-4">
@@ -65,11 +53,11 @@ export function RecoveryCodes({ codes, email, onDone }: { codes: string[]; email
         <Button type="button" variant="secondary" size="sm" onClick={download}>
           Download
         </Button>
-        <Button type="button" variant="secondary" size="sm" onClick={copy}>
+        <Button type="button" variant="secondary" size="sm" onClick={() => copy(codes.join("\n"))}>
           Copy
         </Button>
         <span className="text-xs text-slate-500" aria-live="polite">
-          {copied === "yes" ? "Copied" : copied === "failed" ? "Selected: press Ctrl+C to copy" : ""}
+          {copyStatus}
         </span>
       </div>
       <form

@@ -1,7 +1,8 @@
 "use client";
 
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef } from "react";
 import { Button } from "@/components/ui/button";
+import { useCopy } from "@/components/ui/use-copy";
 import { CodeForm } from "@/components/security/code-form";
 import { groupSecret, svgDataUrl } from "./two-factor-text";
 
@@ -69,22 +70,8 @@ export function TwoFactorEnrolment({ enrolment, onConfirm, onCancel }: { enrolme
 
 /** The secret as text, grouped by four for typing, with a copy button (which copies it without the spaces). */
 export function SecretKey({ secret }: { secret: string }) {
-  const [copied, setCopied] = useState<"yes" | "failed" | null>(null);
   const code = useRef<HTMLElement>(null);
-  useEffect(() => {
-    if (!copied) return;
-    const t = window.setTimeout(() => setCopied(null), 2500);
-    return () => window.clearTimeout(t);
-  }, [copied]);
-  const copy = () => {
-    const fail = () => {
-      // No clipboard (plain http, old browser): select the key so Ctrl/Cmd+C works.
-      if (code.current) window.getSelection()?.selectAllChildren(code.current);
-      setCopied("failed");
-    };
-    if (navigator.clipboard?.writeText) navigator.clipboard.writeText(secret).then(() => setCopied("yes"), fail);
-    else fail();
-  };
+  const { copy, copyStatus } = useCopy(code);
   return (
     <div className="flex flex-wrap items-center gap-2">
       <code
@@ -96,11 +83,11 @@ export function SecretKey({ secret }: { secret: string }) {
       >
         {groupSecret(secret)}
       </code>
-      <Button type="button" variant="secondary" size="sm" onClick={copy}>
+      <Button type="button" variant="secondary" size="sm" onClick={() => copy(secret)}>
         Copy key
       </Button>
       <span className="text-xs text-slate-500" aria-live="polite">
-        {copied === "yes" ? "Copied" : copied === "failed" ? "Selected: press Ctrl+C to copy" : ""}
+        {copyStatus}
       </span>
     </div>
   );
