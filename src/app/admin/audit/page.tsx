@@ -11,6 +11,7 @@ import { auditHref, parseAuditFilters, type AuditFilters } from "@/lib/audit-fil
 import { buttonClass } from "@/components/ui/button";
 import { EmptyState, PageHeader } from "@/components/ui/card";
 import { formatCount } from "@/lib/format/numbers";
+import { parseUserAgent } from "@/lib/user-agent";
 import { api } from "@/trpc/server";
 import { AUDIT_CSV_MAX_ROWS } from "@/server/services/audit/export";
 import { AuditFiltersForm } from "./filters-form";
@@ -205,17 +206,14 @@ const auditColumns = (filters: AuditFilters): Column<AuditItem>[] => [
 ];
 
 /**
- * A user agent cut to what tells browsers apart at a glance ("Firefox 133 · Linux"); the whole string is the
- * cell's title and in the CSV. Unknown shapes are cut to 40 characters.
+ * A user agent cut to what tells browsers apart at a glance ("Firefox 133 · Linux"), read as the devices list reads
+ * it (src/lib/user-agent); the whole string is the cell's title and in the CSV. Unknown shapes are cut to 40
+ * characters.
  */
 function shortUserAgent(ua: string): string {
-  const browser =
-    /(Edg|OPR|Firefox|Chrome|Safari)\/(\d+)/.exec(ua.replace(/Chrome\/\d+.*(Edg|OPR)\//, "$1/")) ??
-    /^(curl|python-requests|node|undici|Go-http-client)\/?([\d.]*)/i.exec(ua);
-  const os = /Windows|Mac OS X|iPhone|iPad|Android|Linux/.exec(ua)?.[0]?.replace("Mac OS X", "macOS");
-  if (!browser) return ua.length > 40 ? `${ua.slice(0, 40)}…` : ua;
-  const name = browser[1] === "Edg" ? "Edge" : browser[1] === "OPR" ? "Opera" : browser[1];
-  return [`${name} ${browser[2] ?? ""}`.trim(), os].filter(Boolean).join(" · ");
+  const { browser, os } = parseUserAgent(ua);
+  if (browser === "Unknown browser") return ua.length > 40 ? `${ua.slice(0, 40)}…` : ua;
+  return os === "Unknown OS" ? browser : `${browser} · ${os}`;
 }
 
 function Dash() {
