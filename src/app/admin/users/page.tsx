@@ -12,6 +12,7 @@ import { formatDate } from "@/lib/format/dates";
 import { formatCount } from "@/lib/format/numbers";
 import { requireAdmin } from "@/server/auth/guards";
 import { api } from "@/trpc/server";
+import { FilterButtons } from "../_components/filter-buttons";
 import { UserCard, UserRow, type Role, type UserRowData } from "./client";
 
 export const dynamic = "force-dynamic";
@@ -79,16 +80,7 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: P
         <div className="sm:w-44">
           <SelectField id="user-role" label="Role" name="role" defaultValue={filters.role ?? ""} options={[{ value: "", label: "All roles" }, ...ROLES]} />
         </div>
-        <div className="flex gap-2">
-          <button type="submit" className={buttonClass("primary", "md")}>
-            Apply
-          </button>
-          {filtered ? (
-            <Link href="/admin/users" className={buttonClass("ghost", "md")}>
-              Clear
-            </Link>
-          ) : null}
-        </div>
+        <FilterButtons clearHref={filtered ? "/admin/users" : null} />
       </form>
 
       <p className="mt-6 mb-3 text-sm text-slate-600">
