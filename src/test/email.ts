@@ -18,5 +18,5 @@ export async function outboxRow(kind: string) {
 export async function adminCaller() {
   const admin = await createUser("admin");
   await db.update(users).set({ totpEnabledAt: new Date() }).where(eq(users.id, admin.id));
-  return callerFor(admin);
+  return callerFor({ ...admin, twoFactorEnabled: true });
 }

@@ -24,7 +24,7 @@ import { consume, type LimitName } from "@/server/rate-limit";
 import { addressKey, clientIp } from "@/server/http/client-ip";
 import { appBaseUrl } from "@/server/http/base-url";
 import { toTRPCError } from "./errors";
-import { adminTwoFactorEnforced, requireStepUp, twoFactorEnabled } from "@/server/services/auth/two-factor";
+import { ADMIN_NEEDS_TWO_FACTOR, adminAreaAccess, requireStepUp } from "@/server/services/auth/two-factor";
 import { unsafeTextRefusal } from "@/lib/validation/text";
 import { fieldErrorsFromZod, firstFieldError } from "@/lib/validation/field-errors";
 
@@ -33,6 +33,8 @@ export interface SessionUser {
   role: UserRole;
   email?: string | null;
   name?: string | null;
+  /** Two-factor sign-in is on for the account, as of this request (Auth.js's session has it; absent counts as off). */
+  twoFactorEnabled?: boolean;
 }
 
 export interface ContextSession {
@@ -183,12 +185,12 @@ export const providerProcedure = protectedProcedure.use(async ({ ctx, next }) =>
   return next({ ctx: { ...ctx, provider } });
 });
 
-export const adminProcedure = protectedProcedure.use(async ({ ctx, next }) => {
-  if (ctx.user.role !== "admin") throw new TRPCError({ code: "FORBIDDEN", message: "Admins only" });
-  // Issue 17: in production an admin account must have two-factor sign-in on (read fresh: it may have been reset).
-  if (adminTwoFactorEnforced() && !(await twoFactorEnabled(ctx.user.id))) {
-    throw new TRPCError({ code: "FORBIDDEN", message: "Turn on two-factor sign-in to use the admin area" });
-  }
+export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {
+  const access = adminAreaAccess(ctx.user);
+  if (access === "not_admin") throw new TRPCError({ code: "FORBIDDEN", message: "Admins only" });
+  // Issue 17: in production an admin account must have two-factor sign-in on. The session's value is fresh: the
+  // jwt callback re-reads it from the account on every resolve (loadSessionUser), so a reset applies at once.
+  if (access === "needs_two_factor") throw new TRPCError({ code: "FORBIDDEN", message: ADMIN_NEEDS_TWO_FACTOR });
   return next();
 });
 

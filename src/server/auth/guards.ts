@@ -1,6 +1,6 @@
 import "server-only";
 import { forbidden, redirect } from "next/navigation";
-import { env } from "@/env";
+import { adminAreaAccess } from "@/server/services/auth/two-factor";
 import { auth } from "./index";
 
 /** For server layouts/pages: a signed-in, onboarded user, or a redirect to where they must go first. */
@@ -17,9 +17,10 @@ export async function requireUser(callbackPath?: string) {
  */
 export async function requireAdmin() {
   const user = await requireUser("/admin");
-  if (user.role !== "admin") forbidden();
+  const access = adminAreaAccess(user);
+  if (access === "not_admin") forbidden();
   // Issue 17: in production an admin account without two-factor sign-in is sent to turn it on first (the session
   // re-reads it on every resolve, so an admin reset takes effect at once). adminProcedure refuses the same way.
-  if (env.NODE_ENV === "production" && !user.twoFactorEnabled) redirect("/settings/security?required=admin");
+  if (access === "needs_two_factor") redirect("/settings/security?required=admin");
   return user;
 }

@@ -6,7 +6,6 @@
  */
 import "server-only";
 import { and, count, desc, eq, gte, lt, type SQL } from "drizzle-orm";
-import { env } from "@/env";
 import { db } from "@/server/db";
 import { auditLog, users } from "@/server/db/schema";
 import { csvCell, csvLine } from "@/lib/csv";
@@ -26,16 +25,9 @@ function whereOf(filters: AuditFilters): SQL | undefined {
   );
 }
 
-/**
- * Whether `userId` may use the admin area now, read fresh (a role or two-factor change applies at once): an admin,
- * and in production one with two-factor sign-in on (issue 17's rule for admin pages and procedures).
- */
-export async function mayUseAdminArea(userId: string): Promise<"yes" | "not_admin" | "needs_two_factor"> {
-  const [u] = await db.select({ role: users.role, totpEnabledAt: users.totpEnabledAt, deletedAt: users.deletedAt }).from(users).where(eq(users.id, userId));
-  if (!u || u.role !== "admin" || u.deletedAt) return "not_admin";
-  if (env.NODE_ENV === "production" && !u.totpEnabledAt) return "needs_two_factor";
-  return "yes";
-}
+// The admin area's rule lives with two-factor sign-in (services/auth/two-factor.ts); re-exported for the CSV route,
+// which imports it from here.
+export { mayUseAdminArea } from "@/server/services/auth/two-factor";
 
 /** The matching entries as a CSV stream, and how many match (more than the cap: only the newest cap are sent). */
 export async function auditCsv(filters: AuditFilters): Promise<{ stream: ReadableStream<Uint8Array>; matching: number; capped: boolean }> {

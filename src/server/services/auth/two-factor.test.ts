@@ -17,6 +17,7 @@ import { openFor, randomToken } from "@/server/crypto/secret-box";
 import { serviceContext } from "@/server/services/context";
 import { StepUpRequiredError } from "@/server/errors";
 import { requireStepUp, stepUp, STEP_UP_TTL_MS } from "./two-factor";
+import { loadSessionUser } from "./index";
 import { runAdminCommand } from "@/server/cli/admin";
 import { TRPCError } from "@trpc/server";
 
@@ -308,7 +309,9 @@ describe("admins", () => {
     const { secret } = await caller.twoFactor.start();
     expect((await caller.twoFactor.status()).requiredForAdmin).toBe(true);
     await caller.twoFactor.confirm({ code: codeNow(secret) });
-    expect(await trpcCode(caller.admin.overview())).toBe("OK");
+    // The next request resolves its session afresh (the jwt callback's loadSessionUser): now with two-factor sign-in.
+    const next = await browser({ ...admin, twoFactorEnabled: (await loadSessionUser(admin.id))!.twoFactorEnabled });
+    expect(await trpcCode(next.caller.admin.overview())).toBe("OK");
     setEnv("NODE_ENV", "development");
     const other = await createUser("admin");
     expect(await trpcCode((await callerFor(other)).admin.overview())).toBe("OK");

@@ -389,7 +389,27 @@ export async function operatorResetTwoFactor(ctx: ServiceContext, email: string)
   return { userId: row.id };
 }
 
-/** Whether admins must have two-factor sign-in on to use the admin area: in production only. */
-export function adminTwoFactorEnforced(): boolean {
-  return env.NODE_ENV === "production";
+// ---------------------------------------------------------------------------------------------------------------
+// The admin area's rule (issue 17), one copy for its pages (auth/guards.ts), adminProcedure, the audit CSV and the
+// billing test clock.
+
+export const ADMIN_NEEDS_TWO_FACTOR = "Turn on two-factor sign-in to use the admin area";
+
+export type AdminAreaAccess = "yes" | "not_admin" | "needs_two_factor";
+
+/** An admin may use the admin area; in production only with two-factor sign-in on (a banner asks in development). */
+export function adminAreaAccess(user: { role: string; twoFactorEnabled?: boolean }): AdminAreaAccess {
+  if (user.role !== "admin") return "not_admin";
+  if (env.NODE_ENV === "production" && !user.twoFactorEnabled) return "needs_two_factor";
+  return "yes";
+}
+
+/**
+ * `adminAreaAccess` for callers that hold no resolved session (a service given only the actor, a route that reads
+ * the account itself): role, two-factor state and deletion read fresh from the account.
+ */
+export async function mayUseAdminArea(userId: string): Promise<AdminAreaAccess> {
+  const [u] = await db.select({ role: users.role, totpEnabledAt: users.totpEnabledAt, deletedAt: users.deletedAt }).from(users).where(eq(users.id, userId));
+  if (!u || u.deletedAt) return "not_admin";
+  return adminAreaAccess({ role: u.role, twoFactorEnabled: u.totpEnabledAt !== null });
 }

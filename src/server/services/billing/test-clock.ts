@@ -9,7 +9,7 @@ import { db, getDatabase } from "@/server/db";
 import { ConflictError, ForbiddenError, ValidationError } from "@/server/errors";
 import { isEmbeddedStripeError } from "@/server/integrations/stripe";
 import { recordAudit } from "@/server/services/audit";
-import { mayUseAdminArea } from "@/server/services/audit/export";
+import { ADMIN_NEEDS_TWO_FACTOR, mayUseAdminArea } from "@/server/services/auth/two-factor";
 import type { ServiceContext } from "@/server/services/context";
 import { fieldErrorsFromZod } from "@/lib/validation/field-errors";
 import { embeddedStripe } from "./gateway";
@@ -38,7 +38,7 @@ export async function advanceTestClock(ctx: ServiceContext, days: unknown): Prom
   await getDatabase();
   const may = await mayUseAdminArea(actor.id);
   if (may === "not_admin") throw new ForbiddenError("Admins only.");
-  if (may === "needs_two_factor") throw new ForbiddenError("Turn on two-factor sign-in to use the admin area");
+  if (may === "needs_two_factor") throw new ForbiddenError(ADMIN_NEEDS_TWO_FACTOR);
   const gateway = embeddedStripe();
   if (!gateway) throw new ConflictError("The test clock only exists in test mode (no STRIPE_SECRET_KEY).");
   const parsed = advanceSchema.safeParse({ days });
