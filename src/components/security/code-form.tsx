@@ -9,8 +9,7 @@ import { TextField } from "@/components/ui/field";
 import { messages } from "@/components/forms/errors";
 import { cn } from "@/components/ui/cn";
 import { normaliseRecoveryCode, normaliseTotp } from "@/lib/totp/codes";
-
-export type CodeKind = "totp" | "recovery";
+import { CodeKindSwitch, codeFieldProps, type CodeKind } from "./code-field";
 
 /**
  * The form's own check, for instant feedback only (the server decides, and counts wrong codes): the shapes of
@@ -98,7 +97,6 @@ function CodeKindForm({
       form.setError("code", { type: "server", message: refusalMessage(error) }, { shouldFocus: true });
     }
   });
-  const totp = kind === "totp";
   return (
     <form
       onSubmit={(event) => {
@@ -111,25 +109,8 @@ function CodeKindForm({
       className={cn("space-y-4", className)}
     >
       <div>
-        <TextField
-          label={totp ? "Authentication code" : "Recovery code"}
-          inputMode={totp ? "numeric" : "text"}
-          autoComplete={totp ? "one-time-code" : "off"}
-          autoCapitalize="none"
-          spellCheck={false}
-          autoFocus={autoFocus}
-          maxLength={totp ? 9 : 13}
-          className="max-w-xs"
-          placeholder={totp ? "123456" : "abcde-fghjk"}
-          hint={totp ? "The 6-digit code your authenticator app shows now." : "Each recovery code works once."}
-          {...form.register("code")}
-          errors={messages(form.formState.errors.code)}
-        />
-        {allowRecovery ? (
-          <button type="button" onClick={onSwitch} className="mt-2 text-sm font-medium text-brand-700 underline-offset-4 hover:underline">
-            {totp ? "Use a recovery code" : "Use your authenticator app"}
-          </button>
-        ) : null}
+        <TextField {...codeFieldProps(kind)} autoFocus={autoFocus} className="max-w-xs" {...form.register("code")} errors={messages(form.formState.errors.code)} />
+        {allowRecovery ? <CodeKindSwitch kind={kind} onSwitch={onSwitch} className="mt-2" /> : null}
       </div>
       {/* Submit first on phones (stacked) and, in a page, first from the left; in dialogs Cancel sits before it. */}
       <div className={cn("flex flex-col-reverse gap-2", actionsAlign === "end" ? "sm:flex-row sm:justify-end" : "sm:flex-row-reverse sm:justify-end")}>

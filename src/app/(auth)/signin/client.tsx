@@ -6,6 +6,7 @@ import { signInAction, type FormState } from "@/server/auth/actions";
 import { Button } from "@/components/ui/button";
 import { TextField } from "@/components/ui/field";
 import { Alert } from "@/components/ui/card";
+import { CodeKindSwitch, codeFieldProps, type CodeKind } from "@/components/security/code-field";
 
 /**
  * Email and password, then, for an account with two-factor sign-in, its code. The server keeps nothing between the
@@ -16,7 +17,7 @@ export function SignInForm({ callbackUrl, oauthError }: { callbackUrl: string; o
   const [state, action, pending] = useActionState<FormState, FormData>(signInAction, {});
   const [email, setEmail] = useState(state.values?.email ?? "");
   const [password, setPassword] = useState("");
-  const [useRecovery, setUseRecovery] = useState(false);
+  const [codeKind, setCodeKind] = useState<CodeKind>("totp");
   // "Use a different account" leaves the code step until the server asks for it again.
   const [restartedAt, setRestartedAt] = useState<FormState | null>(null);
   const codeStep = state.step === "code" && restartedAt !== state;
@@ -30,56 +31,20 @@ export function SignInForm({ callbackUrl, oauthError }: { callbackUrl: string; o
         <>
           <input type="hidden" name="email" value={email || state.values?.email || ""} />
           <input type="hidden" name="password" value={password} />
-          <p className="text-sm text-slate-600">
-            {useRecovery
-              ? "Enter one of the recovery codes you saved when you turned on two-factor sign-in. Each works once."
-              : "Enter the 6-digit code from your authenticator app."}
-          </p>
-          {useRecovery ? (
-            <TextField
-              key="recovery"
-              label="Recovery code"
-              name="code"
-              autoComplete="off"
-              autoCapitalize="none"
-              spellCheck={false}
-              placeholder="abcde-fghjk"
-              required
-              autoFocus
-              errors={state.fieldErrors?.code}
-            />
-          ) : (
-            <TextField
-              key="totp"
-              label="Authentication code"
-              name="code"
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              pattern="[0-9 ]*"
-              maxLength={7}
-              required
-              autoFocus
-              errors={state.fieldErrors?.code}
-            />
-          )}
+          <TextField key={codeKind} {...codeFieldProps(codeKind)} name="code" required autoFocus errors={state.fieldErrors?.code} />
           <div className="flex flex-wrap justify-between gap-2 text-sm">
-            <button type="button" className="font-medium text-brand-700 hover:underline" onClick={() => setUseRecovery((v) => !v)}>
-              {useRecovery ? "Use your authenticator app" : "Use a recovery code"}
-            </button>
+            <CodeKindSwitch kind={codeKind} onSwitch={() => setCodeKind(codeKind === "totp" ? "recovery" : "totp")} />
             <button
               type="button"
               className="text-slate-600 hover:underline"
               onClick={() => {
                 setRestartedAt(state);
-                setUseRecovery(false);
+                setCodeKind("totp");
               }}
             >
               Use a different account
             </button>
           </div>
-          <Button type="submit" className="w-full" loading={pending}>
-            Sign in
-          </Button>
         </>
       ) : (
         <>
@@ -108,11 +73,11 @@ export function SignInForm({ callbackUrl, oauthError }: { callbackUrl: string; o
               Forgot your password?
             </Link>
           </div>
-          <Button type="submit" className="w-full" loading={pending}>
-            Sign in
-          </Button>
         </>
       )}
+      <Button type="submit" className="w-full" loading={pending}>
+        Sign in
+      </Button>
     </form>
   );
 }
