@@ -1,10 +1,7 @@
 import { Callout, EmailButton, EmailHeading, EmailText, Greeting, KeyValueTable, MutedNote } from "./_components";
 import { EmailLayout } from "./_layout";
 
-/**
- * What happened to the account. `new_device_sign_in` is for the security issue's device detection (not built yet):
- * the template already words it.
- */
+/** What happened to the account (each reason's words are in WORDS below). */
 export type SecurityAlertReason = "password_changed" | "password_reset" | "email_changed" | "api_key_created" | "new_device_sign_in"
   // Two-factor sign-in (issue 17).
   | "two_factor_enabled"
