@@ -17,7 +17,7 @@ afterAll(() => {
   down.disconnect();
 });
 
-const ACCOUNT_GUARDS: LimitName[] = ["sign-in-ip", "totp-account", "totp-ip", "sign-up", "password-reset", "password-reset-confirm", "verify-email", "resend-verification", "step-up", "account-delete"];
+const ACCOUNT_GUARDS: LimitName[] = ["sign-in-ip", "totp-account", "totp-ip", "sign-up", "password-reset", "password-reset-confirm", "verify-email", "resend-verification", "account-delete"];
 const FLOORS: LimitName[] = ["mutation-account", "mutation-ip", "rest-write-key", "rest-write-ip", "tradingview-token"];
 const warnings = () => logs.lines.filter((l) => l.level === LEVEL.warn && l.msg.includes("fail-open"));
 

@@ -62,8 +62,6 @@ export const LIMITS = {
   // Issue 17 (account security). Wrong two-factor codes per account and per address (sign-in, step-up, disabling).
   "totp-account": "database",
   "totp-ip": "database",
-  /** Step-up attempts with a password (accounts without two-factor sign-in). */
-  "step-up": "database",
   /** Two-factor enrolments started (each makes a secret and a QR code). */
   "two-factor-enrol": "database",
   "api-key-create": "database",
