@@ -1,10 +1,18 @@
 "use client";
 
-import { useEffect, useRef, useState } from "react";
+import { zodResolver } from "@hookform/resolvers/zod";
+import { useEffect, useRef } from "react";
+import { useForm } from "react-hook-form";
+import { z } from "zod";
 import { Button } from "@/components/ui/button";
 import { Checkbox } from "@/components/ui/field";
+import { messages } from "@/components/forms/errors";
 import { useCopy } from "@/components/ui/use-copy";
 import { RECOVERY_CODES_FILENAME, recoveryCodesFile } from "./two-factor-text";
+
+/** Done only once they say the codes are saved: they are not shown again. */
+const savedSchema = z.object({ saved: z.boolean().refine((saved) => saved, "Tick this once the codes are saved: they will not be shown again") });
+type SavedValues = z.infer<typeof savedSchema>;
 
 /**
  * The ten recovery codes, shown this once (the server keeps only hashes): download them as a text file or copy
@@ -12,11 +20,9 @@ import { RECOVERY_CODES_FILENAME, recoveryCodesFile } from "./two-factor-text";
  */
 export function RecoveryCodes({ codes, email, onDone }: { codes: string[]; email?: string | null; onDone: () => void }) {
   const heading = useRef<HTMLHeadingElement>(null);
-  const [saved, setSaved] = useState(false);
-  const [missing, setMissing] = useState(false);
+  const form = useForm<SavedValues>({ defaultValues: { saved: false }, resolver: zodResolver(savedSchema) });
   const list = useRef<HTMLOListElement>(null);
   const { copy, copyStatus } = useCopy(list);
-  const box = useRef<HTMLInputElement>(null);
   useEffect(() => heading.current?.focus(), []);
   const text = () => recoveryCodesFile(codes, { email, now: new Date() });
   const download = () => {
@@ -60,28 +66,8 @@ export function RecoveryCodes({ codes, email, onDone }: { codes: string[]; email
           {copyStatus}
         </span>
       </div>
-      <form
-        className="space-y-3 border-t border-slate-100 pt-4"
-        noValidate
-        onSubmit={(event) => {
-          event.preventDefault();
-          if (saved) onDone();
-          else {
-            setMissing(true);
-            box.current?.focus();
-          }
-        }}
-      >
-        <Checkbox
-          ref={box}
-          label="I have saved these recovery codes somewhere safe"
-          checked={saved}
-          onChange={(event) => {
-            setSaved(event.target.checked);
-            setMissing(false);
-          }}
-          errors={missing ? ["Tick this once the codes are saved: they will not be shown again"] : null}
-        />
+      <form className="space-y-3 border-t border-slate-100 pt-4" noValidate onSubmit={form.handleSubmit(onDone)}>
+        <Checkbox label="I have saved these recovery codes somewhere safe" {...form.register("saved")} errors={messages(form.formState.errors.saved)} />
         <Button type="submit">Done</Button>
       </form>
     </section>
