@@ -42,12 +42,13 @@ export function YourDataPanel({ email, hasPassword, isProvider }: { email: strin
       trpc.privacy.deleteAccount.mutationOptions({
         // The account is gone and its sessions with it: clear this browser's cookie and leave for the home page.
         onSuccess: () => signOutAction(),
-        onError: (err) => setServerErrors(form.setError, serverFieldErrors(err), ["confirmEmail", "password"]),
+        onError: (err) => {
+          if (!setServerErrors(form.setError, serverFieldErrors(err), ["confirmEmail", "password"])) form.setError("root.server", { type: "server", message: err.message });
+        },
       }),
     ),
   );
   const { errors } = form.formState;
-  const fieldRefusal = remove.isError && Object.keys(serverFieldErrors(remove.error)).length > 0;
 
   return (
     <Card>
@@ -104,7 +105,7 @@ export function YourDataPanel({ email, hasPassword, isProvider }: { email: strin
                 </ul>
               </div>
               <form className="space-y-4" onSubmit={form.handleSubmit((values) => remove.mutate(values))} noValidate>
-                {remove.isError && !fieldRefusal ? <Alert tone="error">{remove.error.message}</Alert> : null}
+                {errors.root?.server ? <Alert tone="error">{errors.root.server.message}</Alert> : null}
                 <TextField
                   label="Type your email address to confirm"
                   type="email"
