@@ -62,11 +62,17 @@ export function DevicesPanel({ sessions }: { sessions: DeviceView[] }) {
       return;
     }
     revokeAll.reset();
-    const { signedOutCurrent } = await revoke.mutateAsync({ id: d.id }).catch(() => ({ signedOutCurrent: null }));
-    if (signedOutCurrent === null) return; // the error is shown
-    if (signedOutCurrent) return toSignIn();
-    setNotice(`${name} was signed out.`);
-    router.refresh();
+    // A refusal shows as `error`.
+    revoke.mutate(
+      { id: d.id },
+      {
+        onSuccess: ({ signedOutCurrent }) => {
+          if (signedOutCurrent) return toSignIn();
+          setNotice(`${name} was signed out.`);
+          router.refresh();
+        },
+      },
+    );
   };
 
   const signOutAll = async () => {
@@ -78,7 +84,7 @@ export function DevicesPanel({ sessions }: { sessions: DeviceView[] }) {
     });
     if (!ok) return;
     revoke.reset();
-    await revokeAll.mutateAsync().then(toSignIn, () => undefined);
+    revokeAll.mutate(undefined, { onSuccess: toSignIn });
   };
 
   return (
@@ -116,10 +122,10 @@ export function DevicesPanel({ sessions }: { sessions: DeviceView[] }) {
                     <dd className="font-mono break-all">{d.ip ?? "Unknown"}</dd>
                     <dt>Signed in</dt>
                     <dd>
-                      <time dateTime={new Date(d.createdAt).toISOString()}>{formatDateTime(d.createdAt)}</time>
+                      <time dateTime={d.createdAt.toISOString()}>{formatDateTime(d.createdAt)}</time>
                     </dd>
                     <dt>Last seen</dt>
-                    <dd>{d.current ? "Now" : <RelativeTime date={new Date(d.lastSeenAt)} />}</dd>
+                    <dd>{d.current ? "Now" : <RelativeTime date={d.lastSeenAt} />}</dd>
                   </dl>
                 </div>
                 <Button
