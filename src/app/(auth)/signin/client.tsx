@@ -40,6 +40,8 @@ export function SignInForm({ callbackUrl, oauthError }: { callbackUrl: string; o
               onClick={() => {
                 setRestartedAt(state);
                 setCodeKind("totp");
+                // Another account has another password: this one is not kept (nor sent) any longer.
+                setPassword("");
               }}
             >
               Use a different account
