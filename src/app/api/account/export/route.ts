@@ -9,7 +9,6 @@ import { statusOf } from "@/server/errors";
 import { errorResponse, fromError, privateAnswer } from "@/server/http/respond";
 import { handleRequest } from "@/server/http/service-context";
 import { retryAfterSeconds, take, waitPhrase } from "@/server/rate-limit";
-import { userAgentFrom } from "@/server/services/context";
 import { exportAccount } from "@/server/services/privacy/export";
 
 export const runtime = "nodejs";
@@ -23,7 +22,7 @@ export async function GET(req: Request) {
       const session = await auth();
       if (!session?.user?.id) return privateAnswer(errorResponse(statusOf("unauthorized"), "Sign in to download your data"));
       await getDatabase();
-      const ctx = { ...service({ id: session.user.id, role: session.user.role }), userAgent: userAgentFrom(req.headers) };
+      const ctx = service({ id: session.user.id, role: session.user.role });
       const refused = await take("account-export", ctx.actor.id, EXPORT_LIMIT.points, EXPORT_LIMIT.seconds);
       if (refused) {
         const res = privateAnswer(errorResponse(statusOf("limit"), `You downloaded your data several times this hour. Try again in ${waitPhrase(refused.retryAfterMs)}.`));
