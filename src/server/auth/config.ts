@@ -24,7 +24,7 @@ import { clientIp } from "@/server/http/client-ip";
 import { authorizeCredentials, signInFromKnownDevice } from "./sign-in-limits";
 import { headers as requestHeaders } from "next/headers";
 import { userAgentFrom } from "@/server/services/context";
-import { createUserSession, endSignedOutSession, sessionAlive } from "@/server/services/auth/user-sessions";
+import { createUserSession, endSignedOutSession, sessionRowAlive } from "@/server/services/auth/user-sessions";
 
 declare module "next-auth" {
   interface Session {
@@ -142,14 +142,12 @@ export async function buildAuthConfig(): Promise<NextAuthConfig> {
           });
         }
         const sid = typeof token.sid === "string" ? token.sid : null;
-        // INVARIANT: a session resolves only while its user_sessions row exists and is not revoked. Tokens without a
-        // sid (signed in before session ids existed) have no row and end. The row is read beside the user (one
-        // primary-key read each, in parallel); at sign-in it was just written.
-        const [fresh, alive] = await Promise.all([
-          token.sub ? loadSessionUser(token.sub) : null,
-          user?.id ? true : sid && token.sub ? requestDetails().then((from) => sessionAlive(sid, token.sub!, new Date(), from.ip)) : false,
-        ]);
+        // The account and this session's row, in one query.
+        const fresh = token.sub ? await loadSessionUser(token.sub, sid) : null;
         if (!fresh) return null; // account deleted
+        // INVARIANT: a session resolves only while its user_sessions row exists and is not revoked. Tokens without a
+        // sid (signed in before session ids existed) have no row and end. At sign-in the row was just written.
+        const alive = user?.id ? true : sid ? await sessionRowAlive(sid, fresh.id, fresh.sessionRow, new Date(), (await requestDetails()).ip) : false;
         if (!alive) return null; // signed out from the devices list (or by "sign out all")
         if (!user?.id && trigger === "update") {
           // Anyone holding a cookie can ask for an update, so a session moves to a new version only on a sealed

@@ -12,7 +12,7 @@ import "server-only";
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import { createElement } from "react";
 import { db, type Executor } from "@/server/db";
-import { authTokens, notificationPrefs, users, type UserRole } from "@/server/db/schema";
+import { authTokens, notificationPrefs, userSessions, users, type UserRole } from "@/server/db/schema";
 import { ConflictError, NotFoundError, ValidationError, isUniqueViolation } from "@/server/errors";
 import { randomToken, sha256Hex } from "@/server/crypto/secret-box";
 import { recordAudit } from "@/server/services/audit";
@@ -27,7 +27,7 @@ import { emailSchema, signUpSchema, type SignUpInput } from "@/lib/validation/au
 import { fieldErrorsFromZod } from "@/lib/validation/field-errors";
 import { dummyPasswordHash, hashPassword, verifyPassword } from "./passwords";
 import { issueSessionRenewal } from "./session-renewal";
-import { endSessionsOf } from "./user-sessions";
+import { endSessionsOf, type SessionRowState } from "./user-sessions";
 import VerifyEmail from "@emails/verify-email";
 import ResetPassword from "@emails/reset-password";
 
@@ -310,16 +310,32 @@ export async function sessionIsCurrent(userId: string, sessionVersion: number): 
 
 /**
  * Session refresh: the current role, onboarding state and session version, or null when the account no longer
- * exists.
+ * exists. With `sessionId`, that session's row comes in the same query (`sessionRow`, null when there is none), so
+ * the jwt callback's resolve stays one read (see user-sessions.ts, sessionRowAlive).
  */
-export async function loadSessionUser(userId: string) {
-  const user = await db.query.users.findFirst({
-    where: eq(users.id, userId),
-    columns: { id: true, email: true, name: true, role: true, disclaimerAcceptedAt: true, emailVerified: true, sessionVersion: true, totpEnabledAt: true, deletedAt: true },
-  });
+export async function loadSessionUser(userId: string, sessionId?: string | null) {
+  const [row] = await db
+    .select({
+      user: {
+        id: users.id,
+        email: users.email,
+        name: users.name,
+        role: users.role,
+        disclaimerAcceptedAt: users.disclaimerAcceptedAt,
+        emailVerified: users.emailVerified,
+        sessionVersion: users.sessionVersion,
+        totpEnabledAt: users.totpEnabledAt,
+        deletedAt: users.deletedAt,
+      },
+      sessionRow: { userId: userSessions.userId, revokedAt: userSessions.revokedAt, lastSeenAt: userSessions.lastSeenAt, ip: userSessions.ip },
+    })
+    .from(users)
+    .leftJoin(userSessions, sessionId ? eq(userSessions.id, sessionId) : sql`false`)
+    .where(eq(users.id, userId));
   // A deleted account has no session, whatever its token says (the version moved on too; this does not rely on it).
-  if (!user || user.deletedAt) return null;
-  const { totpEnabledAt, deletedAt: _deleted, ...rest } = user;
+  if (!row || row.user.deletedAt) return null;
+  const { totpEnabledAt, deletedAt: _deleted, ...rest } = row.user;
+  const sessionRow: SessionRowState | null = row.sessionRow;
   // Read on every resolve, like the role: an admin's reset of someone's two-factor sign-in shows at once.
-  return { ...rest, twoFactorEnabled: totpEnabledAt !== null };
+  return { ...rest, twoFactorEnabled: totpEnabledAt !== null, sessionRow };
 }

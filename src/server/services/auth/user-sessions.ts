@@ -78,6 +78,14 @@ export async function createUserSession(s: NewUserSession): Promise<void> {
   if (alerted) await emailsQueued();
 }
 
+/** What decides whether a session row lets its session resolve (read alone, or beside the user by loadSessionUser). */
+export interface SessionRowState {
+  userId: string;
+  revokedAt: Date | null;
+  lastSeenAt: Date;
+  ip: string | null;
+}
+
 /**
  * Whether session `id` of `userId` may resolve: its row exists, belongs to the user and is not revoked. One read by
  * primary key; when the row was last seen a minute or more ago, lastSeenAt (and the address, when given) are
@@ -88,6 +96,11 @@ export async function sessionAlive(id: string, userId: string, now: Date = new D
     .select({ userId: userSessions.userId, revokedAt: userSessions.revokedAt, lastSeenAt: userSessions.lastSeenAt, ip: userSessions.ip })
     .from(userSessions)
     .where(eq(userSessions.id, id));
+  return sessionRowAlive(id, userId, row ?? null, now, ip);
+}
+
+/** `sessionAlive` on a row already read (the jwt callback reads it in the same query as the user). */
+export async function sessionRowAlive(id: string, userId: string, row: SessionRowState | null, now: Date, ip?: string | null): Promise<boolean> {
   // INVARIANT: a session resolves only while its own row exists, is the account's and is not revoked.
   if (!row || row.userId !== userId || row.revokedAt) return false;
   if (now.getTime() - row.lastSeenAt.getTime() >= LAST_SEEN_EVERY_MS) {
