@@ -300,15 +300,6 @@ export async function changePassword(
 }
 
 /**
- * Whether a session resolved at `sessionVersion` is still alive: the account exists and no password change or
- * reset has ended it since (the same rule as the Auth.js `jwt` callback, for work that outlives one request).
- */
-export async function sessionIsCurrent(userId: string, sessionVersion: number): Promise<boolean> {
-  const user = await db.query.users.findFirst({ where: eq(users.id, userId), columns: { sessionVersion: true } });
-  return user?.sessionVersion === sessionVersion;
-}
-
-/**
  * Session refresh: the current role, onboarding state and session version, or null when the account no longer
  * exists. With `sessionId`, that session's row comes in the same query (`sessionRow`, null when there is none), so
  * the jwt callback's resolve stays one read (see user-sessions.ts, sessionRowAlive).

@@ -6,8 +6,8 @@
  */
 import "server-only";
 import { logger } from "@/server/logger";
-import { sessionIsCurrent } from "./index";
-import { sessionAlive } from "./user-sessions";
+import { loadSessionUser } from "./index";
+import { sessionRowAlive } from "./user-sessions";
 
 /** How often an open stream re-checks the session that opened it. */
 export const SESSION_RECHECK_MS = 30_000;
@@ -26,9 +26,11 @@ export interface StreamSession {
  * ended the session (its version), and its user_sessions row is not revoked (signed out, from the devices list or
  * by "sign out all").
  */
-export async function streamSessionAlive(session: StreamSession): Promise<boolean> {
-  if (!(await sessionIsCurrent(session.user.id, session.sessionVersion ?? 0))) return false;
-  return !session.sessionId || (await sessionAlive(session.sessionId, session.user.id));
+async function streamSessionAlive(session: StreamSession): Promise<boolean> {
+  // One query, as the jwt callback's: the account (deleted: null) and the session's row beside it.
+  const fresh = await loadSessionUser(session.user.id, session.sessionId);
+  if (!fresh || fresh.sessionVersion !== (session.sessionVersion ?? 0)) return false;
+  return !session.sessionId || (await sessionRowAlive(session.sessionId, fresh.id, fresh.sessionRow, new Date()));
 }
 
 export interface SessionWatch {
