@@ -21,6 +21,7 @@ import { listenerCount, stopRealtime } from "@/server/services/realtime";
 import { waitForInlineRuns } from "@/server/jobs/inline/runner";
 import { SESSION_RECHECK_MS } from "@/server/services/auth/stream-session";
 import { serviceContext } from "@/server/services/context";
+import { openSubscription } from "@/test/streams";
 
 // `auth()` and `unstable_update` read the request through next/headers; here the "request" is whatever browser
 // the test is acting as, and the cookies Auth.js sets land in `jar`.
@@ -90,36 +91,11 @@ async function callerAs(cookie: string, opts?: { signal: AbortSignal }) {
 }
 
 /** A `signals.live` stream opened by the browser holding this cookie, the way the SSE handler opens it. */
-async function openLiveStream(cookie: string, providerSlug: string) {
-  const abort = new AbortController();
-  const iterable = await (await callerAs(cookie, { signal: abort.signal })).signals.live({ providerSlug });
-  const iterator = iterable[Symbol.asyncIterator]();
-  const first = iterator.next(); // the generator starts (and subscribes) on the first pull
-  return {
-    /** The first item, or null when the stream ended without one. */
-    first: first.then((r) => (r.done ? null : r.value)),
-    close: async () => {
-      abort.abort();
-      await first.catch(() => undefined);
-      await iterator.return?.(undefined);
-    },
-  };
-}
+const openLiveStream = (cookie: string, providerSlug: string) =>
+  openSubscription(async (signal) => (await callerAs(cookie, { signal })).signals.live({ providerSlug }));
 
 /** A `copy.live` stream opened by the browser holding this cookie (the first tick, or null when it ended). */
-async function openCopyStream(cookie: string) {
-  const abort = new AbortController();
-  const iterator = (await (await callerAs(cookie, { signal: abort.signal })).copy.live())[Symbol.asyncIterator]();
-  const first = iterator.next();
-  return {
-    first: first.then((r) => (r.done ? null : r.value)),
-    close: async () => {
-      abort.abort();
-      await first.catch(() => undefined);
-      await iterator.return?.(undefined);
-    },
-  };
-}
+const openCopyStream = (cookie: string) => openSubscription(async (signal) => (await callerAs(cookie, { signal })).copy.live());
 
 /** Waits until `n` fake timers are set (a stream sets its session check when its generator starts). */
 async function untilTimers(n: number): Promise<void> {

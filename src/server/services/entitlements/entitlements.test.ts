@@ -21,6 +21,7 @@ import { waitForInlineRuns } from "@/server/jobs/inline/runner";
 import type { PublicChain } from "@/server/services/chain";
 import * as chainRoute from "@/app/api/v1/providers/[slug]/chain/route";
 import * as signalsRoute from "@/app/api/v1/signals/route";
+import { openSubscription } from "@/test/streams";
 
 useTestDatabase();
 const market = useFakeMarket();
@@ -203,20 +204,8 @@ describe("viewers who are entitled", () => {
 describe("the live stream (signals.live over SSE)", () => {
   /** Opens a `signals.live` subscription the way the SSE handler does: a caller with an abort signal. */
   async function openStream(user: SessionUser | null, providerSlug?: string) {
-    const abort = new AbortController();
     const ctx = await createTRPCContext({ headers: new Headers({ "x-forwarded-for": "203.0.113.9" }), session: user ? { user } : null });
-    const iterable = await createCaller(ctx, { signal: abort.signal }).signals.live(providerSlug ? { providerSlug } : undefined);
-    const iterator = iterable[Symbol.asyncIterator]();
-    // The generator starts (and subscribes) on the first pull.
-    const first = iterator.next();
-    return {
-      first: first.then((r) => (r.done ? null : r.value)),
-      close: async () => {
-        abort.abort();
-        await first.catch(() => undefined);
-        await iterator.return?.(undefined);
-      },
-    };
+    return openSubscription((signal) => createCaller(ctx, { signal }).signals.live(providerSlug ? { providerSlug } : undefined));
   }
 
   it("gives unentitled viewers a hidden item and P and its subscribers the full signal", async () => {
