@@ -22,6 +22,7 @@ import { waitForInlineRuns } from "@/server/jobs/inline/runner";
 import { SESSION_RECHECK_MS } from "@/server/services/auth/stream-session";
 import { serviceContext } from "@/server/services/context";
 import { openSubscription } from "@/test/streams";
+import { postCredentials, SESSION_COOKIE } from "@/test/credentials";
 
 // `auth()` and `unstable_update` read the request through next/headers; here the "request" is whatever browser
 // the test is acting as, and the cookies Auth.js sets land in `jar`.
@@ -58,9 +59,6 @@ beforeEach(() => {
   duringPasswordCheck = null;
 });
 
-const AUTH = "http://localhost:3000/api/auth";
-const SESSION_COOKIE = "authjs.session-token";
-const firstCookies = (res: Response) => res.headers.getSetCookie().map((c) => c.split(";")[0]!);
 
 /**
  * A browser signing in through the real credentials route: its session cookie ("name=value"). With `allowRefused`,
@@ -69,17 +67,8 @@ const firstCookies = (res: Response) => res.headers.getSetCookie().map((c) => c.
 async function signInBrowser(email: string, password: string): Promise<string>;
 async function signInBrowser(email: string, password: string, opts: { allowRefused: true }): Promise<string | null>;
 async function signInBrowser(email: string, password: string, opts: { allowRefused?: boolean } = {}): Promise<string | null> {
-  const csrf = await handlers.GET(new Request(`${AUTH}/csrf`) as never);
-  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const res = await handlers.POST(
-    new Request(`${AUTH}/callback/credentials`, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", cookie: firstCookies(csrf).join("; ") },
-      body: new URLSearchParams({ csrfToken, email, password, callbackUrl: "/dashboard" }),
-    }) as never,
-  );
-  const session = firstCookies(res).find((c) => c.startsWith(`${SESSION_COOKIE}=`));
-  if (opts.allowRefused && (!session || session === `${SESSION_COOKIE}=`)) return null;
+  const { res, session } = await postCredentials(handlers, { email, password });
+  if (opts.allowRefused && !session) return null;
   if (!session) throw new Error(`sign-in failed (${res.status} ${res.headers.get("location")})`);
   return session;
 }

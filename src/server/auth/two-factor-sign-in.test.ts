@@ -14,6 +14,7 @@ import { auditLog, userSessions, users } from "@/server/db/schema";
 import { resetRateLimits } from "@/server/rate-limit";
 import { serviceContext } from "@/server/services/context";
 import { confirmEnrolment, startEnrolment } from "@/server/services/auth/two-factor";
+import { postCredentials } from "@/test/credentials";
 
 const request = vi.hoisted(() => ({ cookie: "", headers: new Headers() }));
 vi.mock("next/headers", () => ({
@@ -32,12 +33,9 @@ beforeEach(() => {
   setEnv("TRUSTED_PROXY_HOPS", 1);
 });
 
-const AUTH = "http://localhost:3000/api/auth";
-const SESSION_COOKIE = "authjs.session-token";
 const UA = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
 const IP = "198.51.100.23";
 const PASSWORD = "correct horse battery";
-const firstCookies = (res: Response) => res.headers.getSetCookie().map((c) => c.split(";")[0]!);
 const codeNow = (secret: string) => new TOTP({ algorithm: "SHA1", digits: 6, period: 30, secret: Secret.fromBase32(secret) }).generate({ timestamp: Date.now() });
 
 /** A trader with two-factor sign-in on; the last accepted step set back so the current code is fresh. */
@@ -54,18 +52,7 @@ async function enrolledUser() {
 /** POST /api/auth/callback/credentials as the route answers it: the response and the session cookie if one was set. */
 async function post(fields: Record<string, string>) {
   request.headers = new Headers({ host: "localhost:3000", "x-forwarded-proto": "http", "user-agent": UA, "x-forwarded-for": IP });
-  const csrf = await handlers.GET(new Request(`${AUTH}/csrf`) as never);
-  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const res = await answerSignInRequest(() =>
-    handlers.POST(
-      new Request(`${AUTH}/callback/credentials`, {
-        method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded", "user-agent": UA, "x-forwarded-for": IP, cookie: firstCookies(csrf).join("; ") },
-        body: new URLSearchParams({ csrfToken, callbackUrl: "/dashboard", ...fields }),
-      }) as never,
-    ),
-  );
-  const session = firstCookies(res).find((c) => c.startsWith(`${SESSION_COOKIE}=`) && c !== `${SESSION_COOKIE}=`) ?? null;
+  const { res, session } = await postCredentials(handlers, fields, { headers: { "user-agent": UA, "x-forwarded-for": IP }, around: answerSignInRequest });
   return { res, session, error: new URL(res.headers.get("location") ?? "http://x/", "http://localhost").searchParams.get("code") };
 }
 

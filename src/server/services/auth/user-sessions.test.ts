@@ -12,6 +12,7 @@ import { createTRPCContext } from "@/server/api/trpc";
 import { auditLog, emailOutbox, rateLimits, userSessions } from "@/server/db/schema";
 import { resetRateLimits } from "@/server/rate-limit";
 import { LAST_SEEN_EVERY_MS, sessionAlive } from "./user-sessions";
+import { AUTH, firstCookies, postCredentials, SESSION_COOKIE } from "@/test/credentials";
 
 // `auth()` reads the request through next/headers; here the "request" is whichever browser the test acts as.
 const request = { cookie: "", ua: "", ip: "" };
@@ -28,12 +29,9 @@ const { answerSignInRequest } = await import("@/server/auth/sign-in-limits");
 const t = useTestDatabase();
 beforeEach(() => resetRateLimits());
 
-const AUTH = "http://localhost:3000/api/auth";
-const SESSION_COOKIE = "authjs.session-token";
 const DEVICE_COOKIE = "tradsy.device";
 const CHROME_MAC = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 const FIREFOX_WIN = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0";
-const firstCookies = (res: Response) => res.headers.getSetCookie().map((c) => c.split(";")[0]!);
 
 interface Browser {
   /** "authjs.session-token=…" */
@@ -45,23 +43,11 @@ interface Browser {
 /** A browser signing in through the credentials route as the route handler runs it; `device`: a cookie it holds. */
 async function signInBrowser(email: string, password: string, opts: { ua?: string; device?: string } = {}): Promise<Browser> {
   request.ua = opts.ua ?? CHROME_MAC;
-  const csrf = await handlers.GET(new Request(`${AUTH}/csrf`) as never);
-  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const res = await answerSignInRequest(() =>
-    handlers.POST(
-      new Request(`${AUTH}/callback/credentials`, {
-        method: "POST",
-        headers: {
-          "content-type": "application/x-www-form-urlencoded",
-          "user-agent": request.ua,
-          cookie: [...firstCookies(csrf), ...(opts.device ? [opts.device] : [])].join("; "),
-        },
-        body: new URLSearchParams({ csrfToken, email, password, callbackUrl: "/dashboard" }),
-      }) as never,
-    ),
+  const { res, cookies, session } = await postCredentials(
+    handlers,
+    { email, password },
+    { headers: { "user-agent": request.ua }, cookies: opts.device ? [opts.device] : [], around: answerSignInRequest },
   );
-  const cookies = firstCookies(res);
-  const session = cookies.find((c) => c.startsWith(`${SESSION_COOKIE}=`));
   const device = cookies.find((c) => c.startsWith(`${DEVICE_COOKIE}=`));
   if (!session || !device) throw new Error(`sign-in failed (${res.status} ${res.headers.get("location")})`);
   return { session, device };
