@@ -112,6 +112,12 @@ describe("enrolment", () => {
     expect(await refusal(caller.twoFactor.confirm({ code: "12345" }))).toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("Enter the 6-digit code from your authenticator app") });
     expect(await refusal(caller.twoFactor.stepUp({ code: "not a code" }))).toMatchObject({ code: "BAD_REQUEST" });
   });
+
+  it("can be started 10 times an hour; the 11th is refused with TOO_MANY_REQUESTS and a wait", async () => {
+    const { caller } = await signedInBrowser();
+    for (let i = 0; i < 10; i++) expect(await trpcCode(caller.twoFactor.start())).toBe("OK");
+    expect(await refusal(caller.twoFactor.start())).toEqual({ code: "TOO_MANY_REQUESTS", message: expect.stringMatching(/^Too many attempts\. Try again in /) });
+  });
 });
 
 async function signedInBrowser() {

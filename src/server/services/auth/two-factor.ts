@@ -26,7 +26,7 @@ import { recordAudit } from "@/server/services/audit";
 import { queueSecurityAlert } from "@/server/services/alerts/security";
 import type { ActingContext, ServiceContext } from "@/server/services/context";
 import { addressKey } from "@/server/http/client-ip";
-import { refund, take, waitPhrase } from "@/server/rate-limit";
+import { consume, refund, take, waitPhrase } from "@/server/rate-limit";
 import { classifyCode, normaliseTotp, RECOVERY_CODE_COUNT, recoveryCodeFrom } from "@/lib/totp/codes";
 import { emailsQueued } from "@/server/services/email/delivery";
 
@@ -205,8 +205,7 @@ export async function twoFactorStatus(ctx: ActingContext): Promise<TwoFactorStat
  * sign-in until `confirmEnrolment`, so it is neither audited nor emailed.
  */
 export async function startEnrolment(ctx: ActingContext): Promise<{ secret: string; otpauthUrl: string; qrSvg: string }> {
-  const refused = await take("two-factor-enrol", ctx.actor.id, ENROLMENTS_PER_HOUR, 60 * 60);
-  if (refused) throw new LimitExceededError(`Too many attempts. Try again in ${waitPhrase(refused.retryAfterMs)}.`, refused.retryAfterMs);
+  await consume("two-factor-enrol", ctx.actor.id, ENROLMENTS_PER_HOUR, 60 * 60);
   const account = await accountRow(db, ctx.actor.id);
   if (account.enabledAt) throw new ConflictError("Two-factor sign-in is already on. Turn it off first to use a new device.");
   const secret = new Secret({ size: 20 }).base32;
