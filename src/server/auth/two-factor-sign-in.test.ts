@@ -6,7 +6,6 @@
  */
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { and, eq } from "drizzle-orm";
-import { Secret, TOTP } from "otpauth";
 import { useTestDatabase } from "@/test/db";
 import { useEnvOverrides } from "@/test/env";
 import { createUser } from "@/test/factories";
@@ -15,6 +14,7 @@ import { resetRateLimits } from "@/server/rate-limit";
 import { serviceContext } from "@/server/services/context";
 import { confirmEnrolment, startEnrolment } from "@/server/services/auth/two-factor";
 import { postCredentials } from "@/test/credentials";
+import { codeNow } from "@/test/totp";
 
 const request = vi.hoisted(() => ({ cookie: "", headers: new Headers() }));
 vi.mock("next/headers", () => ({
@@ -36,7 +36,6 @@ beforeEach(() => {
 const UA = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
 const IP = "198.51.100.23";
 const PASSWORD = "correct horse battery";
-const codeNow = (secret: string) => new TOTP({ algorithm: "SHA1", digits: 6, period: 30, secret: Secret.fromBase32(secret) }).generate({ timestamp: Date.now() });
 
 /** A trader with two-factor sign-in on; the last accepted step set back so the current code is fresh. */
 async function enrolledUser() {

@@ -6,7 +6,6 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
-import { Secret, TOTP } from "otpauth";
 import { useTestDatabase } from "@/test/db";
 import { useEnvOverrides } from "@/test/env";
 import { callerFor, createUser, trpcCode } from "@/test/factories";
@@ -20,15 +19,12 @@ import { requireStepUp, stepUp, STEP_UP_TTL_MS } from "./two-factor";
 import { loadSessionUser } from "./index";
 import { runAdminCommand } from "@/server/cli/admin";
 import { TRPCError } from "@trpc/server";
+import { codeNow } from "@/test/totp";
 
 const t = useTestDatabase();
 const setEnv = useEnvOverrides();
 // The test browsers' X-Forwarded-For is believed (one proxy), so audit rows carry their address.
 beforeEach(() => setEnv("TRUSTED_PROXY_HOPS", 1));
-
-const codeAt = (secret: string, at: Date) =>
-  new TOTP({ algorithm: "SHA1", digits: 6, period: 30, secret: Secret.fromBase32(secret) }).generate({ timestamp: at.getTime() });
-const codeNow = (secret: string, stepsAgo = 0) => codeAt(secret, new Date(Date.now() - stepsAgo * 30_000));
 
 /** A signed-in browser of `user`: a caller with a session id that has its user_sessions row (as sign-in makes). */
 async function browser(user: SessionUser, ip = "203.0.113.7") {

@@ -11,7 +11,6 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { and, eq, sql } from "drizzle-orm";
 import { useTestDatabase } from "@/test/db";
 import { useFakeMarket } from "@/test/fake-market";
-import { TOTP, Secret } from "otpauth";
 import { callerFor, createUser, signedIn, trpcCode } from "@/test/factories";
 import { createCaller } from "@/server/api/root";
 import { createTRPCContext } from "@/server/api/trpc";
@@ -32,6 +31,7 @@ import type { EmailSender } from "@/server/integrations/resend";
 import { UnauthorizedError } from "@/server/errors";
 import { verifyChain } from "@/lib/chain";
 import { DELETED_PROVIDER_NAME, deletedEmail } from "./delete";
+import { codeNow } from "@/test/totp";
 
 const t = useTestDatabase();
 const market = useFakeMarket();
@@ -246,7 +246,7 @@ describe("privacy.deleteAccount", () => {
     await t.db.insert(userSessions).values({ id: sessionId, userId: user.id, userAgent: "Vitest browser", ip: "203.0.113.7" });
     const caller = createCaller(await createTRPCContext({ headers: new Headers({ "user-agent": "Vitest browser" }), session: { user, sessionId } }));
     const { secret } = await caller.twoFactor.start();
-    await caller.twoFactor.confirm({ code: new TOTP({ algorithm: "SHA1", digits: 6, period: 30, secret: Secret.fromBase32(secret) }).generate() });
+    await caller.twoFactor.confirm({ code: codeNow(secret) });
     expect((await t.db.select().from(recoveryCodes).where(eq(recoveryCodes.userId, user.id))).length).toBe(10);
     // The confirmation stepped this session up; eleven minutes later it no longer counts.
     await t.db.update(userSessions).set({ stepUpAt: new Date(Date.now() - 11 * 60_000) }).where(eq(userSessions.id, sessionId));
