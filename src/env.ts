@@ -146,6 +146,27 @@ export const env = createEnv({
      */
     OUTBOUND_URL_ALLOWLIST: z.string().optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    /**
+     * Bearer token for /api/metrics (Prometheus: `authorization: Bearer <token>`). Unset: /api/metrics answers 404, so
+     * nothing about the platform's load is public by default.
+     */
+    METRICS_TOKEN: z.string().min(16, "METRICS_TOKEN is at least 16 characters").optional(),
+    /** Where backups are kept when no bucket is configured; default `<DATA_DIR>/backups`. */
+    BACKUP_DIR: z.string().optional(),
+    /** S3-compatible bucket for backups (with the other BACKUP_S3_* variables); unset: BACKUP_DIR on this disk. */
+    BACKUP_S3_BUCKET: z.string().min(3).optional(),
+    /** Custom endpoint (MinIO, R2, a local fake: http://127.0.0.1:9000); unset: AWS's endpoint for the region. */
+    BACKUP_S3_ENDPOINT: z.string().url().optional(),
+    BACKUP_S3_REGION: z.string().default("us-east-1"),
+    BACKUP_S3_ACCESS_KEY_ID: z.string().optional(),
+    BACKUP_S3_SECRET_ACCESS_KEY: z.string().optional(),
+    /** A key prefix inside the bucket ("tradsy/prod/"); default none. */
+    BACKUP_S3_PREFIX: z.string().default(""),
+    /** Path-style URLs (bucket in the path), which MinIO and most local fakes need. Default on. */
+    BACKUP_S3_FORCE_PATH_STYLE: z
+      .enum(["0", "1", "true", "false"])
+      .default("1")
+      .transform((v) => v === "1" || v === "true"),
   },
   client: {},
   experimental__runtimeEnv: {},

@@ -10,7 +10,7 @@
 import { z } from "zod";
 import { firstParam, hrefWith, textParam, type SearchParams } from "./search-params";
 
-export const JOB_RUN_STATUSES = ["queued", "running", "sleeping", "retrying", "completed", "failed", "cancelled"] as const;
+export const JOB_RUN_STATUSES = ["queued", "running", "sleeping", "retrying", "completed", "failed", "cancelled", "held"] as const;
 export type JobRunStatusName = (typeof JOB_RUN_STATUSES)[number];
 
 /** "Retry now" starts a new attempt at once: only a run that used up its attempts (failed) can be given another. */

@@ -43,13 +43,14 @@ export const SIGNAL_STATUS: Record<SignalStatusName, { label: string; tone: Tone
   expired: { label: "Expired", tone: "slate" },
 };
 
-export type EmailStatusName = "queued" | "sent" | "failed" | "suppressed";
+export type EmailStatusName = "queued" | "sent" | "failed" | "suppressed" | "held";
 /** An outbox email's state, as the admin's outbox shows it. */
 export const EMAIL_STATUS: Record<EmailStatusName, { label: string; tone: Tone }> = {
   queued: { label: "Queued", tone: "amber" },
   sent: { label: "Sent", tone: "green" },
   failed: { label: "Failed", tone: "red" },
   suppressed: { label: "Not sent (suppressed)", tone: "slate" },
+  held: { label: "Held after restore", tone: "amber" },
 };
 
 /** A run of the embedded job runner, as the admin's jobs page shows it (src/server/db/schema/jobs.ts says what each means). */
@@ -61,6 +62,7 @@ export const JOB_RUN_STATUS: Record<JobRunStatusName, { label: string; tone: Ton
   completed: { label: "Completed", tone: "green" },
   failed: { label: "Failed", tone: "red" },
   cancelled: { label: "Cancelled", tone: "slate" },
+  held: { label: "Held after restore", tone: "amber" },
 };
 
 export type UserRoleName = "subscriber" | "provider" | "admin";

@@ -15,6 +15,9 @@ const PATHS: Record<IconName, string> = {
   copy: "M9 9h11v11H9zM5 15H4V4h11v1",
   power: "M12 2v10M18.4 6.6a9 9 0 1 1-12.8 0",
   lock: "M6 11h12v10H6zM8 11V7a4 4 0 0 1 8 0v4",
+  activity: "M22 12h-4l-3 9L9 3l-3 9H2",
+  chart: "M3 3v18h18M7 15l4-4 3 3 5-6",
+  archive: "M3 4h18v4H3zM5 8v12h14V8M10 12h4",
   link: "M10 13a5 5 0 0 0 7.5.5l3-3a5 5 0 0 0-7-7l-1.7 1.7M14 11a5 5 0 0 0-7.5-.5l-3 3a5 5 0 0 0 7 7l1.7-1.7",
 };
 

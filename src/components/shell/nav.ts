@@ -5,7 +5,7 @@ export interface NavItem {
   label: string;
   icon: IconName;
 }
-export type IconName = "home" | "store" | "star" | "cog" | "signal" | "users" | "dollar" | "shield" | "mail" | "list" | "clock" | "copy" | "power" | "link" | "lock";
+export type IconName = "home" | "store" | "star" | "cog" | "signal" | "users" | "dollar" | "shield" | "mail" | "list" | "clock" | "copy" | "power" | "link" | "lock" | "activity" | "chart" | "archive";
 
 const SUBSCRIBER: NavItem[] = [
   { href: "/dashboard", label: "Dashboard", icon: "home" },
@@ -35,10 +35,13 @@ const PROVIDER: NavItem[] = [
 export const ADMIN_NAV: NavItem[] = [
   { href: "/admin", label: "Overview", icon: "shield" },
   { href: "/admin/users", label: "Users", icon: "users" },
+  { href: "/admin/system", label: "System", icon: "activity" },
+  { href: "/admin/analytics", label: "Analytics", icon: "chart" },
   { href: "/admin/revenue", label: "Revenue", icon: "dollar" },
   { href: "/admin/emails", label: "Email outbox", icon: "mail" },
   { href: "/admin/jobs", label: "Jobs", icon: "clock" },
   { href: "/admin/copy", label: "Copy trading", icon: "power" },
+  { href: "/admin/backups", label: "Backups", icon: "archive" },
   { href: "/admin/audit", label: "Audit log", icon: "list" },
 ];
 

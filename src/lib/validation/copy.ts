@@ -12,7 +12,7 @@ import { z } from "zod";
 export const SIZING_MODES = ["fixed", "allocation", "risk", "mirror"] as const;
 export type SizingModeName = (typeof SIZING_MODES)[number];
 export const COPY_LEGS = ["entry", "tp", "stop", "close", "manual"] as const;
-export const COPY_ORDER_STATUSES = ["planned", "skipped", "submitted", "filled", "rejected", "cancelled"] as const;
+export const COPY_ORDER_STATUSES = ["planned", "skipped", "submitted", "filled", "rejected", "cancelled", "held"] as const;
 export const MAX_SYMBOLS_PER_LIST = 50;
 
 const DECIMAL = /^-?\d{1,12}(\.\d{1,12})?$/;

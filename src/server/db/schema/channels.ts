@@ -97,7 +97,7 @@ export const channelProviderPrefs = pgTable(
  * accepted it (2xx); failed: gave up (refused for good, or still failing `expiresAt`); cancelled: not sent (the
  * destination was removed or disabled, or its owner turned that event off before it went out).
  */
-export const channelDeliveryStatus = pgEnum("channel_delivery_status", ["queued", "sent", "failed", "cancelled"]);
+export const channelDeliveryStatus = pgEnum("channel_delivery_status", ["queued", "sent", "failed", "cancelled", "held"]);
 export type ChannelDeliveryStatus = (typeof channelDeliveryStatus.enumValues)[number];
 
 export const channelDeliveries = pgTable(

@@ -106,7 +106,7 @@ export const paperAccountResets = pgTable(
   (t) => [index("paper_account_resets_account_id_idx").on(t.accountId)],
 );
 
-export const fanoutStatus = pgEnum("copy_fanout_status", ["pending", "done"]);
+export const fanoutStatus = pgEnum("copy_fanout_status", ["pending", "done", "held"]);
 
 /**
  * The copy fan-out's outbox: one row per signal event that moves money, written in the transaction that records
@@ -148,7 +148,7 @@ export const copyFanouts = pgTable(
 
 export const copyLeg = pgEnum("copy_leg", ["entry", "tp", "stop", "close", "manual"]);
 export type CopyLeg = (typeof copyLeg.enumValues)[number];
-export const copyOrderStatus = pgEnum("copy_order_status", ["planned", "skipped", "submitted", "filled", "rejected", "cancelled"]);
+export const copyOrderStatus = pgEnum("copy_order_status", ["planned", "skipped", "submitted", "filled", "rejected", "cancelled", "held"]);
 export type CopyOrderStatus = (typeof copyOrderStatus.enumValues)[number];
 export const orderSide = pgEnum("order_side", ["buy", "sell"]);
 

@@ -11,4 +11,5 @@ export * from "./jobs";
 export * from "./copy";
 export * from "./exchanges";
 export * from "./channels";
+export * from "./ops";
 export * from "./relations";

@@ -13,6 +13,8 @@ import { createdAt, prefixedId, tstz, updatedAt } from "./_shared";
  * - sleeping: a `step.sleep` ends the attempt; the run wakes at `wakeAt`.
  * - retrying: an attempt failed; the next one starts at `wakeAt` (its back-off), `attempt` counts them.
  * - completed / failed / cancelled: finished (`finishedAt`); pruned after 7 days, failed runs after 30.
+ * - held: brought back by a restore while unfinished; nothing claims it until an admin releases (back to queued) or
+ *   cancels it, so a restore never re-drives work the lost copy may already have done.
  */
 export const jobRunStatus = pgEnum("job_run_status", [
   "queued",
@@ -22,6 +24,7 @@ export const jobRunStatus = pgEnum("job_run_status", [
   "completed",
   "failed",
   "cancelled",
+  "held",
 ]);
 
 export const jobRuns = pgTable(

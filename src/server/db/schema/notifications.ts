@@ -68,13 +68,15 @@ export const providerAlertPrefs = pgTable(
 /**
  * queued: waiting for the drain job (also after a failed attempt, with `nextAttemptAt`); sent: the provider accepted it;
  * failed: gave up (attempts exhausted or refused for good); suppressed: never sent (the address bounced or complained,
- * or the recipient opted out of this kind of email before it went out).
+ * or the recipient opted out of this kind of email before it went out); held: queued when a backup was restored, kept
+ * for an admin to release or cancel (the lost copy may have sent it already).
  */
 export const emailStatus = pgEnum("email_status", [
   "queued",
   "sent",
   "failed",
   "suppressed",
+  "held",
 ]);
 
 /** transactional: verification, reset, receipts, security (no opt-out); notification and marketing carry List-Unsubscribe. */

@@ -123,7 +123,7 @@ export interface OrderView {
   side: "buy" | "sell";
   leg: "entry" | "tp" | "stop" | "close" | "manual";
   orderType: "market" | "limit";
-  status: "planned" | "skipped" | "submitted" | "filled" | "rejected" | "cancelled";
+  status: "planned" | "skipped" | "submitted" | "filled" | "rejected" | "cancelled" | "held";
   reason: string | null;
   requestedPrice: string | null;
   limitPrice: string | null;

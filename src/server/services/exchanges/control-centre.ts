@@ -142,7 +142,7 @@ export interface ActivityItem {
   symbol: string;
   side: "buy" | "sell";
   leg: "entry" | "tp" | "stop" | "close" | "manual";
-  status: "planned" | "skipped" | "submitted" | "filled" | "rejected" | "cancelled";
+  status: "planned" | "skipped" | "submitted" | "filled" | "rejected" | "cancelled" | "held";
   /** Why it was skipped or rejected (the exchange's code and message), or a partial fill's note. */
   reason: string | null;
   quantity: string;

@@ -22,7 +22,7 @@ import {
 import { z } from "zod";
 
 const kind = z.enum(["discord", "telegram", "webhook"]);
-const deliveryStatus = z.enum(["queued", "sent", "failed", "cancelled"]);
+const deliveryStatus = z.enum(["queued", "sent", "failed", "cancelled", "held"]);
 
 /** The delivery log as pages get it: hints and answers, never a URL or a secret (the payload is what was sent). */
 const deliveriesOutput = z.object({

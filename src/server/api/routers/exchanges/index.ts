@@ -73,7 +73,7 @@ const activityOutput = z.object({
       symbol: z.string(),
       side: z.enum(["buy", "sell"]),
       leg: z.enum(["entry", "tp", "stop", "close", "manual"]),
-      status: z.enum(["planned", "skipped", "submitted", "filled", "rejected", "cancelled"]),
+      status: z.enum(["planned", "skipped", "submitted", "filled", "rejected", "cancelled", "held"]),
       reason: z.string().nullable(),
       quantity: z.string(),
       requestedPrice: z.string().nullable(),

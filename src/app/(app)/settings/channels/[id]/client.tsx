@@ -9,7 +9,7 @@ import { formatDateTime, formatDateTimeSeconds } from "@/lib/format/dates";
 import { hrefWith } from "@/lib/search-params";
 import type { Delivery, DeliveryPage } from "../../_components/channels/types";
 
-const STATUS_TONE = { queued: "amber", sent: "green", failed: "red", cancelled: "slate" } as const;
+const STATUS_TONE = { queued: "amber", sent: "green", failed: "red", cancelled: "slate", held: "amber" } as const;
 /** While a delivery is on its way, the log is read again this often. */
 const QUEUED_POLL_MS = 4_000;
 
