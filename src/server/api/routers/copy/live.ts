@@ -3,6 +3,7 @@ import { z } from "zod";
 import { protectedProcedure } from "@/server/api/trpc";
 import { copyChanges } from "@/server/services/realtime";
 import { watchStreamSession } from "@/server/services/auth/stream-session";
+import { trackSseConnection } from "@/server/metrics/registry";
 
 /**
  * `copy.live`: a tick over SSE whenever the signed-in user's copy positions or orders change (a fill, an exit, a
@@ -12,9 +13,11 @@ import { watchStreamSession } from "@/server/services/auth/stream-session";
  */
 export const copyLive = protectedProcedure.input(z.void()).subscription(async function* ({ ctx, signal }) {
   const watch = watchStreamSession(ctx.session, signal);
+  const untrack = trackSseConnection();
   try {
     for await (const tick of copyChanges(ctx.user.id, watch.signal)) yield tick;
   } finally {
+    untrack();
     watch.stop();
   }
 });

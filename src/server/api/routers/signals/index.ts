@@ -6,6 +6,7 @@ import { getSignalView, listProviderSignals, toView } from "@/server/services/si
 import { changeFor, signalChanges } from "@/server/services/realtime";
 import { entitledProviderIds, type Viewer } from "@/server/services/entitlements";
 import { watchStreamSession } from "@/server/services/auth/stream-session";
+import { trackSseConnection } from "@/server/metrics/registry";
 import { listSymbols, quote } from "@/server/services/market-data";
 import { providerIdBySlug } from "@/server/services/providers";
 import { newStopLossSchema, publishSignalSchema } from "@/lib/validation/signals";
@@ -77,6 +78,7 @@ export const signalsRouter = createTRPCRouter({
         return;
       }
       const watch = watchStreamSession(ctx.session, signal);
+      const untrack = trackSseConnection();
       try {
         let entitled = await entitledProviderIds(viewer);
         let readAt = Date.now();
@@ -93,6 +95,7 @@ export const signalsRouter = createTRPCRouter({
           yield changeFor(change, allowed ? "subscriber" : "public");
         }
       } finally {
+        untrack();
         watch.stop();
       }
     }),
