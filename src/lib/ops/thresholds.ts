@@ -26,6 +26,7 @@ export interface OpsMetric {
 /**
  * The thresholds. The first four are what operators expect (CPU 70/90 %, memory 80/95 %, disk 80/95 %, DB latency
  * 100/500 ms); the rest are ours, chosen so that a healthy platform never crosses them:
+ * - database pool: busy connections 80 % / 95 % of the pool (beyond, queries queue for a connection).
  * - event-loop lag (p99 over the minute): 200 ms already delays every request and SSE write; 1 s stalls them.
  * - exchange latency p95 2 s / 5 s (the copy budget: stale fills beyond that); rejected share 10 % / 25 % (at least
  *   5 orders in the 15 minutes, else no reading: one rejection out of two orders says nothing).
@@ -41,7 +42,7 @@ export const OPS_METRICS = [
   { key: "disk", label: "Disk", unit: "%", warning: 80, critical: 95, note: "Fullest of the data and backup directories' filesystems." },
   { key: "event_loop_lag", label: "Event-loop lag", unit: "ms", warning: 200, critical: 1000, note: "p99 delay of this process's event loop over the last minute." },
   { key: "db_latency", label: "Database latency", unit: "ms", warning: 100, critical: 500, note: "Round trip of `select 1`." },
-  { key: "db_pool_waiting", label: "Database pool waiting", unit: "count", warning: 5, critical: 20, note: "Queries waiting for a pool connection." },
+  { key: "db_pool", label: "Database pool busy", unit: "%", warning: 80, critical: 95, note: "Connections running a statement, of the most this process may open." },
   { key: "exchange_latency", label: "Exchange latency p95", unit: "ms", warning: 2000, critical: 5000, note: "Order round trip to live venues, last 15 minutes." },
   { key: "exchange_error_rate", label: "Exchange rejections", unit: "%", warning: 10, critical: 25, note: "Share of live-venue orders rejected, last 15 minutes (5 orders or more)." },
   { key: "sse_connections", label: "Live SSE connections", unit: "count", warning: null, critical: null, note: "Open live streams in this process." },
