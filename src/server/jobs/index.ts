@@ -20,12 +20,13 @@ import { copyEmails } from "./functions/copy-emails";
 import { channelAlerts } from "./functions/channel-alerts";
 import { channelDrain } from "./functions/channel-drain";
 import { telegramPoll } from "./functions/telegram-poll";
+import { monitor } from "./functions/monitor";
 import { registerInlineJobs } from "./inline/runner";
 
 export { inngest, jobsMode } from "./client";
 
 // Only the runtime-facing parts: each job's handler is typed by its own events, which a shared list cannot keep.
-const defined: readonly Pick<DefinedJob, "id" | "fn" | "job">[] = [auditRetention, copyConnection, copyFanout, copySweeper, emailDrain, exchangeReconcile, jobRetention, onboardingSequence, priceMonitor, statsRollup, dailyDigest, monthlyReport, weeklyDigest, signalAlerts, copyEmails, channelAlerts, channelDrain, telegramPoll];
+const defined: readonly Pick<DefinedJob, "id" | "fn" | "job">[] = [auditRetention, copyConnection, copyFanout, copySweeper, emailDrain, exchangeReconcile, jobRetention, onboardingSequence, priceMonitor, statsRollup, dailyDigest, monthlyReport, weeklyDigest, signalAlerts, copyEmails, channelAlerts, channelDrain, telegramPoll, monitor];
 
 // INVARIANT: ids are unique; Inngest keys function state by id, and the inline scheduler keys its crons by it.
 const duplicate = defined.find((d, i) => defined.findIndex((o) => o.id === d.id) !== i);
