@@ -9,6 +9,7 @@ import { auditFiltersInput } from "@/lib/audit-filters";
 import { adminResetTwoFactor } from "@/server/services/auth/two-factor";
 import { adminJobsRouter } from "./jobs";
 import { adminCopyRouter } from "./copy";
+import { adminAnalyticsRouter } from "./analytics";
 
 const page = { page: z.number().int().min(1).max(10_000).default(1), pageSize: z.number().int().min(1).max(100).default(25) };
 
@@ -48,4 +49,5 @@ export const adminRouter = createTRPCRouter({
 
   jobs: adminJobsRouter,
   copy: adminCopyRouter,
+  analytics: adminAnalyticsRouter,
 });
