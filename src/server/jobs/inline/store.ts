@@ -203,14 +203,18 @@ type Candidate = {
 
 // Oldest first (by wake-up, then creation), so runs sharing a concurrency key start in the order they were sent.
 // The window is wider than the free slots: runs held back by their key's limit are skipped, not in the way.
+// Neither query finds anything while a maintenance window is open (services/maintenance: a restore holds one): an
+// uncorrelated NOT EXISTS, evaluated once per statement over a partial index of open windows.
+const NO_MAINTENANCE = "NOT EXISTS (SELECT 1 FROM ops_maintenance WHERE ended_at IS NULL)";
+
 const CANDIDATES_DUE = `
   SELECT id, job_id, concurrency_key, throttle_key, started_at FROM job_runs
-  WHERE status IN ('queued', 'sleeping', 'retrying') AND wake_at <= now() AND job_id = ANY($1::text[])
+  WHERE status IN ('queued', 'sleeping', 'retrying') AND wake_at <= now() AND job_id = ANY($1::text[]) AND ${NO_MAINTENANCE}
   ORDER BY wake_at, created_at LIMIT $2 FOR UPDATE SKIP LOCKED`;
 
 const CANDIDATES_EXPIRED = `
   SELECT id, job_id, concurrency_key, throttle_key, started_at FROM job_runs
-  WHERE status = 'running' AND lease_until < now() AND job_id = ANY($1::text[])
+  WHERE status = 'running' AND lease_until < now() AND job_id = ANY($1::text[]) AND ${NO_MAINTENANCE}
   ORDER BY lease_until LIMIT $2 FOR UPDATE SKIP LOCKED`;
 
 const CLAIM = `

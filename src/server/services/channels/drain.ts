@@ -32,6 +32,7 @@ import { openFor } from "@/server/crypto/secret-box";
 import { sendDiscord } from "@/server/integrations/discord/sender";
 import { sendTelegram } from "@/server/integrations/telegram/sender";
 import { logger } from "@/server/logger";
+import { noMaintenance } from "@/server/services/maintenance";
 import { emailsQueued } from "@/server/services/email/delivery";
 import { disableChannel, FAILING_DISABLE_AFTER_MS } from "./disable";
 import { DELIVERY_TTL_MS } from "./queue";
@@ -147,7 +148,7 @@ const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export const INTERNAL_ERROR_MESSAGE = "Tradsy could not send it (internal error); it will be retried";
 
 /**
- * Claims the oldest due queued delivery, or null. Two statements in one transaction, as the email drain does (a
+ * Claims the oldest due queued delivery, or null (also while a maintenance window is open: services/maintenance). Two statements in one transaction, as the email drain does (a
  * `LIMIT 1 FOR UPDATE SKIP LOCKED` subquery inside an UPDATE may run more than once and claim two rows).
  */
 async function claimNext(now: Date): Promise<Delivery | null> {
@@ -155,7 +156,7 @@ async function claimNext(now: Date): Promise<Delivery | null> {
     const [due] = await tx
       .select({ id: channelDeliveries.id })
       .from(channelDeliveries)
-      .where(and(eq(channelDeliveries.status, "queued"), or(isNull(channelDeliveries.nextAttemptAt), lte(channelDeliveries.nextAttemptAt, now))))
+      .where(and(eq(channelDeliveries.status, "queued"), or(isNull(channelDeliveries.nextAttemptAt), lte(channelDeliveries.nextAttemptAt, now)), noMaintenance()))
       .orderBy(asc(channelDeliveries.createdAt), asc(channelDeliveries.id))
       .limit(1)
       .for("update", { skipLocked: true });

@@ -20,6 +20,7 @@ import { db } from "@/server/db";
 import { emailOutbox, emailSuppressions } from "@/server/db/schema";
 import { EmailSendError, type EmailSender } from "@/server/integrations/resend";
 import { logger } from "@/server/logger";
+import { noMaintenance } from "@/server/services/maintenance";
 import { scrubFarewell } from "@/server/services/privacy/farewell";
 import { renderForDelivery } from "./outbox";
 
@@ -64,7 +65,8 @@ const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const describe = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 500);
 
 /**
- * Claims the oldest due queued row (transactional ones first), or null when none is due. Two statements in one transaction rather than
+ * Claims the oldest due queued row (transactional ones first), or null when none is due or a maintenance window is
+ * open (services/maintenance: a restore stops every drain, here and under Inngest, through this one claim). Two statements in one transaction rather than
  * `UPDATE … WHERE id IN (SELECT … LIMIT 1 FOR UPDATE SKIP LOCKED)`: PostgreSQL may run such a subquery more than
  * once, and with SKIP LOCKED each run returns another row (measured here: one claim took two).
  */
@@ -73,7 +75,7 @@ async function claimNext(now: Date): Promise<Row | null> {
     const [due] = await tx
       .select({ id: emailOutbox.id })
       .from(emailOutbox)
-      .where(and(eq(emailOutbox.status, "queued"), or(isNull(emailOutbox.nextAttemptAt), lte(emailOutbox.nextAttemptAt, now))))
+      .where(and(eq(emailOutbox.status, "queued"), or(isNull(emailOutbox.nextAttemptAt), lte(emailOutbox.nextAttemptAt, now)), noMaintenance()))
       // Transactional email first (verification, reset, receipts, security): a burst of alerts or digests at the
       // provider's few requests a second must not hold a password reset back.
       .orderBy(sql`${emailOutbox.stream} <> 'transactional'`, asc(emailOutbox.createdAt), asc(emailOutbox.id))
