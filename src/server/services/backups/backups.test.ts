@@ -4,22 +4,19 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { eq, sql } from "drizzle-orm";
-import { auditLog, backups, opsMaintenance, users } from "@/server/db/schema";
+import { auditLog, backups, opsAlerts, opsMaintenance, users } from "@/server/db/schema";
 import { useTestDatabase } from "@/test/db";
 import { createUser } from "@/test/factories";
-import { createBackup, localStorage, setVerificationFailureHook, SHA256_MISMATCH, verifyBackup, type BackupStorage } from ".";
+import { createBackup, localStorage, SHA256_MISMATCH, verifyBackup, type BackupStorage } from ".";
 import type { BackupManifest } from "./types";
 
 const t = useTestDatabase();
 let dir: string;
 let storage: BackupStorage;
-const failures: string[] = [];
 
 beforeEach(async () => {
   dir = await fsp.mkdtemp(path.join(os.tmpdir(), "backups-test-"));
   storage = localStorage(dir);
-  failures.length = 0;
-  setVerificationFailureHook(async (_db, backup, error) => void failures.push(`${backup.id}: ${error}`));
 });
 afterEach(async () => {
   await fsp.rm(dir, { recursive: true, force: true });
@@ -57,7 +54,7 @@ describe(`backups (${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"})`, () =
     expect(result.tables).toEqual(manifest.tables);
     const [row] = await t.db.select().from(backups).where(eq(backups.id, backup.id));
     expect(row!.verification).toBe("passed");
-    expect(failures).toEqual([]);
+    expect(await t.db.select().from(opsAlerts)).toEqual([]);
   });
 
   it("fails verification of a corrupted file with a clear message and alerts", async () => {
@@ -73,7 +70,8 @@ describe(`backups (${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"})`, () =
     const [row] = await t.db.select().from(backups).where(eq(backups.id, backup.id));
     expect(row!.verification).toBe("failed");
     expect(row!.verificationError).toBe(SHA256_MISMATCH);
-    expect(failures).toEqual([`${backup.id}: ${SHA256_MISMATCH}`]);
+    const alerts = await t.db.select().from(opsAlerts);
+    expect(alerts.map((a) => [a.metric, a.level])).toEqual([["backup_verification", "critical"]]);
   });
 
   it("makes one backup per slot however often the tick is retried", async () => {

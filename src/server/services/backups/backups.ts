@@ -18,6 +18,7 @@ import { backupFiles, BACKUP_SCHEDULES, compareFingerprints, planRetention, port
 import { newId } from "@/lib/ids";
 import { schema, type DatabaseHandle, type Db } from "@/server/db";
 import { backups } from "@/server/db/schema";
+import { raiseAlert } from "@/server/services/monitoring/alerts";
 import { computeManifest, EXCLUDED_TABLES } from "./manifest";
 import { backupStorage, type BackupStorage } from "./storage";
 import type { BackupManifest, BackupRow, CreateBackupOptions, VerifyResult } from "./types";
@@ -284,12 +285,20 @@ async function restoredFingerprints(handle: DatabaseHandle, manifest: Pick<Backu
   });
 }
 
-/** What a failed verification is reported through (the monitoring alert); set by the caller so tests can watch it. */
-export type VerificationFailureHook = (db: Db, backup: BackupRow, error: string, now: Date) => Promise<void>;
-
-let onVerificationFailure: VerificationFailureHook = async () => {};
-export function setVerificationFailureHook(hook: VerificationFailureHook): void {
-  onVerificationFailure = hook;
+/** A failed verification raises the critical "backup_verification" alert: admins are emailed (once per 5 minutes). */
+async function alertVerificationFailed(db: Db, backup: BackupRow, error: string, now: Date): Promise<void> {
+  await raiseAlert(
+    db,
+    {
+      metric: "backup_verification",
+      level: "critical",
+      value: 1,
+      threshold: 1,
+      summary: `Backup verification failed: ${backup.kind} backup ${backup.id}`,
+      detail: `${error}\nThe backup (${backup.slot}, made ${backup.startedAt.toISOString()}) could not be restored to a copy matching its manifest. Make a new backup now and check the storage.`,
+    },
+    now,
+  );
 }
 
 /**
@@ -331,7 +340,7 @@ export async function verifyBackup(handle: DatabaseHandle, backupId: string, opt
     .update(backups)
     .set({ verifiedAt, verification: error ? "failed" : "passed", verificationError: error ?? null })
     .where(eq(backups.id, backup.id));
-  if (error) await onVerificationFailure(db, backup, error, verifiedAt);
+  if (error) await alertVerificationFailed(db, backup, error, verifiedAt);
   return { backupId: backup.id, ok: !error, error, tables, verifiedAt };
 }
 

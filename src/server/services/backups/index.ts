@@ -15,10 +15,8 @@ export {
   newestCompletedBackup,
   openPgliteCopy,
   runTool,
-  setVerificationFailureHook,
   sha256File,
   SHA256_MISMATCH,
   verifyBackup,
-  type VerificationFailureHook,
 } from "./backups";
 export type { BackupEngine, BackupFormat, BackupManifest, BackupRow, CreateBackupOptions, VerifyResult } from "./types";
