@@ -5,6 +5,7 @@
 import "server-only";
 import type { DefinedJob } from "./define";
 import { auditRetention } from "./functions/audit-retention";
+import { backupDaily, backupMonthly, backupVerify, backupWeekly } from "./functions/backups";
 import { copyConnection } from "./functions/copy-connection";
 import { copyFanout } from "./functions/copy-fanout";
 import { copySweeper } from "./functions/copy-sweeper";
@@ -26,7 +27,7 @@ import { registerInlineJobs } from "./inline/runner";
 export { inngest, jobsMode } from "./client";
 
 // Only the runtime-facing parts: each job's handler is typed by its own events, which a shared list cannot keep.
-const defined: readonly Pick<DefinedJob, "id" | "fn" | "job">[] = [auditRetention, copyConnection, copyFanout, copySweeper, emailDrain, exchangeReconcile, jobRetention, onboardingSequence, priceMonitor, statsRollup, dailyDigest, monthlyReport, weeklyDigest, signalAlerts, copyEmails, channelAlerts, channelDrain, telegramPoll, monitor];
+const defined: readonly Pick<DefinedJob, "id" | "fn" | "job">[] = [auditRetention, copyConnection, copyFanout, copySweeper, emailDrain, exchangeReconcile, jobRetention, onboardingSequence, priceMonitor, statsRollup, dailyDigest, monthlyReport, weeklyDigest, signalAlerts, copyEmails, channelAlerts, channelDrain, telegramPoll, backupDaily, backupWeekly, backupMonthly, backupVerify, monitor];
 
 // INVARIANT: ids are unique; Inngest keys function state by id, and the inline scheduler keys its crons by it.
 const duplicate = defined.find((d, i) => defined.findIndex((o) => o.id === d.id) !== i);
