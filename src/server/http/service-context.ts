@@ -6,7 +6,8 @@
  * `handleRequest` wraps a route handler: it makes the request id (sent back as `x-request-id`) and its child logger,
  * runs the handler in the request's log scope (so lines logged by code without a request logger, such as Auth.js's,
  * carry the id too), turns an unexpected throw into the generic 500 (logged with the id), and logs one line at the end
- * with the route, status and duration. Nothing of the request's body, query or headers is logged.
+ * with the route, status and duration, and observes it in `tradsy_http_request_duration_seconds` by the route's pattern.
+ * Nothing of the request's body, query or headers is logged.
  */
 import "server-only";
 import { headers as nextHeaders } from "next/headers";
@@ -17,6 +18,7 @@ import { requestIdFrom, serviceContext, userAgentFrom, type ActingContext, type 
 import { appBaseUrl } from "./base-url";
 import { clientIp } from "./client-ip";
 import { fromError } from "./respond";
+import { observeHttpRequest } from "@/server/metrics/registry";
 
 type HeaderSource = Request | Headers;
 
@@ -65,7 +67,9 @@ export async function handleRequest(req: Request, route: string, handle: (scope:
     res = fromError(err, `${req.method} ${route}`, log);
   }
   res = withHeader(res, "x-request-id", requestId);
-  const durationMs = Math.round((performance.now() - started) * 10) / 10;
+  const seconds = (performance.now() - started) / 1000;
+  observeHttpRequest(req.method, route, res.status, seconds);
+  const durationMs = Math.round(seconds * 10_000) / 10;
   const line = { route, method: req.method, status: res.status, durationMs };
   if (res.status < 400) log.debug(line, "request done");
   else log.warn(line, "request refused or failed");

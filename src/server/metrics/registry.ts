@@ -11,6 +11,7 @@
  */
 import "server-only";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { DatabaseFigures, copyOrderSeries, emailSeries, jobRunSeries } from "./collect";
 
 /** Request durations: from a cached read (ms) to a slow export (10 s). */
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -19,6 +20,12 @@ function create() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const live = { sse: 0 };
+  // One database read per scrape, shared by the gauges' collect() callbacks (prom-client runs them concurrently).
+  let last: { at: number; figures: Promise<Figures | null> } | undefined;
+  const figures = (): Promise<Figures | null> => {
+    if (!last || Date.now() - last.at > 1000) last = { at: Date.now(), figures: readFigures() };
+    return last.figures;
+  };
   const m = {
     registry,
     httpRequestDuration: new Histogram({
@@ -42,18 +49,81 @@ function create() {
         this.set(live.sse);
       },
     }),
-    jobRuns: new Gauge({ name: "tradsy_job_runs", help: "Job runs in the database by job and status", labelNames: ["job", "status"] as const, registers: [registry] }),
-    copyOrders: new Gauge({ name: "tradsy_copy_orders", help: "Copy orders in the database by venue and status", labelNames: ["venue", "status"] as const, registers: [registry] }),
-    emails: new Gauge({ name: "tradsy_emails", help: "Emails in the outbox by status", labelNames: ["status"] as const, registers: [registry] }),
-    dbPoolMax: new Gauge({ name: "tradsy_db_pool_max", help: "Database connections the client may open", labelNames: ["engine"] as const, registers: [registry] }),
-    dbPoolOpen: new Gauge({ name: "tradsy_db_pool_open", help: "Database connections open for this application", labelNames: ["engine"] as const, registers: [registry] }),
-    dbPoolActive: new Gauge({ name: "tradsy_db_pool_active", help: "Database connections running a statement", labelNames: ["engine"] as const, registers: [registry] }),
-    dbPoolIdle: new Gauge({ name: "tradsy_db_pool_idle", help: "Database connections open and idle", labelNames: ["engine"] as const, registers: [registry] }),
-    /** Seconds the database gauges took to read at the last scrape, and whether they could be read (1) or not (0). */
-    dbScrapeUp: new Gauge({ name: "tradsy_db_scrape_up", help: "1 when the database gauges were read at this scrape, 0 when the database failed or timed out", registers: [registry] }),
+    jobRuns: new Gauge({
+      name: "tradsy_job_runs",
+      help: "Job runs in the database by job and status",
+      labelNames: ["job", "status"] as const,
+      registers: [registry],
+      async collect() {
+        const f = await figures();
+        this.reset();
+        if (f) for (const r of f.series.jobRuns) this.set({ job: r.key, status: r.status }, r.n);
+      },
+    }),
+    copyOrders: new Gauge({
+      name: "tradsy_copy_orders",
+      help: "Copy orders in the database by venue (paper or the exchange) and status",
+      labelNames: ["venue", "status"] as const,
+      registers: [registry],
+      async collect() {
+        const f = await figures();
+        this.reset();
+        if (f) for (const r of f.series.copyOrders) this.set({ venue: r.key, status: r.status }, r.n);
+      },
+    }),
+    emails: new Gauge({
+      name: "tradsy_emails",
+      help: "Emails in the outbox by status",
+      labelNames: ["status"] as const,
+      registers: [registry],
+      async collect() {
+        const f = await figures();
+        this.reset();
+        if (f) for (const r of f.series.emails) this.set({ status: r.status }, r.n);
+      },
+    }),
+    ...poolGauges(registry, figures),
+    dbScrapeUp: new Gauge({
+      name: "tradsy_db_scrape_up",
+      help: "1 when the database figures were read at this scrape, 0 when the database failed or did not answer in time",
+      registers: [registry],
+      async collect() {
+        this.set((await figures()) ? 1 : 0);
+      },
+    }),
     live,
   };
   return m;
+}
+
+type Figures = { raw: DatabaseFigures; series: { jobRuns: ReturnType<typeof jobRunSeries>; copyOrders: ReturnType<typeof copyOrderSeries>; emails: ReturnType<typeof emailSeries> } };
+
+/** Read lazily (the database code loads on the first scrape, not wherever a request is timed). */
+async function readFigures(): Promise<Figures | null> {
+  const { readDatabaseFigures, jobRunSeries, copyOrderSeries, emailSeries } = await import("./collect");
+  const raw = await readDatabaseFigures();
+  return raw && { raw, series: { jobRuns: jobRunSeries(raw), copyOrders: copyOrderSeries(raw), emails: emailSeries(raw) } };
+}
+
+function poolGauges(registry: Registry, figures: () => Promise<Figures | null>) {
+  const gauge = (name: string, help: string, pick: (p: DatabaseFigures["pool"]) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ["engine"] as const,
+      registers: [registry],
+      async collect() {
+        const f = await figures();
+        this.reset();
+        if (f) this.set({ engine: f.raw.pool.engine }, pick(f.raw.pool));
+      },
+    });
+  return {
+    dbPoolMax: gauge("tradsy_db_pool_max", "Database connections this process's clients may open", (p) => p.max),
+    dbPoolOpen: gauge("tradsy_db_pool_open", "Database connections open for this application", (p) => p.open),
+    dbPoolActive: gauge("tradsy_db_pool_active", "Database connections running a statement", (p) => p.active),
+    dbPoolIdle: gauge("tradsy_db_pool_idle", "Database connections open and idle", (p) => p.idle),
+  };
 }
 
 export type Metrics = ReturnType<typeof create>;

@@ -8,6 +8,8 @@ export interface AlertOutcome {
   status: number;
   body: Record<string, unknown>;
   headers?: Record<string, string>;
+  /** Set when the status alone does not say what happened (`tradsy_tradingview_alerts_total`'s outcome label). */
+  outcome?: "stale";
 }
 
 /**

@@ -87,7 +87,7 @@ export async function handleAlert(ctx: ServiceContext, token: string, rawBody: s
   if (found.webhookPassphraseEnc && !passphraseMatches(alert, found.webhookPassphraseEnc)) return wrongPassphrase();
   const age = staleAge(alert, ctx.now, env.TRADINGVIEW_MAX_ALERT_AGE_SECONDS);
   if (age !== null) {
-    return refusal(new ValidationError(`The alert is stale: it was sent ${Math.round(age)} s ago, more than the ${env.TRADINGVIEW_MAX_ALERT_AGE_SECONDS} s allowed.`));
+    return { ...refusal(new ValidationError(`The alert is stale: it was sent ${Math.round(age)} s ago, more than the ${env.TRADINGVIEW_MAX_ALERT_AGE_SECONDS} s allowed.`)), outcome: "stale" };
   }
 
   const deliveryKey = key ?? idempotencyKeyOf(alert, rawBody, ctx.now);

@@ -10,6 +10,7 @@ import { retryAfterSeconds } from "@/server/rate-limit";
 import { inRequestScope } from "@/server/logger";
 import { requestIdFrom } from "@/server/services/context";
 import { MAX_BATCH } from "@/trpc/batch";
+import { observeHttpRequest } from "@/server/metrics/registry";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -47,11 +48,38 @@ const handler = (req: NextRequest | Request, requestId = requestIdFrom(req.heade
     }),
   );
 
+/** Procedure paths the router has (`signals.list`): only these become route labels, so made-up paths add no series. */
+const procedures = new Set(Object.keys(appRouter._def.procedures));
+
+function proceduresOf(req: Request): string[] {
+  const raw = new URL(req.url).pathname.replace(/^\/api\/trpc\/?/, "");
+  try {
+    return decodeURIComponent(raw).split(",").slice(0, MAX_BATCH);
+  } catch {
+    return ["[unknown]"]; // a malformed escape
+  }
+}
+
+/**
+ * Observes the answer in `tradsy_http_request_duration_seconds` once per procedure of the request, as
+ * `/api/trpc/<procedure>` (a batch's procedures each get the batch's duration and status; an unknown path is
+ * `/api/trpc/[unknown]`). Streams (batches, SSE) are timed to their first byte: what the caller waited for.
+ */
+async function timed(req: Request, answer: () => Promise<Response>): Promise<Response> {
+  const started = performance.now();
+  const res = await answer();
+  const seconds = (performance.now() - started) / 1000;
+  for (const path of proceduresOf(req)) observeHttpRequest(req.method, `/api/trpc/${procedures.has(path) ? path : "[unknown]"}`, res.status, seconds);
+  return res;
+}
+
 /** The largest tRPC request body (a batch of mutations): far above any form's, far below what would hurt memory. */
 const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Mutations arrive as POST bodies, read here with a cap (the fetch adapter would read any size) and handed on. */
-async function POST(req: NextRequest) {
+const POST = (req: NextRequest) => timed(req, () => post(req));
+
+async function post(req: NextRequest) {
   const requestId = requestIdFrom(req.headers);
   const body = await readBody(req, MAX_BODY_BYTES);
   if (!body.ok) {
@@ -62,6 +90,6 @@ async function POST(req: NextRequest) {
   return handler(new Request(req.url, { method: "POST", headers: req.headers, body: body.text, signal: req.signal }), requestId);
 }
 
-const GET = (req: NextRequest) => handler(req);
+const GET = (req: NextRequest) => timed(req, () => handler(req));
 
 export { GET, POST };
