@@ -10,6 +10,7 @@ import { adminResetTwoFactor } from "@/server/services/auth/two-factor";
 import { adminJobsRouter } from "./jobs";
 import { adminCopyRouter } from "./copy";
 import { adminAnalyticsRouter } from "./analytics";
+import { adminSystemRouter } from "./system";
 
 const page = { page: z.number().int().min(1).max(10_000).default(1), pageSize: z.number().int().min(1).max(100).default(25) };
 
@@ -50,4 +51,5 @@ export const adminRouter = createTRPCRouter({
   jobs: adminJobsRouter,
   copy: adminCopyRouter,
   analytics: adminAnalyticsRouter,
+  system: adminSystemRouter,
 });
