@@ -254,6 +254,11 @@ export class InlineRunner {
     this.wake();
   }
 
+  /** Started and not stopped: polling for due runs (`/api/ready` reports it). */
+  get polling(): boolean {
+    return this.started && !this.stopped;
+  }
+
   /** Runs a claim pass now (after enqueueing, or when an admin retried a run). */
   wake(): void {
     this.schedule(0);
