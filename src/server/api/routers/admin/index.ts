@@ -9,6 +9,7 @@ import { auditFiltersInput } from "@/lib/audit-filters";
 import { adminResetTwoFactor } from "@/server/services/auth/two-factor";
 import { adminJobsRouter } from "./jobs";
 import { adminCopyRouter } from "./copy";
+import { adminBackupsRouter } from "./backups";
 import { adminAnalyticsRouter } from "./analytics";
 import { adminSystemRouter } from "./system";
 
@@ -50,6 +51,7 @@ export const adminRouter = createTRPCRouter({
 
   jobs: adminJobsRouter,
   copy: adminCopyRouter,
+  backups: adminBackupsRouter,
   analytics: adminAnalyticsRouter,
   system: adminSystemRouter,
 });
