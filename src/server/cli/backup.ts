@@ -10,12 +10,17 @@ import path from "node:path";
 import { env } from "@/env";
 import { pgliteDir } from "@/server/db";
 import { backupStorage, createBackup, listBackups, newestCompletedBackup, verifyBackup, type BackupRow } from "@/server/services/backups";
+import { restoreBackup, RestoreRefusedError, type RestoreResult } from "@/server/services/restore";
+import { HELD_KIND_LABEL, HELD_KINDS } from "@/lib/restore";
 import { runCli, withDatabase } from "./run";
 
 const USAGE = `Usage:
   backup.ts create            make a manual backup now (kept until deleted)
   backup.ts verify [<id>]     restore a backup (default: the newest completed) into a scratch database and compare
-  backup.ts list              the backups, newest first`;
+  backup.ts list              the backups, newest first
+  backup.ts restore <id> [--yes]
+                              replace the database with backup <id> (asks you to type the id unless --yes);
+                              unfinished jobs, emails and copy orders come back held for review at /admin/backups`;
 
 /**
  * PGlite writes postmaster.pid into its directory while it has it open (and removes it on close). A second process
@@ -42,7 +47,7 @@ function describe(b: BackupRow): string {
 async function main(): Promise<number> {
   const [command, ...args] = process.argv.slice(2);
   if (!command || !["create", "verify", "list"].includes(command)) {
-    // RESTORE: `backup.ts restore <id>` is added here (issue 18, restore helper).
+    if (command === "restore") return restore(args);
     console.error(USAGE);
     return 2;
   }
@@ -83,6 +88,72 @@ async function main(): Promise<number> {
     for (const b of rows) console.log(describe(b));
     return 0;
   });
+}
+
+/** Asks the operator to type the backup id; false on anything else. */
+async function confirmTyped(id: string, engine: string): Promise<boolean> {
+  const { createInterface } = await import("node:readline/promises");
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    console.log(`This REPLACES the ${engine} database with backup ${id}: everything written since that backup is lost.`);
+    const typed = await rl.question(`Type the backup id (${id}) to restore it: `);
+    return typed.trim() === id;
+  } finally {
+    rl.close();
+  }
+}
+
+function printRestored(r: RestoreResult): void {
+  console.log(`Restored backup ${r.backupId} (${r.engine}); ${r.backupsResynced} backups re-read from storage.`);
+  if (r.previousDataDir) console.log(`The replaced data directory is kept in ${r.previousDataDir} (delete it once you are sure).`);
+  const total = HELD_KINDS.reduce((n, k) => n + r.held[k], 0);
+  if (!total) {
+    console.log("Nothing was in flight in the backup: nothing is held.");
+    return;
+  }
+  console.log("Held for review (nothing of these is sent, run or placed until an admin releases it at /admin/backups):");
+  for (const k of HELD_KINDS) if (r.held[k]) console.log(`  ${HELD_KIND_LABEL[k].label.padEnd(20)} ${r.held[k]}`);
+}
+
+async function restore(args: readonly string[]): Promise<number> {
+  const yes = args.includes("--yes");
+  const id = args.find((a) => !a.startsWith("--"));
+  if (!id || !/^bkp_[0-9a-z]{1,40}$/.test(id)) {
+    console.error(id ? `"${id}" is not a backup id (bkp_…): see npm run backup:list` : USAGE);
+    return 2;
+  }
+  const engine = env.DATABASE_URL ? "PostgreSQL" : "PGlite";
+  if (!yes) {
+    if (!process.stdin.isTTY) {
+      console.error("A restore replaces the database: run it in a terminal to confirm, or pass --yes.");
+      return 2;
+    }
+    if (!(await confirmTyped(id, engine))) {
+      console.error("Not confirmed: nothing was restored.");
+      return 1;
+    }
+  }
+  try {
+    if (env.DATABASE_URL) {
+      return await withDatabase(async (handle) => {
+        printRestored(await restoreBackup(handle, id, { confirmed: true, log: (l) => console.log(l) }));
+        return 0;
+      });
+    }
+    const refusal = pgliteInUse();
+    if (refusal) {
+      console.error(refusal.replace("or use the admin Backups page (/admin/backups) while it runs", "(a PGlite restore swaps the directory)"));
+      return 1;
+    }
+    printRestored(await restoreBackup({ kind: "pglite", dataDir: pgliteDir() }, id, { confirmed: true, log: (l) => console.log(l) }));
+    return 0;
+  } catch (err) {
+    if (err instanceof RestoreRefusedError) {
+      console.error(err.message);
+      return 1;
+    }
+    throw err;
+  }
 }
 
 runCli(main);
