@@ -203,7 +203,8 @@ function Revenue({ d }: { d: Data }) {
         <Stat label="Providers" value={formatCents(r.totals.providerShareCents)} hint="Sent to connected accounts" />
         <Stat label="Refunded" value={formatCents(r.totals.refundedCents)} />
       </dl>
-      <div className="grid gap-6 xl:grid-cols-[3fr_2fr]">
+      {/* min-w-0: a grid item is otherwise as wide as its table's min-width, and the page scrolls sideways on a phone. */}
+      <div className="grid gap-6 xl:grid-cols-[3fr_2fr] [&>*]:min-w-0">
         <Card>
           <CardHeader title="By month" description="Platform 30% and providers 70%, by payment date (UTC), last 12 months." />
           <CardBody>
@@ -264,8 +265,8 @@ function Subscriptions({ d }: { d: Data }) {
         <Stat label="Cancelled" value={formatCount(s.cancelled)} hint="Ended, all time" />
         <Stat
           label="Churn last month"
-          value={s.lastMonthChurn ? pct(s.lastMonthChurn.rate) : "—"}
-          hint={s.lastMonthChurn ? `${monthLabel(s.lastMonthChurn.month)}: ${s.lastMonthChurn.churned} of ${s.lastMonthChurn.liveAtStart} live at its start ended` : undefined}
+          value={s.lastMonthChurn?.liveAtStart ? pct(s.lastMonthChurn.rate) : "—"}
+          hint={s.lastMonthChurn?.liveAtStart ? `${monthLabel(s.lastMonthChurn.month)}: ${s.lastMonthChurn.churned} of ${s.lastMonthChurn.liveAtStart} live at its start ended` : "No subscriptions were live at last month's start"}
           strong
         />
         <Stat label="Average lifetime" value={s.averageLifetimeDays === null ? "—" : `${s.averageLifetimeDays} days`} hint="Live ones counted up to now" />
@@ -348,7 +349,7 @@ function Copy({ d, range }: { d: Data; range: AnalyticsRange }) {
         </Card>
       ) : (
         <>
-          <dl className="grid grid-cols-2 gap-4 lg:grid-cols-4">
+          <dl className="grid grid-cols-2 gap-4 lg:grid-cols-3">
             <Stat label="Orders" value={formatCount(c.orders)} hint={`${formatCount(c.skipped)} skipped by risk rules · ${range === "all" ? "all time" : RANGE_LABEL[range]}`} />
             <Stat label="Notional filled" value={`$${Number(c.notionalUsd).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`} hint="Quantity × fill price" />
             <Stat label="Fill rate" value={pct(c.fillRate)} hint={`${formatCount(c.filled)} filled, ${formatCount(c.rejected)} rejected`} strong />
