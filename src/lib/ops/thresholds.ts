@@ -41,7 +41,7 @@ export const OPS_METRICS = [
   { key: "memory", label: "Memory", unit: "%", warning: 80, critical: 95, note: "Host or container memory in use." },
   { key: "disk", label: "Disk", unit: "%", warning: 80, critical: 95, note: "Fullest of the data and backup directories' filesystems." },
   { key: "event_loop_lag", label: "Event-loop lag", unit: "ms", warning: 200, critical: 1000, note: "p99 delay of this process's event loop over the last minute." },
-  { key: "db_latency", label: "Database latency", unit: "ms", warning: 100, critical: 500, note: "Round trip of `select 1`." },
+  { key: "db_latency", label: "Database latency", unit: "ms", warning: 100, critical: 500, note: "Round trip of a trivial query (select 1)." },
   { key: "db_pool", label: "Database pool busy", unit: "%", warning: 80, critical: 95, note: "Connections running a statement, of the most this process may open." },
   { key: "exchange_latency", label: "Exchange latency p95", unit: "ms", warning: 2000, critical: 5000, note: "Order round trip to live venues, last 15 minutes." },
   { key: "exchange_error_rate", label: "Exchange rejections", unit: "%", warning: 10, critical: 25, note: "Share of live-venue orders rejected, last 15 minutes (5 orders or more)." },

@@ -88,11 +88,11 @@ export function SystemMonitor() {
         <h2 id="readings-title" className="mb-3 text-base font-semibold text-slate-900">
           Current readings
         </h2>
-        <ul className="grid grid-cols-1 gap-3 sm:grid-cols-2 xl:grid-cols-4" data-testid="system-cards">
+        <ul className="grid grid-cols-2 gap-3 xl:grid-cols-4" data-testid="system-cards">
           {data.metrics.map((m) => {
             const s = STATUS[m.status];
             return (
-              <li key={m.key} className={cn("rounded-lg border bg-white px-4 py-3 shadow-xs", s.card)} data-status={m.status} data-metric={m.key}>
+              <li key={m.key} className={cn("min-w-0 rounded-lg border bg-white px-3 py-3 shadow-xs sm:px-4", s.card)} data-status={m.status} data-metric={m.key}>
                 <div className="flex items-start justify-between gap-2">
                   <h3 className="text-sm font-medium text-slate-700">{m.label}</h3>
                   <span className={cn("inline-flex items-center gap-1.5 text-xs font-medium whitespace-nowrap", s.text)}>
@@ -100,9 +100,9 @@ export function SystemMonitor() {
                     {s.label}
                   </span>
                 </div>
-                <p className="mt-1 text-2xl font-semibold text-slate-900 tabular-nums">{m.value === null ? "—" : formatReading(m.unit, m.value)}</p>
+                <p className="mt-1 text-xl font-semibold text-slate-900 tabular-nums sm:text-2xl">{m.value === null ? "—" : formatReading(m.unit, m.value)}</p>
                 <p className="mt-1 text-xs text-slate-600">{thresholdText(m.unit, m.warning, m.critical)}</p>
-                <p className="mt-0.5 text-xs text-slate-500">{m.note}</p>
+                <p className="mt-0.5 hidden text-xs text-slate-500 sm:block">{m.note}</p>
               </li>
             );
           })}
