@@ -166,7 +166,7 @@ function Users({ d, range }: { d: Data; range: AnalyticsRange }) {
         <Stat label="Users" value={formatCount(u.total)} hint="Accounts not deleted" />
         <Stat label="Active" value={formatCount(u.active)} hint="Seen signed in or published a signal in the last 30 days" strong />
         <Stat label="New" value={formatCount(u.added)} hint={range === "all" ? "All time" : `In the last ${RANGE_LABEL[range]}`} />
-        <Stat label="Traders · Providers" value={`${formatCount(u.byRole.traders)} · ${formatCount(u.byRole.providers)}`} hint={u.byRole.admins ? `and ${formatCount(u.byRole.admins)} admins` : undefined} />
+        <Stat label="Traders · Providers" value={`${formatCount(u.byRole.traders)} · ${formatCount(u.byRole.providers)}`} hint={u.byRole.admins ? `and ${formatCount(u.byRole.admins)} ${u.byRole.admins === 1 ? "admin" : "admins"}` : undefined} />
       </dl>
       <Card>
         <CardHeader title="Growth" description={`New users per ${d.bucket} (UTC) and the total, ${range === "all" ? "since the first account" : `over the last ${RANGE_LABEL[range]}`}.`} />
@@ -199,7 +199,7 @@ function Revenue({ d }: { d: Data }) {
     <Section id="revenue-title" title="Revenue">
       <dl className="grid grid-cols-2 gap-4 lg:grid-cols-4">
         <Stat label="Gross" value={formatCents(r.totals.grossCents)} hint={`${formatCount(r.totals.invoices)} paid invoices, all time`} />
-        <Stat label="Platform" value={formatCents(r.totals.platformFeeCents)} hint={`${pct(r.totals.platformShare)} of gross`} strong />
+        <Stat label="Platform" value={formatCents(r.totals.platformFeeCents)} hint={r.totals.grossCents ? `${pct(r.totals.platformShare)} of gross` : "Tradsy's 30% application fees"} strong />
         <Stat label="Providers" value={formatCents(r.totals.providerShareCents)} hint="Sent to connected accounts" />
         <Stat label="Refunded" value={formatCents(r.totals.refundedCents)} />
       </dl>
