@@ -7,7 +7,7 @@
 import "server-only";
 import { eq } from "drizzle-orm";
 import { getDatabase } from "@/server/db";
-import { backups } from "@/server/db/schema";
+import { backups, users } from "@/server/db/schema";
 import { recordAudit } from "@/server/services/audit";
 import { backupStorage, createBackup, listBackups, verifyBackup } from "@/server/services/backups";
 import type { ActingContext } from "@/server/services/context";
@@ -79,6 +79,17 @@ export async function adminVerifyBackup(ctx: ActingContext, id: string): Promise
   const result = await verifyBackup(handle, id);
   await recordAudit(handle.db, { actorId: ctx.actor.id, action: "backup.verified", targetType: "backup", targetId: id, data: { ok: result.ok, error: result.error ?? null }, ip: ctx.ip, userAgent: ctx.userAgent });
   return { id, ok: result.ok, error: result.error ?? null };
+}
+
+/**
+ * Who may download a backup: an admin with two-factor sign-in on, in every environment (a backup holds every
+ * account's data; development's relaxed admin rule does not reach it). Read fresh from the account.
+ */
+export async function mayDownloadBackups(userId: string): Promise<"yes" | "not_admin" | "needs_two_factor"> {
+  const handle = await getDatabase();
+  const [u] = await handle.db.select({ role: users.role, totpEnabledAt: users.totpEnabledAt, deletedAt: users.deletedAt }).from(users).where(eq(users.id, userId));
+  if (!u || u.deletedAt || u.role !== "admin") return "not_admin";
+  return u.totpEnabledAt ? "yes" : "needs_two_factor";
 }
 
 /** The stored file of a completed backup, for the download route: its key, size and how to stream it. */
