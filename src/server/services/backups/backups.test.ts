@@ -3,14 +3,20 @@ import fsp from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { eq, sql } from "drizzle-orm";
-import { auditLog, backups, opsAlerts, opsMaintenance, users } from "@/server/db/schema";
+import { eq, isNull } from "drizzle-orm";
+import { auditLog, backups, opsAlerts, opsMaintenance } from "@/server/db/schema";
 import { useTestDatabase } from "@/test/db";
 import { createUser } from "@/test/factories";
-import { createBackup, localStorage, SHA256_MISMATCH, verifyBackup, type BackupStorage } from ".";
+import { InngestTestEngine } from "@inngest/test";
+import type { Sql } from "postgres";
+import { useEnvOverrides } from "@/test/env";
+import { backupDaily, backupVerify } from "@/server/jobs/functions/backups";
+import { BACKUP_SCHEDULES } from "@/lib/backups";
+import { applyRetention, computeManifest, createBackup, localStorage, runTool, SHA256_MISMATCH, sha256File, verifyBackup, type BackupStorage } from ".";
 import type { BackupManifest } from "./types";
 
 const t = useTestDatabase();
+const setEnv = useEnvOverrides();
 let dir: string;
 let storage: BackupStorage;
 
@@ -74,18 +80,107 @@ describe(`backups (${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"})`, () =
     expect(alerts.map((a) => [a.metric, a.level])).toEqual([["backup_verification", "critical"]]);
   });
 
-  it("makes one backup per slot however often the tick is retried", async () => {
-    const first = await createBackup(t.handle, { kind: "daily", slot: "daily:2026-12-07" }, storage);
-    const again = await createBackup(t.handle, { kind: "daily", slot: "daily:2026-12-07" }, storage);
-    expect(again.id).toBe(first.id);
-    const rows = await t.db.select().from(backups);
-    expect(rows).toHaveLength(1);
+  it("fails with the restore's own error when the file is damaged before it was hashed", async () => {
+    await seed();
+    const backup = await createBackup(t.handle, { kind: "manual" }, storage);
+    const file = path.join(dir, backup.location!);
+    const bytes = fs.readFileSync(file);
+    // Cut the archive short and record the damaged file's hash, as if it had been written that way.
+    fs.writeFileSync(file, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
+    const sha256 = await sha256File(file);
+    await t.db.update(backups).set({ sha256 }).where(eq(backups.id, backup.id));
+    const manifestFile = path.join(dir, `${backup.id}.manifest.json`);
+    fs.writeFileSync(manifestFile, JSON.stringify({ ...(JSON.parse(fs.readFileSync(manifestFile, "utf8")) as BackupManifest), sha256 }));
+    const result = await verifyBackup(t.handle, backup.id, { storage });
+    expect(result.ok).toBe(false);
+    expect(result.error).not.toBe(SHA256_MISMATCH);
+    if (t.handle.kind === "postgres") expect(result.error).toMatch(/^pg_restore failed: /);
+    else expect(result.error).toBeTruthy();
+    const [row] = await t.db.select().from(backups).where(eq(backups.id, backup.id));
+    expect(row!.verification).toBe("failed");
   });
 
-  it("counts users in the manifest computed from the dumped snapshot", async () => {
+  it("runs the daily job once per slot however often the tick is retried, then verifies the newest", async () => {
+    setEnv("BACKUP_DIR", dir);
+    setEnv("BACKUP_S3_BUCKET", undefined);
     await seed();
-    const [{ n }] = (await t.db.select({ n: sql<number>`count(*)::int` }).from(users)) as [{ n: number }];
+    const timer = { name: "inngest/scheduled.timer", data: { cron: BACKUP_SCHEDULES.daily.cron } } as const;
+    const first = await new InngestTestEngine({ function: backupDaily.fn, events: [timer] }).execute();
+    expect(first.error).toBeUndefined();
+    const again = await new InngestTestEngine({ function: backupDaily.fn, events: [timer] }).execute();
+    expect(again.error).toBeUndefined();
+    const rows = await t.db.select().from(backups);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ kind: "daily", status: "completed", slot: (first.result as { slot: string }).slot });
+    expect((again.result as { backup: { id: string } }).backup.id).toBe(rows[0]!.id);
+    const verify = await new InngestTestEngine({ function: backupVerify.fn, events: [{ name: "inngest/scheduled.timer", data: { cron: "30 5 * * *" } }] }).execute();
+    expect(verify.result).toEqual({ verified: rows[0]!.id, ok: true, error: null });
+  });
+
+  it("retention keeps exactly 7 daily, 4 weekly and 12 monthly backups and every manual one", async () => {
+    const now = new Date("2026-12-07T02:00:00Z");
+    const DAY = 24 * 60 * 60 * 1000;
+    const made: { id: string; kind: "daily" | "weekly" | "monthly" | "manual" }[] = [];
+    const plan = [
+      ["daily", 10, DAY],
+      ["weekly", 6, 7 * DAY],
+      ["monthly", 15, 30 * DAY],
+      ["manual", 3, 90 * DAY],
+    ] as const;
+    for (const [kind, count, step] of plan) {
+      for (let i = 0; i < count; i++) {
+        const id = `bkp_${kind}${String(i).padStart(2, "0")}`;
+        // Backups made at faked times, each with its files in storage.
+        fs.writeFileSync(path.join(dir, `${id}.dump`), `dump ${id}`);
+        fs.writeFileSync(path.join(dir, `${id}.manifest.json`), "{}");
+        await t.db.insert(backups).values({
+          id, kind, slot: `${kind}:${i}`, engine: "postgres", format: "pg_dump-custom", status: "completed", storage: "local",
+          location: `${id}.dump`, startedAt: new Date(now.getTime() - i * step), finishedAt: new Date(now.getTime() - i * step + 1000),
+        });
+        made.push({ id, kind });
+      }
+    }
+    const pruned = await applyRetention(t.db, now, storage);
+    const live = await t.db.select().from(backups).where(isNull(backups.prunedAt));
+    const count = (kind: string) => live.filter((b) => b.kind === kind).length;
+    expect([count("daily"), count("weekly"), count("monthly"), count("manual")]).toEqual([7, 4, 12, 3]);
+    expect(pruned.sort()).toEqual(["bkp_daily07", "bkp_daily08", "bkp_daily09", "bkp_monthly12", "bkp_monthly13", "bkp_monthly14", "bkp_weekly04", "bkp_weekly05"]);
+    // The newest of each kind stay; the pruned ones' files are gone, the kept ones' are not.
+    for (const { id } of made) expect(fs.existsSync(path.join(dir, `${id}.dump`)), id).toBe(!pruned.includes(id));
+    expect(fs.existsSync(path.join(dir, "bkp_daily09.manifest.json"))).toBe(false);
+    // Applying it again prunes nothing more.
+    expect(await applyRetention(t.db, now, storage)).toEqual([]);
+  });
+
+  it.runIf(!process.env.DATABASE_URL)("PGlite's portable SQL dump loads into PostgreSQL with equal tables", async () => {
+    const adminUrl = process.env.BACKUP_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+    const { default: postgres } = await import("postgres");
+    const admin = postgres(adminUrl, { max: 1, onnotice: () => {}, connect_timeout: 3 });
+    try {
+      await admin`select 1`;
+    } catch {
+      await admin.end();
+      console.warn(`Skipping the portable SQL restore: no PostgreSQL at ${adminUrl} (set BACKUP_TEST_POSTGRES_URL)`);
+      return;
+    }
+    await seed();
     const backup = await createBackup(t.handle, { kind: "manual" }, storage);
-    expect((backup.manifest as unknown as BackupManifest).tables.users!.rows).toBe(n);
+    const manifest = backup.manifest as unknown as BackupManifest;
+    const name = `tradsy_sqltest_${Math.random().toString(36).slice(2, 10)}`;
+    await admin.unsafe(`create database "${name}"`);
+    const copy: Sql = postgres(adminUrl.replace(/\/[^/?]+(\?|$)/, `/${name}$1`), { max: 1, onnotice: () => {} });
+    try {
+      const { libpqEnv } = await import(".");
+      await runTool("psql", ["-q", "-X", "-v", "ON_ERROR_STOP=1", "-f", path.join(dir, backup.sqlLocation!)], libpqEnv(copy, name));
+      const { drizzle } = await import("drizzle-orm/postgres-js");
+      const restored = await computeManifest(drizzle(copy, { casing: "snake_case" }) as never);
+      // Same rows on another engine: equal counts and equal checksums, table by table.
+      expect(restored).toEqual(manifest.tables);
+      expect(restored.users!.rows).toBe(2);
+    } finally {
+      await copy.end();
+      await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      await admin.end();
+    }
   });
 });
