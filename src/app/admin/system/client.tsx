@@ -100,7 +100,7 @@ export function SystemMonitor() {
                     {s.label}
                   </span>
                 </div>
-                <p className="mt-1 text-xl font-semibold text-slate-900 tabular-nums sm:text-2xl">{m.value === null ? "—" : formatReading(m.unit, m.value)}</p>
+                <p className="mt-1 text-xl font-semibold text-slate-900 tabular-nums sm:text-2xl">{m.value === null ? "—" : m.never ?? formatReading(m.unit, m.value)}</p>
                 <p className="mt-1 text-xs text-slate-600">{thresholdText(m.unit, m.warning, m.critical)}</p>
                 <p className="mt-0.5 hidden text-xs text-slate-500 sm:block">{m.note}</p>
               </li>

@@ -3,9 +3,9 @@
  * the last 24 hours of readings for the charts (worst value per 5 minutes, so a spike survives the thinning).
  */
 import "server-only";
-import { desc, gte, isNull, sql } from "drizzle-orm";
+import { desc, eq, gte, isNull, sql } from "drizzle-orm";
 import { db as appDb, type Executor } from "@/server/db";
-import { opsAlerts, opsReadings } from "@/server/db/schema";
+import { backups, opsAlerts, opsReadings } from "@/server/db/schema";
 import { OPS_METRICS, statusOf, type OpsStatus, type OpsUnit } from "@/lib/ops/thresholds";
 import { executeRows } from "@/server/db/raw";
 
@@ -24,6 +24,8 @@ export interface SystemMetricCard {
   value: number | null;
   at: Date | null;
   status: OpsStatus | "unknown";
+  /** Shown instead of the number when it measures time since nothing happened yet (no backup ever). */
+  never: string | null;
 }
 
 export interface SystemOverview {
@@ -41,6 +43,13 @@ export async function systemOverview(now: Date, db: Executor = appDb): Promise<S
     .where(gte(opsReadings.at, new Date(now.getTime() - 24 * 60 * 60_000)))
     .orderBy(opsReadings.metric, desc(opsReadings.at));
   const byMetric = new Map(latest.map((r) => [r.metric, r]));
+  // The backup ages count from the monitor's first reading when there is no backup yet: say so, not "0.1 h".
+  const [anyCompleted] = await db.select({ id: backups.id }).from(backups).where(eq(backups.status, "completed")).limit(1);
+  const [anyPassed] = await db.select({ id: backups.id }).from(backups).where(eq(backups.verification, "passed")).limit(1);
+  const never: Record<string, string | null> = {
+    backup_age: anyCompleted ? null : "None yet",
+    restore_verified_age: anyPassed ? null : "None yet",
+  };
   const lastTickAt = latest.reduce<Date | null>((max, r) => (!max || r.at > max ? r.at : max), null);
   const fresh = (at: Date) => now.getTime() - at.getTime() <= STALE_AFTER_MS;
   const metrics = OPS_METRICS.map((m): SystemMetricCard => {
@@ -56,6 +65,7 @@ export async function systemOverview(now: Date, db: Executor = appDb): Promise<S
       value: current?.value ?? null,
       at: current?.at ?? null,
       status: current ? statusOf(m, current.value) : "unknown",
+      never: never[m.key] ?? null,
     };
   });
   const open = await db.select().from(opsAlerts).where(isNull(opsAlerts.resolvedAt)).orderBy(desc(opsAlerts.lastSeenAt));

@@ -39,7 +39,9 @@ describe("admin.system", () => {
     const overview = await caller.admin.system.overview();
     const card = (key: string) => overview.metrics.find((m) => m.key === key)!;
     expect(card("cpu")).toMatchObject({ value: 75, status: "warning", warning: 70, critical: 90, unit: "%" });
-    expect(card("db_latency")).toMatchObject({ value: 12, status: "ok", warning: 100, critical: 500 });
+    expect(card("db_latency")).toMatchObject({ value: 12, status: "ok", warning: 100, critical: 500, never: null });
+    // No backup ever: the page says so rather than an age counted from the first reading.
+    expect(card("backup_age")).toMatchObject({ never: "None yet" });
     expect(card("disk")).toMatchObject({ value: null, status: "unknown" });
     expect(card("memory")).toMatchObject({ value: null, status: "unknown" });
     expect(overview.lastTickAt).toEqual(minutesAgo(1));
