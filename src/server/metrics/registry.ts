@@ -20,12 +20,13 @@ function create() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const live = { sse: 0 };
-  // One database read per scrape, shared by the gauges' collect() callbacks (prom-client runs them concurrently).
-  let last: { at: number; figures: Promise<Figures | null> } | undefined;
-  const figures = (): Promise<Figures | null> => {
-    if (!last || Date.now() - last.at > 1000) last = { at: Date.now(), figures: readFigures() };
-    return last.figures;
-  };
+  // One database read per scrape, shared by the gauges' collect() callbacks: prom-client starts them all at once, so
+  // they all find the read in flight; the next scrape starts a new one.
+  let pending: Promise<Figures | null> | undefined;
+  const figures = (): Promise<Figures | null> =>
+    (pending ??= readFigures().finally(() => {
+      pending = undefined;
+    }));
   const m = {
     registry,
     httpRequestDuration: new Histogram({
