@@ -38,7 +38,9 @@ export function CreateBackupButton() {
       <Button loading={create.isPending} disabled={!hydrated || create.isPending || refreshing} onClick={() => create.mutate()}>
         {create.isPending ? "Backing up…" : "Create backup now"}
       </Button>
-      <Outcome error={create.error?.message} done={create.isSuccess ? `Backup ${create.data.id} stored.` : null} />
+      <div className="max-w-56 text-right">
+        <Outcome error={create.error?.message} done={create.isSuccess ? "Backup stored." : null} />
+      </div>
     </div>
   );
 }
@@ -60,8 +62,15 @@ export function VerifyButton({ id }: { id: string }) {
   );
 }
 
-/** A plain link: the route streams the file (admins with two-factor sign-in only; it says so otherwise). */
-export function DownloadLink({ id }: { id: string }) {
+/** A plain link: the route streams the file. Admins without two-factor sign-in are told why they cannot. */
+export function DownloadLink({ id, allowed }: { id: string; allowed: boolean }) {
+  if (!allowed) {
+    return (
+      <span className={buttonClass("secondary", "sm", "cursor-not-allowed whitespace-nowrap opacity-60")} title="Turn on two-factor sign-in to download backups" aria-disabled="true">
+        Download<span className="sr-only"> (turn on two-factor sign-in to download backups)</span>
+      </span>
+    );
+  }
   return (
     <a className={buttonClass("secondary", "sm", "whitespace-nowrap")} href={`/api/admin/backups/${id}`} download>
       Download<span className="sr-only"> backup {id}</span>

@@ -23,7 +23,7 @@ function size(bytes: number | null): string {
 
 const STATUS_TONE = { completed: "green", running: "amber", failed: "red" } as const;
 
-const columns: Column<Row>[] = [
+const columnsFor = (canDownload: boolean): Column<Row>[] => [
   {
     id: "when",
     header: "Started",
@@ -78,7 +78,7 @@ const columns: Column<Row>[] = [
       r.downloadable ? (
         <div className="flex flex-wrap justify-end gap-2">
           <VerifyButton id={r.id} />
-          <DownloadLink id={r.id} />
+          <DownloadLink id={r.id} allowed={canDownload} />
         </div>
       ) : null,
   },
@@ -108,9 +108,12 @@ export default async function AdminBackupsPage() {
           email and channel sends are paused until it closes.
         </Alert>
       ) : null}
+      {!data.canDownload ? (
+        <p className="mb-4 text-sm text-slate-600">Downloading a backup needs two-factor sign-in on your account, in every environment: a backup holds every account&apos;s data.</p>
+      ) : null}
       {heldTotal > 0 ? <HeldReview counts={data.held.counts} items={data.held.items} /> : null}
       <DataTable
-        columns={columns}
+        columns={columnsFor(data.canDownload)}
         rows={data.items}
         rowKey={(r) => r.id}
         caption="Backups, newest first"

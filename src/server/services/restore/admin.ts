@@ -34,10 +34,10 @@ export interface AdminBackupRow {
   downloadable: boolean;
 }
 
-export async function adminBackupsPage() {
+export async function adminBackupsPage(actorId: string) {
   const handle = await getDatabase();
   const storage = backupStorage();
-  const [rows, held, maintenance] = await Promise.all([listBackups(handle.db, { limit: 200 }), listHeld(), maintenanceOpen(handle.db)]);
+  const [rows, held, maintenance, may] = await Promise.all([listBackups(handle.db, { limit: 200 }), listHeld(), maintenanceOpen(handle.db), mayDownloadBackups(actorId)]);
   const items: AdminBackupRow[] = rows.map((r) => ({
     id: r.id,
     kind: r.kind,
@@ -55,7 +55,7 @@ export async function adminBackupsPage() {
     prunedAt: r.prunedAt,
     downloadable: r.status === "completed" && !r.prunedAt && !!r.location,
   }));
-  return { items, storage: { kind: storage.kind, where: storage.describe() }, engine: handle.kind, held, maintenance };
+  return { items, storage: { kind: storage.kind, where: storage.describe() }, engine: handle.kind, held, maintenance, canDownload: may === "yes" };
 }
 
 export async function adminCreateBackup(ctx: ActingContext): Promise<{ id: string; status: string }> {

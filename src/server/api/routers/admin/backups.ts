@@ -12,7 +12,7 @@ import { heldSelectionSchema } from "@/lib/restore";
 const backupId = z.object({ id: z.string().trim().min(1, "Choose a backup").max(64).regex(/^bkp_[A-Za-z0-9_-]+$/, "Not a backup id") });
 
 export const adminBackupsRouter = createTRPCRouter({
-  page: adminProcedure.input(z.void()).query(() => adminBackupsPage()),
+  page: adminProcedure.input(z.void()).query(({ ctx }) => adminBackupsPage(ctx.service.actor.id)),
   create: adminProcedure.input(z.void()).mutation(({ ctx }) => adminCreateBackup(ctx.service)),
   verify: adminProcedure.input(backupId).mutation(({ ctx, input }) => adminVerifyBackup(ctx.service, input.id)),
   release: adminProcedure.input(heldSelectionSchema).mutation(({ ctx, input }) => releaseHeld(ctx.service, input)),
