@@ -62,7 +62,7 @@ describe("admin.jobs reads", () => {
     expect(list.total).toBe(3);
     expect(list.all).toBe(3);
     expect(list.jobIds).toEqual(["exchange-sync", "nightly-report"]);
-    expect(list.counts).toEqual({ queued: 0, running: 0, sleeping: 1, retrying: 0, completed: 1, failed: 1, cancelled: 0 });
+    expect(list.counts).toEqual({ queued: 0, running: 0, sleeping: 1, retrying: 0, completed: 1, failed: 1, cancelled: 0, held: 0 });
     const shown = list.items.find((r) => r.id === failed.id)!;
     expect(shown).toMatchObject({ jobId: "exchange-sync", status: "failed", attempt: 3, attempts: 4, eventName: "reports/nightly.requested", eventId: failed.eventId });
     // A stack trace is cut for the list; the detail has it whole.
