@@ -11,6 +11,8 @@ import fs from "node:fs";
 import fsp from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
+import zlib from "node:zlib";
 import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { PGlite } from "@electric-sql/pglite";
 import type { Sql } from "postgres";
@@ -22,6 +24,8 @@ import { raiseAlert } from "@/server/services/monitoring/alerts";
 import { computeManifest, EXCLUDED_TABLES } from "./manifest";
 import { backupStorage, type BackupStorage } from "./storage";
 import type { BackupManifest, BackupRow, CreateBackupOptions, VerifyResult } from "./types";
+
+const gunzip = promisify(zlib.gunzip);
 
 export const SHA256_MISMATCH = "sha256 mismatch: the file changed since it was written";
 
@@ -137,12 +141,14 @@ async function dumpPglite(handle: DatabaseHandle, id: string, dir: string): Prom
   }
 }
 
-/** A scratch in-memory PGlite holding a copy of a data directory archive. */
+/** A scratch in-memory PGlite holding a copy of a data directory archive (gzipped or not). */
 export async function openPgliteCopy(archive: Blob): Promise<PGlite> {
   const { PGlite } = await import("@electric-sql/pglite");
-  // The type tells PGlite to gunzip; a Blob read back from disk has none.
-  const blob = archive.type ? archive : new Blob([await archive.arrayBuffer()], { type: "application/x-gzip" });
-  return PGlite.create({ loadDataDir: blob });
+  let bytes = new Uint8Array(await archive.arrayBuffer());
+  // Gunzipped here rather than by PGlite: its decompression leaves a damaged archive's stream error unhandled (an
+  // uncaught error in the process), where zlib rejects with a plain "unexpected end of file".
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = new Uint8Array(await gunzip(bytes));
+  return PGlite.create({ loadDataDir: new Blob([bytes], { type: "application/x-tar" }) });
 }
 
 // ---------------------------------------------------------------------------------------------------------------

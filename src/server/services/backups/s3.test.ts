@@ -8,6 +8,9 @@ import { backupStorage, createBackup, deleteBackup, verifyBackup } from ".";
 import type { BackupManifest } from "./types";
 
 const t = useTestDatabase();
+// A PGlite backup loads its data directory into a scratch instance twice (manifest, verification) and runs the wasm
+// pg_dump: tens of seconds on a busy 2-core machine.
+const SLOW = 120_000;
 const setEnv = useEnvOverrides();
 const BUCKET = "tradsy-backups";
 const PREFIX = "test/run-1/";
@@ -76,5 +79,5 @@ describe(`backups in an S3-compatible bucket (${process.env.DATABASE_URL ? "Post
     expect(deletes).toEqual(expect.arrayContaining(expectedPaths));
     expect([...s3.objects.keys()].filter((k) => k.includes(backup.id))).toEqual([]);
     expect(await backupStorage().readManifest(backup.id)).toBeNull();
-  });
+  }, SLOW);
 });
