@@ -6,7 +6,8 @@
  * sweeper re-drives `pending` fan-outs and `planned` orders.
  *
  * An admin then releases each kind (back to queued / pending / planned, re-driven normally: copy orders keep their
- * deterministic client order ids, so a venue run looks each one up before placing it) or cancels it, per item or in
+ * deterministic client order ids, and a released one counts an attempt, so its venue run looks it up before placing
+ * it) or cancels it, per item or in
  * bulk; every decision is audited.
  *
  * Submitted copy orders are not held: they are on the exchange already, and reconciliation only reads them.
@@ -126,7 +127,9 @@ async function move(tx: Executor, sel: HeldSelection, action: "release" | "cance
     case "jobs": {
       const rows = await tx
         .update(jobRuns)
-        .set(release ? { status: "queued", wakeAt: sql`now()`, updatedAt: sql`now()` } : { status: "cancelled", finishedAt: sql`now()`, lastError: reason, updatedAt: sql`now()` })
+        // The debounce key goes (as a claim drops it): a debounced run queued since the restore holds the one queued
+        // slot of its key (job_runs_debounce_idx), and releasing beside it would break that unique index.
+        .set(release ? { status: "queued", debounceKey: null, wakeAt: sql`now()`, updatedAt: sql`now()` } : { status: "cancelled", finishedAt: sql`now()`, lastError: reason, updatedAt: sql`now()` })
         .where(and(eq(jobRuns.status, "held"), only(sel, jobRuns.id)))
         .returning({ id: jobRuns.id });
       return { ids: rows.map((r) => r.id), venues: [] };
@@ -160,7 +163,9 @@ async function move(tx: Executor, sel: HeldSelection, action: "release" | "cance
     case "orders": {
       const rows = await tx
         .update(copyOrders)
-        .set(release ? { status: "planned" } : { status: "cancelled", reason: sql`${reason} || coalesce(': ' || ${copyOrders.reason}, '')` })
+        // Released with at least one attempt counted: placePlanned skips the venue lookup on a first attempt, and the
+        // lost copy may have placed this order after the backup was taken (the restored row would say attempts = 0).
+        .set(release ? { status: "planned", attempts: sql`greatest(${copyOrders.attempts}, 1)` } : { status: "cancelled", reason: sql`${reason} || coalesce(': ' || ${copyOrders.reason}, '')` })
         .where(and(eq(copyOrders.status, "held"), only(sel, copyOrders.id)))
         .returning({ id: copyOrders.id, venue: copyOrders.venue });
       return { ids: rows.map((r) => r.id), venues: [...new Set(rows.map((r) => r.venue))] };

@@ -24,7 +24,7 @@ import type { EmailMessage, EmailSender } from "@/server/services/email/delivery
 import { claimStaleFanouts, staleConnections } from "@/server/services/copy/engine";
 import { InlineRunner } from "@/server/jobs/inline/runner";
 import { serviceContext } from "@/server/services/context";
-import { cancelHeld, heldCounts, listHeld, releaseHeld } from "./holds";
+import { cancelHeld, heldCounts, holdAfterRestore, listHeld, releaseHeld } from "./holds";
 import { pgliteInUse, restoreBackup, RestoreRefusedError } from ".";
 
 const t = useTestDatabase();
@@ -152,7 +152,8 @@ async function checkRestored(handle: DatabaseHandle, s: Seeded, backupId: string
   expect(await drainEmailOutbox({ sender, maxRunMs: 3_000 })).toMatchObject({ sent: 0 });
   // The released order is planned again under its client order id: the venue's run looks it up before placing it.
   await releaseHeld(ctx, { kind: "orders", all: true });
-  expect((await db.select().from(copyOrders))[0]).toMatchObject({ status: "planned", clientOrderId: "tradsy-restore-1" });
+  // Seeded with no attempt: released with one counted, so placePlanned's next attempt (the second) looks it up.
+  expect((await db.select().from(copyOrders))[0]).toMatchObject({ status: "planned", clientOrderId: "tradsy-restore-1", attempts: 1 });
   const audits = await db.select().from(auditLog).where(inArray(auditLog.action, ["restore.held.released", "restore.held.cancelled"]));
   expect(audits.map((a) => [a.action, (a.data as { kind: string }).kind, (a.data as { count: number }).count]).sort()).toEqual([
     ["restore.held.cancelled", "emails", 1],
@@ -161,6 +162,25 @@ async function checkRestored(handle: DatabaseHandle, s: Seeded, backupId: string
   ]);
   expect(await heldCounts(db)).toEqual({ jobs: 1, emails: 0, channels: 0, fanouts: 1, orders: 0 });
 }
+
+describe("releaseHeld", () => {
+  it("releases a held debounced run beside one queued under the same key since the restore", async () => {
+    const [admin] = await t.db.insert(users).values({ email: "admin@release.test", role: "admin" }).returning();
+    const ev = (id: string) => ({ name: "test/go", data: {}, id, ts: Date.now() });
+    const [held] = await t.db.insert(jobRuns).values({ jobId: "restore-debounced", event: ev("evt_a"), eventId: "evt_a", debounceKey: "k" }).returning();
+    await holdAfterRestore(t.db);
+    const [fresh] = await t.db.insert(jobRuns).values({ jobId: "restore-debounced", event: ev("evt_b"), eventId: "evt_b", debounceKey: "k" }).returning();
+    const ctx = serviceContext({ actor: { id: admin!.id, role: "admin" } });
+    expect(await releaseHeld(ctx, { kind: "jobs", all: true })).toEqual({ kind: "jobs", count: 1 });
+    const rows = await t.db.select().from(jobRuns).where(inArray(jobRuns.id, [held!.id, fresh!.id]));
+    expect(rows.map((r) => [r.id, r.status, r.debounceKey]).sort()).toEqual(
+      [
+        [held!.id, "queued", null],
+        [fresh!.id, "queued", "k"],
+      ].sort(),
+    );
+  });
+});
 
 describe("restoreBackup", () => {
   it("refuses without confirmation, and an unknown or corrupted backup, touching nothing", async () => {
