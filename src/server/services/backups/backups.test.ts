@@ -53,6 +53,8 @@ describe(`backups (${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"})`, () =
     expect(manifest.tables.backups!.rows).toBe(1);
     expect(manifest.tables).not.toHaveProperty("ops_maintenance");
     expect(fs.statSync(path.join(dir, backup.location!)).size).toBe(backup.sizeBytes);
+    // Every account's data: readable by its owner only.
+    expect(fs.statSync(path.join(dir, backup.location!)).mode & 0o777).toBe(0o600);
     if (t.handle.kind === "pglite") expect(backup.sqlLocation).toBe(`${backup.id}.sql`);
 
     // Writes after the backup are not in it, and do not disturb its verification.

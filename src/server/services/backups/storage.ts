@@ -60,10 +60,12 @@ export function localStorage(dir: string): BackupStorage {
     kind: "local",
     describe: () => root,
     async put(key, localPath) {
-      await fsp.mkdir(root, { recursive: true });
+      // Owner-only: a backup is every account's data (a directory made here is 0700, each file 0600).
+      await fsp.mkdir(root, { recursive: true, mode: 0o700 });
       // Written beside, then renamed: a reader never sees half a file.
       const partial = `${file(key)}.partial`;
       await fsp.copyFile(localPath, partial);
+      await fsp.chmod(partial, 0o600);
       await fsp.rename(partial, file(key));
     },
     async get(key, localPath) {
