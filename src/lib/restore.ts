@@ -11,7 +11,13 @@ export const HELD_KIND_LABEL: Record<HeldKind, { label: string; released: string
   jobs: { label: "Job runs", released: "queued again and run", cancelled: "cancelled" },
   emails: { label: "Emails", released: "queued again and sent", cancelled: "never sent (marked failed)" },
   channels: { label: "Channel deliveries", released: "queued again and sent", cancelled: "cancelled" },
-  fanouts: { label: "Copy fan-outs", released: "re-driven by the copy sweeper", cancelled: "marked done, not copied" },
+  fanouts: {
+    label: "Copy fan-outs",
+    // The orders a fan-out would write are not in the restored database, so a re-drive does not look them up on the
+    // exchange first: if the lost database had run it, a live venue could take the orders twice.
+    released: "re-driven by the copy sweeper, which does not check live exchanges for orders the lost database may have placed (cancel fan-outs that ran on live venues and review those followers by hand)",
+    cancelled: "marked done, not copied",
+  },
   orders: { label: "Planned copy orders", released: "placed (looked up by client order id first)", cancelled: "cancelled, never placed" },
 };
 
