@@ -388,6 +388,10 @@ const RAW_USERS: Record<string, string> = {
   "services/copy/ledger.ts": "executeRows of the execution-quality aggregates (percentile_cont); run on both databases by src/server/services/copy/services.test.ts",
   "services/alerts/signals.ts": "executeRows of the signal-alerts claim (the provider's signals not yet alerted, inserted into signal_alerts) and the followers' recipients query with their email choices; run on both databases by src/server/services/alerts/signals.test.ts",
   "services/alerts/copy.ts": "executeRows of the copy emails' recipients (orders by outcome per follower, with their email choices); run on both databases by src/server/services/alerts/copy.test.ts",
+  "metrics/collect.ts": "executeRows of the scrape's counts (job_runs, copy_orders, email_outbox grouped by status) and pg_stat_activity; run on both databases by src/app/api/metrics/route.test.ts",
+  "metrics/db-pool.ts": "executeRows of pg_stat_activity for this database and application (PostgreSQL only); run by src/app/api/metrics/route.test.ts and src/server/services/monitoring/monitor.test.ts",
+  "services/health/index.ts": "executeRows of the readiness probe's select 1; run on both databases by src/app/api/ready/route.test.ts",
+  "services/monitoring/system.ts": "executeRows of the System page's readings and 24 h series (ops_readings, ops_alerts); run on both databases by src/server/api/routers/admin/system.test.ts",
   "jobs/inline/store.ts": "rawQueryOn: the embedded job runner's statements on job_runs, job_steps, job_events and job_schedules, every one run on both databases by src/server/jobs/inline/durable.test.ts, review.test.ts and crash.test.ts",
 };
 

@@ -160,6 +160,16 @@ const adminCalls: Record<string, Call> = {
   "admin.copy.setPlatform": (c) => c.admin.copy.setPlatform({ on: true, reason: "outage" }),
   "admin.copy.discrepancies": (c) => c.admin.copy.discrepancies({}),
   "admin.copy.setProvider": (c) => c.admin.copy.setProvider({ providerId: "prv_x", on: true, reason: "review" }),
+  // Operations (issue 18).
+  "admin.system.overview": (c) => c.admin.system.overview(),
+  "admin.system.history": (c) => c.admin.system.history({ hours: 24 }),
+  "admin.analytics.overview": (c) => c.admin.analytics.overview({ range: "30d", bucket: "day" }),
+  "admin.analytics.refresh": (c) => c.admin.analytics.refresh({ range: "30d", bucket: "day" }),
+  "admin.backups.page": (c) => c.admin.backups.page(),
+  "admin.backups.create": (c) => c.admin.backups.create(),
+  "admin.backups.verify": (c) => c.admin.backups.verify({ id: "bkp_x" }),
+  "admin.backups.release": (c) => c.admin.backups.release({ kind: "emails", all: true }),
+  "admin.backups.cancel": (c) => c.admin.backups.cancel({ kind: "emails", all: true }),
 };
 
 type Rung = "public" | "protected" | "provider" | "admin";

@@ -218,6 +218,12 @@ const QUERIES: Record<string, (c: Caller, w: W) => Promise<unknown>> = {
   },
   "copy.executionQuality": (c, w) => c.copy.executionQuality({ providerSlug: w.p.provider.slug }),
   "admin.copy.state": (c) => c.admin.copy.state(),
+  // Operations (issue 18): readings, figures and the backup list (file names, sizes, checksums; never a storage
+  // credential or the database URL).
+  "admin.system.overview": (c) => c.admin.system.overview(),
+  "admin.system.history": (c) => c.admin.system.history({ hours: 24 }),
+  "admin.analytics.overview": (c) => c.admin.analytics.overview({ range: "30d", bucket: "day" }),
+  "admin.backups.page": (c) => c.admin.backups.page(),
   "admin.copy.discrepancies": async (c) => {
     const all = await c.admin.copy.discrepancies({});
     expect(all).toHaveLength(3);
