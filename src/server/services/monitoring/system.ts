@@ -6,20 +6,15 @@ import "server-only";
 import { desc, eq, gte, isNull, sql } from "drizzle-orm";
 import { db as appDb, type Executor } from "@/server/db";
 import { backups, opsAlerts, opsReadings } from "@/server/db/schema";
-import { OPS_METRICS, statusOf, type OpsStatus, type OpsUnit } from "@/lib/ops/thresholds";
+import { OPS_METRICS, statusOf, type OpsMetric, type OpsStatus, type OpsUnit } from "@/lib/ops/thresholds";
 import { executeRows } from "@/server/db/raw";
 
 /** A reading older than this is not "current": the monitor stopped (the card says so). */
 export const STALE_AFTER_MS = 5 * 60_000;
 export const CHART_BUCKET_MINUTES = 5;
 
-export interface SystemMetricCard {
-  key: string;
-  label: string;
-  unit: OpsUnit;
-  warning: number | null;
-  critical: number | null;
-  note: string;
+/** A metric of the catalogue (src/lib/ops/thresholds) with its latest reading. */
+export interface SystemMetricCard extends OpsMetric {
   /** The latest reading (null: none yet, or none in the last 5 minutes). */
   value: number | null;
   at: Date | null;
