@@ -13,9 +13,8 @@ export const HELD_KIND_LABEL: Record<HeldKind, { label: string; released: string
   channels: { label: "Channel deliveries", released: "queued again and sent", cancelled: "cancelled" },
   fanouts: {
     label: "Copy fan-outs",
-    // The orders a fan-out would write are not in the restored database, so a re-drive does not look them up on the
-    // exchange first: if the lost database had run it, a live venue could take the orders twice.
-    released: "re-driven by the copy sweeper, which does not check live exchanges for orders the lost database may have placed (cancel fan-outs that ran on live venues and review those followers by hand)",
+    // Counted as a re-drive: its live orders start with one attempt, so each is looked up on the exchange first.
+    released: "re-driven by the copy sweeper; each live order is looked up on its exchange by client order id before it is placed",
     cancelled: "marked done, not copied",
   },
   orders: { label: "Planned copy orders", released: "placed (looked up by client order id first)", cancelled: "cancelled, never placed" },

@@ -130,7 +130,10 @@ export const copyFanouts = pgTable(
     at: text().notNull(),
     data: jsonb().$type<Record<string, unknown>>().notNull(),
     status: fanoutStatus().notNull().default("pending"),
-    /** Times the sweeper re-sent it; the job event id carries it, so a re-drive is never deduplicated away. */
+    /**
+     * Times it was re-driven: re-sent by the sweeper (the job event id carries the count, so a re-drive is never
+     * deduplicated away) or released after a restore. A re-driven fan-out's live orders look themselves up first.
+     */
     redrives: integer().notNull().default(0),
     /** Followers handled and orders written, for the admin and the bench. */
     followers: integer().notNull().default(0),

@@ -111,6 +111,15 @@ const utcDay = (d: Date) => d.toISOString().slice(0, 10);
 /** A text[] parameter's literal (ids are ours, but quoted properly anyway). */
 const pgArray = (xs: readonly string[]) => `{${xs.map((x) => `"${x.replace(/(["\\])/g, "\\$1")}"`).join(",")}}`;
 
+/**
+ * The attempts a re-driven fan-out's live orders start with. A first attempt skips the venue lookup, which is right
+ * for a fan-out run once: nothing can have been placed under a new order's client order id. A re-driven one (by the
+ * sweeper, or released after a restore) may have placed these very orders from a database that was lost since (the
+ * backup was taken before), under the same deterministic client order ids; its orders therefore start with one
+ * attempt counted, so their first placement looks the id up on the venue instead of placing a second order.
+ */
+const REDRIVEN_ATTEMPTS = 1;
+
 // ---------------------------------------------------------------------------------------------------------------
 // Fan-out
 
@@ -298,6 +307,13 @@ async function entryPage(fanout: CopyFanoutRow, { from: cursor, until }: PageRan
     }
     if (opts.afterVenue) await opts.afterVenue(orders);
     const inserted = await persistOrders(tx, orders, now);
+    const lookFirst = orders.filter((o) => o.status === "planned" && !isBatchVenue(o.venue) && inserted.has(o.clientOrderId));
+    if (fanout.redrives > 0 && lookFirst.length) {
+      await executeRows(
+        tx,
+        sql`update copy_orders set attempts = greatest(attempts, ${REDRIVEN_ATTEMPTS}) where status = 'planned' and id in (select unnest(${pgArray(lookFirst.map((o) => o.id))}::text[]))`,
+      );
+    }
     if (freeClaims.length) {
       await executeRows(
         tx,
@@ -608,7 +624,7 @@ async function limitFillPage(fanout: CopyFanoutRow, { from: cursor, until }: Pag
         // The signal filled: the follower's exchange gets a market order now, through the connection's run.
         const moved = await tx
           .update(copyOrders)
-          .set({ status: "planned", orderType: "market", limitPrice: null })
+          .set({ status: "planned", orderType: "market", limitPrice: null, ...(fanout.redrives > 0 ? { attempts: sql`greatest(${copyOrders.attempts}, ${REDRIVEN_ATTEMPTS})` } : {}) })
           .where(and(eq(copyOrders.id, o.id), eq(copyOrders.status, "submitted")))
           .returning({ id: copyOrders.id });
         if (moved.length) connections.add(o.venue);
@@ -966,9 +982,10 @@ async function planSerialExits(
   const inserted = await executeRows<{ venue: string }>(
     tx,
     sql`insert into copy_orders (id, client_order_id, user_id, copy_setting_id, provider_id, signal_id, signal_event_id, seq, venue, symbol, side, leg,
-          order_type, status, requested_price, quantity, share)
+          order_type, status, requested_price, quantity, share, attempts)
         select x.id, x.client_order_id, x.user_id, x.copy_setting_id, x.provider_id, ${fanout.signalId}, ${fanout.signalEventId}, ${fanout.seq}, x.venue,
-          x.symbol, x.side::order_side, ${exit.leg}::copy_leg, 'market', 'planned', ${exit.price}::numeric, 0, x.share
+          x.symbol, x.side::order_side, ${exit.leg}::copy_leg, 'market', 'planned', ${exit.price}::numeric, 0, x.share,
+          ${fanout.redrives > 0 ? REDRIVEN_ATTEMPTS : 0}::int
         from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(id text, client_order_id text, user_id text, copy_setting_id text, provider_id text,
           venue text, symbol text, side text, share numeric)
         on conflict (client_order_id) do nothing

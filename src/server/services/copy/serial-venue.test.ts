@@ -10,11 +10,14 @@ import { useFakeMarket } from "@/test/fake-market";
 import { actingAs, newProvider } from "@/test/signals";
 import { copyingFollowers, waitForFanouts } from "@/test/copy";
 import { db } from "@/server/db";
-import { copyOrders, positions } from "@/server/db/schema";
+import { copyFanouts, copyOrders, positions } from "@/server/db/schema";
 import { resetRateLimits } from "@/server/rate-limit";
 import { waitForInlineRuns } from "@/server/jobs/inline/runner";
 import { closeSignal, publishSignal } from "@/server/services/signals";
-import { closePositionsNow, configureCopyEngine } from "./engine";
+import { serviceContext } from "@/server/services/context";
+import { releaseHeld } from "@/server/services/restore/holds";
+import { claimStaleFanouts, closePositionsNow, configureCopyEngine } from "./engine";
+import { sendEvent } from "@/server/jobs/events";
 import { resetPaperAccount } from "./account";
 import { setVenueResolver, type SerialVenue, type VenueOrderRequest, type VenueOrderResult } from "./venues";
 
@@ -26,11 +29,13 @@ class FakeExchange implements SerialVenue {
   readonly placed: VenueOrderRequest[] = [];
   private readonly orders = new Map<string, VenueOrderResult>();
   price = "32050";
+  /** Whether a client order id already used is refused (some exchanges accept one again once its order is done). */
+  refusesReusedIds = true;
   async findOrder(clientOrderId: string) {
     return this.orders.get(clientOrderId) ?? null;
   }
   async placeOrder(order: VenueOrderRequest): Promise<VenueOrderResult> {
-    if (this.orders.has(order.clientOrderId)) throw new Error(`duplicate client order id ${order.clientOrderId}`);
+    if (this.refusesReusedIds && this.orders.has(order.clientOrderId)) throw new Error(`duplicate client order id ${order.clientOrderId}`);
     this.placed.push(order);
     const fee = (Number(order.quantity) * Number(this.price) * 0.001).toFixed(8);
     const result: VenueOrderResult = { status: "filled", venueOrderId: `x-${this.placed.length}`, fillPrice: this.price, fee, filledAt: new Date() };
@@ -140,5 +145,49 @@ describe("a connection that places orders one at a time", () => {
     expect(entry).toMatchObject({ status: "rejected" });
     expect(entry!.reason).toMatch(/^connection_unavailable/);
     expect(await db.select().from(positions).where(eq(positions.signalId, signal.id))).toEqual([]);
+  });
+
+  it("after a restore from a backup taken before its fan-out ran, the released fan-out finds the entry the lost database placed instead of placing it again", async () => {
+    const p = await newProvider();
+    const [user] = await copyingFollowers(p.provider.id, 1, { venue: "conn_fake" });
+    const { signal } = await publishSignal(actingAs(p.user), p.provider.id, BTC, "ui");
+    await waitForFanouts(signal.id);
+    await waitForInlineRuns();
+    expect(exchange.placed).toHaveLength(1);
+    const [placed] = await ordersOf(signal.id);
+
+    // An exchange that takes a filled order's client order id again: only looking it up first prevents a second buy.
+    exchange.refusesReusedIds = false;
+    // What the restore leaves: the backup had the fan-out pending and no order or position (the exchange still has
+    // the order the lost database placed), and the restore held the fan-out.
+    await db.delete(copyOrders).where(eq(copyOrders.signalId, signal.id));
+    await db.delete(positions).where(eq(positions.signalId, signal.id));
+    await db.update(copyFanouts).set({ status: "held", finishedAt: null, followers: 0, orders: 0 }).where(eq(copyFanouts.signalId, signal.id));
+    await releaseHeld(serviceContext({ actor: { id: p.user.id, role: "admin" } }), { kind: "fanouts", all: true });
+
+    // The sweeper re-drives it (a second re-drive: the release counted one). Its entry looks the client order id up
+    // on the exchange and records the fill the lost database had; nothing is placed twice.
+    expect(await claimStaleFanouts(0)).toEqual([{ signalId: signal.id, providerId: p.provider.id, redrives: 2 }]);
+    await sendEvent("copy/fanout.requested", { signalId: signal.id, providerId: p.provider.id, redrive: 2 }, { id: `copy-redrive:${signal.id}:2` });
+    await waitForFanouts(signal.id);
+    await waitForInlineRuns();
+    expect(exchange.placed).toHaveLength(1);
+    expect((await ordersOf(signal.id))[0]).toMatchObject({ clientOrderId: placed!.clientOrderId, status: "filled", venueOrderId: "x-1", fillPrice: "32050", attempts: 2 });
+
+    // The copy goes on as if nothing had been lost: the close sells what the exchange holds.
+    exchange.price = "33000";
+    market.setPrice("BTC/USDT", "33000");
+    await closeSignal(actingAs(p.user), { providerId: p.provider.id, signalId: signal.id }, {});
+    await waitForFanouts(signal.id);
+    await waitForInlineRuns();
+    expect(exchange.placed.map((o) => [o.side, o.clientOrderId === placed!.clientOrderId])).toEqual([
+      ["buy", true],
+      ["sell", false],
+    ]);
+    const [entry, exit] = await ordersOf(signal.id);
+    expect(entry).toMatchObject({ clientOrderId: placed!.clientOrderId, status: "filled", venueOrderId: "x-1", fillPrice: "32050", attempts: 2 });
+    expect(exit).toMatchObject({ leg: "close", status: "filled", fillPrice: "33000" });
+    const [pos] = await db.select().from(positions).where(and(eq(positions.userId, user!), eq(positions.signalId, signal.id)));
+    expect(pos).toMatchObject({ status: "closed", avgEntry: "32050", quantity: "0" });
   });
 });

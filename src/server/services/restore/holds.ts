@@ -152,10 +152,12 @@ async function move(tx: Executor, sel: HeldSelection, action: "release" | "cance
       return { ids: rows.map((r) => r.id), venues: [] };
     }
     case "fanouts": {
-      // Released: pending again, so the copy sweeper re-drives it within a minute (it is older than its 10 s).
+      // Released: pending again, so the copy sweeper re-drives it within a minute (it is older than its 10 s), counted
+      // as a re-drive: the lost copy may have run it after the backup was taken, so the live orders it writes look
+      // their client order ids up on the venue before placing (see redrivenAttempts in the copy engine).
       const rows = await tx
         .update(copyFanouts)
-        .set(release ? { status: "pending" } : { status: "done", finishedAt: sql`now()` })
+        .set(release ? { status: "pending", redrives: sql`${copyFanouts.redrives} + 1` } : { status: "done", finishedAt: sql`now()` })
         .where(and(eq(copyFanouts.status, "held"), only(sel, copyFanouts.id)))
         .returning({ id: copyFanouts.id });
       return { ids: rows.map((r) => r.id), venues: [] };
