@@ -1,0 +1,836 @@
+/**
+ * The strategy engine: one event-driven core for backtests, paper and live. Market events (closed candles) go to the
+ * strategy; its order intents pass a risk gate and become orders; orders fill against the following candles; fills
+ * open and close trades; trades make positions, P&L and the equity curve. A backtest is a loop over `run()`; a live
+ * runner calls `onCandle()` as each candle closes. Both go through the same `step`.
+ *
+ * Fill semantics (all prices are bar prices; "bar i" is the candle that has just closed):
+ * - A strategy decides at the close of bar i, seeing bars 0 … i only (`BarView` throws on a later index).
+ * - Market orders fill at the open of bar i + 1 (backtesting.py), plus adverse slippage (`slippageBps`).
+ * - Stop orders trigger when the bar trades through the stop (buy: high ≥ stop; sell: low ≤ stop) and fill at the
+ *   stop, or at the open when the bar opens beyond it (a gap through the level fills at the open), plus slippage.
+ * - Limit orders fill when the bar trades through the limit (buy: low ≤ limit) at the limit, or at the open when it
+ *   opens better; no slippage. A stop-limit becomes a limit once its stop trades; when stop and limit are both
+ *   reached in one bar and the limit lies beyond the stop, the limit is taken to have traded first (not filled).
+ * - A trade's stop-loss and take-profit are contingent orders. Stop before target: when one bar reaches both, the
+ *   stop wins (our lifecycle rule, src/lib/lifecycle; backtesting.py queues stop-losses first, with the same effect).
+ *   In an entry's own bar see `intrabarEntryExits`.
+ * - Each bar processes pending orders in queue order: exits placed by `closePosition` and stop-losses first (they
+ *   go to the front), then take-profits and entries in the order placed.
+ * - Commission per side: `fixed + |quantity| × price × relative` on every fill, entry and exit.
+ * - Sizing: fraction of available margin, fixed quantity, or risk-based (see `SizeSpec`); rounded down to
+ *   `quantityStep`. An entry the account cannot pay for is cancelled (recorded as a rejection), as brokers do.
+ * - `exclusiveOrders`: a new entry cancels pending entries and closes every open trade at the next open first.
+ *   `hedging: false`: an entry against open trades first closes them FIFO, the remainder opens a trade.
+ * - Equity at bar i = cash + open trades marked at close i. An account at or below zero closes everything at that
+ *   close and stops (every later bar's equity is 0).
+ * - Gaps: the engine never invents candles. An order pending across a hole in the data fills at the first bar after
+ *   it (at that bar's open for a market order; `gapPolicy: "cancel-entries"` cancels pending entries instead); with
+ *   `intervalMs` set each hole is reported in `gaps` and such fills are counted and flagged on their trades.
+ * - End of data: `endOfData`.
+ *
+ * backtesting.py parity: `backtestingPy({...})` (or the `BACKTESTING_PY` preset) reproduces backtesting.py's
+ * `Backtest(data, Strategy, cash, commission, margin, hedging, exclusive_orders, finalize_trades)` with
+ * `spread=0` and `trade_on_close=False`: whole units, its sizing formula (all available margin by default, in
+ * whole units after commission, floor-divided as Python does), commission at entry and again at exit, trades left
+ * open at the end, the broker marking open trades at the fill bar's close when sizing. Not reproduced: its
+ * list-while-iterating quirks (with several orders pending, `exclusive_orders` cancels every other one; an account
+ * out of money closes every other trade) and `next()` never being called on the first bar.
+ */
+import { BarStore, BarView } from "./series";
+import type {
+  AccountSnapshot,
+  Bar,
+  BarSeries,
+  ClosedTrade,
+  EngineConfig,
+  EngineResult,
+  ExitReason,
+  Gap,
+  OpenTrade,
+  OrderIntent,
+  OrderOptions,
+  Rejection,
+  SizeSpec,
+} from "./types";
+
+/** What a strategy module implements. Instances keep state (indicators): build a fresh one per run. */
+export interface Strategy {
+  readonly name: string;
+  /**
+   * Index of the first bar at which all the strategy's indicators have values (SMA(20): 19). Statistics start the
+   * buy & hold comparison there, as backtesting.py does. Default 0.
+   */
+  readonly warmupBars?: number;
+  /** Called once per closed bar, after that bar's fills. */
+  onBar(ctx: StrategyContext): void;
+}
+
+export type OrderTicket = { accepted: true; orderId: number } | { accepted: false; reason: string };
+
+/** Everything a strategy can see and do. Bars are the closed ones only. */
+export interface StrategyContext {
+  readonly bars: BarView;
+  /** Signed units held over all open trades; 0 when flat. */
+  readonly positionSize: number;
+  /** Cash plus open trades marked at the current close. */
+  readonly equity: number;
+  readonly openTrades: readonly OpenTrade[];
+  readonly pendingOrders: number;
+  buy(options?: OrderOptions): OrderTicket;
+  sell(options?: OrderOptions): OrderTicket;
+  /** Closes `portion` (0 < portion ≤ 1) of every open trade at the next open. */
+  closePosition(portion?: number): void;
+  /** Cancels pending entries and exits (not stop-losses or take-profits). */
+  cancelOrders(): void;
+  /** Moves (or with null removes) the stop-loss of every open trade. */
+  setStopLoss(price: number | null): void;
+  setTakeProfit(price: number | null): void;
+}
+
+/** backtesting.py's `_FULL_EQUITY`: `1 − sys.float_info.epsilon`, its default order size. */
+export const FULL_EQUITY = 1 - 2 ** -52;
+
+export const DEFAULT_CONFIG: Readonly<EngineConfig> = Object.freeze({
+  cash: 10_000,
+  commission: { relative: 0, fixed: 0 },
+  slippageBps: 0,
+  margin: 1,
+  quantityStep: 0,
+  defaultSize: { fraction: 1 },
+  exclusiveOrders: false,
+  hedging: false,
+  maxOpenTrades: Infinity,
+  endOfData: "close-at-last-close",
+  sizingMark: "fill",
+  intrabarEntryExits: "stop-first",
+  intervalMs: null,
+  gapPolicy: "fill-after",
+  riskGate: null,
+});
+
+/** The options that make the engine behave as backtesting.py's `Backtest` (see the module header). */
+export const BACKTESTING_PY: Readonly<Partial<EngineConfig>> = Object.freeze({
+  quantityStep: 1,
+  defaultSize: { fraction: FULL_EQUITY },
+  slippageBps: 0,
+  margin: 1,
+  hedging: false,
+  exclusiveOrders: false,
+  maxOpenTrades: Infinity,
+  endOfData: "leave-open",
+  sizingMark: "close",
+  intrabarEntryExits: "next-bar",
+  intervalMs: null,
+  gapPolicy: "fill-after",
+  riskGate: null,
+});
+
+/** `Backtest(data, S, cash=…, commission=…, margin=…, hedging=…, exclusive_orders=…, finalize_trades=…)`. */
+export function backtestingPy(args: {
+  cash?: number;
+  /** A rate (`.002`) or `[fixed, relative]` as backtesting.py takes it. */
+  commission?: number | readonly [number, number];
+  margin?: number;
+  hedging?: boolean;
+  exclusiveOrders?: boolean;
+  finalizeTrades?: boolean;
+}): EngineConfig {
+  const c = args.commission ?? 0;
+  return {
+    ...DEFAULT_CONFIG,
+    ...BACKTESTING_PY,
+    cash: args.cash ?? 10_000,
+    commission: typeof c === "number" ? { fixed: 0, relative: c } : { fixed: c[0], relative: c[1] },
+    margin: args.margin ?? 1,
+    hedging: args.hedging ?? false,
+    exclusiveOrders: args.exclusiveOrders ?? false,
+    endOfData: args.finalizeTrades ? "close-at-last-open" : "leave-open",
+  };
+}
+
+/** Python's float `a // b` (CPython's float_floor_div), which differs from Math.floor(a / b) when a / b rounds up. */
+export function pyFloorDiv(a: number, b: number): number {
+  let mod = a % b; // ECMAScript's % on doubles is C's fmod: exact
+  let div = (a - mod) / b;
+  if (mod !== 0 && b < 0 !== mod < 0) {
+    mod += b;
+    div -= 1;
+  }
+  if (div === 0) return 0;
+  let floordiv = Math.floor(div);
+  if (div - floordiv > 0.5) floordiv += 1;
+  return floordiv;
+}
+
+/** Python's round() to an integer: half to even. */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+type OrderKind = "entry" | "close" | "sl" | "tp";
+
+interface Order {
+  id: number;
+  dir: 1 | -1;
+  kind: OrderKind;
+  /** Entries: how much. */
+  size: SizeSpec | null;
+  /** Close orders: units to close. */
+  qty: number;
+  /** NaN when absent. `stop` is cleared to NaN once it has traded. */
+  limit: number;
+  stop: number;
+  /** Stop-loss and take-profit orders: their price (kept when `stop` is cleared). */
+  level: number;
+  sl: number;
+  tp: number;
+  trade: Trade | null;
+  tag: string | null;
+  placedBar: number;
+  live: boolean;
+}
+
+interface Trade {
+  id: number;
+  /** Signed units. */
+  size: number;
+  entryPrice: number;
+  entryBar: number;
+  /** The price the entry order filled at before slippage: where the bar was when the trade began. */
+  entryRef: number;
+  /** How the entry filled: at the open (market) or inside the bar (stop, limit). */
+  entryIntrabar: boolean;
+  entryWasStopMarket: boolean;
+  slOrder: Order | null;
+  tpOrder: Order | null;
+  /** The stop-loss the trade opened with, whatever became of it. */
+  initialSl: number | null;
+  tag: string | null;
+  acrossGap: boolean;
+  open: boolean;
+}
+
+const isSet = (x: number) => x === x; // not NaN
+
+export class Engine {
+  readonly #strategy: Strategy;
+  readonly #cfg: EngineConfig;
+  readonly #store: BarStore;
+  readonly #ctx: Context;
+  readonly #leverage: number;
+  readonly #slip: number;
+  #equity: Float64Array;
+  #cash: number;
+  #orders: Order[] = [];
+  #trades: Trade[] = [];
+  readonly #closed: ClosedTrade[] = [];
+  readonly #rejections: Rejection[] = [];
+  readonly #gaps: Gap[] = [];
+  #filledAcrossGaps = 0;
+  #lastGapBar = -1;
+  #commissionsPaid = 0;
+  #posSize = 0;
+  #posCost = 0;
+  #nextId = 1;
+  #stoppedAt: number | null = null;
+  #result: EngineResult | null = null;
+
+  /**
+   * `series` given: a backtest over it (`run()`); omitted: a live engine fed by `onCandle()`.
+   * Options not given take `DEFAULT_CONFIG`.
+   */
+  constructor(strategy: Strategy, config: Partial<EngineConfig> = {}, series?: BarSeries) {
+    const cfg: EngineConfig = { ...DEFAULT_CONFIG, ...config };
+    if (!(cfg.cash > 0)) throw new RangeError("cash must be above 0");
+    if (!(cfg.margin > 0 && cfg.margin <= 1)) throw new RangeError("margin must be in (0, 1]");
+    if (!(cfg.quantityStep >= 0)) throw new RangeError("quantityStep must be 0 (any fraction) or positive");
+    if (!(cfg.commission.fixed >= 0) || !(cfg.commission.relative > -0.1 && cfg.commission.relative < 0.1)) {
+      throw new RangeError("commission: fixed must be ≥ 0 and relative in (−10%, 10%)");
+    }
+    if (!(cfg.slippageBps >= 0)) throw new RangeError("slippageBps must be ≥ 0");
+    if (cfg.intervalMs !== null && !(cfg.intervalMs > 0)) throw new RangeError("intervalMs must be positive or null");
+    this.#strategy = strategy;
+    this.#cfg = cfg;
+    this.#store = new BarStore(series);
+    this.#leverage = 1 / cfg.margin;
+    this.#slip = cfg.slippageBps / 10_000;
+    this.#cash = cfg.cash;
+    this.#equity = new Float64Array(series ? series.length : 256);
+    this.#ctx = new Context(this, new BarView(this.#store));
+  }
+
+  /** Runs the whole series (backtest) and returns the result. */
+  run(): EngineResult {
+    const store = this.#store;
+    if (!store.fixed) throw new Error("run() needs a series: construct the engine with one, or feed it with onCandle()");
+    const n = this.#equity.length;
+    while (store.length < n) {
+      store.length++;
+      this.#step();
+    }
+    return this.finish();
+  }
+
+  /** Live: one more closed candle. */
+  onCandle(bar: Bar): void {
+    if (this.#result) throw new Error("This engine has finished");
+    this.#store.append(bar);
+    const i = this.#store.length - 1;
+    if (i >= this.#equity.length) {
+      const grown = new Float64Array(this.#equity.length * 2);
+      grown.set(this.#equity);
+      this.#equity = grown;
+    }
+    this.#step();
+  }
+
+  /** Applies `endOfData` and returns the result; later calls return the same result. */
+  finish(): EngineResult {
+    if (this.#result) return this.#result;
+    const last = this.#store.length - 1;
+    if (last >= 0 && this.#stoppedAt === null) {
+      const mode = this.#cfg.endOfData;
+      if (mode === "close-at-last-close" && this.#trades.length) {
+        const price = this.#store.close[last]!;
+        for (const t of this.#trades.slice()) this.#closeTrade(t, t.size, price, last, "end", false);
+        this.#equity[last] = this.#markEquity(price);
+      } else if (mode === "close-at-last-open" && (this.#trades.length || this.#orders.length)) {
+        // backtesting.py's finalize_trades: close orders for every trade (first trade first in the queue), then its
+        // broker runs once more on the last bar, so they and any pending orders fill at that bar's open.
+        for (let k = this.#trades.length - 1; k >= 0; k--) this.#queueClose(this.#trades[k]!, 1, last, "end");
+        this.#processOrders(last);
+        const eq = this.#markEquity(this.#store.close[last]!);
+        this.#equity[last] = eq;
+        if (eq <= 0) this.#outOfMoney(last);
+      }
+    }
+    const n = this.#store.length;
+    this.#result = {
+      equity: this.#equity.length === n ? this.#equity : this.#equity.slice(0, n),
+      trades: this.#closed,
+      openTrades: this.#trades.map((t) => this.#openTrade(t)),
+      rejections: this.#rejections,
+      gaps: this.#gaps,
+      filledAcrossGaps: this.#filledAcrossGaps,
+      commissionsPaid: this.#commissionsPaid,
+      cash: this.#cash,
+      outOfMoney: this.#stoppedAt !== null,
+      stoppedAt: this.#stoppedAt,
+      bars: n,
+    };
+    return this.#result;
+  }
+
+  // ---- the per-bar step: the hot path ----
+
+  #step(): void {
+    const s = this.#store;
+    const i = s.length - 1;
+    if (this.#stoppedAt !== null) {
+      this.#equity[i] = 0;
+      return;
+    }
+    if (i > 0 && this.#cfg.intervalMs !== null) this.#checkGap(i);
+    if (this.#orders.length !== 0) this.#processOrders(i);
+    const eq = this.#cash + (s.close[i]! * this.#posSize - this.#posCost);
+    this.#equity[i] = eq;
+    if (eq <= 0) {
+      this.#outOfMoney(i);
+      return;
+    }
+    this.#strategy.onBar(this.#ctx);
+  }
+
+  #checkGap(i: number): void {
+    const s = this.#store;
+    const interval = this.#cfg.intervalMs!;
+    const dt = s.time[i]! - s.time[i - 1]!;
+    if (dt <= interval) return;
+    this.#gaps.push({ index: i, from: s.time[i - 1]!, to: s.time[i]!, missingBars: Math.max(1, Math.ceil(dt / interval) - 1) });
+    this.#lastGapBar = i;
+    if (this.#cfg.gapPolicy === "cancel-entries") {
+      for (const o of this.#orders.slice()) {
+        if (o.kind !== "entry") continue;
+        this.#removeOrder(o);
+        this.#rejections.push({ bar: i, side: o.dir > 0 ? "long" : "short", reason: "cancelled: a gap in the data" });
+      }
+    }
+  }
+
+  #outOfMoney(i: number): void {
+    const price = this.#store.close[i]!;
+    for (const t of this.#trades.slice()) this.#closeTrade(t, t.size, price, i, "out-of-money", false);
+    for (const o of this.#orders) o.live = false;
+    this.#orders = [];
+    this.#cash = 0;
+    this.#equity.fill(0, i);
+    this.#stoppedAt = i;
+  }
+
+  // ---- orders ----
+
+  #processOrders(i: number): void {
+    const s = this.#store;
+    const open = s.open[i]!;
+    const high = s.high[i]!;
+    const low = s.low[i]!;
+    let opened: Trade[] | null = null;
+    for (const order of this.#orders.slice()) {
+      if (!order.live) continue;
+      const trade = this.#fill(order, i, open, high, low);
+      if (trade && (trade.slOrder || trade.tpOrder)) (opened ??= []).push(trade);
+    }
+    if (opened) this.#sameBarExits(opened, i, high, low);
+  }
+
+  /**
+   * A new trade's stop-loss and take-profit in its entry bar. After a market entry (at the open) the whole bar
+   * follows the fill: both count, the stop first. After an intrabar entry only the stop can (policy "stop-first"),
+   * measured from the entry price; a take-profit only after a stop-market entry whose stop-loss the bar did not
+   * touch (price went up through the entry stop, so a high beyond the target came after the entry).
+   */
+  #sameBarExits(opened: Trade[], i: number, high: number, low: number): void {
+    for (const order of this.#orders.slice()) {
+      if (!order.live || (order.kind !== "sl" && order.kind !== "tp")) continue;
+      const t = order.trade!;
+      if (t.entryBar !== i || !opened.includes(t)) continue;
+      if (t.entryIntrabar) {
+        const long = t.size > 0;
+        const sl = t.slOrder ? t.slOrder.level : NaN;
+        const slTouched = isSet(sl) && (long ? low <= sl : high >= sl);
+        if (order.kind === "sl" && this.#cfg.intrabarEntryExits !== "stop-first") continue;
+        if (order.kind === "tp" && (!t.entryWasStopMarket || slTouched)) continue;
+      }
+      this.#fill(order, i, t.entryRef, high, low);
+    }
+  }
+
+  /** Tries one order against bar i; returns the trade it opened, if any. `open` is the reference price. */
+  #fill(order: Order, i: number, open: number, high: number, low: number): Trade | null {
+    const long = order.dir > 0;
+    const stop = order.stop;
+    const hasStop = isSet(stop);
+    if (hasStop) {
+      if (!(long ? high >= stop : low <= stop)) return null;
+      order.stop = NaN; // a triggered stop-limit is a limit from now on
+    }
+    let price: number;
+    const limit = order.limit;
+    const hasLimit = isSet(limit);
+    if (hasLimit) {
+      const limitHit = long ? low <= limit : high >= limit;
+      // Stop and limit reached in one bar with the limit beyond the stop: assume the limit traded first, so no fill.
+      const limitBeforeStop = limitHit && hasStop && (long ? limit <= stop : limit >= stop);
+      if (!limitHit || limitBeforeStop) return null;
+      price = long ? Math.min(hasStop ? stop : open, limit) : Math.max(hasStop ? stop : open, limit);
+    } else {
+      price = open;
+      if (hasStop) price = long ? Math.max(price, stop) : Math.min(price, stop);
+    }
+    const raw = price;
+    if (!hasLimit && this.#slip !== 0) price *= 1 + order.dir * this.#slip;
+    const acrossGap = order.placedBar < this.#lastGapBar && this.#lastGapBar <= i;
+    if (acrossGap) this.#filledAcrossGaps++;
+
+    if (order.trade) {
+      const t = order.trade;
+      if (t.open) {
+        const units = order.kind === "close" ? Math.min(Math.abs(t.size), order.qty) : Math.abs(t.size);
+        const reason: ExitReason = order.kind === "sl" ? "stop" : order.kind === "tp" ? "target" : "close";
+        this.#closeTrade(t, -Math.sign(t.size) * units, price, i, reason, acrossGap);
+      }
+      this.#removeOrder(order);
+      return null;
+    }
+    return this.#fillEntry(order, i, price, raw, hasStop || hasLimit, hasStop && !hasLimit, acrossGap);
+  }
+
+  #fillEntry(order: Order, i: number, price: number, raw: number, intrabar: boolean, stopMarket: boolean, acrossGap: boolean): Trade | null {
+    this.#removeOrder(order);
+    const cfg = this.#cfg;
+    const mark = cfg.sizingMark === "close" ? this.#store.close[i]! : raw;
+    const spec = order.size!;
+    const side = order.dir > 0 ? "long" : "short";
+    let units: number;
+    let unitCost: number;
+    if ("fraction" in spec) {
+      // backtesting.py: int((margin_available * leverage * |size|) // (price + commission(size, price) / |size|))
+      unitCost = price + this.#commission(spec.fraction, price) / spec.fraction;
+      units = this.#floorUnits(this.#marginAvailable(mark) * this.#leverage * spec.fraction, unitCost);
+    } else if ("quantity" in spec) {
+      units = this.#roundUnits(spec.quantity);
+      unitCost = units > 0 ? price + this.#commission(units, price) / units : Infinity;
+    } else {
+      // Units that lose `risk` of equity at the stop-loss, capped at what the margin pays for (fee included).
+      const atRisk = this.#floorUnits(this.#markEquity(mark) * spec.risk, Math.abs(price - order.sl));
+      const budget = this.#marginAvailable(mark) * this.#leverage - cfg.commission.fixed;
+      const affordable = budget > 0 ? this.#floorUnits(budget, price + price * cfg.commission.relative) : 0;
+      units = Math.min(atRisk, affordable);
+      unitCost = units > 0 ? price + this.#commission(units, price) / units : Infinity;
+    }
+    if (!(units > 0)) {
+      this.#rejections.push({ bar: i, side, reason: "insufficient margin for the smallest quantity" });
+      return null;
+    }
+    let need = order.dir * units;
+    if (!cfg.hedging) {
+      // FIFO: close (or reduce) opposite trades first; the rest opens a new trade.
+      for (const t of this.#trades.slice()) {
+        if (t.size > 0 === order.dir > 0) continue;
+        if (Math.abs(need) >= Math.abs(t.size)) {
+          this.#closeTrade(t, -t.size, price, i, "reversal", acrossGap);
+          need += t.size;
+        } else {
+          this.#closeTrade(t, need, price, i, "reversal", acrossGap);
+          need = 0;
+        }
+        if (need === 0) break;
+      }
+    }
+    if (Math.abs(need) * unitCost > this.#marginAvailable(mark) * this.#leverage) {
+      this.#rejections.push({ bar: i, side, reason: "insufficient margin" });
+      return null;
+    }
+    if (need === 0) return null;
+    const trade: Trade = {
+      id: this.#nextId++,
+      size: need,
+      entryPrice: price,
+      entryBar: i,
+      entryRef: raw,
+      entryIntrabar: intrabar,
+      entryWasStopMarket: stopMarket,
+      slOrder: null,
+      tpOrder: null,
+      initialSl: isSet(order.sl) ? order.sl : null,
+      tag: order.tag,
+      acrossGap,
+      open: true,
+    };
+    this.#trades.push(trade);
+    this.#positionChanged();
+    const fee = this.#commission(need, price);
+    this.#cash -= fee;
+    this.#commissionsPaid += fee;
+    if (isSet(order.tp)) this.#setContingent(trade, "tp", order.tp);
+    if (isSet(order.sl)) this.#setContingent(trade, "sl", order.sl);
+    return trade;
+  }
+
+  /** Closes `size` units (signed against the trade) of `t` at `price`; the whole trade when it is all of it. */
+  #closeTrade(t: Trade, size: number, price: number, i: number, reason: ExitReason, acrossGap: boolean): void {
+    const left = t.size + size;
+    const closedSize = -size;
+    // A part closed off a trade carries no stop-loss or take-profit (backtesting.py's reduced copy); a whole trade does.
+    const sl = left === 0 && t.slOrder ? t.slOrder.level : null;
+    const tp = left === 0 && t.tpOrder ? t.tpOrder.level : null;
+    if (left === 0) {
+      t.open = false;
+      this.#trades.splice(this.#trades.indexOf(t), 1);
+      if (t.slOrder) this.#removeOrder(t.slOrder);
+      if (t.tpOrder) this.#removeOrder(t.tpOrder);
+    } else {
+      t.size = left; // its stop-loss and take-profit close whatever remains
+    }
+    this.#positionChanged();
+    const exitFee = this.#commission(closedSize, price);
+    const gross = closedSize * (price - t.entryPrice);
+    this.#cash += gross - exitFee;
+    this.#commissionsPaid += exitFee;
+    // backtesting.py recomputes the entry commission on the closed size (a part of a trade carries its share).
+    const commission = exitFee + this.#commission(closedSize, t.entryPrice);
+    const s = this.#store;
+    this.#closed.push({
+      id: t.id,
+      side: closedSize > 0 ? "long" : "short",
+      size: closedSize,
+      entryBar: t.entryBar,
+      exitBar: i,
+      entryTime: s.time[t.entryBar]!,
+      exitTime: s.time[i]!,
+      entryPrice: t.entryPrice,
+      exitPrice: price,
+      sl,
+      tp,
+      initialSl: t.initialSl,
+      pnl: gross - commission,
+      returnPct: Math.sign(closedSize) * (price / t.entryPrice - 1) - commission / (Math.abs(closedSize) * t.entryPrice),
+      commission,
+      exitReason: reason,
+      tag: t.tag,
+      acrossGap: acrossGap || t.acrossGap,
+    });
+  }
+
+  /** Keeps the position sums in backtesting.py's summation order (over open trades, oldest first). */
+  #positionChanged(): void {
+    let size = 0;
+    let cost = 0;
+    for (const t of this.#trades) {
+      size += t.size;
+      cost += t.size * t.entryPrice;
+    }
+    this.#posSize = size;
+    this.#posCost = cost;
+  }
+
+  #commission(size: number, price: number): number {
+    return this.#cfg.commission.fixed + Math.abs(size) * price * this.#cfg.commission.relative;
+  }
+
+  #markEquity(mark: number): number {
+    return this.#cash + (mark * this.#posSize - this.#posCost);
+  }
+
+  /** Equity minus the margin open trades use (backtesting.py's margin_available, after QuantConnect Lean). */
+  #marginAvailable(mark: number): number {
+    let used = 0;
+    for (const t of this.#trades) used += (Math.abs(t.size) * mark) / this.#leverage;
+    return Math.max(0, this.#markEquity(mark) - used);
+  }
+
+  /** Whole `quantityStep`s of `unitCost` that `budget` buys. */
+  #floorUnits(budget: number, unitCost: number): number {
+    const step = this.#cfg.quantityStep;
+    if (step === 1) return pyFloorDiv(budget, unitCost);
+    if (step === 0) return budget / unitCost;
+    return Math.floor(budget / unitCost / step) * step;
+  }
+
+  #roundUnits(q: number): number {
+    const step = this.#cfg.quantityStep;
+    return step === 0 ? q : Math.floor(q / step) * step;
+  }
+
+  #removeOrder(o: Order): void {
+    if (!o.live) return;
+    o.live = false;
+    const k = this.#orders.indexOf(o);
+    if (k >= 0) this.#orders.splice(k, 1);
+    const t = o.trade;
+    if (t && t.slOrder === o) t.slOrder = null;
+    if (t && t.tpOrder === o) t.tpOrder = null;
+  }
+
+  #newOrder(partial: Partial<Order> & Pick<Order, "dir" | "kind" | "placedBar">): Order {
+    return {
+      id: this.#nextId++,
+      size: null,
+      qty: 0,
+      limit: NaN,
+      stop: NaN,
+      level: NaN,
+      sl: NaN,
+      tp: NaN,
+      trade: null,
+      tag: null,
+      live: true,
+      ...partial,
+    };
+  }
+
+  /** A market order closing `portion` of a trade at the next open, queued first (backtesting.py's Trade.close). */
+  #queueClose(t: Trade, portion: number, bar: number, _why: "close" | "end" | "exclusive"): void {
+    const step = this.#cfg.quantityStep;
+    const abs = Math.abs(t.size) * portion;
+    const qty = step === 1 ? Math.max(1, roundHalfEven(abs)) : step === 0 ? abs : Math.max(step, Math.round(abs / step) * step);
+    const o = this.#newOrder({ dir: t.size > 0 ? -1 : 1, kind: "close", qty, trade: t, tag: t.tag, placedBar: bar });
+    this.#orders.unshift(o);
+  }
+
+  #setContingent(t: Trade, kind: "sl" | "tp", price: number | null): void {
+    const existing = kind === "sl" ? t.slOrder : t.tpOrder;
+    if (existing) this.#removeOrder(existing);
+    if (price === null) return;
+    const bar = this.#store.length - 1;
+    const o = this.#newOrder({ dir: t.size > 0 ? -1 : 1, kind, trade: t, tag: t.tag, placedBar: bar, level: price });
+    if (kind === "sl") {
+      o.stop = price;
+      t.slOrder = o;
+      this.#orders.unshift(o); // stop-losses go first: stop before target
+    } else {
+      o.limit = price;
+      t.tpOrder = o;
+      this.#orders.push(o);
+    }
+  }
+
+  #openTrade(t: Trade): OpenTrade {
+    return {
+      id: t.id,
+      side: t.size > 0 ? "long" : "short",
+      size: t.size,
+      entryBar: t.entryBar,
+      entryTime: this.#store.time[t.entryBar]!,
+      entryPrice: t.entryPrice,
+      sl: t.slOrder ? t.slOrder.level : null,
+      tp: t.tpOrder ? t.tpOrder.level : null,
+      tag: t.tag,
+    };
+  }
+
+  // ---- what the strategy context calls (module-internal: Context holds the engine in a private field) ----
+
+  /** @internal */
+  _snapshot(): AccountSnapshot {
+    const i = this.#store.length - 1;
+    return {
+      bar: i,
+      equity: this.#markEquity(this.#store.close[i]!),
+      cash: this.#cash,
+      positionSize: this.#posSize,
+      openTrades: this.#trades.length,
+      pendingOrders: this.#orders.length,
+    };
+  }
+
+  /** @internal */
+  _positionSize(): number {
+    return this.#posSize;
+  }
+
+  /** @internal */
+  _equity(): number {
+    return this.#markEquity(this.#store.close[this.#store.length - 1]!);
+  }
+
+  /** @internal */
+  _openTrades(): OpenTrade[] {
+    return this.#trades.map((t) => this.#openTrade(t));
+  }
+
+  /** @internal */
+  _pendingOrders(): number {
+    return this.#orders.length;
+  }
+
+  /** @internal The intent → risk gate → order path of `buy`/`sell`. */
+  _place(side: "long" | "short", options: OrderOptions | undefined): OrderTicket {
+    const i = this.#store.length - 1;
+    let intent: OrderIntent = { ...options, side, bar: i };
+    const reject = (reason: string): OrderTicket => {
+      this.#rejections.push({ bar: i, side, reason });
+      return { accepted: false, reason };
+    };
+    const invalid = this.#validate(intent);
+    if (invalid) return reject(invalid);
+    if (this.#trades.length >= this.#cfg.maxOpenTrades && !this.#cfg.exclusiveOrders) {
+      return reject(`at most ${this.#cfg.maxOpenTrades} open trades`);
+    }
+    if (this.#cfg.riskGate) {
+      const decision = this.#cfg.riskGate(intent, this._snapshot());
+      if (!decision.accept) return reject(decision.reason);
+      if (decision.intent) {
+        intent = { ...decision.intent, side, bar: i };
+        const amended = this.#validate(intent);
+        if (amended) return reject(`risk gate amendment: ${amended}`);
+      }
+    }
+    if (this.#cfg.exclusiveOrders) {
+      for (const o of this.#orders.slice()) if (o.kind === "entry" || o.kind === "close") this.#removeOrder(o);
+      for (const t of this.#trades) this.#queueClose(t, 1, i, "exclusive");
+    }
+    const order = this.#newOrder({
+      dir: side === "long" ? 1 : -1,
+      kind: "entry",
+      size: intent.size ?? this.#cfg.defaultSize,
+      limit: intent.limit ?? NaN,
+      stop: intent.stop ?? NaN,
+      sl: intent.sl ?? NaN,
+      tp: intent.tp ?? NaN,
+      tag: intent.tag ?? null,
+      placedBar: i,
+    });
+    this.#orders.push(order);
+    return { accepted: true, orderId: order.id };
+  }
+
+  /** A person-readable reason the intent cannot become an order, or null. */
+  #validate(intent: OrderIntent): string | null {
+    const price = (name: string, v: number | undefined) =>
+      v === undefined || (Number.isFinite(v) && v > 0) ? null : `${name} must be a positive price, got ${v}`;
+    for (const [name, v] of [["limit", intent.limit], ["stop", intent.stop], ["sl", intent.sl], ["tp", intent.tp]] as const) {
+      const bad = price(name, v);
+      if (bad) return bad;
+    }
+    const size = intent.size ?? this.#cfg.defaultSize;
+    if ("fraction" in size) {
+      if (!(size.fraction > 0 && size.fraction <= 1)) return `size fraction must be in (0, 1], got ${size.fraction}`;
+    } else if ("quantity" in size) {
+      if (!(size.quantity > 0 && Number.isFinite(size.quantity))) return `size quantity must be positive, got ${size.quantity}`;
+    } else {
+      if (!(size.risk > 0 && size.risk < 1)) return `risk must be a fraction of equity in (0, 1), got ${size.risk}`;
+      if (intent.sl === undefined) return "a risk-based size needs a stop-loss (sl) to measure the risk to";
+    }
+    const ref = intent.limit ?? intent.stop ?? this.#store.close[this.#store.length - 1]!;
+    if (intent.side === "long" && !((intent.sl ?? -Infinity) < ref && ref < (intent.tp ?? Infinity))) {
+      return `a long needs stop-loss < entry < take-profit (sl ${intent.sl ?? "none"}, entry ${ref}, tp ${intent.tp ?? "none"})`;
+    }
+    if (intent.side === "short" && !((intent.tp ?? -Infinity) < ref && ref < (intent.sl ?? Infinity))) {
+      return `a short needs take-profit < entry < stop-loss (tp ${intent.tp ?? "none"}, entry ${ref}, sl ${intent.sl ?? "none"})`;
+    }
+    return null;
+  }
+
+  /** @internal */
+  _closePosition(portion: number): void {
+    if (!(portion > 0 && portion <= 1)) throw new RangeError(`portion must be in (0, 1], got ${portion}`);
+    const i = this.#store.length - 1;
+    for (const t of this.#trades) this.#queueClose(t, portion, i, "close");
+  }
+
+  /** @internal */
+  _cancelOrders(): void {
+    for (const o of this.#orders.slice()) if (o.kind === "entry" || o.kind === "close") this.#removeOrder(o);
+  }
+
+  /** @internal */
+  _setContingentAll(kind: "sl" | "tp", price: number | null): void {
+    if (price !== null && !(Number.isFinite(price) && price > 0)) throw new RangeError(`${kind} must be a positive price`);
+    for (const t of this.#trades) this.#setContingent(t, kind, price);
+  }
+}
+
+/** The strategy's handle: the engine sits in a true private field, so a strategy cannot reach its bars or books. */
+class Context implements StrategyContext {
+  readonly #engine: Engine;
+  readonly bars: BarView;
+
+  constructor(engine: Engine, bars: BarView) {
+    this.#engine = engine;
+    this.bars = bars;
+  }
+
+  get positionSize(): number {
+    return this.#engine._positionSize();
+  }
+  get equity(): number {
+    return this.#engine._equity();
+  }
+  get openTrades(): readonly OpenTrade[] {
+    return this.#engine._openTrades();
+  }
+  get pendingOrders(): number {
+    return this.#engine._pendingOrders();
+  }
+  buy(options?: OrderOptions): OrderTicket {
+    return this.#engine._place("long", options);
+  }
+  sell(options?: OrderOptions): OrderTicket {
+    return this.#engine._place("short", options);
+  }
+  closePosition(portion = 1): void {
+    this.#engine._closePosition(portion);
+  }
+  cancelOrders(): void {
+    this.#engine._cancelOrders();
+  }
+  setStopLoss(price: number | null): void {
+    this.#engine._setContingentAll("sl", price);
+  }
+  setTakeProfit(price: number | null): void {
+    this.#engine._setContingentAll("tp", price);
+  }
+}
