@@ -177,8 +177,9 @@ interface Order {
   kind: OrderKind;
   /** Entries: how much. */
   size: SizeSpec | null;
-  /** Close orders: units to close. */
+  /** Close orders: units to close, and why ("end": the data ended). */
   qty: number;
+  closeReason: "close" | "end";
   /** NaN when absent. `stop` is cleared to NaN once it has traded. */
   limit: number;
   stop: number;
@@ -234,6 +235,7 @@ export class Engine {
   #posSize = 0;
   #posCost = 0;
   #nextId = 1;
+  #nextTradeId = 1;
   #stoppedAt: number | null = null;
   #result: EngineResult | null = null;
 
@@ -294,7 +296,7 @@ export class Engine {
       const mode = this.#cfg.endOfData;
       if (mode === "close-at-last-close" && this.#trades.length) {
         const price = this.#store.close[last]!;
-        for (const t of this.#trades.slice()) this.#closeTrade(t, t.size, price, last, "end", false);
+        for (const t of this.#trades.slice()) this.#closeTrade(t, -t.size, price, last, "end", false);
         this.#equity[last] = this.#markEquity(price);
       } else if (mode === "close-at-last-open" && (this.#trades.length || this.#orders.length)) {
         // backtesting.py's finalize_trades: close orders for every trade (first trade first in the queue), then its
@@ -361,7 +363,7 @@ export class Engine {
 
   #outOfMoney(i: number): void {
     const price = this.#store.close[i]!;
-    for (const t of this.#trades.slice()) this.#closeTrade(t, t.size, price, i, "out-of-money", false);
+    for (const t of this.#trades.slice()) this.#closeTrade(t, -t.size, price, i, "out-of-money", false);
     for (const o of this.#orders) o.live = false;
     this.#orders = [];
     this.#cash = 0;
@@ -438,7 +440,7 @@ export class Engine {
       const t = order.trade;
       if (t.open) {
         const units = order.kind === "close" ? Math.min(Math.abs(t.size), order.qty) : Math.abs(t.size);
-        const reason: ExitReason = order.kind === "sl" ? "stop" : order.kind === "tp" ? "target" : "close";
+        const reason: ExitReason = order.kind === "sl" ? "stop" : order.kind === "tp" ? "target" : order.closeReason;
         this.#closeTrade(t, -Math.sign(t.size) * units, price, i, reason, acrossGap);
       }
       this.#removeOrder(order);
@@ -495,7 +497,7 @@ export class Engine {
     }
     if (need === 0) return null;
     const trade: Trade = {
-      id: this.#nextId++,
+      id: this.#nextTradeId++,
       size: need,
       entryPrice: price,
       entryBar: i,
@@ -619,6 +621,7 @@ export class Engine {
       id: this.#nextId++,
       size: null,
       qty: 0,
+      closeReason: "close",
       limit: NaN,
       stop: NaN,
       level: NaN,
@@ -632,11 +635,11 @@ export class Engine {
   }
 
   /** A market order closing `portion` of a trade at the next open, queued first (backtesting.py's Trade.close). */
-  #queueClose(t: Trade, portion: number, bar: number, _why: "close" | "end" | "exclusive"): void {
+  #queueClose(t: Trade, portion: number, bar: number, why: "close" | "end"): void {
     const step = this.#cfg.quantityStep;
     const abs = Math.abs(t.size) * portion;
     const qty = step === 1 ? Math.max(1, roundHalfEven(abs)) : step === 0 ? abs : Math.max(step, Math.round(abs / step) * step);
-    const o = this.#newOrder({ dir: t.size > 0 ? -1 : 1, kind: "close", qty, trade: t, tag: t.tag, placedBar: bar });
+    const o = this.#newOrder({ dir: t.size > 0 ? -1 : 1, kind: "close", qty, closeReason: why, trade: t, tag: t.tag, placedBar: bar });
     this.#orders.unshift(o);
   }
 
@@ -730,7 +733,7 @@ export class Engine {
     }
     if (this.#cfg.exclusiveOrders) {
       for (const o of this.#orders.slice()) if (o.kind === "entry" || o.kind === "close") this.#removeOrder(o);
-      for (const t of this.#trades) this.#queueClose(t, 1, i, "exclusive");
+      for (const t of this.#trades) this.#queueClose(t, 1, i, "close");
     }
     const order = this.#newOrder({
       dir: side === "long" ? 1 : -1,
