@@ -61,10 +61,26 @@ function hammer(env: Record<string, string>, args: (string | number)[]): Hammer 
 
 async function twoProcesses(env: Record<string, string>, budget: number, attemptsEach: number) {
   const key = `two-processes-${randomUUID()}`;
-  const hammers = [hammer(env, ["sign-up", key, budget, 600, attemptsEach, 20]), hammer(env, ["sign-up", key, budget, 600, attemptsEach, 20])];
+  // 10 at a time with a 5 ms pause after each take: ~100 ms per process however fast the store, so the two overlap.
+  const args = (k: string) => ["sign-up", k, budget, 600, attemptsEach, 10, 5];
+  const hammers = [hammer(env, args(key)), hammer(env, args(key))];
   await Promise.all(hammers.map((h) => h.ready));
   for (const h of hammers) h.go();
   return Promise.all(hammers.map((h) => h.result));
+}
+
+/**
+ * Runs the two processes until both were given some of the budget (on a loaded machine one process's "go" can
+ * arrive after the other has used it all: they did not race, which proves nothing either way), at most 4 times.
+ * Every try must hand out exactly the budget, raced or not.
+ */
+async function racedProcesses(env: Record<string, string>, budget: number, attemptsEach: number) {
+  for (let attempt = 1; ; attempt++) {
+    const [a, b] = await twoProcesses(env, budget, attemptsEach);
+    expect(a!.allowed + b!.allowed).toBe(budget);
+    expect(a!.refused + b!.refused).toBe(2 * attemptsEach - budget);
+    if ((a!.allowed > 0 && b!.allowed > 0) || attempt === 4) return [a!, b!] as const;
+  }
 }
 
 describe("one budget across two app processes", () => {
@@ -73,12 +89,10 @@ describe("one budget across two app processes", () => {
       console.log("skipped: two processes cannot share a PGlite database; run with DATABASE_URL (PostgreSQL) for this test");
       return ctx.skip();
     }
-    const [a, b] = await twoProcesses({ DATABASE_URL: await databaseUrl(), REDIS_URL: "" }, 100, 150);
-    expect(a!.allowed + b!.allowed).toBe(100);
-    expect(a!.refused + b!.refused).toBe(200);
+    const [a, b] = await racedProcesses({ DATABASE_URL: await databaseUrl(), REDIS_URL: "" }, 100, 150);
     // Both really took part (neither finished before the other began).
-    expect(a!.allowed).toBeGreaterThan(0);
-    expect(b!.allowed).toBeGreaterThan(0);
+    expect(a.allowed).toBeGreaterThan(0);
+    expect(b.allowed).toBeGreaterThan(0);
   });
 
   it("on one Redis: the two together are given exactly the budget", { timeout: 90_000 }, async (ctx) => {
@@ -87,11 +101,9 @@ describe("one budget across two app processes", () => {
       return ctx.skip();
     }
     // A Redis-kept limit never opens the database (the processes would fail on PGlite's directory if one did).
-    const [a, b] = await twoProcesses({ REDIS_URL, DATABASE_URL: "", DATA_DIR: "/nonexistent/tradsy-hammer" }, 100, 150);
-    expect(a!.allowed + b!.allowed).toBe(100);
-    expect(a!.refused + b!.refused).toBe(200);
-    expect(a!.allowed).toBeGreaterThan(0);
-    expect(b!.allowed).toBeGreaterThan(0);
+    const [a, b] = await racedProcesses({ REDIS_URL, DATABASE_URL: "", DATA_DIR: "/nonexistent/tradsy-hammer" }, 100, 150);
+    expect(a.allowed).toBeGreaterThan(0);
+    expect(b.allowed).toBeGreaterThan(0);
   });
 });
 

@@ -3,12 +3,12 @@
  * opens the store the app would (the database at DATABASE_URL, or Redis when REDIS_URL is set), then takes
  * `attempts` points of one limit, `concurrency` at a time, and prints how many it was given as one JSON line.
  *
- * Arguments: <limit name> <key> <budget> <window seconds> <attempts> <concurrency>.
+ * Arguments: <limit name> <key> <budget> <window seconds> <attempts> <concurrency> [pause ms after each take].
  */
 import { getDatabase } from "@/server/db";
 import { take, type LimitName } from "@/server/rate-limit";
 
-const [name, key, budget, windowSec, attempts, concurrency] = process.argv.slice(2);
+const [name, key, budget, windowSec, attempts, concurrency, pauseMs = "0"] = process.argv.slice(2);
 // A limit kept in Redis never opens the database (that is the point of the check below too).
 if (!process.env.REDIS_URL) await getDatabase();
 // One attempt on a key of its own first, so the store's connection is open before the race starts.
@@ -24,6 +24,8 @@ async function worker() {
     next++;
     if ((await take(name as LimitName, key!, Number(budget), Number(windowSec))) === null) allowed++;
     else refused++;
+    // Spread out, so the other process's takes interleave with these even when its "go" arrives late on a busy machine.
+    if (Number(pauseMs) > 0) await new Promise((r) => setTimeout(r, Number(pauseMs)));
   }
 }
 await Promise.all(Array.from({ length: Number(concurrency) }, worker));
