@@ -38,6 +38,7 @@
  * out of money closes every other trade) and `next()` never being called on the first bar.
  */
 import { BarStore, BarView } from "./series";
+import { REASON_CODE, TradeLog } from "./trade-log";
 import type {
   AccountSnapshot,
   Bar,
@@ -48,7 +49,6 @@ import type {
   ExitReason,
   Gap,
   OpenTrade,
-  OrderIntent,
   OrderOptions,
   Rejection,
   SizeSpec,
@@ -171,26 +171,30 @@ function roundHalfEven(x: number): number {
 
 type OrderKind = "entry" | "close" | "sl" | "tp";
 
-interface Order {
-  id: number;
-  dir: 1 | -1;
-  kind: OrderKind;
+/** A class, not object literals: one hidden class for every order keeps the fill loop monomorphic. */
+class Order {
   /** Entries: how much. */
-  size: SizeSpec | null;
+  size: SizeSpec | null = null;
   /** Close orders: units to close, and why ("end": the data ended). */
-  qty: number;
-  closeReason: "close" | "end";
+  qty = 0;
+  closeReason: "close" | "end" = "close";
   /** NaN when absent. `stop` is cleared to NaN once it has traded. */
-  limit: number;
-  stop: number;
+  limit = NaN;
+  stop = NaN;
   /** Stop-loss and take-profit orders: their price (kept when `stop` is cleared). */
-  level: number;
-  sl: number;
-  tp: number;
-  trade: Trade | null;
-  tag: string | null;
-  placedBar: number;
-  live: boolean;
+  level = NaN;
+  sl = NaN;
+  tp = NaN;
+  trade: Trade | null = null;
+  tag: string | null = null;
+  live = true;
+
+  constructor(
+    readonly id: number,
+    readonly dir: 1 | -1,
+    readonly kind: OrderKind,
+    readonly placedBar: number,
+  ) {}
 }
 
 interface Trade {
@@ -215,29 +219,68 @@ interface Trade {
 
 const isSet = (x: number) => x === x; // not NaN
 
+const NO_OPTIONS: OrderOptions = Object.freeze({});
+
+function badPrice(name: string, v: number | undefined): string | null {
+  return v === undefined || (Number.isFinite(v) && v > 0) ? null : `${name} must be a positive price, got ${v}`;
+}
+
+/** Array#unshift, without the builtin's slow path: the queue is a handful of orders. */
+function toFront(orders: Order[], o: Order): void {
+  orders.push(o);
+  for (let k = orders.length - 1; k > 0; k--) orders[k] = orders[k - 1]!;
+  orders[0] = o;
+}
+
+/**
+ * Copies the queue into a reused buffer and returns how many it holds (the buffer keeps its capacity: setting an
+ * array's length to 0 can free its storage, and every bar with an order would allocate it again).
+ */
+function snapshot(from: readonly Order[], into: Order[]): number {
+  const n = from.length;
+  for (let k = 0; k < n; k++) into[k] = from[k]!;
+  return n;
+}
+
+/** Removes `x` from a short array in place, keeping the order (faster than indexOf + splice for a few elements). */
+function remove<T>(a: T[], x: T): boolean {
+  const n = a.length;
+  let k = 0;
+  while (k < n && a[k] !== x) k++;
+  if (k === n) return false;
+  for (; k < n - 1; k++) a[k] = a[k + 1]!;
+  a.pop();
+  return true;
+}
+
 export class Engine {
-  readonly #strategy: Strategy;
-  readonly #cfg: EngineConfig;
-  readonly #store: BarStore;
-  readonly #ctx: Context;
-  readonly #leverage: number;
-  readonly #slip: number;
-  #equity: Float64Array;
-  #cash: number;
-  #orders: Order[] = [];
-  #trades: Trade[] = [];
-  readonly #closed: ClosedTrade[] = [];
-  readonly #rejections: Rejection[] = [];
-  readonly #gaps: Gap[] = [];
-  #filledAcrossGaps = 0;
-  #lastGapBar = -1;
-  #commissionsPaid = 0;
-  #posSize = 0;
-  #posCost = 0;
-  #nextId = 1;
-  #nextTradeId = 1;
-  #stoppedAt: number | null = null;
-  #result: EngineResult | null = null;
+  private readonly strategy: Strategy;
+  private readonly cfg: EngineConfig;
+  private readonly store: BarStore;
+  private readonly ctx: Context;
+  private readonly leverage: number;
+  private readonly slip: number;
+  /** `intervalMs`, 0 for none (read every bar). */
+  private readonly intervalMs: number;
+  private equity: Float64Array;
+  private cash: number;
+  private orders: Order[] = [];
+  /** Reused copies of the order queue for one bar's pass (orders leave the queue while it is walked). */
+  private readonly queue: Order[] = [];
+  private readonly queue2: Order[] = [];
+  private trades: Trade[] = [];
+  private readonly log = new TradeLog();
+  private readonly rejections: Rejection[] = [];
+  private readonly gaps: Gap[] = [];
+  private filledAcrossGaps = 0;
+  private lastGapBar = -1;
+  private commissionsPaid = 0;
+  private posSize = 0;
+  private posCost = 0;
+  private nextId = 1;
+  private nextTradeId = 1;
+  private stoppedAt: number | null = null;
+  private result: EngineResult | null = null;
 
   /**
    * `series` given: a backtest over it (`run()`); omitted: a live engine fed by `onCandle()`.
@@ -253,138 +296,145 @@ export class Engine {
     }
     if (!(cfg.slippageBps >= 0)) throw new RangeError("slippageBps must be ≥ 0");
     if (cfg.intervalMs !== null && !(cfg.intervalMs > 0)) throw new RangeError("intervalMs must be positive or null");
-    this.#strategy = strategy;
-    this.#cfg = cfg;
-    this.#store = new BarStore(series);
-    this.#leverage = 1 / cfg.margin;
-    this.#slip = cfg.slippageBps / 10_000;
-    this.#cash = cfg.cash;
-    this.#equity = new Float64Array(series ? series.length : 256);
-    this.#ctx = new Context(this, new BarView(this.#store));
+    this.strategy = strategy;
+    this.cfg = cfg;
+    this.store = new BarStore(series);
+    this.leverage = 1 / cfg.margin;
+    this.slip = cfg.slippageBps / 10_000;
+    this.intervalMs = cfg.intervalMs ?? 0;
+    this.cash = cfg.cash;
+    this.equity = new Float64Array(series ? series.length : 256);
+    this.ctx = new Context(this, new BarView(this.store));
   }
 
   /** Runs the whole series (backtest) and returns the result. */
   run(): EngineResult {
-    const store = this.#store;
+    const store = this.store;
     if (!store.fixed) throw new Error("run() needs a series: construct the engine with one, or feed it with onCandle()");
-    const n = this.#equity.length;
+    const n = this.equity.length;
     while (store.length < n) {
       store.length++;
-      this.#step();
+      this.step();
     }
     return this.finish();
   }
 
   /** Live: one more closed candle. */
   onCandle(bar: Bar): void {
-    if (this.#result) throw new Error("This engine has finished");
-    this.#store.append(bar);
-    const i = this.#store.length - 1;
-    if (i >= this.#equity.length) {
-      const grown = new Float64Array(this.#equity.length * 2);
-      grown.set(this.#equity);
-      this.#equity = grown;
+    if (this.result) throw new Error("This engine has finished");
+    this.store.append(bar);
+    const i = this.store.length - 1;
+    if (i >= this.equity.length) {
+      const grown = new Float64Array(this.equity.length * 2);
+      grown.set(this.equity);
+      this.equity = grown;
     }
-    this.#step();
+    this.step();
   }
 
   /** Applies `endOfData` and returns the result; later calls return the same result. */
   finish(): EngineResult {
-    if (this.#result) return this.#result;
-    const last = this.#store.length - 1;
-    if (last >= 0 && this.#stoppedAt === null) {
-      const mode = this.#cfg.endOfData;
-      if (mode === "close-at-last-close" && this.#trades.length) {
-        const price = this.#store.close[last]!;
-        for (const t of this.#trades.slice()) this.#closeTrade(t, -t.size, price, last, "end", false);
-        this.#equity[last] = this.#markEquity(price);
-      } else if (mode === "close-at-last-open" && (this.#trades.length || this.#orders.length)) {
+    if (this.result) return this.result;
+    const last = this.store.length - 1;
+    if (last >= 0 && this.stoppedAt === null) {
+      const mode = this.cfg.endOfData;
+      if (mode === "close-at-last-close" && this.trades.length) {
+        const price = this.store.close[last]!;
+        for (const t of this.trades.slice()) this.closeTrade(t, -t.size, price, last, "end", false);
+        this.equity[last] = this.markEquity(price);
+      } else if (mode === "close-at-last-open" && (this.trades.length || this.orders.length)) {
         // backtesting.py's finalize_trades: close orders for every trade (first trade first in the queue), then its
         // broker runs once more on the last bar, so they and any pending orders fill at that bar's open.
-        for (let k = this.#trades.length - 1; k >= 0; k--) this.#queueClose(this.#trades[k]!, 1, last, "end");
-        this.#processOrders(last);
-        const eq = this.#markEquity(this.#store.close[last]!);
-        this.#equity[last] = eq;
-        if (eq <= 0) this.#outOfMoney(last);
+        for (let k = this.trades.length - 1; k >= 0; k--) this.queueClose(this.trades[k]!, 1, last, "end");
+        this.processOrders(last);
+        const eq = this.markEquity(this.store.close[last]!);
+        this.equity[last] = eq;
+        if (eq <= 0) this.outOfMoney(last);
       }
     }
-    const n = this.#store.length;
-    this.#result = {
-      equity: this.#equity.length === n ? this.#equity : this.#equity.slice(0, n),
-      trades: this.#closed,
-      openTrades: this.#trades.map((t) => this.#openTrade(t)),
-      rejections: this.#rejections,
-      gaps: this.#gaps,
-      filledAcrossGaps: this.#filledAcrossGaps,
-      commissionsPaid: this.#commissionsPaid,
-      cash: this.#cash,
-      outOfMoney: this.#stoppedAt !== null,
-      stoppedAt: this.#stoppedAt,
+    const n = this.store.length;
+    const log = this.log;
+    const time = this.store.time;
+    let trades: ClosedTrade[] | null = null;
+    const result = {
+      equity: this.equity.length === n ? this.equity : this.equity.slice(0, n),
+      trades: [] as ClosedTrade[],
+      tradeCount: log.length,
+      openTrades: this.trades.map((t) => this.openTrade(t)),
+      rejections: this.rejections,
+      gaps: this.gaps,
+      filledAcrossGaps: this.filledAcrossGaps,
+      commissionsPaid: this.commissionsPaid,
+      cash: this.cash,
+      outOfMoney: this.stoppedAt !== null,
+      stoppedAt: this.stoppedAt,
       bars: n,
     };
-    return this.#result;
+    // Built from the typed-array log when first read (see trade-log.ts), then kept.
+    Object.defineProperty(result, "trades", { enumerable: true, get: () => (trades ??= log.toArray(time)) });
+    this.result = result;
+    return result;
   }
 
   // ---- the per-bar step: the hot path ----
 
-  #step(): void {
-    const s = this.#store;
+  private step(): void {
+    const s = this.store;
     const i = s.length - 1;
-    if (this.#stoppedAt !== null) {
-      this.#equity[i] = 0;
+    if (this.stoppedAt !== null) {
+      this.equity[i] = 0;
       return;
     }
-    if (i > 0 && this.#cfg.intervalMs !== null) this.#checkGap(i);
-    if (this.#orders.length !== 0) this.#processOrders(i);
-    const eq = this.#cash + (s.close[i]! * this.#posSize - this.#posCost);
-    this.#equity[i] = eq;
+    if (this.intervalMs !== 0 && i > 0) this.checkGap(i);
+    if (this.orders.length !== 0) this.processOrders(i);
+    const eq = this.cash + (s.close[i]! * this.posSize - this.posCost);
+    this.equity[i] = eq;
     if (eq <= 0) {
-      this.#outOfMoney(i);
+      this.outOfMoney(i);
       return;
     }
-    this.#strategy.onBar(this.#ctx);
+    this.strategy.onBar(this.ctx);
   }
 
-  #checkGap(i: number): void {
-    const s = this.#store;
-    const interval = this.#cfg.intervalMs!;
+  private checkGap(i: number): void {
+    const s = this.store;
+    const interval = this.intervalMs;
     const dt = s.time[i]! - s.time[i - 1]!;
     if (dt <= interval) return;
-    this.#gaps.push({ index: i, from: s.time[i - 1]!, to: s.time[i]!, missingBars: Math.max(1, Math.ceil(dt / interval) - 1) });
-    this.#lastGapBar = i;
-    if (this.#cfg.gapPolicy === "cancel-entries") {
-      for (const o of this.#orders.slice()) {
+    this.gaps.push({ index: i, from: s.time[i - 1]!, to: s.time[i]!, missingBars: Math.max(1, Math.ceil(dt / interval) - 1) });
+    this.lastGapBar = i;
+    if (this.cfg.gapPolicy === "cancel-entries") {
+      for (const o of this.orders.slice()) {
         if (o.kind !== "entry") continue;
-        this.#removeOrder(o);
-        this.#rejections.push({ bar: i, side: o.dir > 0 ? "long" : "short", reason: "cancelled: a gap in the data" });
+        this.removeOrder(o);
+        this.rejections.push({ bar: i, side: o.dir > 0 ? "long" : "short", reason: "cancelled: a gap in the data" });
       }
     }
   }
 
-  #outOfMoney(i: number): void {
-    const price = this.#store.close[i]!;
-    for (const t of this.#trades.slice()) this.#closeTrade(t, -t.size, price, i, "out-of-money", false);
-    for (const o of this.#orders) o.live = false;
-    this.#orders = [];
-    this.#cash = 0;
-    this.#equity.fill(0, i);
-    this.#stoppedAt = i;
+  private outOfMoney(i: number): void {
+    const price = this.store.close[i]!;
+    for (const t of this.trades.slice()) this.closeTrade(t, -t.size, price, i, "out-of-money", false);
+    for (const o of this.orders) o.live = false;
+    this.orders = [];
+    this.cash = 0;
+    this.equity.fill(0, i);
+    this.stoppedAt = i;
   }
 
   // ---- orders ----
 
-  #processOrders(i: number): void {
-    const s = this.#store;
-    const open = s.open[i]!;
-    const high = s.high[i]!;
-    const low = s.low[i]!;
+  private processOrders(i: number): void {
     let opened: Trade[] | null = null;
-    for (const order of this.#orders.slice()) {
+    const queue = this.queue;
+    const count = snapshot(this.orders, queue);
+    for (let k = 0; k < count; k++) {
+      const order = queue[k]!;
       if (!order.live) continue;
-      const trade = this.#fill(order, i, open, high, low);
+      const trade = this.fill(order, i, null);
       if (trade && (trade.slOrder || trade.tpOrder)) (opened ??= []).push(trade);
     }
-    if (opened) this.#sameBarExits(opened, i, high, low);
+    if (opened) this.sameBarExits(opened, i);
   }
 
   /**
@@ -393,8 +443,13 @@ export class Engine {
    * measured from the entry price; a take-profit only after a stop-market entry whose stop-loss the bar did not
    * touch (price went up through the entry stop, so a high beyond the target came after the entry).
    */
-  #sameBarExits(opened: Trade[], i: number, high: number, low: number): void {
-    for (const order of this.#orders.slice()) {
+  private sameBarExits(opened: Trade[], i: number): void {
+    const high = this.store.high[i]!;
+    const low = this.store.low[i]!;
+    const queue = this.queue2;
+    const count = snapshot(this.orders, queue);
+    for (let k = 0; k < count; k++) {
+      const order = queue[k]!;
       if (!order.live || (order.kind !== "sl" && order.kind !== "tp")) continue;
       const t = order.trade!;
       if (t.entryBar !== i || !opened.includes(t)) continue;
@@ -402,15 +457,23 @@ export class Engine {
         const long = t.size > 0;
         const sl = t.slOrder ? t.slOrder.level : NaN;
         const slTouched = isSet(sl) && (long ? low <= sl : high >= sl);
-        if (order.kind === "sl" && this.#cfg.intrabarEntryExits !== "stop-first") continue;
+        if (order.kind === "sl" && this.cfg.intrabarEntryExits !== "stop-first") continue;
         if (order.kind === "tp" && (!t.entryWasStopMarket || slTouched)) continue;
       }
-      this.#fill(order, i, t.entryRef, high, low);
+      this.fill(order, i, t);
     }
   }
 
-  /** Tries one order against bar i; returns the trade it opened, if any. `open` is the reference price. */
-  #fill(order: Order, i: number, open: number, high: number, low: number): Trade | null {
+  /**
+   * Tries one order against bar i; returns the trade it opened, if any. In the entry bar of `justOpened` the
+   * reference price is that trade's entry, not the open. (Bar prices are read here rather than passed in: doubles
+   * passed to a call that is not inlined are boxed, and this runs for every pending order on every bar.)
+   */
+  private fill(order: Order, i: number, justOpened: Trade | null): Trade | null {
+    const s = this.store;
+    const open = justOpened ? justOpened.entryRef : s.open[i]!;
+    const high = s.high[i]!;
+    const low = s.low[i]!;
     const long = order.dir > 0;
     const stop = order.stop;
     const hasStop = isSet(stop);
@@ -432,72 +495,76 @@ export class Engine {
       if (hasStop) price = long ? Math.max(price, stop) : Math.min(price, stop);
     }
     const raw = price;
-    if (!hasLimit && this.#slip !== 0) price *= 1 + order.dir * this.#slip;
-    const acrossGap = order.placedBar < this.#lastGapBar && this.#lastGapBar <= i;
-    if (acrossGap) this.#filledAcrossGaps++;
+    if (!hasLimit && this.slip !== 0) price *= 1 + order.dir * this.slip;
+    const acrossGap = order.placedBar < this.lastGapBar && this.lastGapBar <= i;
+    if (acrossGap) this.filledAcrossGaps++;
 
     if (order.trade) {
       const t = order.trade;
       if (t.open) {
         const units = order.kind === "close" ? Math.min(Math.abs(t.size), order.qty) : Math.abs(t.size);
         const reason: ExitReason = order.kind === "sl" ? "stop" : order.kind === "tp" ? "target" : order.closeReason;
-        this.#closeTrade(t, -Math.sign(t.size) * units, price, i, reason, acrossGap);
+        this.closeTrade(t, -Math.sign(t.size) * units, price, i, reason, acrossGap);
       }
-      this.#removeOrder(order);
+      this.removeOrder(order);
       return null;
     }
-    return this.#fillEntry(order, i, price, raw, hasStop || hasLimit, hasStop && !hasLimit, acrossGap);
+    return this.fillEntry(order, i, price, raw, hasStop || hasLimit, hasStop && !hasLimit, acrossGap);
   }
 
-  #fillEntry(order: Order, i: number, price: number, raw: number, intrabar: boolean, stopMarket: boolean, acrossGap: boolean): Trade | null {
-    this.#removeOrder(order);
-    const cfg = this.#cfg;
-    const mark = cfg.sizingMark === "close" ? this.#store.close[i]! : raw;
+  private fillEntry(order: Order, i: number, price: number, raw: number, intrabar: boolean, stopMarket: boolean, acrossGap: boolean): Trade | null {
+    this.removeOrder(order);
+    const cfg = this.cfg;
+    const mark = cfg.sizingMark === "close" ? this.store.close[i]! : raw;
     const spec = order.size!;
     const side = order.dir > 0 ? "long" : "short";
     let units: number;
     let unitCost: number;
     if ("fraction" in spec) {
       // backtesting.py: int((margin_available * leverage * |size|) // (price + commission(size, price) / |size|))
-      unitCost = price + this.#commission(spec.fraction, price) / spec.fraction;
-      units = this.#floorUnits(this.#marginAvailable(mark) * this.#leverage * spec.fraction, unitCost);
+      unitCost = price + this.commission(spec.fraction, price) / spec.fraction;
+      units = this.floorUnits(this.marginAvailable(mark) * this.leverage * spec.fraction, unitCost);
     } else if ("quantity" in spec) {
-      units = this.#roundUnits(spec.quantity);
-      unitCost = units > 0 ? price + this.#commission(units, price) / units : Infinity;
+      units = this.roundUnits(spec.quantity);
+      unitCost = units > 0 ? price + this.commission(units, price) / units : Infinity;
     } else {
       // Units that lose `risk` of equity at the stop-loss, capped at what the margin pays for (fee included).
-      const atRisk = this.#floorUnits(this.#markEquity(mark) * spec.risk, Math.abs(price - order.sl));
-      const budget = this.#marginAvailable(mark) * this.#leverage - cfg.commission.fixed;
-      const affordable = budget > 0 ? this.#floorUnits(budget, price + price * cfg.commission.relative) : 0;
+      const atRisk = this.floorUnits(this.markEquity(mark) * spec.risk, Math.abs(price - order.sl));
+      const budget = this.marginAvailable(mark) * this.leverage - cfg.commission.fixed;
+      const affordable = budget > 0 ? this.floorUnits(budget, price + price * cfg.commission.relative) : 0;
       units = Math.min(atRisk, affordable);
-      unitCost = units > 0 ? price + this.#commission(units, price) / units : Infinity;
+      unitCost = units > 0 ? price + this.commission(units, price) / units : Infinity;
     }
     if (!(units > 0)) {
-      this.#rejections.push({ bar: i, side, reason: "insufficient margin for the smallest quantity" });
+      this.rejections.push({ bar: i, side, reason: "insufficient margin for the smallest quantity" });
       return null;
     }
     let need = order.dir * units;
-    if (!cfg.hedging) {
+    if (!cfg.hedging && this.trades.length !== 0) {
       // FIFO: close (or reduce) opposite trades first; the rest opens a new trade.
-      for (const t of this.#trades.slice()) {
+      for (const t of this.trades.slice()) {
         if (t.size > 0 === order.dir > 0) continue;
         if (Math.abs(need) >= Math.abs(t.size)) {
-          this.#closeTrade(t, -t.size, price, i, "reversal", acrossGap);
+          this.closeTrade(t, -t.size, price, i, "reversal", acrossGap);
           need += t.size;
         } else {
-          this.#closeTrade(t, need, price, i, "reversal", acrossGap);
+          this.closeTrade(t, need, price, i, "reversal", acrossGap);
           need = 0;
         }
         if (need === 0) break;
       }
     }
-    if (Math.abs(need) * unitCost > this.#marginAvailable(mark) * this.#leverage) {
-      this.#rejections.push({ bar: i, side, reason: "insufficient margin" });
+    const budget = this.marginAvailable(mark) * this.leverage;
+    // In whole units (backtesting.py) the comparison is exact; with fractional units "everything" is budget / unitCost,
+    // whose cost can come out an ulp above the budget, so allow for rounding there.
+    const cost = Math.abs(need) * unitCost;
+    if (cost > budget && (cfg.quantityStep === 1 || cost > budget * (1 + 1e-12))) {
+      this.rejections.push({ bar: i, side, reason: "insufficient margin" });
       return null;
     }
     if (need === 0) return null;
     const trade: Trade = {
-      id: this.#nextTradeId++,
+      id: this.nextTradeId++,
       size: need,
       entryPrice: price,
       entryBar: i,
@@ -511,162 +578,146 @@ export class Engine {
       acrossGap,
       open: true,
     };
-    this.#trades.push(trade);
-    this.#positionChanged();
-    const fee = this.#commission(need, price);
-    this.#cash -= fee;
-    this.#commissionsPaid += fee;
-    if (isSet(order.tp)) this.#setContingent(trade, "tp", order.tp);
-    if (isSet(order.sl)) this.#setContingent(trade, "sl", order.sl);
+    this.trades.push(trade);
+    this.positionChanged();
+    const fee = this.commission(need, price);
+    this.cash -= fee;
+    this.commissionsPaid += fee;
+    if (isSet(order.tp)) this.setContingent(trade, "tp", order.tp);
+    if (isSet(order.sl)) this.setContingent(trade, "sl", order.sl);
     return trade;
   }
 
   /** Closes `size` units (signed against the trade) of `t` at `price`; the whole trade when it is all of it. */
-  #closeTrade(t: Trade, size: number, price: number, i: number, reason: ExitReason, acrossGap: boolean): void {
+  private closeTrade(t: Trade, size: number, price: number, i: number, reason: ExitReason, acrossGap: boolean): void {
     const left = t.size + size;
     const closedSize = -size;
     // A part closed off a trade carries no stop-loss or take-profit (backtesting.py's reduced copy); a whole trade does.
-    const sl = left === 0 && t.slOrder ? t.slOrder.level : null;
-    const tp = left === 0 && t.tpOrder ? t.tpOrder.level : null;
+    const sl = left === 0 && t.slOrder ? t.slOrder.level : NaN;
+    const tp = left === 0 && t.tpOrder ? t.tpOrder.level : NaN;
     if (left === 0) {
       t.open = false;
-      this.#trades.splice(this.#trades.indexOf(t), 1);
-      if (t.slOrder) this.#removeOrder(t.slOrder);
-      if (t.tpOrder) this.#removeOrder(t.tpOrder);
+      remove(this.trades, t);
+      if (t.slOrder) this.removeOrder(t.slOrder);
+      if (t.tpOrder) this.removeOrder(t.tpOrder);
     } else {
       t.size = left; // its stop-loss and take-profit close whatever remains
     }
-    this.#positionChanged();
-    const exitFee = this.#commission(closedSize, price);
+    this.positionChanged();
+    const exitFee = this.commission(closedSize, price);
     const gross = closedSize * (price - t.entryPrice);
-    this.#cash += gross - exitFee;
-    this.#commissionsPaid += exitFee;
+    this.cash += gross - exitFee;
+    this.commissionsPaid += exitFee;
     // backtesting.py recomputes the entry commission on the closed size (a part of a trade carries its share).
-    const commission = exitFee + this.#commission(closedSize, t.entryPrice);
-    const s = this.#store;
-    this.#closed.push({
-      id: t.id,
-      side: closedSize > 0 ? "long" : "short",
-      size: closedSize,
-      entryBar: t.entryBar,
-      exitBar: i,
-      entryTime: s.time[t.entryBar]!,
-      exitTime: s.time[i]!,
-      entryPrice: t.entryPrice,
-      exitPrice: price,
-      sl,
-      tp,
-      initialSl: t.initialSl,
-      pnl: gross - commission,
-      returnPct: Math.sign(closedSize) * (price / t.entryPrice - 1) - commission / (Math.abs(closedSize) * t.entryPrice),
-      commission,
-      exitReason: reason,
-      tag: t.tag,
-      acrossGap: acrossGap || t.acrossGap,
-    });
+    const commission = exitFee + this.commission(closedSize, t.entryPrice);
+    const entry = t.entryPrice;
+    const returnPct = Math.sign(closedSize) * (price / entry - 1) - commission / (Math.abs(closedSize) * entry);
+    const log = this.log;
+    const k = log.append(t.id, t.entryBar, i, REASON_CODE[reason], acrossGap || t.acrossGap, t.tag);
+    log.size[k] = closedSize;
+    log.entryPrice[k] = entry;
+    log.exitPrice[k] = price;
+    log.sl[k] = sl;
+    log.tp[k] = tp;
+    log.initialSl[k] = t.initialSl ?? NaN;
+    log.pnl[k] = gross - commission;
+    log.returnPct[k] = returnPct;
+    log.commission[k] = commission;
   }
 
   /** Keeps the position sums in backtesting.py's summation order (over open trades, oldest first). */
-  #positionChanged(): void {
+  private positionChanged(): void {
     let size = 0;
     let cost = 0;
-    for (const t of this.#trades) {
+    for (const t of this.trades) {
       size += t.size;
       cost += t.size * t.entryPrice;
     }
-    this.#posSize = size;
-    this.#posCost = cost;
+    this.posSize = size;
+    this.posCost = cost;
   }
 
-  #commission(size: number, price: number): number {
-    return this.#cfg.commission.fixed + Math.abs(size) * price * this.#cfg.commission.relative;
+  private commission(size: number, price: number): number {
+    return this.cfg.commission.fixed + Math.abs(size) * price * this.cfg.commission.relative;
   }
 
-  #markEquity(mark: number): number {
-    return this.#cash + (mark * this.#posSize - this.#posCost);
+  private markEquity(mark: number): number {
+    return this.cash + (mark * this.posSize - this.posCost);
   }
 
   /** Equity minus the margin open trades use (backtesting.py's margin_available, after QuantConnect Lean). */
-  #marginAvailable(mark: number): number {
+  private marginAvailable(mark: number): number {
     let used = 0;
-    for (const t of this.#trades) used += (Math.abs(t.size) * mark) / this.#leverage;
-    return Math.max(0, this.#markEquity(mark) - used);
+    for (const t of this.trades) used += (Math.abs(t.size) * mark) / this.leverage;
+    return Math.max(0, this.markEquity(mark) - used);
   }
 
   /** Whole `quantityStep`s of `unitCost` that `budget` buys. */
-  #floorUnits(budget: number, unitCost: number): number {
-    const step = this.#cfg.quantityStep;
+  private floorUnits(budget: number, unitCost: number): number {
+    const step = this.cfg.quantityStep;
     if (step === 1) return pyFloorDiv(budget, unitCost);
     if (step === 0) return budget / unitCost;
     return Math.floor(budget / unitCost / step) * step;
   }
 
-  #roundUnits(q: number): number {
-    const step = this.#cfg.quantityStep;
+  private roundUnits(q: number): number {
+    const step = this.cfg.quantityStep;
     return step === 0 ? q : Math.floor(q / step) * step;
   }
 
-  #removeOrder(o: Order): void {
+  private removeOrder(o: Order): void {
     if (!o.live) return;
     o.live = false;
-    const k = this.#orders.indexOf(o);
-    if (k >= 0) this.#orders.splice(k, 1);
+    remove(this.orders, o);
     const t = o.trade;
     if (t && t.slOrder === o) t.slOrder = null;
     if (t && t.tpOrder === o) t.tpOrder = null;
   }
 
-  #newOrder(partial: Partial<Order> & Pick<Order, "dir" | "kind" | "placedBar">): Order {
-    return {
-      id: this.#nextId++,
-      size: null,
-      qty: 0,
-      closeReason: "close",
-      limit: NaN,
-      stop: NaN,
-      level: NaN,
-      sl: NaN,
-      tp: NaN,
-      trade: null,
-      tag: null,
-      live: true,
-      ...partial,
-    };
+  /** An exit order for trade `t`. */
+  private exitOrder(t: Trade, kind: OrderKind, bar: number): Order {
+    const o = new Order(this.nextId++, t.size > 0 ? -1 : 1, kind, bar);
+    o.trade = t;
+    o.tag = t.tag;
+    return o;
   }
 
   /** A market order closing `portion` of a trade at the next open, queued first (backtesting.py's Trade.close). */
-  #queueClose(t: Trade, portion: number, bar: number, why: "close" | "end"): void {
-    const step = this.#cfg.quantityStep;
+  private queueClose(t: Trade, portion: number, bar: number, why: "close" | "end"): void {
+    const step = this.cfg.quantityStep;
     const abs = Math.abs(t.size) * portion;
     const qty = step === 1 ? Math.max(1, roundHalfEven(abs)) : step === 0 ? abs : Math.max(step, Math.round(abs / step) * step);
-    const o = this.#newOrder({ dir: t.size > 0 ? -1 : 1, kind: "close", qty, closeReason: why, trade: t, tag: t.tag, placedBar: bar });
-    this.#orders.unshift(o);
+    const o = this.exitOrder(t, "close", bar);
+    o.qty = qty;
+    o.closeReason = why;
+    toFront(this.orders, o);
   }
 
-  #setContingent(t: Trade, kind: "sl" | "tp", price: number | null): void {
+  private setContingent(t: Trade, kind: "sl" | "tp", price: number | null): void {
     const existing = kind === "sl" ? t.slOrder : t.tpOrder;
-    if (existing) this.#removeOrder(existing);
+    if (existing) this.removeOrder(existing);
     if (price === null) return;
-    const bar = this.#store.length - 1;
-    const o = this.#newOrder({ dir: t.size > 0 ? -1 : 1, kind, trade: t, tag: t.tag, placedBar: bar, level: price });
+    const bar = this.store.length - 1;
+    const o = this.exitOrder(t, kind, bar);
+    o.level = price;
     if (kind === "sl") {
       o.stop = price;
       t.slOrder = o;
-      this.#orders.unshift(o); // stop-losses go first: stop before target
+      toFront(this.orders, o); // stop-losses go first: stop before target
     } else {
       o.limit = price;
       t.tpOrder = o;
-      this.#orders.push(o);
+      this.orders.push(o);
     }
   }
 
-  #openTrade(t: Trade): OpenTrade {
+  private openTrade(t: Trade): OpenTrade {
     return {
       id: t.id,
       side: t.size > 0 ? "long" : "short",
       size: t.size,
       entryBar: t.entryBar,
-      entryTime: this.#store.time[t.entryBar]!,
+      entryTime: this.store.time[t.entryBar]!,
       entryPrice: t.entryPrice,
       sl: t.slOrder ? t.slOrder.level : null,
       tp: t.tpOrder ? t.tpOrder.level : null,
@@ -678,101 +729,105 @@ export class Engine {
 
   /** @internal */
   _snapshot(): AccountSnapshot {
-    const i = this.#store.length - 1;
+    const i = this.store.length - 1;
     return {
       bar: i,
-      equity: this.#markEquity(this.#store.close[i]!),
-      cash: this.#cash,
-      positionSize: this.#posSize,
-      openTrades: this.#trades.length,
-      pendingOrders: this.#orders.length,
+      equity: this.markEquity(this.store.close[i]!),
+      cash: this.cash,
+      positionSize: this.posSize,
+      openTrades: this.trades.length,
+      pendingOrders: this.orders.length,
     };
   }
 
   /** @internal */
   _positionSize(): number {
-    return this.#posSize;
+    return this.posSize;
   }
 
   /** @internal */
   _equity(): number {
-    return this.#markEquity(this.#store.close[this.#store.length - 1]!);
+    return this.markEquity(this.store.close[this.store.length - 1]!);
   }
 
   /** @internal */
   _openTrades(): OpenTrade[] {
-    return this.#trades.map((t) => this.#openTrade(t));
+    return this.trades.map((t) => this.openTrade(t));
   }
 
   /** @internal */
   _pendingOrders(): number {
-    return this.#orders.length;
+    return this.orders.length;
   }
 
   /** @internal The intent → risk gate → order path of `buy`/`sell`. */
   _place(side: "long" | "short", options: OrderOptions | undefined): OrderTicket {
-    const i = this.#store.length - 1;
-    let intent: OrderIntent = { ...options, side, bar: i };
-    const reject = (reason: string): OrderTicket => {
-      this.#rejections.push({ bar: i, side, reason });
-      return { accepted: false, reason };
-    };
-    const invalid = this.#validate(intent);
-    if (invalid) return reject(invalid);
-    if (this.#trades.length >= this.#cfg.maxOpenTrades && !this.#cfg.exclusiveOrders) {
-      return reject(`at most ${this.#cfg.maxOpenTrades} open trades`);
-    }
-    if (this.#cfg.riskGate) {
-      const decision = this.#cfg.riskGate(intent, this._snapshot());
-      if (!decision.accept) return reject(decision.reason);
+    const i = this.store.length - 1;
+    let o: OrderOptions = options ?? NO_OPTIONS;
+    const invalid = this.validate(side, o);
+    if (invalid !== null) return this.reject(i, side, invalid);
+    const cfg = this.cfg;
+    if (this.trades.length >= cfg.maxOpenTrades && !cfg.exclusiveOrders) return this.reject(i, side, `at most ${cfg.maxOpenTrades} open trades`);
+    if (cfg.riskGate) {
+      const decision = cfg.riskGate({ ...o, side, bar: i }, this._snapshot());
+      if (!decision.accept) return this.reject(i, side, decision.reason);
       if (decision.intent) {
-        intent = { ...decision.intent, side, bar: i };
-        const amended = this.#validate(intent);
-        if (amended) return reject(`risk gate amendment: ${amended}`);
+        o = decision.intent;
+        const amended = this.validate(side, o);
+        if (amended !== null) return this.reject(i, side, `risk gate amendment: ${amended}`);
       }
     }
-    if (this.#cfg.exclusiveOrders) {
-      for (const o of this.#orders.slice()) if (o.kind === "entry" || o.kind === "close") this.#removeOrder(o);
-      for (const t of this.#trades) this.#queueClose(t, 1, i, "close");
+    if (cfg.exclusiveOrders) {
+      // backtesting.py cancels every pending entry and exit, then queues a full close of each trade at the front. In
+      // this mode at most one trade is ever open, so a full close already at the front of the queue (the usual
+      // `closePosition(); buy()`) is kept as it is: the same queue, one order fewer.
+      const orders = this.orders;
+      for (let k = orders.length - 1; k >= 0; k--) {
+        const o = orders[k]!;
+        if (o.kind === "entry" || (o.kind === "close" && !(k === 0 && this.trades.length === 1 && o.trade === this.trades[0] && o.qty >= Math.abs(o.trade.size)))) {
+          this.removeOrder(o);
+        }
+      }
+      for (const t of this.trades) {
+        const front = orders[0];
+        if (!(front && front.kind === "close" && front.trade === t && this.trades.length === 1)) this.queueClose(t, 1, i, "close");
+      }
     }
-    const order = this.#newOrder({
-      dir: side === "long" ? 1 : -1,
-      kind: "entry",
-      size: intent.size ?? this.#cfg.defaultSize,
-      limit: intent.limit ?? NaN,
-      stop: intent.stop ?? NaN,
-      sl: intent.sl ?? NaN,
-      tp: intent.tp ?? NaN,
-      tag: intent.tag ?? null,
-      placedBar: i,
-    });
-    this.#orders.push(order);
+    const order = new Order(this.nextId++, side === "long" ? 1 : -1, "entry", i);
+    order.size = o.size ?? cfg.defaultSize;
+    order.limit = o.limit ?? NaN;
+    order.stop = o.stop ?? NaN;
+    order.sl = o.sl ?? NaN;
+    order.tp = o.tp ?? NaN;
+    order.tag = o.tag ?? null;
+    this.orders.push(order);
     return { accepted: true, orderId: order.id };
   }
 
-  /** A person-readable reason the intent cannot become an order, or null. */
-  #validate(intent: OrderIntent): string | null {
-    const price = (name: string, v: number | undefined) =>
-      v === undefined || (Number.isFinite(v) && v > 0) ? null : `${name} must be a positive price, got ${v}`;
-    for (const [name, v] of [["limit", intent.limit], ["stop", intent.stop], ["sl", intent.sl], ["tp", intent.tp]] as const) {
-      const bad = price(name, v);
-      if (bad) return bad;
-    }
-    const size = intent.size ?? this.#cfg.defaultSize;
+  private reject(bar: number, side: "long" | "short", reason: string): OrderTicket {
+    this.rejections.push({ bar, side, reason });
+    return { accepted: false, reason };
+  }
+
+  /** A person-readable reason the order cannot be placed, or null. */
+  private validate(side: "long" | "short", o: OrderOptions): string | null {
+    const bad = badPrice("limit", o.limit) ?? badPrice("stop", o.stop) ?? badPrice("sl", o.sl) ?? badPrice("tp", o.tp);
+    if (bad !== null) return bad;
+    const size = o.size ?? this.cfg.defaultSize;
     if ("fraction" in size) {
       if (!(size.fraction > 0 && size.fraction <= 1)) return `size fraction must be in (0, 1], got ${size.fraction}`;
     } else if ("quantity" in size) {
       if (!(size.quantity > 0 && Number.isFinite(size.quantity))) return `size quantity must be positive, got ${size.quantity}`;
     } else {
       if (!(size.risk > 0 && size.risk < 1)) return `risk must be a fraction of equity in (0, 1), got ${size.risk}`;
-      if (intent.sl === undefined) return "a risk-based size needs a stop-loss (sl) to measure the risk to";
+      if (o.sl === undefined) return "a risk-based size needs a stop-loss (sl) to measure the risk to";
     }
-    const ref = intent.limit ?? intent.stop ?? this.#store.close[this.#store.length - 1]!;
-    if (intent.side === "long" && !((intent.sl ?? -Infinity) < ref && ref < (intent.tp ?? Infinity))) {
-      return `a long needs stop-loss < entry < take-profit (sl ${intent.sl ?? "none"}, entry ${ref}, tp ${intent.tp ?? "none"})`;
+    const ref = o.limit ?? o.stop ?? this.store.close[this.store.length - 1]!;
+    if (side === "long" && !((o.sl ?? -Infinity) < ref && ref < (o.tp ?? Infinity))) {
+      return `a long needs stop-loss < entry < take-profit (sl ${o.sl ?? "none"}, entry ${ref}, tp ${o.tp ?? "none"})`;
     }
-    if (intent.side === "short" && !((intent.tp ?? -Infinity) < ref && ref < (intent.sl ?? Infinity))) {
-      return `a short needs take-profit < entry < stop-loss (tp ${intent.tp ?? "none"}, entry ${ref}, sl ${intent.sl ?? "none"})`;
+    if (side === "short" && !((o.tp ?? -Infinity) < ref && ref < (o.sl ?? Infinity))) {
+      return `a short needs take-profit < entry < stop-loss (tp ${o.tp ?? "none"}, entry ${ref}, sl ${o.sl ?? "none"})`;
     }
     return null;
   }
@@ -780,19 +835,23 @@ export class Engine {
   /** @internal */
   _closePosition(portion: number): void {
     if (!(portion > 0 && portion <= 1)) throw new RangeError(`portion must be in (0, 1], got ${portion}`);
-    const i = this.#store.length - 1;
-    for (const t of this.#trades) this.#queueClose(t, portion, i, "close");
+    const i = this.store.length - 1;
+    for (const t of this.trades) this.queueClose(t, portion, i, "close");
   }
 
   /** @internal */
   _cancelOrders(): void {
-    for (const o of this.#orders.slice()) if (o.kind === "entry" || o.kind === "close") this.#removeOrder(o);
+    const orders = this.orders;
+    for (let k = orders.length - 1; k >= 0; k--) {
+      const o = orders[k]!;
+      if (o.kind === "entry" || o.kind === "close") this.removeOrder(o);
+    }
   }
 
   /** @internal */
   _setContingentAll(kind: "sl" | "tp", price: number | null): void {
     if (price !== null && !(Number.isFinite(price) && price > 0)) throw new RangeError(`${kind} must be a positive price`);
-    for (const t of this.#trades) this.#setContingent(t, kind, price);
+    for (const t of this.trades) this.setContingent(t, kind, price);
   }
 }
 

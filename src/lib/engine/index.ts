@@ -14,7 +14,7 @@ export {
   type StrategyContext,
 } from "./engine";
 export { runBacktest, type Backtest } from "./backtest";
-export { BarView, LookAheadError, checkSeries, toBarSeries } from "./series";
+export { BarView, LookAheadError, barSeries, checkSeries, toBarSeries } from "./series";
 export {
   BACKTESTING_PY_LABEL,
   BACKTESTING_PY_NAMES,

@@ -193,8 +193,10 @@ export interface Gap {
 export interface EngineResult {
   /** Equity at each bar's close (cash plus open trades marked at the close). */
   equity: Float64Array;
-  /** Closed trades in closing order. */
-  trades: ClosedTrade[];
+  /** Closed trades in closing order (built from the engine's typed-array log on first read). */
+  readonly trades: ClosedTrade[];
+  /** How many trades closed (without building the objects). */
+  tradeCount: number;
   /** Trades still open after the last bar (only with `endOfData: "leave-open"`). */
   openTrades: OpenTrade[];
   /** Intents the risk gate refused and orders the broker cancelled (insufficient margin). */

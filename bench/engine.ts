@@ -1,0 +1,259 @@
+/**
+ * The strategy engine's speed (issue 19, acceptance 3): SmaCross(10, 20) over 1,000,000 hourly bars through the full
+ * engine (strategy context, order queue, fills, commission, equity curve), next to a bare single-pass loop with the
+ * same fill rules measured in the same run. Budget: the engine within 3× the loop.
+ *
+ * Data: the recorded Binance BTC/USDT 1h candles (45,024) tiled "ping-pong" to 1,000,000 bars: every other tile is
+ * the recording played backwards (bars in reverse order, open and close swapped, high and low kept), so each tile
+ * starts where the last one ended and prices stay continuous and in the recording's range, without rescaling.
+ * Times are a plain hourly sequence (the recording's gaps play no part here: no gap detection).
+ *
+ * Both sides: cash 10,000, commission 0.1% per side, fractional units, all-in market orders filled at the next
+ * open, exclusive orders (a cross closes the position and reverses), equity at every close into a Float64Array,
+ * the last trade closed at the last close. The SMAs are pandas' compensated rolling mean on both sides. The run
+ * checks that both produce the same trade count and the same final equity to the last bit (same rules, not just
+ * similar ones). Median of 3 after one warm-up each, interleaved. The engine records every trade in its typed-array
+ * trade log inside the timed run; building `ClosedTrade` objects from it happens when `result.trades` is first read,
+ * which this bench does not do (the loop keeps no trade list at all).
+ *
+ * `npx tsx bench/engine.ts` runs it alone; `benchEngine()` is for bench/run.ts.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { pathToFileURL } from "node:url";
+import { Engine, barSeries, type EngineConfig } from "@/lib/engine";
+import { SmaCross } from "@/lib/engine/strategies/sma-cross";
+import type { BarSeries } from "@/lib/engine/types";
+
+const BARS = Number(process.env.BENCH_ENGINE_BARS ?? 1_000_000);
+const RUNS = Number(process.env.BENCH_ENGINE_RUNS ?? 3);
+const BUDGET_RATIO = 3;
+const CASH = 10_000;
+const RATE = 0.001;
+const FAST = 10;
+const SLOW = 20;
+
+export interface EngineBenchResult {
+  engineMs: number;
+  loopMs: number;
+  ratio: number;
+  bars: number;
+  trades: number;
+  equityFinal: number;
+  budgetRatio: number;
+}
+
+export type EngineBench = EngineBenchResult | { skipped: string };
+
+const CONFIG: Partial<EngineConfig> = {
+  cash: CASH,
+  commission: { fixed: 0, relative: RATE },
+  quantityStep: 0,
+  defaultSize: { fraction: 1 },
+  exclusiveOrders: true,
+  endOfData: "close-at-last-close",
+};
+
+function findBtcFile(): string | undefined {
+  const dirs = [process.env.MARKET_DATA_DIR, path.resolve(process.cwd(), "..", "shared", "data")].filter(Boolean) as string[];
+  for (const dir of dirs) {
+    const candles = path.join(dir, "candles");
+    if (!fs.existsSync(candles)) continue;
+    const f = fs.readdirSync(candles).find((n) => n.startsWith("binance_BTC_USDT_1h_") && n.endsWith(".json"));
+    if (f) return path.join(candles, f);
+  }
+  return undefined;
+}
+
+/** The recording tiled forwards, backwards, forwards… to `n` bars (checked once, as `toBarSeries` does). */
+export function pingPongTiles(rows: readonly number[][], n: number): BarSeries {
+  const m = rows.length;
+  const s = {
+    length: n,
+    time: new Float64Array(n),
+    open: new Float64Array(n),
+    high: new Float64Array(n),
+    low: new Float64Array(n),
+    close: new Float64Array(n),
+    volume: new Float64Array(n),
+  };
+  for (let i = 0; i < n; i++) {
+    const tile = Math.floor(i / m);
+    const k = i % m;
+    const backwards = tile % 2 === 1;
+    const r = rows[backwards ? m - 1 - k : k]!;
+    s.time[i] = i * 3_600_000;
+    s.open[i] = backwards ? r[4]! : r[1]!;
+    s.high[i] = r[2]!;
+    s.low[i] = r[3]!;
+    s.close[i] = backwards ? r[1]! : r[4]!;
+    s.volume[i] = r[5]!;
+  }
+  return barSeries(s);
+}
+
+export function runEngine(s: BarSeries): { trades: number; equityFinal: number } {
+  const result = new Engine(new SmaCross({ fast: FAST, slow: SLOW }), CONFIG, s).run();
+  return { trades: result.tradeCount, equityFinal: result.equity[s.length - 1]! };
+}
+
+/**
+ * The floor: one loop, no objects, everything in locals: the same rules and the same float operations in the same
+ * order as the engine (commission `0 + |q| × price × rate`, all-in size `cash / (price + price × rate)`, equity
+ * `cash + (close × size − size × entry)`), and pandas' rolling mean written out inline for both SMAs (the same
+ * arithmetic as PandasRollingMean, so the same crosses). Written out rather than calling the class because that is
+ * what a hand-written loop does, and it lets V8 keep the whole state in registers: the fastest honest floor.
+ */
+export function runLoop(s: BarSeries): { trades: number; equityFinal: number } {
+  const n = s.length;
+  const { open, close } = s;
+  const equity = new Float64Array(n);
+  const fw = new Float64Array(FAST);
+  const sw = new Float64Array(SLOW);
+  let fCount = 0, fSum = 0, fCompAdd = 0, fCompRemove = 0, fNegative = 0, fRun = 0, fPrev = NaN; // prettier-ignore
+  let sCount = 0, sSum = 0, sCompAdd = 0, sCompRemove = 0, sNegative = 0, sRun = 0, sPrev = NaN; // prettier-ignore
+  let cash = CASH;
+  let size = 0;
+  let entry = 0;
+  let pending = 0;
+  let trades = 0;
+  let prevFast = NaN;
+  let prevSlow = NaN;
+  for (let i = 0; i < n; i++) {
+    if (pending !== 0) {
+      const price = open[i]!;
+      if (size !== 0) {
+        cash += size * (price - entry) - (0 + Math.abs(size) * price * RATE);
+        size = 0;
+        trades++;
+      }
+      const units = cash / (price + (0 + 1 * price * RATE) / 1);
+      size = pending * units;
+      entry = price;
+      cash -= 0 + units * price * RATE;
+      pending = 0;
+    }
+    const c = close[i]!;
+    equity[i] = cash + (c * size - (0 + size * entry));
+
+    let fast = NaN;
+    {
+      const slot = fCount % FAST;
+      let nobs = fCount < FAST ? fCount : FAST;
+      if (fCount >= FAST) {
+        const old = fw[slot]!;
+        nobs--;
+        const y = -old - fCompRemove;
+        const t = fSum + y;
+        fCompRemove = t - fSum - y;
+        fSum = t;
+        if (old < 0 || (old === 0 && 1 / old < 0)) fNegative--;
+      }
+      nobs++;
+      const y = c - fCompAdd;
+      const t = fSum + y;
+      fCompAdd = t - fSum - y;
+      fSum = t;
+      if (c < 0 || (c === 0 && 1 / c < 0)) fNegative++;
+      fRun = fCount === 0 || c === fPrev ? fRun + 1 : 1;
+      fPrev = c;
+      fw[slot] = c;
+      fCount++;
+      if (nobs < FAST) fast = NaN;
+      else if (fRun >= nobs) fast = c;
+      else {
+        const mean = fSum / nobs;
+        fast = (fNegative === 0 && mean < 0) || (fNegative === nobs && mean > 0) ? 0 : mean;
+      }
+    }
+    let slow = NaN;
+    {
+      const slot = sCount % SLOW;
+      let nobs = sCount < SLOW ? sCount : SLOW;
+      if (sCount >= SLOW) {
+        const old = sw[slot]!;
+        nobs--;
+        const y = -old - sCompRemove;
+        const t = sSum + y;
+        sCompRemove = t - sSum - y;
+        sSum = t;
+        if (old < 0 || (old === 0 && 1 / old < 0)) sNegative--;
+      }
+      nobs++;
+      const y = c - sCompAdd;
+      const t = sSum + y;
+      sCompAdd = t - sSum - y;
+      sSum = t;
+      if (c < 0 || (c === 0 && 1 / c < 0)) sNegative++;
+      sRun = sCount === 0 || c === sPrev ? sRun + 1 : 1;
+      sPrev = c;
+      sw[slot] = c;
+      sCount++;
+      if (nobs < SLOW) slow = NaN;
+      else if (sRun >= nobs) slow = c;
+      else {
+        const mean = sSum / nobs;
+        slow = (sNegative === 0 && mean < 0) || (sNegative === nobs && mean > 0) ? 0 : mean;
+      }
+    }
+
+    if (prevFast < prevSlow && fast > slow) pending = 1;
+    else if (prevSlow < prevFast && slow > fast) pending = -1;
+    prevFast = fast;
+    prevSlow = slow;
+  }
+  if (size !== 0) {
+    const price = close[n - 1]!;
+    cash += size * (price - entry) - (0 + Math.abs(size) * price * RATE);
+    trades++;
+    equity[n - 1] = cash;
+  }
+  return { trades, equityFinal: equity[n - 1]! };
+}
+
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1]!;
+
+export function benchEngine(): EngineBench {
+  const file = findBtcFile();
+  if (!file) return { skipped: "no recorded BTC/USDT 1h candles (MARKET_DATA_DIR or ../shared/data)" };
+  const rows = JSON.parse(fs.readFileSync(file, "utf8")) as number[][];
+  const s = pingPongTiles(rows, BARS);
+
+  const engineOut = runEngine(s); // warm-up
+  const loopOut = runLoop(s);
+  if (engineOut.trades !== loopOut.trades || engineOut.equityFinal !== loopOut.equityFinal) {
+    throw new Error(`engine and bare loop disagree: ${JSON.stringify(engineOut)} vs ${JSON.stringify(loopOut)}`);
+  }
+  const engineTimes: number[] = [];
+  const loopTimes: number[] = [];
+  for (let k = 0; k < RUNS; k++) {
+    let t = performance.now();
+    runEngine(s);
+    engineTimes.push(performance.now() - t);
+    t = performance.now();
+    runLoop(s);
+    loopTimes.push(performance.now() - t);
+  }
+  const engineMs = median(engineTimes);
+  const loopMs = median(loopTimes);
+  return {
+    engineMs: +engineMs.toFixed(1),
+    loopMs: +loopMs.toFixed(1),
+    ratio: +(engineMs / loopMs).toFixed(2),
+    bars: BARS,
+    trades: engineOut.trades,
+    equityFinal: engineOut.equityFinal,
+    budgetRatio: BUDGET_RATIO,
+  };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  const r = benchEngine();
+  if ("skipped" in r) console.log(`engine bench skipped: ${r.skipped}`);
+  else {
+    console.log(
+      `SmaCross(${FAST}, ${SLOW}) over ${r.bars.toLocaleString("en")} bars, ${r.trades} trades: engine ${r.engineMs} ms, bare loop ${r.loopMs} ms, ratio ${r.ratio} (budget ≤ ${r.budgetRatio})`,
+    );
+  }
+}
