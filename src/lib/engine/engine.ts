@@ -46,7 +46,6 @@ import type {
   ClosedTrade,
   EngineConfig,
   EngineResult,
-  ExitReason,
   Gap,
   OpenTrade,
   OrderOptions,
@@ -171,12 +170,19 @@ function roundHalfEven(x: number): number {
 
 type OrderKind = "entry" | "close" | "sl" | "tp";
 
-/** A class, not object literals: one hidden class for every order keeps the fill loop monomorphic. */
+/**
+ * A class, not object literals: one hidden class for every order keeps the fill loop monomorphic. Orders are
+ * recycled (see `Engine.recycle`): `reset` gives a used one a new identity.
+ */
 class Order {
+  id = 0;
+  dir: 1 | -1 = 1;
+  kind: OrderKind = "entry";
+  placedBar = 0;
   /** Entries: how much. */
   size: SizeSpec | null = null;
   /** Close orders: units to close, and why ("end": the data ended). */
-  qty = 0;
+  qty = NaN;
   closeReason: "close" | "end" = "close";
   /** NaN when absent. `stop` is cleared to NaN once it has traded. */
   limit = NaN;
@@ -189,37 +195,86 @@ class Order {
   tag: string | null = null;
   live = true;
 
-  constructor(
-    readonly id: number,
-    readonly dir: 1 | -1,
-    readonly kind: OrderKind,
-    readonly placedBar: number,
-  ) {}
+  reset(id: number, dir: 1 | -1, kind: OrderKind, placedBar: number): this {
+    this.id = id;
+    this.dir = dir;
+    this.kind = kind;
+    this.placedBar = placedBar;
+    this.size = null;
+    this.qty = NaN;
+    this.closeReason = "close";
+    this.limit = NaN;
+    this.stop = NaN;
+    this.level = NaN;
+    this.sl = NaN;
+    this.tp = NaN;
+    this.trade = null;
+    this.tag = null;
+    this.live = true;
+    return this;
+  }
 }
 
-interface Trade {
-  id: number;
+/**
+ * An open trade. A class whose number fields start as NaN, like Order's: V8 then stores them as doubles from the
+ * first trade on, instead of as small integers that turn into doubles at the first fractional size (each such
+ * change deoptimises every function that has seen the old layout, on every new run).
+ */
+class Trade {
+  id = 0;
+  entryBar = 0;
   /** Signed units. */
-  size: number;
-  entryPrice: number;
-  entryBar: number;
+  size = NaN;
+  entryPrice = NaN;
   /** The price the entry order filled at before slippage: where the bar was when the trade began. */
-  entryRef: number;
+  entryRef = NaN;
+  /** The stop-loss the trade opened with (NaN: none), whatever became of it. */
+  initialSl = NaN;
+  slOrder: Order | null = null;
+  tpOrder: Order | null = null;
+  tag: string | null = null;
   /** How the entry filled: at the open (market) or inside the bar (stop, limit). */
-  entryIntrabar: boolean;
-  entryWasStopMarket: boolean;
-  slOrder: Order | null;
-  tpOrder: Order | null;
-  /** The stop-loss the trade opened with, whatever became of it. */
-  initialSl: number | null;
-  tag: string | null;
-  acrossGap: boolean;
-  open: boolean;
+  entryIntrabar = false;
+  entryWasStopMarket = false;
+  acrossGap = false;
+  open = true;
+
+  reset(id: number, entryBar: number): this {
+    this.id = id;
+    this.entryBar = entryBar;
+    this.size = NaN;
+    this.entryPrice = NaN;
+    this.entryRef = NaN;
+    this.initialSl = NaN;
+    this.slOrder = null;
+    this.tpOrder = null;
+    this.tag = null;
+    this.entryIntrabar = false;
+    this.entryWasStopMarket = false;
+    this.acrossGap = false;
+    this.open = true;
+    return this;
+  }
 }
 
 const isSet = (x: number) => x === x; // not NaN
 
+const { close: CLOSE, stop: STOP, target: TARGET, reversal: REVERSAL, end: END, "out-of-money": OUT_OF_MONEY } = REASON_CODE;
+
 const NO_OPTIONS: OrderOptions = Object.freeze({});
+
+/** Why a size cannot be used, or null. */
+function sizeProblem(size: SizeSpec, hasStopLoss: boolean): string | null {
+  if ("fraction" in size) {
+    if (!(size.fraction > 0 && size.fraction <= 1)) return `size fraction must be in (0, 1], got ${size.fraction}`;
+  } else if ("quantity" in size) {
+    if (!(size.quantity > 0 && Number.isFinite(size.quantity))) return `size quantity must be positive, got ${size.quantity}`;
+  } else {
+    if (!(size.risk > 0 && size.risk < 1)) return `risk must be a fraction of equity in (0, 1), got ${size.risk}`;
+    if (!hasStopLoss) return "a risk-based size needs a stop-loss (sl) to measure the risk to";
+  }
+  return null;
+}
 
 function badPrice(name: string, v: number | undefined): string | null {
   return v === undefined || (Number.isFinite(v) && v > 0) ? null : `${name} must be a positive price, got ${v}`;
@@ -258,29 +313,45 @@ export class Engine {
   private readonly cfg: EngineConfig;
   private readonly store: BarStore;
   private readonly ctx: Context;
-  private readonly leverage: number;
-  private readonly slip: number;
+  private readonly leverage: number = NaN;
+  private readonly slip: number = NaN;
+  /** `cfg.commission`, flattened: read on every fill. */
+  private readonly commissionFixed: number = NaN;
+  private readonly commissionRel: number = NaN;
+  /** A bare buy()/sell() needs no checks: the default size is valid on its own (a risk size needs a stop-loss). */
+  private readonly bareOrderValid: boolean = false;
   /** `intervalMs`, 0 for none (read every bar). */
   private readonly intervalMs: number;
   private equity: Float64Array;
-  private cash: number;
+  // Money and positions start as NaN so V8 keeps them as doubles from the start (see Trade).
+  private cash = NaN;
   private orders: Order[] = [];
   /** Reused copies of the order queue for one bar's pass (orders leave the queue while it is walked). */
   private readonly queue: Order[] = [];
   private readonly queue2: Order[] = [];
   private trades: Trade[] = [];
-  private readonly log = new TradeLog();
+  private readonly retiredOrders: Order[] = [];
+  private readonly freeOrders: Order[] = [];
+  private readonly retiredTrades: Trade[] = [];
+  private readonly freeTrades: Trade[] = [];
+  private readonly log: TradeLog;
   private readonly rejections: Rejection[] = [];
   private readonly gaps: Gap[] = [];
   private filledAcrossGaps = 0;
   private lastGapBar = -1;
-  private commissionsPaid = 0;
-  private posSize = 0;
-  private posCost = 0;
+  private commissionsPaid = NaN;
+  private posSize = NaN;
+  private posCost = NaN;
   private nextId = 1;
   private nextTradeId = 1;
   private stoppedAt: number | null = null;
-  private result: EngineResult | null = null;
+  /** `stoppedAt !== null`, as a boolean read on every bar. */
+  private stopped = false;
+  /**
+   * The result once finished, as the array's only element: assigning an object to a field that held null changes
+   * the field's type in V8's map, which throws away the optimised code of every engine method at the next run.
+   */
+  private readonly finished: EngineResult[] = [];
 
   /**
    * `series` given: a backtest over it (`run()`); omitted: a live engine fed by `onCandle()`.
@@ -299,10 +370,19 @@ export class Engine {
     this.strategy = strategy;
     this.cfg = cfg;
     this.store = new BarStore(series);
+    this.log = new TradeLog(series ? Math.min(1 << 16, Math.max(4096, series.length / 16)) : 4096);
     this.leverage = 1 / cfg.margin;
     this.slip = cfg.slippageBps / 10_000;
+    this.commissionFixed = cfg.commission.fixed;
+    this.commissionRel = cfg.commission.relative;
+    const badSize = sizeProblem(cfg.defaultSize, true);
+    if (badSize) throw new RangeError(`defaultSize: ${badSize}`);
+    this.bareOrderValid = !("risk" in cfg.defaultSize);
     this.intervalMs = cfg.intervalMs ?? 0;
     this.cash = cfg.cash;
+    this.commissionsPaid = 0;
+    this.posSize = 0;
+    this.posCost = 0;
     this.equity = new Float64Array(series ? series.length : 256);
     this.ctx = new Context(this, new BarView(this.store));
   }
@@ -321,7 +401,7 @@ export class Engine {
 
   /** Live: one more closed candle. */
   onCandle(bar: Bar): void {
-    if (this.result) throw new Error("This engine has finished");
+    if (this.finished.length) throw new Error("This engine has finished");
     this.store.append(bar);
     const i = this.store.length - 1;
     if (i >= this.equity.length) {
@@ -334,13 +414,13 @@ export class Engine {
 
   /** Applies `endOfData` and returns the result; later calls return the same result. */
   finish(): EngineResult {
-    if (this.result) return this.result;
+    if (this.finished.length) return this.finished[0]!;
     const last = this.store.length - 1;
     if (last >= 0 && this.stoppedAt === null) {
       const mode = this.cfg.endOfData;
       if (mode === "close-at-last-close" && this.trades.length) {
         const price = this.store.close[last]!;
-        for (const t of this.trades.slice()) this.closeTrade(t, -t.size, price, last, "end", false);
+        for (const t of this.trades.slice()) this.closeTrade(t, -t.size, price, last, END, false);
         this.equity[last] = this.markEquity(price);
       } else if (mode === "close-at-last-open" && (this.trades.length || this.orders.length)) {
         // backtesting.py's finalize_trades: close orders for every trade (first trade first in the queue), then its
@@ -372,7 +452,7 @@ export class Engine {
     };
     // Built from the typed-array log when first read (see trade-log.ts), then kept.
     Object.defineProperty(result, "trades", { enumerable: true, get: () => (trades ??= log.toArray(time)) });
-    this.result = result;
+    this.finished.push(result);
     return result;
   }
 
@@ -381,7 +461,7 @@ export class Engine {
   private step(): void {
     const s = this.store;
     const i = s.length - 1;
-    if (this.stoppedAt !== null) {
+    if (this.stopped) {
       this.equity[i] = 0;
       return;
     }
@@ -394,6 +474,34 @@ export class Engine {
       return;
     }
     this.strategy.onBar(this.ctx);
+  }
+
+  /**
+   * Orders and trades that left the books go back to the free lists, to be reused instead of allocated: a backtest
+   * with tens of thousands of trades otherwise spends a good part of its time allocating and collecting them (each
+   * number field is a heap box in V8). While a bar's orders are being walked (`inPass`) a removed order may still
+   * sit in the queue snapshot ahead, so removals wait in the retired lists until the pass ends; outside a pass they
+   * go straight back. No reference to either escapes the engine (strategies see ids and copies).
+   */
+  private inPass = false;
+
+  private retireOrder(o: Order): void {
+    (this.inPass ? this.retiredOrders : this.freeOrders).push(o);
+  }
+
+  private retireTrade(t: Trade): void {
+    (this.inPass ? this.retiredTrades : this.freeTrades).push(t);
+  }
+
+  private recycle(): void {
+    const ro = this.retiredOrders;
+    while (ro.length !== 0) this.freeOrders.push(ro.pop()!);
+    const rt = this.retiredTrades;
+    while (rt.length !== 0) this.freeTrades.push(rt.pop()!);
+  }
+
+  private newOrder(dir: 1 | -1, kind: OrderKind, bar: number): Order {
+    return (this.freeOrders.pop() ?? new Order()).reset(this.nextId++, dir, kind, bar);
   }
 
   private checkGap(i: number): void {
@@ -414,17 +522,19 @@ export class Engine {
 
   private outOfMoney(i: number): void {
     const price = this.store.close[i]!;
-    for (const t of this.trades.slice()) this.closeTrade(t, -t.size, price, i, "out-of-money", false);
+    for (const t of this.trades.slice()) this.closeTrade(t, -t.size, price, i, OUT_OF_MONEY, false);
     for (const o of this.orders) o.live = false;
     this.orders = [];
     this.cash = 0;
     this.equity.fill(0, i);
     this.stoppedAt = i;
+    this.stopped = true;
   }
 
   // ---- orders ----
 
   private processOrders(i: number): void {
+    this.inPass = true;
     let opened: Trade[] | null = null;
     const queue = this.queue;
     const count = snapshot(this.orders, queue);
@@ -435,6 +545,8 @@ export class Engine {
       if (trade && (trade.slOrder || trade.tpOrder)) (opened ??= []).push(trade);
     }
     if (opened) this.sameBarExits(opened, i);
+    this.inPass = false;
+    this.recycle();
   }
 
   /**
@@ -472,18 +584,19 @@ export class Engine {
   private fill(order: Order, i: number, justOpened: Trade | null): Trade | null {
     const s = this.store;
     const open = justOpened ? justOpened.entryRef : s.open[i]!;
-    const high = s.high[i]!;
-    const low = s.low[i]!;
     const long = order.dir > 0;
     const stop = order.stop;
     const hasStop = isSet(stop);
+    const hasLimit = isSet(order.limit);
+    // A market order needs only the open; the high and low live in other arrays (other cache lines).
+    const high = hasStop || hasLimit ? s.high[i]! : NaN;
+    const low = hasStop || hasLimit ? s.low[i]! : NaN;
     if (hasStop) {
       if (!(long ? high >= stop : low <= stop)) return null;
       order.stop = NaN; // a triggered stop-limit is a limit from now on
     }
     let price: number;
     const limit = order.limit;
-    const hasLimit = isSet(limit);
     if (hasLimit) {
       const limitHit = long ? low <= limit : high >= limit;
       // Stop and limit reached in one bar with the limit beyond the stop: assume the limit traded first, so no fill.
@@ -503,7 +616,7 @@ export class Engine {
       const t = order.trade;
       if (t.open) {
         const units = order.kind === "close" ? Math.min(Math.abs(t.size), order.qty) : Math.abs(t.size);
-        const reason: ExitReason = order.kind === "sl" ? "stop" : order.kind === "tp" ? "target" : order.closeReason;
+        const reason = order.kind === "sl" ? STOP : order.kind === "tp" ? TARGET : order.closeReason === "end" ? END : CLOSE;
         this.closeTrade(t, -Math.sign(t.size) * units, price, i, reason, acrossGap);
       }
       this.removeOrder(order);
@@ -520,18 +633,19 @@ export class Engine {
     const side = order.dir > 0 ? "long" : "short";
     let units: number;
     let unitCost: number;
+    let available = this.marginAvailable(mark);
     if ("fraction" in spec) {
       // backtesting.py: int((margin_available * leverage * |size|) // (price + commission(size, price) / |size|))
       unitCost = price + this.commission(spec.fraction, price) / spec.fraction;
-      units = this.floorUnits(this.marginAvailable(mark) * this.leverage * spec.fraction, unitCost);
+      units = this.floorUnits(available * this.leverage * spec.fraction, unitCost);
     } else if ("quantity" in spec) {
       units = this.roundUnits(spec.quantity);
       unitCost = units > 0 ? price + this.commission(units, price) / units : Infinity;
     } else {
       // Units that lose `risk` of equity at the stop-loss, capped at what the margin pays for (fee included).
       const atRisk = this.floorUnits(this.markEquity(mark) * spec.risk, Math.abs(price - order.sl));
-      const budget = this.marginAvailable(mark) * this.leverage - cfg.commission.fixed;
-      const affordable = budget > 0 ? this.floorUnits(budget, price + price * cfg.commission.relative) : 0;
+      const budget = available * this.leverage - this.commissionFixed;
+      const affordable = budget > 0 ? this.floorUnits(budget, price + price * this.commissionRel) : 0;
       units = Math.min(atRisk, affordable);
       unitCost = units > 0 ? price + this.commission(units, price) / units : Infinity;
     }
@@ -545,16 +659,17 @@ export class Engine {
       for (const t of this.trades.slice()) {
         if (t.size > 0 === order.dir > 0) continue;
         if (Math.abs(need) >= Math.abs(t.size)) {
-          this.closeTrade(t, -t.size, price, i, "reversal", acrossGap);
+          this.closeTrade(t, -t.size, price, i, REVERSAL, acrossGap);
           need += t.size;
         } else {
-          this.closeTrade(t, need, price, i, "reversal", acrossGap);
+          this.closeTrade(t, need, price, i, REVERSAL, acrossGap);
           need = 0;
         }
         if (need === 0) break;
       }
+      available = this.marginAvailable(mark); // trades closed: margin freed
     }
-    const budget = this.marginAvailable(mark) * this.leverage;
+    const budget = available * this.leverage;
     // In whole units (backtesting.py) the comparison is exact; with fractional units "everything" is budget / unitCost,
     // whose cost can come out an ulp above the budget, so allow for rounding there.
     const cost = Math.abs(need) * unitCost;
@@ -563,21 +678,15 @@ export class Engine {
       return null;
     }
     if (need === 0) return null;
-    const trade: Trade = {
-      id: this.nextTradeId++,
-      size: need,
-      entryPrice: price,
-      entryBar: i,
-      entryRef: raw,
-      entryIntrabar: intrabar,
-      entryWasStopMarket: stopMarket,
-      slOrder: null,
-      tpOrder: null,
-      initialSl: isSet(order.sl) ? order.sl : null,
-      tag: order.tag,
-      acrossGap,
-      open: true,
-    };
+    const trade = (this.freeTrades.pop() ?? new Trade()).reset(this.nextTradeId++, i);
+    trade.size = need;
+    trade.entryPrice = price;
+    trade.entryRef = raw;
+    trade.initialSl = order.sl;
+    trade.tag = order.tag;
+    trade.entryIntrabar = intrabar;
+    trade.entryWasStopMarket = stopMarket;
+    trade.acrossGap = acrossGap;
     this.trades.push(trade);
     this.positionChanged();
     const fee = this.commission(need, price);
@@ -589,7 +698,8 @@ export class Engine {
   }
 
   /** Closes `size` units (signed against the trade) of `t` at `price`; the whole trade when it is all of it. */
-  private closeTrade(t: Trade, size: number, price: number, i: number, reason: ExitReason, acrossGap: boolean): void {
+  /** `reason` is a REASON_CODE (a number: a string key would cost a hash lookup per trade). */
+  private closeTrade(t: Trade, size: number, price: number, i: number, reason: number, acrossGap: boolean): void {
     const left = t.size + size;
     const closedSize = -size;
     // A part closed off a trade carries no stop-loss or take-profit (backtesting.py's reduced copy); a whole trade does.
@@ -598,8 +708,11 @@ export class Engine {
     if (left === 0) {
       t.open = false;
       remove(this.trades, t);
-      if (t.slOrder) this.removeOrder(t.slOrder);
-      if (t.tpOrder) this.removeOrder(t.tpOrder);
+      this.retireTrade(t);
+      // Its stop-loss, take-profit and any close still pending go with it (backtesting.py drops such a close when it
+      // comes up; dropping it now matters because the trade object is reused).
+      const orders = this.orders;
+      for (let k = orders.length - 1; k >= 0; k--) if (orders[k]!.trade === t) this.removeOrder(orders[k]!);
     } else {
       t.size = left; // its stop-loss and take-profit close whatever remains
     }
@@ -610,19 +723,15 @@ export class Engine {
     this.commissionsPaid += exitFee;
     // backtesting.py recomputes the entry commission on the closed size (a part of a trade carries its share).
     const commission = exitFee + this.commission(closedSize, t.entryPrice);
-    const entry = t.entryPrice;
-    const returnPct = Math.sign(closedSize) * (price / entry - 1) - commission / (Math.abs(closedSize) * entry);
     const log = this.log;
-    const k = log.append(t.id, t.entryBar, i, REASON_CODE[reason], acrossGap || t.acrossGap, t.tag);
+    const k = log.append(t.id, t.entryBar, i, reason, acrossGap || t.acrossGap, t.tag);
     log.size[k] = closedSize;
-    log.entryPrice[k] = entry;
+    log.entryPrice[k] = t.entryPrice;
     log.exitPrice[k] = price;
-    log.sl[k] = sl;
-    log.tp[k] = tp;
-    log.initialSl[k] = t.initialSl ?? NaN;
-    log.pnl[k] = gross - commission;
-    log.returnPct[k] = returnPct;
-    log.commission[k] = commission;
+    log.commission[k] = commission; // P&L and return follow from these (TradeLog.toArray)
+    if (isSet(sl)) log.sl.set(k, sl);
+    if (isSet(tp)) log.tp.set(k, tp);
+    if (isSet(t.initialSl)) log.initialSl.set(k, t.initialSl);
   }
 
   /** Keeps the position sums in backtesting.py's summation order (over open trades, oldest first). */
@@ -638,7 +747,7 @@ export class Engine {
   }
 
   private commission(size: number, price: number): number {
-    return this.cfg.commission.fixed + Math.abs(size) * price * this.cfg.commission.relative;
+    return this.commissionFixed + Math.abs(size) * price * this.commissionRel;
   }
 
   private markEquity(mark: number): number {
@@ -669,6 +778,7 @@ export class Engine {
     if (!o.live) return;
     o.live = false;
     remove(this.orders, o);
+    this.retireOrder(o);
     const t = o.trade;
     if (t && t.slOrder === o) t.slOrder = null;
     if (t && t.tpOrder === o) t.tpOrder = null;
@@ -676,7 +786,7 @@ export class Engine {
 
   /** An exit order for trade `t`. */
   private exitOrder(t: Trade, kind: OrderKind, bar: number): Order {
-    const o = new Order(this.nextId++, t.size > 0 ? -1 : 1, kind, bar);
+    const o = this.newOrder(t.size > 0 ? -1 : 1, kind, bar);
     o.trade = t;
     o.tag = t.tag;
     return o;
@@ -764,7 +874,7 @@ export class Engine {
   _place(side: "long" | "short", options: OrderOptions | undefined): OrderTicket {
     const i = this.store.length - 1;
     let o: OrderOptions = options ?? NO_OPTIONS;
-    const invalid = this.validate(side, o);
+    const invalid = options === undefined && this.bareOrderValid ? null : this.validate(side, o);
     if (invalid !== null) return this.reject(i, side, invalid);
     const cfg = this.cfg;
     if (this.trades.length >= cfg.maxOpenTrades && !cfg.exclusiveOrders) return this.reject(i, side, `at most ${cfg.maxOpenTrades} open trades`);
@@ -793,7 +903,7 @@ export class Engine {
         if (!(front && front.kind === "close" && front.trade === t && this.trades.length === 1)) this.queueClose(t, 1, i, "close");
       }
     }
-    const order = new Order(this.nextId++, side === "long" ? 1 : -1, "entry", i);
+    const order = this.newOrder(side === "long" ? 1 : -1, "entry", i);
     order.size = o.size ?? cfg.defaultSize;
     order.limit = o.limit ?? NaN;
     order.stop = o.stop ?? NaN;
@@ -813,15 +923,8 @@ export class Engine {
   private validate(side: "long" | "short", o: OrderOptions): string | null {
     const bad = badPrice("limit", o.limit) ?? badPrice("stop", o.stop) ?? badPrice("sl", o.sl) ?? badPrice("tp", o.tp);
     if (bad !== null) return bad;
-    const size = o.size ?? this.cfg.defaultSize;
-    if ("fraction" in size) {
-      if (!(size.fraction > 0 && size.fraction <= 1)) return `size fraction must be in (0, 1], got ${size.fraction}`;
-    } else if ("quantity" in size) {
-      if (!(size.quantity > 0 && Number.isFinite(size.quantity))) return `size quantity must be positive, got ${size.quantity}`;
-    } else {
-      if (!(size.risk > 0 && size.risk < 1)) return `risk must be a fraction of equity in (0, 1), got ${size.risk}`;
-      if (o.sl === undefined) return "a risk-based size needs a stop-loss (sl) to measure the risk to";
-    }
+    const badSize = sizeProblem(o.size ?? this.cfg.defaultSize, o.sl !== undefined);
+    if (badSize !== null) return badSize;
     const ref = o.limit ?? o.stop ?? this.store.close[this.store.length - 1]!;
     if (side === "long" && !((o.sl ?? -Infinity) < ref && ref < (o.tp ?? Infinity))) {
       return `a long needs stop-loss < entry < take-profit (sl ${o.sl ?? "none"}, entry ${ref}, tp ${o.tp ?? "none"})`;

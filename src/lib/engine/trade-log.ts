@@ -1,5 +1,5 @@
 /**
- * The closed-trade log, column by column in typed arrays. Recording a trade writes a dozen numbers and allocates
+ * The closed-trade log, column by column in typed arrays. Recording a trade writes nine numbers and allocates
  * nothing, so a run with tens of thousands of trades keeps the garbage collector out of the bar loop (an object per
  * trade cost a quarter of a million-bar run); `ClosedTrade` objects are built once, when the result's `trades` is
  * first read.
@@ -28,27 +28,41 @@ const grow = <T extends Float64Array | Int32Array | Uint8Array>(a: T, n: number)
 
 export class TradeLog {
   length = 0;
-  id = new Float64Array(INITIAL);
-  size = new Float64Array(INITIAL);
-  entryBar = new Int32Array(INITIAL);
-  exitBar = new Int32Array(INITIAL);
-  entryPrice = new Float64Array(INITIAL);
-  exitPrice = new Float64Array(INITIAL);
-  /** NaN: none. */
-  sl = new Float64Array(INITIAL);
-  tp = new Float64Array(INITIAL);
-  initialSl = new Float64Array(INITIAL);
-  pnl = new Float64Array(INITIAL);
-  returnPct = new Float64Array(INITIAL);
-  commission = new Float64Array(INITIAL);
-  reason = new Uint8Array(INITIAL);
-  acrossGap = new Uint8Array(INITIAL);
-  /** Tags by row, only for the trades that have one. */
+  id: Int32Array;
+  size: Float64Array;
+  entryBar: Int32Array;
+  exitBar: Int32Array;
+  entryPrice: Float64Array;
+  exitPrice: Float64Array;
+  commission: Float64Array;
+  reason: Uint8Array;
+  acrossGap: Uint8Array;
+  /**
+   * `capacity`: rows before the first growth. A backtest passes an estimate from its length (a run rarely trades
+   * more than once every 16 bars), so a long run allocates its columns once instead of growing them.
+   */
+  constructor(capacity = INITIAL) {
+    const n = Math.max(16, Math.ceil(capacity));
+    this.id = new Int32Array(n);
+    this.size = new Float64Array(n);
+    this.entryBar = new Int32Array(n);
+    this.exitBar = new Int32Array(n);
+    this.entryPrice = new Float64Array(n);
+    this.exitPrice = new Float64Array(n);
+    this.commission = new Float64Array(n);
+    this.reason = new Uint8Array(n);
+    this.acrossGap = new Uint8Array(n);
+  }
+
+  /** By row, only for the trades that have them (most have none): stop-loss, take-profit, initial stop, tag. */
+  readonly sl = new Map<number, number>();
+  readonly tp = new Map<number, number>();
+  readonly initialSl = new Map<number, number>();
   readonly tags = new Map<number, string>();
 
   /**
    * A new row with its whole-number fields set; the caller writes the prices and money into the columns at the
-   * returned index (passing a dozen doubles as arguments would box each one when the call is not inlined).
+   * returned index (passing doubles as arguments would box each one when the call is not inlined).
    */
   append(id: number, entryBar: number, exitBar: number, reason: number, acrossGap: boolean, tag: string | null): number {
     const k = this.length;
@@ -71,22 +85,23 @@ export class TradeLog {
     this.exitBar = grow(this.exitBar, n);
     this.entryPrice = grow(this.entryPrice, n);
     this.exitPrice = grow(this.exitPrice, n);
-    this.sl = grow(this.sl, n);
-    this.tp = grow(this.tp, n);
-    this.initialSl = grow(this.initialSl, n);
-    this.pnl = grow(this.pnl, n);
-    this.returnPct = grow(this.returnPct, n);
     this.commission = grow(this.commission, n);
     this.reason = grow(this.reason, n);
     this.acrossGap = grow(this.acrossGap, n);
   }
 
-  /** The trades as objects; `time` gives each bar's open time. */
+  /**
+   * The trades as objects; `time` gives each bar's open time. P&L and return are computed here, with the very
+   * operations backtesting.py's Trade.pl and Trade.pl_pct use, so they come out bit for bit as if computed at the
+   * close.
+   */
   toArray(time: ArrayLike<number>): ClosedTrade[] {
     const out = new Array<ClosedTrade>(this.length);
-    const orNull = (x: number) => (x === x ? x : null);
     for (let k = 0; k < this.length; k++) {
       const size = this.size[k]!;
+      const entry = this.entryPrice[k]!;
+      const exit = this.exitPrice[k]!;
+      const commission = this.commission[k]!;
       out[k] = {
         id: this.id[k]!,
         side: size > 0 ? "long" : "short",
@@ -95,14 +110,14 @@ export class TradeLog {
         exitBar: this.exitBar[k]!,
         entryTime: time[this.entryBar[k]!]!,
         exitTime: time[this.exitBar[k]!]!,
-        entryPrice: this.entryPrice[k]!,
-        exitPrice: this.exitPrice[k]!,
-        sl: orNull(this.sl[k]!),
-        tp: orNull(this.tp[k]!),
-        initialSl: orNull(this.initialSl[k]!),
-        pnl: this.pnl[k]!,
-        returnPct: this.returnPct[k]!,
-        commission: this.commission[k]!,
+        entryPrice: entry,
+        exitPrice: exit,
+        sl: this.sl.get(k) ?? null,
+        tp: this.tp.get(k) ?? null,
+        initialSl: this.initialSl.get(k) ?? null,
+        pnl: size * (exit - entry) - commission,
+        returnPct: Math.sign(size) * (exit / entry - 1) - commission / (Math.abs(size) * entry),
+        commission,
         exitReason: REASONS[this.reason[k]!]!,
         tag: this.tags.get(k) ?? null,
         acrossGap: this.acrossGap[k] === 1,

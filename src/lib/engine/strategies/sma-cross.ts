@@ -27,7 +27,10 @@ export class PandasRollingMean {
   // enough for V8 to inline into a strategy's per-bar code (it runs twice a bar in SmaCross).
   private readonly n: number;
   private readonly window: Float64Array;
-  private count = 0;
+  /** Values in the window (pandas' nobs), at most n. */
+  private nobs = 0;
+  /** Where the next value goes in the window (a wrapping counter: `count % n` is an integer division every bar). */
+  private slot = 0;
   private sum = 0;
   private compAdd = 0;
   private compRemove = 0;
@@ -49,12 +52,11 @@ export class PandasRollingMean {
   /** `update` without a return value (a double returned from a call that is not inlined is boxed on the heap). */
   add(x: number): void {
     const n = this.n;
-    const count = this.count;
-    const slot = count % n;
+    const slot = this.slot;
+    let nobs = this.nobs;
     let sum = this.sum;
     let negative = this.negative;
-    let nobs = count < n ? count : n;
-    if (count >= n) {
+    if (nobs === n) {
       const old = this.window[slot]!;
       nobs--;
       const y = -old - this.compRemove;
@@ -63,20 +65,21 @@ export class PandasRollingMean {
       sum = t;
       if (old < 0 || (old === 0 && 1 / old < 0)) negative--; // signbit
     }
+    // pandas seeds prev_value with the window's first value, so the first value starts a run of one.
+    const sameRun = this.nobs === 0 || x === this.prev ? this.sameRun + 1 : 1;
     nobs++;
     const y = x - this.compAdd;
     const t = sum + y;
     this.compAdd = t - sum - y;
     sum = t;
     if (x < 0 || (x === 0 && 1 / x < 0)) negative++;
-    // pandas seeds prev_value with the window's first value, so the first value starts a run of one.
-    const sameRun = count === 0 || x === this.prev ? this.sameRun + 1 : 1;
     this.sum = sum;
     this.negative = negative;
     this.sameRun = sameRun;
     this.prev = x;
     this.window[slot] = x;
-    this.count = count + 1;
+    this.nobs = nobs;
+    this.slot = slot + 1 === n ? 0 : slot + 1;
     if (nobs < n) this.value = NaN;
     else if (sameRun >= nobs) this.value = x;
     else {
@@ -89,15 +92,15 @@ export class PandasRollingMean {
 export class SmaCross implements Strategy {
   readonly name: string;
   readonly warmupBars: number;
-  readonly #fast: PandasRollingMean;
-  readonly #slow: PandasRollingMean;
-  #prevFast = NaN;
-  #prevSlow = NaN;
+  private readonly fast: PandasRollingMean;
+  private readonly slow: PandasRollingMean;
+  private prevFast = NaN;
+  private prevSlow = NaN;
 
   constructor({ fast, slow }: SmaCrossParams = { fast: 10, slow: 20 }) {
     this.name = `SmaCross(${fast}, ${slow})`;
-    this.#fast = new PandasRollingMean(fast);
-    this.#slow = new PandasRollingMean(slow);
+    this.fast = new PandasRollingMean(fast);
+    this.slow = new PandasRollingMean(slow);
     // backtesting.py starts trading (and the buy & hold comparison) at the first bar where every indicator has a value.
     this.warmupBars = Math.max(fast, slow) - 1;
   }
@@ -105,18 +108,18 @@ export class SmaCross implements Strategy {
   onBar(ctx: StrategyContext): void {
     const bars = ctx.bars;
     const close = bars.close(bars.index);
-    this.#fast.add(close);
-    this.#slow.add(close);
-    const fast = this.#fast.value;
-    const slow = this.#slow.value;
-    if (this.#prevFast < this.#prevSlow && fast > slow) {
+    this.fast.add(close);
+    this.slow.add(close);
+    const fast = this.fast.value;
+    const slow = this.slow.value;
+    if (this.prevFast < this.prevSlow && fast > slow) {
       ctx.closePosition();
       ctx.buy();
-    } else if (this.#prevSlow < this.#prevFast && slow > fast) {
+    } else if (this.prevSlow < this.prevFast && slow > fast) {
       ctx.closePosition();
       ctx.sell();
     }
-    this.#prevFast = fast;
-    this.#prevSlow = slow;
+    this.prevFast = fast;
+    this.prevSlow = slow;
   }
 }
