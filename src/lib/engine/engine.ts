@@ -239,19 +239,30 @@ class Trade {
   acrossGap = false;
   open = true;
 
-  reset(id: number, entryBar: number): this {
+  reset(
+    id: number,
+    entryBar: number,
+    size: number,
+    entryPrice: number,
+    entryRef: number,
+    initialSl: number,
+    tag: string | null,
+    entryIntrabar: boolean,
+    entryWasStopMarket: boolean,
+    acrossGap: boolean,
+  ): this {
     this.id = id;
     this.entryBar = entryBar;
-    this.size = NaN;
-    this.entryPrice = NaN;
-    this.entryRef = NaN;
-    this.initialSl = NaN;
+    this.size = size;
+    this.entryPrice = entryPrice;
+    this.entryRef = entryRef;
+    this.initialSl = initialSl;
     this.slOrder = null;
     this.tpOrder = null;
-    this.tag = null;
-    this.entryIntrabar = false;
-    this.entryWasStopMarket = false;
-    this.acrossGap = false;
+    this.tag = tag;
+    this.entryIntrabar = entryIntrabar;
+    this.entryWasStopMarket = entryWasStopMarket;
+    this.acrossGap = acrossGap;
     this.open = true;
     return this;
   }
@@ -345,8 +356,10 @@ export class Engine {
   private nextId = 1;
   private nextTradeId = 1;
   private stoppedAt: number | null = null;
-  /** `stoppedAt !== null`, as a boolean read on every bar. */
+  /** `stoppedAt !== null`. */
   private stopped = false;
+  /** Stopped, or gap detection on: the step's rare branches. */
+  private unusual = false;
   /**
    * The result once finished, as the array's only element: assigning an object to a field that held null changes
    * the field's type in V8's map, which throws away the optimised code of every engine method at the next run.
@@ -379,6 +392,7 @@ export class Engine {
     if (badSize) throw new RangeError(`defaultSize: ${badSize}`);
     this.bareOrderValid = !("risk" in cfg.defaultSize);
     this.intervalMs = cfg.intervalMs ?? 0;
+    this.unusual = this.intervalMs !== 0;
     this.cash = cfg.cash;
     this.commissionsPaid = 0;
     this.posSize = 0;
@@ -461,11 +475,14 @@ export class Engine {
   private step(): void {
     const s = this.store;
     const i = s.length - 1;
-    if (this.stopped) {
-      this.equity[i] = 0;
-      return;
+    // One flag for the rare cases (stopped, gap detection on) keeps the common bar to a single test.
+    if (this.unusual) {
+      if (this.stopped) {
+        this.equity[i] = 0;
+        return;
+      }
+      if (this.intervalMs !== 0 && i > 0) this.checkGap(i);
     }
-    if (this.intervalMs !== 0 && i > 0) this.checkGap(i);
     if (this.orders.length !== 0) this.processOrders(i);
     const eq = this.cash + (s.close[i]! * this.posSize - this.posCost);
     this.equity[i] = eq;
@@ -529,6 +546,7 @@ export class Engine {
     this.equity.fill(0, i);
     this.stoppedAt = i;
     this.stopped = true;
+    this.unusual = true;
   }
 
   // ---- orders ----
@@ -678,15 +696,7 @@ export class Engine {
       return null;
     }
     if (need === 0) return null;
-    const trade = (this.freeTrades.pop() ?? new Trade()).reset(this.nextTradeId++, i);
-    trade.size = need;
-    trade.entryPrice = price;
-    trade.entryRef = raw;
-    trade.initialSl = order.sl;
-    trade.tag = order.tag;
-    trade.entryIntrabar = intrabar;
-    trade.entryWasStopMarket = stopMarket;
-    trade.acrossGap = acrossGap;
+    const trade = (this.freeTrades.pop() ?? new Trade()).reset(this.nextTradeId++, i, need, price, raw, order.sl, order.tag, intrabar, stopMarket, acrossGap);
     this.trades.push(trade);
     this.positionChanged();
     const fee = this.commission(need, price);

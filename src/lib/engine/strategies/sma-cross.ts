@@ -49,8 +49,39 @@ export class PandasRollingMean {
     return this.value;
   }
 
-  /** `update` without a return value (a double returned from a call that is not inlined is boxed on the heap). */
+  /**
+   * `update` without a return value (a double returned from a call that is not inlined is boxed on the heap).
+   * The common case (a full window, the value leaving and the value entering both positive, the new value not
+   * equal to the last) takes a short path that V8 inlines into the strategy: pandas' run-of-equal-values and sign
+   * rules cannot change its result there, and the arithmetic is the general path's, operation for operation.
+   */
   add(x: number): void {
+    const n = this.n;
+    const slot = this.slot;
+    const old = this.window[slot]!;
+    if (this.nobs !== n || n === 1 || !(x > 0) || !(old > 0) || x === this.prev) {
+      this.addGeneral(x);
+      return;
+    }
+    let sum = this.sum;
+    const yOut = -old - this.compRemove;
+    const tOut = sum + yOut;
+    this.compRemove = tOut - sum - yOut;
+    sum = tOut;
+    const yIn = x - this.compAdd;
+    const tIn = sum + yIn;
+    this.compAdd = tIn - sum - yIn;
+    sum = tIn;
+    this.sum = sum;
+    this.sameRun = 1;
+    this.prev = x;
+    this.window[slot] = x;
+    this.slot = slot + 1 === n ? 0 : slot + 1;
+    this.value = sum / n;
+  }
+
+  /** Every case, as pandas' roll_mean does it (add_mean, remove_mean, calc_mean). */
+  private addGeneral(x: number): void {
     const n = this.n;
     const slot = this.slot;
     let nobs = this.nobs;
