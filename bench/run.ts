@@ -19,9 +19,12 @@
  *    ideal 1,000 x 50 ms / 50 = 1 s; every round checked (one exchange order per follower and client id, all filled
  *    in the ledger). In scratch database `tradsy_bench_live`; without PostgreSQL, 200 followers on an in-memory PGlite.
  *
+ * 7. Lab (bench/lab.ts): the strategy engine's SmaCross(10, 20) over 1,000,000 hourly bars next to a bare loop with the
+ *    same fill rules (budget ≤ 3×), and incremental SMA/EMA/RSI updates per second next to trading-signals (no database).
+ *
  * PostgreSQL: BENCH_DATABASE_URL, else DATABASE_URL, else postgres://postgres@127.0.0.1:5432 when it answers;
  * without one the reads run on an in-memory PGlite and the HTTP bench is skipped. Scratch databases are recreated
- * each run and dropped at the end (BENCH_KEEP_DB=1 keeps them). BENCH_ONLY=reads|http|profile|jobs|copy|live runs one
+ * each run and dropped at the end (BENCH_KEEP_DB=1 keeps them). BENCH_ONLY=reads|http|profile|jobs|copy|live|lab runs one
  * part.
  * Budgets missed print MISSED lines; the exit code is 0 unless the bench itself fails.
  */
@@ -30,6 +33,7 @@ import { createPgliteScratch, createScratch, dropScratch, findPostgres } from ".
 import { benchCopy } from "./copy";
 import { benchCopyLive } from "./copy-live";
 import { benchJobs } from "./jobs";
+import { benchLab } from "./lab";
 import { benchProfile } from "./profile";
 import { benchReads } from "./reads";
 import { printTable, writeResults, type Check, type Result } from "./report";
@@ -56,6 +60,7 @@ async function main() {
   if (!only || only === "jobs") await benchJobs(pgUrl, results);
   if (!only || only === "copy") await benchCopy(pgUrl, results, checks);
   if (!only || only === "live") await benchCopyLive(pgUrl, results);
+  if (!only || only === "lab") benchLab(results, checks);
 
   printTable(results, checks);
   console.log(`wrote ${writeResults(results)} in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
