@@ -35,7 +35,13 @@
  * whole units after commission, floor-divided as Python does), commission at entry and again at exit, trades left
  * open at the end, the broker marking open trades at the fill bar's close when sizing. Not reproduced: its
  * list-while-iterating quirks (with several orders pending, `exclusive_orders` cancels every other one; an account
- * out of money closes every other trade) and `next()` never being called on the first bar.
+ * out of money closes every other trade), `next()` never being called on the first bar, and a close order whose
+ * trade was closed by something else staying listed until its bar comes (here it goes with the trade; either way it
+ * does nothing). Its `spread` (applied to entries only) is not modelled: `slippageBps` applies to entries and exits.
+ *
+ * Speed: a million-bar SmaCross backtest runs in ~40 ms, about 3× a hand-written loop (bench/engine.ts). The per-bar
+ * path allocates nothing and calls no #private methods (V8 brand-checks them and would not inline them); orders and
+ * trades are recycled; the trade log is typed arrays. See the comments where each of these is done.
  */
 import { BarStore, BarView } from "./series";
 import { REASON_CODE, TradeLog } from "./trade-log";
