@@ -8,8 +8,9 @@
  *   and so a group: `all` needs every item true, `any` one. `==` and `!=` compare the doubles exactly.
  * - `crosses_above`: left[i−1] < right[i−1] and left[i] > right[i], strict on both bars (backtesting.lib.crossover,
  *   what the coded SmaCross does); `crosses_below` the mirror. With an offset, both bars shift back by it.
- * - Rules are checked in document order and every rule whose condition holds acts, except that at most one entry
- *   is made per bar (the first in document order): two entries on one bar is a contradiction, not two orders.
+ * - Rules are checked in document order and every rule whose condition holds acts, except that the first entry
+ *   rule that holds claims the bar (even when it places nothing, being already on its side): a long and a short
+ *   signal on one bar is a contradiction, not two orders, and the document's order says which counts.
  * - `enter_long`: nothing when already long; when short, closes the position first (at the next open, before the
  *   entry fills, as SmaCross does with `position.close(); buy()`); then buys. `enter_short` is the mirror.
  * - `exit`: closes every open trade at the next open and cancels pending entries.
@@ -180,11 +181,14 @@ export class RulesStrategy implements Strategy {
       if (!r.test()) continue;
       const a = r.action;
       if (a.type === "enter_long" || a.type === "enter_short") {
+        // The first entry rule that holds claims the bar, even when it places nothing (already on that side).
         if (entered) continue;
-        entered = this.enter(ctx, a.type === "enter_long" ? 1 : -1);
+        entered = true;
+        this.enter(ctx, a.type === "enter_long" ? 1 : -1);
       } else if (a.type === "exit") {
-        if (ctx.positionSize !== 0) ctx.closePosition();
+        // Cancel first: cancelOrders also cancels close orders, so the other way round would undo the exit.
         ctx.cancelOrders();
+        if (ctx.positionSize !== 0) ctx.closePosition();
       } else {
         this.moveStop(ctx, a.stop);
       }
