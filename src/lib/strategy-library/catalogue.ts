@@ -12,8 +12,9 @@
  * A missing σ (too short a run) is judged on DD alone. The catalogue's `riskLevel` is that rule applied to the
  * reference backtest named in `RISK_REFERENCE` (defaults, GOOG daily 2004–2013, `LIBRARY_CONFIG`); a test
  * recomputes it from the recorded data, so a change to a strategy that moves its risk level fails until the
- * catalogue says so. Daily stock data is the reference because on hourly crypto every strategy's volatility is
- * "high" (BTC itself moves ~60% a year annualised), which would make the level say nothing about the strategy.
+ * catalogue says so. Daily stock data is the reference because on hourly crypto nearly every strategy's volatility is
+ * "high" (BTC/USDT's own annualised volatility is several times a large stock's), which would make the level say
+ * nothing about the strategy.
  *
  * Complexity (what the recommender shows beginners): 1 = one indicator and a one-line rule, 2 = two indicators or
  * a filter, 3 = several interacting thresholds.
