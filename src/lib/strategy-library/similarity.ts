@@ -2,7 +2,8 @@
  * "Similar strategies": how alike two backtested strategy runs are, by what they earned day by day and by what
  * they are.
  *
- * Daily returns (`dailyReturns`): bars are grouped by UTC calendar day (floor(time / 86,400,000)); a day's value is
+ * Daily returns (`dailyReturns`): bars are grouped by the UTC calendar day of their open time (floor(time /
+ * 86,400,000); the 23:00 hourly bar closes at midnight and so ends its own day); a day's value is
  * the equity at the close of its LAST bar (intraday bars are aggregated by taking the day's closing equity, as
  * backtesting.py resamples equity to days); the day's return is that value over the previous day's value that the
  * run has, minus 1. Days without bars (weekends on stock data, gaps in a recording) have no return; the next day's
