@@ -33,6 +33,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { Engine, barSeries, type EngineConfig } from "@/lib/engine";
+import { emptySeries } from "@/lib/engine/series";
 import { PandasRollingMean, SmaCross } from "@/lib/engine/strategies/sma-cross";
 import type { BarSeries } from "@/lib/engine/types";
 
@@ -88,15 +89,7 @@ function findBtcFile(): string | undefined {
 /** The recording tiled forwards, backwards, forwards… to `n` bars (checked once, as `toBarSeries` does). */
 export function pingPongTiles(rows: readonly number[][], n: number): BarSeries {
   const m = rows.length;
-  const s = {
-    length: n,
-    time: new Float64Array(n),
-    open: new Float64Array(n),
-    high: new Float64Array(n),
-    low: new Float64Array(n),
-    close: new Float64Array(n),
-    volume: new Float64Array(n),
-  };
+  const s = emptySeries(n);
   for (let i = 0; i < n; i++) {
     const tile = Math.floor(i / m);
     const k = i % m;

@@ -49,7 +49,8 @@ export function toBarSeries(candles: readonly (Candle | Bar)[]): BarSeries {
   return s;
 }
 
-function emptySeries(n: number): { -readonly [K in keyof BarSeries]: BarSeries[K] } {
+/** Columns for `n` bars, all zero, to be filled in place (then checked: `barSeries` or `checkSeries`). */
+export function emptySeries(n: number): { -readonly [K in keyof BarSeries]: BarSeries[K] } {
   return {
     length: n,
     time: new Float64Array(n),

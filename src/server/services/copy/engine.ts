@@ -119,6 +119,8 @@ const pgArray = (xs: readonly string[]) => `{${xs.map((x) => `"${x.replace(/(["\
  * attempt counted, so their first placement looks the id up on the venue instead of placing a second order.
  */
 const REDRIVEN_ATTEMPTS = 1;
+/** The attempts count a fan-out's new live orders start with (see REDRIVEN_ATTEMPTS). */
+const startingAttempts = (fanout: CopyFanoutRow) => (fanout.redrives > 0 ? REDRIVEN_ATTEMPTS : 0);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Fan-out
@@ -307,11 +309,12 @@ async function entryPage(fanout: CopyFanoutRow, { from: cursor, until }: PageRan
     }
     if (opts.afterVenue) await opts.afterVenue(orders);
     const inserted = await persistOrders(tx, orders, now);
-    const lookFirst = orders.filter((o) => o.status === "planned" && !isBatchVenue(o.venue) && inserted.has(o.clientOrderId));
-    if (fanout.redrives > 0 && lookFirst.length) {
+    const attempts = startingAttempts(fanout);
+    const lookFirst = attempts ? orders.filter((o) => o.status === "planned" && !isBatchVenue(o.venue) && inserted.has(o.clientOrderId)) : [];
+    if (lookFirst.length) {
       await executeRows(
         tx,
-        sql`update copy_orders set attempts = greatest(attempts, ${REDRIVEN_ATTEMPTS}) where status = 'planned' and id in (select unnest(${pgArray(lookFirst.map((o) => o.id))}::text[]))`,
+        sql`update copy_orders set attempts = greatest(attempts, ${attempts}) where status = 'planned' and id in (select unnest(${pgArray(lookFirst.map((o) => o.id))}::text[]))`,
       );
     }
     if (freeClaims.length) {
@@ -624,7 +627,7 @@ async function limitFillPage(fanout: CopyFanoutRow, { from: cursor, until }: Pag
         // The signal filled: the follower's exchange gets a market order now, through the connection's run.
         const moved = await tx
           .update(copyOrders)
-          .set({ status: "planned", orderType: "market", limitPrice: null, ...(fanout.redrives > 0 ? { attempts: sql`greatest(${copyOrders.attempts}, ${REDRIVEN_ATTEMPTS})` } : {}) })
+          .set({ status: "planned", orderType: "market", limitPrice: null, attempts: sql`greatest(${copyOrders.attempts}, ${startingAttempts(fanout)})` })
           .where(and(eq(copyOrders.id, o.id), eq(copyOrders.status, "submitted")))
           .returning({ id: copyOrders.id });
         if (moved.length) connections.add(o.venue);
@@ -985,7 +988,7 @@ async function planSerialExits(
           order_type, status, requested_price, quantity, share, attempts)
         select x.id, x.client_order_id, x.user_id, x.copy_setting_id, x.provider_id, ${fanout.signalId}, ${fanout.signalEventId}, ${fanout.seq}, x.venue,
           x.symbol, x.side::order_side, ${exit.leg}::copy_leg, 'market', 'planned', ${exit.price}::numeric, 0, x.share,
-          ${fanout.redrives > 0 ? REDRIVEN_ATTEMPTS : 0}::int
+          ${startingAttempts(fanout)}::int
         from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(id text, client_order_id text, user_id text, copy_setting_id text, provider_id text,
           venue text, symbol text, side text, share numeric)
         on conflict (client_order_id) do nothing

@@ -154,7 +154,7 @@ async function move(tx: Executor, sel: HeldSelection, action: "release" | "cance
     case "fanouts": {
       // Released: pending again, so the copy sweeper re-drives it within a minute (it is older than its 10 s), counted
       // as a re-drive: the lost copy may have run it after the backup was taken, so the live orders it writes look
-      // their client order ids up on the venue before placing (see redrivenAttempts in the copy engine).
+      // their client order ids up on the venue before placing (see REDRIVEN_ATTEMPTS in the copy engine).
       const rows = await tx
         .update(copyFanouts)
         .set(release ? { status: "pending", redrives: sql`${copyFanouts.redrives} + 1` } : { status: "done", finishedAt: sql`now()` })
