@@ -26,15 +26,42 @@ function readJson(file) {
   }
 }
 
+function relative(file) {
+  const cwd = `${process.cwd()}/`;
+  return String(file).startsWith(cwd) ? String(file).slice(cwd.length) : String(file);
+}
+
+/** Titles of the Playwright tests whose final result is unexpected (failed after their retries). */
+function failedPlaywrightTests(suites, path) {
+  const out = [];
+  for (const suite of suites) {
+    const here = suite.title ? [...path, suite.title] : path;
+    for (const spec of suite.specs ?? []) {
+      for (const test of spec.tests ?? []) {
+        if (test.status === "unexpected") out.push([...here, spec.title].join(" › "));
+      }
+    }
+    out.push(...failedPlaywrightTests(suite.suites ?? [], here));
+  }
+  return out;
+}
+
 /** Vitest's JSON reporter (Jest-compatible shape). */
 function countVitest(report) {
   let passed = report.numPassedTests ?? 0;
   let failed = report.numFailedTests ?? 0;
   const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
   const notes = [];
+  const failedTests = [];
   // A file that failed to load or whose hooks threw has no failed assertion of its own: count the file.
   for (const file of report.testResults ?? []) {
-    const anyFailed = (file.assertionResults ?? []).some((a) => a.status === "failed");
+    const failedHere = (file.assertionResults ?? []).filter((a) => a.status === "failed");
+    const anyFailed = failedHere.length > 0;
+    // Name each failed test and its first message line, so the summary at the end of a long log says what broke.
+    for (const a of failedHere.slice(0, 10)) {
+      const message = String(a.failureMessages?.[0] ?? "").split("\n")[0].slice(0, 200);
+      failedTests.push(`${relative(file.name)} > ${a.fullName ?? a.title}${message ? ` (${message})` : ""}`);
+    }
     if (file.status === "failed" && !anyFailed) {
       failed += 1;
       notes.push(`file error: ${file.name}${file.message ? ` (${String(file.message).split("\n")[0]})` : ""}`);
@@ -44,7 +71,7 @@ function countVitest(report) {
     failed += 1;
     notes.push("the run reported errors outside any test (see the log above)");
   }
-  return { passed, failed, skipped, notes };
+  return { passed, failed, skipped, notes, failedTests };
 }
 
 /** Playwright's JSON reporter. A test that passed on its retry is flaky: it counts as passed, and is named. */
@@ -53,13 +80,14 @@ function countPlaywright(report) {
   const passed = (stats.expected ?? 0) + (stats.flaky ?? 0);
   let failed = stats.unexpected ?? 0;
   const notes = [];
+  const failedTests = failedPlaywrightTests(report.suites ?? [], []).slice(0, 10);
   if (stats.flaky) notes.push(`${stats.flaky} flaky (passed on retry)`);
   const errors = report.errors ?? [];
   if (errors.length && failed === 0) {
     failed += 1;
     notes.push(`run error: ${String(errors[0]?.message ?? "").split("\n")[0]}`);
   }
-  return { passed, failed, skipped: stats.skipped ?? 0, notes };
+  return { passed, failed, skipped: stats.skipped ?? 0, notes, failedTests };
 }
 
 let passed = 0;
@@ -102,7 +130,7 @@ for (const line of lines) {
       skipped += c.skipped;
       row.result = c.failed ? "FAILED" : "ok";
       row.detail = [`${c.passed} passed, ${c.failed} failed${c.skipped ? `, ${c.skipped} skipped` : ""}`, ...c.notes].join("; ");
-      if (c.failed) failures.push(`${name}: ${row.detail}`);
+      if (c.failed) failures.push([`${name}: ${row.detail}`, ...(c.failedTests ?? [])].join("\n      "));
     }
   }
   rows.push(row);
