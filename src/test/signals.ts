@@ -1,7 +1,7 @@
 /** Builders and probes shared by the signal integration tests (publishing, webhook, chain, entitlements, monitor). */
-import { count, eq, sql } from "drizzle-orm";
+import { count, sql } from "drizzle-orm";
 import { db } from "@/server/db";
-import { auditLog, providers, signalEvents, signals, subscriptions, webhookDeliveries, type SubscriptionStatus, type UserRole } from "@/server/db/schema";
+import { auditLog, providers, signalEvents, signals, subscriptions, webhookDeliveries, personalProviderOf, type SubscriptionStatus, type UserRole } from "@/server/db/schema";
 import { createApiKey } from "@/server/services/api-keys";
 import { listenerCount } from "@/server/services/realtime";
 import { serviceContext, type ActingContext } from "@/server/services/context";
@@ -12,7 +12,7 @@ export type Provider = typeof providers.$inferSelect;
 /** A provider user, its provider row and a tRPC caller acting as it. */
 export async function newProvider() {
   const user = await createUser("provider");
-  const provider = (await db.query.providers.findFirst({ where: eq(providers.userId, user.id) }))!;
+  const provider = (await db.query.providers.findFirst({ where: personalProviderOf(user.id) }))!;
   return { user, provider, caller: await callerFor(user) };
 }
 

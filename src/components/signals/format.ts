@@ -73,7 +73,7 @@ export function isPrice(value: string): boolean {
   return /^\d{1,12}(\.\d{1,12})?$/.test(value.trim()) && new Decimal(value.trim()).gt(0);
 }
 
-const SOURCE_LABEL: Record<string, string> = { ui: "Web", api: "API", tradingview: "TradingView", demo: "Demo" };
+const SOURCE_LABEL: Record<string, string> = { ui: "Web", api: "API", tradingview: "TradingView", demo: "Demo", strategy: "Automated strategy" };
 export function sourceLabel(source: string): string {
   return SOURCE_LABEL[source] ?? source;
 }

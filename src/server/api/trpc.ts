@@ -13,9 +13,8 @@ import "server-only";
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
-import { eq } from "drizzle-orm";
 import { db, getDatabase } from "@/server/db";
-import { providers, type UserRole } from "@/server/db/schema";
+import { personalProviderOf, type UserRole } from "@/server/db/schema";
 import { DomainError, StepUpRequiredError, ValidationError, refusalOf } from "@/server/errors";
 import type { Logger } from "pino";
 import { logger as rootLogger } from "@/server/logger";
@@ -180,7 +179,7 @@ export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
 export const providerProcedure = protectedProcedure.use(async ({ ctx, next }) => {
   if (ctx.user.role !== "provider") throw new TRPCError({ code: "FORBIDDEN", message: "Only signal providers can do this" });
   // INVARIANT: the provider is always the caller's own, looked up from the session.
-  const provider = await ctx.db.query.providers.findFirst({ where: eq(providers.userId, ctx.user.id) });
+  const provider = await ctx.db.query.providers.findFirst({ where: personalProviderOf(ctx.user.id) });
   if (!provider) throw new TRPCError({ code: "FORBIDDEN", message: "Set up your provider profile first" });
   return next({ ctx: { ...ctx, provider } });
 });

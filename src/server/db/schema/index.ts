@@ -12,4 +12,5 @@ export * from "./copy";
 export * from "./exchanges";
 export * from "./channels";
 export * from "./ops";
+export * from "./strategies";
 export * from "./relations";

@@ -1,4 +1,5 @@
 import "server-only";
+import { and, eq, sql } from "drizzle-orm";
 import { boolean, index, integer, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { MARKET_OPTIONS } from "@/lib/validation/providers";
 import { createdAt, prefixedId, tstz, updatedAt } from "./_shared";
@@ -35,17 +36,30 @@ export const providers = pgTable(
     webhookTokenHash: text(),
     /** Optional passphrase TradingView alert bodies must carry (sealed with AES-256-GCM). */
     webhookPassphraseEnc: text(),
+    /**
+     * A strategy running live (strategy_runs) rather than a person: a user has one personal provider and any number
+     * of automated ones, so "the user's provider" always means `automated = false` (personalProviderOf).
+     */
+    automated: boolean().notNull().default(false),
+    /** Hidden from the marketplace and closed to new subscribers before this instant (a strategy's incubation). */
+    listedFrom: tstz(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
-    uniqueIndex("providers_user_id_idx").on(t.userId),
+    uniqueIndex("providers_user_id_idx").on(t.userId).where(sql`${t.automated} = false`),
+    index("providers_owner_idx").on(t.userId),
     uniqueIndex("providers_slug_idx").on(t.slug),
     uniqueIndex("providers_webhook_token_hash_idx").on(t.webhookTokenHash),
     uniqueIndex("providers_stripe_account_id_idx").on(t.stripeAccountId),
     index("providers_created_at_idx").on(t.createdAt),
   ],
 );
+
+/** "The user's provider": their personal one, never a strategy they run live (those are `automated`). */
+export function personalProviderOf(userId: string) {
+  return and(eq(providers.userId, userId), eq(providers.automated, false));
+}
 
 /** Provider API keys for the REST API. The key is shown once; only its sha256 and a display prefix are kept. */
 export const apiKeys = pgTable(

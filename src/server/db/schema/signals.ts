@@ -8,7 +8,7 @@ export const entryType = pgEnum("entry_type", ["market", "limit"]);
 export const signalStatus = pgEnum("signal_status", ["pending", "open", "closed", "cancelled", "expired"]);
 /** A finished signal: its levels and instrument are public; before that only entitled viewers see them. */
 export const FINISHED_SIGNAL_STATUSES = ["closed", "cancelled", "expired"] as const;
-export const signalSource = pgEnum("signal_source", ["ui", "api", "tradingview", "demo"]);
+export const signalSource = pgEnum("signal_source", ["ui", "api", "tradingview", "demo", "strategy"]);
 export const signalEventKind = pgEnum("signal_event_kind", [
   "published",
   "filled",

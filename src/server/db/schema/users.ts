@@ -4,6 +4,9 @@ import { createdAt, prefixedId, tstz, updatedAt } from "./_shared";
 
 export const userRole = pgEnum("user_role", ["subscriber", "provider", "admin"]);
 export type UserRole = (typeof userRole.enumValues)[number];
+/** Asked in a trader's onboarding (optional, editable in Settings); the Strategy Library's recommendations use them. */
+export const riskTolerance = pgEnum("risk_tolerance", ["low", "medium", "high"]);
+export const tradingExperience = pgEnum("trading_experience", ["beginner", "intermediate", "expert"]);
 
 export const users = pgTable(
   "users",
@@ -33,6 +36,8 @@ export const users = pgTable(
      */
     deletedAt: tstz(),
     stripeCustomerId: text(),
+    riskTolerance: riskTolerance(),
+    experience: tradingExperience(),
     /**
      * Stamped into each session's JWT at sign-in and checked on every resolve: bumping it (password change or
      * reset) ends every session holding an older value.

@@ -15,7 +15,7 @@ import { randomBytes } from "node:crypto";
 import { and, count, desc, eq, gt, gte, inArray, ne, or } from "drizzle-orm";
 import { env } from "@/env";
 import { db } from "@/server/db";
-import { channelDeliveries, channelDeliveryAttempts, notificationChannels, providers, type ChannelKind, type ChannelPurpose } from "@/server/db/schema";
+import { channelDeliveries, channelDeliveryAttempts, notificationChannels, personalProviderOf, type ChannelKind, type ChannelPurpose } from "@/server/db/schema";
 import { sealFor } from "@/server/crypto/secret-box";
 import { ConflictError, LimitExceededError, NotFoundError, ValidationError } from "@/server/errors";
 import { checkOutboundUrl, UnsafeUrlError } from "@/server/http/safe-fetch";
@@ -68,7 +68,7 @@ function urlRefused(message: string): never {
 }
 
 async function ownProvider(userId: string) {
-  return db.query.providers.findFirst({ columns: { id: true }, where: eq(providers.userId, userId) });
+  return db.query.providers.findFirst({ columns: { id: true }, where: personalProviderOf(userId) });
 }
 
 /** The events a new destination gets: the chosen ones, else the defaults for its purpose; a community channel only signals. */

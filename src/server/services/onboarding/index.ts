@@ -7,7 +7,7 @@ import "server-only";
 import { and, count, eq, isNull } from "drizzle-orm";
 import { createElement } from "react";
 import { db, type Executor } from "@/server/db";
-import { copySettings, exchangeConnections, onboarding, providers, signals, subscriptions, users } from "@/server/db/schema";
+import { copySettings, exchangeConnections, onboarding, providers, signals, subscriptions, users, personalProviderOf } from "@/server/db/schema";
 import type { ActingContext } from "@/server/services/context";
 import { queueEmail } from "@/server/services/email/outbox";
 import { entitledNow } from "@/server/services/entitlements";
@@ -49,7 +49,7 @@ export async function checklistFor(userId: string, tx: Executor = db, now: Date 
   if (!user) return null;
   // Accounts older than the onboarding table have no row: their role says which path they are on.
   const path = user.path ?? pathForRole(user.role);
-  const [provider] = path === "provider" ? await tx.select().from(providers).where(eq(providers.userId, userId)) : [];
+  const [provider] = path === "provider" ? await tx.select().from(providers).where(personalProviderOf(userId)) : [];
   let steps: ChecklistStep[];
   if (path === "provider") {
     const [published] = provider ? await tx.select({ n: count() }).from(signals).where(eq(signals.providerId, provider.id)) : [];

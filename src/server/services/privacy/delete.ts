@@ -51,6 +51,7 @@ import {
   users,
   verificationTokens,
   type SubscriptionStatus,
+  personalProviderOf,
 } from "@/server/db/schema";
 import { ConflictError, NotFoundError, ValidationError } from "@/server/errors";
 import { getPaymentsGateway } from "@/server/services/billing/gateway";
@@ -153,7 +154,7 @@ export async function deleteAccount(ctx: ActingContext, raw: DeleteAccountInput)
   if (user.passwordHash && !(input.password && (await verifyPassword(user.passwordHash, input.password)))) {
     throw new ValidationError("Your password is not correct", { password: ["Your password is not correct"] });
   }
-  const provider = await db.query.providers.findFirst({ where: eq(providers.userId, userId), columns: { id: true } });
+  const provider = await db.query.providers.findFirst({ where: personalProviderOf(userId), columns: { id: true } });
 
   // INVARIANT: the doors shut before anything slow happens. Every other session ends (the version moves on, the rows
   // go), the provider's keys and webhook stop publishing, and it takes no new subscriber (no price, no charges, its

@@ -30,6 +30,7 @@ import {
   subscriptions,
   userSessions,
   users,
+  personalProviderOf,
 } from "@/server/db/schema";
 import { NotFoundError } from "@/server/errors";
 import { recordAudit } from "@/server/services/audit";
@@ -114,7 +115,7 @@ export async function buildAccountExport(ctx: ActingContext) {
   if (!user) throw new NotFoundError("Account not found");
   const { hasPassword, ...profile } = user;
 
-  const ownProvider = await db.query.providers.findFirst({ where: eq(providers.userId, userId), columns: { id: true } });
+  const ownProvider = await db.query.providers.findFirst({ where: personalProviderOf(userId), columns: { id: true } });
 
   const [
     prefs,

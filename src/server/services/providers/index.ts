@@ -3,7 +3,7 @@ import "server-only";
 import { containsPattern } from "@/server/db/like";
 import { and, arrayOverlaps, asc, count, desc, eq, ilike, or, sql, arrayContains, type SQL } from "drizzle-orm";
 import { db, type Executor } from "@/server/db";
-import { FINISHED_SIGNAL_STATUSES, providers, users, type Market } from "@/server/db/schema";
+import { FINISHED_SIGNAL_STATUSES, providers, users, type Market, personalProviderOf } from "@/server/db/schema";
 import { NotFoundError } from "@/server/errors";
 import { recordAudit } from "@/server/services/audit";
 import { publicProviderColumns } from "./public-columns";
@@ -77,14 +77,14 @@ export function toOwnProvider(row: ProviderRow) {
 export type OwnProvider = ReturnType<typeof toOwnProvider>;
 
 export async function getProviderByUserId(userId: string) {
-  return (await db.query.providers.findFirst({ where: eq(providers.userId, userId) })) ?? null;
+  return (await db.query.providers.findFirst({ where: personalProviderOf(userId) })) ?? null;
 }
 
 /** The actor edits their own provider profile. */
 export async function updateProviderProfile(ctx: ActingContext, input: { displayName: string; tagline: string; bio: string; markets: Market[] }) {
   const userId = ctx.actor.id;
   return db.transaction(async (tx) => {
-    const [row] = await tx.update(providers).set(input).where(eq(providers.userId, userId)).returning();
+    const [row] = await tx.update(providers).set(input).where(personalProviderOf(userId)).returning();
     if (!row) throw new NotFoundError("You do not have a provider profile");
     await recordAudit(tx, { actorId: userId, action: "provider.profile_updated", targetType: "provider", targetId: row.id, ip: ctx.ip });
     return toOwnProvider(row);

@@ -6,7 +6,7 @@ import "server-only";
 import { containsPattern } from "@/server/db/like";
 import { and, count, desc, eq, gte, ilike, lt, or, type SQL } from "drizzle-orm";
 import { db } from "@/server/db";
-import { auditLog, emailOutbox, providers, users, type UserRole } from "@/server/db/schema";
+import { auditLog, emailOutbox, providers, users, type UserRole, personalProviderOf } from "@/server/db/schema";
 import { ConflictError, NotFoundError, ValidationError } from "@/server/errors";
 import { recordAudit } from "@/server/services/audit";
 import type { ActingContext } from "@/server/services/context";
@@ -62,7 +62,7 @@ export async function adminListUsers(input: { q?: string; role?: UserRole; page:
         twoFactorEnabledAt: users.totpEnabledAt,
       })
       .from(users)
-      .leftJoin(providers, eq(providers.userId, users.id))
+      .leftJoin(providers, and(eq(providers.userId, users.id), eq(providers.automated, false)))
       .where(where)
       .orderBy(desc(users.createdAt), desc(users.id))
       .limit(input.pageSize)
@@ -82,7 +82,7 @@ export async function adminSetRole(ctx: ActingContext, userId: string, role: Use
     if (user.role === role) throw new ConflictError(`This user is already a ${role}`);
     await tx.update(users).set({ role }).where(eq(users.id, userId));
     if (role === "provider") {
-      const existing = await tx.query.providers.findFirst({ where: eq(providers.userId, userId) });
+      const existing = await tx.query.providers.findFirst({ where: personalProviderOf(userId) });
       if (!existing) await createProviderProfile(tx, { userId, displayName: user.name ?? user.email.split("@")[0]! });
     }
     await recordAudit(tx, {

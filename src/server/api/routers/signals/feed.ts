@@ -25,7 +25,7 @@ const feedEntry = z.object({
   stopLoss: decimal.nullable(),
   takeProfits: z.array(z.object({ price: decimal, share: decimal })),
   note: z.string(),
-  source: z.enum(["ui", "api", "tradingview", "demo"]),
+  source: z.enum(["ui", "api", "tradingview", "demo", "strategy"]),
   status: z.enum(["pending", "open", "closed", "cancelled", "expired"]),
   publishedAt: z.date(),
   expiresAt: z.date().nullable(),

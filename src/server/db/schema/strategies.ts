@@ -1,0 +1,142 @@
+import "server-only";
+import { sql } from "drizzle-orm";
+import { index, integer, jsonb, numeric, pgEnum, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import type { RulesDocument } from "@/lib/rules";
+import { createdAt, prefixedId, tstz, updatedAt } from "./_shared";
+import { providers } from "./providers";
+import { users } from "./users";
+
+/**
+ * A user's own strategy: a JSON rule document (src/lib/rules) they built in the rule builder. Curated strategies are
+ * code (src/lib/strategy-library) and have no row; runs name them by `curatedId`. Saving a changed document bumps
+ * `version`, and every backtest and live run keeps the version and a copy of the document it used.
+ */
+export const strategies = pgTable(
+  "strategies",
+  {
+    id: prefixedId("stg"),
+    userId: text()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text().notNull(),
+    rules: jsonb().$type<RulesDocument>().notNull(),
+    version: integer().notNull().default(1),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("strategies_user_id_idx").on(t.userId, t.updatedAt)],
+);
+
+export const backtestStatus = pgEnum("backtest_status", ["queued", "running", "done", "failed", "cancelled"]);
+export type BacktestStatus = (typeof backtestStatus.enumValues)[number];
+
+/** A stored backtest's equity curve: one point per sampled bar (time in ms, equity in account currency). */
+export interface StoredEquityPoint {
+  time: number;
+  equity: number;
+  drawdownPct: number;
+}
+
+/** One closed trade of a stored backtest, as the engine computed it (hypothetical). */
+export interface StoredTrade {
+  side: "long" | "short";
+  size: number;
+  entryTime: number;
+  entryPrice: number;
+  exitTime: number;
+  exitPrice: number;
+  pnl: number;
+  returnPct: number;
+  exitReason: string;
+}
+
+/**
+ * A backtest: which strategy (own rules or a curated one), its version, parameters and the document it ran, the data
+ * range, and, when done, its statistics, equity curve and trades. Always hypothetical: it never touches the chain.
+ */
+export const strategyBacktestRuns = pgTable(
+  "strategy_backtest_runs",
+  {
+    id: prefixedId("btr"),
+    /** Who ran it; null for the platform's reference backtest of a curated strategy (readable by everyone). */
+    userId: text().references(() => users.id, { onDelete: "cascade" }),
+    strategyId: text().references(() => strategies.id, { onDelete: "set null" }),
+    curatedId: text(),
+    strategyVersion: integer().notNull().default(1),
+    /** The strategy's name when it ran. */
+    name: text().notNull(),
+    params: jsonb().$type<Record<string, number>>().notNull().default({}),
+    rules: jsonb().$type<RulesDocument | null>(),
+    symbol: text().notNull(),
+    timeframe: text().notNull(),
+    dataFrom: tstz(),
+    dataTo: tstz(),
+    /** Cash, commission, slippage, sizing: the engine configuration the run used. */
+    settings: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+    status: backtestStatus().notNull().default("queued"),
+    barsDone: integer().notNull().default(0),
+    barsTotal: integer().notNull().default(0),
+    stats: jsonb().$type<Record<string, number | null>>(),
+    equity: jsonb().$type<StoredEquityPoint[]>(),
+    trades: jsonb().$type<StoredTrade[]>(),
+    tradeCount: integer(),
+    error: text(),
+    startedAt: tstz(),
+    finishedAt: tstz(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("strategy_backtest_runs_user_id_idx").on(t.userId, t.createdAt),
+    index("strategy_backtest_runs_status_idx").on(t.status),
+    // One reference backtest per curated strategy, version, market and timeframe.
+    uniqueIndex("strategy_backtest_runs_reference_idx")
+      .on(t.curatedId, t.strategyVersion, t.symbol, t.timeframe)
+      .where(sql`${t.userId} is null`),
+  ],
+);
+
+export const strategyRunStatus = pgEnum("strategy_run_status", ["running", "stopped"]);
+export type StrategyRunStatus = (typeof strategyRunStatus.enumValues)[number];
+
+/**
+ * A strategy running live as an automated provider: it owns a provider row (`providers.automated`), publishes through
+ * the normal path with source "strategy", and is hidden from the marketplace until `providers.listedFrom`
+ * (the end of its incubation). The kill switch and the daily limits stop it; every stop is audited.
+ */
+export const strategyRuns = pgTable(
+  "strategy_runs",
+  {
+    id: prefixedId("srn"),
+    userId: text()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    providerId: text()
+      .notNull()
+      .references(() => providers.id, { onDelete: "cascade" }),
+    strategyId: text().references(() => strategies.id, { onDelete: "set null" }),
+    curatedId: text(),
+    strategyVersion: integer().notNull().default(1),
+    name: text().notNull(),
+    params: jsonb().$type<Record<string, number>>().notNull().default({}),
+    rules: jsonb().$type<RulesDocument | null>(),
+    symbol: text().notNull(),
+    timeframe: text().notNull(),
+    status: strategyRunStatus().notNull().default("running"),
+    incubationEndsAt: tstz().notNull(),
+    /** Limits per UTC day: realised loss as a fraction of the day's starting equity (decimal string), new entries. */
+    maxDailyLoss: numeric().notNull().default("0.05"),
+    maxTradesPerDay: integer().notNull().default(10),
+    /** Candles that opened before this instant have been given to the strategy. */
+    processedUntil: tstz(),
+    stoppedAt: tstz(),
+    stoppedBy: text().references(() => users.id, { onDelete: "set null" }),
+    stopReason: text(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("strategy_runs_provider_id_idx").on(t.providerId),
+    index("strategy_runs_user_id_idx").on(t.userId),
+    index("strategy_runs_status_idx").on(t.status),
+  ],
+);
