@@ -18,6 +18,7 @@ import { channelsRouter } from "./routers/channels";
 import { twoFactorRouter } from "./routers/two-factor";
 import { sessionsRouter } from "./routers/sessions";
 import { privacyRouter } from "./routers/privacy";
+import { libraryRouter } from "./routers/library";
 
 export const appRouter = createTRPCRouter({
   auth: authRouter,
@@ -38,6 +39,7 @@ export const appRouter = createTRPCRouter({
   twoFactor: twoFactorRouter,
   sessions: sessionsRouter,
   privacy: privacyRouter,
+  library: libraryRouter,
 });
 
 export type AppRouter = typeof appRouter;
