@@ -18,6 +18,8 @@ import { channelsRouter } from "./routers/channels";
 import { twoFactorRouter } from "./routers/two-factor";
 import { sessionsRouter } from "./routers/sessions";
 import { privacyRouter } from "./routers/privacy";
+import { strategyRunsRouter } from "./routers/strategy-runs";
+import { labRouter } from "./routers/lab";
 import { libraryRouter } from "./routers/library";
 
 export const appRouter = createTRPCRouter({
@@ -39,6 +41,8 @@ export const appRouter = createTRPCRouter({
   twoFactor: twoFactorRouter,
   sessions: sessionsRouter,
   privacy: privacyRouter,
+  strategyRuns: strategyRunsRouter,
+  lab: labRouter,
   library: libraryRouter,
 });
 

@@ -1,0 +1,220 @@
+/**
+ * lab: the strategy lab (issue 19) for any signed-in user — their own rule strategies (list, get, create, update,
+ * delete), backtests of a saved strategy, an unsaved rules document or a curated strategy (start, get, list,
+ * cancel), and the markets a backtest can use. Thin: validate, take the owner from the session, call the services
+ * (src/server/services/lab). Curated strategies are code: there is no procedure that changes one.
+ */
+import "server-only";
+import { z } from "zod";
+import { BACKTESTING_PY_LABEL, BACKTESTING_PY_NAMES } from "@/lib/engine";
+import type { RulesDocument } from "@/lib/rules";
+import { labId, LAB_TIMEFRAMES, startBacktestSchema, strategyName } from "@/lib/validation/lab";
+import { createTRPCRouter, protectedProcedure } from "@/server/api/trpc";
+import type { BacktestRow, BacktestSummary, StrategyRow } from "@/server/services/lab";
+import { cancelBacktest, createStrategy, labSymbols, deleteStrategy, getBacktest, getStrategy, listBacktests, listStrategies, startBacktest, updateStrategy } from "@/server/services/lab";
+
+const strategyId = z.object({ id: labId("strategy") });
+const backtestId = z.object({ id: labId("backtest") });
+
+/** The document is checked by parseRules in the service, so its errors name the field's path. */
+const rulesInput = z.unknown().refine((v) => v !== undefined, "Add the rules document");
+
+const rulesOutput = z.custom<RulesDocument>((v) => typeof v === "object" && v !== null);
+
+const strategyOutput = z.object({
+  id: z.string(),
+  name: z.string(),
+  rules: rulesOutput,
+  version: z.number(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+const strategyView = (s: StrategyRow): z.infer<typeof strategyOutput> => ({
+  id: s.id,
+  name: s.name,
+  rules: s.rules,
+  version: s.version,
+  createdAt: s.createdAt,
+  updatedAt: s.updatedAt,
+});
+
+const status = z.enum(["queued", "running", "done", "failed", "cancelled"]);
+
+const summaryOutput = z.object({
+  id: z.string(),
+  name: z.string(),
+  strategyId: z.string().nullable(),
+  curatedId: z.string().nullable(),
+  strategyVersion: z.number(),
+  params: z.record(z.string(), z.number()),
+  symbol: z.string(),
+  timeframe: z.string(),
+  dataFrom: z.date().nullable(),
+  dataTo: z.date().nullable(),
+  status,
+  barsDone: z.number(),
+  barsTotal: z.number(),
+  tradeCount: z.number().nullable(),
+  error: z.string().nullable(),
+  startedAt: z.date().nullable(),
+  finishedAt: z.date().nullable(),
+  createdAt: z.date(),
+});
+const summaryView = (r: BacktestSummary): z.infer<typeof summaryOutput> => ({
+  id: r.id,
+  name: r.name,
+  strategyId: r.strategyId,
+  curatedId: r.curatedId,
+  strategyVersion: r.strategyVersion,
+  params: r.params,
+  symbol: r.symbol,
+  timeframe: r.timeframe,
+  dataFrom: r.dataFrom,
+  dataTo: r.dataTo,
+  status: r.status,
+  barsDone: r.barsDone,
+  barsTotal: r.barsTotal,
+  tradeCount: r.tradeCount,
+  error: r.error,
+  startedAt: r.startedAt,
+  finishedAt: r.finishedAt,
+  createdAt: r.createdAt,
+});
+
+const statRow = z.object({ key: z.string(), label: z.string(), value: z.number().nullable() });
+const TRACK_RECORD_NAMES: Record<string, string> = {
+  roi: "ROI (standard account)",
+  winRate: "Win rate",
+  profitFactor: "Profit factor",
+  maxDrawdown: "Max drawdown",
+  sharpe: "Sharpe (daily, √365)",
+  sortino: "Sortino (daily, √365)",
+  expectancy: "Expectancy (mean return)",
+  avgR: "Average R",
+  avgHoldHours: "Average hold (hours)",
+  closedSignals: "Closed trades",
+};
+
+const detailOutput = summaryOutput.extend({
+  /** Always true: a backtest is a simulation, never a live record. */
+  hypothetical: z.literal(true),
+  rules: rulesOutput.nullable(),
+  settings: z.object({
+    cash: z.number(),
+    commissionPct: z.number(),
+    slippageBps: z.number(),
+    sizing: z.object({ mode: z.enum(["fraction", "quantity", "risk"]), value: z.number() }),
+  }).nullable(),
+  stats: z
+    .object({
+      backtestingPy: z.object({ label: z.string(), rows: z.array(statRow) }),
+      trackRecord: z.object({ label: z.string(), rows: z.array(statRow) }).nullable(),
+      gaps: z.number().nullable(),
+    })
+    .nullable(),
+  equity: z.array(z.object({ time: z.number(), equity: z.number(), drawdownPct: z.number() })),
+  trades: z.array(
+    z.object({
+      side: z.enum(["long", "short"]),
+      size: z.number(),
+      entryTime: z.number(),
+      entryPrice: z.number(),
+      exitTime: z.number(),
+      exitPrice: z.number(),
+      pnl: z.number(),
+      returnPct: z.number(),
+      exitReason: z.string(),
+    }),
+  ),
+});
+
+function statsView(stats: Record<string, number | null> | null): z.infer<typeof detailOutput>["stats"] {
+  if (!stats) return null;
+  const bt = Object.entries(BACKTESTING_PY_NAMES).map(([key, label]) => ({ key, label, value: stats[`backtestingPy.${key}`] ?? null }));
+  const hasTr = Object.keys(stats).some((k) => k.startsWith("trackRecord."));
+  const tr = Object.entries(TRACK_RECORD_NAMES).map(([key, label]) => ({ key, label, value: stats[`trackRecord.${key}`] ?? null }));
+  return {
+    backtestingPy: { label: BACKTESTING_PY_LABEL, rows: bt },
+    trackRecord: hasTr ? { label: "Tradsy track-record definitions (10% of equity per trade, 0.1% fee per side)", rows: tr } : null,
+    gaps: stats["engine.gaps"] ?? null,
+  };
+}
+
+function detailView(r: BacktestRow): z.infer<typeof detailOutput> {
+  const s = r.settings as Record<string, unknown>;
+  const settings = typeof s.cash === "number" ? (s as z.infer<typeof detailOutput>["settings"]) : null;
+  return {
+    ...summaryView(r),
+    hypothetical: true,
+    rules: r.rules,
+    settings: settings && { cash: settings.cash, commissionPct: settings.commissionPct, slippageBps: settings.slippageBps, sizing: settings.sizing },
+    stats: statsView(r.stats),
+    equity: r.equity ?? [],
+    trades: r.trades ?? [],
+  };
+}
+
+const strategiesRouter = createTRPCRouter({
+  list: protectedProcedure
+    .input(z.void())
+    .output(z.array(strategyOutput))
+    .query(async ({ ctx }) => (await listStrategies(ctx.service)).map(strategyView)),
+
+  get: protectedProcedure
+    .input(strategyId)
+    .output(strategyOutput)
+    .query(async ({ ctx, input }) => strategyView(await getStrategy(ctx.service, input.id))),
+
+  create: protectedProcedure
+    .input(z.object({ name: strategyName, rules: rulesInput }))
+    .output(strategyOutput)
+    .mutation(async ({ ctx, input }) => strategyView(await createStrategy(ctx.service, input))),
+
+  /** A changed document bumps the version; the name alone does not. */
+  update: protectedProcedure
+    .input(strategyId.extend({ name: strategyName.optional(), rules: z.unknown().optional() }))
+    .output(strategyOutput)
+    .mutation(async ({ ctx, input }) => strategyView(await updateStrategy(ctx.service, input.id, { name: input.name, rules: input.rules }))),
+
+  delete: protectedProcedure
+    .input(strategyId)
+    .output(z.object({ deleted: z.literal(true) }))
+    .mutation(async ({ ctx, input }) => {
+      await deleteStrategy(ctx.service, input.id);
+      return { deleted: true as const };
+    }),
+});
+
+const backtestsRouter = createTRPCRouter({
+  /** Starts a run off the request thread and answers at once; poll `get` for progress. 429 past the concurrency caps. */
+  start: protectedProcedure
+    .input(startBacktestSchema)
+    .output(summaryOutput)
+    .mutation(async ({ ctx, input }) => summaryView(await startBacktest(ctx.service, input))),
+
+  get: protectedProcedure
+    .input(backtestId)
+    .output(detailOutput)
+    .query(async ({ ctx, input }) => detailView(await getBacktest(ctx.service, input.id))),
+
+  list: protectedProcedure
+    .input(z.object({ strategyId: labId("strategy").optional(), limit: z.number().int().min(1, "Ask for at least 1").max(100, "At most 100").default(20) }).default({ limit: 20 }))
+    .output(z.array(summaryOutput))
+    .query(async ({ ctx, input }) => (await listBacktests(ctx.service, input)).map(summaryView)),
+
+  cancel: protectedProcedure
+    .input(backtestId)
+    .output(summaryOutput)
+    .mutation(async ({ ctx, input }) => summaryView(await cancelBacktest(ctx.service, input.id))),
+});
+
+export const labRouter = createTRPCRouter({
+  strategies: strategiesRouter,
+  backtests: backtestsRouter,
+
+  /** The markets a backtest can run on, with the timeframes offered (stocks daily only: their hours are not 24/7). */
+  symbols: protectedProcedure
+    .input(z.void())
+    .output(z.object({ source: z.enum(["replay", "ccxt", "synthetic"]), symbols: z.array(z.object({ symbol: z.string(), market: z.string(), timeframes: z.array(z.enum(LAB_TIMEFRAMES)) })) }))
+    .query(() => labSymbols()),
+});
