@@ -22,12 +22,13 @@ import { channelAlerts } from "./functions/channel-alerts";
 import { channelDrain } from "./functions/channel-drain";
 import { telegramPoll } from "./functions/telegram-poll";
 import { monitor } from "./functions/monitor";
+import { strategyRunsTick } from "./functions/strategy-runs";
 import { registerInlineJobs } from "./inline/runner";
 
 export { inngest, jobsMode } from "./client";
 
 // Only the runtime-facing parts: each job's handler is typed by its own events, which a shared list cannot keep.
-const defined: readonly Pick<DefinedJob, "id" | "fn" | "job">[] = [auditRetention, copyConnection, copyFanout, copySweeper, emailDrain, exchangeReconcile, jobRetention, onboardingSequence, priceMonitor, statsRollup, dailyDigest, monthlyReport, weeklyDigest, signalAlerts, copyEmails, channelAlerts, channelDrain, telegramPoll, backupDaily, backupWeekly, backupMonthly, backupVerify, monitor];
+const defined: readonly Pick<DefinedJob, "id" | "fn" | "job">[] = [auditRetention, copyConnection, copyFanout, copySweeper, emailDrain, exchangeReconcile, jobRetention, onboardingSequence, priceMonitor, statsRollup, dailyDigest, monthlyReport, weeklyDigest, signalAlerts, copyEmails, channelAlerts, channelDrain, telegramPoll, backupDaily, backupWeekly, backupMonthly, backupVerify, monitor, strategyRunsTick];
 
 // INVARIANT: ids are unique; Inngest keys function state by id, and the inline scheduler keys its crons by it.
 const duplicate = defined.find((d, i) => defined.findIndex((o) => o.id === d.id) !== i);

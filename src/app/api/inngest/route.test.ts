@@ -44,7 +44,7 @@ describe("/api/inngest", () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as { function_count?: number; mode?: string };
     const { functions } = await import("@/server/jobs");
-    expect(functions.map((f) => f.id()).sort()).toEqual(["audit-retention", "backup-daily", "backup-monthly", "backup-verify", "backup-weekly", "channel-alerts", "channel-drain", "copy-connection", "copy-emails", "copy-fanout", "copy-sweeper", "daily-digest", "email-drain", "exchange-reconcile", "job-retention", "monitor", "monthly-report", "onboarding-sequence", "price-monitor", "signal-alerts", "stats-rollup", "telegram-poll", "weekly-digest"]);
+    expect(functions.map((f) => f.id()).sort()).toEqual(["audit-retention", "backup-daily", "backup-monthly", "backup-verify", "backup-weekly", "channel-alerts", "channel-drain", "copy-connection", "copy-emails", "copy-fanout", "copy-sweeper", "daily-digest", "email-drain", "exchange-reconcile", "job-retention", "monitor", "monthly-report", "onboarding-sequence", "price-monitor", "signal-alerts", "stats-rollup", "strategy-runs", "telegram-poll", "weekly-digest"]);
     expect(body).toMatchObject({ function_count: functions.length, mode: "dev" });
   });
 });

@@ -118,6 +118,10 @@ const protectedCalls: Record<string, Call> = {
   "channels.sendTest": (c) => c.channels.sendTest({ id: "chn_x" }),
   "channels.deliveries": (c) => c.channels.deliveries({ channelId: "chn_x" }),
   "channels.redeliver": (c) => c.channels.redeliver({ id: "dlv_x" }),
+  "strategyRuns.list": (c) => c.strategyRuns.list(),
+  "strategyRuns.get": (c) => c.strategyRuns.get({ id: "srn_x" }),
+  "strategyRuns.stop": (c) => c.strategyRuns.stop({ id: "srn_x" }),
+  "strategyRuns.updateLimits": (c) => c.strategyRuns.updateLimits({ id: "srn_x", maxDailyLoss: "0.05", maxTradesPerDay: 5 }),
 };
 
 const providerCalls: Record<string, Call> = {
@@ -140,6 +144,8 @@ const providerCalls: Record<string, Call> = {
   "billing.refreshAccount": (c) => c.billing.refreshAccount(),
   "billing.setPrice": (c) => c.billing.setPrice({ priceCents: 500, trialDays: 0 }),
   "billing.revenue": (c) => c.billing.revenue({ page: 1 }),
+  // Providers and admins (the service refuses every other role with FORBIDDEN).
+  "strategyRuns.start": (c) => c.strategyRuns.start({ source: { kind: "curated", curatedId: "ema-cross", params: {} }, symbol: "BTC/USDT", timeframe: "1h", confirm: true }),
 };
 
 const adminCalls: Record<string, Call> = {
@@ -155,6 +161,8 @@ const adminCalls: Record<string, Call> = {
   "admin.jobs.schedules": (c) => c.admin.jobs.schedules(),
   "admin.jobs.retry": (c) => c.admin.jobs.retry({ id: "run_x" }),
   "admin.jobs.cancel": (c) => c.admin.jobs.cancel({ id: "run_x" }),
+  "admin.strategies.list": (c) => c.admin.strategies.list({}),
+  "admin.strategies.stop": (c) => c.admin.strategies.stop({ id: "srn_x", reason: "testing the gate" }),
   "billing.platformRevenue": (c) => c.billing.platformRevenue({ months: 12 }),
   "admin.copy.state": (c) => c.admin.copy.state(),
   "admin.copy.setPlatform": (c) => c.admin.copy.setPlatform({ on: true, reason: "outage" }),

@@ -16,7 +16,7 @@ import { callerFor, createUser } from "@/test/factories";
 import { actingAs, newProvider, subscribe } from "@/test/signals";
 import { appRouter } from "@/server/api/root";
 import type { SessionUser } from "@/server/api/trpc";
-import { apiKeys, authTokens, copyOrders, recoveryCodes, digestSubscribers, emailOutbox, exchangeConnections, jobRuns, jobSteps, notificationChannels, providers, userSessions, users, venueDiscrepancies } from "@/server/db/schema";
+import { apiKeys, authTokens, copyOrders, recoveryCodes, digestSubscribers, emailOutbox, exchangeConnections, jobRuns, jobSteps, notificationChannels, providers, strategyRuns, userSessions, users, venueDiscrepancies } from "@/server/db/schema";
 import { seal, sealFor } from "@/server/crypto/secret-box";
 import { newId } from "@/lib/ids";
 import { publishSignal } from "@/server/services/signals";
@@ -106,7 +106,10 @@ async function world() {
   const event = { name: "signal/closed", data: { signalId: signal.signal.id, providerId: p.provider.id, status: "closed" }, id: "evt_outputs", ts: 0 };
   await t.db.insert(jobRuns).values({ id: "run_secretoutputs", jobId: "stats-rollup", event, eventId: event.id, status: "completed", output: { providerId: p.provider.id } });
   await t.db.insert(jobSteps).values({ runId: "run_secretoutputs", stepKey: "roll-up", kind: "run", output: { providerId: p.provider.id }, attempt: 0 });
-  return { p, subscriber, admin, signal: signal.signal, secrets, emailId: email?.id ?? "eml_none", jobRunId: "run_secretoutputs" };
+  // A strategy the provider runs live (an automated provider of theirs), for the strategy-run pages.
+  const [auto] = await t.db.insert(providers).values({ userId: p.user.id, slug: "secret-outputs-strategy", displayName: "Strategy", automated: true, listedFrom: new Date(Date.now() + 86_400_000) }).returning();
+  const [run] = await t.db.insert(strategyRuns).values({ userId: p.user.id, providerId: auto!.id, curatedId: "ema-cross", name: "Strategy", symbol: "BTC/USDT", timeframe: "1h", incubationEndsAt: auto!.listedFrom! }).returning();
+  return { p, subscriber, admin, signal: signal.signal, secrets, emailId: email?.id ?? "eml_none", jobRunId: "run_secretoutputs", runId: run!.id };
 }
 
 describe("account.me and providers.mine", () => {
@@ -189,6 +192,10 @@ const QUERIES: Record<string, (c: Caller, w: W) => Promise<unknown>> = {
   "admin.jobs.runs": (c) => c.admin.jobs.runs({ page: 1, pageSize: 100 }),
   "admin.jobs.run": (c, w) => c.admin.jobs.run({ id: w.jobRunId }),
   "admin.jobs.schedules": (c) => c.admin.jobs.schedules(),
+  "admin.strategies.list": (c) => c.admin.strategies.list({}),
+  "strategyRuns.list": (c) => c.strategyRuns.list(),
+  // Only the owner's run is found (others get NOT_FOUND, the access-control tests' business): its answer is searched.
+  "strategyRuns.get": (c, w) => c.strategyRuns.get({ id: w.runId }).catch((err: unknown) => (err instanceof TRPCError && err.code === "NOT_FOUND" ? null : Promise.reject(err))),
   "signals.symbols": (c) => c.signals.symbols(),
   "signals.quote": (c) => c.signals.quote({ symbol: "BTC/USDT" }),
   "signals.mine": (c) => c.signals.mine({ page: 1, pageSize: 100 }),

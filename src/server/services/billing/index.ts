@@ -10,6 +10,7 @@ import type { PriceInput } from "@/lib/validation/billing";
 import { db } from "@/server/db";
 import { checkoutSessions, providerPrices, providers, subscriptions, users, type SubscriptionStatus } from "@/server/db/schema";
 import { ConflictError, ForbiddenError, NotFoundError } from "@/server/errors";
+import { incubatingMessage, isIncubating } from "@/lib/strategy-runs";
 import { recordAudit } from "@/server/services/audit";
 import type { ActingContext, ServiceContext } from "@/server/services/context";
 import { getPaymentsGateway, returnUrl } from "./gateway";
@@ -131,9 +132,12 @@ export async function subscribeState(ctx: ServiceContext, providerId: string) {
   const caller = ctx.actor;
   const { provider, closed } = await providerAndOwner(providerId);
   const live = caller ? await liveSubscription(caller.id, providerId) : undefined;
+  const incubating = isIncubating(provider, ctx.now);
   return {
-    acceptingSubscribers: !closed && takesSubscribers(provider),
+    acceptingSubscribers: !closed && !incubating && takesSubscribers(provider),
     closed,
+    /** An automated strategy still incubating takes no subscriber before this (null: not incubating). */
+    incubatingUntil: incubating ? provider.listedFrom : null,
     priceCents: provider.priceCents,
     trialDays: provider.trialDays,
     own: caller?.id === provider.userId,
@@ -146,6 +150,7 @@ export async function startCheckout(ctx: ActingContext, providerId: string): Pro
   const caller = ctx.actor;
   const { provider, closed } = await providerAndOwner(providerId);
   if (closed) throw new ConflictError(PROVIDER_CLOSED);
+  if (isIncubating(provider, ctx.now)) throw new ConflictError(incubatingMessage(provider.displayName, provider.listedFrom!));
   if (provider.userId === caller.id) throw new ForbiddenError("You can't subscribe to your own signals");
   if (caller.role === "admin") throw new ForbiddenError("Admin accounts can't subscribe; use a trader account");
   if (!takesSubscribers(provider) || !provider.stripeAccountId || !provider.stripePriceId) {

@@ -8,7 +8,8 @@ import Decimal from "decimal.js";
 import { and, count, desc, eq, inArray, or } from "drizzle-orm";
 import { db, type Executor } from "@/server/db";
 import { copyKillSwitches, copySettings, exchangeConnections, paperAccounts, positions, providers, signals, subscriptions, type CopySettingsRow } from "@/server/db/schema";
-import { LimitExceededError, NotFoundError, ValidationError } from "@/server/errors";
+import { ConflictError, LimitExceededError, NotFoundError, ValidationError } from "@/server/errors";
+import { incubatingMessage, isIncubating } from "@/lib/strategy-runs";
 import type { ActingContext } from "@/server/services/context";
 import { recordAudit } from "@/server/services/audit";
 import { accessTo, entitledNow, freeCopyUsage } from "@/server/services/entitlements";
@@ -180,8 +181,10 @@ export async function getFollowSettings(userId: string, providerId: string, now:
  * while the free tier has room (its copies are counted per signal by `claimPaperCopy` when they happen).
  */
 async function requireFollowable(ctx: ActingContext, providerId: string): Promise<{ subscriptionId: string | null }> {
-  const p = await db.query.providers.findFirst({ where: eq(providers.id, providerId), columns: { id: true, displayName: true } });
+  const p = await db.query.providers.findFirst({ where: eq(providers.id, providerId), columns: { id: true, displayName: true, userId: true, listedFrom: true } });
   if (!p) throw new NotFoundError("No such provider");
+  // An automated strategy still incubating takes no followers either (its owner may still try its copies).
+  if (p.userId !== ctx.actor.id && isIncubating(p, ctx.now)) throw new ConflictError(incubatingMessage(p.displayName, p.listedFrom!));
   const access = await accessTo(ctx.actor, providerId);
   if (access === "public") {
     const { used, limit } = await freeCopyUsage(ctx.actor.id);

@@ -8,7 +8,8 @@
  *   payments gateway; the webhook it triggers ends the row as for any cancellation). So is every live subscription
  *   to the user's provider profile: a provider who no longer exists must not keep charging anyone. A gateway failure
  *   stops the deletion before anything is erased (the owner can retry; cancelled ones are skipped).
- * - A provider's live signals end through its own Close/Cancel (chained, fanned out to followers' copies).
+ * - A provider's live signals end through its own Close/Cancel (chained, fanned out to followers' copies); strategies
+ *   running live stop (kill switch) and their automated providers' live signals end the same way.
  * - Copies: every following paused ("account_deleted") before any copy is closed, so no entry slips in; open copies
  *   closed as the follower's kill switch closes them (paper at once; on an exchange a closing order the connection's
  *   run places). A connection with copies still closing stays `removing` and keeps its sealed key only until those
@@ -60,6 +61,7 @@ import { queueSecurityAlert } from "@/server/services/alerts/security";
 import { verifyPassword } from "@/server/services/auth/passwords";
 import { closePositionsNow, requestConnectionRuns } from "@/server/services/copy/engine";
 import { cancelSignal, closeSignal } from "@/server/services/signals";
+import { stopRunsOfUser } from "@/server/services/strategy-runs";
 import { emailsQueued } from "@/server/services/email/delivery";
 import type { ActingContext } from "@/server/services/context";
 import { deleteAccountSchema, type DeleteAccountInput } from "@/lib/validation/privacy";
@@ -176,6 +178,10 @@ export async function deleteAccount(ctx: ActingContext, raw: DeleteAccountInput)
       await tx.update(checkoutSessions).set({ status: "expired" }).where(and(eq(checkoutSessions.providerId, provider.id), eq(checkoutSessions.status, "open")));
     }
   });
+
+  // Strategies running live stop now (no tick publishes after this), their automated providers' live signals ended
+  // at the market as the kill switch ends them.
+  await stopRunsOfUser(ctx, userId, "The owner deleted their account");
 
   const subscriptionsCancelled = await cancelSubscriptions(ctx, userId, provider?.id ?? null);
   // Stripe's copy of their name and address goes with the customer (after its subscriptions were cancelled).

@@ -27,6 +27,8 @@ import {
   providers,
   recoveryCodes,
   signals,
+  strategies,
+  strategyRuns,
   subscriptions,
   userSessions,
   users,
@@ -325,6 +327,15 @@ export async function buildAccountExport(ctx: ActingContext) {
     ownProvider ? providerPart(ownProvider.id) : Promise.resolve(null),
   ]);
 
+  // The strategy lab: own rule documents, and each strategy run live with its automated provider's record.
+  const [ownStrategies, runRows] = await Promise.all([
+    db.select({ id: strategies.id, name: strategies.name, version: strategies.version, rules: strategies.rules, createdAt: strategies.createdAt, updatedAt: strategies.updatedAt }).from(strategies).where(eq(strategies.userId, userId)).orderBy(asc(strategies.createdAt)),
+    db.select().from(strategyRuns).where(eq(strategyRuns.userId, userId)).orderBy(asc(strategyRuns.createdAt)),
+  ]);
+  const runs = await Promise.all(
+    runRows.map(async ({ userId: _owner, stoppedBy: _by, ...run }) => ({ ...run, provider: await providerPart(run.providerId) })),
+  );
+
   return {
     format: EXPORT_FORMAT,
     exportedAt: ctx.now.toISOString(),
@@ -340,6 +351,8 @@ export async function buildAccountExport(ctx: ActingContext) {
     sessions: sessionRows,
     emails,
     auditLog: audit,
+    strategies: ownStrategies,
+    strategyRuns: runs,
   };
 }
 

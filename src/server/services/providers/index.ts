@@ -22,7 +22,17 @@ import { listedProvider } from "@/server/services/privacy/listing";
 /** Creates the provider row with a unique slug (name, then name-2, … then a random suffix). */
 export async function createProviderProfile(
   tx: Executor,
-  input: { userId: string; displayName: string; tagline?: string; bio?: string; markets?: Market[]; priceCents?: number; createdAt?: Date },
+  input: {
+    userId: string;
+    displayName: string;
+    tagline?: string;
+    bio?: string;
+    markets?: Market[];
+    priceCents?: number;
+    createdAt?: Date;
+    /** A strategy running live (services/strategy-runs), hidden from the marketplace until `listedFrom`. */
+    automated?: { listedFrom: Date };
+  },
 ) {
   const base = slugify(input.displayName);
   const taken = await tx
@@ -43,6 +53,7 @@ export async function createProviderProfile(
       markets: input.markets ?? [],
       priceCents: input.priceCents ?? DEFAULT_PRICE_CENTS,
       ...(input.createdAt ? { createdAt: input.createdAt } : {}),
+      ...(input.automated ? { automated: true, listedFrom: input.automated.listedFrom } : {}),
     })
     .returning();
   return row!;

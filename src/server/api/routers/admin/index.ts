@@ -12,6 +12,7 @@ import { adminCopyRouter } from "./copy";
 import { adminBackupsRouter } from "./backups";
 import { adminAnalyticsRouter } from "./analytics";
 import { adminSystemRouter } from "./system";
+import { adminStrategiesRouter } from "./strategies";
 
 const page = { page: z.number().int().min(1).max(10_000).default(1), pageSize: z.number().int().min(1).max(100).default(25) };
 
@@ -54,4 +55,5 @@ export const adminRouter = createTRPCRouter({
   backups: adminBackupsRouter,
   analytics: adminAnalyticsRouter,
   system: adminSystemRouter,
+  strategies: adminStrategiesRouter,
 });

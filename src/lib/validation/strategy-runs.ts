@@ -1,0 +1,58 @@
+/**
+ * Inputs for running a strategy live as an automated provider (issue 19), shared by the strategyRuns router and the
+ * start form. Messages are written for people.
+ */
+import { z } from "zod";
+import { TIMEFRAMES } from "@/lib/market-data/types";
+
+const id = (what: string) => z.string({ error: `Choose a ${what}` }).trim().min(1, `Choose a ${what}`).max(64, `That ${what} id is not valid`);
+
+/** A daily loss limit: a fraction of the day's starting equity, as text ("0.05" is 5%). */
+export const maxDailyLossSchema = z
+  .union([z.string(), z.number()], { error: "Enter the daily loss limit as a fraction, like 0.05 for 5%" })
+  .transform((v) => String(v).trim())
+  .refine((v) => /^(0(\.\d{1,4})?|1(\.0{1,4})?)$/.test(v), "Enter the daily loss limit as a fraction with at most 4 decimals, like 0.05 for 5%")
+  .refine((v) => Number(v) >= 0.001, "The daily loss limit must be at least 0.001 (0.1%)")
+  .refine((v) => Number(v) <= 0.5, "The daily loss limit can be at most 0.5 (50%)");
+
+export const maxTradesPerDaySchema = z
+  .number({ error: "Enter the most trades a day" })
+  .int("Trades a day is a whole number")
+  .min(1, "Allow at least 1 trade a day")
+  .max(100, "At most 100 trades a day");
+
+export const runLimitsSchema = z.object({ maxDailyLoss: maxDailyLossSchema, maxTradesPerDay: maxTradesPerDaySchema });
+
+export const runSourceSchema = z.discriminatedUnion(
+  "kind",
+  [
+    z.object({
+      kind: z.literal("curated"),
+      curatedId: id("curated strategy"),
+      params: z.record(z.string().max(40), z.number({ error: "Parameters are numbers" })).default({}),
+    }),
+    z.object({ kind: z.literal("own"), strategyId: id("strategy") }),
+  ],
+  { error: "Choose a curated strategy or one of your own" },
+);
+
+export const startRunSchema = z.object({
+  source: runSourceSchema,
+  name: z.string().trim().max(60, "Keep the name under 60 characters").optional(),
+  symbol: z.string({ error: "Choose a symbol" }).trim().min(1, "Choose a symbol").max(40, "That symbol is too long"),
+  timeframe: z.enum(TIMEFRAMES, { error: `Choose a timeframe: ${TIMEFRAMES.join(", ")}` }),
+  maxDailyLoss: maxDailyLossSchema.default("0.05"),
+  maxTradesPerDay: maxTradesPerDaySchema.default(10),
+  priceCents: z.number().int("The price is in whole cents").min(100, "The price must be at least $1").max(100_000, "The price can be at most $1,000").optional(),
+  confirm: z.literal(true, { error: "Confirm that the strategy publishes live signals on its public record" }),
+});
+export type StartRunInput = z.input<typeof startRunSchema>;
+
+export const runIdSchema = z.object({ id: id("running strategy") });
+
+export const stopRunSchema = z.object({
+  id: id("running strategy"),
+  reason: z.string().trim().max(300, "Keep the reason under 300 characters").optional(),
+});
+
+export const updateLimitsSchema = runIdSchema.extend(runLimitsSchema.shape);

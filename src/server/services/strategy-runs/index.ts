@@ -1,0 +1,8 @@
+/**
+ * Strategies running live as automated providers (issue 19): ./runs (start, reads, limits), ./tick (the live loop),
+ * ./stop (kill switch, admin stop, daily loss, account deletion).
+ */
+import "server-only";
+export { adminListRuns, getOwnRun, listOwnRuns, startRun, strategyOfRun, updateRunLimits, type RunFigures, type RunRow, type RunView } from "./runs";
+export { stopRun, stopRunAs, stopRunsOfUser, type StopOutcome } from "./stop";
+export { tickRun, tickStrategyRuns, type RunTickResult, type TickSummary } from "./tick";
