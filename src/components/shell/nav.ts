@@ -10,6 +10,7 @@ export type IconName = "home" | "store" | "star" | "cog" | "signal" | "users" | 
 const SUBSCRIBER: NavItem[] = [
   { href: "/dashboard", label: "Dashboard", icon: "home" },
   { href: "/providers", label: "Marketplace", icon: "store" },
+  { href: "/strategies", label: "Strategies", icon: "chart" },
   { href: "/subscriptions", label: "Subscriptions", icon: "star" },
   { href: "/copy", label: "Copy trading", icon: "copy" },
   { href: "/copy/connections", label: "Exchanges", icon: "link" },
@@ -25,6 +26,7 @@ const PROVIDER: NavItem[] = [
   { href: "/revenue", label: "Revenue", icon: "dollar" },
   // Where providers see how they rank against the others, and follow other providers themselves.
   { href: "/providers", label: "Marketplace", icon: "store" },
+  { href: "/strategies", label: "Strategies", icon: "chart" },
   { href: "/copy", label: "Copy trading", icon: "copy" },
   { href: "/copy/connections", label: "Exchanges", icon: "link" },
   { href: "/settings", label: "Settings", icon: "cog" },

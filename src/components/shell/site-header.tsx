@@ -5,6 +5,7 @@ import { MobileDrawer } from "./sidebar-nav";
 
 const LINKS = [
   { href: "/providers", label: "Marketplace" },
+  { href: "/strategies", label: "Strategies" },
   { href: "/#how-it-works", label: "How it works" },
   { href: "/#trust", label: "Verified records" },
 ];

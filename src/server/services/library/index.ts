@@ -129,17 +129,21 @@ export async function getLibraryEntry(id: string, market?: Market) {
   const refs = (await referenceSummaries()).get(id) ?? [];
   const chosen = refs.find((r) => r.market === market) ?? refs[0] ?? null;
   let equity: { time: number; equity: number; drawdownPct: number }[] = [];
+  let closes: { exitTime: number; win: boolean }[] = [];
   let similar: { id: string; name: string; correlation: number | null; features: number; score: number }[] = [];
   if (chosen) {
     // Every curated strategy's curve on the same data: the correlation compares like with like.
     const curves = await db
-      .select({ curatedId: strategyBacktestRuns.curatedId, equity: strategyBacktestRuns.equity })
+      .select({ curatedId: strategyBacktestRuns.curatedId, equity: strategyBacktestRuns.equity, trades: strategyBacktestRuns.trades })
       .from(strategyBacktestRuns)
       .where(and(isReference, eq(strategyBacktestRuns.symbol, chosen.symbol), eq(strategyBacktestRuns.timeframe, chosen.timeframe)));
     const runs = curves
       .filter((c) => c.curatedId && c.equity && CATALOGUE.some((e) => e.id === c.curatedId))
       .map((c) => ({ key: c.curatedId!, strategyId: c.curatedId!, times: c.equity!.map((p) => p.time), equity: c.equity!.map((p) => p.equity) }));
-    equity = curves.find((c) => c.curatedId === id)?.equity ?? [];
+    const own = curves.find((c) => c.curatedId === id);
+    equity = own?.equity ?? [];
+    // The stored trades (the last MAX_STORED_TRADES) as chart markers: when each closed and whether it made money.
+    closes = (own?.trades ?? []).map((t) => ({ exitTime: t.exitTime, win: t.pnl > 0 }));
     if (runs.some((r) => r.key === id)) {
       similar = similarStrategies(id, runs).map((s) => ({ id: s.strategyId, name: CATALOGUE.find((e) => e.id === s.strategyId)!.name, correlation: s.correlation, features: s.features, score: s.score }));
     }
@@ -148,7 +152,7 @@ export async function getLibraryEntry(id: string, market?: Market) {
     ...describeEntry(entry),
     params: entry.params.map((p) => ({ ...p })),
     references: refs,
-    chosen: chosen ? { ...chosen, equity } : null,
+    chosen: chosen ? { ...chosen, equity, closes } : null,
     similar,
   };
 }

@@ -45,7 +45,9 @@ export const libraryRouter = createTRPCRouter({
       entryOutput.extend({
         params: z.array(z.object({ name: z.string(), default: z.number(), min: z.number(), max: z.number(), step: z.number(), description: z.string() })),
         references: z.array(referenceOutput),
-        chosen: referenceOutput.extend({ equity: z.array(z.object({ time: z.number(), equity: z.number(), drawdownPct: z.number() })) }).nullable(),
+        chosen: referenceOutput.extend({ equity: z.array(z.object({ time: z.number(), equity: z.number(), drawdownPct: z.number() })),
+          closes: z.array(z.object({ exitTime: z.number(), win: z.boolean() })),
+        }).nullable(),
         similar: z.array(z.object({ id: z.string(), name: z.string(), correlation: z.number().nullable(), features: z.number(), score: z.number() })),
       }),
     )
