@@ -1,29 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { Candle } from "@/lib/lifecycle";
-import { aggregate, atr, ema, emaTrend, rsi, roundTo, sma, swingLimit, toSeries } from "./index";
+import { aggregate, emaTrend, roundTo, swingLimit } from "./index";
 
 const H = 3_600_000;
 function candles(closes: number[]): Candle[] {
   return closes.map((c, i) => ({ openTime: i * H, open: String(closes[i - 1] ?? c), high: String(c + 1), low: String(c - 1), close: String(c), volume: "1" }));
 }
 
-describe("indicators", () => {
-  it("sma and ema", () => {
-    expect(sma([1, 2, 3, 4, 5], 3)).toEqual([NaN, NaN, 2, 3, 4]);
-    // seed = mean(1,2,3) = 2; k = 0.5: 4*0.5 + 2*0.5 = 3; 5*0.5 + 3*0.5 = 4
-    expect(ema([1, 2, 3, 4, 5], 3)).toEqual([NaN, NaN, 2, 3, 4]);
-  });
-
-  it("rsi is 100 on a straight rise and 0 on a straight fall", () => {
-    expect(rsi([1, 2, 3, 4, 5, 6], 3).slice(3)).toEqual([100, 100, 100]);
-    expect(rsi([6, 5, 4, 3, 2, 1], 3).slice(3)).toEqual([0, 0, 0]);
-  });
-
-  it("atr of constant-range candles is the range", () => {
-    const a = atr(toSeries(candles([10, 10, 10, 10, 10])), 3);
-    expect(a.slice(3)).toEqual([2, 2]);
-  });
-
+describe("levels", () => {
   it("rounds levels to the instrument precision as decimal strings", () => {
     expect(roundTo(32045.14499, 2)).toBe("32045.14");
     expect(roundTo(1.0725, 5)).toBe("1.0725");

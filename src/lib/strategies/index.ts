@@ -1,16 +1,31 @@
 /**
- * Deterministic trading strategies for the demo providers: each reads closed candles and proposes signals
- * (side, entry, stop, targets) at the close of the candle that triggered them. They do not decide outcomes: the
- * lifecycle rules (src/lib/lifecycle) do that from the candles that follow, exactly as for real providers.
+ * The demo providers' strategies, as engine strategies (src/lib/engine) on the lab's indicators (src/lib/indicators):
+ * one implementation of the maths for the lab, the library and the seeded demo track records. Each reads closed
+ * candles through the engine's bar view (so it cannot look ahead) and, at the close of the candle that triggers
+ * it, states a signal intent: side, entry (market at that close, or a limit), stop, targets with their shares, a
+ * note and, for limits, an expiry. The seed publishes exactly those intents (src/server/services/seed); the lifecycle
+ * rules (src/lib/lifecycle) decide their outcomes from the candles that follow, exactly as for real providers.
  *
- * Indicator maths uses floats: they only decide *whether* to trade. Every level a signal carries is rounded to the
+ * Indicator maths uses floats: it only decides *whether* to trade. Every level a signal carries is rounded to the
  * instrument's precision and handed on as a decimal string.
+ *
+ * Where the lab's indicators define a thing differently from the hand-written maths these strategies used before
+ * (pinned by ./equivalence.test.ts against an independent simulation over the batch indicators):
+ * - ATR: the lab's ATR (TradingView's ta.atr, trading-signals) counts the first candle's high − low in its seed and
+ *   has its first value at candle n − 1; the old one skipped the first candle (TA-Lib) and started at candle n. The
+ *   two differ by d·(1 − 1/n)^k k candles after the start, so only the stops and targets of signals in the first
+ *   weeks of a run move (a cent or a pip at most after ~100 candles), and a strategy whose ATR period exceeded its
+ *   warm-up could now signal one candle earlier (none of the demo plans does). Accepted: one ATR in the product.
+ * - SMA and Bollinger σ use compensated running sums and RSI/ATR Wilder's average as trading-signals writes it, so
+ *   values can differ from the old plain sums in the last bits; no signal of the demo plans moved because of it
+ *   (every comparison and rounded level came out the same over every recording and the synthetic walk).
  */
+import { ATR, BollingerBands, Donchian, EMA, RSI, SMA } from "@/lib/indicators";
+import { Engine, toBarSeries, type BarView, type Strategy as EngineStrategy, type StrategyContext as EngineContext } from "@/lib/engine";
 import type { Candle } from "@/lib/lifecycle";
 
-export interface ProposedSignal {
-  /** Index of the candle at whose close the signal is published. */
-  index: number;
+/** What a strategy intends to publish at the close of a candle. */
+export interface SignalIntent {
   side: "long" | "short";
   entryType: "market" | "limit";
   entryPrice: string;
@@ -21,102 +36,9 @@ export interface ProposedSignal {
   expiresInHours?: number;
 }
 
-export interface Series {
-  close: number[];
-  high: number[];
-  low: number[];
-  open: number[];
-}
-
-export function toSeries(candles: Candle[]): Series {
-  return {
-    open: candles.map((c) => Number(c.open)),
-    high: candles.map((c) => Number(c.high)),
-    low: candles.map((c) => Number(c.low)),
-    close: candles.map((c) => Number(c.close)),
-  };
-}
-
-// ---- indicators (NaN until enough data) ----
-
-export function sma(values: number[], n: number): number[] {
-  const out = new Array<number>(values.length).fill(NaN);
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) {
-    sum += values[i]!;
-    if (i >= n) sum -= values[i - n]!;
-    if (i >= n - 1) out[i] = sum / n;
-  }
-  return out;
-}
-
-export function ema(values: number[], n: number): number[] {
-  const out = new Array<number>(values.length).fill(NaN);
-  const k = 2 / (n + 1);
-  let prev = NaN;
-  for (let i = 0; i < values.length; i++) {
-    if (i === n - 1) prev = values.slice(0, n).reduce((a, b) => a + b, 0) / n;
-    else if (i >= n) prev = values[i]! * k + prev * (1 - k);
-    out[i] = i >= n - 1 ? prev : NaN;
-  }
-  return out;
-}
-
-/** Wilder's RSI. */
-export function rsi(values: number[], n: number): number[] {
-  const out = new Array<number>(values.length).fill(NaN);
-  let gain = 0;
-  let loss = 0;
-  for (let i = 1; i < values.length; i++) {
-    const d = values[i]! - values[i - 1]!;
-    const g = Math.max(d, 0);
-    const l = Math.max(-d, 0);
-    if (i <= n) {
-      gain += g / n;
-      loss += l / n;
-    } else {
-      gain = (gain * (n - 1) + g) / n;
-      loss = (loss * (n - 1) + l) / n;
-    }
-    if (i >= n) out[i] = loss === 0 ? 100 : 100 - 100 / (1 + gain / loss);
-  }
-  return out;
-}
-
-/** Wilder's average true range. */
-export function atr(s: Series, n: number): number[] {
-  const out = new Array<number>(s.close.length).fill(NaN);
-  let prev = NaN;
-  for (let i = 1; i < s.close.length; i++) {
-    const tr = Math.max(s.high[i]! - s.low[i]!, Math.abs(s.high[i]! - s.close[i - 1]!), Math.abs(s.low[i]! - s.close[i - 1]!));
-    if (i < n) prev = Number.isNaN(prev) ? tr : prev + tr;
-    else if (i === n) prev = (prev + tr) / n;
-    else prev = (prev * (n - 1) + tr) / n;
-    if (i >= n) out[i] = prev;
-  }
-  return out;
-}
-
-export function stdev(values: number[], n: number): number[] {
-  const m = sma(values, n);
-  return values.map((_, i) => {
-    if (i < n - 1) return NaN;
-    let acc = 0;
-    for (let j = i - n + 1; j <= i; j++) acc += (values[j]! - m[i]!) ** 2;
-    return Math.sqrt(acc / n);
-  });
-}
-
-function highest(values: number[], i: number, n: number): number {
-  let h = -Infinity;
-  for (let j = Math.max(0, i - n + 1); j <= i; j++) h = Math.max(h, values[j]!);
-  return h;
-}
-
-function lowest(values: number[], i: number, n: number): number {
-  let l = Infinity;
-  for (let j = Math.max(0, i - n + 1); j <= i; j++) l = Math.min(l, values[j]!);
-  return l;
+/** A signal intent and the index of the candle at whose close it is published. */
+export interface ProposedSignal extends SignalIntent {
+  index: number;
 }
 
 // ---- level helpers ----
@@ -136,168 +58,420 @@ function levels({ side, entry, risk, targetsR, shares }: Levels, decimals: numbe
   };
 }
 
-// ---- strategies ----
-
-export interface StrategyContext {
-  candles: Candle[];
-  decimals: number;
+/** The bar as the indicators take it. */
+function candleAt(bars: BarView, i: number) {
+  return { high: bars.high(i), low: bars.low(i), close: bars.close(i) };
 }
 
-export type Strategy = (ctx: StrategyContext) => ProposedSignal[];
+/** `value ?? NaN`: an indicator still warming up compares false, as the old NaN arrays did. */
+const num = (v: number | null | undefined): number => v ?? NaN;
+
+// ---- the engine strategy every demo strategy is ----
 
 /**
- * Proposes at most one position at a time: after a signal, the strategy waits `cooldown` candles (a proxy for the
- * position's life) before it may signal again, like a trader who manages one trade per instrument.
+ * An engine strategy that publishes signals rather than managing orders. It proposes at most one position at a
+ * time per instrument: after a signal it waits `cooldown` candles (a proxy for the position's life) before it may
+ * signal again, like a trader who manages one trade per instrument. Its indicators see every closed candle from the
+ * first; it decides from bar `warmupBars` on. Instances keep state: build a fresh one per run.
  */
-function scan(ctx: StrategyContext, cooldown: number, warmup: number, decide: (i: number) => Omit<ProposedSignal, "index"> | null): ProposedSignal[] {
-  const out: ProposedSignal[] = [];
-  let next = warmup;
-  for (let i = warmup; i < ctx.candles.length; i++) {
-    if (i < next) continue;
-    const p = decide(i);
-    if (p) {
-      out.push({ index: i, ...p });
-      next = i + cooldown;
-    }
+export abstract class SignalStrategy implements EngineStrategy {
+  abstract readonly name: string;
+  readonly warmupBars: number;
+  readonly cooldown: number;
+  /** Price decimals of the instrument: every level is rounded to them. */
+  readonly decimals: number;
+  /** Every intent so far, with the index of its candle. */
+  readonly signals: ProposedSignal[] = [];
+  /** Called with each intent as it is made (a live runner publishes it). */
+  onSignal: ((signal: ProposedSignal) => void) | null = null;
+  private next: number;
+
+  constructor(decimals: number, cooldown: number, warmupBars: number) {
+    this.decimals = decimals;
+    this.cooldown = cooldown;
+    this.warmupBars = warmupBars;
+    this.next = warmupBars;
   }
-  return out;
+
+  /** Feeds bar `i` (just closed) to the indicators. */
+  protected abstract update(bars: BarView, i: number): void;
+  /** The intent at the close of bar `i`, or null. Runs after `update(bars, i)`. */
+  protected abstract decide(bars: BarView, i: number): SignalIntent | null;
+
+  onBar(ctx: EngineContext): void {
+    const bars = ctx.bars;
+    const i = bars.index;
+    this.update(bars, i);
+    if (i < this.next) return;
+    const intent = this.decide(bars, i);
+    if (!intent) return;
+    const signal = { index: i, ...intent };
+    this.signals.push(signal);
+    this.next = i + this.cooldown;
+    this.onSignal?.(signal);
+  }
+
+  protected levels(l: Levels) {
+    return levels(l, this.decimals);
+  }
 }
 
-export function emaTrend(p: { fast: number; slow: number; atrN: number; atrMult: number; cooldown: number }): Strategy {
-  return (ctx) => {
-    const s = toSeries(ctx.candles);
-    const f = ema(s.close, p.fast);
-    const sl = ema(s.close, p.slow);
-    const a = atr(s, p.atrN);
-    return scan(ctx, p.cooldown, p.slow + 1, (i) => {
-      const up = f[i - 1]! <= sl[i - 1]! && f[i]! > sl[i]!;
-      const down = f[i - 1]! >= sl[i - 1]! && f[i]! < sl[i]!;
-      if (!up && !down) return null;
-      const side = up ? "long" : "short";
-      return { side, entryType: "market", ...levels({ side, entry: s.close[i]!, risk: a[i]! * p.atrMult, targetsR: [2, 3], shares: ["0.5", "0.5"] }, ctx.decimals), note: `EMA ${p.fast}/${p.slow} cross ${up ? "up" : "down"}` };
-    });
-  };
+/**
+ * Runs a demo strategy through the engine over closed candles (a backtest's replay: bar by bar, each seeing only
+ * the closed ones) and returns its signal intents. It places no orders: outcomes are the lifecycle's business.
+ */
+export function proposeSignals(strategy: SignalStrategy, candles: readonly Candle[]): ProposedSignal[] {
+  if (candles.length > 0) new Engine(strategy, {}, toBarSeries(candles)).run();
+  return strategy.signals;
 }
 
-export function rsiReversion(p: { n: number; low: number; high: number; atrMult: number; cooldown: number }): Strategy {
-  return (ctx) => {
-    const s = toSeries(ctx.candles);
-    const r = rsi(s.close, p.n);
-    const a = atr(s, 14);
-    return scan(ctx, p.cooldown, Math.max(p.n, 15), (i) => {
-      const side = r[i]! < p.low ? "long" : r[i]! > p.high ? "short" : null;
-      if (!side) return null;
-      return { side, entryType: "market", ...levels({ side, entry: s.close[i]!, risk: a[i]! * p.atrMult, targetsR: [1, 2], shares: ["0.5", "0.5"] }, ctx.decimals), note: `RSI(${p.n}) ${r[i]!.toFixed(1)}: fading the extreme` };
-    });
-  };
+/** A demo plan's strategy: its signals over an instrument's candles (a fresh engine strategy per call). */
+export type PlanStrategy = ((ctx: { candles: readonly Candle[]; decimals: number }) => ProposedSignal[]) & {
+  /** Builds the engine strategy for an instrument with these price decimals. */
+  create(decimals: number): SignalStrategy;
+};
+
+function plan(create: (decimals: number) => SignalStrategy): PlanStrategy {
+  return Object.assign((ctx: { candles: readonly Candle[]; decimals: number }) => proposeSignals(create(ctx.decimals), ctx.candles), { create });
 }
 
-export function bollingerBreakout(p: { n: number; k: number; squeeze: number; cooldown: number }): Strategy {
-  return (ctx) => {
-    const s = toSeries(ctx.candles);
-    const m = sma(s.close, p.n);
-    const sd = stdev(s.close, p.n);
-    const width = m.map((v, i) => (2 * p.k * sd[i]!) / v);
-    const avgWidth = sma(width.map((w) => (Number.isNaN(w) ? 0 : w)), p.n * 3);
-    return scan(ctx, p.cooldown, p.n * 3, (i) => {
-      const upper = m[i]! + p.k * sd[i]!;
-      const lower = m[i]! - p.k * sd[i]!;
-      const squeezed = width[i - 1]! < avgWidth[i - 1]! * p.squeeze;
-      if (!squeezed) return null;
-      const side = s.close[i]! > upper ? "long" : s.close[i]! < lower ? "short" : null;
-      if (!side) return null;
-      const risk = Math.abs(s.close[i]! - m[i]!);
-      return { side, entryType: "market", ...levels({ side, entry: s.close[i]!, risk, targetsR: [1.5, 3], shares: ["0.5", "0.5"] }, ctx.decimals), note: "Breakout from a Bollinger squeeze" };
-    });
-  };
+// ---- strategies ----
+
+/** Fast/slow EMA cross (EMAs seeded with an SMA); stop `atrMult` ATR(atrN) away; half off at 2R, the rest at 3R. */
+export class EmaTrend extends SignalStrategy {
+  readonly name: string;
+  private readonly fast: EMA;
+  private readonly slow: EMA;
+  private readonly atr: ATR;
+  private f = [NaN, NaN];
+  private s = [NaN, NaN];
+
+  constructor(
+    readonly p: { fast: number; slow: number; atrN: number; atrMult: number; cooldown: number },
+    decimals: number,
+  ) {
+    super(decimals, p.cooldown, p.slow + 1);
+    this.name = `EmaTrend(${p.fast}, ${p.slow})`;
+    this.fast = new EMA({ period: p.fast });
+    this.slow = new EMA({ period: p.slow });
+    this.atr = new ATR({ period: p.atrN });
+  }
+
+  protected update(bars: BarView, i: number): void {
+    const close = bars.close(i);
+    this.f = [this.f[1]!, num(this.fast.update(close))];
+    this.s = [this.s[1]!, num(this.slow.update(close))];
+    this.atr.update(candleAt(bars, i));
+  }
+
+  protected decide(bars: BarView, i: number): SignalIntent | null {
+    const [f0, f1] = this.f as [number, number];
+    const [s0, s1] = this.s as [number, number];
+    const up = f0 <= s0 && f1 > s1;
+    const down = f0 >= s0 && f1 < s1;
+    if (!up && !down) return null;
+    const side = up ? "long" : "short";
+    const risk = num(this.atr.value) * this.p.atrMult;
+    const note = `EMA ${this.p.fast}/${this.p.slow} cross ${up ? "up" : "down"}`;
+    return { side, entryType: "market", ...this.levels({ side, entry: bars.close(i), risk, targetsR: [2, 3], shares: ["0.5", "0.5"] }), note };
+  }
 }
 
-export function donchian(p: { entryN: number; atrMult: number; cooldown: number }): Strategy {
-  return (ctx) => {
-    const s = toSeries(ctx.candles);
-    const a = atr(s, 20);
-    return scan(ctx, p.cooldown, p.entryN + 1, (i) => {
-      const hi = highest(s.high, i - 1, p.entryN);
-      const lo = lowest(s.low, i - 1, p.entryN);
-      const side = s.close[i]! > hi ? "long" : s.close[i]! < lo ? "short" : null;
-      if (!side) return null;
-      return { side, entryType: "market", ...levels({ side, entry: s.close[i]!, risk: a[i]! * p.atrMult, targetsR: [2, 4], shares: ["0.5", "0.5"] }, ctx.decimals), note: `${p.entryN}-period channel breakout` };
-    });
-  };
+/** Fades RSI(n) extremes (below `low`, above `high`); stop `atrMult` ATR(14) away; targets at 1R and 2R. */
+export class RsiFade extends SignalStrategy {
+  readonly name: string;
+  private readonly rsi: RSI;
+  private readonly atr = new ATR({ period: 14 });
+
+  constructor(
+    readonly p: { n: number; low: number; high: number; atrMult: number; cooldown: number },
+    decimals: number,
+  ) {
+    super(decimals, p.cooldown, Math.max(p.n, 15));
+    this.name = `RsiFade(${p.n}, ${p.low}/${p.high})`;
+    this.rsi = new RSI({ period: p.n });
+  }
+
+  protected update(bars: BarView, i: number): void {
+    this.rsi.update(bars.close(i));
+    this.atr.update(candleAt(bars, i));
+  }
+
+  protected decide(bars: BarView, i: number): SignalIntent | null {
+    const r = num(this.rsi.value);
+    const side = r < this.p.low ? "long" : r > this.p.high ? "short" : null;
+    if (!side) return null;
+    const risk = num(this.atr.value) * this.p.atrMult;
+    const note = `RSI(${this.p.n}) ${r.toFixed(1)}: fading the extreme`;
+    return { side, entryType: "market", ...this.levels({ side, entry: bars.close(i), risk, targetsR: [1, 2], shares: ["0.5", "0.5"] }), note };
+  }
 }
 
-export function smaCross(p: { fast: number; slow: number; atrMult: number; cooldown: number; longOnly?: boolean }): Strategy {
-  return (ctx) => {
-    const s = toSeries(ctx.candles);
-    const f = sma(s.close, p.fast);
-    const sl = sma(s.close, p.slow);
-    const a = atr(s, 14);
-    return scan(ctx, p.cooldown, p.slow + 1, (i) => {
-      const up = f[i - 1]! <= sl[i - 1]! && f[i]! > sl[i]!;
-      const down = !p.longOnly && f[i - 1]! >= sl[i - 1]! && f[i]! < sl[i]!;
-      if (!up && !down) return null;
-      const side = up ? "long" : "short";
-      return { side, entryType: "market", ...levels({ side, entry: s.close[i]!, risk: a[i]! * p.atrMult, targetsR: [2], shares: ["1"] }, ctx.decimals), note: `SMA ${p.fast}/${p.slow} crossover` };
-    });
-  };
+/**
+ * A close outside Bollinger(n, k) right after a squeeze: the previous candle's band width ((upper − lower) / middle)
+ * below `squeeze` times its SMA over 3n candles. Stop at the middle band's distance; targets at 1.5R and 3R.
+ */
+export class BollingerSqueeze extends SignalStrategy {
+  readonly name: string;
+  private readonly bands: BollingerBands;
+  private readonly avgWidth: SMA;
+  private width = [NaN, NaN];
+  private avg = [NaN, NaN];
+
+  constructor(
+    readonly p: { n: number; k: number; squeeze: number; cooldown: number },
+    decimals: number,
+  ) {
+    super(decimals, p.cooldown, p.n * 3);
+    this.name = `BollingerSqueeze(${p.n}, ${p.k})`;
+    this.bands = new BollingerBands({ period: p.n, multiplier: p.k });
+    this.avgWidth = new SMA({ period: p.n * 3 });
+  }
+
+  protected update(bars: BarView, i: number): void {
+    const b = this.bands.update(bars.close(i));
+    const width = b === null ? NaN : (b.upper - b.lower) / b.middle;
+    this.width = [this.width[1]!, width];
+    // The average counts the bands' warm-up as zero width (so the first averages read low): the rule as it has
+    // always run, kept so the demo's signals stay the same.
+    this.avg = [this.avg[1]!, num(this.avgWidth.update(Number.isNaN(width) ? 0 : width))];
+  }
+
+  protected decide(bars: BarView, i: number): SignalIntent | null {
+    const b = this.bands.value;
+    if (!b || !(this.width[0]! < this.avg[0]! * this.p.squeeze)) return null;
+    const close = bars.close(i);
+    const side = close > b.upper ? "long" : close < b.lower ? "short" : null;
+    if (!side) return null;
+    const risk = Math.abs(close - b.middle);
+    return { side, entryType: "market", ...this.levels({ side, entry: close, risk, targetsR: [1.5, 3], shares: ["0.5", "0.5"] }), note: "Breakout from a Bollinger squeeze" };
+  }
 }
 
-export function momentum(p: { n: number; trendN: number; cooldown: number }): Strategy {
-  return (ctx) => {
-    const s = toSeries(ctx.candles);
-    const r = rsi(s.close, p.n);
-    const trend = ema(s.close, p.trendN);
-    return scan(ctx, p.cooldown, p.trendN + 1, (i) => {
-      const longSig = r[i - 1]! < 60 && r[i]! >= 60 && s.close[i]! > trend[i]!;
-      const shortSig = r[i - 1]! > 40 && r[i]! <= 40 && s.close[i]! < trend[i]!;
-      if (!longSig && !shortSig) return null;
-      const side = longSig ? "long" : "short";
-      const swing = longSig ? lowest(s.low, i, 10) : highest(s.high, i, 10);
-      const risk = Math.abs(s.close[i]! - swing) || s.close[i]! * 0.01;
-      return { side, entryType: "market", ...levels({ side, entry: s.close[i]!, risk, targetsR: [1.5, 2.5], shares: ["0.6", "0.4"] }, ctx.decimals), note: `Momentum: RSI(${p.n}) through ${longSig ? 60 : 40} with the trend` };
-    });
-  };
+/** A close beyond the previous `entryN` candles' channel; stop `atrMult` ATR(20) away; targets at 2R and 4R. */
+export class ChannelBreakout extends SignalStrategy {
+  readonly name: string;
+  private readonly channel: Donchian;
+  private readonly atr = new ATR({ period: 20 });
+  /** The channel as it stood after the previous candle. */
+  private prev: { upper: number; lower: number } | null = null;
+
+  constructor(
+    readonly p: { entryN: number; atrMult: number; cooldown: number },
+    decimals: number,
+  ) {
+    super(decimals, p.cooldown, p.entryN + 1);
+    this.name = `ChannelBreakout(${p.entryN})`;
+    this.channel = new Donchian({ period: p.entryN });
+  }
+
+  protected update(bars: BarView, i: number): void {
+    this.prev = this.channel.value;
+    const c = candleAt(bars, i);
+    this.channel.update(c);
+    this.atr.update(c);
+  }
+
+  protected decide(bars: BarView, i: number): SignalIntent | null {
+    if (!this.prev) return null;
+    const close = bars.close(i);
+    const side = close > this.prev.upper ? "long" : close < this.prev.lower ? "short" : null;
+    if (!side) return null;
+    const risk = num(this.atr.value) * this.p.atrMult;
+    const note = `${this.p.entryN}-period channel breakout`;
+    return { side, entryType: "market", ...this.levels({ side, entry: close, risk, targetsR: [2, 4], shares: ["0.5", "0.5"] }), note };
+  }
 }
 
-export function contrarian(p: { n: number; sigmas: number; cooldown: number }): Strategy {
-  return (ctx) => {
-    const s = toSeries(ctx.candles);
-    const rets = s.close.map((c, i) => (i === 0 ? 0 : c / s.close[i - 1]! - 1));
-    const sd = stdev(rets, p.n);
-    return scan(ctx, p.cooldown, p.n + 1, (i) => {
-      const z = rets[i]! / sd[i - 1]!;
-      if (!Number.isFinite(z) || Math.abs(z) < p.sigmas) return null;
-      const side = z < 0 ? "long" : "short";
-      const risk = Math.abs(s.close[i]! - s.open[i]!) * 0.6 || s.close[i]! * 0.01;
-      return { side, entryType: "market", ...levels({ side, entry: s.close[i]!, risk, targetsR: [1], shares: ["1"] }, ctx.decimals), note: `${Math.abs(z).toFixed(1)}-sigma move: fading it` };
-    });
-  };
+/** SMA fast/slow crossover (optionally long only); stop `atrMult` ATR(14) away; one target at 2R. */
+export class SmaCrossover extends SignalStrategy {
+  readonly name: string;
+  private readonly fast: SMA;
+  private readonly slow: SMA;
+  private readonly atr = new ATR({ period: 14 });
+  private f = [NaN, NaN];
+  private s = [NaN, NaN];
+
+  constructor(
+    readonly p: { fast: number; slow: number; atrMult: number; cooldown: number; longOnly?: boolean },
+    decimals: number,
+  ) {
+    super(decimals, p.cooldown, p.slow + 1);
+    this.name = `SmaCrossover(${p.fast}, ${p.slow})`;
+    this.fast = new SMA({ period: p.fast });
+    this.slow = new SMA({ period: p.slow });
+  }
+
+  protected update(bars: BarView, i: number): void {
+    const close = bars.close(i);
+    this.f = [this.f[1]!, num(this.fast.update(close))];
+    this.s = [this.s[1]!, num(this.slow.update(close))];
+    this.atr.update(candleAt(bars, i));
+  }
+
+  protected decide(bars: BarView, i: number): SignalIntent | null {
+    const [f0, f1] = this.f as [number, number];
+    const [s0, s1] = this.s as [number, number];
+    const up = f0 <= s0 && f1 > s1;
+    const down = !this.p.longOnly && f0 >= s0 && f1 < s1;
+    if (!up && !down) return null;
+    const side = up ? "long" : "short";
+    const risk = num(this.atr.value) * this.p.atrMult;
+    const note = `SMA ${this.p.fast}/${this.p.slow} crossover`;
+    return { side, entryType: "market", ...this.levels({ side, entry: bars.close(i), risk, targetsR: [2], shares: ["1"] }), note };
+  }
 }
 
-/** Limit entries at a recent support/resistance, for people who cannot watch the screen. */
-export function swingLimit(p: { lookback: number; trendN: number; cooldown: number; expiresInHours: number }): Strategy {
-  return (ctx) => {
-    const s = toSeries(ctx.candles);
-    const trend = sma(s.close, p.trendN);
-    const a = atr(s, 14);
-    return scan(ctx, p.cooldown, p.trendN + 1, (i) => {
-      const upTrend = s.close[i]! > trend[i]! && trend[i]! > trend[i - 5]!;
-      const downTrend = s.close[i]! < trend[i]! && trend[i]! < trend[i - 5]!;
-      if (!upTrend && !downTrend) return null;
-      const side = upTrend ? "long" : "short";
-      const level = upTrend ? lowest(s.low, i, p.lookback) : highest(s.high, i, p.lookback);
-      const entry = upTrend ? Math.max(level, s.close[i]! - a[i]! * 0.5) : Math.min(level, s.close[i]! + a[i]! * 0.5);
-      if ((upTrend && entry >= s.close[i]!) || (downTrend && entry <= s.close[i]!)) return null;
-      return {
-        side,
-        entryType: "limit",
-        ...levels({ side, entry, risk: a[i]! * 1.2, targetsR: [1.5, 2.5], shares: ["0.5", "0.5"] }, ctx.decimals),
-        note: `Limit at the ${p.lookback}-period ${upTrend ? "support" : "resistance"}`,
-        expiresInHours: p.expiresInHours,
-      };
-    });
-  };
+/**
+ * RSI(n) crossing up through 60 above EMA(trendN), or down through 40 below it; stop beyond the 10-candle swing
+ * (this candle included), 1% of the close when there is no room; targets at 1.5R (60%) and 2.5R (40%).
+ */
+export class Momentum extends SignalStrategy {
+  readonly name: string;
+  private readonly rsi: RSI;
+  private readonly trend: EMA;
+  private readonly swing = new Donchian({ period: 10 });
+  private r = [NaN, NaN];
+
+  constructor(
+    readonly p: { n: number; trendN: number; cooldown: number },
+    decimals: number,
+  ) {
+    super(decimals, p.cooldown, p.trendN + 1);
+    this.name = `Momentum(${p.n}, ${p.trendN})`;
+    this.rsi = new RSI({ period: p.n });
+    this.trend = new EMA({ period: p.trendN });
+  }
+
+  protected update(bars: BarView, i: number): void {
+    const close = bars.close(i);
+    this.r = [this.r[1]!, num(this.rsi.update(close))];
+    this.trend.update(close);
+    this.swing.update(candleAt(bars, i));
+  }
+
+  protected decide(bars: BarView, i: number): SignalIntent | null {
+    const [r0, r1] = this.r as [number, number];
+    const close = bars.close(i);
+    const trend = num(this.trend.value);
+    const longSig = r0 < 60 && r1 >= 60 && close > trend;
+    const shortSig = r0 > 40 && r1 <= 40 && close < trend;
+    if (!longSig && !shortSig) return null;
+    const side = longSig ? "long" : "short";
+    const swing = this.swing.value;
+    const level = swing === null ? NaN : longSig ? swing.lower : swing.upper;
+    const risk = Math.abs(close - level) || close * 0.01;
+    const note = `Momentum: RSI(${this.p.n}) through ${longSig ? 60 : 40} with the trend`;
+    return { side, entryType: "market", ...this.levels({ side, entry: close, risk, targetsR: [1.5, 2.5], shares: ["0.6", "0.4"] }), note };
+  }
 }
+
+/**
+ * Fades a candle whose return is at least `sigmas` population standard deviations of the previous n returns (σ
+ * from the lab's Bollinger bands over returns: upper − middle with a multiplier of 1); stop 60% of the candle's body
+ * away (1% of the close without a body); one target at 1R.
+ */
+export class Contrarian extends SignalStrategy {
+  readonly name: string;
+  private readonly sd: BollingerBands;
+  private prevClose = NaN;
+  private ret = 0;
+  /** σ of the n returns before this candle's. */
+  private prevSd = NaN;
+
+  constructor(
+    readonly p: { n: number; sigmas: number; cooldown: number },
+    decimals: number,
+  ) {
+    super(decimals, p.cooldown, p.n + 1);
+    this.name = `Contrarian(${p.n}, ${p.sigmas}σ)`;
+    this.sd = new BollingerBands({ period: p.n, multiplier: 1 });
+  }
+
+  protected update(bars: BarView, i: number): void {
+    const close = bars.close(i);
+    // The first candle has no return: it counts as 0 (only in σ windows before any decision).
+    this.ret = i === 0 ? 0 : close / this.prevClose - 1;
+    this.prevClose = close;
+    const b = this.sd.value;
+    this.prevSd = b === null ? NaN : b.upper - b.middle;
+    this.sd.update(this.ret);
+  }
+
+  protected decide(bars: BarView, i: number): SignalIntent | null {
+    const z = this.ret / this.prevSd;
+    if (!Number.isFinite(z) || Math.abs(z) < this.p.sigmas) return null;
+    const side = z < 0 ? "long" : "short";
+    const close = bars.close(i);
+    const risk = Math.abs(close - bars.open(i)) * 0.6 || close * 0.01;
+    return { side, entryType: "market", ...this.levels({ side, entry: close, risk, targetsR: [1], shares: ["1"] }), note: `${Math.abs(z).toFixed(1)}-sigma move: fading it` };
+  }
+}
+
+/**
+ * Limit entries at a recent support/resistance, for people who cannot watch the screen: in an up-trend (close above
+ * SMA(trendN), which is above its value 5 candles ago) a buy limit at the `lookback`-candle low, no further than half
+ * an ATR(14) below the close (a down-trend mirrors it); stop 1.2 ATR away; targets at 1.5R and 2.5R; expires after
+ * `expiresInHours`.
+ */
+export class SwingLimit extends SignalStrategy {
+  readonly name: string;
+  private readonly trend: SMA;
+  private readonly atr = new ATR({ period: 14 });
+  private readonly range: Donchian;
+  /** The trend SMA's last six values, oldest first (NaN while warming up). */
+  private readonly trendRing = [NaN, NaN, NaN, NaN, NaN, NaN];
+
+  constructor(
+    readonly p: { lookback: number; trendN: number; cooldown: number; expiresInHours: number },
+    decimals: number,
+  ) {
+    super(decimals, p.cooldown, p.trendN + 1);
+    this.name = `SwingLimit(${p.lookback}, ${p.trendN})`;
+    this.trend = new SMA({ period: p.trendN });
+    this.range = new Donchian({ period: p.lookback });
+  }
+
+  protected update(bars: BarView, i: number): void {
+    this.trendRing.shift();
+    this.trendRing.push(num(this.trend.update(bars.close(i))));
+    const c = candleAt(bars, i);
+    this.atr.update(c);
+    this.range.update(c);
+  }
+
+  protected decide(bars: BarView, i: number): SignalIntent | null {
+    const close = bars.close(i);
+    const trend = this.trendRing[5]!;
+    const before = this.trendRing[0]!;
+    const upTrend = close > trend && trend > before;
+    const downTrend = close < trend && trend < before;
+    const range = this.range.value;
+    if ((!upTrend && !downTrend) || !range) return null;
+    const side = upTrend ? "long" : "short";
+    const a = num(this.atr.value);
+    const entry = upTrend ? Math.max(range.lower, close - a * 0.5) : Math.min(range.upper, close + a * 0.5);
+    if ((upTrend && entry >= close) || (downTrend && entry <= close)) return null;
+    return {
+      side,
+      entryType: "limit",
+      ...this.levels({ side, entry, risk: a * 1.2, targetsR: [1.5, 2.5], shares: ["0.5", "0.5"] }),
+      note: `Limit at the ${this.p.lookback}-period ${upTrend ? "support" : "resistance"}`,
+      expiresInHours: this.p.expiresInHours,
+    };
+  }
+}
+
+// ---- the demo plans' constructors (src/server/services/seed/track-records.ts) ----
+
+export const emaTrend = (p: ConstructorParameters<typeof EmaTrend>[0]) => plan((d) => new EmaTrend(p, d));
+export const rsiReversion = (p: ConstructorParameters<typeof RsiFade>[0]) => plan((d) => new RsiFade(p, d));
+export const bollingerBreakout = (p: ConstructorParameters<typeof BollingerSqueeze>[0]) => plan((d) => new BollingerSqueeze(p, d));
+export const donchian = (p: ConstructorParameters<typeof ChannelBreakout>[0]) => plan((d) => new ChannelBreakout(p, d));
+export const smaCross = (p: ConstructorParameters<typeof SmaCrossover>[0]) => plan((d) => new SmaCrossover(p, d));
+export const momentum = (p: ConstructorParameters<typeof Momentum>[0]) => plan((d) => new Momentum(p, d));
+export const contrarian = (p: ConstructorParameters<typeof Contrarian>[0]) => plan((d) => new Contrarian(p, d));
+export const swingLimit = (p: ConstructorParameters<typeof SwingLimit>[0]) => plan((d) => new SwingLimit(p, d));
 
 /** Aggregates candles into groups of `k` (e.g. 1h → 4h), aligned to the first candle. */
 export function aggregate(candles: Candle[], k: number, tfMs: number): Candle[] {

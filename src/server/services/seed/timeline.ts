@@ -18,7 +18,7 @@ export interface Plan {
   symbols: readonly string[];
   /** Strategy candles are this many hours long (built from the hourly record, on UTC boundaries); divides 24. */
   hours: number;
-  strategy: S.Strategy;
+  strategy: S.PlanStrategy;
 }
 
 /** One instrument's hourly candles (closed, ascending) and price decimals. */
