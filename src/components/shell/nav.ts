@@ -24,6 +24,8 @@ const PROVIDER: NavItem[] = [
   { href: "/signals", label: "Signals", icon: "signal" },
   { href: "/subscribers", label: "Subscribers", icon: "users" },
   { href: "/revenue", label: "Revenue", icon: "dollar" },
+  // Strategies the provider runs live as automated providers (the kill switch is there).
+  { href: "/lab/runs", label: "Live strategies", icon: "activity" },
   // Where providers see how they rank against the others, and follow other providers themselves.
   { href: "/providers", label: "Marketplace", icon: "store" },
   { href: "/strategies", label: "Strategies", icon: "chart" },
@@ -42,6 +44,7 @@ export const ADMIN_NAV: NavItem[] = [
   { href: "/admin/revenue", label: "Revenue", icon: "dollar" },
   { href: "/admin/emails", label: "Email outbox", icon: "mail" },
   { href: "/admin/jobs", label: "Jobs", icon: "clock" },
+  { href: "/admin/strategies", label: "Strategies", icon: "chart" },
   { href: "/admin/copy", label: "Copy trading", icon: "power" },
   { href: "/admin/backups", label: "Backups", icon: "archive" },
   { href: "/admin/audit", label: "Audit log", icon: "list" },

@@ -433,9 +433,18 @@ export default async function ProviderProfilePage({ params, searchParams }: { pa
               </Link>
             ) : null}
             {record.syntheticPrices ? <SyntheticPricesBadge /> : null}
+            {subscribe.automated ? <Badge tone="slate">Automated strategy</Badge> : null}
+            {subscribe.incubatingUntil ? <Badge tone="amber">Incubating until {formatDate(subscribe.incubatingUntil)}</Badge> : null}
           </div>
         </div>
       </header>
+
+      {subscribe.incubatingUntil ? (
+        <Alert tone="info" className="mt-6">
+          This automated strategy is incubating until {formatDate(subscribe.incubatingUntil)}: it publishes live and builds its record on the
+          hash chain, but it is not listed in the marketplace and takes no subscribers or followers before then.
+        </Alert>
+      ) : null}
 
       {record.syntheticPrices ? <SyntheticPricesNotice className="mt-6" /> : null}
 

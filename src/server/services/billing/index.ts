@@ -138,6 +138,8 @@ export async function subscribeState(ctx: ServiceContext, providerId: string) {
     closed,
     /** An automated strategy still incubating takes no subscriber before this (null: not incubating). */
     incubatingUntil: incubating ? provider.listedFrom : null,
+    /** A strategy running live rather than a person (services/strategy-runs). */
+    automated: provider.automated,
     priceCents: provider.priceCents,
     trialDays: provider.trialDays,
     own: caller?.id === provider.userId,

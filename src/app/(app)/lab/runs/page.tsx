@@ -1,0 +1,113 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { forbidden } from "next/navigation";
+import { requireUser } from "@/server/auth/guards";
+import { Alert, Badge, Card, CardBody, CardHeader, EmptyState, FactList, PageHeader } from "@/components/ui/card";
+import { ButtonLink } from "@/components/ui/button";
+import { formatDate, formatUtcMonthDayTime } from "@/lib/format/dates";
+import { api } from "@/trpc/server";
+import { StopRunButton } from "./client";
+
+export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Running strategies" };
+
+type Run = Awaited<ReturnType<Awaited<ReturnType<typeof api>>["strategyRuns"]["list"]>>[number];
+
+/** A fraction as a signed percentage with two decimals ("-1.25%"). */
+function pct(fraction: string): string {
+  const n = Number(fraction) * 100;
+  return `${n > 0 ? "+" : ""}${n.toFixed(2)}%`;
+}
+
+function tone(fraction: string): string {
+  const n = Number(fraction);
+  return n > 0 ? "text-emerald-700" : n < 0 ? "text-red-700" : "text-slate-700";
+}
+
+function RunCard({ run }: { run: Run }) {
+  const running = run.status === "running";
+  return (
+    <Card>
+      <CardHeader
+        title={
+          <span className="flex flex-wrap items-center gap-2">
+            <span className="break-words">{run.name}</span>
+            <Badge tone={running ? "green" : "slate"}>{running ? "Running" : "Stopped"}</Badge>
+            {run.incubating ? <Badge tone="amber">Incubating until {formatDate(run.incubationEndsAt)}</Badge> : <Badge tone="brand">Listed</Badge>}
+          </span>
+        }
+        description={`${run.symbol} · ${run.timeframe} candles · started ${formatUtcMonthDayTime(run.startedAt)}`}
+        action={running ? <StopRunButton id={run.id} name={run.name} openSignals={run.figures.openSignals} /> : null}
+      />
+      <CardBody className="space-y-4">
+        {!running ? (
+          <Alert tone="warning">
+            Stopped {run.stoppedAt ? formatUtcMonthDayTime(run.stoppedAt) : ""}: {run.stopReason ?? "no reason given"}.
+          </Alert>
+        ) : null}
+        <FactList
+          labelWidth="wide"
+          facts={[
+            ["Trades today (UTC)", `${run.figures.tradesToday} of ${run.maxTradesPerDay}`],
+            ["Realised today", <span key="t" className={tone(run.figures.realisedToday)}>{pct(run.figures.realisedToday)}</span>],
+            ["Daily loss limit", `${(Number(run.maxDailyLoss) * 100).toFixed(2).replace(/\.00$/, "")}% (the run stops itself)`],
+            ["Realised since start", <span key="r" className={tone(run.figures.realisedTotal)}>{pct(run.figures.realisedTotal)}</span>],
+            ["Signals", `${run.figures.openSignals} open · ${run.figures.closedSignals} closed`],
+            ["Incubation ends", formatDate(run.incubationEndsAt)],
+            ["Candles processed until", run.processedUntil ? formatUtcMonthDayTime(run.processedUntil) : "not yet"],
+          ]}
+        />
+        <div className="flex flex-wrap gap-2">
+          <ButtonLink href={`/providers/${run.provider.slug}`} variant="secondary" size="sm">
+            Provider page and live record
+          </ButtonLink>
+          <ButtonLink href={`/providers/${run.provider.slug}/verify`} variant="ghost" size="sm">
+            Verify its chain
+          </ButtonLink>
+        </div>
+      </CardBody>
+    </Card>
+  );
+}
+
+export default async function RunsPage() {
+  const user = await requireUser("/lab/runs");
+  if (user.role !== "provider" && user.role !== "admin") forbidden();
+  const caller = await api();
+  const runs = await caller.strategyRuns.list();
+  const running = runs.filter((r) => r.status === "running");
+  const stopped = runs.filter((r) => r.status === "stopped");
+  return (
+    <>
+      <PageHeader
+        title="Running strategies"
+        description="Each strategy you run live is an automated provider: its signals take the normal publish path and hash chain, as each candle closes."
+        action={<ButtonLink href="/lab/runs/new">Run a strategy live</ButtonLink>}
+      />
+      <div className="space-y-6">
+        {runs.length === 0 ? (
+          <EmptyState title="No strategy runs live yet" action={<ButtonLink href="/lab/runs/new">Run a strategy live</ButtonLink>}>
+            Pick a curated strategy or one of your own rules, a market and limits. It incubates for 30 days before it can be listed.{" "}
+            <Link href="/strategies" className="font-medium text-brand-700 hover:underline">
+              Browse the strategy library
+            </Link>
+            .
+          </EmptyState>
+        ) : null}
+        {running.map((r) => (
+          <RunCard key={r.id} run={r} />
+        ))}
+        {stopped.length ? (
+          <section aria-labelledby="stopped-runs" className="space-y-4">
+            <h2 id="stopped-runs" className="text-sm font-semibold tracking-wide text-slate-500 uppercase">
+              Stopped
+            </h2>
+            {stopped.map((r) => (
+              <RunCard key={r.id} run={r} />
+            ))}
+          </section>
+        ) : null}
+      </div>
+    </>
+  );
+}
