@@ -16,8 +16,8 @@
  *   counts the first candle's high − low in its Wilder seed and has its first value at candle n − 1; the old one
  *   skipped the first candle (TA-Lib's way) and started at candle n. The two differ by d·(1 − 1/n)^k k candles into a
  *   run, so only signals in the first ~180 candles of a run moved (308 of them: stops and targets, and Steady Swing's
- *   limit entries, which sit half an ATR from the close; at most 0.4% of the entry price, usually a tick or two).
- *   Counts, candles and sides did not change. One ATR in the product, and the one a trader's chart shows.
+ *   limit entries, which sit half an ATR from the close; a stop moved by a median of 4 ticks, at most by 0.4% of
+ *   the entry price). Counts, candles and sides did not change. One ATR in the product, the one a trader's chart shows.
  * - SMA (and Bollinger's middle band) keeps a compensated running sum where the old code kept a plain one that
  *   drifted over thousands of candles. Means of decimal prices often land exactly on a rounding tie of a level
  *   (a 3-decimal SOL close plus 1.5 × a distance to a 20-candle mean ends in …5 in the 4th decimal), where the last
