@@ -45,3 +45,11 @@ export const EXPERIENCE_LABELS: Readonly<Record<(typeof EXPERIENCE_LEVELS)[numbe
   intermediate: "Intermediate — I have traded with indicators before",
   expert: "Expert — I design and test my own strategies",
 };
+
+/** The profile form's values: "" is "not answered", sent as null. */
+export const tradingProfileFormSchema = z
+  .object({
+    riskTolerance: z.enum(["", ...RISK_TOLERANCES], { error: "Choose a risk tolerance, or \"Prefer not to say\"" }),
+    experience: z.enum(["", ...EXPERIENCE_LEVELS], { error: "Choose an experience level, or \"Prefer not to say\"" }),
+  })
+  .transform((v): TradingProfileInput => ({ riskTolerance: v.riskTolerance || null, experience: v.experience || null }));

@@ -9,6 +9,9 @@ import { ResendVerification } from "../settings/client";
 import { FEED_INPUT, nextFeedCursor } from "./feed-query";
 import { LiveFeed } from "./live-feed";
 import { OnboardingChecklist } from "./checklist";
+import { cookies } from "next/headers";
+import { PROFILE_STEP_SKIPPED_COOKIE } from "./profile-step-cookie";
+import { TradingProfileStep } from "./trading-profile-step";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
@@ -68,11 +71,18 @@ export default async function DashboardPage() {
     );
   }
 
-  const [market, checklist] = await Promise.all([caller.providers.list({ page: 1, pageSize: 3 }), caller.onboarding.checklist()]);
+  const [market, checklist, tradingProfile] = await Promise.all([
+    caller.providers.list({ page: 1, pageSize: 3 }),
+    caller.onboarding.checklist(),
+    caller.library.tradingProfile(),
+  ]);
+  // The optional risk/experience step: until either is answered, unless skipped in this browser.
+  const askProfile = !tradingProfile.riskTolerance && !tradingProfile.experience && !(await cookies()).has(PROFILE_STEP_SKIPPED_COOKIE);
   return (
     <HydrateClient>
       <PageHeader title="Dashboard" description={`Welcome, ${firstName}. Follow providers with verified records and copy their signals under your own risk limits.`} />
       {verifyBanner}
+      {askProfile ? <TradingProfileStep /> : null}
       <div className="grid grid-cols-1 items-start gap-6 lg:grid-cols-3">
         <div className="lg:col-span-2">
           <LiveFeed input={FEED_INPUT} audience="subscriber" />

@@ -6,3 +6,4 @@ export { NotificationsSection } from "./_components/notifications-section";
 export { PasswordSection } from "./_components/password-section";
 export { ProviderProfileSection } from "./_components/provider-profile-section";
 export { TradingViewSection } from "./_components/tradingview-section";
+export { TradingProfileSection } from "./_components/trading-profile-section";

@@ -3,14 +3,19 @@ import { requireUser } from "@/server/auth/guards";
 import { api } from "@/trpc/server";
 import { ButtonLink } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/card";
-import { ApiKeysSection, ChannelsSection, NotificationsSection, PasswordSection, ProfileSection, ProviderProfileSection, EmailSection, TradingViewSection } from "./client";
+import { ApiKeysSection, ChannelsSection, NotificationsSection, PasswordSection, ProfileSection, ProviderProfileSection, EmailSection, TradingViewSection, TradingProfileSection } from "./client";
 
 export const metadata: Metadata = { title: "Settings" };
 
 export default async function SettingsPage() {
   const user = await requireUser("/settings");
   const caller = await api();
-  const [me, prefs, channels] = await Promise.all([caller.account.me(), caller.account.notificationPrefs(), caller.channels.list()]);
+  const [me, prefs, channels, tradingProfile] = await Promise.all([
+    caller.account.me(),
+    caller.account.notificationPrefs(),
+    caller.channels.list(),
+    caller.library.tradingProfile(),
+  ]);
   const isProvider = user.role === "provider" && me.provider;
   const [keys, webhook] = isProvider ? await Promise.all([caller.apiKeys.list(), caller.providers.webhook()]) : [[], null];
   return (
@@ -34,6 +39,7 @@ export default async function SettingsPage() {
         ) : null}
         {isProvider ? <ApiKeysSection initialKeys={keys} /> : null}
         {isProvider && webhook ? <TradingViewSection initial={webhook} /> : null}
+        <TradingProfileSection initial={tradingProfile} />
         {me.hasPassword ? <PasswordSection /> : null}
         <NotificationsSection prefs={prefs} />
         <ChannelsSection initial={channels} />
