@@ -2,7 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { forbidden } from "next/navigation";
 import { requireUser } from "@/server/auth/guards";
-import { Alert, Badge, Card, CardBody, CardHeader, EmptyState, FactList, PageHeader } from "@/components/ui/card";
+import type { ReactNode } from "react";
+import { Alert, Badge, Card, CardBody, CardHeader, EmptyState, PageHeader } from "@/components/ui/card";
 import { ButtonLink } from "@/components/ui/button";
 import { formatDate, formatUtcMonthDayTime } from "@/lib/format/dates";
 import { api } from "@/trpc/server";
@@ -24,6 +25,15 @@ function tone(fraction: string): string {
   return n > 0 ? "text-emerald-700" : n < 0 ? "text-red-700" : "text-slate-700";
 }
 
+function Stat({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="min-w-0">
+      <dt className="text-xs font-medium text-slate-500">{label}</dt>
+      <dd className="mt-0.5 text-sm font-medium text-slate-900">{children}</dd>
+    </div>
+  );
+}
+
 function RunCard({ run }: { run: Run }) {
   const running = run.status === "running";
   return (
@@ -36,7 +46,7 @@ function RunCard({ run }: { run: Run }) {
             {run.incubating ? <Badge tone="amber">Incubating until {formatDate(run.incubationEndsAt)}</Badge> : <Badge tone="brand">Listed</Badge>}
           </span>
         }
-        description={`${run.symbol} · ${run.timeframe} candles · started ${formatUtcMonthDayTime(run.startedAt)}`}
+        description={`${run.curatedId ? "Curated strategy" : `My rules, version ${run.strategyVersion}`} · ${run.timeframe} candles · started ${formatUtcMonthDayTime(run.startedAt)}`}
         action={running ? <StopRunButton id={run.id} name={run.name} openSignals={run.figures.openSignals} /> : null}
       />
       <CardBody className="space-y-4">
@@ -45,18 +55,27 @@ function RunCard({ run }: { run: Run }) {
             Stopped {run.stoppedAt ? formatUtcMonthDayTime(run.stoppedAt) : ""}: {run.stopReason ?? "no reason given"}.
           </Alert>
         ) : null}
-        <FactList
-          labelWidth="wide"
-          facts={[
-            ["Trades today (UTC)", `${run.figures.tradesToday} of ${run.maxTradesPerDay}`],
-            ["Realised today", <span key="t" className={tone(run.figures.realisedToday)}>{pct(run.figures.realisedToday)}</span>],
-            ["Daily loss limit", `${(Number(run.maxDailyLoss) * 100).toFixed(2).replace(/\.00$/, "")}% (the run stops itself)`],
-            ["Realised since start", <span key="r" className={tone(run.figures.realisedTotal)}>{pct(run.figures.realisedTotal)}</span>],
-            ["Signals", `${run.figures.openSignals} open · ${run.figures.closedSignals} closed`],
-            ["Incubation ends", formatDate(run.incubationEndsAt)],
-            ["Candles processed until", run.processedUntil ? formatUtcMonthDayTime(run.processedUntil) : "not yet"],
-          ]}
-        />
+        <dl className="grid grid-cols-2 gap-x-6 gap-y-4 sm:grid-cols-3 lg:grid-cols-4">
+          <Stat label="Trades today (UTC)">
+            {run.figures.tradesToday} of {run.maxTradesPerDay}
+          </Stat>
+          <Stat label="Realised today">
+            <span className={tone(run.figures.realisedToday)}>{pct(run.figures.realisedToday)}</span>
+          </Stat>
+          <Stat label="Daily loss limit">{(Number(run.maxDailyLoss) * 100).toFixed(2).replace(/\.?0+$/, "")}%</Stat>
+          <Stat label="Realised since start">
+            <span className={tone(run.figures.realisedTotal)}>{pct(run.figures.realisedTotal)}</span>
+          </Stat>
+          <Stat label="Signals">
+            {run.figures.openSignals} open · {run.figures.closedSignals} closed
+          </Stat>
+          <Stat label="Incubation ends">{formatDate(run.incubationEndsAt)}</Stat>
+          <Stat label="Candles processed until">{run.processedUntil ? formatUtcMonthDayTime(run.processedUntil) : "not yet"}</Stat>
+        </dl>
+        <p className="text-xs text-slate-500">
+          Limits count per UTC day: further entries are skipped once the day&apos;s trades reach the limit, and the run stops itself when the day&apos;s
+          realised loss reaches its limit.
+        </p>
         <div className="flex flex-wrap gap-2">
           <ButtonLink href={`/providers/${run.provider.slug}`} variant="secondary" size="sm">
             Provider page and live record

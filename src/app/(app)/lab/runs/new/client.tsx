@@ -26,6 +26,9 @@ export interface OwnChoice {
   version: number;
 }
 
+/** "trendPeriod" → "Trend period": parameter names as labels. */
+const labelOf = (name: string) => name.replace(/([A-Z])/g, " $1").replace(/^./, (c) => c.toUpperCase()).replace(/ ([A-Z])/g, (_, c: string) => ` ${c.toLowerCase()}`);
+
 const TIMEFRAME_LABELS: Record<string, string> = { "1m": "1 minute", "1h": "1 hour", "1d": "1 day" };
 
 /**
@@ -109,7 +112,7 @@ export function StartRunForm({ curated, own, symbols, initialSource }: { curated
               {entry.params.map((p) => (
                 <TextField
                   key={p.name}
-                  label={p.name}
+                  label={labelOf(p.name)}
                   type="number"
                   inputMode="decimal"
                   min={p.min}
