@@ -190,3 +190,31 @@ export async function labSymbols(): Promise<{ source: "replay" | "ccxt" | "synth
     symbols: list.map((s) => ({ symbol: s.symbol, market: s.market, timeframes: s.market === "stocks" ? ["1d"] : ["1h", "1d"] })),
   };
 }
+
+/** Price bars the run's chart draws: its candles, merged into at most `max` bars (OHLC of each bucket). */
+export async function backtestCandles(ctx: ActingContext, id: string, max = 2_000): Promise<{ time: number; open: number; high: number; low: number; close: number }[]> {
+  const run = await getBacktest(ctx, id);
+  if (!run.dataFrom || !run.dataTo) return [];
+  let candles;
+  try {
+    candles = await getMarketData().candles(run.symbol, run.timeframe as LabTimeframe, run.dataFrom.getTime(), run.dataTo.getTime());
+  } catch (e) {
+    ctx.log.warn({ err: e, id }, "backtest candles unavailable");
+    return [];
+  }
+  const bars = candles.map((c) => ({ time: c.openTime, open: Number(c.open), high: Number(c.high), low: Number(c.low), close: Number(c.close) }));
+  if (bars.length <= max) return bars;
+  const size = Math.ceil(bars.length / max);
+  const out = [];
+  for (let i = 0; i < bars.length; i += size) {
+    const chunk = bars.slice(i, i + size);
+    out.push({
+      time: chunk[0]!.time,
+      open: chunk[0]!.open,
+      high: Math.max(...chunk.map((b) => b.high)),
+      low: Math.min(...chunk.map((b) => b.low)),
+      close: chunk[chunk.length - 1]!.close,
+    });
+  }
+  return out;
+}

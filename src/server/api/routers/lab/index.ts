@@ -11,7 +11,7 @@ import type { RulesDocument } from "@/lib/rules";
 import { labId, LAB_TIMEFRAMES, startBacktestSchema, strategyName } from "@/lib/validation/lab";
 import { createTRPCRouter, protectedProcedure } from "@/server/api/trpc";
 import type { BacktestRow, BacktestSummary, StrategyRow } from "@/server/services/lab";
-import { cancelBacktest, createStrategy, labSymbols, deleteStrategy, getBacktest, getStrategy, listBacktests, listStrategies, startBacktest, updateStrategy } from "@/server/services/lab";
+import { backtestCandles, cancelBacktest, createStrategy, labSymbols, deleteStrategy, getBacktest, getStrategy, listBacktests, listStrategies, startBacktest, updateStrategy } from "@/server/services/lab";
 
 const strategyId = z.object({ id: labId("strategy") });
 const backtestId = z.object({ id: labId("backtest") });
@@ -201,6 +201,12 @@ const backtestsRouter = createTRPCRouter({
     .input(z.object({ strategyId: labId("strategy").optional(), limit: z.number().int().min(1, "Ask for at least 1").max(100, "At most 100").default(20) }).default({ limit: 20 }))
     .output(z.array(summaryOutput))
     .query(async ({ ctx, input }) => (await listBacktests(ctx.service, input)).map(summaryView)),
+
+  /** The run's price bars for its chart (merged to at most 2,000), read again from the market-data port. */
+  candles: protectedProcedure
+    .input(backtestId)
+    .output(z.array(z.object({ time: z.number(), open: z.number(), high: z.number(), low: z.number(), close: z.number() })))
+    .query(({ ctx, input }) => backtestCandles(ctx.service, input.id)),
 
   cancel: protectedProcedure
     .input(backtestId)
