@@ -11,8 +11,8 @@ describe("the signed-in menu", () => {
   });
 
   it("gives providers their own tools, traders their subscriptions, and admins the way into the admin area", () => {
-    expect(hrefs(navFor("provider"))).toEqual(["/dashboard", "/signals", "/subscribers", "/revenue", "/lab/runs", "/providers", "/strategies", "/copy", "/copy/connections", "/settings", "/settings/security"]);
-    expect(hrefs(navFor("subscriber"))).toEqual(["/dashboard", "/providers", "/strategies", "/subscriptions", "/copy", "/copy/connections", "/settings", "/settings/security"]);
+    expect(hrefs(navFor("provider"))).toEqual(["/dashboard", "/signals", "/subscribers", "/revenue", "/lab/runs", "/providers", "/strategies", "/lab", "/copy", "/copy/connections", "/settings", "/settings/security"]);
+    expect(hrefs(navFor("subscriber"))).toEqual(["/dashboard", "/providers", "/strategies", "/lab", "/subscriptions", "/copy", "/copy/connections", "/settings", "/settings/security"]);
     expect(hrefs(navFor("admin"))).toContain("/admin");
     expect(hrefs(ADMIN_NAV)[0]).toBe("/admin");
   });

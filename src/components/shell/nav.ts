@@ -11,6 +11,7 @@ const SUBSCRIBER: NavItem[] = [
   { href: "/dashboard", label: "Dashboard", icon: "home" },
   { href: "/providers", label: "Marketplace", icon: "store" },
   { href: "/strategies", label: "Strategies", icon: "chart" },
+  { href: "/lab", label: "Strategy lab", icon: "activity" },
   { href: "/subscriptions", label: "Subscriptions", icon: "star" },
   { href: "/copy", label: "Copy trading", icon: "copy" },
   { href: "/copy/connections", label: "Exchanges", icon: "link" },
@@ -29,6 +30,7 @@ const PROVIDER: NavItem[] = [
   // Where providers see how they rank against the others, and follow other providers themselves.
   { href: "/providers", label: "Marketplace", icon: "store" },
   { href: "/strategies", label: "Strategies", icon: "chart" },
+  { href: "/lab", label: "Strategy lab", icon: "activity" },
   { href: "/copy", label: "Copy trading", icon: "copy" },
   { href: "/copy/connections", label: "Exchanges", icon: "link" },
   { href: "/settings", label: "Settings", icon: "cog" },
