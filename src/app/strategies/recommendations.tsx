@@ -51,7 +51,9 @@ export function Recommendations({ data }: { data: Data }) {
                   <Link href={`/strategies/${r.id}`} className="font-semibold text-slate-900 hover:text-brand-800">
                     {r.name}
                   </Link>
-                  <Badge tone={RISK_LEVEL[r.riskLevel].tone === "brand" ? "brand" : RISK_LEVEL[r.riskLevel].tone}>{RISK_LEVEL[r.riskLevel].label}</Badge>
+                  <span className="shrink-0 whitespace-nowrap">
+                    <Badge tone={RISK_LEVEL[r.riskLevel].tone === "brand" ? "brand" : RISK_LEVEL[r.riskLevel].tone}>{RISK_LEVEL[r.riskLevel].label}</Badge>
+                  </span>
                 </div>
                 <p className="mt-1 text-xs text-slate-500 tabular-nums">
                   Hypothetical: max drawdown {plainPct(r.maxDrawdownPct)} · Sharpe {ratioText(r.sharpe)}

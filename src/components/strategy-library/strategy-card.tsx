@@ -37,7 +37,9 @@ export function StrategyCard({ entry, reference, children }: { entry: CardEntry;
             {entry.name}
           </Link>
         </h3>
-        <Badge tone={risk.tone === "brand" ? "brand" : risk.tone}>{risk.label}</Badge>
+        <span className="shrink-0 whitespace-nowrap">
+          <Badge tone={risk.tone === "brand" ? "brand" : risk.tone}>{risk.label}</Badge>
+        </span>
       </div>
       <p className="mt-2 line-clamp-3 text-sm text-slate-600">{entry.description}</p>
       <ul className="mt-3 flex flex-wrap gap-1.5" aria-label="Markets, timeframes and style">
@@ -65,7 +67,7 @@ export function StrategyCard({ entry, reference, children }: { entry: CardEntry;
               Hypothetical backtest · {reference.symbol} {reference.timeframe}
               {reference.data.synthetic ? <span className="font-semibold text-amber-800">· synthetic prices</span> : null}
             </p>
-            <dl className="mt-1.5 grid grid-cols-4 gap-2 text-sm">
+            <dl className="mt-1.5 flex flex-wrap justify-between gap-x-4 gap-y-2 text-sm">
               <Figure label="Return" value={signedPct(s.returnPct)} className={gainTone(s.returnPct)} />
               <Figure label="Max DD" value={plainPct(s.maxDrawdownPct)} className={s.maxDrawdownPct ? "text-loss" : undefined} />
               <Figure label="Sharpe" value={ratioText(s.sharpe)} />

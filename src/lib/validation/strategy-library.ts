@@ -41,7 +41,7 @@ export const RISK_TOLERANCE_LABELS: Readonly<Record<(typeof RISK_TOLERANCES)[num
   high: "High — I accept deep falls for a chance of higher return",
 };
 export const EXPERIENCE_LABELS: Readonly<Record<(typeof EXPERIENCE_LEVELS)[number], string>> = {
-  beginner: "Beginner — new to trading or to automated strategies",
+  beginner: "Beginner — New to trading or to automated strategies",
   intermediate: "Intermediate — I have traded with indicators before",
   expert: "Expert — I design and test my own strategies",
 };

@@ -33,6 +33,8 @@ export async function generateMetadata({ params }: { params: Promise<{ id: strin
 }
 
 const DAY_MS = 86_400_000;
+/** Beyond this many trade closes the markers hide the curve (hourly runs close hundreds). */
+const MAX_MARKERS = 150;
 const dateFmt = new Intl.DateTimeFormat("en-US", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
 const days = (ms: number | null | undefined) => (ms === null || ms === undefined ? "—" : `${Math.round(ms / DAY_MS)} days`);
 
@@ -145,16 +147,21 @@ export default async function StrategyPage({ params, searchParams }: { params: P
               <p className={cn("text-sm", chosen.data.synthetic ? "rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-amber-900" : "text-slate-600")}>
                 {chosen.data.synthetic ? <strong className="font-semibold">Synthetic prices — not market data. </strong> : null}
                 Data: {chosen.data.label}
-                {chosen.dataFrom && chosen.dataTo ? ` (${dateFmt.format(chosen.dataFrom)} – ${dateFmt.format(chosen.dataTo)})` : ""}. $10,000 of hypothetical
+                {chosen.dataFrom && chosen.dataTo ? ` (${dateFmt.format(chosen.dataFrom)} to ${dateFmt.format(chosen.dataTo)})` : ""}. $10,000 of hypothetical
                 cash, 0.1% commission per side, market orders at the next bar&apos;s open.
               </p>
               <EquityChart
                 className="mt-3"
-                data={libraryChartWire(chosen.equity, chosen.closes)}
+                data={libraryChartWire(chosen.equity, chosen.closes.length <= MAX_MARKERS ? chosen.closes : [])}
                 label={`Hypothetical equity of ${e.name} on ${chosen.symbol} ${chosen.timeframe}: ${signedPct(s.returnPct, 1)} return, worst fall ${plainPct(s.maxDrawdownPct, 1)}`}
               />
               <p className="mt-2 text-xs text-slate-500">
-                {chosen.tradeCount} trades in all{chosen.closes.length < chosen.tradeCount ? `; the chart marks the last ${chosen.closes.length}` : ""}.
+                {chosen.tradeCount} trades in all
+                {chosen.closes.length > MAX_MARKERS
+                  ? "; too many to mark on the chart."
+                  : chosen.closes.length < chosen.tradeCount
+                    ? `; the chart marks the last ${chosen.closes.length}.`
+                    : ", each marked where it closed."}
               </p>
               <h3 className="mt-6 text-sm font-semibold text-slate-900">Statistics (hypothetical)</h3>
               <dl className="mt-2 grid grid-cols-1 gap-x-8 text-sm sm:grid-cols-2 lg:grid-cols-3">
@@ -178,31 +185,20 @@ export default async function StrategyPage({ params, searchParams }: { params: P
         <Card>
           <CardHeader title={<span id="parameters">Parameters</span>} description="The defaults the reference backtest used, and the range each may take in your own backtest." />
           <CardBody>
-            <div className="overflow-x-auto">
-              <table className="w-full text-left text-sm">
-                <thead className="text-xs text-slate-500">
-                  <tr>
-                    <th scope="col" className="py-2 pr-4 font-medium">Parameter</th>
-                    <th scope="col" className="py-2 pr-4 text-right font-medium">Default</th>
-                    <th scope="col" className="py-2 pr-4 text-right font-medium">Range</th>
-                    <th scope="col" className="py-2 font-medium">What it does</th>
-                  </tr>
-                </thead>
-                <tbody className="divide-y divide-slate-100">
-                  {e.params.map((p) => (
-                    <tr key={p.name}>
-                      <th scope="row" className="py-2 pr-4 font-mono text-xs font-medium text-slate-900">{p.name}</th>
-                      <td className="py-2 pr-4 text-right tabular-nums">{p.default}</td>
-                      <td className="py-2 pr-4 text-right whitespace-nowrap tabular-nums">
-                        {p.min} – {p.max}
-                        <span className="text-slate-400"> (step {p.step})</span>
-                      </td>
-                      <td className="min-w-56 py-2 text-slate-600">{p.description}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <ul className="divide-y divide-slate-100">
+              {e.params.map((p) => (
+                <li key={p.name} className="py-2.5 first:pt-0 last:pb-0">
+                  <div className="flex flex-wrap items-baseline justify-between gap-x-4 gap-y-1">
+                    <span className="font-mono text-sm font-medium text-slate-900">{p.name}</span>
+                    <span className="text-sm text-slate-600 tabular-nums">
+                      default <strong className="text-slate-900">{p.default}</strong> · range {p.min} – {p.max}
+                      <span className="text-slate-400"> (step {p.step})</span>
+                    </span>
+                  </div>
+                  <p className="mt-0.5 text-sm text-slate-600">{p.description}</p>
+                </li>
+              ))}
+            </ul>
           </CardBody>
         </Card>
       </section>

@@ -16,6 +16,7 @@ import {
   COMPLEXITY_CAP,
   DRAWDOWN_CAP_PCT,
   recommend,
+  RISK_LEVELS,
   similarStrategies,
   type CuratedStrategy,
   type Experience,
@@ -214,13 +215,16 @@ export async function recommendationsFor(ctx: ActingContext) {
   const cappedTolerance: RiskLevel = full.experience === "beginner" && full.riskTolerance === "high" ? "medium" : full.riskTolerance;
   const ddCap = DRAWDOWN_CAP_PCT[cappedTolerance];
   const items = recommend(full, CATALOGUE, stats).map((r, i) => {
-    const reasons = [`Complexity ${r.strategy.complexity} of 3: within what we suggest to ${full.experience === "expert" ? "an" : "a"} ${full.experience} trader (up to ${COMPLEXITY_CAP[full.experience]}).`];
+    const reasons = [`Complexity ${r.strategy.complexity} of 3: within what we suggest to ${full.experience === "beginner" ? "a" : "an"} ${full.experience} trader (up to ${COMPLEXITY_CAP[full.experience]}).`];
     if (r.maxDrawdownPct !== null) {
       reasons.push(
         Number.isFinite(ddCap)
-          ? `Its worst fall in the hypothetical backtest was ${pct(r.maxDrawdownPct)}, within the ${pct(ddCap)} limit for ${cappedTolerance} risk tolerance${cappedTolerance !== full.riskTolerance ? " (a beginner's limit)" : ""}.`
+          ? `Its worst fall in the hypothetical backtest was ${pct(r.maxDrawdownPct)}, within the ${ddCap}% limit for ${cappedTolerance} risk tolerance${cappedTolerance !== full.riskTolerance ? " (a beginner's limit)" : ""}.`
           : `Its worst fall in the hypothetical backtest was ${pct(r.maxDrawdownPct)}; with high risk tolerance there is no drawdown limit.`,
       );
+      if (RISK_LEVELS.indexOf(r.strategy.riskLevel) > RISK_LEVELS.indexOf(cappedTolerance)) {
+        reasons.push(`Labelled ${r.strategy.riskLevel} risk for its volatility, which swings the account more than its drawdown alone suggests.`);
+      }
     } else {
       reasons.push(`No backtest figures yet: its ${r.strategy.riskLevel} risk level is within your ${cappedTolerance} tolerance.`);
     }

@@ -23,7 +23,7 @@ export function TradingProfileSection({ initial }: { initial: TradingProfileInpu
           }
         />
         <CardBody>
-          <TradingProfileForm initial={initial} idPrefix="settings-profile" />
+          <TradingProfileForm initial={initial} idPrefix="settings-profile" submitLabel="Save trading profile" />
         </CardBody>
       </Card>
     </section>

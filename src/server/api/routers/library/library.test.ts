@@ -230,5 +230,26 @@ describe("library", () => {
     expect(btc.settings).toMatchObject({ data: { label: expect.stringMatching(/^Binance BTC\/USDT 1h candles recorded/) } });
     expect(btc.dataTo!.getTime()).toBeLessThan(Date.UTC(2022, 10, 1));
     expect(btc.equity!.length).toBeLessThanOrEqual(MAX_EQUITY_POINTS);
+
+    // Recommendations judged on the GOOG daily reference: each passes its profile's caps, and the lists differ.
+    setMarketData(replay);
+    const { caller } = await signedIn("subscriber");
+    const listFor = async (riskTolerance: "low" | "medium" | "high", experience: "beginner" | "intermediate" | "expert") => {
+      await caller.library.setTradingProfile({ riskTolerance, experience });
+      return caller.library.recommendations();
+    };
+    const medium = await listFor("medium", "intermediate");
+    expect(medium.basis).toMatch(/^GOOG 1d candles recorded/);
+    expect(medium.items.length).toBeGreaterThan(0);
+    for (const r of medium.items) {
+      expect(r.complexity).toBeLessThanOrEqual(2);
+      expect(r.maxDrawdownPct!).toBeLessThanOrEqual(40);
+      expect(r.reasons.join(" ")).toMatch(/within the 40% limit for medium risk tolerance/);
+    }
+    const expert = await listFor("high", "expert");
+    expect(expert.items).toHaveLength(CATALOGUE.length);
+    const cautious = await listFor("low", "beginner");
+    expect(cautious.items.length).toBeLessThan(medium.items.length);
+    for (const r of cautious.items) expect(r.maxDrawdownPct!).toBeLessThanOrEqual(20);
   });
 });
