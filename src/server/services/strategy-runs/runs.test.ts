@@ -113,6 +113,28 @@ describe("a strategy run live (acceptance 5)", () => {
     expect((await verifyStoredChain(run.providerId)).ok).toBe(true);
   });
 
+  it("a stop that commits while a tick is deciding leaves that tick nothing to publish (status re-read under the lock)", async () => {
+    const { user } = await provider();
+    const run = await start(user);
+    // The tick's market checks run before it takes the provider's lock: the kill switch is pressed right then.
+    const lastPrice = market.lastPrice.bind(market);
+    let pressed = false;
+    market.lastPrice = async (symbol: string) => {
+      if (!pressed) {
+        pressed = true;
+        await stopRun(actingAs(user, { now: new Date(T0 + 6 * H) }), run.id);
+      }
+      return lastPrice(symbol);
+    };
+    const r = await tickAfter(run.id, 5);
+    expect(pressed).toBe(true);
+    expect(r).toMatchObject({ published: 0, stopped: true });
+    expect(await signalsOf(run.providerId)).toHaveLength(0);
+    const row = (await t.db.query.strategyRuns.findFirst({ where: eq(strategyRuns.id, run.id) }))!;
+    // Candles 0-4 (no intent) were committed before; candle 5, whose entry met the stop, was not.
+    expect(row).toMatchObject({ status: "stopped", processedUntil: new Date(T0 + 5 * H) });
+  });
+
   it("catches up on several closed candles in one tick, deciding as tick by tick", async () => {
     const { user } = await provider();
     const run = await start(user);
