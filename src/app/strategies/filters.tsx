@@ -20,8 +20,9 @@ export function LibraryFiltersBar({ filters }: { filters: LibraryFilters }) {
       show(next);
       router.push(libraryHref(next), { scroll: false });
     });
-  const field = (label: string, name: FilterName, choices: readonly { value: string; label: string }[]) => (
+  const field = (label: string, name: FilterName, choices: readonly { value: string; label: string }[], className?: string) => (
     <SelectField
+      className={className}
       id={`filter-${name}`}
       name={name}
       label={label}
@@ -39,7 +40,7 @@ export function LibraryFiltersBar({ filters }: { filters: LibraryFilters }) {
         {field("Timeframe", "timeframe", TIMEFRAME_CHOICES)}
         {field("Style", "tag", TAG_CHOICES)}
         {field("Risk level", "risk", RISK_CHOICES)}
-        {field("Complexity", "complexity", COMPLEXITY_CHOICES)}
+        {field("Complexity", "complexity", COMPLEXITY_CHOICES, "col-span-2 md:col-span-1")}
       </div>
       <noscript>
         <button type="submit" className="mt-3 text-sm font-medium text-brand-700 underline">
