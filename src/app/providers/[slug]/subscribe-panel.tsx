@@ -10,6 +10,8 @@ export interface SubscribeState {
   acceptingSubscribers: boolean;
   /** The provider deleted their account: nothing to subscribe to any more. */
   closed?: boolean;
+  /** An automated strategy still incubating: no subscriber before this (services/strategy-runs). */
+  incubatingUntil?: Date | null;
   priceCents: number;
   trialDays: number;
   own: boolean;
@@ -44,11 +46,20 @@ export function SubscribePanel({
           </p>
         ) : null}
         {state.own ? (
-          <OwnPanel accepting={state.acceptingSubscribers} priceCents={state.priceCents} />
+          state.incubatingUntil ? (
+            <Note>Your automated strategy incubates until {formatDate(state.incubatingUntil)}: it takes no subscribers before then.</Note>
+          ) : (
+            <OwnPanel accepting={state.acceptingSubscribers} priceCents={state.priceCents} />
+          )
         ) : sub ? (
           <SubscribedPanel sub={sub} />
         ) : state.closed ? (
           <Note>This provider has closed their account. Their published signals stay, with their verifiable record, but no new subscriptions are taken.</Note>
+        ) : state.incubatingUntil ? (
+          <Note>
+            This automated strategy is incubating until {formatDate(state.incubatingUntil)}: it builds its live record first and takes no subscribers before
+            then.
+          </Note>
         ) : !state.acceptingSubscribers ? (
           <Note>
             {provider.displayName} isn&rsquo;t taking subscribers yet: their payout account is still being set up. The price above is what you will pay;
