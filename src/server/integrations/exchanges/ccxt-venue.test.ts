@@ -157,6 +157,25 @@ describe("CcxtVenue against the fake Binance", () => {
     expect(fake.orders).toHaveLength(1);
   });
 
+  it("a failed first load of the markets is asked for again: the next placement reaches the exchange and fills", async () => {
+    // ccxt keeps a failed loadMarkets() promise and returns it to every later call without a request: a connection
+    // whose first call timed out would otherwise fail every order for the client's lifetime.
+    const v = venue();
+    fake.fault({ method: "GET", path: "/api/v3/exchangeInfo", mode: "5xx" });
+    await expect(place(v, "tcMarketsAgain", "0.01")).rejects.toBeInstanceOf(VenueRetryError);
+    expect(fake.orders).toHaveLength(0);
+    const loads = () => fake.requests.filter((r) => r.path === "/api/v3/exchangeInfo").length;
+    expect(loads()).toBe(1);
+
+    const result = await place(v, "tcMarketsAgain", "0.01");
+    expect(loads()).toBe(2);
+    expect(fake.orders).toHaveLength(1);
+    expect(result).toEqual({ status: "filled", ...recorded() });
+    // Loaded once it succeeded: the next call asks for nothing.
+    await place(v, "tcMarketsAgain", "0.01");
+    expect(loads()).toBe(2);
+  });
+
   it("insufficient balance: rejected with the exchange's message, nothing placed", async () => {
     const result = await venue(POOR_KEY).placeOrder({ clientOrderId: "tcPoor", symbol: "BTC/USDT", side: "buy", quantity: "0.01" });
     expect(result).toEqual({ status: "rejected", venueOrderId: null, reason: "InsufficientFunds: Account has insufficient balance for requested action." });

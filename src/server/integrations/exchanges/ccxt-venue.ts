@@ -109,9 +109,23 @@ export class CcxtVenue {
     this.ex = options.exchange;
   }
 
-  /** ccxt keeps the loaded markets on the instance: only the first call goes to the exchange. */
+  /** The last load of the markets failed: the next call loads them again (see `market`). */
+  private marketsFailed = false;
+
+  /**
+   * ccxt keeps the loaded markets on the instance: only the first call goes to the exchange. It also keeps a failed
+   * load's rejected promise and hands it to every later `loadMarkets()` without a request, so one timeout on a
+   * connection's first call would fail each of its orders and lookups for the client's lifetime (orders left planned
+   * forever): after a failure the next call asks for a reload, which makes a new request.
+   */
   private async market(symbol: string): Promise<Market> {
-    await this.ex.loadMarkets();
+    try {
+      await this.ex.loadMarkets(this.marketsFailed);
+      this.marketsFailed = false;
+    } catch (err) {
+      this.marketsFailed = true;
+      throw err;
+    }
     return this.ex.market(symbol);
   }
 
