@@ -32,9 +32,11 @@ export interface BarIntents {
   entries: EntryIntent[];
   /** Entries refused, with the reason (the live loop's gate: warm-up, not published, a limit). */
   refused: { side: "long" | "short"; reason: string }[];
+  /** The stop-loss it moved its open trades to (the last move of the bar), if it moved one. */
+  stop: number | null;
 }
 
-const emptyIntents = (): BarIntents => ({ exit: false, entries: [], refused: [] });
+const emptyIntents = (): BarIntents => ({ exit: false, entries: [], refused: [], stop: null });
 
 /** Forwards everything to the engine's context and notes the intents (the strategy still sees only closed bars). */
 class RecordingContext implements StrategyContext {
@@ -77,6 +79,7 @@ class RecordingContext implements StrategyContext {
   }
   setStopLoss(price: number | null): void {
     this.inner.setStopLoss(price);
+    if (price !== null && this.inner.openTrades.length) this.out.stop = price;
   }
   setTakeProfit(price: number | null): void {
     this.inner.setTakeProfit(price);

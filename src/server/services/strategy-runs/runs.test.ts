@@ -15,7 +15,7 @@ import { resetRateLimits } from "@/server/rate-limit";
 import { auditLog, providers, signalEvents, signals, strategies, strategyRuns } from "@/server/db/schema";
 import { verifyStoredChain } from "@/server/services/chain";
 import { deleteAccount } from "@/server/services/privacy/delete";
-import { SMA_CROSS_RULES } from "@/lib/rules";
+import { SMA_CROSS_RULES, type RulesDocument } from "@/lib/rules";
 import { backtestCurated } from "@/lib/strategy-library";
 import type { Candle } from "@/server/integrations/market-data";
 import { startRun, stopRun, tickRun } from ".";
@@ -133,6 +133,34 @@ describe("a strategy run live (acceptance 5)", () => {
     const row = (await t.db.query.strategyRuns.findFirst({ where: eq(strategyRuns.id, run.id) }))!;
     // Candles 0-4 (no intent) were committed before; candle 5, whose entry met the stop, was not.
     expect(row).toMatchObject({ status: "stopped", processedUntil: new Date(T0 + 5 * H) });
+  });
+
+  it("own rules: the signal carries the rules' stop and target, and a move_stop moves the signal's stop (chained)", async () => {
+    const { user } = await provider();
+    const ema = (period: number) => ({ indicator: "ema", params: { period } });
+    const rules: RulesDocument = {
+      version: 1,
+      name: "EMA 2/5 with a trailing stop",
+      rules: [
+        { when: { left: ema(2), op: "crosses_above", right: ema(5) }, then: { type: "enter_long" } },
+        { when: { left: ema(2), op: "crosses_below", right: ema(5) }, then: { type: "exit" } },
+        { when: { left: { price: "close" }, op: ">", right: { const: 105 } }, then: { type: "move_stop", stop: { percent: 2 } } },
+      ],
+      risk: { stop: { percent: 5 }, targets: [{ percent: 20, share: 0.5 }] },
+    };
+    const [doc] = await t.db.insert(strategies).values({ userId: user.id, name: "Trailing EMA", rules }).returning();
+    market.setCandles("BTC/USDT", "1h", fixture());
+    market.now = () => new Date(T0);
+    const run = await startRun(actingAs(user, { now: new Date(T0) }), { source: { kind: "own", strategyId: doc!.id }, symbol: "BTC/USDT", timeframe: "1h", confirm: true });
+    expect((await tickAfter(run.id, 5)).published).toBe(1);
+    const [sig] = await signalsOf(run.providerId);
+    expect(sig).toMatchObject({ entryPrice: "102", stopLoss: "96.9", takeProfits: [{ price: "122.4", share: "0.5" }] });
+    await tickAfter(run.id, 7);
+    const moved = (await signalsOf(run.providerId))[0]!;
+    expect(moved).toMatchObject({ status: "open", initialStop: "96.9", stopLoss: "103.88" });
+    const events = await t.db.select().from(signalEvents).where(eq(signalEvents.signalId, moved.id));
+    expect(events.map((e) => e.kind)).toEqual(["published", "stop_moved"]);
+    expect((await verifyStoredChain(run.providerId)).ok).toBe(true);
   });
 
   it("catches up on several closed candles in one tick, deciding as tick by tick", async () => {

@@ -11,7 +11,8 @@
  *   transaction under the provider's lock: its exits (the provider's live signals ended as the Close button ends
  *   them, a chained event at the market price), its entry (one market signal through the normal publication with
  *   source "strategy", the stop and targets of the strategy's risk settings, and the idempotency key
- *   run:candle:side), and `processedUntil` moved past the candle. Under that lock the run's status is read again: a
+ *   run:candle:side), a stop-loss it moved (the rules' move_stop) moved on its open signals as the Move-stop
+ *   button moves one, and `processedUntil` moved past the candle. Under that lock the run's status is read again: a
  *   stop that committed first leaves nothing to publish.
  *
  * Limits per UTC day: once the day's signals reach `maxTradesPerDay`, further entries are refused by the gate (the
@@ -31,6 +32,8 @@ import { systemContext, type ServiceContext } from "@/server/services/context";
 import {
   announceChange,
   announcePublished,
+  applyLifecycle,
+  changeTime,
   checkPublicationVerdict,
   exitLocked,
   liveSignalRows,
@@ -44,7 +47,7 @@ import { getMarketData, type Candle } from "@/server/integrations/market-data";
 import { logger } from "@/server/logger";
 import { DEFAULT_CONFIG, Engine, type RiskDecision } from "@/lib/engine";
 import { LIBRARY_CONFIG } from "@/lib/strategy-library";
-import { TIMEFRAME_MS, intentKey, recordIntents, signalLevels, utcDayStart, warmupBarsFor, type BarIntents } from "@/lib/strategy-runs";
+import { TIMEFRAME_MS, intentKey, priceText, recordIntents, signalLevels, utcDayStart, warmupBarsFor, type BarIntents } from "@/lib/strategy-runs";
 import type { Timeframe } from "@/lib/market-data/types";
 import { compound, strategyOfRun, type RunRow } from "./runs";
 import { stopRunAs } from "./stop";
@@ -130,6 +133,17 @@ async function auditSkipOnce(ctx: ServiceContext, tx: Executor, run: RunRow, can
 const toBar = (c: Candle) => ({ time: c.openTime, open: Number(c.open), high: Number(c.high), low: Number(c.low), close: Number(c.close), volume: Number(c.volume) });
 
 type CandleOutcome = "done" | "stopped" | "diverged" | "retry";
+
+/**
+ * A stop the strategy moved to, for a live signal: on its losing side of the market price (else it would fill at
+ * once, which the Move-stop button refuses too) and only ever in the trade's favour, as the rules' move_stop does.
+ */
+function stopFits(s: SignalRow, stop: string, price: string): boolean {
+  const level = new Decimal(stop);
+  const long = s.side === "long";
+  if (long ? !level.lt(price) : !level.gt(price)) return false;
+  return s.stopLoss === null || (long ? level.gt(s.stopLoss) : level.lt(s.stopLoss));
+}
 
 /** Ticks one run at `now` (see the module header). */
 export async function tickRun(runId: string, now: Date): Promise<RunTickResult> {
@@ -220,10 +234,12 @@ async function commitCandle(ctx: ServiceContext, run: RunRow, c: Candle, tf: num
   }
   const exitAll = intents.exit;
   const opposite = levels ? (levels.side === "long" ? "short" : "long") : null;
+  const newStop = exitAll ? null : priceText(intents.stop);
   let price: string | null = null;
-  if (exitAll || opposite) price = (await getMarketData().lastPrice(run.symbol)).price;
+  if (exitAll || opposite || newStop) price = (await getMarketData().lastPrice(run.symbol)).price;
 
   const ended: SignalRow[] = [];
+  const moved: SignalRow[] = [];
   let signal: SignalRow | null = null;
   const committed = await db.transaction(async (tx) => {
     await lockProvider(tx, run.providerId);
@@ -234,6 +250,9 @@ async function commitCandle(ctx: ServiceContext, run: RunRow, c: Candle, tf: num
     if (price !== null) {
       for (const s of await liveSignalRows(tx, run.providerId, run.symbol)) {
         if (exitAll || s.side === opposite) ended.push(await exitLocked(ctx, tx, s, price));
+        else if (newStop && s.status === "open" && s.stopLoss !== newStop && stopFits(s, newStop, price)) {
+          moved.push(await applyLifecycle(tx, s, [{ kind: "stop_moved", at: changeTime(s, ctx.now), stopLoss: newStop }]));
+        }
       }
     }
     if (checked && key) {
@@ -253,6 +272,7 @@ async function commitCandle(ctx: ServiceContext, run: RunRow, c: Candle, tf: num
   });
   if (!signal && checked) await refundPublication(run.providerId);
   for (const s of ended) await announceChange(s, s.status === "cancelled" ? "cancelled" : "closed");
+  for (const s of moved) await announceChange(s, "stop_moved");
   if (signal) await announcePublished(signal);
   result.exited += ended.length;
   if (signal) result.published++;
