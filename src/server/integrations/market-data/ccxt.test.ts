@@ -103,6 +103,26 @@ describe("ccxt market data against a local fake Binance", () => {
     expect(fake.requests.map((r) => r.path)).toEqual(["/api/v3/exchangeInfo", "/api/v3/exchangeInfo"]);
   });
 
+  it("a failed first load of the markets is asked for again on the next call", async () => {
+    // ccxt keeps a failed loadMarkets() promise and returns it to later calls without a request: after one failed
+    // first load the adapter would never list a symbol again.
+    clock = T0;
+    const md = await adapter();
+    const ex = await md.exchange();
+    const send = ex.fetch.bind(ex);
+    let failures = 1;
+    ex.fetch = (url: string, ...rest: unknown[]) => {
+      if (failures > 0 && String(url).includes("/api/v3/exchangeInfo")) {
+        failures--;
+        return Promise.reject(new Error("injected: the exchange did not answer"));
+      }
+      return (send as (...a: unknown[]) => Promise<unknown>)(url, ...rest);
+    };
+    await expect(md.listSymbols()).rejects.toThrow(/injected/);
+    expect((await md.listSymbols()).map((s) => s.symbol)).toEqual(["BTC/USDT", "BTTC/USDT", "ETH/BTC"]);
+    expect(fake.requests.map((r) => r.path)).toEqual(["/api/v3/exchangeInfo"]);
+  });
+
   it("lastPrice is the ticker's last price as the exchange's decimal string", async () => {
     clock = T0;
     const md = await adapter();

@@ -268,7 +268,7 @@ export class CcxtMarketData implements MarketData {
   private async loadMarkets(): Promise<MarketCache> {
     const cache = this.markets;
     if (cache && this.now() - cache.loadedAt < this.marketsTtlMs) return cache;
-    this.marketsLoading ??= this.fetchMarkets(!!cache)
+    this.marketsLoading ??= this.fetchMarkets()
       .then((fresh) => (this.markets = fresh))
       .catch((err: unknown) => {
         // A failed refresh keeps serving the markets we have; only a first load fails the caller.
@@ -280,9 +280,11 @@ export class CcxtMarketData implements MarketData {
     return this.marketsLoading;
   }
 
-  private async fetchMarkets(reload: boolean): Promise<MarketCache> {
+  private async fetchMarkets(): Promise<MarketCache> {
     const ex = await this.exchange();
-    const markets = await ex.loadMarkets(reload);
+    // Always a reload: this cache decides when to ask. ccxt's own keeps a failed load's rejected promise and returns
+    // it to every later loadMarkets() without a request, so after a failed first load it would never ask again.
+    const markets = await ex.loadMarkets(true);
     const list: SymbolInfo[] = [];
     for (const m of Object.values(markets)) {
       if (!m || !m.spot || m.active === false || !m.base || !m.quote) continue;
