@@ -2,9 +2,9 @@
  * Runs lab backtests off the request thread (issue 19): one `worker_threads` Worker per run, a per-user and a
  * process-wide cap on runs at once, progress written to the run's row (throttled), cancel by terminating the worker.
  *
- * The worker is `new Worker(new URL("./worker.ts", import.meta.url))`: `next build` (Turbopack) bundles that file as
- * a worker entry and the URL then points at JavaScript; under Vitest or tsx the URL is the .ts source itself, which
- * Node can only load with tsx's loader (see tsxBootstrap). A worker that cannot start fails
+ * The worker is `new Worker(new URL("./worker.ts", import.meta.url))`: Turbopack (next dev and next build) bundles
+ * that file as a worker entry; under Vitest or tsx the URL is the .ts source itself, which Node can only load with
+ * tsx's loader (see tsxBootstrap). A worker that cannot start fails
  * the run with a clear error: the engine never falls back to running on the request thread.
  *
  * INVARIANT: a run's results are written only while its row is still `running` (a conditional update), so a run
@@ -42,8 +42,10 @@ const slots = (g.__tradsyLabSlots ??= new Map());
 export type WorkerFactory = () => Worker;
 
 function defaultWorker(): Worker {
-  // Bundled (next build): this module is JavaScript and the URL below is the bundled worker chunk.
-  if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./worker.ts", import.meta.url));
+  // Inside Next (dev or build), Turbopack rewrites this exact expression into its bundled worker chunk. Its
+  // import.meta.url still names the .ts source, so it cannot tell us where we run: NEXT_RUNTIME, which Next sets in
+  // its server processes, does (a Next internal, not app configuration, hence not in src/env.ts).
+  if (process.env.NEXT_RUNTIME) return new Worker(new URL("./worker.ts", import.meta.url));
   return new Worker(tsxBootstrap(new URL("./worker.ts", import.meta.url).href));
 }
 

@@ -5,6 +5,7 @@
  * with trade markers, both statistics tables (labelled by definition) and the trades. Labelled hypothetical.
  */
 import Link from "next/link";
+import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTRPC } from "@/trpc/react";
 import { Button, ButtonLink } from "@/components/ui/button";
@@ -14,7 +15,7 @@ import { HypotheticalLabel } from "@/components/lab/hypothetical";
 import { EquityDrawdownCharts, PriceTradesChart } from "@/components/lab/backtest-charts";
 import { backtestingPyValue, num, pct, STATUS_TONE, trackRecordValue, utcDay, utcMinute } from "@/components/lab/format";
 
-const TRADES_SHOWN = 200;
+const TRADES_PAGE = 50;
 
 export function BacktestClient({ id }: { id: string }) {
   const trpc = useTRPC();
@@ -25,6 +26,7 @@ export function BacktestClient({ id }: { id: string }) {
   const r = run.data;
   const done = r?.status === "done";
   const candles = useQuery(trpc.lab.backtests.candles.queryOptions({ id }, { enabled: done, staleTime: Infinity }));
+  const [shown, setShown] = useState(TRADES_PAGE);
   const cancel = useMutation(trpc.lab.backtests.cancel.mutationOptions({ onSettled: () => void qc.invalidateQueries({ queryKey: trpc.lab.backtests.get.queryKey({ id }) }) }));
   if (!r) return null;
   const running = r.status === "running" || r.status === "queued";
@@ -117,7 +119,7 @@ export function BacktestClient({ id }: { id: string }) {
           <Card>
             <CardHeader
               title={`Trades (${num(r.tradeCount, 0)})`}
-              description={`${r.tradeCount !== null && r.tradeCount > r.trades.length ? `${num(r.trades.length, 0)} stored of ${num(r.tradeCount, 0)}; ` : ""}${r.trades.length > TRADES_SHOWN ? `the last ${TRADES_SHOWN} shown.` : "Hypothetical fills."}`}
+              description={`${r.tradeCount !== null && r.tradeCount > r.trades.length ? `${num(r.trades.length, 0)} stored of ${num(r.tradeCount, 0)}. ` : ""}Newest first. Hypothetical fills.`}
             />
             {r.trades.length === 0 ? (
               <CardBody>
@@ -140,7 +142,7 @@ export function BacktestClient({ id }: { id: string }) {
                     </TableRow>
                   </TableHeader>
                   <TableBody>
-                    {r.trades.slice(-TRADES_SHOWN).reverse().map((t, i) => (
+                    {r.trades.slice(-shown).reverse().map((t, i) => (
                       <TableRow key={i}>
                         <TableCell>{t.side}</TableCell>
                         <TableCell className="whitespace-nowrap">{utcMinute(t.entryTime)}</TableCell>
@@ -155,6 +157,13 @@ export function BacktestClient({ id }: { id: string }) {
                     ))}
                   </TableBody>
                 </Table>
+                {r.trades.length > shown ? (
+                  <div className="border-t border-slate-100 px-5 py-3">
+                    <Button type="button" variant="secondary" size="sm" onClick={() => setShown(shown + 200)}>
+                      Show more ({num(r.trades.length - shown, 0)} older)
+                    </Button>
+                  </div>
+                ) : null}
               </div>
             )}
           </Card>
