@@ -6,7 +6,7 @@ import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import type { ErrorsByPath } from "./rule-builder";
 
-const control = "rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm text-slate-900 focus:border-brand-600 focus:outline-none";
+const control = "max-w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm text-slate-900 focus:border-brand-600 focus:outline-none";
 const num = (v: string) => (v.trim() === "" ? Number.NaN : Number(v));
 const shown = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? "" : v);
 

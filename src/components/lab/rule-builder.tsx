@@ -13,7 +13,7 @@ import { cn } from "@/components/ui/cn";
 
 export type ErrorsByPath = ReadonlyMap<string, string[]>;
 
-const control = "rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm text-slate-900 focus:border-brand-600 focus:ring-2 focus:ring-brand-600/20 focus:outline-none";
+const control = "max-w-full min-w-0 rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm text-slate-900 focus:border-brand-600 focus:ring-2 focus:ring-brand-600/20 focus:outline-none";
 const OP_LABEL: Record<(typeof OPS)[number], string> = {
   "==": "equals",
   "!=": "differs from",

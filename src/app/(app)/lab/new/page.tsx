@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { requireUser } from "@/server/auth/guards";
 import { CATALOGUE } from "@/lib/strategy-library";
-import { HydrateClient } from "@/trpc/server";
+import { getQueryClient, HydrateClient, trpc } from "@/trpc/server";
 import { StrategyEditor } from "../_components/strategy-editor";
 import { CuratedBacktest } from "../_components/curated-backtest";
 
@@ -12,6 +12,7 @@ export const dynamic = "force-dynamic";
 export default async function NewStrategyPage({ searchParams }: { searchParams: Promise<{ curated?: string | string[] }> }) {
   await requireUser("/lab/new");
   const { curated } = await searchParams;
+  await getQueryClient().prefetchQuery(trpc.lab.symbols.queryOptions());
   const entry = typeof curated === "string" ? CATALOGUE.find((e) => e.id === curated) : undefined;
   return (
     <HydrateClient>

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { TRPCError } from "@trpc/server";
 import { requireUser } from "@/server/auth/guards";
-import { api, HydrateClient } from "@/trpc/server";
+import { api, getQueryClient, HydrateClient, trpc } from "@/trpc/server";
 import { StrategyEditor } from "../../_components/strategy-editor";
 
 export const metadata: Metadata = { title: "Strategy · Strategy lab" };
@@ -16,6 +16,7 @@ export default async function StrategyPage({ params }: { params: Promise<{ id: s
     if (e instanceof TRPCError && (e.code === "NOT_FOUND" || e.code === "BAD_REQUEST")) notFound();
     throw e;
   });
+  await getQueryClient().prefetchQuery(trpc.lab.symbols.queryOptions());
   return (
     <HydrateClient>
       <StrategyEditor key={`${strategy.id}-${strategy.version}`} initial={strategy} />
