@@ -46,10 +46,17 @@ const publicCalls: Record<string, Call> = {
   // The weekly digest (people without an account): whoever holds the inbox confirms, so both are public.
   "digests.subscribe": (c) => c.digests.subscribe({ email: "nobody@example.com" }),
   "digests.confirm": (c) => c.digests.confirm({ token: "t".repeat(43) }),
+  // The Strategy Library (issue 19): the catalogue and its reference backtests are public.
+  "library.list": (c) => c.library.list({ risk: "low" }),
+  "library.get": (c) => c.library.get({ id: "no-such-strategy" }),
 };
 
 const protectedCalls: Record<string, Call> = {
   "onboarding.checklist": (c) => c.onboarding.checklist(),
+  // The trader's own profile (owner from the session; routers/library/library.test.ts checks it is only their own).
+  "library.recommendations": (c) => c.library.recommendations(),
+  "library.tradingProfile": (c) => c.library.tradingProfile(),
+  "library.setTradingProfile": (c) => c.library.setTradingProfile({ riskTolerance: "low", experience: null }),
   "onboarding.setSkipped": (c) => c.onboarding.setSkipped({ skipped: true }),
   "account.me": (c) => c.account.me(),
   // Signed-in devices (issue 17): another account's session id is NOT_FOUND, the sessions tests' business.
