@@ -157,6 +157,8 @@ export async function tickRun(runId: string, now: Date): Promise<RunTickResult> 
   if (!tf) throw new Error(`Run ${run.id} has an unknown timeframe ${run.timeframe}`);
   const start = run.createdAt.getTime();
   const processed = (run.processedUntil ?? run.createdAt).getTime();
+  // No candle can have closed since the last one processed: nothing to fetch (most minutes of an hourly run).
+  if (now.getTime() < processed + tf) return result;
   const recorder = recordIntents(strategyOfRun(run));
   const since = start - warmupBarsFor(recorder.strategy) * tf;
   const all = await getMarketData().candles(run.symbol, run.timeframe as Timeframe, since, now.getTime());

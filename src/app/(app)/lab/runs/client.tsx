@@ -2,9 +2,11 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useTransition } from "react";
+import { useState, useTransition, type FormEvent } from "react";
 import { useConfirm } from "@/components/ui/alert-dialog";
 import { Button } from "@/components/ui/button";
+import { TextField } from "@/components/ui/field";
+import { serverFieldErrors } from "@/trpc/field-errors";
 import { useTRPC } from "@/trpc/react";
 
 /**
@@ -45,5 +47,55 @@ export function StopRunButton({ id, name, openSignals }: { id: string; name: str
         </p>
       ) : null}
     </div>
+  );
+}
+
+/** The owner's daily limits, edited in place; they apply from the next candle. */
+export function EditLimits({ id, maxDailyLoss, maxTradesPerDay }: { id: string; maxDailyLoss: string; maxTradesPerDay: number }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const [open, setOpen] = useState(false);
+  const [lossPct, setLossPct] = useState(String(Number((Number(maxDailyLoss) * 100).toFixed(2))));
+  const [trades, setTrades] = useState(String(maxTradesPerDay));
+  const [refreshing, startTransition] = useTransition();
+  const save = useMutation(
+    trpc.strategyRuns.updateLimits.mutationOptions({
+      onSuccess: () => {
+        setOpen(false);
+        startTransition(() => router.refresh());
+      },
+    }),
+  );
+  const errors = serverFieldErrors(save.error);
+  if (!open) {
+    return (
+      <Button variant="ghost" size="sm" onClick={() => setOpen(true)} disabled={refreshing}>
+        Edit limits
+      </Button>
+    );
+  }
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    const loss = Number(lossPct);
+    save.mutate({ id, maxDailyLoss: Number.isFinite(loss) ? String(Number((loss / 100).toFixed(4))) : lossPct, maxTradesPerDay: Number(trades) });
+  };
+  return (
+    <form onSubmit={onSubmit} noValidate className="grid w-full gap-3 rounded-md border border-slate-200 p-4 sm:grid-cols-2">
+      <TextField label="Daily loss limit (%)" type="number" inputMode="decimal" min={0.1} max={50} step={0.1} value={lossPct} onChange={(e) => setLossPct(e.target.value)} errors={errors.maxDailyLoss} />
+      <TextField label="Most trades a day" type="number" inputMode="numeric" min={1} max={100} step={1} value={trades} onChange={(e) => setTrades(e.target.value)} errors={errors.maxTradesPerDay} />
+      {save.error && !Object.keys(errors).length ? (
+        <p role="alert" className="text-sm text-red-700 sm:col-span-2">
+          {save.error.message}
+        </p>
+      ) : null}
+      <div className="flex gap-2 sm:col-span-2">
+        <Button type="submit" size="sm" disabled={save.isPending}>
+          {save.isPending ? "Saving…" : "Save limits"}
+        </Button>
+        <Button type="button" variant="ghost" size="sm" onClick={() => setOpen(false)}>
+          Cancel
+        </Button>
+      </div>
+    </form>
   );
 }

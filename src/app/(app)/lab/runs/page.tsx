@@ -7,7 +7,7 @@ import { Alert, Badge, Card, CardBody, CardHeader, EmptyState, PageHeader } from
 import { ButtonLink } from "@/components/ui/button";
 import { formatDate, formatUtcMonthDayTime } from "@/lib/format/dates";
 import { api } from "@/trpc/server";
-import { StopRunButton } from "./client";
+import { EditLimits, StopRunButton } from "./client";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Running strategies" };
@@ -83,6 +83,7 @@ function RunCard({ run }: { run: Run }) {
           <ButtonLink href={`/providers/${run.provider.slug}/verify`} variant="ghost" size="sm">
             Verify its chain
           </ButtonLink>
+          {running ? <EditLimits id={run.id} maxDailyLoss={run.maxDailyLoss} maxTradesPerDay={run.maxTradesPerDay} /> : null}
         </div>
       </CardBody>
     </Card>
