@@ -184,7 +184,13 @@ export function referenceRow(entry: CuratedStrategy, dataset: ReferenceDataset, 
   };
 }
 
-const g = globalThis as unknown as { __tradsyLibraryRefs?: Map<string, Promise<void>> };
+const g = globalThis as unknown as { __tradsyLibraryRefs?: Map<string, Promise<void>>; __tradsyLibraryMisses?: Map<string, number> };
+
+/**
+ * A data set the adapter could not serve (no such instrument, an exchange that did not answer) is not asked for again
+ * by this process for this long, so a library page does not wait on an unreachable exchange at every visit.
+ */
+export const RETRY_MISSING_DATA_MS = 10 * 60_000;
 
 export interface EnsureOptions {
   db?: Executor;
@@ -217,10 +223,18 @@ export async function ensureReferenceBacktests(options: EnsureOptions = {}): Pro
       // Tests pass their own db and are not memoised, so that two of them can race for real.
       if (options.db) return computeDataset(db, dataset, missing, options);
       g.__tradsyLibraryRefs ??= new Map();
+      g.__tradsyLibraryMisses ??= new Map();
       const key = `${dataset.symbol}|${dataset.timeframe}`;
+      const missedAt = g.__tradsyLibraryMisses.get(key);
+      if (missedAt !== undefined && Date.now() - missedAt < RETRY_MISSING_DATA_MS) return undefined;
       let running = g.__tradsyLibraryRefs.get(key);
       if (!running) {
-        running = computeDataset(db, dataset, missing, options).finally(() => g.__tradsyLibraryRefs?.delete(key));
+        running = computeDataset(db, dataset, missing, options)
+          .then((ok) => {
+            if (ok) g.__tradsyLibraryMisses?.delete(key);
+            else g.__tradsyLibraryMisses?.set(key, Date.now());
+          })
+          .finally(() => g.__tradsyLibraryRefs?.delete(key));
         g.__tradsyLibraryRefs.set(key, running);
       }
       return running;
@@ -228,18 +242,21 @@ export async function ensureReferenceBacktests(options: EnsureOptions = {}): Pro
   );
 }
 
-async function computeDataset(db: Executor, dataset: ReferenceDataset, missing: readonly CuratedStrategy[], options: EnsureOptions): Promise<void> {
+/** Stores the missing runs of one data set; false when the data set could not be loaded or computed. */
+async function computeDataset(db: Executor, dataset: ReferenceDataset, missing: readonly CuratedStrategy[], options: EnsureOptions): Promise<boolean> {
   const market = options.market ?? getMarketData();
   const now = options.now ?? new Date();
   try {
     const loaded = await loadDatasetCandles(market, dataset, now.getTime());
-    if (!loaded) return;
+    if (!loaded) return false;
     const times = loaded.candles.map((c) => c.openTime);
     const data = loaded.data(times[0]!, times[times.length - 1]!);
     const rows = missing.map((entry) => referenceRow(entry, dataset, backtestCurated(entry.id, undefined, loaded.candles, {}, options.catalogue ?? CATALOGUE), times, data, now));
     // INVARIANT: the unique reference index decides; a run another process stored first stays as it is.
     for (const row of rows) await db.insert(strategyBacktestRuns).values(row).onConflictDoNothing();
+    return true;
   } catch (err) {
     logger.error({ err, symbol: dataset.symbol, timeframe: dataset.timeframe }, "reference backtests failed");
+    return false;
   }
 }
