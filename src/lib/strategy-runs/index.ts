@@ -13,6 +13,16 @@ export const TIMEFRAME_MS: Readonly<Record<Timeframe, number>> = { "1m": 60_000,
 /** Default incubation: the run publishes live and builds its record, unlisted and closed to subscribers. */
 export const INCUBATION_DAYS = 30;
 
+/**
+ * The first instant a run's candles count as live: the candle that had closed last when the run started is its first
+ * live one (its decision is made at the start, at the start's prices: a run acts at once instead of waiting up to a
+ * whole candle), and everything before it only warms the indicators. With candles every `tf` ms, the open times
+ * after `startedAt - 2·tf` and at or before `startedAt - tf` hold exactly that one candle.
+ */
+export function liveFrom(startedAt: Date, tf: number): number {
+  return startedAt.getTime() - 2 * tf + 1;
+}
+
 /** History before the run's start given to the strategy to warm its indicators (never to publish), in bars. */
 export function warmupBarsFor(strategy: Pick<Strategy, "warmupBars">): number {
   return Math.max(250, 2 * (strategy.warmupBars ?? 0) + 50);

@@ -5,4 +5,4 @@
 import "server-only";
 export { adminListRuns, getOwnRun, listOwnRuns, startRun, strategyOfRun, updateRunLimits, type RunFigures, type RunRow, type RunView } from "./runs";
 export { stopRun, stopRunAs, stopRunsOfUser, type StopOutcome } from "./stop";
-export { tickRun, tickStrategyRuns, type RunTickResult, type TickSummary } from "./tick";
+export { startRunAndTick, tickRun, tickStrategyRuns, type RunTickResult, type TickSummary } from "./tick";

@@ -18,7 +18,7 @@ import { deleteAccount } from "@/server/services/privacy/delete";
 import { SMA_CROSS_RULES, type RulesDocument } from "@/lib/rules";
 import { backtestCurated } from "@/lib/strategy-library";
 import type { Candle } from "@/server/integrations/market-data";
-import { startRun, stopRun, tickRun } from ".";
+import { startRun, startRunAndTick, stopRun, tickRun } from ".";
 
 const t = useTestDatabase();
 const market = useFakeMarket();
@@ -167,12 +167,32 @@ describe("a strategy run live (acceptance 5)", () => {
     const { user } = await provider();
     const run = await start(user);
     const r = await tickAfter(run.id, 20, 100);
-    expect(r).toMatchObject({ published: 2, exited: 2, candles: 21 });
+    // 22 candles: the one that had closed when the run started (its first live candle, flat here) and live bars 0-20.
+    expect(r).toMatchObject({ published: 2, exited: 2, candles: 22 });
     const record = await signalsOf(run.providerId);
     expect(record.map((s) => s.idempotencyKey)).toEqual([`${run.id}:${T0 + 5 * H}:long`, `${run.id}:${T0 + 16 * H}:long`]);
     expect(record.every((s) => s.status === "closed")).toBe(true);
     expect((await tickAfter(run.id, 24)).published).toBe(0);
     expect((await verifyStoredChain(run.providerId)).ok).toBe(true);
+  });
+
+  it("acts at once on the candle that had closed when it started: the first tick, run by the start, publishes its entry", async () => {
+    const { user } = await provider();
+    market.setCandles("BTC/USDT", "1h", fixture());
+    // A minute after live bar 5 closed, whose close the crossover enters at: bar 5 is this run's first live candle.
+    const startedAt = new Date(T0 + 6 * H + 60_000);
+    market.now = () => startedAt;
+    market.setPrice("BTC/USDT", String(LIVE[5]));
+    const run = await startRunAndTick(actingAs(user, { now: startedAt }), { source: EMA, symbol: "BTC/USDT", timeframe: "1h", confirm: true, maxTradesPerDay: 10, maxDailyLoss: "0.5" });
+    const record = await signalsOf(run.providerId);
+    expect(record.map((s) => [s.idempotencyKey, s.source])).toEqual([[`${run.id}:${T0 + 5 * H}:long`, "strategy"]]);
+    expect(await t.db.query.strategyRuns.findFirst({ where: eq(strategyRuns.id, run.id) })).toMatchObject({ processedUntil: new Date(T0 + 6 * H) });
+    // The same start a minute earlier (bar 5 not closed yet): bar 4 is its first live candle, and it asks for nothing.
+    const { user: other } = await provider();
+    const early = new Date(T0 + 6 * H - 60_000);
+    market.now = () => early;
+    const quiet = await startRunAndTick(actingAs(other, { now: early }), { source: EMA, symbol: "BTC/USDT", timeframe: "1h", confirm: true });
+    expect(await signalsOf(quiet.providerId)).toEqual([]);
   });
 
   it("trades-per-day: further entries that day are skipped, audited once", async () => {

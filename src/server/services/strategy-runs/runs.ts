@@ -16,7 +16,7 @@ import { createProviderProfile } from "@/server/services/providers";
 import { getMarketData } from "@/server/integrations/market-data";
 import { compileRules, parseRules, type RulesDocument } from "@/lib/rules";
 import { CATALOGUE, resolveParams, type StrategyParams } from "@/lib/strategy-library";
-import { INCUBATION_DAYS, TIMEFRAME_MS, utcDayStart } from "@/lib/strategy-runs";
+import { INCUBATION_DAYS, TIMEFRAME_MS, liveFrom, utcDayStart } from "@/lib/strategy-runs";
 import { fieldErrorsFromZod, firstFieldError } from "@/lib/validation/field-errors";
 import { runLimitsSchema, startRunSchema, type StartRunInput } from "@/lib/validation/strategy-runs";
 import type { Timeframe } from "@/lib/market-data/types";
@@ -77,8 +77,9 @@ async function resolveSource(ctx: ActingContext, source: ReturnType<typeof start
 
 /**
  * Starts a strategy live for the caller (a provider or an admin), after `confirm: true`: creates its automated
- * provider (incubating for INCUBATION_DAYS) and the run, in one transaction with the audit row. Its first tick
- * publishes only on candles that open after now; earlier ones warm its indicators.
+ * provider (incubating for INCUBATION_DAYS) and the run, in one transaction with the audit row. Its first live
+ * candle is the one that had closed last (liveFrom); earlier ones warm its indicators. `startRunAndTick` then runs
+ * its first tick at once.
  */
 export async function startRun(ctx: ActingContext, raw: StartRunInput | unknown): Promise<RunRow> {
   if (ctx.actor.role !== "provider" && ctx.actor.role !== "admin") throw new ForbiddenError("Only signal providers can run a strategy live");
@@ -124,7 +125,7 @@ export async function startRun(ctx: ActingContext, raw: StartRunInput | unknown)
         incubationEndsAt,
         maxDailyLoss: input.maxDailyLoss,
         maxTradesPerDay: input.maxTradesPerDay,
-        processedUntil: now,
+        processedUntil: new Date(liveFrom(now, TIMEFRAME_MS[timeframe])),
         createdAt: now,
         updatedAt: now,
       })

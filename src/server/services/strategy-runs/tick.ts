@@ -3,8 +3,9 @@
  * strategy it rebuilds the same Engine and strategy a backtest uses and feeds it the candles the market data has
  * closed, deterministically, so a retried or restarted tick decides exactly what the first one did:
  *
- * - candles that opened before the run started only warm the indicators: the engine's gate refuses every entry
- *   there, so nothing before the start is ever published and the strategy is flat when the run begins;
+ * - candles before the run's first live one (liveFrom: the candle that had closed last when it started) only warm
+ *   the indicators: the engine's gate refuses every entry there, so nothing earlier is ever published and the
+ *   strategy is flat when the run begins;
  * - candles already processed (`processedUntil`) are replayed: the gate accepts an entry exactly when its signal
  *   was published (its idempotency key is on the provider's record), so the engine's positions follow the record;
  * - each newly closed candle goes to the engine, and what the strategy asked for at its close becomes, in one
@@ -28,7 +29,8 @@ import { db, type Executor } from "@/server/db";
 import { auditLog, signals, strategyRuns } from "@/server/db/schema";
 import { LimitExceededError, ValidationError } from "@/server/errors";
 import { recordAudit } from "@/server/services/audit";
-import { systemContext, type ServiceContext } from "@/server/services/context";
+import { systemContext, type ActingContext, type ServiceContext } from "@/server/services/context";
+import type { StartRunInput } from "@/lib/validation/strategy-runs";
 import {
   announceChange,
   announcePublished,
@@ -47,9 +49,9 @@ import { getMarketData, type Candle } from "@/server/integrations/market-data";
 import { logger } from "@/server/logger";
 import { DEFAULT_CONFIG, Engine, type RiskDecision } from "@/lib/engine";
 import { LIBRARY_CONFIG } from "@/lib/strategy-library";
-import { TIMEFRAME_MS, intentKey, priceText, recordIntents, signalLevels, utcDayStart, warmupBarsFor, type BarIntents } from "@/lib/strategy-runs";
+import { TIMEFRAME_MS, intentKey, liveFrom, priceText, recordIntents, signalLevels, utcDayStart, warmupBarsFor, type BarIntents } from "@/lib/strategy-runs";
 import type { Timeframe } from "@/lib/market-data/types";
-import { compound, strategyOfRun, type RunRow } from "./runs";
+import { compound, startRun, strategyOfRun, type RunRow } from "./runs";
 import { stopRunAs } from "./stop";
 
 /** The gate's reason for an entry refused by the trades-per-day limit. */
@@ -155,8 +157,8 @@ export async function tickRun(runId: string, now: Date): Promise<RunTickResult> 
 
   const tf = TIMEFRAME_MS[run.timeframe as Timeframe];
   if (!tf) throw new Error(`Run ${run.id} has an unknown timeframe ${run.timeframe}`);
-  const start = run.createdAt.getTime();
-  const processed = (run.processedUntil ?? run.createdAt).getTime();
+  const start = liveFrom(run.createdAt, tf);
+  const processed = run.processedUntil?.getTime() ?? start;
   // No candle can have closed since the last one processed: nothing to fetch (most minutes of an hourly run).
   if (now.getTime() < processed + tf) return result;
   const recorder = recordIntents(strategyOfRun(run));
@@ -281,4 +283,19 @@ async function commitCandle(ctx: ServiceContext, run: RunRow, c: Candle, tf: num
   if (committed === "stopped") return "stopped";
   if (committed === "already") return "retry";
   return outcome;
+}
+
+/**
+ * Starts a run (startRun) and runs its first tick at once, so the candle that had closed last is decided now rather
+ * than at the job's next minute. A failed first tick is logged, not the caller's error: the run has started, and the
+ * job ticks it again within a minute.
+ */
+export async function startRunAndTick(ctx: ActingContext, raw: StartRunInput | unknown): Promise<RunRow> {
+  const run = await startRun(ctx, raw);
+  try {
+    await tickRun(run.id, ctx.now);
+  } catch (err) {
+    logger.error({ err, runId: run.id }, "strategy run's first tick failed; the job ticks it again");
+  }
+  return run;
 }

@@ -4,14 +4,14 @@
  */
 import "server-only";
 import { createTRPCRouter, protectedProcedure } from "@/server/api/trpc";
-import { getOwnRun, listOwnRuns, startRun, stopRun, updateRunLimits } from "@/server/services/strategy-runs";
+import { getOwnRun, listOwnRuns, startRunAndTick, stopRun, updateRunLimits } from "@/server/services/strategy-runs";
 import { runIdSchema, startRunSchema, stopRunSchema, updateLimitsSchema } from "@/lib/validation/strategy-runs";
 import { z } from "zod";
 
 export const strategyRunsRouter = createTRPCRouter({
-  /** Starts a curated or own strategy live; `confirm: true` is required (no automatic start). Providers and admins. */
+  /** Starts a curated or own strategy live and runs its first tick; `confirm: true` is required (no automatic start). Providers and admins. */
   start: protectedProcedure.input(startRunSchema).mutation(async ({ ctx, input }) => {
-    const run = await startRun(ctx.service, input);
+    const run = await startRunAndTick(ctx.service, input);
     return { id: run.id, providerId: run.providerId };
   }),
 
