@@ -157,7 +157,7 @@ export function StartRunForm({ curated, own, symbols, initialSource }: { curated
             label={
               <>
                 I understand that this strategy <strong>publishes live signals</strong> under a new automated provider of mine, on its public hash-chained record,
-                as each candle closes, and that every signal is final. It <strong>incubates for {INCUBATION_DAYS} days</strong>: it is not listed in the
+                as each candle closes (starting now, with the candle that has just closed), and that every signal is final. It <strong>incubates for {INCUBATION_DAYS} days</strong>: it is not listed in the
                 marketplace and takes no subscribers until then. Backtests never enter its record. I can stop it at any time; stopping closes its open signals at the
                 market.
               </>
