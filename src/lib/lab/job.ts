@@ -113,17 +113,7 @@ export function summarise(result: EngineResult, series: BarSeries, warmupBars: n
     trackRecordError,
     gaps: result.gaps.length,
     equity: downsampleEquity(series.time, result.equity, MAX_EQUITY_POINTS),
-    trades: trades.slice(0, MAX_STORED_TRADES).map((t) => ({
-      side: t.side,
-      size: t.size,
-      entryTime: t.entryTime,
-      entryPrice: t.entryPrice,
-      exitTime: t.exitTime,
-      exitPrice: t.exitPrice,
-      pnl: t.pnl,
-      returnPct: t.returnPct * 100,
-      exitReason: t.exitReason,
-    })),
+    trades: trades.slice(0, MAX_STORED_TRADES).map(storedTrade),
     tradeCount: result.tradeCount,
     barsTotal: series.length,
   };
@@ -142,6 +132,21 @@ function trackRecordFigures(s: TrackRecordStats): TrackRecordFigures {
     avgR: num(s.avgR),
     avgHoldHours: num(s.avgHoldHours),
     closedSignals: s.closedSignals,
+  };
+}
+
+/** An engine trade as a stored backtest keeps it (return in percent; the lab's runs and the library's references). */
+export function storedTrade(t: EngineResult["trades"][number]): JobTrade {
+  return {
+    side: t.side,
+    size: t.size,
+    entryTime: t.entryTime,
+    entryPrice: t.entryPrice,
+    exitTime: t.exitTime,
+    exitPrice: t.exitPrice,
+    pnl: t.pnl,
+    returnPct: t.returnPct * 100,
+    exitReason: String(t.exitReason),
   };
 }
 

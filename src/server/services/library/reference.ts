@@ -26,6 +26,7 @@ import { getMarketData, type MarketData } from "@/server/integrations/market-dat
 import { logger } from "@/server/logger";
 import { backtestCurated, CATALOGUE, type CuratedBacktest, type CuratedStrategy, type Market } from "@/lib/strategy-library";
 import type { Candle } from "@/lib/market-data/types";
+import { storedTrade } from "@/lib/lab/job";
 
 const DAY_MS = 86_400_000;
 
@@ -148,17 +149,7 @@ export async function loadDatasetCandles(market: MarketData, dataset: ReferenceD
 /** A stored reference run's row from a backtest (pure apart from the clock given). */
 export function referenceRow(entry: CuratedStrategy, dataset: ReferenceDataset, bt: CuratedBacktest, times: ArrayLike<number>, data: ReferenceData, now: Date) {
   const { result, stats } = bt;
-  const trades: StoredTrade[] = result.trades.slice(-MAX_STORED_TRADES).map((t) => ({
-    side: t.side,
-    size: t.size,
-    entryTime: t.entryTime,
-    entryPrice: t.entryPrice,
-    exitTime: t.exitTime,
-    exitPrice: t.exitPrice,
-    pnl: t.pnl,
-    returnPct: t.returnPct * 100,
-    exitReason: String(t.exitReason),
-  }));
+  const trades: StoredTrade[] = result.trades.slice(-MAX_STORED_TRADES).map(storedTrade);
   const { label: _label, ...figures } = stats;
   return {
     userId: null,
