@@ -21,10 +21,12 @@ export async function getMe(ctx: ActingContext) {
   const user = await db.query.users.findFirst({
     where: eq(users.id, ctx.actor.id),
     columns: { id: true, email: true, name: true, role: true, emailVerified: true, createdAt: true, disclaimerAcceptedAt: true, passwordHash: true },
-    with: { provider: true },
   });
   if (!user) throw new NotFoundError("Account not found");
-  const { passwordHash, provider, ...account } = user;
+  // Not the `provider` relation: a user may also own automated providers (strategies running live), and it would
+  // pick any one of them.
+  const provider = await db.query.providers.findFirst({ where: personalProviderOf(user.id) });
+  const { passwordHash, ...account } = user;
   return { ...account, hasPassword: Boolean(passwordHash), provider: provider ? toOwnProvider(provider) : null };
 }
 
