@@ -112,7 +112,7 @@ async function chainEntryOf(tx: Executor, input: SignalFanoutInput) {
 export async function fanOutSignalEvent(input: SignalFanoutInput, now: Date = new Date()): Promise<{ queued: number }> {
   return db.transaction(async (tx) => {
     const [provider] = await tx
-      .select({ id: providers.id, slug: providers.slug, name: providers.displayName, userId: providers.userId })
+      .select({ id: providers.id, slug: providers.slug, name: providers.displayName, userId: providers.userId, automated: providers.automated })
       .from(providers)
       .where(eq(providers.id, input.providerId));
     const [signal] = await tx.select().from(signals).where(and(eq(signals.id, input.signalId), eq(signals.providerId, input.providerId)));
@@ -123,7 +123,9 @@ export async function fanOutSignalEvent(input: SignalFanoutInput, now: Date = ne
     if (!entry || entry.createdAt.getTime() < now.getTime() - CHANNEL_LOOKBACK_MS) return { queued: 0 };
     const type = TYPE_OF[input.trigger];
 
-    const [alerts, community] = await Promise.all([followerDestinations(tx, provider, type, now), destinationsOf(tx, [provider.userId], "community", type)]);
+    // A community channel posts its owner's personal provider's signals, never a strategy they run live (automated).
+    const communityOwners = provider.automated ? [] : [provider.userId];
+    const [alerts, community] = await Promise.all([followerDestinations(tx, provider, type, now), destinationsOf(tx, communityOwners, "community", type)]);
     const prefs = await prefsOf(tx, alerts.map((a) => a.channel.id));
     const pref = providerPrefFor(type);
     const wanted = [

@@ -1,9 +1,9 @@
 /**
  * A strategy running live owns an automated provider row; "the user's provider" must still be their personal one
- * (personalProviderOf) everywhere a user's provider is looked up by owner: here account.me, which the dashboard and
- * settings read.
+ * (personalProviderOf) everywhere a user's provider is looked up by owner: account.me (the dashboard and settings), and
+ * the community channels (made for the personal provider's own signals, never a strategy's).
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { useTestDatabase } from "@/test/db";
 import { candle, useFakeMarket } from "@/test/fake-market";
@@ -11,13 +11,19 @@ import { signedIn } from "@/test/factories";
 import { actingAs } from "@/test/signals";
 import { waitForInlineRuns } from "@/server/jobs/inline/runner";
 import { resetRateLimits } from "@/server/rate-limit";
-import { personalProviderOf, providers } from "@/server/db/schema";
+import { channelDeliveries, notificationChannels, personalProviderOf, providers, signals } from "@/server/db/schema";
+import { setOutboundResolver } from "@/server/http/safe-fetch";
+import { sealFor } from "@/server/crypto/secret-box";
 import type { Candle } from "@/server/integrations/market-data";
-import { startRun } from ".";
+import { fanOutSignalEvent } from "@/server/services/channels/fanout";
+import { CHANNEL_EVENT_TYPES } from "@/server/services/channels/events";
+import { startRun, tickRun } from ".";
 
 const t = useTestDatabase();
 const market = useFakeMarket();
 beforeEach(() => resetRateLimits());
+beforeAll(() => setOutboundResolver(async () => [{ address: "10.0.0.1", family: 4 }]));
+afterAll(() => setOutboundResolver(null));
 afterEach(() => waitForInlineRuns());
 
 const H = 3_600_000;
@@ -46,5 +52,38 @@ describe("account.me with a strategy running live", () => {
     expect(me.provider?.id).toBe(personal!.id);
     expect(me.provider?.id).not.toBe(run.providerId);
     expect((await t.db.select().from(providers).where(eq(providers.userId, user.id))).length).toBe(2);
+  });
+});
+
+describe("community channels with a strategy running live", () => {
+  it("the personal provider's community channel does not post the strategy's signals", async () => {
+    const { user } = await signedIn("provider");
+    const [community] = await t.db
+      .insert(notificationChannels)
+      .values({
+        userId: user.id,
+        kind: "discord",
+        purpose: "community",
+        label: "My community",
+        status: "active",
+        urlEnc: sealFor("channel-url", "https://discord.com/api/webhooks/123456789012345678/Tok3nTok3nTok3nTok3nTok3n"),
+        events: [...CHANNEL_EVENT_TYPES],
+        includeLevels: true,
+      })
+      .returning();
+    // Flat history, then a rise: EMA(2) crosses above EMA(5) on the first live candles, so the run enters long.
+    const live = [100, 101, 103, 106, 110, 115];
+    const candles = [...fixture(), ...live.map((p, i) => candle(T0 + i * H, String(p), String(p + 0.5), String(p - 0.5), String(p)))];
+    market.setCandles("BTC/USDT", "1h", candles);
+    market.now = () => new Date(T0);
+    const run = await startRun(actingAs(user, { now: new Date(T0) }), { source: { kind: "curated", curatedId: "ema-cross", params: { fast: 2, slow: 5 } }, symbol: "BTC/USDT", timeframe: "1h", confirm: true });
+    const at = new Date(T0 + live.length * H + 60_000);
+    market.now = () => at;
+    market.setPrice("BTC/USDT", "115");
+    expect((await tickRun(run.id, at)).published).toBe(1);
+    await waitForInlineRuns();
+    const [signal] = await t.db.select().from(signals).where(eq(signals.providerId, run.providerId));
+    await fanOutSignalEvent({ signalId: signal!.id, providerId: run.providerId, trigger: "published" }, at);
+    expect(await t.db.select().from(channelDeliveries).where(eq(channelDeliveries.channelId, community!.id))).toEqual([]);
   });
 });
