@@ -19,7 +19,9 @@
  *   deliveries); sessions, OAuth links, recovery codes, email tokens; digest sign-ups under the address; the users
  *   row's personal data (email → `deleted-<id>@deleted.invalid`, name, image, password, 2FA, Stripe customer id);
  *   the email outbox's copies of their emails (address, body and links erased, queued ones never sent). The
- *   deleted address is suppressed, so nothing is ever sent to it.
+ *   deleted address is suppressed, so nothing is ever sent to it. The strategy lab's private data: own rule
+ *   strategies, backtests and the trading profile (risk tolerance, experience); a strategy run live stays (stopped)
+ *   with the automated provider whose public record it built.
  * - Kept: the users row (ids in payments, the chain and the audit log point to it) with `deletedAt`; payments and
  *   subscriptions (the law), which hold ids and amounts only; a provider's signals and hash chain, now shown as
  *   "Deleted provider" (the chain hashes no name: it still verifies); copy orders and positions (ids and figures,
@@ -47,6 +49,8 @@ import {
   recoveryCodes,
   sessions,
   signals,
+  strategies,
+  strategyBacktestRuns,
   subscriptions,
   userSessions,
   users,
@@ -246,6 +250,8 @@ export async function deleteAccount(ctx: ActingContext, raw: DeleteAccountInput)
     await tx.delete(authTokens).where(eq(authTokens.userId, userId));
     await tx.delete(verificationTokens).where(eq(verificationTokens.identifier, user.email));
     await tx.delete(digestSubscribers).where(eq(digestSubscribers.email, user.email));
+    await tx.delete(strategyBacktestRuns).where(eq(strategyBacktestRuns.userId, userId));
+    await tx.delete(strategies).where(eq(strategies.userId, userId));
 
     // Their emails: queued ones are never sent, every copy loses its address, body and links. The farewell alert
     // keeps them until it is sent (it is addressed to the old address by design).
@@ -277,6 +283,8 @@ export async function deleteAccount(ctx: ActingContext, raw: DeleteAccountInput)
         totpEnabledAt: null,
         totpLastStep: null,
         stripeCustomerId: null,
+        riskTolerance: null,
+        experience: null,
         deletedAt: ctx.now,
         // Ends every session still holding a token: the jwt callback compares it on every resolve.
         sessionVersion: sql`${users.sessionVersion} + 1`,

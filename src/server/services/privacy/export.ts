@@ -8,7 +8,7 @@
  * provider's received payments without who paid, no list of their subscribers or followers.
  */
 import "server-only";
-import { and, asc, eq, isNull } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, isNull } from "drizzle-orm";
 import { db } from "@/server/db";
 import {
   apiKeys,
@@ -28,6 +28,7 @@ import {
   recoveryCodes,
   signals,
   strategies,
+  strategyBacktestRuns,
   strategyRuns,
   subscriptions,
   userSessions,
@@ -109,6 +110,8 @@ export async function buildAccountExport(ctx: ActingContext) {
       twoFactorEnabledAt: users.totpEnabledAt,
       disclaimerAcceptedAt: users.disclaimerAcceptedAt,
       termsAcceptedAt: users.termsAcceptedAt,
+      riskTolerance: users.riskTolerance,
+      experience: users.experience,
       stripeCustomerId: users.stripeCustomerId,
       createdAt: users.createdAt,
     })
@@ -327,9 +330,11 @@ export async function buildAccountExport(ctx: ActingContext) {
     ownProvider ? providerPart(ownProvider.id) : Promise.resolve(null),
   ]);
 
-  // The strategy lab: own rule documents, and each strategy run live with its automated provider's record.
-  const [ownStrategies, runRows] = await Promise.all([
+  // The strategy lab: own rule documents, own backtests, and each strategy run live with its automated provider's record.
+  const { userId: _backtestOwner, ...backtestColumns } = getTableColumns(strategyBacktestRuns);
+  const [ownStrategies, backtestRows, runRows] = await Promise.all([
     db.select({ id: strategies.id, name: strategies.name, version: strategies.version, rules: strategies.rules, createdAt: strategies.createdAt, updatedAt: strategies.updatedAt }).from(strategies).where(eq(strategies.userId, userId)).orderBy(asc(strategies.createdAt)),
+    db.select(backtestColumns).from(strategyBacktestRuns).where(eq(strategyBacktestRuns.userId, userId)).orderBy(asc(strategyBacktestRuns.createdAt), asc(strategyBacktestRuns.id)),
     db.select().from(strategyRuns).where(eq(strategyRuns.userId, userId)).orderBy(asc(strategyRuns.createdAt)),
   ]);
   const runs = await Promise.all(
@@ -352,6 +357,7 @@ export async function buildAccountExport(ctx: ActingContext) {
     emails,
     auditLog: audit,
     strategies: ownStrategies,
+    strategyBacktests: backtestRows,
     strategyRuns: runs,
   };
 }
