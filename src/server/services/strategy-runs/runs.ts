@@ -9,7 +9,7 @@ import Decimal from "decimal.js";
 import { and, asc, count, desc, eq, gte, inArray, isNotNull, type SQL } from "drizzle-orm";
 import { db } from "@/server/db";
 import { FINISHED_SIGNAL_STATUSES, providers, signals, strategies, strategyRuns, users, type StrategyRunStatus } from "@/server/db/schema";
-import { ForbiddenError, NotFoundError, ValidationError } from "@/server/errors";
+import { ForbiddenError, LimitExceededError, NotFoundError, ValidationError } from "@/server/errors";
 import { recordAudit } from "@/server/services/audit";
 import type { ActingContext } from "@/server/services/context";
 import { createProviderProfile } from "@/server/services/providers";
@@ -23,6 +23,9 @@ import type { Timeframe } from "@/lib/market-data/types";
 import type { Strategy } from "@/lib/engine";
 
 export type RunRow = typeof strategyRuns.$inferSelect;
+
+/** Strategies one user may run live at once: each is a provider and a tick every minute for the platform. */
+export const MAX_RUNNING_PER_USER = 10;
 
 function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: import("zod").ZodError } }, raw: unknown): T {
   const parsed = schema.safeParse(raw);
@@ -99,6 +102,12 @@ export async function startRun(ctx: ActingContext, raw: StartRunInput | unknown)
   const incubationEndsAt = new Date(now.getTime() + INCUBATION_DAYS * 86_400_000);
   const name = input.name || `${source.name} · ${info.symbol} ${timeframe}`;
   return db.transaction(async (tx) => {
+    // INVARIANT: under the owner's row lock, so two starts at once cannot both take the last place.
+    await tx.select({ id: users.id }).from(users).where(eq(users.id, ctx.actor.id)).for("update");
+    const [running] = await tx.select({ n: count() }).from(strategyRuns).where(and(eq(strategyRuns.userId, ctx.actor.id), eq(strategyRuns.status, "running")));
+    if ((running?.n ?? 0) >= MAX_RUNNING_PER_USER) {
+      throw new LimitExceededError(`You already run ${MAX_RUNNING_PER_USER} strategies live. Stop one before starting another.`);
+    }
     const provider = await createProviderProfile(tx, {
       userId: ctx.actor.id,
       displayName: name,
