@@ -4,15 +4,18 @@
  * (src/lib/strategy-library) and have no row, so nothing here can change them.
  */
 import "server-only";
-import { and, desc, eq } from "drizzle-orm";
+import { and, count, desc, eq } from "drizzle-orm";
 import { exportRules, parseRules, type RuleError, type RulesDocument } from "@/lib/rules";
 import { strategyName } from "@/lib/validation/lab";
 import { db } from "@/server/db";
-import { strategies } from "@/server/db/schema";
-import { NotFoundError, ValidationError } from "@/server/errors";
+import { strategies, users } from "@/server/db/schema";
+import { LimitExceededError, NotFoundError, ValidationError } from "@/server/errors";
 import type { ActingContext } from "@/server/services/context";
 
 export type StrategyRow = typeof strategies.$inferSelect;
+
+/** Own strategies one user may keep: the list shows them all (listStrategies reads at most this many). */
+export const MAX_STRATEGIES_PER_USER = 200;
 
 /** A rules document checked by parseRules; refused with every problem at its field's path (`rules.rules[0].when.op`). */
 export function checkRules(json: unknown, field = "rules"): RulesDocument {
@@ -37,7 +40,7 @@ function checkName(name: unknown): string {
 }
 
 export async function listStrategies(ctx: ActingContext): Promise<StrategyRow[]> {
-  return db.select().from(strategies).where(eq(strategies.userId, ctx.actor.id)).orderBy(desc(strategies.updatedAt), desc(strategies.id)).limit(200);
+  return db.select().from(strategies).where(eq(strategies.userId, ctx.actor.id)).orderBy(desc(strategies.updatedAt), desc(strategies.id)).limit(MAX_STRATEGIES_PER_USER);
 }
 
 export async function getStrategy(ctx: ActingContext, id: string): Promise<StrategyRow> {
@@ -49,8 +52,16 @@ export async function getStrategy(ctx: ActingContext, id: string): Promise<Strat
 export async function createStrategy(ctx: ActingContext, input: { name: unknown; rules: unknown }): Promise<StrategyRow> {
   const name = checkName(input.name);
   const rules = checkRules(input.rules);
-  const [row] = await db.insert(strategies).values({ userId: ctx.actor.id, name, rules, createdAt: ctx.now, updatedAt: ctx.now }).returning();
-  return row!;
+  return db.transaction(async (tx) => {
+    // INVARIANT: under the owner's row lock, so two saves at once cannot both take the last place.
+    await tx.select({ id: users.id }).from(users).where(eq(users.id, ctx.actor.id)).for("update");
+    const [kept] = await tx.select({ n: count() }).from(strategies).where(eq(strategies.userId, ctx.actor.id));
+    if ((kept?.n ?? 0) >= MAX_STRATEGIES_PER_USER) {
+      throw new LimitExceededError(`You already have ${MAX_STRATEGIES_PER_USER} strategies. Delete one you no longer use before saving another.`);
+    }
+    const [row] = await tx.insert(strategies).values({ userId: ctx.actor.id, name, rules, createdAt: ctx.now, updatedAt: ctx.now }).returning();
+    return row!;
+  });
 }
 
 /** Renames and/or replaces the document; a document that differs from the saved one bumps `version`. */
