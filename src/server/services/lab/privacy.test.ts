@@ -11,10 +11,10 @@ import { createUser } from "@/test/factories";
 import { actingAs } from "@/test/signals";
 import { waitForInlineRuns } from "@/server/jobs/inline/runner";
 import { resetRateLimits } from "@/server/rate-limit";
-import { strategies, strategyBacktestRuns, users } from "@/server/db/schema";
+import { providers, strategies, strategyBacktestRuns, strategyRuns, users } from "@/server/db/schema";
 import { SMA_CROSS_RULES } from "@/lib/rules";
 import { buildAccountExport } from "@/server/services/privacy/export";
-import { deleteAccount } from "@/server/services/privacy/delete";
+import { DELETED_PROVIDER_NAME, deleteAccount } from "@/server/services/privacy/delete";
 
 const t = useTestDatabase();
 useFakeMarket();
@@ -55,5 +55,20 @@ describe("the strategy lab and the user's data", () => {
     expect(await t.db.select().from(strategyBacktestRuns).where(eq(strategyBacktestRuns.userId, other.user.id))).toHaveLength(1);
     const [row] = await t.db.select({ riskTolerance: users.riskTolerance, experience: users.experience }).from(users).where(eq(users.id, me.user.id));
     expect(row).toEqual({ riskTolerance: null, experience: null });
+  });
+
+  it("deleting the account stops its strategy runs and names their providers as deleted, the record kept", async () => {
+    const me = await labUser("mine");
+    const [auto] = await t.db
+      .insert(providers)
+      .values({ userId: me.user.id, slug: "my-bot", displayName: "Jane Doe's bot", tagline: "Jane's tagline", bio: "Jane's bio", automated: true, listedFrom: new Date(Date.now() + 86_400_000) })
+      .returning();
+    const [run] = await t.db
+      .insert(strategyRuns)
+      .values({ userId: me.user.id, providerId: auto!.id, curatedId: "ema-cross", name: "Jane Doe's bot", symbol: "BTC/USDT", timeframe: "1h", incubationEndsAt: auto!.listedFrom! })
+      .returning();
+    await deleteAccount(actingAs(me.user), { confirmEmail: me.user.email, password: "correct horse battery" });
+    expect(await t.db.query.providers.findFirst({ where: eq(providers.id, auto!.id) })).toMatchObject({ displayName: DELETED_PROVIDER_NAME, tagline: "", bio: "", slug: "my-bot" });
+    expect(await t.db.query.strategyRuns.findFirst({ where: eq(strategyRuns.id, run!.id) })).toMatchObject({ status: "stopped", name: DELETED_PROVIDER_NAME });
   });
 });

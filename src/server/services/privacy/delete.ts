@@ -21,7 +21,7 @@
  *   the email outbox's copies of their emails (address, body and links erased, queued ones never sent). The
  *   deleted address is suppressed, so nothing is ever sent to it. The strategy lab's private data: own rule
  *   strategies, backtests and the trading profile (risk tolerance, experience); a strategy run live stays (stopped)
- *   with the automated provider whose public record it built.
+ *   with the automated provider whose public record it built, both renamed "Deleted provider".
  * - Kept: the users row (ids in payments, the chain and the audit log point to it) with `deletedAt`; payments and
  *   subscriptions (the law), which hold ids and amounts only; a provider's signals and hash chain, now shown as
  *   "Deleted provider" (the chain hashes no name: it still verifies); copy orders and positions (ids and figures,
@@ -51,6 +51,7 @@ import {
   signals,
   strategies,
   strategyBacktestRuns,
+  strategyRuns,
   subscriptions,
   userSessions,
   users,
@@ -252,6 +253,12 @@ export async function deleteAccount(ctx: ActingContext, raw: DeleteAccountInput)
     await tx.delete(digestSubscribers).where(eq(digestSubscribers.email, user.email));
     await tx.delete(strategyBacktestRuns).where(eq(strategyBacktestRuns.userId, userId));
     await tx.delete(strategies).where(eq(strategies.userId, userId));
+    // The strategies they ran live keep their record at its slug, under the same name as a deleted provider.
+    await tx
+      .update(providers)
+      .set({ displayName: DELETED_PROVIDER_NAME, tagline: "", bio: "", updatedAt: ctx.now })
+      .where(and(eq(providers.userId, userId), eq(providers.automated, true)));
+    await tx.update(strategyRuns).set({ name: DELETED_PROVIDER_NAME, updatedAt: ctx.now }).where(eq(strategyRuns.userId, userId));
 
     // Their emails: queued ones are never sent, every copy loses its address, body and links. The farewell alert
     // keeps them until it is sent (it is addressed to the old address by design).
