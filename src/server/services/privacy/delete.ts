@@ -315,6 +315,8 @@ export async function deleteAccount(ctx: ActingContext, raw: DeleteAccountInput)
   if (provider) {
     await cancelSubscriptions(ctx, userId, provider.id).catch((err: unknown) => ctx.log.error({ err, userId }, "account deleted: second subscription sweep failed"));
   }
+  // Likewise a strategy started between the first stop and `deletedAt` (a start refuses from `deletedAt` on).
+  await stopRunsOfUser(ctx, userId, "The owner deleted their account").catch((err: unknown) => ctx.log.error({ err, userId }, "account deleted: second strategy stop failed"));
   await requestConnectionRuns(removing);
   await emailsQueued();
   ctx.log.info({ userId, subscriptionsCancelled, closed: closing.closed, planned: closing.planned }, "account deleted");

@@ -10,7 +10,7 @@ import { signedIn, trpcCode } from "@/test/factories";
 import { actingAs } from "@/test/signals";
 import { waitForInlineRuns } from "@/server/jobs/inline/runner";
 import { resetRateLimits } from "@/server/rate-limit";
-import { providers, strategyRuns } from "@/server/db/schema";
+import { providers, strategyRuns, users } from "@/server/db/schema";
 import type { Candle } from "@/server/integrations/market-data";
 import { MAX_RUNNING_PER_USER } from "./runs";
 import { startRun, stopRun } from ".";
@@ -45,5 +45,15 @@ describe("strategies running live per user", () => {
 
     await stopRun(ctx, runs[0]!.id);
     await expect(startRun(ctx, input)).resolves.toMatchObject({ userId: user.id });
+  });
+
+  it("a start from a request that passed its session check before the account was deleted refuses, writing nothing", async () => {
+    market.setCandles("BTC/USDT", "1h", fixture());
+    market.now = () => new Date(T0);
+    const { user } = await signedIn("provider");
+    await t.db.update(users).set({ deletedAt: new Date(T0) }).where(eq(users.id, user.id));
+    await expect(startRun(actingAs(user, { now: new Date(T0) }), input)).rejects.toThrow("This account was deleted");
+    expect(await t.db.select().from(strategyRuns).where(eq(strategyRuns.userId, user.id))).toEqual([]);
+    expect(await t.db.select().from(providers).where(eq(providers.userId, user.id))).toHaveLength(1);
   });
 });

@@ -9,7 +9,7 @@ import Decimal from "decimal.js";
 import { and, asc, count, desc, eq, gte, inArray, isNotNull, type SQL } from "drizzle-orm";
 import { db } from "@/server/db";
 import { FINISHED_SIGNAL_STATUSES, providers, signals, strategies, strategyRuns, users, type StrategyRunStatus } from "@/server/db/schema";
-import { ForbiddenError, LimitExceededError, NotFoundError, ValidationError } from "@/server/errors";
+import { ForbiddenError, LimitExceededError, NotFoundError, UnauthorizedError, ValidationError } from "@/server/errors";
 import { recordAudit } from "@/server/services/audit";
 import type { ActingContext } from "@/server/services/context";
 import { createProviderProfile } from "@/server/services/providers";
@@ -102,8 +102,10 @@ export async function startRun(ctx: ActingContext, raw: StartRunInput | unknown)
   const incubationEndsAt = new Date(now.getTime() + INCUBATION_DAYS * 86_400_000);
   const name = input.name || `${source.name} · ${info.symbol} ${timeframe}`;
   return db.transaction(async (tx) => {
-    // INVARIANT: under the owner's row lock, so two starts at once cannot both take the last place.
-    await tx.select({ id: users.id }).from(users).where(eq(users.id, ctx.actor.id)).for("update");
+    // INVARIANT: under the owner's row lock, so two starts at once cannot both take the last place, and a start from a
+    // request that passed its session check just before the account was deleted refuses (privacy/live-account.ts).
+    const [owner] = await tx.select({ deletedAt: users.deletedAt }).from(users).where(eq(users.id, ctx.actor.id)).for("update");
+    if (!owner || owner.deletedAt) throw new UnauthorizedError("This account was deleted");
     const [running] = await tx.select({ n: count() }).from(strategyRuns).where(and(eq(strategyRuns.userId, ctx.actor.id), eq(strategyRuns.status, "running")));
     if ((running?.n ?? 0) >= MAX_RUNNING_PER_USER) {
       throw new LimitExceededError(`You already run ${MAX_RUNNING_PER_USER} strategies live. Stop one before starting another.`);
