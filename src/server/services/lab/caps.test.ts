@@ -6,9 +6,10 @@ import { describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { useTestDatabase } from "@/test/db";
 import { signedIn, trpcCode } from "@/test/factories";
-import { strategies } from "@/server/db/schema";
+import { strategies, users } from "@/server/db/schema";
+import { actingAs } from "@/test/signals";
 import { SMA_CROSS_RULES } from "@/lib/rules";
-import { MAX_STRATEGIES_PER_USER } from "./strategies";
+import { createStrategy, MAX_STRATEGIES_PER_USER } from "./strategies";
 
 const t = useTestDatabase();
 
@@ -27,5 +28,12 @@ describe("own strategies per user", () => {
     const [first] = await caller.lab.strategies.list();
     await caller.lab.strategies.delete({ id: first!.id });
     await expect(caller.lab.strategies.create({ name: "One more", rules: SMA_CROSS_RULES })).resolves.toMatchObject({ name: "One more" });
+  });
+
+  it("a save from a request that passed its session check before the account was deleted refuses, writing nothing", async () => {
+    const { user } = await signedIn("subscriber");
+    await t.db.update(users).set({ deletedAt: new Date() }).where(eq(users.id, user.id));
+    await expect(createStrategy(actingAs(user), { name: "Late", rules: SMA_CROSS_RULES })).rejects.toThrow("This account was deleted");
+    expect(await t.db.select().from(strategies).where(eq(strategies.userId, user.id))).toEqual([]);
   });
 });

@@ -9,7 +9,7 @@ import { exportRules, parseRules, type RuleError, type RulesDocument } from "@/l
 import { strategyName } from "@/lib/validation/lab";
 import { db } from "@/server/db";
 import { strategies, users } from "@/server/db/schema";
-import { LimitExceededError, NotFoundError, ValidationError } from "@/server/errors";
+import { LimitExceededError, NotFoundError, UnauthorizedError, ValidationError } from "@/server/errors";
 import type { ActingContext } from "@/server/services/context";
 
 export type StrategyRow = typeof strategies.$inferSelect;
@@ -53,8 +53,10 @@ export async function createStrategy(ctx: ActingContext, input: { name: unknown;
   const name = checkName(input.name);
   const rules = checkRules(input.rules);
   return db.transaction(async (tx) => {
-    // INVARIANT: under the owner's row lock, so two saves at once cannot both take the last place.
-    await tx.select({ id: users.id }).from(users).where(eq(users.id, ctx.actor.id)).for("update");
+    // INVARIANT: under the owner's row lock, so two saves at once cannot both take the last place, and a save from a
+    // request that passed its session check just before the account was deleted refuses (privacy/live-account.ts).
+    const [owner] = await tx.select({ deletedAt: users.deletedAt }).from(users).where(eq(users.id, ctx.actor.id)).for("update");
+    if (!owner || owner.deletedAt) throw new UnauthorizedError("This account was deleted");
     const [kept] = await tx.select({ n: count() }).from(strategies).where(eq(strategies.userId, ctx.actor.id));
     if ((kept?.n ?? 0) >= MAX_STRATEGIES_PER_USER) {
       throw new LimitExceededError(`You already have ${MAX_STRATEGIES_PER_USER} strategies. Delete one you no longer use before saving another.`);
