@@ -10,7 +10,7 @@
  * fail each other's runs.
  */
 import "server-only";
-import { and, desc, eq, getTableColumns, inArray } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, inArray, notInArray } from "drizzle-orm";
 import { toBarSeries } from "@/lib/engine";
 import { engineConfigOf, MAX_BACKTEST_BARS, type JobStrategy } from "@/lib/lab/job";
 import { TIMEFRAME_MS } from "@/lib/market-data/candles";
@@ -78,6 +78,30 @@ async function resolveSource(ctx: ActingContext, source: StartSource): Promise<R
   return { job: { kind: "curated", curatedId: entry.id, params }, name: entry.name, strategyId: null, curatedId: entry.id, version: 1, params };
 }
 
+/**
+ * Stored backtests a user keeps: starting one more deletes their oldest finished runs beyond this many (each holds up
+ * to ~1 MB of curve and trades; the lab lists the newest). Running ones are never deleted.
+ */
+export const KEPT_BACKTESTS = 100;
+
+async function pruneOldBacktests(userId: string): Promise<void> {
+  const newest = db
+    .select({ id: strategyBacktestRuns.id })
+    .from(strategyBacktestRuns)
+    .where(eq(strategyBacktestRuns.userId, userId))
+    .orderBy(desc(strategyBacktestRuns.createdAt), desc(strategyBacktestRuns.id))
+    .limit(KEPT_BACKTESTS);
+  await db
+    .delete(strategyBacktestRuns)
+    .where(
+      and(
+        eq(strategyBacktestRuns.userId, userId),
+        inArray(strategyBacktestRuns.status, ["done", "failed", "cancelled"]),
+        notInArray(strategyBacktestRuns.id, newest),
+      ),
+    );
+}
+
 /** Starts a backtest and returns its row at once (status `running`); the worker fills in progress and results. */
 export async function startBacktest(ctx: ActingContext, input: StartBacktest): Promise<BacktestRow> {
   const resolved = await resolveSource(ctx, input.source);
@@ -125,6 +149,7 @@ export async function startBacktest(ctx: ActingContext, input: StartBacktest): P
       })
       .returning();
     launch(id, { strategy: resolved.job, series, config });
+    await pruneOldBacktests(ctx.actor.id);
     return row!;
   } catch (e) {
     releaseSlot(id);

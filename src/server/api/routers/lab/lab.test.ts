@@ -19,6 +19,7 @@ import { DEFAULT_BACKTEST_SETTINGS } from "@/lib/validation/lab";
 import { strategies, strategyBacktestRuns } from "@/server/db/schema";
 import { ReplayMarketData, setMarketData } from "@/server/integrations/market-data";
 import { runSettled, setBacktestWorkerFactory } from "@/server/services/lab/runner";
+import { KEPT_BACKTESTS } from "@/server/services/lab/backtests";
 import { useTestDatabase } from "@/test/db";
 import { useFakeMarket } from "@/test/fake-market";
 import { callerFor, createUser, trpcCode } from "@/test/factories";
@@ -252,6 +253,29 @@ describe("lab backtests", () => {
     await runSettled(started.id);
     const run = await caller.lab.backtests.get({ id: started.id });
     expect(run).toMatchObject({ status: "failed", error: expect.stringMatching(/worker could not start/), stats: null, barsDone: 0 });
+  });
+
+  it(`keeps a user's newest ${KEPT_BACKTESTS} backtests: starting one more deletes the oldest finished ones, never a running one or another user's`, async () => {
+    market.setCandles("BTC/USDT", "1h", walk(500));
+    const { user: u, caller } = await user();
+    const other = await user();
+    const at = (i: number) => new Date(Date.now() - (KEPT_BACKTESTS + 10 - i) * 60_000);
+    const rows = Array.from({ length: KEPT_BACKTESTS + 2 }, (_, i) => ({ userId: u.id, name: `old ${i}`, symbol: "BTC/USDT", timeframe: "1h", status: "done" as "done" | "running", createdAt: at(i) }));
+    // The oldest of all is still running (a live worker elsewhere): it stays.
+    rows[0] = { ...rows[0]!, status: "running", createdAt: new Date(Date.now() - 60_000 * 500) };
+    await t.db.insert(strategyBacktestRuns).values(rows);
+    await t.db.insert(strategyBacktestRuns).values({ userId: other.user.id, name: "theirs", symbol: "BTC/USDT", timeframe: "1h", status: "done", createdAt: at(0) });
+
+    const started = await caller.lab.backtests.start({ source: { kind: "rules", rules: SMA_CROSS_RULES }, symbol: "BTC/USDT", timeframe: "1h" });
+    await runSettled(started.id);
+    const mine = await t.db.select({ name: strategyBacktestRuns.name, status: strategyBacktestRuns.status }).from(strategyBacktestRuns).where(eq(strategyBacktestRuns.userId, u.id));
+    // The new run and the 99 newest finished ones, plus the running one that is never pruned.
+    expect(mine).toHaveLength(KEPT_BACKTESTS + 1);
+    expect(mine.map((r) => r.name)).toContain("old 0");
+    expect(mine.map((r) => r.name)).not.toContain("old 1");
+    expect(mine.map((r) => r.name)).not.toContain("old 2");
+    expect(mine.map((r) => r.name)).toContain("old 3");
+    expect(await t.db.select().from(strategyBacktestRuns).where(eq(strategyBacktestRuns.userId, other.user.id))).toHaveLength(1);
   });
 
   it("marks a run left running by a process that died as failed when it is read after the time limit", async () => {
