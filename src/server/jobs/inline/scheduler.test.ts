@@ -35,7 +35,7 @@ afterEach(async () => {
 describe("inline scheduler", () => {
   it("lists the cron jobs with their next run before they are started", () => {
     const list = listScheduledJobs();
-    expect(list.map((j) => j.id)).toEqual(["audit-retention", "copy-sweeper", "email-drain", "exchange-reconcile", "job-retention", "price-monitor", "daily-digest", "monthly-report", "weekly-digest", "channel-drain", "telegram-poll", "backup-daily", "backup-weekly", "backup-monthly", "backup-verify", "monitor"]);
+    expect(list.map((j) => j.id)).toEqual(["audit-retention", "copy-sweeper", "email-drain", "exchange-reconcile", "job-retention", "price-monitor", "daily-digest", "monthly-report", "weekly-digest", "channel-drain", "telegram-poll", "backup-daily", "backup-weekly", "backup-monthly", "backup-verify", "monitor", "strategy-runs"]);
     expect(list[5]).toMatchObject({ id: "price-monitor", cron: "* * * * *", scheduledBy: "none" });
     expect(list[0]).toMatchObject({
       id: "audit-retention",
@@ -59,7 +59,7 @@ describe("inline scheduler", () => {
     // A second start (another bundle, a hot reload) must not schedule anything new, even with other jobs.
     const other: JobDescriptor = { id: "other", name: "other", triggers: [{ cron: "* * * * *" }], retries: 0, handler: () => null };
     expect(startInlineScheduler({ jobs: [other] })).toBe(true);
-    expect(listScheduledJobs().map((j) => j.id)).toEqual(["audit-retention", "copy-sweeper", "email-drain", "exchange-reconcile", "job-retention", "price-monitor", "daily-digest", "monthly-report", "weekly-digest", "channel-drain", "telegram-poll", "backup-daily", "backup-weekly", "backup-monthly", "backup-verify", "monitor"]);
+    expect(listScheduledJobs().map((j) => j.id)).toEqual(["audit-retention", "copy-sweeper", "email-drain", "exchange-reconcile", "job-retention", "price-monitor", "daily-digest", "monthly-report", "weekly-digest", "channel-drain", "telegram-poll", "backup-daily", "backup-weekly", "backup-monthly", "backup-verify", "monitor", "strategy-runs"]);
 
     stopInlineScheduler();
     expect(isInlineSchedulerRunning()).toBe(false);
