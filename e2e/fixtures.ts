@@ -330,7 +330,9 @@ export async function openPaidSubscriptions(page: Page): Promise<void> {
 export async function subscribeWithCard(page: Page, profile: string): Promise<void> {
   await page.goto(profile);
   await page.locator("#subscribe").getByRole("button", { name: "Subscribe" }).click();
-  await expect(page).toHaveURL(/\/dev\/stripe\/checkout\/cs_test_/);
+  // The checkout session is created and its page rendered server-side; on a loaded CI machine that navigation has
+  // taken over 10 s (the URL was already chosen, the page still loading), so it gets the navigation's own budget.
+  await expect(page).toHaveURL(/\/dev\/stripe\/checkout\/cs_test_/, { timeout: 30_000 });
   await page.getByRole("radio", { name: /4242 4242 4242 4242/ }).check();
   await page.getByRole("button", { name: /^Pay \$/ }).click();
   await expectPath(page, "/subscriptions/welcome");
