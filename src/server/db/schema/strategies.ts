@@ -1,6 +1,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { index, integer, jsonb, numeric, pgEnum, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import type { EquityPoint as StoredEquityPoint, JobTrade as StoredTrade } from "@/lib/lab/job";
 import type { RulesDocument } from "@/lib/rules";
 import { createdAt, prefixedId, tstz, updatedAt } from "./_shared";
 import { providers } from "./providers";
@@ -30,25 +31,8 @@ export const strategies = pgTable(
 export const backtestStatus = pgEnum("backtest_status", ["queued", "running", "done", "failed", "cancelled"]);
 export type BacktestStatus = (typeof backtestStatus.enumValues)[number];
 
-/** A stored backtest's equity curve: one point per sampled bar (time in ms, equity in account currency). */
-export interface StoredEquityPoint {
-  time: number;
-  equity: number;
-  drawdownPct: number;
-}
-
-/** One closed trade of a stored backtest, as the engine computed it (hypothetical). */
-export interface StoredTrade {
-  side: "long" | "short";
-  size: number;
-  entryTime: number;
-  entryPrice: number;
-  exitTime: number;
-  exitPrice: number;
-  pnl: number;
-  returnPct: number;
-  exitReason: string;
-}
+/** A stored backtest's equity points and trades are the lab job's (src/lib/lab/job.ts), as the worker returns them. */
+export type { EquityPoint as StoredEquityPoint, JobTrade as StoredTrade } from "@/lib/lab/job";
 
 /**
  * A backtest: which strategy (own rules or a curated one), its version, parameters and the document it ran, the data
