@@ -141,6 +141,21 @@ test("a provider builds a rule, backtests it, runs it live on paper, sees its fi
     await expect(page.getByRole("link", { name: /Tamper-evident record/ })).toBeVisible();
   });
 
+  await test.step("it is priced for subscribers ahead of its listing: they can subscribe once incubation ends", async () => {
+    await page.goto("/lab/runs");
+    const subs = page.getByRole("region", { name: `Subscriptions to ${name} · BTC/USDT 1h` });
+    await expect(subs.getByText("Not open yet", { exact: true })).toBeVisible();
+    await expect(subs).toContainText("Subscriptions open when its incubation ends");
+    await subs.getByText("Set a price", { exact: true }).click();
+    await subs.getByLabel("Monthly price (USD)").fill("9.50");
+    await subs.getByLabel("Free trial (days)").fill("7");
+    await subs.getByRole("button", { name: "Save price" }).click();
+    await expect(subs.getByRole("status")).toContainText("Saved. New subscribers pay $9.50 a month after a 7-day trial.");
+    await page.reload();
+    await expect(subs.getByText("$9.50", { exact: true })).toBeVisible();
+    await expect(subs.getByText("7 days", { exact: true })).toBeVisible();
+  });
+
   await test.step("the kill switch: Stop now, confirmed, stops it", async () => {
     await page.goto("/lab/runs");
     const main = page.getByRole("main");

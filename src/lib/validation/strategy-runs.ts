@@ -3,6 +3,7 @@
  * start form. Messages are written for people.
  */
 import { z } from "zod";
+import { priceSchema } from "./billing";
 import { TIMEFRAMES } from "@/lib/market-data/types";
 
 const id = (what: string) => z.string({ error: `Choose a ${what}` }).trim().min(1, `Choose a ${what}`).max(64, `That ${what} id is not valid`);
@@ -56,3 +57,6 @@ export const stopRunSchema = z.object({
 });
 
 export const updateLimitsSchema = runIdSchema.extend(runLimitsSchema.shape);
+
+/** A running strategy's monthly price and trial for its subscribers (the same rules as a provider's own price). */
+export const runPriceSchema = runIdSchema.extend(priceSchema.shape);

@@ -12,7 +12,8 @@ import { formatRatio } from "@/lib/format/numbers";
 import { SUBSCRIPTION_STATUS } from "@/lib/labels";
 import { formatCents } from "@/lib/money";
 import { firstParam, hrefWith, parsePageParam, type SearchParams } from "@/lib/search-params";
-import { OnboardingNotice, PayoutsAction, PriceForm } from "./client";
+import { PriceForm } from "@/components/billing/price-form";
+import { OnboardingNotice, PayoutsAction } from "./client";
 
 export const metadata: Metadata = { title: "Revenue" };
 export const dynamic = "force-dynamic";

@@ -6,10 +6,15 @@ import { formatDate } from "@/lib/format/dates";
 import { formatCents, splitRevenue } from "@/lib/money";
 import { SubscribeButton } from "./client";
 
+
 export interface SubscribeState {
   acceptingSubscribers: boolean;
-  /** The provider deleted their account: nothing to subscribe to any more. */
+  /** The provider deleted their account, or its strategy stopped running: nothing to subscribe to any more. */
   closed?: boolean;
+  /** Why, in a trader's words (services/billing). */
+  closedReason?: string | null;
+  /** A strategy running live rather than a person: its owner prices it on Running strategies. */
+  automated?: boolean;
   /** An automated strategy still incubating: no subscriber before this (services/strategy-runs). */
   incubatingUntil?: Date | null;
   priceCents: number;
@@ -49,12 +54,15 @@ export function SubscribePanel({
           state.incubatingUntil ? (
             <Note>Your automated strategy incubates until {formatDate(state.incubatingUntil)}: it takes no subscribers before then.</Note>
           ) : (
-            <OwnPanel accepting={state.acceptingSubscribers} priceCents={state.priceCents} />
+            <OwnPanel accepting={state.acceptingSubscribers} priceCents={state.priceCents} automated={state.automated ?? false} />
           )
         ) : sub ? (
           <SubscribedPanel sub={sub} />
         ) : state.closed ? (
-          <Note>This provider has closed their account. Their published signals stay, with their verifiable record, but no new subscriptions are taken.</Note>
+          <Note>
+            {state.closedReason ?? "This provider has closed their account"}.{" "}
+            Their published signals stay, with their verifiable record, but no new subscriptions are taken.
+          </Note>
         ) : state.incubatingUntil ? (
           <Note>
             This automated strategy is incubating until {formatDate(state.incubatingUntil)}: it builds its live record first and takes no subscribers before
@@ -62,8 +70,8 @@ export function SubscribePanel({
           </Note>
         ) : !state.acceptingSubscribers ? (
           <Note>
-            {provider.displayName} isn&rsquo;t taking subscribers yet: their payout account is still being set up. The price above is what you will pay;
-            70% of it goes to the provider.
+            {provider.displayName} isn&rsquo;t taking subscribers yet: {state.automated ? "its owner is still setting up its price and payouts" : "their payout account is still being set up"}. The
+            price above is what you will pay; 70% of it goes to the provider.
           </Note>
         ) : null}
         {!state.own && !sub && !state.closed ? (
@@ -117,14 +125,19 @@ function Note({ children }: { children: ReactNode }) {
   return <p className="mt-4 rounded-md bg-slate-50 px-3 py-3 text-sm text-slate-600">{children}</p>;
 }
 
-function OwnPanel({ accepting, priceCents }: { accepting: boolean; priceCents: number }) {
+function OwnPanel({ accepting, priceCents, automated }: { accepting: boolean; priceCents: number; automated: boolean }) {
+  // An automated strategy is priced on Running strategies; its payments go to the owner's one payout account (Revenue).
+  const href = automated ? "/lab/runs" : "/revenue";
+  const where = automated ? "Running strategies" : "Revenue";
   return (
     <Note>
       {accepting
         ? `Your monthly price: you keep ${formatCents(splitRevenue(priceCents).providerCents)} of each payment. `
-        : "Traders can't subscribe yet: set up payouts and save your price to open subscriptions. "}
-      <Link href="/revenue" className="font-medium text-brand-700 underline-offset-2 hover:underline">
-        {accepting ? "Change it on Revenue" : "Go to Revenue"}
+        : automated
+          ? "Traders can't subscribe yet: set up payouts on Revenue and save this strategy's price to open subscriptions. "
+          : "Traders can't subscribe yet: set up payouts and save your price to open subscriptions. "}
+      <Link href={href} className="font-medium text-brand-700 underline-offset-2 hover:underline">
+        {accepting ? `Change it on ${where}` : `Go to ${where}`}
       </Link>
       .
     </Note>

@@ -142,6 +142,7 @@ const protectedCalls: Record<string, Call> = {
   "strategyRuns.get": (c) => c.strategyRuns.get({ id: "srn_x" }),
   "strategyRuns.stop": (c) => c.strategyRuns.stop({ id: "srn_x" }),
   "strategyRuns.updateLimits": (c) => c.strategyRuns.updateLimits({ id: "srn_x", maxDailyLoss: "0.05", maxTradesPerDay: 5 }),
+  "strategyRuns.setPrice": (c) => c.strategyRuns.setPrice({ id: "srn_x", priceCents: 500, trialDays: 0 }),
 };
 
 const providerCalls: Record<string, Call> = {

@@ -8,7 +8,7 @@ import "server-only";
 import { and, desc, eq, gt, inArray } from "drizzle-orm";
 import type { PriceInput } from "@/lib/validation/billing";
 import { db } from "@/server/db";
-import { checkoutSessions, providerPrices, providers, subscriptions, users, type SubscriptionStatus } from "@/server/db/schema";
+import { checkoutSessions, personalProviderOf, providerPrices, providers, strategyRuns, subscriptions, users, type SubscriptionStatus } from "@/server/db/schema";
 import { ConflictError, ForbiddenError, NotFoundError } from "@/server/errors";
 import { incubatingMessage, isIncubating } from "@/lib/strategy-runs";
 import { recordAudit } from "@/server/services/audit";
@@ -25,8 +25,33 @@ type Provider = typeof providers.$inferSelect;
 /** Statuses that hold the one live subscription per (subscriber, provider): the `subscriptions_live_pair_idx` set. */
 const LIVE: SubscriptionStatus[] = ["incomplete", "trialing", "active", "past_due", "paused"];
 
-/** Paid subscriptions need charges enabled on the provider's connected account and a Stripe Price. */
-const takesSubscribers = (p: Provider) => p.chargesEnabled && Boolean(p.stripeAccountId) && Boolean(p.stripePriceId);
+/** The connected account a provider's subscription payments go to (its `transfer_data.destination`). */
+export interface PayoutAccount {
+  stripeAccountId: string | null;
+  chargesEnabled: boolean;
+}
+
+/**
+ * Where a provider's payments go: its own Connect account; for an automated provider (a strategy its owner runs
+ * live, services/strategy-runs) the owner's personal provider's account. A person has one payout account (one
+ * Express account, one identity check, one bank), however many strategies they run, so an automated provider holds
+ * none of its own and Stripe's `account.updated` keeps updating the one row that does.
+ */
+export async function payoutAccountOf(provider: Provider): Promise<PayoutAccount> {
+  if (!provider.automated) return { stripeAccountId: provider.stripeAccountId, chargesEnabled: provider.chargesEnabled };
+  const personal = await db.query.providers.findFirst({ where: personalProviderOf(provider.userId), columns: { stripeAccountId: true, chargesEnabled: true } });
+  return { stripeAccountId: personal?.stripeAccountId ?? null, chargesEnabled: personal?.chargesEnabled ?? false };
+}
+
+/** Paid subscriptions need charges enabled on the connected account payments go to, and a Stripe Price. */
+const takesSubscribers = (p: Provider, account: PayoutAccount) => account.chargesEnabled && Boolean(account.stripeAccountId) && Boolean(p.stripePriceId);
+
+/** Why a provider takes no paid subscriber yet, in the words a trader sees (null: it does). */
+function notTakingSubscribers(p: Provider, account: PayoutAccount): string | null {
+  if (!account.stripeAccountId || !account.chargesEnabled) return `${p.displayName} isn't taking subscribers yet: their payout account isn't set up`;
+  if (!p.stripePriceId) return `${p.displayName} isn't taking subscribers yet: no monthly price is set`;
+  return null;
+}
 
 function liveSubscription(subscriberId: string, providerId: string) {
   return db.query.subscriptions.findFirst({
@@ -107,7 +132,7 @@ export function payoutStatus(provider: Provider) {
     priceCents: provider.priceCents,
     trialDays: provider.trialDays,
     priceReady: Boolean(provider.stripePriceId),
-    acceptingSubscribers: takesSubscribers(provider),
+    acceptingSubscribers: takesSubscribers(provider, provider),
   };
 }
 
@@ -116,26 +141,36 @@ export function payoutStatus(provider: Provider) {
 /** Why a deleted provider takes no subscription (its profile stays, for the chain and its old links). */
 export const PROVIDER_CLOSED = "This provider has closed their account";
 
-/** The provider and whether its owner deleted their account (its price is cleared then too; this holds regardless). */
-async function providerAndOwner(providerId: string): Promise<{ provider: Provider; closed: boolean }> {
+/** Why an automated provider whose strategy has stopped takes no new subscriber. */
+export const STRATEGY_STOPPED = "This strategy has stopped running, so it publishes no more signals";
+
+/**
+ * The provider; whether it is closed to subscribers for good (its owner deleted their account, or it is an automated
+ * provider whose strategy run has stopped: a stopped run never restarts); and where its payments would go.
+ */
+async function providerAndOwner(providerId: string): Promise<{ provider: Provider; closed: string | null; account: PayoutAccount }> {
   const [row] = await db
-    .select({ provider: providers, deletedAt: users.deletedAt })
+    .select({ provider: providers, deletedAt: users.deletedAt, runStatus: strategyRuns.status })
     .from(providers)
     .innerJoin(users, eq(users.id, providers.userId))
+    .leftJoin(strategyRuns, eq(strategyRuns.providerId, providers.id))
     .where(eq(providers.id, providerId));
   if (!row) throw new NotFoundError("No such provider");
-  return { provider: row.provider, closed: row.deletedAt !== null };
+  const closed = row.deletedAt !== null ? PROVIDER_CLOSED : row.provider.automated && row.runStatus !== "running" ? STRATEGY_STOPPED : null;
+  return { provider: row.provider, closed, account: await payoutAccountOf(row.provider) };
 }
 
 /** Whether this provider takes paid subscribers now, and the caller's live subscription to it, if any. */
 export async function subscribeState(ctx: ServiceContext, providerId: string) {
   const caller = ctx.actor;
-  const { provider, closed } = await providerAndOwner(providerId);
+  const { provider, closed, account } = await providerAndOwner(providerId);
   const live = caller ? await liveSubscription(caller.id, providerId) : undefined;
   const incubating = isIncubating(provider, ctx.now);
   return {
-    acceptingSubscribers: !closed && !incubating && takesSubscribers(provider),
-    closed,
+    acceptingSubscribers: !closed && !incubating && takesSubscribers(provider, account),
+    closed: closed !== null,
+    /** Why it is closed for good (a deleted account, a stopped strategy), or null. */
+    closedReason: closed,
     /** An automated strategy still incubating takes no subscriber before this (null: not incubating). */
     incubatingUntil: incubating ? provider.listedFrom : null,
     /** A strategy running live rather than a person (services/strategy-runs). */
@@ -150,14 +185,13 @@ export async function subscribeState(ctx: ServiceContext, providerId: string) {
 /** Opens Stripe Checkout (or reuses the caller's open session) for a monthly subscription to a provider. */
 export async function startCheckout(ctx: ActingContext, providerId: string): Promise<{ url: string }> {
   const caller = ctx.actor;
-  const { provider, closed } = await providerAndOwner(providerId);
-  if (closed) throw new ConflictError(PROVIDER_CLOSED);
+  const { provider, closed, account } = await providerAndOwner(providerId);
+  if (closed) throw new ConflictError(closed);
   if (isIncubating(provider, ctx.now)) throw new ConflictError(incubatingMessage(provider.displayName, provider.listedFrom!));
   if (provider.userId === caller.id) throw new ForbiddenError("You can't subscribe to your own signals");
   if (caller.role === "admin") throw new ForbiddenError("Admin accounts can't subscribe; use a trader account");
-  if (!takesSubscribers(provider) || !provider.stripeAccountId || !provider.stripePriceId) {
-    throw new ConflictError(`${provider.displayName} isn't taking subscribers yet: their payout account isn't set up`);
-  }
+  const refusal = notTakingSubscribers(provider, account);
+  if (refusal || !account.stripeAccountId || !provider.stripePriceId) throw new ConflictError(refusal ?? "This provider isn't taking subscribers yet");
   const live = await liveSubscription(caller.id, providerId);
   if (live) throw new ConflictError(`You already subscribe to ${provider.displayName} (${live.status.replace("_", " ")}); manage it under Subscriptions`);
 
@@ -178,7 +212,7 @@ export async function startCheckout(ctx: ActingContext, providerId: string): Pro
   const session = await gateway.createCheckoutSession({
     customerId,
     priceId: provider.stripePriceId,
-    destinationAccountId: provider.stripeAccountId,
+    destinationAccountId: account.stripeAccountId,
     trialDays: provider.trialDays,
     metadata: { subscriberId: caller.id, providerId: provider.id },
     successUrl: returnUrl(ctx, "/subscriptions/welcome?session_id={CHECKOUT_SESSION_ID}"),

@@ -10,7 +10,7 @@ import Stripe from "stripe";
 import type { Logger } from "pino";
 import { fromStripeStatus, ledgerSplit } from "@/lib/billing";
 import { db, type Executor } from "@/server/db";
-import { checkoutSessions, payments, providers, stripeEvents, subscriptions, users } from "@/server/db/schema";
+import { checkoutSessions, payments, providers, strategyRuns, stripeEvents, subscriptions, users } from "@/server/db/schema";
 import { isUniqueViolation } from "@/server/errors";
 import type { InvoiceCharge, PaymentsGateway } from "@/server/integrations/stripe";
 import { logger } from "@/server/logger";
@@ -234,20 +234,23 @@ async function insertSubscription(tx: Executor, values: NewSubscription): Promis
   const [subscriber, provider] = await Promise.all([
     tx.select({ id: users.id }).from(users).where(eq(users.id, values.subscriberId)),
     tx
-      .select({ id: providers.id, ownerDeletedAt: users.deletedAt })
+      .select({ id: providers.id, ownerDeletedAt: users.deletedAt, automated: providers.automated, runStatus: strategyRuns.status })
       .from(providers)
       .innerJoin(users, eq(users.id, providers.userId))
+      .leftJoin(strategyRuns, eq(strategyRuns.providerId, providers.id))
       .where(eq(providers.id, values.providerId)),
   ]);
   if (!subscriber.length || !provider.length) {
     logger.warn({ subscription: values.stripeSubscriptionId }, "stripe: subscription for an unknown user or provider; ignored");
     return "unknown";
   }
-  if (provider[0]!.ownerDeletedAt && values.status !== "canceled") {
-    // A checkout opened before the provider deleted their account and paid after: stored ended, and cancelled at
-    // Stripe at once like a duplicate (the same pending/cancelled bookkeeping), so nobody pays a provider who is gone.
+  const gone = provider[0]!.ownerDeletedAt ? "deleted_provider" : provider[0]!.automated && provider[0]!.runStatus !== "running" ? "stopped_strategy" : null;
+  if (gone && values.status !== "canceled") {
+    // A checkout opened before the provider deleted their account (or before the strategy it is stopped) and paid
+    // after: stored ended, and cancelled at Stripe at once like a duplicate (the same pending/cancelled bookkeeping),
+    // so nobody pays for a provider who is gone or a strategy that publishes no more.
     await tx.insert(subscriptions).values({ ...values, status: "canceled", canceledAt: new Date(), duplicateState: "pending" });
-    await recordAudit(tx, { actorId: null, action: "billing.subscription_to_deleted_provider", targetType: "subscription", targetId: values.stripeSubscriptionId ?? undefined, data: { providerId: values.providerId, subscriberId: values.subscriberId } });
+    await recordAudit(tx, { actorId: null, action: `billing.subscription_to_${gone}`, targetType: "subscription", targetId: values.stripeSubscriptionId ?? undefined, data: { providerId: values.providerId, subscriberId: values.subscriberId } });
     return "duplicate";
   }
   try {

@@ -85,9 +85,12 @@ export interface DeleteAccountResult {
   copiesClosing: number;
 }
 
-/** Cancels at Stripe (or, never created there, here) every live subscription the account pays or is paid by. */
-async function cancelSubscriptions(ctx: ActingContext, userId: string, providerId: string | null): Promise<number> {
-  const owner = providerId ? sql`(${subscriptions.subscriberId} = ${userId} or ${subscriptions.providerId} = ${providerId})` : eq(subscriptions.subscriberId, userId);
+/**
+ * Cancels at Stripe (or, never created there, here) every live subscription the account pays or is paid by: to its
+ * personal provider or to any strategy it runs live (automated providers take subscribers too).
+ */
+async function cancelSubscriptions(ctx: ActingContext, userId: string): Promise<number> {
+  const owner = sql`(${subscriptions.subscriberId} = ${userId} or ${subscriptions.providerId} in (select ${providers.id} from ${providers} where ${providers.userId} = ${userId}))`;
   const live = await db
     .select({ id: subscriptions.id, stripeSubscriptionId: subscriptions.stripeSubscriptionId })
     .from(subscriptions)
@@ -188,7 +191,7 @@ export async function deleteAccount(ctx: ActingContext, raw: DeleteAccountInput)
   // at the market as the kill switch ends them.
   await stopRunsOfUser(ctx, userId, "The owner deleted their account");
 
-  const subscriptionsCancelled = await cancelSubscriptions(ctx, userId, provider?.id ?? null);
+  const subscriptionsCancelled = await cancelSubscriptions(ctx, userId);
   // Stripe's copy of their name and address goes with the customer (after its subscriptions were cancelled).
   if (user.stripeCustomerId) await getPaymentsGateway().eraseCustomer(user.stripeCustomerId);
 
@@ -313,7 +316,7 @@ export async function deleteAccount(ctx: ActingContext, raw: DeleteAccountInput)
   // A checkout that completed between the first cancellation and `deletedAt` made a subscription the webhook did not
   // refuse (it refuses from `deletedAt` on): a second sweep ends it. Best effort: the account is already deleted.
   if (provider) {
-    await cancelSubscriptions(ctx, userId, provider.id).catch((err: unknown) => ctx.log.error({ err, userId }, "account deleted: second subscription sweep failed"));
+    await cancelSubscriptions(ctx, userId).catch((err: unknown) => ctx.log.error({ err, userId }, "account deleted: second subscription sweep failed"));
   }
   // Likewise a strategy started between the first stop and `deletedAt` (a start refuses from `deletedAt` on).
   await stopRunsOfUser(ctx, userId, "The owner deleted their account").catch((err: unknown) => ctx.log.error({ err, userId }, "account deleted: second strategy stop failed"));

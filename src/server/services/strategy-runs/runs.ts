@@ -21,6 +21,7 @@ import { fieldErrorsFromZod, firstFieldError } from "@/lib/validation/field-erro
 import { runLimitsSchema, startRunSchema, type StartRunInput } from "@/lib/validation/strategy-runs";
 import type { Timeframe } from "@/lib/market-data/types";
 import type { Strategy } from "@/lib/engine";
+import { pricingOf, type RunPricing } from "./pricing";
 
 export type RunRow = typeof strategyRuns.$inferSelect;
 
@@ -232,11 +233,15 @@ export interface RunView {
   stopReason: string | null;
   provider: { id: string; slug: string; displayName: string };
   figures: RunFigures;
+  /** Its price and subscribers (./pricing). */
+  pricing: RunPricing;
 }
 
 const viewColumns = { run: strategyRuns, slug: providers.slug, displayName: providers.displayName };
 
-function toView(row: { run: RunRow; slug: string; displayName: string }, figures: RunFigures | undefined, now: Date): RunView {
+const NO_PRICING: RunPricing = { priceCents: 0, trialDays: 0, priceReady: false, payoutsReady: false, subscribers: 0 };
+
+function toView(row: { run: RunRow; slug: string; displayName: string }, figures: RunFigures | undefined, pricing: RunPricing | undefined, now: Date): RunView {
   const r = row.run;
   return {
     id: r.id,
@@ -258,14 +263,15 @@ function toView(row: { run: RunRow; slug: string; displayName: string }, figures
     stopReason: r.stopReason,
     provider: { id: r.providerId, slug: row.slug, displayName: row.displayName },
     figures: figures ?? { tradesToday: 0, realisedToday: "0.00000000", realisedTotal: "0.00000000", closedSignals: 0, openSignals: 0 },
+    pricing: pricing ?? NO_PRICING,
   };
 }
 
 async function views(where: SQL | undefined, now: Date, page?: { page: number; pageSize: number }) {
   const q = db.select(viewColumns).from(strategyRuns).innerJoin(providers, eq(providers.id, strategyRuns.providerId)).where(where).orderBy(desc(strategyRuns.createdAt), asc(strategyRuns.id));
   const rows = page ? await q.limit(page.pageSize).offset((page.page - 1) * page.pageSize) : await q;
-  const figures = await figuresOf(rows.map((r) => r.run.providerId), now);
-  return rows.map((r) => toView(r, figures.get(r.run.providerId), now));
+  const [figures, pricing] = await Promise.all([figuresOf(rows.map((r) => r.run.providerId), now), pricingOf(rows.map((r) => r.run))]);
+  return rows.map((r) => toView(r, figures.get(r.run.providerId), pricing.get(r.run.providerId), now));
 }
 
 /** The caller's runs, newest first. */

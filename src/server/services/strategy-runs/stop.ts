@@ -15,6 +15,7 @@ import type { ActingContext, ServiceContext } from "@/server/services/context";
 import { announceChange, exitLocked, lockProvider, type SignalRow } from "@/server/services/signals";
 import { getMarketData } from "@/server/integrations/market-data";
 import { logger } from "@/server/logger";
+import { endSubscriptionsOfStoppedRun } from "./pricing";
 import { ownedRun, type RunRow } from "./runs";
 
 export interface StopOutcome {
@@ -66,6 +67,14 @@ export async function stopRunAs(ctx: ServiceContext, runId: string, reason: stri
     return { run: row!, stopped: true };
   });
   for (const s of ended) await announceChange(s, s.status === "cancelled" ? "cancelled" : "closed");
+  if (outcome.stopped) {
+    // A stopped strategy publishes nothing more: its subscribers stop paying at the end of the period they paid for.
+    try {
+      await endSubscriptionsOfStoppedRun(ctx, outcome.run.providerId);
+    } catch (err) {
+      logger.error({ err, runId }, "could not end a stopped strategy's subscriptions");
+    }
+  }
   return { ...outcome, signalsClosed: ended.length };
 }
 

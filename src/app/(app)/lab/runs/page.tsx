@@ -7,6 +7,8 @@ import { Alert, Badge, Card, CardBody, CardHeader, EmptyState, PageHeader } from
 import { ButtonLink } from "@/components/ui/button";
 import { formatDate, formatUtcMonthDayTime } from "@/lib/format/dates";
 import { api } from "@/trpc/server";
+import { PriceForm } from "@/components/billing/price-form";
+import { formatCents } from "@/lib/money";
 import { EditLimits, StopRunButton } from "./client";
 
 export const dynamic = "force-dynamic";
@@ -72,6 +74,7 @@ function RunCard({ run }: { run: Run }) {
           <Stat label="Incubation ends">{formatDate(run.incubationEndsAt)}</Stat>
           <Stat label="Candles processed until">{run.processedUntil ? formatUtcMonthDayTime(run.processedUntil) : "not yet"}</Stat>
         </dl>
+        {running ? <Subscriptions run={run} /> : null}
         <p className="text-xs text-slate-500">
           Limits count per UTC day: further entries are skipped once the day&apos;s trades reach the limit, and the run stops itself when the day&apos;s
           realised loss reaches its limit.
@@ -87,6 +90,47 @@ function RunCard({ run }: { run: Run }) {
         </div>
       </CardBody>
     </Card>
+  );
+}
+
+/** Whether the run takes paid subscribers, what is missing if not, and its price form. */
+function Subscriptions({ run }: { run: Run }) {
+  const p = run.pricing;
+  const open = !run.incubating && p.payoutsReady && p.priceReady;
+  const status = run.incubating ? (
+    <>Subscriptions open when its incubation ends, {formatDate(run.incubationEndsAt)}, once payouts are set up and a price is saved.</>
+  ) : !p.payoutsReady ? (
+    <>
+      Set up payouts on{" "}
+      <Link href="/revenue" className="font-medium text-brand-700 hover:underline">
+        Revenue
+      </Link>{" "}
+      first: subscription payments for all your strategies go to your one payout account.
+    </>
+  ) : !p.priceReady ? (
+    <>Save a price to open subscriptions.</>
+  ) : (
+    <>New subscribers pay the price below; you keep 70%.</>
+  );
+  return (
+    <section aria-label={`Subscriptions to ${run.name}`} className="rounded-md border border-slate-200 p-4">
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <h3 className="text-sm font-semibold text-slate-900">Subscriptions</h3>
+        {open ? <Badge tone="green">Open for subscribers</Badge> : <Badge tone="amber">Not open yet</Badge>}
+      </div>
+      <dl className="mt-3 grid grid-cols-2 gap-x-6 gap-y-3 sm:grid-cols-3">
+        <Stat label="Monthly price">{p.priceReady ? formatCents(p.priceCents) : "Not set"}</Stat>
+        <Stat label="Free trial">{p.priceReady ? (p.trialDays ? `${p.trialDays} days` : "None") : "—"}</Stat>
+        <Stat label="Subscribers">{p.subscribers}</Stat>
+      </dl>
+      <p className="mt-3 text-sm text-slate-600">{status}</p>
+      <details className="group mt-3">
+        <summary className="cursor-pointer text-sm font-medium text-brand-700 hover:underline">{p.priceReady ? "Change the price" : "Set a price"}</summary>
+        <div className="mt-3">
+          <PriceForm runId={run.id} priceCents={p.priceCents} trialDays={p.trialDays} priceReady={p.priceReady} />
+        </div>
+      </details>
+    </section>
   );
 }
 

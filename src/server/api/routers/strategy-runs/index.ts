@@ -4,8 +4,8 @@
  */
 import "server-only";
 import { createTRPCRouter, protectedProcedure } from "@/server/api/trpc";
-import { getOwnRun, listOwnRuns, startRunAndTick, stopRun, updateRunLimits } from "@/server/services/strategy-runs";
-import { runIdSchema, startRunSchema, stopRunSchema, updateLimitsSchema } from "@/lib/validation/strategy-runs";
+import { getOwnRun, listOwnRuns, setRunPrice, startRunAndTick, stopRun, updateRunLimits } from "@/server/services/strategy-runs";
+import { runIdSchema, runPriceSchema, startRunSchema, stopRunSchema, updateLimitsSchema } from "@/lib/validation/strategy-runs";
 import { z } from "zod";
 
 export const strategyRunsRouter = createTRPCRouter({
@@ -29,4 +29,7 @@ export const strategyRunsRouter = createTRPCRouter({
     const run = await updateRunLimits(ctx.service, input.id, { maxDailyLoss: input.maxDailyLoss, maxTradesPerDay: input.maxTradesPerDay });
     return { id: run.id, maxDailyLoss: run.maxDailyLoss, maxTradesPerDay: run.maxTradesPerDay };
   }),
+
+  /** The owner's monthly price and trial for their running strategy's subscribers (a new Stripe Price; existing subscribers keep theirs). */
+  setPrice: protectedProcedure.input(runPriceSchema).mutation(({ ctx, input }) => setRunPrice(ctx.service, input.id, { priceCents: input.priceCents, trialDays: input.trialDays })),
 });

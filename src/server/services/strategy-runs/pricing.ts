@@ -1,0 +1,120 @@
+/**
+ * Paid subscriptions to a strategy running live. Its automated provider is priced like anyone's (a Stripe Price for
+ * new subscribers, billing.setProviderPrice) by the run's owner, and takes subscribers once its incubation has ended,
+ * the owner's payout account can take charges (payments go there: billing.payoutAccountOf) and a price is saved. A
+ * stopped run takes none; its subscribers' subscriptions end at the close of the period they paid for.
+ */
+import "server-only";
+import { and, count, eq, inArray, isNotNull } from "drizzle-orm";
+import { priceSchema, type PriceInput } from "@/lib/validation/billing";
+import { db } from "@/server/db";
+import { providers, strategyRuns, subscriptions, type SubscriptionStatus } from "@/server/db/schema";
+import { ConflictError, NotFoundError, ValidationError } from "@/server/errors";
+import { recordAudit } from "@/server/services/audit";
+import { getPaymentsGateway, setProviderPrice, syncSubscription } from "@/server/services/billing";
+import type { ActingContext, ServiceContext } from "@/server/services/context";
+import { fieldErrorsFromZod, firstFieldError } from "@/lib/validation/field-errors";
+import { logger } from "@/server/logger";
+
+/** Statuses of a subscription that still bills (billing's live set). */
+const LIVE: SubscriptionStatus[] = ["incomplete", "trialing", "active", "past_due", "paused"];
+
+export interface RunPricing {
+  priceCents: number;
+  trialDays: number;
+  /** A Stripe Price is saved (the price new subscribers get). */
+  priceReady: boolean;
+  /** The owner's payout account (their personal provider's) can take charges. */
+  payoutsReady: boolean;
+  /** Subscriptions that still bill. */
+  subscribers: number;
+}
+
+/** Pricing figures of the runs' automated providers, by provider id (one query each, whatever the number of runs). */
+export async function pricingOf(rows: readonly { providerId: string; userId: string }[]): Promise<Map<string, RunPricing>> {
+  const out = new Map<string, RunPricing>();
+  if (!rows.length) return out;
+  const providerIds = [...new Set(rows.map((r) => r.providerId))];
+  const owners = [...new Set(rows.map((r) => r.userId))];
+  const [prices, payouts, subs] = await Promise.all([
+    db
+      .select({ id: providers.id, priceCents: providers.priceCents, trialDays: providers.trialDays, stripePriceId: providers.stripePriceId })
+      .from(providers)
+      .where(inArray(providers.id, providerIds)),
+    db
+      .select({ userId: providers.userId, chargesEnabled: providers.chargesEnabled })
+      .from(providers)
+      .where(and(inArray(providers.userId, owners), eq(providers.automated, false), isNotNull(providers.stripeAccountId))),
+    db
+      .select({ providerId: subscriptions.providerId, n: count() })
+      .from(subscriptions)
+      .where(and(inArray(subscriptions.providerId, providerIds), inArray(subscriptions.status, LIVE)))
+      .groupBy(subscriptions.providerId),
+  ]);
+  for (const r of rows) {
+    const p = prices.find((x) => x.id === r.providerId);
+    if (!p) continue;
+    out.set(r.providerId, {
+      priceCents: p.priceCents,
+      trialDays: p.trialDays,
+      priceReady: p.stripePriceId !== null,
+      payoutsReady: payouts.some((x) => x.userId === r.userId && x.chargesEnabled),
+      subscribers: subs.find((x) => x.providerId === r.providerId)?.n ?? 0,
+    });
+  }
+  return out;
+}
+
+/**
+ * The owner sets their running strategy's monthly price and trial (others' runs: NOT_FOUND; admins price nothing of
+ * anyone's). It applies to new subscribers; existing ones keep theirs. Audited by billing ("billing.price_set").
+ */
+export async function setRunPrice(ctx: ActingContext, runId: string, raw: unknown): Promise<{ priceCents: number; trialDays: number; stripePriceId: string }> {
+  const parsed = priceSchema.safeParse(raw);
+  if (!parsed.success) {
+    const fields = fieldErrorsFromZod(parsed.error);
+    throw new ValidationError(firstFieldError(fields) ?? "Check the price", fields);
+  }
+  const input: PriceInput = parsed.data;
+  // INVARIANT: only the caller's own run; another's is indistinguishable from a missing one.
+  const [row] = await db
+    .select({ status: strategyRuns.status, provider: providers })
+    .from(strategyRuns)
+    .innerJoin(providers, eq(providers.id, strategyRuns.providerId))
+    .where(and(eq(strategyRuns.id, runId), eq(strategyRuns.userId, ctx.actor.id)));
+  if (!row) throw new NotFoundError("No running strategy with that id");
+  if (row.status !== "running") throw new ConflictError("This strategy has stopped: a stopped strategy takes no subscribers, so it has no price to set");
+  return setProviderPrice(ctx, row.provider, input);
+}
+
+/**
+ * A run has stopped: its subscribers' subscriptions end at the close of the period they have paid for (Stripe's
+ * cancel at period end; no refund of a period already paid, as when a provider's own subscription is cancelled).
+ * After the stop has committed and never undoing it: a subscription Stripe does not answer for is logged and audited
+ * and the rest go on (an admin can cancel it from the subscriber's side; the webhook keeps our rows in step).
+ */
+export async function endSubscriptionsOfStoppedRun(ctx: ServiceContext, providerId: string): Promise<{ ended: number; failed: number }> {
+  const live = await db
+    .select({ id: subscriptions.id, stripeSubscriptionId: subscriptions.stripeSubscriptionId })
+    .from(subscriptions)
+    .where(and(eq(subscriptions.providerId, providerId), inArray(subscriptions.status, LIVE), eq(subscriptions.cancelAtPeriodEnd, false)));
+  let ended = 0;
+  let failed = 0;
+  const gateway = getPaymentsGateway();
+  for (const s of live) {
+    if (!s.stripeSubscriptionId) continue;
+    try {
+      await syncSubscription(gateway, await gateway.updateSubscription(s.stripeSubscriptionId, { cancelAtPeriodEnd: true }));
+      ended++;
+    } catch (err) {
+      failed++;
+      logger.error({ err, subscriptionId: s.id, providerId }, "could not end a stopped strategy's subscription at period end");
+    }
+  }
+  if (ended || failed) {
+    await db.transaction((tx) =>
+      recordAudit(tx, { actorId: ctx.actor?.id ?? null, action: "strategy_run.subscriptions_ended", targetType: "provider", targetId: providerId, data: { ended, failed } }),
+    );
+  }
+  return { ended, failed };
+}
