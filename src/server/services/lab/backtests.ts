@@ -22,6 +22,7 @@ import { strategyBacktestRuns } from "@/server/db/schema";
 import { ConflictError, NotFoundError, ValidationError } from "@/server/errors";
 import { getMarketData } from "@/server/integrations/market-data";
 import type { ActingContext } from "@/server/services/context";
+import { lockLiveAccount } from "@/server/services/privacy/live-account";
 import { isRunningHere, launch, MAX_RUN_MS, releaseSlot, reserveSlot, stopRun } from "./runner";
 import { checkRules, getStrategy } from "./strategies";
 
@@ -125,32 +126,38 @@ export async function startBacktest(ctx: ActingContext, input: StartBacktest): P
     const series = toBarSeries(candles);
     // Gaps are looked for only where the market trades around the clock; a stock's weekend is not a hole in the data.
     const config = engineConfigOf(input.settings, info.market === "crypto" ? tf : null);
-    const [row] = await db
-      .insert(strategyBacktestRuns)
-      .values({
-        id,
-        userId: ctx.actor.id,
-        strategyId: resolved.strategyId,
-        curatedId: resolved.curatedId,
-        strategyVersion: resolved.version,
-        name: resolved.name,
-        params: resolved.params,
-        rules: resolved.job.kind === "rules" ? resolved.job.rules : null,
-        symbol: info.symbol,
-        timeframe: input.timeframe,
-        dataFrom: new Date(candles[0]!.openTime),
-        dataTo: new Date(candles[candles.length - 1]!.openTime + tf),
-        settings: { ...input.settings, engine: config },
-        status: "running",
-        barsDone: 0,
-        barsTotal: candles.length,
-        startedAt: ctx.now,
-        createdAt: ctx.now,
-      })
-      .returning();
+    // INVARIANT: under the account's row lock, so a start from a request that passed its session check just before
+    // the account was deleted stores nothing on it (privacy/live-account.ts); the worker starts only after.
+    const row = await db.transaction(async (tx) => {
+      await lockLiveAccount(tx, ctx.actor.id);
+      const [inserted] = await tx
+        .insert(strategyBacktestRuns)
+        .values({
+          id,
+          userId: ctx.actor.id,
+          strategyId: resolved.strategyId,
+          curatedId: resolved.curatedId,
+          strategyVersion: resolved.version,
+          name: resolved.name,
+          params: resolved.params,
+          rules: resolved.job.kind === "rules" ? resolved.job.rules : null,
+          symbol: info.symbol,
+          timeframe: input.timeframe,
+          dataFrom: new Date(candles[0]!.openTime),
+          dataTo: new Date(candles[candles.length - 1]!.openTime + tf),
+          settings: { ...input.settings, engine: config },
+          status: "running",
+          barsDone: 0,
+          barsTotal: candles.length,
+          startedAt: ctx.now,
+          createdAt: ctx.now,
+        })
+        .returning();
+      return inserted!;
+    });
     launch(id, { strategy: resolved.job, series, config });
     await pruneOldBacktests(ctx.actor.id);
-    return row!;
+    return row;
   } catch (e) {
     releaseSlot(id);
     throw e;

@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { useTestDatabase } from "@/test/db";
-import { useFakeMarket } from "@/test/fake-market";
+import { candle, useFakeMarket } from "@/test/fake-market";
 import { createUser } from "@/test/factories";
 import { actingAs } from "@/test/signals";
 import { waitForInlineRuns } from "@/server/jobs/inline/runner";
@@ -15,9 +15,11 @@ import { providers, strategies, strategyBacktestRuns, strategyRuns, users } from
 import { SMA_CROSS_RULES } from "@/lib/rules";
 import { buildAccountExport } from "@/server/services/privacy/export";
 import { DELETED_PROVIDER_NAME, deleteAccount } from "@/server/services/privacy/delete";
+import { startBacktestSchema } from "@/lib/validation/lab";
+import { startBacktest } from "./backtests";
 
 const t = useTestDatabase();
-useFakeMarket();
+const market = useFakeMarket();
 beforeEach(() => resetRateLimits());
 afterEach(() => waitForInlineRuns());
 
@@ -55,6 +57,17 @@ describe("the strategy lab and the user's data", () => {
     expect(await t.db.select().from(strategyBacktestRuns).where(eq(strategyBacktestRuns.userId, other.user.id))).toHaveLength(1);
     const [row] = await t.db.select({ riskTolerance: users.riskTolerance, experience: users.experience }).from(users).where(eq(users.id, me.user.id));
     expect(row).toEqual({ riskTolerance: null, experience: null });
+  });
+
+  it("a backtest started from a request that passed its session check before the account was deleted refuses, storing nothing", async () => {
+    const H = 3_600_000;
+    const start = Math.floor(Date.now() / H) * H - 200 * H;
+    market.setCandles("BTC/USDT", "1h", Array.from({ length: 150 }, (_, i) => candle(start + i * H, "100", "101", "99", String(100 + (i % 7)))));
+    const user = await createUser("subscriber");
+    await t.db.update(users).set({ deletedAt: new Date() }).where(eq(users.id, user.id));
+    const input = startBacktestSchema.parse({ source: { kind: "curated", curatedId: "ema-cross", params: {} }, symbol: "BTC/USDT", timeframe: "1h" });
+    await expect(startBacktest(actingAs(user), input)).rejects.toThrow("This account was deleted");
+    expect(await t.db.select().from(strategyBacktestRuns).where(eq(strategyBacktestRuns.userId, user.id))).toEqual([]);
   });
 
   it("deleting the account stops its strategy runs and names their providers as deleted, the record kept", async () => {
