@@ -91,6 +91,11 @@ export default async function SubscriptionsPage() {
                     <ButtonLink href={`/providers/${s.provider.slug}`} variant="secondary" size="sm" className="self-start sm:self-auto">
                       Subscribe again
                     </ButtonLink>
+                  ) : s.strategyStopped ? (
+                    <p className="text-sm text-slate-600 sm:max-w-64 sm:text-right">
+                      This strategy stopped running, so it publishes no more signals. The subscription ends{" "}
+                      {s.currentPeriodEnd ? formatDate(s.currentPeriodEnd) : "at the close of the period"}, with no further charge.
+                    </p>
                   ) : s.billed ? (
                     <ManageSubscription
                       subscriptionId={s.id}

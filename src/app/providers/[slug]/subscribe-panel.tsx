@@ -51,7 +51,9 @@ export function SubscribePanel({
           </p>
         ) : null}
         {state.own ? (
-          state.incubatingUntil ? (
+          state.closed ? (
+            <Note>{state.closedReason ?? "This account is closed"}: it takes no new subscribers, and its subscribers&rsquo; subscriptions end at the close of the period they paid for.</Note>
+          ) : state.incubatingUntil ? (
             <Note>Your automated strategy incubates until {formatDate(state.incubatingUntil)}: it takes no subscribers before then.</Note>
           ) : (
             <OwnPanel accepting={state.acceptingSubscribers} priceCents={state.priceCents} automated={state.automated ?? false} />

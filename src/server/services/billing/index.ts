@@ -253,6 +253,11 @@ export async function manageSubscription(ctx: ActingContext, subscriptionId: str
   if (action === "cancel" && row.cancelAtPeriodEnd) throw new ConflictError("This subscription is already set to end at the close of the period");
   if (action === "pause" && row.status === "paused") throw new ConflictError("This subscription is already paused");
   if (action === "resume" && !row.cancelAtPeriodEnd && row.status !== "paused") throw new ConflictError("This subscription is already running");
+  if (action === "resume" || action === "pause") {
+    // A stopped strategy's subscriptions run out their paid period and end (strategy-runs/pricing): nothing to resume.
+    const { closed } = await providerAndOwner(row.providerId);
+    if (closed) throw new ConflictError(`${closed}: this subscription ends at the close of the period you paid for, with no further charge`);
+  }
   const change = action === "cancel" ? { cancelAtPeriodEnd: true } : action === "pause" ? { pause: true } : { cancelAtPeriodEnd: false, pause: false };
   const gateway = getPaymentsGateway();
   const sub = await gateway.updateSubscription(row.stripeSubscriptionId, change);

@@ -15,10 +15,10 @@ import { billingState, payableProvider, useEmbeddedStripe } from "@/test/stripe"
 import { waitForInlineRuns } from "@/server/jobs/inline/runner";
 import { resetRateLimits } from "@/server/rate-limit";
 import { auditLog, checkoutSessions, providers, subscriptions, users } from "@/server/db/schema";
-import { startCheckout, STRATEGY_STOPPED } from "@/server/services/billing";
+import { startCheckout, STRATEGY_STOPPED, syncSubscription } from "@/server/services/billing";
 import { deleteAccount } from "@/server/services/privacy/delete";
 import type { Candle } from "@/server/integrations/market-data";
-import { startRun } from ".";
+import { startRun, tickStrategyRuns } from ".";
 
 const t = useTestDatabase();
 const market = useFakeMarket();
@@ -125,13 +125,18 @@ describe("paid subscriptions to a running strategy", () => {
     await owner.caller.strategyRuns.stop({ id: run.id });
     const [sub] = await t.db.select().from(subscriptions).where(and(eq(subscriptions.providerId, run.providerId), eq(subscriptions.subscriberId, trader.user.id)));
     expect(sub).toMatchObject({ status: "active", cancelAtPeriodEnd: true });
-    expect(await t.db.select().from(auditLog).where(eq(auditLog.action, "strategy_run.subscriptions_ended"))).toHaveLength(1);
+    expect(await t.db.select().from(auditLog).where(eq(auditLog.action, "strategy_run.subscription_ended"))).toHaveLength(1);
 
     const other = await signedIn("subscriber");
     await expect(other.caller.billing.checkout({ providerId: run.providerId })).rejects.toThrow(STRATEGY_STOPPED);
     expect(await other.caller.billing.subscribeState({ providerId: run.providerId })).toMatchObject({ acceptingSubscribers: false, closed: true, closedReason: STRATEGY_STOPPED });
     expect(await trpcCode(owner.caller.strategyRuns.setPrice({ id: run.id, priceCents: 800, trialDays: 0 }))).toBe("CONFLICT");
     expect(await listed()).toBe(false);
+
+    // The trader cannot resume it (nor pause it): it runs out its paid period; their list says so.
+    expect(await trpcCode(trader.caller.billing.manage({ subscriptionId: sub!.id, action: "resume" }))).toBe("CONFLICT");
+    await expect(trader.caller.billing.manage({ subscriptionId: sub!.id, action: "pause" })).rejects.toThrow(/ends at the close of the period you paid for/);
+    expect((await trader.caller.subscriptions.mine()).find((x) => x.id === sub!.id)).toMatchObject({ strategyStopped: true, cancelAtPeriodEnd: true });
 
     // The checkout opened before the stop completes now: stored ended and cancelled at Stripe at once.
     const [lateSession] = await t.db.select().from(checkoutSessions).where(eq(checkoutSessions.subscriberId, late.user.id));
@@ -150,5 +155,21 @@ describe("paid subscriptions to a running strategy", () => {
     await deleteAccount(actingAs(owner.user), { confirmEmail: u!.email, password: "correct horse battery" });
     const [sub] = await t.db.select().from(subscriptions).where(eq(subscriptions.providerId, run.providerId));
     expect(sub!.status).toBe("canceled");
+  });
+
+  it("the every-minute job ends what the stop could not: a subscription resumed at Stripe after the stop runs out its period", async () => {
+    const { owner, run } = await ownerWithRun();
+    await owner.caller.strategyRuns.setPrice({ id: run.id, priceCents: 700, trialDays: 0 });
+    const trader = await signedIn("subscriber");
+    await checkoutAndPay(trader, run.providerId);
+    await owner.caller.strategyRuns.stop({ id: run.id });
+    const [sub] = await t.db.select().from(subscriptions).where(eq(subscriptions.providerId, run.providerId));
+    // Resumed in the billing portal (Stripe's side; its webhook brings the row back to renewing).
+    await syncSubscription(embedded.gateway, await embedded.gateway.updateSubscription(sub!.stripeSubscriptionId!, { cancelAtPeriodEnd: false }));
+    expect((await t.db.select().from(subscriptions).where(eq(subscriptions.id, sub!.id)))[0]!.cancelAtPeriodEnd).toBe(false);
+    const summary = await tickStrategyRuns(new Date());
+    expect(summary.subscriptionsEnded).toBe(1);
+    expect((await t.db.select().from(subscriptions).where(eq(subscriptions.id, sub!.id)))[0]).toMatchObject({ status: "active", cancelAtPeriodEnd: true });
+    expect((await tickStrategyRuns(new Date())).subscriptionsEnded).toBe(0);
   });
 });

@@ -88,33 +88,40 @@ export async function setRunPrice(ctx: ActingContext, runId: string, raw: unknow
 }
 
 /**
- * A run has stopped: its subscribers' subscriptions end at the close of the period they have paid for (Stripe's
- * cancel at period end; no refund of a period already paid, as when a provider's own subscription is cancelled).
- * After the stop has committed and never undoing it: a subscription Stripe does not answer for is logged and audited
- * and the rest go on (an admin can cancel it from the subscriber's side; the webhook keeps our rows in step).
+ * Subscriptions to stopped strategies end at the close of the period they have paid for (Stripe's cancel at period
+ * end; no refund of a period already paid, as when a trader cancels). Run when a run stops (for its provider) and by
+ * the every-minute strategy-runs job for all of them, which also catches what the stop could not: a Stripe failure
+ * (logged, retried next minute), a subscription whose checkout completed while the stop committed, one resumed in
+ * Stripe's billing portal. One not billed through Stripe (complimentary) ends now. Never undoes a stop.
  */
-export async function endSubscriptionsOfStoppedRun(ctx: ServiceContext, providerId: string): Promise<{ ended: number; failed: number }> {
+export async function endSubscriptionsOfStoppedRuns(ctx: ServiceContext, providerId?: string): Promise<{ ended: number; failed: number }> {
   const live = await db
-    .select({ id: subscriptions.id, stripeSubscriptionId: subscriptions.stripeSubscriptionId })
+    .select({ id: subscriptions.id, providerId: subscriptions.providerId, stripeSubscriptionId: subscriptions.stripeSubscriptionId })
     .from(subscriptions)
-    .where(and(eq(subscriptions.providerId, providerId), inArray(subscriptions.status, LIVE), eq(subscriptions.cancelAtPeriodEnd, false)));
+    .innerJoin(strategyRuns, eq(strategyRuns.providerId, subscriptions.providerId))
+    .where(
+      and(
+        eq(strategyRuns.status, "stopped"),
+        providerId ? eq(subscriptions.providerId, providerId) : undefined,
+        inArray(subscriptions.status, LIVE),
+        eq(subscriptions.cancelAtPeriodEnd, false),
+      ),
+    );
   let ended = 0;
   let failed = 0;
   const gateway = getPaymentsGateway();
   for (const s of live) {
-    if (!s.stripeSubscriptionId) continue;
     try {
-      await syncSubscription(gateway, await gateway.updateSubscription(s.stripeSubscriptionId, { cancelAtPeriodEnd: true }));
+      if (s.stripeSubscriptionId) await syncSubscription(gateway, await gateway.updateSubscription(s.stripeSubscriptionId, { cancelAtPeriodEnd: true }));
+      else await db.update(subscriptions).set({ status: "canceled", canceledAt: ctx.now, updatedAt: ctx.now }).where(and(eq(subscriptions.id, s.id), inArray(subscriptions.status, LIVE)));
       ended++;
+      await db.transaction((tx) =>
+        recordAudit(tx, { actorId: ctx.actor?.id ?? null, action: "strategy_run.subscription_ended", targetType: "subscription", targetId: s.id, data: { providerId: s.providerId } }),
+      );
     } catch (err) {
       failed++;
-      logger.error({ err, subscriptionId: s.id, providerId }, "could not end a stopped strategy's subscription at period end");
+      logger.error({ err, subscriptionId: s.id, providerId: s.providerId }, "could not end a stopped strategy's subscription at period end; retried next minute");
     }
-  }
-  if (ended || failed) {
-    await db.transaction((tx) =>
-      recordAudit(tx, { actorId: ctx.actor?.id ?? null, action: "strategy_run.subscriptions_ended", targetType: "provider", targetId: providerId, data: { ended, failed } }),
-    );
   }
   return { ended, failed };
 }

@@ -8,14 +8,14 @@
 import "server-only";
 import { and, eq, inArray } from "drizzle-orm";
 import { db } from "@/server/db";
-import { signals, strategyRuns } from "@/server/db/schema";
+import { checkoutSessions, signals, strategyRuns } from "@/server/db/schema";
 import { ConflictError } from "@/server/errors";
 import { recordAudit } from "@/server/services/audit";
 import type { ActingContext, ServiceContext } from "@/server/services/context";
 import { announceChange, exitLocked, lockProvider, type SignalRow } from "@/server/services/signals";
 import { getMarketData } from "@/server/integrations/market-data";
 import { logger } from "@/server/logger";
-import { endSubscriptionsOfStoppedRun } from "./pricing";
+import { endSubscriptionsOfStoppedRuns } from "./pricing";
 import { ownedRun, type RunRow } from "./runs";
 
 export interface StopOutcome {
@@ -70,9 +70,11 @@ export async function stopRunAs(ctx: ServiceContext, runId: string, reason: stri
   if (outcome.stopped) {
     // A stopped strategy publishes nothing more: its subscribers stop paying at the end of the period they paid for.
     try {
-      await endSubscriptionsOfStoppedRun(ctx, outcome.run.providerId);
+      // Its open checkouts are not handed out again (a trader who pays one anyway is refused by the webhook).
+      await db.update(checkoutSessions).set({ status: "expired" }).where(and(eq(checkoutSessions.providerId, outcome.run.providerId), eq(checkoutSessions.status, "open")));
+      await endSubscriptionsOfStoppedRuns(ctx, outcome.run.providerId);
     } catch (err) {
-      logger.error({ err, runId }, "could not end a stopped strategy's subscriptions");
+      logger.error({ err, runId }, "could not end a stopped strategy's subscriptions; the strategy-runs job retries");
     }
   }
   return { ...outcome, signalsClosed: ended.length };

@@ -52,6 +52,7 @@ import { LIBRARY_CONFIG } from "@/lib/strategy-library";
 import { TIMEFRAME_MS, intentKey, liveFrom, priceText, recordIntents, signalLevels, utcDayStart, warmupBarsFor, type BarIntents } from "@/lib/strategy-runs";
 import type { Timeframe } from "@/lib/market-data/types";
 import { compound, startRun, strategyOfRun, type RunRow } from "./runs";
+import { endSubscriptionsOfStoppedRuns } from "./pricing";
 import { stopRunAs } from "./stop";
 
 /** The gate's reason for an entry refused by the trades-per-day limit. */
@@ -70,12 +71,14 @@ export interface TickSummary {
   exited: number;
   stopped: number;
   failed: number;
+  /** Subscriptions to stopped strategies set to end at period end (./pricing). */
+  subscriptionsEnded: number;
 }
 
 /** Ticks every running strategy (one failing run is logged and does not hold up the others). */
 export async function tickStrategyRuns(now: Date = new Date()): Promise<TickSummary> {
   const running = await db.select({ id: strategyRuns.id }).from(strategyRuns).where(eq(strategyRuns.status, "running")).orderBy(asc(strategyRuns.createdAt));
-  const summary: TickSummary = { runs: running.length, published: 0, exited: 0, stopped: 0, failed: 0 };
+  const summary: TickSummary = { runs: running.length, published: 0, exited: 0, stopped: 0, failed: 0, subscriptionsEnded: 0 };
   for (const { id } of running) {
     try {
       const r = await tickRun(id, now);
@@ -86,6 +89,11 @@ export async function tickStrategyRuns(now: Date = new Date()): Promise<TickSumm
       summary.failed++;
       logger.error({ err, runId: id }, "strategy run tick failed");
     }
+  }
+  try {
+    summary.subscriptionsEnded = (await endSubscriptionsOfStoppedRuns(systemContext(now))).ended;
+  } catch (err) {
+    logger.error({ err }, "sweeping stopped strategies' subscriptions failed");
   }
   return summary;
 }

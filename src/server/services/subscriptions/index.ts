@@ -2,7 +2,7 @@
 import "server-only";
 import { desc, eq, sql } from "drizzle-orm";
 import { db } from "@/server/db";
-import { providers, subscriptions, users } from "@/server/db/schema";
+import { providers, strategyRuns, subscriptions, users } from "@/server/db/schema";
 import type { ActingContext } from "@/server/services/context";
 import { entitledRow } from "@/server/services/entitlements";
 
@@ -18,6 +18,8 @@ export async function listMySubscriptions(ctx: ActingContext) {
       billed: sql<boolean>`${subscriptions.stripeSubscriptionId} is not null`,
       createdAt: subscriptions.createdAt,
       provider: { slug: providers.slug, displayName: providers.displayName, tagline: providers.tagline, priceCents: providers.priceCents },
+      /** A strategy that stopped running: its subscriptions run out their paid period and end (no resume, no renewal). */
+      strategyStopped: sql<boolean>`(${providers.automated} and exists (select 1 from ${strategyRuns} where ${strategyRuns.providerId} = ${providers.id} and ${strategyRuns.status} = 'stopped'))`,
     })
     .from(subscriptions)
     .innerJoin(providers, eq(providers.id, subscriptions.providerId))

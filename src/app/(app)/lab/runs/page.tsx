@@ -74,7 +74,14 @@ function RunCard({ run }: { run: Run }) {
           <Stat label="Incubation ends">{formatDate(run.incubationEndsAt)}</Stat>
           <Stat label="Candles processed until">{run.processedUntil ? formatUtcMonthDayTime(run.processedUntil) : "not yet"}</Stat>
         </dl>
-        {running ? <Subscriptions run={run} /> : null}
+        {running ? (
+          <Subscriptions run={run} />
+        ) : run.pricing.subscribers > 0 ? (
+          <p className="text-sm text-slate-600">
+            {run.pricing.subscribers === 1 ? "1 subscription runs" : `${run.pricing.subscribers} subscriptions run`} out the period already paid for, then
+            {run.pricing.subscribers === 1 ? " ends" : " end"}, with no further charge.
+          </p>
+        ) : null}
         <p className="text-xs text-slate-500">
           Limits count per UTC day: further entries are skipped once the day&apos;s trades reach the limit, and the run stops itself when the day&apos;s
           realised loss reaches its limit.

@@ -3,7 +3,7 @@
  * the session, hands over to services/strategy-runs (which checks the role, ownership and audits).
  */
 import "server-only";
-import { createTRPCRouter, protectedProcedure } from "@/server/api/trpc";
+import { createTRPCRouter, protectedProcedure, rateLimit } from "@/server/api/trpc";
 import { getOwnRun, listOwnRuns, setRunPrice, startRunAndTick, stopRun, updateRunLimits } from "@/server/services/strategy-runs";
 import { runIdSchema, runPriceSchema, startRunSchema, stopRunSchema, updateLimitsSchema } from "@/lib/validation/strategy-runs";
 import { z } from "zod";
@@ -31,5 +31,8 @@ export const strategyRunsRouter = createTRPCRouter({
   }),
 
   /** The owner's monthly price and trial for their running strategy's subscribers (a new Stripe Price; existing subscribers keep theirs). */
-  setPrice: protectedProcedure.input(runPriceSchema).mutation(({ ctx, input }) => setRunPrice(ctx.service, input.id, { priceCents: input.priceCents, trialDays: input.trialDays })),
+  setPrice: protectedProcedure
+    .use(rateLimit("billing.price", 10, 60))
+    .input(runPriceSchema)
+    .mutation(({ ctx, input }) => setRunPrice(ctx.service, input.id, { priceCents: input.priceCents, trialDays: input.trialDays })),
 });
