@@ -134,6 +134,26 @@ export default async function RevenuePage({ searchParams }: { searchParams: Prom
         </CardBody>
       </Card>
 
+      {revenue.bySource.length > 1 ? (
+        <Card className="mt-6">
+          <CardHeader
+            title="By source"
+            description="Your own signals and each strategy you run live take subscribers at their own price; every payment goes to your one payout account."
+          />
+          <CardBody>
+            <DataTable
+              framed={false}
+              caption="Income by source"
+              className="min-w-[520px]"
+              headerClassName="bg-transparent font-normal tracking-normal"
+              columns={SOURCE_COLUMNS}
+              rows={revenue.bySource}
+              rowKey={(r) => r.providerId}
+            />
+          </CardBody>
+        </Card>
+      ) : null}
+
       <section id="invoices" aria-labelledby="invoices-title" className="mt-6 scroll-mt-20">
         <Card>
           <CardHeader title={<span id="invoices-title">Payments</span>} description="Each paid invoice and how it was split. Newest first; dates in UTC." />
@@ -144,7 +164,7 @@ export default async function RevenuePage({ searchParams }: { searchParams: Prom
                 caption={`Payments, page ${inv.page} of ${totalPages}`}
                 className="min-w-[640px]"
                 headerClassName="bg-transparent font-normal tracking-normal"
-                columns={PAYMENT_COLUMNS}
+                columns={revenue.bySource.length > 1 ? PAYMENT_COLUMNS_WITH_SOURCE : PAYMENT_COLUMNS}
                 rows={inv.items}
                 rowKey={(p) => p.id}
                 rowProps={() => ({ "data-testid": "payment-row" })}
@@ -203,6 +223,45 @@ const PAYMENT_COLUMNS: Column<Payment>[] = [
       const status = PAYMENT_STATUS[p.status];
       return <Badge tone={status.tone}>{status.label}</Badge>;
     },
+  },
+];
+
+/** The payments table with the source each payment was for, when there is more than one. */
+const PAYMENT_COLUMNS_WITH_SOURCE: Column<Payment>[] = [
+  ...PAYMENT_COLUMNS.slice(0, 2),
+  {
+    id: "source",
+    header: "For",
+    headClassName: head,
+    className: `${cell} text-slate-700`,
+    cell: (p) => (p.source ? (p.source.automated ? p.source.displayName : "Your signals") : "—"),
+  },
+  ...PAYMENT_COLUMNS.slice(2),
+];
+
+type Source = Awaited<ReturnType<Awaited<ReturnType<typeof api>>["billing"]["revenue"]>>["bySource"][number];
+
+const SOURCE_COLUMNS: Column<Source>[] = [
+  {
+    id: "source",
+    header: "Source",
+    headClassName: head,
+    className: `${cell} text-slate-900`,
+    cell: (r) => (
+      <span className="flex flex-wrap items-center gap-2">
+        {r.automated ? r.displayName : "Your signals"}
+        {r.automated ? <Badge tone="brand">Automated strategy</Badge> : null}
+      </span>
+    ),
+  },
+  { id: "subs", header: "Subscribers", headClassName: `${head} text-right`, className: `${cell} text-right tabular-nums text-slate-700`, cell: (r) => r.liveSubscribers.toLocaleString("en-US") },
+  { id: "mrr", header: "Monthly recurring", headClassName: `${head} text-right`, className: `${cell} text-right tabular-nums text-slate-700`, cell: (r) => formatCents(r.mrrCents) },
+  {
+    id: "share",
+    header: "Your share, lifetime",
+    headClassName: "py-2 px-0 font-medium text-right",
+    className: "py-2.5 px-0 text-right font-medium tabular-nums text-slate-900",
+    cell: (r) => formatCents(r.lifetimeShareCents),
   },
 ];
 

@@ -18,7 +18,7 @@ import { accountFlags, syncSubscription } from "./webhooks";
 
 export { answerStripeWebhook, receiveStripeWebhook, processStripeEvent, syncSubscription, HANDLED_EVENTS } from "./webhooks";
 export { createEmbeddedGateway, embeddedStripe, getPaymentsGateway, setPaymentsGateway } from "./gateway";
-export { providerRevenue, platformRevenue } from "./revenue";
+export { ownerRevenue, providerRevenue, platformRevenue } from "./revenue";
 
 type Provider = typeof providers.$inferSelect;
 

@@ -8,8 +8,59 @@ import { payments, providers, subscriptions, users } from "@/server/db/schema";
 const DAY_MS = 86_400_000;
 const cents = (v: unknown) => Number(v ?? 0);
 
-/** The provider's own revenue page: MRR, subscribers, churn, and its invoices. */
-export async function providerRevenue(providerId: string, opts: { now?: Date; page?: number; pageSize?: number } = {}) {
+/**
+ * A person's revenue page: their personal provider and every strategy they run live (each an automated provider
+ * paying into the same payout account), together: MRR, subscribers, churn, invoices, and the split by source.
+ */
+export async function ownerRevenue(userId: string, opts: { now?: Date; page?: number; pageSize?: number } = {}) {
+  const owned = await db
+    .select({ id: providers.id, displayName: providers.displayName, automated: providers.automated })
+    .from(providers)
+    .where(eq(providers.userId, userId))
+    .orderBy(providers.automated, providers.createdAt);
+  const ids = owned.map((p) => p.id);
+  const [revenue, subsBy, paidBy] = await Promise.all([
+    providerRevenue(ids, opts),
+    ids.length
+      ? db
+          .select({
+            providerId: subscriptions.providerId,
+            mrrCents: sql<number>`coalesce(sum(${subscriptions.priceCents}) filter (where ${subscriptions.status} in ('active', 'past_due')), 0)::int`,
+            live: sql<number>`(count(*) filter (where ${subscriptions.status} in ('active', 'trialing', 'past_due', 'paused')))::int`,
+          })
+          .from(subscriptions)
+          .where(inArray(subscriptions.providerId, ids))
+          .groupBy(subscriptions.providerId)
+      : [],
+    ids.length
+      ? db
+          .select({ providerId: payments.providerId, share: sql<string>`coalesce(sum(${payments.providerShareCents}), 0)` })
+          .from(payments)
+          .where(inArray(payments.providerId, ids))
+          .groupBy(payments.providerId)
+      : [],
+  ]);
+  const bySource = owned.map((p) => {
+    const s = subsBy.find((x) => x.providerId === p.id);
+    return {
+      providerId: p.id,
+      displayName: p.displayName,
+      automated: p.automated,
+      mrrCents: s?.mrrCents ?? 0,
+      liveSubscribers: s?.live ?? 0,
+      lifetimeShareCents: cents(paidBy.find((x) => x.providerId === p.id)?.share),
+    };
+  });
+  // Sources that never had a subscriber add nothing to the split (the personal profile always shows).
+  return { ...revenue, bySource: bySource.filter((b) => !b.automated || b.liveSubscribers > 0 || b.lifetimeShareCents > 0) };
+}
+
+/** Revenue of one provider, or of several together (ownerRevenue): MRR, subscribers, churn, and its invoices. */
+export async function providerRevenue(providerIds: string | readonly string[], opts: { now?: Date; page?: number; pageSize?: number } = {}) {
+  const ids = typeof providerIds === "string" ? [providerIds] : [...providerIds];
+  // No provider: nothing matches (an empty IN list is not valid SQL).
+  const ofSubs = ids.length ? inArray(subscriptions.providerId, ids) : sql`false`;
+  const ofPayments = ids.length ? inArray(payments.providerId, ids) : sql`false`;
   const now = opts.now ?? new Date();
   const monthAgo = new Date(now.getTime() - 30 * DAY_MS);
   const pageSize = opts.pageSize ?? 20;
@@ -30,7 +81,7 @@ export async function providerRevenue(providerId: string, opts: { now?: Date; pa
         endedInWindow: n(sql`${subscriptions.canceledAt} >= ${monthAgo.toISOString()}::timestamptz and ${subscriptions.canceledAt} <= ${now.toISOString()}::timestamptz`),
       })
       .from(subscriptions)
-      .where(eq(subscriptions.providerId, providerId)),
+      .where(ofSubs),
     db
       .select({
         gross: sql<string>`coalesce(sum(${payments.amountCents}), 0)`,
@@ -40,7 +91,7 @@ export async function providerRevenue(providerId: string, opts: { now?: Date; pa
         last30: sql<string>`coalesce(sum(${payments.providerShareCents}) filter (where ${payments.paidAt} >= ${monthAgo.toISOString()}::timestamptz), 0)`,
       })
       .from(payments)
-      .where(eq(payments.providerId, providerId)),
+      .where(ofPayments),
     db
       .select({
         id: payments.id,
@@ -54,14 +105,17 @@ export async function providerRevenue(providerId: string, opts: { now?: Date; pa
         periodStart: payments.periodStart,
         periodEnd: payments.periodEnd,
         subscriber: users.name,
+        /** Which of the owner's providers it paid: their own signals, or a strategy they run live. */
+        source: { displayName: providers.displayName, automated: providers.automated },
       })
       .from(payments)
       .leftJoin(users, eq(users.id, payments.subscriberId))
-      .where(eq(payments.providerId, providerId))
+      .leftJoin(providers, eq(providers.id, payments.providerId))
+      .where(ofPayments)
       .orderBy(desc(payments.paidAt), desc(payments.id))
       .limit(pageSize)
       .offset((page - 1) * pageSize),
-    db.select({ n: sql<number>`count(*)::int` }).from(payments).where(eq(payments.providerId, providerId)),
+    db.select({ n: sql<number>`count(*)::int` }).from(payments).where(ofPayments),
   ]);
 
   const c = subs[0];

@@ -162,6 +162,15 @@ describe("paid subscriptions to a running strategy", () => {
     await owner.caller.strategyRuns.setPrice({ id: run.id, priceCents: 700, trialDays: 0 });
     const trader = await signedIn("subscriber");
     await checkoutAndPay(trader, run.providerId);
+    // The owner's Revenue page counts the strategy's income with their own, split by source.
+    const revenue = await owner.caller.billing.revenue({ page: 1 });
+    expect(revenue.lifetime).toMatchObject({ grossCents: 700, platformFeeCents: 210, providerShareCents: 490 });
+    expect(revenue.mrrCents).toBe(700);
+    expect(revenue.bySource).toEqual([
+      { providerId: owner.provider.id, displayName: owner.provider.displayName, automated: false, mrrCents: 0, liveSubscribers: 0, lifetimeShareCents: 0 },
+      { providerId: run.providerId, displayName: expect.stringContaining("BTC/USDT 1h"), automated: true, mrrCents: 700, liveSubscribers: 1, lifetimeShareCents: 490 },
+    ]);
+    expect(revenue.invoices.items.map((i) => i.source)).toEqual([{ displayName: expect.stringContaining("BTC/USDT 1h"), automated: true }]);
     await owner.caller.strategyRuns.stop({ id: run.id });
     const [sub] = await t.db.select().from(subscriptions).where(eq(subscriptions.providerId, run.providerId));
     // Resumed in the billing portal (Stripe's side; its webhook brings the row back to renewing).

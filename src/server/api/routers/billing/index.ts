@@ -8,7 +8,7 @@ import {
   openBillingPortal,
   payoutStatus,
   platformRevenue,
-  providerRevenue,
+  ownerRevenue,
   refreshConnectAccount,
   setProviderPrice,
   startCheckout,
@@ -38,7 +38,7 @@ export const billingRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => setProviderPrice(ctx.service, ctx.provider, input)),
   revenue: providerProcedure
     .input(z.object({ page: z.number().int().min(1).max(10_000).default(1) }))
-    .query(({ ctx, input }) => providerRevenue(ctx.provider.id, { page: input.page })),
+    .query(({ ctx, input }) => ownerRevenue(ctx.provider.userId, { page: input.page })),
 
   // Traders: subscribe, manage, portal. The subscriber is always the caller.
   subscribeState: publicProcedure.input(checkoutSchema).query(({ ctx, input }) => subscribeState(ctx.service, input.providerId)),
