@@ -16,25 +16,29 @@ export interface ProviderNewSubscriberProps {
   /** Live subscriptions after this one, formatted ("12"). */
   subscriberCount: string;
   revenueUrl: string;
+  /** Set when they subscribed to a strategy the recipient runs live (an automated provider), not to their own signals. */
+  strategyName?: string;
 }
 
 export const stream = "transactional";
 
-/** Sent to the provider when someone subscribes to their signals. */
-export default function ProviderNewSubscriber({ name, subscriberName, price, yourShare, trial, subscriberCount, revenueUrl }: ProviderNewSubscriberProps) {
+/** Sent to the provider when someone subscribes to their signals, or to a strategy they run live. */
+export default function ProviderNewSubscriber({ name, subscriberName, price, yourShare, trial, subscriberCount, revenueUrl, strategyName }: ProviderNewSubscriberProps) {
   const rows: KeyValueRow[] = [
+    ...(strategyName ? [{ label: "Strategy", value: strategyName }] : []),
     { label: "Subscriber", value: subscriberName },
     { label: "Price", value: trial ? `${price} after a free trial` : price },
     { label: "Your share per payment", value: yourShare },
     { label: "Subscribers now", value: subscriberCount },
   ];
   return (
-    <EmailLayout preview={`${subscriberName} subscribed to your signals`}>
+    <EmailLayout preview={strategyName ? `${subscriberName} subscribed to your strategy ${strategyName}` : `${subscriberName} subscribed to your signals`}>
       <EmailHeading>You have a new subscriber</EmailHeading>
       <Greeting name={name} />
       <EmailText>
-        {subscriberName} subscribed to your signals. They now see your open signals live, so keep publishing with clear
-        entries, stops and targets.
+        {strategyName
+          ? `${subscriberName} subscribed to ${strategyName}, a strategy you run live. They now see its open signals as it publishes them; its limits and kill switch are on Running strategies.`
+          : `${subscriberName} subscribed to your signals. They now see your open signals live, so keep publishing with clear entries, stops and targets.`}
       </EmailText>
       <KeyValueTable rows={rows} />
       <EmailButton href={revenueUrl}>See your revenue</EmailButton>

@@ -10,12 +10,31 @@ export interface SubscriptionCancelledProps {
    */
   accessUntil?: string;
   providerUrl: string;
+  /** Why, when the trader did not cancel: the strategy (an automated provider) stopped running. */
+  reason?: "strategy-stopped";
 }
 
 export const stream = "transactional";
 
-/** Sent to the trader when a subscription is cancelled (to end with its period) or has ended. */
-export default function SubscriptionCancelled({ name, providerName, accessUntil, providerUrl }: SubscriptionCancelledProps) {
+/**
+ * Sent to the trader when a subscription is cancelled (to end with its period) or has ended; with `reason`
+ * "strategy-stopped" when the strategy they subscribed to stopped running (they did not cancel, and cannot renew).
+ */
+export default function SubscriptionCancelled({ name, providerName, accessUntil, providerUrl, reason }: SubscriptionCancelledProps) {
+  if (reason === "strategy-stopped") {
+    return (
+      <EmailLayout preview={`${providerName} stopped running: your subscription ends`}>
+        <EmailHeading>{`${providerName} stopped running`}</EmailHeading>
+        <Greeting name={name} />
+        <EmailText>
+          {`The strategy ${providerName} has stopped running, so it publishes no more signals. ` +
+            (accessUntil ? `Your subscription ends on ${accessUntil} and you will not be charged again.` : "Your subscription has ended and you will not be charged again.")}
+        </EmailText>
+        <EmailText>Its signals and live record stay public and verifiable on its page.</EmailText>
+        <EmailButton href={providerUrl}>{`Open ${providerName}`}</EmailButton>
+      </EmailLayout>
+    );
+  }
   return (
     <EmailLayout preview={accessUntil ? `Your subscription to ${providerName} is cancelled` : `Your subscription to ${providerName} has ended`}>
       <EmailHeading>{accessUntil ? `Subscription to ${providerName} cancelled` : `Subscription to ${providerName} ended`}</EmailHeading>

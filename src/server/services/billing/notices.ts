@@ -17,7 +17,7 @@ import { formatDateGB } from "@/lib/format/dates";
 import { formatCount } from "@/lib/format/numbers";
 import { formatCents, splitRevenue } from "@/lib/money";
 import type { Executor } from "@/server/db";
-import { payments, providers, subscriptions, users } from "@/server/db/schema";
+import { payments, providers, strategyRuns, subscriptions, users } from "@/server/db/schema";
 import { queueEmail } from "@/server/services/email/outbox";
 
 /**
@@ -37,11 +37,13 @@ export async function notifySubscription(tx: Executor, subscriptionId: string, n
       currentPeriodEnd: subscriptions.currentPeriodEnd,
       pastDueSince: subscriptions.pastDueSince,
       subscriber: { id: users.id, email: users.email, name: users.name },
-      provider: { id: providers.id, name: providers.displayName, slug: providers.slug, userId: providers.userId, priceCents: providers.priceCents },
+      provider: { id: providers.id, name: providers.displayName, slug: providers.slug, userId: providers.userId, priceCents: providers.priceCents, automated: providers.automated },
+      runStatus: strategyRuns.status,
     })
     .from(subscriptions)
     .innerJoin(users, eq(users.id, subscriptions.subscriberId))
     .innerJoin(providers, eq(providers.id, subscriptions.providerId))
+    .leftJoin(strategyRuns, eq(strategyRuns.providerId, providers.id))
     .where(eq(subscriptions.id, subscriptionId));
   if (!row) return;
   const who = row.subscriber.name ?? "there";
@@ -53,6 +55,8 @@ export async function notifySubscription(tx: Executor, subscriptionId: string, n
   const subscriptionsUrl = `${base}/subscriptions`;
   const providerUrl = `${base}/providers/${row.provider.slug}`;
   const trader = { to: row.subscriber.email, userId: row.subscriber.id };
+  /** A strategy run live that has stopped: its subscriptions end because of that, not because the trader cancelled. */
+  const strategyStopped = row.provider.automated && row.runStatus === "stopped";
 
   if (notice === "started") {
     const trial = row.status === "trialing";
@@ -82,7 +86,7 @@ export async function notifySubscription(tx: Executor, subscriptionId: string, n
         to: owner.email,
         userId: row.provider.userId,
         kind: "billing_new_subscriber",
-        subject: "You have a new subscriber",
+        subject: row.provider.automated ? `You have a new subscriber to ${row.provider.name}` : "You have a new subscriber",
         dedupeKey: `billing:${subscriptionId}:new_subscriber`,
         template: createElement(ProviderNewSubscriber, {
           name: owner.name ?? "there",
@@ -92,6 +96,7 @@ export async function notifySubscription(tx: Executor, subscriptionId: string, n
           trial,
           subscriberCount: formatCount(live?.n ?? 1),
           revenueUrl: `${base}/revenue`,
+          ...(row.provider.automated ? { strategyName: row.provider.name } : {}),
         }),
       });
     }
@@ -121,12 +126,13 @@ export async function notifySubscription(tx: Executor, subscriptionId: string, n
     await queueEmail(tx, {
       ...trader,
       kind: "billing_subscription_cancelled",
-      subject: `Your subscription to ${row.provider.name} is cancelled`,
+      subject: strategyStopped ? `${row.provider.name} stopped running: your subscription ends` : `Your subscription to ${row.provider.name} is cancelled`,
       template: createElement(SubscriptionCancelled, {
         name: who,
         providerName: row.provider.name,
         accessUntil: row.currentPeriodEnd ? formatDateGB(row.currentPeriodEnd) : undefined,
         providerUrl,
+        ...(strategyStopped ? { reason: "strategy-stopped" as const } : {}),
       }),
     });
     return;
@@ -137,7 +143,7 @@ export async function notifySubscription(tx: Executor, subscriptionId: string, n
     kind: "billing_subscription_ended",
     subject: `Your subscription to ${row.provider.name} has ended`,
     dedupeKey: `billing:${subscriptionId}:ended`,
-    template: createElement(SubscriptionCancelled, { name: who, providerName: row.provider.name, providerUrl }),
+    template: createElement(SubscriptionCancelled, { name: who, providerName: row.provider.name, providerUrl, ...(strategyStopped ? { reason: "strategy-stopped" as const } : {}) }),
   });
 }
 

@@ -14,7 +14,7 @@ import { actingAs } from "@/test/signals";
 import { billingState, payableProvider, useEmbeddedStripe } from "@/test/stripe";
 import { waitForInlineRuns } from "@/server/jobs/inline/runner";
 import { resetRateLimits } from "@/server/rate-limit";
-import { auditLog, checkoutSessions, providers, subscriptions, users } from "@/server/db/schema";
+import { auditLog, checkoutSessions, emailOutbox, providers, subscriptions, users } from "@/server/db/schema";
 import { startCheckout, STRATEGY_STOPPED, syncSubscription } from "@/server/services/billing";
 import { deleteAccount } from "@/server/services/privacy/delete";
 import type { Candle } from "@/server/integrations/market-data";
@@ -83,6 +83,10 @@ describe("paid subscriptions to a running strategy", () => {
     expect(automated).toMatchObject({ stripeAccountId: null, priceCents: 700, trialDays: 3 });
     expect(automated!.stripePriceId).toBeTruthy();
     expect((await owner.caller.strategyRuns.list())[0]!.pricing).toMatchObject({ priceReady: true, payoutsReady: true, subscribers: 1, priceCents: 700 });
+    // The owner is told which of their strategies has the new subscriber.
+    const [told] = await t.db.select().from(emailOutbox).where(and(eq(emailOutbox.userId, owner.user.id), eq(emailOutbox.kind, "billing_new_subscriber")));
+    expect(told!.subject).toBe(`You have a new subscriber to ${automated!.displayName}`);
+    expect(told!.text).toContain("a strategy you run live");
   });
 
   it("take no subscriber while incubating, nor while the owner's payout account cannot take charges", async () => {
@@ -126,6 +130,11 @@ describe("paid subscriptions to a running strategy", () => {
     const [sub] = await t.db.select().from(subscriptions).where(and(eq(subscriptions.providerId, run.providerId), eq(subscriptions.subscriberId, trader.user.id)));
     expect(sub).toMatchObject({ status: "active", cancelAtPeriodEnd: true });
     expect(await t.db.select().from(auditLog).where(eq(auditLog.action, "strategy_run.subscription_ended"))).toHaveLength(1);
+    // The trader did not cancel: the email says the strategy stopped, not "if you did not mean to cancel".
+    const [mail] = await t.db.select().from(emailOutbox).where(and(eq(emailOutbox.userId, trader.user.id), eq(emailOutbox.kind, "billing_subscription_cancelled")));
+    expect(mail!.subject).toMatch(/stopped running: your subscription ends$/);
+    expect(mail!.text).toContain("has stopped running, so it publishes no more signals");
+    expect(mail!.text).not.toContain("did not mean to cancel");
 
     const other = await signedIn("subscriber");
     await expect(other.caller.billing.checkout({ providerId: run.providerId })).rejects.toThrow(STRATEGY_STOPPED);
