@@ -886,8 +886,15 @@ export class Engine {
     return this.orders.length;
   }
 
-  /** @internal The intent → risk gate → order path of `buy`/`sell`. */
-  _place(side: "long" | "short", options: OrderOptions | undefined): OrderTicket {
+  /** @internal Why the last `_place` refused its order. */
+  _refusal = "";
+
+  /**
+   * @internal The intent → risk gate → order path of `buy`/`sell`: the new order's id, or 0 when refused (the reason
+   * in `_refusal`). A number rather than the ticket: `Context.buy` builds the ticket where V8 inlines it into the
+   * strategy, so a strategy that ignores it (most do) allocates nothing per order.
+   */
+  _place(side: "long" | "short", options: OrderOptions | undefined): number {
     const i = this.store.length - 1;
     let o: OrderOptions = options ?? NO_OPTIONS;
     const invalid = options === undefined && this.bareOrderValid ? null : this.validate(side, o);
@@ -927,12 +934,13 @@ export class Engine {
     order.tp = o.tp ?? NaN;
     order.tag = o.tag ?? null;
     this.orders.push(order);
-    return { accepted: true, orderId: order.id };
+    return order.id;
   }
 
-  private reject(bar: number, side: "long" | "short", reason: string): OrderTicket {
+  private reject(bar: number, side: "long" | "short", reason: string): 0 {
     this.rejections.push({ bar, side, reason });
-    return { accepted: false, reason };
+    this._refusal = reason;
+    return 0;
   }
 
   /** A person-readable reason the order cannot be placed, or null. */
@@ -997,10 +1005,12 @@ class Context implements StrategyContext {
     return this.#engine._pendingOrders();
   }
   buy(options?: OrderOptions): OrderTicket {
-    return this.#engine._place("long", options);
+    const id = this.#engine._place("long", options);
+    return id !== 0 ? { accepted: true, orderId: id } : { accepted: false, reason: this.#engine._refusal };
   }
   sell(options?: OrderOptions): OrderTicket {
-    return this.#engine._place("short", options);
+    const id = this.#engine._place("short", options);
+    return id !== 0 ? { accepted: true, orderId: id } : { accepted: false, reason: this.#engine._refusal };
   }
   closePosition(portion = 1): void {
     this.#engine._closePosition(portion);
