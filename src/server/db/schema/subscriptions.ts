@@ -7,6 +7,8 @@ import { users } from "./users";
 
 export const subscriptionStatus = pgEnum("subscription_status", ["incomplete", "trialing", "active", "past_due", "paused", "canceled"]);
 export type SubscriptionStatus = (typeof subscriptionStatus.enumValues)[number];
+/** Statuses that still bill (or may again): the `subscriptions_live_pair_idx` set, one per subscriber and provider. */
+export const LIVE_SUBSCRIPTION_STATUSES: SubscriptionStatus[] = ["incomplete", "trialing", "active", "past_due", "paused"];
 
 /** A trader's subscription to a provider. The billing issue drives it from Stripe; entitlements read it. */
 export const subscriptions = pgTable(

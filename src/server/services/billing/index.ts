@@ -8,7 +8,7 @@ import "server-only";
 import { and, desc, eq, gt, inArray } from "drizzle-orm";
 import type { PriceInput } from "@/lib/validation/billing";
 import { db } from "@/server/db";
-import { checkoutSessions, personalProviderOf, providerPrices, providers, strategyRuns, subscriptions, users, type SubscriptionStatus } from "@/server/db/schema";
+import { checkoutSessions, personalProviderOf, providerPrices, providers, strategyRuns, subscriptions, users, LIVE_SUBSCRIPTION_STATUSES } from "@/server/db/schema";
 import { ConflictError, ForbiddenError, NotFoundError } from "@/server/errors";
 import { incubatingMessage, isIncubating } from "@/lib/strategy-runs";
 import { recordAudit } from "@/server/services/audit";
@@ -21,9 +21,6 @@ export { createEmbeddedGateway, embeddedStripe, getPaymentsGateway, setPaymentsG
 export { ownerRevenue, providerRevenue, platformRevenue } from "./revenue";
 
 type Provider = typeof providers.$inferSelect;
-
-/** Statuses that hold the one live subscription per (subscriber, provider): the `subscriptions_live_pair_idx` set. */
-const LIVE: SubscriptionStatus[] = ["incomplete", "trialing", "active", "past_due", "paused"];
 
 /** The connected account a provider's subscription payments go to (its `transfer_data.destination`). */
 export interface PayoutAccount {
@@ -55,7 +52,7 @@ function notTakingSubscribers(p: Provider, account: PayoutAccount): string | nul
 
 function liveSubscription(subscriberId: string, providerId: string) {
   return db.query.subscriptions.findFirst({
-    where: and(eq(subscriptions.subscriberId, subscriberId), eq(subscriptions.providerId, providerId), inArray(subscriptions.status, LIVE)),
+    where: and(eq(subscriptions.subscriberId, subscriberId), eq(subscriptions.providerId, providerId), inArray(subscriptions.status, LIVE_SUBSCRIPTION_STATUSES)),
     columns: { id: true, status: true, cancelAtPeriodEnd: true, currentPeriodEnd: true },
   });
 }

@@ -56,7 +56,7 @@ import {
   userSessions,
   users,
   verificationTokens,
-  type SubscriptionStatus,
+  LIVE_SUBSCRIPTION_STATUSES,
   personalProviderOf,
 } from "@/server/db/schema";
 import { ConflictError, NotFoundError, ValidationError } from "@/server/errors";
@@ -77,8 +77,6 @@ export const DELETED_PROVIDER_NAME = "Deleted provider";
 
 export { deletedEmail } from "./farewell";
 
-const LIVE: SubscriptionStatus[] = ["incomplete", "trialing", "active", "past_due", "paused"];
-
 export interface DeleteAccountResult {
   subscriptionsCancelled: number;
   copiesClosed: number;
@@ -94,14 +92,14 @@ async function cancelSubscriptions(ctx: ActingContext, userId: string): Promise<
   const live = await db
     .select({ id: subscriptions.id, stripeSubscriptionId: subscriptions.stripeSubscriptionId })
     .from(subscriptions)
-    .where(and(owner, inArray(subscriptions.status, LIVE)));
+    .where(and(owner, inArray(subscriptions.status, LIVE_SUBSCRIPTION_STATUSES)));
   const gateway = getPaymentsGateway();
   for (const s of live) {
     if (s.stripeSubscriptionId) {
       // The webhook this causes (customer.subscription.deleted) ends the row, as for any cancellation at Stripe.
       await gateway.cancelSubscription(s.stripeSubscriptionId);
     } else {
-      await db.update(subscriptions).set({ status: "canceled", canceledAt: ctx.now, updatedAt: ctx.now }).where(and(eq(subscriptions.id, s.id), inArray(subscriptions.status, LIVE)));
+      await db.update(subscriptions).set({ status: "canceled", canceledAt: ctx.now, updatedAt: ctx.now }).where(and(eq(subscriptions.id, s.id), inArray(subscriptions.status, LIVE_SUBSCRIPTION_STATUSES)));
     }
   }
   return live.length;

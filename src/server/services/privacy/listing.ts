@@ -9,5 +9,8 @@ import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import { providers, strategyRuns, users } from "@/server/db/schema";
 
+/** True for an automated provider whose strategy run has stopped (a stopped run never restarts). */
+export const stoppedStrategy: SQL = sql`(${providers.automated} and exists (select 1 from ${strategyRuns} where ${strategyRuns.providerId} = ${providers.id} and ${strategyRuns.status} = 'stopped'))`;
+
 /** True for a provider that is listed now: add it to the `where` of every public list of providers. */
-export const listedProvider: SQL = sql`(not exists (select 1 from ${users} where ${users.id} = ${providers.userId} and ${users.deletedAt} is not null) and (${providers.listedFrom} is null or ${providers.listedFrom} <= now()) and not (${providers.automated} and exists (select 1 from ${strategyRuns} where ${strategyRuns.providerId} = ${providers.id} and ${strategyRuns.status} = 'stopped')))`;
+export const listedProvider: SQL = sql`(not exists (select 1 from ${users} where ${users.id} = ${providers.userId} and ${users.deletedAt} is not null) and (${providers.listedFrom} is null or ${providers.listedFrom} <= now()) and not ${stoppedStrategy})`;

@@ -8,16 +8,13 @@ import "server-only";
 import { and, count, eq, inArray, isNotNull } from "drizzle-orm";
 import { priceSchema, type PriceInput } from "@/lib/validation/billing";
 import { db } from "@/server/db";
-import { providers, strategyRuns, subscriptions, type SubscriptionStatus } from "@/server/db/schema";
+import { providers, strategyRuns, subscriptions, LIVE_SUBSCRIPTION_STATUSES } from "@/server/db/schema";
 import { ConflictError, NotFoundError, ValidationError } from "@/server/errors";
 import { recordAudit } from "@/server/services/audit";
 import { getPaymentsGateway, setProviderPrice, syncSubscription } from "@/server/services/billing";
 import type { ActingContext, ServiceContext } from "@/server/services/context";
 import { fieldErrorsFromZod, firstFieldError } from "@/lib/validation/field-errors";
 import { logger } from "@/server/logger";
-
-/** Statuses of a subscription that still bills (billing's live set). */
-const LIVE: SubscriptionStatus[] = ["incomplete", "trialing", "active", "past_due", "paused"];
 
 export interface RunPricing {
   priceCents: number;
@@ -48,7 +45,7 @@ export async function pricingOf(rows: readonly { providerId: string; userId: str
     db
       .select({ providerId: subscriptions.providerId, n: count() })
       .from(subscriptions)
-      .where(and(inArray(subscriptions.providerId, providerIds), inArray(subscriptions.status, LIVE)))
+      .where(and(inArray(subscriptions.providerId, providerIds), inArray(subscriptions.status, LIVE_SUBSCRIPTION_STATUSES)))
       .groupBy(subscriptions.providerId),
   ]);
   for (const r of rows) {
@@ -103,7 +100,7 @@ export async function endSubscriptionsOfStoppedRuns(ctx: ServiceContext, provide
       and(
         eq(strategyRuns.status, "stopped"),
         providerId ? eq(subscriptions.providerId, providerId) : undefined,
-        inArray(subscriptions.status, LIVE),
+        inArray(subscriptions.status, LIVE_SUBSCRIPTION_STATUSES),
         eq(subscriptions.cancelAtPeriodEnd, false),
       ),
     );
@@ -113,7 +110,7 @@ export async function endSubscriptionsOfStoppedRuns(ctx: ServiceContext, provide
   for (const s of live) {
     try {
       if (s.stripeSubscriptionId) await syncSubscription(gateway, await gateway.updateSubscription(s.stripeSubscriptionId, { cancelAtPeriodEnd: true }));
-      else await db.update(subscriptions).set({ status: "canceled", canceledAt: ctx.now, updatedAt: ctx.now }).where(and(eq(subscriptions.id, s.id), inArray(subscriptions.status, LIVE)));
+      else await db.update(subscriptions).set({ status: "canceled", canceledAt: ctx.now, updatedAt: ctx.now }).where(and(eq(subscriptions.id, s.id), inArray(subscriptions.status, LIVE_SUBSCRIPTION_STATUSES)));
       ended++;
       await db.transaction((tx) =>
         recordAudit(tx, { actorId: ctx.actor?.id ?? null, action: "strategy_run.subscription_ended", targetType: "subscription", targetId: s.id, data: { providerId: s.providerId } }),

@@ -2,7 +2,8 @@
 import "server-only";
 import { desc, eq, sql } from "drizzle-orm";
 import { db } from "@/server/db";
-import { providers, strategyRuns, subscriptions, users } from "@/server/db/schema";
+import { providers, subscriptions, users } from "@/server/db/schema";
+import { stoppedStrategy } from "@/server/services/privacy/listing";
 import type { ActingContext } from "@/server/services/context";
 import { entitledRow } from "@/server/services/entitlements";
 
@@ -19,7 +20,7 @@ export async function listMySubscriptions(ctx: ActingContext) {
       createdAt: subscriptions.createdAt,
       provider: { slug: providers.slug, displayName: providers.displayName, tagline: providers.tagline, priceCents: providers.priceCents },
       /** A strategy that stopped running: its subscriptions run out their paid period and end (no resume, no renewal). */
-      strategyStopped: sql<boolean>`(${providers.automated} and exists (select 1 from ${strategyRuns} where ${strategyRuns.providerId} = ${providers.id} and ${strategyRuns.status} = 'stopped'))`,
+      strategyStopped: sql<boolean>`${stoppedStrategy}`,
     })
     .from(subscriptions)
     .innerJoin(providers, eq(providers.id, subscriptions.providerId))
