@@ -78,7 +78,7 @@ const CONFIG: Partial<EngineConfig> = {
   endOfData: "close-at-last-close",
 };
 
-function findBtcFile(): string | undefined {
+export function findBtcFile(): string | undefined {
   const dirs = [process.env.MARKET_DATA_DIR, path.resolve(process.cwd(), "..", "shared", "data")].filter(Boolean) as string[];
   for (const dir of dirs) {
     const candles = path.join(dir, "candles");

@@ -60,7 +60,7 @@ async function main() {
   if (!only || only === "jobs") await benchJobs(pgUrl, results);
   if (!only || only === "copy") await benchCopy(pgUrl, results, checks);
   if (!only || only === "live") await benchCopyLive(pgUrl, results);
-  if (!only || only === "lab") benchLab(results, checks);
+  if (!only || only === "lab") await benchLab(results, checks);
 
   printTable(results, checks);
   console.log(`wrote ${writeResults(results)} in ${((performance.now() - t0) / 1000).toFixed(0)} s`);

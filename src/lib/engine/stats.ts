@@ -144,6 +144,18 @@ function pairwise(a: ArrayLike<number>, from: number, n: number): number {
   return pairwise(a, from, n2) + pairwise(a, from + n2, n - n2);
 }
 
+/**
+ * Per-bar working arrays, reused from call to call (the function is synchronous, so one call uses them at a time):
+ * an optimisation computes these statistics for hundreds of runs in a row, and fresh megabyte arrays for each made
+ * worker threads contend for the allocator (two workers ran 1.3× one, not 2×; measured by bench/optimize.ts).
+ */
+const scratchF64: Float64Array[] = [new Float64Array(0), new Float64Array(0)];
+let scratchU8 = new Uint8Array(0);
+function scratch(slot: 0 | 1, n: number): Float64Array {
+  if (scratchF64[slot]!.length < n) scratchF64[slot] = new Float64Array(Math.max(n, 2 * scratchF64[slot]!.length));
+  return scratchF64[slot]!.subarray(0, n);
+}
+
 const mean = (a: ArrayLike<number>) => (a.length ? pairwiseSum(a) / a.length : NaN);
 
 /** pandas' Series.var: two-pass, sample (ddof 1) by default. */
@@ -216,6 +228,24 @@ function binKey(t: number, freqDays: number): number {
 
 const nn = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
+/** Log returns of closes and their mean, cached by the typed array's buffer, offset and length. */
+const logReturnCache = new WeakMap<object, Map<string, { b: Float64Array; mb: number }>>();
+function closeLogReturns(close: ArrayLike<number>): { b: Float64Array; mb: number } {
+  const n = close.length;
+  const compute = () => {
+    const b = new Float64Array(n - 1);
+    for (let k = 1; k < n; k++) b[k - 1] = Math.log(close[k]! / close[k - 1]!);
+    return { b, mb: mean(b) };
+  };
+  if (!ArrayBuffer.isView(close)) return compute();
+  const key = `${close.byteOffset}:${n}`;
+  let byView = logReturnCache.get(close.buffer);
+  if (!byView) logReturnCache.set(close.buffer, (byView = new Map()));
+  let hit = byView.get(key);
+  if (!hit) byView.set(key, (hit = compute()));
+  return hit;
+}
+
 /** The figures of `compute_stats` for a finished run. */
 export function backtestingPyStats(result: EngineResult, series: BarSeries, options: StatsOptions = {}): BacktestingPyStats {
   return computeBacktestingPyStats({
@@ -241,32 +271,38 @@ export function computeBacktestingPyStats(input: {
   if (n === 0 || time.length !== n || close.length !== n) throw new RangeError("equity, time and close must have the same, non-zero length");
   if (!(rf > -1 && rf < 1)) throw new RangeError("riskFreeRate must be in (−1, 1)");
 
-  // Drawdown and its periods.
-  const dd = new Float64Array(n);
+  // Drawdown and its periods, in one pass: a period runs from a bar at the peak (drawdown 0) to the next one (or
+  // the last bar); its depth is the deepest point between them.
+  const dd = scratch(0, n);
+  const ddDurations: number[] = [];
+  const ddPeaks: number[] = [];
   let peak = -Infinity;
   let equityPeak = -Infinity;
+  let maxDd = 0;
+  let lastZero = -1;
+  let deepest = 0;
   for (let k = 0; k < n; k++) {
     const e = equity[k]!;
     if (e > peak) peak = e;
     if (e > equityPeak) equityPeak = e;
-    dd[k] = 1 - e / peak;
+    const d = 1 - e / peak;
+    dd[k] = d;
+    if (d > maxDd) maxDd = d;
+    if (d === 0) {
+      if (lastZero >= 0 && k > lastZero + 1) {
+        ddDurations.push(time[k]! - time[lastZero]!);
+        ddPeaks.push(deepest);
+      }
+      lastZero = k;
+      deepest = 0;
+    } else if (d > deepest) {
+      deepest = d;
+    }
   }
-  const zeroAt: number[] = [];
-  for (let k = 0; k < n; k++) if (dd[k] === 0) zeroAt.push(k);
-  if (zeroAt[zeroAt.length - 1] !== n - 1) zeroAt.push(n - 1);
-  const ddDurations: number[] = [];
-  const ddPeaks: number[] = [];
-  for (let k = 1; k < zeroAt.length; k++) {
-    const prev = zeroAt[k - 1]!;
-    const at = zeroAt[k]!;
-    if (at <= prev + 1) continue;
-    ddDurations.push(time[at]! - time[prev]!);
-    let deepest = -Infinity;
-    for (let j = prev; j <= at; j++) if (dd[j]! > deepest) deepest = dd[j]!;
+  if (lastZero >= 0 && lastZero !== n - 1 && n - 1 > lastZero + 1) {
+    ddDurations.push(time[n - 1]! - time[lastZero]!);
     ddPeaks.push(deepest);
   }
-  let maxDd = 0;
-  for (let k = 0; k < n; k++) if (dd[k]! > maxDd) maxDd = dd[k]!;
   let avgDrawdown: number;
   if (ddPeaks.length) {
     avgDrawdown = mean(ddPeaks);
@@ -277,7 +313,8 @@ export function computeBacktestingPyStats(input: {
   }
 
   // Exposure: bars inside some closed trade.
-  const inTrade = new Uint8Array(n);
+  if (scratchU8.length < n) scratchU8 = new Uint8Array(Math.max(n, 2 * scratchU8.length));
+  const inTrade = scratchU8.subarray(0, n).fill(0);
   for (const t of trades) inTrade.fill(1, t.entryBar, Math.min(n, t.exitBar + 1));
   let exposed = 0;
   for (let k = 0; k < n; k++) exposed += inTrade[k]!;
@@ -294,7 +331,8 @@ export function computeBacktestingPyStats(input: {
   const freqDays = Number.isFinite(periodMs) ? Math.floor(periodMs / DAY_MS) : 0;
   let weekend = 0;
   for (let k = 0; k < n; k++) {
-    const dow = new Date(time[k]!).getUTCDay();
+    // The UTC weekday without a Date per bar: day 0 of the epoch (1970-01-01) was a Thursday (4); 0 is Sunday.
+    const dow = (((Math.floor(time[k]! / DAY_MS) + 4) % 7) + 7) % 7;
     if (dow === 0 || dow === 6) weekend++;
   }
   const haveWeekends = weekend / n > (2 / 7) * 0.6;
@@ -320,17 +358,18 @@ export function computeBacktestingPyStats(input: {
   const cagr = years ? ((equity[n - 1]! / equity[0]!) ** (1 / years) - 1) * 100 : NaN;
   const sharpe = (annReturn * 100 - rf * 100) / (annVol * 100 || NaN);
 
-  // Beta against the closes, per bar.
+  // Beta against the closes, per bar. The closes' log returns are the same for every run over one series (an
+  // optimisation runs hundreds): computed once per close array and kept while the array lives.
   let beta = NaN;
   if (n > 2) {
-    const a = new Float64Array(n - 1);
-    const b = new Float64Array(n - 1);
+    const { b, mb } = closeLogReturns(close);
+    const a = scratch(1, n - 1);
     for (let k = 1; k < n; k++) {
-      a[k - 1] = Math.log(equity[k]! / equity[k - 1]!);
-      b[k - 1] = Math.log(close[k]! / close[k - 1]!);
+      const prev = equity[k - 1]!;
+      const cur = equity[k]!;
+      a[k - 1] = cur === prev && cur > 0 ? 0 : Math.log(cur / prev);
     }
     const ma = mean(a);
-    const mb = mean(b);
     let cov = 0;
     let varB = 0;
     for (let k = 0; k < n - 1; k++) {

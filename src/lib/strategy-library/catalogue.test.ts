@@ -44,8 +44,8 @@ describe("parameters", () => {
     expect(() => rsi3.create({ period: 1 })).toThrow(/period must be between 2 and 30/);
     expect(() => rsi3.create({ period: 3.5 })).toThrow(/period must be a whole number/);
     expect(() => rsi3.create({ lookback: 3 } as never)).toThrow(/no parameter "lookback"/);
-    expect(() => getCurated("ema-cross").create({ fast: 30, slow: 20 })).toThrow(/fast < slow/);
-    expect(() => getCurated("sma-cross").create({ fast: 30, slow: 20 })).toThrow(/fast must be shorter/);
+    expect(() => getCurated("ema-cross").create({ fast: 30, slow: 20 })).toThrow(/fast must be less than slow/);
+    expect(() => getCurated("sma-cross").create({ fast: 30, slow: 20 })).toThrow(/fast must be less than slow/);
     expect(() => getCurated("nope")).toThrow(/No curated strategy "nope"/);
   });
 });

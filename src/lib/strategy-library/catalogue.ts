@@ -27,6 +27,7 @@ import { RsiReversion } from "@/lib/engine/strategies/rsi-reversion";
 import { SmaCross } from "@/lib/engine/strategies/sma-cross";
 import type { Strategy } from "@/lib/engine";
 import type { BacktestingPyStats } from "@/lib/engine";
+import { satisfies, type Constraint } from "@/lib/optimize/space";
 
 export const MARKETS = ["crypto", "stocks", "forex"] as const;
 export type Market = (typeof MARKETS)[number];
@@ -54,6 +55,8 @@ export interface CuratedStrategy {
   name: string;
   description: string;
   params: readonly ParamDef[];
+  /** Relations between parameters every valid set satisfies (fast < slow); the optimiser never proposes others. */
+  constraints?: readonly Constraint[];
   markets: readonly Market[];
   timeframes: readonly Timeframe[];
   tags: readonly StyleTag[];
@@ -83,7 +86,7 @@ export function riskLevelFromStats(stats: Pick<BacktestingPyStats, "maxDrawdownP
 export const RISK_REFERENCE = { file: "GOOG_1d_2004-2013.csv" } as const;
 
 /** Defaults merged with the given values, each checked against its definition. */
-export function resolveParams(entry: Pick<CuratedStrategy, "id" | "params">, given: Partial<StrategyParams> = {}): StrategyParams {
+export function resolveParams(entry: Pick<CuratedStrategy, "id" | "params" | "constraints">, given: Partial<StrategyParams> = {}): StrategyParams {
   const out: StrategyParams = {};
   for (const key of Object.keys(given)) {
     if (!entry.params.some((p) => p.name === key)) throw new RangeError(`${entry.id} has no parameter "${key}"`);
@@ -97,8 +100,14 @@ export function resolveParams(entry: Pick<CuratedStrategy, "id" | "params">, giv
     if (Number.isInteger(p.step) && !Number.isInteger(v)) throw new RangeError(`${entry.id}: ${p.name} must be a whole number, got ${v}`);
     out[p.name] = v;
   }
+  for (const c of entry.constraints ?? []) {
+    if (!satisfies({ dimensions: [], constraints: [c] }, out)) throw new RangeError(`${entry.id}: ${c.a} must be ${OP_WORDS[c.op]} ${c.b}, got ${out[c.a]} and ${out[c.b]}`);
+  }
   return out;
 }
+
+const OP_WORDS: Record<Constraint["op"], string> = { "<": "less than", "<=": "at most", ">": "greater than", ">=": "at least" };
+const FAST_BELOW_SLOW: readonly Constraint[] = [{ a: "fast", op: "<", b: "slow" }];
 
 type Def = Omit<CuratedStrategy, "create"> & { build(p: StrategyParams): Strategy };
 
@@ -163,6 +172,7 @@ export const CATALOGUE: readonly CuratedStrategy[] = [
       p("slow", 26, 5, 200, 1, "Slow EMA length in bars (must be longer than the fast one)."),
       p("signal", 9, 2, 50, 1, "Length of the signal line, an EMA of the MACD line."),
     ],
+    constraints: FAST_BELOW_SLOW,
     markets: ["crypto", "stocks", "forex"],
     timeframes: ["1h", "4h", "1d"],
     tags: ["trend-following"],
@@ -179,6 +189,7 @@ export const CATALOGUE: readonly CuratedStrategy[] = [
       p("fast", 12, 2, 100, 1, "Fast EMA length in bars."),
       p("slow", 26, 5, 300, 1, "Slow EMA length in bars (must be longer than the fast one)."),
     ],
+    constraints: FAST_BELOW_SLOW,
     markets: ["crypto", "stocks", "forex"],
     timeframes: ["1h", "4h", "1d"],
     tags: ["trend-following"],
@@ -195,16 +206,14 @@ export const CATALOGUE: readonly CuratedStrategy[] = [
       p("fast", 10, 2, 100, 1, "Fast SMA length in bars."),
       p("slow", 20, 5, 300, 1, "Slow SMA length in bars."),
     ],
+    constraints: FAST_BELOW_SLOW,
     markets: ["crypto", "stocks", "forex"],
     timeframes: ["1h", "4h", "1d"],
     tags: ["trend-following"],
     complexity: 1,
     riskLevel: "high",
-    build: (q) => {
-      // SmaCross itself accepts fast ≥ slow (it would just trade the other way round); the catalogue does not.
-      if (!(q.fast! < q.slow!)) throw new RangeError(`sma-cross: fast must be shorter than slow, got ${q.fast} and ${q.slow}`);
-      return new SmaCross({ fast: q.fast!, slow: q.slow! });
-    },
+    // SmaCross itself accepts fast ≥ slow (it would just trade the other way round); the catalogue does not.
+    build: (q) => new SmaCross({ fast: q.fast!, slow: q.slow! }),
   }),
   define({
     id: "bollinger-breakout",

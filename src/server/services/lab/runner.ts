@@ -54,7 +54,7 @@ function defaultWorker(): Worker {
  * execArgv to the worker's own entry (ERR_UNKNOWN_FILE_EXTENSION), so a one-line ES module entry registers tsx's
  * loader with its API and then imports the worker (tsx also resolves the "@/" paths from tsconfig.json).
  */
-function tsxBootstrap(workerHref: string): URL {
+export function tsxBootstrap(workerHref: string): URL {
   // Built from the working directory (the repository root) rather than require.resolve, so no bundler follows it.
   const api = pathToFileURL(path.join(process.cwd(), "node_modules", "tsx", "dist", "esm", "api", "index.mjs")).href;
   const code = `import { register } from ${JSON.stringify(api)};\nregister();\nawait import(${JSON.stringify(workerHref)});\n`;
