@@ -78,3 +78,43 @@ export const startBacktestSchema = z
   })
   .refine((v) => v.from === undefined || v.to === undefined || v.from < v.to, { message: "The start must be before the end", path: ["from"] });
 export type StartBacktestInput = z.input<typeof startBacktestSchema>;
+
+/** Trials one optimisation may run (Bayesian budget, or a grid's points). */
+export const MAX_OPTIMIZATION_TRIALS = 2_000;
+
+const paramRangeSchema = z.object({
+  min: z.number({ error: "Enter the lowest value" }),
+  max: z.number({ error: "Enter the highest value" }),
+  step: z.number({ error: "Enter a step" }).gt(0, "The step must be above 0"),
+});
+
+export const walkForwardWindowsSchema = z.object({
+  mode: z.enum(["rolling", "anchored"], { error: "Choose rolling or anchored windows" }),
+  trainBars: z.number({ error: "Enter the training window" }).int("Whole bars").min(50, "Training windows need at least 50 bars").max(50_000, "At most 50,000 bars"),
+  testBars: z.number({ error: "Enter the test window" }).int("Whole bars").min(10, "Test windows need at least 10 bars").max(50_000, "At most 50,000 bars"),
+});
+
+export const OBJECTIVE_VALUES = ["sharpe", "sortino", "return-drawdown", "profit-factor", "sqn"] as const;
+
+export const startOptimizationSchema = z
+  .object({
+    curatedId: labId("curated strategy"),
+    /** Per parameter: the range and grid step to search (omitted parameters search their declared range). */
+    ranges: z.record(z.string().max(40), paramRangeSchema).default({}),
+    method: z.enum(["grid", "bayes"], { error: "Choose grid or Bayesian search" }),
+    /** Bayesian: trials to run; a grid runs all its points (refused above MAX_OPTIMIZATION_TRIALS). */
+    trials: z.number({ error: "Enter the number of trials" }).int("Whole trials").min(10, "Run at least 10 trials").max(MAX_OPTIMIZATION_TRIALS, `At most ${MAX_OPTIMIZATION_TRIALS.toLocaleString("en-US")} trials`).default(100),
+    objective: z.enum(OBJECTIVE_VALUES, { error: "Choose what to maximise" }),
+    minTrades: z.number({ error: "Enter the minimum trades" }).int("Whole trades").min(0, "At least 0").max(10_000, "At most 10,000").default(10),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+    symbol: z.string({ error: "Choose a market" }).trim().min(1, "Choose a market").max(40, "That market is not valid"),
+    timeframe: z.enum(LAB_TIMEFRAMES, { error: "Choose 1h or 1d" }),
+    from: z.number().int("Choose a start date").optional(),
+    to: z.number().int("Choose an end date").optional(),
+    settings: backtestSettingsSchema.default(DEFAULT_BACKTEST_SETTINGS),
+    /** Present: a walk-forward validation with these windows instead of one optimisation over the whole range. */
+    walkForward: walkForwardWindowsSchema.optional(),
+  })
+  .refine((v) => v.from === undefined || v.to === undefined || v.from < v.to, { message: "The start must be before the end", path: ["from"] });
+export type StartOptimizationInput = z.input<typeof startOptimizationSchema>;
+export type StartOptimization = z.output<typeof startOptimizationSchema>;

@@ -1,7 +1,8 @@
 import "server-only";
 import { sql } from "drizzle-orm";
-import { index, integer, jsonb, numeric, pgEnum, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { doublePrecision, index, integer, jsonb, numeric, pgEnum, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
 import type { EquityPoint as StoredEquityPoint, JobTrade as StoredTrade } from "@/lib/lab/job";
+import type { ParamSpace, Params, WalkForwardResult, WalkForwardWindows } from "@/lib/optimize";
 import type { RulesDocument } from "@/lib/rules";
 import { createdAt, prefixedId, tstz, updatedAt } from "./_shared";
 import { providers } from "./providers";
@@ -123,4 +124,81 @@ export const strategyRuns = pgTable(
     index("strategy_runs_user_id_idx").on(t.userId),
     index("strategy_runs_status_idx").on(t.status),
   ],
+);
+
+export const optimizationKind = pgEnum("optimization_kind", ["optimize", "walk-forward"]);
+export type OptimizationKind = (typeof optimizationKind.enumValues)[number];
+
+/**
+ * A parameter optimisation (issue 20) of a curated strategy over one market's candles: the space searched (the
+ * user's ranges), the method (grid or Bayesian), objective, minimum trades, budget and seed, so it can be resumed or
+ * repeated; its progress and best trial so far; for a walk-forward run, the windows asked for and the result. Trials
+ * are in `strategy_optimization_trials`. Status reuses the backtests' (`cancelled` ones can be resumed). Hypothetical:
+ * nothing here touches signals or the chain.
+ */
+export const strategyOptimizations = pgTable(
+  "strategy_optimizations",
+  {
+    id: prefixedId("opt"),
+    userId: text()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    kind: optimizationKind().notNull().default("optimize"),
+    curatedId: text().notNull(),
+    name: text().notNull(),
+    method: text().$type<"grid" | "bayes">().notNull(),
+    objective: text().notNull(),
+    minTrades: integer().notNull(),
+    space: jsonb().$type<ParamSpace>().notNull(),
+    /** Trials to run (a grid: its feasible points; walk-forward: per window). */
+    budget: integer().notNull(),
+    seed: integer().notNull(),
+    symbol: text().notNull(),
+    timeframe: text().notNull(),
+    dataFrom: tstz(),
+    dataTo: tstz(),
+    settings: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+    windows: jsonb().$type<WalkForwardWindows | null>(),
+    status: backtestStatus().notNull().default("running"),
+    trialsDone: integer().notNull().default(0),
+    /** Walk-forward: windows done of `windowsTotal`. */
+    windowsDone: integer().notNull().default(0),
+    windowsTotal: integer().notNull().default(0),
+    bestValue: doublePrecision(),
+    bestParams: jsonb().$type<Params | null>(),
+    result: jsonb().$type<WalkForwardResult | null>(),
+    error: text(),
+    startedAt: tstz(),
+    finishedAt: tstz(),
+    createdAt: createdAt(),
+    /** Touched by every progress write: a `running` row not touched for a while has lost its process. */
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("strategy_optimizations_user_id_idx").on(t.userId, t.createdAt)],
+);
+
+/**
+ * One trial of an optimisation: the parameters (and their key, the primary key with the optimisation, so a retried
+ * or resumed write never stores a point twice), the objective (null: infeasible, with the reason) and the figures
+ * the trials table and heatmap show.
+ */
+export const strategyOptimizationTrials = pgTable(
+  "strategy_optimization_trials",
+  {
+    optimizationId: text()
+      .notNull()
+      .references(() => strategyOptimizations.id, { onDelete: "cascade" }),
+    paramsKey: text().notNull(),
+    seq: integer().notNull(),
+    params: jsonb().$type<Params>().notNull(),
+    value: doublePrecision(),
+    reason: text(),
+    trades: integer().notNull(),
+    returnPct: doublePrecision().notNull(),
+    maxDrawdownPct: doublePrecision().notNull(),
+    sharpe: doublePrecision(),
+    winRatePct: doublePrecision(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.optimizationId, t.paramsKey] }), index("strategy_optimization_trials_seq_idx").on(t.optimizationId, t.seq)],
 );

@@ -11,9 +11,10 @@
  */
 import "server-only";
 import { and, desc, eq, getTableColumns, inArray, notInArray } from "drizzle-orm";
-import { toBarSeries } from "@/lib/engine";
+import { toBarSeries, type BarSeries } from "@/lib/engine";
 import { engineConfigOf, MAX_BACKTEST_BARS, type JobStrategy } from "@/lib/lab/job";
 import { TIMEFRAME_MS } from "@/lib/market-data/candles";
+import type { Candle } from "@/lib/market-data/types";
 import { getCurated, resolveParams } from "@/lib/strategy-library";
 import { newId } from "@/lib/ids";
 import type { BacktestSettings, LabTimeframe } from "@/lib/validation/lab";
@@ -103,9 +104,18 @@ async function pruneOldBacktests(userId: string): Promise<void> {
     );
 }
 
-/** Starts a backtest and returns its row at once (status `running`); the worker fills in progress and results. */
-export async function startBacktest(ctx: ActingContext, input: StartBacktest): Promise<BacktestRow> {
-  const resolved = await resolveSource(ctx, input.source);
+export interface LabSeries {
+  info: { symbol: string; market: string };
+  candles: Candle[];
+  series: BarSeries;
+  tf: number;
+}
+
+/**
+ * The candles a lab run uses: the market checked, the range defaulting to the latest MAX_BACKTEST_BARS bars (and
+ * capped at them when a chosen range holds more), at least two bars. Refusals are 4xx ValidationErrors.
+ */
+export async function loadLabSeries(ctx: ActingContext, input: { symbol: string; timeframe: LabTimeframe; from?: number; to?: number }): Promise<LabSeries> {
   const market = getMarketData();
   const info = await market.getSymbol(input.symbol);
   if (!info) throw new ValidationError(`${input.symbol} is not a market the lab can backtest`, { symbol: ["Choose a market from the list"] });
@@ -113,17 +123,21 @@ export async function startBacktest(ctx: ActingContext, input: StartBacktest): P
   const to = Math.min(input.to ?? ctx.now.getTime(), ctx.now.getTime());
   const from = input.from ?? to - MAX_BACKTEST_BARS * tf;
   if (from >= to) throw new ValidationError("The start must be before the end", { from: ["The start must be before the end"] });
+  const all = await market.candles(info.symbol, input.timeframe, from, to);
+  const candles = all.length > MAX_BACKTEST_BARS ? all.slice(-MAX_BACKTEST_BARS) : all;
+  if (candles.length < 2) {
+    throw new ValidationError(`There are no ${input.timeframe} candles for ${info.symbol} in that range`, { from: ["Choose a range with price history"] });
+  }
+  return { info, candles, series: toBarSeries(candles), tf };
+}
 
+/** Starts a backtest and returns its row at once (status `running`); the worker fills in progress and results. */
+export async function startBacktest(ctx: ActingContext, input: StartBacktest): Promise<BacktestRow> {
+  const resolved = await resolveSource(ctx, input.source);
   const id = newId("btr");
   reserveSlot(ctx.actor.id, id);
   try {
-    const all = await market.candles(info.symbol, input.timeframe, from, to);
-    // The latest MAX_BACKTEST_BARS when a chosen range holds more.
-    const candles = all.length > MAX_BACKTEST_BARS ? all.slice(-MAX_BACKTEST_BARS) : all;
-    if (candles.length < 2) {
-      throw new ValidationError(`There are no ${input.timeframe} candles for ${info.symbol} in that range`, { from: ["Choose a range with price history"] });
-    }
-    const series = toBarSeries(candles);
+    const { info, candles, series, tf } = await loadLabSeries(ctx, input);
     // Gaps are looked for only where the market trades around the clock; a stock's weekend is not a hole in the data.
     const config = engineConfigOf(input.settings, info.market === "crypto" ? tf : null);
     // INVARIANT: under the account's row lock, so a start from a request that passed its session check just before

@@ -13,7 +13,7 @@ import type { Params } from "@/lib/optimize/space";
 import type { OptimizeWorkerMessage, OptimizeWorkerRequest } from "./optimize-worker";
 import { tsxBootstrap } from "./runner";
 
-function startWorker(): Worker {
+export function startWorker(): Worker {
   // As in ./runner.ts: Turbopack rewrites this exact expression inside Next; from source, tsx's loader starts it.
   if (process.env.NEXT_RUNTIME) return new Worker(new URL("./optimize-worker.ts", import.meta.url));
   return new Worker(tsxBootstrap(new URL("./optimize-worker.ts", import.meta.url).href));
@@ -85,7 +85,7 @@ export class TrialPool {
     this.idle.push(w);
     w.on("message", (m: OptimizeWorkerMessage) => {
       const job = this.busy.get(w);
-      if (!job || m.type === "ready" || m.id !== job.id) return;
+      if (!job || (m.type !== "result" && m.type !== "error") || m.id !== job.id) return;
       this.busy.delete(w);
       this.idle.push(w);
       if (m.type === "result") job.resolve(m.outcome);

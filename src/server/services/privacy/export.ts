@@ -29,6 +29,8 @@ import {
   signals,
   strategies,
   strategyBacktestRuns,
+  strategyOptimizations,
+  strategyOptimizationTrials,
   strategyRuns,
   subscriptions,
   userSessions,
@@ -330,13 +332,25 @@ export async function buildAccountExport(ctx: ActingContext) {
     ownProvider ? providerPart(ownProvider.id) : Promise.resolve(null),
   ]);
 
-  // The strategy lab: own rule documents, own backtests, and each strategy run live with its automated provider's record.
+  // The strategy lab: own rule documents, own backtests and optimisations (with every trial), and each strategy run live with its automated provider's record.
   const { userId: _backtestOwner, ...backtestColumns } = getTableColumns(strategyBacktestRuns);
-  const [ownStrategies, backtestRows, runRows] = await Promise.all([
+  const { userId: _optimizationOwner, ...optimizationColumns } = getTableColumns(strategyOptimizations);
+  const [ownStrategies, backtestRows, runRows, optimizationRows] = await Promise.all([
     db.select({ id: strategies.id, name: strategies.name, version: strategies.version, rules: strategies.rules, createdAt: strategies.createdAt, updatedAt: strategies.updatedAt }).from(strategies).where(eq(strategies.userId, userId)).orderBy(asc(strategies.createdAt)),
     db.select(backtestColumns).from(strategyBacktestRuns).where(eq(strategyBacktestRuns.userId, userId)).orderBy(asc(strategyBacktestRuns.createdAt), asc(strategyBacktestRuns.id)),
     db.select().from(strategyRuns).where(eq(strategyRuns.userId, userId)).orderBy(asc(strategyRuns.createdAt)),
+    db.select(optimizationColumns).from(strategyOptimizations).where(eq(strategyOptimizations.userId, userId)).orderBy(asc(strategyOptimizations.createdAt), asc(strategyOptimizations.id)),
   ]);
+  const optimizations = await Promise.all(
+    optimizationRows.map(async (o) => ({
+      ...o,
+      trials: await db
+        .select()
+        .from(strategyOptimizationTrials)
+        .where(eq(strategyOptimizationTrials.optimizationId, o.id))
+        .orderBy(asc(strategyOptimizationTrials.seq)),
+    })),
+  );
   const runs = await Promise.all(
     runRows.map(async ({ userId: _owner, stoppedBy: _by, ...run }) => ({ ...run, provider: await providerPart(run.providerId) })),
   );
@@ -358,6 +372,7 @@ export async function buildAccountExport(ctx: ActingContext) {
     auditLog: audit,
     strategies: ownStrategies,
     strategyBacktests: backtestRows,
+    strategyOptimizations: optimizations,
     strategyRuns: runs,
   };
 }

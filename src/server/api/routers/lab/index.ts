@@ -1,17 +1,35 @@
 /**
  * lab: the strategy lab (issue 19) for any signed-in user — their own rule strategies (list, get, create, update,
  * delete), backtests of a saved strategy, an unsaved rules document or a curated strategy (start, get, list,
- * cancel), and the markets a backtest can use. Thin: validate, take the owner from the session, call the services
+ * cancel), optimisations and walk-forward validations of curated strategies (start, get, list, cancel, resume;
+ * issue 20), and the markets a backtest can use. Thin: validate, take the owner from the session, call the services
  * (src/server/services/lab). Curated strategies are code: there is no procedure that changes one.
  */
 import "server-only";
 import { z } from "zod";
 import { BACKTESTING_PY_LABEL, BACKTESTING_PY_NAMES } from "@/lib/engine";
 import type { RulesDocument } from "@/lib/rules";
-import { labId, LAB_TIMEFRAMES, startBacktestSchema, strategyName } from "@/lib/validation/lab";
+import { labId, LAB_TIMEFRAMES, startBacktestSchema, startOptimizationSchema, strategyName } from "@/lib/validation/lab";
 import { createTRPCRouter, protectedProcedure } from "@/server/api/trpc";
-import type { BacktestRow, BacktestSummary, StrategyRow } from "@/server/services/lab";
-import { backtestCandles, cancelBacktest, createStrategy, labSymbols, deleteStrategy, getBacktest, getStrategy, listBacktests, listStrategies, startBacktest, updateStrategy } from "@/server/services/lab";
+import type { BacktestRow, BacktestSummary, OptimizationDetail, OptimizationRow, StrategyRow } from "@/server/services/lab";
+import {
+  backtestCandles,
+  cancelBacktest,
+  cancelOptimization,
+  createStrategy,
+  labSymbols,
+  deleteStrategy,
+  getBacktest,
+  getOptimization,
+  getStrategy,
+  listBacktests,
+  listOptimizations,
+  listStrategies,
+  resumeOptimization,
+  startBacktest,
+  startOptimization,
+  updateStrategy,
+} from "@/server/services/lab";
 
 const strategyId = z.object({ id: labId("strategy") });
 const backtestId = z.object({ id: labId("backtest") });
@@ -214,9 +232,190 @@ const backtestsRouter = createTRPCRouter({
     .mutation(async ({ ctx, input }) => summaryView(await cancelBacktest(ctx.service, input.id))),
 });
 
+const optimizationId = z.object({ id: labId("optimisation") });
+const paramValue = z.union([z.number(), z.string()]);
+const figures = z.object({
+  returnPct: z.number(),
+  maxDrawdownPct: z.number(),
+  sharpe: z.number().nullable(),
+  sortino: z.number().nullable(),
+  trades: z.number(),
+  winRatePct: z.number().nullable(),
+  profitFactor: z.number().nullable(),
+  sqn: z.number().nullable(),
+});
+
+const optimizationOutput = z.object({
+  id: z.string(),
+  kind: z.enum(["optimize", "walk-forward"]),
+  curatedId: z.string(),
+  name: z.string(),
+  method: z.enum(["grid", "bayes"]),
+  objective: z.string(),
+  minTrades: z.number(),
+  space: z.object({
+    dimensions: z.array(z.object({ name: z.string(), kind: z.enum(["int", "float", "choice"]), min: z.number().optional(), max: z.number().optional(), step: z.number().optional() })),
+    constraints: z.array(z.object({ a: z.string(), op: z.string(), b: z.string() })),
+  }),
+  budget: z.number(),
+  symbol: z.string(),
+  timeframe: z.string(),
+  dataFrom: z.date().nullable(),
+  dataTo: z.date().nullable(),
+  windows: z.object({ mode: z.enum(["rolling", "anchored"]), trainBars: z.number(), testBars: z.number() }).nullable(),
+  status,
+  trialsDone: z.number(),
+  windowsDone: z.number(),
+  windowsTotal: z.number(),
+  bestValue: z.number().nullable(),
+  bestParams: z.record(z.string(), paramValue).nullable(),
+  error: z.string().nullable(),
+  startedAt: z.date().nullable(),
+  finishedAt: z.date().nullable(),
+  createdAt: z.date(),
+  /** Server time of this answer, so the page's ETA does not depend on the browser's clock. */
+  now: z.date(),
+});
+const optimizationView = (r: OptimizationRow, now: Date): z.infer<typeof optimizationOutput> => ({
+  id: r.id,
+  kind: r.kind,
+  curatedId: r.curatedId,
+  name: r.name,
+  method: r.method,
+  objective: r.objective,
+  minTrades: r.minTrades,
+  space: {
+    dimensions: r.space.dimensions.map((d) => (d.kind === "choice" ? { name: d.name, kind: d.kind } : { name: d.name, kind: d.kind, min: d.min, max: d.max, step: d.step })),
+    constraints: [...(r.space.constraints ?? [])],
+  },
+  budget: r.budget,
+  symbol: r.symbol,
+  timeframe: r.timeframe,
+  dataFrom: r.dataFrom,
+  dataTo: r.dataTo,
+  windows: r.windows ?? null,
+  status: r.status,
+  trialsDone: r.trialsDone,
+  windowsDone: r.windowsDone,
+  windowsTotal: r.windowsTotal,
+  bestValue: r.bestValue,
+  bestParams: r.bestParams ?? null,
+  error: r.error,
+  startedAt: r.startedAt,
+  finishedAt: r.finishedAt,
+  createdAt: r.createdAt,
+  now,
+});
+
+const trialOutput = z.object({
+  seq: z.number(),
+  params: z.record(z.string(), paramValue),
+  value: z.number().nullable(),
+  reason: z.string().nullable(),
+  trades: z.number(),
+  returnPct: z.number(),
+  maxDrawdownPct: z.number(),
+  sharpe: z.number().nullable(),
+  winRatePct: z.number().nullable(),
+});
+
+const optimizationDetailOutput = optimizationOutput.extend({
+  /** Always true: an optimisation is a simulation. */
+  hypothetical: z.literal(true),
+  top: z.array(trialOutput),
+  points: z.array(z.object({ seq: z.number(), params: z.record(z.string(), paramValue), value: z.number().nullable() })),
+  importance: z.array(z.object({ name: z.string(), eta2: z.number(), share: z.number() })),
+  walkForward: z
+    .object({
+      windows: z.array(
+        z.object({
+          index: z.number(),
+          trainFrom: z.number(),
+          testFrom: z.number(),
+          testTo: z.number(),
+          params: z.record(z.string(), paramValue).nullable(),
+          trials: z.number(),
+          inSampleValue: z.number().nullable(),
+          outOfSample: figures.nullable(),
+          outOfSampleValue: z.number().nullable(),
+        }),
+      ),
+      stitched: figures,
+      equity: z.array(z.object({ time: z.number(), equity: z.number(), drawdownPct: z.number() })),
+      inSampleMean: z.number().nullable(),
+      outOfSampleMean: z.number().nullable(),
+      efficiency: z.number().nullable(),
+      profitableWindows: z.number(),
+      warning: z.string().nullable(),
+    })
+    .nullable(),
+});
+
+function optimizationDetailView(d: OptimizationDetail, now: Date): z.infer<typeof optimizationDetailOutput> {
+  const wf = d.row.result;
+  return {
+    ...optimizationView(d.row, now),
+    hypothetical: true,
+    top: d.top.map((t) => ({ seq: t.seq, params: t.params, value: t.value, reason: t.reason, trades: t.trades, returnPct: t.returnPct, maxDrawdownPct: t.maxDrawdownPct, sharpe: t.sharpe, winRatePct: t.winRatePct })),
+    points: d.points,
+    importance: d.importance,
+    walkForward: wf
+      ? {
+          windows: wf.windows.map((w) => ({
+            index: w.span.index,
+            trainFrom: w.trainFrom,
+            testFrom: w.testFrom,
+            testTo: w.testTo,
+            params: w.params,
+            trials: w.trials,
+            inSampleValue: w.inSample?.value ?? null,
+            outOfSample: w.outOfSample,
+            outOfSampleValue: w.outOfSampleValue,
+          })),
+          stitched: wf.stitched,
+          equity: wf.equity,
+          inSampleMean: wf.inSampleMean,
+          outOfSampleMean: wf.outOfSampleMean,
+          efficiency: wf.efficiency,
+          profitableWindows: wf.profitableWindows,
+          warning: wf.warning,
+        }
+      : null,
+  };
+}
+
+const optimizationsRouter = createTRPCRouter({
+  /** Starts an optimisation or walk-forward run off the request thread and answers at once; poll `get`. */
+  start: protectedProcedure
+    .input(startOptimizationSchema)
+    .output(optimizationOutput)
+    .mutation(async ({ ctx, input }) => optimizationView(await startOptimization(ctx.service, input), ctx.service.now)),
+
+  get: protectedProcedure
+    .input(optimizationId)
+    .output(optimizationDetailOutput)
+    .query(async ({ ctx, input }) => optimizationDetailView(await getOptimization(ctx.service, input.id), ctx.service.now)),
+
+  list: protectedProcedure
+    .input(z.object({ limit: z.number().int().min(1, "Ask for at least 1").max(100, "At most 100").default(20) }).default({ limit: 20 }))
+    .output(z.array(optimizationOutput))
+    .query(async ({ ctx, input }) => (await listOptimizations(ctx.service, input.limit)).map((r) => optimizationView(r, ctx.service.now))),
+
+  cancel: protectedProcedure
+    .input(optimizationId)
+    .output(optimizationOutput)
+    .mutation(async ({ ctx, input }) => optimizationView(await cancelOptimization(ctx.service, input.id), ctx.service.now)),
+
+  resume: protectedProcedure
+    .input(optimizationId)
+    .output(optimizationOutput)
+    .mutation(async ({ ctx, input }) => optimizationView(await resumeOptimization(ctx.service, input.id), ctx.service.now)),
+});
+
 export const labRouter = createTRPCRouter({
   strategies: strategiesRouter,
   backtests: backtestsRouter,
+  optimizations: optimizationsRouter,
 
   /** The markets a backtest can run on, with the timeframes offered (stocks daily only: their hours are not 24/7). */
   symbols: protectedProcedure
