@@ -60,3 +60,18 @@ export const updateLimitsSchema = runIdSchema.extend(runLimitsSchema.shape);
 
 /** A running strategy's monthly price and trial for its subscribers (the same rules as a provider's own price). */
 export const runPriceSchema = runIdSchema.extend(priceSchema.shape);
+
+/** An A/B (shadow) test of a running curated strategy (issue 20): one to three challengers and the test's plan. */
+export const startAbTestSchema = runIdSchema.extend({
+  challengers: z
+    .array(z.object({ params: z.record(z.string().max(40), z.number({ error: "Parameters are numbers" })) }), { error: "Add a challenger" })
+    .min(1, "Add at least one challenger")
+    .max(3, "At most three challengers"),
+  /** The smallest difference worth detecting, in standard deviations of per-trade returns (Cohen's d). */
+  effectSize: z.number({ error: "Enter the effect size" }).min(0.1, "The effect size must be at least 0.1").max(2, "The effect size can be at most 2").default(0.3),
+  alpha: z.number({ error: "Enter alpha" }).min(0.001, "Alpha must be at least 0.001").max(0.2, "Alpha can be at most 0.2").default(0.05),
+  power: z.number({ error: "Enter the power" }).min(0.5, "Power must be at least 0.5").max(0.99, "Power can be at most 0.99").default(0.8),
+});
+export type StartAbTestInput = z.input<typeof startAbTestSchema>;
+
+export const abTestIdSchema = z.object({ id: id("A/B test") });

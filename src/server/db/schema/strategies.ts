@@ -113,6 +113,11 @@ export const strategyRuns = pgTable(
     maxTradesPerDay: integer().notNull().default(10),
     /** Candles that opened before this instant have been given to the strategy. */
     processedUntil: tstz(),
+    /**
+     * When the current version began (a promotion from an A/B test): candles before it only warm the indicators of
+     * the promoted parameters, as the candles before the run's start do. Null: version 1, since the run started.
+     */
+    versionStartedAt: tstz(),
     stoppedAt: tstz(),
     stoppedBy: text().references(() => users.id, { onDelete: "set null" }),
     stopReason: text(),
@@ -201,4 +206,55 @@ export const strategyOptimizationTrials = pgTable(
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.optimizationId, t.paramsKey] }), index("strategy_optimization_trials_seq_idx").on(t.optimizationId, t.seq)],
+);
+
+export const abTestStatus = pgEnum("ab_test_status", ["running", "decided", "promoted", "stopped"]);
+export type AbTestStatus = (typeof abTestStatus.enumValues)[number];
+
+/** A variant of an A/B test: its label ("A" is the running version), the parameters it trades. */
+export interface AbVariant {
+  label: string;
+  params: Record<string, number>;
+}
+
+/**
+ * An A/B (shadow) test of a running curated strategy (issue 20): variant A is what the provider trades, the others
+ * shadow it on the same live candles on paper, publishing nothing. The plan (minimum detectable effect, alpha,
+ * power) fixes the trades each variant needs before the test starts (fixed horizon); `result` is the latest
+ * comparison. At most one running test per strategy run.
+ */
+export const strategyAbTests = pgTable(
+  "strategy_ab_tests",
+  {
+    id: prefixedId("abt"),
+    runId: text()
+      .notNull()
+      .references(() => strategyRuns.id, { onDelete: "cascade" }),
+    userId: text()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    status: abTestStatus().notNull().default("running"),
+    variants: jsonb().$type<AbVariant[]>().notNull(),
+    effectSize: doublePrecision().notNull(),
+    alpha: doublePrecision().notNull(),
+    power: doublePrecision().notNull(),
+    /** Closed trades each variant needs before the test is judged (computed when it starts). */
+    tradesNeeded: integer().notNull(),
+    /** The first candle the variants trade (candles before only warm their indicators). */
+    startsAt: tstz().notNull(),
+    result: jsonb().$type<Record<string, unknown> | null>(),
+    evaluatedAt: tstz(),
+    decidedAt: tstz(),
+    winner: text(),
+    promotedVersion: integer(),
+    endedAt: tstz(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("strategy_ab_tests_run_id_idx").on(t.runId, t.createdAt),
+    uniqueIndex("strategy_ab_tests_one_running_idx")
+      .on(t.runId)
+      .where(sql`${t.status} = 'running'`),
+  ],
 );

@@ -20,7 +20,7 @@
  *   row's personal data (email → `deleted-<id>@deleted.invalid`, name, image, password, 2FA, Stripe customer id);
  *   the email outbox's copies of their emails (address, body and links erased, queued ones never sent). The
  *   deleted address is suppressed, so nothing is ever sent to it. The strategy lab's private data: own rule
- *   strategies, backtests, optimisations (with their trials) and the trading profile (risk tolerance, experience); a strategy run live stays (stopped)
+ *   strategies, backtests, optimisations (with their trials), A/B tests and the trading profile (risk tolerance, experience); a strategy run live stays (stopped)
  *   with the automated provider whose public record it built, both renamed "Deleted provider".
  * - Kept: the users row (ids in payments, the chain and the audit log point to it) with `deletedAt`; payments and
  *   subscriptions (the law), which hold ids and amounts only; a provider's signals and hash chain, now shown as
@@ -52,6 +52,7 @@ import {
   strategies,
   strategyBacktestRuns,
   strategyOptimizations,
+  strategyAbTests,
   strategyRuns,
   subscriptions,
   userSessions,
@@ -255,6 +256,7 @@ export async function deleteAccount(ctx: ActingContext, raw: DeleteAccountInput)
     await tx.delete(digestSubscribers).where(eq(digestSubscribers.email, user.email));
     await tx.delete(strategyBacktestRuns).where(eq(strategyBacktestRuns.userId, userId));
     await tx.delete(strategyOptimizations).where(eq(strategyOptimizations.userId, userId));
+    await tx.delete(strategyAbTests).where(eq(strategyAbTests.userId, userId));
     await tx.delete(strategies).where(eq(strategies.userId, userId));
     // The strategies they ran live keep their record at its slug, under the same name as a deleted provider.
     await tx

@@ -30,6 +30,7 @@ import {
   strategies,
   strategyBacktestRuns,
   strategyOptimizations,
+  strategyAbTests,
   strategyOptimizationTrials,
   strategyRuns,
   subscriptions,
@@ -352,7 +353,11 @@ export async function buildAccountExport(ctx: ActingContext) {
     })),
   );
   const runs = await Promise.all(
-    runRows.map(async ({ userId: _owner, stoppedBy: _by, ...run }) => ({ ...run, provider: await providerPart(run.providerId) })),
+    runRows.map(async ({ userId: _owner, stoppedBy: _by, ...run }) => ({
+      ...run,
+      provider: await providerPart(run.providerId),
+      abTests: await db.select().from(strategyAbTests).where(eq(strategyAbTests.runId, run.id)).orderBy(asc(strategyAbTests.createdAt)),
+    })),
   );
 
   return {

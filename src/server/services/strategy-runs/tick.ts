@@ -52,6 +52,7 @@ import { LIBRARY_CONFIG } from "@/lib/strategy-library";
 import { TIMEFRAME_MS, intentKey, liveFrom, priceText, recordIntents, signalLevels, utcDayStart, warmupBarsFor, type BarIntents } from "@/lib/strategy-runs";
 import type { Timeframe } from "@/lib/market-data/types";
 import { compound, startRun, strategyOfRun, type RunRow } from "./runs";
+import { evaluateRunningAbTests } from "./ab-tests";
 import { endSubscriptionsOfStoppedRuns } from "./pricing";
 import { stopRunAs } from "./stop";
 
@@ -73,12 +74,14 @@ export interface TickSummary {
   failed: number;
   /** Subscriptions to stopped strategies set to end at period end (./pricing). */
   subscriptionsEnded: number;
+  /** Running A/B tests evaluated (./ab-tests). */
+  abTests: number;
 }
 
 /** Ticks every running strategy (one failing run is logged and does not hold up the others). */
 export async function tickStrategyRuns(now: Date = new Date()): Promise<TickSummary> {
   const running = await db.select({ id: strategyRuns.id }).from(strategyRuns).where(eq(strategyRuns.status, "running")).orderBy(asc(strategyRuns.createdAt));
-  const summary: TickSummary = { runs: running.length, published: 0, exited: 0, stopped: 0, failed: 0, subscriptionsEnded: 0 };
+  const summary: TickSummary = { runs: running.length, published: 0, exited: 0, stopped: 0, failed: 0, subscriptionsEnded: 0, abTests: 0 };
   for (const { id } of running) {
     try {
       const r = await tickRun(id, now);
@@ -90,6 +93,7 @@ export async function tickStrategyRuns(now: Date = new Date()): Promise<TickSumm
       logger.error({ err, runId: id }, "strategy run tick failed");
     }
   }
+  summary.abTests = await evaluateRunningAbTests(now);
   try {
     summary.subscriptionsEnded = (await endSubscriptionsOfStoppedRuns(systemContext(now))).ended;
   } catch (err) {
@@ -165,7 +169,8 @@ export async function tickRun(runId: string, now: Date): Promise<RunTickResult> 
 
   const tf = TIMEFRAME_MS[run.timeframe as Timeframe];
   if (!tf) throw new Error(`Run ${run.id} has an unknown timeframe ${run.timeframe}`);
-  const start = liveFrom(run.createdAt, tf);
+  // A promoted version (./ab-tests.ts) trades from its own start: earlier candles only warm its indicators.
+  const start = Math.max(liveFrom(run.createdAt, tf), run.versionStartedAt ? liveFrom(run.versionStartedAt, tf) : -Infinity);
   const processed = run.processedUntil?.getTime() ?? start;
   // No candle can have closed since the last one processed: nothing to fetch (most minutes of an hourly run).
   if (now.getTime() < processed + tf) return result;
