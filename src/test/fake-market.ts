@@ -92,3 +92,21 @@ export function useFakeMarket(): FakeMarket {
   afterAll(() => setMarketData(undefined));
   return market;
 }
+
+/** A seeded random walk of `n` hourly candles ending before the current hour (lab tests: backtests, optimisations). */
+export function hourlyWalk(n: number, seed = 7): Candle[] {
+  const HOUR = 3_600_000;
+  let s = seed;
+  const rnd = () => ((s = (s * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const start = Math.floor(Date.now() / HOUR) * HOUR - (n + 1) * HOUR;
+  let p = 100;
+  const out: Candle[] = [];
+  for (let i = 0; i < n; i++) {
+    const o = p;
+    p = Math.max(1, p * (1 + (rnd() - 0.5) * 0.02));
+    const hi = Math.max(o, p) * (1 + rnd() * 0.005);
+    const lo = Math.min(o, p) * (1 - rnd() * 0.005);
+    out.push({ openTime: start + i * HOUR, open: o.toFixed(4), high: hi.toFixed(4), low: lo.toFixed(4), close: p.toFixed(4), volume: (1000 + rnd() * 100).toFixed(2) });
+  }
+  return out;
+}

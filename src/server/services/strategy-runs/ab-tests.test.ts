@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
 import { useTestDatabase } from "@/test/db";
-import { candle, useFakeMarket } from "@/test/fake-market";
+import { useFakeMarket } from "@/test/fake-market";
 import { signedIn, trpcCode } from "@/test/factories";
 import { actingAs } from "@/test/signals";
 import { waitForInlineRuns } from "@/server/jobs/inline/runner";
@@ -16,19 +16,14 @@ import { auditLog, signals, strategyAbTests, strategyRuns } from "@/server/db/sc
 import { verifyStoredChain } from "@/server/services/chain";
 import { decide, tradesNeeded, welchTTest } from "@/lib/lab/abtest";
 import { backtestCurated } from "@/lib/strategy-library";
-import type { Candle } from "@/server/integrations/market-data";
 import { compareVariants, evaluateAbTest, startAbTest, startRun, tickRun, type AbResult, type VariantFigures } from ".";
+import { fixture, H, LIVE, T0 } from "./test-fixture";
 
 const t = useTestDatabase();
 const market = useFakeMarket();
 beforeEach(() => resetRateLimits());
 afterEach(() => waitForInlineRuns());
 
-const H = 3_600_000;
-const T0 = Date.UTC(2026, 0, 5, 0);
-const WARM = Array.from({ length: 280 }, (_, i) => (i >= 250 && i < 260 ? 100 + (i - 249) : i >= 260 && i < 270 ? 110 - (i - 259) : 100));
-const LIVE = [100, 100, 100, 100, 100, 102, 104, 106, 106, 106, 104, 100, 96, 96, 96, 98, 101, 104, 104, 104, 100, 96, 92, 92, 92];
-const fixture = (): Candle[] => [...WARM, ...LIVE].map((p, i) => candle(T0 + (i - WARM.length) * H, String(p), String(p + 0.5), String(p - 0.5), String(p)));
 
 const A = { fast: 2, slow: 5 };
 const B = { fast: 3, slow: 8 };

@@ -27,7 +27,6 @@ import type { Timeframe } from "@/lib/market-data/types";
 import { CATALOGUE, LIBRARY_CONFIG, resolveParams, type StrategyParams } from "@/lib/strategy-library";
 import { TIMEFRAME_MS, warmupBarsFor } from "@/lib/strategy-runs";
 import { startAbTestSchema, type StartAbTestInput } from "@/lib/validation/strategy-runs";
-import { fieldErrorsFromZod, firstFieldError } from "@/lib/validation/field-errors";
 import { db } from "@/server/db";
 import { signals, strategyAbTests, strategyRuns, type AbVariant } from "@/server/db/schema";
 import { ConflictError, NotFoundError, ValidationError } from "@/server/errors";
@@ -36,7 +35,7 @@ import { logger } from "@/server/logger";
 import { recordAudit } from "@/server/services/audit";
 import type { ActingContext } from "@/server/services/context";
 import { announceChange, exitLocked, lockProvider, type SignalRow } from "@/server/services/signals";
-import { ownedRun } from "./runs";
+import { ownedRun, parse } from "./runs";
 
 export type AbTestRow = typeof strategyAbTests.$inferSelect;
 
@@ -73,15 +72,6 @@ export interface AbResult {
   horizonReached: boolean;
   candles: number;
   evaluatedAt: string;
-}
-
-function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: import("zod").ZodError } }, raw: unknown): T {
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const fields = fieldErrorsFromZod(parsed.error);
-    throw new ValidationError(firstFieldError(fields) ?? "Check the form", fields);
-  }
-  return parsed.data;
 }
 
 const LABELS = ["A", "B", "C", "D"];

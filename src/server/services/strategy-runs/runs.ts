@@ -28,7 +28,8 @@ export type RunRow = typeof strategyRuns.$inferSelect;
 /** Strategies one user may run live at once: each is a provider and a tick every minute for the platform. */
 export const MAX_RUNNING_PER_USER = 10;
 
-function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: import("zod").ZodError } }, raw: unknown): T {
+/** Parses a service input with its schema; a refusal is a ValidationError with the fields' messages. */
+export function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: import("zod").ZodError } }, raw: unknown): T {
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const fields = fieldErrorsFromZod(parsed.error);

@@ -12,7 +12,6 @@ import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { runBacktest, toBarSeries } from "@/lib/engine";
 import { engineConfigOf, summarise } from "@/lib/lab/job";
-import type { Candle } from "@/lib/market-data/types";
 import { compileRules, EXAMPLE_RULES, RSI_REVERSION_RULES, SMA_CROSS_RULES, type RulesDocument } from "@/lib/rules";
 import { backtestCurated, CATALOGUE } from "@/lib/strategy-library";
 import { DEFAULT_BACKTEST_SETTINGS } from "@/lib/validation/lab";
@@ -21,7 +20,7 @@ import { ReplayMarketData, setMarketData } from "@/server/integrations/market-da
 import { runSettled, setBacktestWorkerFactory } from "@/server/services/lab/runner";
 import { KEPT_BACKTESTS } from "@/server/services/lab/backtests";
 import { useTestDatabase } from "@/test/db";
-import { useFakeMarket } from "@/test/fake-market";
+import { hourlyWalk, useFakeMarket } from "@/test/fake-market";
 import { callerFor, createUser, trpcCode } from "@/test/factories";
 import { TRPCError } from "@trpc/server";
 
@@ -29,22 +28,7 @@ const t = useTestDatabase();
 const market = useFakeMarket();
 
 const HOUR = 3_600_000;
-/** A seeded random walk of hourly candles ending before now. */
-function walk(n: number, seed = 7): Candle[] {
-  let s = seed;
-  const rnd = () => ((s = (s * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
-  const start = Math.floor(Date.now() / HOUR) * HOUR - (n + 1) * HOUR;
-  let p = 100;
-  const out: Candle[] = [];
-  for (let i = 0; i < n; i++) {
-    const o = p;
-    p = Math.max(1, p * (1 + (rnd() - 0.5) * 0.02));
-    const hi = Math.max(o, p) * (1 + rnd() * 0.005);
-    const lo = Math.min(o, p) * (1 - rnd() * 0.005);
-    out.push({ openTime: start + i * HOUR, open: o.toFixed(4), high: hi.toFixed(4), low: lo.toFixed(4), close: p.toFixed(4), volume: (1000 + rnd() * 100).toFixed(2) });
-  }
-  return out;
-}
+const walk = hourlyWalk;
 
 async function user() {
   const u = await createUser("subscriber");

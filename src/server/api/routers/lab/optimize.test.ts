@@ -10,13 +10,12 @@ import { afterEach, describe, expect, it } from "vitest";
 import { performance } from "node:perf_hooks";
 import { toBarSeries } from "@/lib/engine";
 import { engineConfigOf } from "@/lib/lab/job";
-import type { Candle } from "@/lib/market-data/types";
 import { runTrial } from "@/lib/optimize";
 import { DEFAULT_BACKTEST_SETTINGS } from "@/lib/validation/lab";
 import { strategyOptimizations, strategyOptimizationTrials } from "@/server/db/schema";
 import { optimizationSettled, setOptimizePoolSize, trialCount } from "@/server/services/lab/optimizations";
 import { useTestDatabase } from "@/test/db";
-import { useFakeMarket } from "@/test/fake-market";
+import { hourlyWalk, useFakeMarket } from "@/test/fake-market";
 import { callerFor, createUser, trpcCode } from "@/test/factories";
 import { TRPCError } from "@trpc/server";
 
@@ -25,21 +24,7 @@ const market = useFakeMarket();
 afterEach(() => setOptimizePoolSize(undefined));
 
 const HOUR = 3_600_000;
-function walk(n: number, seed = 11): Candle[] {
-  let s = seed;
-  const rnd = () => ((s = (s * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
-  const start = Math.floor(Date.now() / HOUR) * HOUR - (n + 1) * HOUR;
-  let p = 100;
-  const out: Candle[] = [];
-  for (let i = 0; i < n; i++) {
-    const o = p;
-    p = Math.max(1, p * (1 + (rnd() - 0.5) * 0.02));
-    const hi = Math.max(o, p) * (1 + rnd() * 0.005);
-    const lo = Math.min(o, p) * (1 - rnd() * 0.005);
-    out.push({ openTime: start + i * HOUR, open: o.toFixed(4), high: hi.toFixed(4), low: lo.toFixed(4), close: p.toFixed(4), volume: "1000" });
-  }
-  return out;
-}
+const walk = hourlyWalk;
 
 async function user() {
   const u = await createUser("subscriber");
