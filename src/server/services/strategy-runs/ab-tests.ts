@@ -169,13 +169,15 @@ export function compareVariants(figures: VariantFigures[], needed: number, alpha
 }
 
 /** Runs every variant over the live candles since the test began and stores the comparison (and the decision, once). */
-export async function evaluateAbTest(testId: string, now: Date): Promise<AbTestRow> {
+export async function evaluateAbTest(testId: string, now: Date, opts: { onlyAfterNewCandle?: boolean } = {}): Promise<AbTestRow> {
   const test = await db.query.strategyAbTests.findFirst({ where: eq(strategyAbTests.id, testId) });
   if (!test) throw new NotFoundError("No such A/B test");
   if (test.status !== "running") return test;
   const run = (await db.query.strategyRuns.findFirst({ where: eq(strategyRuns.id, test.runId) }))!;
   const entry = CATALOGUE.find((e) => e.id === run.curatedId)!;
   const tf = TIMEFRAME_MS[run.timeframe as Timeframe];
+  // The every-minute tick: no candle has closed since the last evaluation, so nothing can have changed.
+  if (opts.onlyAfterNewCandle && test.evaluatedAt && Math.floor(test.evaluatedAt.getTime() / tf) === Math.floor(now.getTime() / tf)) return test;
   const start = test.startsAt.getTime();
   const strategies = test.variants.map((v) => entry.create(v.params));
   const warmup = Math.max(...strategies.map((s) => warmupBarsFor(s)));
@@ -238,7 +240,7 @@ export async function evaluateRunningAbTests(now: Date): Promise<number> {
   let n = 0;
   for (const { id } of rows) {
     try {
-      await evaluateAbTest(id, now);
+      await evaluateAbTest(id, now, { onlyAfterNewCandle: true });
       n++;
     } catch (err) {
       logger.error({ err, testId: id }, "A/B test evaluation failed");
