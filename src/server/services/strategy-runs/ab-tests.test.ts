@@ -108,6 +108,11 @@ describe("A/B tests of a running strategy", () => {
     expect(await trpcCode(caller.strategyRuns.abTests.promote({ id: started.id }))).toBe("CONFLICT");
     expect((await caller.strategyRuns.abTests.stop({ id: started.id })).status).toBe("stopped");
     expect(await trpcCode(caller.strategyRuns.abTests.stop({ id: started.id }))).toBe("CONFLICT");
+
+    // A test of a strategy that stops stops with it.
+    const again = await caller.strategyRuns.abTests.start({ id: run.id, challengers: [{ params: B }] });
+    await t.db.update(strategyRuns).set({ status: "stopped" }).where(eq(strategyRuns.id, run.id));
+    expect((await evaluateAbTest(again.id, new Date())).status).toBe("stopped");
   });
 
   it("promotion makes the winner version 2 from now: the old version's open signal closes, the switch is audited, the chain verifies", async () => {

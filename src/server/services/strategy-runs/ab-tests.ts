@@ -174,6 +174,11 @@ export async function evaluateAbTest(testId: string, now: Date, opts: { onlyAfte
   if (!test) throw new NotFoundError("No such A/B test");
   if (test.status !== "running") return test;
   const run = (await db.query.strategyRuns.findFirst({ where: eq(strategyRuns.id, test.runId) }))!;
+  if (run.status !== "running") {
+    // The strategy stopped: its shadows stop with it (the figures so far stay, undecided).
+    const [ended] = await db.update(strategyAbTests).set({ status: "stopped", endedAt: now }).where(and(eq(strategyAbTests.id, testId), eq(strategyAbTests.status, "running"))).returning();
+    return ended ?? test;
+  }
   const entry = CATALOGUE.find((e) => e.id === run.curatedId)!;
   const tf = TIMEFRAME_MS[run.timeframe as Timeframe];
   // The every-minute tick: no candle has closed since the last evaluation, so nothing can have changed.
