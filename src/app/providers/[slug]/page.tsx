@@ -436,6 +436,12 @@ export default async function ProviderProfilePage({ params, searchParams }: { pa
             {subscribe.automated ? <Badge tone="slate">Automated strategy</Badge> : null}
             {subscribe.incubatingUntil ? <Badge tone="amber">Incubating until {formatDate(subscribe.incubatingUntil)}</Badge> : null}
           </div>
+          {subscribe.strategy ? (
+            <p className="mt-2 text-sm text-slate-600" data-testid="strategy-version">
+              Version {subscribe.strategy.version}, trading since {formatDate(subscribe.strategy.since)}
+              {subscribe.strategy.promotedAt ? <> · Parameters changed after an A/B test on {formatDate(subscribe.strategy.promotedAt)}</> : null}
+            </p>
+          ) : null}
         </div>
       </header>
 

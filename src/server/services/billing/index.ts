@@ -145,22 +145,40 @@ export const STRATEGY_STOPPED = "This strategy has stopped running, so it publis
  * The provider; whether it is closed to subscribers for good (its owner deleted their account, or it is an automated
  * provider whose strategy run has stopped: a stopped run never restarts); and where its payments would go.
  */
-async function providerAndOwner(providerId: string): Promise<{ provider: Provider; closed: string | null; account: PayoutAccount }> {
+async function providerAndOwner(providerId: string): Promise<{ provider: Provider; closed: string | null; account: PayoutAccount; strategy: StrategyVersion | null }> {
   const [row] = await db
-    .select({ provider: providers, deletedAt: users.deletedAt, runStatus: strategyRuns.status })
+    .select({
+      provider: providers,
+      deletedAt: users.deletedAt,
+      runStatus: strategyRuns.status,
+      version: strategyRuns.strategyVersion,
+      versionStartedAt: strategyRuns.versionStartedAt,
+      runStartedAt: strategyRuns.createdAt,
+    })
     .from(providers)
     .innerJoin(users, eq(users.id, providers.userId))
     .leftJoin(strategyRuns, eq(strategyRuns.providerId, providers.id))
     .where(eq(providers.id, providerId));
   if (!row) throw new NotFoundError("No such provider");
   const closed = row.deletedAt !== null ? PROVIDER_CLOSED : row.provider.automated && row.runStatus !== "running" ? STRATEGY_STOPPED : null;
-  return { provider: row.provider, closed, account: await payoutAccountOf(row.provider) };
+  // versionStartedAt is set only when an A/B test's winner is promoted (services/strategy-runs/ab-tests); null: since the start.
+  const strategy = row.version !== null && row.runStartedAt !== null ? { version: row.version, since: row.versionStartedAt ?? row.runStartedAt, promotedAt: row.versionStartedAt } : null;
+  return { provider: row.provider, closed, account: await payoutAccountOf(row.provider), strategy };
+}
+
+/** The version an automated provider's strategy trades, and since when. */
+export interface StrategyVersion {
+  version: number;
+  /** When this version started trading: the run's start, or the promotion that made it. */
+  since: Date;
+  /** When an A/B test's winner became this version; null for the version the run started with. */
+  promotedAt: Date | null;
 }
 
 /** Whether this provider takes paid subscribers now, and the caller's live subscription to it, if any. */
 export async function subscribeState(ctx: ServiceContext, providerId: string) {
   const caller = ctx.actor;
-  const { provider, closed, account } = await providerAndOwner(providerId);
+  const { provider, closed, account, strategy } = await providerAndOwner(providerId);
   const live = caller ? await liveSubscription(caller.id, providerId) : undefined;
   const incubating = isIncubating(provider, ctx.now);
   return {
@@ -172,6 +190,8 @@ export async function subscribeState(ctx: ServiceContext, providerId: string) {
     incubatingUntil: incubating ? provider.listedFrom : null,
     /** A strategy running live rather than a person (services/strategy-runs). */
     automated: provider.automated,
+    /** An automated provider's strategy version (null for a person). */
+    strategy: provider.automated ? strategy : null,
     priceCents: provider.priceCents,
     trialDays: provider.trialDays,
     own: caller?.id === provider.userId,

@@ -48,7 +48,7 @@ function RunCard({ run }: { run: Run }) {
             {run.incubating ? <Badge tone="amber">Incubating until {formatDate(run.incubationEndsAt)}</Badge> : <Badge tone="brand">Listed</Badge>}
           </span>
         }
-        description={`${run.curatedId ? "Curated strategy" : `My rules, version ${run.strategyVersion}`} · ${run.timeframe} candles · started ${formatUtcMonthDayTime(run.startedAt)}`}
+        description={`${run.curatedId ? `Curated strategy, version ${run.strategyVersion}` : `My rules, version ${run.strategyVersion}`} · ${run.timeframe} candles · started ${formatUtcMonthDayTime(run.startedAt)}`}
         action={running ? <StopRunButton id={run.id} name={run.name} openSignals={run.figures.openSignals} /> : null}
       />
       <CardBody className="space-y-4">
@@ -93,8 +93,16 @@ function RunCard({ run }: { run: Run }) {
           <ButtonLink href={`/providers/${run.provider.slug}/verify`} variant="ghost" size="sm">
             Verify its chain
           </ButtonLink>
+          {run.curatedId ? (
+            <ButtonLink href={`/lab/runs/${run.id}/ab`} variant="ghost" size="sm">
+              A/B tests
+            </ButtonLink>
+          ) : null}
           {running ? <EditLimits id={run.id} maxDailyLoss={run.maxDailyLoss} maxTradesPerDay={run.maxTradesPerDay} /> : null}
         </div>
+        {running && !run.curatedId ? (
+          <p className="text-xs text-slate-500">A/B tests compare parameter sets of a curated strategy; a run of your own rules cannot be A/B tested.</p>
+        ) : null}
       </CardBody>
     </Card>
   );

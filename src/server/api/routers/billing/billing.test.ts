@@ -11,10 +11,12 @@ import { ZodError } from "zod";
 import { eq } from "drizzle-orm";
 import { useTestDatabase } from "@/test/db";
 import { callerFor, createUser, signedIn, trpcCode } from "@/test/factories";
-import { newProvider } from "@/test/signals";
+import { actingAs, newProvider } from "@/test/signals";
+import { useFakeMarket } from "@/test/fake-market";
 import { billingState, deliverOk, invoiceObject, payableProvider, stripeEvent, subscriptionObject, subscriptionOf, unix, useFakeStripe } from "@/test/stripe";
 import { db } from "@/server/db";
-import { checkoutSessions } from "@/server/db/schema";
+import { checkoutSessions, strategyRuns } from "@/server/db/schema";
+import { startRun } from "@/server/services/strategy-runs";
 import { resetRateLimits } from "@/server/rate-limit";
 
 useTestDatabase();
@@ -145,7 +147,7 @@ describe("subscribing and managing", () => {
     expect(await failure(admin.billing.checkout({ providerId: p.provider.id }))).toEqual({ code: "FORBIDDEN", messages: ["Admin accounts can't subscribe; use a trader account"] });
     expect(fake.requests).toEqual([]);
     expect(await billingState()).toEqual(before);
-    expect(await p.caller.billing.subscribeState({ providerId: p.provider.id })).toMatchObject({ own: true, subscription: null });
+    expect(await p.caller.billing.subscribeState({ providerId: p.provider.id })).toMatchObject({ own: true, subscription: null, strategy: null });
     // Another provider may subscribe like any trader.
     const q = await newProvider();
     await expect(q.caller.billing.checkout({ providerId: p.provider.id })).resolves.toHaveProperty("url");
@@ -195,5 +197,21 @@ describe("bad input", () => {
     expect(fake.requests).toEqual([]);
     expect(await billingState()).toEqual(before);
     expect(await db.select({ price: checkoutSessions.stripePriceId }).from(checkoutSessions).where(eq(checkoutSessions.providerId, p.provider.id))).toEqual([]);
+  });
+});
+
+describe("an automated provider's strategy version (its public page)", () => {
+  const market = useFakeMarket();
+
+  it("says which version the strategy trades and since when, and when an A/B test's winner replaced it", async () => {
+    market.setCandles("BTC/USDT", "1h", []);
+    const { user } = await signedIn("provider");
+    const run = await startRun(actingAs(user, { now: new Date(Date.UTC(2026, 0, 5)) }), { source: { kind: "curated", curatedId: "ema-cross", params: {} }, symbol: "BTC/USDT", timeframe: "1h", confirm: true });
+    const anon = await callerFor(null);
+    expect((await anon.billing.subscribeState({ providerId: run.providerId })).strategy).toEqual({ version: 1, since: run.createdAt, promotedAt: null });
+    // What a promotion writes (services/strategy-runs/ab-tests, tested there): the next version and when it began.
+    const promotedAt = new Date(Date.UTC(2026, 1, 2, 9));
+    await db.update(strategyRuns).set({ strategyVersion: 2, versionStartedAt: promotedAt }).where(eq(strategyRuns.id, run.id));
+    expect((await anon.billing.subscribeState({ providerId: run.providerId })).strategy).toEqual({ version: 2, since: promotedAt, promotedAt });
   });
 });
