@@ -51,14 +51,20 @@ describe("A/B statistics on fixture returns", () => {
     // statistic 1.8682612621046424, pvalue 0.07695135910144482, df 19.340790422994345.
     const b = [1.8, -0.6, 2.4, 0.9, -1.2, 3.1, 0.4, -0.3, 1.6, 2.2, -0.9, 1.1];
     const a = [0.5, -1.4, 0.8, -0.2, 1.0, -2.1, 0.3, 0.6, -0.7, 1.2, -0.4, 0.1, -1.0, 0.9];
-    const [c] = compareVariants([figures("A", a), figures("B", b)], 12, 0.05);
+    // Before the horizon (15 trades each planned): interim figures on every trade so far.
+    const [c] = compareVariants([figures("A", a), figures("B", b)], 15, 0.05);
     expect(c!.test!.t).toBeCloseTo(1.8682612621046424, 12);
     expect(c!.test!.pValue).toBeCloseTo(0.07695135910144482, 12);
     expect(c!.test!.df).toBeCloseTo(19.340790422994345, 10);
-    // Fixed horizon: 12 trades each reached, p = 0.077 ≥ 0.05 — no winner; at alpha 0.1 B wins.
-    expect(c!.decision).toBe("no significant difference");
-    expect(compareVariants([figures("A", a), figures("B", b)], 12, 0.1)[0]!.decision).toBe("A better");
-    expect(compareVariants([figures("A", a), figures("B", b)], 13, 0.1)[0]!.verdict).toMatch(/Not enough trades yet/);
+    expect(c!.decision).toBe("not enough trades yet");
+    expect(c!.verdict).toMatch(/Not enough trades yet/);
+    // At the horizon (12 planned, both have them): exactly the first 12 of each are judged, later trades do not count.
+    const [h] = compareVariants([figures("A", a), figures("B", [...b, 50, 60, 70])], 12, 0.05);
+    const direct = welchTTest(b, a.slice(0, 12));
+    expect(h!.test!.t).toBe(direct.t);
+    expect(h!.test!.pValue).toBe(direct.pValue);
+    expect(h!.decision).toBe(decide(direct, { n1: 12, n2: 12, alpha: 0.05 }));
+    expect(h!.decision).not.toBe("not enough trades yet");
   });
 });
 
@@ -87,7 +93,8 @@ describe("A/B tests of a running strategy", () => {
     expect(b.length).toBeGreaterThan(0);
     const reached = a.length >= plan.n1 && b.length >= plan.n1;
     expect(result.horizonReached).toBe(reached);
-    const expectedDecision = decide(welchTTest(b, a), { n1: plan.n1, n2: plan.n1, alpha: 0.2 });
+    const first = (xs: number[]) => (reached ? xs.slice(0, plan.n1) : xs);
+    const expectedDecision = decide(welchTTest(first(b), first(a)), { n1: plan.n1, n2: plan.n1, alpha: 0.2 });
     expect(result.comparisons[0]!.decision).toBe(expectedDecision);
     expect(row.status).toBe(reached ? "decided" : "running");
     if (reached) expect(row.winner).toBe(expectedDecision === "A better" ? "B" : "A");

@@ -11,8 +11,8 @@
  *   open not counted — so it is deterministic and needs no state between ticks. Per-trade returns (percent) of each
  *   challenger are compared with A's by Welch's t-test. Variant A is simulated like the others (not read from its
  *   published signals), so all variants are measured the same way.
- * - Decision: once every variant has its trades, once: a challenger whose returns are significantly higher than A's
- *   wins (the highest mean among several); otherwise A stays. Before that the page shows interim figures, labelled.
+ * - Decision: once every variant has its trades, once, on exactly the first `tradesNeeded` trades of each: a
+ *   challenger whose returns are significantly higher than A's wins (the highest mean among several); otherwise A stays. Before that the page shows interim figures, labelled.
  * - Promotion (the owner, a decided test with a winning challenger): in one transaction under the provider's lock,
  *   the run's open signals of the old version are closed at the market (chained, as the Close button does), the run
  *   takes the winner's parameters as version n + 1 from now (`versionStartedAt`: earlier candles only warm it up),
@@ -155,11 +155,16 @@ const VERDICTS: Record<AbDecision, (label: string) => string> = {
 
 /** Compares each challenger with A (pure: the tests call it on fixture returns). */
 export function compareVariants(figures: VariantFigures[], needed: number, alphaPer: number): Comparison[] {
-  const a = figures[0]!;
+  // Fixed horizon: once every variant has its trades, the test is judged on exactly the first `needed` of each
+  // (trades a faster variant made while a slower one caught up are not part of the plan). Before that: interim
+  // figures on everything so far.
+  const reached = figures.every((f) => f.returns.length >= needed);
+  const sample = (f: VariantFigures) => (reached ? f.returns.slice(0, needed) : f.returns);
+  const a = sample(figures[0]!);
   return figures.slice(1).map((c) => {
     let test: WelchResult | null = null;
     try {
-      test = welchTTest(c.returns, a.returns);
+      test = welchTTest(sample(c), a);
     } catch {
       test = null;
     }
