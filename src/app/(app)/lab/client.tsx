@@ -23,7 +23,14 @@ export function LabClient() {
       <PageHeader
         title="Strategy lab"
         description="Build trading rules from indicators, prices and constants, and backtest them on recorded market data. Backtests are hypothetical: they never count towards a live track record."
-        action={<ButtonLink href="/lab/new">New strategy</ButtonLink>}
+        action={
+          <div className="flex flex-wrap gap-2">
+            <ButtonLink href="/lab/optimize" variant="secondary">
+              Optimise parameters
+            </ButtonLink>
+            <ButtonLink href="/lab/new">New strategy</ButtonLink>
+          </div>
+        }
       />
       <div className="grid items-start gap-6 lg:grid-cols-2">
         <Card>
