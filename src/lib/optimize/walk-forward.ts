@@ -28,7 +28,7 @@
 import { computeBacktestingPyStats, DEFAULT_CONFIG, Engine, type BarSeries, type BacktestingPyStats, type ClosedTrade } from "@/lib/engine";
 import { downsampleEquity, MAX_EQUITY_POINTS, type EquityPoint } from "@/lib/lab/job";
 import { getCurated, type StrategyParams } from "@/lib/strategy-library";
-import { objectiveValue } from "./objective";
+import { OBJECTIVE_LABELS, objectiveValue } from "./objective";
 import { BayesianSearch, GridSearch, type Search } from "./search";
 import type { ParamSpace, Params } from "./space";
 import { runTrial, type TrialOutcome, type TrialSetup } from "./strategy";
@@ -230,7 +230,7 @@ export function runWalkForward(input: WalkForwardInput, onWindow?: (w: WindowRes
 
   const reasons: string[] = [];
   if (efficiency !== null && efficiency < MIN_EFFICIENCY) {
-    reasons.push(`out of sample kept ${(efficiency * 100).toFixed(0)}% of the in-sample ${input.setup.objective} (below ${MIN_EFFICIENCY * 100}%)`);
+    reasons.push(`out of sample kept ${(efficiency * 100).toFixed(0)}% of the in-sample ${OBJECTIVE_LABELS[input.setup.objective]} (below ${MIN_EFFICIENCY * 100}%)`);
   }
   if (inSampleMean !== null && inSampleMean > 0 && stitched.returnPct <= 0) reasons.push(`the stitched out-of-sample return is ${stitched.returnPct.toFixed(2)}%`);
   if (profitableWindows * 2 < windows.length) reasons.push(`only ${profitableWindows} of ${windows.length} test windows made money`);

@@ -398,6 +398,8 @@ export async function cancelOptimization(ctx: ActingContext, id: string): Promis
   if (slot) {
     slot.abort.abort();
     await slot.stop();
+    // Its slot is free once this returns, so a Resume right after is not refused as a second running optimisation.
+    await slot.settled;
   }
   return row;
 }
