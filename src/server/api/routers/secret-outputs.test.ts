@@ -207,6 +207,11 @@ const QUERIES: Record<string, (c: Caller, w: W) => Promise<unknown>> = {
   "lab.backtests.list": (c) => c.lab.backtests.list(),
   "lab.backtests.get": (c) => c.lab.backtests.get({ id: "btr_x" }).catch((err: unknown) => (err instanceof TRPCError && err.code === "NOT_FOUND" ? null : Promise.reject(err))),
   "lab.backtests.candles": (c) => c.lab.backtests.candles({ id: "btr_x" }).catch((err: unknown) => (err instanceof TRPCError && err.code === "NOT_FOUND" ? null : Promise.reject(err))),
+  // Optimisations and A/B tests (issue 20): own runs only; another's is NOT_FOUND (the access-control tests' business).
+  "lab.optimizations.list": (c) => c.lab.optimizations.list(),
+  "lab.optimizations.get": (c) => c.lab.optimizations.get({ id: "opt_x" }).catch((err: unknown) => (err instanceof TRPCError && err.code === "NOT_FOUND" ? null : Promise.reject(err))),
+  "strategyRuns.abTests.list": (c, w) => c.strategyRuns.abTests.list({ id: w.runId }).catch((err: unknown) => (err instanceof TRPCError && err.code === "NOT_FOUND" ? null : Promise.reject(err))),
+  "strategyRuns.abTests.get": (c) => c.strategyRuns.abTests.get({ id: "abt_x" }).catch((err: unknown) => (err instanceof TRPCError && err.code === "NOT_FOUND" ? null : Promise.reject(err))),
   "signals.symbols": (c) => c.signals.symbols(),
   "signals.quote": (c) => c.signals.quote({ symbol: "BTC/USDT" }),
   "signals.mine": (c) => c.signals.mine({ page: 1, pageSize: 100 }),
