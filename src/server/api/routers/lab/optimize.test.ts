@@ -6,7 +6,7 @@
  * user's optimisations are NOT_FOUND; a run orphaned by a dead process is failed (resumable) when read.
  */
 import { eq } from "drizzle-orm";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { performance } from "node:perf_hooks";
 import { toBarSeries } from "@/lib/engine";
 import { engineConfigOf } from "@/lib/lab/job";
@@ -21,6 +21,8 @@ import { TRPCError } from "@trpc/server";
 
 const t = useTestDatabase();
 const market = useFakeMarket();
+// One worker thread per optimisation unless a test is about parallelism: the suite runs other files beside this one.
+beforeEach(() => setOptimizePoolSize(1));
 afterEach(() => setOptimizePoolSize(undefined));
 
 const HOUR = 3_600_000;
