@@ -6,6 +6,8 @@
  * count, why. Hypothetical figures.
  */
 import { useState } from "react";
+import type { inferRouterOutputs } from "@trpc/server";
+import type { AppRouter } from "@/server/api/root";
 import { Button } from "@/components/ui/button";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { num, pct } from "./format";
@@ -41,17 +43,8 @@ export function ImportanceBars({ rows }: { rows: ImportanceRow[] }) {
   );
 }
 
-export interface TrialRow {
-  seq: number;
-  params: Record<string, number | string>;
-  value: number | null;
-  reason: string | null;
-  trades: number;
-  returnPct: number;
-  maxDrawdownPct: number;
-  sharpe: number | null;
-  winRatePct: number | null;
-}
+/** One stored trial as `lab.optimizations.get` answers it. */
+export type TrialRow = inferRouterOutputs<AppRouter>["lab"]["optimizations"]["get"]["top"][number];
 
 const PAGE = 25;
 
